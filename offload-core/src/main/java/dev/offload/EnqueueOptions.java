@@ -1,0 +1,72 @@
+package dev.offload;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Per-job options at enqueue; each unset field falls back to the kind's {@link JobOptions}.
+ * Immutable: each method returns a copy.
+ *
+ * @param queue the queue, or null for the kind's queue
+ * @param priority 0 (runs first) to 9, or null for the kind's priority
+ * @param runAt when the job may run first, or null for now
+ * @param delay how long from now until the job may run, or null; exclusive with runAt
+ * @param maxAttempts or null for the kind's
+ * @param unknownKindAllowed queue the job even when no node knows its kind yet
+ */
+public record EnqueueOptions(
+    String queue,
+    Integer priority,
+    Instant runAt,
+    Duration delay,
+    Integer maxAttempts,
+    boolean unknownKindAllowed) {
+
+  private static final EnqueueOptions NONE = new EnqueueOptions(null, null, null, null, null, false);
+
+  public EnqueueOptions {
+    if (queue != null) {
+      Validate.queueName(queue);
+    }
+    if (priority != null) {
+      Validate.priority(priority);
+    }
+    if (maxAttempts != null) {
+      Validate.maxAttempts(maxAttempts);
+    }
+    if (runAt != null && delay != null) {
+      throw new IllegalArgumentException("give runAt or delay, not both");
+    }
+    if (delay != null && delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative, got " + delay);
+    }
+  }
+
+  public static EnqueueOptions none() {
+    return NONE;
+  }
+
+  public EnqueueOptions queue(String queue) {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed);
+  }
+
+  public EnqueueOptions priority(int priority) {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed);
+  }
+
+  public EnqueueOptions runAt(Instant runAt) {
+    return new EnqueueOptions(queue, priority, runAt, null, maxAttempts, unknownKindAllowed);
+  }
+
+  public EnqueueOptions delay(Duration delay) {
+    return new EnqueueOptions(queue, priority, null, delay, maxAttempts, unknownKindAllowed);
+  }
+
+  public EnqueueOptions maxAttempts(int maxAttempts) {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed);
+  }
+
+  public EnqueueOptions allowUnknownKind() {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, true);
+  }
+}

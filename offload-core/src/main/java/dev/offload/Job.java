@@ -1,0 +1,53 @@
+package dev.offload;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A job as stored, read with {@link Offload#job}. Its JSON form is the document of {@code GET /api/jobs/{id}} and {@code offload status
+ * --json}.
+ *
+ * @param id the job's id
+ * @param kind what runs it
+ * @param queue the queue it waits in
+ * @param state where it is in its lifecycle
+ * @param priority 0 runs first, 9 last
+ * @param args the args as JSON
+ * @param attempt attempts started so far
+ * @param maxAttempts attempts allowed in all
+ * @param runAt when it may run (next)
+ * @param createdAt when it was enqueued
+ * @param startedAt when its latest attempt started, or null
+ * @param finishedAt when it reached a final state, or null
+ * @param node the node running it (or that ran its latest attempt), or null
+ * @param errors every failed attempt's error, oldest first
+ * @param result the handler's result, or null
+ * @param progress the latest reported progress, or null
+ * @param checkpoint the latest checkpoint, or null
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Job(
+    JobId id,
+    String kind,
+    String queue,
+    JobState state,
+    int priority,
+    JsonNode args,
+    int attempt,
+    int maxAttempts,
+    Instant runAt,
+    Instant createdAt,
+    Instant startedAt,
+    Instant finishedAt,
+    String node,
+    List<JobError> errors,
+    JsonNode result,
+    JsonNode progress,
+    JsonNode checkpoint) {
+
+  public Job {
+    errors = errors == null ? List.of() : List.copyOf(errors);
+  }
+}

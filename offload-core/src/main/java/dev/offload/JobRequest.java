@@ -1,0 +1,22 @@
+package dev.offload;
+
+import java.util.Objects;
+
+/**
+ * One job to enqueue with {@link Offload#enqueueAll}: a kind, its args (any value Jackson can
+ * write, or a {@code JsonNode}) and options.
+ */
+public record JobRequest(String kind, Object args, EnqueueOptions options) {
+  public JobRequest {
+    Validate.kind(kind);
+    Objects.requireNonNull(options, "options");
+  }
+
+  public static JobRequest of(String kind, Object args) {
+    return new JobRequest(kind, args, EnqueueOptions.none());
+  }
+
+  public static JobRequest of(String kind, Object args, EnqueueOptions options) {
+    return new JobRequest(kind, args, options);
+  }
+}

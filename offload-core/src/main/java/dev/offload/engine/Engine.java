@@ -1,0 +1,302 @@
+package dev.offload.engine;
+
+import dev.offload.JobError;
+import dev.offload.JobOptions;
+import dev.offload.JobState;
+import dev.offload.PermanentFailure;
+import dev.offload.internal.Json;
+import dev.offload.store.ClaimedJob;
+import dev.offload.store.Completion;
+import dev.offload.store.LeasedJob;
+import dev.offload.store.Notifier;
+import dev.offload.store.Store;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker side of a node: a {@link Producer} per queue, handlers on virtual threads, a {@link
+ * Completer} that acknowledges in batches, a heartbeat that renews the leases of running jobs,
+ * and, on the elected leader, the {@link Rescuer}.
+ *
+ * <p>{@link #stop} is graceful: stop claiming, let running attempts finish within the grace
+ * period, then interrupt and release what is left so another node can take it at once.
+ */
+public final class Engine {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+  private final Store store;
+  private final Map<String, Registration<?>> registry;
+  private final EngineConfig config;
+  private final Map<String, Producer> producers = new LinkedHashMap<>();
+  private final Map<Long, Execution> running = new ConcurrentHashMap<>();
+  private final Completer completer;
+  private final Rescuer rescuer;
+  private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
+  private final OutageLog leaderOutage = new OutageLog(log, "leader election and rescue");
+  private final List<Thread> threads = new ArrayList<>();
+  private ScheduledExecutorService scheduler;
+  private AutoCloseable insertSubscription;
+  private volatile boolean leader;
+  private volatile boolean started;
+
+  public Engine(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+    this.store = store;
+    this.registry = Map.copyOf(registry);
+    this.config = config;
+    this.completer = new Completer(store);
+    this.rescuer = new Rescuer(store, this.registry, config.node());
+  }
+
+  EngineConfig config() {
+    return config;
+  }
+
+  public synchronized void start() {
+    if (started) {
+      throw new IllegalStateException("already started");
+    }
+    started = true;
+    store.kindAnnounce(registry.keySet(), config.clock().instant());
+    // Every queue claims every kind this node can run: an enqueue may route a kind to any queue.
+    List<String> kinds = List.copyOf(registry.keySet());
+    config.queues().forEach((queue, concurrency) -> producers.put(queue, new Producer(this, store, queue, kinds, concurrency)));
+    insertSubscription = store.notifier().subscribe(Notifier.INSERT, this::onInsert);
+    Thread completerThread = Thread.ofPlatform().daemon().name("offload-completer").start(completer);
+    threads.add(completerThread);
+    for (Producer p : producers.values()) {
+      threads.add(Thread.ofPlatform().daemon().name("offload-producer-" + p.queue()).start(p));
+    }
+    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("offload-maintenance").factory());
+    long beat = config.heartbeatInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    long rescue = config.rescueInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
+    log.info("node {} started: queues {} on {}", config.node(), config.queues(), store.describe());
+  }
+
+  private void onInsert(String queue) {
+    Producer p = producers.get(queue);
+    if (p != null) {
+      p.wake();
+    }
+  }
+
+  /** Starts one attempt of a claimed job on a virtual thread; the producer holds its slot. */
+  void execute(ClaimedJob job, Producer producer) {
+    Registration<?> reg = registry.get(job.kind());
+    Execution ex = new Execution(job, reg, producer);
+    running.put(job.id(), ex);
+    Thread thread = Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
+    ex.thread = thread;
+    Duration timeout = reg == null ? null : reg.options().timeout();
+    if (timeout != null) {
+      ex.timeout = scheduler.schedule(() -> timedOut(ex, timeout), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    thread.start();
+  }
+
+  private void runAttempt(Execution ex) {
+    ClaimedJob job = ex.job;
+    if (ex.registration == null) {
+      // The claim filters by the kinds registered here, so this means the registry changed under us.
+      fail(ex, new PermanentFailure("no handler for kind '" + job.kind() + "' on node " + config.node()));
+      return;
+    }
+    Object args;
+    try {
+      args = Json.read(job.argsJson(), ex.registration.argsType());
+    } catch (Exception e) {
+      fail(ex, new PermanentFailure(
+          "args do not match " + ex.registration.argsType().getSimpleName() + ": " + e.getMessage(), e));
+      return;
+    }
+    try {
+      Object result = invoke(ex.registration, args, ex);
+      String resultJson = result == null ? null : Json.write(result);
+      if (ex.settle()) {
+        Instant now = config.clock().instant();
+        finish(ex, new Completion(job.id(), job.token(), JobState.SUCCEEDED, now, null, resultJson, null, null));
+      }
+    } catch (Throwable t) {
+      fail(ex, t);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <A> Object invoke(Registration<A> reg, Object args, Execution ctx) throws Exception {
+    return reg.handler().run((A) args, ctx);
+  }
+
+  private void timedOut(Execution ex, Duration timeout) {
+    if (ex.settle()) {
+      ex.interrupt();
+      failSettled(ex, new JobTimeoutException("attempt timed out after " + timeout + " and was interrupted"));
+    }
+  }
+
+  private void fail(Execution ex, Throwable error) {
+    if (ex.settle()) {
+      failSettled(ex, error);
+    }
+  }
+
+  private void failSettled(Execution ex, Throwable error) {
+    ClaimedJob job = ex.job;
+    Instant now = config.clock().instant();
+    String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), error.getClass().getName(), error.getMessage(), stackTrace(error)));
+    boolean permanent = error instanceof PermanentFailure;
+    Completion completion;
+    if (permanent || job.attempt() >= job.maxAttempts()) {
+      completion = new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null);
+    } else {
+      JobOptions options = ex.registration == null ? JobOptions.defaults() : ex.registration.options();
+      Instant runAt = now.plus(options.retryPolicy().delay(job.attempt()));
+      completion = new Completion(job.id(), job.token(), JobState.RETRYING, now, runAt, null, errorJson, null);
+    }
+    finish(ex, completion);
+  }
+
+  private void finish(Execution ex, Completion completion) {
+    running.remove(ex.job.id());
+    completer.add(completion);
+    ex.producer.slotFreed();
+  }
+
+  private static String stackTrace(Throwable t) {
+    StringWriter out = new StringWriter();
+    t.printStackTrace(new PrintWriter(out));
+    return out.toString();
+  }
+
+  void heartbeat() {
+    if (running.isEmpty()) {
+      return;
+    }
+    try {
+      Instant now = config.clock().instant();
+      store.jobHeartbeat(config.node(), List.copyOf(running.keySet()), now.plus(config.leaseDuration()));
+      heartbeatOutage.succeeded();
+    } catch (RuntimeException e) {
+      heartbeatOutage.failed(e);
+    }
+  }
+
+  void leadership() {
+    try {
+      Instant now = config.clock().instant();
+      boolean elected = store.leaderAttemptElect(config.node(), config.rescueInterval().multipliedBy(3), now);
+      if (elected != leader) {
+        log.info(elected ? "node {} is now the leader" : "node {} is no longer the leader", config.node());
+        leader = elected;
+      }
+      if (elected) {
+        int rescued;
+        do {
+          rescued = rescuer.runOnce(config.clock().instant());
+          if (rescued > 0) {
+            log.info("rescued {} jobs whose worker was lost", rescued);
+          }
+        } while (rescued == Rescuer.BATCH);
+      }
+      leaderOutage.succeeded();
+    } catch (RuntimeException e) {
+      leaderOutage.failed(e);
+    }
+  }
+
+  public boolean isLeader() {
+    return leader;
+  }
+
+  /** How many attempts are running on this node now. */
+  public int runningCount() {
+    return running.size();
+  }
+
+  /**
+   * Stops claiming, waits up to {@code grace} for running attempts, then interrupts the rest and
+   * returns them to {@code available} (their attempt not counted) so another node takes them.
+   */
+  public synchronized void stop(Duration grace) {
+    if (!started) {
+      return;
+    }
+    started = false;
+    producers.values().forEach(Producer::stop);
+    closeQuietly(insertSubscription);
+    long deadline = System.nanoTime() + grace.toNanos();
+    try {
+      while (!running.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      List<LeasedJob> released = new ArrayList<>();
+      for (Execution ex : running.values()) {
+        if (ex.settle()) {
+          ex.interrupt();
+          running.remove(ex.job.id());
+          released.add(new LeasedJob(ex.job.id(), ex.job.token()));
+        }
+      }
+      completer.drain(Math.max(1_000, grace.toMillis()));
+      if (!released.isEmpty()) {
+        try {
+          int n = store.jobReleaseMany(released, config.clock().instant());
+          log.info("released {} unfinished jobs after a grace period of {}", n, grace);
+        } catch (RuntimeException e) {
+          log.warn("could not release {} unfinished jobs; the rescuer will retry them when their leases expire: {}",
+              released.size(), OutageLog.rootMessage(e));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Thread t : threads) {
+      t.interrupt();
+    }
+    scheduler.shutdownNow();
+    if (leader) {
+      try {
+        store.leaderResign(config.node());
+      } catch (RuntimeException e) {
+        log.debug("could not resign leadership", e);
+      }
+      leader = false;
+    }
+    log.info("node {} stopped", config.node());
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.debug("close failed", e);
+    }
+  }
+
+  /** Runs one rescue pass now (tests and the CLI). */
+  public int rescueOnce() {
+    return rescuer.runOnce(config.clock().instant());
+  }
+
+  /** A timeout ended the attempt. */
+  static final class JobTimeoutException extends RuntimeException {
+    JobTimeoutException(String message) {
+      super(message);
+    }
+  }
+}

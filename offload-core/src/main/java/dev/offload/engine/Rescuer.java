@@ -1,0 +1,55 @@
+package dev.offload.engine;
+
+import dev.offload.JobError;
+import dev.offload.JobState;
+import dev.offload.RetryPolicy;
+import dev.offload.internal.Json;
+import dev.offload.store.Completion;
+import dev.offload.store.StuckJob;
+import dev.offload.store.Store;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds running jobs whose lease expired (their worker died, froze or lost the database) and ends
+ * the lost attempt: back to {@code retrying} with the kind's backoff, or to {@code dead} when its
+ * attempts are used up, so a job that kills its worker every time cannot loop forever. Runs on the
+ * leader only.
+ */
+final class Rescuer {
+  static final int BATCH = 1_000;
+
+  private final Store store;
+  private final Map<String, Registration<?>> registry;
+  private final String node;
+
+  Rescuer(Store store, Map<String, Registration<?>> registry, String node) {
+    this.store = store;
+    this.registry = registry;
+    this.node = node;
+  }
+
+  /** Rescues up to one batch; returns how many jobs it ended. */
+  int runOnce(Instant now) {
+    List<StuckJob> stuck = store.jobGetStuck(now, BATCH);
+    if (stuck.isEmpty()) {
+      return 0;
+    }
+    List<Completion> completions = new ArrayList<>(stuck.size());
+    for (StuckJob job : stuck) {
+      String message = "rescued from a lost worker: the lease of node " + job.node() + " expired during attempt " + job.attempt();
+      String error = Json.write(new JobError(job.attempt(), now, node, "dev.offload.LostWorker", message, null));
+      if (job.attempt() >= job.maxAttempts()) {
+        completions.add(new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, error, now));
+      } else {
+        Registration<?> reg = registry.get(job.kind());
+        RetryPolicy policy = reg == null ? RetryPolicy.exponential() : reg.options().retryPolicy();
+        Instant runAt = now.plus(policy.delay(job.attempt()));
+        completions.add(new Completion(job.id(), job.token(), JobState.RETRYING, now, runAt, null, error, now));
+      }
+    }
+    return store.jobCompleteMany(completions).size();
+  }
+}

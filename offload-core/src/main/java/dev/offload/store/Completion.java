@@ -1,0 +1,38 @@
+package dev.offload.store;
+
+import dev.offload.JobState;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The end of one attempt: written only when the job is still running under {@code token} (and,
+ * for a rescue, only when its lease expired before {@code leaseExpiredBefore}).
+ *
+ * @param id the job
+ * @param token the claim token of the attempt
+ * @param state succeeded, retrying, dead or cancelled
+ * @param at when the attempt ended; becomes finished_at for a final state
+ * @param runAt when a retrying job may run again; null otherwise
+ * @param resultJson the result, or null
+ * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
+ * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this; else null
+ */
+public record Completion(
+    long id,
+    long token,
+    JobState state,
+    Instant at,
+    Instant runAt,
+    String resultJson,
+    String errorJson,
+    Instant leaseExpiredBefore) {
+  public Completion {
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(at, "at");
+    if (state == JobState.RETRYING) {
+      Objects.requireNonNull(runAt, "runAt of a retrying job");
+    } else if (!state.isFinal()) {
+      throw new IllegalArgumentException("an attempt ends succeeded, retrying, dead or cancelled, not " + state);
+    }
+  }
+}

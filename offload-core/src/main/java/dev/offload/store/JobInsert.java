@@ -1,0 +1,27 @@
+package dev.offload.store;
+
+import dev.offload.JobState;
+import java.time.Instant;
+import java.util.Objects;
+
+/** A job to insert; validated by the engine before it reaches a store. */
+public record JobInsert(
+    String kind,
+    String queue,
+    int priority,
+    String argsJson,
+    int maxAttempts,
+    JobState state,
+    Instant runAt,
+    Instant createdAt) {
+  public JobInsert {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(queue, "queue");
+    Objects.requireNonNull(argsJson, "argsJson");
+    Objects.requireNonNull(runAt, "runAt");
+    Objects.requireNonNull(createdAt, "createdAt");
+    if (state != JobState.AVAILABLE && state != JobState.SCHEDULED) {
+      throw new IllegalArgumentException("a new job is available or scheduled, not " + state);
+    }
+  }
+}

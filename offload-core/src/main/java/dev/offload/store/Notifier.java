@@ -1,0 +1,21 @@
+package dev.offload.store;
+
+import java.util.function.Consumer;
+
+/**
+ * Wake-ups between nodes: {@code PgNotifier} uses LISTEN/NOTIFY, across processes; an in-process
+ * notifier reaches only this JVM. Delivery is best effort: the engine still polls.
+ */
+public interface Notifier extends AutoCloseable {
+  /** Topic whose payload is a queue name that has new runnable jobs. */
+  String INSERT = "insert";
+
+  /** Calls {@code listener} with each payload published on {@code topic}, on a notifier thread. */
+  AutoCloseable subscribe(String topic, Consumer<String> listener);
+
+  /** Publishes outside any transaction. */
+  void publish(String topic, String payload);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,88 @@
+package dev.offload.store;
+
+import dev.offload.Job;
+import dev.offload.JobPage;
+import dev.offload.JobQuery;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Persistence for Offload's engine: complete SQL per database, no policy (no backoff, no retry
+ * decisions; those are the engine's). This interface serves Offload's own stores ({@code
+ * PostgresStore}, {@code SqliteStore}) and may change between versions.
+ *
+ * <p>Implementations are thread-safe. Failures surface as {@link dev.offload.OffloadException}.
+ */
+public interface Store extends AutoCloseable {
+
+  /** Applies pending schema migrations; safe to call from many nodes at once. */
+  void migrate();
+
+  /** Inserts jobs in one round trip and wakes the workers of their queues; ids in input order. */
+  List<Long> jobInsertMany(List<JobInsert> jobs);
+
+  /**
+   * Inserts jobs on the caller's connection without committing: they exist only if the caller's
+   * transaction commits.
+   */
+  List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs);
+
+  /** Claims runnable jobs in one statement; see {@link ClaimParams}. */
+  List<ClaimedJob> jobClaim(ClaimParams params);
+
+  /**
+   * Ends attempts in one statement. A completion whose token no longer matches a running job is
+   * ignored.
+   *
+   * @return the ids that were written
+   */
+  List<Long> jobCompleteMany(List<Completion> completions);
+
+  /** Extends the leases of {@code node}'s running jobs; returns how many were extended. */
+  int jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil);
+
+  /**
+   * Returns running jobs to {@code available} without counting the attempt (a graceful shutdown);
+   * guarded by their tokens.
+   */
+  int jobReleaseMany(List<LeasedJob> jobs, Instant now);
+
+  /** Running jobs whose lease expired before {@code now}, oldest lease first. */
+  List<StuckJob> jobGetStuck(Instant now, int limit);
+
+  Optional<Job> jobGet(long id);
+
+  JobPage jobList(JobQuery query);
+
+  /** Records that a node can run these kinds, so other nodes may enqueue them. */
+  void kindAnnounce(Collection<String> kinds, Instant now);
+
+  /** Whether any node ever announced this kind. */
+  boolean kindKnown(String kind);
+
+  /**
+   * Tries to become (or stay) the leader among the nodes of this store for {@code ttl}.
+   *
+   * @return whether {@code node} is the leader now
+   */
+  boolean leaderAttemptElect(String node, Duration ttl, Instant now);
+
+  /** Gives up leadership if {@code node} holds it. */
+  void leaderResign(String node);
+
+  /** The wake-up channel of this store. */
+  Notifier notifier();
+
+  /** Whether {@link #notifier()} reaches other processes (PostgreSQL), not only this JVM. */
+  boolean supportsListenNotify();
+
+  /** A short description for logs and errors, without passwords. */
+  String describe();
+
+  @Override
+  void close();
+}
