@@ -1,0 +1,567 @@
+package dev.offload.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.offload.EnqueueOptions;
+import dev.offload.Job;
+import dev.offload.JobId;
+import dev.offload.JobOptions;
+import dev.offload.JobQuery;
+import dev.offload.JobRequest;
+import dev.offload.JobState;
+import dev.offload.Offload;
+import dev.offload.PermanentFailure;
+import dev.offload.RetryPolicy;
+import dev.offload.UnknownKindException;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every store must have, run against real databases by {@code PostgresStoreTest} and
+ * {@code SqliteStoreTest}. Store-level tests call the SPI directly; engine-level tests go through
+ * {@link Offload} as a user would.
+ */
+public abstract class StoreContract {
+  /** A store over a fresh, empty database (schema or file) that this test class owns. */
+  protected abstract Store newStore();
+
+  /** A plain JDBC connection to the same database, for the caller-owned transaction tests. */
+  protected abstract Connection openConnection() throws Exception;
+
+  /** Empties the store's tables between tests. */
+  protected abstract void truncate() throws Exception;
+
+  protected Store store;
+  private final List<Offload> started = new ArrayList<>();
+
+  record Sleep(long ms) {}
+
+  record Note(String text) {}
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+    store.migrate();
+    truncate();
+  }
+
+  @AfterEach
+  void closeStore() {
+    for (Offload o : started) {
+      o.stop();
+    }
+    started.clear();
+    store.close();
+  }
+
+  // ---------------------------------------------------------------- fixtures
+
+  protected static JobInsert insert(String kind, String queue, int priority, Instant runAt) {
+    Instant now = Instant.now();
+    return new JobInsert(kind, queue, priority, "{\"n\":1}", 3,
+        runAt.isAfter(now) ? JobState.SCHEDULED : JobState.AVAILABLE, runAt, now);
+  }
+
+  protected static JobInsert insert(String kind) {
+    return insert(kind, "default", 0, Instant.now().minusMillis(1));
+  }
+
+  private List<ClaimedJob> claim(String queue, int limit, List<String> kinds, Instant leaseUntil) {
+    Instant now = Instant.now();
+    return store.jobClaim(new ClaimParams(queue, kinds, limit, "node-a", 42L, now, leaseUntil));
+  }
+
+  private List<ClaimedJob> claim(int limit) {
+    return claim("default", limit, List.of("k"), Instant.now().plusSeconds(30));
+  }
+
+  private Job get(long id) {
+    return store.jobGet(id).orElseThrow();
+  }
+
+  private Offload.Builder offload() {
+    return Offload.builder()
+        .store(store)
+        .migrate(false)
+        .pollInterval(Duration.ofMillis(50))
+        .shutdownGrace(Duration.ofMillis(200));
+  }
+
+  private Offload start(Offload.Builder builder) {
+    Offload o = builder.build();
+    o.start();
+    started.add(o);
+    return o;
+  }
+
+  private Job awaitState(Offload o, JobId id, JobState state) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> o.job(id).orElseThrow().state() == state);
+    return o.job(id).orElseThrow();
+  }
+
+  // ---------------------------------------------------------------- store level
+
+  @Test
+  void insertedJobIsClaimedOnceAndCompleted() {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+    assertThat(get(id).state()).isEqualTo(JobState.AVAILABLE);
+
+    List<ClaimedJob> claimed = claim(10);
+    assertThat(claimed).extracting(ClaimedJob::id).containsExactly(id);
+    ClaimedJob job = claimed.get(0);
+    assertThat(job.attempt()).isEqualTo(1);
+    assertThat(job.token()).isEqualTo(42L);
+    assertThat(job.argsJson()).contains("\"n\"");
+    assertThat(get(id).state()).isEqualTo(JobState.RUNNING);
+    assertThat(get(id).node()).isEqualTo("node-a");
+    assertThat(claim(10)).isEmpty();
+
+    Instant at = Instant.now();
+    List<Long> written = store.jobCompleteMany(List.of(
+        new Completion(id, 42L, JobState.SUCCEEDED, at, null, "{\"ok\":true}", null, null)));
+    assertThat(written).containsExactly(id);
+    Job done = get(id);
+    assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(done.result().get("ok").asBoolean()).isTrue();
+    assertThat(done.finishedAt()).isNotNull();
+    assertThat(done.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void insertManyReturnsIdsInInputOrder() {
+    List<JobInsert> inserts = new ArrayList<>();
+    for (int i = 0; i < 1_200; i++) {
+      inserts.add(new JobInsert("k", "default", i % 10, "{\"i\":" + i + "}", 3, JobState.AVAILABLE, Instant.now(), Instant.now()));
+    }
+    List<Long> ids = store.jobInsertMany(inserts);
+    assertThat(ids).hasSize(1_200).doesNotHaveDuplicates();
+    for (int i : new int[] {0, 599, 1_199}) {
+      assertThat(get(ids.get(i)).args().get("i").asInt()).isEqualTo(i);
+      assertThat(get(ids.get(i)).priority()).isEqualTo(i % 10);
+    }
+  }
+
+  @Test
+  void claimOrdersByPriorityThenRunAtThenId() {
+    Instant base = Instant.now().minusSeconds(60);
+    long late = store.jobInsertMany(List.of(insert("k", "default", 5, base.plusSeconds(2)))).get(0);
+    long early = store.jobInsertMany(List.of(insert("k", "default", 5, base.plusSeconds(1)))).get(0);
+    long urgent = store.jobInsertMany(List.of(insert("k", "default", 0, base.plusSeconds(30)))).get(0);
+    long sameTimeFirst = store.jobInsertMany(List.of(insert("k", "default", 9, base))).get(0);
+    long sameTimeSecond = store.jobInsertMany(List.of(insert("k", "default", 9, base))).get(0);
+
+    List<Long> order = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      order.add(claim(1).get(0).id());
+    }
+    assertThat(order).containsExactly(urgent, early, late, sameTimeFirst, sameTimeSecond);
+  }
+
+  @Test
+  void claimReturnsBatchInPriorityOrder() {
+    Instant now = Instant.now().minusSeconds(1);
+    long low = store.jobInsertMany(List.of(insert("k", "default", 7, now))).get(0);
+    long high = store.jobInsertMany(List.of(insert("k", "default", 1, now))).get(0);
+    assertThat(claim(10)).extracting(ClaimedJob::id).containsExactly(high, low);
+  }
+
+  @Test
+  void claimSkipsJobsNotYetDueOtherQueuesAndUnknownKinds() {
+    store.jobInsertMany(List.of(
+        insert("k", "default", 0, Instant.now().plusSeconds(60)),
+        insert("k", "other", 0, Instant.now().minusSeconds(1)),
+        insert("not-mine", "default", 0, Instant.now().minusSeconds(1))));
+    assertThat(claim(10)).isEmpty();
+    assertThat(store.jobClaim(new ClaimParams("default", List.of(), 10, "n", 1, Instant.now(), Instant.now().plusSeconds(5))))
+        .isEmpty();
+  }
+
+  @Test
+  void concurrentClaimersNeverClaimTheSameJob() throws Exception {
+    int jobs = 2_000;
+    List<JobInsert> inserts = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      inserts.add(insert("k"));
+    }
+    store.jobInsertMany(inserts);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<List<Long>>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        long token = t + 1;
+        results.add(pool.submit(() -> {
+          go.await();
+          List<Long> mine = new ArrayList<>();
+          while (true) {
+            Instant now = Instant.now();
+            List<ClaimedJob> got = store.jobClaim(new ClaimParams("default", List.of("k"), 37, "node-" + token, token, now, now.plusSeconds(30)));
+            if (got.isEmpty()) {
+              return mine;
+            }
+            got.forEach(j -> mine.add(j.id()));
+          }
+        }));
+      }
+      go.countDown();
+      List<Long> all = new ArrayList<>();
+      for (Future<List<Long>> f : results) {
+        all.addAll(f.get());
+      }
+      assertThat(all).hasSize(jobs).doesNotHaveDuplicates();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void staleClaimTokenIsRejected() {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+    claim(1);
+    Instant now = Instant.now();
+    assertThat(store.jobCompleteMany(List.of(new Completion(id, 7L, JobState.SUCCEEDED, now, null, null, null, null))))
+        .isEmpty();
+    assertThat(get(id).state()).isEqualTo(JobState.RUNNING);
+
+    // The attempt is rescued and claimed again: the first worker's token no longer writes anything.
+    store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now.minusSeconds(1), null, null, null)));
+    Instant later = Instant.now();
+    store.jobClaim(new ClaimParams("default", List.of("k"), 1, "node-b", 99L, later, later.plusSeconds(30)));
+    assertThat(store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.SUCCEEDED, later, null, null, null, null))))
+        .isEmpty();
+    Job job = get(id);
+    assertThat(job.state()).isEqualTo(JobState.RUNNING);
+    assertThat(job.node()).isEqualTo("node-b");
+    assertThat(job.attempt()).isEqualTo(2);
+    assertThat(store.jobCompleteMany(List.of(new Completion(id, 99L, JobState.SUCCEEDED, later, null, null, null, null))))
+        .containsExactly(id);
+  }
+
+  @Test
+  void heartbeatExtendsOnlyTheNodesOwnLeases() {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+    claim("default", 1, List.of("k"), Instant.now().plusMillis(10));
+    Instant far = Instant.now().plusSeconds(300);
+    assertThat(store.jobHeartbeat("someone-else", List.of(id), far)).isZero();
+    assertThat(store.jobHeartbeat("node-a", List.of(id), far)).isEqualTo(1);
+    assertThat(store.jobGetStuck(Instant.now().plusSeconds(60), 10)).isEmpty();
+    assertThat(store.jobGetStuck(far.plusSeconds(1), 10)).extracting(StuckJob::id).containsExactly(id);
+  }
+
+  @Test
+  void completionKeepsEveryErrorInOrder() {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      claim(1);
+      Instant now = Instant.now();
+      String error = "{\"attempt\":" + attempt + ",\"at\":\"" + now + "\",\"node\":\"node-a\",\"errorClass\":\"java.lang.IllegalStateException\",\"message\":\"boom " + attempt + "\",\"stackTrace\":\"trace\"}";
+      store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now.minusMillis(1), null, error, null)));
+    }
+    Job job = get(id);
+    assertThat(job.state()).isEqualTo(JobState.RETRYING);
+    assertThat(job.errors()).extracting(e -> e.message()).containsExactly("boom 1", "boom 2");
+    assertThat(job.errors().get(0).errorClass()).isEqualTo("java.lang.IllegalStateException");
+  }
+
+  @Test
+  void releaseReturnsJobWithoutCountingTheAttempt() {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+    claim(1);
+    assertThat(store.jobReleaseMany(List.of(new LeasedJob(id, 1L)), Instant.now())).isZero();
+    assertThat(store.jobReleaseMany(List.of(new LeasedJob(id, 42L)), Instant.now())).isEqualTo(1);
+    Job job = get(id);
+    assertThat(job.state()).isEqualTo(JobState.AVAILABLE);
+    assertThat(job.attempt()).isZero();
+    assertThat(claim(1)).extracting(ClaimedJob::attempt).containsExactly(1);
+  }
+
+  @Test
+  void rescueWritesOnlyWhenTheLeaseReallyExpired() {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+    claim(1);
+    Instant now = Instant.now();
+    // The lease runs 30 s more: a rescue guarded by "expired before now" must not write.
+    assertThat(store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now, null, null, now))))
+        .isEmpty();
+  }
+
+  @Test
+  void transactionalInsertExistsOnlyIfTheCallerCommits() throws Exception {
+    long rolledBack;
+    try (Connection tx = openConnection()) {
+      tx.setAutoCommit(false);
+      rolledBack = store.jobInsertMany(tx, List.of(insert("k"))).get(0);
+      tx.rollback();
+    }
+    assertThat(store.jobGet(rolledBack)).isEmpty();
+    assertThat(claim(10)).isEmpty();
+
+    long committed;
+    try (Connection tx = openConnection()) {
+      tx.setAutoCommit(false);
+      committed = store.jobInsertMany(tx, List.of(insert("k"))).get(0);
+      tx.commit();
+    }
+    assertThat(get(committed).state()).isEqualTo(JobState.AVAILABLE);
+  }
+
+  @Test
+  void listFiltersAndPagesNewestFirst() {
+    List<JobInsert> inserts = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      inserts.add(insert(i % 2 == 0 ? "even" : "odd"));
+    }
+    List<Long> ids = store.jobInsertMany(inserts);
+    var first = store.jobList(JobQuery.all().kind("even").limit(10));
+    assertThat(first.jobs()).hasSize(10).allMatch(j -> j.kind().equals("even"));
+    assertThat(first.jobs().get(0).id().value()).isEqualTo(ids.get(24));
+    var second = store.jobList(JobQuery.all().kind("even").limit(10).cursor(first.nextCursor()));
+    assertThat(second.jobs()).hasSize(3);
+    assertThat(second.nextCursor()).isNull();
+    Set<JobId> seen = new HashSet<>();
+    for (var page : List.of(first, second)) {
+      page.jobs().forEach(j -> assertThat(seen.add(j.id())).isTrue());
+    }
+    assertThat(store.jobList(JobQuery.all().state(JobState.RUNNING)).jobs()).isEmpty();
+  }
+
+  @Test
+  void leaderIsExclusiveUntilItResignsOrExpires() {
+    Instant now = Instant.now();
+    assertThat(store.leaderAttemptElect("a", Duration.ofSeconds(30), now)).isTrue();
+    assertThat(store.leaderAttemptElect("b", Duration.ofSeconds(30), now)).isFalse();
+    assertThat(store.leaderAttemptElect("a", Duration.ofSeconds(30), now.plusSeconds(5))).isTrue();
+    store.leaderResign("a");
+    assertThat(store.leaderAttemptElect("b", Duration.ofSeconds(30), now.plusSeconds(6))).isTrue();
+    store.leaderResign("b");
+  }
+
+  @Test
+  void announcedKindsAreKnown() {
+    assertThat(store.kindKnown("reports.monthly")).isFalse();
+    store.kindAnnounce(List.of("reports.monthly"), Instant.now());
+    store.kindAnnounce(List.of("reports.monthly"), Instant.now());
+    assertThat(store.kindKnown("reports.monthly")).isTrue();
+  }
+
+  // ---------------------------------------------------------------- engine level
+
+  @Test
+  void handlerRunsAndItsResultIsStored() {
+    Offload o = start(offload().register("echo", Note.class, (args, ctx) -> Map.of("echo", args.text(), "attempt", ctx.attempt())));
+    JobId id = o.enqueue("echo", new Note("hello"));
+    Job job = awaitState(o, id, JobState.SUCCEEDED);
+    assertThat(job.result().get("echo").asText()).isEqualTo("hello");
+    assertThat(job.result().get("attempt").asInt()).isEqualTo(1);
+    assertThat(job.node()).isEqualTo(o.node());
+  }
+
+  @Test
+  void failedAttemptIsRetriedAfterItsBackoff() {
+    AtomicInteger calls = new AtomicInteger();
+    Duration delay = Duration.ofMillis(300);
+    Offload o = start(offload().register("flaky", Note.class, (args, ctx) -> {
+      if (calls.incrementAndGet() == 1) {
+        throw new IllegalStateException("upstream said 500");
+      }
+      return null;
+    }, JobOptions.defaults().retryPolicy(RetryPolicy.fixed(delay))));
+    JobId id = o.enqueue("flaky", new Note("x"));
+    Job job = awaitState(o, id, JobState.SUCCEEDED);
+    assertThat(job.attempt()).isEqualTo(2);
+    assertThat(job.errors()).singleElement().satisfies(e -> {
+      assertThat(e.attempt()).isEqualTo(1);
+      assertThat(e.errorClass()).isEqualTo(IllegalStateException.class.getName());
+      assertThat(e.message()).isEqualTo("upstream said 500");
+      assertThat(e.stackTrace()).contains("StoreContract");
+      assertThat(e.node()).isEqualTo(o.node());
+    });
+    assertThat(Duration.between(job.errors().get(0).at(), job.startedAt())).isGreaterThanOrEqualTo(delay.minusMillis(5));
+  }
+
+  @Test
+  void permanentFailureGoesStraightToDead() {
+    Offload o = start(offload().register("bad", Note.class, (args, ctx) -> {
+      throw new PermanentFailure("order 17 does not exist");
+    }, JobOptions.defaults().maxAttempts(5)));
+    JobId id = o.enqueue("bad", new Note("x"));
+    Job job = awaitState(o, id, JobState.DEAD);
+    assertThat(job.attempt()).isEqualTo(1);
+    assertThat(job.errors()).singleElement().extracting(e -> e.message()).isEqualTo("order 17 does not exist");
+  }
+
+  @Test
+  void jobIsDeadAfterItsLastAttempt() {
+    Offload o = start(offload().register("always", Note.class, (args, ctx) -> {
+      throw new IllegalStateException("attempt " + ctx.attempt());
+    }, JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate())));
+    JobId id = o.enqueue("always", new Note("x"));
+    Job job = awaitState(o, id, JobState.DEAD);
+    assertThat(job.attempt()).isEqualTo(3);
+    assertThat(job.errors()).extracting(e -> e.message()).containsExactly("attempt 1", "attempt 2", "attempt 3");
+  }
+
+  @Test
+  void argsThatDoNotFitTheHandlerSendTheJobToDead() {
+    Offload o = start(offload().register("typed", Sleep.class, (args, ctx) -> null));
+    JobId id = o.enqueue("typed", Map.of("ms", "not a number"));
+    Job job = awaitState(o, id, JobState.DEAD);
+    assertThat(job.errors()).singleElement().extracting(e -> e.message()).asString().contains("args do not match Sleep");
+  }
+
+  @Test
+  void timeoutInterruptsTheHandlerAndCountsAsAFailure() {
+    CountDownLatch interrupted = new CountDownLatch(1);
+    Offload o = start(offload().register("slow", Note.class, (args, ctx) -> {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        interrupted.countDown();
+        throw e;
+      }
+      return null;
+    }, JobOptions.defaults().timeout(Duration.ofMillis(200)).maxAttempts(1)));
+    JobId id = o.enqueue("slow", new Note("x"));
+    Job job = awaitState(o, id, JobState.DEAD);
+    assertThat(interrupted.getCount()).isZero();
+    assertThat(job.errors()).singleElement().extracting(e -> e.message()).asString().contains("timed out");
+  }
+
+  @Test
+  void delayedJobWaitsForItsTime() {
+    Offload o = start(offload().register("later", Note.class, (args, ctx) -> null));
+    JobId id = o.enqueue("later", new Note("x"), EnqueueOptions.none().delay(Duration.ofMillis(700)));
+    Job scheduled = o.job(id).orElseThrow();
+    assertThat(scheduled.state()).isEqualTo(JobState.SCHEDULED);
+    Job done = awaitState(o, id, JobState.SUCCEEDED);
+    assertThat(done.startedAt()).isAfterOrEqualTo(scheduled.runAt().truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  @Test
+  void expiredLeaseIsRescuedAndRunAgain() {
+    Offload o = start(offload()
+        .register("k", Note.class, (args, ctx) -> "second try", JobOptions.defaults().retryPolicy(RetryPolicy.immediate()))
+        .rescueInterval(Duration.ofMillis(100)));
+    // A worker that died: it claimed the job and its lease ran out.
+    long id = store.jobInsertMany(List.of(insert("k", "elsewhere", 0, Instant.now().minusSeconds(1)))).get(0);
+    claim("elsewhere", 1, List.of("k"), Instant.now().minusMillis(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> get(id).state() == JobState.RETRYING);
+    Job rescued = get(id);
+    assertThat(rescued.errors()).singleElement().satisfies(e -> {
+      assertThat(e.message()).contains("lost worker").contains("node-a");
+      assertThat(e.attempt()).isEqualTo(1);
+    });
+    assertThat(o.rescueNow()).isZero();
+  }
+
+  @Test
+  void lostWorkerOnTheLastAttemptEndsDead() {
+    Offload o = offload().register("k", Note.class, (args, ctx) -> null).build();
+    JobInsert one = new JobInsert("k", "default", 0, "{}", 1, JobState.AVAILABLE, Instant.now(), Instant.now());
+    long id = store.jobInsertMany(List.of(one)).get(0);
+    claim("default", 1, List.of("k"), Instant.now().minusMillis(1));
+    assertThat(o.rescueNow()).isEqualTo(1);
+    assertThat(get(id).state()).isEqualTo(JobState.DEAD);
+  }
+
+  @Test
+  void gracefulShutdownReleasesJobsStillRunningAfterTheGrace() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    Offload o = offload().register("stubborn", Note.class, (args, ctx) -> {
+      running.countDown();
+      Thread.sleep(60_000);
+      return null;
+    }).build();
+    o.start();
+    JobId id = o.enqueue("stubborn", new Note("x"));
+    assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    o.stop();
+    Job job = o.job(id).orElseThrow();
+    assertThat(job.state()).isEqualTo(JobState.AVAILABLE);
+    assertThat(job.attempt()).isZero();
+    assertThat(job.errors()).isEmpty();
+  }
+
+  @Test
+  void gracefulShutdownLetsQuickJobsFinish() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Offload o = offload().shutdownGrace(Duration.ofSeconds(10)).register("quick", Note.class, (args, ctx) -> {
+      running.countDown();
+      release.await();
+      return "finished";
+    }).build();
+    o.start();
+    JobId id = o.enqueue("quick", new Note("x"));
+    assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    Thread stopper = Thread.ofPlatform().start(o::stop);
+    release.countDown();
+    stopper.join(15_000);
+    assertThat(o.job(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+  }
+
+  @Test
+  void unknownKindIsRefusedUnlessAllowedOrAnnounced() {
+    Offload client = offload().build();
+    assertThatThrownBy(() -> client.enqueue("nobody.knows", Map.of()))
+        .isInstanceOf(UnknownKindException.class)
+        .hasMessageContaining("nobody.knows");
+    assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
+
+    JobId allowed = client.enqueue("nobody.knows", Map.of(), EnqueueOptions.none().allowUnknownKind());
+    assertThat(client.job(allowed)).isPresent();
+
+    store.kindAnnounce(List.of("remote.kind"), Instant.now());
+    assertThat(client.job(client.enqueue("remote.kind", Map.of()))).isPresent();
+  }
+
+  @Test
+  void oversizedArgsAreRefusedAndNothingIsWritten() {
+    Offload client = offload().maxArgsBytes(100).register("k", Note.class, (a, c) -> null).build();
+    List<JobRequest> batch = List.of(JobRequest.of("k", new Note("small")), JobRequest.of("k", new Note("x".repeat(200))));
+    assertThatThrownBy(() -> client.enqueueAll(batch))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("job 2 of 2")
+        .hasMessageContaining("over the limit of 100 bytes");
+    assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
+  }
+
+  @Test
+  void manyJobsAllSucceedExactlyOnceAcrossTwoNodes() {
+    Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
+    for (int n = 0; n < 2; n++) {
+      start(offload().queue("default", 8).register("count", Note.class, (args, ctx) -> {
+        runs.computeIfAbsent(ctx.id().value(), k -> new AtomicInteger()).incrementAndGet();
+        return null;
+      }));
+    }
+    Offload client = started.get(0);
+    List<JobRequest> batch = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      batch.add(JobRequest.of("count", new Note("n" + i)));
+    }
+    List<JobId> ids = client.enqueueAll(batch);
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> store.jobList(JobQuery.all().state(JobState.SUCCEEDED).limit(1000)).jobs().size() == ids.size());
+    assertThat(runs).hasSize(ids.size());
+    assertThat(runs.values()).allMatch(c -> c.get() == 1);
+  }
+}

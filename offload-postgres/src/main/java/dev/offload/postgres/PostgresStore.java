@@ -1,0 +1,457 @@
+package dev.offload.postgres;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.offload.Job;
+import dev.offload.JobError;
+import dev.offload.JobId;
+import dev.offload.JobPage;
+import dev.offload.JobQuery;
+import dev.offload.JobState;
+import dev.offload.OffloadException;
+import dev.offload.internal.Json;
+import dev.offload.store.ClaimParams;
+import dev.offload.store.ClaimedJob;
+import dev.offload.store.Completion;
+import dev.offload.store.JobInsert;
+import dev.offload.store.LeasedJob;
+import dev.offload.store.Notifier;
+import dev.offload.store.Store;
+import dev.offload.store.StuckJob;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * The production store: jobs in PostgreSQL, claimed with {@code FOR UPDATE SKIP LOCKED}, workers
+ * woken by LISTEN/NOTIFY, the leader elected with an advisory lock. Every table lives in one
+ * schema (default {@code offload}), so several Offload installations can share a database.
+ *
+ * <pre>{@code
+ * Store store = PostgresStore.create(dataSource);                 // your pool, schema "offload"
+ * Store store = PostgresStore.connect("postgresql://app@db:5432/app");  // its own HikariCP pool
+ * }</pre>
+ *
+ * <p>It holds two connections of its own besides those it borrows per statement: one listening for
+ * notifications and one holding the leader lock while this node leads. Thread-safe.
+ */
+public final class PostgresStore implements Store {
+  public static final String DEFAULT_SCHEMA = "offload";
+  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final TypeReference<List<JobError>> ERRORS = new TypeReference<>() {};
+
+  private final DataSource dataSource;
+  private final HikariDataSource ownedPool;
+  private final String schema;
+  private final String description;
+  private final Sql sql;
+  private final PgNotifier notifier;
+  private final PgLeader leader;
+  private final Migrations migrations;
+
+  private PostgresStore(DataSource dataSource, HikariDataSource ownedPool, String schema, String description) {
+    if (!SCHEMA.matcher(schema).matches()) {
+      throw new IllegalArgumentException(
+          "schema must be lower-case letters, digits and '_' (at most 63, not starting with a digit), got '" + schema + "'");
+    }
+    this.dataSource = dataSource;
+    this.ownedPool = ownedPool;
+    this.schema = schema;
+    this.description = description + " (schema " + schema + ")";
+    this.sql = new Sql(schema, channel(Notifier.INSERT));
+    this.notifier = new PgNotifier(dataSource, schema, this.description);
+    this.leader = new PgLeader(dataSource, schema);
+    this.migrations = new Migrations(dataSource, schema);
+  }
+
+  /** A store over the caller's pool, in schema {@code offload}. The caller closes the pool. */
+  public static PostgresStore create(DataSource dataSource) {
+    return create(dataSource, DEFAULT_SCHEMA);
+  }
+
+  /** A store over the caller's pool, in {@code schema}. The caller closes the pool. */
+  public static PostgresStore create(DataSource dataSource, String schema) {
+    return new PostgresStore(dataSource, null, schema, "postgresql");
+  }
+
+  /**
+   * A store with its own HikariCP pool of up to {@code 10} connections. Takes {@code
+   * postgresql://user:password@host:port/db} or {@code jdbc:postgresql://...}; a {@code
+   * currentSchema} parameter picks the schema (default {@code offload}).
+   */
+  public static PostgresStore connect(String url) {
+    return connect(url, 10);
+  }
+
+  public static PostgresStore connect(String url, int poolSize) {
+    PgUrl parsed = PgUrl.parse(url);
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(parsed.jdbcUrl());
+    config.setMaximumPoolSize(poolSize);
+    config.setPoolName("offload");
+    // Fail fast with the driver's own message when the database is unreachable at start.
+    config.setInitializationFailTimeout(-1);
+    config.setConnectionTimeout(5_000);
+    HikariDataSource pool = new HikariDataSource(config);
+    return new PostgresStore(pool, pool, parsed.schema(), parsed.display());
+  }
+
+  String schema() {
+    return schema;
+  }
+
+  private String channel(String topic) {
+    return schema + "." + topic;
+  }
+
+  @Override
+  public void migrate() {
+    migrations.apply();
+  }
+
+  @Override
+  public List<Long> jobInsertMany(List<JobInsert> jobs) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      return insert(c, jobs);
+    } catch (SQLException e) {
+      throw fail("inserting " + jobs.size() + " jobs", e);
+    }
+  }
+
+  @Override
+  public List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
+    try {
+      return insert(tx, jobs);
+    } catch (SQLException e) {
+      throw fail("inserting " + jobs.size() + " jobs in the caller's transaction", e);
+    }
+  }
+
+  private List<Long> insert(Connection c, List<JobInsert> jobs) throws SQLException {
+    int n = jobs.size();
+    String[] kind = new String[n], queue = new String[n], args = new String[n], state = new String[n];
+    String[] runAt = new String[n], createdAt = new String[n];
+    Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      JobInsert j = jobs.get(i);
+      kind[i] = j.kind();
+      queue[i] = j.queue();
+      priority[i] = j.priority();
+      args[i] = j.argsJson();
+      maxAttempts[i] = j.maxAttempts();
+      state[i] = j.state().wireName();
+      runAt[i] = j.runAt().toString();
+      createdAt[i] = j.createdAt().toString();
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
+      ps.setArray(1, c.createArrayOf("text", kind));
+      ps.setArray(2, c.createArrayOf("text", queue));
+      ps.setArray(3, c.createArrayOf("int4", priority));
+      ps.setArray(4, c.createArrayOf("text", args));
+      ps.setArray(5, c.createArrayOf("int4", maxAttempts));
+      ps.setArray(6, c.createArrayOf("text", state));
+      ps.setArray(7, c.createArrayOf("text", runAt));
+      ps.setArray(8, c.createArrayOf("text", createdAt));
+      List<Long> ids = new ArrayList<>(n);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+      return ids;
+    }
+  }
+
+  @Override
+  public List<ClaimedJob> jobClaim(ClaimParams p) {
+    if (p.kinds().isEmpty()) {
+      return List.of();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.claim)) {
+      c.setAutoCommit(true);
+      ps.setString(1, p.queue());
+      ps.setTimestamp(2, Timestamp.from(p.now()));
+      ps.setArray(3, c.createArrayOf("text", p.kinds().toArray()));
+      ps.setInt(4, p.limit());
+      ps.setString(5, p.node());
+      ps.setTimestamp(6, Timestamp.from(p.leaseUntil()));
+      ps.setLong(7, p.token());
+      ps.setTimestamp(8, Timestamp.from(p.now()));
+      record Row(ClaimedJob job, Instant runAt) {}
+      List<Row> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new Row(
+              new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+                  rs.getInt(6), rs.getInt(7), rs.getString(8), p.token()),
+              rs.getTimestamp(9).toInstant()));
+        }
+      }
+      // RETURNING has no order; hand the jobs out in claim order.
+      rows.sort(Comparator.comparingInt((Row r) -> r.job().priority())
+          .thenComparing(Row::runAt)
+          .thenComparingLong(r -> r.job().id()));
+      return rows.stream().map(Row::job).toList();
+    } catch (SQLException e) {
+      throw fail("claiming jobs of queue '" + p.queue() + "'", e);
+    }
+  }
+
+  @Override
+  public List<Long> jobCompleteMany(List<Completion> completions) {
+    if (completions.isEmpty()) {
+      return List.of();
+    }
+    int n = completions.size();
+    Long[] id = new Long[n], token = new Long[n];
+    String[] state = new String[n], at = new String[n], runAt = new String[n], result = new String[n];
+    String[] error = new String[n], leaseCutoff = new String[n];
+    for (int i = 0; i < n; i++) {
+      Completion x = completions.get(i);
+      id[i] = x.id();
+      token[i] = x.token();
+      state[i] = x.state().wireName();
+      at[i] = x.at().toString();
+      runAt[i] = x.runAt() == null ? null : x.runAt().toString();
+      result[i] = x.resultJson();
+      error[i] = x.errorJson();
+      leaseCutoff[i] = x.leaseExpiredBefore() == null ? null : x.leaseExpiredBefore().toString();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.completeMany)) {
+      c.setAutoCommit(true);
+      ps.setArray(1, c.createArrayOf("int8", id));
+      ps.setArray(2, c.createArrayOf("int8", token));
+      ps.setArray(3, c.createArrayOf("text", state));
+      ps.setArray(4, c.createArrayOf("text", at));
+      ps.setArray(5, c.createArrayOf("text", runAt));
+      ps.setArray(6, c.createArrayOf("text", result));
+      ps.setArray(7, c.createArrayOf("text", error));
+      ps.setArray(8, c.createArrayOf("text", leaseCutoff));
+      List<Long> written = new ArrayList<>(n);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          written.add(rs.getLong(1));
+        }
+      }
+      return written;
+    } catch (SQLException e) {
+      throw fail("writing " + n + " finished jobs", e);
+    }
+  }
+
+  @Override
+  public int jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
+      c.setAutoCommit(true);
+      ps.setTimestamp(1, Timestamp.from(leaseUntil));
+      ps.setString(2, node);
+      ps.setArray(3, c.createArrayOf("int8", ids.toArray()));
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("renewing " + ids.size() + " leases", e);
+    }
+  }
+
+  @Override
+  public int jobReleaseMany(List<LeasedJob> jobs, Instant now) {
+    if (jobs.isEmpty()) {
+      return 0;
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.releaseMany)) {
+      c.setAutoCommit(true);
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setArray(2, c.createArrayOf("int8", jobs.stream().map(LeasedJob::id).toArray()));
+      ps.setArray(3, c.createArrayOf("int8", jobs.stream().map(LeasedJob::token).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw fail("releasing " + jobs.size() + " jobs", e);
+    }
+  }
+
+  @Override
+  public List<StuckJob> jobGetStuck(Instant now, int limit) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.getStuck)) {
+      c.setAutoCommit(true);
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setInt(2, limit);
+      List<StuckJob> stuck = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          stuck.add(new StuckJob(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), rs.getString(6)));
+        }
+      }
+      return stuck;
+    } catch (SQLException e) {
+      throw fail("looking for jobs with expired leases", e);
+    }
+  }
+
+  @Override
+  public Optional<Job> jobGet(long id) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.get)) {
+      c.setAutoCommit(true);
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(job(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw fail("reading job " + id, e);
+    }
+  }
+
+  @Override
+  public JobPage jobList(JobQuery q) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.list)) {
+      c.setAutoCommit(true);
+      String state = q.state() == null ? null : q.state().wireName();
+      ps.setLong(1, q.beforeId());
+      ps.setString(2, state);
+      ps.setString(3, state);
+      ps.setString(4, q.queue());
+      ps.setString(5, q.queue());
+      ps.setString(6, q.kind());
+      ps.setString(7, q.kind());
+      ps.setInt(8, q.limit());
+      List<Job> jobs = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          jobs.add(job(rs));
+        }
+      }
+      return JobPage.of(jobs, q.limit());
+    } catch (SQLException e) {
+      throw fail("listing jobs", e);
+    }
+  }
+
+  private static Job job(ResultSet rs) throws SQLException {
+    List<JobError> errors;
+    try {
+      errors = Json.MAPPER.readValue(rs.getString(14), ERRORS);
+    } catch (Exception e) {
+      throw new SQLException("job " + rs.getLong(1) + " has unreadable errors: " + e.getMessage(), e);
+    }
+    return new Job(
+        new JobId(rs.getLong(1)),
+        rs.getString(2),
+        rs.getString(3),
+        JobState.fromWire(rs.getString(4)),
+        rs.getInt(5),
+        Json.tree(rs.getString(6)),
+        rs.getInt(7),
+        rs.getInt(8),
+        instant(rs.getTimestamp(9)),
+        instant(rs.getTimestamp(10)),
+        instant(rs.getTimestamp(11)),
+        instant(rs.getTimestamp(12)),
+        rs.getString(13),
+        errors,
+        Json.tree(rs.getString(15)),
+        Json.tree(rs.getString(16)),
+        Json.tree(rs.getString(17)));
+  }
+
+  private static Instant instant(Timestamp t) {
+    return t == null ? null : t.toInstant();
+  }
+
+  @Override
+  public void kindAnnounce(Collection<String> kinds, Instant now) {
+    if (kinds.isEmpty()) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.kindAnnounce)) {
+      c.setAutoCommit(true);
+      ps.setTimestamp(1, Timestamp.from(now));
+      Array array = c.createArrayOf("text", kinds.stream().sorted().toArray());
+      ps.setArray(2, array);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("announcing kinds " + kinds, e);
+    }
+  }
+
+  @Override
+  public boolean kindKnown(String kind) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.kindKnown)) {
+      c.setAutoCommit(true);
+      ps.setString(1, kind);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    } catch (SQLException e) {
+      throw fail("looking up kind '" + kind + "'", e);
+    }
+  }
+
+  @Override
+  public boolean leaderAttemptElect(String node, Duration ttl, Instant now) {
+    try {
+      return leader.attempt(node);
+    } catch (SQLException e) {
+      throw fail("electing a leader", e);
+    }
+  }
+
+  @Override
+  public void leaderResign(String node) {
+    leader.resign(node);
+  }
+
+  @Override
+  public Notifier notifier() {
+    return notifier;
+  }
+
+  @Override
+  public boolean supportsListenNotify() {
+    return true;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    notifier.close();
+    leader.close();
+    if (ownedPool != null) {
+      ownedPool.close();
+    }
+  }
+
+  private OffloadException fail(String what, SQLException e) {
+    return new OffloadException(what + " in " + description + " failed: " + e.getMessage(), e);
+  }
+}

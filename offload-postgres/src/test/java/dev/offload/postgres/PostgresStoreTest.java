@@ -1,0 +1,43 @@
+package dev.offload.postgres;
+
+import dev.offload.store.Store;
+import dev.offload.store.StoreContract;
+import java.sql.Connection;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The store contract against real PostgreSQL, in a schema of this class's own. */
+class PostgresStoreTest extends StoreContract {
+  private static String schema;
+
+  @BeforeAll
+  static void createSchema() {
+    TestDatabase.requireReachable();
+    schema = TestDatabase.freshSchemaName(PostgresStoreTest.class);
+  }
+
+  @AfterAll
+  static void dropSchema() throws Exception {
+    if (schema != null) {
+      TestDatabase.drop(schema);
+    }
+  }
+
+  @Override
+  protected Store newStore() {
+    return PostgresStore.connect(TestDatabase.urlFor(schema), 12);
+  }
+
+  @Override
+  protected Connection openConnection() throws Exception {
+    return TestDatabase.connect();
+  }
+
+  @Override
+  protected void truncate() throws Exception {
+    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+      st.execute("TRUNCATE " + schema + ".jobs, " + schema + ".kinds");
+    }
+  }
+}
