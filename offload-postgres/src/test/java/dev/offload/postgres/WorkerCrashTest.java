@@ -1,0 +1,127 @@
+package dev.offload.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.offload.JobRequest;
+import dev.offload.Offload;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two worker JVMs share one database; one is killed with SIGKILL while it runs jobs. Its jobs'
+ * leases expire, the surviving node (now the leader) rescues them, and every job ends succeeded,
+ * none lost, none dead.
+ */
+class WorkerCrashTest {
+  private static String schema;
+  private final List<Process> workers = new ArrayList<>();
+
+  @BeforeAll
+  static void createSchema() {
+    TestDatabase.requireReachable();
+    schema = TestDatabase.freshSchemaName(WorkerCrashTest.class);
+  }
+
+  @AfterAll
+  static void dropSchema() throws Exception {
+    if (schema != null) {
+      TestDatabase.drop(schema);
+    }
+  }
+
+  @AfterEach
+  void killWorkers() {
+    workers.forEach(Process::destroyForcibly);
+  }
+
+  @Test
+  void jobsOfAKilledWorkerAreRescuedAndEveryJobSucceedsOnce() throws Exception {
+    int jobs = 120;
+    try (Offload client = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
+      List<JobRequest> batch = new ArrayList<>();
+      for (int i = 0; i < jobs; i++) {
+        batch.add(JobRequest.of("crash.work", Map.of("ms", 150), dev.offload.EnqueueOptions.none().allowUnknownKind()));
+      }
+      client.enqueueAll(batch);
+    }
+
+    Process victim = startWorker("victim");
+    Process survivor = startWorker("survivor");
+
+    // Kill the victim while it holds jobs and has already finished some.
+    await().atMost(Duration.ofSeconds(30)).until(() -> count("state = 'running' AND lease_owner = 'victim'") > 0
+        && count("state = 'succeeded' AND lease_owner = 'victim'") > 0);
+    victim.destroyForcibly();
+    assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    List<Long> orphaned = ids("state = 'running' AND lease_owner = 'victim'");
+    assertThat(orphaned).isNotEmpty();
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> count("state = 'succeeded'") == jobs);
+
+    assertThat(survivor.isAlive()).isTrue();
+    assertThat(count("true")).isEqualTo(jobs);
+    assertThat(count("state <> 'succeeded'")).isZero();
+    assertThat(count("finished_at IS NULL OR claim_token IS NOT NULL")).isZero();
+    for (long id : orphaned) {
+      try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT lease_owner, attempt, errors::text FROM " + schema + ".jobs WHERE id = " + id)) {
+        rs.next();
+        assertThat(rs.getString(1)).as("job %d finished by", id).isEqualTo("survivor");
+        assertThat(rs.getInt(2)).as("job %d attempts", id).isEqualTo(2);
+        assertThat(rs.getString(3)).contains("lost worker").contains("victim");
+      }
+    }
+  }
+
+  private Process startWorker(String node) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        CrashWorkerMain.class.getName(), TestDatabase.urlFor(schema), node)
+        .redirectErrorStream(true)
+        .start();
+    workers.add(p);
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.equals("ready")) {
+      // startup log lines
+    }
+    assertThat(line).as("worker %s started", node).isEqualTo("ready");
+    // Keep draining its output so the pipe never fills and blocks the worker.
+    Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+    return p;
+  }
+
+  private static long count(String where) throws Exception {
+    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".jobs WHERE " + where)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static List<Long> ids(String where) throws Exception {
+    List<Long> ids = new ArrayList<>();
+    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id FROM " + schema + ".jobs WHERE " + where)) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+}
