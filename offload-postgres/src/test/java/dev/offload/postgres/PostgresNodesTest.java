@@ -1,0 +1,97 @@
+package dev.offload.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.offload.Job;
+import dev.offload.JobId;
+import dev.offload.JobState;
+import dev.offload.Offload;
+import dev.offload.OffloadException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What only PostgreSQL does: wake-ups across nodes, migrations in a chosen schema, leader locks. */
+class PostgresNodesTest {
+  private static String schema;
+
+  record Note(String text) {}
+
+  @BeforeAll
+  static void createSchema() {
+    TestDatabase.requireReachable();
+    schema = TestDatabase.freshSchemaName(PostgresNodesTest.class);
+  }
+
+  @AfterAll
+  static void dropSchema() throws Exception {
+    if (schema != null) {
+      TestDatabase.drop(schema);
+    }
+  }
+
+  private static PostgresStore store() {
+    return PostgresStore.connect(TestDatabase.urlFor(schema), 4);
+  }
+
+  @Test
+  void insertOnOneNodeWakesAWorkerOnAnotherWithoutWaitingForItsPoll() {
+    // The worker polls once a minute: only a notification can start the job within seconds.
+    try (Offload worker = Offload.builder().store(store()).pollInterval(Duration.ofMinutes(1))
+            .register("wake.me", Note.class, (args, ctx) -> null).build();
+        Offload client = Offload.builder().store(store()).register("wake.me", Note.class, (args, ctx) -> null).build()) {
+      worker.start();
+      // Let the worker reach its first poll wait, so the job below can only start through a NOTIFY.
+      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+      JobId id = client.enqueue("wake.me", new Note("hi"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.job(id).orElseThrow().state() == JobState.SUCCEEDED);
+      Job job = client.job(id).orElseThrow();
+      assertThat(job.node()).isEqualTo(worker.node());
+      assertThat(Duration.between(job.createdAt(), job.startedAt())).isLessThan(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void migrationsRunOnceInTheConfiguredSchemaAndAreIdempotent() throws Exception {
+    try (PostgresStore a = store(); PostgresStore b = store()) {
+      a.migrate();
+      b.migrate();
+      a.migrate();
+    }
+    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*), max(version) FROM " + schema + ".migrations")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(Migrations.latest());
+      assertThat(rs.getInt(2)).isEqualTo(Migrations.latest());
+    }
+  }
+
+  @Test
+  void leaderLockIsHeldByOneStoreAtATimeAndFreedWhenItCloses() {
+    PostgresStore first = store();
+    try (PostgresStore second = store()) {
+      first.migrate();
+      assertThat(first.leaderAttemptElect("a", Duration.ofSeconds(5), java.time.Instant.now())).isTrue();
+      assertThat(second.leaderAttemptElect("b", Duration.ofSeconds(5), java.time.Instant.now())).isFalse();
+      first.close();
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> second.leaderAttemptElect("b", Duration.ofSeconds(5), java.time.Instant.now()));
+      second.leaderResign("b");
+    }
+  }
+
+  @Test
+  void unreachableDatabaseIsOneClearError() {
+    try (PostgresStore dead = PostgresStore.connect("postgresql://postgres@127.0.0.1:1/test", 1)) {
+      assertThatThrownBy(dead::migrate)
+          .isInstanceOf(OffloadException.class)
+          .hasMessageContaining("migrating schema offload failed");
+    }
+  }
+}
