@@ -1,0 +1,96 @@
+package dev.offload.sqlite;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The schema, as numbered {@code .sql} resources in {@code dev/offload/sqlite/migrations/},
+ * applied in order and recorded in {@code offload_migrations}. The caller runs {@link #apply} in
+ * one {@code BEGIN IMMEDIATE} transaction (SQLite's DDL is transactional): a second process that
+ * migrates at the same time waits for the write lock, then finds every version applied.
+ */
+final class Migrations {
+  /** In order; the number before the first underscore is the version. Append, never edit. */
+  static final List<String> FILES = List.of("001_jobs.sql");
+
+  private Migrations() {}
+
+  /** Applies the versions not yet recorded; returns how many it applied. */
+  static int apply(Connection c, long nowMillis) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(Sql.MIGRATIONS_TABLE);
+    }
+    Set<Integer> applied = new HashSet<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(Sql.MIGRATIONS_APPLIED)) {
+      while (rs.next()) {
+        applied.add(rs.getInt(1));
+      }
+    }
+    int count = 0;
+    for (String file : FILES) {
+      int version = Integer.parseInt(file.substring(0, file.indexOf('_')));
+      if (applied.contains(version)) {
+        continue;
+      }
+      try (Statement s = c.createStatement()) {
+        for (String statement : statements(read(file))) {
+          s.execute(statement);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(Sql.MIGRATION_RECORD)) {
+        ps.setInt(1, version);
+        ps.setLong(2, nowMillis);
+        ps.executeUpdate();
+      }
+      count++;
+    }
+    return count;
+  }
+
+  private static String read(String file) {
+    String resource = "migrations/" + file;
+    try (InputStream in = Migrations.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("migration " + resource + " is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading migration " + resource + " failed", e);
+    }
+  }
+
+  /**
+   * Splits a script at semicolons that end a line, after dropping {@code --} comment lines; our
+   * scripts keep to that shape (the JDBC driver runs one statement per call).
+   */
+  static List<String> statements(String script) {
+    StringBuilder sql = new StringBuilder();
+    for (String line : script.split("\n")) {
+      if (!line.strip().startsWith("--")) {
+        sql.append(line).append('\n');
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (String part : sql.toString().split(";\\s*\n")) {
+      String statement = part.strip();
+      if (statement.endsWith(";")) {
+        statement = statement.substring(0, statement.length() - 1);
+      }
+      if (!statement.isBlank()) {
+        out.add(statement);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.offload.sqlite;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.offload.Job;
+import dev.offload.JobError;
+import dev.offload.JobId;
+import dev.offload.JobState;
+import dev.offload.internal.Json;
+import dev.offload.store.ClaimedJob;
+import dev.offload.store.StuckJob;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.List;
+
+/** Reads rows into records and binds the nullable values, times as epoch milliseconds. */
+final class Rows {
+  private static final TypeReference<List<JobError>> ERRORS = new TypeReference<>() {};
+
+  private Rows() {}
+
+  /** A row of {@link Sql#JOB_COLUMNS}. */
+  static Job job(ResultSet rs) throws SQLException {
+    return new Job(
+        JobId.of(rs.getLong("id")),
+        rs.getString("kind"),
+        rs.getString("queue"),
+        JobState.fromWire(rs.getString("state")),
+        rs.getInt("priority"),
+        Json.tree(rs.getString("args")),
+        rs.getInt("attempt"),
+        rs.getInt("max_attempts"),
+        instant(rs, "run_at"),
+        instant(rs, "created_at"),
+        instant(rs, "started_at"),
+        instant(rs, "finished_at"),
+        rs.getString("lease_owner"),
+        errors(rs.getLong("id"), rs.getString("errors")),
+        Json.tree(rs.getString("result")),
+        Json.tree(rs.getString("progress")),
+        Json.tree(rs.getString("checkpoint")));
+  }
+
+  /** A row returned by {@link Sql#CLAIM}. */
+  static ClaimedJob claimed(ResultSet rs, long token) throws SQLException {
+    return new ClaimedJob(
+        rs.getLong("id"),
+        rs.getString("kind"),
+        rs.getString("queue"),
+        rs.getString("args"),
+        rs.getInt("attempt"),
+        rs.getInt("max_attempts"),
+        rs.getInt("priority"),
+        rs.getString("checkpoint"),
+        token);
+  }
+
+  /** A row of {@link Sql#GET_STUCK}. */
+  static StuckJob stuck(ResultSet rs) throws SQLException {
+    return new StuckJob(
+        rs.getLong("id"),
+        rs.getString("kind"),
+        rs.getInt("attempt"),
+        rs.getInt("max_attempts"),
+        rs.getLong("claim_token"),
+        rs.getString("lease_owner"));
+  }
+
+  static Instant instant(ResultSet rs, String column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
+  static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.INTEGER);
+    } else {
+      ps.setLong(index, value.toEpochMilli());
+    }
+  }
+
+  private static List<JobError> errors(long id, String json) {
+    try {
+      return Json.MAPPER.readValue(json, ERRORS);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("job " + id + " has malformed errors JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}

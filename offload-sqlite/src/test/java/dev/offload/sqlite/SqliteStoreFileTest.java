@@ -1,0 +1,145 @@
+package dev.offload.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.offload.JobState;
+import dev.offload.OffloadException;
+import dev.offload.store.ClaimParams;
+import dev.offload.store.JobInsert;
+import dev.offload.store.LeasedJob;
+import dev.offload.store.Notifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What is particular to the SQLite store: its file, its schema, its in-process wake-ups. */
+class SqliteStoreFileTest {
+  @TempDir Path dir;
+
+  private static JobInsert job(String queue) {
+    Instant now = Instant.now();
+    return new JobInsert("k", queue, 0, "{}", 3, JobState.AVAILABLE, now, now);
+  }
+
+  private static String queryOne(Path file, String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @Test
+  void openCreatesMissingDirectoriesAndTheFile() {
+    Path file = dir.resolve("a/b/offload.db");
+    try (SqliteStore store = SqliteStore.open(file)) {
+      store.migrate();
+      assertThat(Files.isRegularFile(file)).isTrue();
+      assertThat(store.describe()).isEqualTo("sqlite:" + file.toAbsolutePath());
+    }
+  }
+
+  @Test
+  void fileIsInWriteAheadLogMode() throws Exception {
+    Path file = dir.resolve("offload.db");
+    try (SqliteStore store = SqliteStore.open(file)) {
+      store.migrate();
+    }
+    // journal_mode=WAL is a property of the file: another connection sees it.
+    assertThat(queryOne(file, "PRAGMA journal_mode")).isEqualTo("wal");
+  }
+
+  @Test
+  void migratingTwiceKeepsDataAndRecordsEachVersionOnce() throws Exception {
+    Path file = dir.resolve("offload.db");
+    try (SqliteStore store = SqliteStore.open(file)) {
+      store.migrate();
+      long id = store.jobInsertMany(List.of(job("default"))).get(0);
+      store.migrate();
+      assertThat(store.jobGet(id)).isPresent();
+    }
+    try (SqliteStore again = SqliteStore.open(file)) {
+      again.migrate();
+    }
+    assertThat(queryOne(file, "SELECT count(*) FROM offload_migrations")).isEqualTo(String.valueOf(Migrations.FILES.size()));
+  }
+
+  @Test
+  void storesMigratingTheSameFileAtOnceBothSucceed() throws Exception {
+    Path file = dir.resolve("offload.db");
+    List<SqliteStore> stores = List.of(SqliteStore.open(file), SqliteStore.open(file), SqliteStore.open(file));
+    ExecutorService pool = Executors.newFixedThreadPool(stores.size());
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Void>> done = stores.stream().map(s -> pool.submit(() -> {
+        go.await();
+        s.migrate();
+        return (Void) null;
+      })).toList();
+      go.countDown();
+      for (Future<Void> f : done) {
+        f.get();
+      }
+      assertThat(queryOne(file, "SELECT count(*) FROM offload_migrations")).isEqualTo(String.valueOf(Migrations.FILES.size()));
+    } finally {
+      pool.shutdownNow();
+      stores.forEach(SqliteStore::close);
+    }
+  }
+
+  @Test
+  void insertAndReleaseWakeLocalListenersOncePerQueue() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("offload.db"))) {
+      store.migrate();
+      List<String> woken = new CopyOnWriteArrayList<>();
+      store.notifier().subscribe(Notifier.INSERT, woken::add);
+
+      List<Long> ids = store.jobInsertMany(List.of(job("a"), job("b"), job("a")));
+      assertThat(woken).containsExactly("a", "b");
+
+      woken.clear();
+      Instant now = Instant.now();
+      store.jobClaim(new ClaimParams("a", List.of("k"), 10, "n", 5L, now, now.plusSeconds(30)));
+      assertThat(store.jobReleaseMany(List.of(new LeasedJob(ids.get(0), 5L), new LeasedJob(ids.get(2), 5L)), now)).isEqualTo(2);
+      assertThat(woken).containsExactly("a");
+      assertThat(store.supportsListenNotify()).isFalse();
+    }
+  }
+
+  @Test
+  void failureNamesTheOperationAndTheFile() {
+    Path file = dir.resolve("offload.db");
+    SqliteStore store = SqliteStore.open(file);
+    store.migrate();
+    store.close();
+    assertThatThrownBy(() -> store.jobGet(17))
+        .isInstanceOf(OffloadException.class)
+        .hasMessageStartingWith("reading job 17 in sqlite:" + file.toAbsolutePath() + " failed: ");
+  }
+
+  @Test
+  void migrationScriptsSplitAtLineEndingSemicolonsWithoutComments() {
+    String script = """
+        -- a comment; with a semicolon;
+        CREATE TABLE a (x TEXT DEFAULT ';');
+        CREATE INDEX a_x ON a (x)
+          WHERE x <> '';
+        """;
+    assertThat(Migrations.statements(script))
+        .containsExactly("CREATE TABLE a (x TEXT DEFAULT ';')", "CREATE INDEX a_x ON a (x)\n  WHERE x <> ''");
+  }
+}
