@@ -17,6 +17,7 @@ public record FailedItems(long count, List<Item> items) {
   }
 
   /** How many failed items are counted but not listed. */
+  @com.fasterxml.jackson.annotation.JsonProperty("omitted")
   public long omitted() {
     return count - items.size();
   }

@@ -26,6 +26,8 @@ import java.util.List;
  * @param result the handler's result, or null
  * @param progress the latest reported progress, or null
  * @param checkpoint the latest checkpoint, or null
+ * @param failedItems items that failed without failing the job, or null when none did
+ * @param parentId the job this one retries the failed items of, or null
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Job(
@@ -44,8 +46,10 @@ public record Job(
     String node,
     List<JobError> errors,
     JsonNode result,
-    JsonNode progress,
-    JsonNode checkpoint) {
+    Progress progress,
+    JsonNode checkpoint,
+    FailedItems failedItems,
+    JobId parentId) {
 
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);

@@ -1,8 +1,17 @@
 package dev.offload;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * What a running handler knows about its job, and how it reports back. Valid only during the
- * attempt it was given to.
+ * attempt it was given to; its methods may be called from the handler's thread or threads it
+ * starts.
+ *
+ * <p>Progress calls ({@link #advance}, {@link #total}, {@link #message}) only touch memory and
+ * are cheap enough to call per item in a hot loop; the engine writes progress to the store at most
+ * once per progress interval (default 1 s) per job, at once on a stage change, and at the end.
+ * {@link #checkpoint(Object)} writes durably before it returns.
  */
 public interface JobContext {
   JobId id();
@@ -21,4 +30,60 @@ public interface JobContext {
    * down and the grace period is over. The handler's thread is interrupted at the same moment.
    */
   boolean isCancelled();
+
+  // ---------------------------------------------------------------- progress
+
+  /** How many items the job (or, with stages, the current stage) has in all. */
+  void total(long total);
+
+  /** Counts {@code n} more items done. */
+  void advance(long n);
+
+  /** Sets how many items are done. */
+  void done(long done);
+
+  /** A line for humans, e.g. "Imported 12,000 of 50,000 orders". */
+  void message(String message);
+
+  /**
+   * Declares the job's stages and their weights; the overall percent is the weighted sum of the
+   * stages' percents. Call once, before the first {@link #stage}.
+   */
+  void stages(Stage... stages);
+
+  /** Enters a stage whose total is not known yet; the count starts over at 0. */
+  void stage(String name);
+
+  /** Enters a stage of {@code total} items; the count starts over at 0. */
+  void stage(String name, long total);
+
+  // ---------------------------------------------------------------- checkpoints and items
+
+  /**
+   * Stores {@code value} (anything Jackson can write) durably with the job, so a retried, rescued
+   * or replayed attempt can resume from it. Also stores the items failed so far.
+   *
+   * @throws java.util.concurrent.CancellationException if this attempt lost its lease: another
+   *     node may run the job now, so stop
+   */
+  void checkpoint(Object value);
+
+  /** The last checkpoint stored by this job's attempts, read as {@code type}; empty if none. */
+  <T> Optional<T> checkpoint(Class<T> type);
+
+  /**
+   * Records that one item of a bulk job failed without failing the job. The first 1,000 are kept
+   * with their errors and every one is counted; {@code Offload.retryFailedItems} enqueues a
+   * follow-up job for them.
+   */
+  void itemFailed(String key, String error);
+
+  /** Same as {@link #itemFailed(String, String)} with the exception's class and message. */
+  void itemFailed(String key, Throwable error);
+
+  /**
+   * The item keys this job should process, when it is a follow-up enqueued by {@code
+   * retryFailedItems}; empty otherwise.
+   */
+  List<String> retryItems();
 }

@@ -3,6 +3,7 @@ package dev.offload;
 import dev.offload.engine.Engine;
 import dev.offload.engine.EngineConfig;
 import dev.offload.engine.Enqueuer;
+import dev.offload.engine.JobWatcher;
 import dev.offload.engine.Registration;
 import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
@@ -41,12 +42,14 @@ public final class Offload implements AutoCloseable {
   private final Engine engine;
   private final Enqueuer enqueuer;
   private final EngineConfig config;
+  private final JobWatcher watcher;
 
   private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
     this.config = config;
     this.engine = new Engine(store, registry, config);
     this.enqueuer = new Enqueuer(store, registry, config);
+    this.watcher = new JobWatcher(store);
   }
 
   public static Builder builder() {
@@ -67,7 +70,33 @@ public final class Offload implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    watcher.close();
     store.close();
+  }
+
+  /**
+   * Calls {@code listener} with the job as it is now, then after each change of its progress or
+   * state made on any node, until the job ends (the final state is delivered) or the returned
+   * handle is closed. Listeners run on a watcher thread and should be quick.
+   */
+  public AutoCloseable watch(JobId id, java.util.function.Consumer<Job> listener) {
+    return watcher.watch(id.value(), listener);
+  }
+
+  /**
+   * Enqueues a follow-up job of the same kind and args that processes only the items the given
+   * job recorded as failed ({@link JobContext#retryItems()}), linked to it as its parent. Only the
+   * listed items (the first {@value FailedItems#KEPT}) can be retried; {@link FailedItems#omitted()}
+   * says how many were only counted.
+   *
+   * @throws IllegalArgumentException if the job does not exist or recorded no failed items
+   */
+  public JobId retryFailedItems(JobId id) {
+    Job parent = job(id).orElseThrow(() -> new IllegalArgumentException("no job " + id));
+    if (parent.failedItems() == null || parent.failedItems().items().isEmpty()) {
+      throw new IllegalArgumentException("job " + id + " recorded no failed items to retry");
+    }
+    return new JobId(store.jobInsertMany(List.of(enqueuer.followUp(parent))).get(0));
   }
 
   /** This node's name, as written in leases and errors. */
@@ -158,6 +187,7 @@ public final class Offload implements AutoCloseable {
     private Duration heartbeatInterval;
     private Duration rescueInterval = Duration.ofSeconds(10);
     private Duration shutdownGrace = Duration.ofSeconds(10);
+    private Duration progressInterval = Duration.ofSeconds(1);
     private int maxClaimBatch = 500;
     private int maxArgsBytes = 1 << 20;
     private InstantSource clock = InstantSource.system();
@@ -233,6 +263,12 @@ public final class Offload implements AutoCloseable {
       return this;
     }
 
+    /** At most how often a running job's progress is written to the store; default 1 s. */
+    public Builder progressInterval(Duration progressInterval) {
+      this.progressInterval = progressInterval;
+      return this;
+    }
+
     public Builder maxClaimBatch(int maxClaimBatch) {
       this.maxClaimBatch = maxClaimBatch;
       return this;
@@ -266,6 +302,7 @@ public final class Offload implements AutoCloseable {
       requirePositive("pollInterval", pollInterval);
       requirePositive("leaseDuration", leaseDuration);
       requirePositive("rescueInterval", rescueInterval);
+      requirePositive("progressInterval", progressInterval);
       Duration beat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
       requirePositive("heartbeatInterval", beat);
       if (beat.compareTo(leaseDuration) >= 0) {
@@ -290,7 +327,7 @@ public final class Offload implements AutoCloseable {
       String nodeName = node != null ? node : defaultNodeName();
       EngineConfig config = new EngineConfig(
           nodeName, allQueues, pollInterval, leaseDuration, beat, rescueInterval, shutdownGrace,
-          maxClaimBatch, maxArgsBytes, clock);
+          progressInterval, maxClaimBatch, maxArgsBytes, clock);
       if (migrate) {
         store.migrate();
       }

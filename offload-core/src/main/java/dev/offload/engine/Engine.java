@@ -43,6 +43,8 @@ public final class Engine {
   private final Map<Long, Execution> running = new ConcurrentHashMap<>();
   private final Completer completer;
   private final Rescuer rescuer;
+  private final ProgressReporter reporter;
+  private final StageHistory history;
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
   private final OutageLog leaderOutage = new OutageLog(log, "leader election and rescue");
   private final List<Thread> threads = new ArrayList<>();
@@ -57,6 +59,8 @@ public final class Engine {
     this.config = config;
     this.completer = new Completer(store);
     this.rescuer = new Rescuer(store, this.registry, config.node());
+    this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
+    this.history = new StageHistory(store);
   }
 
   EngineConfig config() {
@@ -73,8 +77,8 @@ public final class Engine {
     List<String> kinds = List.copyOf(registry.keySet());
     config.queues().forEach((queue, concurrency) -> producers.put(queue, new Producer(this, store, queue, kinds, concurrency)));
     insertSubscription = store.notifier().subscribe(Notifier.INSERT, this::onInsert);
-    Thread completerThread = Thread.ofPlatform().daemon().name("offload-completer").start(completer);
-    threads.add(completerThread);
+    threads.add(Thread.ofPlatform().daemon().name("offload-completer").start(completer));
+    threads.add(Thread.ofPlatform().daemon().name("offload-progress").start(reporter));
     for (Producer p : producers.values()) {
       threads.add(Thread.ofPlatform().daemon().name("offload-producer-" + p.queue()).start(p));
     }
@@ -96,7 +100,7 @@ public final class Engine {
   /** Starts one attempt of a claimed job on a virtual thread; the producer holds its slot. */
   void execute(ClaimedJob job, Producer producer) {
     Registration<?> reg = registry.get(job.kind());
-    Execution ex = new Execution(job, reg, producer);
+    Execution ex = new Execution(this, job, reg, producer);
     running.put(job.id(), ex);
     Thread thread = Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
     ex.thread = thread;
@@ -127,7 +131,8 @@ public final class Engine {
       String resultJson = result == null ? null : Json.write(result);
       if (ex.settle()) {
         Instant now = config.clock().instant();
-        finish(ex, new Completion(job.id(), job.token(), JobState.SUCCEEDED, now, null, resultJson, null, null));
+        finish(ex, new Completion(job.id(), job.token(), JobState.SUCCEEDED, now, null, resultJson, null, null,
+            finalProgress(ex, now, true), failedItems(ex)));
       }
     } catch (Throwable t) {
       fail(ex, t);
@@ -158,18 +163,41 @@ public final class Engine {
     String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), error.getClass().getName(), error.getMessage(), stackTrace(error)));
     boolean permanent = error instanceof PermanentFailure;
     Completion completion;
+    String progress = finalProgress(ex, now, false);
+    String failed = failedItems(ex);
     if (permanent || job.attempt() >= job.maxAttempts()) {
-      completion = new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null);
+      completion = new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null, progress, failed);
     } else {
       JobOptions options = ex.registration == null ? JobOptions.defaults() : ex.registration.options();
       Instant runAt = now.plus(options.retryPolicy().delay(job.attempt()));
-      completion = new Completion(job.id(), job.token(), JobState.RETRYING, now, runAt, null, errorJson, null);
+      completion = new Completion(job.id(), job.token(), JobState.RETRYING, now, runAt, null, errorJson, null, progress, failed);
     }
     finish(ex, completion);
   }
 
+  private static String finalProgress(Execution ex, Instant now, boolean succeeded) {
+    return ex.progress.reported() ? Json.write(ex.progress.finalSnapshot(System.nanoTime(), now, succeeded)) : null;
+  }
+
+  private static String failedItems(Execution ex) {
+    return ex.progress.hasFailedItems() ? Json.write(ex.progress.failedItems()) : null;
+  }
+
+  boolean writeCheckpoint(Execution ex, String checkpointJson, String failedItemsJson) {
+    return store.jobCheckpoint(ex.job.id(), ex.job.token(), checkpointJson, failedItemsJson);
+  }
+
+  void progressChanged() {
+    reporter.wake();
+  }
+
+  java.util.Map<String, Long> stageHistory(String kind) {
+    return history.medianDurationsMs(kind);
+  }
+
   private void finish(Execution ex, Completion completion) {
     running.remove(ex.job.id());
+    reporter.forget(ex.job.id());
     completer.add(completion);
     ex.producer.slotFreed();
   }
@@ -235,6 +263,7 @@ public final class Engine {
     }
     started = false;
     producers.values().forEach(Producer::stop);
+    reporter.stop();
     closeQuietly(insertSubscription);
     long deadline = System.nanoTime() + grace.toNanos();
     try {

@@ -16,6 +16,7 @@ public record EngineConfig(
     Duration heartbeatInterval,
     Duration rescueInterval,
     Duration shutdownGrace,
+    Duration progressInterval,
     int maxClaimBatch,
     int maxArgsBytes,
     InstantSource clock) {

@@ -72,6 +72,16 @@ public final class Enqueuer {
         now);
   }
 
+  /** The follow-up of {@code parent} for just its failed items, in its queue, with fresh attempts. */
+  public JobInsert followUp(dev.offload.Job parent) {
+    Instant now = config.clock().instant();
+    List<String> keys = parent.failedItems().items().stream().map(dev.offload.FailedItems.Item::key).toList();
+    Registration<?> reg = registry.get(parent.kind());
+    int maxAttempts = reg == null ? parent.maxAttempts() : reg.options().maxAttempts();
+    return new JobInsert(parent.kind(), parent.queue(), parent.priority(), parent.args().toString(), maxAttempts,
+        JobState.AVAILABLE, now, now, parent.id().value(), Json.write(keys));
+  }
+
   private String argsJson(Object args) {
     String json;
     if (args == null) {

@@ -1,8 +1,15 @@
 package dev.offload.engine;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.offload.FailedItems;
 import dev.offload.JobContext;
 import dev.offload.JobId;
+import dev.offload.Stage;
+import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -12,18 +19,37 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * so a handler that outlives its timeout cannot write a second outcome.
  */
 final class Execution implements JobContext {
+  private static final TypeReference<List<String>> KEYS = new TypeReference<>() {};
+
   final ClaimedJob job;
   final Registration<?> registration;
   final Producer producer;
+  final ProgressTracker progress;
+  private final Engine engine;
   private final AtomicBoolean settled = new AtomicBoolean();
   private volatile boolean cancelled;
+  private volatile String checkpointJson;
   volatile Thread thread;
   volatile ScheduledFuture<?> timeout;
 
-  Execution(ClaimedJob job, Registration<?> registration, Producer producer) {
+  Execution(Engine engine, ClaimedJob job, Registration<?> registration, Producer producer) {
+    this.engine = engine;
     this.job = job;
     this.registration = registration;
     this.producer = producer;
+    this.checkpointJson = job.checkpointJson();
+    this.progress = new ProgressTracker(System.nanoTime(), readFailedItems(job));
+  }
+
+  private static FailedItems readFailedItems(ClaimedJob job) {
+    if (job.failedItemsJson() == null) {
+      return null;
+    }
+    try {
+      return Json.read(job.failedItemsJson(), FailedItems.class);
+    } catch (Exception e) {
+      return null;
+    }
   }
 
   /** True for the one caller that ends this attempt. */
@@ -36,6 +62,10 @@ final class Execution implements JobContext {
       t.cancel(false);
     }
     return true;
+  }
+
+  boolean isSettled() {
+    return settled.get();
   }
 
   /** Marks the attempt cancelled and interrupts the handler's thread. */
@@ -75,5 +105,90 @@ final class Execution implements JobContext {
   @Override
   public boolean isCancelled() {
     return cancelled;
+  }
+
+  @Override
+  public void total(long total) {
+    progress.total(total);
+  }
+
+  @Override
+  public void advance(long n) {
+    progress.advance(n);
+  }
+
+  @Override
+  public void done(long done) {
+    progress.done(done);
+  }
+
+  @Override
+  public void message(String message) {
+    progress.message(message);
+  }
+
+  @Override
+  public void stages(Stage... stages) {
+    progress.stages(List.of(stages), engine.stageHistory(job.kind()));
+    engine.progressChanged();
+  }
+
+  @Override
+  public void stage(String name) {
+    stage(name, -1);
+  }
+
+  @Override
+  public void stage(String name, long total) {
+    progress.stage(name, total, System.nanoTime());
+    engine.progressChanged();
+  }
+
+  @Override
+  public void checkpoint(Object value) {
+    String json = Json.write(value);
+    String failed = progress.hasFailedItems() ? Json.write(progress.failedItems()) : null;
+    if (!engine.writeCheckpoint(this, json, failed)) {
+      interrupt();
+      throw new CancellationException(
+          "job " + job.id() + " lost its lease (it was rescued, released or cancelled); stop this attempt");
+    }
+    checkpointJson = json;
+  }
+
+  @Override
+  public <T> Optional<T> checkpoint(Class<T> type) {
+    String json = checkpointJson;
+    if (json == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Json.read(json, type));
+    } catch (Exception e) {
+      throw new IllegalStateException("the checkpoint of job " + job.id() + " is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void itemFailed(String key, String error) {
+    progress.itemFailed(String.valueOf(key), error);
+  }
+
+  @Override
+  public void itemFailed(String key, Throwable error) {
+    String message = error.getMessage();
+    itemFailed(key, message == null ? error.getClass().getName() : error.getClass().getSimpleName() + ": " + message);
+  }
+
+  @Override
+  public List<String> retryItems() {
+    if (job.retryItemsJson() == null) {
+      return List.of();
+    }
+    try {
+      return Json.MAPPER.readValue(job.retryItemsJson(), KEYS);
+    } catch (Exception e) {
+      throw new IllegalStateException("job " + job.id() + " has unreadable retry items: " + e.getMessage(), e);
+    }
   }
 }

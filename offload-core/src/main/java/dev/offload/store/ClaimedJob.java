@@ -1,6 +1,9 @@
 package dev.offload.store;
 
-/** A job a claim returned: what the engine needs to run one attempt of it. */
+/**
+ * A job a claim returned: what the engine needs to run one attempt of it, including what earlier
+ * attempts left (checkpoint, failed items) and the item keys of a follow-up job.
+ */
 public record ClaimedJob(
     long id,
     String kind,
@@ -10,4 +13,6 @@ public record ClaimedJob(
     int maxAttempts,
     int priority,
     String checkpointJson,
+    String failedItemsJson,
+    String retryItemsJson,
     long token) {}

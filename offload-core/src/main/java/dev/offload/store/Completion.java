@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param resultJson the result, or null
  * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
  * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this; else null
+ * @param progressJson the attempt's last progress, or null to keep what is stored
+ * @param failedItemsJson the items that failed so far, or null to keep what is stored
  */
 public record Completion(
     long id,
@@ -25,7 +27,9 @@ public record Completion(
     Instant runAt,
     String resultJson,
     String errorJson,
-    Instant leaseExpiredBefore) {
+    Instant leaseExpiredBefore,
+    String progressJson,
+    String failedItemsJson) {
   public Completion {
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(at, "at");
@@ -34,5 +38,11 @@ public record Completion(
     } else if (!state.isFinal()) {
       throw new IllegalArgumentException("an attempt ends succeeded, retrying, dead or cancelled, not " + state);
     }
+  }
+
+  /** An end without progress or failed items to write. */
+  public Completion(long id, long token, JobState state, Instant at, Instant runAt, String resultJson,
+      String errorJson, Instant leaseExpiredBefore) {
+    this(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, null, null);
   }
 }

@@ -4,7 +4,10 @@ import dev.offload.JobState;
 import java.time.Instant;
 import java.util.Objects;
 
-/** A job to insert; validated by the engine before it reaches a store. */
+/**
+ * A job to insert; validated by the engine before it reaches a store. A follow-up job for failed
+ * items names its parent and the item keys to retry.
+ */
 public record JobInsert(
     String kind,
     String queue,
@@ -13,7 +16,9 @@ public record JobInsert(
     int maxAttempts,
     JobState state,
     Instant runAt,
-    Instant createdAt) {
+    Instant createdAt,
+    Long parentId,
+    String retryItemsJson) {
   public JobInsert {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(queue, "queue");
@@ -23,5 +28,11 @@ public record JobInsert(
     if (state != JobState.AVAILABLE && state != JobState.SCHEDULED) {
       throw new IllegalArgumentException("a new job is available or scheduled, not " + state);
     }
+  }
+
+  /** A job with no parent. */
+  public JobInsert(String kind, String queue, int priority, String argsJson, int maxAttempts, JobState state,
+      Instant runAt, Instant createdAt) {
+    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, null, null);
   }
 }

@@ -10,6 +10,12 @@ public interface Notifier extends AutoCloseable {
   /** Topic whose payload is a queue name that has new runnable jobs. */
   String INSERT = "insert";
 
+  /**
+   * Topic whose payload is a comma-separated list of job ids whose progress or state changed;
+   * watchers re-read those jobs.
+   */
+  String JOB = "job";
+
   /** Calls {@code listener} with each payload published on {@code topic}, on a notifier thread. */
   AutoCloseable subscribe(String topic, Consumer<String> listener);
 

@@ -22,7 +22,11 @@ public interface Store extends AutoCloseable {
   /** Applies pending schema migrations; safe to call from many nodes at once. */
   void migrate();
 
-  /** Inserts jobs in one round trip and wakes the workers of their queues; ids in input order. */
+  /**
+   * Inserts jobs in one round trip and wakes the workers of their queues; ids in input order.
+   * Completions, progress and checkpoint writes notify {@link Notifier#JOB} with the ids they
+   * changed.
+   */
   List<Long> jobInsertMany(List<JobInsert> jobs);
 
   /**
@@ -41,6 +45,24 @@ public interface Store extends AutoCloseable {
    * @return the ids that were written
    */
   List<Long> jobCompleteMany(List<Completion> completions);
+
+  /**
+   * Writes the progress of running attempts in one statement and notifies {@link Notifier#JOB};
+   * updates whose token no longer holds the job are ignored.
+   *
+   * @return the ids that were written
+   */
+  List<Long> jobProgressMany(List<ProgressUpdate> updates);
+
+  /**
+   * Durably stores a running attempt's checkpoint and the items that failed so far.
+   *
+   * @return false when {@code token} no longer holds the job (its lease was lost)
+   */
+  boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson);
+
+  /** The stored progress of the latest succeeded jobs of {@code kind}, newest first. */
+  List<String> jobRecentProgress(String kind, int limit);
 
   /** Extends the leases of {@code node}'s running jobs; returns how many were extended. */
   int jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil);

@@ -362,6 +362,28 @@ public abstract class StoreContract {
     assertThat(store.kindKnown("reports.monthly")).isTrue();
   }
 
+  @Test
+  void checkpointAndProgressNeedTheCurrentToken() {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+    claim(1);
+    assertThat(store.jobCheckpoint(id, 41L, "{\"cursor\":1}", null)).isFalse();
+    assertThat(store.jobCheckpoint(id, 42L, "{\"cursor\":2}", "{\"count\":1,\"items\":[{\"key\":\"o-1\",\"error\":\"bad\"}]}"))
+        .isTrue();
+    assertThat(store.jobProgressMany(List.of(new ProgressUpdate(id, 41L, "{\"percent\":10}")))).isEmpty();
+    assertThat(store.jobProgressMany(List.of(new ProgressUpdate(id, 42L,
+        "{\"percent\":50.0,\"done\":5,\"total\":10,\"stages\":[],\"failedItems\":1,\"updatedAt\":\"2026-11-24T12:00:00Z\"}"))))
+        .containsExactly(id);
+    Job job = get(id);
+    assertThat(job.checkpoint().get("cursor").asInt()).isEqualTo(2);
+    assertThat(job.progress().percent()).isEqualTo(50.0);
+    assertThat(job.failedItems().items()).extracting(i -> i.key()).containsExactly("o-1");
+    // A later claim hands the checkpoint and failed items to the next attempt.
+    store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, Instant.now(), Instant.now().minusSeconds(1), null, null, null)));
+    ClaimedJob again = claim(1).get(0);
+    assertThat(again.checkpointJson()).contains("2");
+    assertThat(again.failedItemsJson()).contains("o-1");
+  }
+
   // ---------------------------------------------------------------- engine level
 
   @Test
@@ -542,6 +564,144 @@ public abstract class StoreContract {
         .hasMessageContaining("job 2 of 2")
         .hasMessageContaining("over the limit of 100 bytes");
     assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
+  }
+
+  /** The same store, counting calls by method name: the writes the engine makes are observable. */
+  private Store counting(Map<String, AtomicInteger> calls) {
+    return (Store) java.lang.reflect.Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class},
+        (proxy, method, args) -> {
+          calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
+          try {
+            return method.invoke(store, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  @Test
+  void progressInAHotLoopIsWrittenAtMostOncePerInterval() {
+    Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    long[] counted = new long[1];
+    Offload o = start(Offload.builder().store(counting(calls)).migrate(false).pollInterval(Duration.ofMillis(50))
+        .progressInterval(Duration.ofMillis(200))
+        .register("hot", Note.class, (args, ctx) -> {
+          long deadline = System.nanoTime() + 1_500_000_000L;
+          ctx.total(Long.MAX_VALUE);
+          long n = 0;
+          while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 1_000; i++) {
+              ctx.advance(1);
+            }
+            n += 1_000;
+          }
+          ctx.total(n);
+          counted[0] = n;
+          return null;
+        }));
+    JobId id = o.enqueue("hot", new Note("x"));
+    Job job = awaitState(o, id, JobState.SUCCEEDED);
+    assertThat(counted[0]).isGreaterThan(100_000);
+    assertThat(job.progress().done()).isEqualTo(counted[0]);
+    assertThat(job.progress().percent()).isEqualTo(100.0);
+    // 1.5 s at one write per 200 ms: about 8 progress writes, however many million advances.
+    int writes = calls.getOrDefault("jobProgressMany", new AtomicInteger()).get();
+    assertThat(writes).isBetween(2, 12);
+  }
+
+  @Test
+  void watcherSeesStagesInOrderAndTheFinalState() throws Exception {
+    CountDownLatch inImport = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    Offload o = start(offload().progressInterval(Duration.ofMillis(100)).register("staged", Note.class, (args, ctx) -> {
+      ctx.stages(dev.offload.Stage.of("fetch", 1), dev.offload.Stage.of("import", 3));
+      ctx.stage("fetch", 10);
+      ctx.advance(10);
+      ctx.stage("import", 100);
+      ctx.advance(50);
+      ctx.message("Imported 50 of 100");
+      inImport.countDown();
+      proceed.await();
+      ctx.advance(50);
+      return "ok";
+    }));
+    JobId id = o.enqueue("staged", new Note("x"));
+    List<Job> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (AutoCloseable w = o.watch(id, seen::add)) {
+      assertThat(inImport.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream().anyMatch(j -> j.progress() != null
+          && "import".equals(j.progress().stage()) && j.progress().done() == 50));
+      Job mid = seen.stream().filter(j -> j.progress() != null && j.progress().done() == 50).findFirst().orElseThrow();
+      // fetch done (1) plus half of import (1.5) of 4.
+      assertThat(mid.progress().percent()).isEqualTo(62.5);
+      assertThat(mid.progress().message()).isEqualTo("Imported 50 of 100");
+      assertThat(mid.progress().stages()).extracting(s -> s.name()).containsExactly("fetch", "import");
+      proceed.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty() && seen.get(seen.size() - 1).state() == JobState.SUCCEEDED);
+    }
+    Job last = seen.get(seen.size() - 1);
+    assertThat(last.progress().percent()).isEqualTo(100.0);
+    assertThat(last.progress().stages()).allSatisfy(s -> assertThat(s.durationMs()).isNotNull());
+  }
+
+  record Cursor(int page) {}
+
+  @Test
+  void retriedAttemptResumesFromTheCheckpoint() {
+    List<Integer> pagesProcessed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Offload o = start(offload().register("paged", Note.class, (args, ctx) -> {
+      int from = ctx.checkpoint(Cursor.class).map(c -> c.page() + 1).orElse(1);
+      for (int page = from; page <= 10; page++) {
+        pagesProcessed.add(page);
+        ctx.checkpoint(new Cursor(page));
+        if (page == 6 && ctx.attempt() == 1) {
+          throw new IllegalStateException("upstream went away at page 6");
+        }
+      }
+      return null;
+    }, JobOptions.defaults().retryPolicy(RetryPolicy.immediate())));
+    JobId id = o.enqueue("paged", new Note("x"));
+    Job job = awaitState(o, id, JobState.SUCCEEDED);
+    assertThat(job.attempt()).isEqualTo(2);
+    assertThat(pagesProcessed).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    assertThat(job.checkpoint().get("page").asInt()).isEqualTo(10);
+  }
+
+  record Batch(List<String> items) {}
+
+  @Test
+  void failedItemsAreRecordedAndRetriedInAFollowUpJob() {
+    List<String> processedByFollowUp = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Offload o = start(offload().register("bulk", Batch.class, (args, ctx) -> {
+      List<String> items = ctx.retryItems().isEmpty() ? args.items() : ctx.retryItems();
+      int ok = 0;
+      for (String item : items) {
+        if (!ctx.retryItems().isEmpty()) {
+          processedByFollowUp.add(item);
+          ok++;
+        } else if (item.startsWith("bad")) {
+          ctx.itemFailed(item, new IllegalArgumentException("record " + item + " is malformed"));
+        } else {
+          ok++;
+        }
+      }
+      return Map.of("imported", ok);
+    }));
+    JobId id = o.enqueue("bulk", new Batch(List.of("a", "bad-1", "b", "bad-2", "c")));
+    Job job = awaitState(o, id, JobState.SUCCEEDED);
+    assertThat(job.result().get("imported").asInt()).isEqualTo(3);
+    assertThat(job.failedItems().count()).isEqualTo(2);
+    assertThat(job.failedItems().items()).extracting(i -> i.key()).containsExactly("bad-1", "bad-2");
+    assertThat(job.failedItems().items().get(0).error()).isEqualTo("IllegalArgumentException: record bad-1 is malformed");
+    assertThat(job.progress().failedItems()).isEqualTo(2);
+
+    JobId followUp = o.retryFailedItems(id);
+    Job retried = awaitState(o, followUp, JobState.SUCCEEDED);
+    assertThat(retried.parentId()).isEqualTo(id);
+    assertThat(retried.kind()).isEqualTo("bulk");
+    assertThat(processedByFollowUp).containsExactly("bad-1", "bad-2");
+    assertThat(retried.failedItems()).isNull();
+    assertThatThrownBy(() -> o.retryFailedItems(followUp)).hasMessageContaining("no failed items");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.offload.postgres;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.offload.FailedItems;
 import dev.offload.Job;
 import dev.offload.JobError;
 import dev.offload.JobId;
@@ -10,6 +11,7 @@ import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.OffloadException;
+import dev.offload.Progress;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
@@ -17,6 +19,7 @@ import dev.offload.store.Completion;
 import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
+import dev.offload.store.ProgressUpdate;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.sql.Array;
@@ -71,7 +74,7 @@ public final class PostgresStore implements Store {
     this.ownedPool = ownedPool;
     this.schema = schema;
     this.description = description + " (schema " + schema + ")";
-    this.sql = new Sql(schema, channel(Notifier.INSERT));
+    this.sql = new Sql(schema, channel(Notifier.INSERT), channel(Notifier.JOB));
     this.notifier = new PgNotifier(dataSource, schema, this.description);
     this.leader = new PgLeader(dataSource, schema);
     this.migrations = new Migrations(dataSource, schema);
@@ -144,8 +147,9 @@ public final class PostgresStore implements Store {
   private List<Long> insert(Connection c, List<JobInsert> jobs) throws SQLException {
     int n = jobs.size();
     String[] kind = new String[n], queue = new String[n], args = new String[n], state = new String[n];
-    String[] runAt = new String[n], createdAt = new String[n];
+    String[] runAt = new String[n], createdAt = new String[n], retryItems = new String[n];
     Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
+    Long[] parentId = new Long[n];
     for (int i = 0; i < n; i++) {
       JobInsert j = jobs.get(i);
       kind[i] = j.kind();
@@ -156,6 +160,8 @@ public final class PostgresStore implements Store {
       state[i] = j.state().wireName();
       runAt[i] = j.runAt().toString();
       createdAt[i] = j.createdAt().toString();
+      parentId[i] = j.parentId();
+      retryItems[i] = j.retryItemsJson();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
       ps.setArray(1, c.createArrayOf("text", kind));
@@ -166,6 +172,8 @@ public final class PostgresStore implements Store {
       ps.setArray(6, c.createArrayOf("text", state));
       ps.setArray(7, c.createArrayOf("text", runAt));
       ps.setArray(8, c.createArrayOf("text", createdAt));
+      ps.setArray(9, c.createArrayOf("int8", parentId));
+      ps.setArray(10, c.createArrayOf("text", retryItems));
       List<Long> ids = new ArrayList<>(n);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -198,8 +206,8 @@ public final class PostgresStore implements Store {
         while (rs.next()) {
           rows.add(new Row(
               new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                  rs.getInt(6), rs.getInt(7), rs.getString(8), p.token()),
-              rs.getTimestamp(9).toInstant()));
+                  rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), p.token()),
+              rs.getTimestamp(11).toInstant()));
         }
       }
       // RETURNING has no order; hand the jobs out in claim order.
@@ -220,7 +228,7 @@ public final class PostgresStore implements Store {
     int n = completions.size();
     Long[] id = new Long[n], token = new Long[n];
     String[] state = new String[n], at = new String[n], runAt = new String[n], result = new String[n];
-    String[] error = new String[n], leaseCutoff = new String[n];
+    String[] error = new String[n], leaseCutoff = new String[n], progress = new String[n], failedItems = new String[n];
     for (int i = 0; i < n; i++) {
       Completion x = completions.get(i);
       id[i] = x.id();
@@ -231,6 +239,8 @@ public final class PostgresStore implements Store {
       result[i] = x.resultJson();
       error[i] = x.errorJson();
       leaseCutoff[i] = x.leaseExpiredBefore() == null ? null : x.leaseExpiredBefore().toString();
+      progress[i] = x.progressJson();
+      failedItems[i] = x.failedItemsJson();
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.completeMany)) {
@@ -243,15 +253,72 @@ public final class PostgresStore implements Store {
       ps.setArray(6, c.createArrayOf("text", result));
       ps.setArray(7, c.createArrayOf("text", error));
       ps.setArray(8, c.createArrayOf("text", leaseCutoff));
-      List<Long> written = new ArrayList<>(n);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          written.add(rs.getLong(1));
-        }
-      }
-      return written;
+      ps.setArray(9, c.createArrayOf("text", progress));
+      ps.setArray(10, c.createArrayOf("text", failedItems));
+      return ids(ps);
     } catch (SQLException e) {
       throw fail("writing " + n + " finished jobs", e);
+    }
+  }
+
+  private static List<Long> ids(PreparedStatement ps) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+
+  @Override
+  public List<Long> jobProgressMany(List<ProgressUpdate> updates) {
+    if (updates.isEmpty()) {
+      return List.of();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.progressMany)) {
+      c.setAutoCommit(true);
+      ps.setArray(1, c.createArrayOf("int8", updates.stream().map(ProgressUpdate::id).toArray()));
+      ps.setArray(2, c.createArrayOf("int8", updates.stream().map(ProgressUpdate::token).toArray()));
+      ps.setArray(3, c.createArrayOf("text", updates.stream().map(ProgressUpdate::progressJson).toArray()));
+      return ids(ps);
+    } catch (SQLException e) {
+      throw fail("writing the progress of " + updates.size() + " jobs", e);
+    }
+  }
+
+  @Override
+  public boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.checkpoint)) {
+      c.setAutoCommit(true);
+      ps.setString(1, checkpointJson);
+      ps.setString(2, failedItemsJson);
+      ps.setLong(3, id);
+      ps.setLong(4, token);
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw fail("writing the checkpoint of job " + id, e);
+    }
+  }
+
+  @Override
+  public List<String> jobRecentProgress(String kind, int limit) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.recentProgress)) {
+      c.setAutoCommit(true);
+      ps.setString(1, kind);
+      ps.setInt(2, limit);
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw fail("reading earlier progress of kind '" + kind + "'", e);
     }
   }
 
@@ -327,18 +394,29 @@ public final class PostgresStore implements Store {
 
   @Override
   public JobPage jobList(JobQuery q) {
+    StringBuilder query = new StringBuilder(sql.list);
+    List<String> params = new ArrayList<>();
+    if (q.state() != null) {
+      query.append(" AND state = ?");
+      params.add(q.state().wireName());
+    }
+    if (q.queue() != null) {
+      query.append(" AND queue = ?");
+      params.add(q.queue());
+    }
+    if (q.kind() != null) {
+      query.append(" AND kind = ?");
+      params.add(q.kind());
+    }
+    query.append(" ORDER BY id DESC LIMIT ?");
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.list)) {
+        PreparedStatement ps = c.prepareStatement(query.toString())) {
       c.setAutoCommit(true);
-      String state = q.state() == null ? null : q.state().wireName();
       ps.setLong(1, q.beforeId());
-      ps.setString(2, state);
-      ps.setString(3, state);
-      ps.setString(4, q.queue());
-      ps.setString(5, q.queue());
-      ps.setString(6, q.kind());
-      ps.setString(7, q.kind());
-      ps.setInt(8, q.limit());
+      for (int i = 0; i < params.size(); i++) {
+        ps.setString(i + 2, params.get(i));
+      }
+      ps.setInt(params.size() + 2, q.limit());
       List<Job> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -353,11 +431,17 @@ public final class PostgresStore implements Store {
 
   private static Job job(ResultSet rs) throws SQLException {
     List<JobError> errors;
+    Progress progress;
+    FailedItems failedItems;
     try {
       errors = Json.MAPPER.readValue(rs.getString(14), ERRORS);
+      progress = rs.getString(16) == null ? null : Json.read(rs.getString(16), Progress.class);
+      failedItems = rs.getString(18) == null ? null : Json.read(rs.getString(18), FailedItems.class);
     } catch (Exception e) {
-      throw new SQLException("job " + rs.getLong(1) + " has unreadable errors: " + e.getMessage(), e);
+      throw new SQLException("job " + rs.getLong(1) + " has unreadable JSON: " + e.getMessage(), e);
     }
+    long parent = rs.getLong(19);
+    JobId parentId = rs.wasNull() ? null : new JobId(parent);
     return new Job(
         new JobId(rs.getLong(1)),
         rs.getString(2),
@@ -374,8 +458,10 @@ public final class PostgresStore implements Store {
         rs.getString(13),
         errors,
         Json.tree(rs.getString(15)),
-        Json.tree(rs.getString(16)),
-        Json.tree(rs.getString(17)));
+        progress,
+        Json.tree(rs.getString(17)),
+        failedItems,
+        parentId);
   }
 
   private static Instant instant(Timestamp t) {

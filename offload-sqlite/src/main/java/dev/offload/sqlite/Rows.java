@@ -2,10 +2,12 @@ package dev.offload.sqlite;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.offload.FailedItems;
 import dev.offload.Job;
 import dev.offload.JobError;
 import dev.offload.JobId;
 import dev.offload.JobState;
+import dev.offload.Progress;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.StuckJob;
@@ -40,8 +42,26 @@ final class Rows {
         rs.getString("lease_owner"),
         errors(rs.getLong("id"), rs.getString("errors")),
         Json.tree(rs.getString("result")),
-        Json.tree(rs.getString("progress")),
-        Json.tree(rs.getString("checkpoint")));
+        read(rs.getLong("id"), rs.getString("progress"), Progress.class),
+        Json.tree(rs.getString("checkpoint")),
+        read(rs.getLong("id"), rs.getString("failed_items"), FailedItems.class),
+        parentId(rs));
+  }
+
+  private static JobId parentId(ResultSet rs) throws SQLException {
+    long parent = rs.getLong("parent_id");
+    return rs.wasNull() ? null : JobId.of(parent);
+  }
+
+  private static <T> T read(long id, String json, Class<T> type) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return Json.read(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("job " + id + " has malformed " + type.getSimpleName() + " JSON: " + e.getOriginalMessage(), e);
+    }
   }
 
   /** A row returned by {@link Sql#CLAIM}. */
@@ -55,6 +75,8 @@ final class Rows {
         rs.getInt("max_attempts"),
         rs.getInt("priority"),
         rs.getString("checkpoint"),
+        rs.getString("failed_items"),
+        rs.getString("retry_items"),
         token);
   }
 

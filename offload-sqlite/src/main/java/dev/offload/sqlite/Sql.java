@@ -10,12 +10,12 @@ final class Sql {
 
   static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args, attempt, max_attempts, run_at, created_at,
-      started_at, finished_at, lease_owner, errors, result, progress, checkpoint""";
+      started_at, finished_at, lease_owner, errors, result, progress, checkpoint, failed_items, parent_id""";
 
   /** One row; run once per job with a reused statement, which in-process SQLite makes cheap. */
   static final String INSERT = """
-      INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       RETURNING id""";
 
   // Runs in a BEGIN IMMEDIATE transaction: the write lock is taken before the SELECT reads, so no
@@ -32,7 +32,7 @@ final class Sql {
         ORDER BY priority, run_at, id
         LIMIT ?7
       )
-      RETURNING id, kind, queue, args, attempt, max_attempts, priority, checkpoint, run_at""";
+      RETURNING id, kind, queue, args, attempt, max_attempts, priority, checkpoint, failed_items, retry_items, run_at""";
 
   // lease_owner stays, so a finished job shows the node that ran its last attempt.
   static final String COMPLETE = """
@@ -42,10 +42,25 @@ final class Sql {
           run_at = COALESCE(?3, run_at),
           result = COALESCE(?4, result),
           errors = CASE WHEN ?5 IS NULL THEN errors ELSE json_insert(errors, '$[#]', json(?5)) END,
+          progress = COALESCE(?9, progress),
+          failed_items = COALESCE(?10, failed_items),
           lease_expires_at = NULL,
           claim_token = NULL
       WHERE id = ?6 AND claim_token = ?7 AND state = 'running'
         AND (?8 IS NULL OR lease_expires_at < ?8)""";
+
+  static final String PROGRESS = """
+      UPDATE offload_jobs SET progress = ?
+      WHERE id = ? AND claim_token = ? AND state = 'running'""";
+
+  static final String CHECKPOINT = """
+      UPDATE offload_jobs SET checkpoint = ?, failed_items = COALESCE(?, failed_items)
+      WHERE id = ? AND claim_token = ? AND state = 'running'""";
+
+  static final String RECENT_PROGRESS = """
+      SELECT progress FROM offload_jobs
+      WHERE kind = ? AND state = 'succeeded' AND progress IS NOT NULL
+      ORDER BY id DESC LIMIT ?""";
 
   static final String HEARTBEAT = """
       UPDATE offload_jobs SET lease_expires_at = ?

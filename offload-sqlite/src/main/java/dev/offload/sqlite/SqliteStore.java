@@ -11,6 +11,7 @@ import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.LocalNotifier;
 import dev.offload.store.Notifier;
+import dev.offload.store.ProgressUpdate;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.nio.file.Path;
@@ -105,6 +106,12 @@ public final class SqliteStore implements Store {
         ps.setString(6, job.state().wireName());
         Rows.setInstant(ps, 7, job.runAt());
         Rows.setInstant(ps, 8, job.createdAt());
+        if (job.parentId() == null) {
+          ps.setNull(9, java.sql.Types.INTEGER);
+        } else {
+          ps.setLong(9, job.parentId());
+        }
+        ps.setString(10, job.retryItemsJson());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           ids.add(rs.getLong(1));
@@ -154,8 +161,8 @@ public final class SqliteStore implements Store {
     if (completions.isEmpty()) {
       return List.of();
     }
-    return db.write("completing " + completions.size() + " jobs", c -> {
-      List<Long> written = new ArrayList<>();
+    List<Long> written = db.write("completing " + completions.size() + " jobs", c -> {
+      List<Long> ids = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.COMPLETE)) {
         for (Completion done : completions) {
           ps.setString(1, done.state().wireName());
@@ -166,13 +173,82 @@ public final class SqliteStore implements Store {
           ps.setLong(6, done.id());
           ps.setLong(7, done.token());
           Rows.setInstant(ps, 8, done.leaseExpiredBefore());
+          ps.setString(9, done.progressJson());
+          ps.setString(10, done.failedItemsJson());
           if (ps.executeUpdate() == 1) {
-            written.add(done.id());
+            ids.add(done.id());
           }
         }
       }
-      return written;
+      return ids;
     });
+    changed(written);
+    return written;
+  }
+
+  @Override
+  public List<Long> jobProgressMany(List<ProgressUpdate> updates) {
+    if (updates.isEmpty()) {
+      return List.of();
+    }
+    List<Long> written = db.write("writing the progress of " + updates.size() + " jobs", c -> {
+      List<Long> ids = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.PROGRESS)) {
+        for (ProgressUpdate u : updates) {
+          ps.setString(1, u.progressJson());
+          ps.setLong(2, u.id());
+          ps.setLong(3, u.token());
+          if (ps.executeUpdate() == 1) {
+            ids.add(u.id());
+          }
+        }
+      }
+      return ids;
+    });
+    changed(written);
+    return written;
+  }
+
+  @Override
+  public boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson) {
+    boolean written = db.write("writing the checkpoint of job " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.CHECKPOINT)) {
+        ps.setString(1, checkpointJson);
+        ps.setString(2, failedItemsJson);
+        ps.setLong(3, id);
+        ps.setLong(4, token);
+        return ps.executeUpdate() == 1;
+      }
+    });
+    if (written) {
+      changed(List.of(id));
+    }
+    return written;
+  }
+
+  @Override
+  public List<String> jobRecentProgress(String kind, int limit) {
+    return db.read("reading earlier progress of kind '" + kind + "'", c -> {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.RECENT_PROGRESS)) {
+        ps.setString(1, kind);
+        ps.setInt(2, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Tells this JVM's watchers which jobs changed, 500 ids a notification as on PostgreSQL. */
+  private void changed(List<Long> ids) {
+    for (int from = 0; from < ids.size(); from += 500) {
+      List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+      notifier.publish(Notifier.JOB, chunk.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+    }
   }
 
   @Override

@@ -18,7 +18,10 @@ CREATE TABLE {schema}.jobs (
   errors           jsonb       NOT NULL DEFAULT '[]',
   result           jsonb,
   progress         jsonb,
-  checkpoint       jsonb
+  checkpoint       jsonb,
+  failed_items     jsonb,
+  retry_items      jsonb,
+  parent_id        bigint
 );
 
 -- Claiming reads only runnable rows in claim order; finished rows (millions of them) are not in
@@ -31,6 +34,10 @@ CREATE INDEX jobs_lease_idx ON {schema}.jobs (lease_expires_at) WHERE state = 'r
 
 -- Listing by state, newest first (dashboard, CLI, dead-letter queue).
 CREATE INDEX jobs_state_idx ON {schema}.jobs (state, id);
+
+-- Earlier runs' stage durations feed the ETA of stages not started yet.
+CREATE INDEX jobs_progress_history_idx ON {schema}.jobs (kind, id)
+  WHERE state = 'succeeded' AND progress IS NOT NULL;
 
 CREATE TABLE {schema}.kinds (
   kind         text PRIMARY KEY,

@@ -18,7 +18,10 @@ CREATE TABLE offload_jobs (
   errors           TEXT    NOT NULL DEFAULT '[]',
   result           TEXT,
   progress         TEXT,
-  checkpoint       TEXT
+  checkpoint       TEXT,
+  failed_items     TEXT,
+  retry_items      TEXT,
+  parent_id        INTEGER
 );
 
 -- Claiming reads only runnable rows in claim order; finished rows (millions of them) are not in
