@@ -3,6 +3,9 @@ package dev.offload.postgres;
 import dev.offload.JobOptions;
 import dev.offload.Offload;
 import dev.offload.RetryPolicy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 
 /**
@@ -11,6 +14,14 @@ import java.time.Duration;
  */
 public final class CrashWorkerMain {
   record Work(long ms) {}
+
+  record Items(int items, int checkpointEvery) {}
+
+  record Cursor(int next) {}
+
+  private static String schemaOf(String url) {
+    return PgUrl.parse(url).schema();
+  }
 
   public static void main(String[] args) throws Exception {
     String url = args[0];
@@ -27,6 +38,28 @@ public final class CrashWorkerMain {
           Thread.sleep(work.ms());
           return null;
         }, JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate()))
+        .register("crash.items", Items.class, (job, ctx) -> {
+          // Records every item it processes, so the test can count items processed twice.
+          try (Connection c = DriverManager.getConnection(url);
+              PreparedStatement ps = c.prepareStatement("INSERT INTO " + schemaOf(url) + ".processed (job_id, item, node) VALUES (?, ?, ?)")) {
+            int from = ctx.checkpoint(Cursor.class).map(Cursor::next).orElse(0);
+            ctx.total(job.items());
+            ctx.done(from);
+            for (int item = from; item < job.items(); item++) {
+              Thread.sleep(2);
+              ps.setLong(1, ctx.id().value());
+              ps.setInt(2, item);
+              ps.setString(3, node);
+              ps.executeUpdate();
+              ctx.advance(1);
+              if ((item + 1) % job.checkpointEvery() == 0) {
+                ctx.checkpoint(new Cursor(item + 1));
+              }
+            }
+          }
+          return null;
+        }, JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate()))
+        .progressInterval(Duration.ofMillis(200))
         .build();
     offload.start();
     System.out.println("ready");

@@ -88,6 +88,54 @@ class WorkerCrashTest {
     }
   }
 
+  @Test
+  void rescuedJobResumesFromItsCheckpointAndAnotherProcessWatchesItMove() throws Exception {
+    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE " + schema + ".processed (job_id bigint, item int, node text)");
+    }
+    int items = 3_000;
+    int checkpointEvery = 100;
+    try (Offload watcherNode = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
+      dev.offload.JobId id = watcherNode.enqueue("crash.items", Map.of("items", items, "checkpointEvery", checkpointEvery),
+          dev.offload.EnqueueOptions.none().allowUnknownKind());
+      List<dev.offload.Job> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (AutoCloseable watch = watcherNode.watch(id, seen::add)) {
+        Process victim = startWorker("victim");
+        // This JVM sees the worker JVM's progress through LISTEN/NOTIFY.
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.stream()
+            .anyMatch(j -> j.progress() != null && j.progress().done() >= 700 && j.checkpoint() != null));
+        victim.destroyForcibly();
+        assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        startWorker("survivor");
+        await().atMost(Duration.ofSeconds(60)).until(() -> !seen.isEmpty()
+            && seen.get(seen.size() - 1).state() == dev.offload.JobState.SUCCEEDED);
+      }
+      List<Double> percents = seen.stream().filter(j -> j.progress() != null).map(j -> j.progress().percent()).toList();
+      assertThat(percents).hasSizeGreaterThan(3);
+      assertThat(percents.get(percents.size() - 1)).isEqualTo(100.0);
+
+      dev.offload.Job done = watcherNode.job(id).orElseThrow();
+      assertThat(done.attempt()).isEqualTo(2);
+      assertThat(done.node()).isEqualTo("survivor");
+    }
+    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+      long distinct = single(st, "SELECT count(DISTINCT item) FROM " + schema + ".processed");
+      long total = single(st, "SELECT count(*) FROM " + schema + ".processed");
+      long bySurvivor = single(st, "SELECT count(*) FROM " + schema + ".processed WHERE node = 'survivor'");
+      assertThat(distinct).isEqualTo(items);
+      // The rescued run started at the last checkpoint: at most one interval's items ran twice.
+      assertThat(total - distinct).isLessThanOrEqualTo(checkpointEvery);
+      assertThat(bySurvivor).isLessThan(items - 600);
+    }
+  }
+
+  private static long single(Statement st, String sql) throws Exception {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   private Process startWorker(String node) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
