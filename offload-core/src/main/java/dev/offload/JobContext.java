@@ -31,6 +31,14 @@ public interface JobContext {
    */
   boolean isCancelled();
 
+  /**
+   * Ends this attempt and runs the job again after {@code delay} without using an attempt, e.g.
+   * when an upstream API answers 429. Never returns: it throws {@link Snooze}.
+   */
+  default void snooze(java.time.Duration delay) {
+    throw new Snooze(delay);
+  }
+
   // ---------------------------------------------------------------- progress
 
   /** How many items the job (or, with stages, the current stage) has in all. */

@@ -1,22 +1,30 @@
 package dev.offload;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Per-kind options, given when a handler is registered. Immutable: each method returns a copy.
  *
  * <p>Defaults: queue {@code default}, priority 0, 20 attempts, {@link RetryPolicy#exponential()},
- * no timeout.
+ * no timeout, no exception types declared permanent.
  *
  * @param queue the queue jobs of this kind go to unless an enqueue names another
  * @param priority the default priority, 0 (runs first) to 9
  * @param maxAttempts how many times a job of this kind runs before it is dead
  * @param retryPolicy the delay before each retry
  * @param timeout how long one attempt may run before it is interrupted, or null for no limit
+ * @param permanentErrors exception types (and their subtypes) that send a job straight to dead
  */
 public record JobOptions(
-    String queue, int priority, int maxAttempts, RetryPolicy retryPolicy, Duration timeout) {
+    String queue,
+    int priority,
+    int maxAttempts,
+    RetryPolicy retryPolicy,
+    Duration timeout,
+    List<Class<? extends Throwable>> permanentErrors) {
 
   public static final int MAX_PRIORITY = 9;
 
@@ -28,29 +36,51 @@ public record JobOptions(
     if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
     }
+    permanentErrors = List.copyOf(permanentErrors);
   }
 
   public static JobOptions defaults() {
-    return new JobOptions("default", 0, 20, RetryPolicy.exponential(), null);
+    return new JobOptions("default", 0, 20, RetryPolicy.exponential(), null, List.of());
   }
 
   public JobOptions queue(String queue) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout);
+    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
   }
 
   public JobOptions priority(int priority) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout);
+    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
   }
 
   public JobOptions maxAttempts(int maxAttempts) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout);
+    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
   }
 
   public JobOptions retryPolicy(RetryPolicy retryPolicy) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout);
+    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
   }
 
   public JobOptions timeout(Duration timeout) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout);
+    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
+  }
+
+  /** Declares exception types that retrying cannot fix, beside {@link PermanentFailure}. */
+  @SafeVarargs
+  public final JobOptions permanentOn(Class<? extends Throwable>... types) {
+    List<Class<? extends Throwable>> all = new ArrayList<>(permanentErrors);
+    all.addAll(List.of(types));
+    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, all);
+  }
+
+  /** Whether {@code error} sends a job of this kind straight to dead. */
+  public boolean isPermanent(Throwable error) {
+    if (error instanceof PermanentFailure) {
+      return true;
+    }
+    for (Class<? extends Throwable> type : permanentErrors) {
+      if (type.isInstance(error)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -1,18 +1,19 @@
 package dev.offload;
 
 /**
- * A filter for {@link Offload#jobs}: every non-null field must match. Newest jobs first.
+ * One page of {@link Offload#jobs}: the jobs matching {@code filter}, newest first.
  *
- * @param state or null for any
- * @param queue or null for any
- * @param kind or null for any
+ * @param filter which jobs
  * @param limit page size, 1 to 1000
  * @param cursor the {@link JobPage#nextCursor()} of the previous page, or null for the first
  */
-public record JobQuery(JobState state, String queue, String kind, int limit, String cursor) {
+public record JobQuery(JobFilter filter, int limit, String cursor) {
   public static final int MAX_LIMIT = 1000;
 
   public JobQuery {
+    if (filter == null) {
+      filter = JobFilter.any();
+    }
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
     }
@@ -22,27 +23,43 @@ public record JobQuery(JobState state, String queue, String kind, int limit, Str
   }
 
   public static JobQuery all() {
-    return new JobQuery(null, null, null, 50, null);
+    return new JobQuery(JobFilter.any(), 50, null);
+  }
+
+  public static JobQuery of(JobFilter filter) {
+    return new JobQuery(filter, 50, null);
   }
 
   public JobQuery state(JobState state) {
-    return new JobQuery(state, queue, kind, limit, cursor);
+    return new JobQuery(filter.state(state), limit, cursor);
   }
 
   public JobQuery queue(String queue) {
-    return new JobQuery(state, queue, kind, limit, cursor);
+    return new JobQuery(filter.queue(queue), limit, cursor);
   }
 
   public JobQuery kind(String kind) {
-    return new JobQuery(state, queue, kind, limit, cursor);
+    return new JobQuery(filter.kind(kind), limit, cursor);
   }
 
   public JobQuery limit(int limit) {
-    return new JobQuery(state, queue, kind, limit, cursor);
+    return new JobQuery(filter, limit, cursor);
   }
 
   public JobQuery cursor(String cursor) {
-    return new JobQuery(state, queue, kind, limit, cursor);
+    return new JobQuery(filter, limit, cursor);
+  }
+
+  public JobState state() {
+    return filter.state();
+  }
+
+  public String queue() {
+    return filter.queue();
+  }
+
+  public String kind() {
+    return filter.kind();
   }
 
   /** The id below which the page starts, or {@link Long#MAX_VALUE} for the first page. */

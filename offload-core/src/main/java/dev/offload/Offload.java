@@ -43,9 +43,11 @@ public final class Offload implements AutoCloseable {
   private final Enqueuer enqueuer;
   private final EngineConfig config;
   private final JobWatcher watcher;
+  private final Map<String, Registration<?>> registry;
 
   private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
+    this.registry = Map.copyOf(registry);
     this.config = config;
     this.engine = new Engine(store, registry, config);
     this.enqueuer = new Enqueuer(store, registry, config);
@@ -172,6 +174,109 @@ public final class Offload implements AutoCloseable {
     return engine.rescueOnce();
   }
 
+  /** Runs one pass of retention pruning now, whether or not this node leads. Returns the jobs deleted. */
+  public int pruneNow() {
+    return engine.pruneOnce();
+  }
+
+  // ---------------------------------------------------------------- actions on jobs
+
+  /**
+   * Cancels a job. A pending job is cancelled at once; a running one is interrupted on whatever
+   * node runs it ({@link JobContext#isCancelled()} turns true) and ends {@code cancelled}, never
+   * retried.
+   *
+   * @return {@code cancelled}, or {@code running} while the running attempt is being stopped
+   * @throws NoSuchJobException if there is no such job
+   * @throws IllegalStateException if the job already ended (succeeded or dead); cancelling a
+   *     cancelled job again is harmless
+   */
+  public JobState cancel(JobId id) {
+    JobState after = store.jobCancel(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
+    if (after == JobState.SUCCEEDED || after == JobState.DEAD) {
+      throw new IllegalStateException("job " + id + " is " + after.wireName() + " already; only a pending or running job can be cancelled");
+    }
+    return after;
+  }
+
+  /**
+   * Runs a job again: a dead or cancelled job becomes available with fresh attempts, keeping its
+   * errors and checkpoint; a retrying or scheduled job runs now.
+   *
+   * @throws NoSuchJobException if there is no such job
+   * @throws IllegalStateException if the job is running, available or succeeded
+   */
+  public void retry(JobId id) {
+    JobState before = store.jobRetry(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
+    if (before == JobState.RUNNING || before == JobState.AVAILABLE || before == JobState.SUCCEEDED) {
+      throw new IllegalStateException("job " + id + " is " + before.wireName()
+          + "; only a dead, cancelled, retrying or scheduled job can be retried");
+    }
+  }
+
+  /**
+   * Deletes a job that is not running.
+   *
+   * @throws NoSuchJobException if there is no such job
+   * @throws IllegalStateException if it is running (cancel it first)
+   */
+  public void delete(JobId id) {
+    JobState before = store.jobDelete(id.value()).orElseThrow(() -> new NoSuchJobException(id));
+    if (before == JobState.RUNNING) {
+      throw new IllegalStateException("job " + id + " is running; cancel it before deleting it");
+    }
+  }
+
+  /**
+   * Replays the dead (and cancelled) jobs matching {@code filter}, as {@link #retry} does; a filter
+   * without a state means dead jobs. Returns how many were replayed.
+   */
+  public int replay(JobFilter filter) {
+    JobFilter f = filter.state() == null ? filter.state(JobState.DEAD) : filter;
+    if (f.state() != JobState.DEAD && f.state() != JobState.CANCELLED) {
+      throw new IllegalArgumentException("only dead or cancelled jobs can be replayed, not " + f.state().wireName());
+    }
+    return store.jobReplayMany(f, config.clock().instant());
+  }
+
+  /**
+   * Deletes the finished jobs matching {@code filter}; a filter without a state means dead jobs.
+   * Pending and running jobs are never purged. Returns how many were deleted.
+   */
+  public int purge(JobFilter filter) {
+    JobFilter f = filter.state() == null ? filter.state(JobState.DEAD) : filter;
+    if (!f.state().isFinal()) {
+      throw new IllegalArgumentException("only finished jobs can be purged, not " + f.state().wireName() + " ones");
+    }
+    return store.jobDeleteMany(f);
+  }
+
+  // ---------------------------------------------------------------- queues
+
+  /** Every queue with jobs or paused: counts per state and last-minute figures. */
+  public List<QueueStats> queues() {
+    return store.queueStats(config.clock().instant());
+  }
+
+  /** Stops every node from claiming jobs of {@code queue}; running jobs finish. */
+  public void pauseQueue(String queue) {
+    Validate.queueName(queue);
+    store.queuePause(queue, true);
+  }
+
+  public void resumeQueue(String queue) {
+    Validate.queueName(queue);
+    store.queuePause(queue, false);
+    store.notifier().publish(dev.offload.store.Notifier.INSERT, queue);
+  }
+
+  /** The kinds this node has handlers for, with their options. */
+  public Map<String, JobOptions> kinds() {
+    Map<String, JobOptions> kinds = new LinkedHashMap<>();
+    registry.forEach((k, r) -> kinds.put(k, r.options()));
+    return kinds;
+  }
+
   /**
    * Configures an {@link Offload}. Defaults: queue {@code default} with concurrency 10 (when no
    * queue is configured), poll every 1 s, 30 s leases renewed every 10 s, rescue every 10 s, 10 s
@@ -188,6 +293,9 @@ public final class Offload implements AutoCloseable {
     private Duration rescueInterval = Duration.ofSeconds(10);
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private Duration progressInterval = Duration.ofSeconds(1);
+    private Duration retention = Duration.ofDays(7);
+    private Duration deadRetention = Duration.ofDays(30);
+    private final List<JobListener> listeners = new ArrayList<>();
     private int maxClaimBatch = 500;
     private int maxArgsBytes = 1 << 20;
     private InstantSource clock = InstantSource.system();
@@ -269,6 +377,24 @@ public final class Offload implements AutoCloseable {
       return this;
     }
 
+    /** How long succeeded and cancelled jobs are kept; default 7 days. */
+    public Builder retention(Duration retention) {
+      this.retention = retention;
+      return this;
+    }
+
+    /** How long dead jobs are kept; default 30 days. */
+    public Builder deadRetention(Duration deadRetention) {
+      this.deadRetention = deadRetention;
+      return this;
+    }
+
+    /** Adds a listener told when jobs die on this node (for alerting). */
+    public Builder listener(JobListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
     public Builder maxClaimBatch(int maxClaimBatch) {
       this.maxClaimBatch = maxClaimBatch;
       return this;
@@ -303,6 +429,8 @@ public final class Offload implements AutoCloseable {
       requirePositive("leaseDuration", leaseDuration);
       requirePositive("rescueInterval", rescueInterval);
       requirePositive("progressInterval", progressInterval);
+      requirePositive("retention", retention);
+      requirePositive("deadRetention", deadRetention);
       Duration beat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
       requirePositive("heartbeatInterval", beat);
       if (beat.compareTo(leaseDuration) >= 0) {
@@ -327,7 +455,7 @@ public final class Offload implements AutoCloseable {
       String nodeName = node != null ? node : defaultNodeName();
       EngineConfig config = new EngineConfig(
           nodeName, allQueues, pollInterval, leaseDuration, beat, rescueInterval, shutdownGrace,
-          progressInterval, maxClaimBatch, maxArgsBytes, clock);
+          progressInterval, maxClaimBatch, maxArgsBytes, retention, deadRetention, listeners, clock);
       if (migrate) {
         store.migrate();
       }

@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public interface RetryPolicy {
 
   /**
-   * The delay before the next attempt.
+   * The delay before the next attempt, or null to retry no more (the job becomes dead).
    *
    * @param failedAttempt the attempt that just failed, starting at 1
    */
@@ -43,9 +43,14 @@ public interface RetryPolicy {
     return attempt -> delay;
   }
 
-  /** Retry at once. Combine with {@code maxAttempts(1)} for no retries at all. */
+  /** Retry at once. */
   static RetryPolicy immediate() {
     return attempt -> Duration.ZERO;
+  }
+
+  /** Never retry: the first failure makes the job dead. */
+  static RetryPolicy none() {
+    return attempt -> null;
   }
 
   /** Exponential backoff with jitter; validated on construction. */

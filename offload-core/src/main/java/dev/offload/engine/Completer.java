@@ -19,14 +19,16 @@ final class Completer implements Runnable {
   static final int MAX_BATCH = 1_000;
 
   private final Store store;
+  private final java.util.function.Consumer<List<Completion>> onWritten;
   private final LinkedBlockingQueue<Completion> pending = new LinkedBlockingQueue<>();
   private final OutageLog outage = new OutageLog(log, "writing finished jobs");
   private final Object flushed = new Object();
   private volatile boolean stopping;
   private volatile int inFlight;
 
-  Completer(Store store) {
+  Completer(Store store, java.util.function.Consumer<List<Completion>> onWritten) {
     this.store = store;
+    this.onWritten = onWritten;
   }
 
   void add(Completion completion) {
@@ -76,6 +78,7 @@ final class Completer implements Runnable {
 
   void runOnce(List<Completion> batch) {
     List<Long> written = store.jobCompleteMany(batch);
+    onWritten.accept(batch);
     if (written.size() < batch.size()) {
       log.debug("{} of {} completions were stale (their job was rescued or released)", batch.size() - written.size(), batch.size());
     }

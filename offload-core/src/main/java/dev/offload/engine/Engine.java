@@ -1,9 +1,11 @@
 package dev.offload.engine;
 
 import dev.offload.JobError;
+import dev.offload.JobListener;
 import dev.offload.JobOptions;
 import dev.offload.JobState;
 import dev.offload.PermanentFailure;
+import dev.offload.Snooze;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
@@ -43,6 +45,10 @@ public final class Engine {
   private final Map<Long, Execution> running = new ConcurrentHashMap<>();
   private final Completer completer;
   private final Rescuer rescuer;
+  private final Pruner pruner;
+  private final java.util.concurrent.ExecutorService listenerPool;
+  private AutoCloseable cancelSubscription;
+  private long lastPruneNanos;
   private final ProgressReporter reporter;
   private final StageHistory history;
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
@@ -57,8 +63,10 @@ public final class Engine {
     this.store = store;
     this.registry = Map.copyOf(registry);
     this.config = config;
-    this.completer = new Completer(store);
+    this.completer = new Completer(store, this::written);
     this.rescuer = new Rescuer(store, this.registry, config.node());
+    this.pruner = new Pruner(store, config.retention(), config.deadRetention());
+    this.listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
   }
@@ -77,6 +85,7 @@ public final class Engine {
     List<String> kinds = List.copyOf(registry.keySet());
     config.queues().forEach((queue, concurrency) -> producers.put(queue, new Producer(this, store, queue, kinds, concurrency)));
     insertSubscription = store.notifier().subscribe(Notifier.INSERT, this::onInsert);
+    cancelSubscription = store.notifier().subscribe(Notifier.CANCEL, this::onCancel);
     threads.add(Thread.ofPlatform().daemon().name("offload-completer").start(completer));
     threads.add(Thread.ofPlatform().daemon().name("offload-progress").start(reporter));
     for (Producer p : producers.values()) {
@@ -95,6 +104,57 @@ public final class Engine {
     if (p != null) {
       p.wake();
     }
+  }
+
+  private void onCancel(String payload) {
+    try {
+      cancelLocal(Long.parseLong(payload.trim()));
+    } catch (NumberFormatException e) {
+      log.debug("ignoring malformed cancel notification {}", payload);
+    }
+  }
+
+  /** Stops the attempt of job {@code id} if it runs here: interrupts it and ends it cancelled. */
+  void cancelLocal(long id) {
+    Execution ex = running.get(id);
+    if (ex != null && ex.settle()) {
+      ex.interrupt();
+      ClaimedJob job = ex.job;
+      Instant now = config.clock().instant();
+      finish(ex, new Completion(job.id(), job.token(), JobState.CANCELLED, now, null, null, null, null,
+          finalProgress(ex, now, false), failedItems(ex), false));
+      log.info("cancelled job {} ({}) at the request of a user", job.id(), job.kind());
+    }
+  }
+
+  /** After completions are stored: tell the listeners about jobs that died. */
+  private void written(List<Completion> batch) {
+    if (config.listeners().isEmpty()) {
+      return;
+    }
+    for (Completion c : batch) {
+      if (c.state() == JobState.DEAD) {
+        notifyDead(c.id());
+      }
+    }
+  }
+
+  private void notifyDead(long id) {
+    listenerPool.execute(() -> {
+      try {
+        store.jobGet(id).filter(j -> j.state() == JobState.DEAD).ifPresent(job -> {
+          for (JobListener l : config.listeners()) {
+            try {
+              l.onDead(job);
+            } catch (RuntimeException e) {
+              log.warn("job listener failed on dead job {}", id, e);
+            }
+          }
+        });
+      } catch (RuntimeException e) {
+        log.warn("could not read dead job {} for its listeners: {}", id, OutageLog.rootMessage(e));
+      }
+    });
   }
 
   /** Starts one attempt of a claimed job on a virtual thread; the producer holds its slot. */
@@ -132,7 +192,13 @@ public final class Engine {
       if (ex.settle()) {
         Instant now = config.clock().instant();
         finish(ex, new Completion(job.id(), job.token(), JobState.SUCCEEDED, now, null, resultJson, null, null,
-            finalProgress(ex, now, true), failedItems(ex)));
+            finalProgress(ex, now, true), failedItems(ex), false));
+      }
+    } catch (Snooze s) {
+      if (ex.settle()) {
+        Instant now = config.clock().instant();
+        finish(ex, new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(s.delay()), null, null, null,
+            finalProgress(ex, now, false), failedItems(ex), true));
       }
     } catch (Throwable t) {
       fail(ex, t);
@@ -161,16 +227,17 @@ public final class Engine {
     ClaimedJob job = ex.job;
     Instant now = config.clock().instant();
     String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), error.getClass().getName(), error.getMessage(), stackTrace(error)));
-    boolean permanent = error instanceof PermanentFailure;
+    JobOptions options = ex.registration == null ? JobOptions.defaults() : ex.registration.options();
+    boolean permanent = options.isPermanent(error);
+    Duration delay = permanent || job.attempt() >= job.maxAttempts() ? null : options.retryPolicy().delay(job.attempt());
     Completion completion;
     String progress = finalProgress(ex, now, false);
     String failed = failedItems(ex);
-    if (permanent || job.attempt() >= job.maxAttempts()) {
-      completion = new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null, progress, failed);
+    if (delay == null) {
+      completion = new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null, progress, failed, false);
     } else {
-      JobOptions options = ex.registration == null ? JobOptions.defaults() : ex.registration.options();
-      Instant runAt = now.plus(options.retryPolicy().delay(job.attempt()));
-      completion = new Completion(job.id(), job.token(), JobState.RETRYING, now, runAt, null, errorJson, null, progress, failed);
+      completion = new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(delay), null, errorJson, null,
+          progress, failed, false);
     }
     finish(ex, completion);
   }
@@ -214,8 +281,9 @@ public final class Engine {
     }
     try {
       Instant now = config.clock().instant();
-      store.jobHeartbeat(config.node(), List.copyOf(running.keySet()), now.plus(config.leaseDuration()));
+      List<Long> cancelled = store.jobHeartbeat(config.node(), List.copyOf(running.keySet()), now.plus(config.leaseDuration()));
       heartbeatOutage.succeeded();
+      cancelled.forEach(this::cancelLocal);
     } catch (RuntimeException e) {
       heartbeatOutage.failed(e);
     }
@@ -232,11 +300,19 @@ public final class Engine {
       if (elected) {
         int rescued;
         do {
-          rescued = rescuer.runOnce(config.clock().instant());
+          rescued = rescueOnce();
           if (rescued > 0) {
             log.info("rescued {} jobs whose worker was lost", rescued);
           }
         } while (rescued == Rescuer.BATCH);
+        long nowNanos = System.nanoTime();
+        if (lastPruneNanos == 0 || nowNanos - lastPruneNanos > PRUNE_EVERY_NANOS) {
+          lastPruneNanos = nowNanos;
+          int pruned = pruner.runOnce(config.clock().instant());
+          if (pruned > 0) {
+            log.info("pruned {} finished jobs past their retention", pruned);
+          }
+        }
       }
       leaderOutage.succeeded();
     } catch (RuntimeException e) {
@@ -265,6 +341,7 @@ public final class Engine {
     producers.values().forEach(Producer::stop);
     reporter.stop();
     closeQuietly(insertSubscription);
+    closeQuietly(cancelSubscription);
     long deadline = System.nanoTime() + grace.toNanos();
     try {
       while (!running.isEmpty() && System.nanoTime() < deadline) {
@@ -317,9 +394,18 @@ public final class Engine {
     }
   }
 
-  /** Runs one rescue pass now (tests and the CLI). */
+  private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
+
+  /** Runs one rescue pass now (tests and the CLI); tells listeners about jobs it declared dead. */
   public int rescueOnce() {
-    return rescuer.runOnce(config.clock().instant());
+    List<Completion> ended = rescuer.runOnce(config.clock().instant());
+    written(ended);
+    return ended.size();
+  }
+
+  /** Runs one pruning pass now; returns how many jobs were deleted. */
+  public int pruneOnce() {
+    return pruner.runOnce(config.clock().instant());
   }
 
   /** A timeout ended the attempt. */

@@ -1,6 +1,8 @@
 package dev.offload.engine;
 
+import dev.offload.JobListener;
 import java.time.Duration;
+import java.util.List;
 import java.time.InstantSource;
 import java.util.Map;
 
@@ -19,8 +21,12 @@ public record EngineConfig(
     Duration progressInterval,
     int maxClaimBatch,
     int maxArgsBytes,
+    Duration retention,
+    Duration deadRetention,
+    List<JobListener> listeners,
     InstantSource clock) {
   public EngineConfig {
     queues = Map.copyOf(queues);
+    listeners = List.copyOf(listeners);
   }
 }

@@ -31,25 +31,26 @@ final class Rescuer {
     this.node = node;
   }
 
-  /** Rescues up to one batch; returns how many jobs it ended. */
-  int runOnce(Instant now) {
+  /** Rescues up to one batch; returns the completions it wrote. */
+  List<Completion> runOnce(Instant now) {
     List<StuckJob> stuck = store.jobGetStuck(now, BATCH);
     if (stuck.isEmpty()) {
-      return 0;
+      return List.of();
     }
     List<Completion> completions = new ArrayList<>(stuck.size());
     for (StuckJob job : stuck) {
       String message = "rescued from a lost worker: the lease of node " + job.node() + " expired during attempt " + job.attempt();
       String error = Json.write(new JobError(job.attempt(), now, node, "dev.offload.LostWorker", message, null));
-      if (job.attempt() >= job.maxAttempts()) {
+      Registration<?> reg = registry.get(job.kind());
+      RetryPolicy policy = reg == null ? RetryPolicy.exponential() : reg.options().retryPolicy();
+      java.time.Duration delay = job.attempt() >= job.maxAttempts() ? null : policy.delay(job.attempt());
+      if (delay == null) {
         completions.add(new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, error, now));
       } else {
-        Registration<?> reg = registry.get(job.kind());
-        RetryPolicy policy = reg == null ? RetryPolicy.exponential() : reg.options().retryPolicy();
-        Instant runAt = now.plus(policy.delay(job.attempt()));
-        completions.add(new Completion(job.id(), job.token(), JobState.RETRYING, now, runAt, null, error, now));
+        completions.add(new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(delay), null, error, now));
       }
     }
-    return store.jobCompleteMany(completions).size();
+    java.util.Set<Long> written = new java.util.HashSet<>(store.jobCompleteMany(completions));
+    return completions.stream().filter(c -> written.contains(c.id())).toList();
   }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Claim up to {@code limit} runnable jobs of {@code queue} whose kind is in {@code kinds}, ordered
  * by priority, run_at, id; mark them running under {@code node} with {@code token} until {@code
- * leaseUntil}.
+ * leaseUntil}. Nothing is claimed from a paused queue.
  */
 public record ClaimParams(
     String queue, List<String> kinds, int limit, String node, long token, Instant now, Instant leaseUntil) {

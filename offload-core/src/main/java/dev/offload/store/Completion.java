@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this; else null
  * @param progressJson the attempt's last progress, or null to keep what is stored
  * @param failedItemsJson the items that failed so far, or null to keep what is stored
+ * @param refundAttempt give the attempt back (a snooze): the next claim reuses its number
+ *
+ * <p>A job whose cancellation was requested ends {@code cancelled} whatever the attempt's outcome
+ * unless it succeeded: the store applies that, since the request may come from any node.
  */
 public record Completion(
     long id,
@@ -29,7 +33,8 @@ public record Completion(
     String errorJson,
     Instant leaseExpiredBefore,
     String progressJson,
-    String failedItemsJson) {
+    String failedItemsJson,
+    boolean refundAttempt) {
   public Completion {
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(at, "at");
@@ -43,6 +48,6 @@ public record Completion(
   /** An end without progress or failed items to write. */
   public Completion(long id, long token, JobState state, Instant at, Instant runAt, String resultJson,
       String errorJson, Instant leaseExpiredBefore) {
-    this(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, null, null);
+    this(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, null, null, false);
   }
 }

@@ -16,6 +16,9 @@ public interface Notifier extends AutoCloseable {
    */
   String JOB = "job";
 
+  /** Topic whose payload is the id of a running job whose cancellation was requested. */
+  String CANCEL = "cancel";
+
   /** Calls {@code listener} with each payload published on {@code topic}, on a notifier thread. */
   AutoCloseable subscribe(String topic, Consumer<String> listener);
 

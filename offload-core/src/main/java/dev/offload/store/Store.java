@@ -1,8 +1,11 @@
 package dev.offload.store;
 
 import dev.offload.Job;
+import dev.offload.JobFilter;
 import dev.offload.JobPage;
 import dev.offload.JobQuery;
+import dev.offload.JobState;
+import dev.offload.QueueStats;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,8 +67,53 @@ public interface Store extends AutoCloseable {
   /** The stored progress of the latest succeeded jobs of {@code kind}, newest first. */
   List<String> jobRecentProgress(String kind, int limit);
 
-  /** Extends the leases of {@code node}'s running jobs; returns how many were extended. */
-  int jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil);
+  /**
+   * Extends the leases of {@code node}'s running jobs.
+   *
+   * @return the ids among them whose cancellation was requested, so a missed notification still
+   *     stops them within a heartbeat
+   */
+  List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil);
+
+  /**
+   * Cancels a job: a pending one (scheduled, available, retrying) at once; for a running one,
+   * records the request and notifies {@link Notifier#CANCEL} so its node interrupts it.
+   *
+   * @return the job's state afterwards ({@code cancelled}, or {@code running} when the running
+   *     attempt was asked to stop, or the final state it already had); empty if there is no such job
+   */
+  Optional<JobState> jobCancel(long id, Instant now);
+
+  /**
+   * Runs a job again: a dead or cancelled one becomes available with fresh attempts (its errors
+   * and checkpoint kept); a retrying or scheduled one runs now.
+   *
+   * @return the state the job had; it changed only if that was dead, cancelled, retrying or
+   *     scheduled; empty if there is no such job
+   */
+  Optional<JobState> jobRetry(long id, Instant now);
+
+  /**
+   * Deletes a job that is not running.
+   *
+   * @return the state the job had (nothing was deleted if it was running); empty if none
+   */
+  Optional<JobState> jobDelete(long id);
+
+  /** Replays the dead and cancelled jobs matching {@code filter}, as {@link #jobRetry}; returns how many. */
+  int jobReplayMany(JobFilter filter, Instant now);
+
+  /** Deletes the jobs matching {@code filter} that are not running or pending; returns how many. */
+  int jobDeleteMany(JobFilter filter);
+
+  /** Deletes up to {@code limit} jobs in {@code state} that finished before {@code before}. */
+  int jobPrune(JobState state, Instant before, int limit);
+
+  /** Every queue that has jobs or was paused, with counts and last-minute figures. */
+  List<QueueStats> queueStats(Instant now);
+
+  /** Pauses or resumes claiming from {@code queue} on every node. */
+  void queuePause(String queue, boolean paused);
 
   /**
    * Returns running jobs to {@code available} without counting the attempt (a graceful shutdown);

@@ -260,10 +260,15 @@ public abstract class StoreContract {
     long id = store.jobInsertMany(List.of(insert("k"))).get(0);
     claim("default", 1, List.of("k"), Instant.now().plusMillis(10));
     Instant far = Instant.now().plusSeconds(300);
-    assertThat(store.jobHeartbeat("someone-else", List.of(id), far)).isZero();
-    assertThat(store.jobHeartbeat("node-a", List.of(id), far)).isEqualTo(1);
+    store.jobHeartbeat("someone-else", List.of(id), far);
+    assertThat(store.jobGetStuck(Instant.now().plusSeconds(60), 10)).extracting(StuckJob::id).containsExactly(id);
+    assertThat(store.jobHeartbeat("node-a", List.of(id), far)).isEmpty();
     assertThat(store.jobGetStuck(Instant.now().plusSeconds(60), 10)).isEmpty();
     assertThat(store.jobGetStuck(far.plusSeconds(1), 10)).extracting(StuckJob::id).containsExactly(id);
+
+    // A cancellation requested while the job runs comes back with the next heartbeat.
+    assertThat(store.jobCancel(id, Instant.now())).contains(JobState.RUNNING);
+    assertThat(store.jobHeartbeat("node-a", List.of(id), far)).containsExactly(id);
   }
 
   @Test
@@ -702,6 +707,229 @@ public abstract class StoreContract {
     assertThat(processedByFollowUp).containsExactly("bad-1", "bad-2");
     assertThat(retried.failedItems()).isNull();
     assertThatThrownBy(() -> o.retryFailedItems(followUp)).hasMessageContaining("no failed items");
+  }
+
+  // ---------------------------------------------------------------- failure handling
+
+  static final class UpstreamGone extends RuntimeException {
+    UpstreamGone(String message) {
+      super(message);
+    }
+  }
+
+  @Test
+  void exceptionTypesDeclaredPermanentGoStraightToDead() {
+    Offload o = start(offload().register("gone", Note.class, (args, ctx) -> {
+      throw new UpstreamGone("tenant deleted");
+    }, JobOptions.defaults().maxAttempts(5).permanentOn(UpstreamGone.class)));
+    Job job = awaitState(o, o.enqueue("gone", new Note("x")), JobState.DEAD);
+    assertThat(job.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void retryPolicyNoneMeansTheFirstFailureIsFinal() {
+    Offload o = start(offload().register("once", Note.class, (args, ctx) -> {
+      throw new IllegalStateException("no");
+    }, JobOptions.defaults().maxAttempts(5).retryPolicy(RetryPolicy.none())));
+    assertThat(awaitState(o, o.enqueue("once", new Note("x")), JobState.DEAD).attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void snoozeRunsTheJobAgainWithoutUsingAnAttempt() {
+    AtomicInteger runs = new AtomicInteger();
+    Offload o = start(offload().register("limited", Note.class, (args, ctx) -> {
+      if (runs.incrementAndGet() <= 2) {
+        ctx.snooze(Duration.ofMillis(100)); // the upstream said 429
+      }
+      return "attempt " + ctx.attempt();
+    }, JobOptions.defaults().maxAttempts(1)));
+    Job job = awaitState(o, o.enqueue("limited", new Note("x")), JobState.SUCCEEDED);
+    assertThat(runs.get()).isEqualTo(3);
+    assertThat(job.attempt()).isEqualTo(1);
+    assertThat(job.result().asText()).isEqualTo("attempt 1");
+    assertThat(job.errors()).isEmpty();
+  }
+
+  @Test
+  void deadJobsCanBeListedByKindQueueErrorAndTimeThenReplayedWithTheirHistory() {
+    List<String> deaths = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger attempts = new AtomicInteger();
+    Offload o = start(offload()
+        .listener(job -> deaths.add(job.kind() + ":" + job.id()))
+        .register("sync", Note.class, (args, ctx) -> {
+          ctx.checkpoint(new Cursor(7));
+          if (attempts.incrementAndGet() <= 2) {
+            throw new IllegalStateException("upstream 500");
+          }
+          return "replayed from page " + ctx.checkpoint(Cursor.class).orElseThrow().page();
+        }, JobOptions.defaults().maxAttempts(1))
+        .register("mail", Note.class, (args, ctx) -> {
+          throw new IllegalArgumentException("bad address");
+        }, JobOptions.defaults().maxAttempts(1).queue("mail")));
+    Instant before = Instant.now().minusSeconds(1);
+    JobId sync1 = o.enqueue("sync", new Note("1"));
+    JobId mail = o.enqueue("mail", new Note("2"));
+    awaitState(o, sync1, JobState.DEAD);
+    awaitState(o, mail, JobState.DEAD);
+    JobId sync2 = o.enqueue("sync", new Note("3"));
+    awaitState(o, sync2, JobState.DEAD);
+
+    var dead = dev.offload.JobFilter.dead();
+    assertThat(o.jobs(JobQuery.of(dead)).jobs()).hasSize(3);
+    assertThat(o.jobs(JobQuery.of(dead.kind("sync"))).jobs()).extracting(Job::id).containsExactly(sync2, sync1);
+    assertThat(o.jobs(JobQuery.of(dead.queue("mail"))).jobs()).extracting(Job::id).containsExactly(mail);
+    assertThat(o.jobs(JobQuery.of(dead.errorClass(IllegalArgumentException.class.getName()))).jobs())
+        .extracting(Job::id).containsExactly(mail);
+    assertThat(o.jobs(JobQuery.of(dead.finishedAfter(before))).jobs()).hasSize(3);
+    assertThat(o.jobs(JobQuery.of(dead.finishedBefore(before))).jobs()).isEmpty();
+    await().atMost(Duration.ofSeconds(10)).until(() -> deaths.size() == 3);
+    assertThat(deaths).contains("mail:" + mail);
+
+    // Replaying by filter keeps the errors and the checkpoint, with fresh attempts.
+    assertThat(o.replay(dead.kind("sync"))).isEqualTo(2);
+    Job replayed = awaitState(o, sync1, JobState.SUCCEEDED);
+    awaitState(o, sync2, JobState.SUCCEEDED);
+    assertThat(replayed.attempt()).isEqualTo(1);
+    assertThat(replayed.errors()).extracting(e -> e.message()).containsExactly("upstream 500");
+    assertThat(replayed.result().asText()).isEqualTo("replayed from page 7");
+
+    assertThat(o.purge(dead.queue("mail"))).isEqualTo(1);
+    assertThat(o.job(mail)).isEmpty();
+    assertThat(o.jobs(JobQuery.of(dead)).jobs()).isEmpty();
+  }
+
+  @Test
+  void retryAndDeleteCheckTheJobsState() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    Offload o = start(offload().register("block", Note.class, (args, ctx) -> {
+      running.countDown();
+      Thread.sleep(60_000);
+      return null;
+    }).register("fail", Note.class, (args, ctx) -> {
+      throw new IllegalStateException("x");
+    }, JobOptions.defaults().maxAttempts(1)));
+    JobId blocked = o.enqueue("block", new Note("x"));
+    assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThatThrownBy(() -> o.retry(blocked)).isInstanceOf(IllegalStateException.class).hasMessageContaining("running");
+    assertThatThrownBy(() -> o.delete(blocked)).isInstanceOf(IllegalStateException.class).hasMessageContaining("cancel it");
+    assertThatThrownBy(() -> o.retry(new JobId(987_654_321L))).isInstanceOf(dev.offload.NoSuchJobException.class);
+
+    JobId dead = o.enqueue("fail", new Note("y"));
+    awaitState(o, dead, JobState.DEAD);
+    o.delete(dead);
+    assertThat(o.job(dead)).isEmpty();
+
+    JobId later = o.enqueue("fail", new Note("z"), EnqueueOptions.none().delay(Duration.ofHours(1)));
+    o.retry(later); // a scheduled job runs now
+    awaitState(o, later, JobState.DEAD);
+  }
+
+  @Test
+  void cancellingAPendingJobIsImmediate() {
+    Offload client = offload().register("k", Note.class, (a, c) -> null).build();
+    JobId id = client.enqueue("k", new Note("x"), EnqueueOptions.none().delay(Duration.ofHours(1)));
+    assertThat(client.cancel(id)).isEqualTo(JobState.CANCELLED);
+    Job job = client.job(id).orElseThrow();
+    assertThat(job.state()).isEqualTo(JobState.CANCELLED);
+    assertThat(job.finishedAt()).isNotNull();
+    assertThatThrownBy(() -> client.cancel(new JobId(987_654_321L))).isInstanceOf(dev.offload.NoSuchJobException.class);
+    JobId done = client.enqueue("k", new Note("y"));
+    store.jobDelete(done.value());
+    assertThatThrownBy(() -> client.cancel(done)).isInstanceOf(dev.offload.NoSuchJobException.class);
+  }
+
+  @Test
+  void cancellingARunningJobInterruptsItAndItIsNeverRetried() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    AtomicInteger runs = new AtomicInteger();
+    boolean[] sawCancelled = new boolean[1];
+    Offload worker = start(offload().register("long", Note.class, (args, ctx) -> {
+      runs.incrementAndGet();
+      running.countDown();
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        sawCancelled[0] = ctx.isCancelled();
+        throw e;
+      }
+      return null;
+    }));
+    // The cancel comes from another node: a client with its own Offload.
+    Offload client = offload().build();
+    JobId id = client.enqueue("long", new Note("x"), EnqueueOptions.none().allowUnknownKind());
+    assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(client.cancel(id)).isEqualTo(JobState.RUNNING);
+    Job job = awaitState(client, id, JobState.CANCELLED);
+    assertThat(sawCancelled[0]).isTrue();
+    assertThat(job.finishedAt()).isNotNull();
+    assertThat(worker.job(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    assertThat(client.cancel(id)).as("cancelling twice is harmless").isEqualTo(JobState.CANCELLED);
+    assertThat(runs.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aHandlerThatIgnoresInterruptsIsAbandonedAndTheQueueMovesOn() {
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Offload o = start(offload().queue("default", 1).register("stubborn", Note.class, (args, ctx) -> {
+      while (!stop.get()) {
+        Thread.onSpinWait(); // ignores the interrupt on purpose
+      }
+      return "too late";
+    }, JobOptions.defaults().timeout(Duration.ofMillis(200)).maxAttempts(1))
+        .register("next", Note.class, (args, ctx) -> "ran"));
+    try {
+      JobId stubborn = o.enqueue("stubborn", new Note("x"));
+      Job dead = awaitState(o, stubborn, JobState.DEAD);
+      assertThat(dead.errors()).singleElement().extracting(e -> e.message()).asString().contains("timed out");
+      // The one slot of the queue is free again although the abandoned thread still spins.
+      assertThat(awaitState(o, o.enqueue("next", new Note("y")), JobState.SUCCEEDED).result().asText()).isEqualTo("ran");
+    } finally {
+      stop.set(true);
+    }
+    assertThat(o.job(o.jobs(JobQuery.all().kind("stubborn")).jobs().get(0).id()).orElseThrow().result()).isNull();
+  }
+
+  @Test
+  void finishedJobsArePrunedAfterTheirRetention() {
+    Offload o = offload().retention(Duration.ofDays(7)).deadRetention(Duration.ofDays(30)).build();
+    Instant now = Instant.now();
+    long oldSucceeded = finished(JobState.SUCCEEDED, now.minus(Duration.ofDays(8)));
+    long newSucceeded = finished(JobState.SUCCEEDED, now.minus(Duration.ofDays(6)));
+    long oldCancelled = finished(JobState.CANCELLED, now.minus(Duration.ofDays(8)));
+    long youngDead = finished(JobState.DEAD, now.minus(Duration.ofDays(8)));
+    long oldDead = finished(JobState.DEAD, now.minus(Duration.ofDays(31)));
+    assertThat(o.pruneNow()).isEqualTo(3);
+    assertThat(store.jobGet(oldSucceeded)).isEmpty();
+    assertThat(store.jobGet(oldCancelled)).isEmpty();
+    assertThat(store.jobGet(oldDead)).isEmpty();
+    assertThat(store.jobGet(newSucceeded)).isPresent();
+    assertThat(store.jobGet(youngDead)).isPresent();
+  }
+
+  private long finished(JobState state, Instant at) {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+    claim(1);
+    store.jobCompleteMany(List.of(new Completion(id, 42L, state, at, null, null, null, null)));
+    return id;
+  }
+
+  @Test
+  void pausedQueueIsNotClaimedUntilResumed() {
+    Offload o = start(offload().register("k", Note.class, (a, c) -> "done"));
+    o.pauseQueue("default");
+    JobId id = o.enqueue("k", new Note("x"));
+    await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2))
+        .until(() -> o.job(id).orElseThrow().state() == JobState.AVAILABLE);
+    dev.offload.QueueStats stats = o.queues().stream().filter(q -> q.name().equals("default")).findFirst().orElseThrow();
+    assertThat(stats.paused()).isTrue();
+    assertThat(stats.count(JobState.AVAILABLE)).isEqualTo(1);
+    o.resumeQueue("default");
+    awaitState(o, id, JobState.SUCCEEDED);
+    dev.offload.QueueStats after = o.queues().stream().filter(q -> q.name().equals("default")).findFirst().orElseThrow();
+    assertThat(after.paused()).isFalse();
+    assertThat(after.count(JobState.SUCCEEDED)).isEqualTo(1);
+    assertThat(after.finishedLastMinute()).isEqualTo(1);
+    assertThat(after.runP50Ms()).isNotNull();
   }
 
   @Test

@@ -6,12 +6,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.offload.FailedItems;
 import dev.offload.Job;
 import dev.offload.JobError;
+import dev.offload.JobFilter;
 import dev.offload.JobId;
 import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.OffloadException;
 import dev.offload.Progress;
+import dev.offload.QueueStats;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
@@ -34,7 +36,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -195,11 +200,12 @@ public final class PostgresStore implements Store {
       ps.setString(1, p.queue());
       ps.setTimestamp(2, Timestamp.from(p.now()));
       ps.setArray(3, c.createArrayOf("text", p.kinds().toArray()));
-      ps.setInt(4, p.limit());
-      ps.setString(5, p.node());
-      ps.setTimestamp(6, Timestamp.from(p.leaseUntil()));
-      ps.setLong(7, p.token());
-      ps.setTimestamp(8, Timestamp.from(p.now()));
+      ps.setString(4, p.queue());
+      ps.setInt(5, p.limit());
+      ps.setString(6, p.node());
+      ps.setTimestamp(7, Timestamp.from(p.leaseUntil()));
+      ps.setLong(8, p.token());
+      ps.setTimestamp(9, Timestamp.from(p.now()));
       record Row(ClaimedJob job, Instant runAt) {}
       List<Row> rows = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -229,6 +235,7 @@ public final class PostgresStore implements Store {
     Long[] id = new Long[n], token = new Long[n];
     String[] state = new String[n], at = new String[n], runAt = new String[n], result = new String[n];
     String[] error = new String[n], leaseCutoff = new String[n], progress = new String[n], failedItems = new String[n];
+    Boolean[] refund = new Boolean[n];
     for (int i = 0; i < n; i++) {
       Completion x = completions.get(i);
       id[i] = x.id();
@@ -241,6 +248,7 @@ public final class PostgresStore implements Store {
       leaseCutoff[i] = x.leaseExpiredBefore() == null ? null : x.leaseExpiredBefore().toString();
       progress[i] = x.progressJson();
       failedItems[i] = x.failedItemsJson();
+      refund[i] = x.refundAttempt();
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.completeMany)) {
@@ -255,6 +263,7 @@ public final class PostgresStore implements Store {
       ps.setArray(8, c.createArrayOf("text", leaseCutoff));
       ps.setArray(9, c.createArrayOf("text", progress));
       ps.setArray(10, c.createArrayOf("text", failedItems));
+      ps.setArray(11, c.createArrayOf("bool", refund));
       return ids(ps);
     } catch (SQLException e) {
       throw fail("writing " + n + " finished jobs", e);
@@ -323,9 +332,9 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public int jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
+  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
     if (ids.isEmpty()) {
-      return 0;
+      return List.of();
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
@@ -333,7 +342,7 @@ public final class PostgresStore implements Store {
       ps.setTimestamp(1, Timestamp.from(leaseUntil));
       ps.setString(2, node);
       ps.setArray(3, c.createArrayOf("int8", ids.toArray()));
-      return ps.executeUpdate();
+      return ids(ps);
     } catch (SQLException e) {
       throw fail("renewing " + ids.size() + " leases", e);
     }
@@ -394,29 +403,14 @@ public final class PostgresStore implements Store {
 
   @Override
   public JobPage jobList(JobQuery q) {
-    StringBuilder query = new StringBuilder(sql.list);
-    List<String> params = new ArrayList<>();
-    if (q.state() != null) {
-      query.append(" AND state = ?");
-      params.add(q.state().wireName());
-    }
-    if (q.queue() != null) {
-      query.append(" AND queue = ?");
-      params.add(q.queue());
-    }
-    if (q.kind() != null) {
-      query.append(" AND kind = ?");
-      params.add(q.kind());
-    }
-    query.append(" ORDER BY id DESC LIMIT ?");
+    List<Object> params = new ArrayList<>();
+    params.add(q.beforeId());
+    StringBuilder query = new StringBuilder(sql.list).append(where(q.filter(), params)).append(" ORDER BY id DESC LIMIT ?");
+    params.add(q.limit());
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(query.toString())) {
       c.setAutoCommit(true);
-      ps.setLong(1, q.beforeId());
-      for (int i = 0; i < params.size(); i++) {
-        ps.setString(i + 2, params.get(i));
-      }
-      ps.setInt(params.size() + 2, q.limit());
+      bind(ps, params);
       List<Job> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -426,6 +420,261 @@ public final class PostgresStore implements Store {
       return JobPage.of(jobs, q.limit());
     } catch (SQLException e) {
       throw fail("listing jobs", e);
+    }
+  }
+
+  /** The clauses of {@code filter}, appending their values to {@code params}. */
+  private String where(JobFilter filter, List<Object> params) {
+    StringBuilder w = new StringBuilder();
+    if (filter.state() != null) {
+      w.append(sql.filterState);
+      params.add(filter.state().wireName());
+    }
+    if (filter.queue() != null) {
+      w.append(sql.filterQueue);
+      params.add(filter.queue());
+    }
+    if (filter.kind() != null) {
+      w.append(sql.filterKind);
+      params.add(filter.kind());
+    }
+    if (filter.errorClass() != null) {
+      w.append(sql.filterErrorClass);
+      params.add(filter.errorClass());
+    }
+    if (filter.finishedAfter() != null) {
+      w.append(sql.filterFinishedAfter);
+      params.add(Timestamp.from(filter.finishedAfter()));
+    }
+    if (filter.finishedBefore() != null) {
+      w.append(sql.filterFinishedBefore);
+      params.add(Timestamp.from(filter.finishedBefore()));
+    }
+    return w.toString();
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object v = params.get(i);
+      if (v instanceof Timestamp t) {
+        ps.setTimestamp(i + 1, t);
+      } else if (v instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else if (v instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else {
+        ps.setString(i + 1, (String) v);
+      }
+    }
+  }
+
+  @Override
+  public Optional<JobState> jobCancel(long id, Instant now) {
+    return inTransaction("cancelling job " + id, c -> {
+      Optional<String[]> row = lock(c, id);
+      if (row.isEmpty()) {
+        return Optional.empty();
+      }
+      JobState state = JobState.fromWire(row.get()[0]);
+      switch (state) {
+        case SCHEDULED, AVAILABLE, RETRYING -> {
+          update(c, sql.cancelPending, Timestamp.from(now), id);
+          notify(c, Notifier.JOB, Long.toString(id));
+          return Optional.of(JobState.CANCELLED);
+        }
+        case RUNNING -> {
+          update(c, sql.cancelRunning, Timestamp.from(now), id);
+          notify(c, Notifier.CANCEL, Long.toString(id));
+          return Optional.of(JobState.RUNNING);
+        }
+        default -> {
+          return Optional.of(state);
+        }
+      }
+    });
+  }
+
+  @Override
+  public Optional<JobState> jobRetry(long id, Instant now) {
+    return inTransaction("retrying job " + id, c -> {
+      Optional<String[]> row = lock(c, id);
+      if (row.isEmpty()) {
+        return Optional.empty();
+      }
+      JobState state = JobState.fromWire(row.get()[0]);
+      switch (state) {
+        case DEAD, CANCELLED -> update(c, sql.retryFresh, Timestamp.from(now), id);
+        case RETRYING, SCHEDULED -> update(c, sql.runNow, Timestamp.from(now), id);
+        default -> {
+          return Optional.of(state);
+        }
+      }
+      notify(c, Notifier.INSERT, row.get()[1]);
+      notify(c, Notifier.JOB, Long.toString(id));
+      return Optional.of(state);
+    });
+  }
+
+  @Override
+  public Optional<JobState> jobDelete(long id) {
+    return inTransaction("deleting job " + id, c -> {
+      Optional<String[]> row = lock(c, id);
+      if (row.isEmpty()) {
+        return Optional.empty();
+      }
+      JobState state = JobState.fromWire(row.get()[0]);
+      if (state != JobState.RUNNING) {
+        update(c, sql.delete, id);
+      }
+      return Optional.of(state);
+    });
+  }
+
+  @Override
+  public int jobReplayMany(JobFilter filter, Instant now) {
+    List<Object> params = new ArrayList<>();
+    params.add(Timestamp.from(now));
+    String query = "WITH replayed AS (" + sql.replayMany + where(filter, params) + " RETURNING queue)"
+        + " SELECT count(*), (SELECT count(pg_notify(?, queue)) FROM (SELECT DISTINCT queue FROM replayed) q) FROM replayed";
+    params.add(channel(Notifier.INSERT));
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(query)) {
+      c.setAutoCommit(true);
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw fail("replaying jobs", e);
+    }
+  }
+
+  @Override
+  public int jobDeleteMany(JobFilter filter) {
+    List<Object> params = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.deleteMany + where(filter, params))) {
+      c.setAutoCommit(true);
+      bind(ps, params);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("purging jobs", e);
+    }
+  }
+
+  @Override
+  public int jobPrune(JobState state, Instant before, int limit) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.prune)) {
+      c.setAutoCommit(true);
+      ps.setString(1, state.wireName());
+      ps.setTimestamp(2, Timestamp.from(before));
+      ps.setInt(3, limit);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("pruning " + state.wireName() + " jobs", e);
+    }
+  }
+
+  @Override
+  public List<QueueStats> queueStats(Instant now) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      record Acc(Map<JobState, Long> counts, boolean[] paused, double[] minute) {}
+      Map<String, Acc> queues = new TreeMap<>();
+      java.util.function.Function<String, Acc> acc =
+          q -> queues.computeIfAbsent(q, k -> new Acc(new EnumMap<>(JobState.class), new boolean[1], new double[] {0, Double.NaN, Double.NaN}));
+      try (PreparedStatement ps = c.prepareStatement(sql.queueCounts); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          acc.apply(rs.getString(1)).counts().put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.queuesPaused); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          acc.apply(rs.getString(1)).paused()[0] = rs.getBoolean(2);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.queueLastMinute)) {
+        ps.setTimestamp(1, Timestamp.from(now.minusSeconds(60)));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            double[] m = acc.apply(rs.getString(1)).minute();
+            m[0] = rs.getLong(2);
+            m[1] = nullable(rs, 3);
+            m[2] = nullable(rs, 4);
+          }
+        }
+      }
+      List<QueueStats> out = new ArrayList<>();
+      queues.forEach((name, a) -> out.add(new QueueStats(name, a.paused()[0], a.counts(), (long) a.minute()[0],
+          Double.isNaN(a.minute()[1]) ? null : a.minute()[1], Double.isNaN(a.minute()[2]) ? null : a.minute()[2])));
+      return out;
+    } catch (SQLException e) {
+      throw fail("reading queue statistics", e);
+    }
+  }
+
+  private static double nullable(ResultSet rs, int column) throws SQLException {
+    double v = rs.getDouble(column);
+    return rs.wasNull() ? Double.NaN : Math.round(v * 10) / 10.0;
+  }
+
+  @Override
+  public void queuePause(String queue, boolean paused) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.queuePause)) {
+      c.setAutoCommit(true);
+      ps.setString(1, queue);
+      ps.setBoolean(2, paused);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw fail((paused ? "pausing" : "resuming") + " queue '" + queue + "'", e);
+    }
+  }
+
+  private interface Tx<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T inTransaction(String what, Tx<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw fail(what, e);
+    }
+  }
+
+  /** Locks a job's row; its state and queue, or empty when there is no such job. */
+  private Optional<String[]> lock(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.lockState)) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new String[] {rs.getString(1), rs.getString(2)}) : Optional.empty();
+      }
+    }
+  }
+
+  private static void update(Connection c, String statement, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
+      bind(ps, List.of(params));
+      ps.executeUpdate();
+    }
+  }
+
+  private void notify(Connection c, String topic, String payload) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+      ps.setString(1, channel(topic));
+      ps.setString(2, payload);
+      ps.execute();
     }
   }
 

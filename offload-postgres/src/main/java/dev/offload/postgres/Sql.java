@@ -13,9 +13,28 @@ final class Sql {
   final String getStuck;
   final String get;
   final String list;
+  final String filterState;
+  final String filterQueue;
+  final String filterKind;
+  final String filterErrorClass;
+  final String filterFinishedAfter;
+  final String filterFinishedBefore;
   final String kindAnnounce;
   final String kindKnown;
   final String progressMany;
+  final String prune;
+  final String queueCounts;
+  final String queueLastMinute;
+  final String queuesPaused;
+  final String queuePause;
+  final String lockState;
+  final String cancelPending;
+  final String cancelRunning;
+  final String retryFresh;
+  final String runNow;
+  final String delete;
+  final String replayMany;
+  final String deleteMany;
   final String checkpoint;
   final String recentProgress;
 
@@ -52,6 +71,7 @@ final class Sql {
         WITH next AS (
           SELECT id FROM {schema}.jobs
           WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ? AND kind = ANY(?::text[])
+            AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND q.paused)
           ORDER BY priority, run_at, id
           LIMIT ?
           FOR UPDATE SKIP LOCKED
@@ -66,8 +86,10 @@ final class Sql {
     completeMany = fill(schema, """
         WITH done AS (
         UPDATE {schema}.jobs j
-        SET state = c.state,
-            finished_at = CASE WHEN c.state IN ('succeeded', 'dead', 'cancelled') THEN c.at END,
+        -- A cancellation requested from any node wins over every outcome but success.
+        SET state = CASE WHEN j.cancel_requested_at IS NOT NULL AND c.state <> 'succeeded' THEN 'cancelled' ELSE c.state END,
+            finished_at = CASE WHEN c.state IN ('succeeded', 'dead', 'cancelled') OR j.cancel_requested_at IS NOT NULL THEN c.at END,
+            attempt = j.attempt - CASE WHEN c.refund THEN 1 ELSE 0 END,
             run_at = COALESCE(c.run_at, j.run_at),
             result = COALESCE(c.result, j.result),
             errors = CASE WHEN c.error IS NULL THEN j.errors ELSE j.errors || jsonb_build_array(c.error) END,
@@ -77,9 +99,10 @@ final class Sql {
             claim_token = NULL
         FROM (
           SELECT id, token, state, at::timestamptz, run_at::timestamptz, result::jsonb, error::jsonb, lease_cutoff::timestamptz,
-                 progress::jsonb, failed_items::jsonb
-          FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-            AS t(id, token, state, at, run_at, result, error, lease_cutoff, progress, failed_items)
+                 progress::jsonb, failed_items::jsonb, refund
+          FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                      ?::boolean[])
+            AS t(id, token, state, at, run_at, result, error, lease_cutoff, progress, failed_items, refund)
         ) c
         WHERE j.id = c.id AND j.claim_token = c.token AND j.state = 'running'
           AND (c.lease_cutoff IS NULL OR j.lease_expires_at < c.lease_cutoff)
@@ -108,8 +131,58 @@ final class Sql {
         ORDER BY id DESC LIMIT ?""");
 
     heartbeat = fill(schema, """
-        UPDATE {schema}.jobs SET lease_expires_at = ?
-        WHERE state = 'running' AND lease_owner = ? AND id = ANY(?::bigint[])""");
+        WITH renewed AS (
+          UPDATE {schema}.jobs SET lease_expires_at = ?
+          WHERE state = 'running' AND lease_owner = ? AND id = ANY(?::bigint[])
+          RETURNING id, cancel_requested_at
+        )
+        SELECT id FROM renewed WHERE cancel_requested_at IS NOT NULL""");
+
+    prune = fill(schema, """
+        DELETE FROM {schema}.jobs WHERE id IN (
+          SELECT id FROM {schema}.jobs WHERE state = ? AND finished_at < ? ORDER BY finished_at LIMIT ?
+        )""");
+
+    queueCounts = fill(schema, "SELECT queue, state, count(*) FROM {schema}.jobs GROUP BY queue, state");
+
+    queueLastMinute = fill(schema, """
+        SELECT queue, count(*),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - run_at) * 1000),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at) * 1000)
+        FROM {schema}.jobs
+        WHERE state IN ('succeeded', 'dead', 'cancelled') AND finished_at >= ?
+        GROUP BY queue""");
+
+    queuesPaused = fill(schema, "SELECT name, paused FROM {schema}.queues");
+
+    queuePause = fill(schema, """
+        INSERT INTO {schema}.queues (name, paused, updated_at) VALUES (?, ?, now())
+        ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at""");
+
+    lockState = fill(schema, "SELECT state, queue FROM {schema}.jobs WHERE id = ? FOR UPDATE");
+
+    cancelPending = fill(schema, """
+        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ? WHERE id = ?""");
+
+    cancelRunning = fill(schema, "UPDATE {schema}.jobs SET cancel_requested_at = ? WHERE id = ?");
+
+    retryFresh = fill(schema, """
+        UPDATE {schema}.jobs
+        SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL,
+            lease_owner = NULL, lease_expires_at = NULL, claim_token = NULL, cancel_requested_at = NULL
+        WHERE id = ?""");
+
+    runNow = fill(schema, "UPDATE {schema}.jobs SET state = 'available', run_at = ? WHERE id = ?");
+
+    delete = fill(schema, "DELETE FROM {schema}.jobs WHERE id = ?");
+
+    replayMany = fill(schema, """
+        UPDATE {schema}.jobs
+        SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL,
+            lease_owner = NULL, lease_expires_at = NULL, claim_token = NULL, cancel_requested_at = NULL
+        WHERE state IN ('dead', 'cancelled')""");
+
+    deleteMany = fill(schema, "DELETE FROM {schema}.jobs WHERE state IN ('succeeded', 'dead', 'cancelled')");
 
     releaseMany = fill(schema, """
         WITH released AS (
@@ -134,6 +207,13 @@ final class Sql {
     // Filters are appended per call (see PostgresStore.jobList): a generic plan for
     // "(? IS NULL OR state = ?)" could not use the (state, id) index.
     list = fill(schema, "SELECT " + JOB_COLUMNS + " FROM {schema}.jobs WHERE id < ?");
+    // The filter clauses PostgresStore appends to list, replayMany and deleteMany.
+    filterState = " AND state = ?";
+    filterQueue = " AND queue = ?";
+    filterKind = " AND kind = ?";
+    filterErrorClass = " AND errors -> -1 ->> 'errorClass' = ?";
+    filterFinishedAfter = " AND finished_at >= ?";
+    filterFinishedBefore = " AND finished_at < ?";
 
     kindAnnounce = fill(schema, """
         INSERT INTO {schema}.kinds (kind, announced_at)

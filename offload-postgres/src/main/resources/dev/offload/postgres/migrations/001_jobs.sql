@@ -21,7 +21,9 @@ CREATE TABLE {schema}.jobs (
   checkpoint       jsonb,
   failed_items     jsonb,
   retry_items      jsonb,
-  parent_id        bigint
+  parent_id        bigint,
+  -- Set when a user cancels a running job; its node stops it and it ends cancelled.
+  cancel_requested_at timestamptz
 );
 
 -- Claiming reads only runnable rows in claim order; finished rows (millions of them) are not in
@@ -38,6 +40,16 @@ CREATE INDEX jobs_state_idx ON {schema}.jobs (state, id);
 -- Earlier runs' stage durations feed the ETA of stages not started yet.
 CREATE INDEX jobs_progress_history_idx ON {schema}.jobs (kind, id)
   WHERE state = 'succeeded' AND progress IS NOT NULL;
+
+-- Retention pruning (state, finished before) and last-minute throughput (finished after).
+CREATE INDEX jobs_finished_idx ON {schema}.jobs (state, finished_at) WHERE finished_at IS NOT NULL;
+
+-- Queues paused by an operator; a queue without a row runs.
+CREATE TABLE {schema}.queues (
+  name       text PRIMARY KEY,
+  paused     boolean     NOT NULL,
+  updated_at timestamptz NOT NULL
+);
 
 CREATE TABLE {schema}.kinds (
   kind         text PRIMARY KEY,

@@ -1,0 +1,65 @@
+package dev.offload;
+
+import java.time.Instant;
+
+/**
+ * Which jobs a listing or a bulk action ({@link Offload#replay}, {@link Offload#purge}) applies
+ * to: every non-null field must match.
+ *
+ * @param state or null for any
+ * @param queue or null for any
+ * @param kind or null for any
+ * @param errorClass the class name of the job's latest error, or null for any
+ * @param finishedAfter only jobs that finished at or after this, or null
+ * @param finishedBefore only jobs that finished before this, or null
+ */
+public record JobFilter(
+    JobState state, String queue, String kind, String errorClass, Instant finishedAfter, Instant finishedBefore) {
+
+  private static final JobFilter ANY = new JobFilter(null, null, null, null, null, null);
+
+  public JobFilter {
+    if (queue != null) {
+      Validate.queueName(queue);
+    }
+    if (kind != null) {
+      Validate.kind(kind);
+    }
+    if (finishedAfter != null && finishedBefore != null && !finishedAfter.isBefore(finishedBefore)) {
+      throw new IllegalArgumentException("finishedAfter " + finishedAfter + " must be before finishedBefore " + finishedBefore);
+    }
+  }
+
+  public static JobFilter any() {
+    return ANY;
+  }
+
+  /** The dead-letter queue: every dead job. */
+  public static JobFilter dead() {
+    return ANY.state(JobState.DEAD);
+  }
+
+  public JobFilter state(JobState state) {
+    return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
+  }
+
+  public JobFilter queue(String queue) {
+    return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
+  }
+
+  public JobFilter kind(String kind) {
+    return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
+  }
+
+  public JobFilter errorClass(String errorClass) {
+    return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
+  }
+
+  public JobFilter finishedAfter(Instant finishedAfter) {
+    return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
+  }
+
+  public JobFilter finishedBefore(Instant finishedBefore) {
+    return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.offload.engine;
+
+import dev.offload.JobState;
+import dev.offload.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Deletes finished jobs past their retention: succeeded and cancelled ones after {@code
+ * retention}, dead ones after {@code deadRetention}. Deletes in batches of {@value #BATCH} so it
+ * never holds locks long enough to slow claiming. Runs on the leader only.
+ */
+final class Pruner {
+  static final int BATCH = 1_000;
+
+  private final Store store;
+  private final Duration retention;
+  private final Duration deadRetention;
+
+  Pruner(Store store, Duration retention, Duration deadRetention) {
+    this.store = store;
+    this.retention = retention;
+    this.deadRetention = deadRetention;
+  }
+
+  /** Prunes everything due; returns how many jobs it deleted. */
+  int runOnce(Instant now) {
+    return prune(JobState.SUCCEEDED, now.minus(retention))
+        + prune(JobState.CANCELLED, now.minus(retention))
+        + prune(JobState.DEAD, now.minus(deadRetention));
+  }
+
+  private int prune(JobState state, Instant before) {
+    int total = 0;
+    int n;
+    do {
+      n = store.jobPrune(state, before, BATCH);
+      total += n;
+    } while (n == BATCH && !Thread.currentThread().isInterrupted());
+    return total;
+  }
+}
