@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param delay how long from now until the job may run, or null; exclusive with runAt
  * @param maxAttempts or null for the kind's
  * @param unknownKindAllowed queue the job even when no node knows its kind yet
+ * @param idempotencyKey enqueueing again with the same key returns the first job instead of a
+ *     new one (for as long as that job is kept), or null
  */
 public record EnqueueOptions(
     String queue,
@@ -20,9 +22,10 @@ public record EnqueueOptions(
     Instant runAt,
     Duration delay,
     Integer maxAttempts,
-    boolean unknownKindAllowed) {
+    boolean unknownKindAllowed,
+    String idempotencyKey) {
 
-  private static final EnqueueOptions NONE = new EnqueueOptions(null, null, null, null, null, false);
+  private static final EnqueueOptions NONE = new EnqueueOptions(null, null, null, null, null, false, null);
 
   public EnqueueOptions {
     if (queue != null) {
@@ -40,6 +43,9 @@ public record EnqueueOptions(
     if (delay != null && delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative, got " + delay);
     }
+    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+      throw new IllegalArgumentException("idempotency key must be 1-255 characters, got " + idempotencyKey.length());
+    }
   }
 
   public static EnqueueOptions none() {
@@ -47,26 +53,30 @@ public record EnqueueOptions(
   }
 
   public EnqueueOptions queue(String queue) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
   }
 
   public EnqueueOptions priority(int priority) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
   }
 
   public EnqueueOptions runAt(Instant runAt) {
-    return new EnqueueOptions(queue, priority, runAt, null, maxAttempts, unknownKindAllowed);
+    return new EnqueueOptions(queue, priority, runAt, null, maxAttempts, unknownKindAllowed, idempotencyKey);
   }
 
   public EnqueueOptions delay(Duration delay) {
-    return new EnqueueOptions(queue, priority, null, delay, maxAttempts, unknownKindAllowed);
+    return new EnqueueOptions(queue, priority, null, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
   }
 
   public EnqueueOptions maxAttempts(int maxAttempts) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
+  }
+
+  public EnqueueOptions idempotencyKey(String idempotencyKey) {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
   }
 
   public EnqueueOptions allowUnknownKind() {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, true);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, true, idempotencyKey);
   }
 }

@@ -251,6 +251,58 @@ public final class Offload implements AutoCloseable {
     return store.jobDeleteMany(f);
   }
 
+  // ---------------------------------------------------------------- inline or background
+
+  /**
+   * Enqueues a job durably and waits up to {@code budget} for it: the caller gets the result
+   * inline when the job finishes in time, or the job (still running, with its id for a progress
+   * URL) when it does not. A node that runs the kind is woken by the insert and starts the job at
+   * once. The wait is not a lease: the job runs to its end whatever the caller does.
+   *
+   * @throws InterruptedException if the caller is interrupted while waiting
+   */
+  public Outcome runOrDefer(String kind, Object args, Duration budget) throws InterruptedException {
+    return runOrDefer(kind, args, EnqueueOptions.none(), budget);
+  }
+
+  public Outcome runOrDefer(String kind, Object args, EnqueueOptions options, Duration budget) throws InterruptedException {
+    JobId id = enqueue(kind, args, options);
+    return await(id, budget);
+  }
+
+  /**
+   * Waits up to {@code timeout} for a job to reach a final state.
+   *
+   * @throws NoSuchJobException if there is no such job
+   * @throws InterruptedException if the caller is interrupted while waiting
+   */
+  public Outcome await(JobId id, Duration timeout) throws InterruptedException {
+    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Job> last = new java.util.concurrent.atomic.AtomicReference<>();
+    try (AutoCloseable w = watcher.watch(id.value(), job -> {
+      last.set(job);
+      if (job.state().isFinal()) {
+        ended.countDown();
+      }
+    })) {
+      boolean finished = ended.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      Job job = finished ? last.get() : job(id).orElseThrow(() -> new NoSuchJobException(id));
+      return new Outcome(job, job.state().isFinal());
+    } catch (InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Run times of each kind over the last 24 hours, with advice: a kind whose p95 exceeds {@code
+   * requestBudget} (typically 10 s) belongs in the background.
+   */
+  public List<KindStats> kindStats(Duration requestBudget) {
+    return store.kindStats(config.clock().instant().minus(Duration.ofDays(1)), requestBudget.toMillis());
+  }
+
   // ---------------------------------------------------------------- queues
 
   /** Every queue with jobs or paused: counts per state and last-minute figures. */

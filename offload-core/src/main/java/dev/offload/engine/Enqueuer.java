@@ -69,7 +69,10 @@ public final class Enqueuer {
         o.maxAttempts() != null ? o.maxAttempts() : kindOptions.maxAttempts(),
         state,
         runAt,
-        now);
+        now,
+        null,
+        null,
+        o.idempotencyKey());
   }
 
   /** The follow-up of {@code parent} for just its failed items, in its queue, with fresh attempts. */
@@ -79,7 +82,7 @@ public final class Enqueuer {
     Registration<?> reg = registry.get(parent.kind());
     int maxAttempts = reg == null ? parent.maxAttempts() : reg.options().maxAttempts();
     return new JobInsert(parent.kind(), parent.queue(), parent.priority(), parent.args().toString(), maxAttempts,
-        JobState.AVAILABLE, now, now, parent.id().value(), Json.write(keys));
+        JobState.AVAILABLE, now, now, parent.id().value(), Json.write(keys), null);
   }
 
   private String argsJson(Object args) {

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * A job to insert; validated by the engine before it reaches a store. A follow-up job for failed
- * items names its parent and the item keys to retry.
+ * items names its parent and the item keys to retry. A job with an idempotency key that a stored
+ * job already has is not inserted: the store returns the stored job's id in its place.
  */
 public record JobInsert(
     String kind,
@@ -18,7 +19,8 @@ public record JobInsert(
     Instant runAt,
     Instant createdAt,
     Long parentId,
-    String retryItemsJson) {
+    String retryItemsJson,
+    String idempotencyKey) {
   public JobInsert {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(queue, "queue");
@@ -33,6 +35,6 @@ public record JobInsert(
   /** A job with no parent. */
   public JobInsert(String kind, String queue, int priority, String argsJson, int maxAttempts, JobState state,
       Instant runAt, Instant createdAt) {
-    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, null, null);
+    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, null, null, null);
   }
 }

@@ -5,6 +5,7 @@ import dev.offload.JobFilter;
 import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
+import dev.offload.KindStats;
 import dev.offload.QueueStats;
 import java.sql.Connection;
 import java.time.Duration;
@@ -63,6 +64,12 @@ public interface Store extends AutoCloseable {
    * @return false when {@code token} no longer holds the job (its lease was lost)
    */
   boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson);
+
+  /**
+   * Run-time figures of the kinds that succeeded since {@code since} (the last 1,000 runs of each
+   * at most); {@code budgetMs} goes into each {@link KindStats}'s advice.
+   */
+  List<KindStats> kindStats(Instant since, long budgetMs);
 
   /** The stored progress of the latest succeeded jobs of {@code kind}, newest first. */
   List<String> jobRecentProgress(String kind, int limit);

@@ -932,6 +932,64 @@ public abstract class StoreContract {
     assertThat(after.runP50Ms()).isNotNull();
   }
 
+  // ---------------------------------------------------------------- inline or background
+
+  @Test
+  void sameIdempotencyKeyGivesTheSameJob() {
+    Offload client = offload().register("k", Note.class, (a, c) -> null).build();
+    EnqueueOptions keyed = EnqueueOptions.none().idempotencyKey("order-17-confirmation");
+    JobId first = client.enqueue("k", new Note("x"), keyed);
+    JobId again = client.enqueue("k", new Note("other args"), keyed);
+    JobId other = client.enqueue("k", new Note("x"), EnqueueOptions.none().idempotencyKey("order-18-confirmation"));
+    assertThat(again).isEqualTo(first);
+    assertThat(other).isNotEqualTo(first);
+    List<JobId> batch = client.enqueueAll(List.of(JobRequest.of("k", new Note("a")), JobRequest.of("k", new Note("b"), keyed)));
+    assertThat(batch.get(1)).isEqualTo(first);
+    assertThat(client.job(first).orElseThrow().args().get("text").asText()).isEqualTo("x");
+    assertThat(store.jobList(JobQuery.all()).jobs()).hasSize(3);
+  }
+
+  @Test
+  void runOrDeferReturnsTheResultInlineOrTheRunningJob() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Offload o = start(offload()
+        .register("quick", Note.class, (args, ctx) -> Map.of("echo", args.text()))
+        .register("slow", Note.class, (args, ctx) -> {
+          release.await();
+          return "late";
+        }));
+    dev.offload.Outcome inline = o.runOrDefer("quick", new Note("hi"), Duration.ofSeconds(10));
+    assertThat(inline.finished()).isTrue();
+    assertThat(inline.succeeded()).isTrue();
+    assertThat(inline.job().result().get("echo").asText()).isEqualTo("hi");
+
+    dev.offload.Outcome deferred = o.runOrDefer("slow", new Note("x"), Duration.ofMillis(300));
+    assertThat(deferred.finished()).isFalse();
+    assertThat(deferred.job().state()).isIn(JobState.AVAILABLE, JobState.RUNNING);
+    release.countDown();
+    assertThat(o.await(deferred.id(), Duration.ofSeconds(10)).result(String.class)).contains("late");
+  }
+
+  @Test
+  void kindStatsAdviseWhichKindsBelongInTheBackground() {
+    Offload o = start(offload().register("fast", Note.class, (a, c) -> null).register("slowish", Note.class, (a, c) -> {
+      Thread.sleep(150);
+      return null;
+    }));
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(o.enqueue("fast", new Note("x")));
+      ids.add(o.enqueue("slowish", new Note("y")));
+    }
+    ids.forEach(id -> awaitState(o, id, JobState.SUCCEEDED));
+    Map<String, dev.offload.KindStats> stats = new java.util.HashMap<>();
+    o.kindStats(Duration.ofMillis(100)).forEach(s -> stats.put(s.kind(), s));
+    assertThat(stats.get("fast").runs()).isEqualTo(3);
+    assertThat(stats.get("fast").advice()).isEqualTo("inline");
+    assertThat(stats.get("slowish").p50Ms()).isGreaterThanOrEqualTo(140.0);
+    assertThat(stats.get("slowish").advice()).isEqualTo("background");
+  }
+
   @Test
   void manyJobsAllSucceedExactlyOnceAcrossTwoNodes() {
     Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();

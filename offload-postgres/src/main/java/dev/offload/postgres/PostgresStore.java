@@ -11,6 +11,7 @@ import dev.offload.JobId;
 import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
+import dev.offload.KindStats;
 import dev.offload.OffloadException;
 import dev.offload.Progress;
 import dev.offload.QueueStats;
@@ -152,7 +153,7 @@ public final class PostgresStore implements Store {
   private List<Long> insert(Connection c, List<JobInsert> jobs) throws SQLException {
     int n = jobs.size();
     String[] kind = new String[n], queue = new String[n], args = new String[n], state = new String[n];
-    String[] runAt = new String[n], createdAt = new String[n], retryItems = new String[n];
+    String[] runAt = new String[n], createdAt = new String[n], retryItems = new String[n], keys = new String[n];
     Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
     Long[] parentId = new Long[n];
     for (int i = 0; i < n; i++) {
@@ -167,6 +168,7 @@ public final class PostgresStore implements Store {
       createdAt[i] = j.createdAt().toString();
       parentId[i] = j.parentId();
       retryItems[i] = j.retryItemsJson();
+      keys[i] = j.idempotencyKey();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
       ps.setArray(1, c.createArrayOf("text", kind));
@@ -179,6 +181,7 @@ public final class PostgresStore implements Store {
       ps.setArray(8, c.createArrayOf("text", createdAt));
       ps.setArray(9, c.createArrayOf("int8", parentId));
       ps.setArray(10, c.createArrayOf("text", retryItems));
+      ps.setArray(11, c.createArrayOf("text", keys));
       List<Long> ids = new ArrayList<>(n);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -310,6 +313,29 @@ public final class PostgresStore implements Store {
     } catch (SQLException e) {
       throw fail("writing the checkpoint of job " + id, e);
     }
+  }
+
+  @Override
+  public List<KindStats> kindStats(Instant since, long budgetMs) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.kindStats)) {
+      c.setAutoCommit(true);
+      ps.setTimestamp(1, Timestamp.from(since));
+      List<KindStats> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(KindStats.of(rs.getString(1), rs.getLong(2), round(rs.getDouble(3)), round(rs.getDouble(4)),
+              round(rs.getDouble(5)), budgetMs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw fail("reading run times per kind", e);
+    }
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
   }
 
   @Override

@@ -37,6 +37,7 @@ final class Sql {
   final String deleteMany;
   final String checkpoint;
   final String recentProgress;
+  final String kindStats;
 
   private static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args::text, attempt, max_attempts, run_at, created_at,
@@ -54,11 +55,17 @@ final class Sql {
   Sql(String schema, String insertChannel, String jobChannel) {
     insertMany = fill(schema, """
         WITH ins AS (
-          INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items)
+          INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
+                                     idempotency_key)
           SELECT kind, queue, priority::smallint, args::jsonb, max_attempts, state, run_at::timestamptz, created_at::timestamptz,
-                 parent_id, retry_items::jsonb
-          FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
-            AS t(kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items)
+                 parent_id, retry_items::jsonb, idempotency_key
+          FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
+                      ?::text[])
+            AS t(kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items, idempotency_key)
+          -- A job whose key is taken is not inserted; the no-op update makes RETURNING give the
+          -- stored job's id in its place, so ids stay one per input row, in order.
+          ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
+            DO UPDATE SET idempotency_key = excluded.idempotency_key
           RETURNING id, queue
         ),
         -- One NOTIFY per queue per insert, not per job; PostgreSQL delivers it on commit.
@@ -124,6 +131,20 @@ final class Sql {
     checkpoint = fill(schema, """
         UPDATE {schema}.jobs SET checkpoint = ?::jsonb, failed_items = COALESCE(?::jsonb, failed_items)
         WHERE id = ? AND claim_token = ? AND state = 'running'""");
+
+    kindStats = fill(schema, """
+        SELECT kind, count(*),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY ms),
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY ms),
+               max(ms)
+        FROM (
+          SELECT kind, extract(epoch FROM finished_at - started_at) * 1000 AS ms,
+                 row_number() OVER (PARTITION BY kind ORDER BY finished_at DESC) AS recent
+          FROM {schema}.jobs
+          WHERE state = 'succeeded' AND finished_at >= ? AND started_at IS NOT NULL
+        ) runs
+        WHERE recent <= 1000
+        GROUP BY kind ORDER BY kind""");
 
     recentProgress = fill(schema, """
         SELECT progress::text FROM {schema}.jobs

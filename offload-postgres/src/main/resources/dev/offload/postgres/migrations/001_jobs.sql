@@ -23,8 +23,12 @@ CREATE TABLE {schema}.jobs (
   retry_items      jsonb,
   parent_id        bigint,
   -- Set when a user cancels a running job; its node stops it and it ends cancelled.
-  cancel_requested_at timestamptz
+  cancel_requested_at timestamptz,
+  -- Enqueueing again with the same key returns this job instead of a new one.
+  idempotency_key  text
 );
+
+CREATE UNIQUE INDEX jobs_idempotency_idx ON {schema}.jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
 
 -- Claiming reads only runnable rows in claim order; finished rows (millions of them) are not in
 -- this index, so claiming stays as fast with a full table as with an empty one.
