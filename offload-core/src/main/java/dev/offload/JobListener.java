@@ -1,11 +1,27 @@
 package dev.offload;
 
 /**
- * Told about jobs that reached an end worth acting on, e.g. to page someone when a job dies.
- * Register with {@link Offload.Builder#listener}. Called on a listener thread of the node that
- * wrote the outcome, after it is stored; exceptions are logged and ignored.
+ * Told what happens to jobs on this node: for alerting ({@link #onDead}) and metrics (the rest).
+ * Register with {@link Offload.Builder#listener}; every method has an empty default.
+ *
+ * <p>{@link #onEnqueued}, {@link #onStarted} and {@link #onFinished} are called on the thread
+ * doing the work, on the hot path: keep them as cheap as incrementing a counter. {@link #onDead}
+ * is called on a listener thread after the outcome is stored and may take its time. Exceptions are
+ * logged and ignored.
  */
 public interface JobListener {
   /** The job is dead: its attempts are used up, it failed permanently, or its worker kept dying. */
-  void onDead(Job job);
+  default void onDead(Job job) {}
+
+  /** {@code count} jobs of {@code kind} were enqueued into {@code queue} by this node. */
+  default void onEnqueued(String kind, String queue, int count) {}
+
+  /** An attempt started here, {@code waitedMillis} after the job became runnable. */
+  default void onStarted(String kind, String queue, long waitedMillis) {}
+
+  /**
+   * An attempt ended here after {@code runMillis}: {@code state} is succeeded, retrying, dead or
+   * cancelled (a retrying outcome is a failed attempt).
+   */
+  default void onFinished(String kind, String queue, JobState state, long runMillis) {}
 }

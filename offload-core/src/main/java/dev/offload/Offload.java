@@ -135,7 +135,23 @@ public final class Offload implements AutoCloseable {
     if (requests.isEmpty()) {
       return List.of();
     }
-    return ids(store.jobInsertMany(enqueuer.inserts(requests)));
+    List<JobInsert> inserts = enqueuer.inserts(requests);
+    List<JobId> ids = ids(store.jobInsertMany(inserts));
+    enqueued(inserts);
+    return ids;
+  }
+
+  private void enqueued(List<JobInsert> inserts) {
+    if (config.listeners().isEmpty()) {
+      return;
+    }
+    Map<List<String>, Integer> counts = new LinkedHashMap<>();
+    for (JobInsert i : inserts) {
+      counts.merge(List.of(i.kind(), i.queue()), 1, Integer::sum);
+    }
+    for (JobListener l : config.listeners()) {
+      counts.forEach((kq, n) -> l.onEnqueued(kq.get(0), kq.get(1), n));
+    }
   }
 
   /** Enqueues many jobs inside the caller's transaction. */
@@ -145,7 +161,9 @@ public final class Offload implements AutoCloseable {
       return List.of();
     }
     List<JobInsert> inserts = enqueuer.inserts(requests);
-    return ids(store.jobInsertMany(tx, inserts));
+    List<JobId> ids = ids(store.jobInsertMany(tx, inserts));
+    enqueued(inserts);
+    return ids;
   }
 
   private static List<JobId> ids(List<Long> ids) {

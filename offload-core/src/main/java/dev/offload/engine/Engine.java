@@ -164,6 +164,12 @@ public final class Engine {
     running.put(job.id(), ex);
     Thread thread = Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
     ex.thread = thread;
+    if (!config.listeners().isEmpty()) {
+      long waited = Math.max(0, Duration.between(job.runAt(), config.clock().instant()).toMillis());
+      for (JobListener l : config.listeners()) {
+        safely(() -> l.onStarted(job.kind(), job.queue(), waited));
+      }
+    }
     Duration timeout = reg == null ? null : reg.options().timeout();
     if (timeout != null) {
       ex.timeout = scheduler.schedule(() -> timedOut(ex, timeout), timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -262,7 +268,21 @@ public final class Engine {
     return history.medianDurationsMs(kind);
   }
 
+  private static void safely(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      log.warn("job listener failed", e);
+    }
+  }
+
   private void finish(Execution ex, Completion completion) {
+    if (!config.listeners().isEmpty()) {
+      long ranMillis = System.currentTimeMillis() - ex.startedMillis;
+      for (JobListener l : config.listeners()) {
+        safely(() -> l.onFinished(ex.job.kind(), ex.job.queue(), completion.state(), ranMillis));
+      }
+    }
     running.remove(ex.job.id());
     reporter.forget(ex.job.id());
     completer.add(completion);

@@ -29,6 +29,7 @@ final class Execution implements JobContext {
   private final AtomicBoolean settled = new AtomicBoolean();
   private volatile boolean cancelled;
   private volatile String checkpointJson;
+  final long startedMillis = System.currentTimeMillis();
   volatile Thread thread;
   volatile ScheduledFuture<?> timeout;
 

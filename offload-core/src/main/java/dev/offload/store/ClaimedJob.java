@@ -15,4 +15,5 @@ public record ClaimedJob(
     String checkpointJson,
     String failedItemsJson,
     String retryItemsJson,
-    long token) {}
+    long token,
+    java.time.Instant runAt) {}

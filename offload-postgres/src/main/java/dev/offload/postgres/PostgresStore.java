@@ -192,6 +192,9 @@ public final class PostgresStore implements Store {
     }
   }
 
+  private static final Comparator<ClaimedJob> CLAIM_ORDER =
+      Comparator.comparingInt(ClaimedJob::priority).thenComparing(ClaimedJob::runAt).thenComparingLong(ClaimedJob::id);
+
   @Override
   public List<ClaimedJob> jobClaim(ClaimParams p) {
     if (p.kinds().isEmpty()) {
@@ -209,21 +212,17 @@ public final class PostgresStore implements Store {
       ps.setTimestamp(7, Timestamp.from(p.leaseUntil()));
       ps.setLong(8, p.token());
       ps.setTimestamp(9, Timestamp.from(p.now()));
-      record Row(ClaimedJob job, Instant runAt) {}
-      List<Row> rows = new ArrayList<>();
+      List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          rows.add(new Row(
-              new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                  rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), p.token()),
+          jobs.add(new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+              rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), p.token(),
               rs.getTimestamp(11).toInstant()));
         }
       }
       // RETURNING has no order; hand the jobs out in claim order.
-      rows.sort(Comparator.comparingInt((Row r) -> r.job().priority())
-          .thenComparing(Row::runAt)
-          .thenComparingLong(r -> r.job().id()));
-      return rows.stream().map(Row::job).toList();
+      jobs.sort(CLAIM_ORDER);
+      return jobs;
     } catch (SQLException e) {
       throw fail("claiming jobs of queue '" + p.queue() + "'", e);
     }
