@@ -86,7 +86,10 @@ public final class PostgresStore implements Store {
     this.migrations = new Migrations(dataSource, schema);
   }
 
-  /** A store over the caller's pool, in schema {@code offload}. The caller closes the pool. */
+  /**
+   * A store over the caller's pool, in schema {@code offload}. The caller closes the pool, which
+   * must have room for the two connections the store keeps (listener, leader lock).
+   */
   public static PostgresStore create(DataSource dataSource) {
     return create(dataSource, DEFAULT_SCHEMA);
   }
@@ -97,7 +100,8 @@ public final class PostgresStore implements Store {
   }
 
   /**
-   * A store with its own HikariCP pool of up to {@code 10} connections. Takes {@code
+   * A store with its own HikariCP pool: 10 connections for statements plus the two it keeps for
+   * itself (listener, leader lock). Takes {@code
    * postgresql://user:password@host:port/db} or {@code jdbc:postgresql://...}; a {@code
    * currentSchema} parameter picks the schema (default {@code offload}).
    */
@@ -105,11 +109,16 @@ public final class PostgresStore implements Store {
     return connect(url, 10);
   }
 
+  /** A store with its own pool of {@code poolSize} connections for statements, plus its own two. */
   public static PostgresStore connect(String url, int poolSize) {
+    if (poolSize < 1) {
+      throw new IllegalArgumentException("poolSize must be at least 1, got " + poolSize);
+    }
     PgUrl parsed = PgUrl.parse(url);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(parsed.jdbcUrl());
-    config.setMaximumPoolSize(poolSize);
+    // The listener and the leader hold a connection each for as long as they run.
+    config.setMaximumPoolSize(poolSize + 2);
     config.setPoolName("offload");
     // Fail fast with the driver's own message when the database is unreachable at start.
     config.setInitializationFailTimeout(-1);

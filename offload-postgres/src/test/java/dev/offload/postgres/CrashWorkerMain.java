@@ -59,6 +59,11 @@ public final class CrashWorkerMain {
           }
           return null;
         }, JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate()))
+        .register("crash.exit", Work.class, (work, ctx) -> {
+          // A poison job: it takes its worker down with it, every time.
+          Runtime.getRuntime().halt(3);
+          return null;
+        }, JobOptions.defaults().maxAttempts(2).retryPolicy(RetryPolicy.immediate()))
         .progressInterval(Duration.ofMillis(200))
         .build();
     offload.start();

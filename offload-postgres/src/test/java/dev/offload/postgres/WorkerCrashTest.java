@@ -16,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,25 +27,28 @@ import org.junit.jupiter.api.Test;
  * none lost, none dead.
  */
 class WorkerCrashTest {
-  private static String schema;
+  // A schema per test: a job one test leaves behind (a poison job above all) must not reach the
+  // workers of the next.
+  private String schema;
   private final List<Process> workers = new ArrayList<>();
 
   @BeforeAll
-  static void createSchema() {
+  static void requireDatabase() {
     TestDatabase.requireReachable();
+  }
+
+  @BeforeEach
+  void createSchema() {
     schema = TestDatabase.freshSchemaName(WorkerCrashTest.class);
   }
 
-  @AfterAll
-  static void dropSchema() throws Exception {
-    if (schema != null) {
-      TestDatabase.drop(schema);
-    }
-  }
-
   @AfterEach
-  void killWorkers() {
+  void killWorkersAndDropSchema() throws Exception {
     workers.forEach(Process::destroyForcibly);
+    for (Process p : workers) {
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    TestDatabase.drop(schema);
   }
 
   @Test
@@ -91,6 +94,7 @@ class WorkerCrashTest {
   @Test
   void rescuedJobResumesFromItsCheckpointAndAnotherProcessWatchesItMove() throws Exception {
     try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA " + schema);
       st.execute("CREATE TABLE " + schema + ".processed (job_id bigint, item int, node text)");
     }
     int items = 3_000;
@@ -129,6 +133,28 @@ class WorkerCrashTest {
     }
   }
 
+  @Test
+  void aJobThatKillsItsWorkerEveryTimeEndsDeadAfterItsAttempts() throws Exception {
+    // This JVM is the leader that rescues; each worker process dies on the job.
+    try (Offload leader = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2))
+        .rescueInterval(Duration.ofMillis(200)).build()) {
+      leader.start();
+      dev.offload.JobId id = leader.enqueue("crash.exit", Map.of("ms", 0),
+          dev.offload.EnqueueOptions.none().allowUnknownKind().maxAttempts(2));
+      for (int attempt = 1; attempt <= 2; attempt++) {
+        Process worker = startWorker("doomed-" + attempt);
+        assertThat(worker.waitFor(30, TimeUnit.SECONDS)).as("worker %d dies on the job", attempt).isTrue();
+        assertThat(worker.exitValue()).isEqualTo(3);
+        dev.offload.JobState expected = attempt == 1 ? dev.offload.JobState.RETRYING : dev.offload.JobState.DEAD;
+        await().atMost(Duration.ofSeconds(20)).until(() -> leader.job(id).orElseThrow().state() == expected);
+      }
+      dev.offload.Job dead = leader.job(id).orElseThrow();
+      assertThat(dead.attempt()).isEqualTo(2);
+      assertThat(dead.errors()).hasSize(2).allSatisfy(e -> assertThat(e.message()).contains("rescued from a lost worker"));
+      assertThat(dead.errors().get(1).message()).contains("doomed-2");
+    }
+  }
+
   private static long single(Statement st, String sql) throws Exception {
     try (ResultSet rs = st.executeQuery(sql)) {
       rs.next();
@@ -137,24 +163,29 @@ class WorkerCrashTest {
   }
 
   private Process startWorker(String node) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
         CrashWorkerMain.class.getName(), TestDatabase.urlFor(schema), node)
         .redirectErrorStream(true)
         .start();
     workers.add(p);
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    // The worker's output goes to target/<node>.log for diagnosis, and the pipe never fills.
+    java.io.PrintWriter log = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
+        java.nio.file.Path.of("target", "worker-" + node + ".log")), true);
     String line;
     while ((line = out.readLine()) != null && !line.equals("ready")) {
-      // startup log lines
+      log.println(line);
     }
-    assertThat(line).as("worker %s started", node).isEqualTo("ready");
-    // Keep draining its output so the pipe never fills and blocks the worker.
-    Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+    assertThat(line).as("worker %s started (see target/worker-%s.log)", node, node).isEqualTo("ready");
+    Thread.ofVirtual().start(() -> {
+      out.lines().forEach(log::println);
+      log.close();
+    });
     return p;
   }
 
-  private static long count(String where) throws Exception {
+  private long count(String where) throws Exception {
     try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".jobs WHERE " + where)) {
       rs.next();
@@ -162,7 +193,7 @@ class WorkerCrashTest {
     }
   }
 
-  private static List<Long> ids(String where) throws Exception {
+  private List<Long> ids(String where) throws Exception {
     List<Long> ids = new ArrayList<>();
     try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT id FROM " + schema + ".jobs WHERE " + where)) {
