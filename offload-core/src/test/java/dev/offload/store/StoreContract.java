@@ -755,7 +755,12 @@ public abstract class StoreContract {
     List<String> deaths = new java.util.concurrent.CopyOnWriteArrayList<>();
     AtomicInteger attempts = new AtomicInteger();
     Offload o = start(offload()
-        .listener(job -> deaths.add(job.kind() + ":" + job.id()))
+        .listener(new dev.offload.JobListener() {
+          @Override
+          public void onDead(Job job) {
+            deaths.add(job.kind() + ":" + job.id());
+          }
+        })
         .register("sync", Note.class, (args, ctx) -> {
           ctx.checkpoint(new Cursor(7));
           if (attempts.incrementAndGet() <= 2) {
@@ -972,8 +977,10 @@ public abstract class StoreContract {
 
   @Test
   void kindStatsAdviseWhichKindsBelongInTheBackground() {
+    // Run time counts from claim to completion, so it includes the engine's own cost (the first
+    // read of the args class can take ~100 ms on a cold 2-core machine): the gap is kept wide.
     Offload o = start(offload().register("fast", Note.class, (a, c) -> null).register("slowish", Note.class, (a, c) -> {
-      Thread.sleep(150);
+      Thread.sleep(400);
       return null;
     }));
     List<JobId> ids = new ArrayList<>();
@@ -983,10 +990,10 @@ public abstract class StoreContract {
     }
     ids.forEach(id -> awaitState(o, id, JobState.SUCCEEDED));
     Map<String, dev.offload.KindStats> stats = new java.util.HashMap<>();
-    o.kindStats(Duration.ofMillis(100)).forEach(s -> stats.put(s.kind(), s));
+    o.kindStats(Duration.ofMillis(250)).forEach(s -> stats.put(s.kind(), s));
     assertThat(stats.get("fast").runs()).isEqualTo(3);
     assertThat(stats.get("fast").advice()).isEqualTo("inline");
-    assertThat(stats.get("slowish").p50Ms()).isGreaterThanOrEqualTo(140.0);
+    assertThat(stats.get("slowish").p50Ms()).isGreaterThanOrEqualTo(390.0);
     assertThat(stats.get("slowish").advice()).isEqualTo("background");
   }
 

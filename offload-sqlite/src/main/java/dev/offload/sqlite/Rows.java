@@ -77,7 +77,8 @@ final class Rows {
         rs.getString("checkpoint"),
         rs.getString("failed_items"),
         rs.getString("retry_items"),
-        token);
+        token,
+        instant(rs, "run_at"));
   }
 
   /** A row of {@link Sql#GET_STUCK}. */

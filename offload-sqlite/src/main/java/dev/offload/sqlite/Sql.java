@@ -12,10 +12,16 @@ final class Sql {
       id, kind, queue, state, priority, args, attempt, max_attempts, run_at, created_at,
       started_at, finished_at, lease_owner, errors, result, progress, checkpoint, failed_items, parent_id""";
 
-  /** One row; run once per job with a reused statement, which in-process SQLite makes cheap. */
+  /**
+   * One row; run once per job with a reused statement, which in-process SQLite makes cheap. A job
+   * whose key is taken is not inserted: the no-op update makes RETURNING give the stored job's id.
+   */
   static final String INSERT = """
-      INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
+                                idempotency_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
+        DO UPDATE SET idempotency_key = excluded.idempotency_key
       RETURNING id""";
 
   // Runs in a BEGIN IMMEDIATE transaction: the write lock is taken before the SELECT reads, so no
@@ -29,16 +35,19 @@ final class Sql {
         SELECT id FROM offload_jobs
         WHERE queue = ?5 AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?4
           AND kind IN (SELECT value FROM json_each(?6))
+          AND NOT EXISTS (SELECT 1 FROM offload_queues q WHERE q.name = ?5 AND q.paused)
         ORDER BY priority, run_at, id
         LIMIT ?7
       )
       RETURNING id, kind, queue, args, attempt, max_attempts, priority, checkpoint, failed_items, retry_items, run_at""";
 
-  // lease_owner stays, so a finished job shows the node that ran its last attempt.
+  // lease_owner stays, so a finished job shows the node that ran its last attempt. A cancellation
+  // requested from any node wins over every outcome but success. ?11 is 1 to give the attempt back.
   static final String COMPLETE = """
       UPDATE offload_jobs
-      SET state = ?1,
-          finished_at = ?2,
+      SET state = CASE WHEN cancel_requested_at IS NOT NULL AND ?1 <> 'succeeded' THEN 'cancelled' ELSE ?1 END,
+          finished_at = CASE WHEN ?1 IN ('succeeded', 'dead', 'cancelled') OR cancel_requested_at IS NOT NULL THEN ?2 END,
+          attempt = attempt - ?11,
           run_at = COALESCE(?3, run_at),
           result = COALESCE(?4, result),
           errors = CASE WHEN ?5 IS NULL THEN errors ELSE json_insert(errors, '$[#]', json(?5)) END,
@@ -62,9 +71,11 @@ final class Sql {
       WHERE kind = ? AND state = 'succeeded' AND progress IS NOT NULL
       ORDER BY id DESC LIMIT ?""";
 
+  // The store keeps the ids whose cancellation was requested.
   static final String HEARTBEAT = """
       UPDATE offload_jobs SET lease_expires_at = ?
-      WHERE state = 'running' AND lease_owner = ? AND id IN (SELECT value FROM json_each(?))""";
+      WHERE state = 'running' AND lease_owner = ? AND id IN (SELECT value FROM json_each(?))
+      RETURNING id, cancel_requested_at""";
 
   static final String RELEASE = """
       UPDATE offload_jobs
@@ -82,17 +93,81 @@ final class Sql {
   static final String GET = "SELECT " + JOB_COLUMNS + " FROM offload_jobs WHERE id = ?";
 
   /**
-   * Newest first below a cursor. The filters are written out per call (see {@code list}) rather
-   * than as {@code (? IS NULL OR state = ?)}: SQLite plans a statement once, and only a plain
-   * {@code state = ?} lets it use the (state, id) and (kind, id) indexes.
+   * Newest first below a cursor; the store appends the filter clauses and then {@link
+   * #LIST_ORDER}. The filters are written out per call rather than as {@code (? IS NULL OR state =
+   * ?)}: SQLite plans a statement once, and only a plain {@code state = ?} lets it use the (state,
+   * id) and (kind, id) indexes.
    */
-  static String list(boolean byState, boolean byQueue, boolean byKind) {
-    return "SELECT " + JOB_COLUMNS + "\nFROM offload_jobs\nWHERE id < ?"
-        + (byState ? " AND state = ?" : "")
-        + (byQueue ? " AND queue = ?" : "")
-        + (byKind ? " AND kind = ?" : "")
-        + "\nORDER BY id DESC\nLIMIT ?";
-  }
+  static final String LIST = "SELECT " + JOB_COLUMNS + "\nFROM offload_jobs\nWHERE id < ?";
+
+  static final String LIST_ORDER = "\nORDER BY id DESC\nLIMIT ?";
+
+  // The filter clauses the store appends to LIST, REPLAY_MANY and DELETE_MANY, one value each.
+  static final String FILTER_STATE = " AND state = ?";
+  static final String FILTER_QUEUE = " AND queue = ?";
+  static final String FILTER_KIND = " AND kind = ?";
+  /** The class of the job's latest error. */
+  static final String FILTER_ERROR_CLASS = " AND json_extract(errors, '$[#-1].errorClass') = ?";
+  static final String FILTER_FINISHED_AFTER = " AND finished_at >= ?";
+  static final String FILTER_FINISHED_BEFORE = " AND finished_at < ?";
+
+  /** The state and queue of a job, read inside the write transaction that changes it. */
+  static final String JOB_STATE = "SELECT state, queue FROM offload_jobs WHERE id = ?";
+
+  static final String CANCEL_PENDING = "UPDATE offload_jobs SET state = 'cancelled', finished_at = ? WHERE id = ?";
+
+  static final String CANCEL_RUNNING = "UPDATE offload_jobs SET cancel_requested_at = ? WHERE id = ?";
+
+  // A dead or cancelled job runs again with fresh attempts; its errors and checkpoint stay.
+  private static final String FRESH = """
+      UPDATE offload_jobs
+      SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL,
+          lease_owner = NULL, lease_expires_at = NULL, claim_token = NULL, cancel_requested_at = NULL
+      WHERE\s""";
+
+  static final String RETRY_FRESH = FRESH + "id = ?";
+
+  static final String RUN_NOW = "UPDATE offload_jobs SET state = 'available', run_at = ? WHERE id = ?";
+
+  static final String DELETE = "DELETE FROM offload_jobs WHERE id = ?";
+
+  /** Followed by the filter clauses, then {@link #REPLAY_MANY_RETURNING}. */
+  static final String REPLAY_MANY = FRESH + "state IN ('dead', 'cancelled')";
+
+  static final String REPLAY_MANY_RETURNING = "\nRETURNING queue";
+
+  /** Followed by the filter clauses. */
+  static final String DELETE_MANY = "DELETE FROM offload_jobs WHERE state IN ('succeeded', 'dead', 'cancelled')";
+
+  static final String PRUNE = """
+      DELETE FROM offload_jobs WHERE id IN (
+        SELECT id FROM offload_jobs WHERE state = ? AND finished_at < ? ORDER BY finished_at LIMIT ?
+      )""";
+
+  static final String QUEUE_COUNTS = "SELECT queue, state, count(*) FROM offload_jobs GROUP BY queue, state";
+
+  static final String QUEUES_PAUSED = "SELECT name, paused FROM offload_queues";
+
+  // SQLite has no percentile: the store takes the medians of these rows.
+  static final String QUEUE_LAST_MINUTE = """
+      SELECT queue, started_at - run_at AS latency, finished_at - started_at AS run
+      FROM offload_jobs
+      WHERE state IN ('succeeded', 'dead', 'cancelled') AND finished_at >= ?""";
+
+  static final String QUEUE_PAUSE = """
+      INSERT INTO offload_queues (name, paused, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at""";
+
+  // The run times of the last 1,000 successes per kind, sorted; the store takes the percentiles.
+  static final String KIND_RUN_TIMES = """
+      SELECT kind, ms FROM (
+        SELECT kind, finished_at - started_at AS ms,
+               row_number() OVER (PARTITION BY kind ORDER BY finished_at DESC) AS recent
+        FROM offload_jobs
+        WHERE state = 'succeeded' AND finished_at >= ? AND started_at IS NOT NULL
+      )
+      WHERE recent <= 1000
+      ORDER BY kind, ms""";
 
   static final String KIND_ANNOUNCE = """
       INSERT INTO offload_kinds (kind, announced_at)

@@ -1,8 +1,12 @@
 package dev.offload.sqlite;
 
 import dev.offload.Job;
+import dev.offload.JobFilter;
 import dev.offload.JobPage;
 import dev.offload.JobQuery;
+import dev.offload.JobState;
+import dev.offload.KindStats;
+import dev.offload.QueueStats;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
@@ -24,10 +28,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The embedded store: Offload's jobs in one SQLite file, with nothing to install or run.
@@ -41,7 +48,10 @@ import java.util.Set;
  * file; see the package documentation for the limits.
  *
  * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its {@link LocalNotifier}
- * after inserting or releasing jobs, which wakes the workers of this JVM only.
+ * after inserting, releasing, retrying or replaying jobs, {@link Notifier#JOB} with the ids of
+ * changed jobs, and {@link Notifier#CANCEL} with the id of a running job whose cancellation was
+ * requested; all after the commit, and to this JVM only (other processes on the file learn of a
+ * cancellation through their heartbeat).
  *
  * <p>Thread-safe: calls take turns on one connection.
  */
@@ -112,6 +122,7 @@ public final class SqliteStore implements Store {
           ps.setLong(9, job.parentId());
         }
         ps.setString(10, job.retryItemsJson());
+        ps.setString(11, job.idempotencyKey());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           ids.add(rs.getLong(1));
@@ -127,7 +138,7 @@ public final class SqliteStore implements Store {
       return List.of();
     }
     return db.write("claiming jobs of queue '" + p.queue() + "'", c -> {
-      List<Claimed> claimed = new ArrayList<>();
+      List<ClaimedJob> claimed = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM)) {
         ps.setString(1, p.node());
         Rows.setInstant(ps, 2, p.leaseUntil());
@@ -138,23 +149,18 @@ public final class SqliteStore implements Store {
         ps.setInt(7, p.limit());
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            claimed.add(new Claimed(Rows.claimed(rs, p.token()), rs.getLong("run_at")));
+            claimed.add(Rows.claimed(rs, p.token()));
           }
         }
       }
       claimed.sort(CLAIM_ORDER);
-      return claimed.stream().map(Claimed::job).toList();
+      return claimed;
     });
   }
 
-  /** A claimed job with the run_at it was claimed by, to restore the claim order. */
-  private record Claimed(ClaimedJob job, long runAt) {}
-
   /** Claim order (priority, run_at, id), which RETURNING does not keep. */
-  private static final Comparator<Claimed> CLAIM_ORDER =
-      Comparator.<Claimed>comparingInt(c -> c.job().priority())
-          .thenComparingLong(Claimed::runAt)
-          .thenComparingLong(c -> c.job().id());
+  private static final Comparator<ClaimedJob> CLAIM_ORDER =
+      Comparator.comparingInt(ClaimedJob::priority).thenComparing(ClaimedJob::runAt).thenComparingLong(ClaimedJob::id);
 
   @Override
   public List<Long> jobCompleteMany(List<Completion> completions) {
@@ -166,7 +172,8 @@ public final class SqliteStore implements Store {
       try (PreparedStatement ps = c.prepareStatement(Sql.COMPLETE)) {
         for (Completion done : completions) {
           ps.setString(1, done.state().wireName());
-          Rows.setInstant(ps, 2, done.state().isFinal() ? done.at() : null);
+          // finished_at when the state is final or the job's cancellation was requested.
+          Rows.setInstant(ps, 2, done.at());
           Rows.setInstant(ps, 3, done.runAt());
           ps.setString(4, done.resultJson());
           ps.setString(5, done.errorJson());
@@ -175,6 +182,7 @@ public final class SqliteStore implements Store {
           Rows.setInstant(ps, 8, done.leaseExpiredBefore());
           ps.setString(9, done.progressJson());
           ps.setString(10, done.failedItemsJson());
+          ps.setInt(11, done.refundAttempt() ? 1 : 0);
           if (ps.executeUpdate() == 1) {
             ids.add(done.id());
           }
@@ -252,17 +260,25 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public int jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
+  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
     if (ids.isEmpty()) {
-      return 0;
+      return List.of();
     }
     return db.write("extending the leases of node " + node, c -> {
+      List<Long> cancelRequested = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.HEARTBEAT)) {
         Rows.setInstant(ps, 1, leaseUntil);
         ps.setString(2, node);
         ps.setString(3, Json.write(ids));
-        return ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (rs.getObject("cancel_requested_at") != null) {
+              cancelRequested.add(rs.getLong(1));
+            }
+          }
+        }
       }
+      return cancelRequested;
     });
   }
 
@@ -326,22 +342,14 @@ public final class SqliteStore implements Store {
 
   @Override
   public JobPage jobList(JobQuery q) {
-    String sql = Sql.list(q.state() != null, q.queue() != null, q.kind() != null);
+    List<Object> params = new ArrayList<>();
+    params.add(q.beforeId());
+    String sql = Sql.LIST + where(q.filter(), params) + Sql.LIST_ORDER;
+    params.add(q.limit());
     List<Job> jobs = db.read("listing jobs", c -> {
       List<Job> page = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(sql)) {
-        int i = 1;
-        ps.setLong(i++, q.beforeId());
-        if (q.state() != null) {
-          ps.setString(i++, q.state().wireName());
-        }
-        if (q.queue() != null) {
-          ps.setString(i++, q.queue());
-        }
-        if (q.kind() != null) {
-          ps.setString(i++, q.kind());
-        }
-        ps.setInt(i, q.limit());
+        bind(ps, params);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             page.add(Rows.job(rs));
@@ -351,6 +359,282 @@ public final class SqliteStore implements Store {
       return page;
     });
     return JobPage.of(jobs, q.limit());
+  }
+
+  /** The clauses of {@code filter} for {@link Sql#LIST}, replay and purge; appends their values. */
+  private static String where(JobFilter filter, List<Object> params) {
+    StringBuilder w = new StringBuilder();
+    if (filter.state() != null) {
+      w.append(Sql.FILTER_STATE);
+      params.add(filter.state().wireName());
+    }
+    if (filter.queue() != null) {
+      w.append(Sql.FILTER_QUEUE);
+      params.add(filter.queue());
+    }
+    if (filter.kind() != null) {
+      w.append(Sql.FILTER_KIND);
+      params.add(filter.kind());
+    }
+    if (filter.errorClass() != null) {
+      w.append(Sql.FILTER_ERROR_CLASS);
+      params.add(filter.errorClass());
+    }
+    if (filter.finishedAfter() != null) {
+      w.append(Sql.FILTER_FINISHED_AFTER);
+      params.add(filter.finishedAfter().toEpochMilli());
+    }
+    if (filter.finishedBefore() != null) {
+      w.append(Sql.FILTER_FINISHED_BEFORE);
+      params.add(filter.finishedBefore().toEpochMilli());
+    }
+    return w.toString();
+  }
+
+  /** Binds strings, longs (ids, epoch milliseconds) and ints in order. */
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      switch (params.get(i)) {
+        case Long l -> ps.setLong(i + 1, l);
+        case Integer n -> ps.setInt(i + 1, n);
+        case String text -> ps.setString(i + 1, text);
+        default -> throw new IllegalArgumentException("cannot bind " + params.get(i));
+      }
+    }
+  }
+
+  @Override
+  public Optional<JobState> jobCancel(long id, Instant now) {
+    Optional<Row> had = db.write("cancelling job " + id, c -> {
+      Optional<Row> row = row(c, id);
+      if (row.isPresent()) {
+        switch (row.get().state()) {
+          case SCHEDULED, AVAILABLE, RETRYING -> update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), id);
+          case RUNNING -> update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
+          default -> {}
+        }
+      }
+      return row;
+    });
+    if (had.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(switch (had.get().state()) {
+      case SCHEDULED, AVAILABLE, RETRYING -> {
+        notifier.publish(Notifier.JOB, Long.toString(id));
+        yield JobState.CANCELLED;
+      }
+      case RUNNING -> {
+        notifier.publish(Notifier.CANCEL, Long.toString(id));
+        yield JobState.RUNNING;
+      }
+      default -> had.get().state();
+    });
+  }
+
+  @Override
+  public Optional<JobState> jobRetry(long id, Instant now) {
+    Optional<Row> had = db.write("retrying job " + id, c -> {
+      Optional<Row> row = row(c, id);
+      if (row.isPresent()) {
+        switch (row.get().state()) {
+          case DEAD, CANCELLED -> update(c, Sql.RETRY_FRESH, now.toEpochMilli(), id);
+          case RETRYING, SCHEDULED -> update(c, Sql.RUN_NOW, now.toEpochMilli(), id);
+          default -> {}
+        }
+      }
+      return row;
+    });
+    if (had.isEmpty()) {
+      return Optional.empty();
+    }
+    switch (had.get().state()) {
+      case DEAD, CANCELLED, RETRYING, SCHEDULED -> {
+        wake(List.of(had.get().queue()));
+        notifier.publish(Notifier.JOB, Long.toString(id));
+      }
+      default -> {}
+    }
+    return Optional.of(had.get().state());
+  }
+
+  @Override
+  public Optional<JobState> jobDelete(long id) {
+    return db.write("deleting job " + id, c -> {
+      Optional<Row> row = row(c, id);
+      if (row.isPresent() && row.get().state() != JobState.RUNNING) {
+        update(c, Sql.DELETE, id);
+      }
+      return row.map(Row::state);
+    });
+  }
+
+  @Override
+  public int jobReplayMany(JobFilter filter, Instant now) {
+    List<Object> params = new ArrayList<>();
+    params.add(now.toEpochMilli());
+    String sql = Sql.REPLAY_MANY + where(filter, params) + Sql.REPLAY_MANY_RETURNING;
+    Released replayed = db.write("replaying jobs", c -> {
+      int count = 0;
+      Set<String> queues = new LinkedHashSet<>();
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            count++;
+            queues.add(rs.getString(1));
+          }
+        }
+      }
+      return new Released(count, queues);
+    });
+    wake(replayed.queues());
+    return replayed.count();
+  }
+
+  @Override
+  public int jobDeleteMany(JobFilter filter) {
+    List<Object> params = new ArrayList<>();
+    String sql = Sql.DELETE_MANY + where(filter, params);
+    return db.write("purging jobs", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bind(ps, params);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public int jobPrune(JobState state, Instant before, int limit) {
+    return db.write("pruning " + state.wireName() + " jobs", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.PRUNE)) {
+        ps.setString(1, state.wireName());
+        Rows.setInstant(ps, 2, before);
+        ps.setInt(3, limit);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public List<QueueStats> queueStats(Instant now) {
+    return db.read("reading queue statistics", c -> {
+      Map<String, QueueFigures> queues = new TreeMap<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_COUNTS); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          figures(queues, rs.getString(1)).counts().put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUES_PAUSED); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          figures(queues, rs.getString(1)).paused()[0] = rs.getInt(2) != 0;
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_LAST_MINUTE)) {
+        Rows.setInstant(ps, 1, now.minusSeconds(60));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            QueueFigures f = figures(queues, rs.getString(1));
+            f.finished()[0]++;
+            long latency = rs.getLong(2);
+            if (!rs.wasNull()) {
+              f.latencies().add(latency);
+            }
+            long run = rs.getLong(3);
+            if (!rs.wasNull()) {
+              f.runs().add(run);
+            }
+          }
+        }
+      }
+      List<QueueStats> out = new ArrayList<>(queues.size());
+      queues.forEach((name, f) -> out.add(new QueueStats(name, f.paused()[0], f.counts(), f.finished()[0],
+          median(f.latencies()), median(f.runs()))));
+      return out;
+    });
+  }
+
+  /** What {@link #queueStats} gathers of one queue. */
+  private record QueueFigures(
+      Map<JobState, Long> counts, boolean[] paused, long[] finished, List<Long> latencies, List<Long> runs) {}
+
+  private static QueueFigures figures(Map<String, QueueFigures> queues, String queue) {
+    return queues.computeIfAbsent(queue, q -> new QueueFigures(
+        new EnumMap<>(JobState.class), new boolean[1], new long[1], new ArrayList<>(), new ArrayList<>()));
+  }
+
+  /** The median as PostgreSQL's {@code percentile_cont(0.5)} gives it, to 0.1; null when empty. */
+  private static Double median(List<Long> values) {
+    if (values.isEmpty()) {
+      return null;
+    }
+    List<Long> sorted = values.stream().sorted().toList();
+    return round(percentile(sorted, 0.5));
+  }
+
+  /** {@code percentile_cont(p)} of ascending {@code sorted}: interpolated between neighbours. */
+  private static double percentile(List<Long> sorted, double p) {
+    double position = p * (sorted.size() - 1);
+    int lower = (int) Math.floor(position);
+    int upper = (int) Math.ceil(position);
+    double fraction = position - lower;
+    return sorted.get(lower) + fraction * (sorted.get(upper) - sorted.get(lower));
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  @Override
+  public void queuePause(String queue, boolean paused) {
+    db.write((paused ? "pausing" : "resuming") + " queue '" + queue + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_PAUSE)) {
+        ps.setString(1, queue);
+        ps.setInt(2, paused ? 1 : 0);
+        ps.setLong(3, System.currentTimeMillis());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public List<KindStats> kindStats(Instant since, long budgetMs) {
+    Map<String, List<Long>> runTimes = db.read("reading run times per kind", c -> {
+      Map<String, List<Long>> byKind = new TreeMap<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.KIND_RUN_TIMES)) {
+        Rows.setInstant(ps, 1, since);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            byKind.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2));
+          }
+        }
+      }
+      return byKind;
+    });
+    List<KindStats> out = new ArrayList<>(runTimes.size());
+    // Sorted by the query; percentiles as PostgreSQL's percentile_cont.
+    runTimes.forEach((kind, ms) -> out.add(KindStats.of(kind, ms.size(), round(percentile(ms, 0.5)),
+        round(percentile(ms, 0.95)), round(ms.get(ms.size() - 1)), budgetMs)));
+    return out;
+  }
+
+  /** A job's state and queue as a write transaction read them. */
+  private record Row(JobState state, String queue) {}
+
+  private static Optional<Row> row(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(Sql.JOB_STATE)) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new Row(JobState.fromWire(rs.getString(1)), rs.getString(2))) : Optional.empty();
+      }
+    }
+  }
+
+  private static void update(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, List.of(params));
+      ps.executeUpdate();
+    }
   }
 
   @Override

@@ -18,7 +18,8 @@
  *       with an {@link dev.offload.OffloadException}.
  *   <li>Wake-ups are in-process only ({@code supportsListenNotify()} is false): workers in other
  *       processes find new jobs when they next poll. Jobs inserted on the caller's connection
- *       wake no one, in any process, because the store does not see the commit.
+ *       wake no one, in any process, because the store does not see the commit. A cancellation
+ *       requested in another process reaches the running job's node with its next heartbeat.
  *   <li>A caller's connection for {@code jobInsertMany(Connection, …)} should set a busy timeout
  *       and, if its transaction reads before it writes, open with {@code transaction_mode=IMMEDIATE}:
  *       a deferred transaction that read first fails with {@code SQLITE_BUSY} at once when another

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.offload.JobState;
 import dev.offload.OffloadException;
+import dev.offload.QueueStats;
 import dev.offload.store.ClaimParams;
+import dev.offload.store.Completion;
 import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
@@ -129,6 +131,79 @@ class SqliteStoreFileTest {
     assertThatThrownBy(() -> store.jobGet(17))
         .isInstanceOf(OffloadException.class)
         .hasMessageStartingWith("reading job 17 in sqlite:" + file.toAbsolutePath() + " failed: ");
+  }
+
+  @Test
+  void cancellingARunningJobNotifiesThisJvmAndTheJobEndsCancelledUnlessItSucceeds() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("offload.db"))) {
+      store.migrate();
+      List<String> cancels = new CopyOnWriteArrayList<>();
+      store.notifier().subscribe(Notifier.CANCEL, cancels::add);
+      List<Long> ids = store.jobInsertMany(List.of(job("a"), job("a")));
+      Instant now = Instant.now();
+      store.jobClaim(new ClaimParams("a", List.of("k"), 10, "n", 5L, now, now.plusSeconds(30)));
+
+      assertThat(store.jobCancel(ids.get(0), now)).contains(JobState.RUNNING);
+      assertThat(store.jobCancel(ids.get(1), now)).contains(JobState.RUNNING);
+      assertThat(cancels).containsExactly(String.valueOf(ids.get(0)), String.valueOf(ids.get(1)));
+      assertThat(store.jobHeartbeat("n", ids, now.plusSeconds(60))).containsExactlyInAnyOrderElementsOf(ids);
+
+      Instant at = now.plusSeconds(1);
+      store.jobCompleteMany(List.of(
+          new Completion(ids.get(0), 5L, JobState.RETRYING, at, at.plusSeconds(5), null, null, null),
+          new Completion(ids.get(1), 5L, JobState.SUCCEEDED, at, null, null, null, null)));
+      assertThat(store.jobGet(ids.get(0)).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+      assertThat(store.jobGet(ids.get(0)).orElseThrow().finishedAt()).isEqualTo(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+      assertThat(store.jobGet(ids.get(1)).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(store.jobCancel(ids.get(0), at)).contains(JobState.CANCELLED);
+      assertThat(cancels).hasSize(2);
+    }
+  }
+
+  @Test
+  void snoozeGivesTheAttemptBack() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("offload.db"))) {
+      store.migrate();
+      long id = store.jobInsertMany(List.of(job("a"))).get(0);
+      Instant now = Instant.now();
+      store.jobClaim(new ClaimParams("a", List.of("k"), 1, "n", 5L, now, now.plusSeconds(30)));
+      store.jobCompleteMany(List.of(new Completion(id, 5L, JobState.RETRYING, now, now, null, null, null, null, null, true)));
+      assertThat(store.jobGet(id).orElseThrow().attempt()).isZero();
+      assertThat(store.jobGet(id).orElseThrow().finishedAt()).isNull();
+    }
+  }
+
+  @Test
+  void queueMediansAreComputedAsPercentileCont() {
+    try (SqliteStore store = SqliteStore.open(dir.resolve("offload.db"))) {
+      store.migrate();
+      Instant base = Instant.parse("2030-01-01T00:00:00Z");
+      long[] waits = {10, 20, 30, 40};
+      long[] runs = {100, 200, 300, 1_000};
+      for (int i = 0; i < waits.length; i++) {
+        long id = store.jobInsertMany(List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base))).get(0);
+        Instant started = base.plusMillis(waits[i]);
+        store.jobClaim(new ClaimParams("q", List.of("k"), 1, "n", 5L, started, started.plusSeconds(30)));
+        store.jobCompleteMany(List.of(new Completion(id, 5L, JobState.SUCCEEDED, started.plusMillis(runs[i]), null, null, null, null)));
+      }
+      store.jobInsertMany(List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)));
+      store.queuePause("idle", true);
+
+      List<QueueStats> stats = store.queueStats(base.plusSeconds(30));
+      assertThat(stats).extracting(QueueStats::name).containsExactly("idle", "q");
+      assertThat(stats.get(0).paused()).isTrue();
+      assertThat(stats.get(0).counts()).isEmpty();
+      assertThat(stats.get(0).latencyP50Ms()).isNull();
+      QueueStats q = stats.get(1);
+      assertThat(q.paused()).isFalse();
+      assertThat(q.count(JobState.SUCCEEDED)).isEqualTo(4);
+      assertThat(q.count(JobState.AVAILABLE)).isEqualTo(1);
+      assertThat(q.finishedLastMinute()).isEqualTo(4);
+      assertThat(q.latencyP50Ms()).isEqualTo(25.0);
+      assertThat(q.runP50Ms()).isEqualTo(250.0);
+      assertThat(store.queueStats(base.plusSeconds(120)).get(1).finishedLastMinute()).isZero();
+      assertThat(store.queueStats(base.plusSeconds(120)).get(1).runP50Ms()).isNull();
+    }
   }
 
   @Test

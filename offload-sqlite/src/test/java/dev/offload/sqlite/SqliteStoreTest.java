@@ -32,6 +32,7 @@ class SqliteStoreTest extends StoreContract {
       s.execute("DELETE FROM offload_jobs");
       s.execute("DELETE FROM offload_kinds");
       s.execute("DELETE FROM offload_leader");
+      s.execute("DELETE FROM offload_queues");
     }
   }
 }

@@ -21,8 +21,14 @@ CREATE TABLE offload_jobs (
   checkpoint       TEXT,
   failed_items     TEXT,
   retry_items      TEXT,
-  parent_id        INTEGER
+  parent_id        INTEGER,
+  -- Set when a user cancels a running job; its node stops it and it ends cancelled.
+  cancel_requested_at INTEGER,
+  -- Enqueueing again with the same key returns this job instead of a new one.
+  idempotency_key  TEXT
 );
+
+CREATE UNIQUE INDEX offload_jobs_idempotency_idx ON offload_jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
 
 -- Claiming reads only runnable rows in claim order; finished rows (millions of them) are not in
 -- this index, so claiming stays as fast with a full table as with an empty one.
@@ -35,6 +41,16 @@ CREATE INDEX offload_jobs_lease_idx ON offload_jobs (lease_expires_at) WHERE sta
 -- Listing by state or by kind, newest first (dashboard, CLI, dead-letter queue).
 CREATE INDEX offload_jobs_state_idx ON offload_jobs (state, id);
 CREATE INDEX offload_jobs_kind_idx ON offload_jobs (kind, id);
+
+-- Retention pruning (state, finished before) and last-minute throughput (finished after).
+CREATE INDEX offload_jobs_finished_idx ON offload_jobs (state, finished_at) WHERE finished_at IS NOT NULL;
+
+-- Queues paused by an operator (paused is 0 or 1); a queue without a row runs.
+CREATE TABLE offload_queues (
+  name       TEXT PRIMARY KEY,
+  paused     INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
 
 CREATE TABLE offload_kinds (
   kind         TEXT PRIMARY KEY,
