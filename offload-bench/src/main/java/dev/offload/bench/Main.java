@@ -1,0 +1,193 @@
+package dev.offload.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code bench/run}: starts one JVM per system and repeat ({@link Child}), interleaving the
+ * systems across repeats so background noise spreads over all of them, then prints the medians,
+ * the ratios against Offload and the targets, and writes {@code target/results.json}.
+ */
+public final class Main {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final String[] FIELDS = {
+    "enqueuePerSec", "enqueueOnePerSec", "enqueueOneP50Ms", "enqueueOneP99Ms", "drainPerSec", "drainSecs",
+    "latencyP50Ms", "latencyP99Ms", "peakHeapMb"
+  };
+
+  private final BenchOptions options;
+  private final Path target;
+
+  private Main(BenchOptions options, Path target) {
+    this.options = options;
+    this.target = target;
+  }
+
+  public static void main(String[] args) throws Exception {
+    BenchOptions options;
+    try {
+      options = BenchOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (options.help()) {
+      System.out.print(BenchOptions.usage());
+      return;
+    }
+    Path target = Path.of(System.getProperty("bench.target", "offload-bench/target"));
+    Files.createDirectories(target.resolve("bench-logs"));
+    new Main(options, target).run();
+  }
+
+  private void run() throws Exception {
+    Map<String, Object> machine = Machine.describe();
+    printMachine(machine);
+    Files.writeString(target.resolve("machine.json"), JSON.writeValueAsString(machine));
+    if (String.valueOf(machine.get("postgresql")).startsWith("unreachable")) {
+      System.err.println("bench: PostgreSQL " + machine.get("postgresql") + " (set OFFLOAD_BENCH_PG_URL)");
+      System.exit(1);
+    }
+    if (options.compare()) {
+      compare();
+    }
+    if (options.scale()) {
+      Scale.run(this, options);
+    }
+    if (options.progress()) {
+      Scale.progress(this, options);
+    }
+  }
+
+  Path target() {
+    return target;
+  }
+
+  private void compare() throws Exception {
+    int singles = Math.min(options.jobs(), options.quick() ? 500 : 2_000);
+    int probes = 200;
+    long spacing = options.quick() ? 5 : 20;
+    System.out.printf("%nComparison: %,d no-op jobs, %d worker threads, %d repeat(s); one-at-a-time enqueue of %,d;"
+        + " idle latency over %d jobs %d ms apart. Each system in its own JVM (%s) and fresh schema.%n",
+        options.jobs(), options.threads(), options.repeat(), singles, probes, spacing, javaOpts("OFFLOAD_BENCH_JAVA_OPTS"));
+    List<String[]> plan = new ArrayList<>();
+    for (String system : options.systems()) {
+      plan.add(new String[] {system, "postgres"});
+      if (system.equals("offload")) {
+        plan.add(new String[] {system, "sqlite"});
+      }
+    }
+    Map<String, List<Map<String, Object>>> runs = new LinkedHashMap<>();
+    for (int rep = 1; rep <= options.repeat(); rep++) {
+      for (String[] p : plan) {
+        String key = p[0] + "/" + p[1];
+        System.out.printf("  [%d/%d] %-22s ", rep, options.repeat(), key);
+        System.out.flush();
+        long t0 = System.nanoTime();
+        Map<String, Object> r = child(key.replace('/', '-') + "-" + rep, javaOpts("OFFLOAD_BENCH_JAVA_OPTS"),
+            "mode=compare", "system=" + p[0], "store=" + p[1], "jobs=" + options.jobs(),
+            "threads=" + options.threads(), "singles=" + singles, "probes=" + probes, "spacingMs=" + spacing,
+            "schema=" + schema(p[0]));
+        System.out.printf("%6.1f s  drain %,10.0f/s  enqueue %,9.0f/s%n", (System.nanoTime() - t0) / 1e9,
+            num(r.get("drainPerSec")), num(r.get("enqueuePerSec")));
+        runs.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+      }
+    }
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (var e : runs.entrySet()) {
+      rows.add(aggregate(e.getValue()));
+    }
+    Report.print(rows, options);
+    Files.writeString(target.resolve("results.json"), JSON.writeValueAsString(rows));
+    System.out.println("\nWrote " + target.resolve("results.json"));
+  }
+
+  private static Map<String, Object> aggregate(List<Map<String, Object>> runs) {
+    Map<String, Object> first = runs.get(0);
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (String k : new String[] {"system", "store", "jobs", "threads"}) {
+      row.put(k, first.get(k));
+    }
+    for (String f : FIELDS) {
+      List<Double> values = new ArrayList<>();
+      for (Map<String, Object> r : runs) {
+        values.add(r.get(f) == null ? null : num(r.get(f)));
+      }
+      row.put(f, Stats.median(values));
+    }
+    row.put("repeats", runs.size());
+    row.put("settings", first.get("settings"));
+    List<Map<String, Object>> each = new ArrayList<>();
+    for (Map<String, Object> r : runs) {
+      Map<String, Object> copy = new LinkedHashMap<>(r);
+      copy.keySet().removeAll(List.of("system", "store", "jobs", "threads", "settings"));
+      each.add(copy);
+    }
+    row.put("runs", each);
+    return row;
+  }
+
+  static double num(Object o) {
+    return o == null ? Double.NaN : ((Number) o).doubleValue();
+  }
+
+  static String schema(String system) {
+    return "offload_bench_" + system.replace('-', '_') + "_" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+  }
+
+  static String javaOpts(String env) {
+    String v = System.getenv(env);
+    return v == null || v.isBlank() ? "-Xms64m -Xmx512m" : v.trim();
+  }
+
+  /** Runs {@link Child} in a new JVM; its stderr goes to target/bench-logs/NAME.log. */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> child(String name, String javaOpts, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(javaOpts.split("\\s+")));
+    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-cp", System.getProperty("java.class.path"), Child.class.getName()));
+    cmd.addAll(List.of(args));
+    Path log = target.resolve("bench-logs").resolve(name + ".log");
+    Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
+    String result = null;
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = out.readLine()) != null; ) {
+        if (line.startsWith("RESULT ")) {
+          result = line.substring(7);
+        }
+      }
+    }
+    int exit = p.waitFor();
+    if (result == null) {
+      List<String> lines = Files.readAllLines(log);
+      String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+      throw new IllegalStateException(name + " failed (exit " + exit + "), see " + log + ":\n" + tail);
+    }
+    return JSON.readValue(result, LinkedHashMap.class);
+  }
+
+  private static void printMachine(Map<String, Object> m) {
+    System.out.println("Machine: " + m.get("cores") + " cores (" + m.get("cpu") + "), " + m.get("memory") + ", "
+        + m.get("os"));
+    System.out.println("JVM:     " + m.get("jvm"));
+    System.out.println("Database: " + m.get("postgresql"));
+    if (m.get("postgresqlSettings") instanceof Map<?, ?> s) {
+      StringBuilder b = new StringBuilder("          ");
+      s.forEach((k, v) -> b.append(k).append('=').append(v.toString().isEmpty() ? "''" : v).append(' '));
+      System.out.println(b.toString().stripTrailing());
+    }
+  }
+}

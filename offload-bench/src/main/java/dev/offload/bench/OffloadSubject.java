@@ -1,0 +1,136 @@
+package dev.offload.bench;
+
+import dev.offload.JobOptions;
+import dev.offload.JobRequest;
+import dev.offload.Offload;
+import dev.offload.postgres.PostgresStore;
+import dev.offload.sqlite.SqliteStore;
+import dev.offload.store.Store;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Offload with its defaults and {@code queue("default", threads)}, on PostgreSQL ({@code
+ * PostgresStore.connect} with a pool of threads + 2) or on SQLite ({@code SqliteStore.open}).
+ */
+final class OffloadSubject implements Subject {
+  static final String KIND = "bench.noop";
+  private static final BenchArgs DRAIN_ARGS = new BenchArgs(BenchJobs.DRAIN);
+
+  private final boolean sqlite;
+  private final String schema;
+  private final int threads;
+  private final Path file;
+  private Offload offload;
+  private Connection probe;
+
+  OffloadSubject(boolean sqlite, String schema, int threads) throws Exception {
+    this.sqlite = sqlite;
+    this.schema = schema;
+    this.threads = threads;
+    this.file = sqlite ? Files.createTempDirectory("offload-bench").resolve("offload.db") : null;
+  }
+
+  Offload offload() {
+    return offload;
+  }
+
+  String table() {
+    return sqlite ? "offload_jobs" : schema + ".jobs";
+  }
+
+  Connection probe() {
+    return probe;
+  }
+
+  @Override
+  public void setUp() throws Exception {
+    Store store;
+    if (sqlite) {
+      store = SqliteStore.open(file);
+    } else {
+      Pg.createSchema(schema);
+      store = PostgresStore.connect(Pg.withSchema(Pg.baseUrl(), schema), threads + 2);
+    }
+    offload = Offload.builder()
+        .store(store)
+        .register(KIND, BenchArgs.class, (args, ctx) -> {
+          BenchJobs.run(args.t());
+          return null;
+        }, JobOptions.defaults())
+        .register(ProgressJob.KIND, ProgressJob.Args.class, new ProgressJob(), JobOptions.defaults())
+        .queue("default", threads)
+        .build();
+    probe = sqlite ? DriverManager.getConnection("jdbc:sqlite:" + file) : Pg.connect(Pg.baseUrl());
+  }
+
+  @Override
+  public void enqueueBatch(int n, int batch) {
+    List<JobRequest> requests = new ArrayList<>(batch);
+    for (int done = 0; done < n; done += batch) {
+      requests.clear();
+      for (int i = 0; i < Math.min(batch, n - done); i++) {
+        requests.add(JobRequest.of(KIND, DRAIN_ARGS));
+      }
+      offload.enqueueAll(requests);
+    }
+  }
+
+  @Override
+  public void enqueueOne(long arg) {
+    offload.enqueue(KIND, new BenchArgs(arg));
+  }
+
+  @Override
+  public void clear() throws Exception {
+    try (Statement s = probe.createStatement()) {
+      s.execute(sqlite ? "DELETE FROM offload_jobs" : "TRUNCATE " + table());
+    }
+  }
+
+  @Override
+  public void startWorkers() {
+    offload.start();
+  }
+
+  @Override
+  public long unfinished() throws Exception {
+    return Pg.count(probe, "SELECT count(*) FROM " + table() + " WHERE state <> 'succeeded'");
+  }
+
+  @Override
+  public Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("queue", "default, concurrency " + threads);
+    s.put("store", sqlite ? "SqliteStore.open(file)" : "PostgresStore.connect(url, " + (threads + 2) + ")");
+    s.put("other", "defaults (poll 1 s as a fallback to LISTEN/NOTIFY, claim batch up to 500)");
+    return s;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (offload != null) {
+      offload.close();
+    }
+    if (probe != null) {
+      probe.close();
+    }
+    if (sqlite) {
+      try (var files = Files.list(file.getParent())) {
+        for (Path p : files.toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(file.getParent());
+    } else {
+      Pg.dropSchema(schema);
+    }
+  }
+}
