@@ -116,6 +116,14 @@ public final class Engine {
 
   /** Stops the attempt of job {@code id} if it runs here: interrupts it and ends it cancelled. */
   void cancelLocal(long id) {
+    for (Producer p : producers.values()) {
+      ClaimedJob waiting = p.removeBuffered(id);
+      if (waiting != null) {
+        Instant now = config.clock().instant();
+        completer.add(new Completion(id, waiting.token(), JobState.CANCELLED, now, null, null, null, null));
+        return;
+      }
+    }
     Execution ex = running.get(id);
     if (ex != null && ex.settle()) {
       ex.interrupt();
@@ -296,12 +304,14 @@ public final class Engine {
   }
 
   void heartbeat() {
-    if (running.isEmpty()) {
+    List<Long> leased = new ArrayList<>(running.keySet());
+    producers.values().forEach(p -> leased.addAll(p.bufferedIds()));
+    if (leased.isEmpty()) {
       return;
     }
     try {
       Instant now = config.clock().instant();
-      List<Long> cancelled = store.jobHeartbeat(config.node(), List.copyOf(running.keySet()), now.plus(config.leaseDuration()));
+      List<Long> cancelled = store.jobHeartbeat(config.node(), leased, now.plus(config.leaseDuration()));
       heartbeatOutage.succeeded();
       cancelled.forEach(this::cancelLocal);
     } catch (RuntimeException e) {
@@ -363,11 +373,24 @@ public final class Engine {
     closeQuietly(insertSubscription);
     closeQuietly(cancelSubscription);
     long deadline = System.nanoTime() + grace.toNanos();
+    // Claimed jobs still waiting for a slot never started: they go back first, without waiting.
+    List<LeasedJob> waiting = new ArrayList<>();
+    for (Producer p : producers.values()) {
+      p.takeBuffered().forEach(j -> waiting.add(new LeasedJob(j.id(), j.token())));
+    }
+    if (!waiting.isEmpty()) {
+      try {
+        store.jobReleaseMany(waiting, config.clock().instant());
+        waiting.clear();
+      } catch (RuntimeException e) {
+        log.debug("releasing buffered jobs failed; retried after the grace period", e);
+      }
+    }
     try {
       while (!running.isEmpty() && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
-      List<LeasedJob> released = new ArrayList<>();
+      List<LeasedJob> released = new ArrayList<>(waiting);
       for (Execution ex : running.values()) {
         if (ex.settle()) {
           ex.interrupt();

@@ -5,20 +5,30 @@ import dev.offload.store.ClaimedJob;
 import dev.offload.store.Store;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims jobs of one queue and hands them to the engine, at most {@code concurrency} at a time on
- * this node. Each claim asks for as many jobs as there are free slots (up to the batch limit), in
- * one statement. Between claims that came back short it sleeps until woken by an insert
- * notification or the poll interval passes: push with pull as the safety net.
+ * Claims jobs of one queue and runs them, at most {@code concurrency} at a time on this node.
+ *
+ * <p>Claims are sized by free capacity plus a small buffer of claimed jobs waiting for a slot. The
+ * buffer holds about {@value #HORIZON_MILLIS} ms of work at the queue's recent completion rate: for
+ * short jobs that is hundreds, so one claim statement serves many jobs; for jobs that run minutes it
+ * is none, so a node never sits on work another node could start. A job that finishes hands its slot
+ * to the next buffered job directly. Between claims that came back short it sleeps until woken by an
+ * insert notification or the poll interval passes: push with pull as the safety net.
  */
 final class Producer implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Producer.class);
+  static final long HORIZON_MILLIS = 200;
+  private static final long RATE_SAMPLE_NANOS = 50_000_000L;
 
   private final Engine engine;
   private final Store store;
@@ -26,9 +36,18 @@ final class Producer implements Runnable {
   private final List<String> kinds;
   private final int concurrency;
   private final Semaphore slots;
+  private final ConcurrentLinkedQueue<ClaimedJob> buffer = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger buffered = new AtomicInteger();
+  private final AtomicLong completed = new AtomicLong();
   private final Wakeup wakeup = new Wakeup();
   private final OutageLog outage;
   private volatile boolean stopping;
+  private volatile boolean queueLooksEmpty;
+  private volatile int prefetch;
+  // Rate estimate, touched by the producer thread only.
+  private double rate;
+  private long rateNanos = System.nanoTime();
+  private long rateCompleted;
 
   Producer(Engine engine, Store store, String queue, List<String> kinds, int concurrency) {
     this.engine = engine;
@@ -44,11 +63,8 @@ final class Producer implements Runnable {
     return queue;
   }
 
-  int concurrency() {
-    return concurrency;
-  }
-
   void wake() {
+    queueLooksEmpty = false;
     wakeup.signal();
   }
 
@@ -57,9 +73,56 @@ final class Producer implements Runnable {
     wakeup.signal();
   }
 
-  /** Frees the slot of an attempt that ended. */
+  /** Frees the slot of an attempt that ended, and gives it to a buffered job if there is one. */
   void slotFreed() {
+    completed.incrementAndGet();
     slots.release();
+    drain();
+    if (!queueLooksEmpty && buffered.get() <= prefetch / 2) {
+      wakeup.signal();
+    }
+  }
+
+  /** Starts buffered jobs while slots are free. */
+  private void drain() {
+    while (!stopping && !buffer.isEmpty() && slots.tryAcquire()) {
+      ClaimedJob job = buffer.poll();
+      if (job == null) {
+        slots.release();
+        return;
+      }
+      buffered.decrementAndGet();
+      engine.execute(job, this);
+    }
+  }
+
+  /** Ids of claimed jobs waiting for a slot; their leases need renewing too. */
+  List<Long> bufferedIds() {
+    List<Long> ids = new ArrayList<>();
+    buffer.forEach(j -> ids.add(j.id()));
+    return ids;
+  }
+
+  /** Takes a buffered job out (it was cancelled); null if it is not buffered here. */
+  ClaimedJob removeBuffered(long id) {
+    for (ClaimedJob j : buffer) {
+      if (j.id() == id && buffer.remove(j)) {
+        buffered.decrementAndGet();
+        return j;
+      }
+    }
+    return null;
+  }
+
+  /** Empties the buffer (at shutdown); the caller releases the jobs. */
+  List<ClaimedJob> takeBuffered() {
+    List<ClaimedJob> all = new ArrayList<>();
+    ClaimedJob j;
+    while ((j = buffer.poll()) != null) {
+      buffered.decrementAndGet();
+      all.add(j);
+    }
+    return all;
   }
 
   @Override
@@ -68,27 +131,28 @@ final class Producer implements Runnable {
     Backoff backoff = new Backoff();
     while (!stopping) {
       try {
-        slots.acquire();
-        int free = 1 + slots.drainPermits();
-        int want = Math.min(free, config.maxClaimBatch());
-        slots.release(free - want);
-        if (stopping) {
-          slots.release(want);
-          break;
+        updatePrefetch(config.maxClaimBatch());
+        int busy = concurrency - slots.availablePermits();
+        int waiting = buffered.get();
+        int room = concurrency + prefetch - busy - waiting;
+        // Claim when there is room and the buffer is at most half full; otherwise wait for slots.
+        if (room <= 0 || waiting > prefetch / 2) {
+          wakeup.await(config.pollInterval());
+          continue;
         }
+        int want = Math.min(room, config.maxClaimBatch());
         List<ClaimedJob> claimed;
         try {
           claimed = runOnce(want);
           outage.succeeded();
           backoff.reset();
         } catch (RuntimeException e) {
-          slots.release(want);
           outage.failed(e);
           backoff.pause();
           continue;
         }
-        slots.release(want - claimed.size());
-        if (claimed.size() < want) {
+        queueLooksEmpty = claimed.size() < want;
+        if (queueLooksEmpty) {
           wakeup.await(config.pollInterval());
         }
       } catch (InterruptedException e) {
@@ -97,7 +161,22 @@ final class Producer implements Runnable {
     }
   }
 
-  /** Claims up to {@code limit} jobs and starts them; the caller holds {@code limit} slots. */
+  private void updatePrefetch(int maxClaimBatch) {
+    long now = System.nanoTime();
+    long dt = now - rateNanos;
+    if (dt < RATE_SAMPLE_NANOS) {
+      return;
+    }
+    long done = completed.get();
+    double measured = (done - rateCompleted) * 1e9 / dt;
+    // Rises at once with the rate, decays over about a second when jobs slow down.
+    rate = measured > rate ? measured : rate + (1 - Math.exp(-dt / 1e9)) * (measured - rate);
+    rateNanos = now;
+    rateCompleted = done;
+    prefetch = (int) Math.min(maxClaimBatch, Math.round(rate * HORIZON_MILLIS / 1000.0));
+  }
+
+  /** Claims up to {@code limit} jobs, buffers them and starts as many as slots allow. */
   List<ClaimedJob> runOnce(int limit) {
     EngineConfig config = engine.config();
     Instant now = config.clock().instant();
@@ -105,9 +184,9 @@ final class Producer implements Runnable {
     Duration lease = config.leaseDuration();
     List<ClaimedJob> claimed =
         store.jobClaim(new ClaimParams(queue, kinds, limit, config.node(), token, now, now.plus(lease)));
-    for (ClaimedJob job : claimed) {
-      engine.execute(job, this);
-    }
+    buffered.addAndGet(claimed.size());
+    buffer.addAll(claimed);
+    drain();
     return claimed;
   }
 }
