@@ -1,0 +1,213 @@
+package dev.offload.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.Job;
+import dev.offload.JobFilter;
+import dev.offload.JobId;
+import dev.offload.JobQuery;
+import dev.offload.JobState;
+import dev.offload.NoSuchJobException;
+import dev.offload.Offload;
+import dev.offload.Outcome;
+import dev.offload.UnknownKindException;
+import io.javalin.http.Context;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The job endpoints: enqueue, read, list, cancel, retry, delete, and bulk replay of dead jobs.
+ * Every job document is {@link Job} as the one mapper writes it, the same as {@code offload status
+ * --json}; a page is {@code {"jobs": [...], "nextCursor": ...}} as {@code offload jobs --json}.
+ */
+final class JobsApi {
+  private final Offload offload;
+  private final long maxBodyBytes;
+
+  JobsApi(Offload offload, long maxBodyBytes) {
+    this.offload = offload;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /**
+   * {@code POST /api/jobs}: 202 with {@code Location} and the job; with {@code wait}, 200 and the
+   * finished job when it ended in time. The {@code Idempotency-Key} header makes a repeated request
+   * answer with the job the first one created.
+   */
+  void enqueue(Context ctx) throws InterruptedException {
+    JsonNode body = Http.jsonBody(ctx, maxBodyBytes);
+    String key = ctx.header("Idempotency-Key");
+    EnqueueRequest req = EnqueueRequest.parse(body, key == null || key.isEmpty() ? null : key);
+    JobId id;
+    try {
+      id = offload.enqueue(req.kind(), req.args(), req.options());
+    } catch (UnknownKindException e) {
+      throw ApiException.invalid("kind", e.getMessage());
+    } catch (IllegalArgumentException e) {
+      String m = String.valueOf(e.getMessage());
+      throw ApiException.invalid(m.startsWith("kind") ? "kind" : "args", m);
+    }
+    ctx.header("Location", "/api/jobs/" + id.value());
+    if (req.waitFor() != null) {
+      Outcome outcome = offload.await(id, req.waitFor());
+      Http.json(ctx, outcome.finished() ? 200 : 202, outcome.job());
+      return;
+    }
+    Http.json(ctx, 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
+  }
+
+  /** {@code GET /api/jobs/{id}}. */
+  void get(Context ctx) {
+    JobId id = Http.jobId(ctx);
+    Http.json(ctx, 200, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
+  }
+
+  /** {@code GET /api/jobs?state=&queue=&kind=&errorClass=&limit=&cursor=}: newest first. */
+  void list(Context ctx) {
+    Http.json(ctx, 200, offload.jobs(query(ctx, 50, JobQuery.MAX_LIMIT)));
+  }
+
+  /** {@code POST /api/jobs/{id}/cancel}: 200 and the job when cancelled, 202 while a running attempt stops. */
+  void cancel(Context ctx) {
+    JobId id = Http.jobId(ctx);
+    JobState after;
+    try {
+      after = offload.cancel(id);
+    } catch (IllegalStateException e) {
+      throw ApiException.conflict(e.getMessage());
+    }
+    Http.json(ctx, after == JobState.CANCELLED ? 200 : 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
+  }
+
+  /** {@code POST /api/jobs/{id}/retry}: 200 and the job, available again. */
+  void retry(Context ctx) {
+    JobId id = Http.jobId(ctx);
+    try {
+      offload.retry(id);
+    } catch (IllegalStateException e) {
+      throw ApiException.conflict(e.getMessage());
+    }
+    Http.json(ctx, 200, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
+  }
+
+  /** {@code DELETE /api/jobs/{id}}: 204. */
+  void delete(Context ctx) {
+    JobId id = Http.jobId(ctx);
+    try {
+      offload.delete(id);
+    } catch (IllegalStateException e) {
+      throw ApiException.conflict(e.getMessage());
+    }
+    ctx.status(204);
+  }
+
+  private static final Set<String> REPLAY_FIELDS = Set.of("kind", "queue", "errorClass", "state");
+
+  /**
+   * {@code POST /api/dead/replay} with {@code {kind?, queue?, errorClass?, state?}} (an empty body
+   * replays every dead job): {@code {"replayed": n}}.
+   */
+  void replay(Context ctx) {
+    JsonNode body = Http.optionalJsonBody(ctx, maxBodyBytes);
+    JobFilter filter = JobFilter.dead();
+    if (body != null) {
+      if (!body.isObject()) {
+        throw ApiException.invalid("the body must be a JSON object such as {\"kind\": \"emails.send\"}, or empty");
+      }
+      for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!REPLAY_FIELDS.contains(name)) {
+          throw ApiException.invalid(name, "unknown field '" + name + "' (expected kind, queue, errorClass or state)");
+        }
+      }
+      filter = with(filter, "kind", body, JobFilter::kind);
+      filter = with(filter, "queue", body, JobFilter::queue);
+      filter = with(filter, "errorClass", body, JobFilter::errorClass);
+      JsonNode state = body.get("state");
+      if (state != null && !state.isNull()) {
+        JobState s = state(state.asText());
+        if (s != JobState.DEAD && s != JobState.CANCELLED) {
+          throw ApiException.invalid("state", "state must be dead or cancelled: only those jobs can be replayed, got " + state);
+        }
+        filter = filter.state(s);
+      }
+    }
+    int n;
+    try {
+      n = offload.replay(filter);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(e.getMessage());
+    }
+    Http.json(ctx, 200, Map.of("replayed", n));
+  }
+
+  private interface FilterField {
+    JobFilter apply(JobFilter filter, String value);
+  }
+
+  private static JobFilter with(JobFilter filter, String field, JsonNode body, FilterField set) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return filter;
+    }
+    if (!v.isTextual()) {
+      throw ApiException.invalid(field, field + " must be a string, got " + EnqueueRequest.describe(v));
+    }
+    try {
+      return set.apply(filter, v.asText());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(field, e.getMessage());
+    }
+  }
+
+  /** The job query of a listing's parameters; 422 naming the parameter at fault. */
+  static JobQuery query(Context ctx, int defaultLimit, int maxLimit) {
+    JobFilter filter = JobFilter.any();
+    String state = Http.param(ctx, "state");
+    if (state != null) {
+      filter = filter.state(state(state));
+    }
+    filter = param(ctx, filter, "queue", JobFilter::queue);
+    filter = param(ctx, filter, "kind", JobFilter::kind);
+    filter = param(ctx, filter, "errorClass", JobFilter::errorClass);
+    int limit = defaultLimit;
+    String limitText = Http.param(ctx, "limit");
+    if (limitText != null) {
+      try {
+        limit = Integer.parseInt(limitText);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > maxLimit) {
+        throw ApiException.invalid("limit", "limit must be a whole number from 1 to " + maxLimit + ", got '" + limitText + "'");
+      }
+    }
+    String cursor = Http.param(ctx, "cursor");
+    try {
+      return new JobQuery(filter, limit, cursor);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("cursor", e.getMessage());
+    }
+  }
+
+  private static JobFilter param(Context ctx, JobFilter filter, String name, FilterField set) {
+    String v = Http.param(ctx, name);
+    if (v == null) {
+      return filter;
+    }
+    try {
+      return set.apply(filter, v);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(name, e.getMessage());
+    }
+  }
+
+  private static JobState state(String text) {
+    try {
+      return JobState.fromWire(text.trim().toLowerCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("state", e.getMessage());
+    }
+  }
+}

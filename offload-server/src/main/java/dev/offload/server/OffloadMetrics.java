@@ -1,0 +1,215 @@
+package dev.offload.server;
+
+import dev.offload.JobListener;
+import dev.offload.JobState;
+import dev.offload.Offload;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Offload's Prometheus metrics, through Micrometer. Register it on the {@link Offload.Builder} as
+ * a listener, so it counts what happens to jobs on this node, and hand it to the server, which
+ * serves it at {@code /metrics}:
+ *
+ * <pre>{@code
+ * OffloadMetrics metrics = OffloadMetrics.create();
+ * Offload offload = Offload.builder().store(store).listener(metrics)...build();
+ * OffloadServer server = OffloadServer.builder(offload).metrics(metrics).build();
+ * }</pre>
+ *
+ * <p>Metrics, each tagged with {@code queue} and {@code kind}:
+ *
+ * <ul>
+ *   <li>{@code offload_jobs_enqueued_total}, {@code offload_jobs_started_total}: jobs enqueued by
+ *       this node, attempts started on it;
+ *   <li>{@code offload_jobs_succeeded_total}, {@code offload_jobs_failed_total} (attempts that
+ *       failed and will be retried), {@code offload_jobs_dead_total}, {@code
+ *       offload_jobs_cancelled_total}: attempts that ended on this node, by outcome;
+ *   <li>{@code offload_job_wait_seconds}: histogram of the wait from when a job could run to when
+ *       its attempt started (enqueue-to-start latency for jobs due at once);
+ *   <li>{@code offload_job_run_seconds}: histogram of attempt run times, also tagged {@code state}.
+ * </ul>
+ *
+ * <p>And per queue, read from the store (cached for {@value #QUEUE_CACHE_SECONDS} s, so scrapes
+ * cost at most one query per interval): {@code offload_queue_jobs{queue,state}} (depth per state),
+ * {@code offload_queue_paused{queue}}; {@code offload_store_up} is 1 when that read succeeded. The
+ * JVM's memory, threads, CPU and uptime are bound as well.
+ *
+ * <p>Counters count this node's work only: with {@code offload serve --no-workers} the workers run
+ * elsewhere, so the started and finished counters of this process stay at 0 while the queue gauges,
+ * read from the shared store, stay accurate. Thread-safe; the listener methods cost a map look-up
+ * and an increment.
+ */
+public final class OffloadMetrics implements JobListener {
+  static final int QUEUE_CACHE_SECONDS = 5;
+  private static final Logger log = LoggerFactory.getLogger(OffloadMetrics.class);
+  /** Histogram buckets: job waits and runs range from milliseconds to hours. */
+  private static final Duration[] BUCKETS = {
+    Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+    Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+    Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1)
+  };
+
+  private final PrometheusMeterRegistry registry;
+  private final Map<KindQueue, Meters> meters = new ConcurrentHashMap<>();
+  private final Map<RunKey, Timer> runTimers = new ConcurrentHashMap<>();
+  private final MultiGauge queueJobs;
+  private final MultiGauge queuePaused;
+  private final AtomicInteger storeUp = new AtomicInteger();
+  private volatile long queuesReadAtNanos;
+  private volatile boolean queuesRead;
+
+  private OffloadMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    this.queueJobs = MultiGauge.builder("offload.queue.jobs")
+        .description("Jobs in the queue per state, as the store holds them")
+        .register(registry);
+    this.queuePaused = MultiGauge.builder("offload.queue.paused")
+        .description("1 while claiming from the queue is paused on every node")
+        .register(registry);
+    Gauge.builder("offload.store.up", storeUp, AtomicInteger::get)
+        .description("1 when the last read of the queues from the store succeeded")
+        .register(registry);
+  }
+
+  /** Metrics in a registry of their own, with the JVM's memory, thread, CPU and uptime meters. */
+  public static OffloadMetrics create() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return new OffloadMetrics(registry);
+  }
+
+  /** Metrics in the caller's registry (which then decides what else it holds). */
+  public static OffloadMetrics create(PrometheusMeterRegistry registry) {
+    return new OffloadMetrics(Objects.requireNonNull(registry, "registry"));
+  }
+
+  /** The registry, for the application's own meters; {@code /metrics} serves all of it. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void onEnqueued(String kind, String queue, int count) {
+    meters(kind, queue).enqueued.increment(count);
+  }
+
+  @Override
+  public void onStarted(String kind, String queue, long waitedMillis) {
+    Meters m = meters(kind, queue);
+    m.started.increment();
+    m.wait.record(waitedMillis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void onFinished(String kind, String queue, JobState state, long runMillis) {
+    Meters m = meters(kind, queue);
+    switch (state) {
+      case SUCCEEDED -> m.succeeded.increment();
+      case RETRYING -> m.failed.increment();
+      case DEAD -> m.dead.increment();
+      case CANCELLED -> m.cancelled.increment();
+      default -> { }
+    }
+    runTimers.computeIfAbsent(new RunKey(kind, queue, state), k -> histogram("offload.job.run",
+            "Run time of attempts, by outcome", Tags.of("kind", kind, "queue", queue, "state", state.wireName())))
+        .record(runMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private Meters meters(String kind, String queue) {
+    return meters.computeIfAbsent(new KindQueue(kind, queue), k -> new Meters(Tags.of("kind", kind, "queue", queue)));
+  }
+
+  /** The Prometheus text, after refreshing the queue gauges from {@code offload} when stale. */
+  String scrape(Offload offload) {
+    refreshQueues(offload);
+    return registry.scrape();
+  }
+
+  private synchronized void refreshQueues(Offload offload) {
+    long now = System.nanoTime();
+    if (queuesRead && now - queuesReadAtNanos < TimeUnit.SECONDS.toNanos(QUEUE_CACHE_SECONDS)) {
+      return;
+    }
+    queuesRead = true;
+    queuesReadAtNanos = now;
+    List<QueueDocument> queues;
+    try {
+      queues = QueueDocument.all(offload);
+    } catch (RuntimeException e) {
+      // Keep the last values; offload_store_up says they are stale.
+      log.debug("could not read the queues for /metrics", e);
+      storeUp.set(0);
+      return;
+    }
+    storeUp.set(1);
+    List<MultiGauge.Row<?>> jobs = new ArrayList<>();
+    List<MultiGauge.Row<?>> paused = new ArrayList<>();
+    for (QueueDocument q : queues) {
+      q.counts().forEach((state, n) -> jobs.add(MultiGauge.Row.of(Tags.of("queue", q.name(), "state", state), n)));
+      paused.add(MultiGauge.Row.of(Tags.of("queue", q.name()), q.paused() ? 1 : 0));
+    }
+    queueJobs.register(jobs, /* overwrite= */ true);
+    queuePaused.register(paused, /* overwrite= */ true);
+  }
+
+  private Timer histogram(String name, String description, Tags tags) {
+    return Timer.builder(name)
+        .description(description)
+        .tags(tags)
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry);
+  }
+
+  private record KindQueue(String kind, String queue) {}
+
+  private record RunKey(String kind, String queue, JobState state) {}
+
+  /** One kind and queue's meters, looked up once and kept. */
+  private final class Meters {
+    final Counter enqueued;
+    final Counter started;
+    final Counter succeeded;
+    final Counter failed;
+    final Counter dead;
+    final Counter cancelled;
+    final Timer wait;
+
+    Meters(Tags tags) {
+      MeterRegistry r = registry;
+      enqueued = Counter.builder("offload.jobs.enqueued").description("Jobs enqueued by this node").tags(tags).register(r);
+      started = Counter.builder("offload.jobs.started").description("Attempts started on this node").tags(tags).register(r);
+      succeeded = Counter.builder("offload.jobs.succeeded").description("Attempts that succeeded on this node").tags(tags).register(r);
+      failed = Counter.builder("offload.jobs.failed")
+          .description("Attempts that failed on this node and will be retried").tags(tags).register(r);
+      dead = Counter.builder("offload.jobs.dead")
+          .description("Attempts that failed on this node with no attempts left, or permanently").tags(tags).register(r);
+      cancelled = Counter.builder("offload.jobs.cancelled").description("Attempts cancelled on this node").tags(tags).register(r);
+      wait = histogram("offload.job.wait", "Wait from when a job could run to when its attempt started", tags);
+    }
+  }
+}

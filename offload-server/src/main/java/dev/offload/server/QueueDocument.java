@@ -1,0 +1,69 @@
+package dev.offload.server;
+
+import dev.offload.JobOptions;
+import dev.offload.JobState;
+import dev.offload.Offload;
+import dev.offload.QueueStats;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One queue in {@code GET /api/queues}, the dashboard and the queue gauges of {@code /metrics}.
+ *
+ * @param name the queue
+ * @param paused whether claiming is paused on every node
+ * @param counts jobs per state, every state present (0 when none), in lifecycle order
+ * @param running jobs running now
+ * @param pending jobs waiting to run: scheduled, available and retrying
+ * @param finishedLastMinute jobs that reached a final state in the last minute
+ * @param throughputPerSecond {@code finishedLastMinute / 60}
+ * @param latencyP50Ms median wait from run_at to start of jobs started in the last minute, or null
+ * @param runP50Ms median run time of jobs finished in the last minute, or null
+ */
+record QueueDocument(
+    String name,
+    boolean paused,
+    Map<String, Long> counts,
+    long running,
+    long pending,
+    long finishedLastMinute,
+    double throughputPerSecond,
+    Double latencyP50Ms,
+    Double runP50Ms) {
+
+  static QueueDocument of(QueueStats s) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (JobState state : JobState.values()) {
+      counts.put(state.wireName(), s.count(state));
+    }
+    long pending = s.count(JobState.SCHEDULED) + s.count(JobState.AVAILABLE) + s.count(JobState.RETRYING);
+    double perSecond = Math.round(s.finishedLastMinute() / 60.0 * 100) / 100.0;
+    return new QueueDocument(s.name(), s.paused(), counts, s.count(JobState.RUNNING), pending,
+        s.finishedLastMinute(), perSecond, s.latencyP50Ms(), s.runP50Ms());
+  }
+
+  /**
+   * Every queue the store knows (with jobs or paused), plus the queues of the kinds registered on
+   * this node even while they are empty, so a fresh install shows its queues. Sorted by name.
+   */
+  static List<QueueDocument> all(Offload offload) {
+    List<QueueDocument> docs = new ArrayList<>();
+    Set<String> seen = new TreeSet<>();
+    for (QueueStats s : offload.queues()) {
+      docs.add(of(s));
+      seen.add(s.name());
+    }
+    for (JobOptions o : offload.kinds().values()) {
+      if (seen.add(o.queue())) {
+        docs.add(of(new QueueStats(o.queue(), false, Map.of(), 0, null, null)));
+      }
+    }
+    docs.sort(Comparator.comparing(QueueDocument::name));
+    return docs;
+  }
+}

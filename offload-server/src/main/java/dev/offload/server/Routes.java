@@ -1,0 +1,98 @@
+package dev.offload.server;
+
+import dev.offload.JobId;
+import dev.offload.NoSuchJobException;
+import dev.offload.Offload;
+import io.javalin.config.RoutesConfig;
+import java.time.Duration;
+
+/**
+ * The route table: which path and method go to which handler, and the filters that run first.
+ *
+ * <pre>
+ * GET    /                          dashboard (also /app.js, /app.css, /favicon.svg)
+ * GET    /health                    store reachability (no token)
+ * GET    /metrics                   Prometheus text (no token)
+ * POST   /api/jobs                  enqueue: 202 + Location + job; 200 + job with wait
+ * GET    /api/jobs                  ?state=&amp;queue=&amp;kind=&amp;errorClass=&amp;limit=&amp;cursor= → {jobs, nextCursor}
+ * GET    /api/jobs/{id}             the job
+ * GET    /api/jobs/{id}/events      SSE: state and progress until the job ends
+ * POST   /api/jobs/{id}/cancel      200 (or 202 while a running attempt stops) + job
+ * POST   /api/jobs/{id}/retry       200 + job
+ * POST   /api/jobs/{id}/retry-items 202 + Location + the follow-up job for the failed items
+ * DELETE /api/jobs/{id}             204
+ * POST   /api/dead/replay           {kind?, queue?, errorClass?} → {replayed}
+ * GET    /api/queues                {queues}
+ * POST   /api/queues/{name}/pause   the queue (also /resume)
+ * GET    /api/kinds                 ?budget= → {budgetMs, kinds}
+ * GET    /api/events                SSE for the dashboard: queues and jobs (?queue=&amp;state=&amp;kind=&amp;limit=)
+ * </pre>
+ */
+final class Routes {
+  private final Offload offload;
+  private final Security security;
+  private final OffloadMetrics metrics;
+  private final DashboardFeed feed;
+  private final JobsApi jobs;
+  private final QueuesApi queues;
+  private final JobEvents jobEvents;
+  private final Health health;
+  private final Dashboard dashboard = new Dashboard();
+
+  Routes(Offload offload, Security security, OffloadMetrics metrics, DashboardFeed feed, Streams streams,
+      long maxBodyBytes, Duration requestBudget, Duration heartbeat) {
+    this.offload = offload;
+    this.security = security;
+    this.metrics = metrics;
+    this.feed = feed;
+    this.jobs = new JobsApi(offload, maxBodyBytes);
+    this.queues = new QueuesApi(offload, requestBudget);
+    this.jobEvents = new JobEvents(offload, heartbeat, streams);
+    this.health = new Health(offload);
+  }
+
+  void addTo(RoutesConfig r) {
+    r.before(ctx -> {
+      ctx.header("X-Content-Type-Options", "nosniff");
+      security.checkOrigin(ctx);
+    });
+    r.before("/api/*", security::checkToken);
+
+    r.get("/", ctx -> dashboard.serve(ctx, "index.html"));
+    r.get("/app.js", ctx -> dashboard.serve(ctx, "app.js"));
+    r.get("/app.css", ctx -> dashboard.serve(ctx, "app.css"));
+    r.get("/favicon.svg", ctx -> dashboard.serve(ctx, "favicon.svg"));
+    r.get("/health", health::handle);
+    r.get("/metrics", ctx -> ctx.status(200)
+        .contentType("text/plain; version=0.0.4; charset=utf-8")
+        .result(metrics.scrape(offload)));
+
+    r.post("/api/jobs", jobs::enqueue);
+    r.get("/api/jobs", jobs::list);
+    r.get("/api/jobs/{id}", jobs::get);
+    r.get("/api/jobs/{id}/events", jobEvents::handle);
+    r.post("/api/jobs/{id}/cancel", jobs::cancel);
+    r.post("/api/jobs/{id}/retry", jobs::retry);
+    r.post("/api/jobs/{id}/retry-items", ctx -> {
+      JobId id = Http.jobId(ctx);
+      if (offload.job(id).isEmpty()) {
+        throw new NoSuchJobException(id);
+      }
+      JobId followUp;
+      try {
+        followUp = offload.retryFailedItems(id);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.conflict(e.getMessage());
+      }
+      ctx.header("Location", "/api/jobs/" + followUp.value());
+      Http.json(ctx, 202, offload.job(followUp).orElseThrow(() -> new NoSuchJobException(followUp)));
+    });
+    r.delete("/api/jobs/{id}", jobs::delete);
+    r.post("/api/dead/replay", jobs::replay);
+    r.get("/api/queues", queues::list);
+    r.post("/api/queues/{name}/pause", queues::pause);
+    r.post("/api/queues/{name}/resume", queues::resume);
+    r.get("/api/kinds", queues::kinds);
+    r.get("/api/events", feed::handle);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.offload.server;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The open event streams, each served by its request's own thread and waiting on its {@link
+ * Inbox}, so that stopping the server ends them at once (each finishes its response cleanly)
+ * instead of at their next heartbeat or by a cut connection.
+ */
+final class Streams {
+  private final Set<Registration> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+
+  /** Registers a stream whose thread waits on {@code inbox}, until the registration is closed. */
+  Registration register(Inbox<?> inbox) {
+    Registration r = new Registration(inbox);
+    open.add(r);
+    if (stopping) {
+      inbox.wake();
+    }
+    return r;
+  }
+
+  /** Wakes every stream to end, and waits up to {@code grace} for them to finish their responses. */
+  void stopAll(Duration grace) {
+    stopping = true;
+    open.forEach(r -> r.inbox.wake());
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (!open.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  int open() {
+    return open.size();
+  }
+
+  final class Registration implements AutoCloseable {
+    private final Inbox<?> inbox;
+
+    private Registration(Inbox<?> inbox) {
+      this.inbox = inbox;
+    }
+
+    boolean stopping() {
+      return stopping;
+    }
+
+    @Override
+    public void close() {
+      open.remove(this);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package dev.offload.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}),
+ * driven by Selenium against a server that runs API, dashboard and workers in one process, as
+ * {@code offload serve} does: a job enqueued through the API appears in the live table, its
+ * progress bar rises to 100 % without a page reload, job data with {@code <script>} stays text, a
+ * dead job is retried from the dead-letter view by keyboard, and the pages fit a narrow screen.
+ * Screenshots go to {@code target/dashboard*.png}.
+ *
+ * <p>Needs /usr/bin/chromium and /usr/bin/chromedriver ({@code .ci/run} installs them): skipped
+ * with the reason when they are missing on a developer's machine, failed under {@code CI=true}.
+ */
+class DashboardBrowserTest {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path TARGET = Path.of("target");
+  static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
+
+  @TempDir
+  Path dir;
+
+  TestServer t;
+  WebDriver driver;
+
+  @BeforeEach
+  void start() {
+    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
+      throw new IllegalStateException("CI=true requires " + CHROMIUM + " and " + CHROMEDRIVER
+          + " (apt-get install chromium chromium-driver; .ci/run installs them)");
+    }
+    Assumptions.assumeTrue(present, "browser test skipped: " + CHROMIUM + " or " + CHROMEDRIVER
+        + " is missing (apt-get install chromium chromium-driver)");
+    t = TestServer.start(dir);
+    // Selenium warns that Debian's Chromium is newer than its DevTools bindings; this test uses WebDriver only.
+    SELENIUM_LOG.setLevel(Level.SEVERE);
+    // Point Selenium at Debian's driver and browser, so Selenium Manager never downloads anything.
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--hide-scrollbars", "--window-size=1400,1000", "--user-data-dir=" + dir.resolve("chromium-profile"));
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+    driver = new ChromeDriver(service, options);
+  }
+
+  @AfterEach
+  void stop() {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (t != null) {
+      t.close();
+    }
+    TestServer.GATE_CLOSED.set(false);
+  }
+
+  @Test
+  void progressRisesLiveToOneHundredAndADeadJobIsRetriedFromTheDeadLetterView() throws Exception {
+    driver.get(t.base + "/#/jobs");
+    js("window.__sameDocument = true;");
+    waitFor(By.cssSelector("#live.on"));
+
+    // A job enqueued through the API shows up in the live table, with its data as text.
+    String evil = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">";
+    long id = t.enqueue("steps", Map.of("steps", 60, "delayMs", 40, "label", evil));
+    WebElement link = waitFor(By.cssSelector("a.id-link[href='#/jobs/" + id + "']"));
+    link.click();
+
+    // The job page's progress bar rises to 100 % through events, sampled as it goes.
+    WebElement bar = waitFor(By.cssSelector(".progress-panel [role=progressbar]"));
+    List<Integer> seen = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      int now = Integer.parseInt(bar.getAttribute("aria-valuenow"));
+      if (seen.isEmpty() || seen.get(seen.size() - 1) != now) {
+        seen.add(now);
+      }
+      return now == 100;
+    });
+    assertThat(seen).as("progress values seen").last().isEqualTo(100);
+    assertThat(seen).as("the bar rose through values between 0 and 100: %s", seen).anyMatch(p -> p > 0 && p < 100);
+    assertThat(seen).as("and never went back").isSorted();
+    assertThat(bar.getAttribute("aria-valuetext")).startsWith("100%");
+    waitFor(By.cssSelector(".job-title .badge.st-succeeded"));
+    assertThat(driver.findElement(By.cssSelector(".progress-pct")).getText()).isEqualTo("100%");
+    assertThat(driver.findElement(By.cssSelector(".progress-message")).getText()).isEqualTo("Processed 60 of 60 items");
+    assertThat(js("return window.__sameDocument === true;")).as("no page reload").isEqualTo(true);
+    // The args with markup are shown as text and ran no script.
+    String args = driver.findElement(By.xpath("//section[h2[text()='Args'] or .//h2[text()='Args']]//pre")).getText();
+    assertThat(args).contains("<script>window.__xss = 1</script>");
+    assertThat(js("return typeof window.__xss;")).isEqualTo("undefined");
+    screenshot("dashboard.png");
+
+    // A dead job is retried from the dead-letter view, by keyboard.
+    TestServer.GATE_CLOSED.set(true);
+    long dead = t.enqueue("gated", Map.of("order", 7));
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.state(dead).equals("dead"));
+    TestServer.GATE_CLOSED.set(false);
+    driver.findElement(By.cssSelector("a[data-nav=dead]")).click();
+    WebElement retry = waitFor(By.cssSelector("tr[data-id='" + dead + "'] button[aria-label='Retry job " + dead + "']"));
+    assertThat(driver.findElement(By.cssSelector("tr[data-id='" + dead + "']")).getText()).contains("the gate is closed");
+    screenshot("dashboard-dead.png");
+    retry.sendKeys(Keys.ENTER);
+    waitFor(By.xpath("//div[contains(@class,'toast') and contains(., 'Job #" + dead + " will run again')]"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.state(dead).equals("succeeded"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> driver.findElements(By.cssSelector("tr[data-id='" + dead + "']")).isEmpty());
+    assertThat(js("return window.__sameDocument === true;")).as("still no page reload").isEqualTo(true);
+
+    // The overview shows the queues live; then everything fits a phone-sized screen.
+    driver.findElement(By.cssSelector("a[data-nav=overview]")).click();
+    waitFor(By.cssSelector(".queue-card"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> !driver.findElements(By.xpath("//table//a[text()='steps']")).isEmpty());
+    screenshot("dashboard-overview.png");
+    driver.manage().window().setSize(new Dimension(420, 900));
+    for (String page : new String[] {"#/", "#/jobs", "#/jobs/" + id, "#/dead"}) {
+      js("location.hash = arguments[0];", page);
+      await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() ->
+          (Boolean) js("return document.readyState === 'complete' && document.querySelector('#app').children.length > 0;"));
+      assertThat(js("return document.documentElement.scrollWidth <= window.innerWidth;"))
+          .as("no sideways scrolling at 420 px on %s", page).isEqualTo(true);
+    }
+    js("location.hash = arguments[0];", "#/jobs/" + id);
+    waitFor(By.cssSelector(".progress-panel [role=progressbar][aria-valuenow='100']"));
+    screenshot("dashboard-narrow.png");
+  }
+
+  @Test
+  void aProtectedServerAsksForTheTokenAndThenGoesLive() {
+    t.close();
+    t = TestServer.start(dir.resolve("token"), b -> b.token("dashboard-token"));
+    driver.get(t.base + "/#/");
+
+    WebElement input = waitFor(By.id("token-input"));
+    assertThat(driver.findElement(By.id("live")).getText()).isEqualTo("Locked");
+    input.sendKeys("not-it", Keys.ENTER);
+    waitFor(By.xpath("//p[@id='token-error' and text()='That token was not accepted.']"));
+    input.clear();
+    input.sendKeys("dashboard-token", Keys.ENTER);
+
+    waitFor(By.cssSelector("#live.on"));
+    waitFor(By.cssSelector(".queue-card"));
+    assertThat(js("return sessionStorage.getItem('offload.token');")).isEqualTo("dashboard-token");
+    // Actions carry the token too.
+    driver.findElement(By.cssSelector("button[aria-label='Pause queue default']")).click();
+    await().atMost(Duration.ofSeconds(5)).until(() -> t.offload.queues().stream()
+        .anyMatch(q -> q.name().equals("default") && q.paused()));
+  }
+
+  private WebElement waitFor(By by) {
+    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> driver.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElse(null), e -> e != null);
+  }
+
+  private Object js(String script, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  private void screenshot(String name) throws IOException {
+    Files.createDirectories(TARGET);
+    Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(shot, TARGET.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
