@@ -1,0 +1,69 @@
+package dev.offload.cli;
+
+import dev.offload.JobPage;
+import dev.offload.JobQuery;
+import dev.offload.JobState;
+import dev.offload.Offload;
+import dev.offload.internal.Json;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code offload jobs}: a page of jobs, newest first, filtered by state, queue and kind. */
+@Command(name = "jobs", mixinStandardHelpOptions = true, description = "List jobs, newest first.")
+final class JobsCommand implements Callable<Integer> {
+  @ParentCommand
+  OffloadCommand parent;
+
+  @Mixin
+  StoreOption store;
+
+  @Option(
+      names = "--state",
+      paramLabel = "STATE",
+      converter = Converters.StateConverter.class,
+      description = "Only jobs in this state: scheduled, available, running, retrying, succeeded, dead, cancelled.")
+  JobState state;
+
+  @Option(names = "--queue", paramLabel = "QUEUE", description = "Only jobs of this queue.")
+  String queue;
+
+  @Option(names = "--kind", paramLabel = "KIND", description = "Only jobs of this kind.")
+  String kind;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Jobs per page, 1 to 1000 (default ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--cursor", paramLabel = "C", description = "Where the page starts: the nextCursor of the previous page.")
+  String cursor;
+
+  @Option(names = "--json", description = "Print the page as the JSON document of GET /api/jobs.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Context ctx = parent.ctx;
+    JobQuery query;
+    try {
+      query = JobQuery.all().limit(limit).cursor(cursor).state(state).queue(queue).kind(kind);
+    } catch (IllegalArgumentException e) {
+      throw CliError.usage(e.getMessage());
+    }
+    try (Offload offload = store.build(ctx, b -> {})) {
+      JobPage page = offload.jobs(query);
+      if (json) {
+        ctx.out.println(Json.write(page));
+      } else if (page.jobs().isEmpty()) {
+        ctx.out.println("no jobs");
+      } else {
+        ctx.out.print(JobText.table(page.jobs()));
+        if (page.nextCursor() != null) {
+          ctx.out.println("more: --cursor " + page.nextCursor());
+        }
+      }
+    }
+    return 0;
+  }
+}

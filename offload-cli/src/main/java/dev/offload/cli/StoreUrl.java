@@ -1,0 +1,71 @@
+package dev.offload.cli;
+
+import dev.offload.postgres.PostgresStore;
+import dev.offload.sqlite.SqliteStore;
+import dev.offload.store.Store;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The value of {@code --store}: {@code sqlite:PATH} or a PostgreSQL URL ({@code postgresql://},
+ * {@code postgres://} or {@code jdbc:postgresql://}).
+ */
+record StoreUrl(String text, Path sqlitePath) {
+  static final String FORMS =
+      "sqlite:PATH, postgresql://user@host:port/db, postgres://... or jdbc:postgresql://host:port/db?user=...";
+
+  /**
+   * Parses {@code text} without touching any database.
+   *
+   * @throws IllegalArgumentException naming the accepted forms
+   */
+  static StoreUrl parse(String text) {
+    String t = text == null ? "" : text.trim();
+    if (t.startsWith("sqlite:")) {
+      String path = t.substring("sqlite:".length());
+      if (path.isBlank()) {
+        throw new IllegalArgumentException("'" + text + "' names no file (expected sqlite:PATH, e.g. sqlite:offload.db)");
+      }
+      try {
+        return new StoreUrl(t, Path.of(path));
+      } catch (InvalidPathException e) {
+        throw new IllegalArgumentException("'" + text + "' is not a valid path: " + e.getReason());
+      }
+    }
+    if (t.startsWith("postgresql://") || t.startsWith("postgres://") || t.startsWith("jdbc:postgresql://")) {
+      return new StoreUrl(t, null);
+    }
+    throw new IllegalArgumentException("'" + text + "' is not a store URL (expected " + FORMS + ")");
+  }
+
+  /**
+   * Opens the store; a PostgreSQL store connects lazily, on first use.
+   *
+   * @throws CliError for a PostgreSQL URL that parses but cannot be used (exit 2)
+   * @throws dev.offload.OffloadException when the SQLite file cannot be created or opened
+   */
+  Store open() {
+    if (sqlitePath != null) {
+      return SqliteStore.open(sqlitePath);
+    }
+    try {
+      return PostgresStore.connect(text);
+    } catch (IllegalArgumentException e) {
+      throw CliError.usage("--store: " + e.getMessage(), e);
+    }
+  }
+
+  /** For picocli, so a malformed {@code --store} is a usage error naming the option. */
+  static final class Converter implements ITypeConverter<StoreUrl> {
+    @Override
+    public StoreUrl convert(String value) {
+      try {
+        return parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}
