@@ -91,12 +91,13 @@ public final class Offload implements AutoCloseable {
    * listed items (the first {@value FailedItems#KEPT}) can be retried; {@link FailedItems#omitted()}
    * says how many were only counted.
    *
-   * @throws IllegalArgumentException if the job does not exist or recorded no failed items
+   * @throws NoSuchJobException if there is no such job
+   * @throws IllegalStateException if the job recorded no failed items
    */
   public JobId retryFailedItems(JobId id) {
-    Job parent = job(id).orElseThrow(() -> new IllegalArgumentException("no job " + id));
+    Job parent = job(id).orElseThrow(() -> new NoSuchJobException(id));
     if (parent.failedItems() == null || parent.failedItems().items().isEmpty()) {
-      throw new IllegalArgumentException("job " + id + " recorded no failed items to retry");
+      throw new IllegalStateException("job " + id + " recorded no failed items to retry");
     }
     return new JobId(store.jobInsertMany(List.of(enqueuer.followUp(parent))).get(0));
   }

@@ -75,13 +75,10 @@ final class Routes {
     r.post("/api/jobs/{id}/retry", jobs::retry);
     r.post("/api/jobs/{id}/retry-items", ctx -> {
       JobId id = Http.jobId(ctx);
-      if (offload.job(id).isEmpty()) {
-        throw new NoSuchJobException(id);
-      }
       JobId followUp;
       try {
         followUp = offload.retryFailedItems(id);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalStateException e) {
         throw ApiException.conflict(e.getMessage());
       }
       ctx.header("Location", "/api/jobs/" + followUp.value());

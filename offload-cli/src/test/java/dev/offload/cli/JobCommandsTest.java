@@ -1,0 +1,129 @@
+package dev.offload.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.internal.Json;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** status --follow, retry, cancel, delete and dead, against a real SQLite file and a worker. */
+class JobCommandsTest {
+  @TempDir
+  Path dir;
+
+  private String store;
+
+  @BeforeEach
+  void store() {
+    store = "--store=sqlite:" + dir.resolve("offload.db");
+  }
+
+  private String state(String id) {
+    return Json.tree(Cli.run("status", id, "--json", store).out()).get("state").asText();
+  }
+
+  @Test
+  void followDrawsTheSyncsStagesAndRetryingFailedItemsRunsAFollowUp() throws Exception {
+    String id = Cli.run("enqueue", "demo.sync", "--args", "{\"items\": 3000}", store).out().strip();
+    Cli.Worker worker = Cli.startWorker("worker", store, "--shutdown-grace", "1s");
+    try {
+      Cli.Result follow = Cli.run("status", id, "--follow", store);
+      assertThat(follow.code()).as(follow.toString()).isZero();
+      assertThat(follow.out())
+          .contains("#" + id + " demo.sync")
+          .contains("100.0% succeeded")
+          .contains("3 items failed; retry them with: offload retry " + id + " --failed-items");
+
+      JsonNode done = Json.tree(Cli.run("status", id, "--json", store).out());
+      assertThat(done.get("progress").get("stages").findValuesAsText("name")).containsExactly("fetch", "import", "verify");
+      assertThat(done.get("failedItems").get("count").asInt()).isEqualTo(3);
+      assertThat(done.get("result").get("imported").asInt()).isEqualTo(2_997);
+
+      Cli.Result retried = Cli.run("retry", id, "--failed-items", store);
+      assertThat(retried.code()).as(retried.toString()).isZero();
+      String followUp = retried.out().strip();
+      await().atMost(Duration.ofSeconds(20)).until(() -> state(followUp).equals("succeeded"));
+      JsonNode child = Json.tree(Cli.run("status", followUp, "--json", store).out());
+      assertThat(child.get("parentId").asText()).isEqualTo(id);
+      assertThat(child.get("result").get("imported").asInt()).isEqualTo(3);
+    } finally {
+      worker.stop();
+    }
+  }
+
+  @Test
+  void followExitsOneWhenTheJobDies() throws Exception {
+    String id = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 5, \"permanent\": true}", store).out().strip();
+    Cli.Worker worker = Cli.startWorker("worker", store, "--shutdown-grace", "1s");
+    try {
+      Cli.Result follow = Cli.run("status", id, "--follow", store);
+      assertThat(follow.code()).isEqualTo(1);
+      assertThat(follow.out()).contains("dead").contains("last error: dev.offload.PermanentFailure");
+    } finally {
+      worker.stop();
+    }
+  }
+
+  @Test
+  void deadLetterQueueListsFiltersReplaysAndPurges() throws Exception {
+    String a = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", store).out().strip();
+    String b = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", "--queue", "other", store).out().strip();
+    Cli.Worker worker = Cli.startWorker("worker", store, "--queues", "default=2,other=1", "--shutdown-grace", "1s");
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> state(a).equals("dead") && state(b).equals("dead"));
+
+      Cli.Result all = Cli.run("dead", "--json", store);
+      assertThat(Json.tree(all.out()).get("jobs")).hasSize(2);
+      Cli.Result other = Cli.run("dead", "--queue", "other", "--json", store);
+      assertThat(Json.tree(other.out()).get("jobs").findValuesAsText("id")).containsExactly(b);
+      Cli.Result byError = Cli.run("dead", "--error-class", "java.lang.IllegalStateException", store);
+      assertThat(byError.out()).contains("no dead jobs");
+
+      Cli.Result replayed = Cli.run("dead", "--replay", "--queue", "other", store);
+      assertThat(replayed.out()).contains("replayed 1 dead job");
+      // demo.fail failed only its first attempt: the replayed job now succeeds.
+      await().atMost(Duration.ofSeconds(20)).until(() -> state(b).equals("succeeded"));
+
+      Cli.Result purged = Cli.run("dead", "--purge", "--json", store);
+      assertThat(Json.tree(purged.out()).get("purged").asInt()).isEqualTo(1);
+      Cli.Result gone = Cli.run("status", a, store);
+      assertThat(gone.code()).isEqualTo(1);
+      assertThat(gone.err()).contains("no job " + a);
+    } finally {
+      worker.stop();
+    }
+  }
+
+  @Test
+  void cancelRetryAndDeleteSayWhatHappenedOrWhyNot() {
+    String id = Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 10}", "--delay", "1h", store).out().strip();
+    Cli.Result cancel = Cli.run("cancel", id, store);
+    assertThat(cancel.code()).isZero();
+    assertThat(cancel.out()).contains("job " + id + " is cancelled");
+    assertThat(state(id)).isEqualTo("cancelled");
+
+    Cli.Result retry = Cli.run("retry", id, store);
+    assertThat(retry.code()).isZero();
+    assertThat(state(id)).isEqualTo("available");
+
+    Cli.Result retryAgain = Cli.run("retry", id, store);
+    assertThat(retryAgain.code()).isEqualTo(1);
+    assertThat(retryAgain.err()).contains("job " + id + " is available");
+
+    Cli.Result noFailedItems = Cli.run("retry", id, "--failed-items", store);
+    assertThat(noFailedItems.code()).isEqualTo(1);
+    assertThat(noFailedItems.err()).contains("recorded no failed items");
+
+    assertThat(Cli.run("delete", id, store).out()).contains("job " + id + " deleted");
+    Cli.Result missing = Cli.run("delete", id, store);
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("no job " + id);
+    assertThat(Cli.run("cancel", "abc", store).code()).isEqualTo(2);
+    assertThat(Cli.run("dead", "--replay", "--purge", store).code()).isEqualTo(2);
+  }
+}
