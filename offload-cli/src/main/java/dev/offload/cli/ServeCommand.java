@@ -3,10 +3,6 @@ package dev.offload.cli;
 import dev.offload.Offload;
 import dev.offload.server.OffloadMetrics;
 import dev.offload.server.OffloadServer;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
@@ -35,7 +31,7 @@ final class ServeCommand implements Callable<Integer> {
   StoreOption store;
 
   @Mixin
-  PluginsOption plugins;
+  WorkerOptions worker;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
       description = "Port to listen on (default ${DEFAULT-VALUE}; 0 picks a free one).")
@@ -52,32 +48,15 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--no-workers", description = "Serve only the API and the dashboard; run no jobs here.")
   boolean noWorkers;
 
-  @Option(
-      names = "--queues",
-      split = ",",
-      paramLabel = "NAME=N",
-      description = "Queues to work, each with how many of its jobs run at once on this node."
-          + " Default: default=10; queues of registered kinds are added with 10.")
-  Map<String, Integer> queues = new LinkedHashMap<>();
-
-  @Option(
-      names = "--shutdown-grace",
-      paramLabel = "DUR",
-      defaultValue = "10s",
-      converter = Converters.DurationConverter.class,
-      description = "How long running jobs may finish after a stop before they are released (default ${DEFAULT-VALUE}).")
-  Duration shutdownGrace;
 
   @Override
   public Integer call() throws InterruptedException {
     Context ctx = parent.ctx;
     String tokenValue = token == null || token.isEmpty() ? null : token;
-    try (Plugins loaded = plugins.load()) {
+    try (Plugins loaded = worker.plugins.load()) {
       OffloadMetrics metrics = OffloadMetrics.create();
       Offload offload = store.build(ctx, b -> {
-        loaded.configure(b);
-        queues.forEach(b::queue); // after the plugins, so the command line has the last word
-        b.shutdownGrace(shutdownGrace);
+        worker.configure(loaded, b);
         b.listener(metrics);
       });
       OffloadServer server;
@@ -101,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
       }
       ctx.out.println("serving the API and the dashboard on " + server.url() + "/ from " + ctx.store()
           + (tokenValue != null ? " (token required)" : "")
-          + (noWorkers ? ", no workers" : ", worker " + offload.node() + " on queues " + describeQueues())
+          + (noWorkers ? ", no workers" : ", worker " + offload.node() + " on queues " + worker.describeQueues())
           + " (SIGTERM or Ctrl-C stops it)");
       ctx.out.flush();
       try {
@@ -116,14 +95,5 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  private String describeQueues() {
-    if (queues.isEmpty()) {
-      return "default=10";
-    }
-    StringJoiner j = new StringJoiner(", ");
-    queues.forEach((name, n) -> j.add(name + "=" + n));
-    return j.toString();
   }
 }
