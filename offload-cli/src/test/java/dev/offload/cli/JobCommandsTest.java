@@ -86,11 +86,15 @@ class JobCommandsTest {
 
       Cli.Result replayed = Cli.run("dead", "--replay", "--queue", "other", store);
       assertThat(replayed.out()).contains("replayed 1 dead job");
-      // demo.fail failed only its first attempt: the replayed job now succeeds.
-      await().atMost(Duration.ofSeconds(20)).until(() -> state(b).equals("succeeded"));
+      // A replay gives fresh attempts and keeps the history: demo.fail's new first attempt fails
+      // again, so the job is dead once more, with both errors on it.
+      await().atMost(Duration.ofSeconds(20)).until(() ->
+          Json.tree(Cli.run("status", b, "--json", store).out()).get("errors").size() == 2 && state(b).equals("dead"));
+      assertThat(state(a)).isEqualTo("dead");
 
-      Cli.Result purged = Cli.run("dead", "--purge", "--json", store);
+      Cli.Result purged = Cli.run("dead", "--purge", "--queue", "default", "--json", store);
       assertThat(Json.tree(purged.out()).get("purged").asInt()).isEqualTo(1);
+      assertThat(state(b)).isEqualTo("dead");
       Cli.Result gone = Cli.run("status", a, store);
       assertThat(gone.code()).isEqualTo(1);
       assertThat(gone.err()).contains("no job " + a);
