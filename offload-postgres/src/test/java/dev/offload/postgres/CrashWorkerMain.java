@@ -59,6 +59,11 @@ public final class CrashWorkerMain {
           }
           return null;
         }, JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate()))
+        .register("crash.block", Work.class, (work, ctx) -> {
+          // Runs until cancelled: a minute is far longer than any test waits.
+          Thread.sleep(60_000);
+          return "not cancelled";
+        })
         .register("crash.exit", Work.class, (work, ctx) -> {
           // A poison job: it takes its worker down with it, every time.
           Runtime.getRuntime().halt(3);

@@ -134,6 +134,24 @@ class WorkerCrashTest {
   }
 
   @Test
+  void cancellingAJobRunningInAnotherJvmInterruptsIt() throws Exception {
+    try (Offload client = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
+      dev.offload.JobId id = client.enqueue("crash.block", Map.of("ms", 0), dev.offload.EnqueueOptions.none().allowUnknownKind());
+      Process worker = startWorker("runner");
+      await().atMost(Duration.ofSeconds(20)).until(() -> client.job(id).orElseThrow().state() == dev.offload.JobState.RUNNING);
+
+      assertThat(client.cancel(id)).isEqualTo(dev.offload.JobState.RUNNING);
+      // The worker JVM hears of it through NOTIFY and interrupts the handler long before its minute is up.
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.job(id).orElseThrow().state() == dev.offload.JobState.CANCELLED);
+      dev.offload.Job job = client.job(id).orElseThrow();
+      assertThat(job.attempt()).isEqualTo(1);
+      assertThat(job.result()).isNull();
+      assertThat(job.node()).isEqualTo("runner");
+      assertThat(worker.isAlive()).isTrue();
+    }
+  }
+
+  @Test
   void aJobThatKillsItsWorkerEveryTimeEndsDeadAfterItsAttempts() throws Exception {
     // This JVM is the leader that rescues; each worker process dies on the job.
     try (Offload leader = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2))
