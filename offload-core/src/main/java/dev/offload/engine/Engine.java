@@ -350,6 +350,11 @@ public final class Engine {
     }
   }
 
+  /** Finished jobs whose outcome is not written yet. */
+  int unwrittenCompletions() {
+    return completer.pendingCount();
+  }
+
   public boolean isLeader() {
     return leader;
   }

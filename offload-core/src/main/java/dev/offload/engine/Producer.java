@@ -19,15 +19,21 @@ import org.slf4j.LoggerFactory;
  * Claims jobs of one queue and runs them, at most {@code concurrency} at a time on this node.
  *
  * <p>Claims are sized by free capacity plus a small buffer of claimed jobs waiting for a slot. The
- * buffer holds about {@value #HORIZON_MILLIS} ms of work at the queue's recent completion rate: for
- * short jobs that is hundreds, so one claim statement serves many jobs; for jobs that run minutes it
- * is none, so a node never sits on work another node could start. A job that finishes hands its slot
- * to the next buffered job directly. Between claims that came back short it sleeps until woken by an
- * insert notification or the poll interval passes: push with pull as the safety net.
+ * buffer holds about {@value #HORIZON_MILLIS} ms of work (or twice the time a claim takes, if that
+ * is longer) at the queue's recent completion rate: for short jobs that is hundreds, so one claim
+ * statement serves many jobs; for jobs that run minutes it is none, so a node never sits on work
+ * another node could start. A job that finishes hands its slot to the next buffered job directly.
+ * Between claims that came back short it sleeps until woken by an insert notification or the poll
+ * interval passes: push with pull as the safety net.
+ *
+ * <p>Claiming pauses while more than {@value #MAX_UNWRITTEN} finished jobs wait to be written: the
+ * jobs a crash would run again stay bounded when the store writes slower than jobs finish.
  */
 final class Producer implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Producer.class);
   static final long HORIZON_MILLIS = 200;
+  static final int MAX_UNWRITTEN = 2 * Completer.MAX_BATCH;
+  private static final Duration BACKLOG_RECHECK = Duration.ofMillis(10);
   private static final long RATE_SAMPLE_NANOS = 50_000_000L;
 
   private final Engine engine;
@@ -48,6 +54,7 @@ final class Producer implements Runnable {
   private double rate;
   private long rateNanos = System.nanoTime();
   private long rateCompleted;
+  private double claimMillis;
 
   Producer(Engine engine, Store store, String queue, List<String> kinds, int concurrency) {
     this.engine = engine;
@@ -135,6 +142,10 @@ final class Producer implements Runnable {
         int busy = concurrency - slots.availablePermits();
         int waiting = buffered.get();
         int room = concurrency + prefetch - busy - waiting;
+        if (engine.unwrittenCompletions() > MAX_UNWRITTEN) {
+          wakeup.await(BACKLOG_RECHECK);
+          continue;
+        }
         // Claim when there is room and the buffer is at most half full; otherwise wait for slots.
         if (room <= 0 || waiting > prefetch / 2) {
           wakeup.await(config.pollInterval());
@@ -143,7 +154,10 @@ final class Producer implements Runnable {
         int want = Math.min(room, config.maxClaimBatch());
         List<ClaimedJob> claimed;
         try {
+          long started = System.nanoTime();
           claimed = runOnce(want);
+          double took = (System.nanoTime() - started) / 1e6;
+          claimMillis = claimMillis == 0 ? took : claimMillis + 0.2 * (took - claimMillis);
           outage.succeeded();
           backoff.reset();
         } catch (RuntimeException e) {
@@ -173,7 +187,10 @@ final class Producer implements Runnable {
     rate = measured > rate ? measured : rate + (1 - Math.exp(-dt / 1e9)) * (measured - rate);
     rateNanos = now;
     rateCompleted = done;
-    prefetch = (int) Math.min(maxClaimBatch, Math.round(rate * HORIZON_MILLIS / 1000.0));
+    // A slow claim (a big table without statistics, a busy database) needs a longer horizon, or
+    // the buffer runs dry between claims and the claims shrink further.
+    double horizonMillis = Math.max(HORIZON_MILLIS, 2 * claimMillis);
+    prefetch = (int) Math.min(maxClaimBatch, Math.round(rate * horizonMillis / 1000.0));
   }
 
   /** Claims up to {@code limit} jobs, buffers them and starts as many as slots allow. */

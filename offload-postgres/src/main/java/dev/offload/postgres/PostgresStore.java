@@ -374,8 +374,8 @@ public final class PostgresStore implements Store {
         PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
       c.setAutoCommit(true);
       ps.setTimestamp(1, Timestamp.from(leaseUntil));
-      ps.setString(2, node);
-      ps.setArray(3, c.createArrayOf("int8", ids.toArray()));
+      ps.setArray(2, c.createArrayOf("int8", ids.toArray()));
+      ps.setString(3, node);
       return ids(ps);
     } catch (SQLException e) {
       throw fail("renewing " + ids.size() + " leases", e);

@@ -111,7 +111,10 @@ final class Sql {
                       ?::boolean[])
             AS t(id, token, state, at, run_at, result, error, lease_cutoff, progress, failed_items, refund)
         ) c
-        WHERE j.id = c.id AND j.claim_token = c.token AND j.state = 'running'
+        -- A claim token exists only while the job runs: matching it is the running check. Leaving
+        -- out "state = 'running'" keeps the planner on primary-key lookups even without statistics
+        -- (it otherwise may scan the state index, which made completions crawl on a fresh table).
+        WHERE j.id = c.id AND j.claim_token = c.token
           AND (c.lease_cutoff IS NULL OR j.lease_expires_at < c.lease_cutoff)
         RETURNING j.id
         ),
@@ -122,7 +125,7 @@ final class Sql {
         WITH done AS (
           UPDATE {schema}.jobs j SET progress = u.progress::jsonb
           FROM unnest(?::bigint[], ?::bigint[], ?::text[]) AS u(id, token, progress)
-          WHERE j.id = u.id AND j.claim_token = u.token AND j.state = 'running'
+          WHERE j.id = u.id AND j.claim_token = u.token
           RETURNING j.id
         ),
         """ + NOTIFY_CHANGED.formatted(jobChannel, "done") + """
@@ -130,7 +133,7 @@ final class Sql {
 
     checkpoint = fill(schema, """
         UPDATE {schema}.jobs SET checkpoint = ?::jsonb, failed_items = COALESCE(?::jsonb, failed_items)
-        WHERE id = ? AND claim_token = ? AND state = 'running'""");
+        WHERE id = ? AND claim_token = ?""");
 
     kindStats = fill(schema, """
         SELECT kind, count(*),
@@ -154,7 +157,7 @@ final class Sql {
     heartbeat = fill(schema, """
         WITH renewed AS (
           UPDATE {schema}.jobs SET lease_expires_at = ?
-          WHERE state = 'running' AND lease_owner = ? AND id = ANY(?::bigint[])
+          WHERE id = ANY(?::bigint[]) AND lease_owner = ? AND claim_token IS NOT NULL
           RETURNING id, cancel_requested_at
         )
         SELECT id FROM renewed WHERE cancel_requested_at IS NOT NULL""");
@@ -211,7 +214,7 @@ final class Sql {
           SET state = 'available', attempt = j.attempt - 1, run_at = ?, lease_owner = NULL,
               lease_expires_at = NULL, claim_token = NULL, started_at = NULL
           FROM unnest(?::bigint[], ?::bigint[]) AS r(id, token)
-          WHERE j.id = r.id AND j.claim_token = r.token AND j.state = 'running'
+          WHERE j.id = r.id AND j.claim_token = r.token
           RETURNING j.queue
         ),
         woken AS (SELECT pg_notify('%s', queue) FROM (SELECT DISTINCT queue FROM released) q)
