@@ -102,7 +102,7 @@ record BenchOptions(
           --systems LIST  which PostgreSQL systems to run (default all four); Offload on SQLite runs
                           whenever offload is listed
           --quick         a smoke run of well under a minute, for CI
-          --scale         Offload's drain rate with 10k, 100k and 1M jobs pending, and with 1M
+          --scale         Offload's drain rate with 10k, 100k and 1M jobs pending, and 10k with 1M
                           finished jobs in the table (long; results-scale.json). Alone, skips the comparison
           --progress      a job calling advance(1) ten million times against one that does not
                           (results-progress.json). Alone, skips the comparison

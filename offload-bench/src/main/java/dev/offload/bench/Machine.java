@@ -12,7 +12,7 @@ import java.util.Map;
 final class Machine {
   static final String[] PG_SETTINGS = {
     "shared_buffers", "work_mem", "max_connections", "synchronous_commit", "fsync", "wal_level",
-    "max_wal_size", "checkpoint_timeout", "shared_preload_libraries"
+    "max_wal_size", "checkpoint_timeout", "shared_preload_libraries", "autovacuum"
   };
 
   private Machine() {}
