@@ -130,7 +130,7 @@ public final class Engine {
       ClaimedJob job = ex.job;
       Instant now = config.clock().instant();
       finish(ex, new Completion(job.id(), job.token(), JobState.CANCELLED, now, null, null, null, null,
-          finalProgress(ex, now, false), failedItems(ex), false));
+          finalProgress(ex, now, false), null, false));
       log.info("cancelled job {} ({}) at the request of a user", job.id(), job.kind());
     }
   }
@@ -212,7 +212,7 @@ public final class Engine {
       if (ex.settle()) {
         Instant now = config.clock().instant();
         finish(ex, new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(s.delay()), null, null, null,
-            finalProgress(ex, now, false), failedItems(ex), true));
+            finalProgress(ex, now, false), null, true));
       }
     } catch (Throwable t) {
       fail(ex, t);
@@ -246,7 +246,9 @@ public final class Engine {
     Duration delay = permanent || job.attempt() >= job.maxAttempts() ? null : options.retryPolicy().delay(job.attempt());
     Completion completion;
     String progress = finalProgress(ex, now, false);
-    String failed = failedItems(ex);
+    // A failed attempt keeps the failed items its last checkpoint stored: the next attempt resumes
+    // from that checkpoint and records the later ones again.
+    String failed = null;
     if (delay == null) {
       completion = new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null, progress, failed, false);
     } else {

@@ -21,6 +21,9 @@ final class ProgressTracker {
   private volatile String message;
   private volatile boolean dirty;
   private volatile boolean urgent;
+  // Set until the stage's first advance: a done(n) before it is where a resumed stage starts.
+  private volatile boolean stageFresh = true;
+  private volatile long rebaseTo = -1;
   private final AtomicLong failedCount = new AtomicLong();
   private final List<FailedItems.Item> failedItems = new ArrayList<>();
 
@@ -52,16 +55,26 @@ final class ProgressTracker {
 
   void advance(long n) {
     done.addAndGet(n);
+    if (stageFresh) {
+      stageFresh = false;
+    }
     if (!dirty) {
       dirty = true;
     }
   }
 
+  /**
+   * Sets the count. Before the stage's first {@link #advance} it is the stage's starting point (a
+   * run resuming from a checkpoint), not work done now, so the rate starts counting from it.
+   */
   void done(long n) {
     if (n < 0) {
       throw new IllegalArgumentException("done must not be negative, got " + n);
     }
     done.set(n);
+    if (stageFresh) {
+      rebaseTo = n;
+    }
     dirty = true;
   }
 
@@ -103,6 +116,8 @@ final class ProgressTracker {
     done.set(0);
     total = stageTotal;
     eta.reset(nowNanos, 0);
+    stageFresh = true;
+    rebaseTo = -1;
     markUrgent();
   }
 
@@ -164,6 +179,11 @@ final class ProgressTracker {
   }
 
   synchronized void sample(long nowNanos) {
+    long base = rebaseTo;
+    if (base >= 0) {
+      rebaseTo = -1;
+      eta.reset(nowNanos, base);
+    }
     eta.sample(nowNanos, done.get());
   }
 

@@ -66,6 +66,23 @@ class ProgressTrackerTest {
   }
 
   @Test
+  void aStageResumedFromACheckpointDoesNotCountItsStartAsProgress() {
+    ProgressTracker p = new ProgressTracker(0, null);
+    p.stage("import", 10_000, 0);
+    p.done(6_000); // resuming: 6,000 were done by an earlier attempt
+    long now = 0;
+    for (int i = 0; i < 40; i++) { // then 100 items/s for 10 s
+      now += SECOND / 4;
+      p.sample(now);
+      p.advance(25);
+    }
+    p.sample(now + 1);
+    // 3,000 left at 100/s: about 30 s, not the near-zero a 6,000-item jump would give.
+    assertThat(p.snapshot(now + 1, NOW).eta()).isCloseTo(30.0, within(3.0));
+    assertThat(p.snapshot(now + 1, NOW).percent()).isEqualTo(70.0);
+  }
+
+  @Test
   void noEtaBeforeAnythingIsDone() {
     ProgressTracker p = new ProgressTracker(0, null);
     p.total(100);

@@ -675,6 +675,29 @@ public abstract class StoreContract {
   record Batch(List<String> items) {}
 
   @Test
+  void failedItemsAfterTheLastCheckpointAreNotCountedTwiceWhenTheAttemptIsRetried() {
+    Offload o = start(offload().register("resumes", Note.class, (args, ctx) -> {
+      int from = ctx.checkpoint(Cursor.class).map(Cursor::page).orElse(0);
+      for (int page = from; page < 4; page++) {
+        if (page == 2) {
+          ctx.itemFailed("record-2", "malformed");
+        }
+        if (page == 3 && ctx.attempt() == 1) {
+          throw new IllegalStateException("connection reset");
+        }
+        if (page < 2) {
+          ctx.checkpoint(new Cursor(page + 1)); // the last checkpoint is before record-2
+        }
+      }
+      return null;
+    }, JobOptions.defaults().retryPolicy(RetryPolicy.immediate())));
+    Job job = awaitState(o, o.enqueue("resumes", new Note("x")), JobState.SUCCEEDED);
+    assertThat(job.attempt()).isEqualTo(2);
+    assertThat(job.failedItems().count()).isEqualTo(1);
+    assertThat(job.failedItems().items()).extracting(i -> i.key()).containsExactly("record-2");
+  }
+
+  @Test
   void failedItemsAreRecordedAndRetriedInAFollowUpJob() {
     List<String> processedByFollowUp = new java.util.concurrent.CopyOnWriteArrayList<>();
     Offload o = start(offload().register("bulk", Batch.class, (args, ctx) -> {
