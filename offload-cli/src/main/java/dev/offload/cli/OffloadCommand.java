@@ -25,7 +25,8 @@ import picocli.CommandLine.ScopeType;
       RetryCommand.class,
       CancelCommand.class,
       DeleteCommand.class,
-      DeadCommand.class
+      DeadCommand.class,
+      DemoCommand.class
     },
     footer = {
       "",
@@ -43,7 +44,7 @@ final class OffloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw CliError.usage("missing command: serve, worker, enqueue, status, jobs, dead, retry, cancel, delete or migrate (see 'offload --help')");
+    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, retry, cancel, delete or migrate (see 'offload --help')");
   }
 
   /** The project version, written into {@code version.properties} by the build. */

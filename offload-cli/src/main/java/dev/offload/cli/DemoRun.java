@@ -1,0 +1,455 @@
+package dev.offload.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.EnqueueOptions;
+import dev.offload.Job;
+import dev.offload.JobError;
+import dev.offload.JobFilter;
+import dev.offload.JobId;
+import dev.offload.JobQuery;
+import dev.offload.JobRequest;
+import dev.offload.JobState;
+import dev.offload.Offload;
+import dev.offload.Outcome;
+import dev.offload.Progress;
+import dev.offload.QueueStats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run of {@code offload demo} on a built {@link Offload}: decides whether to resume or start
+ * fresh, enqueues as a web app would, follows the jobs on a {@link DemoScreen} until they end (or a
+ * stop is requested), and collects what the {@link DemoSummary} reports.
+ *
+ * <p>Resuming: jobs of the demo's kinds that are not in a final state belong to an earlier run that
+ * stopped; the run follows those instead of enqueueing new ones. Otherwise it clears the app's
+ * orders and starts over with new jobs.
+ *
+ * <p>The ETA on screen is {@link DemoTracked#eta()}'s, not the engine's (see there why).
+ *
+ * <p>Events (the lines above the progress block) come from comparing each job with how it looked
+ * at the previous tick: a stage finished, a page retried, a snooze, a failed attempt, the end.
+ * Repeated snoozes and retries are summed up at most every {@value #REPEAT_EVERY_SECONDS} s.
+ *
+ * <p>Not thread-safe: one thread runs it; the jobs' watchers only replace each {@link
+ * DemoTracked#latest}.
+ */
+final class DemoRun {
+  static final int EMAILS = 1_000;
+  static final Duration REQUEST_BUDGET = Duration.ofMillis(300);
+  private static final Duration TICK = Duration.ofMillis(200);
+  private static final int REPEAT_EVERY_SECONDS = 5;
+  private static final List<JobState> PENDING = List.of(JobState.RUNNING, JobState.RETRYING, JobState.AVAILABLE, JobState.SCHEDULED);
+
+  /**
+   * What the store holds when the demo starts.
+   *
+   * @param orders the orders the upstream must have: the unfinished sync's, else the requested
+   * @param unfinished the demo's long jobs not in a final state, by id
+   * @param emailsPending demo emails not sent yet
+   * @param lastRun the app's record of the latest run, or null
+   */
+  record Plan(int orders, List<Job> unfinished, long emailsPending, DemoOrders.Run lastRun) {
+    boolean resuming() {
+      return !unfinished.isEmpty() || emailsPending > 0;
+    }
+  }
+
+  private final Offload offload;
+  private final DemoKinds kinds;
+  private final DemoOrders app;
+  private final DemoScreen screen;
+  private final String dashboard;
+  private final Map<Long, DemoTracked> tracked = new LinkedHashMap<>();
+  private final Instant started = Instant.now();
+  private int emailTotal;
+  private long emailsPending;
+  private long emailsRunning;
+  private Instant emailsDoneAt;
+
+  DemoRun(Offload offload, DemoKinds kinds, DemoScreen screen, String dashboard) {
+    this.offload = offload;
+    this.kinds = kinds;
+    this.app = kinds.orders();
+    this.screen = screen;
+    this.dashboard = dashboard;
+  }
+
+  /** Reads what an earlier run left in the store; touches nothing. */
+  static Plan plan(Offload offload, DemoOrders app, int requestedOrders) {
+    List<Job> unfinished = new ArrayList<>();
+    for (String kind : DemoKinds.LONG_KINDS) {
+      for (JobState state : PENDING) {
+        unfinished.addAll(offload.jobs(JobQuery.of(JobFilter.any().kind(kind).state(state)).limit(JobQuery.MAX_LIMIT)).jobs());
+      }
+    }
+    unfinished.sort(Comparator.comparingLong(j -> j.id().value()));
+    DemoOrders.Run last = app.latestRun().orElse(null);
+    int orders = requestedOrders;
+    Job sync = unfinished.stream().filter(j -> j.kind().equals(DemoKinds.SYNC)).findFirst().orElse(null);
+    if (sync != null) {
+      orders = sync.args().path("orders").asInt(requestedOrders);
+    } else if (!unfinished.isEmpty() && last != null) {
+      orders = last.orders();
+    }
+    return new Plan(orders, unfinished, pendingEmails(offload), last);
+  }
+
+  /** Jobs waiting or running in the emails' queue: in the demo's own store, those are its emails. */
+  private static long pendingEmails(Offload offload) {
+    for (QueueStats q : offload.queues()) {
+      if (q.name().equals(DemoKinds.EMAIL_QUEUE)) {
+        return PENDING.stream().mapToLong(q::count).sum();
+      }
+    }
+    return 0;
+  }
+
+  // ---------------------------------------------------------------- starting
+
+  /** Follows the jobs an earlier run left unfinished; says where each one is. */
+  void resume(Plan plan) {
+    DemoOrders.Run last = plan.lastRun();
+    boolean lastSyncListed = false;
+    for (Job job : plan.unfinished()) {
+      track(job);
+      lastSyncListed |= last != null && job.id().value() == last.syncJob();
+      screen.println("Resuming: " + describe(job));
+    }
+    boolean syncUnfinished = plan.unfinished().stream().anyMatch(u -> u.kind().equals(DemoKinds.SYNC));
+    if (last != null && !lastSyncListed && !syncUnfinished) {
+      // The run's sync finished; follow it too: it names the jobs it chained and holds the failed items.
+      offload.job(new JobId(last.syncJob())).ifPresent(this::track);
+    }
+    if (plan.emailsPending() > 0) {
+      emailTotal = last != null && last.emails() >= plan.emailsPending() ? last.emails() : (int) plan.emailsPending();
+      emailsPending = plan.emailsPending();
+      screen.println(String.format("Resuming: %,d of %,d emails still to send", plan.emailsPending(), emailTotal));
+    }
+  }
+
+  private static String describe(Job job) {
+    StringBuilder s = new StringBuilder(switch (job.kind()) {
+      case DemoKinds.SYNC -> job.parentId() != null ? "sync replay" : "sync";
+      case DemoKinds.REPORT -> "report";
+      case DemoKinds.RECONCILE -> "reconciliation";
+      default -> job.kind();
+    });
+    s.append(" job ").append(job.id());
+    Progress p = job.progress();
+    if (p != null) {
+      s.append(String.format(" at %.0f %%", Math.floor(p.percent())));
+    }
+    JsonNode cp = job.checkpoint();
+    if (cp != null && cp.has("stage")) {
+      String stage = cp.path("stage").asText();
+      s.append(" (checkpoint: ");
+      switch (stage) {
+        case DemoSync.FETCH -> s.append(String.format("page %,d, %,d orders fetched", cp.path("page").asInt(), cp.path("fetched").asLong()));
+        case DemoSync.IMPORT -> s.append(String.format("import, %,d orders imported", cp.path("imported").asLong()));
+        case DemoSync.REPLAY -> s.append(String.format("%,d items replayed", cp.path("page").asInt()));
+        default -> s.append(stage);
+      }
+      s.append(')');
+    } else {
+      s.append(" (").append(DemoScreen.stateName(job.state())).append(", no checkpoint yet)");
+    }
+    if (job.state() == JobState.RUNNING) {
+      s.append("; its worker stopped without handing it back, so it restarts when its lease expires");
+    }
+    return s.toString();
+  }
+
+  /**
+   * Starts a new run as a web app's request would: the sync through {@code runOrDefer} with a
+   * short budget (it does not finish in time, so the request returns its id), then a burst of
+   * emails in one statement.
+   */
+  void startFresh(int orders) throws InterruptedException {
+    app.clearOrders();
+    Outcome sync = offload.runOrDefer(DemoKinds.SYNC, new DemoSync.Args(orders), REQUEST_BUDGET);
+    long id = sync.id().value();
+    String call = String.format("Web request: runOrDefer(\"%s\", %,d orders, %d ms budget)", DemoKinds.SYNC, orders,
+        REQUEST_BUDGET.toMillis());
+    if (sync.finished()) {
+      screen.println(call + " finished inline: job " + id);
+    } else {
+      screen.println(call + " needs longer: it answers 202 with job " + id + ",");
+      screen.println("             which runs in the background (" + dashboard + "/api/jobs/" + id + ")");
+    }
+    List<JobRequest> emails = new ArrayList<>(EMAILS);
+    for (int i = 1; i <= EMAILS; i++) {
+      emails.add(JobRequest.of(DemoKinds.EMAIL, new DemoKinds.EmailArgs("customer" + i + "@example.com", "newsletter"),
+          EnqueueOptions.none()));
+    }
+    offload.enqueueAll(emails);
+    screen.println(String.format("Web request: enqueueAll(%,d newsletter emails) in one statement, at priority %d (0 runs first, 9 last)",
+        EMAILS, DemoKinds.EMAIL_PRIORITY));
+    app.recordRun(id, orders, EMAILS);
+    emailTotal = EMAILS;
+    emailsPending = EMAILS;
+    offload.job(sync.id()).ifPresent(this::track);
+  }
+
+  private void track(Job job) {
+    long id = job.id().value();
+    if (tracked.containsKey(id)) {
+      return;
+    }
+    DemoTracked t = new DemoTracked(job);
+    tracked.put(id, t);
+    t.watch = offload.watch(job.id(), j -> t.latest = j);
+  }
+
+  // ---------------------------------------------------------------- following
+
+  /**
+   * Draws and reports events until every followed job has ended or {@code stop} is requested.
+   *
+   * @return true when everything ended, false when stopped first
+   */
+  boolean follow(DemoCommand.Stop stop) throws InterruptedException {
+    while (true) {
+      boolean done = tick();
+      if (done) {
+        screen.draw(lines(), /* force= */ true);
+        return true;
+      }
+      screen.draw(lines(), /* force= */ false);
+      if (stop.await(TICK)) {
+        screen.draw(lines(), /* force= */ true);
+        return false;
+      }
+    }
+  }
+
+  /** Looks at every job once; returns whether all have ended. */
+  private boolean tick() {
+    Instant now = Instant.now();
+    boolean allEnded = true;
+    for (DemoTracked t : List.copyOf(tracked.values())) {
+      Job job = t.latest;
+      observe(t, job, now);
+      t.seen = job;
+      t.sample(now);
+      if (!job.state().isFinal()) {
+        allEnded = false;
+      } else if (job.state() == JobState.SUCCEEDED && job.result() != null) {
+        for (String field : List.of("reportJob", "reconcileJob")) {
+          JsonNode chained = job.result().get(field);
+          if (chained != null && chained.isIntegralNumber()) {
+            long cid = chained.asLong();
+            if (!tracked.containsKey(cid)) {
+              offload.job(new JobId(cid)).ifPresent(this::track);
+              allEnded = false;
+            }
+          }
+        }
+      }
+    }
+    if (emailTotal > 0) {
+      emailsPending = pendingEmails(offload);
+      emailsRunning = kinds.emailsRunning();
+      if (emailsPending == 0 && emailsDoneAt == null) {
+        emailsDoneAt = now;
+        screen.event(String.format("emails: all %,d sent, %s after the run started", emailTotal, seconds(Duration.between(started, now))));
+      }
+      allEnded &= emailsPending == 0;
+    }
+    return allEnded;
+  }
+
+  private void observe(DemoTracked t, Job job, Instant now) {
+    Job before = t.seen;
+    Progress p = job.progress();
+    if (before == null && p != null) {
+      // What happened before this run watched the job is history, not news.
+      for (Progress.StageProgress s : p.stages()) {
+        if (s.durationMs() != null) {
+          t.stageTook.put(s.name(), Duration.ofMillis(s.durationMs()));
+        }
+      }
+    }
+    if (p != null && p.stage() != null && job.state() == JobState.RUNNING) {
+      t.stageSeen.putIfAbsent(p.stage(), now);
+    }
+    if (p != null) {
+      for (Progress.StageProgress s : p.stages()) {
+        if (s.durationMs() != null && !t.stageTook.containsKey(s.name())) {
+          Instant seen = t.stageSeen.get(s.name());
+          Duration took = seen != null ? Duration.between(seen, now) : Duration.ofMillis(s.durationMs());
+          t.stageTook.put(s.name(), took);
+          screen.event(t.label + ": stage " + s.name() + " done in " + seconds(took));
+        }
+      }
+    }
+    JsonNode cp = job.checkpoint();
+    int snoozes = cp == null ? 0 : cp.path("snoozes").asInt();
+    int retries = cp == null ? 0 : cp.path("pageRetries").asInt();
+    if (before == null) {
+      t.snoozesShown = snoozes;
+      t.retriesShown = retries;
+    } else {
+      repeated(t, snoozes, retries, cp, now, /* force= */ job.state().isFinal());
+      for (int i = before.errors().size(); i < job.errors().size(); i++) {
+        failedAttempt(t, job, job.errors().get(i));
+      }
+    }
+    if (before != null && !before.state().isFinal() && job.state().isFinal()) {
+      ended(t, job);
+    }
+  }
+
+  private void repeated(DemoTracked t, int snoozes, int retries, JsonNode cp, Instant now, boolean force) {
+    boolean first = t.snoozesShown == 0 && snoozes > 0 || t.retriesShown == 0 && retries > 0;
+    if (snoozes == t.snoozesShown && retries == t.retriesShown) {
+      return;
+    }
+    if (!first && !force && now.isBefore(t.repeatShownAt.plusSeconds(REPEAT_EVERY_SECONDS))) {
+      return;
+    }
+    if (snoozes > t.snoozesShown) {
+      int n = snoozes - t.snoozesShown;
+      screen.event(t.label + ": " + (n == 1 && t.snoozesShown == 0
+          ? "HTTP 429" + (cp.has("page") ? String.format(" at %s %,d", DemoSync.REPLAY.equals(cp.path("stage").asText()) ? "item" : "page",
+              cp.path("page").asInt() + 1) : "")
+              + ": snoozed, so it runs again from its checkpoint without using an attempt"
+          : String.format("%d more snooze%s on HTTP 429 (%d in all)", n, n == 1 ? "" : "s", snoozes)));
+    }
+    if (retries > t.retriesShown) {
+      int n = retries - t.retriesShown;
+      screen.event(String.format("%s: %d page request%s retried in the handler after HTTP 500 (%d in all)", t.label, n,
+          n == 1 ? "" : "s", retries));
+    }
+    t.snoozesShown = snoozes;
+    t.retriesShown = retries;
+    t.repeatShownAt = now;
+  }
+
+  private void failedAttempt(DemoTracked t, Job job, JobError e) {
+    String next;
+    if (job.state() == JobState.DEAD) {
+      next = "no attempts left";
+    } else if (job.state() == JobState.RETRYING || job.state() == JobState.AVAILABLE || job.state() == JobState.RUNNING) {
+      Duration wait = Duration.between(e.at(), job.runAt());
+      next = "attempt " + (e.attempt() + 1) + " of " + job.maxAttempts()
+          + (wait.isNegative() || wait.isZero() ? " now" : " in " + seconds(wait));
+    } else {
+      next = job.state().wireName();
+    }
+    String why = e.message() != null ? e.message() : e.errorClass().substring(e.errorClass().lastIndexOf('.') + 1);
+    screen.event(t.label + ": attempt " + e.attempt() + " failed (" + why + "); " + next);
+  }
+
+  private void ended(DemoTracked t, Job job) {
+    String took = seconds(Duration.between(job.createdAt(), job.finishedAt() != null ? job.finishedAt() : Instant.now()));
+    JsonNode r = job.result();
+    String what = switch (job.state()) {
+      case SUCCEEDED -> switch (t.kind) {
+        case DemoKinds.SYNC -> String.format("succeeded in %s: %,d orders imported, %,d broken", took,
+            r.path("imported").asLong(), r.path("broken").asLong())
+            + (r.hasNonNull("reportJob") ? "; it enqueued report #" + r.path("reportJob").asLong() + " and reconciliation #"
+                + r.path("reconcileJob").asLong() : "");
+        case DemoKinds.REPORT -> "succeeded in " + took + ": " + r.path("path").asText();
+        case DemoKinds.RECONCILE -> String.format("succeeded in %s: %d of %d months match the upstream", took,
+            r.path("matched").asInt(), r.path("months").asInt());
+        default -> "succeeded in " + took;
+      };
+      case DEAD -> "is dead after " + job.attempt() + " attempts";
+      default -> "was " + job.state().wireName();
+    };
+    screen.event(t.label + " " + what);
+  }
+
+  // ---------------------------------------------------------------- drawing
+
+  List<String> lines() {
+    List<String> lines = new ArrayList<>();
+    boolean hasReport = false;
+    boolean hasReconcile = false;
+    boolean mainSyncAlive = false;
+    for (DemoTracked t : tracked.values()) {
+      if (t.kind.equals(DemoKinds.SYNC)) {
+        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta()));
+        mainSyncAlive |= t.latest.parentId() == null && t.latest.state() != JobState.DEAD && t.latest.state() != JobState.CANCELLED;
+      }
+    }
+    for (DemoTracked t : tracked.values()) {
+      if (t.kind.equals(DemoKinds.REPORT)) {
+        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta()));
+        hasReport = true;
+      }
+    }
+    if (!hasReport && mainSyncAlive) {
+      lines.add(DemoScreen.waitingLine("monthly report", "starts when the sync succeeds"));
+    }
+    for (DemoTracked t : tracked.values()) {
+      if (t.kind.equals(DemoKinds.RECONCILE)) {
+        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta()));
+        hasReconcile = true;
+      }
+    }
+    if (!hasReconcile && mainSyncAlive) {
+      lines.add(DemoScreen.waitingLine("reconciliation", "starts when the sync succeeds"));
+    }
+    if (emailTotal > 0) {
+      long sent = Math.max(0, emailTotal - emailsPending);
+      lines.add(DemoScreen.countLine("emails (priority " + DemoKinds.EMAIL_PRIORITY + ")", sent, emailTotal, emailsRunning,
+          String.format("%,d of %,d sent; %d running, 8 at most", sent, emailTotal, emailsRunning)));
+    }
+    return lines;
+  }
+
+  // ---------------------------------------------------------------- for the summary
+
+  /** The followed jobs as the store has them now, in the order they were followed. */
+  List<Job> jobs() {
+    List<Job> jobs = new ArrayList<>();
+    for (DemoTracked t : tracked.values()) {
+      jobs.add(offload.job(new JobId(t.id)).orElse(t.latest));
+    }
+    return jobs;
+  }
+
+  /** How long each stage of a job took, as watched here. */
+  Map<String, Duration> stages(long id) {
+    DemoTracked t = tracked.get(id);
+    return t == null ? Map.of() : new LinkedHashMap<>(t.stageTook);
+  }
+
+  int emailTotal() {
+    return emailTotal;
+  }
+
+  long emailsPending() {
+    return emailsPending;
+  }
+
+  Instant started() {
+    return started;
+  }
+
+  void close() {
+    for (DemoTracked t : tracked.values()) {
+      try {
+        t.watch.close();
+      } catch (Exception e) {
+        // the watcher closes with the Offload anyway
+      }
+    }
+  }
+
+  /** 0.4s, 9.8s, 12s, 1m05s. */
+  static String seconds(Duration d) {
+    long ms = Math.max(0, d.toMillis());
+    if (ms < 10_000) {
+      return String.format("%.1fs", ms / 1000.0);
+    }
+    return ProgressBars.duration(d);
+  }
+}

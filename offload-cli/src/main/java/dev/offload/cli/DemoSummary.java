@@ -1,0 +1,141 @@
+package dev.offload.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.FailedItems;
+import dev.offload.Job;
+import dev.offload.JobState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * The lines {@code offload demo} ends with: the jobs that ran, the retries (attempts beyond the
+ * first, page retries in the handler, snoozes), the stages, the failed items and the exact command
+ * that replays them, the reconciliation, the report's path, the upstream's misbehaviour and the
+ * dashboard.
+ *
+ * @param jobs the long jobs followed, as stored now
+ * @param stages how long each stage of each job took, by job id
+ * @param emails the run's emails, 0 when it followed none
+ * @param emailsPending emails not sent yet
+ * @param upstream the simulated upstream's counts
+ * @param storeArg the {@code --store} value that reaches the demo's store
+ * @param dashboard the server's URL
+ * @param keepServing whether the server stays up
+ */
+record DemoSummary(
+    List<Job> jobs,
+    Map<Long, Map<String, Duration>> stages,
+    int emails,
+    long emailsPending,
+    DemoUpstream.Counts upstream,
+    String storeArg,
+    String dashboard,
+    boolean keepServing) {
+
+  private static final int SHOWN_ITEMS = 3;
+
+  /** Whether every long job succeeded and every email went out. */
+  boolean succeeded() {
+    return emailsPending == 0 && jobs.stream().allMatch(j -> j.state() == JobState.SUCCEEDED);
+  }
+
+  List<String> lines(Instant started, Instant now) {
+    List<String> out = new ArrayList<>();
+    out.add("");
+    out.add("Summary after " + DemoRun.seconds(Duration.between(started, now)) + ":");
+    row(out, "jobs", jobsLine());
+    row(out, "retries", retriesLine());
+    for (Job j : jobs) {
+      Map<String, Duration> s = stages.getOrDefault(j.id().value(), Map.of());
+      if (j.kind().equals(DemoKinds.SYNC) && !s.isEmpty()) {
+        StringJoiner joiner = new StringJoiner(", ");
+        s.forEach((name, took) -> joiner.add(name + " " + DemoRun.seconds(took)));
+        row(out, "stages", DemoTracked.label(j) + ": " + joiner);
+      }
+    }
+    for (Job j : jobs) {
+      FailedItems f = j.failedItems();
+      if (f == null || f.count() == 0) {
+        continue;
+      }
+      String what = j.kind().equals(DemoKinds.SYNC) ? "broken orders" : j.kind().equals(DemoKinds.RECONCILE) ? "months that differ" : "items";
+      StringJoiner shown = new StringJoiner(", ");
+      f.items().stream().limit(SHOWN_ITEMS).forEach(i -> shown.add(i.key() + " (" + i.error() + ")"));
+      long more = f.count() - Math.min(SHOWN_ITEMS, f.items().size());
+      row(out, "failed", String.format("%,d %s, kept as failed items of %s:", f.count(), what, DemoTracked.label(j)));
+      row(out, "", shown + (more > 0 ? String.format(" and %,d more", more) : ""));
+      row(out, "replay", "bin/offload retry " + j.id() + " --failed-items --store " + shellQuote(storeArg));
+      if (keepServing) {
+        row(out, "", "or: curl -X POST " + dashboard + "/api/jobs/" + j.id() + "/retry-items   (this demo runs it at once)");
+      } else {
+        row(out, "", "(enqueues a follow-up job for just those; the next bin/offload demo runs it)");
+      }
+    }
+    for (Job j : jobs) {
+      JsonNode r = j.result();
+      if (j.kind().equals(DemoKinds.RECONCILE) && r != null) {
+        row(out, "reconcile", String.format("%d of %d months match the upstream", r.path("matched").asInt(), r.path("months").asInt()));
+      }
+    }
+    for (Job j : jobs) {
+      JsonNode r = j.result();
+      if (j.kind().equals(DemoKinds.REPORT) && r != null) {
+        row(out, "report", String.format("%s (%d months, %,d orders, %s)", r.path("path").asText(), r.path("months").asInt(),
+            r.path("orders").asLong(), DemoReports.money(r.path("totalCents").asLong())));
+      }
+    }
+    row(out, "upstream", String.format("%,d requests: %,d answered 429, %,d answered 500, %,d slow", upstream.requests(),
+        upstream.rateLimited(), upstream.failed(), upstream.slow()));
+    row(out, "dashboard", dashboard + "/" + (keepServing ? " (still serving: Ctrl-C stops it)" : " (stops now; --keep-serving keeps it up)"));
+    for (Job j : jobs) {
+      if (j.state() != JobState.SUCCEEDED) {
+        row(out, "look", "bin/offload status " + j.id() + " --store " + shellQuote(storeArg) + "   (" + DemoTracked.label(j)
+            + " is " + j.state().wireName() + ")");
+      }
+    }
+    return out;
+  }
+
+  private String jobsLine() {
+    StringJoiner names = new StringJoiner(", ");
+    jobs.forEach(j -> names.add(DemoTracked.label(j)));
+    if (emails > 0) {
+      names.add(String.format("%,d emails", emails));
+    }
+    long count = jobs.size() + (long) emails;
+    long ok = jobs.stream().filter(j -> j.state() == JobState.SUCCEEDED).count() + (emails - emailsPending);
+    String outcome = ok == count ? count == 1 ? "succeeded" : "all succeeded" : String.format("%,d succeeded", ok);
+    return String.format("%,d (%s): %s", count, names, outcome);
+  }
+
+  private String retriesLine() {
+    long attempts = 0;
+    long pageRetries = 0;
+    long snoozes = 0;
+    for (Job j : jobs) {
+      attempts += Math.max(0, j.attempt() - 1);
+      JsonNode cp = j.checkpoint();
+      if (cp != null) {
+        pageRetries += cp.path("pageRetries").asLong();
+        snoozes += cp.path("snoozes").asLong();
+      }
+    }
+    return String.format("%,d = %,d job attempt%s beyond the first + %,d page retr%s after HTTP 500"
+            + " + %,d snooze%s on HTTP 429",
+        attempts + pageRetries + snoozes, attempts, attempts == 1 ? "" : "s", pageRetries, pageRetries == 1 ? "y" : "ies", snoozes,
+        snoozes == 1 ? "" : "s");
+  }
+
+  private static void row(List<String> out, String name, String text) {
+    out.add(String.format("  %-10s %s", name, text));
+  }
+
+  /** {@code text} as one shell word: quoted when it holds anything a shell would act on. */
+  static String shellQuote(String text) {
+    return text.matches("[A-Za-z0-9_@%+=:,./-]+") ? text : "'" + text.replace("'", "'\\''") + "'";
+  }
+}

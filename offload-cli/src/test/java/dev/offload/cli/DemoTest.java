@@ -1,0 +1,147 @@
+package dev.offload.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.offload.FailedItems;
+import dev.offload.Job;
+import dev.offload.JobFilter;
+import dev.offload.JobQuery;
+import dev.offload.Offload;
+import dev.offload.cli.DemoUpstream.MonthTotal;
+import dev.offload.sqlite.SqliteStore;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code offload demo} end to end, in this JVM, on a SQLite store in a temporary directory with the
+ * dashboard on a free port: the report must add up to what the simulated upstream says, and the
+ * failed items must be exactly its broken orders, also across a stop and a resume.
+ */
+class DemoTest {
+  private static final Pattern REPORT = Pattern.compile("report +(/\\S+\\.csv)");
+
+  @TempDir
+  Path dir;
+
+  private Path storeFile;
+  private String store;
+
+  @BeforeEach
+  void store() {
+    storeFile = dir.resolve("offload-demo.db");
+    store = "--store=sqlite:" + storeFile;
+  }
+
+  @Test
+  void demoImportsTheOrdersReportsTheirTotalsAndListsTheBrokenOnesAsFailedItems() throws Exception {
+    Cli.Result r = runToTheEnd("demo", store, "--orders", "1500", "--port", "0");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("dashboard  http://127.0.0.1:")
+        .contains("stage fetch done", "stage import done", "stage verify done")
+        .contains("stages     orders sync #")
+        .containsPattern("retries +[1-9]\\d* = [1-9]\\d* job attempts? beyond the first \\+ [1-9]\\d* page retr")
+        .contains("attempt 1 failed (page ")
+        .contains("failed     2 broken orders, kept as failed items of orders sync #")
+        .containsPattern("replay +bin/offload retry \\d+ --failed-items --store sqlite:")
+        .contains("reconcile  12 of 12 months match the upstream")
+        .contains("1,003 (orders sync #");
+    try (DemoUpstream upstream = DemoUpstream.start(DemoUpstream.Config.of(1_500))) {
+      Path report = reportPath(r.out());
+      assertThat(report).isEqualTo(dir.resolve("offload-demo-report-2024.csv").toAbsolutePath());
+      assertThat(readReport(report)).isEqualTo(upstream.totals());
+      assertThat(failedItemsOfTheSync()).isEqualTo(upstream.brokenOrders());
+    }
+  }
+
+  @Test
+  void aStoppedDemoResumesFromItsCheckpointsWithoutCountingAnOrderTwice() throws Exception {
+    Cli.Worker first = Cli.startWorker("demo", store, "--orders", "8000", "--port", "0");
+    await().atMost(Duration.ofSeconds(60)).until(() -> first.out().contains("Web request: enqueueAll"));
+    await().atMost(Duration.ofSeconds(60)).until(this::syncCheckpointPage, page -> page >= 5);
+    Cli.Result stopped = first.stop();
+
+    assertThat(stopped.code()).as(stopped.toString()).isZero();
+    assertThat(stopped.out()).contains("Stopped. Run 'bin/offload demo --store sqlite:" + storeFile + "' again to resume");
+    assertThat(stopped.out()).doesNotContain("Summary");
+
+    Cli.Result resumed = runToTheEnd("demo", store, "--orders", "2000", "--port", "0");
+
+    assertThat(resumed.code()).as(resumed.toString()).isZero();
+    assertThat(resumed.out())
+        .containsPattern("Resuming: sync job \\d+ at \\d+ % \\(checkpoint: page \\d+, [\\d,]+ orders fetched\\)")
+        .doesNotContain("Web request:")
+        .contains("(--orders 2,000 does not apply to a resumed run: the upstream has the 8,000 orders the run began with.)");
+    try (DemoUpstream upstream = DemoUpstream.start(DemoUpstream.Config.of(8_000))) {
+      assertThat(readReport(reportPath(resumed.out()))).isEqualTo(upstream.totals());
+      assertThat(failedItemsOfTheSync()).isEqualTo(upstream.brokenOrders());
+    }
+  }
+
+  @Test
+  void ordersOutOfRangeAreABadUsage() {
+    Cli.Result r = Cli.run("demo", store, "--orders", "0");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).startsWith("offload: --orders must be between 1 and 500000, got 0");
+  }
+
+  /** Runs the demo until it ends by itself, and returns what it printed. */
+  private static Cli.Result runToTheEnd(String... args) throws InterruptedException {
+    Cli.Worker demo = Cli.startWorker(args);
+    await().atMost(Duration.ofSeconds(90)).until(() -> !demo.isRunning());
+    return demo.stop();
+  }
+
+  private static Path reportPath(String out) {
+    Matcher m = REPORT.matcher(out);
+    assertThat(m.find()).as("a report path in:\n" + out).isTrue();
+    return Path.of(m.group(1));
+  }
+
+  /** The report's rows as month totals; its total column is in currency units with two decimals. */
+  private static List<MonthTotal> readReport(Path report) throws Exception {
+    List<String> lines = Files.readAllLines(report);
+    assertThat(lines.get(0)).isEqualTo("month,orders,total");
+    List<MonthTotal> rows = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      rows.add(new MonthTotal(f[0], Long.parseLong(f[1]), new BigDecimal(f[2]).movePointRight(2).longValueExact()));
+    }
+    return rows;
+  }
+
+  private Offload reader() {
+    return Offload.builder().store(SqliteStore.open(storeFile)).build();
+  }
+
+  private List<String> failedItemsOfTheSync() {
+    try (Offload offload = reader()) {
+      List<Job> syncs = offload.jobs(JobQuery.of(JobFilter.any().kind(DemoKinds.SYNC))).jobs();
+      assertThat(syncs).hasSize(1);
+      FailedItems failed = syncs.get(0).failedItems();
+      assertThat(failed.omitted()).isZero();
+      return failed.items().stream().map(FailedItems.Item::key).toList();
+    }
+  }
+
+  private int syncCheckpointPage() {
+    try (Offload offload = reader()) {
+      return offload.jobs(JobQuery.of(JobFilter.any().kind(DemoKinds.SYNC))).jobs().stream()
+          .filter(j -> j.checkpoint() != null)
+          .mapToInt(j -> j.checkpoint().path("page").asInt())
+          .max().orElse(0);
+    }
+  }
+}
