@@ -54,6 +54,7 @@ public final class Engine {
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
   private final OutageLog leaderOutage = new OutageLog(log, "leader election and rescue");
   private final List<Thread> threads = new ArrayList<>();
+  private final List<Thread> producerThreads = new ArrayList<>();
   private ScheduledExecutorService scheduler;
   private AutoCloseable insertSubscription;
   private volatile boolean leader;
@@ -89,7 +90,9 @@ public final class Engine {
     threads.add(Thread.ofPlatform().daemon().name("offload-completer").start(completer));
     threads.add(Thread.ofPlatform().daemon().name("offload-progress").start(reporter));
     for (Producer p : producers.values()) {
-      threads.add(Thread.ofPlatform().daemon().name("offload-producer-" + p.queue()).start(p));
+      Thread t = Thread.ofPlatform().daemon().name("offload-producer-" + p.queue()).start(p);
+      threads.add(t);
+      producerThreads.add(t);
     }
     scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("offload-maintenance").factory());
     long beat = config.heartbeatInterval().toMillis();
@@ -380,6 +383,15 @@ public final class Engine {
     closeQuietly(insertSubscription);
     closeQuietly(cancelSubscription);
     long deadline = System.nanoTime() + grace.toNanos();
+    // A claim in flight must land before the buffer is emptied, or its jobs would stay leased to
+    // this node until their leases expire.
+    for (Thread t : producerThreads) {
+      try {
+        t.join(Math.max(1_000, grace.toMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     // Claimed jobs still waiting for a slot never started: they go back first, without waiting.
     List<LeasedJob> waiting = new ArrayList<>();
     for (Producer p : producers.values()) {
