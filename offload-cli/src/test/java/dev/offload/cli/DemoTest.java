@@ -65,28 +65,52 @@ class DemoTest {
     }
   }
 
+  /**
+   * As a user does it: a demo process is stopped by SIGTERM (what Ctrl-C does) mid-sync, and a
+   * second process resumes it. Separate JVMs, as in real use.
+   */
   @Test
   void aStoppedDemoResumesFromItsCheckpointsWithoutCountingAnOrderTwice() throws Exception {
-    Cli.Worker first = Cli.startWorker("demo", store, "--orders", "8000", "--port", "0");
-    await().atMost(Duration.ofSeconds(60)).until(() -> first.out().contains("Web request: enqueueAll"));
-    await().atMost(Duration.ofSeconds(60)).until(this::syncCheckpointPage, page -> page >= 5);
-    Cli.Result stopped = first.stop();
+    Path firstLog = dir.resolve("first.log");
+    Process first = demoProcess(firstLog, "demo", store, "--orders", "8000", "--port", "0");
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(firstLog) && Files.readString(firstLog).contains("Web request: enqueueAll"));
+      await().atMost(Duration.ofSeconds(60)).until(this::syncCheckpointPage, page -> page >= 5);
+      first.destroy(); // SIGTERM: the demo stops gracefully and hands its jobs back
+      assertThat(first.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      first.destroyForcibly();
+    }
+    String stopped = Files.readString(firstLog);
+    assertThat(stopped).contains("Stopped. Run 'bin/offload demo --store sqlite:" + storeFile + "' again to resume");
+    assertThat(stopped).doesNotContain("Summary");
 
-    assertThat(stopped.code()).as(stopped.toString()).isZero();
-    assertThat(stopped.out()).contains("Stopped. Run 'bin/offload demo --store sqlite:" + storeFile + "' again to resume");
-    assertThat(stopped.out()).doesNotContain("Summary");
-
-    Cli.Result resumed = runToTheEnd("demo", store, "--orders", "2000", "--port", "0");
-
-    assertThat(resumed.code()).as(resumed.toString()).isZero();
-    assertThat(resumed.out())
+    Path secondLog = dir.resolve("second.log");
+    Process second = demoProcess(secondLog, "demo", store, "--orders", "2000", "--port", "0");
+    try {
+      assertThat(second.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the resumed demo ends").isTrue();
+      assertThat(second.exitValue()).as(Files.readString(secondLog)).isZero();
+    } finally {
+      second.destroyForcibly();
+    }
+    String resumed = Files.readString(secondLog);
+    assertThat(resumed)
         .containsPattern("Resuming: sync job \\d+ at \\d+ % \\(checkpoint: page \\d+, [\\d,]+ orders fetched\\)")
         .doesNotContain("Web request:")
         .contains("(--orders 2,000 does not apply to a resumed run: the upstream has the 8,000 orders the run began with.)");
     try (DemoUpstream upstream = DemoUpstream.start(DemoUpstream.Config.of(8_000))) {
-      assertThat(readReport(reportPath(resumed.out()))).isEqualTo(upstream.totals());
+      assertThat(readReport(reportPath(resumed))).isEqualTo(upstream.totals());
       assertThat(failedItemsOfTheSync()).isEqualTo(upstream.brokenOrders());
     }
+  }
+
+  /** Runs {@code offload args...} in a JVM of its own, in the test's directory, output to {@code log}. */
+  private Process demoProcess(Path log, String... args) throws java.io.IOException {
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
+        System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   @Test
