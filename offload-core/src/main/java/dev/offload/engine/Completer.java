@@ -24,7 +24,8 @@ final class Completer implements Runnable {
   private final OutageLog outage = new OutageLog(log, "writing finished jobs");
   private final Object flushed = new Object();
   private volatile boolean stopping;
-  private volatile int inFlight;
+  // Added and not yet written (queued or in the batch being written); drain waits for zero.
+  private final java.util.concurrent.atomic.AtomicInteger unwritten = new java.util.concurrent.atomic.AtomicInteger();
 
   Completer(Store store, java.util.function.Consumer<List<Completion>> onWritten) {
     this.store = store;
@@ -32,6 +33,7 @@ final class Completer implements Runnable {
   }
 
   void add(Completion completion) {
+    unwritten.incrementAndGet();
     pending.add(completion);
   }
 
@@ -51,14 +53,13 @@ final class Completer implements Runnable {
           }
           batch.add(first);
           pending.drainTo(batch, MAX_BATCH - 1);
-          inFlight = batch.size();
         }
         try {
           runOnce(batch);
           outage.succeeded();
           backoff.reset();
+          unwritten.addAndGet(-batch.size());
           batch.clear();
-          inFlight = 0;
           synchronized (flushed) {
             flushed.notifyAll();
           }
@@ -89,13 +90,13 @@ final class Completer implements Runnable {
     stopping = true;
     long deadline = System.currentTimeMillis() + timeoutMillis;
     synchronized (flushed) {
-      while ((!pending.isEmpty() || inFlight > 0) && System.currentTimeMillis() < deadline) {
+      while (unwritten.get() > 0 && System.currentTimeMillis() < deadline) {
         flushed.wait(50);
       }
     }
   }
 
   int pendingCount() {
-    return pending.size() + inFlight;
+    return unwritten.get();
   }
 }

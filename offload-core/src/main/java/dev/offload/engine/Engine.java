@@ -296,9 +296,11 @@ public final class Engine {
         safely(() -> l.onFinished(ex.job.kind(), ex.job.queue(), completion.state(), ranMillis));
       }
     }
+    // The completion is handed over before the job leaves 'running': stop() waits for running
+    // jobs and then for the completer, so it never sees neither.
+    completer.add(completion);
     running.remove(ex.job.id());
     reporter.forget(ex.job.id());
-    completer.add(completion);
     ex.producer.slotFreed();
   }
 
