@@ -1,7 +1,6 @@
 package dev.offload.cli;
 
 import dev.offload.JobFilter;
-import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.Offload;
 import dev.offload.internal.Json;
@@ -77,17 +76,7 @@ final class DeadCommand implements Callable<Integer> {
         ctx.out.println(json ? Json.write(Map.of(verb, n)) : verb + " " + n + " dead job" + (n == 1 ? "" : "s"));
         return 0;
       }
-      JobPage page = offload.jobs(query);
-      if (json) {
-        ctx.out.println(Json.write(page));
-      } else if (page.jobs().isEmpty()) {
-        ctx.out.println("no dead jobs");
-      } else {
-        ctx.out.print(JobText.table(page.jobs()));
-        if (page.nextCursor() != null) {
-          ctx.out.println("more: --cursor " + page.nextCursor());
-        }
-      }
+      JobText.printPage(offload.jobs(query), json, "no dead jobs", ctx);
     }
     return 0;
   }

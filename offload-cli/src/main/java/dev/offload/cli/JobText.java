@@ -123,4 +123,18 @@ final class JobText {
   private static String oneLine(String s) {
     return s.replaceAll("\\s*\\R\\s*", " ");
   }
+
+  /** A page as the API's JSON document, or as a table with the cursor of the next page. */
+  static void printPage(dev.offload.JobPage page, boolean json, String whenEmpty, Context ctx) {
+    if (json) {
+      ctx.out.println(dev.offload.internal.Json.write(page));
+    } else if (page.jobs().isEmpty()) {
+      ctx.out.println(whenEmpty);
+    } else {
+      ctx.out.print(table(page.jobs()));
+      if (page.nextCursor() != null) {
+        ctx.out.println("more: --cursor " + page.nextCursor());
+      }
+    }
+  }
 }

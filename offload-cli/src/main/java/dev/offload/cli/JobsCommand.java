@@ -1,10 +1,8 @@
 package dev.offload.cli;
 
-import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.Offload;
-import dev.offload.internal.Json;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,17 +50,7 @@ final class JobsCommand implements Callable<Integer> {
       throw CliError.usage(e.getMessage());
     }
     try (Offload offload = store.build(ctx, b -> {})) {
-      JobPage page = offload.jobs(query);
-      if (json) {
-        ctx.out.println(Json.write(page));
-      } else if (page.jobs().isEmpty()) {
-        ctx.out.println("no jobs");
-      } else {
-        ctx.out.print(JobText.table(page.jobs()));
-        if (page.nextCursor() != null) {
-          ctx.out.println("more: --cursor " + page.nextCursor());
-        }
-      }
+      JobText.printPage(offload.jobs(query), json, "no jobs", ctx);
     }
     return 0;
   }
