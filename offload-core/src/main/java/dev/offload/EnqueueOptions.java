@@ -9,12 +9,15 @@ import java.time.Instant;
  *
  * @param queue the queue, or null for the kind's queue
  * @param priority 0 (runs first) to 9, or null for the kind's priority
- * @param runAt when the job may run first, or null for now
- * @param delay how long from now until the job may run, or null; exclusive with runAt
+ * @param runAt when the job may run first, or null for now; from {@link #EARLIEST_RUN_AT} to {@link
+ *     #LATEST_RUN_AT}, the range both stores keep exactly
+ * @param delay how long from now until the job may run, or null; exclusive with runAt; now plus
+ *     the delay must not pass {@link #LATEST_RUN_AT}
  * @param maxAttempts or null for the kind's
  * @param unknownKindAllowed queue the job even when no node knows its kind yet
  * @param idempotencyKey enqueueing again with the same key returns the first job instead of a
- *     new one (for as long as that job is kept), or null
+ *     new one (for as long as that job is kept), or null; 1-255 characters, no control characters
+ * @throws InvalidJobException naming the field when a value is out of range
  */
 public record EnqueueOptions(
     String queue,
@@ -24,6 +27,14 @@ public record EnqueueOptions(
     Integer maxAttempts,
     boolean unknownKindAllowed,
     String idempotencyKey) {
+
+  /** The earliest {@code runAt}: 0001-01-01T00:00:00Z. */
+  public static final Instant EARLIEST_RUN_AT = Instant.parse("0001-01-01T00:00:00Z");
+
+  /** The latest {@code runAt}: 9999-12-31T23:59:59.999Z (SQLite keeps milliseconds). */
+  public static final Instant LATEST_RUN_AT = Instant.parse("9999-12-31T23:59:59.999Z");
+
+  private static final Duration MAX_DELAY = Duration.between(EARLIEST_RUN_AT, LATEST_RUN_AT);
 
   private static final EnqueueOptions NONE = new EnqueueOptions(null, null, null, null, null, false, null);
 
@@ -40,11 +51,22 @@ public record EnqueueOptions(
     if (runAt != null && delay != null) {
       throw new IllegalArgumentException("give runAt or delay, not both");
     }
+    if (runAt != null && (runAt.isBefore(EARLIEST_RUN_AT) || runAt.isAfter(LATEST_RUN_AT))) {
+      throw InvalidJobException.invalid("runAt", "runAt must be between " + EARLIEST_RUN_AT + " and " + LATEST_RUN_AT
+          + ", got " + runAt);
+    }
     if (delay != null && delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative, got " + delay);
+      throw InvalidJobException.invalid("delay", "delay must not be negative, got " + delay);
+    }
+    if (delay != null && delay.compareTo(MAX_DELAY) > 0) {
+      throw InvalidJobException.invalid("delay", "delay must end by " + LATEST_RUN_AT + ", got " + delay.toDays() + " days");
     }
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
-      throw new IllegalArgumentException("idempotency key must be 1-255 characters, got " + idempotencyKey.length());
+      throw InvalidJobException.invalid("idempotencyKey",
+          "idempotency key must be 1-255 characters, got " + idempotencyKey.length());
+    }
+    if (idempotencyKey != null && idempotencyKey.chars().anyMatch(Character::isISOControl)) {
+      throw InvalidJobException.invalid("idempotencyKey", "idempotency key must not hold control characters");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.offload;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,7 +15,8 @@ import java.util.List;
  * @param queue the queue it waits in
  * @param state where it is in its lifecycle
  * @param priority 0 runs first, 9 last
- * @param args the args as JSON
+ * @param args the args as JSON; a {@link MissingNode} (absent from the JSON document) when a
+ *     listing left them out ({@link JobQuery#fields})
  * @param attempt attempts started so far
  * @param maxAttempts attempts allowed in all
  * @param runAt when it may run (next)
@@ -23,7 +25,8 @@ import java.util.List;
  * @param finishedAt when it reached a final state, or null
  * @param node the node running it (or that ran its latest attempt), or null
  * @param errors every failed attempt's error, oldest first
- * @param result the handler's result, or null
+ * @param result the handler's result, or null; a {@link MissingNode} (absent from the JSON
+ *     document) when a listing left it out
  * @param progress the latest reported progress, or null
  * @param checkpoint the latest checkpoint, or null
  * @param failedItems items that failed without failing the job, or null when none did
@@ -36,7 +39,7 @@ public record Job(
     String queue,
     JobState state,
     int priority,
-    JsonNode args,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LeftOut.class) JsonNode args,
     int attempt,
     int maxAttempts,
     Instant runAt,
@@ -45,7 +48,7 @@ public record Job(
     Instant finishedAt,
     String node,
     List<JobError> errors,
-    JsonNode result,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LeftOut.class) JsonNode result,
     Progress progress,
     JsonNode checkpoint,
     FailedItems failedItems,
@@ -53,5 +56,18 @@ public record Job(
 
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);
+  }
+
+  /** Jackson's filter for {@code args} and {@code result}: a value left out is not written at all. */
+  static final class LeftOut {
+    @Override
+    public boolean equals(Object value) {
+      return value instanceof MissingNode;
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
   }
 }

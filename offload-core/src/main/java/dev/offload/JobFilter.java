@@ -9,7 +9,8 @@ import java.time.Instant;
  * @param state or null for any
  * @param queue or null for any
  * @param kind or null for any
- * @param errorClass the class name of the job's latest error, or null for any
+ * @param errorClass the class name of the job's latest error (at most 1,000 characters, no control
+ *     characters), or null for any
  * @param finishedAfter only jobs that finished at or after this, or null
  * @param finishedBefore only jobs that finished before this, or null
  */
@@ -24,6 +25,10 @@ public record JobFilter(
     }
     if (kind != null) {
       Validate.kind(kind);
+    }
+    if (errorClass != null && (errorClass.length() > 1000 || errorClass.chars().anyMatch(Character::isISOControl))) {
+      throw new IllegalArgumentException("errorClass must be a class name (at most 1000 characters, no control characters), got "
+          + (errorClass.length() > 60 ? errorClass.substring(0, 57) + "..." : errorClass).replaceAll("\\p{Cntrl}", "?"));
     }
     if (finishedAfter != null && finishedBefore != null && !finishedAfter.isBefore(finishedBefore)) {
       throw new IllegalArgumentException("finishedAfter " + finishedAfter + " must be before finishedBefore " + finishedBefore);

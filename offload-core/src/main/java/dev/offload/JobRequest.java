@@ -7,6 +7,12 @@ import java.util.Objects;
  * write, or a {@code JsonNode}) and options.
  */
 public record JobRequest(String kind, Object args, EnqueueOptions options) {
+  /**
+   * How deep args may nest: {@code {"a": [1]}} is 2 deep. Deeper args are refused at enqueue
+   * ({@link InvalidJobException}), so no job document becomes too deep to write.
+   */
+  public static final int MAX_ARGS_DEPTH = 64;
+
   public JobRequest {
     Validate.kind(kind);
     Objects.requireNonNull(options, "options");

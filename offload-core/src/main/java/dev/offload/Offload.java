@@ -207,15 +207,14 @@ public final class Offload implements AutoCloseable {
    *
    * @return {@code cancelled}, or {@code running} while the running attempt is being stopped
    * @throws NoSuchJobException if there is no such job
-   * @throws IllegalStateException if the job already ended (succeeded or dead); cancelling a
-   *     cancelled job again is harmless
+   * @throws IllegalStateException if the job already ended (succeeded, dead or cancelled)
    */
   public JobState cancel(JobId id) {
-    JobState after = store.jobCancel(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
-    if (after == JobState.SUCCEEDED || after == JobState.DEAD) {
-      throw new IllegalStateException("job " + id + " is " + after.wireName() + " already; only a pending or running job can be cancelled");
+    JobState before = store.jobCancel(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
+    if (before.isFinal()) {
+      throw new IllegalStateException("job " + id + " is " + before.wireName() + " already; only a pending or running job can be cancelled");
     }
-    return after;
+    return before == JobState.RUNNING ? JobState.RUNNING : JobState.CANCELLED;
   }
 
   /**
@@ -304,7 +303,9 @@ public final class Offload implements AutoCloseable {
         ended.countDown();
       }
     })) {
-      boolean finished = ended.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      // A timeout too long for a long of milliseconds waits as long as a long can say.
+      long millis = timeout.isNegative() ? 0 : timeout.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toMillis();
+      boolean finished = ended.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
       Job job = finished ? last.get() : job(id).orElseThrow(() -> new NoSuchJobException(id));
       return new Outcome(job, job.state().isFinal());
     } catch (InterruptedException | RuntimeException e) {
@@ -314,11 +315,17 @@ public final class Offload implements AutoCloseable {
     }
   }
 
+  /** The longest request budget {@link #kindStats} compares run times against. */
+  public static final Duration MAX_REQUEST_BUDGET = Duration.ofHours(24);
+
   /**
    * Run times of each kind over the last 24 hours, with advice: a kind whose p95 exceeds {@code
    * requestBudget} (typically 10 s) belongs in the background.
    */
   public List<KindStats> kindStats(Duration requestBudget) {
+    if (requestBudget.isNegative() || requestBudget.isZero() || requestBudget.compareTo(MAX_REQUEST_BUDGET) > 0) {
+      throw new IllegalArgumentException("budget must be between 1 ms and 24 hours, got " + requestBudget);
+    }
     return store.kindStats(config.clock().instant().minus(Duration.ofDays(1)), requestBudget.toMillis());
   }
 

@@ -10,7 +10,7 @@ final class Validate {
 
   static void kind(String kind) {
     if (kind == null || !NAME.matcher(kind).matches()) {
-      throw new IllegalArgumentException(
+      throw InvalidJobException.invalid("kind",
           "kind must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
               + quote(kind));
     }
@@ -18,7 +18,7 @@ final class Validate {
 
   static void queueName(String queue) {
     if (queue == null || !NAME.matcher(queue).matches()) {
-      throw new IllegalArgumentException(
+      throw InvalidJobException.invalid("queue",
           "queue must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
               + quote(queue));
     }
@@ -26,14 +26,14 @@ final class Validate {
 
   static void priority(int priority) {
     if (priority < 0 || priority > JobOptions.MAX_PRIORITY) {
-      throw new IllegalArgumentException(
+      throw InvalidJobException.invalid("priority",
           "priority must be between 0 (runs first) and " + JobOptions.MAX_PRIORITY + ", got " + priority);
     }
   }
 
   static void maxAttempts(int maxAttempts) {
     if (maxAttempts < 1 || maxAttempts > 1000) {
-      throw new IllegalArgumentException("maxAttempts must be between 1 and 1000, got " + maxAttempts);
+      throw InvalidJobException.invalid("maxAttempts", "maxAttempts must be between 1 and 1000, got " + maxAttempts);
     }
   }
 

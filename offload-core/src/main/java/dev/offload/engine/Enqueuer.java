@@ -9,7 +9,8 @@ import dev.offload.UnknownKindException;
 import dev.offload.internal.Json;
 import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
-import java.nio.charset.StandardCharsets;
+import dev.offload.InvalidJobException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Turns enqueue requests into validated inserts: kind known, args JSON within the size limit. */
+/**
+ * Turns enqueue requests into validated inserts: kind known, args JSON within the size and depth
+ * limits, of the kind's args type when this node knows the kind, times within the stores' range.
+ */
 public final class Enqueuer {
   private final Store store;
   private final Map<String, Registration<?>> registry;
@@ -40,7 +44,13 @@ public final class Enqueuer {
         if (requests.size() == 1) {
           throw e;
         }
-        throw new IllegalArgumentException("job " + (i + 1) + " of " + requests.size() + ": " + e.getMessage(), e);
+        String where = "job " + (i + 1) + " of " + requests.size() + ": ";
+        if (e instanceof InvalidJobException invalid) {
+          throw invalid.tooLarge()
+              ? InvalidJobException.tooLarge(invalid.field(), where + e.getMessage())
+              : InvalidJobException.invalid(invalid.field(), where + e.getMessage());
+        }
+        throw new IllegalArgumentException(where + e.getMessage(), e);
       }
     }
     return inserts;
@@ -54,10 +64,17 @@ public final class Enqueuer {
     }
     JobOptions kindOptions = reg == null ? JobOptions.defaults() : reg.options();
     String args = argsJson(request.args());
+    if (reg != null) {
+      ArgsCheck.type(request.kind(), request.args() instanceof JsonNode node ? node : Json.tree(args), reg.argsType());
+    }
     Instant runAt = now;
     if (o.runAt() != null) {
       runAt = o.runAt();
     } else if (o.delay() != null) {
+      if (o.delay().compareTo(Duration.between(now, EnqueueOptions.LATEST_RUN_AT)) > 0) {
+        throw InvalidJobException.invalid("delay", "delay must end by " + EnqueueOptions.LATEST_RUN_AT
+            + ", got " + o.delay().toDays() + " days");
+      }
       runAt = now.plus(o.delay());
     }
     JobState state = runAt.isAfter(now) ? JobState.SCHEDULED : JobState.AVAILABLE;
@@ -95,14 +112,10 @@ public final class Enqueuer {
       try {
         json = Json.write(args);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("args: " + e.getMessage(), e);
+        throw InvalidJobException.invalid("args", "args: " + e.getMessage());
       }
     }
-    int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > config.maxArgsBytes()) {
-      throw new IllegalArgumentException(
-          "args are " + bytes + " bytes of JSON, over the limit of " + config.maxArgsBytes() + " bytes");
-    }
+    ArgsCheck.text(json, config.maxArgsBytes());
     return json;
   }
 

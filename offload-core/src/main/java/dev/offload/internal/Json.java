@@ -1,20 +1,44 @@
 package dev.offload.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
 
 /** The one Jackson configuration used for args, results, errors and API documents. */
 public final class Json {
+  /**
+   * How deep any document read as a tree may nest. Deeper than the args limit (64) so that a
+   * request holding too-deep args is read and refused naming the field, not as malformed JSON.
+   */
+  public static final int MAX_READ_DEPTH = 256;
+
   public static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .registerModule(new JavaTimeModule())
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
+
+  /**
+   * Trees are read strictly (one document, no duplicate keys) and keep every number exactly:
+   * {@code 1e400} stays {@code 1E+400} instead of turning into {@code Infinity}.
+   */
+  private static final ObjectReader TREE = MAPPER.reader()
+      .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .with(MAPPER.getFactory().rebuild()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_READ_DEPTH).build())
+          .build());
 
   private Json() {}
 
@@ -26,19 +50,36 @@ public final class Json {
     }
   }
 
-  /** Parses JSON text; null and SQL NULL give null. */
+  /**
+   * Parses JSON text strictly (see {@link #readTree(byte[])}); null and SQL NULL give null.
+   *
+   * @throws IllegalArgumentException if the text is not exactly one JSON document
+   */
   public static JsonNode tree(String json) {
     if (json == null) {
       return null;
     }
     try {
-      return MAPPER.readTree(json);
+      return TREE.readTree(json);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage(), e);
     }
   }
 
+  /**
+   * Parses one JSON document: trailing data and duplicate keys are errors, numbers keep their
+   * exact value, and nesting deeper than {@link #MAX_READ_DEPTH} is refused. Empty input gives a
+   * missing node.
+   */
+  public static JsonNode readTree(byte[] json) throws IOException {
+    return TREE.readTree(json);
+  }
+
   public static <T> T read(String json, Class<T> type) throws JsonProcessingException {
+    if (type == JsonNode.class) {
+      // A handler that takes the tree sees the numbers exactly as they were enqueued.
+      return type.cast(TREE.readTree(json));
+    }
     return MAPPER.readValue(json, type);
   }
 }

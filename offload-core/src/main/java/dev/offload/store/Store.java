@@ -86,8 +86,8 @@ public interface Store extends AutoCloseable {
    * Cancels a job: a pending one (scheduled, available, retrying) at once; for a running one,
    * records the request and notifies {@link Notifier#CANCEL} so its node interrupts it.
    *
-   * @return the job's state afterwards ({@code cancelled}, or {@code running} when the running
-   *     attempt was asked to stop, or the final state it already had); empty if there is no such job
+   * @return the state the job had: it was cancelled if that was pending, asked to stop if {@code
+   *     running}, and left alone if final; empty if there is no such job
    */
   Optional<JobState> jobCancel(long id, Instant now);
 

@@ -12,6 +12,7 @@ import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.KindStats;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.offload.OffloadException;
 import dev.offload.Progress;
 import dev.offload.QueueStats;
@@ -33,6 +34,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -226,7 +228,7 @@ public final class PostgresStore implements Store {
         while (rs.next()) {
           jobs.add(new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
               rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), p.token(),
-              rs.getTimestamp(11).toInstant()));
+              instant(rs, 11)));
         }
       }
       // RETURNING has no order; hand the jobs out in claim order.
@@ -439,7 +441,10 @@ public final class PostgresStore implements Store {
   public JobPage jobList(JobQuery q) {
     List<Object> params = new ArrayList<>();
     params.add(q.beforeId());
-    StringBuilder query = new StringBuilder(sql.list).append(where(q.filter(), params)).append(" ORDER BY id DESC LIMIT ?");
+    boolean args = q.includes(JobQuery.Field.ARGS);
+    boolean result = q.includes(JobQuery.Field.RESULT);
+    String select = args && result ? sql.list : args ? sql.listWithoutResult : result ? sql.listWithoutArgs : sql.listWithoutEither;
+    StringBuilder query = new StringBuilder(select).append(where(q.filter(), params)).append(" ORDER BY id DESC LIMIT ?");
     params.add(q.limit());
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(query.toString())) {
@@ -448,7 +453,7 @@ public final class PostgresStore implements Store {
       List<Job> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          jobs.add(job(rs));
+          jobs.add(job(rs, args, result));
         }
       }
       return JobPage.of(jobs, q.limit());
@@ -514,7 +519,7 @@ public final class PostgresStore implements Store {
         case SCHEDULED, AVAILABLE, RETRYING -> {
           update(c, sql.cancelPending, Timestamp.from(now), id);
           notify(c, Notifier.JOB, Long.toString(id));
-          return Optional.of(JobState.CANCELLED);
+          return Optional.of(state);
         }
         case RUNNING -> {
           update(c, sql.cancelRunning, Timestamp.from(now), id);
@@ -713,6 +718,11 @@ public final class PostgresStore implements Store {
   }
 
   private static Job job(ResultSet rs) throws SQLException {
+    return job(rs, true, true);
+  }
+
+  /** A row of the job columns; a field not read is a missing node (see {@link JobQuery#fields}). */
+  private static Job job(ResultSet rs, boolean withArgs, boolean withResult) throws SQLException {
     List<JobError> errors;
     Progress progress;
     FailedItems failedItems;
@@ -731,23 +741,28 @@ public final class PostgresStore implements Store {
         rs.getString(3),
         JobState.fromWire(rs.getString(4)),
         rs.getInt(5),
-        Json.tree(rs.getString(6)),
+        withArgs ? Json.tree(rs.getString(6)) : MissingNode.getInstance(),
         rs.getInt(7),
         rs.getInt(8),
-        instant(rs.getTimestamp(9)),
-        instant(rs.getTimestamp(10)),
-        instant(rs.getTimestamp(11)),
-        instant(rs.getTimestamp(12)),
+        instant(rs, 9),
+        instant(rs, 10),
+        instant(rs, 11),
+        instant(rs, 12),
         rs.getString(13),
         errors,
-        Json.tree(rs.getString(15)),
+        withResult ? Json.tree(rs.getString(15)) : MissingNode.getInstance(),
         progress,
         Json.tree(rs.getString(17)),
         failedItems,
         parentId);
   }
 
-  private static Instant instant(Timestamp t) {
+  /**
+   * Reads a {@code timestamptz} as an instant. Not through {@link Timestamp}: it converts with
+   * the Julian calendar before 1582, so {@code 0001-01-01} came back as {@code 0000-12-30}.
+   */
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
   }
 

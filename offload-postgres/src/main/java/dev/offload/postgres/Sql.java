@@ -13,6 +13,9 @@ final class Sql {
   final String getStuck;
   final String get;
   final String list;
+  final String listWithoutArgs;
+  final String listWithoutResult;
+  final String listWithoutEither;
   final String filterState;
   final String filterQueue;
   final String filterKind;
@@ -231,6 +234,11 @@ final class Sql {
     // Filters are appended per call (see PostgresStore.jobList): a generic plan for
     // "(? IS NULL OR state = ?)" could not use the (state, id) index.
     list = fill(schema, "SELECT " + JOB_COLUMNS + " FROM {schema}.jobs WHERE id < ?");
+    // A listing that leaves out args and results does not read them: a page of jobs with 1 MiB
+    // of args each would otherwise cost a gigabyte of heap.
+    listWithoutArgs = list.replace("args::text", "NULL::text");
+    listWithoutResult = list.replace("result::text", "NULL::text");
+    listWithoutEither = listWithoutArgs.replace("result::text", "NULL::text");
     // The filter clauses PostgresStore appends to list, replayMany and deleteMany.
     filterState = " AND state = ?";
     filterQueue = " AND queue = ?";

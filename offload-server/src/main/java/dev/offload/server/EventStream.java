@@ -40,14 +40,24 @@ final class EventStream {
     return stream;
   }
 
+  /**
+   * The largest {@code Last-Event-ID} continued from; a larger one (or one that is not a whole
+   * number) is ignored and the ids start again at 1, so they never overflow.
+   */
+  static final long MAX_LAST_EVENT_ID = 1L << 52;
+
   /** The {@code Last-Event-ID} a reconnecting client sent (or {@code ?lastEventId=}), else 0. */
   static long lastEventId(Context ctx) {
     String v = ctx.header("Last-Event-ID");
     if (v == null) {
       v = ctx.queryParam("lastEventId");
     }
+    if (v == null || v.isBlank() || v.length() > 19) {
+      return 0;
+    }
     try {
-      return v == null ? 0 : Math.max(0, Long.parseLong(v.trim()));
+      long id = Long.parseLong(v.trim());
+      return id < 0 || id > MAX_LAST_EVENT_ID ? 0 : id;
     } catch (NumberFormatException e) {
       return 0;
     }

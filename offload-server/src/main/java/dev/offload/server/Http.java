@@ -1,8 +1,10 @@
 package dev.offload.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.JobId;
+import dev.offload.JobRequest;
 import dev.offload.internal.Json;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -22,7 +24,18 @@ final class Http {
 
   static void problem(Context ctx, int status, String detail, String field) {
     ctx.status(status).contentType(Problem.CONTENT_TYPE)
-        .result(Json.write(Problem.of(status, detail, ctx.path(), field)));
+        .result(Json.write(Problem.of(status, detail, ctx.path(), field)).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Answers a failure of the server itself: the cause goes to the log under a fresh id, and the
+   * client gets only that id, never the cause's message (it may hold SQL, a URL or a user name).
+   */
+  static void failure(Context ctx, int status, String what, Throwable cause) {
+    String errorId = ErrorIds.next();
+    ErrorIds.log(errorId, ctx.method() + " " + ctx.path(), cause);
+    ctx.status(status).contentType(Problem.CONTENT_TYPE).result(Json.write(Problem.failure(status,
+        what + "; the server's log has the cause under error id " + errorId, ctx.path(), errorId)).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The job id in the path; 404 when it cannot be one (no job has such an id). */
@@ -45,12 +58,23 @@ final class Http {
     if (body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank()) {
       throw ApiException.malformed("the request body is empty; expected a JSON object");
     }
+    JsonNode node = parse(body);
+    if (node == null || node.isMissingNode()) {
+      throw ApiException.malformed("the request body is empty; expected a JSON object");
+    }
+    return node;
+  }
+
+  /**
+   * Parses one JSON document strictly ({@link Json#readTree}): trailing data and duplicate keys
+   * are 400; a document nested deeper than the parser reads is 422, as too-deep args are.
+   */
+  private static JsonNode parse(byte[] body) {
     try {
-      JsonNode node = Json.MAPPER.readTree(body);
-      if (node == null || node.isMissingNode()) {
-        throw ApiException.malformed("the request body is empty; expected a JSON object");
-      }
-      return node;
+      return Json.readTree(body);
+    } catch (StreamConstraintsException e) {
+      throw ApiException.invalid("args", "the request nests deeper than " + Json.MAX_READ_DEPTH
+          + " levels; args may nest at most " + JobRequest.MAX_ARGS_DEPTH + " levels deep");
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
       String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
@@ -70,11 +94,7 @@ final class Http {
     if (new String(body, StandardCharsets.UTF_8).isBlank()) {
       return null;
     }
-    try {
-      return Json.MAPPER.readTree(body);
-    } catch (IOException e) {
-      throw ApiException.malformed("malformed JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
-    }
+    return parse(body);
   }
 
   private static byte[] body(Context ctx, long maxBytes) {
@@ -99,9 +119,13 @@ final class Http {
     return new ApiException(413, "the request body is " + size + ", over the limit of " + maxBytes + " bytes");
   }
 
-  /** A query parameter, or null when absent or empty. */
+  /**
+   * A query parameter without surrounding white space, or null when absent or empty. Control
+   * characters are kept (not trimmed as {@link String#trim} would), so the check of the value sees
+   * them.
+   */
   static String param(Context ctx, String name) {
     String v = ctx.queryParam(name);
-    return v == null || v.isBlank() ? null : v.trim();
+    return v == null || v.isBlank() ? null : v.strip();
   }
 }

@@ -2,6 +2,7 @@ package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Job;
+import dev.offload.InvalidJobException;
 import dev.offload.JobFilter;
 import dev.offload.JobId;
 import dev.offload.JobQuery;
@@ -39,14 +40,15 @@ final class JobsApi {
     JsonNode body = Http.jsonBody(ctx, maxBodyBytes);
     String key = ctx.header("Idempotency-Key");
     EnqueueRequest req = EnqueueRequest.parse(body, key == null || key.isEmpty() ? null : key);
+    // InvalidJobException (413 or 422 naming the field) and UnknownKindException (422) are
+    // answered by the server's exception mapping, as for every route.
     JobId id;
     try {
       id = offload.enqueue(req.kind(), req.args(), req.options());
-    } catch (UnknownKindException e) {
-      throw ApiException.invalid("kind", e.getMessage());
+    } catch (InvalidJobException | UnknownKindException e) {
+      throw e;
     } catch (IllegalArgumentException e) {
-      String m = String.valueOf(e.getMessage());
-      throw ApiException.invalid(m.startsWith("kind") ? "kind" : "args", m);
+      throw ApiException.invalid(e.getMessage());
     }
     ctx.header("Location", "/api/jobs/" + id.value());
     if (req.waitFor() != null) {
@@ -63,7 +65,12 @@ final class JobsApi {
     Http.json(ctx, 200, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
   }
 
-  /** {@code GET /api/jobs?state=&queue=&kind=&errorClass=&limit=&cursor=}: newest first. */
+  /**
+   * {@code GET /api/jobs?state=&queue=&kind=&errorClass=&limit=&cursor=&fields=}: newest first.
+   * Jobs come without {@code args} and {@code result} unless {@code fields} names them ({@code
+   * fields=args,result}), so a page of 1,000 costs the same whatever the jobs hold; every other
+   * field is there.
+   */
   void list(Context ctx) {
     Http.json(ctx, 200, offload.jobs(query(ctx, 50, JobQuery.MAX_LIMIT)));
   }
@@ -161,7 +168,10 @@ final class JobsApi {
     }
   }
 
-  /** The job query of a listing's parameters; 422 naming the parameter at fault. */
+  /**
+   * The job query of a listing's parameters; 422 naming the parameter at fault. The jobs carry
+   * args and results only when {@code fields} asks for them.
+   */
   static JobQuery query(Context ctx, int defaultLimit, int maxLimit) {
     JobFilter filter = JobFilter.any();
     String state = Http.param(ctx, "state");
@@ -183,9 +193,18 @@ final class JobsApi {
         throw ApiException.invalid("limit", "limit must be a whole number from 1 to " + maxLimit + ", got '" + limitText + "'");
       }
     }
+    Set<JobQuery.Field> fields = Set.of();
+    String fieldsText = Http.param(ctx, "fields");
+    if (fieldsText != null) {
+      try {
+        fields = JobQuery.Field.parseList(fieldsText);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid("fields", e.getMessage());
+      }
+    }
     String cursor = Http.param(ctx, "cursor");
     try {
-      return new JobQuery(filter, limit, cursor);
+      return new JobQuery(filter, limit, cursor, fields);
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("cursor", e.getMessage());
     }

@@ -1,8 +1,10 @@
 package dev.offload.server;
 
+import dev.offload.InvalidJobException;
 import dev.offload.NoSuchJobException;
 import dev.offload.Offload;
 import dev.offload.OffloadException;
+import dev.offload.UnknownKindException;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.JavalinConfig;
@@ -80,18 +82,19 @@ public final class OffloadServer implements AutoCloseable {
     c.jetty.port = config.port;
     new Routes(config.offload, new Security(config.token), config.metrics, feed, streams, config.maxBodyBytes,
         config.requestBudget, config.heartbeat).addTo(c.routes);
+    JettyErrors jettyErrors = new JettyErrors();
+    c.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+    c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
     c.routes.exception(ApiException.class, (e, ctx) -> Http.problem(ctx, e.status(), e.getMessage(), e.field()));
+    c.routes.exception(InvalidJobException.class,
+        (e, ctx) -> Http.problem(ctx, e.tooLarge() ? 413 : 422, e.getMessage(), e.field()));
+    c.routes.exception(UnknownKindException.class, (e, ctx) -> Http.problem(ctx, 422, e.getMessage(), "kind"));
     c.routes.exception(NoSuchJobException.class, (e, ctx) -> Http.problem(ctx, 404, e.getMessage(), null));
     c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.problem(ctx, e.getStatus(), e.getMessage(), null));
-    c.routes.exception(OffloadException.class, (e, ctx) -> {
-      log.warn("{} {} failed: the store is unavailable", ctx.method(), ctx.path(), e);
-      Http.problem(ctx, 503, "the store is unavailable: " + e.getMessage(), null);
-    });
-    c.routes.exception(Exception.class, (e, ctx) -> {
-      log.error("{} {} failed", ctx.method(), ctx.path(), e);
-      Http.problem(ctx, 500, "the server failed to answer this request (" + e.getClass().getSimpleName()
-          + "); its log has the details", null);
-    });
+    // The message of a store failure names the database (URL, user, schema) and may quote SQL:
+    // it goes to the log only.
+    c.routes.exception(OffloadException.class, (e, ctx) -> Http.failure(ctx, 503, "the store failed to answer", e));
+    c.routes.exception(Exception.class, (e, ctx) -> Http.failure(ctx, 500, "the server failed to answer this request", e));
   }
 
   /**

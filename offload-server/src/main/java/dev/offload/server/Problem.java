@@ -12,13 +12,19 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param detail what was wrong, for people; names the field or value at fault
  * @param instance the request path
  * @param field the request field at fault, for 422 about one field; absent otherwise
+ * @param errorId for a 5xx, the id under which the server logged the cause; absent otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record Problem(String type, String title, int status, String detail, String instance, String field) {
-  static final String CONTENT_TYPE = "application/problem+json";
+record Problem(String type, String title, int status, String detail, String instance, String field, String errorId) {
+  /** Always with its charset: without one, Jetty would declare ISO-8859-1. */
+  static final String CONTENT_TYPE = "application/problem+json; charset=utf-8";
 
   static Problem of(int status, String detail, String instance, String field) {
-    return new Problem("about:blank", title(status), status, detail, instance, field);
+    return new Problem("about:blank", title(status), status, detail, instance, field, null);
+  }
+
+  static Problem failure(int status, String detail, String instance, String errorId) {
+    return new Problem("about:blank", title(status), status, detail, instance, null, errorId);
   }
 
   static String title(int status) {
@@ -30,8 +36,10 @@ record Problem(String type, String title, int status, String detail, String inst
       case 405 -> "Method Not Allowed";
       case 409 -> "Conflict";
       case 413 -> "Content Too Large";
+      case 414 -> "URI Too Long";
       case 415 -> "Unsupported Media Type";
       case 422 -> "Unprocessable Content";
+      case 431 -> "Request Header Fields Too Large";
       case 500 -> "Internal Server Error";
       case 503 -> "Service Unavailable";
       default -> "HTTP " + status;

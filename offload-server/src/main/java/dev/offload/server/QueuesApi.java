@@ -60,8 +60,8 @@ final class QueuesApi {
   void kinds(Context ctx) {
     String budgetText = Http.param(ctx, "budget");
     Duration budget = budgetText == null ? requestBudget : Durations.param("budget", budgetText);
-    if (budget.isZero()) {
-      throw ApiException.invalid("budget", "budget must be more than 0, got '" + budgetText + "'");
+    if (budget.isZero() || budget.compareTo(Offload.MAX_REQUEST_BUDGET) > 0) {
+      throw ApiException.invalid("budget", "budget must be more than 0 and at most 24 hours, got '" + budgetText + "'");
     }
     Map<String, KindDocument> kinds = new TreeMap<>();
     offload.kinds().forEach((kind, options) -> kinds.put(kind, KindDocument.registered(kind, options)));

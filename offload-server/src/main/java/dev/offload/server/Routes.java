@@ -11,10 +11,10 @@ import java.time.Duration;
  *
  * <pre>
  * GET    /                          dashboard (also /app.js, /app.css, /favicon.svg)
- * GET    /health                    store reachability (no token)
+ * GET    /health                    the store and this node's engine (no token)
  * GET    /metrics                   Prometheus text (no token)
  * POST   /api/jobs                  enqueue: 202 + Location + job; 200 + job with wait
- * GET    /api/jobs                  ?state=&amp;queue=&amp;kind=&amp;errorClass=&amp;limit=&amp;cursor= → {jobs, nextCursor}
+ * GET    /api/jobs                  ?state=&amp;queue=&amp;kind=&amp;errorClass=&amp;limit=&amp;cursor=&amp;fields=args,result → {jobs, nextCursor}
  * GET    /api/jobs/{id}             the job
  * GET    /api/jobs/{id}/events      SSE: state and progress until the job ends
  * POST   /api/jobs/{id}/cancel      200 (or 202 while a running attempt stops) + job

@@ -34,12 +34,18 @@ import java.util.function.Consumer;
  *   <li>{@code fail}: fails permanently, so it is dead after one attempt;
  *   <li>{@code flaky}: fails its first attempt, succeeds on the second;
  *   <li>{@code gated}: fails permanently while {@link #GATE_CLOSED} is set, else succeeds;
- *   <li>{@code reports.render} in queue {@code reports}: returns at once.
+ *   <li>{@code reports.render} in queue {@code reports}: returns at once;
+ *   <li>{@code typed}: takes {@link TypedArgs} (so its args are checked at enqueue), returns them.
  * </ul>
  */
 final class TestServer implements AutoCloseable {
   /** While true, {@code gated} jobs die; a test opens it before retrying them. */
   static final AtomicBoolean GATE_CLOSED = new AtomicBoolean();
+
+  /** The args of kind {@code typed}. */
+  record TypedArgs(int items, String name, java.util.List<Line> lines) {}
+
+  record Line(String sku, long quantity) {}
 
   final Offload offload;
   final OffloadMetrics metrics;
@@ -108,7 +114,8 @@ final class TestServer implements AutoCloseable {
           }
           return Json.MAPPER.createObjectNode().put("passed", true);
         }, JobOptions.defaults().maxAttempts(1))
-        .register("reports.render", JsonNode.class, (args, ctx) -> null, JobOptions.defaults().queue("reports"));
+        .register("reports.render", JsonNode.class, (args, ctx) -> null, JobOptions.defaults().queue("reports"))
+        .register("typed", TypedArgs.class, (args, ctx) -> args);
   }
 
   private static Object steps(JsonNode args, JobContext ctx) throws InterruptedException {

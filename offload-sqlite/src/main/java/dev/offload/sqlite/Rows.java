@@ -2,6 +2,7 @@ package dev.offload.sqlite;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.offload.FailedItems;
 import dev.offload.Job;
 import dev.offload.JobError;
@@ -26,13 +27,18 @@ final class Rows {
 
   /** A row of {@link Sql#JOB_COLUMNS}. */
   static Job job(ResultSet rs) throws SQLException {
+    return job(rs, true, true);
+  }
+
+  /** A row of the job columns; a field not read is a missing node (see {@link dev.offload.JobQuery#fields}). */
+  static Job job(ResultSet rs, boolean withArgs, boolean withResult) throws SQLException {
     return new Job(
         JobId.of(rs.getLong("id")),
         rs.getString("kind"),
         rs.getString("queue"),
         JobState.fromWire(rs.getString("state")),
         rs.getInt("priority"),
-        Json.tree(rs.getString("args")),
+        withArgs ? Json.tree(rs.getString("args")) : MissingNode.getInstance(),
         rs.getInt("attempt"),
         rs.getInt("max_attempts"),
         instant(rs, "run_at"),
@@ -41,7 +47,7 @@ final class Rows {
         instant(rs, "finished_at"),
         rs.getString("lease_owner"),
         errors(rs.getLong("id"), rs.getString("errors")),
-        Json.tree(rs.getString("result")),
+        withResult ? Json.tree(rs.getString("result")) : MissingNode.getInstance(),
         read(rs.getLong("id"), rs.getString("progress"), Progress.class),
         Json.tree(rs.getString("checkpoint")),
         read(rs.getLong("id"), rs.getString("failed_items"), FailedItems.class),

@@ -100,6 +100,12 @@ final class Sql {
    */
   static final String LIST = "SELECT " + JOB_COLUMNS + "\nFROM offload_jobs\nWHERE id < ?";
 
+  /** The columns of a listing that leaves out args and results: it does not read them at all. */
+  static String listColumns(boolean args, boolean result) {
+    return JOB_COLUMNS.replace(" args,", args ? " args," : " NULL AS args,")
+        .replace(" result,", result ? " result," : " NULL AS result,");
+  }
+
   static final String LIST_ORDER = "\nORDER BY id DESC\nLIMIT ?";
 
   // The filter clauses the store appends to LIST, REPLAY_MANY and DELETE_MANY, one value each.

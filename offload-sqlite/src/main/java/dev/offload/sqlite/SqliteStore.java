@@ -344,7 +344,10 @@ public final class SqliteStore implements Store {
   public JobPage jobList(JobQuery q) {
     List<Object> params = new ArrayList<>();
     params.add(q.beforeId());
-    String sql = Sql.LIST + where(q.filter(), params) + Sql.LIST_ORDER;
+    boolean args = q.includes(JobQuery.Field.ARGS);
+    boolean result = q.includes(JobQuery.Field.RESULT);
+    String sql = "SELECT " + Sql.listColumns(args, result) + "\nFROM offload_jobs\nWHERE id < ?" + where(q.filter(), params)
+        + Sql.LIST_ORDER;
     params.add(q.limit());
     List<Job> jobs = db.read("listing jobs", c -> {
       List<Job> page = new ArrayList<>();
@@ -352,7 +355,7 @@ public final class SqliteStore implements Store {
         bind(ps, params);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            page.add(Rows.job(rs));
+            page.add(Rows.job(rs, args, result));
           }
         }
       }
@@ -422,7 +425,7 @@ public final class SqliteStore implements Store {
     return Optional.of(switch (had.get().state()) {
       case SCHEDULED, AVAILABLE, RETRYING -> {
         notifier.publish(Notifier.JOB, Long.toString(id));
-        yield JobState.CANCELLED;
+        yield had.get().state();
       }
       case RUNNING -> {
         notifier.publish(Notifier.CANCEL, Long.toString(id));

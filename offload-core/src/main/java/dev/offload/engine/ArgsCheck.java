@@ -1,0 +1,127 @@
+package dev.offload.engine;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.offload.InvalidJobException;
+import dev.offload.JobRequest;
+import dev.offload.internal.Json;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * The checks args pass at enqueue, so that a job that is stored can also be run and shown: the
+ * size and depth limits, no NUL character (PostgreSQL cannot store one in {@code jsonb}, and both
+ * stores must agree), and, when this node knows the kind, its args type.
+ */
+final class ArgsCheck {
+  private ArgsCheck() {}
+
+  /**
+   * Checks the JSON text of args in one pass over its characters.
+   *
+   * @throws InvalidJobException naming {@code args} when a limit is passed
+   */
+  static void text(String json, int maxBytes) {
+    int depth = 0;
+    int maxDepth = 0;
+    boolean inString = false;
+    long bytes = 0;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+      if (inString) {
+        if (c == '\\') {
+          if (json.startsWith("u0000", i + 1)) {
+            throw InvalidJobException.invalid("args", "args must not hold the NUL character (\\u0000)");
+          }
+          i++;
+          bytes++;
+        } else if (c == '"') {
+          inString = false;
+        } else if (c == 0) {
+          throw InvalidJobException.invalid("args", "args must not hold the NUL character (\\u0000)");
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        maxDepth = Math.max(maxDepth, ++depth);
+      } else if (c == '}' || c == ']') {
+        depth--;
+      }
+    }
+    if (bytes > maxBytes) {
+      throw InvalidJobException.tooLarge("args",
+          "args are " + bytes + " bytes of JSON, over the limit of " + maxBytes + " bytes");
+    }
+    if (maxDepth > JobRequest.MAX_ARGS_DEPTH) {
+      throw InvalidJobException.invalid("args",
+          "args nest " + maxDepth + " levels deep, over the limit of " + JobRequest.MAX_ARGS_DEPTH);
+    }
+  }
+
+  /**
+   * Reads {@code args} as {@code type}, the way a worker will, and says what does not fit.
+   *
+   * @throws InvalidJobException naming the field, e.g. {@code args.items: expected a number}
+   */
+  static void type(String kind, JsonNode args, Class<?> type) {
+    if (type == JsonNode.class || type == Object.class || type.isInstance(args)) {
+      return;
+    }
+    try {
+      Json.MAPPER.treeToValue(args, type);
+    } catch (MismatchedInputException e) {
+      String path = path(e);
+      throw InvalidJobException.invalid(path.isEmpty() ? "args" : "args." + path,
+          (path.isEmpty() ? "args" : path) + ": expected " + expected(e.getTargetType())
+              + " (kind '" + kind + "' takes " + type.getSimpleName() + ")");
+    } catch (JsonMappingException e) {
+      String path = path(e);
+      throw InvalidJobException.invalid(path.isEmpty() ? "args" : "args." + path,
+          (path.isEmpty() ? "args" : path) + ": " + e.getOriginalMessage());
+    } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw InvalidJobException.invalid("args", "args do not fit " + type.getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder b = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        if (!b.isEmpty()) {
+          b.append('.');
+        }
+        b.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        b.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return b.toString();
+  }
+
+  private static String expected(Class<?> t) {
+    if (t == null) {
+      return "another type";
+    }
+    if (t.isPrimitive() && t != boolean.class && t != char.class || Number.class.isAssignableFrom(t)
+        || t == BigDecimal.class || t == BigInteger.class) {
+      return "a number";
+    }
+    if (t == boolean.class || t == Boolean.class) {
+      return "true or false";
+    }
+    if (t == String.class || t == char.class || t == Character.class || t.isEnum()) {
+      return "a string";
+    }
+    if (t.isArray() || Collection.class.isAssignableFrom(t)) {
+      return "an array";
+    }
+    if (Map.class.isAssignableFrom(t) || t.isRecord()) {
+      return "an object";
+    }
+    return "a " + t.getSimpleName();
+  }
+}
