@@ -44,6 +44,7 @@ public final class Offload implements AutoCloseable {
   private final EngineConfig config;
   private final JobWatcher watcher;
   private final Map<String, Registration<?>> registry;
+  private volatile boolean startedOnce;
 
   private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
@@ -61,6 +62,26 @@ public final class Offload implements AutoCloseable {
   /** Starts this node's workers: claiming, heartbeats, and leader duties when elected. */
   public void start() {
     engine.start();
+    startedOnce = true;
+  }
+
+  /**
+   * This node's workers and notifier, read from memory: cheap enough for every health check.
+   * Workers that were started and are no longer running (stopped, or a thread died) are down.
+   */
+  public NodeHealth health() {
+    NodeHealth.Workers workers = engine.workersAlive() ? NodeHealth.Workers.RUNNING
+        : startedOnce ? NodeHealth.Workers.DOWN : NodeHealth.Workers.OFF;
+    return new NodeHealth(config.node(), workers, store.notifier().connected());
+  }
+
+  /**
+   * One round trip to the store that reads no table.
+   *
+   * @throws OffloadException if the store does not answer
+   */
+  public void ping() {
+    store.ping();
   }
 
   /** Stops the workers gracefully (see {@link Builder#shutdownGrace}); the store stays open. */

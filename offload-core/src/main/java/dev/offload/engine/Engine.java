@@ -368,6 +368,26 @@ public final class Engine {
     return leader;
   }
 
+  /**
+   * Whether this node's workers run: started, not stopped, and every thread the engine started
+   * (producers, completer, progress reporter, maintenance) still alive. For {@code /health}.
+   */
+  public boolean workersAlive() {
+    if (!started) {
+      return false;
+    }
+    ScheduledExecutorService maintenance = scheduler;
+    if (maintenance == null || maintenance.isShutdown()) {
+      return false;
+    }
+    for (Thread t : List.copyOf(threads)) {
+      if (!t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** How many attempts are running on this node now. */
   public int runningCount() {
     return running.size();

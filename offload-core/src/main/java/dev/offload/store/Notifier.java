@@ -22,6 +22,14 @@ public interface Notifier extends AutoCloseable {
   /** Calls {@code listener} with each payload published on {@code topic}, on a notifier thread. */
   AutoCloseable subscribe(String topic, Consumer<String> listener);
 
+  /**
+   * Whether wake-ups from other nodes can arrive now: false while a notifier that listens on a
+   * connection has lost it. An in-process notifier is always connected.
+   */
+  default boolean connected() {
+    return true;
+  }
+
   /** Publishes outside any transaction. */
   void publish(String topic, String payload);
 

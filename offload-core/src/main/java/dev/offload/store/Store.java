@@ -23,6 +23,13 @@ import java.util.Optional;
  */
 public interface Store extends AutoCloseable {
 
+  /**
+   * One cheap round trip to the database (no table is read), for health checks.
+   *
+   * @throws dev.offload.OffloadException if the database does not answer
+   */
+  void ping();
+
   /** Applies pending schema migrations; safe to call from many nodes at once. */
   void migrate();
 

@@ -1040,4 +1040,49 @@ public abstract class StoreContract {
     assertThat(runs).hasSize(ids.size());
     assertThat(runs.values()).allMatch(c -> c.get() == 1);
   }
+
+  // ---------------------------------------------------------------- issue 11: hardening (server slice)
+
+  @Test
+  void pingAnswersAndFailsOnceTheStoreIsClosed() {
+    store.ping();
+    Store closed = newStore();
+    closed.close();
+    assertThatThrownBy(closed::ping).isInstanceOf(dev.offload.OffloadException.class);
+  }
+
+  @Test
+  void listingReadsArgsAndResultOnlyWhenAsked() {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+
+    Job lean = store.jobList(JobQuery.all().fields(Set.of())).jobs().get(0);
+    Job args = store.jobList(JobQuery.all().fields(Set.of(JobQuery.Field.ARGS))).jobs().get(0);
+    Job full = store.jobList(JobQuery.all()).jobs().get(0);
+
+    assertThat(lean.id().value()).isEqualTo(id);
+    assertThat(lean.args().isMissingNode()).isTrue();
+    assertThat(lean.result().isMissingNode()).isTrue();
+    assertThat(lean.runAt()).isEqualTo(full.runAt());
+    assertThat(args.args().get("n").asInt()).isEqualTo(1);
+    assertThat(args.result().isMissingNode()).isTrue();
+    assertThat(full).isEqualTo(get(id));
+  }
+
+  @Test
+  void runAtAtBothEndsOfTheSupportedRangeRoundTrips() {
+    for (Instant runAt : List.of(EnqueueOptions.EARLIEST_RUN_AT, Instant.parse("1582-10-10T00:00:00Z"),
+        EnqueueOptions.LATEST_RUN_AT)) {
+      long id = store.jobInsertMany(List.of(insert("k", "default", 0, runAt))).get(0);
+      assertThat(get(id).runAt()).as(runAt.toString()).isEqualTo(runAt);
+    }
+  }
+
+  @Test
+  void cancelAnswersTheStateTheJobHad() {
+    long id = store.jobInsertMany(List.of(insert("k"))).get(0);
+    assertThat(store.jobCancel(id, Instant.now())).contains(JobState.AVAILABLE);
+    assertThat(get(id).state()).isEqualTo(JobState.CANCELLED);
+    assertThat(store.jobCancel(id, Instant.now())).contains(JobState.CANCELLED);
+    assertThat(store.jobCancel(id + 1000, Instant.now())).isEmpty();
+  }
 }

@@ -31,6 +31,7 @@ final class PgNotifier implements Notifier {
   private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
   private volatile boolean closed;
   private volatile boolean resubscribe;
+  private volatile boolean listening;
   private Thread thread;
 
   PgNotifier(DataSource dataSource, String schema, String description) {
@@ -52,6 +53,12 @@ final class PgNotifier implements Notifier {
       thread = Thread.ofPlatform().daemon().name("offload-pg-listener").start(this::listen);
     }
     return () -> list.remove(listener);
+  }
+
+  /** True until the first subscription, then whether the listening connection is up. */
+  @Override
+  public synchronized boolean connected() {
+    return thread == null || listening;
   }
 
   @Override
@@ -89,6 +96,7 @@ final class PgNotifier implements Notifier {
               }
             }
           }
+          listening = true;
           PGNotification[] notes = pg.getNotifications(500);
           if (notes == null) {
             continue;
@@ -104,6 +112,7 @@ final class PgNotifier implements Notifier {
           }
         }
       } catch (SQLException e) {
+        listening = false;
         if (closed) {
           return;
         }

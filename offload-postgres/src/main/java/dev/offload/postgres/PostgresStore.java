@@ -31,6 +31,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -136,6 +137,16 @@ public final class PostgresStore implements Store {
 
   private String channel(String topic) {
     return schema + "." + topic;
+  }
+
+  @Override
+  public void ping() {
+    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+      st.setQueryTimeout(5);
+      st.execute("SELECT 1");
+    } catch (SQLException e) {
+      throw fail("pinging the database", e);
+    }
   }
 
   @Override

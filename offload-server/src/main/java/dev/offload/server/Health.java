@@ -1,6 +1,6 @@
 package dev.offload.server;
 
-import dev.offload.JobQuery;
+import dev.offload.NodeHealth;
 import dev.offload.Offload;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -12,10 +12,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code GET /health}: 200 {@code {"status": "up", "store": "reachable", ...}} when a cheap read
- * of the store (the newest job) answers within {@link #TIMEOUT}, else 503 {@code {"status":
- * "down", "store": "unreachable", "detail": ...}}. Needs no token, so load balancers can call it;
- * it shows no job data.
+ * {@code GET /health}: a cheap check of the store (one round trip that reads no table, {@link
+ * Offload#ping()}) and of this node's engine (workers running, notifier connected, read from
+ * memory). 200 with {@code {"status": "up", "store": "reachable", "workers": "running"|"off",
+ * "notifier": "connected", ...}}; 503 with {@code "status": "down"} when the store does not answer
+ * within {@link #TIMEOUT}, the workers were started and are down, or the notifier lost its
+ * connection. Needs no token, so load balancers can call it; it shows no job data and no store
+ * internals (a store failure is logged under an error id, which the answer carries).
  */
 final class Health {
   static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -27,41 +30,43 @@ final class Health {
   }
 
   void handle(Context ctx) throws InterruptedException {
-    long start = System.nanoTime();
     Map<String, Object> doc = new LinkedHashMap<>();
-    CompletableFuture<Object> read = new CompletableFuture<>();
+    doc.put("status", "up");
+    NodeHealth node = offload.health();
+    long start = System.nanoTime();
+    CompletableFuture<Void> ping = new CompletableFuture<>();
     // On a thread of its own: a store that hangs must not hang the health check with it.
     Thread.ofVirtual().name("offload-health").start(() -> {
       try {
-        read.complete(offload.jobs(JobQuery.all().limit(1)));
+        offload.ping();
+        ping.complete(null);
       } catch (Throwable t) {
-        read.completeExceptionally(t);
+        ping.completeExceptionally(t);
       }
     });
+    boolean up = node.up();
     try {
-      read.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      doc.put("status", "up");
+      ping.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       doc.put("store", "reachable");
       doc.put("storeLatencyMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-      doc.put("node", offload.node());
-      Http.json(ctx, 200, doc);
     } catch (TimeoutException e) {
-      down(ctx, doc, "the store did not answer within " + TIMEOUT.toSeconds() + " s");
+      up = false;
+      doc.put("store", "unreachable");
+      doc.put("detail", "the store did not answer within " + TIMEOUT.toSeconds() + " s");
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      while (cause.getCause() != null && cause.getCause() != cause) {
-        cause = cause.getCause();
-      }
-      down(ctx, doc, "the store cannot be read: " + e.getCause().getMessage()
-          + (cause != e.getCause() ? " (" + cause.getMessage() + ")" : ""));
+      up = false;
+      String errorId = ErrorIds.next();
+      ErrorIds.log(errorId, "GET /health: pinging the store", e.getCause());
+      doc.put("store", "unreachable");
+      doc.put("detail", "the store cannot be reached; the server's log has the cause under error id " + errorId);
+      doc.put("errorId", errorId);
     }
-  }
-
-  private void down(Context ctx, Map<String, Object> doc, String detail) {
-    doc.put("status", "down");
-    doc.put("store", "unreachable");
-    doc.put("detail", detail);
-    doc.put("node", offload.node());
-    Http.json(ctx, 503, doc);
+    doc.put("workers", node.workers().wireName());
+    doc.put("notifier", node.notifierConnected() ? "connected" : "disconnected");
+    doc.put("node", node.node());
+    if (!up) {
+      doc.put("status", "down");
+    }
+    Http.json(ctx, up ? 200 : 503, doc);
   }
 }

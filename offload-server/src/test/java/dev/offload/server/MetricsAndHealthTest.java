@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.server.TestServer.Res;
+import dev.offload.sqlite.SqliteStore;
+import dev.offload.store.Store;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -80,12 +86,66 @@ class MetricsAndHealthTest {
       assertThat(down.status()).isEqualTo(503);
       assertThat(down.json().get("status").asText()).isEqualTo("down");
       assertThat(down.json().get("store").asText()).isEqualTo("unreachable");
-      assertThat(down.json().get("detail").asText()).startsWith("the store cannot be read: ");
+      assertThat(down.json().get("detail").asText()).startsWith("the store cannot be reached; the server's log has the cause"
+          + " under error id " + down.json().get("errorId").asText());
+      assertThat(down.body()).doesNotContain(dir.toString()).doesNotContainIgnoringCase("sql");
       Res api = t.get("/api/jobs");
       assertThat(api.status()).isEqualTo(503);
       assertThat(api.contentType()).startsWith("application/problem+json");
     } finally {
       t.server.stop();
+    }
+  }
+
+  /** A real store that records which of its methods were called. */
+  private static Store recording(Store store, List<String> calls) {
+    return (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class}, (proxy, method, args) -> {
+      calls.add(method.getName());
+      try {
+        return method.invoke(store, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    });
+  }
+
+  @Test
+  void healthPingsTheStoreAndReadsNoJob() {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    try (TestServer t = TestServer.start(recording(SqliteStore.open(dir.resolve("offload.db")), calls), true, b -> { })) {
+      t.enqueue("echo", Map.of("n", 1));
+      calls.clear();
+
+      Res up = t.get("/health");
+
+      assertThat(up.status()).isEqualTo(200);
+      assertThat(up.json().get("workers").asText()).isEqualTo("running");
+      assertThat(up.json().get("notifier").asText()).isEqualTo("connected");
+      assertThat(calls).contains("ping").doesNotContain("jobList", "jobGet", "queueStats");
+    }
+  }
+
+  @Test
+  void healthIs503WhenThisNodesWorkersAreDown() {
+    try (TestServer t = TestServer.start(dir)) {
+      assertThat(t.get("/health").status()).isEqualTo(200);
+
+      t.offload.stop(); // the store stays open: only the workers are gone
+
+      Res down = t.get("/health");
+      assertThat(down.status()).isEqualTo(503);
+      assertThat(down.json().get("status").asText()).isEqualTo("down");
+      assertThat(down.json().get("workers").asText()).isEqualTo("down");
+      assertThat(down.json().get("store").asText()).isEqualTo("reachable");
+    }
+  }
+
+  @Test
+  void healthOfANodeWithoutWorkersIsUp() {
+    try (TestServer t = TestServer.start(SqliteStore.open(dir.resolve("offload.db")), /* workers= */ false, b -> { })) {
+      Res up = t.get("/health");
+      assertThat(up.status()).isEqualTo(200);
+      assertThat(up.json().get("workers").asText()).isEqualTo("off");
     }
   }
 

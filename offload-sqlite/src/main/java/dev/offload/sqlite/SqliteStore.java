@@ -23,6 +23,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,6 +72,16 @@ public final class SqliteStore implements Store {
    */
   public static SqliteStore open(Path file) {
     return new SqliteStore(Database.open(file));
+  }
+
+  @Override
+  public void ping() {
+    db.read("pinging the database", c -> {
+      try (Statement st = c.createStatement()) {
+        st.execute("SELECT 1");
+      }
+      return null;
+    });
   }
 
   @Override
