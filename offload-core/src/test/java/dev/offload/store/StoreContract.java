@@ -447,9 +447,21 @@ public abstract class StoreContract {
   }
 
   @Test
+  void argsThatDoNotFitTheKindAreRefusedAtEnqueueOnANodeThatKnowsIt() {
+    Offload o = start(offload().register("typed", Sleep.class, (args, ctx) -> null));
+    assertThatThrownBy(() -> o.enqueue("typed", Map.of("ms", "not a number")))
+        .isInstanceOf(dev.offload.InvalidJobException.class)
+        .hasMessageStartingWith("ms: expected a number")
+        .satisfies(e -> assertThat(((dev.offload.InvalidJobException) e).field()).isEqualTo("args.ms"));
+    assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
+  }
+
+  @Test
   void argsThatDoNotFitTheHandlerSendTheJobToDead() {
     Offload o = start(offload().register("typed", Sleep.class, (args, ctx) -> null));
-    JobId id = o.enqueue("typed", Map.of("ms", "not a number"));
+    // Enqueued by a node that does not know the kind, so nothing checked the args before the worker.
+    Offload client = offload().build();
+    JobId id = client.enqueue("typed", Map.of("ms", "not a number"), EnqueueOptions.none().allowUnknownKind());
     Job job = awaitState(o, id, JobState.DEAD);
     assertThat(job.errors()).singleElement().extracting(e -> e.message()).asString().contains("args do not match Sleep");
   }
@@ -891,7 +903,8 @@ public abstract class StoreContract {
     assertThat(sawCancelled[0]).isTrue();
     assertThat(job.finishedAt()).isNotNull();
     assertThat(worker.job(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
-    assertThat(client.cancel(id)).as("cancelling twice is harmless").isEqualTo(JobState.CANCELLED);
+    // Cancelling again is a conflict (HTTP 409), as for a succeeded job, and changes nothing.
+    assertThatThrownBy(() -> client.cancel(id)).isInstanceOf(IllegalStateException.class).hasMessageContaining("cancelled already");
     assertThat(runs.get()).isEqualTo(1);
   }
 

@@ -310,7 +310,7 @@ class JobsApiTest {
     Res cancel = t.post("/api/jobs/" + id + "/cancel");
     assertThat(cancel.status()).isEqualTo(200);
     assertThat(cancel.json().get("state").asText()).isEqualTo("cancelled");
-    assertThat(t.post("/api/jobs/" + id + "/cancel").status()).as("cancelling again is harmless").isEqualTo(200);
+    assertThat(t.post("/api/jobs/" + id + "/cancel").status()).as("cancelling again is a conflict").isEqualTo(409);
 
     Res retry = t.post("/api/jobs/" + id + "/retry");
     assertThat(retry.status()).isEqualTo(200);
