@@ -30,11 +30,14 @@ final class Execution implements JobContext {
   private volatile boolean cancelled;
   private volatile String checkpointJson;
   final long startedMillis = System.currentTimeMillis();
+  /** When the claim of this attempt was sent ({@link System#nanoTime()}): its lease started later. */
+  final long claimedNanos;
   volatile Thread thread;
   volatile ScheduledFuture<?> timeout;
 
-  Execution(Engine engine, ClaimedJob job, Registration<?> registration, Producer producer) {
+  Execution(Engine engine, ClaimedJob job, Registration<?> registration, Producer producer, long claimedNanos) {
     this.engine = engine;
+    this.claimedNanos = claimedNanos;
     this.job = job;
     this.registration = registration;
     this.producer = producer;
@@ -125,12 +128,16 @@ final class Execution implements JobContext {
 
   @Override
   public void message(String message) {
-    progress.message(message);
+    progress.message(HumanText.storable(message));
   }
 
   @Override
   public void stages(Stage... stages) {
-    progress.stages(List.of(stages), engine.stageHistory(job.kind()));
+    List<Stage> named = new java.util.ArrayList<>(stages.length);
+    for (Stage s : stages) {
+      named.add(Stage.of(HumanText.storable(s.name()), s.weight()));
+    }
+    progress.stages(named, engine.stageHistory(job.kind()));
     engine.progressChanged();
   }
 
@@ -141,7 +148,7 @@ final class Execution implements JobContext {
 
   @Override
   public void stage(String name, long total) {
-    progress.stage(name, total, System.nanoTime());
+    progress.stage(HumanText.storable(name), total, System.nanoTime());
     engine.progressChanged();
   }
 
@@ -172,7 +179,7 @@ final class Execution implements JobContext {
 
   @Override
   public void itemFailed(String key, String error) {
-    progress.itemFailed(String.valueOf(key), error);
+    progress.itemFailed(String.valueOf(key), HumanText.storable(error));
   }
 
   @Override
