@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Offload over HTTP: the JSON API, Server-Sent Events, the dashboard at {@code /}, {@code /metrics}
- * and {@code /health}, as DESIGN.md's "Contracts: HTTP" describes them.
+ * and {@code /health}, as {@code docs/design.md} ("Contracts: HTTP") and {@code docs/openapi.json} describe them.
  *
  * <pre>{@code
  * OffloadMetrics metrics = OffloadMetrics.create();
@@ -125,6 +125,18 @@ public final class OffloadServer implements AutoCloseable {
       log.info("Offload server listening on {}", url());
     }
     return this;
+  }
+
+  /**
+   * Every HTTP route as {@code "METHOD /path"} (filters aside), for the test that holds the
+   * OpenAPI document to the routes.
+   */
+  java.util.List<String> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(h -> h.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> e.method.name() + " " + e.path)
+        .toList();
   }
 
   /** Ends open event streams, then stops listening. The Offload stays open. Idempotent. */
