@@ -1,0 +1,110 @@
+package dev.offload.engine;
+
+import dev.offload.Job;
+import dev.offload.JobHandler;
+import dev.offload.JobListener;
+import dev.offload.JobOptions;
+import dev.offload.JobRequest;
+import dev.offload.store.JobInsert;
+import dev.offload.store.Store;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The engine's one entry for the {@code Offload} façade: this node's workers ({@link Engine}), the
+ * {@link Enqueuer} that validates inserts and the {@link JobWatcher} that follows jobs. Everything
+ * else in this package is package-private; this package is not exported by the module, so only
+ * {@code dev.offload} reaches it.
+ */
+public final class Node {
+  private final Engine engine;
+  private final Enqueuer enqueuer;
+  private final JobWatcher watcher;
+  private final EngineConfig config;
+
+  public Node(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+    this.config = config;
+    this.engine = new Engine(store, registry, config);
+    this.enqueuer = new Enqueuer(store, registry, config);
+    this.watcher = new JobWatcher(store);
+  }
+
+  /** Starts claiming, heartbeats and leader duties. */
+  public void start() {
+    engine.start();
+  }
+
+  /** Stops the workers gracefully within the configured shutdown grace. */
+  public void stop() {
+    engine.stop(config.shutdownGrace());
+  }
+
+  /** Stops following jobs (the workers are stopped by {@link #stop()}). */
+  public void closeWatcher() {
+    watcher.close();
+  }
+
+  /** Validated inserts for {@code requests}, in order. */
+  public List<JobInsert> inserts(List<JobRequest> requests) {
+    return enqueuer.inserts(requests);
+  }
+
+  /** The insert of a follow-up job that retries only the items {@code parent} recorded as failed. */
+  public JobInsert followUp(Job parent) {
+    return enqueuer.followUp(parent);
+  }
+
+  /** Calls {@code listener} with the job now and after each change, until it ends or is closed. */
+  public AutoCloseable watch(long id, Consumer<Job> listener) {
+    return watcher.watch(id, listener);
+  }
+
+  /** Runs one rescue pass now, whether or not this node leads; returns the jobs rescued. */
+  public int rescueOnce() {
+    return engine.rescueOnce();
+  }
+
+  /** Runs one pruning pass now, whether or not this node leads; returns the jobs deleted. */
+  public int pruneOnce() {
+    return engine.pruneOnce();
+  }
+
+  /**
+   * How a node runs: its name, its queues and their per-node concurrency, and the timings of its
+   * background services. Built and validated by {@code Offload.Builder}.
+   */
+  public record EngineConfig(
+      String node,
+      Map<String, Integer> queues,
+      Duration pollInterval,
+      Duration leaseDuration,
+      Duration heartbeatInterval,
+      Duration rescueInterval,
+      Duration shutdownGrace,
+      Duration progressInterval,
+      int maxClaimBatch,
+      int maxArgsBytes,
+      Duration retention,
+      Duration deadRetention,
+      List<JobListener> listeners,
+      InstantSource clock) {
+    public EngineConfig {
+      queues = Map.copyOf(queues);
+      listeners = List.copyOf(listeners);
+    }
+  }
+
+  /** A kind's handler, the type its args are read as, and its options. */
+  public record Registration<A>(String kind, Class<A> argsType, JobHandler<A> handler, JobOptions options) {
+    public Registration {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(argsType, "argsType");
+      Objects.requireNonNull(handler, "handler");
+      Objects.requireNonNull(options, "options");
+    }
+  }
+}
