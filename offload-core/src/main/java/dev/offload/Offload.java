@@ -110,6 +110,8 @@ public final class Offload implements AutoCloseable {
    *
    * @throws UnknownKindException if no node knows the kind
    * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
+   * @throws IdempotencyKeyConflictException if the options' idempotency key is held by a job of
+   *     another kind or with other args
    * @throws OffloadException if the store cannot be reached
    */
   public JobId enqueue(String kind, Object args) {
@@ -129,39 +131,31 @@ public final class Offload implements AutoCloseable {
     return enqueueAll(tx, List.of(JobRequest.of(kind, args, options))).get(0);
   }
 
-  /** Enqueues many jobs in one round trip; all or none are written. Ids in request order. */
+  /**
+   * Enqueues many jobs in one round trip; all or none are written. Ids in request order. Requests
+   * that share an idempotency key get one job.
+   *
+   * @throws IdempotencyKeyConflictException if a key is reused with another kind or other args
+   *     (within the batch or by a stored job); nothing is written
+   */
   public List<JobId> enqueueAll(List<JobRequest> requests) {
     if (requests.isEmpty()) {
       return List.of();
     }
-    List<JobInsert> inserts = node.inserts(requests);
-    List<JobId> ids = ids(store.jobInsertMany(inserts));
-    enqueued(inserts);
+    List<JobId> ids = ids(node.insert(requests, store::jobInsertMany));
     return ids;
   }
 
-  private void enqueued(List<JobInsert> inserts) {
-    if (config.listeners().isEmpty()) {
-      return;
-    }
-    Map<List<String>, Integer> counts = new LinkedHashMap<>();
-    for (JobInsert i : inserts) {
-      counts.merge(List.of(i.kind(), i.queue()), 1, Integer::sum);
-    }
-    for (JobListener l : config.listeners()) {
-      counts.forEach((kq, n) -> l.onEnqueued(kq.get(0), kq.get(1), n));
-    }
-  }
-
-  /** Enqueues many jobs inside the caller's transaction. */
+  /**
+   * Enqueues many jobs inside the caller's transaction. When it throws, nothing of the batch is
+   * left in the transaction.
+   */
   public List<JobId> enqueueAll(Connection tx, List<JobRequest> requests) {
     Objects.requireNonNull(tx, "tx");
     if (requests.isEmpty()) {
       return List.of();
     }
-    List<JobInsert> inserts = node.inserts(requests);
-    List<JobId> ids = ids(store.jobInsertMany(tx, inserts));
-    enqueued(inserts);
+    List<JobId> ids = ids(node.insert(requests, inserts -> store.jobInsertMany(tx, inserts)));
     return ids;
   }
 

@@ -9,10 +9,12 @@ import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The engine's one entry for the {@code Offload} façade: this node's workers ({@link Engine}), the
@@ -48,9 +50,30 @@ public final class Node {
     watcher.close();
   }
 
-  /** Validated inserts for {@code requests}, in order. */
-  public List<JobInsert> inserts(List<JobRequest> requests) {
-    return enqueuer.inserts(requests);
+  /**
+   * Validates {@code requests}, folds repeated idempotency keys together, writes the distinct jobs
+   * with {@code write} (one store call, all or none) and tells the listeners.
+   *
+   * @return the id of every request, in request order
+   */
+  public List<Long> insert(List<JobRequest> requests, Function<List<JobInsert>, List<Long>> write) {
+    Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
+    List<Long> ids = batch.ids(write.apply(batch.distinct()));
+    enqueued(batch.distinct());
+    return ids;
+  }
+
+  private void enqueued(List<JobInsert> inserts) {
+    if (config.listeners().isEmpty()) {
+      return;
+    }
+    Map<List<String>, Integer> counts = new LinkedHashMap<>();
+    for (JobInsert i : inserts) {
+      counts.merge(List.of(i.kind(), i.queue()), 1, Integer::sum);
+    }
+    for (JobListener l : config.listeners()) {
+      counts.forEach((kq, n) -> l.onEnqueued(kq.get(0), kq.get(1), n));
+    }
   }
 
   /** The insert of a follow-up job that retries only the items {@code parent} recorded as failed. */
