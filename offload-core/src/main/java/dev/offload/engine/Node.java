@@ -111,6 +111,7 @@ public final class Node {
       Duration progressInterval,
       int maxClaimBatch,
       int maxArgsBytes,
+      int maxResultBytes,
       Duration retention,
       Duration deadRetention,
       List<JobListener> listeners,
