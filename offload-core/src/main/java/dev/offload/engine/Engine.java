@@ -46,6 +46,7 @@ public final class Engine {
   private final Completer completer;
   private final Rescuer rescuer;
   private final Pruner pruner;
+  private final Scheduler schedules;
   private final java.util.concurrent.ExecutorService listenerPool;
   private AutoCloseable cancelSubscription;
   private long lastPruneNanos;
@@ -67,6 +68,7 @@ public final class Engine {
     this.completer = new Completer(store, this::written);
     this.rescuer = new Rescuer(store, this.registry, config.node());
     this.pruner = new Pruner(store, config.retention(), config.deadRetention());
+    this.schedules = new Scheduler(store, config.clock());
     this.listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
@@ -94,11 +96,16 @@ public final class Engine {
       threads.add(t);
       producerThreads.add(t);
     }
-    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("offload-maintenance").factory());
+    // Two threads: a long rescue pass on the leader does not hold up schedule ticks.
+    scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("offload-maintenance").factory());
     long beat = config.heartbeatInterval().toMillis();
     scheduler.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
     long rescue = config.rescueInterval().toMillis();
     scheduler.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
+    // Every node fires schedules (the store keeps it to one job per tick), often enough for a
+    // 1-second schedule.
+    long ticks = Math.min(config.pollInterval().toMillis(), SCHEDULE_CHECK_MILLIS);
+    scheduler.scheduleWithFixedDelay(schedules::runOnce, 0, ticks, TimeUnit.MILLISECONDS);
     log.info("node {} started: queues {} on {}", config.node(), config.queues(), store.describe());
   }
 
@@ -459,6 +466,12 @@ public final class Engine {
   }
 
   private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
+  private static final long SCHEDULE_CHECK_MILLIS = 250;
+
+  /** Fires the due ticks of every schedule now; returns how many jobs this node enqueued. */
+  public int fireSchedulesOnce() {
+    return schedules.runOnce();
+  }
 
   /** Runs one rescue pass now (tests and the CLI); tells listeners about jobs it declared dead. */
   public int rescueOnce() {
