@@ -127,7 +127,7 @@ public final class Engine {
     // Every node fires schedules (the store keeps it to one job per tick), often enough for a
     // 1-second schedule, on a thread of their own so a slow store does not delay the others.
     scheduleTicks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-schedules").factory());
-    long ticks = Math.min(config.pollInterval().toMillis(), SCHEDULE_CHECK_MILLIS);
+    long ticks = SCHEDULE_CHECK_MILLIS;
     scheduleTicks.scheduleWithFixedDelay(schedules::runOnce, 0, ticks, TimeUnit.MILLISECONDS);
     log.info("node {} started: queues {} on {}", config.node(), config.queues(), store.describe());
   }
