@@ -23,11 +23,8 @@ import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
-<<<<<<< HEAD
-import dev.offload.store.ScheduleRecord;
-=======
 import dev.offload.store.RejectedWriteException;
->>>>>>> main
+import dev.offload.store.ScheduleRecord;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.sql.Array;
