@@ -9,6 +9,7 @@
 module dev.offload {
   requires transitive com.fasterxml.jackson.databind;
   requires transitive java.sql;
+  requires com.cronutils;
   requires com.fasterxml.jackson.datatype.jsr310;
   requires org.slf4j;
 

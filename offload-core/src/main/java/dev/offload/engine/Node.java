@@ -5,9 +5,12 @@ import dev.offload.JobHandler;
 import dev.offload.JobListener;
 import dev.offload.JobOptions;
 import dev.offload.JobRequest;
+import dev.offload.Schedule;
 import dev.offload.store.JobInsert;
+import dev.offload.store.ScheduleRecord;
 import dev.offload.store.Store;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +87,21 @@ public final class Node {
   /** Calls {@code listener} with the job now and after each change, until it ends or is closed. */
   public AutoCloseable watch(long id, Consumer<Job> listener) {
     return watcher.watch(id, listener);
+  }
+
+  /** Fires the due ticks of every schedule now; returns how many jobs were enqueued. */
+  public int fireSchedulesOnce() {
+    return engine.fireSchedulesOnce();
+  }
+
+  /** The job of a stored schedule for {@code tick} (its runAt), enqueued at {@code now}. */
+  public static JobInsert scheduledJob(ScheduleRecord schedule, Instant tick, Instant now) {
+    return Scheduler.job(schedule, tick, now);
+  }
+
+  /** The timing of a stored schedule. */
+  public static Schedule timing(ScheduleRecord schedule) {
+    return Scheduler.timing(schedule);
   }
 
   /** Runs one rescue pass now, whether or not this node leads; returns the jobs rescued. */
