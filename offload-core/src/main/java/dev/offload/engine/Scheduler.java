@@ -32,7 +32,7 @@ final class Scheduler {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
   /** How late a tick may be and still count as on time rather than missed. */
-  public static final Duration GRACE = Duration.ofMinutes(1);
+  static final Duration GRACE = Duration.ofMinutes(1);
 
   /** Missed ticks beyond the kept ones are counted up to this many, then reported as "at least". */
   private static final int MAX_COUNTED = 100_000;

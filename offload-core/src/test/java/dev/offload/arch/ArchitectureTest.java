@@ -47,14 +47,17 @@ class ArchitectureTest {
       noClasses().that().resideOutsideOfPackage("dev.offload.engine")
           .and().doNotHaveFullyQualifiedName("dev.offload.Offload")
           .and().doNotHaveFullyQualifiedName("dev.offload.Offload$Builder")
+          .and().doNotHaveFullyQualifiedName("dev.offload.Schedules")
           .should().dependOnClassesThat().resideInAPackage("dev.offload.engine")
-          .because("the API and the store SPI never depend on the engine");
+          .because("the API and the store SPI never depend on the engine; the façade (Offload, its builder, and its "
+              + "schedules view) reaches it through Node");
 
   @ArchTest
   static final ArchRule noPublicMutableStatics =
       fields().that().areStatic().and().arePublic()
           .should().beFinal()
-          .andShould().haveRawType(DescribedPredicate.describe("a constant type (primitive, String or enum)",
-              type -> type.isPrimitive() || type.isEnum() || type.isEquivalentTo(String.class)))
+          .andShould().haveRawType(DescribedPredicate.describe("a constant type (primitive, String, enum or Duration)",
+              type -> type.isPrimitive() || type.isEnum() || type.isEquivalentTo(String.class)
+                  || type.isEquivalentTo(java.time.Duration.class)))
           .because("a public static must be a constant, never shared state such as an ObjectMapper");
 }
