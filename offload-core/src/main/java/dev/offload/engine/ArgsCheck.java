@@ -72,7 +72,7 @@ final class ArgsCheck {
       return;
     }
     try {
-      Json.MAPPER.treeToValue(args, type);
+      Json.convert(args, type);
     } catch (MismatchedInputException e) {
       String path = path(e);
       throw InvalidJobException.invalid(path.isEmpty() ? "args" : "args." + path,

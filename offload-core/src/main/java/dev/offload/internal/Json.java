@@ -3,16 +3,21 @@ package dev.offload.internal;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 
-/** The one Jackson configuration used for args, results, errors and API documents. */
+/**
+ * The one Jackson configuration used for args, results, errors and API documents. The mapper
+ * itself stays private: a caller that could reconfigure it would change every job's JSON.
+ */
 public final class Json {
   /**
    * How deep any document read as a tree may nest. Deeper than the args limit (64) so that a
@@ -20,7 +25,7 @@ public final class Json {
    */
   public static final int MAX_READ_DEPTH = 256;
 
-  public static final ObjectMapper MAPPER =
+  private static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .addModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -51,7 +56,7 @@ public final class Json {
   }
 
   /**
-   * Parses JSON text strictly (see {@link #readTree(byte[])}); null and SQL NULL give null.
+   * Parses JSON text strictly (see {@link #parse(byte[])}); null and SQL NULL give null.
    *
    * @throws IllegalArgumentException if the text is not exactly one JSON document
    */
@@ -67,12 +72,25 @@ public final class Json {
   }
 
   /**
-   * Parses one JSON document: trailing data and duplicate keys are errors, numbers keep their
-   * exact value, and nesting deeper than {@link #MAX_READ_DEPTH} is refused. Empty input gives a
-   * missing node.
+   * Parses one JSON document strictly, leaving the error (with its location) to the caller:
+   * trailing data and duplicate keys are errors, numbers keep their exact value, and nesting
+   * deeper than {@link #MAX_READ_DEPTH} is refused. Empty input gives a missing node.
    */
-  public static JsonNode readTree(byte[] json) throws IOException {
+  public static JsonNode parse(byte[] json) throws IOException {
     return TREE.readTree(json);
+  }
+
+  /** A parser over {@code json}, for callers that check what follows the first value. */
+  public static JsonParser parser(String json) throws IOException {
+    return TREE.createParser(json);
+  }
+
+  /**
+   * Reads the next value of {@code parser} as a tree, as strictly as {@link #parse} except that
+   * what follows the value is left for the caller to check.
+   */
+  public static JsonNode tree(JsonParser parser) throws IOException {
+    return TREE.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(parser);
   }
 
   public static <T> T read(String json, Class<T> type) throws JsonProcessingException {
@@ -81,5 +99,24 @@ public final class Json {
       return type.cast(TREE.readTree(json));
     }
     return MAPPER.readValue(json, type);
+  }
+
+  public static <T> T read(String json, TypeReference<T> type) throws JsonProcessingException {
+    return MAPPER.readValue(json, type);
+  }
+
+  /** Reads a tree as {@code type}. */
+  public static <T> T convert(JsonNode tree, Class<T> type) throws JsonProcessingException {
+    return MAPPER.treeToValue(tree, type);
+  }
+
+  /** Any value as a tree. */
+  public static JsonNode toTree(Object value) {
+    return MAPPER.valueToTree(value);
+  }
+
+  /** A new, empty JSON object. */
+  public static ObjectNode object() {
+    return MAPPER.createObjectNode();
   }
 }

@@ -66,12 +66,12 @@ final class Http {
   }
 
   /**
-   * Parses one JSON document strictly ({@link Json#readTree}): trailing data and duplicate keys
+   * Parses one JSON document strictly ({@link Json#parse}): trailing data and duplicate keys
    * are 400; a document nested deeper than the parser reads is 422, as too-deep args are.
    */
   private static JsonNode parse(byte[] body) {
     try {
-      return Json.readTree(body);
+      return Json.parse(body);
     } catch (StreamConstraintsException e) {
       throw ApiException.invalid("args", "the request nests deeper than " + Json.MAX_READ_DEPTH
           + " levels; args may nest at most " + JobRequest.MAX_ARGS_DEPTH + " levels deep");

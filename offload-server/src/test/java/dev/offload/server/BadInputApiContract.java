@@ -43,7 +43,7 @@ abstract class BadInputApiContract {
   }
 
   private Res enqueue(String kind, JsonNode args, String... more) {
-    ObjectNode body = Json.MAPPER.createObjectNode().put("kind", kind);
+    ObjectNode body = Json.object().put("kind", kind);
     if (args != null) {
       body.set("args", args);
     }
@@ -171,7 +171,7 @@ abstract class BadInputApiContract {
   @Test
   void argsOverTheSizeLimitAre413() {
     String big = "x".repeat((1 << 20) + 1);
-    Res r = enqueue("echo", Json.MAPPER.createObjectNode().put("blob", big));
+    Res r = enqueue("echo", Json.object().put("blob", big));
 
     assertProblem(r, 413, "args");
     assertThat(r.json().get("detail").asText()).contains("1048576");

@@ -51,7 +51,8 @@ final class Rows {
         read(rs.getLong("id"), rs.getString("progress"), Progress.class),
         Json.tree(rs.getString("checkpoint")),
         read(rs.getLong("id"), rs.getString("failed_items"), FailedItems.class),
-        parentId(rs));
+        parentId(rs),
+        rs.getString("schedule"));
   }
 
   private static JobId parentId(ResultSet rs) throws SQLException {
@@ -114,7 +115,7 @@ final class Rows {
 
   private static List<JobError> errors(long id, String json) {
     try {
-      return Json.MAPPER.readValue(json, ERRORS);
+      return Json.read(json, ERRORS);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("job " + id + " has malformed errors JSON: " + e.getOriginalMessage(), e);
     }
