@@ -56,8 +56,8 @@ class ArchitectureTest {
   static final ArchRule noPublicMutableStatics =
       fields().that().areStatic().and().arePublic()
           .should().beFinal()
-          .andShould().haveRawType(DescribedPredicate.describe("a constant type (primitive, String, enum or Duration)",
+          .andShould().haveRawType(DescribedPredicate.describe("a constant type (primitive, String, enum, Duration or Instant)",
               type -> type.isPrimitive() || type.isEnum() || type.isEquivalentTo(String.class)
-                  || type.isEquivalentTo(java.time.Duration.class)))
+                  || type.isEquivalentTo(java.time.Duration.class) || type.isEquivalentTo(java.time.Instant.class)))
           .because("a public static must be a constant, never shared state such as an ObjectMapper");
 }
