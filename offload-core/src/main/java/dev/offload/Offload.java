@@ -44,6 +44,7 @@ public final class Offload implements AutoCloseable {
   private final EngineConfig config;
   private final JobWatcher watcher;
   private final Map<String, Registration<?>> registry;
+  private boolean closed;
 
   private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
@@ -58,8 +59,17 @@ public final class Offload implements AutoCloseable {
     return new Builder();
   }
 
-  /** Starts this node's workers: claiming, heartbeats, and leader duties when elected. */
-  public void start() {
+  /**
+   * Starts this node's workers: claiming, heartbeats, and leader duties when elected. A node that
+   * was stopped may be started again.
+   *
+   * @throws IllegalStateException if it is started already, or closed
+   * @throws OffloadException if the store cannot be reached (nothing is left running)
+   */
+  public synchronized void start() {
+    if (closed) {
+      throw new IllegalStateException("this Offload is closed (its store too); build a new one to start again");
+    }
     engine.start();
   }
 
@@ -68,10 +78,17 @@ public final class Offload implements AutoCloseable {
     engine.stop(config.shutdownGrace());
   }
 
-  /** Stops the workers gracefully and closes the store. */
+  /**
+   * Stops the workers gracefully and closes the store: every thread and connection this Offload
+   * took is released (on PostgreSQL the leader's advisory lock too). Closing twice is harmless.
+   */
   @Override
-  public void close() {
-    stop();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    engine.close(config.shutdownGrace());
     watcher.close();
     store.close();
   }
