@@ -415,8 +415,7 @@ public final class Engine {
       return;
     }
     try {
-      Instant now = config.clock().instant();
-      List<Long> cancelled = store.jobHeartbeat(config.node(), leased, now.plus(config.leaseDuration()));
+      List<Long> cancelled = store.jobHeartbeat(config.node(), leased, config.leaseDuration());
       leasesRenewedNanos = sent;
       heartbeatOutage.succeeded();
       cancelled.forEach(this::cancelLocal);

@@ -254,7 +254,7 @@ public final class PostgresStore implements Store {
       ps.setString(4, p.queue());
       ps.setInt(5, p.limit());
       ps.setString(6, p.node());
-      ps.setTimestamp(7, Timestamp.from(p.leaseUntil()));
+      ps.setLong(7, p.lease().toMillis());
       ps.setLong(8, p.token());
       ps.setTimestamp(9, Timestamp.from(p.now()));
       List<ClaimedJob> jobs = new ArrayList<>();
@@ -452,14 +452,14 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
+  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease) {
     if (ids.isEmpty()) {
       return List.of();
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
       c.setAutoCommit(true);
-      ps.setTimestamp(1, Timestamp.from(leaseUntil));
+      ps.setLong(1, lease.toMillis());
       ps.setArray(2, c.createArrayOf("int8", ids.toArray()));
       ps.setString(3, node);
       return ids(ps);
@@ -489,16 +489,16 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public List<StuckJob> jobGetStuck(Instant now, int limit) {
+  public List<StuckJob> jobGetStuck(int limit) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.getStuck)) {
       c.setAutoCommit(true);
-      ps.setTimestamp(1, Timestamp.from(now));
-      ps.setInt(2, limit);
+      ps.setInt(1, limit);
       List<StuckJob> stuck = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          stuck.add(new StuckJob(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), rs.getString(6)));
+          stuck.add(new StuckJob(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), rs.getString(6),
+              rs.getTimestamp(7).toInstant()));
         }
       }
       return stuck;

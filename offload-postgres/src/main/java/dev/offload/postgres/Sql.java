@@ -89,7 +89,9 @@ final class Sql {
           FOR UPDATE SKIP LOCKED
         )
         UPDATE {schema}.jobs j
-        SET state = 'running', attempt = j.attempt + 1, lease_owner = ?, lease_expires_at = ?,
+        SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
+            -- Leases are on the database's clock: nodes whose clocks disagree still agree on them.
+            lease_expires_at = now() + ?::bigint * interval '1 millisecond',
             claim_token = ?, started_at = ?
         FROM next WHERE j.id = next.id
         RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
@@ -161,7 +163,7 @@ final class Sql {
 
     heartbeat = fill(schema, """
         WITH renewed AS (
-          UPDATE {schema}.jobs SET lease_expires_at = ?
+          UPDATE {schema}.jobs SET lease_expires_at = now() + ?::bigint * interval '1 millisecond'
           WHERE id = ANY(?::bigint[]) AND lease_owner = ? AND claim_token IS NOT NULL
           RETURNING id, cancel_requested_at
         )
@@ -226,8 +228,8 @@ final class Sql {
         SELECT (SELECT count(*) FROM released), (SELECT count(*) FROM woken)""".formatted(insertChannel));
 
     getStuck = fill(schema, """
-        SELECT id, kind, attempt, max_attempts, claim_token, lease_owner FROM {schema}.jobs
-        WHERE state = 'running' AND lease_expires_at < ?
+        SELECT id, kind, attempt, max_attempts, claim_token, lease_owner, now() FROM {schema}.jobs
+        WHERE state = 'running' AND lease_expires_at < now()
         ORDER BY lease_expires_at
         LIMIT ?""");
 

@@ -25,6 +25,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -56,6 +57,10 @@ import java.util.TreeMap;
  * <p>Thread-safe: calls take turns on one connection.
  */
 public final class SqliteStore implements Store {
+  // Leases are measured on this machine's clock, not on the engine's injectable one (see Store):
+  // every process sharing the file runs on this machine and reads the same clock.
+  private static final InstantSource LEASE_CLOCK = InstantSource.system();
+
   private final Database db;
   private final LocalNotifier notifier = new LocalNotifier();
 
@@ -158,7 +163,7 @@ public final class SqliteStore implements Store {
       List<ClaimedJob> claimed = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM)) {
         ps.setString(1, p.node());
-        Rows.setInstant(ps, 2, p.leaseUntil());
+        Rows.setInstant(ps, 2, LEASE_CLOCK.instant().plus(p.lease()));
         ps.setLong(3, p.token());
         Rows.setInstant(ps, 4, p.now());
         ps.setString(5, p.queue());
@@ -277,14 +282,14 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
+  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease) {
     if (ids.isEmpty()) {
       return List.of();
     }
     return db.write("extending the leases of node " + node, c -> {
       List<Long> cancelRequested = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.HEARTBEAT)) {
-        Rows.setInstant(ps, 1, leaseUntil);
+        Rows.setInstant(ps, 1, LEASE_CLOCK.instant().plus(lease));
         ps.setString(2, node);
         ps.setString(3, Json.write(ids));
         try (ResultSet rs = ps.executeQuery()) {
@@ -329,15 +334,16 @@ public final class SqliteStore implements Store {
   private record Released(int count, Set<String> queues) {}
 
   @Override
-  public List<StuckJob> jobGetStuck(Instant now, int limit) {
+  public List<StuckJob> jobGetStuck(int limit) {
     return db.read("reading jobs with expired leases", c -> {
       List<StuckJob> stuck = new ArrayList<>();
+      Instant now = LEASE_CLOCK.instant();
       try (PreparedStatement ps = c.prepareStatement(Sql.GET_STUCK)) {
         Rows.setInstant(ps, 1, now);
         ps.setInt(2, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            stuck.add(Rows.stuck(rs));
+            stuck.add(Rows.stuck(rs, now));
           }
         }
       }
