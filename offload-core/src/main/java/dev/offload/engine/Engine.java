@@ -58,6 +58,7 @@ public final class Engine {
   private final Completer completer;
   private final Rescuer rescuer;
   private final Pruner pruner;
+  private final Scheduler schedules;
   private final Object listenerPoolLock = new Object();
   private ExecutorService listenerPool;
   private AutoCloseable cancelSubscription;
@@ -74,6 +75,7 @@ public final class Engine {
   private ScheduledExecutorService scheduler;
   private ScheduledExecutorService heartbeats;
   private ScheduledExecutorService leaderDuties;
+  private ScheduledExecutorService scheduleTicks;
   private AutoCloseable insertSubscription;
   private volatile boolean leader;
   private volatile boolean started;
@@ -85,6 +87,7 @@ public final class Engine {
     this.completer = new Completer(store, this::written);
     this.rescuer = new Rescuer(store, this.registry, config.node());
     this.pruner = new Pruner(store, config.retention(), config.deadRetention());
+    this.schedules = new Scheduler(store, config.clock());
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
     this.leaseNanos = config.leaseDuration().toNanos();
@@ -145,6 +148,11 @@ public final class Engine {
     leaderDuties = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-leader").factory());
     long rescue = config.rescueInterval().toMillis();
     leaderDuties.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
+    // Every node fires schedules (the store keeps it to one job per tick), often enough for a
+    // 1-second schedule, on a thread of their own so a slow store does not delay the others.
+    scheduleTicks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-schedules").factory());
+    long ticks = SCHEDULE_CHECK_MILLIS;
+    scheduleTicks.scheduleWithFixedDelay(schedules::runOnce, 0, ticks, TimeUnit.MILLISECONDS);
   }
 
   private void onInsert(String queue) {
@@ -572,6 +580,7 @@ public final class Engine {
     shutDown(scheduler);
     shutDown(heartbeats);
     shutDown(leaderDuties);
+    shutDown(scheduleTicks);
     for (Thread t : threads) {
       join(t);
     }
@@ -660,6 +669,12 @@ public final class Engine {
   }
 
   private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
+  private static final long SCHEDULE_CHECK_MILLIS = 250;
+
+  /** Fires the due ticks of every schedule now; returns how many jobs this node enqueued. */
+  public int fireSchedulesOnce() {
+    return schedules.runOnce();
+  }
 
   /** Runs one rescue pass now (tests and the CLI); tells listeners about jobs it declared dead. */
   public int rescueOnce() {

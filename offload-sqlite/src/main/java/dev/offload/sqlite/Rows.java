@@ -45,7 +45,8 @@ final class Rows {
         read(rs.getLong("id"), rs.getString("progress"), Progress.class),
         Json.tree(rs.getString("checkpoint")),
         read(rs.getLong("id"), rs.getString("failed_items"), FailedItems.class),
-        parentId(rs));
+        parentId(rs),
+        rs.getString("schedule"));
   }
 
   private static JobId parentId(ResultSet rs) throws SQLException {
