@@ -8,7 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Offload;
-import dev.offload.store.HardeningContract;
+import dev.offload.testsupport.HardeningContract;
 import dev.offload.store.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
