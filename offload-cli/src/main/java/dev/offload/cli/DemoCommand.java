@@ -160,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
         stages.put(j.id().value(), run.stages(j.id().value()));
       }
       DemoSummary summary = new DemoSummary(jobs, stages, run.emailTotal(), run.emailsPending(), upstream.counts(),
-          store.text(), server.url(), keepServing && !stopped);
+          store.display(), server.url(), keepServing && !stopped);
       if (!stopped) {
         summary.lines(run.started(), Instant.now()).forEach(screen::println);
         if (keepServing) {
@@ -196,7 +196,7 @@ final class DemoCommand implements Callable<Integer> {
         ctx.out.println("Stopped serving.");
         ctx.out.flush();
       } else if (stopped) {
-        String again = "bin/offload demo" + (DEFAULT_STORE.equals(store.text()) ? "" : " --store " + DemoSummary.shellQuote(store.text()));
+        String again = "bin/offload demo" + (DEFAULT_STORE.equals(store.text()) ? "" : " --store " + DemoSummary.shellQuote(store.display()));
         ctx.out.println("Stopped. Run '" + again + "' again to resume where the jobs stopped.");
         ctx.out.flush();
       }
@@ -206,7 +206,7 @@ final class DemoCommand implements Callable<Integer> {
   private void header(DemoScreen screen, DemoRun.Plan plan, DemoUpstream upstream, String url, DemoOrders app) {
     DemoUpstream.Config c = upstream.config();
     screen.println("Offload demo: slow, flaky, long work moved out of the request path, with progress you can watch.");
-    screen.println("  store      " + store.text() + (DEFAULT_STORE.equals(store.text()) ? " (the demo's own; your offload.db is untouched)" : ""));
+    screen.println("  store      " + store.display() + (DEFAULT_STORE.equals(store.text()) ? " (the demo's own; your offload.db is untouched)" : ""));
     screen.println("  app data   " + app.file().toAbsolutePath() + " (the imported orders)");
     screen.println(String.format("  upstream   %s/orders, simulated: %,d orders, 1 in %,d broken;", upstream.uri(), c.orders(),
         c.brokenEvery()));

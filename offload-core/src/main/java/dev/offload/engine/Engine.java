@@ -81,6 +81,17 @@ public final class Engine {
       throw new IllegalStateException("already started");
     }
     started = true;
+    try {
+      startParts();
+    } catch (RuntimeException | Error e) {
+      // Never half started: whatever did start stops again, so the caller sees this cause (say, a
+      // read-only store refusing the announcement) and a later stop() or close() has nothing to trip on.
+      stop(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  private void startParts() {
     store.kindAnnounce(registry.keySet(), config.clock().instant());
     // Every queue claims every kind this node can run: an enqueue may route a kind to any queue.
     List<String> kinds = List.copyOf(registry.keySet());
@@ -435,7 +446,9 @@ public final class Engine {
     for (Thread t : threads) {
       t.interrupt();
     }
-    scheduler.shutdownNow();
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
     if (leader) {
       try {
         store.leaderResign(config.node());

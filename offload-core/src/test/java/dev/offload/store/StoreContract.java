@@ -120,6 +120,13 @@ public abstract class StoreContract {
   // ---------------------------------------------------------------- store level
 
   @Test
+  void migratedStoreReportsItsSchemaUpToDate() {
+    SchemaVersion version = store.schemaVersion();
+    assertThat(version.current()).isPositive().isEqualTo(version.latest());
+    assertThat(version.upToDate()).isTrue();
+  }
+
+  @Test
   void insertedJobIsClaimedOnceAndCompleted() {
     long id = store.jobInsertMany(List.of(insert("k"))).get(0);
     assertThat(get(id).state()).isEqualTo(JobState.AVAILABLE);
