@@ -310,7 +310,9 @@ public final class Engine {
     // The completion is handed over before the job leaves 'running': stop() waits for running
     // jobs and then for the completer, so it never sees neither.
     completer.add(completion);
-    running.remove(ex.job.id());
+    // Only this attempt's record: a newer attempt of the same job (this one lost its lease and the
+    // job came back to this node) may be running under the same id.
+    running.remove(ex.job.id(), ex);
     reporter.forget(ex.job.id());
     ex.producer.slotFreed();
   }
@@ -426,7 +428,7 @@ public final class Engine {
       for (Execution ex : running.values()) {
         if (ex.settle()) {
           ex.interrupt();
-          running.remove(ex.job.id());
+          running.remove(ex.job.id(), ex);
           released.add(new LeasedJob(ex.job.id(), ex.job.token()));
         }
       }

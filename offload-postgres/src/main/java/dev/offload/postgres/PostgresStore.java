@@ -31,6 +31,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,9 +155,22 @@ public final class PostgresStore implements Store {
 
   @Override
   public List<Long> jobInsertMany(List<JobInsert> jobs) {
+    // A keyed batch runs in a transaction: a key held by a different job undoes the whole batch.
+    boolean keyed = hasKeys(jobs);
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(true);
-      return insert(c, jobs);
+      c.setAutoCommit(!keyed);
+      try {
+        List<Long> ids = insert(c, jobs);
+        if (keyed) {
+          c.commit();
+        }
+        return ids;
+      } catch (SQLException | RuntimeException e) {
+        if (keyed) {
+          c.rollback();
+        }
+        throw e;
+      }
     } catch (SQLException e) {
       throw fail("inserting " + jobs.size() + " jobs", e);
     }
@@ -165,10 +179,26 @@ public final class PostgresStore implements Store {
   @Override
   public List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
     try {
-      return insert(tx, jobs);
+      if (!hasKeys(jobs)) {
+        return insert(tx, jobs);
+      }
+      // A key held by a different job leaves nothing of the batch in the caller's transaction.
+      Savepoint before = tx.setSavepoint();
+      try {
+        List<Long> ids = insert(tx, jobs);
+        tx.releaseSavepoint(before);
+        return ids;
+      } catch (SQLException | RuntimeException e) {
+        tx.rollback(before);
+        throw e;
+      }
     } catch (SQLException e) {
       throw fail("inserting " + jobs.size() + " jobs in the caller's transaction", e);
     }
+  }
+
+  private static boolean hasKeys(List<JobInsert> jobs) {
+    return jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
   }
 
   private List<Long> insert(Connection c, List<JobInsert> jobs) throws SQLException {
@@ -206,7 +236,12 @@ public final class PostgresStore implements Store {
       List<Long> ids = new ArrayList<>(n);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          ids.add(rs.getLong(1));
+          long id = rs.getLong(1);
+          String storedKind = rs.getString(3);
+          if (storedKind != null) {
+            jobs.get(ids.size()).requireSameRequest(id, storedKind, rs.getString(4));
+          }
+          ids.add(id);
         }
       }
       return ids;

@@ -1,6 +1,7 @@
 package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.IdempotencyKeyConflictException;
 import dev.offload.Job;
 import dev.offload.JobFilter;
 import dev.offload.JobId;
@@ -33,7 +34,7 @@ final class JobsApi {
   /**
    * {@code POST /api/jobs}: 202 with {@code Location} and the job; with {@code wait}, 200 and the
    * finished job when it ended in time. The {@code Idempotency-Key} header makes a repeated request
-   * answer with the job the first one created.
+   * answer with the job the first one created; the key with another kind or other args is 422.
    */
   void enqueue(Context ctx) throws InterruptedException {
     JsonNode body = Http.jsonBody(ctx, maxBodyBytes);
@@ -44,6 +45,9 @@ final class JobsApi {
       id = offload.enqueue(req.kind(), req.args(), req.options());
     } catch (UnknownKindException e) {
       throw ApiException.invalid("kind", e.getMessage());
+    } catch (IdempotencyKeyConflictException e) {
+      // As the IETF Idempotency-Key draft: a key reused with another payload is 422.
+      throw ApiException.invalid("Idempotency-Key", e.getMessage());
     } catch (IllegalArgumentException e) {
       String m = String.valueOf(e.getMessage());
       throw ApiException.invalid(m.startsWith("kind") ? "kind" : "args", m);

@@ -14,7 +14,8 @@ final class Sql {
 
   /**
    * One row; run once per job with a reused statement, which in-process SQLite makes cheap. A job
-   * whose key is taken is not inserted: the no-op update makes RETURNING give the stored job's id.
+   * whose key is taken is not inserted: the no-op update makes RETURNING give the stored job's id,
+   * with its kind and args for the store to check they match the request.
    */
   static final String INSERT = """
       INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
@@ -22,7 +23,7 @@ final class Sql {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
         DO UPDATE SET idempotency_key = excluded.idempotency_key
-      RETURNING id""";
+      RETURNING id, CASE WHEN idempotency_key IS NOT NULL THEN kind END, CASE WHEN idempotency_key IS NOT NULL THEN args END""";
 
   // Runs in a BEGIN IMMEDIATE transaction: the write lock is taken before the SELECT reads, so no
   // other connection or process can claim the same rows in between (SQLite has one writer at a

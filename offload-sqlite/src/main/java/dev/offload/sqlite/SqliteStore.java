@@ -114,7 +114,19 @@ public final class SqliteStore implements Store {
     // No wake-up: the jobs exist only once the caller commits, which this store does not see.
     // Workers find them on their next poll.
     try {
-      return insert(tx, jobs);
+      if (jobs.stream().noneMatch(j -> j.idempotencyKey() != null)) {
+        return insert(tx, jobs);
+      }
+      // A key held by a different job leaves nothing of the batch in the caller's transaction.
+      java.sql.Savepoint before = tx.setSavepoint();
+      try {
+        List<Long> ids = insert(tx, jobs);
+        tx.releaseSavepoint(before);
+        return ids;
+      } catch (SQLException | RuntimeException e) {
+        tx.rollback(before);
+        throw e;
+      }
     } catch (SQLException e) {
       throw db.failure("inserting " + jobs.size() + " jobs on the caller's connection", e);
     }
@@ -141,7 +153,12 @@ public final class SqliteStore implements Store {
         ps.setString(11, job.idempotencyKey());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
-          ids.add(rs.getLong(1));
+          long id = rs.getLong(1);
+          String storedKind = rs.getString(2);
+          if (storedKind != null) {
+            job.requireSameRequest(id, storedKind, rs.getString(3));
+          }
+          ids.add(id);
         }
       }
     }
