@@ -30,7 +30,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker side of a node: a {@link Producer} per queue, handlers on virtual threads, a {@link
  * Completer} that acknowledges in batches, a heartbeat that renews the leases of running jobs,
- * and, on the elected leader, the {@link Rescuer}.
+ * and, on the elected leader, the {@link Rescuer} and the {@link Pruner}.
+ *
+ * <p>Each periodic duty has a thread of its own, so none can delay another: the heartbeat
+ * ({@code offload-heartbeat}) renews leases, the leader thread ({@code offload-leader}) elects,
+ * rescues and prunes (a prune of many rows takes seconds), and the timer thread ({@code
+ * offload-timers}) ends attempts that time out and stops the attempts whose leases lapsed.
+ *
+ * <p>A lease lapses when the heartbeat could not renew it for a whole lease duration (the store
+ * was unreachable, or this node was cut off from it): the rescuer of another node may already have
+ * handed the job to someone else. The node then marks those attempts cancelled, interrupts their
+ * handlers and frees their slots without writing anything for them; a late completion would be
+ * refused anyway, since the claim token no longer holds the job once it was rescued.
  *
  * <p>{@link #stop} is graceful: stop claiming, let running attempts finish within the grace
  * period, then interrupt and release what is left so another node can take it at once.
@@ -53,9 +64,14 @@ public final class Engine {
   private final StageHistory history;
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
   private final OutageLog leaderOutage = new OutageLog(log, "leader election and rescue");
+  private final long leaseNanos;
+  // When the last heartbeat that renewed every lease of this node was sent (System.nanoTime()).
+  private volatile long leasesRenewedNanos;
   private final List<Thread> threads = new ArrayList<>();
   private final List<Thread> producerThreads = new ArrayList<>();
   private ScheduledExecutorService scheduler;
+  private ScheduledExecutorService heartbeats;
+  private ScheduledExecutorService leaderDuties;
   private AutoCloseable insertSubscription;
   private volatile boolean leader;
   private volatile boolean started;
@@ -70,6 +86,7 @@ public final class Engine {
     this.listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
+    this.leaseNanos = config.leaseDuration().toNanos();
   }
 
   EngineConfig config() {
@@ -105,11 +122,16 @@ public final class Engine {
       threads.add(t);
       producerThreads.add(t);
     }
-    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("offload-maintenance").factory());
+    leasesRenewedNanos = System.nanoTime();
+    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("offload-timers").factory());
+    long check = Math.max(10, Math.min(1_000, config.leaseDuration().toMillis() / 10));
+    scheduler.scheduleWithFixedDelay(this::stopLapsedAttempts, check, check, TimeUnit.MILLISECONDS);
+    heartbeats = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-heartbeat").factory());
     long beat = config.heartbeatInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    heartbeats.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    leaderDuties = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-leader").factory());
     long rescue = config.rescueInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
+    leaderDuties.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
     log.info("node {} started: queues {} on {}", config.node(), config.queues(), store.describe());
   }
 
@@ -179,10 +201,13 @@ public final class Engine {
     });
   }
 
-  /** Starts one attempt of a claimed job on a virtual thread; the producer holds its slot. */
-  void execute(ClaimedJob job, Producer producer) {
+  /**
+   * Starts one attempt of a claimed job on a virtual thread; the producer holds its slot. {@code
+   * claimedNanos} is when its claim was sent, the start of its lease.
+   */
+  void execute(ClaimedJob job, Producer producer, long claimedNanos) {
     Registration<?> reg = registry.get(job.kind());
-    Execution ex = new Execution(this, job, reg, producer);
+    Execution ex = new Execution(this, job, reg, producer, claimedNanos);
     running.put(job.id(), ex);
     Thread thread = Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
     ex.thread = thread;
@@ -324,19 +349,58 @@ public final class Engine {
   }
 
   void heartbeat() {
+    // Taken before the ids: a job claimed from here on has a lease that started later.
+    long sent = System.nanoTime();
     List<Long> leased = new ArrayList<>(running.keySet());
     producers.values().forEach(p -> leased.addAll(p.bufferedIds()));
     if (leased.isEmpty()) {
+      leasesRenewedNanos = sent;
       return;
     }
     try {
       Instant now = config.clock().instant();
       List<Long> cancelled = store.jobHeartbeat(config.node(), leased, now.plus(config.leaseDuration()));
+      leasesRenewedNanos = sent;
       heartbeatOutage.succeeded();
       cancelled.forEach(this::cancelLocal);
     } catch (RuntimeException e) {
       heartbeatOutage.failed(e);
     }
+  }
+
+  /**
+   * Stops the attempts whose leases lapsed: no heartbeat renewed them within a lease duration, so
+   * another node may be running them already. Counted on this node's monotonic clock from when
+   * the claim or the last renewal was sent, so it errs towards stopping early, never late.
+   */
+  void stopLapsedAttempts() {
+    long cutoff = System.nanoTime() - leaseNanos;
+    if (leasesRenewedNanos - cutoff >= 0) {
+      return;
+    }
+    List<Long> lapsed = new ArrayList<>();
+    for (Producer p : producers.values()) {
+      p.removeClaimedBefore(cutoff).forEach(job -> lapsed.add(job.id()));
+    }
+    for (Execution ex : running.values()) {
+      if (ex.claimedNanos - cutoff < 0 && ex.settle()) {
+        ex.interrupt();
+        running.remove(ex.job.id(), ex);
+        reporter.forget(ex.job.id());
+        ex.producer.slotFreed();
+        lapsed.add(ex.job.id());
+      }
+    }
+    if (!lapsed.isEmpty()) {
+      log.warn("node {} lost the leases of {} jobs {}: they could not be renewed for {} (the lease duration), so another "
+              + "node may run them again. Cancelled them here and interrupted their handlers; a late completion from this "
+              + "node would be refused anyway, since their claim tokens no longer hold them once they are rescued",
+          config.node(), lapsed.size(), abbreviated(lapsed), config.leaseDuration());
+    }
+  }
+
+  private static String abbreviated(List<Long> ids) {
+    return ids.size() <= 20 ? ids.toString() : ids.subList(0, 20) + " and " + (ids.size() - 20) + " more";
   }
 
   void leadership() {
@@ -448,8 +512,11 @@ public final class Engine {
     for (Thread t : threads) {
       t.interrupt();
     }
-    if (scheduler != null) {
-      scheduler.shutdownNow();
+    // Null when start() failed before creating them.
+    for (ScheduledExecutorService executor : new ScheduledExecutorService[] {scheduler, heartbeats, leaderDuties}) {
+      if (executor != null) {
+        executor.shutdownNow();
+      }
     }
     if (leader) {
       try {
