@@ -23,6 +23,7 @@ import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.RejectedWriteException;
 import dev.offload.store.SchemaVersion;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
@@ -324,8 +325,55 @@ public final class PostgresStore implements Store {
       ps.setArray(11, c.createArrayOf("bool", refund));
       return ids(ps);
     } catch (SQLException e) {
+      if (refusedData(e)) {
+        throw new RejectedWriteException(refusal(completions, e), e);
+      }
       throw fail("writing " + n + " finished jobs", e);
     }
+  }
+
+  /**
+   * Whether PostgreSQL refused the values rather than failed: a data exception (class 22, such as
+   * U+0000 in JSON) or a limit exceeded (class 54). Writing the same values fails again.
+   */
+  private static boolean refusedData(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("54"));
+  }
+
+  /** What was refused, in words; for one completion, which of its values holds U+0000. */
+  private static String refusal(List<Completion> completions, SQLException e) {
+    if (completions.size() == 1) {
+      Completion x = completions.get(0);
+      String field = holdsNul(x.resultJson()) ? "the result holds"
+          : holdsNul(x.errorJson()) ? "the error holds"
+          : holdsNul(x.progressJson()) ? "the progress holds"
+          : holdsNul(x.failedItemsJson()) ? "the failed items hold" : null;
+      if (field != null) {
+        return field + " \\u0000, which PostgreSQL cannot store";
+      }
+    }
+    String message = String.valueOf(e.getMessage());
+    int line = message.indexOf('\n');
+    return "PostgreSQL refused the data (SQLSTATE " + e.getSQLState() + "): "
+        + (line < 0 ? message : message.substring(0, line)).replaceFirst("^ERROR: ", "");
+  }
+
+  /** Whether JSON text holds the escape of U+0000 (which jsonb refuses), not an escaped backslash before "u0000". */
+  static boolean holdsNul(String json) {
+    if (json == null) {
+      return false;
+    }
+    for (int at = json.indexOf("\\u0000"); at >= 0; at = json.indexOf("\\u0000", at + 1)) {
+      int backslashes = 0;
+      for (int i = at - 1; i >= 0 && json.charAt(i) == '\\'; i--) {
+        backslashes++;
+      }
+      if (backslashes % 2 == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<Long> ids(PreparedStatement ps) throws SQLException {
@@ -351,6 +399,9 @@ public final class PostgresStore implements Store {
       ps.setArray(3, c.createArrayOf("text", updates.stream().map(ProgressUpdate::progressJson).toArray()));
       return ids(ps);
     } catch (SQLException e) {
+      if (refusedData(e)) {
+        throw new RejectedWriteException(refusal(List.of(), e), e);
+      }
       throw fail("writing the progress of " + updates.size() + " jobs", e);
     }
   }
