@@ -28,6 +28,7 @@ import java.util.List;
  * @param checkpoint the latest checkpoint, or null
  * @param failedItems items that failed without failing the job, or null when none did
  * @param parentId the job this one retries the failed items of, or null
+ * @param schedule the schedule that made this job (its {@code runAt} is the tick), or null
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Job(
@@ -49,7 +50,8 @@ public record Job(
     Progress progress,
     JsonNode checkpoint,
     FailedItems failedItems,
-    JobId parentId) {
+    JobId parentId,
+    String schedule) {
 
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);

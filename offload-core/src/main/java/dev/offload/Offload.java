@@ -44,23 +44,56 @@ public final class Offload implements AutoCloseable {
   private final EngineConfig config;
   private final JobWatcher watcher;
   private final Map<String, Registration<?>> registry;
+  private final Schedules schedules;
+  private final List<DeclaredSchedule> declared;
 
-  private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+  private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared) {
     this.store = store;
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.engine = new Engine(store, registry, config);
     this.enqueuer = new Enqueuer(store, registry, config);
     this.watcher = new JobWatcher(store);
+    this.schedules = new Schedules(store, this.registry, config.clock());
+    this.declared = List.copyOf(declared);
   }
+
+  /** A schedule declared with {@link Builder#schedule}. */
+  private record DeclaredSchedule(String name, Schedule when, String kind, Object args, ScheduleOptions options) {}
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Starts this node's workers: claiming, heartbeats, and leader duties when elected. */
+  /**
+   * Starts this node's workers: claiming, heartbeats, firing schedules, and leader duties when
+   * elected. First stores the schedules declared with {@link Builder#schedule} (replacing their
+   * definitions) and, when it declares any, disables those that earlier code declared and this
+   * code no longer does.
+   */
   public void start() {
+    if (!declared.isEmpty()) {
+      List<String> names = new ArrayList<>();
+      for (DeclaredSchedule d : declared) {
+        store.scheduleSave(schedules.record(d.name(), d.when(), d.kind(), d.args(), d.options(), true), true);
+        names.add(d.name());
+      }
+      store.scheduleDisableUndeclared(names);
+    }
     engine.start();
+  }
+
+  /** The stored schedules: list, add, pause, resume, delete, run now. */
+  public Schedules schedules() {
+    return schedules;
+  }
+
+  /**
+   * Fires the due ticks of every schedule now, whether or not this node is started (tests, with
+   * an injected clock). Returns how many jobs this call enqueued.
+   */
+  public int fireSchedulesNow() {
+    return engine.fireSchedulesOnce();
   }
 
   /** Stops the workers gracefully (see {@link Builder#shutdownGrace}); the store stays open. */
@@ -384,8 +417,30 @@ public final class Offload implements AutoCloseable {
     private int maxResultBytes = 16 << 20;
     private InstantSource clock = InstantSource.system();
     private boolean migrate = true;
+    private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Declares a schedule, stored (or its stored definition replaced) when the node starts:
+     * {@code .schedule("monthly-report", Schedule.cron("0 6 1 * *", ZoneId.of("Europe/Copenhagen")),
+     * "reports.monthly", args)}. A schedule that earlier code declared and this code does not is
+     * disabled at start.
+     */
+    public Builder schedule(String name, Schedule when, String kind, Object args) {
+      return schedule(name, when, kind, args, ScheduleOptions.defaults());
+    }
+
+    public Builder schedule(String name, Schedule when, String kind, Object args, ScheduleOptions options) {
+      Validate.scheduleName(name);
+      Validate.kind(kind);
+      Objects.requireNonNull(when, "schedule");
+      if (declaredSchedules.containsKey(name)) {
+        throw new IllegalArgumentException("schedule '" + name + "' is declared twice");
+      }
+      declaredSchedules.put(name, new DeclaredSchedule(name, when, kind, args, options));
+      return this;
+    }
 
     public Builder store(Store store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -555,7 +610,7 @@ public final class Offload implements AutoCloseable {
       if (migrate) {
         store.migrate();
       }
-      return new Offload(store, registry, config);
+      return new Offload(store, registry, config, List.copyOf(declaredSchedules.values()));
     }
 
     private static void requirePositive(String field, Duration value) {

@@ -57,6 +57,7 @@ public final class Engine {
   private final Completer completer;
   private final Rescuer rescuer;
   private final Pruner pruner;
+  private final Scheduler schedules;
   private final java.util.concurrent.ExecutorService listenerPool;
   private AutoCloseable cancelSubscription;
   private long lastPruneNanos;
@@ -72,6 +73,7 @@ public final class Engine {
   private ScheduledExecutorService scheduler;
   private ScheduledExecutorService heartbeats;
   private ScheduledExecutorService leaderDuties;
+  private ScheduledExecutorService scheduleTicks;
   private AutoCloseable insertSubscription;
   private volatile boolean leader;
   private volatile boolean started;
@@ -83,6 +85,7 @@ public final class Engine {
     this.completer = new Completer(store, this::written);
     this.rescuer = new Rescuer(store, this.registry, config.node());
     this.pruner = new Pruner(store, config.retention(), config.deadRetention());
+    this.schedules = new Scheduler(store, config.clock());
     this.listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
@@ -132,6 +135,11 @@ public final class Engine {
     leaderDuties = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-leader").factory());
     long rescue = config.rescueInterval().toMillis();
     leaderDuties.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
+    // Every node fires schedules (the store keeps it to one job per tick), often enough for a
+    // 1-second schedule, on a thread of their own so a slow store does not delay the others.
+    scheduleTicks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-schedules").factory());
+    long ticks = SCHEDULE_CHECK_MILLIS;
+    scheduleTicks.scheduleWithFixedDelay(schedules::runOnce, 0, ticks, TimeUnit.MILLISECONDS);
     log.info("node {} started: queues {} on {}", config.node(), config.queues(), store.describe());
   }
 
@@ -403,8 +411,7 @@ public final class Engine {
       return;
     }
     try {
-      Instant now = config.clock().instant();
-      List<Long> cancelled = store.jobHeartbeat(config.node(), leased, now.plus(config.leaseDuration()));
+      List<Long> cancelled = store.jobHeartbeat(config.node(), leased, config.leaseDuration());
       leasesRenewedNanos = sent;
       heartbeatOutage.succeeded();
       cancelled.forEach(this::cancelLocal);
@@ -558,7 +565,7 @@ public final class Engine {
       t.interrupt();
     }
     // Null when start() failed before creating them.
-    for (ScheduledExecutorService executor : new ScheduledExecutorService[] {scheduler, heartbeats, leaderDuties}) {
+    for (ScheduledExecutorService executor : new ScheduledExecutorService[] {scheduler, heartbeats, leaderDuties, scheduleTicks}) {
       if (executor != null) {
         executor.shutdownNow();
       }
@@ -586,6 +593,12 @@ public final class Engine {
   }
 
   private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
+  private static final long SCHEDULE_CHECK_MILLIS = 250;
+
+  /** Fires the due ticks of every schedule now; returns how many jobs this node enqueued. */
+  public int fireSchedulesOnce() {
+    return schedules.runOnce();
+  }
 
   /** Runs one rescue pass now (tests and the CLI); tells listeners about jobs it declared dead. */
   public int rescueOnce() {

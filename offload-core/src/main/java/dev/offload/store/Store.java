@@ -20,6 +20,12 @@ import java.util.Optional;
  * PostgresStore}, {@code SqliteStore}) and may change between versions.
  *
  * <p>Implementations are thread-safe. Failures surface as {@link dev.offload.OffloadException}.
+ *
+ * <p><b>Two clocks.</b> The {@code now} the engine passes (its injectable clock) decides when a job
+ * is due ({@code run_at}) and is written as started, finished and retry times. Leases are measured
+ * on the store's own clock instead, so nodes whose clocks disagree still agree on whose lease
+ * expired: PostgreSQL uses the database server's {@code now()}; SQLite, one machine, uses that
+ * machine's clock. Lease expiry, heartbeats, stuck jobs and the rescue guard all use it.
  */
 public interface Store extends AutoCloseable {
 
@@ -81,12 +87,13 @@ public interface Store extends AutoCloseable {
   List<String> jobRecentProgress(String kind, int limit);
 
   /**
-   * Extends the leases of {@code node}'s running jobs.
+   * Extends the leases of {@code node}'s running jobs to {@code lease} from now, on the store's
+   * clock.
    *
    * @return the ids among them whose cancellation was requested, so a missed notification still
    *     stops them within a heartbeat
    */
-  List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil);
+  List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease);
 
   /**
    * Cancels a job: a pending one (scheduled, available, retrying) at once; for a running one,
@@ -134,8 +141,8 @@ public interface Store extends AutoCloseable {
    */
   int jobReleaseMany(List<LeasedJob> jobs, Instant now);
 
-  /** Running jobs whose lease expired before {@code now}, oldest lease first. */
-  List<StuckJob> jobGetStuck(Instant now, int limit);
+  /** Running jobs whose lease expired by the store's clock, oldest lease first. */
+  List<StuckJob> jobGetStuck(int limit);
 
   Optional<Job> jobGet(long id);
 
@@ -146,6 +153,45 @@ public interface Store extends AutoCloseable {
 
   /** Whether any node ever announced this kind. */
   boolean kindKnown(String kind);
+
+  /**
+   * Stores a schedule. A new one is inserted as given; an existing one is left alone unless {@code
+   * replace}, which rewrites its definition (keeping its last tick and pause, un-disabling it; when
+   * its timing changed or it was disabled, its last tick moves up to {@code s.lastTick()} so ticks
+   * it did not own are not caught up).
+   *
+   * @return whether the schedule was written
+   */
+  boolean scheduleSave(ScheduleRecord s, boolean replace);
+
+  /** Every schedule by name, with its latest job. */
+  List<ScheduleRecord> scheduleList();
+
+  Optional<ScheduleRecord> scheduleGet(String name);
+
+  /** @return whether there was such a schedule */
+  boolean scheduleDelete(String name);
+
+  /**
+   * Pauses or resumes a schedule. Resuming moves its last tick up to {@code now}: ticks while it
+   * was paused are skipped, not caught up.
+   *
+   * @return whether there was such a schedule
+   */
+  boolean schedulePause(String name, boolean paused, Instant now);
+
+  /** Disables the schedules declared in code whose names are not in {@code declared}; returns how many. */
+  int scheduleDisableUndeclared(Collection<String> declared);
+
+  /**
+   * Fires a schedule up to {@code tick} in one transaction: {@code UPDATE ... SET last_tick = tick
+   * WHERE name = ? AND last_tick < tick} (and not paused or disabled), and only if that changed the
+   * row, inserts {@code jobs}. This is what makes a tick enqueue one job with any number of nodes.
+   *
+   * @return the inserted ids, or empty when another node fired the tick first (or the schedule is
+   *     gone, paused or disabled)
+   */
+  Optional<List<Long>> scheduleFire(String name, Instant tick, List<JobInsert> jobs);
 
   /**
    * Tries to become (or stay) the leader among the nodes of this store for {@code ttl}.

@@ -307,7 +307,14 @@ public abstract class HardeningContract {
 
     // The first attempt loses its job (as after a lease lost to a slow database): the job is
     // released and this node claims it again while the first attempt still runs.
-    StuckJob lease = store.jobGetStuck(Instant.now().plus(Duration.ofDays(1)), 10).get(0);
+    // (Its lease is ended by hand to read its token; the node's own heartbeat may renew it in between.)
+    AtomicReference<StuckJob> stuck = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      store.jobHeartbeat(o.node(), List.of(id.value()), Duration.ofMillis(-1));
+      store.jobGetStuck(10).stream().findFirst().ifPresent(stuck::set);
+      return stuck.get() != null;
+    });
+    StuckJob lease = stuck.get();
     assertThat(store.jobReleaseMany(List.of(new LeasedJob(id.value(), lease.token())), Instant.now())).isEqualTo(1);
     assertThat(secondStarted.await(30, TimeUnit.SECONDS)).isTrue();
 

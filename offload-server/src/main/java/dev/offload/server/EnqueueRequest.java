@@ -16,7 +16,7 @@ import java.util.function.UnaryOperator;
  * The body of {@code POST /api/jobs}, checked field by field so that every 422 names the field at
  * fault: {@code {kind, args?, queue?, priority?, runAt? | delay?, maxAttempts?, wait?}}.
  *
- * <p>{@code uniqueKey} and {@code concurrencyKey} (DESIGN.md) are refused with 422 rather than
+ * <p>{@code uniqueKey} and {@code concurrencyKey} ({@code docs/design.md}, planned) are refused with 422 rather than
  * ignored until the engine has them: silently running a job twice that the caller asked to be
  * unique would be worse than an error. The {@code Idempotency-Key} header gives enqueue-once.
  *

@@ -45,7 +45,8 @@ final class Rows {
         read(rs.getLong("id"), rs.getString("progress"), Progress.class),
         Json.tree(rs.getString("checkpoint")),
         read(rs.getLong("id"), rs.getString("failed_items"), FailedItems.class),
-        parentId(rs));
+        parentId(rs),
+        rs.getString("schedule"));
   }
 
   private static JobId parentId(ResultSet rs) throws SQLException {
@@ -82,14 +83,15 @@ final class Rows {
   }
 
   /** A row of {@link Sql#GET_STUCK}. */
-  static StuckJob stuck(ResultSet rs) throws SQLException {
+  static StuckJob stuck(ResultSet rs, Instant checkedAt) throws SQLException {
     return new StuckJob(
         rs.getLong("id"),
         rs.getString("kind"),
         rs.getInt("attempt"),
         rs.getInt("max_attempts"),
         rs.getLong("claim_token"),
-        rs.getString("lease_owner"));
+        rs.getString("lease_owner"),
+        checkedAt);
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -16,6 +16,7 @@ import dev.offload.store.LeasedJob;
 import dev.offload.store.LocalNotifier;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
@@ -26,6 +27,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -57,6 +59,10 @@ import java.util.TreeMap;
  * <p>Thread-safe: calls take turns on one connection.
  */
 public final class SqliteStore implements Store {
+  // Leases are measured on this machine's clock, not on the engine's injectable one (see Store):
+  // every process sharing the file runs on this machine and reads the same clock.
+  private static final InstantSource LEASE_CLOCK = InstantSource.system();
+
   private final Database db;
   private final LocalNotifier notifier = new LocalNotifier();
 
@@ -151,6 +157,7 @@ public final class SqliteStore implements Store {
         }
         ps.setString(10, job.retryItemsJson());
         ps.setString(11, job.idempotencyKey());
+        ps.setString(12, job.schedule());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           long id = rs.getLong(1);
@@ -174,7 +181,7 @@ public final class SqliteStore implements Store {
       List<ClaimedJob> claimed = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM)) {
         ps.setString(1, p.node());
-        Rows.setInstant(ps, 2, p.leaseUntil());
+        Rows.setInstant(ps, 2, LEASE_CLOCK.instant().plus(p.lease()));
         ps.setLong(3, p.token());
         Rows.setInstant(ps, 4, p.now());
         ps.setString(5, p.queue());
@@ -293,14 +300,14 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
+  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease) {
     if (ids.isEmpty()) {
       return List.of();
     }
     return db.write("extending the leases of node " + node, c -> {
       List<Long> cancelRequested = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.HEARTBEAT)) {
-        Rows.setInstant(ps, 1, leaseUntil);
+        Rows.setInstant(ps, 1, LEASE_CLOCK.instant().plus(lease));
         ps.setString(2, node);
         ps.setString(3, Json.write(ids));
         try (ResultSet rs = ps.executeQuery()) {
@@ -345,15 +352,16 @@ public final class SqliteStore implements Store {
   private record Released(int count, Set<String> queues) {}
 
   @Override
-  public List<StuckJob> jobGetStuck(Instant now, int limit) {
+  public List<StuckJob> jobGetStuck(int limit) {
     return db.read("reading jobs with expired leases", c -> {
       List<StuckJob> stuck = new ArrayList<>();
+      Instant now = LEASE_CLOCK.instant();
       try (PreparedStatement ps = c.prepareStatement(Sql.GET_STUCK)) {
         Rows.setInstant(ps, 1, now);
         ps.setInt(2, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            stuck.add(Rows.stuck(rs));
+            stuck.add(Rows.stuck(rs, now));
           }
         }
       }
@@ -694,6 +702,122 @@ public final class SqliteStore implements Store {
         }
       }
     });
+  }
+
+  // ---------------------------------------------------------------- schedules
+
+  @Override
+  public boolean scheduleSave(ScheduleRecord s, boolean replace) {
+    return db.write("saving schedule '" + s.name() + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(replace ? Sql.SCHEDULE_UPSERT : Sql.SCHEDULE_INSERT)) {
+        ps.setString(1, s.name());
+        ps.setString(2, s.kind());
+        ps.setString(3, s.argsJson());
+        ps.setString(4, s.queue());
+        ps.setInt(5, s.priority());
+        ps.setInt(6, s.maxAttempts());
+        ps.setString(7, s.cron());
+        ps.setString(8, s.zone());
+        if (s.everyMillis() == null) {
+          ps.setNull(9, java.sql.Types.INTEGER);
+        } else {
+          ps.setLong(9, s.everyMillis());
+        }
+        ps.setString(10, s.catchUp());
+        ps.setInt(11, s.paused() ? 1 : 0);
+        ps.setInt(12, s.declared() ? 1 : 0);
+        Rows.setInstant(ps, 13, s.lastTick());
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public List<ScheduleRecord> scheduleList() {
+    return db.read("listing schedules", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_LIST)) {
+        return schedules(ps);
+      }
+    });
+  }
+
+  @Override
+  public Optional<ScheduleRecord> scheduleGet(String name) {
+    return db.read("reading schedule '" + name + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_GET)) {
+        ps.setString(1, name);
+        return schedules(ps).stream().findFirst();
+      }
+    });
+  }
+
+  private static List<ScheduleRecord> schedules(PreparedStatement ps) throws SQLException {
+    List<ScheduleRecord> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long every = rs.getLong("every_ms");
+        Long everyMillis = rs.wasNull() ? null : every;
+        long job = rs.getLong("last_job_id");
+        Long jobId = rs.wasNull() ? null : job;
+        out.add(new ScheduleRecord(rs.getString("name"), rs.getString("kind"), rs.getString("args"), rs.getString("queue"),
+            rs.getInt("priority"), rs.getInt("max_attempts"), rs.getString("cron"), rs.getString("zone"), everyMillis,
+            rs.getString("catch_up"), rs.getInt("paused") != 0, rs.getInt("declared") != 0, rs.getInt("disabled") != 0,
+            Rows.instant(rs, "last_tick"), jobId, rs.getString("last_job_state")));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean scheduleDelete(String name) {
+    return db.write("deleting schedule '" + name + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_DELETE)) {
+        ps.setString(1, name);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public boolean schedulePause(String name, boolean paused, Instant now) {
+    return db.write((paused ? "pausing" : "resuming") + " schedule '" + name + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_PAUSE)) {
+        ps.setInt(1, paused ? 1 : 0);
+        ps.setLong(2, now.toEpochMilli());
+        ps.setString(3, name);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public int scheduleDisableUndeclared(Collection<String> declared) {
+    return db.write("disabling schedules no longer declared", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_DISABLE_UNDECLARED)) {
+        ps.setString(1, Json.write(declared));
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public Optional<List<Long>> scheduleFire(String name, Instant tick, List<JobInsert> jobs) {
+    Optional<List<Long>> ids = db.write("firing schedule '" + name + "' at " + tick, c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_ADVANCE)) {
+        ps.setLong(1, tick.toEpochMilli());
+        ps.setString(2, name);
+        if (ps.executeUpdate() == 0) {
+          return Optional.<List<Long>>empty();
+        }
+      }
+      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs));
+    });
+    if (ids.isPresent()) {
+      Set<String> queues = new LinkedHashSet<>();
+      jobs.forEach(j -> queues.add(j.queue()));
+      wake(queues);
+    }
+    return ids;
   }
 
   @Override
