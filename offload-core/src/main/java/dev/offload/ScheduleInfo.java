@@ -13,7 +13,7 @@ import java.util.List;
  * @param kind the kind of the jobs it makes
  * @param args their args
  * @param cron the cron expression, or null for an interval
- * @param every the interval, or null for a cron schedule
+ * @param every the interval in ISO-8601 ({@code PT5M}), or null for a cron schedule
  * @param zone the zone the cron expression reads (UTC for intervals)
  * @param queue the jobs' queue
  * @param priority the jobs' priority
@@ -33,7 +33,7 @@ public record ScheduleInfo(
     String kind,
     JsonNode args,
     String cron,
-    Duration every,
+    String every,
     String zone,
     String queue,
     int priority,
@@ -57,6 +57,6 @@ public record ScheduleInfo(
 
   /** The timing as a {@link Schedule}. */
   public Schedule schedule() {
-    return cron != null ? Schedule.cron(cron, java.time.ZoneId.of(zone)) : Schedule.every(every);
+    return cron != null ? Schedule.cron(cron, java.time.ZoneId.of(zone)) : Schedule.every(Duration.parse(every));
   }
 }

@@ -139,7 +139,7 @@ public final class Schedules {
     Schedule when = Scheduler.timing(r);
     List<Instant> next = r.paused() || r.disabled() ? List.of() : when.nextTimes(r.lastTick().isAfter(now) ? r.lastTick() : now, 3);
     return new ScheduleInfo(r.name(), r.kind(), Json.tree(r.argsJson()), r.cron(),
-        r.everyMillis() == null ? null : java.time.Duration.ofMillis(r.everyMillis()),
+        r.everyMillis() == null ? null : java.time.Duration.ofMillis(r.everyMillis()).toString(),
         r.cron() == null ? ZoneOffset.UTC.getId() : r.zone(), r.queue(), r.priority(), r.maxAttempts(),
         CatchUp.fromWire(r.catchUp()), r.paused(), r.declared(), r.disabled(), r.lastTick(), next,
         r.lastJobId() == null ? null : new JobId(r.lastJobId()),
