@@ -1,5 +1,7 @@
 package dev.offload.engine;
 
+import dev.offload.engine.Node.EngineConfig;
+import dev.offload.engine.Node.Registration;
 import dev.offload.JobError;
 import dev.offload.JobListener;
 import dev.offload.JobOptions;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #stop} is graceful: stop claiming, let running attempts finish within the grace
  * period, then interrupt and release what is left so another node can take it at once.
  */
-public final class Engine {
+final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
   private final Store store;
@@ -78,7 +80,7 @@ public final class Engine {
   private volatile boolean leader;
   private volatile boolean started;
 
-  public Engine(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+  Engine(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
     this.registry = Map.copyOf(registry);
     this.config = config;

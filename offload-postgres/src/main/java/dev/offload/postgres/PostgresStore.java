@@ -819,7 +819,7 @@ public final class PostgresStore implements Store {
     Progress progress;
     FailedItems failedItems;
     try {
-      errors = Json.MAPPER.readValue(rs.getString(14), ERRORS);
+      errors = Json.read(rs.getString(14), ERRORS);
       progress = rs.getString(16) == null ? null : Json.read(rs.getString(16), Progress.class);
       failedItems = rs.getString(18) == null ? null : Json.read(rs.getString(18), FailedItems.class);
     } catch (Exception e) {

@@ -13,7 +13,6 @@ import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
 import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
-import dev.offload.store.LocalNotifier;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.ScheduleRecord;
@@ -50,7 +49,7 @@ import java.util.TreeMap;
  * last transactions), a busy timeout of 5 s, foreign keys on. Several processes may share the
  * file; see the package documentation for the limits.
  *
- * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its {@link LocalNotifier}
+ * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its in-process {@link Notifier}
  * after inserting, releasing, retrying or replaying jobs, {@link Notifier#JOB} with the ids of
  * changed jobs, and {@link Notifier#CANCEL} with the id of a running job whose cancellation was
  * requested; all after the commit, and to this JVM only (other processes on the file learn of a
@@ -64,7 +63,7 @@ public final class SqliteStore implements Store {
   private static final InstantSource LEASE_CLOCK = InstantSource.system();
 
   private final Database db;
-  private final LocalNotifier notifier = new LocalNotifier();
+  private final Notifier notifier = Notifier.inProcess();
 
   private SqliteStore(Database db) {
     this.db = db;
