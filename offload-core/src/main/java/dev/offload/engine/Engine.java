@@ -109,7 +109,8 @@ final class Engine {
     if (started) {
       throw new IllegalStateException("node " + config.node() + " is started already");
     }
-    // The first store call: when it fails nothing has been started.
+    // The first store call: when it fails (say, a read-only store refusing the announcement),
+    // nothing has been started and the caller sees that cause.
     store.kindAnnounce(registry.keySet(), config.clock().instant());
     started = true;
     try {
@@ -392,7 +393,22 @@ final class Engine {
     }
   }
 
+  /** The ETA an attempt that will run again (snoozed, retrying) left, by job id; see {@link EtaEstimator}. */
+  private final Map<Long, ProgressTracker.Carry> etaCarries = new ConcurrentHashMap<>();
+
+  private static final int MAX_ETA_CARRIES = 10_000;
+
+  ProgressTracker.Carry takeEtaCarry(long jobId) {
+    return etaCarries.remove(jobId);
+  }
+
   private void finish(Execution ex, Completion completion) {
+    if (completion.state() == JobState.RETRYING && ex.progress.reported()) {
+      if (etaCarries.size() >= MAX_ETA_CARRIES) {
+        etaCarries.clear(); // jobs retried elsewhere or deleted: their carries are stale
+      }
+      etaCarries.put(ex.job.id(), ex.progress.carry());
+    }
     if (!config.listeners().isEmpty()) {
       long ranMillis = System.currentTimeMillis() - ex.startedMillis;
       for (JobListener l : config.listeners()) {
@@ -579,6 +595,7 @@ final class Engine {
       t.interrupt();
     }
     // Waited for, so no election runs after the resignation below and no thread outlives stop().
+    // (Null when start() failed before creating them.)
     shutDown(scheduler);
     shutDown(heartbeats);
     shutDown(leaderDuties);
