@@ -91,6 +91,17 @@ public final class Offload implements AutoCloseable {
     return new WorkflowBuilder(name, store, enqueuer, config.clock());
   }
 
+  /**
+   * Enqueues a workflow given as JSON, the document of {@code POST /api/workflows}: {@code {"name",
+   * "steps": [{"name", "kind", "args"?, "after"?, "queue"?, "priority"?, "onFailure"?}]}}.
+   *
+   * @throws IllegalArgumentException naming the field or step at fault (a cycle, a missing or
+   *     duplicate step, an unknown kind); nothing is written
+   */
+  public WorkflowId enqueueWorkflow(com.fasterxml.jackson.databind.JsonNode document) {
+    return WorkflowDocument.read(document, this::workflow).enqueue();
+  }
+
   /** A workflow with its steps' states and progress; empty if there is no such workflow. */
   public Optional<Workflow> workflow(WorkflowId id) {
     return store.workflowGet(id.value()).map(Workflow::of);
