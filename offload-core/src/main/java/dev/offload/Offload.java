@@ -319,7 +319,8 @@ public final class Offload implements AutoCloseable {
    */
   public void retry(JobId id) {
     JobState before = store.jobRetry(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
-    if (before == JobState.RUNNING || before == JobState.AVAILABLE || before == JobState.SUCCEEDED) {
+    if (before == JobState.RUNNING || before == JobState.AVAILABLE || before == JobState.SUCCEEDED
+        || before == JobState.WAITING) {
       throw new IllegalStateException("job " + id + " is " + before.wireName()
           + "; only a dead, cancelled, retrying or scheduled job can be retried");
     }
