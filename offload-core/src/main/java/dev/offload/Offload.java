@@ -1,10 +1,9 @@
 package dev.offload;
 
-import dev.offload.engine.Engine;
-import dev.offload.engine.EngineConfig;
-import dev.offload.engine.Enqueuer;
-import dev.offload.engine.JobWatcher;
-import dev.offload.engine.Registration;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.engine.Node;
+import dev.offload.engine.Node.EngineConfig;
+import dev.offload.engine.Node.Registration;
 import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
 import java.lang.reflect.ParameterizedType;
@@ -20,6 +19,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The entry point: enqueue jobs, read them back, and (after {@link #start()}) run them.
@@ -39,10 +41,8 @@ import java.util.UUID;
  */
 public final class Offload implements AutoCloseable {
   private final Store store;
-  private final Engine engine;
-  private final Enqueuer enqueuer;
+  private final Node node;
   private final EngineConfig config;
-  private final JobWatcher watcher;
   private final Map<String, Registration<?>> registry;
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
@@ -51,9 +51,7 @@ public final class Offload implements AutoCloseable {
     this.store = store;
     this.registry = Map.copyOf(registry);
     this.config = config;
-    this.engine = new Engine(store, registry, config);
-    this.enqueuer = new Enqueuer(store, registry, config);
-    this.watcher = new JobWatcher(store);
+    this.node = new Node(store, this.registry, config);
     this.schedules = new Schedules(store, this.registry, config.clock());
     this.declared = List.copyOf(declared);
   }
@@ -80,7 +78,7 @@ public final class Offload implements AutoCloseable {
       }
       store.scheduleDisableUndeclared(names);
     }
-    engine.start();
+    node.start();
   }
 
   /**
@@ -88,7 +86,7 @@ public final class Offload implements AutoCloseable {
    * WorkflowBuilder#enqueue()}.
    */
   public WorkflowBuilder workflow(String name) {
-    return new WorkflowBuilder(name, store, enqueuer, config.clock());
+    return new WorkflowBuilder(name, store, node, config.clock());
   }
 
   /**
@@ -141,19 +139,19 @@ public final class Offload implements AutoCloseable {
    * an injected clock). Returns how many jobs this call enqueued.
    */
   public int fireSchedulesNow() {
-    return engine.fireSchedulesOnce();
+    return node.fireSchedulesOnce();
   }
 
   /** Stops the workers gracefully (see {@link Builder#shutdownGrace}); the store stays open. */
   public void stop() {
-    engine.stop(config.shutdownGrace());
+    node.stop();
   }
 
   /** Stops the workers gracefully and closes the store. */
   @Override
   public void close() {
     stop();
-    watcher.close();
+    node.closeWatcher();
     store.close();
   }
 
@@ -163,7 +161,7 @@ public final class Offload implements AutoCloseable {
    * handle is closed. Listeners run on a watcher thread and should be quick.
    */
   public AutoCloseable watch(JobId id, java.util.function.Consumer<Job> listener) {
-    return watcher.watch(id.value(), listener);
+    return node.watch(id.value(), listener);
   }
 
   /**
@@ -180,7 +178,7 @@ public final class Offload implements AutoCloseable {
     if (parent.failedItems() == null || parent.failedItems().items().isEmpty()) {
       throw new IllegalStateException("job " + id + " recorded no failed items to retry");
     }
-    return new JobId(store.jobInsertMany(List.of(enqueuer.followUp(parent))).get(0));
+    return new JobId(store.jobInsertMany(List.of(node.followUp(parent))).get(0));
   }
 
   /** This node's name, as written in leases and errors. */
@@ -225,23 +223,8 @@ public final class Offload implements AutoCloseable {
     if (requests.isEmpty()) {
       return List.of();
     }
-    Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
-    List<JobId> ids = ids(batch.ids(store.jobInsertMany(batch.distinct())));
-    enqueued(batch.distinct());
+    List<JobId> ids = ids(node.insert(requests, store::jobInsertMany));
     return ids;
-  }
-
-  private void enqueued(List<JobInsert> inserts) {
-    if (config.listeners().isEmpty()) {
-      return;
-    }
-    Map<List<String>, Integer> counts = new LinkedHashMap<>();
-    for (JobInsert i : inserts) {
-      counts.merge(List.of(i.kind(), i.queue()), 1, Integer::sum);
-    }
-    for (JobListener l : config.listeners()) {
-      counts.forEach((kq, n) -> l.onEnqueued(kq.get(0), kq.get(1), n));
-    }
   }
 
   /**
@@ -253,9 +236,7 @@ public final class Offload implements AutoCloseable {
     if (requests.isEmpty()) {
       return List.of();
     }
-    Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
-    List<JobId> ids = ids(batch.ids(store.jobInsertMany(tx, batch.distinct())));
-    enqueued(batch.distinct());
+    List<JobId> ids = ids(node.insert(requests, inserts -> store.jobInsertMany(tx, inserts)));
     return ids;
   }
 
@@ -282,12 +263,12 @@ public final class Offload implements AutoCloseable {
 
   /** Runs one pass of the rescuer now, whether or not this node leads. Returns the jobs rescued. */
   public int rescueNow() {
-    return engine.rescueOnce();
+    return node.rescueOnce();
   }
 
   /** Runs one pass of retention pruning now, whether or not this node leads. Returns the jobs deleted. */
   public int pruneNow() {
-    return engine.pruneOnce();
+    return node.pruneOnce();
   }
 
   // ---------------------------------------------------------------- actions on jobs
@@ -367,39 +348,72 @@ public final class Offload implements AutoCloseable {
 
   /**
    * Enqueues a job durably and waits up to {@code budget} for it: the caller gets the result
-   * inline when the job finishes in time, or the job (still running, with its id for a progress
-   * URL) when it does not. A node that runs the kind is woken by the insert and starts the job at
-   * once. The wait is not a lease: the job runs to its end whatever the caller does.
+   * inline ({@link Outcome.Finished}) when the job finishes in time, or the job's id and progress
+   * URL ({@link Outcome.Deferred}) when it does not, while the job carries on. A node that runs the
+   * kind is woken by the insert and starts the job at once. The wait is not a lease: the job runs
+   * to its end whatever the caller does.
    *
+   * @param resultType what the job's result is read as (a record, {@code String}, {@code
+   *     JsonNode}...)
+   * @throws UnknownKindException if no node knows the kind
+   * @throws IllegalArgumentException if the args cannot be written as JSON, or the result cannot
+   *     be read as {@code resultType}
    * @throws InterruptedException if the caller is interrupted while waiting
    */
-  public Outcome runOrDefer(String kind, Object args, Duration budget) throws InterruptedException {
-    return runOrDefer(kind, args, EnqueueOptions.none(), budget);
+  public <R> Outcome<R> runOrDefer(String kind, Object args, Class<R> resultType, Duration budget)
+      throws InterruptedException {
+    return runOrDefer(kind, args, EnqueueOptions.none(), resultType, budget);
   }
 
-  public Outcome runOrDefer(String kind, Object args, EnqueueOptions options, Duration budget) throws InterruptedException {
+  /** As {@link #runOrDefer(String, Object, Class, Duration)}, with options. */
+  public <R> Outcome<R> runOrDefer(
+      String kind, Object args, EnqueueOptions options, Class<R> resultType, Duration budget)
+      throws InterruptedException {
+    Objects.requireNonNull(resultType, "resultType");
+    Objects.requireNonNull(budget, "budget");
     JobId id = enqueue(kind, args, options);
-    return await(id, budget);
+    return await(id, resultType, budget);
   }
 
   /**
-   * Waits up to {@code timeout} for a job to reach a final state.
+   * As {@link #runOrDefer(String, Object, Class, Duration)}, with the result as JSON.
+   *
+   * @throws InterruptedException if the caller is interrupted while waiting
+   */
+  public Outcome<JsonNode> runOrDefer(String kind, Object args, Duration budget) throws InterruptedException {
+    return runOrDefer(kind, args, EnqueueOptions.none(), JsonNode.class, budget);
+  }
+
+  /**
+   * Waits up to {@code timeout} for a job to reach a final state; the result as JSON.
    *
    * @throws NoSuchJobException if there is no such job
    * @throws InterruptedException if the caller is interrupted while waiting
    */
-  public Outcome await(JobId id, Duration timeout) throws InterruptedException {
-    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicReference<Job> last = new java.util.concurrent.atomic.AtomicReference<>();
-    try (AutoCloseable w = watcher.watch(id.value(), job -> {
+  public Outcome<JsonNode> await(JobId id, Duration timeout) throws InterruptedException {
+    return await(id, JsonNode.class, timeout);
+  }
+
+  /**
+   * Waits up to {@code timeout} for a job to reach a final state; its result read as {@code
+   * resultType}.
+   *
+   * @throws NoSuchJobException if there is no such job
+   * @throws IllegalArgumentException if the result cannot be read as {@code resultType}
+   * @throws InterruptedException if the caller is interrupted while waiting
+   */
+  public <R> Outcome<R> await(JobId id, Class<R> resultType, Duration timeout) throws InterruptedException {
+    CountDownLatch ended = new CountDownLatch(1);
+    AtomicReference<Job> last = new AtomicReference<>();
+    try (AutoCloseable w = node.watch(id.value(), job -> {
       last.set(job);
       if (job.state().isFinal()) {
         ended.countDown();
       }
     })) {
-      boolean finished = ended.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      boolean finished = ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Job job = finished ? last.get() : job(id).orElseThrow(() -> new NoSuchJobException(id));
-      return new Outcome(job, job.state().isFinal());
+      return Outcome.of(job, resultType);
     } catch (InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {

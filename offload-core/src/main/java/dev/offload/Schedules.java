@@ -1,7 +1,7 @@
 package dev.offload;
 
-import dev.offload.engine.Registration;
-import dev.offload.engine.Scheduler;
+import dev.offload.engine.Node;
+import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
 import dev.offload.store.JobInsert;
 import dev.offload.store.ScheduleRecord;
@@ -104,7 +104,7 @@ public final class Schedules {
   public JobId run(String name) {
     ScheduleRecord r = store.scheduleGet(name).orElseThrow(() -> noSuch(name));
     Instant now = clock.instant();
-    JobInsert job = Scheduler.job(r, now, now);
+    JobInsert job = Node.scheduledJob(r, now, now);
     return new JobId(store.jobInsertMany(List.of(job)).get(0));
   }
 
@@ -136,7 +136,7 @@ public final class Schedules {
   }
 
   private static ScheduleInfo info(ScheduleRecord r, Instant now) {
-    Schedule when = Scheduler.timing(r);
+    Schedule when = Node.timing(r);
     List<Instant> next = r.paused() || r.disabled() ? List.of() : when.nextTimes(r.lastTick().isAfter(now) ? r.lastTick() : now, 3);
     return new ScheduleInfo(r.name(), r.kind(), Json.tree(r.argsJson()), r.cron(),
         r.everyMillis() == null ? null : java.time.Duration.ofMillis(r.everyMillis()).toString(),

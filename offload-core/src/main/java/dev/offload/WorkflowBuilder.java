@@ -1,6 +1,6 @@
 package dev.offload;
 
-import dev.offload.engine.Enqueuer;
+import dev.offload.engine.Node;
 import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
 import dev.offload.store.WorkflowInsert;
@@ -31,19 +31,19 @@ import java.util.Objects;
 public final class WorkflowBuilder {
   private final String name;
   private final Store store;
-  private final Enqueuer enqueuer;
+  private final Node node;
   private final InstantSource clock;
   private final List<Step> steps = new ArrayList<>();
 
   private record Step(String name, String kind, Object args, StepOptions options) {}
 
-  WorkflowBuilder(String name, Store store, Enqueuer enqueuer, InstantSource clock) {
+  WorkflowBuilder(String name, Store store, Node node, InstantSource clock) {
     if (name == null || name.isBlank() || name.length() > 200) {
       throw new IllegalArgumentException("a workflow's name must be 1-200 characters, got " + (name == null ? "null" : "'" + name + "'"));
     }
     this.name = name;
     this.store = store;
-    this.enqueuer = enqueuer;
+    this.node = node;
     this.clock = clock;
   }
 
@@ -113,7 +113,7 @@ public final class WorkflowBuilder {
     }
     List<JobInsert> jobs;
     try {
-      jobs = enqueuer.inserts(requests);
+      jobs = node.validate(requests);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(stepOf(e.getMessage()) + e.getMessage(), e);
     }

@@ -1,5 +1,7 @@
 package dev.offload.engine;
 
+import dev.offload.engine.Node.EngineConfig;
+import dev.offload.engine.Node.Registration;
 import dev.offload.JobError;
 import dev.offload.JobListener;
 import dev.offload.JobOptions;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #stop} is graceful: stop claiming, let running attempts finish within the grace
  * period, then interrupt and release what is left so another node can take it at once.
  */
-public final class Engine {
+final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
   private final Store store;
@@ -78,7 +80,7 @@ public final class Engine {
   private volatile boolean leader;
   private volatile boolean started;
 
-  public Engine(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+  Engine(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
     this.registry = Map.copyOf(registry);
     this.config = config;
@@ -101,6 +103,17 @@ public final class Engine {
       throw new IllegalStateException("already started");
     }
     started = true;
+    try {
+      startParts();
+    } catch (RuntimeException | Error e) {
+      // Never half started: whatever did start stops again, so the caller sees this cause (say, a
+      // read-only store refusing the announcement) and a later stop() or close() has nothing to trip on.
+      stop(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  private void startParts() {
     store.kindAnnounce(registry.keySet(), config.clock().instant());
     // Every queue claims every kind this node can run: an enqueue may route a kind to any queue.
     List<String> kinds = List.copyOf(registry.keySet());
@@ -371,7 +384,22 @@ public final class Engine {
     }
   }
 
+  /** The ETA an attempt that will run again (snoozed, retrying) left, by job id; see {@link EtaEstimator}. */
+  private final Map<Long, ProgressTracker.Carry> etaCarries = new ConcurrentHashMap<>();
+
+  private static final int MAX_ETA_CARRIES = 10_000;
+
+  ProgressTracker.Carry takeEtaCarry(long jobId) {
+    return etaCarries.remove(jobId);
+  }
+
   private void finish(Execution ex, Completion completion) {
+    if (completion.state() == JobState.RETRYING && ex.progress.reported()) {
+      if (etaCarries.size() >= MAX_ETA_CARRIES) {
+        etaCarries.clear(); // jobs retried elsewhere or deleted: their carries are stale
+      }
+      etaCarries.put(ex.job.id(), ex.progress.carry());
+    }
     if (!config.listeners().isEmpty()) {
       long ranMillis = System.currentTimeMillis() - ex.startedMillis;
       for (JobListener l : config.listeners()) {
@@ -557,10 +585,12 @@ public final class Engine {
     for (Thread t : threads) {
       t.interrupt();
     }
-    scheduler.shutdownNow();
-    heartbeats.shutdownNow();
-    leaderDuties.shutdownNow();
-    scheduleTicks.shutdownNow();
+    // Null when start() failed before creating them.
+    for (ScheduledExecutorService executor : new ScheduledExecutorService[] {scheduler, heartbeats, leaderDuties, scheduleTicks}) {
+      if (executor != null) {
+        executor.shutdownNow();
+      }
+    }
     if (leader) {
       try {
         store.leaderResign(config.node());

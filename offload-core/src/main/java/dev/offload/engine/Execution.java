@@ -1,5 +1,6 @@
 package dev.offload.engine;
 
+import dev.offload.engine.Node.Registration;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.offload.FailedItems;
 import dev.offload.JobContext;
@@ -42,7 +43,7 @@ final class Execution implements JobContext {
     this.registration = registration;
     this.producer = producer;
     this.checkpointJson = job.checkpointJson();
-    this.progress = new ProgressTracker(System.nanoTime(), readFailedItems(job));
+    this.progress = new ProgressTracker(System.nanoTime(), readFailedItems(job), engine.takeEtaCarry(job.id()));
   }
 
   private static FailedItems readFailedItems(ClaimedJob job) {
@@ -207,7 +208,7 @@ final class Execution implements JobContext {
       return List.of();
     }
     try {
-      return Json.MAPPER.readValue(job.retryItemsJson(), KEYS);
+      return Json.read(job.retryItemsJson(), KEYS);
     } catch (Exception e) {
       throw new IllegalStateException("job " + job.id() + " has unreadable retry items: " + e.getMessage(), e);
     }

@@ -28,11 +28,11 @@ import org.slf4j.LoggerFactory;
  * that comes late never merges ticks). Older ticks were missed (no node ran) and follow the
  * schedule's {@link CatchUp} policy. Each job's {@code runAt} is its tick.
  */
-public final class Scheduler {
+final class Scheduler {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
   /** How late a tick may be and still count as on time rather than missed. */
-  public static final Duration GRACE = Duration.ofMinutes(1);
+  static final Duration GRACE = Duration.ofMinutes(1);
 
   /** Missed ticks beyond the kept ones are counted up to this many, then reported as "at least". */
   private static final int MAX_COUNTED = 100_000;
@@ -41,13 +41,13 @@ public final class Scheduler {
   private final InstantSource clock;
   private final OutageLog outage = new OutageLog(log, "firing schedules");
 
-  public Scheduler(Store store, InstantSource clock) {
+  Scheduler(Store store, InstantSource clock) {
     this.store = store;
     this.clock = clock;
   }
 
   /** One pass over every schedule; returns how many jobs this node enqueued. */
-  public int runOnce() {
+  int runOnce() {
     try {
       Instant now = clock.instant();
       int fired = 0;
@@ -94,13 +94,13 @@ public final class Scheduler {
   }
 
   /** The job of a schedule for {@code tick} (its runAt), enqueued at {@code now}. */
-  public static JobInsert job(ScheduleRecord s, Instant tick, Instant now) {
+  static JobInsert job(ScheduleRecord s, Instant tick, Instant now) {
     return new JobInsert(s.kind(), s.queue(), s.priority(), s.argsJson(), s.maxAttempts(), JobState.AVAILABLE, tick, now,
         null, null, null, s.name());
   }
 
   /** The timing of a stored schedule. */
-  public static Schedule timing(ScheduleRecord s) {
+  static Schedule timing(ScheduleRecord s) {
     return s.cron() != null ? Schedule.cron(s.cron(), ZoneId.of(s.zone())) : Schedule.every(Duration.ofMillis(s.everyMillis()));
   }
 

@@ -54,7 +54,7 @@ final class JobsApi {
     }
     ctx.header("Location", "/api/jobs/" + id.value());
     if (req.waitFor() != null) {
-      Outcome outcome = offload.await(id, req.waitFor());
+      Outcome<?> outcome = offload.await(id, req.waitFor());
       Http.json(ctx, outcome.finished() ? 200 : 202, outcome.job());
       return;
     }

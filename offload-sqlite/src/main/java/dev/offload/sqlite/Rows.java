@@ -116,7 +116,7 @@ final class Rows {
 
   private static List<JobError> errors(long id, String json) {
     try {
-      return Json.MAPPER.readValue(json, ERRORS);
+      return Json.read(json, ERRORS);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("job " + id + " has malformed errors JSON: " + e.getOriginalMessage(), e);
     }

@@ -13,10 +13,10 @@ import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
 import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
-import dev.offload.store.LocalNotifier;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.ScheduleRecord;
+import dev.offload.store.SchemaVersion;
 import dev.offload.store.WorkflowInsert;
 import dev.offload.store.WorkflowRecord;
 import dev.offload.store.Store;
@@ -51,7 +51,7 @@ import java.util.TreeMap;
  * last transactions), a busy timeout of 5 s, foreign keys on. Several processes may share the
  * file; see the package documentation for the limits.
  *
- * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its {@link LocalNotifier}
+ * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its in-process {@link Notifier}
  * after inserting, releasing, retrying or replaying jobs, {@link Notifier#JOB} with the ids of
  * changed jobs, and {@link Notifier#CANCEL} with the id of a running job whose cancellation was
  * requested; all after the commit, and to this JVM only (other processes on the file learn of a
@@ -65,7 +65,7 @@ public final class SqliteStore implements Store {
   private static final InstantSource LEASE_CLOCK = InstantSource.system();
 
   private final Database db;
-  private final LocalNotifier notifier = new LocalNotifier();
+  private final Notifier notifier = Notifier.inProcess();
 
   private SqliteStore(Database db) {
     this.db = db;
@@ -81,9 +81,24 @@ public final class SqliteStore implements Store {
     return new SqliteStore(Database.open(file));
   }
 
+  /**
+   * Opens an existing database file without creating it, its directories or anything in it, for
+   * tools that only read. Check {@link #schemaVersion()} before use.
+   *
+   * @throws dev.offload.OffloadException when the file does not exist or cannot be opened
+   */
+  public static SqliteStore openExisting(Path file) {
+    return new SqliteStore(Database.openExisting(file));
+  }
+
   @Override
   public void migrate() {
     db.write("migrating the schema", c -> Migrations.apply(c, System.currentTimeMillis()));
+  }
+
+  @Override
+  public SchemaVersion schemaVersion() {
+    return new SchemaVersion(db.read("reading the schema version", Migrations::current), Migrations.latest());
   }
 
   @Override

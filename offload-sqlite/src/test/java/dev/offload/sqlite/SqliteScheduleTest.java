@@ -1,6 +1,6 @@
 package dev.offload.sqlite;
 
-import dev.offload.store.ScheduleContract;
+import dev.offload.testsupport.ScheduleContract;
 import dev.offload.store.Store;
 import java.nio.file.Path;
 import java.sql.Connection;

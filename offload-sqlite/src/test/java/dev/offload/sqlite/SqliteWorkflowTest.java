@@ -1,7 +1,7 @@
 package dev.offload.sqlite;
 
 import dev.offload.store.Store;
-import dev.offload.store.WorkflowContract;
+import dev.offload.testsupport.WorkflowContract;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package dev.offload.store;
+package dev.offload.testsupport;
 
 import static dev.offload.StepOptions.after;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +16,10 @@ import dev.offload.PermanentFailure;
 import dev.offload.Workflow;
 import dev.offload.WorkflowBuilder;
 import dev.offload.WorkflowId;
+import dev.offload.store.ClaimParams;
+import dev.offload.store.ClaimedJob;
+import dev.offload.store.Completion;
+import dev.offload.store.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.offload.store;
+package dev.offload.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +13,8 @@ import dev.offload.Schedule;
 import dev.offload.ScheduleInfo;
 import dev.offload.ScheduleOptions;
 import dev.offload.UnknownKindException;
+import dev.offload.store.Store;
+import dev.offload.store.ScheduleRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -197,7 +199,7 @@ public abstract class ScheduleContract {
     assertThat(b.fireSchedulesNow()).isEqualTo(1);
 
     Instant now = clock.instant();
-    assertThat(store.scheduleFire("hourly", tick, List.of(dev.offload.engine.Scheduler.job(seenByA, tick, now)))).isEmpty();
+    assertThat(store.scheduleFire("hourly", tick, List.of(dev.offload.engine.Node.scheduledJob(seenByA, tick, now)))).isEmpty();
     assertThat(store.scheduleFire("hourly", tick.minusSeconds(3600), List.of())).isEmpty();
     assertThat(jobsOf("hourly")).hasSize(1);
     // B goes away; a node that takes over fires the next tick, and only it.
