@@ -86,7 +86,7 @@ public final class Offload implements AutoCloseable {
    * WorkflowBuilder#enqueue()}.
    */
   public WorkflowBuilder workflow(String name) {
-    return new WorkflowBuilder(name, store, node, config.clock());
+    return new WorkflowBuilder(name, store, node::validate, config.clock());
   }
 
   /**

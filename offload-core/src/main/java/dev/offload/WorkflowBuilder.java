@@ -1,6 +1,5 @@
 package dev.offload;
 
-import dev.offload.engine.Node;
 import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
 import dev.offload.store.WorkflowInsert;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Builds a workflow from {@link Offload#workflow(String)} and enqueues it in one transaction:
@@ -31,19 +31,19 @@ import java.util.Objects;
 public final class WorkflowBuilder {
   private final String name;
   private final Store store;
-  private final Node node;
+  private final Function<List<JobRequest>, List<JobInsert>> validate;
   private final InstantSource clock;
   private final List<Step> steps = new ArrayList<>();
 
   private record Step(String name, String kind, Object args, StepOptions options) {}
 
-  WorkflowBuilder(String name, Store store, Node node, InstantSource clock) {
+  WorkflowBuilder(String name, Store store, Function<List<JobRequest>, List<JobInsert>> validate, InstantSource clock) {
     if (name == null || name.isBlank() || name.length() > 200) {
       throw new IllegalArgumentException("a workflow's name must be 1-200 characters, got " + (name == null ? "null" : "'" + name + "'"));
     }
     this.name = name;
     this.store = store;
-    this.node = node;
+    this.validate = validate;
     this.clock = clock;
   }
 
@@ -113,7 +113,7 @@ public final class WorkflowBuilder {
     }
     List<JobInsert> jobs;
     try {
-      jobs = node.validate(requests);
+      jobs = validate.apply(requests);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(stepOf(e.getMessage()) + e.getMessage(), e);
     }
