@@ -156,6 +156,47 @@ class DashboardBrowserTest {
     screenshot("dashboard-narrow.png");
   }
 
+  /** Issue 11, item 29: a hash naming no job, and a queue name of the longest allowed length. */
+  @Test
+  void aHashNamingNoJobSaysSoAndALongQueueNameFitsTheScreen() throws Exception {
+    driver.get(t.base + "/#/jobs");
+    waitFor(By.cssSelector("#live.on"));
+
+    // Named by a hash, a job that does not exist says so, and the page does not sit on
+    // "Reconnecting…" waiting for a stream that will never come.
+    for (String hash : new String[] {"#/jobs/987654321", "#/jobs/99999999999999999999999", "#/jobs/abc"}) {
+      js("location.hash = arguments[0];", hash);
+      WebElement none = waitFor(By.xpath("//div[contains(@class,'empty')]/strong[starts-with(., 'No such job')]"));
+      assertThat(none.getText()).as(hash).startsWith("No such job");
+      assertThat(driver.findElement(By.cssSelector("#live .live-text")).getText()).as(hash)
+          .isNotIn("Reconnecting…", "Connecting…", "Live");
+    }
+    // Also when the browser opens such an address.
+    driver.get(t.base + "/#/jobs/987654321");
+    waitFor(By.xpath("//div[contains(@class,'empty')]/strong[starts-with(., 'No such job')]"));
+    assertThat(driver.findElement(By.cssSelector("#live .live-text")).getText()).isNotIn("Reconnecting…", "Connecting…");
+
+    // A queue name of 128 characters keeps every table and card within the screen.
+    String queue = "q" + "0123456789abcdef".repeat(8).substring(1);
+    assertThat(queue).hasSize(128);
+    long id = t.enqueueWith("{\"kind\": \"echo\", \"queue\": \"" + queue + "\", \"args\": {}}");
+    for (int width : new int[] {1400, 420}) {
+      driver.manage().window().setSize(new Dimension(width, 900));
+      for (String page : new String[] {"#/", "#/jobs", "#/jobs/" + id}) {
+        js("location.hash = arguments[0];", page);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
+            (Boolean) js("return document.body.innerText.includes(arguments[0]);", queue));
+        assertThat(js("return document.documentElement.scrollWidth <= window.innerWidth;"))
+            .as("no sideways scrolling at %s px on %s", width, page).isEqualTo(true);
+        if (width == 1400) {
+          assertThat(js("return [...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth);"))
+              .as("every table fits its panel at %s px on %s", width, page).isEqualTo(true);
+        }
+      }
+    }
+    screenshot("dashboard-long-queue.png");
+  }
+
   @Test
   void aProtectedServerAsksForTheTokenAndThenGoesLive() {
     t.close();

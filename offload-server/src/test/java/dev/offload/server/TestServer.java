@@ -197,6 +197,15 @@ final class TestServer implements AutoCloseable {
     return r.json().get("id").asLong();
   }
 
+  /** Enqueues the given request body and returns the job's id. */
+  long enqueueWith(String body) {
+    Res r = post("/api/jobs", body);
+    if (r.status() != 202) {
+      throw new AssertionError("enqueue answered " + r.status() + ": " + r.body());
+    }
+    return r.json().get("id").asLong();
+  }
+
   JsonNode job(long id) {
     return get("/api/jobs/" + id).json();
   }

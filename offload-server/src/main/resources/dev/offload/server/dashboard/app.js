@@ -294,7 +294,8 @@
     const el = document.getElementById('live');
     el.classList.toggle('on', mode === true);
     el.classList.toggle('off', mode !== true);
-    setText(el.querySelector('.live-text'), mode === true ? 'Live' : mode === 'locked' ? 'Locked' : 'Reconnecting…');
+    setText(el.querySelector('.live-text'),
+      mode === true ? 'Live' : mode === 'locked' ? 'Locked' : mode === 'idle' ? 'Idle' : 'Reconnecting…');
   }
 
   /**
@@ -382,6 +383,10 @@
     } else if ((m = path.match(/^\/jobs\/(\d{1,18})$/))) {
       section = 'jobs';
       renderJob(m[1]);
+    } else if ((m = path.match(/^\/jobs\/([^/]*)$/))) {
+      // A hash that cannot name a job (not a number, or beyond any id): no request, no stream.
+      section = 'jobs';
+      noSuchJob(decodeURIComponent(m[1]));
     } else if (path === '/dead') {
       section = 'dead';
       renderDead(params);
@@ -959,12 +964,20 @@
     clear(app()).append(h('div', { class: 'panel empty' }, 'Loading job #' + id + '…'));
     api('GET', '/api/jobs/' + id).then((job) => showJob(job), (e) => {
       if (e.status === 404) {
-        clear(app()).append(h('div', { class: 'panel empty' }, h('strong', null, 'Job #' + id + ' does not exist'),
-          'It may have been deleted or pruned. ', h('a', { href: '#/jobs' }, 'Back to the jobs')));
+        noSuchJob(id);
       } else {
         failed(e);
       }
     });
+  }
+
+  /** The page for a hash that names no job: says so, and follows nothing (no stream to wait for). */
+  function noSuchJob(id) {
+    document.title = 'No such job · Offload';
+    clear(app()).append(h('div', { class: 'panel empty' }, h('strong', null, 'No such job: #' + id),
+      'No job has this id: it may have been deleted or pruned, or the address is mistyped. ',
+      h('a', { href: '#/jobs' }, 'Back to the jobs')));
+    setLive('idle');
   }
 
   function showJob(first) {
