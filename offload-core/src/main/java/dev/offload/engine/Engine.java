@@ -385,7 +385,22 @@ final class Engine {
     }
   }
 
+  /** The ETA an attempt that will run again (snoozed, retrying) left, by job id; see {@link EtaEstimator}. */
+  private final Map<Long, ProgressTracker.Carry> etaCarries = new ConcurrentHashMap<>();
+
+  private static final int MAX_ETA_CARRIES = 10_000;
+
+  ProgressTracker.Carry takeEtaCarry(long jobId) {
+    return etaCarries.remove(jobId);
+  }
+
   private void finish(Execution ex, Completion completion) {
+    if (completion.state() == JobState.RETRYING && ex.progress.reported()) {
+      if (etaCarries.size() >= MAX_ETA_CARRIES) {
+        etaCarries.clear(); // jobs retried elsewhere or deleted: their carries are stale
+      }
+      etaCarries.put(ex.job.id(), ex.progress.carry());
+    }
     if (!config.listeners().isEmpty()) {
       long ranMillis = System.currentTimeMillis() - ex.startedMillis;
       for (JobListener l : config.listeners()) {
