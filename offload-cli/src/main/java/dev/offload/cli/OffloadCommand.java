@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       DeadCommand.class,
       SchedulesCommand.class,
       StatsCommand.class,
+      WorkflowCommand.class,
       DemoCommand.class
     },
     footer = {
@@ -47,7 +48,7 @@ final class OffloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, stats, retry, cancel, delete, schedules or migrate (see 'offload --help')");
+    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, stats, retry, cancel, delete, schedules, workflow or migrate (see 'offload --help')");
   }
 
   /** The project version, written into {@code version.properties} by the build. */
