@@ -2,10 +2,10 @@ package dev.offload.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.JobState;
 import dev.offload.Progress;
+import dev.offload.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +18,19 @@ import org.junit.jupiter.api.Test;
 class ProgressBarsTest {
   private static final Instant NOW = Instant.parse("2026-12-01T09:00:00Z");
 
+  /** A running job with progress, read from JSON as the API writes it (fields left out are null). */
   private static Job job(String kind, String message) {
     Progress p = new Progress(42.5, 425, 1000L, "import", List.of(), message, 3_725.0, 0, NOW);
-    return new Job(new JobId(7), kind, "default", JobState.RUNNING, 0, null, 1, 20, NOW, NOW, NOW.minusSeconds(75), null,
-        "node-a", List.of(), null, p, null, null, null, null);
+    ObjectNode doc = Json.object();
+    doc.put("id", 7).put("kind", kind).put("queue", "default").put("state", "running").put("priority", 0)
+        .put("attempt", 1).put("maxAttempts", 20).put("runAt", NOW.toString()).put("createdAt", NOW.toString())
+        .put("startedAt", NOW.minusSeconds(75).toString()).put("node", "node-a");
+    doc.set("progress", Json.toTree(p));
+    try {
+      return Json.convert(doc, Job.class);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Renders like a terminal: each line as drawn, without the cursor movements. */
