@@ -41,13 +41,17 @@ final class JobsApi {
     JsonNode body = Http.jsonBody(ctx, maxBodyBytes);
     String key = ctx.header("Idempotency-Key");
     EnqueueRequest req = EnqueueRequest.parse(body, key == null || key.isEmpty() ? null : key);
-    // InvalidJobException (413 or 422 naming the field) and UnknownKindException (422) are
-    // answered by the server's exception mapping, as for every route.
+    // InvalidJobException (413 or 422 naming the field) is answered by the server's exception
+    // mapping, as on every route.
     JobId id;
     try {
       id = offload.enqueue(req.kind(), req.args(), req.options());
-    } catch (InvalidJobException | UnknownKindException e) {
+    } catch (InvalidJobException e) {
       throw e;
+    } catch (UnknownKindException e) {
+      // The core's message names the Java option; the API has none, so say what works here.
+      throw ApiException.invalid("kind", "unknown job kind '" + e.kind() + "': no worker has announced it to this store;"
+          + " check the name, or start a worker that runs it first (the API accepts only kinds a worker has announced)");
     } catch (IdempotencyKeyConflictException e) {
       // As the IETF Idempotency-Key draft: a key reused with another payload is 422.
       throw ApiException.invalid("Idempotency-Key", e.getMessage());
