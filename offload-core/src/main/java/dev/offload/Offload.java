@@ -274,7 +274,7 @@ public final class Offload implements AutoCloseable {
 
   private static IllegalStateException refused(JobId id, JobState state, JobAction action) {
     return new IllegalStateException("job " + id + " is " + state.wireName() + "; only a " + action.describeFrom()
-        + " job can be " + (action == JobAction.CANCEL ? "cancelled" : action.verb() + "ed"));
+        + " job can be " + action.done());
   }
 
   /**

@@ -35,17 +35,20 @@ import java.util.stream.Collectors;
  * </pre>
  */
 public enum JobAction {
-  CANCEL(SCHEDULED, AVAILABLE, RETRYING, RUNNING),
-  RETRY(DEAD, CANCELLED, RETRYING, SCHEDULED),
-  REPLAY(DEAD, CANCELLED),
-  DELETE(SCHEDULED, AVAILABLE, RETRYING, SUCCEEDED, DEAD, CANCELLED),
-  PURGE(SUCCEEDED, DEAD, CANCELLED),
-  RESCUE(RUNNING);
+  CANCEL("cancelled", SCHEDULED, AVAILABLE, RETRYING, RUNNING),
+  RETRY("retried", DEAD, CANCELLED, RETRYING, SCHEDULED),
+  REPLAY("replayed", DEAD, CANCELLED),
+  DELETE("deleted", SCHEDULED, AVAILABLE, RETRYING, SUCCEEDED, DEAD, CANCELLED),
+  PURGE("purged", SUCCEEDED, DEAD, CANCELLED),
+  RESCUE("rescued", RUNNING);
+
+  private final String done;
 
   // In the order written above: messages list the states that way.
   private final Set<JobState> from;
 
-  JobAction(JobState... from) {
+  JobAction(String done, JobState... from) {
+    this.done = done;
     this.from = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(from)));
   }
 
@@ -75,6 +78,11 @@ public enum JobAction {
       return names[0];
     }
     return String.join(", ", Arrays.copyOf(names, names.length - 1)) + " or " + names[names.length - 1];
+  }
+
+  /** The action's past participle in messages, e.g. {@code retried}. */
+  public String done() {
+    return done;
   }
 
   /** The action's name in messages, e.g. {@code cancel}. */
