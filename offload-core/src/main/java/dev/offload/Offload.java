@@ -273,7 +273,9 @@ public final class Offload implements AutoCloseable {
   }
 
   private static IllegalStateException refused(JobId id, JobState state, JobAction action) {
-    return new IllegalStateException("job " + id + " is " + state.wireName() + "; only a " + action.describeFrom()
+    // A job that ended cannot be cancelled: it is too late, not the wrong moment.
+    String already = action == JobAction.CANCEL && state.isFinal() ? " already" : "";
+    return new IllegalStateException("job " + id + " is " + state.wireName() + already + "; only a " + action.describeFrom()
         + " job can be " + action.done());
   }
 
