@@ -33,6 +33,12 @@ public interface Store extends AutoCloseable {
   void migrate();
 
   /**
+   * How far the database's schema is migrated. Only reads: never creates or migrates anything, so
+   * read-only tools can refuse a store that is missing or old instead of changing it.
+   */
+  SchemaVersion schemaVersion();
+
+  /**
    * Inserts jobs in one round trip and wakes the workers of their queues; ids in input order.
    * Completions, progress and checkpoint writes notify {@link Notifier#JOB} with the ids they
    * changed.
