@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param failedItems items that failed without failing the job, or null when none did
  * @param parentId the job this one retries the failed items of, or null
  * @param schedule the schedule that made this job (its {@code runAt} is the tick), or null
+ * @param workflowId the workflow this job is a step of, or null
+ * @param step its step name in that workflow, or null
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Job(
@@ -52,7 +54,9 @@ public record Job(
     @Nullable JsonNode checkpoint,
     @Nullable FailedItems failedItems,
     @Nullable JobId parentId,
-    @Nullable String schedule) {
+    @Nullable String schedule,
+    @Nullable Long workflowId,
+    @Nullable String step) {
 
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);

@@ -7,6 +7,7 @@ import static dev.offload.JobState.RETRYING;
 import static dev.offload.JobState.RUNNING;
 import static dev.offload.JobState.SCHEDULED;
 import static dev.offload.JobState.SUCCEEDED;
+import static dev.offload.JobState.WAITING;
 
 import dev.offload.JobState;
 import java.util.Arrays;
@@ -24,7 +25,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * action   from                                   to
- * cancel   scheduled, available, retrying         cancelled
+ * cancel   waiting, scheduled, available, retrying cancelled (a workflow's dependents per their policy)
  *          running                                running, asked to stop; its node ends it cancelled
  * retry    dead, cancelled                        available, with fresh attempts
  *          retrying, scheduled                    available, now
@@ -35,10 +36,10 @@ import java.util.stream.Collectors;
  * </pre>
  */
 public enum JobAction {
-  CANCEL("cancelled", SCHEDULED, AVAILABLE, RETRYING, RUNNING),
+  CANCEL("cancelled", SCHEDULED, AVAILABLE, RETRYING, WAITING, RUNNING),
   RETRY("retried", DEAD, CANCELLED, RETRYING, SCHEDULED),
   REPLAY("replayed", DEAD, CANCELLED),
-  DELETE("deleted", SCHEDULED, AVAILABLE, RETRYING, SUCCEEDED, DEAD, CANCELLED),
+  DELETE("deleted", WAITING, SCHEDULED, AVAILABLE, RETRYING, SUCCEEDED, DEAD, CANCELLED),
   PURGE("purged", SUCCEEDED, DEAD, CANCELLED),
   RESCUE("rescued", RUNNING);
 
