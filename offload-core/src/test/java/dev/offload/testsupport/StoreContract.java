@@ -21,6 +21,7 @@ import dev.offload.store.ClaimedJob;
 import dev.offload.store.JobAction;
 import dev.offload.store.Completion;
 import dev.offload.store.JobInsert;
+import dev.offload.store.WorkflowInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.SchemaVersion;
@@ -158,6 +159,16 @@ public abstract class StoreContract {
     Instant now = Instant.now();
     if (state == JobState.SCHEDULED) {
       return store.jobInsertMany(List.of(insert("k", queue, 0, now.plusSeconds(3_600)))).get(0);
+    }
+    if (state == JobState.WAITING) {
+      // The second step of a workflow waits for the first, which is scheduled far ahead.
+      long workflow = store.workflowInsert(new WorkflowInsert("wf-" + queue, now, List.of(
+          new WorkflowInsert.Step("first", insert("k", queue + "-dep", 0, now.plusSeconds(3_600)), List.of(), "cancel"),
+          new WorkflowInsert.Step("second", insert("k", queue, 0, now.minusSeconds(1)), List.of(0), "cancel"))));
+      long id = store.workflowGet(workflow).orElseThrow().steps().stream()
+          .filter(s -> s.name().equals("second")).findFirst().orElseThrow().jobId();
+      assertThat(get(id).state()).isEqualTo(JobState.WAITING);
+      return id;
     }
     long id = store.jobInsertMany(List.of(insert("k", queue, 0, now.minusSeconds(1)))).get(0);
     if (state == JobState.AVAILABLE) {
