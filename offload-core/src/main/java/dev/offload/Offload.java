@@ -47,6 +47,7 @@ public final class Offload implements AutoCloseable {
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
   private final ProgressTokens progressTokens;
+  private boolean closed;
 
   private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared,
       ProgressTokens progressTokens) {
@@ -70,9 +71,15 @@ public final class Offload implements AutoCloseable {
    * Starts this node's workers: claiming, heartbeats, firing schedules, and leader duties when
    * elected. First stores the schedules declared with {@link Builder#schedule} (replacing their
    * definitions) and, when it declares any, disables those that earlier code declared and this
-   * code no longer does.
+   * code no longer does. A node that was stopped may be started again.
+   *
+   * @throws IllegalStateException if it is started already, or closed
+   * @throws OffloadException if the store cannot be reached (nothing is left running)
    */
-  public void start() {
+  public synchronized void start() {
+    if (closed) {
+      throw new IllegalStateException("this Offload is closed (its store too); build a new one to start again");
+    }
     if (!declared.isEmpty()) {
       List<String> names = new ArrayList<>();
       for (DeclaredSchedule d : declared) {
@@ -82,6 +89,54 @@ public final class Offload implements AutoCloseable {
       store.scheduleDisableUndeclared(names);
     }
     node.start();
+  }
+
+  /**
+   * Starts a workflow: steps (jobs) with dependencies, enqueued together by {@link
+   * WorkflowBuilder#enqueue()}.
+   */
+  public WorkflowBuilder workflow(String name) {
+    return new WorkflowBuilder(name, store, node::validate, config.clock());
+  }
+
+  /**
+   * Enqueues a workflow given as JSON, the document of {@code POST /api/workflows}: {@code {"name",
+   * "steps": [{"name", "kind", "args"?, "after"?, "queue"?, "priority"?, "onFailure"?}]}}.
+   *
+   * @throws IllegalArgumentException naming the field or step at fault (a cycle, a missing or
+   *     duplicate step, an unknown kind); nothing is written
+   */
+  public WorkflowId enqueueWorkflow(com.fasterxml.jackson.databind.JsonNode document) {
+    return WorkflowDocument.read(document, this::workflow).enqueue();
+  }
+
+  /** A workflow with its steps' states and progress; empty if there is no such workflow. */
+  public Optional<Workflow> workflow(WorkflowId id) {
+    return store.workflowGet(id.value()).map(Workflow::of);
+  }
+
+  /**
+   * Cancels every step of a workflow not yet finished (running ones are interrupted on their
+   * nodes); the workflow is {@code cancelled}.
+   *
+   * @throws java.util.NoSuchElementException if there is no such workflow
+   */
+  public void cancelWorkflow(WorkflowId id) {
+    if (!store.workflowCancel(id.value(), config.clock().instant())) {
+      throw new java.util.NoSuchElementException("no workflow " + id);
+    }
+  }
+
+  /**
+   * Runs a workflow's dead and cancelled steps again and re-arms their dependents; steps that
+   * succeeded are not run again.
+   *
+   * @throws java.util.NoSuchElementException if there is no such workflow
+   */
+  public void retryWorkflow(WorkflowId id) {
+    if (!store.workflowRetry(id.value(), config.clock().instant())) {
+      throw new java.util.NoSuchElementException("no workflow " + id);
+    }
   }
 
   /** The stored schedules: list, add, pause, resume, delete, run now. */
@@ -102,11 +157,17 @@ public final class Offload implements AutoCloseable {
     node.stop();
   }
 
-  /** Stops the workers gracefully and closes the store. */
+  /**
+   * Stops the workers gracefully and closes the store: every thread and connection this Offload
+   * took is released (on PostgreSQL the leader's advisory lock too). Closing twice is harmless.
+   */
   @Override
-  public void close() {
-    stop();
-    node.closeWatcher();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    node.close();
     store.close();
   }
 
@@ -255,7 +316,8 @@ public final class Offload implements AutoCloseable {
    */
   public void retry(JobId id) {
     JobState before = store.jobRetry(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
-    if (before == JobState.RUNNING || before == JobState.AVAILABLE || before == JobState.SUCCEEDED) {
+    if (before == JobState.RUNNING || before == JobState.AVAILABLE || before == JobState.SUCCEEDED
+        || before == JobState.WAITING) {
       throw new IllegalStateException("job " + id + " is " + before.wireName()
           + "; only a dead, cancelled, retrying or scheduled job can be retried");
     }

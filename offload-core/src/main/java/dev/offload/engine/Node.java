@@ -48,6 +48,15 @@ public final class Node {
     engine.stop(config.shutdownGrace());
   }
 
+  /**
+   * Stops the workers gracefully and ends every thread this node started (workers, listeners,
+   * watcher); the store stays open.
+   */
+  public void close() {
+    engine.close(config.shutdownGrace());
+    watcher.close();
+  }
+
   /** Stops following jobs (the workers are stopped by {@link #stop()}). */
   public void closeWatcher() {
     watcher.close();
@@ -64,6 +73,14 @@ public final class Node {
     List<Long> ids = batch.ids(write.apply(batch.distinct()));
     enqueued(batch.distinct());
     return ids;
+  }
+
+  /**
+   * Validates {@code requests} into inserts without writing them (a workflow's steps, which the
+   * store writes with their dependencies).
+   */
+  public List<JobInsert> validate(List<JobRequest> requests) {
+    return enqueuer.inserts(requests);
   }
 
   private void enqueued(List<JobInsert> inserts) {
