@@ -383,6 +383,27 @@ public abstract class StoreContract {
   }
 
   @Test
+  void storeConnectionCarriesManyInsertsInOneTransaction() throws Exception {
+    List<Long> ids = new ArrayList<>();
+    try (Connection tx = store.connectionOpen()) {
+      tx.setAutoCommit(false);
+      ids.addAll(store.jobInsertMany(tx, List.of(insert("k"), insert("k"))));
+      ids.addAll(store.jobInsertMany(tx, List.of(insert("k"))));
+      tx.rollback();
+    }
+    assertThat(ids).hasSize(3).allSatisfy(id -> assertThat(store.jobGet(id)).isEmpty());
+
+    try (Connection tx = store.connectionOpen()) {
+      tx.setAutoCommit(false);
+      ids.clear();
+      ids.addAll(store.jobInsertMany(tx, List.of(insert("k"), insert("k"))));
+      ids.addAll(store.jobInsertMany(tx, List.of(insert("k"))));
+      tx.commit();
+    }
+    assertThat(ids).allSatisfy(id -> assertThat(get(id).state()).isEqualTo(JobState.AVAILABLE));
+  }
+
+  @Test
   void listFiltersAndPagesNewestFirst() {
     List<JobInsert> inserts = new ArrayList<>();
     for (int i = 0; i < 25; i++) {

@@ -44,7 +44,9 @@ final class JobsApi {
     try {
       id = offload.enqueue(req.kind(), req.args(), req.options());
     } catch (UnknownKindException e) {
-      throw ApiException.invalid("kind", e.getMessage());
+      // The core's message names the Java option; the API has none, so say what works here.
+      throw ApiException.invalid("kind", "unknown job kind '" + e.kind() + "': no worker has announced it to this store;"
+          + " check the name, or start a worker that runs it first (the API accepts only kinds a worker has announced)");
     } catch (IdempotencyKeyConflictException e) {
       // As the IETF Idempotency-Key draft: a key reused with another payload is 422.
       throw ApiException.invalid("Idempotency-Key", e.getMessage());

@@ -34,6 +34,7 @@ import java.time.Duration;
  * POST   /api/schedules/{name}/pause  the schedule (also /resume); /run: 202 + Location + job
  * POST   /api/workflows             201 + Location + workflow; 422 naming a cycle, missing or duplicate step
  * GET    /api/workflows/{id}        the workflow: state, progress, steps
+ * GET    /api/workflows/{id}/events SSE: workflow and step changes until it ends
  * POST   /api/workflows/{id}/cancel the workflow (also /retry)
  * GET    /api/events                SSE for the dashboard: queues and jobs (?queue=&amp;state=&amp;kind=&amp;limit=)
  * GET    /api/openapi.json          the OpenAPI 3.1 document of all of the above
@@ -54,6 +55,7 @@ final class Routes {
   private final QueuesApi queues;
   private final SchedulesApi schedules;
   private final WorkflowsApi workflows;
+  private final WorkflowEvents workflowEvents;
   private final JobEvents jobEvents;
   private final Health health;
   private final ReadTokens readTokens;
@@ -69,6 +71,7 @@ final class Routes {
     this.queues = new QueuesApi(offload, requestBudget);
     this.schedules = new SchedulesApi(offload, maxBodyBytes);
     this.workflows = new WorkflowsApi(offload, maxBodyBytes);
+    this.workflowEvents = new WorkflowEvents(offload, heartbeat, streams);
     this.jobEvents = new JobEvents(offload, heartbeat, streams);
     this.health = new Health(offload);
     this.readTokens = new ReadTokens(offload);
@@ -140,6 +143,7 @@ final class Routes {
     r.post("/api/schedules/{name}/run", schedules::run);
     r.post("/api/workflows", workflows::enqueue);
     r.get("/api/workflows/{id}", workflows::get);
+    r.get("/api/workflows/{id}/events", workflowEvents::handle);
     r.post("/api/workflows/{id}/cancel", workflows::cancel);
     r.post("/api/workflows/{id}/retry", workflows::retry);
     r.get("/api/events", feed::handle);
