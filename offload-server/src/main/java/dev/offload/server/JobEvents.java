@@ -51,7 +51,7 @@ final class JobEvents {
     Function<Job, Object> view = ReadTokens.granted(ctx) ? JobProgressView::of : job -> job;
     Inbox<Job> updates = new Inbox<>();
     try (AutoCloseable watch = offload.watch(id, updates::offer); Streams.Registration r = streams.register(updates)) {
-      EventStream stream = EventStream.open(ctx);
+      EventStream stream = r.open(ctx);
       Job sent = null;
       while (true) {
         List<Job> batch = updates.take(heartbeat);
