@@ -194,32 +194,37 @@ final class Engine {
     }
   }
 
-  /** After completions are stored: tell the listeners about jobs that died. */
+  /** After completions are stored: tell the listeners about jobs that died or will be retried. */
   private void written(List<Completion> batch) {
     if (config.listeners().isEmpty()) {
       return;
     }
     for (Completion c : batch) {
-      if (c.state() == JobState.DEAD) {
-        notifyDead(c.id());
+      if (c.state() == JobState.DEAD || c.state() == JobState.RETRYING) {
+        notifyFailed(c.id(), c.state());
       }
     }
   }
 
-  private void notifyDead(long id) {
+  /** Reads the job as stored and calls onDead or onRetrying, unless it moved on meanwhile. */
+  private void notifyFailed(long id, JobState state) {
     listenerPool().execute(() -> {
       try {
-        store.jobGet(id).filter(j -> j.state() == JobState.DEAD).ifPresent(job -> {
+        store.jobGet(id).filter(j -> j.state() == state).ifPresent(job -> {
           for (JobListener l : config.listeners()) {
             try {
-              l.onDead(job);
+              if (state == JobState.DEAD) {
+                l.onDead(job);
+              } else {
+                l.onRetrying(job);
+              }
             } catch (RuntimeException e) {
-              log.warn("job listener failed on dead job {}", id, e);
+              log.warn("job listener failed on {} job {}", state.wireName(), id, e);
             }
           }
         });
       } catch (RuntimeException e) {
-        log.warn("could not read dead job {} for its listeners: {}", id, OutageLog.rootMessage(e));
+        log.warn("could not read {} job {} for its listeners: {}", state.wireName(), id, OutageLog.rootMessage(e));
       }
     });
   }

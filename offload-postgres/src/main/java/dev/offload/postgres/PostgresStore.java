@@ -154,6 +154,15 @@ public final class PostgresStore implements Store {
   }
 
   @Override
+  public Connection connectionOpen() {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLException e) {
+      throw fail("opening a connection", e);
+    }
+  }
+
+  @Override
   public SchemaVersion schemaVersion() {
     return new SchemaVersion(migrations.current(), Migrations.latest());
   }

@@ -63,6 +63,30 @@ class WorkflowsApiTest {
   }
 
   @Test
+  void theEventStreamSendsStepChangesUntilTheWorkflowEnds() throws Exception {
+    Res created = t.post("/api/workflows", """
+        {"name": "slow", "steps": [
+          {"name": "sync", "kind": "steps", "args": {"steps": 10, "delayMs": 30}},
+          {"name": "report", "kind": "echo", "after": ["sync"]}]}""");
+    long id = created.json().get("id").asLong();
+
+    SseClient.Result r = SseClient.readToEnd(t.http, t.request("/api/workflows/" + id + "/events").GET().build(), 30_000);
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.contentType()).startsWith("text/event-stream");
+    assertThat(r.ended()).as("the server closes the stream once the workflow ended").isTrue();
+    assertThat(r.events().get(0).event()).isEqualTo("workflow");
+    java.util.List<String> reportStates = r.events().stream().filter(e -> e.event().equals("step"))
+        .map(e -> dev.offload.internal.Json.tree(e.data())).filter(d -> d.get("name").asText().equals("report"))
+        .map(d -> d.get("state").asText()).toList();
+    assertThat(reportStates).contains("succeeded");
+    SseClient.Event last = r.events().get(r.events().size() - 1);
+    assertThat(last.event()).isEqualTo("workflow");
+    assertThat(dev.offload.internal.Json.tree(last.data()).get("state").asText()).isEqualTo("succeeded");
+    assertThat(t.get("/api/workflows/99/events").status()).isEqualTo(404);
+  }
+
+  @Test
   void aBadGraphIs422NamingItAndNothingIsWritten() {
     assertRefused("""
         {"name": "w", "steps": [{"name": "a", "kind": "echo", "after": ["c"]}, {"name": "b", "kind": "echo", "after": ["a"]},

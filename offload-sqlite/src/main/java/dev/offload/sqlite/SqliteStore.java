@@ -98,6 +98,11 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public Connection connectionOpen() {
+    return db.connectionOpen();
+  }
+
+  @Override
   public SchemaVersion schemaVersion() {
     return new SchemaVersion(db.read("reading the schema version", Migrations::current), Migrations.latest());
   }
