@@ -48,11 +48,11 @@ public final class Offload implements AutoCloseable {
   private final Map<String, Registration<?>> registry;
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
-  private final ProgressTokens progressTokens;
+  private final @Nullable ProgressTokens progressTokens;
   private boolean closed;
 
   private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared,
-      ProgressTokens progressTokens) {
+      @Nullable ProgressTokens progressTokens) {
     this.store = store;
     this.progressTokens = progressTokens;
     this.registry = Map.copyOf(registry);
@@ -575,7 +575,7 @@ public final class Offload implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private boolean migrate = true;
     private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
-    private byte[] progressKey;
+    private byte @Nullable [] progressKey;
 
     private Builder() {}
 
