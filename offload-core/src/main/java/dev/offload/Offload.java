@@ -46,10 +46,13 @@ public final class Offload implements AutoCloseable {
   private final Map<String, Registration<?>> registry;
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
+  private final ProgressTokens progressTokens;
   private boolean closed;
 
-  private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared) {
+  private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared,
+      ProgressTokens progressTokens) {
     this.store = store;
+    this.progressTokens = progressTokens;
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.node = new Node(store, this.registry, config);
@@ -442,6 +445,75 @@ public final class Offload implements AutoCloseable {
     return store.kindStats(config.clock().instant().minus(Duration.ofDays(1)), requestBudget.toMillis());
   }
 
+  // ---------------------------------------------------------------- progress for end users
+
+  /** How long a progress token or URL is good for unless told otherwise: 24 hours. */
+  public static final Duration DEFAULT_PROGRESS_TTL = Duration.ofHours(24);
+
+  /**
+   * A read token for one job, good for {@link #DEFAULT_PROGRESS_TTL}: whoever holds it may read
+   * that job's state, progress, result and last error ({@code GET /api/jobs/{id}?token=…}) and
+   * watch its events ({@code GET /api/jobs/{id}/events?token=…}), and nothing else: not its args,
+   * not other jobs, no action. It is an HMAC-SHA256 signature over the job id and the expiry with
+   * the key given to {@link Builder#progressKey}, so every node with the same key issues and
+   * accepts the same tokens, and nothing is stored. It cannot be revoked before it expires: issue
+   * short ones for sensitive jobs.
+   *
+   * @throws IllegalStateException if no progress key was configured
+   */
+  public String progressToken(JobId id) {
+    return progressToken(id, DEFAULT_PROGRESS_TTL);
+  }
+
+  /**
+   * As {@link #progressToken(JobId)}, good for {@code ttl} (whole seconds; at least 1 s).
+   *
+   * @throws IllegalArgumentException if {@code ttl} is shorter than a second
+   * @throws IllegalStateException if no progress key was configured
+   */
+  public String progressToken(JobId id, Duration ttl) {
+    Objects.requireNonNull(id, "id");
+    if (ttl == null || ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("ttl must be at least 1 second, got " + ttl);
+    }
+    if (progressTokens == null) {
+      throw new IllegalStateException("no progress key is configured: give one with Offload.builder().progressKey(bytes)"
+          + " (offload serve reads OFFLOAD_PROGRESS_KEY)");
+    }
+    return progressTokens.issue(id.value(), config.clock().instant(), ttl);
+  }
+
+  /**
+   * The job's signed progress URL, {@code /api/jobs/{id}?token=…}, relative to where the Offload
+   * server's API is mounted, good for {@link #DEFAULT_PROGRESS_TTL}. Give it to the job's user, for
+   * example as {@code <offload-progress src="…">}; see {@link #progressToken(JobId)} for what it
+   * opens.
+   *
+   * @throws IllegalStateException if no progress key was configured
+   */
+  public String progressUrl(JobId id) {
+    return progressUrl(id, DEFAULT_PROGRESS_TTL);
+  }
+
+  /**
+   * As {@link #progressUrl(JobId)}, good for {@code ttl}.
+   *
+   * @throws IllegalArgumentException if {@code ttl} is shorter than a second
+   * @throws IllegalStateException if no progress key was configured
+   */
+  public String progressUrl(JobId id, Duration ttl) {
+    return "/api/jobs/" + id.value() + "?token=" + progressToken(id, ttl);
+  }
+
+  /**
+   * Whether {@code token} is a read token for job {@code id} (signed with this Offload's progress
+   * key) that has not expired. False without a progress key. For servers that accept the tokens of
+   * {@link #progressToken(JobId)}; the signature is compared in constant time.
+   */
+  public boolean progressTokenValid(JobId id, String token) {
+    return progressTokens != null && id != null && progressTokens.verify(id.value(), token, config.clock().instant());
+  }
+
   // ---------------------------------------------------------------- queues
 
   /** Every queue with jobs or paused: counts per state and last-minute figures. */
@@ -494,8 +566,21 @@ public final class Offload implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private boolean migrate = true;
     private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
+    private byte[] progressKey;
 
     private Builder() {}
+
+    /**
+     * The secret that signs progress tokens ({@link Offload#progressToken}): at least 16 bytes, 32
+     * random bytes recommended; give every node that issues or accepts the tokens the same key.
+     * Default none, and then no tokens are issued or accepted. Changing the key invalidates every
+     * token issued with the old one.
+     */
+    public Builder progressKey(byte[] progressKey) {
+      Objects.requireNonNull(progressKey, "progressKey");
+      this.progressKey = progressKey.clone();
+      return this;
+    }
 
     /**
      * Declares a schedule, stored (or its stored definition replaced) when the node starts:
@@ -669,6 +754,10 @@ public final class Offload implements AutoCloseable {
       if (maxArgsBytes < 2) {
         throw new IllegalStateException("maxArgsBytes must be at least 2, got " + maxArgsBytes);
       }
+      if (progressKey != null && progressKey.length < ProgressTokens.MIN_KEY_BYTES) {
+        throw new IllegalStateException("progressKey must be at least " + ProgressTokens.MIN_KEY_BYTES
+            + " bytes (32 random bytes recommended), got " + progressKey.length);
+      }
       if (maxResultBytes < 4) {
         throw new IllegalStateException("maxResultBytes must be at least 4, got " + maxResultBytes);
       }
@@ -686,7 +775,8 @@ public final class Offload implements AutoCloseable {
       if (migrate) {
         store.migrate();
       }
-      return new Offload(store, registry, config, List.copyOf(declaredSchedules.values()));
+      return new Offload(store, registry, config, List.copyOf(declaredSchedules.values()),
+          progressKey == null ? null : new ProgressTokens(progressKey));
     }
 
     private static void requirePositive(String field, Duration value) {
