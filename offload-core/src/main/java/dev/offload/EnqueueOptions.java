@@ -2,6 +2,7 @@ package dev.offload;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-job options at enqueue; each unset field falls back to the kind's {@link JobOptions}.
@@ -20,13 +21,13 @@ import java.time.Instant;
  * @throws InvalidJobException naming the field when a value is out of range
  */
 public record EnqueueOptions(
-    String queue,
-    Integer priority,
-    Instant runAt,
-    Duration delay,
-    Integer maxAttempts,
+    @Nullable String queue,
+    @Nullable Integer priority,
+    @Nullable Instant runAt,
+    @Nullable Duration delay,
+    @Nullable Integer maxAttempts,
     boolean unknownKindAllowed,
-    String idempotencyKey) {
+    @Nullable String idempotencyKey) {
 
   /** The earliest {@code runAt}: 0001-01-01T00:00:00Z. */
   public static final Instant EARLIEST_RUN_AT = Instant.parse("0001-01-01T00:00:00Z");

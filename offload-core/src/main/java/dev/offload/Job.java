@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job as stored, read with {@link Offload#job}. Its JSON form is the document of {@code GET /api/jobs/{id}} and {@code offload status
@@ -47,18 +48,18 @@ public record Job(
     int maxAttempts,
     Instant runAt,
     Instant createdAt,
-    Instant startedAt,
-    Instant finishedAt,
-    String node,
+    @Nullable Instant startedAt,
+    @Nullable Instant finishedAt,
+    @Nullable String node,
     List<JobError> errors,
-    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LeftOut.class) JsonNode result,
-    Progress progress,
-    JsonNode checkpoint,
-    FailedItems failedItems,
-    JobId parentId,
-    String schedule,
-    Long workflowId,
-    String step) {
+    @Nullable @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LeftOut.class) JsonNode result,
+    @Nullable Progress progress,
+    @Nullable JsonNode checkpoint,
+    @Nullable FailedItems failedItems,
+    @Nullable JobId parentId,
+    @Nullable String schedule,
+    @Nullable Long workflowId,
+    @Nullable String step) {
 
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);

@@ -3,6 +3,7 @@ package dev.offload;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One page of {@link Offload#jobs}: the jobs matching {@code filter}, newest first.
@@ -15,7 +16,7 @@ import java.util.Set;
  *     from its JSON document, so a page costs the same whatever the jobs hold. All by default in
  *     Java; the HTTP API and the CLI leave both out unless asked ({@code ?fields=args,result}).
  */
-public record JobQuery(JobFilter filter, int limit, String cursor, Set<Field> fields) {
+public record JobQuery(JobFilter filter, int limit, @Nullable String cursor, Set<Field> fields) {
   public static final int MAX_LIMIT = 1000;
 
   /** The fields of a job that a listing may leave out: they hold whatever the handler was given or returned. */
@@ -51,7 +52,7 @@ public record JobQuery(JobFilter filter, int limit, String cursor, Set<Field> fi
   }
 
   /** A query whose jobs carry every field. */
-  public JobQuery(JobFilter filter, int limit, String cursor) {
+  public JobQuery(JobFilter filter, int limit, @Nullable String cursor) {
     this(filter, limit, cursor, EnumSet.allOf(Field.class));
   }
 
@@ -76,15 +77,15 @@ public record JobQuery(JobFilter filter, int limit, String cursor, Set<Field> fi
     return new JobQuery(filter, 50, null);
   }
 
-  public JobQuery state(JobState state) {
+  public JobQuery state(@Nullable JobState state) {
     return new JobQuery(filter.state(state), limit, cursor, fields);
   }
 
-  public JobQuery queue(String queue) {
+  public JobQuery queue(@Nullable String queue) {
     return new JobQuery(filter.queue(queue), limit, cursor, fields);
   }
 
-  public JobQuery kind(String kind) {
+  public JobQuery kind(@Nullable String kind) {
     return new JobQuery(filter.kind(kind), limit, cursor, fields);
   }
 
@@ -92,7 +93,7 @@ public record JobQuery(JobFilter filter, int limit, String cursor, Set<Field> fi
     return new JobQuery(filter, limit, cursor, fields);
   }
 
-  public JobQuery cursor(String cursor) {
+  public JobQuery cursor(@Nullable String cursor) {
     return new JobQuery(filter, limit, cursor, fields);
   }
 
@@ -106,15 +107,15 @@ public record JobQuery(JobFilter filter, int limit, String cursor, Set<Field> fi
     return fields.contains(field);
   }
 
-  public JobState state() {
+  public @Nullable JobState state() {
     return filter.state();
   }
 
-  public String queue() {
+  public @Nullable String queue() {
     return filter.queue();
   }
 
-  public String kind() {
+  public @Nullable String kind() {
     return filter.kind();
   }
 

@@ -1,12 +1,13 @@
 package dev.offload;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One job to enqueue with {@link Offload#enqueueAll}: a kind, its args (any value Jackson can
  * write, or a {@code JsonNode}) and options.
  */
-public record JobRequest(String kind, Object args, EnqueueOptions options) {
+public record JobRequest(String kind, @Nullable Object args, EnqueueOptions options) {
   /**
    * How deep args may nest: {@code {"a": [1]}} is 2 deep. Deeper args are refused at enqueue
    * ({@link InvalidJobException}), so no job document becomes too deep to write.
@@ -18,11 +19,11 @@ public record JobRequest(String kind, Object args, EnqueueOptions options) {
     Objects.requireNonNull(options, "options");
   }
 
-  public static JobRequest of(String kind, Object args) {
+  public static JobRequest of(String kind, @Nullable Object args) {
     return new JobRequest(kind, args, EnqueueOptions.none());
   }
 
-  public static JobRequest of(String kind, Object args, EnqueueOptions options) {
+  public static JobRequest of(String kind, @Nullable Object args, EnqueueOptions options) {
     return new JobRequest(kind, args, options);
   }
 }
