@@ -145,10 +145,9 @@ public abstract class StoreContract {
         boolean storeAllowed = applyThroughStore(action, id, queue, state);
         assertThat(storeAllowed).as("store: %s from %s", action, state).isEqualTo(action.allows(state));
         Boolean facadeAccepted = applyThroughFacade(o, action, jobIn(state, queue + "-f"), state);
-        // Cancelling a cancelled job again is accepted as harmless, though it does nothing.
-        boolean harmless = action == JobAction.CANCEL && state == JobState.CANCELLED;
+        // Cancelling a cancelled job again is refused (HTTP 409), as for any job that ended.
         if (facadeAccepted != null) {
-          assertThat(facadeAccepted).as("façade: %s from %s", action, state).isEqualTo(action.allows(state) || harmless);
+          assertThat(facadeAccepted).as("façade: %s from %s", action, state).isEqualTo(action.allows(state));
         }
       }
     }
