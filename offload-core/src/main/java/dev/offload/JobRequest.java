@@ -10,6 +10,7 @@ public record JobRequest(String kind, Object args, EnqueueOptions options) {
   public JobRequest {
     Validate.kind(kind);
     Objects.requireNonNull(options, "options");
+    options.validateCombination();
   }
 
   public static JobRequest of(String kind, Object args) {

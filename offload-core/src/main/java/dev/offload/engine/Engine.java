@@ -51,6 +51,7 @@ public final class Engine {
   private long lastPruneNanos;
   private final ProgressReporter reporter;
   private final StageHistory history;
+  private final QueueLimits limits;
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
   private final OutageLog leaderOutage = new OutageLog(log, "leader election and rescue");
   private final List<Thread> threads = new ArrayList<>();
@@ -70,6 +71,20 @@ public final class Engine {
     this.listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
+    this.limits = new QueueLimits(store);
+  }
+
+  QueueLimits limits() {
+    return limits;
+  }
+
+  /** This node changed a queue's flow-control options: claim by them at once. */
+  public void queueOptionsChanged(String queue, dev.offload.QueueOptions options) {
+    limits.changed(queue, options);
+    Producer p = producers.get(queue);
+    if (p != null) {
+      p.wake();
+    }
   }
 
   EngineConfig config() {

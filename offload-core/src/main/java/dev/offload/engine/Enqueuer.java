@@ -72,7 +72,11 @@ public final class Enqueuer {
         now,
         null,
         null,
-        o.idempotencyKey());
+        o.idempotencyKey(),
+        o.concurrencyKey(),
+        o.uniqueKey(),
+        o.uniqueFor() == null ? null : now.minus(o.uniqueFor()),
+        o.replaceDuplicate());
   }
 
   /** The follow-up of {@code parent} for just its failed items, in its queue, with fresh attempts. */

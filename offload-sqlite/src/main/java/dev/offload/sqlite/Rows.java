@@ -45,7 +45,10 @@ final class Rows {
         read(rs.getLong("id"), rs.getString("progress"), Progress.class),
         Json.tree(rs.getString("checkpoint")),
         read(rs.getLong("id"), rs.getString("failed_items"), FailedItems.class),
-        parentId(rs));
+        parentId(rs),
+        rs.getString("concurrency_key"),
+        rs.getString("unique_key"),
+        null);
   }
 
   private static JobId parentId(ResultSet rs) throws SQLException {
@@ -95,6 +98,16 @@ final class Rows {
   static Instant instant(ResultSet rs, String column) throws SQLException {
     long millis = rs.getLong(column);
     return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
+  static Integer nullableInt(ResultSet rs, int column) throws SQLException {
+    int v = rs.getInt(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  static Long nullableLong(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
   }
 
   static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
