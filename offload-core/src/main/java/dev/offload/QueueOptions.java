@@ -81,6 +81,11 @@ public record QueueOptions(Integer maxRunning, Integer perKey, Rate rate, boolea
     return maxRunning != null || perKey != null || rate != null || fair || aging != null;
   }
 
+  /** Whether a running job holds a slot of a limit ({@code maxRunning} or {@code perKey}). */
+  public boolean holdsSlots() {
+    return maxRunning != null || perKey != null;
+  }
+
   /** Whether claims interleave keys: {@code fair}, or a per-key limit. */
   public boolean interleavesKeys() {
     return fair || perKey != null;

@@ -52,6 +52,8 @@ public final class Engine {
   private final ProgressReporter reporter;
   private final StageHistory history;
   private final QueueLimits limits;
+  // Finished jobs of queues with a running limit whose completion is not written yet, by id.
+  private final Map<Long, String> slotHolders = new ConcurrentHashMap<>();
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
   private final OutageLog leaderOutage = new OutageLog(log, "leader election and rescue");
   private final List<Thread> threads = new ArrayList<>();
@@ -153,8 +155,22 @@ public final class Engine {
     }
   }
 
-  /** After completions are stored: tell the listeners about jobs that died. */
+  /**
+   * After completions are stored: wake the claimers of queues whose limits the finished jobs held
+   * slots of (here and, through the store's notifier, on every node: a slot is free only once the
+   * completion is written), and tell the listeners about jobs that died.
+   */
   private void written(List<Completion> batch) {
+    java.util.Set<String> freed = new java.util.HashSet<>();
+    for (Completion c : batch) {
+      String queue = slotHolders.remove(c.id());
+      if (queue != null) {
+        freed.add(queue);
+      }
+    }
+    for (String queue : freed) {
+      store.notifier().publish(Notifier.INSERT, queue);
+    }
     if (config.listeners().isEmpty()) {
       return;
     }
@@ -313,6 +329,9 @@ public final class Engine {
     }
     // The completion is handed over before the job leaves 'running': stop() waits for running
     // jobs and then for the completer, so it never sees neither.
+    if (limits.of(ex.job.queue()).holdsSlots()) {
+      slotHolders.put(ex.job.id(), ex.job.queue());
+    }
     completer.add(completion);
     running.remove(ex.job.id());
     reporter.forget(ex.job.id());
