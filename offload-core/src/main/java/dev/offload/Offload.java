@@ -112,6 +112,8 @@ public final class Offload implements AutoCloseable {
    *
    * @throws UnknownKindException if no node knows the kind
    * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
+   * @throws IdempotencyKeyConflictException if the options' idempotency key is held by a job of
+   *     another kind or with other args
    * @throws OffloadException if the store cannot be reached
    */
   public JobId enqueue(String kind, Object args) {
@@ -147,14 +149,20 @@ public final class Offload implements AutoCloseable {
     return enqueueAll(tx, List.of(JobRequest.of(kind, args, options))).get(0);
   }
 
-  /** Enqueues many jobs in one round trip; all or none are written. Ids in request order. */
+  /**
+   * Enqueues many jobs in one round trip; all or none are written. Ids in request order. Requests
+   * that share an idempotency key get one job.
+   *
+   * @throws IdempotencyKeyConflictException if a key is reused with another kind or other args
+   *     (within the batch or by a stored job); nothing is written
+   */
   public List<JobId> enqueueAll(List<JobRequest> requests) {
     if (requests.isEmpty()) {
       return List.of();
     }
-    List<JobInsert> inserts = enqueuer.inserts(requests);
-    List<JobId> ids = ids(store.jobInsertMany(inserts));
-    enqueued(inserts);
+    Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
+    List<JobId> ids = ids(batch.ids(store.jobInsertMany(batch.distinct())));
+    enqueued(batch.distinct());
     return ids;
   }
 
@@ -171,15 +179,18 @@ public final class Offload implements AutoCloseable {
     }
   }
 
-  /** Enqueues many jobs inside the caller's transaction. */
+  /**
+   * Enqueues many jobs inside the caller's transaction. When it throws, nothing of the batch is
+   * left in the transaction.
+   */
   public List<JobId> enqueueAll(Connection tx, List<JobRequest> requests) {
     Objects.requireNonNull(tx, "tx");
     if (requests.isEmpty()) {
       return List.of();
     }
-    List<JobInsert> inserts = enqueuer.inserts(requests);
-    List<JobId> ids = ids(store.jobInsertMany(tx, inserts));
-    enqueued(inserts);
+    Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
+    List<JobId> ids = ids(batch.ids(store.jobInsertMany(tx, batch.distinct())));
+    enqueued(batch.distinct());
     return ids;
   }
 

@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The job kinds a CLI node knows: the {@link BuiltinKinds}, then every {@link OffloadPlugin} that
- * {@link ServiceLoader} finds in the {@code --plugins} jars (one class loader for all of them, so
- * a plugin may ship its libraries as further jars) or on the class path.
+ * The job kinds a CLI node knows: every {@link OffloadPlugin} that {@link ServiceLoader} finds on
+ * the class path (in {@code offload.jar}, the demo plugin with {@code demo.sleep}, {@code
+ * demo.fail} and {@code demo.sync}) or in the {@code --plugins} jars (one class loader for all of
+ * them, so a plugin may ship its libraries as further jars).
  *
  * <p>Keeps the plugins' class loader open until {@link #close()}: their handlers run from it.
  */
@@ -54,10 +55,14 @@ final class Plugins implements AutoCloseable {
     ClassLoader parent = Plugins.class.getClassLoader();
     URLClassLoader loader = urls.isEmpty() ? null : new URLClassLoader(urls.toArray(URL[]::new), parent);
     List<OffloadPlugin> plugins = new ArrayList<>();
-    plugins.add(new BuiltinKinds());
     try {
       for (OffloadPlugin plugin : ServiceLoader.load(OffloadPlugin.class, loader != null ? loader : parent)) {
-        log.info("plugin {} from {}", plugin.getClass().getName(), origin(plugin));
+        if (loader != null && plugin.getClass().getClassLoader() == loader) {
+          log.info("plugin {} from {}", plugin.getClass().getName(), origin(plugin));
+        } else {
+          // The jar's own (the demo's kinds): present in every run, not news.
+          log.debug("plugin {} from {}", plugin.getClass().getName(), origin(plugin));
+        }
         plugins.add(plugin);
       }
     } catch (ServiceConfigurationError e) {

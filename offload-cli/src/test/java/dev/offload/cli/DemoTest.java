@@ -8,7 +8,8 @@ import dev.offload.Job;
 import dev.offload.JobFilter;
 import dev.offload.JobQuery;
 import dev.offload.Offload;
-import dev.offload.cli.DemoUpstream.MonthTotal;
+import dev.offload.demo.Demo;
+import dev.offload.demo.MonthTotal;
 import dev.offload.sqlite.SqliteStore;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * failed items must be exactly its broken orders, also across a stop and a resume.
  */
 class DemoTest {
+  /** The demo's order sync, as the dashboard and the API name its kind. */
+  private static final String SYNC = "demo.orders.sync";
   private static final Pattern REPORT = Pattern.compile("report +(/\\S+\\.csv)");
 
   @TempDir
@@ -57,12 +60,11 @@ class DemoTest {
         .containsPattern("replay +bin/offload retry \\d+ --failed-items --store sqlite:")
         .contains("reconcile  12 of 12 months match the upstream")
         .contains("1,003 (orders sync #");
-    try (DemoUpstream upstream = DemoUpstream.start(DemoUpstream.Config.of(1_500))) {
-      Path report = reportPath(r.out());
-      assertThat(report).isEqualTo(dir.resolve("offload-demo-report-2024.csv").toAbsolutePath());
-      assertThat(readReport(report)).isEqualTo(upstream.totals());
-      assertThat(failedItemsOfTheSync()).isEqualTo(upstream.brokenOrders());
-    }
+    Demo.Expected upstream = Demo.expected(1_500);
+    Path report = reportPath(r.out());
+    assertThat(report).isEqualTo(dir.resolve("offload-demo-report-2024.csv").toAbsolutePath());
+    assertThat(readReport(report)).isEqualTo(upstream.months());
+    assertThat(failedItemsOfTheSync()).isEqualTo(upstream.brokenOrders());
   }
 
   /**
@@ -98,10 +100,9 @@ class DemoTest {
         .containsPattern("Resuming: sync job \\d+ at \\d+ % \\(checkpoint: page \\d+, [\\d,]+ orders fetched\\)")
         .doesNotContain("Web request:")
         .contains("(--orders 2,000 does not apply to a resumed run: the upstream has the 8,000 orders the run began with.)");
-    try (DemoUpstream upstream = DemoUpstream.start(DemoUpstream.Config.of(8_000))) {
-      assertThat(readReport(reportPath(resumed))).isEqualTo(upstream.totals());
-      assertThat(failedItemsOfTheSync()).isEqualTo(upstream.brokenOrders());
-    }
+    Demo.Expected upstream = Demo.expected(8_000);
+    assertThat(readReport(reportPath(resumed))).isEqualTo(upstream.months());
+    assertThat(failedItemsOfTheSync()).isEqualTo(upstream.brokenOrders());
   }
 
   /** Runs {@code offload args...} in a JVM of its own, in the test's directory, output to {@code log}. */
@@ -152,7 +153,7 @@ class DemoTest {
 
   private List<String> failedItemsOfTheSync() {
     try (Offload offload = reader()) {
-      List<Job> syncs = offload.jobs(JobQuery.of(JobFilter.any().kind(DemoKinds.SYNC))).jobs();
+      List<Job> syncs = offload.jobs(JobQuery.of(JobFilter.any().kind(SYNC))).jobs();
       assertThat(syncs).hasSize(1);
       FailedItems failed = syncs.get(0).failedItems();
       assertThat(failed.omitted()).isZero();
@@ -162,7 +163,7 @@ class DemoTest {
 
   private int syncCheckpointPage() {
     try (Offload offload = reader()) {
-      return offload.jobs(JobQuery.of(JobFilter.any().kind(DemoKinds.SYNC))).jobs().stream()
+      return offload.jobs(JobQuery.of(JobFilter.any().kind(SYNC))).jobs().stream()
           .filter(j -> j.checkpoint() != null)
           .mapToInt(j -> j.checkpoint().path("page").asInt())
           .max().orElse(0);

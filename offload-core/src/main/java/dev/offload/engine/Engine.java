@@ -30,7 +30,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker side of a node: a {@link Producer} per queue, handlers on virtual threads, a {@link
  * Completer} that acknowledges in batches, a heartbeat that renews the leases of running jobs,
- * and, on the elected leader, the {@link Rescuer}.
+ * and, on the elected leader, the {@link Rescuer} and the {@link Pruner}.
+ *
+ * <p>Each periodic duty has a thread of its own, so none can delay another: the heartbeat
+ * ({@code offload-heartbeat}) renews leases, the leader thread ({@code offload-leader}) elects,
+ * rescues and prunes (a prune of many rows takes seconds), and the timer thread ({@code
+ * offload-timers}) ends attempts that time out and stops the attempts whose leases lapsed.
+ *
+ * <p>A lease lapses when the heartbeat could not renew it for a whole lease duration (the store
+ * was unreachable, or this node was cut off from it): the rescuer of another node may already have
+ * handed the job to someone else. The node then marks those attempts cancelled, interrupts their
+ * handlers and frees their slots without writing anything for them; a late completion would be
+ * refused anyway, since the claim token no longer holds the job once it was rescued.
  *
  * <p>{@link #stop} is graceful: stop claiming, let running attempts finish within the grace
  * period, then interrupt and release what is left so another node can take it at once.
@@ -56,9 +67,14 @@ public final class Engine {
   private final Map<Long, String> slotHolders = new ConcurrentHashMap<>();
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
   private final OutageLog leaderOutage = new OutageLog(log, "leader election and rescue");
+  private final long leaseNanos;
+  // When the last heartbeat that renewed every lease of this node was sent (System.nanoTime()).
+  private volatile long leasesRenewedNanos;
   private final List<Thread> threads = new ArrayList<>();
   private final List<Thread> producerThreads = new ArrayList<>();
   private ScheduledExecutorService scheduler;
+  private ScheduledExecutorService heartbeats;
+  private ScheduledExecutorService leaderDuties;
   private AutoCloseable insertSubscription;
   private volatile boolean leader;
   private volatile boolean started;
@@ -73,6 +89,7 @@ public final class Engine {
     this.listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
+    this.leaseNanos = config.leaseDuration().toNanos();
     this.limits = new QueueLimits(store);
   }
 
@@ -111,11 +128,16 @@ public final class Engine {
       threads.add(t);
       producerThreads.add(t);
     }
-    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("offload-maintenance").factory());
+    leasesRenewedNanos = System.nanoTime();
+    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("offload-timers").factory());
+    long check = Math.max(10, Math.min(1_000, config.leaseDuration().toMillis() / 10));
+    scheduler.scheduleWithFixedDelay(this::stopLapsedAttempts, check, check, TimeUnit.MILLISECONDS);
+    heartbeats = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-heartbeat").factory());
     long beat = config.heartbeatInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    heartbeats.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    leaderDuties = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-leader").factory());
     long rescue = config.rescueInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
+    leaderDuties.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
     log.info("node {} started: queues {} on {}", config.node(), config.queues(), store.describe());
   }
 
@@ -199,10 +221,13 @@ public final class Engine {
     });
   }
 
-  /** Starts one attempt of a claimed job on a virtual thread; the producer holds its slot. */
-  void execute(ClaimedJob job, Producer producer) {
+  /**
+   * Starts one attempt of a claimed job on a virtual thread; the producer holds its slot. {@code
+   * claimedNanos} is when its claim was sent, the start of its lease.
+   */
+  void execute(ClaimedJob job, Producer producer, long claimedNanos) {
     Registration<?> reg = registry.get(job.kind());
-    Execution ex = new Execution(this, job, reg, producer);
+    Execution ex = new Execution(this, job, reg, producer, claimedNanos);
     running.put(job.id(), ex);
     Thread thread = Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
     ex.thread = thread;
@@ -333,7 +358,9 @@ public final class Engine {
       slotHolders.put(ex.job.id(), ex.job.queue());
     }
     completer.add(completion);
-    running.remove(ex.job.id());
+    // Only this attempt's record: a newer attempt of the same job (this one lost its lease and the
+    // job came back to this node) may be running under the same id.
+    running.remove(ex.job.id(), ex);
     reporter.forget(ex.job.id());
     ex.producer.slotFreed();
   }
@@ -345,19 +372,58 @@ public final class Engine {
   }
 
   void heartbeat() {
+    // Taken before the ids: a job claimed from here on has a lease that started later.
+    long sent = System.nanoTime();
     List<Long> leased = new ArrayList<>(running.keySet());
     producers.values().forEach(p -> leased.addAll(p.bufferedIds()));
     if (leased.isEmpty()) {
+      leasesRenewedNanos = sent;
       return;
     }
     try {
       Instant now = config.clock().instant();
       List<Long> cancelled = store.jobHeartbeat(config.node(), leased, now.plus(config.leaseDuration()));
+      leasesRenewedNanos = sent;
       heartbeatOutage.succeeded();
       cancelled.forEach(this::cancelLocal);
     } catch (RuntimeException e) {
       heartbeatOutage.failed(e);
     }
+  }
+
+  /**
+   * Stops the attempts whose leases lapsed: no heartbeat renewed them within a lease duration, so
+   * another node may be running them already. Counted on this node's monotonic clock from when
+   * the claim or the last renewal was sent, so it errs towards stopping early, never late.
+   */
+  void stopLapsedAttempts() {
+    long cutoff = System.nanoTime() - leaseNanos;
+    if (leasesRenewedNanos - cutoff >= 0) {
+      return;
+    }
+    List<Long> lapsed = new ArrayList<>();
+    for (Producer p : producers.values()) {
+      p.removeClaimedBefore(cutoff).forEach(job -> lapsed.add(job.id()));
+    }
+    for (Execution ex : running.values()) {
+      if (ex.claimedNanos - cutoff < 0 && ex.settle()) {
+        ex.interrupt();
+        running.remove(ex.job.id(), ex);
+        reporter.forget(ex.job.id());
+        ex.producer.slotFreed();
+        lapsed.add(ex.job.id());
+      }
+    }
+    if (!lapsed.isEmpty()) {
+      log.warn("node {} lost the leases of {} jobs {}: they could not be renewed for {} (the lease duration), so another "
+              + "node may run them again. Cancelled them here and interrupted their handlers; a late completion from this "
+              + "node would be refused anyway, since their claim tokens no longer hold them once they are rescued",
+          config.node(), lapsed.size(), abbreviated(lapsed), config.leaseDuration());
+    }
+  }
+
+  private static String abbreviated(List<Long> ids) {
+    return ids.size() <= 20 ? ids.toString() : ids.subList(0, 20) + " and " + (ids.size() - 20) + " more";
   }
 
   void leadership() {
@@ -449,7 +515,7 @@ public final class Engine {
       for (Execution ex : running.values()) {
         if (ex.settle()) {
           ex.interrupt();
-          running.remove(ex.job.id());
+          running.remove(ex.job.id(), ex);
           released.add(new LeasedJob(ex.job.id(), ex.job.token()));
         }
       }
@@ -470,6 +536,8 @@ public final class Engine {
       t.interrupt();
     }
     scheduler.shutdownNow();
+    heartbeats.shutdownNow();
+    leaderDuties.shutdownNow();
     if (leader) {
       try {
         store.leaderResign(config.node());

@@ -2,6 +2,7 @@ package dev.offload.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.EnqueueOptions;
+import dev.offload.IdempotencyKeyConflictException;
 import dev.offload.JobOptions;
 import dev.offload.JobRequest;
 import dev.offload.JobState;
@@ -12,6 +13,7 @@ import dev.offload.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,6 +79,55 @@ public final class Enqueuer {
         o.uniqueKey(),
         o.uniqueFor() == null ? null : now.minus(o.uniqueFor()),
         o.replaceDuplicate());
+  }
+
+  /**
+   * The inserts of one batch with each idempotency key once: a key repeated in the batch names the
+   * same request, so its repeats get the first one's job. {@link #ids} maps the store's ids back
+   * to every request.
+   *
+   * @param distinct the inserts to send to the store, each key at most once
+   * @param slots for each request of the batch, its index in {@code distinct}
+   */
+  public record Batch(List<JobInsert> distinct, int[] slots) {
+    /** The id of every request, in request order, from the ids of {@link #distinct}. */
+    public List<Long> ids(List<Long> distinctIds) {
+      List<Long> ids = new ArrayList<>(slots.length);
+      for (int slot : slots) {
+        ids.add(distinctIds.get(slot));
+      }
+      return ids;
+    }
+  }
+
+  /**
+   * Folds repeated idempotency keys together.
+   *
+   * @throws IdempotencyKeyConflictException when a key is repeated with another kind or other args
+   */
+  public static Batch distinctKeys(List<JobInsert> inserts) {
+    List<JobInsert> distinct = new ArrayList<>(inserts.size());
+    int[] slots = new int[inserts.size()];
+    Map<String, Integer> byKey = new HashMap<>();
+    for (int i = 0; i < inserts.size(); i++) {
+      JobInsert insert = inserts.get(i);
+      Integer first = insert.idempotencyKey() == null ? null : byKey.get(insert.idempotencyKey());
+      if (first == null) {
+        if (insert.idempotencyKey() != null) {
+          byKey.put(insert.idempotencyKey(), distinct.size());
+        }
+        slots[i] = distinct.size();
+        distinct.add(insert);
+      } else {
+        JobInsert earlier = distinct.get(first);
+        if (!earlier.kind().equals(insert.kind()) || !JobInsert.sameJson(earlier.argsJson(), insert.argsJson())) {
+          throw new IdempotencyKeyConflictException(insert.idempotencyKey(),
+              "job " + (i + 1) + " of the batch differs in kind or args from an earlier one with the same key");
+        }
+        slots[i] = first;
+      }
+    }
+    return new Batch(distinct, slots);
   }
 
   /** The follow-up of {@code parent} for just its failed items, in its queue, with fresh attempts. */

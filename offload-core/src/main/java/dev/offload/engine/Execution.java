@@ -30,11 +30,14 @@ final class Execution implements JobContext {
   private volatile boolean cancelled;
   private volatile String checkpointJson;
   final long startedMillis = System.currentTimeMillis();
+  /** When the claim of this attempt was sent ({@link System#nanoTime()}): its lease started later. */
+  final long claimedNanos;
   volatile Thread thread;
   volatile ScheduledFuture<?> timeout;
 
-  Execution(Engine engine, ClaimedJob job, Registration<?> registration, Producer producer) {
+  Execution(Engine engine, ClaimedJob job, Registration<?> registration, Producer producer, long claimedNanos) {
     this.engine = engine;
+    this.claimedNanos = claimedNanos;
     this.job = job;
     this.registration = registration;
     this.producer = producer;

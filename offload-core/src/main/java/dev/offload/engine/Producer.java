@@ -42,7 +42,7 @@ final class Producer implements Runnable {
   private final List<String> kinds;
   private final int concurrency;
   private final Semaphore slots;
-  private final ConcurrentLinkedQueue<ClaimedJob> buffer = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Claimed> buffer = new ConcurrentLinkedQueue<>();
   private final AtomicInteger buffered = new AtomicInteger();
   private final AtomicLong completed = new AtomicLong();
   private final Wakeup wakeup = new Wakeup();
@@ -91,44 +91,62 @@ final class Producer implements Runnable {
     }
   }
 
+  /** A claimed job waiting for a slot, with the local time its claim was sent (its lease's start). */
+  private record Claimed(ClaimedJob job, long claimedNanos) {}
+
   /** Starts buffered jobs while slots are free. */
   private void drain() {
     while (!stopping && !buffer.isEmpty() && slots.tryAcquire()) {
-      ClaimedJob job = buffer.poll();
-      if (job == null) {
+      Claimed next = buffer.poll();
+      if (next == null) {
         slots.release();
         return;
       }
       buffered.decrementAndGet();
-      engine.execute(job, this);
+      engine.execute(next.job(), this, next.claimedNanos());
     }
   }
 
   /** Ids of claimed jobs waiting for a slot; their leases need renewing too. */
   List<Long> bufferedIds() {
     List<Long> ids = new ArrayList<>();
-    buffer.forEach(j -> ids.add(j.id()));
+    buffer.forEach(c -> ids.add(c.job().id()));
     return ids;
   }
 
   /** Takes a buffered job out (it was cancelled); null if it is not buffered here. */
   ClaimedJob removeBuffered(long id) {
-    for (ClaimedJob j : buffer) {
-      if (j.id() == id && buffer.remove(j)) {
+    for (Claimed c : buffer) {
+      if (c.job().id() == id && buffer.remove(c)) {
         buffered.decrementAndGet();
-        return j;
+        return c.job();
       }
     }
     return null;
   }
 
+  /**
+   * Takes out the buffered jobs claimed before {@code nanos} ({@link System#nanoTime()}): their
+   * leases lapsed, so they must not start here.
+   */
+  List<ClaimedJob> removeClaimedBefore(long nanos) {
+    List<ClaimedJob> removed = new ArrayList<>();
+    for (Claimed c : buffer) {
+      if (c.claimedNanos() - nanos < 0 && buffer.remove(c)) {
+        buffered.decrementAndGet();
+        removed.add(c.job());
+      }
+    }
+    return removed;
+  }
+
   /** Empties the buffer (at shutdown); the caller releases the jobs. */
   List<ClaimedJob> takeBuffered() {
     List<ClaimedJob> all = new ArrayList<>();
-    ClaimedJob j;
-    while ((j = buffer.poll()) != null) {
+    Claimed c;
+    while ((c = buffer.poll()) != null) {
       buffered.decrementAndGet();
-      all.add(j);
+      all.add(c.job());
     }
     return all;
   }
@@ -223,10 +241,13 @@ final class Producer implements Runnable {
     long token = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     Duration lease = config.leaseDuration();
     flow = engine.limits().of(queue);
+    // Taken before the claim is sent: the lease cannot have started earlier, so a lease counted
+    // from here is never thought to last longer than it does.
+    long claimedNanos = System.nanoTime();
     List<ClaimedJob> claimed =
         store.jobClaim(new ClaimParams(queue, kinds, limit, config.node(), token, now, now.plus(lease), flow));
     buffered.addAndGet(claimed.size());
-    buffer.addAll(claimed);
+    claimed.forEach(job -> buffer.add(new Claimed(job, claimedNanos)));
     drain();
     return claimed;
   }

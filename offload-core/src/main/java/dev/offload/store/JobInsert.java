@@ -1,13 +1,20 @@
 package dev.offload.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.IdempotencyKeyConflictException;
 import dev.offload.JobState;
+import dev.offload.internal.Json;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Objects;
 
 /**
  * A job to insert; validated by the engine before it reaches a store. A follow-up job for failed
  * items names its parent and the item keys to retry. A job with an idempotency key that a stored
- * job already has is not inserted: the store returns the stored job's id in its place.
+ * job already has is not inserted: when the stored job has the same kind and equal args ({@link
+ * #requireSameRequest}), the store returns its id in place; otherwise the store writes nothing of
+ * the batch and throws {@link IdempotencyKeyConflictException}. The keys within one batch are
+ * distinct (the engine folds repeats together before the store sees them).
  *
  * <p>A job with a {@code uniqueKey} is not inserted while a job with that key is scheduled,
  * available, running or retrying, nor when one finished after {@code uniqueFinishedAfter} (when
@@ -54,4 +61,37 @@ public record JobInsert(
       Instant runAt, Instant createdAt) {
     this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, null, null, null);
   }
+
+  /**
+   * Checks that the job stored under this job's idempotency key is the same request: same kind,
+   * equal args (as JSON values: key order, spacing and number spelling do not matter).
+   *
+   * @throws IdempotencyKeyConflictException naming the key when it is not
+   */
+  public void requireSameRequest(long storedId, String storedKind, String storedArgsJson) {
+    if (!kind.equals(storedKind)) {
+      throw new IdempotencyKeyConflictException(idempotencyKey,
+          "job " + storedId + " is of kind '" + storedKind + "', this request is of kind '" + kind + "'");
+    }
+    if (!sameJson(argsJson, storedArgsJson)) {
+      throw new IdempotencyKeyConflictException(idempotencyKey, "job " + storedId + " of kind '" + kind + "' has other args");
+    }
+  }
+
+  /** Whether two JSON texts hold the same value; numbers compare by value (1, 1.0 and 1e0 are equal). */
+  public static boolean sameJson(String a, String b) {
+    if (a.equals(b)) {
+      return true;
+    }
+    JsonNode x = Json.tree(a);
+    JsonNode y = Json.tree(b);
+    return x != null && y != null && x.equals(SAME_VALUE, y);
+  }
+
+  private static final Comparator<JsonNode> SAME_VALUE = (x, y) -> {
+    if (x.isNumber() && y.isNumber()) {
+      return x.decimalValue().compareTo(y.decimalValue());
+    }
+    return x.equals(y) ? 0 : 1;
+  };
 }

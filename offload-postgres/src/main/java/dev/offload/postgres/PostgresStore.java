@@ -34,6 +34,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,8 +147,7 @@ public final class PostgresStore implements Store {
 
   @Override
   public List<InsertResult> jobInsertManyResults(List<JobInsert> jobs) {
-    boolean unique = jobs.stream().anyMatch(j -> j.uniqueKey() != null);
-    if (!unique) {
+    if (!hasKeys(jobs)) {
       // One statement: atomic without a transaction.
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(true);
@@ -156,16 +156,33 @@ public final class PostgresStore implements Store {
         throw fail("inserting " + jobs.size() + " jobs", e);
       }
     }
+    // A keyed batch runs in a transaction: a key held by a different job undoes the whole batch.
     return inTransaction("inserting " + jobs.size() + " jobs", c -> insert(c, jobs));
   }
 
   @Override
   public List<InsertResult> jobInsertManyResults(Connection tx, List<JobInsert> jobs) {
     try {
-      return insert(tx, jobs);
+      if (!hasKeys(jobs)) {
+        return insert(tx, jobs);
+      }
+      // A key held by a different job leaves nothing of the batch in the caller's transaction.
+      Savepoint before = tx.setSavepoint();
+      try {
+        List<InsertResult> ids = insert(tx, jobs);
+        tx.releaseSavepoint(before);
+        return ids;
+      } catch (SQLException | RuntimeException e) {
+        tx.rollback(before);
+        throw e;
+      }
     } catch (SQLException e) {
       throw fail("inserting " + jobs.size() + " jobs in the caller's transaction", e);
     }
+  }
+
+  private static boolean hasKeys(List<JobInsert> jobs) {
+    return jobs.stream().anyMatch(j -> j.idempotencyKey() != null || j.uniqueKey() != null);
   }
 
   /** Jobs without a unique key in one statement, each job with one on its own, results in order. */
@@ -221,7 +238,12 @@ public final class PostgresStore implements Store {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           // A job whose idempotency key was taken comes back with the stored job's id.
-          ids.add(new InsertResult(rs.getLong(1), false));
+          long id = rs.getLong(1);
+          String storedKind = rs.getString(3);
+          if (storedKind != null) {
+            jobs.get(ids.size()).requireSameRequest(id, storedKind, rs.getString(4));
+          }
+          ids.add(new InsertResult(id, false));
         }
       }
       return ids;
@@ -236,9 +258,14 @@ public final class PostgresStore implements Store {
   private InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
     for (int round = 1; ; round++) {
       if (j.idempotencyKey() != null) {
-        Long existing = singleId(c, sql.idempotencyGet, j.idempotencyKey());
-        if (existing != null) {
-          return new InsertResult(existing, true);
+        try (PreparedStatement ps = c.prepareStatement(sql.idempotencyGet)) {
+          ps.setString(1, j.idempotencyKey());
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              j.requireSameRequest(rs.getLong(1), rs.getString(2), rs.getString(3));
+              return new InsertResult(rs.getLong(1), true);
+            }
+          }
         }
       }
       if (j.uniqueFinishedAfter() != null) {

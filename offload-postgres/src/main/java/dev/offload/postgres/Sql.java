@@ -78,14 +78,19 @@ final class Sql {
             AS t(kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items, idempotency_key,
                  concurrency_key)
           -- A job whose key is taken is not inserted; the no-op update makes RETURNING give the
-          -- stored job's id in its place, so ids stay one per input row, in order.
+          -- stored job's id in its place (even when another transaction committed it after this
+          -- statement's snapshot), so ids stay one per input row, in order. The stored kind and
+          -- args of a keyed job come back for the store to check they match the request.
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
             DO UPDATE SET idempotency_key = excluded.idempotency_key
-          RETURNING id, queue
+          RETURNING id, queue, idempotency_key, kind, args
         ),
         -- One NOTIFY per queue per insert, not per job; PostgreSQL delivers it on commit.
         woken AS (SELECT pg_notify('%s', queue) FROM (SELECT DISTINCT queue FROM ins) q)
-        SELECT id, (SELECT count(*) FROM woken) FROM ins""".formatted(insertChannel));
+        SELECT id, (SELECT count(*) FROM woken),
+               CASE WHEN idempotency_key IS NOT NULL THEN kind END,
+               CASE WHEN idempotency_key IS NOT NULL THEN args::text END
+        FROM ins""".formatted(insertChannel));
 
     // A job with a unique key, one at a time: any conflict (its unique key while a job with it is
     // pending or running, or its idempotency key) inserts nothing, and the store then looks up the
@@ -109,7 +114,7 @@ final class Sql {
         WHERE unique_key = ? AND state IN ('scheduled', 'available') AND attempt = 0
         RETURNING id""");
 
-    idempotencyGet = fill(schema, "SELECT id FROM {schema}.jobs WHERE idempotency_key = ?");
+    idempotencyGet = fill(schema, "SELECT id, kind, args::text FROM {schema}.jobs WHERE idempotency_key = ?");
 
     // The CTE picks and locks the rows first; a plain UPDATE ... WHERE id IN (SELECT ... LIMIT)
     // may be planned to lock more rows than the limit and block on rows other workers hold.

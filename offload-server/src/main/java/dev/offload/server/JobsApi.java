@@ -1,6 +1,7 @@
 package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.IdempotencyKeyConflictException;
 import dev.offload.Job;
 import dev.offload.JobFilter;
 import dev.offload.JobId;
@@ -33,9 +34,9 @@ final class JobsApi {
   /**
    * {@code POST /api/jobs}: 202 with {@code Location} and the job; with {@code wait}, 200 and the
    * finished job when it ended in time. The {@code Idempotency-Key} header makes a repeated request
-   * answer with the job the first one created. A {@code uniqueKey} held by a pending or running job
-   * (or one finished within {@code uniqueFor}) answers 200 with that job and {@code
-   * Offload-Duplicate: true}.
+   * answer with the job the first one created; the key with another kind or other args is 422. A
+   * {@code uniqueKey} held by a pending or running job (or one finished within {@code uniqueFor})
+   * answers 200 with that job and {@code Offload-Duplicate: true}.
    */
   void enqueue(Context ctx) throws InterruptedException {
     JsonNode body = Http.jsonBody(ctx, maxBodyBytes);
@@ -49,6 +50,9 @@ final class JobsApi {
       duplicate = enqueued.duplicate() && req.options().uniqueKey() != null;
     } catch (UnknownKindException e) {
       throw ApiException.invalid("kind", e.getMessage());
+    } catch (IdempotencyKeyConflictException e) {
+      // As the IETF Idempotency-Key draft: a key reused with another payload is 422.
+      throw ApiException.invalid("Idempotency-Key", e.getMessage());
     } catch (IllegalArgumentException e) {
       String m = String.valueOf(e.getMessage());
       throw ApiException.invalid(m.startsWith("kind") ? "kind" : "args", m);

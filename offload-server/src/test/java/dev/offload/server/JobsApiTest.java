@@ -103,6 +103,20 @@ class JobsApiTest {
   }
 
   @Test
+  void idempotencyKeyReusedWithOtherArgsIs422NamingTheKey() {
+    Res first = t.send(t.request("/api/jobs").header("Idempotency-Key", "order-4321")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\", \"args\": {\"n\": 1}, \"delay\": \"1h\"}")));
+    Res other = t.send(t.request("/api/jobs").header("Idempotency-Key", "order-4321")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\", \"args\": {\"n\": 2}, \"delay\": \"1h\"}")));
+
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(other.status()).isEqualTo(422);
+    assertThat(other.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(other.json().get("field").asText()).isEqualTo("Idempotency-Key");
+    assertThat(other.json().get("detail").asText()).contains("order-4321");
+  }
+
+  @Test
   void delayAndRunAtScheduleTheJob() {
     Res delayed = t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"PT1H\"}");
     Res at = t.post("/api/jobs", "{\"kind\": \"echo\", \"runAt\": \"2099-01-31T09:00:00Z\"}");

@@ -15,7 +15,8 @@ final class Sql {
 
   /**
    * One row; run once per job with a reused statement, which in-process SQLite makes cheap. A job
-   * whose key is taken is not inserted: the no-op update makes RETURNING give the stored job's id.
+   * whose key is taken is not inserted: the no-op update makes RETURNING give the stored job's id,
+   * with its kind and args for the store to check they match the request.
    */
   static final String INSERT = """
       INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
@@ -23,7 +24,7 @@ final class Sql {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
         DO UPDATE SET idempotency_key = excluded.idempotency_key
-      RETURNING id""";
+      RETURNING id, CASE WHEN idempotency_key IS NOT NULL THEN kind END, CASE WHEN idempotency_key IS NOT NULL THEN args END""";
 
   /**
    * A job with a unique key: any conflict (its unique key while a job with it is pending or
@@ -48,7 +49,7 @@ final class Sql {
       WHERE unique_key = ? AND state IN ('scheduled', 'available') AND attempt = 0
       RETURNING id""";
 
-  static final String IDEMPOTENCY_GET = "SELECT id FROM offload_jobs WHERE idempotency_key = ?";
+  static final String IDEMPOTENCY_GET = "SELECT id, kind, args FROM offload_jobs WHERE idempotency_key = ?";
 
   // Runs in a BEGIN IMMEDIATE transaction: the write lock is taken before the SELECT reads, so no
   // other connection or process can claim the same rows in between (SQLite has one writer at a

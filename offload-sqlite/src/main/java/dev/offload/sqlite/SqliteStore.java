@@ -109,7 +109,19 @@ public final class SqliteStore implements Store {
     // No wake-up: the jobs exist only once the caller commits, which this store does not see.
     // Workers find them on their next poll.
     try {
-      return insert(tx, jobs);
+      if (jobs.stream().noneMatch(j -> j.idempotencyKey() != null || j.uniqueKey() != null)) {
+        return insert(tx, jobs);
+      }
+      // A key held by a different job leaves nothing of the batch in the caller's transaction.
+      java.sql.Savepoint before = tx.setSavepoint();
+      try {
+        List<InsertResult> ids = insert(tx, jobs);
+        tx.releaseSavepoint(before);
+        return ids;
+      } catch (SQLException | RuntimeException e) {
+        tx.rollback(before);
+        throw e;
+      }
     } catch (SQLException e) {
       throw db.failure("inserting " + jobs.size() + " jobs on the caller's connection", e);
     }
@@ -141,7 +153,12 @@ public final class SqliteStore implements Store {
         ps.setString(12, job.concurrencyKey());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
-          ids.add(new InsertResult(rs.getLong(1), false));
+          long id = rs.getLong(1);
+          String storedKind = rs.getString(2);
+          if (storedKind != null) {
+            job.requireSameRequest(id, storedKind, rs.getString(3));
+          }
+          ids.add(new InsertResult(id, false));
         }
       }
     }
@@ -154,9 +171,14 @@ public final class SqliteStore implements Store {
    */
   private static InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
     if (j.idempotencyKey() != null) {
-      Long existing = singleId(c, Sql.IDEMPOTENCY_GET, j.idempotencyKey());
-      if (existing != null) {
-        return new InsertResult(existing, true);
+      try (PreparedStatement ps = c.prepareStatement(Sql.IDEMPOTENCY_GET)) {
+        ps.setString(1, j.idempotencyKey());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            j.requireSameRequest(rs.getLong(1), rs.getString(2), rs.getString(3));
+            return new InsertResult(rs.getLong(1), true);
+          }
+        }
       }
     }
     if (j.uniqueFinishedAfter() != null) {

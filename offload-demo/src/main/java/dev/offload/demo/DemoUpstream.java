@@ -1,4 +1,4 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,8 +81,8 @@ final class DemoUpstream implements AutoCloseable {
   record Config(int orders, long seed, double pagesPerSecond, int burst, double errorRate, int outageEvery,
       double slowRate, int brokenEvery) {
     Config {
-      if (orders < 1 || orders > DemoCommand.MAX_ORDERS) {
-        throw new IllegalArgumentException("orders must be between 1 and " + DemoCommand.MAX_ORDERS + ", got " + orders);
+      if (orders < 1 || orders > Demo.MAX_ORDERS) {
+        throw new IllegalArgumentException("orders must be between 1 and " + Demo.MAX_ORDERS + ", got " + orders);
       }
       if (!(pagesPerSecond > 0) || burst < 1 || outageEvery < 1 || brokenEvery < 1) {
         throw new IllegalArgumentException("rate, burst, outageEvery and brokenEvery must be positive");
@@ -101,9 +101,6 @@ final class DemoUpstream implements AutoCloseable {
   /** One order as the upstream has it; a broken one lacks its amount or its customer. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Order(String id, String customer, String month, Long amountCents) {}
-
-  /** The good orders of one month. */
-  record MonthTotal(String month, long orders, long amountCents) {}
 
   private final Config config;
   private final HttpServer server;

@@ -1,4 +1,4 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import dev.offload.Job;
 import dev.offload.JobState;
@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The demo's terminal: a block of progress lines (one per long job, one for the emails) with
  * event lines scrolling above it. On a TTY the block is redrawn in place (ANSI cursor movement, as
- * {@link ProgressBars} does) and every line is cut to the terminal's width, so a redraw never
+ * {@code offload status --follow} does) and every line is cut to the terminal's width, so a redraw never
  * wraps; otherwise events are printed as they come and the block every {@link #PLAIN_EVERY}, so a
  * log stays readable. ASCII only. Not thread-safe: draw from one thread.
  *
@@ -62,7 +62,22 @@ final class DemoScreen {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return ProgressBars.terminalWidth();
+    return columns();
+  }
+
+  /** {@code $COLUMNS}, else 100. */
+  static int columns() {
+    try {
+      return Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100"));
+    } catch (NumberFormatException e) {
+      return 100;
+    }
+  }
+
+  /** 42s, 1m05s, 2h03m: the CLI's notation for a duration. */
+  static String duration(Duration d) {
+    long s = Math.max(0, d.toSeconds());
+    return s < 60 ? s + "s" : s < 3600 ? String.format("%dm%02ds", s / 60, s % 60) : String.format("%dh%02dm", s / 3600, s % 3600 / 60);
   }
 
   /** An event line, printed above the block at the next {@link #draw} (at once when not a TTY). */
@@ -135,7 +150,7 @@ final class DemoScreen {
     if (state.isFinal() && job.finishedAt() != null) {
       time = "in " + DemoRun.seconds(Duration.between(job.createdAt(), job.finishedAt()));
     } else if (etaSeconds != null) {
-      time = "ETA " + ProgressBars.duration(Duration.ofMillis((long) (etaSeconds * 1000) + 999));
+      time = "ETA " + duration(Duration.ofMillis((long) (etaSeconds * 1000) + 999));
     }
     String message = p == null || p.message() == null ? "" : p.message();
     return line(label, percent, column, time, message);

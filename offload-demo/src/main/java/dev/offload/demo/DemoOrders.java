@@ -1,7 +1,6 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
-import dev.offload.cli.DemoUpstream.MonthTotal;
-import dev.offload.cli.DemoUpstream.Order;
+import dev.offload.demo.DemoUpstream.Order;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.FailedItems;

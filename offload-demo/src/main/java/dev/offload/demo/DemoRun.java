@@ -1,4 +1,4 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.EnqueueOptions;
@@ -29,8 +29,6 @@ import java.util.Map;
  * <p>Resuming: jobs of the demo's kinds that are not in a final state belong to an earlier run that
  * stopped; the run follows those instead of enqueueing new ones. Otherwise it clears the app's
  * orders and starts over with new jobs.
- *
- * <p>The ETA on screen is {@link DemoTracked#eta()}'s, not the engine's (see there why).
  *
  * <p>Events (the lines above the progress block) come from comparing each job with how it looked
  * at the previous tick: a stage finished, a page retried, a snooze, a failed attempt, the end.
@@ -213,7 +211,7 @@ final class DemoRun {
    *
    * @return true when everything ended, false when stopped first
    */
-  boolean follow(DemoCommand.Stop stop) throws InterruptedException {
+  boolean follow(Demo.Stop stop) throws InterruptedException {
     while (true) {
       boolean done = tick();
       if (done) {
@@ -236,7 +234,6 @@ final class DemoRun {
       Job job = t.latest;
       observe(t, job, now);
       t.seen = job;
-      t.sample(now);
       if (!job.state().isFinal()) {
         allEnded = false;
       } else if (job.state() == JobState.SUCCEEDED && job.result() != null) {
@@ -375,13 +372,13 @@ final class DemoRun {
     boolean mainSyncAlive = false;
     for (DemoTracked t : tracked.values()) {
       if (t.kind.equals(DemoKinds.SYNC)) {
-        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta()));
+        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta(Instant.now())));
         mainSyncAlive |= t.latest.parentId() == null && t.latest.state() != JobState.DEAD && t.latest.state() != JobState.CANCELLED;
       }
     }
     for (DemoTracked t : tracked.values()) {
       if (t.kind.equals(DemoKinds.REPORT)) {
-        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta()));
+        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta(Instant.now())));
         hasReport = true;
       }
     }
@@ -390,7 +387,7 @@ final class DemoRun {
     }
     for (DemoTracked t : tracked.values()) {
       if (t.kind.equals(DemoKinds.RECONCILE)) {
-        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta()));
+        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta(Instant.now())));
         hasReconcile = true;
       }
     }
@@ -450,6 +447,6 @@ final class DemoRun {
     if (ms < 10_000) {
       return String.format("%.1fs", ms / 1000.0);
     }
-    return ProgressBars.duration(d);
+    return DemoScreen.duration(d);
   }
 }

@@ -1,4 +1,4 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import dev.offload.EnqueueOptions;
 import dev.offload.JobContext;
@@ -7,12 +7,11 @@ import dev.offload.JobId;
 import dev.offload.Offload;
 import dev.offload.PermanentFailure;
 import dev.offload.Stage;
-import dev.offload.cli.DemoClient.Page;
-import dev.offload.cli.DemoClient.RateLimited;
-import dev.offload.cli.DemoClient.Totals;
-import dev.offload.cli.DemoClient.UpstreamException;
-import dev.offload.cli.DemoUpstream.MonthTotal;
-import dev.offload.cli.DemoUpstream.Order;
+import dev.offload.demo.DemoClient.Page;
+import dev.offload.demo.DemoClient.RateLimited;
+import dev.offload.demo.DemoClient.Totals;
+import dev.offload.demo.DemoClient.UpstreamException;
+import dev.offload.demo.DemoUpstream.Order;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -107,8 +106,8 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
 
   @Override
   public Result run(Args args, JobContext ctx) throws Exception {
-    if (args.orders() < 1 || args.orders() > DemoCommand.MAX_ORDERS) {
-      throw new PermanentFailure("orders must be between 1 and " + DemoCommand.MAX_ORDERS + ", got " + args.orders());
+    if (args.orders() < 1 || args.orders() > Demo.MAX_ORDERS) {
+      throw new PermanentFailure("orders must be between 1 and " + Demo.MAX_ORDERS + ", got " + args.orders());
     }
     Position at = ctx.checkpoint(Checkpoint.class).map(Position::of).orElseGet(Position::new);
     if (!ctx.retryItems().isEmpty()) {
@@ -181,7 +180,7 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
         return call.call();
       } catch (RateLimited e) {
         at.snoozes++;
-        ctx.message(what + ": HTTP 429; snoozed " + ProgressBars.duration(e.retryAfter()));
+        ctx.message(what + ": HTTP 429; snoozed " + DemoScreen.duration(e.retryAfter()));
         ctx.checkpoint(at.save());
         ctx.snooze(e.retryAfter());
       } catch (UpstreamException e) {

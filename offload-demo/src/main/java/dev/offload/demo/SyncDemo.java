@@ -1,4 +1,4 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import dev.offload.JobContext;
 import dev.offload.Stage;

@@ -1,14 +1,13 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.offload.cli.DemoClient.Page;
-import dev.offload.cli.DemoClient.RateLimited;
-import dev.offload.cli.DemoClient.Totals;
-import dev.offload.cli.DemoClient.UpstreamException;
-import dev.offload.cli.DemoUpstream.MonthTotal;
-import dev.offload.cli.DemoUpstream.Order;
+import dev.offload.demo.DemoClient.Page;
+import dev.offload.demo.DemoClient.RateLimited;
+import dev.offload.demo.DemoClient.Totals;
+import dev.offload.demo.DemoClient.UpstreamException;
+import dev.offload.demo.DemoUpstream.Order;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import dev.offload.JobContext;
 import dev.offload.Offload;
@@ -18,10 +18,13 @@ import dev.offload.PermanentFailure;
  *       items; see {@link SyncDemo}.
  * </ul>
  *
- * <p>Registered through the same {@link OffloadPlugin} mechanism as {@code --plugins} jars, but
- * directly, not through {@code META-INF/services}, so it is never loaded twice.
+ * <p>Loaded like any plugin: listed in {@code META-INF/services/dev.offload.OffloadPlugin}, so
+ * {@link java.util.ServiceLoader} finds it wherever this module is on the class path (in {@code
+ * offload.jar}, every {@code offload} command that builds an Offload knows these kinds without
+ * {@code --plugins}). The scenes of {@code offload demo} register kinds of their own ({@link
+ * DemoKinds}); those need the demo's app database and upstream, so they are not part of it.
  */
-final class BuiltinKinds implements OffloadPlugin {
+public final class DemoPlugin implements OffloadPlugin {
   static final String SLEEP = "demo.sleep";
   static final String FAIL = "demo.fail";
 
@@ -33,10 +36,13 @@ final class BuiltinKinds implements OffloadPlugin {
 
   record FailResult(int attempts) {}
 
+  /** For {@link java.util.ServiceLoader}. */
+  public DemoPlugin() {}
+
   @Override
   public void configure(Offload.Builder builder) {
-    builder.register(SLEEP, SleepArgs.class, BuiltinKinds::sleep);
-    builder.register(FAIL, FailArgs.class, BuiltinKinds::fail);
+    builder.register(SLEEP, SleepArgs.class, DemoPlugin::sleep);
+    builder.register(FAIL, FailArgs.class, DemoPlugin::fail);
     builder.register(SyncDemo.KIND, SyncDemo.Args.class, SyncDemo::run);
   }
 

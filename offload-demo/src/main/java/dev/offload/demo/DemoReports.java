@@ -1,12 +1,11 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import dev.offload.JobContext;
 import dev.offload.PermanentFailure;
 import dev.offload.Stage;
-import dev.offload.cli.DemoClient.RateLimited;
-import dev.offload.cli.DemoClient.Totals;
-import dev.offload.cli.DemoClient.UpstreamException;
-import dev.offload.cli.DemoUpstream.MonthTotal;
+import dev.offload.demo.DemoClient.RateLimited;
+import dev.offload.demo.DemoClient.Totals;
+import dev.offload.demo.DemoClient.UpstreamException;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,7 +91,7 @@ final class DemoReports {
     try {
       upstream = app.client().totals();
     } catch (RateLimited e) {
-      ctx.message("/totals: HTTP 429; snoozed " + ProgressBars.duration(e.retryAfter()));
+      ctx.message("/totals: HTTP 429; snoozed " + DemoScreen.duration(e.retryAfter()));
       ctx.checkpoint(new ReconcileCheckpoint(snoozes + 1));
       ctx.snooze(e.retryAfter());
       throw e; // not reached: snooze throws

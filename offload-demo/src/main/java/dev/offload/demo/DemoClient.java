@@ -1,9 +1,8 @@
-package dev.offload.cli;
+package dev.offload.demo;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.offload.cli.DemoUpstream.MonthTotal;
-import dev.offload.cli.DemoUpstream.Order;
+import dev.offload.demo.DemoUpstream.Order;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

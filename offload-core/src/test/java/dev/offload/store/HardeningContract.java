@@ -1,0 +1,244 @@
+package dev.offload.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.offload.EnqueueOptions;
+import dev.offload.IdempotencyKeyConflictException;
+import dev.offload.Job;
+import dev.offload.JobId;
+import dev.offload.JobQuery;
+import dev.offload.JobRequest;
+import dev.offload.JobState;
+import dev.offload.Offload;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression tests of issue 11 ("Hardening") for the engine and the stores: each names what broke.
+ * Run against real databases by {@code PostgresHardeningTest} and {@code SqliteHardeningTest}, the
+ * same way as {@link StoreContract}.
+ */
+public abstract class HardeningContract {
+  /** A store over a fresh, empty database (schema or file) that this test class owns. */
+  protected abstract Store newStore();
+
+  /** A plain JDBC connection to the same database, for the caller-owned transaction tests. */
+  protected abstract Connection openConnection() throws Exception;
+
+  /** Empties the store's tables between tests. */
+  protected abstract void truncate() throws Exception;
+
+  protected Store store;
+  private final List<Offload> started = new ArrayList<>();
+
+  record Note(String text) {}
+
+  record Numbers(Map<String, Object> values) {}
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+    store.migrate();
+    truncate();
+  }
+
+  @AfterEach
+  void closeStore() {
+    for (Offload o : started) {
+      o.stop();
+    }
+    started.clear();
+    store.close();
+  }
+
+  // ---------------------------------------------------------------- fixtures
+
+  protected Offload.Builder offload() {
+    return Offload.builder()
+        .store(store)
+        .migrate(false)
+        .pollInterval(Duration.ofMillis(50))
+        .shutdownGrace(Duration.ofMillis(200));
+  }
+
+  protected Offload start(Offload.Builder builder) {
+    Offload o = builder.build();
+    o.start();
+    started.add(o);
+    return o;
+  }
+
+  protected Job awaitState(Offload o, JobId id, JobState state) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> o.job(id).orElseThrow().state() == state);
+    return o.job(id).orElseThrow();
+  }
+
+  private int jobCount() {
+    return store.jobList(JobQuery.all().limit(1000)).jobs().size();
+  }
+
+  // ---------------------------------------------------------------- 2: repeated keys in one batch
+
+  @Test
+  void enqueueAllWithAKeyRepeatedInTheBatchGivesOneJobPerKey() {
+    Offload client = offload().register("k", Note.class, (a, c) -> null).build();
+    EnqueueOptions k1 = EnqueueOptions.none().idempotencyKey("order-1").delay(Duration.ofHours(1));
+    EnqueueOptions k2 = EnqueueOptions.none().idempotencyKey("order-2").delay(Duration.ofHours(1));
+    List<JobId> ids = client.enqueueAll(List.of(
+        JobRequest.of("k", new Note("a"), k1),
+        JobRequest.of("k", new Note("b"), k2),
+        JobRequest.of("k", new Note("a"), k1),
+        JobRequest.of("k", new Note("plain")),
+        JobRequest.of("k", new Note("b"), k2),
+        JobRequest.of("k", new Note("a"), k1)));
+
+    assertThat(ids).hasSize(6);
+    assertThat(ids.get(2)).isEqualTo(ids.get(0));
+    assertThat(ids.get(5)).isEqualTo(ids.get(0));
+    assertThat(ids.get(4)).isEqualTo(ids.get(1));
+    assertThat(List.of(ids.get(0), ids.get(1), ids.get(3))).doesNotHaveDuplicates();
+    assertThat(jobCount()).isEqualTo(3);
+
+    // A later batch repeating a stored key and a new one, each twice.
+    EnqueueOptions k3 = EnqueueOptions.none().idempotencyKey("order-3").delay(Duration.ofHours(1));
+    List<JobId> again = client.enqueueAll(List.of(
+        JobRequest.of("k", new Note("a"), k1), JobRequest.of("k", new Note("c"), k3),
+        JobRequest.of("k", new Note("c"), k3), JobRequest.of("k", new Note("a"), k1)));
+    assertThat(again.get(0)).isEqualTo(ids.get(0));
+    assertThat(again.get(3)).isEqualTo(ids.get(0));
+    assertThat(again.get(2)).isEqualTo(again.get(1));
+    assertThat(jobCount()).isEqualTo(4);
+  }
+
+  // ---------------------------------------------------------------- 3: key reused for another job
+
+  @Test
+  void idempotencyKeyReusedWithOtherKindOrArgsIsRefusedNamingTheKey() {
+    Offload client = offload()
+        .register("k", Numbers.class, (a, c) -> null)
+        .register("other", Numbers.class, (a, c) -> null)
+        .build();
+    EnqueueOptions keyed = EnqueueOptions.none().idempotencyKey("invoice-77").delay(Duration.ofHours(1));
+    JobId first = client.enqueue("k", Json.tree("{\"a\": 1, \"b\": [2, \"x\"]}"), keyed);
+
+    // The same request (key order, spacing and number spelling aside) gets the stored job.
+    assertThat(client.enqueue("k", Json.tree("{\"b\": [2.0, \"x\"], \"a\": 1}"), keyed)).isEqualTo(first);
+
+    assertThatThrownBy(() -> client.enqueue("k", Json.tree("{\"a\": 2, \"b\": [2, \"x\"]}"), keyed))
+        .isInstanceOf(IdempotencyKeyConflictException.class)
+        .hasMessageContaining("invoice-77")
+        .satisfies(e -> assertThat(((IdempotencyKeyConflictException) e).key()).isEqualTo("invoice-77"));
+    assertThatThrownBy(() -> client.enqueue("other", Json.tree("{\"a\": 1, \"b\": [2, \"x\"]}"), keyed))
+        .isInstanceOf(IdempotencyKeyConflictException.class)
+        .hasMessageContaining("invoice-77")
+        .hasMessageContaining("other");
+    // Within one batch too; and nothing of a refused batch is written.
+    EnqueueOptions fresh = EnqueueOptions.none().idempotencyKey("invoice-78").delay(Duration.ofHours(1));
+    assertThatThrownBy(() -> client.enqueueAll(List.of(
+        JobRequest.of("k", Json.tree("{\"a\": 1}"), fresh), JobRequest.of("k", Json.tree("{\"a\": 9}"), fresh))))
+        .isInstanceOf(IdempotencyKeyConflictException.class)
+        .hasMessageContaining("invoice-78");
+    assertThatThrownBy(() -> client.enqueueAll(List.of(
+        JobRequest.of("k", Json.tree("{\"new\": true}")), JobRequest.of("k", Json.tree("{\"a\": 3}"), keyed))))
+        .isInstanceOf(IdempotencyKeyConflictException.class);
+    assertThat(jobCount()).isEqualTo(1);
+    assertThat(client.job(first).orElseThrow().args().get("a").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void idempotencyKeyConflictInTheCallersTransactionLeavesNothingOfTheBatch() throws Exception {
+    Offload client = offload().register("k", Numbers.class, (a, c) -> null).build();
+    EnqueueOptions keyed = EnqueueOptions.none().idempotencyKey("tx-key").delay(Duration.ofHours(1));
+    JobId first = client.enqueue("k", Json.tree("{\"a\": 1}"), keyed);
+    try (Connection tx = openConnection()) {
+      tx.setAutoCommit(false);
+      JobId before = client.enqueue(tx, "k", Json.tree("{\"kept\": true}"));
+      assertThatThrownBy(() -> client.enqueueAll(tx, List.of(
+          JobRequest.of("k", Json.tree("{\"lost\": true}")), JobRequest.of("k", Json.tree("{\"a\": 2}"), keyed))))
+          .isInstanceOf(IdempotencyKeyConflictException.class)
+          .hasMessageContaining("tx-key");
+      tx.commit();
+      assertThat(client.job(before)).isPresent();
+    }
+    assertThat(jobCount()).isEqualTo(2);
+    assertThat(client.job(first).orElseThrow().args().get("a").asInt()).isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------- 5: an older attempt's end
+
+  @Test
+  void anOlderAttemptEndingDoesNotDropTheRecordOfANewerAttemptOnTheSameNode() throws Exception {
+    CountDownLatch firstStarted = new CountDownLatch(1);
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    CountDownLatch secondStarted = new CountDownLatch(1);
+    AtomicReference<Thread> firstThread = new AtomicReference<>();
+    AtomicInteger runs = new AtomicInteger();
+    AtomicReference<Boolean> secondSawCancel = new AtomicReference<>(false);
+    Offload o = start(offload()
+        .heartbeatInterval(Duration.ofMillis(200))
+        .register("hold", Note.class, (a, ctx) -> {
+          if (runs.incrementAndGet() == 1) {
+            firstThread.set(Thread.currentThread());
+            firstStarted.countDown();
+            // Ignores interrupts: this attempt outlives the loss of its lease.
+            while (true) {
+              try {
+                if (releaseFirst.await(10, TimeUnit.SECONDS)) {
+                  return "first";
+                }
+              } catch (InterruptedException ignored) {
+                // keep running, as a handler that does not check would
+              }
+            }
+          }
+          secondStarted.countDown();
+          try {
+            new CountDownLatch(1).await();
+          } catch (InterruptedException e) {
+            secondSawCancel.set(ctx.isCancelled());
+            throw e;
+          }
+          return "second";
+        }));
+    JobId id = o.enqueue("hold", new Note("x"));
+    assertThat(firstStarted.await(30, TimeUnit.SECONDS)).isTrue();
+
+    // The first attempt loses its job (as after a lease lost to a slow database): the job is
+    // released and this node claims it again while the first attempt still runs.
+    StuckJob lease = store.jobGetStuck(Instant.now().plus(Duration.ofDays(1)), 10).get(0);
+    assertThat(store.jobReleaseMany(List.of(new LeasedJob(id.value(), lease.token())), Instant.now())).isEqualTo(1);
+    assertThat(secondStarted.await(30, TimeUnit.SECONDS)).isTrue();
+
+    // The first attempt ends; its completion is stale and must leave the second attempt tracked.
+    releaseFirst.countDown();
+    firstThread.get().join(Duration.ofSeconds(30));
+    assertThat(firstThread.get().isAlive()).isFalse();
+
+    // Only a tracked attempt can be stopped: cancelling reaches the second attempt.
+    assertThat(o.cancel(id)).isEqualTo(JobState.RUNNING);
+    Job job = awaitState(o, id, JobState.CANCELLED);
+    assertThat(secondSawCancel.get()).isTrue();
+    assertThat(job.result()).isNull();
+    assertThat(runs.get()).isEqualTo(2);
+  }
+
+  /** JSON trees for args, so a test controls the exact text. */
+  static final class Json {
+    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+      return dev.offload.internal.Json.tree(json);
+    }
+  }
+}
