@@ -408,7 +408,8 @@ public final class Offload implements AutoCloseable {
   /**
    * Configures an {@link Offload}. Defaults: queue {@code default} with concurrency 10 (when no
    * queue is configured), poll every 1 s, 30 s leases renewed every 10 s, rescue every 10 s, 10 s
-   * shutdown grace, claims of at most 500 jobs, args of at most 1 MiB, migrations at build.
+   * shutdown grace, claims of at most 500 jobs, args of at most 1 MiB, results of at most 16 MiB,
+   * migrations at build.
    */
   public static final class Builder {
     private Store store;
@@ -427,6 +428,7 @@ public final class Offload implements AutoCloseable {
     private final List<JobListener> listeners = new ArrayList<>();
     private int maxClaimBatch = 500;
     private int maxArgsBytes = 1 << 20;
+    private int maxResultBytes = 16 << 20;
     private InstantSource clock = InstantSource.system();
     private boolean migrate = true;
 
@@ -546,6 +548,15 @@ public final class Offload implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The largest result a handler may return, in bytes of JSON; default 16 MiB. An attempt whose
+     * result is larger ends the job dead with {@code dev.offload.ResultNotStorable} and the size.
+     */
+    public Builder maxResultBytes(int maxResultBytes) {
+      this.maxResultBytes = maxResultBytes;
+      return this;
+    }
+
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -586,6 +597,9 @@ public final class Offload implements AutoCloseable {
       if (maxArgsBytes < 2) {
         throw new IllegalStateException("maxArgsBytes must be at least 2, got " + maxArgsBytes);
       }
+      if (maxResultBytes < 4) {
+        throw new IllegalStateException("maxResultBytes must be at least 4, got " + maxResultBytes);
+      }
       Map<String, Integer> allQueues = new LinkedHashMap<>(queues);
       for (Registration<?> r : registry.values()) {
         allQueues.putIfAbsent(r.options().queue(), 10);
@@ -596,7 +610,7 @@ public final class Offload implements AutoCloseable {
       String nodeName = node != null ? node : defaultNodeName();
       EngineConfig config = new EngineConfig(
           nodeName, allQueues, pollInterval, leaseDuration, beat, rescueInterval, shutdownGrace,
-          progressInterval, maxClaimBatch, maxArgsBytes, retention, deadRetention, listeners, clock);
+          progressInterval, maxClaimBatch, maxArgsBytes, maxResultBytes, retention, deadRetention, listeners, clock);
       if (migrate) {
         store.migrate();
       }

@@ -264,6 +264,13 @@ public final class Engine {
       String resultJson = result == null ? null : Json.write(result);
       if (ex.settle()) {
         Instant now = config.clock().instant();
+        long bytes = resultJson == null ? 0 : utf8Length(resultJson);
+        if (bytes > config.maxResultBytes()) {
+          // Stored, it would only fail again on every try; the result is not cut short either.
+          finish(ex, notStorable(ex, now, RESULT_NOT_STORABLE, "the result is " + bytes
+              + " bytes of JSON, over the limit of " + config.maxResultBytes() + " bytes (maxResultBytes)"));
+          return;
+        }
         finish(ex, new Completion(job.id(), job.token(), JobState.SUCCEEDED, now, null, resultJson, null, null,
             finalProgress(ex, now, true), failedItems(ex), false));
       }
@@ -299,7 +306,8 @@ public final class Engine {
   private void failSettled(Execution ex, Throwable error) {
     ClaimedJob job = ex.job;
     Instant now = config.clock().instant();
-    String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), error.getClass().getName(), error.getMessage(), stackTrace(error)));
+    String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), HumanText.storable(error.getClass().getName()),
+        HumanText.storable(error.getMessage()), HumanText.storable(stackTrace(error))));
     JobOptions options = ex.registration == null ? JobOptions.defaults() : ex.registration.options();
     boolean permanent = options.isPermanent(error);
     Duration delay = permanent || job.attempt() >= job.maxAttempts() ? null : options.retryPolicy().delay(job.attempt());
@@ -315,6 +323,43 @@ public final class Engine {
           progress, failed, false);
     }
     finish(ex, completion);
+  }
+
+  /** The error class of an attempt whose result cannot be stored. */
+  static final String RESULT_NOT_STORABLE = "dev.offload.ResultNotStorable";
+
+  /** The error class of an attempt whose outcome (other than a result) the store refused. */
+  static final String OUTCOME_NOT_STORABLE = "dev.offload.OutcomeNotStorable";
+
+  /** Ends an attempt dead with {@code why} as its error and nothing else to store. */
+  private Completion notStorable(Execution ex, Instant now, String errorClass, String why) {
+    ClaimedJob job = ex.job;
+    String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), errorClass, HumanText.storable(why), null));
+    return new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null);
+  }
+
+  /** What the completer writes instead when the store refuses {@code refused}. */
+  private Completion insteadOfRefused(Execution ex, Completion refused, String reason) {
+    String errorClass = refused.resultJson() != null ? RESULT_NOT_STORABLE : OUTCOME_NOT_STORABLE;
+    return notStorable(ex, config.clock().instant(), errorClass, reason);
+  }
+
+  private static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   private static String finalProgress(Execution ex, Instant now, boolean succeeded) {
@@ -357,7 +402,7 @@ public final class Engine {
     if (limits.of(ex.job.queue()).holdsSlots()) {
       slotHolders.put(ex.job.id(), ex.job.queue());
     }
-    completer.add(completion);
+    completer.add(completion, reason -> insteadOfRefused(ex, completion, reason));
     // Only this attempt's record: a newer attempt of the same job (this one lost its lease and the
     // job came back to this node) may be running under the same id.
     running.remove(ex.job.id(), ex);
@@ -381,8 +426,7 @@ public final class Engine {
       return;
     }
     try {
-      Instant now = config.clock().instant();
-      List<Long> cancelled = store.jobHeartbeat(config.node(), leased, now.plus(config.leaseDuration()));
+      List<Long> cancelled = store.jobHeartbeat(config.node(), leased, config.leaseDuration());
       leasesRenewedNanos = sent;
       heartbeatOutage.succeeded();
       cancelled.forEach(this::cancelLocal);

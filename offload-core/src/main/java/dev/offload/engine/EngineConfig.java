@@ -21,6 +21,7 @@ public record EngineConfig(
     Duration progressInterval,
     int maxClaimBatch,
     int maxArgsBytes,
+    int maxResultBytes,
     Duration retention,
     Duration deadRetention,
     List<JobListener> listeners,

@@ -128,12 +128,16 @@ final class Execution implements JobContext {
 
   @Override
   public void message(String message) {
-    progress.message(message);
+    progress.message(HumanText.storable(message));
   }
 
   @Override
   public void stages(Stage... stages) {
-    progress.stages(List.of(stages), engine.stageHistory(job.kind()));
+    List<Stage> named = new java.util.ArrayList<>(stages.length);
+    for (Stage s : stages) {
+      named.add(Stage.of(HumanText.storable(s.name()), s.weight()));
+    }
+    progress.stages(named, engine.stageHistory(job.kind()));
     engine.progressChanged();
   }
 
@@ -144,7 +148,7 @@ final class Execution implements JobContext {
 
   @Override
   public void stage(String name, long total) {
-    progress.stage(name, total, System.nanoTime());
+    progress.stage(HumanText.storable(name), total, System.nanoTime());
     engine.progressChanged();
   }
 
@@ -175,7 +179,7 @@ final class Execution implements JobContext {
 
   @Override
   public void itemFailed(String key, String error) {
-    progress.itemFailed(String.valueOf(key), error);
+    progress.itemFailed(String.valueOf(key), HumanText.storable(error));
   }
 
   @Override

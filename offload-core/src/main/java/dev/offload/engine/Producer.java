@@ -245,7 +245,7 @@ final class Producer implements Runnable {
     // from here is never thought to last longer than it does.
     long claimedNanos = System.nanoTime();
     List<ClaimedJob> claimed =
-        store.jobClaim(new ClaimParams(queue, kinds, limit, config.node(), token, now, now.plus(lease), flow));
+        store.jobClaim(new ClaimParams(queue, kinds, limit, config.node(), token, now, lease, flow));
     buffered.addAndGet(claimed.size());
     claimed.forEach(job -> buffer.add(new Claimed(job, claimedNanos)));
     drain();

@@ -2,6 +2,7 @@ package dev.offload.engine;
 
 import dev.offload.internal.Json;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.RejectedWriteException;
 import dev.offload.store.Store;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -82,7 +83,18 @@ final class ProgressReporter implements Runnable {
       }
     }
     if (!due.isEmpty()) {
-      store.jobProgressMany(due);
+      try {
+        store.jobProgressMany(due);
+      } catch (RejectedWriteException e) {
+        // One job's progress the store cannot hold must not keep the others' from being written.
+        for (ProgressUpdate u : due) {
+          try {
+            store.jobProgressMany(List.of(u));
+          } catch (RejectedWriteException refused) {
+            log.warn("the store refused the progress of job {}: {}", u.id(), refused.getMessage());
+          }
+        }
+      }
       outage.succeeded();
     }
     return due.size();

@@ -17,6 +17,10 @@ import java.util.Map;
  * the lost attempt: back to {@code retrying} with the kind's backoff, or to {@code dead} when its
  * attempts are used up, so a job that kills its worker every time cannot loop forever. Runs on the
  * leader only.
+ *
+ * <p>Whether a lease expired is the store's call, on its clock (the database's on PostgreSQL), so
+ * a leader whose clock runs ahead does not take healthy jobs from other nodes; the retry time and
+ * the error's timestamp come from the engine's clock, like every other due time.
  */
 final class Rescuer {
   static final int BATCH = 1_000;
@@ -33,7 +37,7 @@ final class Rescuer {
 
   /** Rescues up to one batch; returns the completions it wrote. */
   List<Completion> runOnce(Instant now) {
-    List<StuckJob> stuck = store.jobGetStuck(now, BATCH);
+    List<StuckJob> stuck = store.jobGetStuck(BATCH);
     if (stuck.isEmpty()) {
       return List.of();
     }
@@ -45,9 +49,10 @@ final class Rescuer {
       RetryPolicy policy = reg == null ? RetryPolicy.exponential() : reg.options().retryPolicy();
       java.time.Duration delay = job.attempt() >= job.maxAttempts() ? null : policy.delay(job.attempt());
       if (delay == null) {
-        completions.add(new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, error, now));
+        completions.add(new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, error, job.checkedAt()));
       } else {
-        completions.add(new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(delay), null, error, now));
+        completions.add(new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(delay), null, error,
+            job.checkedAt()));
       }
     }
     java.util.Set<Long> written = new java.util.HashSet<>(store.jobCompleteMany(completions));

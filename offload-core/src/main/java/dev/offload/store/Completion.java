@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param runAt when a retrying job may run again; null otherwise
  * @param resultJson the result, or null
  * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
- * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this; else null
+ * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this instant of
+ *     the store's clock ({@link StuckJob#checkedAt()}); else null
  * @param progressJson the attempt's last progress, or null to keep what is stored
  * @param failedItemsJson the items that failed so far, or null to keep what is stored
  * @param refundAttempt give the attempt back (a snooze): the next claim reuses its number

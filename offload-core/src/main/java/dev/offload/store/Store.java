@@ -21,6 +21,12 @@ import java.util.Optional;
  * PostgresStore}, {@code SqliteStore}) and may change between versions.
  *
  * <p>Implementations are thread-safe. Failures surface as {@link dev.offload.OffloadException}.
+ *
+ * <p><b>Two clocks.</b> The {@code now} the engine passes (its injectable clock) decides when a job
+ * is due ({@code run_at}) and is written as started, finished and retry times. Leases are measured
+ * on the store's own clock instead, so nodes whose clocks disagree still agree on whose lease
+ * expired: PostgreSQL uses the database server's {@code now()}; SQLite, one machine, uses that
+ * machine's clock. Lease expiry, heartbeats, stuck jobs and the rescue guard all use it.
  */
 public interface Store extends AutoCloseable {
 
@@ -87,12 +93,13 @@ public interface Store extends AutoCloseable {
   List<String> jobRecentProgress(String kind, int limit);
 
   /**
-   * Extends the leases of {@code node}'s running jobs.
+   * Extends the leases of {@code node}'s running jobs to {@code lease} from now, on the store's
+   * clock.
    *
    * @return the ids among them whose cancellation was requested, so a missed notification still
    *     stops them within a heartbeat
    */
-  List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil);
+  List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease);
 
   /**
    * Cancels a job: a pending one (scheduled, available, retrying) at once; for a running one,
@@ -152,8 +159,8 @@ public interface Store extends AutoCloseable {
    */
   int jobReleaseMany(List<LeasedJob> jobs, Instant now);
 
-  /** Running jobs whose lease expired before {@code now}, oldest lease first. */
-  List<StuckJob> jobGetStuck(Instant now, int limit);
+  /** Running jobs whose lease expired by the store's clock, oldest lease first. */
+  List<StuckJob> jobGetStuck(int limit);
 
   Optional<Job> jobGet(long id);
 

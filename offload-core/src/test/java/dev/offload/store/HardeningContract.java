@@ -41,12 +41,17 @@ public abstract class HardeningContract {
   /** Empties the store's tables between tests. */
   protected abstract void truncate() throws Exception;
 
+  /** Whether the database holds U+0000 in JSON (SQLite does; PostgreSQL's jsonb does not). */
+  protected abstract boolean holdsNulInJson();
+
   protected Store store;
   private final List<Offload> started = new ArrayList<>();
 
   record Note(String text) {}
 
   record Numbers(Map<String, Object> values) {}
+
+  record Item(int n) {}
 
   @BeforeEach
   void openStore() throws Exception {
@@ -88,6 +93,90 @@ public abstract class HardeningContract {
 
   private int jobCount() {
     return store.jobList(JobQuery.all().limit(1000)).jobs().size();
+  }
+
+  // ---------------------------------------------------------------- 1: a completion the store refuses
+
+  @Test
+  void oneResultTheStoreCannotHoldEndsOnlyItsOwnJobAndTheOthersRunOnce() {
+    Map<Integer, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    String poison = "bad\u0000result";
+    Offload o = start(offload().queue("default", 16).register("item", Item.class, (args, ctx) -> {
+      runs.computeIfAbsent(args.n(), k -> new AtomicInteger()).incrementAndGet();
+      return args.n() == 500 ? Map.of("text", poison) : Map.of("n", args.n());
+    }));
+    List<JobRequest> batch = new ArrayList<>();
+    for (int n = 0; n < 1000; n++) {
+      batch.add(JobRequest.of("item", new Item(n)));
+    }
+    List<JobId> ids = o.enqueueAll(batch);
+    JobId poisoned = ids.get(500);
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> finished(o) == 1000);
+    assertThat(o.queues().get(0).count(JobState.SUCCEEDED)).isEqualTo(holdsNulInJson() ? 1000 : 999);
+    assertThat(runs).hasSize(1000);
+    assertThat(runs.values()).allMatch(c -> c.get() == 1);
+    Job job = o.job(poisoned).orElseThrow();
+    if (holdsNulInJson()) {
+      // Stored exactly as returned: results are never altered.
+      assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(job.result().get("text").asText()).isEqualTo(poison);
+    } else {
+      assertThat(job.state()).isEqualTo(JobState.DEAD);
+      assertThat(job.result()).isNull();
+      assertThat(job.errors()).hasSize(1);
+      assertThat(job.errors().get(0).errorClass()).isEqualTo("dev.offload.ResultNotStorable");
+      assertThat(job.errors().get(0).message()).isEqualTo("the result holds \\u0000, which PostgreSQL cannot store");
+    }
+  }
+
+  private static long finished(Offload o) {
+    return o.queues().stream()
+        .mapToLong(q -> q.count(JobState.SUCCEEDED) + q.count(JobState.DEAD) + q.count(JobState.CANCELLED))
+        .sum();
+  }
+
+  @Test
+  void aResultOverTheSizeLimitEndsItsJobDeadSayingWhyAndTheOthersSucceed() {
+    Offload o = start(offload().maxResultBytes(1_000).register("item", Item.class,
+        (args, ctx) -> args.n() == 2 ? "x".repeat(2_000) : "small"));
+    List<JobId> ids = o.enqueueAll(List.of(
+        JobRequest.of("item", new Item(1)), JobRequest.of("item", new Item(2)), JobRequest.of("item", new Item(3))));
+
+    Job big = awaitState(o, ids.get(1), JobState.DEAD);
+    assertThat(big.result()).isNull();
+    assertThat(big.errors().get(0).errorClass()).isEqualTo("dev.offload.ResultNotStorable");
+    assertThat(big.errors().get(0).message())
+        .isEqualTo("the result is 2002 bytes of JSON, over the limit of 1000 bytes (maxResultBytes)");
+    assertThat(awaitState(o, ids.get(0), JobState.SUCCEEDED).result().asText()).isEqualTo("small");
+    assertThat(awaitState(o, ids.get(2), JobState.SUCCEEDED).attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void nulInErrorAndProgressTextIsReplacedAndTheJobsEndAsTheirHandlersSaid() {
+    Offload o = start(offload()
+        .register("fails", Note.class, (args, ctx) -> {
+          ctx.message("half\u0000way");
+          throw new dev.offload.PermanentFailure("bad\u0000input");
+        })
+        .register("works", Note.class, (args, ctx) -> {
+          ctx.stage("st\u0000age", 10);
+          ctx.message("all\u0000done");
+          ctx.itemFailed("item-1", "upstream said \u0000");
+          return "ok";
+        }));
+    JobId failed = o.enqueue("fails", new Note("x"));
+    JobId worked = o.enqueue("works", new Note("y"));
+
+    Job dead = awaitState(o, failed, JobState.DEAD);
+    assertThat(dead.errors().get(0).message()).isEqualTo("bad\uFFFDinput");
+    assertThat(dead.errors().get(0).errorClass()).isEqualTo("dev.offload.PermanentFailure");
+    assertThat(dead.progress().message()).isEqualTo("half\uFFFDway");
+    Job ok = awaitState(o, worked, JobState.SUCCEEDED);
+    assertThat(ok.result().asText()).isEqualTo("ok");
+    assertThat(ok.progress().message()).isEqualTo("all\uFFFDdone");
+    assertThat(ok.progress().stage()).isEqualTo("st\uFFFDage");
+    assertThat(ok.failedItems().items().get(0).error()).isEqualTo("upstream said \uFFFD");
   }
 
   // ---------------------------------------------------------------- 2: repeated keys in one batch
@@ -218,7 +307,14 @@ public abstract class HardeningContract {
 
     // The first attempt loses its job (as after a lease lost to a slow database): the job is
     // released and this node claims it again while the first attempt still runs.
-    StuckJob lease = store.jobGetStuck(Instant.now().plus(Duration.ofDays(1)), 10).get(0);
+    // (Its lease is ended by hand to read its token; the node's own heartbeat may renew it in between.)
+    AtomicReference<StuckJob> stuck = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      store.jobHeartbeat(o.node(), List.of(id.value()), Duration.ofMillis(-1));
+      store.jobGetStuck(10).stream().findFirst().ifPresent(stuck::set);
+      return stuck.get() != null;
+    });
+    StuckJob lease = stuck.get();
     assertThat(store.jobReleaseMany(List.of(new LeasedJob(id.value(), lease.token())), Instant.now())).isEqualTo(1);
     assertThat(secondStarted.await(30, TimeUnit.SECONDS)).isTrue();
 

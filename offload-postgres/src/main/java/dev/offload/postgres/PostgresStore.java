@@ -27,6 +27,7 @@ import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.QueueSettings;
+import dev.offload.store.RejectedWriteException;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.sql.Array;
@@ -351,7 +352,7 @@ public final class PostgresStore implements Store {
       ps.setString(4, p.queue());
       ps.setInt(5, p.limit());
       ps.setString(6, p.node());
-      ps.setTimestamp(7, Timestamp.from(p.leaseUntil()));
+      ps.setLong(7, p.lease().toMillis());
       ps.setLong(8, p.token());
       ps.setTimestamp(9, Timestamp.from(p.now()));
       List<ClaimedJob> jobs = new ArrayList<>();
@@ -379,9 +380,13 @@ public final class PostgresStore implements Store {
    * rate's TAT by the starts claimed.
    */
   private List<ClaimedJob> claimControlled(Connection c, ClaimParams p) throws SQLException {
+    long nowUs;
     try (PreparedStatement ps = c.prepareStatement(sql.claimLock)) {
       ps.setString(1, "offload.claim:" + schema + ":" + p.queue());
-      ps.execute();
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        nowUs = rs.getLong(2);
+      }
     }
     QueueSettings settings = null;
     try (PreparedStatement ps = c.prepareStatement(sql.claimSettings)) {
@@ -406,14 +411,12 @@ public final class PostgresStore implements Store {
     if (o.maxRunning() != null) {
       try (PreparedStatement ps = c.prepareStatement(sql.claimRunningCount)) {
         ps.setString(1, p.queue());
-        ps.setTimestamp(2, Timestamp.from(p.now()));
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           room = Math.min(room, o.maxRunning() - rs.getLong(1));
         }
       }
     }
-    long nowUs = Gcra.micros(p.now());
     boolean queueRate = o.rate() != null && !o.ratePerKey();
     if (queueRate && room > 0) {
       room = Math.min(room, Gcra.allowed(rateTat(c, p.queue(), ""), nowUs, o.rate()));
@@ -447,7 +450,7 @@ public final class PostgresStore implements Store {
     Map<String, Integer> startsPerKey = new TreeMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql.claimIds)) {
       ps.setString(1, p.node());
-      ps.setTimestamp(2, Timestamp.from(p.leaseUntil()));
+      ps.setLong(2, p.lease().toMillis());
       ps.setLong(3, p.token());
       ps.setTimestamp(4, Timestamp.from(p.now()));
       ps.setArray(5, c.createArrayOf("int8", ids.toArray()));
@@ -525,8 +528,55 @@ public final class PostgresStore implements Store {
       ps.setArray(11, c.createArrayOf("bool", refund));
       return ids(ps);
     } catch (SQLException e) {
+      if (refusedData(e)) {
+        throw new RejectedWriteException(refusal(completions, e), e);
+      }
       throw fail("writing " + n + " finished jobs", e);
     }
+  }
+
+  /**
+   * Whether PostgreSQL refused the values rather than failed: a data exception (class 22, such as
+   * U+0000 in JSON) or a limit exceeded (class 54). Writing the same values fails again.
+   */
+  private static boolean refusedData(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("54"));
+  }
+
+  /** What was refused, in words; for one completion, which of its values holds U+0000. */
+  private static String refusal(List<Completion> completions, SQLException e) {
+    if (completions.size() == 1) {
+      Completion x = completions.get(0);
+      String field = holdsNul(x.resultJson()) ? "the result holds"
+          : holdsNul(x.errorJson()) ? "the error holds"
+          : holdsNul(x.progressJson()) ? "the progress holds"
+          : holdsNul(x.failedItemsJson()) ? "the failed items hold" : null;
+      if (field != null) {
+        return field + " \\u0000, which PostgreSQL cannot store";
+      }
+    }
+    String message = String.valueOf(e.getMessage());
+    int line = message.indexOf('\n');
+    return "PostgreSQL refused the data (SQLSTATE " + e.getSQLState() + "): "
+        + (line < 0 ? message : message.substring(0, line)).replaceFirst("^ERROR: ", "");
+  }
+
+  /** Whether JSON text holds the escape of U+0000 (which jsonb refuses), not an escaped backslash before "u0000". */
+  static boolean holdsNul(String json) {
+    if (json == null) {
+      return false;
+    }
+    for (int at = json.indexOf("\\u0000"); at >= 0; at = json.indexOf("\\u0000", at + 1)) {
+      int backslashes = 0;
+      for (int i = at - 1; i >= 0 && json.charAt(i) == '\\'; i--) {
+        backslashes++;
+      }
+      if (backslashes % 2 == 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<Long> ids(PreparedStatement ps) throws SQLException {
@@ -552,6 +602,9 @@ public final class PostgresStore implements Store {
       ps.setArray(3, c.createArrayOf("text", updates.stream().map(ProgressUpdate::progressJson).toArray()));
       return ids(ps);
     } catch (SQLException e) {
+      if (refusedData(e)) {
+        throw new RejectedWriteException(refusal(List.of(), e), e);
+      }
       throw fail("writing the progress of " + updates.size() + " jobs", e);
     }
   }
@@ -614,14 +667,14 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
+  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease) {
     if (ids.isEmpty()) {
       return List.of();
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
       c.setAutoCommit(true);
-      ps.setTimestamp(1, Timestamp.from(leaseUntil));
+      ps.setLong(1, lease.toMillis());
       ps.setArray(2, c.createArrayOf("int8", ids.toArray()));
       ps.setString(3, node);
       return ids(ps);
@@ -651,16 +704,16 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public List<StuckJob> jobGetStuck(Instant now, int limit) {
+  public List<StuckJob> jobGetStuck(int limit) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.getStuck)) {
       c.setAutoCommit(true);
-      ps.setTimestamp(1, Timestamp.from(now));
-      ps.setInt(2, limit);
+      ps.setInt(1, limit);
       List<StuckJob> stuck = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          stuck.add(new StuckJob(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), rs.getString(6)));
+          stuck.add(new StuckJob(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), rs.getString(6),
+              rs.getTimestamp(7).toInstant()));
         }
       }
       return stuck;
@@ -951,6 +1004,7 @@ public final class PostgresStore implements Store {
         written = ps.executeUpdate() == 1;
       }
       if (written) {
+        update(c, sql.queueRatesReset, queue);
         // Looser limits may let waiting jobs run: wake the queue's workers.
         notify(c, Notifier.INSERT, queue);
       }

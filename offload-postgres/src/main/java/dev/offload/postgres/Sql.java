@@ -41,6 +41,7 @@ final class Sql {
   final String queuePause;
   final String queueSettingsList;
   final String queueSettingsPut;
+  final String queueRatesReset;
   final String lockState;
   final String cancelPending;
   final String cancelRunning;
@@ -131,7 +132,9 @@ final class Sql {
           FOR UPDATE SKIP LOCKED
         )
         UPDATE {schema}.jobs j
-        SET state = 'running', attempt = j.attempt + 1, lease_owner = ?, lease_expires_at = ?,
+        SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
+            -- Leases are on the database's clock: nodes whose clocks disagree still agree on them.
+            lease_expires_at = now() + ?::bigint * interval '1 millisecond',
             claim_token = ?, started_at = ?
         FROM next WHERE j.id = next.id
         RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
@@ -140,14 +143,16 @@ final class Sql {
     // The flow-controlled claim, one transaction: a lock per queue serialises its claims across
     // nodes (and only its claims: other queues and every other write go on), then what runs is
     // counted from the rows (running with a live lease) rather than kept in a counter.
-    claimLock = "SELECT pg_advisory_xact_lock(hashtext(?))";
+    // Slots and rates are measured on the database's clock, as leases are; the lock statement
+    // also reads it (epoch microseconds) for the rate.
+    claimLock = "SELECT pg_advisory_xact_lock(hashtext(?)), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
 
     claimSettings = fill(schema, """
         SELECT name, paused, true, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms
         FROM {schema}.queues WHERE name = ?""");
 
     claimRunningCount = fill(schema, """
-        SELECT count(*) FROM {schema}.jobs WHERE queue = ? AND state = 'running' AND lease_expires_at > ?""");
+        SELECT count(*) FROM {schema}.jobs WHERE queue = ? AND state = 'running' AND lease_expires_at > clock_timestamp()""");
 
     claimRateGet = fill(schema, "SELECT tat_us FROM {schema}.queue_rates WHERE queue = ? AND key = ?");
 
@@ -164,7 +169,8 @@ final class Sql {
         running AS (
           SELECT j.concurrency_key AS ckey, count(*) AS n
           FROM {schema}.jobs j, p
-          WHERE j.queue = p.q AND j.state = 'running' AND j.lease_expires_at > p.now AND j.concurrency_key IS NOT NULL
+          WHERE j.queue = p.q AND j.state = 'running' AND j.lease_expires_at > clock_timestamp()
+            AND j.concurrency_key IS NOT NULL
           GROUP BY j.concurrency_key
         ),
         runnable AS (
@@ -192,7 +198,8 @@ final class Sql {
     // that was cancelled or deleted meanwhile drop out instead of being claimed.
     claimIds = fill(schema, """
         UPDATE {schema}.jobs j
-        SET state = 'running', attempt = j.attempt + 1, lease_owner = ?, lease_expires_at = ?, claim_token = ?, started_at = ?
+        SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
+            lease_expires_at = now() + ?::bigint * interval '1 millisecond', claim_token = ?, started_at = ?
         WHERE j.id = ANY(?::bigint[]) AND j.state IN ('scheduled', 'available', 'retrying')
         RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
                   j.failed_items::text, j.retry_items::text, j.run_at, j.concurrency_key""");
@@ -270,7 +277,7 @@ final class Sql {
 
     heartbeat = fill(schema, """
         WITH renewed AS (
-          UPDATE {schema}.jobs SET lease_expires_at = ?
+          UPDATE {schema}.jobs SET lease_expires_at = now() + ?::bigint * interval '1 millisecond'
           WHERE id = ANY(?::bigint[]) AND lease_owner = ? AND claim_token IS NOT NULL
           RETURNING id, cancel_requested_at
         )
@@ -314,6 +321,10 @@ final class Sql {
             updated_at = excluded.updated_at
           WHERE NOT ? OR q.configured_at IS NULL""");
 
+    // New settings start the queue's rates afresh: a TAT left by a slower rate would otherwise hold
+    // the new one back for as long as the old one would have.
+    queueRatesReset = fill(schema, "DELETE FROM {schema}.queue_rates WHERE queue = ?");
+
     lockState = fill(schema, "SELECT state, queue FROM {schema}.jobs WHERE id = ? FOR UPDATE");
 
     cancelPending = fill(schema, """
@@ -352,8 +363,8 @@ final class Sql {
         SELECT (SELECT count(*) FROM released), (SELECT count(*) FROM woken)""".formatted(insertChannel));
 
     getStuck = fill(schema, """
-        SELECT id, kind, attempt, max_attempts, claim_token, lease_owner FROM {schema}.jobs
-        WHERE state = 'running' AND lease_expires_at < ?
+        SELECT id, kind, attempt, max_attempts, claim_token, lease_owner, now() FROM {schema}.jobs
+        WHERE state = 'running' AND lease_expires_at < now()
         ORDER BY lease_expires_at
         LIMIT ?""");
 

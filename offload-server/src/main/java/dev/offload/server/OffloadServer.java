@@ -124,6 +124,18 @@ public final class OffloadServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Every HTTP route as {@code "METHOD /path"} (filters aside), for the test that holds the
+   * OpenAPI document to the routes.
+   */
+  java.util.List<String> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(h -> h.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> e.method.name() + " " + e.path)
+        .toList();
+  }
+
   /** Ends open event streams, then stops listening. The Offload stays open. Idempotent. */
   public synchronized void stop() {
     if (started && !stopped) {

@@ -27,9 +27,16 @@ import java.time.Duration;
  * POST   /api/queues/{name}/pause   the queue (also /resume)
  * GET    /api/kinds                 ?budget= → {budgetMs, kinds}
  * GET    /api/events                SSE for the dashboard: queues and jobs (?queue=&amp;state=&amp;kind=&amp;limit=)
+ * GET    /api/openapi.json          the OpenAPI 3.1 document of all of the above
  * </pre>
+ *
+ * <p>A route added here goes into {@code openapi.json} too (and its copy {@code docs/openapi.json}):
+ * {@code OpenApiTest} fails while a registered route is missing from the document.
  */
 final class Routes {
+  /** The API's contract, {@code openapi.json} beside this class. */
+  private static final byte[] OPENAPI = resource("openapi.json");
+
   private final Offload offload;
   private final Security security;
   private final OffloadMetrics metrics;
@@ -50,6 +57,17 @@ final class Routes {
     this.queues = new QueuesApi(offload, requestBudget);
     this.jobEvents = new JobEvents(offload, heartbeat, streams);
     this.health = new Health(offload);
+  }
+
+  private static byte[] resource(String name) {
+    try (java.io.InputStream in = Routes.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from offload-server's jar");
+      }
+      return in.readAllBytes();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + name, e);
+    }
   }
 
   void addTo(RoutesConfig r) {
@@ -93,5 +111,6 @@ final class Routes {
     r.post("/api/queues/{name}/resume", queues::resume);
     r.get("/api/kinds", queues::kinds);
     r.get("/api/events", feed::handle);
+    r.get("/api/openapi.json", ctx -> ctx.status(200).contentType(Http.JSON).result(OPENAPI));
   }
 }

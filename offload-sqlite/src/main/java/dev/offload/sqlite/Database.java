@@ -1,6 +1,7 @@
 package dev.offload.sqlite;
 
 import dev.offload.OffloadException;
+import dev.offload.store.RejectedWriteException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,9 @@ final class Database implements AutoCloseable {
   static final int BUSY_TIMEOUT_MILLIS = 5_000;
   private static final int BUSY_RETRIES = 3;
   private static final int SQLITE_BUSY = 5;
+  private static final int SQLITE_TOOBIG = 18;
+  private static final int SQLITE_CONSTRAINT = 19;
+  private static final int SQLITE_MISMATCH = 20;
 
   /** Work on the connection; may run more than once when a write is retried, so keep it pure. */
   interface Work<T> {
@@ -143,7 +147,20 @@ final class Database implements AutoCloseable {
   }
 
   OffloadException failure(String what, SQLException e) {
+    if (refusedData(e)) {
+      return new RejectedWriteException(what + " failed: SQLite refused the data: " + e.getMessage(), e);
+    }
     return new OffloadException(what + " in " + description + " failed: " + e.getMessage(), e);
+  }
+
+  /** A value too big, of the wrong type or against a constraint: writing it again fails again. */
+  private static boolean refusedData(SQLException e) {
+    if (!(e instanceof SQLiteException s)) {
+      return false;
+    }
+    int code = s.getResultCode().code & 0xff;
+    return code == SQLITE_TOOBIG || code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH
+        || String.valueOf(e.getMessage()).contains("malformed JSON");
   }
 
   @Override

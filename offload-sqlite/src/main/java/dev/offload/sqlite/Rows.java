@@ -85,14 +85,15 @@ final class Rows {
   }
 
   /** A row of {@link Sql#GET_STUCK}. */
-  static StuckJob stuck(ResultSet rs) throws SQLException {
+  static StuckJob stuck(ResultSet rs, Instant checkedAt) throws SQLException {
     return new StuckJob(
         rs.getLong("id"),
         rs.getString("kind"),
         rs.getInt("attempt"),
         rs.getInt("max_attempts"),
         rs.getLong("claim_token"),
-        rs.getString("lease_owner"));
+        rs.getString("lease_owner"),
+        checkedAt);
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -88,11 +88,11 @@ final class Sql {
   // rate allows now. Fair queues order by that rank first, so keys take turns. Aging makes a job
   // one priority level more urgent per period it waited past its run time.
   // ?1 queue, ?2 now (ms), ?3 now (us), ?4 kinds (JSON), ?5 per key, ?6 rate per key, ?7 interval
-  // (us), ?8 tolerance (us), ?9 aging (ms), ?10 fair, ?11 limit.
+  // (us), ?8 tolerance (us), ?9 aging (ms), ?10 fair, ?11 limit, ?12 the lease clock's now (ms).
   static final String CLAIM_CANDIDATES = """
       WITH running AS (
         SELECT concurrency_key AS ckey, count(*) AS n FROM offload_jobs
-        WHERE queue = ?1 AND state = 'running' AND lease_expires_at > ?2 AND concurrency_key IS NOT NULL
+        WHERE queue = ?1 AND state = 'running' AND lease_expires_at > ?12 AND concurrency_key IS NOT NULL
         GROUP BY concurrency_key
       ),
       runnable AS (
@@ -127,6 +127,9 @@ final class Sql {
   static final String CLAIM_RATE_ADVANCE = """
       INSERT INTO offload_queue_rates (queue, key, tat_us) VALUES (?1, ?2, ?3 + ?4)
       ON CONFLICT (queue, key) DO UPDATE SET tat_us = max(tat_us, ?3) + ?4""";
+
+  /** New settings start the queue's rates afresh (a slower rate's TAT would hold the new one back). */
+  static final String QUEUE_RATES_RESET = "DELETE FROM offload_queue_rates WHERE queue = ?";
 
   // lease_owner stays, so a finished job shows the node that ran its last attempt. A cancellation
   // requested from any node wins over every outcome but success. ?11 is 1 to give the attempt back.

@@ -29,6 +29,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -60,6 +61,10 @@ import java.util.TreeMap;
  * <p>Thread-safe: calls take turns on one connection.
  */
 public final class SqliteStore implements Store {
+  // Leases are measured on this machine's clock, not on the engine's injectable one (see Store):
+  // every process sharing the file runs on this machine and reads the same clock.
+  private static final InstantSource LEASE_CLOCK = InstantSource.system();
+
   private final Database db;
   private final LocalNotifier notifier = new LocalNotifier();
 
@@ -246,7 +251,7 @@ public final class SqliteStore implements Store {
     List<ClaimedJob> claimed = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM)) {
       ps.setString(1, p.node());
-      Rows.setInstant(ps, 2, p.leaseUntil());
+      Rows.setInstant(ps, 2, LEASE_CLOCK.instant().plus(p.lease()));
       ps.setLong(3, p.token());
       Rows.setInstant(ps, 4, p.now());
       ps.setString(5, p.queue());
@@ -286,18 +291,20 @@ public final class SqliteStore implements Store {
       return new ArrayList<>();
     }
     QueueOptions o = settings.options();
+    // Slots and rates are measured on the clock leases are on.
+    Instant leaseNow = LEASE_CLOCK.instant();
     long room = p.limit();
     if (o.maxRunning() != null) {
       try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_RUNNING_COUNT)) {
         ps.setString(1, p.queue());
-        Rows.setInstant(ps, 2, p.now());
+        Rows.setInstant(ps, 2, leaseNow);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           room = Math.min(room, o.maxRunning() - rs.getLong(1));
         }
       }
     }
-    long nowUs = Gcra.micros(p.now());
+    long nowUs = Gcra.micros(leaseNow);
     boolean queueRate = o.rate() != null && !o.ratePerKey();
     if (queueRate && room > 0) {
       Long tat = null;
@@ -329,6 +336,7 @@ public final class SqliteStore implements Store {
       ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
       ps.setInt(10, o.interleavesKeys() ? 1 : 0);
       ps.setLong(11, room);
+      Rows.setInstant(ps, 12, leaseNow);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ids.add(rs.getLong(1));
@@ -339,7 +347,7 @@ public final class SqliteStore implements Store {
     try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_ID)) {
       for (long id : ids) {
         ps.setString(1, p.node());
-        Rows.setInstant(ps, 2, p.leaseUntil());
+        Rows.setInstant(ps, 2, LEASE_CLOCK.instant().plus(p.lease()));
         ps.setLong(3, p.token());
         Rows.setInstant(ps, 4, p.now());
         ps.setLong(5, id);
@@ -468,14 +476,14 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Instant leaseUntil) {
+  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease) {
     if (ids.isEmpty()) {
       return List.of();
     }
     return db.write("extending the leases of node " + node, c -> {
       List<Long> cancelRequested = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.HEARTBEAT)) {
-        Rows.setInstant(ps, 1, leaseUntil);
+        Rows.setInstant(ps, 1, LEASE_CLOCK.instant().plus(lease));
         ps.setString(2, node);
         ps.setString(3, Json.write(ids));
         try (ResultSet rs = ps.executeQuery()) {
@@ -520,15 +528,16 @@ public final class SqliteStore implements Store {
   private record Released(int count, Set<String> queues) {}
 
   @Override
-  public List<StuckJob> jobGetStuck(Instant now, int limit) {
+  public List<StuckJob> jobGetStuck(int limit) {
     return db.read("reading jobs with expired leases", c -> {
       List<StuckJob> stuck = new ArrayList<>();
+      Instant now = LEASE_CLOCK.instant();
       try (PreparedStatement ps = c.prepareStatement(Sql.GET_STUCK)) {
         Rows.setInstant(ps, 1, now);
         ps.setInt(2, limit);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            stuck.add(Rows.stuck(rs));
+            stuck.add(Rows.stuck(rs, now));
           }
         }
       }
@@ -822,8 +831,12 @@ public final class SqliteStore implements Store {
         ps.setInt(8, o.fair() ? 1 : 0);
         ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
         ps.setInt(10, onlyIfUnconfigured ? 1 : 0);
-        return ps.executeUpdate() == 1;
+        if (ps.executeUpdate() != 1) {
+          return false;
+        }
       }
+      update(c, Sql.QUEUE_RATES_RESET, queue);
+      return true;
     });
     if (written) {
       // Looser limits may let waiting jobs run: wake the queue's workers.

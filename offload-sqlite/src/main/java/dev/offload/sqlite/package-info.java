@@ -25,6 +25,8 @@
  *       a deferred transaction that read first fails with {@code SQLITE_BUSY} at once when another
  *       connection wrote in between.
  *   <li>Times are stored as epoch milliseconds: instants lose anything finer on the way in.
+ *   <li>Leases (claim, heartbeat, rescue) are measured on this machine's clock, not on the
+ *       engine's injectable one: every process sharing the file reads the same clock.
  * </ul>
  */
 package dev.offload.sqlite;

@@ -76,7 +76,7 @@ class SqliteFileSharingTest {
           while (true) {
             Instant now = Instant.now();
             List<ClaimedJob> got = store.jobClaim(
-                new ClaimParams("default", List.of("k"), 13, "node-" + token, token, now, now.plusSeconds(30)));
+                new ClaimParams("default", List.of("k"), 13, "node-" + token, token, now, Duration.ofSeconds(30)));
             if (got.isEmpty()) {
               return mine;
             }

@@ -35,4 +35,9 @@ class SqliteHardeningTest extends HardeningContract {
       s.execute("DELETE FROM offload_queues");
     }
   }
+
+  @Override
+  protected boolean holdsNulInJson() {
+    return true;
+  }
 }

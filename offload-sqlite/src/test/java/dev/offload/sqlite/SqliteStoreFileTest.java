@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -115,7 +116,7 @@ class SqliteStoreFileTest {
 
       woken.clear();
       Instant now = Instant.now();
-      store.jobClaim(new ClaimParams("a", List.of("k"), 10, "n", 5L, now, now.plusSeconds(30)));
+      store.jobClaim(new ClaimParams("a", List.of("k"), 10, "n", 5L, now, Duration.ofSeconds(30)));
       assertThat(store.jobReleaseMany(List.of(new LeasedJob(ids.get(0), 5L), new LeasedJob(ids.get(2), 5L)), now)).isEqualTo(2);
       assertThat(woken).containsExactly("a");
       assertThat(store.supportsListenNotify()).isFalse();
@@ -141,12 +142,12 @@ class SqliteStoreFileTest {
       store.notifier().subscribe(Notifier.CANCEL, cancels::add);
       List<Long> ids = store.jobInsertMany(List.of(job("a"), job("a")));
       Instant now = Instant.now();
-      store.jobClaim(new ClaimParams("a", List.of("k"), 10, "n", 5L, now, now.plusSeconds(30)));
+      store.jobClaim(new ClaimParams("a", List.of("k"), 10, "n", 5L, now, Duration.ofSeconds(30)));
 
       assertThat(store.jobCancel(ids.get(0), now)).contains(JobState.RUNNING);
       assertThat(store.jobCancel(ids.get(1), now)).contains(JobState.RUNNING);
       assertThat(cancels).containsExactly(String.valueOf(ids.get(0)), String.valueOf(ids.get(1)));
-      assertThat(store.jobHeartbeat("n", ids, now.plusSeconds(60))).containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(store.jobHeartbeat("n", ids, Duration.ofSeconds(60))).containsExactlyInAnyOrderElementsOf(ids);
 
       Instant at = now.plusSeconds(1);
       store.jobCompleteMany(List.of(
@@ -166,7 +167,7 @@ class SqliteStoreFileTest {
       store.migrate();
       long id = store.jobInsertMany(List.of(job("a"))).get(0);
       Instant now = Instant.now();
-      store.jobClaim(new ClaimParams("a", List.of("k"), 1, "n", 5L, now, now.plusSeconds(30)));
+      store.jobClaim(new ClaimParams("a", List.of("k"), 1, "n", 5L, now, Duration.ofSeconds(30)));
       store.jobCompleteMany(List.of(new Completion(id, 5L, JobState.RETRYING, now, now, null, null, null, null, null, true)));
       assertThat(store.jobGet(id).orElseThrow().attempt()).isZero();
       assertThat(store.jobGet(id).orElseThrow().finishedAt()).isNull();
@@ -183,7 +184,7 @@ class SqliteStoreFileTest {
       for (int i = 0; i < waits.length; i++) {
         long id = store.jobInsertMany(List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base))).get(0);
         Instant started = base.plusMillis(waits[i]);
-        store.jobClaim(new ClaimParams("q", List.of("k"), 1, "n", 5L, started, started.plusSeconds(30)));
+        store.jobClaim(new ClaimParams("q", List.of("k"), 1, "n", 5L, started, Duration.ofSeconds(30)));
         store.jobCompleteMany(List.of(new Completion(id, 5L, JobState.SUCCEEDED, started.plusMillis(runs[i]), null, null, null, null)));
       }
       store.jobInsertMany(List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)));
