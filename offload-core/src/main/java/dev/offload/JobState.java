@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
- * The states of a job, as in DESIGN.md's lifecycle. Stored, serialized and shown in lower case.
+ * The states of a job, as in {@code docs/states.md}. Stored, serialized and shown in lower case.
  *
  * <pre>
  * scheduled --run_at reached--> available --claimed--> running --ok--> succeeded

@@ -1,10 +1,9 @@
 package dev.offload;
 
-import dev.offload.engine.Engine;
-import dev.offload.engine.EngineConfig;
-import dev.offload.engine.Enqueuer;
-import dev.offload.engine.JobWatcher;
-import dev.offload.engine.Registration;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.engine.Node;
+import dev.offload.engine.Node.EngineConfig;
+import dev.offload.engine.Node.Registration;
 import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
 import java.lang.reflect.ParameterizedType;
@@ -20,6 +19,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The entry point: enqueue jobs, read them back, and (after {@link #start()}) run them.
@@ -39,40 +41,69 @@ import java.util.UUID;
  */
 public final class Offload implements AutoCloseable {
   private final Store store;
-  private final Engine engine;
-  private final Enqueuer enqueuer;
+  private final Node node;
   private final EngineConfig config;
-  private final JobWatcher watcher;
   private final Map<String, Registration<?>> registry;
+  private final Schedules schedules;
+  private final List<DeclaredSchedule> declared;
 
-  private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+  private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared) {
     this.store = store;
     this.registry = Map.copyOf(registry);
     this.config = config;
-    this.engine = new Engine(store, registry, config);
-    this.enqueuer = new Enqueuer(store, registry, config);
-    this.watcher = new JobWatcher(store);
+    this.node = new Node(store, this.registry, config);
+    this.schedules = new Schedules(store, this.registry, config.clock());
+    this.declared = List.copyOf(declared);
   }
+
+  /** A schedule declared with {@link Builder#schedule}. */
+  private record DeclaredSchedule(String name, Schedule when, String kind, Object args, ScheduleOptions options) {}
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Starts this node's workers: claiming, heartbeats, and leader duties when elected. */
+  /**
+   * Starts this node's workers: claiming, heartbeats, firing schedules, and leader duties when
+   * elected. First stores the schedules declared with {@link Builder#schedule} (replacing their
+   * definitions) and, when it declares any, disables those that earlier code declared and this
+   * code no longer does.
+   */
   public void start() {
-    engine.start();
+    if (!declared.isEmpty()) {
+      List<String> names = new ArrayList<>();
+      for (DeclaredSchedule d : declared) {
+        store.scheduleSave(schedules.record(d.name(), d.when(), d.kind(), d.args(), d.options(), true), true);
+        names.add(d.name());
+      }
+      store.scheduleDisableUndeclared(names);
+    }
+    node.start();
+  }
+
+  /** The stored schedules: list, add, pause, resume, delete, run now. */
+  public Schedules schedules() {
+    return schedules;
+  }
+
+  /**
+   * Fires the due ticks of every schedule now, whether or not this node is started (tests, with
+   * an injected clock). Returns how many jobs this call enqueued.
+   */
+  public int fireSchedulesNow() {
+    return node.fireSchedulesOnce();
   }
 
   /** Stops the workers gracefully (see {@link Builder#shutdownGrace}); the store stays open. */
   public void stop() {
-    engine.stop(config.shutdownGrace());
+    node.stop();
   }
 
   /** Stops the workers gracefully and closes the store. */
   @Override
   public void close() {
     stop();
-    watcher.close();
+    node.closeWatcher();
     store.close();
   }
 
@@ -82,7 +113,7 @@ public final class Offload implements AutoCloseable {
    * handle is closed. Listeners run on a watcher thread and should be quick.
    */
   public AutoCloseable watch(JobId id, java.util.function.Consumer<Job> listener) {
-    return watcher.watch(id.value(), listener);
+    return node.watch(id.value(), listener);
   }
 
   /**
@@ -99,7 +130,7 @@ public final class Offload implements AutoCloseable {
     if (parent.failedItems() == null || parent.failedItems().items().isEmpty()) {
       throw new IllegalStateException("job " + id + " recorded no failed items to retry");
     }
-    return new JobId(store.jobInsertMany(List.of(enqueuer.followUp(parent))).get(0));
+    return new JobId(store.jobInsertMany(List.of(node.followUp(parent))).get(0));
   }
 
   /** This node's name, as written in leases and errors. */
@@ -132,12 +163,12 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
    */
   public Enqueued enqueueOrFind(String kind, Object args, EnqueueOptions options) {
-    List<JobInsert> inserts = enqueuer.inserts(List.of(JobRequest.of(kind, args, options)));
-    dev.offload.store.InsertResult r = store.jobInsertManyResults(inserts).get(0);
-    if (!r.duplicate()) {
-      enqueued(inserts);
-    }
-    return new Enqueued(new JobId(r.id()), r.duplicate());
+    List<dev.offload.store.InsertResult> results = new ArrayList<>(1);
+    node.insert(List.of(JobRequest.of(kind, args, options)), inserts -> {
+      results.addAll(store.jobInsertManyResults(inserts));
+      return results.stream().map(dev.offload.store.InsertResult::id).toList();
+    });
+    return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
   }
 
   /** Enqueues inside the caller's transaction: the job exists only if {@code tx} commits. */
@@ -160,23 +191,8 @@ public final class Offload implements AutoCloseable {
     if (requests.isEmpty()) {
       return List.of();
     }
-    Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
-    List<JobId> ids = ids(batch.ids(store.jobInsertMany(batch.distinct())));
-    enqueued(batch.distinct());
+    List<JobId> ids = ids(node.insert(requests, store::jobInsertMany));
     return ids;
-  }
-
-  private void enqueued(List<JobInsert> inserts) {
-    if (config.listeners().isEmpty()) {
-      return;
-    }
-    Map<List<String>, Integer> counts = new LinkedHashMap<>();
-    for (JobInsert i : inserts) {
-      counts.merge(List.of(i.kind(), i.queue()), 1, Integer::sum);
-    }
-    for (JobListener l : config.listeners()) {
-      counts.forEach((kq, n) -> l.onEnqueued(kq.get(0), kq.get(1), n));
-    }
   }
 
   /**
@@ -188,9 +204,7 @@ public final class Offload implements AutoCloseable {
     if (requests.isEmpty()) {
       return List.of();
     }
-    Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
-    List<JobId> ids = ids(batch.ids(store.jobInsertMany(tx, batch.distinct())));
-    enqueued(batch.distinct());
+    List<JobId> ids = ids(node.insert(requests, inserts -> store.jobInsertMany(tx, inserts)));
     return ids;
   }
 
@@ -217,12 +231,12 @@ public final class Offload implements AutoCloseable {
 
   /** Runs one pass of the rescuer now, whether or not this node leads. Returns the jobs rescued. */
   public int rescueNow() {
-    return engine.rescueOnce();
+    return node.rescueOnce();
   }
 
   /** Runs one pass of retention pruning now, whether or not this node leads. Returns the jobs deleted. */
   public int pruneNow() {
-    return engine.pruneOnce();
+    return node.pruneOnce();
   }
 
   // ---------------------------------------------------------------- actions on jobs
@@ -301,39 +315,72 @@ public final class Offload implements AutoCloseable {
 
   /**
    * Enqueues a job durably and waits up to {@code budget} for it: the caller gets the result
-   * inline when the job finishes in time, or the job (still running, with its id for a progress
-   * URL) when it does not. A node that runs the kind is woken by the insert and starts the job at
-   * once. The wait is not a lease: the job runs to its end whatever the caller does.
+   * inline ({@link Outcome.Finished}) when the job finishes in time, or the job's id and progress
+   * URL ({@link Outcome.Deferred}) when it does not, while the job carries on. A node that runs the
+   * kind is woken by the insert and starts the job at once. The wait is not a lease: the job runs
+   * to its end whatever the caller does.
    *
+   * @param resultType what the job's result is read as (a record, {@code String}, {@code
+   *     JsonNode}...)
+   * @throws UnknownKindException if no node knows the kind
+   * @throws IllegalArgumentException if the args cannot be written as JSON, or the result cannot
+   *     be read as {@code resultType}
    * @throws InterruptedException if the caller is interrupted while waiting
    */
-  public Outcome runOrDefer(String kind, Object args, Duration budget) throws InterruptedException {
-    return runOrDefer(kind, args, EnqueueOptions.none(), budget);
+  public <R> Outcome<R> runOrDefer(String kind, Object args, Class<R> resultType, Duration budget)
+      throws InterruptedException {
+    return runOrDefer(kind, args, EnqueueOptions.none(), resultType, budget);
   }
 
-  public Outcome runOrDefer(String kind, Object args, EnqueueOptions options, Duration budget) throws InterruptedException {
+  /** As {@link #runOrDefer(String, Object, Class, Duration)}, with options. */
+  public <R> Outcome<R> runOrDefer(
+      String kind, Object args, EnqueueOptions options, Class<R> resultType, Duration budget)
+      throws InterruptedException {
+    Objects.requireNonNull(resultType, "resultType");
+    Objects.requireNonNull(budget, "budget");
     JobId id = enqueue(kind, args, options);
-    return await(id, budget);
+    return await(id, resultType, budget);
   }
 
   /**
-   * Waits up to {@code timeout} for a job to reach a final state.
+   * As {@link #runOrDefer(String, Object, Class, Duration)}, with the result as JSON.
+   *
+   * @throws InterruptedException if the caller is interrupted while waiting
+   */
+  public Outcome<JsonNode> runOrDefer(String kind, Object args, Duration budget) throws InterruptedException {
+    return runOrDefer(kind, args, EnqueueOptions.none(), JsonNode.class, budget);
+  }
+
+  /**
+   * Waits up to {@code timeout} for a job to reach a final state; the result as JSON.
    *
    * @throws NoSuchJobException if there is no such job
    * @throws InterruptedException if the caller is interrupted while waiting
    */
-  public Outcome await(JobId id, Duration timeout) throws InterruptedException {
-    java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicReference<Job> last = new java.util.concurrent.atomic.AtomicReference<>();
-    try (AutoCloseable w = watcher.watch(id.value(), job -> {
+  public Outcome<JsonNode> await(JobId id, Duration timeout) throws InterruptedException {
+    return await(id, JsonNode.class, timeout);
+  }
+
+  /**
+   * Waits up to {@code timeout} for a job to reach a final state; its result read as {@code
+   * resultType}.
+   *
+   * @throws NoSuchJobException if there is no such job
+   * @throws IllegalArgumentException if the result cannot be read as {@code resultType}
+   * @throws InterruptedException if the caller is interrupted while waiting
+   */
+  public <R> Outcome<R> await(JobId id, Class<R> resultType, Duration timeout) throws InterruptedException {
+    CountDownLatch ended = new CountDownLatch(1);
+    AtomicReference<Job> last = new AtomicReference<>();
+    try (AutoCloseable w = node.watch(id.value(), job -> {
       last.set(job);
       if (job.state().isFinal()) {
         ended.countDown();
       }
     })) {
-      boolean finished = ended.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      boolean finished = ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Job job = finished ? last.get() : job(id).orElseThrow(() -> new NoSuchJobException(id));
-      return new Outcome(job, job.state().isFinal());
+      return Outcome.of(job, resultType);
     } catch (InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -395,7 +442,7 @@ public final class Offload implements AutoCloseable {
   public void updateQueue(String queue, QueueOptions options) {
     Validate.queueName(queue);
     store.queueSettingsPut(queue, Objects.requireNonNull(options, "options"), /* onlyIfUnconfigured= */ false);
-    engine.queueOptionsChanged(queue, options);
+    node.queueOptionsChanged(queue, options);
   }
 
   /** The kinds this node has handlers for, with their options. */
@@ -431,8 +478,30 @@ public final class Offload implements AutoCloseable {
     private int maxResultBytes = 16 << 20;
     private InstantSource clock = InstantSource.system();
     private boolean migrate = true;
+    private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Declares a schedule, stored (or its stored definition replaced) when the node starts:
+     * {@code .schedule("monthly-report", Schedule.cron("0 6 1 * *", ZoneId.of("Europe/Copenhagen")),
+     * "reports.monthly", args)}. A schedule that earlier code declared and this code does not is
+     * disabled at start.
+     */
+    public Builder schedule(String name, Schedule when, String kind, Object args) {
+      return schedule(name, when, kind, args, ScheduleOptions.defaults());
+    }
+
+    public Builder schedule(String name, Schedule when, String kind, Object args, ScheduleOptions options) {
+      Validate.scheduleName(name);
+      Validate.kind(kind);
+      Objects.requireNonNull(when, "schedule");
+      if (declaredSchedules.containsKey(name)) {
+        throw new IllegalArgumentException("schedule '" + name + "' is declared twice");
+      }
+      declaredSchedules.put(name, new DeclaredSchedule(name, when, kind, args, options));
+      return this;
+    }
 
     public Builder store(Store store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -615,7 +684,7 @@ public final class Offload implements AutoCloseable {
         store.migrate();
       }
       queueDefaults.forEach((name, defaults) -> store.queueSettingsPut(name, defaults, /* onlyIfUnconfigured= */ true));
-      return new Offload(store, registry, config);
+      return new Offload(store, registry, config, List.copyOf(declaredSchedules.values()));
     }
 
     private static void requirePositive(String field, Duration value) {

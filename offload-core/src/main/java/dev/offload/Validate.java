@@ -24,6 +24,14 @@ final class Validate {
     }
   }
 
+  static void scheduleName(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "schedule name must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
+              + quote(name));
+    }
+  }
+
   static void priority(int priority) {
     if (priority < 0 || priority > JobOptions.MAX_PRIORITY) {
       throw new IllegalArgumentException(

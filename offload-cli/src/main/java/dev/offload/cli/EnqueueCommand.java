@@ -114,7 +114,7 @@ final class EnqueueCommand implements Callable<Integer> {
     }
     List<JsonNode> argsList = argsFile != null
         ? JsonArgs.parseLines(readArgsFile(ctx), "--args-file " + (argsFile.equals("-") ? "(stdin)" : argsFile))
-        : List.of(args != null ? JsonArgs.parse(args, "--args") : Json.MAPPER.createObjectNode());
+        : List.of(args != null ? JsonArgs.parse(args, "--args") : Json.object());
     List<JobRequest> requests = requests(argsList, options(ctx));
 
     List<Job> created = new ArrayList<>();

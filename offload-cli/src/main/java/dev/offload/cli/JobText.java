@@ -42,6 +42,9 @@ final class JobText {
     if (job.parentId() != null) {
       line(b, "parent", job.parentId());
     }
+    if (job.schedule() != null) {
+      line(b, "schedule", job.schedule() + " (tick " + time(job.runAt()) + ")");
+    }
     List<JobError> errors = job.errors();
     if (errors.isEmpty()) {
       line(b, "last error", null);

@@ -60,8 +60,8 @@ final class JsonArgs {
     if (text.isBlank()) {
       return "it is empty (give e.g. '{}')";
     }
-    try (JsonParser parser = Json.MAPPER.createParser(text)) {
-      Json.MAPPER.readTree(parser);
+    try (JsonParser parser = Json.parser(text)) {
+      Json.tree(parser);
       if (parser.nextToken() != null) {
         return "unexpected '" + parser.getText() + "' after the first value"
             + at(parser.currentTokenLocation(), positionWithLine) + " (give one JSON value)";

@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
       CancelCommand.class,
       DeleteCommand.class,
       DeadCommand.class,
-      QueuesCommand.class,
+      SchedulesCommand.class,
       DemoCommand.class
     },
     footer = {
@@ -45,7 +45,7 @@ final class OffloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, retry, cancel, delete, queues or migrate (see 'offload --help')");
+    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, retry, cancel, delete, schedules, queues or migrate (see 'offload --help')");
   }
 
   /** The project version, written into {@code version.properties} by the build. */

@@ -1,5 +1,7 @@
 package dev.offload.engine;
 
+import dev.offload.engine.Node.EngineConfig;
+import dev.offload.engine.Node.Registration;
 import dev.offload.JobError;
 import dev.offload.JobListener;
 import dev.offload.JobOptions;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #stop} is graceful: stop claiming, let running attempts finish within the grace
  * period, then interrupt and release what is left so another node can take it at once.
  */
-public final class Engine {
+final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
   private final Store store;
@@ -57,6 +59,7 @@ public final class Engine {
   private final Completer completer;
   private final Rescuer rescuer;
   private final Pruner pruner;
+  private final Scheduler schedules;
   private final java.util.concurrent.ExecutorService listenerPool;
   private AutoCloseable cancelSubscription;
   private long lastPruneNanos;
@@ -75,17 +78,19 @@ public final class Engine {
   private ScheduledExecutorService scheduler;
   private ScheduledExecutorService heartbeats;
   private ScheduledExecutorService leaderDuties;
+  private ScheduledExecutorService scheduleTicks;
   private AutoCloseable insertSubscription;
   private volatile boolean leader;
   private volatile boolean started;
 
-  public Engine(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+  Engine(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.completer = new Completer(store, this::written);
     this.rescuer = new Rescuer(store, this.registry, config.node());
     this.pruner = new Pruner(store, config.retention(), config.deadRetention());
+    this.schedules = new Scheduler(store, config.clock());
     this.listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
@@ -138,6 +143,11 @@ public final class Engine {
     leaderDuties = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-leader").factory());
     long rescue = config.rescueInterval().toMillis();
     leaderDuties.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
+    // Every node fires schedules (the store keeps it to one job per tick), often enough for a
+    // 1-second schedule, on a thread of their own so a slow store does not delay the others.
+    scheduleTicks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-schedules").factory());
+    long ticks = SCHEDULE_CHECK_MILLIS;
+    scheduleTicks.scheduleWithFixedDelay(schedules::runOnce, 0, ticks, TimeUnit.MILLISECONDS);
     log.info("node {} started: queues {} on {}", config.node(), config.queues(), store.describe());
   }
 
@@ -582,6 +592,7 @@ public final class Engine {
     scheduler.shutdownNow();
     heartbeats.shutdownNow();
     leaderDuties.shutdownNow();
+    scheduleTicks.shutdownNow();
     if (leader) {
       try {
         store.leaderResign(config.node());
@@ -605,6 +616,12 @@ public final class Engine {
   }
 
   private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
+  private static final long SCHEDULE_CHECK_MILLIS = 250;
+
+  /** Fires the due ticks of every schedule now; returns how many jobs this node enqueued. */
+  public int fireSchedulesOnce() {
+    return schedules.runOnce();
+  }
 
   /** Runs one rescue pass now (tests and the CLI); tells listeners about jobs it declared dead. */
   public int rescueOnce() {

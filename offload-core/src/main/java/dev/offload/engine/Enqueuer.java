@@ -1,5 +1,7 @@
 package dev.offload.engine;
 
+import dev.offload.engine.Node.EngineConfig;
+import dev.offload.engine.Node.Registration;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.EnqueueOptions;
 import dev.offload.IdempotencyKeyConflictException;
@@ -20,13 +22,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Turns enqueue requests into validated inserts: kind known, args JSON within the size limit. */
-public final class Enqueuer {
+final class Enqueuer {
   private final Store store;
   private final Map<String, Registration<?>> registry;
   private final EngineConfig config;
   private final Set<String> announcedKinds = ConcurrentHashMap.newKeySet();
 
-  public Enqueuer(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+  Enqueuer(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
     this.registry = registry;
     this.config = config;
@@ -75,6 +77,7 @@ public final class Enqueuer {
         null,
         null,
         o.idempotencyKey(),
+        null,
         o.concurrencyKey(),
         o.uniqueKey(),
         o.uniqueFor() == null ? null : now.minus(o.uniqueFor()),

@@ -1,5 +1,6 @@
 package dev.offload.engine;
 
+import dev.offload.engine.Node.Registration;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.offload.FailedItems;
 import dev.offload.JobContext;
@@ -194,7 +195,7 @@ final class Execution implements JobContext {
       return List.of();
     }
     try {
-      return Json.MAPPER.readValue(job.retryItemsJson(), KEYS);
+      return Json.read(job.retryItemsJson(), KEYS);
     } catch (Exception e) {
       throw new IllegalStateException("job " + job.id() + " has unreadable retry items: " + e.getMessage(), e);
     }

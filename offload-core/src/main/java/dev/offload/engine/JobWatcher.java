@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Listeners run on one watcher thread, in order per job; keep them quick.
  */
-public final class JobWatcher implements AutoCloseable {
+final class JobWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JobWatcher.class);
 
   private final Store store;
@@ -37,7 +37,7 @@ public final class JobWatcher implements AutoCloseable {
   private ScheduledExecutorService poller;
   private AutoCloseable subscription;
 
-  public JobWatcher(Store store) {
+  JobWatcher(Store store) {
     this.store = store;
   }
 

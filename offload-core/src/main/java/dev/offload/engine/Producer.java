@@ -1,5 +1,6 @@
 package dev.offload.engine;
 
+import dev.offload.engine.Node.EngineConfig;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Store;

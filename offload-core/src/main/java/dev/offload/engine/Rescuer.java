@@ -1,5 +1,6 @@
 package dev.offload.engine;
 
+import dev.offload.engine.Node.Registration;
 import dev.offload.JobError;
 import dev.offload.JobState;
 import dev.offload.RetryPolicy;

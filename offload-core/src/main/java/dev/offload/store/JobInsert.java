@@ -14,7 +14,8 @@ import java.util.Objects;
  * job already has is not inserted: when the stored job has the same kind and equal args ({@link
  * #requireSameRequest}), the store returns its id in place; otherwise the store writes nothing of
  * the batch and throws {@link IdempotencyKeyConflictException}. The keys within one batch are
- * distinct (the engine folds repeats together before the store sees them).
+ * distinct (the engine folds repeats together before the store sees them). A job made by a schedule
+ * names it, its {@code runAt} being the tick.
  *
  * <p>A job with a {@code uniqueKey} is not inserted while a job with that key is scheduled,
  * available, running or retrying, nor when one finished after {@code uniqueFinishedAfter} (when
@@ -34,6 +35,7 @@ public record JobInsert(
     Long parentId,
     String retryItemsJson,
     String idempotencyKey,
+    String schedule,
     String concurrencyKey,
     String uniqueKey,
     Instant uniqueFinishedAfter,
@@ -51,15 +53,21 @@ public record JobInsert(
 
   /** A job without flow-control keys. */
   public JobInsert(String kind, String queue, int priority, String argsJson, int maxAttempts, JobState state,
-      Instant runAt, Instant createdAt, Long parentId, String retryItemsJson, String idempotencyKey) {
+      Instant runAt, Instant createdAt, Long parentId, String retryItemsJson, String idempotencyKey, String schedule) {
     this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, parentId, retryItemsJson, idempotencyKey,
-        null, null, null, false);
+        schedule, null, null, null, false);
   }
 
   /** A job with no parent. */
   public JobInsert(String kind, String queue, int priority, String argsJson, int maxAttempts, JobState state,
       Instant runAt, Instant createdAt) {
-    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, null, null, null);
+    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, null, null, null, null);
+  }
+
+  /** A job without a schedule. */
+  public JobInsert(String kind, String queue, int priority, String argsJson, int maxAttempts, JobState state,
+      Instant runAt, Instant createdAt, Long parentId, String retryItemsJson, String idempotencyKey) {
+    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, parentId, retryItemsJson, idempotencyKey, null);
   }
 
   /**

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * Wake-ups within one JVM, for stores without a cross-process channel (SQLite). Listeners run on
  * the publishing thread and must be quick; the engine's only signal a producer.
  */
-public final class LocalNotifier implements Notifier {
+final class LocalNotifier implements Notifier {
   private static final Logger log = LoggerFactory.getLogger(LocalNotifier.class);
   private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
 

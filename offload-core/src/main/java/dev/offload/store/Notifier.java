@@ -19,6 +19,11 @@ public interface Notifier extends AutoCloseable {
   /** Topic whose payload is the id of a running job whose cancellation was requested. */
   String CANCEL = "cancel";
 
+  /** A notifier that reaches only this JVM (SQLite, tests). */
+  static Notifier inProcess() {
+    return new LocalNotifier();
+  }
+
   /** Calls {@code listener} with each payload published on {@code topic}, on a notifier thread. */
   AutoCloseable subscribe(String topic, Consumer<String> listener);
 

@@ -173,6 +173,45 @@ public interface Store extends AutoCloseable {
   boolean kindKnown(String kind);
 
   /**
+   * Stores a schedule. A new one is inserted as given; an existing one is left alone unless {@code
+   * replace}, which rewrites its definition (keeping its last tick and pause, un-disabling it; when
+   * its timing changed or it was disabled, its last tick moves up to {@code s.lastTick()} so ticks
+   * it did not own are not caught up).
+   *
+   * @return whether the schedule was written
+   */
+  boolean scheduleSave(ScheduleRecord s, boolean replace);
+
+  /** Every schedule by name, with its latest job. */
+  List<ScheduleRecord> scheduleList();
+
+  Optional<ScheduleRecord> scheduleGet(String name);
+
+  /** @return whether there was such a schedule */
+  boolean scheduleDelete(String name);
+
+  /**
+   * Pauses or resumes a schedule. Resuming moves its last tick up to {@code now}: ticks while it
+   * was paused are skipped, not caught up.
+   *
+   * @return whether there was such a schedule
+   */
+  boolean schedulePause(String name, boolean paused, Instant now);
+
+  /** Disables the schedules declared in code whose names are not in {@code declared}; returns how many. */
+  int scheduleDisableUndeclared(Collection<String> declared);
+
+  /**
+   * Fires a schedule up to {@code tick} in one transaction: {@code UPDATE ... SET last_tick = tick
+   * WHERE name = ? AND last_tick < tick} (and not paused or disabled), and only if that changed the
+   * row, inserts {@code jobs}. This is what makes a tick enqueue one job with any number of nodes.
+   *
+   * @return the inserted ids, or empty when another node fired the tick first (or the schedule is
+   *     gone, paused or disabled)
+   */
+  Optional<List<Long>> scheduleFire(String name, Instant tick, List<JobInsert> jobs);
+
+  /**
    * Tries to become (or stay) the leader among the nodes of this store for {@code ttl}.
    *
    * @return whether {@code node} is the leader now

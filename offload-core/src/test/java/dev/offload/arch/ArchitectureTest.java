@@ -1,13 +1,19 @@
 package dev.offload.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** "The engine never writes SQL, a store never decides policy", kept true by the build. */
+/**
+ * "The engine never writes SQL, a store never decides policy", and the sealed surface (one public
+ * entry into the engine, no public mutable statics), kept true by the build.
+ */
 @AnalyzeClasses(packages = "dev.offload", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -29,4 +35,29 @@ class ArchitectureTest {
       noClasses().that().resideInAPackage("dev.offload..")
           .should().dependOnClassesThat().resideInAnyPackage("org.postgresql..", "org.sqlite..", "com.zaxxer..")
           .because("core runs on any store; drivers live in their own modules");
+
+  @ArchTest
+  static final ArchRule engineHasOneEntry =
+      classes().that().resideInAPackage("dev.offload.engine").and().areTopLevelClasses().and().arePublic()
+          .should().haveSimpleName("Node")
+          .because("the façade reaches the engine through Node; everything else in it is package-private");
+
+  @ArchTest
+  static final ArchRule onlyTheFacadeEntersTheEngine =
+      noClasses().that().resideOutsideOfPackage("dev.offload.engine")
+          .and().doNotHaveFullyQualifiedName("dev.offload.Offload")
+          .and().doNotHaveFullyQualifiedName("dev.offload.Offload$Builder")
+          .and().doNotHaveFullyQualifiedName("dev.offload.Schedules")
+          .should().dependOnClassesThat().resideInAPackage("dev.offload.engine")
+          .because("the API and the store SPI never depend on the engine; the façade (Offload, its builder, and its "
+              + "schedules view) reaches it through Node");
+
+  @ArchTest
+  static final ArchRule noPublicMutableStatics =
+      fields().that().areStatic().and().arePublic()
+          .should().beFinal()
+          .andShould().haveRawType(DescribedPredicate.describe("a constant type (primitive, String, enum or Duration)",
+              type -> type.isPrimitive() || type.isEnum() || type.isEquivalentTo(String.class)
+                  || type.isEquivalentTo(java.time.Duration.class)))
+          .because("a public static must be a constant, never shared state such as an ObjectMapper");
 }

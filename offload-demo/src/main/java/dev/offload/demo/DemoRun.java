@@ -170,7 +170,7 @@ final class DemoRun {
    */
   void startFresh(int orders) throws InterruptedException {
     app.clearOrders();
-    Outcome sync = offload.runOrDefer(DemoKinds.SYNC, new DemoSync.Args(orders), REQUEST_BUDGET);
+    Outcome<?> sync = offload.runOrDefer(DemoKinds.SYNC, new DemoSync.Args(orders), REQUEST_BUDGET);
     long id = sync.id().value();
     String call = String.format("Web request: runOrDefer(\"%s\", %,d orders, %d ms budget)", DemoKinds.SYNC, orders,
         REQUEST_BUDGET.toMillis());
@@ -178,7 +178,7 @@ final class DemoRun {
       screen.println(call + " finished inline: job " + id);
     } else {
       screen.println(call + " needs longer: it answers 202 with job " + id + ",");
-      screen.println("             which runs in the background (" + dashboard + "/api/jobs/" + id + ")");
+      screen.println("             which runs in the background (" + dashboard + sync.progressUrl() + ")");
     }
     List<JobRequest> emails = new ArrayList<>(EMAILS);
     for (int i = 1; i <= EMAILS; i++) {

@@ -34,9 +34,9 @@ class DemoPluginTest {
     try (Offload offload = builder.build()) {
       offload.start();
 
-      Outcome slept = offload.runOrDefer("demo.sleep", Map.of("ms", 5), Duration.ofSeconds(30));
-      Outcome failed = offload.runOrDefer("demo.fail", Map.of("times", 1, "permanent", true), Duration.ofSeconds(30));
-      Outcome synced = offload.runOrDefer("demo.sync", Map.of("items", 1_000), Duration.ofSeconds(60));
+      Outcome<?> slept = offload.runOrDefer("demo.sleep", Map.of("ms", 5), Duration.ofSeconds(30));
+      Outcome<?> failed = offload.runOrDefer("demo.fail", Map.of("times", 1, "permanent", true), Duration.ofSeconds(30));
+      Outcome<?> synced = offload.runOrDefer("demo.sync", Map.of("items", 1_000), Duration.ofSeconds(60));
 
       assertThat(slept.succeeded()).as("%s", slept.job()).isTrue();
       assertThat(slept.job().result().path("sleptMs").asLong()).isEqualTo(5);

@@ -5,12 +5,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import com.zaxxer.hikari.HikariDataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -21,22 +23,43 @@ import org.slf4j.LoggerFactory;
  * subscribed topics ({@code <schema>.<topic>}); a platform thread waits on it and hands payloads
  * to listeners. When the connection breaks it reconnects with backoff and logs once per outage;
  * meanwhile workers fall back to polling, so a missed notification costs latency, not jobs.
+ *
+ * <p>A listening connection only reads, so a connection that silently died (a half-open TCP
+ * connection after a network fault, a server that vanished without closing it) would look like
+ * a quiet one forever. The listener therefore pings it every {@code validateEvery} (default
+ * {@value #VALIDATE_EVERY_MILLIS} ms) with a round trip bounded by {@value
+ * #VALIDATE_TIMEOUT_SECONDS} s, and replaces it when the ping fails.
  */
 final class PgNotifier implements Notifier {
   private static final Logger log = LoggerFactory.getLogger(PgNotifier.class);
+  static final long VALIDATE_EVERY_MILLIS = 5_000;
+  static final int VALIDATE_TIMEOUT_SECONDS = 2;
+  private static final int NETWORK_TIMEOUT_MILLIS = 10_000;
 
   private final DataSource dataSource;
   private final String schema;
   private final String description;
+  private final long validateEveryNanos;
+  private volatile int connections;
   private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
   private volatile boolean closed;
   private volatile boolean resubscribe;
   private Thread thread;
 
   PgNotifier(DataSource dataSource, String schema, String description) {
+    this(dataSource, schema, description, Duration.ofMillis(VALIDATE_EVERY_MILLIS));
+  }
+
+  PgNotifier(DataSource dataSource, String schema, String description, Duration validateEvery) {
     this.dataSource = dataSource;
     this.schema = schema;
     this.description = description;
+    this.validateEveryNanos = validateEvery.toNanos();
+  }
+
+  /** How many listening connections were opened so far (tests watch reconnections). */
+  int connectionsOpened() {
+    return connections;
   }
 
   private String channel(String topic) {
@@ -71,15 +94,21 @@ final class PgNotifier implements Notifier {
     long backoff = 100;
     boolean down = false;
     while (!closed) {
-      try (Connection c = dataSource.getConnection()) {
+      Connection c = null;
+      try {
+        c = dataSource.getConnection();
         c.setAutoCommit(true);
+        // Bounds every round trip (LISTEN, the ping) should the connection stop answering.
+        c.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MILLIS);
         PGConnection pg = c.unwrap(PGConnection.class);
+        connections++;
         resubscribe = true;
         if (down) {
           log.info("listening for notifications on {} again", description);
           down = false;
         }
         backoff = 100;
+        long validated = System.nanoTime();
         while (!closed) {
           if (resubscribe) {
             resubscribe = false;
@@ -88,6 +117,12 @@ final class PgNotifier implements Notifier {
                 st.execute("LISTEN \"" + channel + "\"");
               }
             }
+          }
+          if (System.nanoTime() - validated >= validateEveryNanos) {
+            if (!c.isValid(VALIDATE_TIMEOUT_SECONDS)) {
+              throw new SQLException("the connection did not answer a ping within " + VALIDATE_TIMEOUT_SECONDS + " s");
+            }
+            validated = System.nanoTime();
           }
           PGNotification[] notes = pg.getNotifications(500);
           if (notes == null) {
@@ -103,7 +138,9 @@ final class PgNotifier implements Notifier {
             }
           }
         }
+        c.close();
       } catch (SQLException e) {
+        discard(c);
         if (closed) {
           return;
         }
@@ -118,6 +155,25 @@ final class PgNotifier implements Notifier {
         }
         backoff = Math.min(5_000, backoff * 2);
       }
+    }
+  }
+
+  /**
+   * Drops a listening connection that failed. A pool's connection is evicted rather than returned,
+   * so no one else borrows a connection that stopped answering.
+   */
+  private void discard(Connection c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      if (dataSource instanceof HikariDataSource pool) {
+        pool.evictConnection(c);
+      } else {
+        c.close();
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.debug("closing the failed notification connection failed", e);
     }
   }
 

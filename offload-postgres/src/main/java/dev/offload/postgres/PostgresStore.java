@@ -28,6 +28,7 @@ import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.QueueSettings;
 import dev.offload.store.RejectedWriteException;
+import dev.offload.store.ScheduleRecord;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.sql.Array;
@@ -205,6 +206,7 @@ public final class PostgresStore implements Store {
     String[] kind = new String[n], queue = new String[n], args = new String[n], state = new String[n];
     String[] runAt = new String[n], createdAt = new String[n], retryItems = new String[n], keys = new String[n];
     String[] concurrencyKeys = new String[n];
+    String[] schedule = new String[n];
     Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
     Long[] parentId = new Long[n];
     for (int i = 0; i < n; i++) {
@@ -221,6 +223,7 @@ public final class PostgresStore implements Store {
       retryItems[i] = j.retryItemsJson();
       keys[i] = j.idempotencyKey();
       concurrencyKeys[i] = j.concurrencyKey();
+      schedule[i] = j.schedule();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
       ps.setArray(1, c.createArrayOf("text", kind));
@@ -234,7 +237,8 @@ public final class PostgresStore implements Store {
       ps.setArray(9, c.createArrayOf("int8", parentId));
       ps.setArray(10, c.createArrayOf("text", retryItems));
       ps.setArray(11, c.createArrayOf("text", keys));
-      ps.setArray(12, c.createArrayOf("text", concurrencyKeys));
+      ps.setArray(12, c.createArrayOf("text", schedule));
+      ps.setArray(13, c.createArrayOf("text", concurrencyKeys));
       List<InsertResult> ids = new ArrayList<>(n);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -1062,7 +1066,7 @@ public final class PostgresStore implements Store {
     Progress progress;
     FailedItems failedItems;
     try {
-      errors = Json.MAPPER.readValue(rs.getString(14), ERRORS);
+      errors = Json.read(rs.getString(14), ERRORS);
       progress = rs.getString(16) == null ? null : Json.read(rs.getString(16), Progress.class);
       failedItems = rs.getString(18) == null ? null : Json.read(rs.getString(18), FailedItems.class);
     } catch (Exception e) {
@@ -1092,6 +1096,7 @@ public final class PostgresStore implements Store {
         parentId,
         rs.getString(20),
         rs.getString(21),
+        rs.getString(22),
         null);
   }
 
@@ -1128,6 +1133,125 @@ public final class PostgresStore implements Store {
     } catch (SQLException e) {
       throw fail("looking up kind '" + kind + "'", e);
     }
+  }
+
+  // ---------------------------------------------------------------- schedules
+
+  @Override
+  public boolean scheduleSave(ScheduleRecord s, boolean replace) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(replace ? sql.scheduleUpsert : sql.scheduleInsert)) {
+      c.setAutoCommit(true);
+      ps.setString(1, s.name());
+      ps.setString(2, s.kind());
+      ps.setString(3, s.argsJson());
+      ps.setString(4, s.queue());
+      ps.setInt(5, s.priority());
+      ps.setInt(6, s.maxAttempts());
+      ps.setString(7, s.cron());
+      ps.setString(8, s.zone());
+      ps.setObject(9, s.everyMillis(), java.sql.Types.BIGINT);
+      ps.setString(10, s.catchUp());
+      ps.setBoolean(11, s.paused());
+      ps.setBoolean(12, s.declared());
+      ps.setTimestamp(13, Timestamp.from(s.lastTick()));
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw fail("saving schedule '" + s.name() + "'", e);
+    }
+  }
+
+  @Override
+  public List<ScheduleRecord> scheduleList() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.scheduleList)) {
+      c.setAutoCommit(true);
+      return schedules(ps);
+    } catch (SQLException e) {
+      throw fail("listing schedules", e);
+    }
+  }
+
+  @Override
+  public Optional<ScheduleRecord> scheduleGet(String name) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.scheduleGet)) {
+      c.setAutoCommit(true);
+      ps.setString(1, name);
+      return schedules(ps).stream().findFirst();
+    } catch (SQLException e) {
+      throw fail("reading schedule '" + name + "'", e);
+    }
+  }
+
+  private static List<ScheduleRecord> schedules(PreparedStatement ps) throws SQLException {
+    List<ScheduleRecord> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long every = rs.getLong(9);
+        Long everyMillis = rs.wasNull() ? null : every;
+        long job = rs.getLong(15);
+        Long jobId = rs.wasNull() ? null : job;
+        out.add(new ScheduleRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+            rs.getInt(6), rs.getString(7), rs.getString(8), everyMillis, rs.getString(10), rs.getBoolean(11),
+            rs.getBoolean(12), rs.getBoolean(13), rs.getTimestamp(14).toInstant(), jobId, rs.getString(16)));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean scheduleDelete(String name) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.scheduleDelete)) {
+      c.setAutoCommit(true);
+      ps.setString(1, name);
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw fail("deleting schedule '" + name + "'", e);
+    }
+  }
+
+  @Override
+  public boolean schedulePause(String name, boolean paused, Instant now) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.schedulePause)) {
+      c.setAutoCommit(true);
+      ps.setBoolean(1, paused);
+      ps.setBoolean(2, paused);
+      ps.setTimestamp(3, Timestamp.from(now));
+      ps.setString(4, name);
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw fail((paused ? "pausing" : "resuming") + " schedule '" + name + "'", e);
+    }
+  }
+
+  @Override
+  public int scheduleDisableUndeclared(Collection<String> declared) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.scheduleDisableUndeclared)) {
+      c.setAutoCommit(true);
+      ps.setArray(1, c.createArrayOf("text", declared.toArray()));
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("disabling schedules no longer declared", e);
+    }
+  }
+
+  @Override
+  public Optional<List<Long>> scheduleFire(String name, Instant tick, List<JobInsert> jobs) {
+    return inTransaction("firing schedule '" + name + "' at " + tick, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.scheduleAdvance)) {
+        ps.setTimestamp(1, Timestamp.from(tick));
+        ps.setString(2, name);
+        ps.setTimestamp(3, Timestamp.from(tick));
+        if (ps.executeUpdate() == 0) {
+          return Optional.empty();
+        }
+      }
+      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs).stream().map(InsertResult::id).toList());
+    });
   }
 
   @Override

@@ -53,11 +53,19 @@ final class Sql {
   final String checkpoint;
   final String recentProgress;
   final String kindStats;
+  final String scheduleInsert;
+  final String scheduleUpsert;
+  final String scheduleList;
+  final String scheduleGet;
+  final String scheduleDelete;
+  final String schedulePause;
+  final String scheduleDisableUndeclared;
+  final String scheduleAdvance;
 
   private static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args::text, attempt, max_attempts, run_at, created_at,
       started_at, finished_at, lease_owner, errors::text, result::text, progress::text, checkpoint::text,
-      failed_items::text, parent_id, concurrency_key, unique_key""";
+      failed_items::text, parent_id, schedule, concurrency_key, unique_key""";
 
   // Watchers learn which jobs changed: ids joined by commas, at most 500 per notification so a
   // payload stays under PostgreSQL's 8,000-byte limit.
@@ -71,13 +79,13 @@ final class Sql {
     insertMany = fill(schema, """
         WITH ins AS (
           INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                     idempotency_key, concurrency_key)
+                                     idempotency_key, schedule, concurrency_key)
           SELECT kind, queue, priority::smallint, args::jsonb, max_attempts, state, run_at::timestamptz, created_at::timestamptz,
-                 parent_id, retry_items::jsonb, idempotency_key, concurrency_key
+                 parent_id, retry_items::jsonb, idempotency_key, schedule, concurrency_key
           FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
-                      ?::text[], ?::text[])
+                      ?::text[], ?::text[], ?::text[])
             AS t(kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items, idempotency_key,
-                 concurrency_key)
+                 schedule, concurrency_key)
           -- A job whose key is taken is not inserted; the no-op update makes RETURNING give the
           -- stored job's id in its place (even when another transaction committed it after this
           -- statement's snapshot), so ids stay one per input row, in order. The stored kind and
@@ -387,6 +395,47 @@ final class Sql {
         ON CONFLICT (kind) DO UPDATE SET announced_at = excluded.announced_at""");
 
     kindKnown = fill(schema, "SELECT 1 FROM {schema}.kinds WHERE kind = ?");
+
+    String scheduleValues = """
+        INSERT INTO {schema}.schedules AS s (name, kind, args, queue, priority, max_attempts, cron, zone, every_ms, catch_up,
+                                             paused, declared, disabled, last_tick)
+        VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)
+        """;
+    scheduleInsert = fill(schema, scheduleValues + "ON CONFLICT (name) DO NOTHING");
+    // A changed timing (or a disabled schedule coming back) starts from now: the ticks between its
+    // last tick and now belonged to another definition, so they are not caught up.
+    scheduleUpsert = fill(schema, scheduleValues + """
+        ON CONFLICT (name) DO UPDATE SET
+          kind = excluded.kind, args = excluded.args, queue = excluded.queue, priority = excluded.priority,
+          max_attempts = excluded.max_attempts, cron = excluded.cron, zone = excluded.zone, every_ms = excluded.every_ms,
+          catch_up = excluded.catch_up, declared = excluded.declared, disabled = false,
+          last_tick = CASE WHEN s.disabled OR s.cron IS DISTINCT FROM excluded.cron OR s.zone <> excluded.zone
+                              OR s.every_ms IS DISTINCT FROM excluded.every_ms
+                         THEN greatest(s.last_tick, excluded.last_tick) ELSE s.last_tick END""");
+
+    String scheduleSelect = """
+        SELECT s.name, s.kind, s.args::text, s.queue, s.priority, s.max_attempts, s.cron, s.zone, s.every_ms, s.catch_up,
+               s.paused, s.declared, s.disabled, s.last_tick, j.id, j.state
+        FROM {schema}.schedules s
+        LEFT JOIN LATERAL (
+          SELECT id, state FROM {schema}.jobs WHERE schedule = s.name ORDER BY id DESC LIMIT 1
+        ) j ON true
+        """;
+    scheduleList = fill(schema, scheduleSelect + "ORDER BY s.name");
+    scheduleGet = fill(schema, scheduleSelect + "WHERE s.name = ?");
+    scheduleDelete = fill(schema, "DELETE FROM {schema}.schedules WHERE name = ?");
+    schedulePause = fill(schema, """
+        UPDATE {schema}.schedules
+        SET paused = ?, last_tick = CASE WHEN paused AND NOT ? THEN greatest(last_tick, ?) ELSE last_tick END
+        WHERE name = ?""");
+    scheduleDisableUndeclared = fill(schema, """
+        UPDATE {schema}.schedules SET disabled = true
+        WHERE declared AND NOT disabled AND NOT (name = ANY(?::text[]))""");
+    // The guard of exactly-once: only the first node to move last_tick past a tick inserts its job;
+    // a second node blocks on the row lock, then finds last_tick no longer below the tick.
+    scheduleAdvance = fill(schema, """
+        UPDATE {schema}.schedules SET last_tick = ?
+        WHERE name = ? AND last_tick < ? AND NOT paused AND NOT disabled""");
 
   }
 

@@ -1,6 +1,6 @@
 package dev.offload.postgres;
 
-import dev.offload.store.FlowControlContract;
+import dev.offload.testsupport.FlowControlContract;
 import dev.offload.store.Store;
 import java.sql.Connection;
 import java.sql.Statement;

@@ -1,6 +1,6 @@
 package dev.offload.postgres;
 
-import dev.offload.store.HardeningContract;
+import dev.offload.testsupport.HardeningContract;
 import dev.offload.store.Store;
 import java.sql.Connection;
 import java.sql.Statement;

@@ -1,7 +1,7 @@
 package dev.offload.postgres;
 
 import dev.offload.store.Store;
-import dev.offload.store.StoreContract;
+import dev.offload.testsupport.StoreContract;
 import java.sql.Connection;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;

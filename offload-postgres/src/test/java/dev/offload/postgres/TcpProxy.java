@@ -12,13 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP forwarder between Offload and PostgreSQL that a test can cut: {@link #cut()} drops every
  * open connection and refuses new ones until {@link #restore()}. To the nodes behind it this is
- * the database going away, without disturbing anyone else using the same server.
+ * the database going away, without disturbing anyone else using the same server. {@link
+ * #blackHoleOpen()} instead keeps the open connections up but drops everything sent over them
+ * (a half-open connection after a network fault), while new connections work.
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
   private final String targetHost;
   private final int targetPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> blackHoled = ConcurrentHashMap.newKeySet();
   private volatile boolean down;
 
   TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -38,6 +41,11 @@ final class TcpProxy implements AutoCloseable {
       closeQuietly(s);
     }
     open.clear();
+  }
+
+  /** From now on, bytes sent either way over the connections open now are dropped silently. */
+  void blackHoleOpen() {
+    blackHoled.addAll(open);
   }
 
   void restore() {
@@ -71,6 +79,9 @@ final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buffer)) >= 0) {
+          if (blackHoled.contains(from) || blackHoled.contains(to)) {
+            continue;
+          }
           out.write(buffer, 0, n);
           out.flush();
         }

@@ -46,7 +46,7 @@ final class Http {
       throw ApiException.malformed("the request body is empty; expected a JSON object");
     }
     try {
-      JsonNode node = Json.MAPPER.readTree(body);
+      JsonNode node = Json.parse(body);
       if (node == null || node.isMissingNode()) {
         throw ApiException.malformed("the request body is empty; expected a JSON object");
       }
@@ -71,7 +71,7 @@ final class Http {
       return null;
     }
     try {
-      return Json.MAPPER.readTree(body);
+      return Json.parse(body);
     } catch (IOException e) {
       throw ApiException.malformed("malformed JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
     }

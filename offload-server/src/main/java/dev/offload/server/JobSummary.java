@@ -13,6 +13,7 @@ import java.time.Instant;
  *
  * @param lastError the class and message of the latest failed attempt, or null
  * @param failedItems how many items failed without failing the job
+ * @param schedule the schedule that made the job, or null
  */
 record JobSummary(
     long id,
@@ -30,7 +31,8 @@ record JobSummary(
     Progress progress,
     LastError lastError,
     long failedItems,
-    Long parentId) {
+    Long parentId,
+    String schedule) {
 
   record LastError(String errorClass, String message) {}
 
@@ -41,7 +43,8 @@ record JobSummary(
         j.runAt(), j.createdAt(), j.startedAt(), j.finishedAt(), j.node(), p,
         e == null ? null : new LastError(e.errorClass(), shorten(e.message())),
         j.failedItems() == null ? 0 : j.failedItems().count(),
-        j.parentId() == null ? null : j.parentId().value());
+        j.parentId() == null ? null : j.parentId().value(),
+        j.schedule());
   }
 
   private static String shorten(String message) {

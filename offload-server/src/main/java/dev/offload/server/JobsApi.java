@@ -62,7 +62,7 @@ final class JobsApi {
       ctx.header("Offload-Duplicate", "true");
     }
     if (req.waitFor() != null) {
-      Outcome outcome = offload.await(id, req.waitFor());
+      Outcome<?> outcome = offload.await(id, req.waitFor());
       Http.json(ctx, outcome.finished() || duplicate ? 200 : 202, outcome.job());
       return;
     }

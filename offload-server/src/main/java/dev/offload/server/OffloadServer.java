@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Offload over HTTP: the JSON API, Server-Sent Events, the dashboard at {@code /}, {@code /metrics}
- * and {@code /health}, as DESIGN.md's "Contracts: HTTP" describes them.
+ * and {@code /health}, as {@code docs/design.md} ("Contracts: HTTP") and {@code docs/openapi.json} describe them.
  *
  * <pre>{@code
  * OffloadMetrics metrics = OffloadMetrics.create();

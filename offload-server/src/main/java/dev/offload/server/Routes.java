@@ -26,6 +26,12 @@ import java.time.Duration;
  * PUT    /api/queues/{name}         {maxRunning, perKey, rate, ratePerKey, fair, aging} → the queue
  * POST   /api/queues/{name}/pause   the queue (also /resume)
  * GET    /api/kinds                 ?budget= → {budgetMs, kinds}
+ * GET    /api/schedules             {schedules}
+ * POST   /api/schedules             201 + Location + schedule; 409 when the name is taken
+ * GET    /api/schedules/{name}      the schedule
+ * PUT    /api/schedules/{name}      adds or replaces: 200 + schedule
+ * DELETE /api/schedules/{name}      204
+ * POST   /api/schedules/{name}/pause  the schedule (also /resume); /run: 202 + Location + job
  * GET    /api/events                SSE for the dashboard: queues and jobs (?queue=&amp;state=&amp;kind=&amp;limit=)
  * GET    /api/openapi.json          the OpenAPI 3.1 document of all of the above
  * </pre>
@@ -43,6 +49,7 @@ final class Routes {
   private final DashboardFeed feed;
   private final JobsApi jobs;
   private final QueuesApi queues;
+  private final SchedulesApi schedules;
   private final JobEvents jobEvents;
   private final Health health;
   private final Dashboard dashboard = new Dashboard();
@@ -55,6 +62,7 @@ final class Routes {
     this.feed = feed;
     this.jobs = new JobsApi(offload, maxBodyBytes);
     this.queues = new QueuesApi(offload, requestBudget);
+    this.schedules = new SchedulesApi(offload, maxBodyBytes);
     this.jobEvents = new JobEvents(offload, heartbeat, streams);
     this.health = new Health(offload);
   }
@@ -110,6 +118,14 @@ final class Routes {
     r.post("/api/queues/{name}/pause", queues::pause);
     r.post("/api/queues/{name}/resume", queues::resume);
     r.get("/api/kinds", queues::kinds);
+    r.get("/api/schedules", schedules::list);
+    r.post("/api/schedules", schedules::create);
+    r.get("/api/schedules/{name}", schedules::get);
+    r.put("/api/schedules/{name}", schedules::put);
+    r.delete("/api/schedules/{name}", schedules::delete);
+    r.post("/api/schedules/{name}/pause", schedules::pause);
+    r.post("/api/schedules/{name}/resume", schedules::resume);
+    r.post("/api/schedules/{name}/run", schedules::run);
     r.get("/api/events", feed::handle);
     r.get("/api/openapi.json", ctx -> ctx.status(200).contentType(Http.JSON).result(OPENAPI));
   }

@@ -100,13 +100,13 @@ final class TestServer implements AutoCloseable {
           if (ctx.attempt() == 1) {
             throw new IllegalStateException("first attempt always fails");
           }
-          return Json.MAPPER.createObjectNode().put("attempt", ctx.attempt());
+          return Json.object().put("attempt", ctx.attempt());
         }, JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate()))
         .register("gated", JsonNode.class, (args, ctx) -> {
           if (GATE_CLOSED.get()) {
             throw new PermanentFailure("the gate is closed");
           }
-          return Json.MAPPER.createObjectNode().put("passed", true);
+          return Json.object().put("passed", true);
         }, JobOptions.defaults().maxAttempts(1))
         .register("reports.render", JsonNode.class, (args, ctx) -> null, JobOptions.defaults().queue("reports"));
   }
@@ -124,10 +124,10 @@ final class TestServer implements AutoCloseable {
       ctx.advance(1);
       ctx.message("Processed " + i + " of " + steps + " items");
       if (i == steps / 2) {
-        ctx.checkpoint(Json.MAPPER.createObjectNode().put("next", i + 1));
+        ctx.checkpoint(Json.object().put("next", i + 1));
       }
     }
-    return Json.MAPPER.createObjectNode().put("steps", steps);
+    return Json.object().put("steps", steps);
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -181,8 +181,8 @@ final class TestServer implements AutoCloseable {
 
   /** Enqueues through the API and returns the job's id. */
   long enqueue(String kind, Object args) {
-    ObjectNode body = Json.MAPPER.createObjectNode().put("kind", kind);
-    body.set("args", Json.MAPPER.valueToTree(args));
+    ObjectNode body = Json.object().put("kind", kind);
+    body.set("args", Json.toTree(args));
     Res r = post("/api/jobs", body.toString());
     if (r.status() != 202) {
       throw new AssertionError("enqueue answered " + r.status() + ": " + r.body());

@@ -46,6 +46,7 @@ final class Rows {
         Json.tree(rs.getString("checkpoint")),
         read(rs.getLong("id"), rs.getString("failed_items"), FailedItems.class),
         parentId(rs),
+        rs.getString("schedule"),
         rs.getString("concurrency_key"),
         rs.getString("unique_key"),
         null);
@@ -121,7 +122,7 @@ final class Rows {
 
   private static List<JobError> errors(long id, String json) {
     try {
-      return Json.MAPPER.readValue(json, ERRORS);
+      return Json.read(json, ERRORS);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("job " + id + " has malformed errors JSON: " + e.getOriginalMessage(), e);
     }

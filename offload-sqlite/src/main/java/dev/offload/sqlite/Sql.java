@@ -10,7 +10,7 @@ final class Sql {
 
   static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args, attempt, max_attempts, run_at, created_at,
-      started_at, finished_at, lease_owner, errors, result, progress, checkpoint, failed_items, parent_id,
+      started_at, finished_at, lease_owner, errors, result, progress, checkpoint, failed_items, parent_id, schedule,
       concurrency_key, unique_key""";
 
   /**
@@ -20,8 +20,8 @@ final class Sql {
    */
   static final String INSERT = """
       INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                idempotency_key, concurrency_key)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                idempotency_key, schedule, concurrency_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
         DO UPDATE SET idempotency_key = excluded.idempotency_key
       RETURNING id, CASE WHEN idempotency_key IS NOT NULL THEN kind END, CASE WHEN idempotency_key IS NOT NULL THEN args END""";
@@ -282,6 +282,53 @@ final class Sql {
       ON CONFLICT (kind) DO UPDATE SET announced_at = excluded.announced_at""";
 
   static final String KIND_KNOWN = "SELECT 1 FROM offload_kinds WHERE kind = ?";
+
+  private static final String SCHEDULE_VALUES = """
+      INSERT INTO offload_schedules AS s (name, kind, args, queue, priority, max_attempts, cron, zone, every_ms, catch_up,
+                                          paused, declared, disabled, last_tick)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+      """;
+
+  static final String SCHEDULE_INSERT = SCHEDULE_VALUES + "ON CONFLICT (name) DO NOTHING";
+
+  // A changed timing (or a disabled schedule coming back) starts from now: the ticks between its
+  // last tick and now belonged to another definition, so they are not caught up.
+  static final String SCHEDULE_UPSERT = SCHEDULE_VALUES + """
+      ON CONFLICT (name) DO UPDATE SET
+        kind = excluded.kind, args = excluded.args, queue = excluded.queue, priority = excluded.priority,
+        max_attempts = excluded.max_attempts, cron = excluded.cron, zone = excluded.zone, every_ms = excluded.every_ms,
+        catch_up = excluded.catch_up, declared = excluded.declared, disabled = 0,
+        last_tick = CASE WHEN s.disabled OR s.cron IS NOT excluded.cron OR s.zone <> excluded.zone
+                            OR s.every_ms IS NOT excluded.every_ms
+                       THEN max(s.last_tick, excluded.last_tick) ELSE s.last_tick END""";
+
+  private static final String SCHEDULE_SELECT = """
+      SELECT s.name, s.kind, s.args, s.queue, s.priority, s.max_attempts, s.cron, s.zone, s.every_ms, s.catch_up,
+             s.paused, s.declared, s.disabled, s.last_tick, j.id AS last_job_id, j.state AS last_job_state
+      FROM offload_schedules s
+      LEFT JOIN offload_jobs j ON j.id = (SELECT max(id) FROM offload_jobs WHERE schedule = s.name)
+      """;
+
+  static final String SCHEDULE_LIST = SCHEDULE_SELECT + "ORDER BY s.name";
+
+  static final String SCHEDULE_GET = SCHEDULE_SELECT + "WHERE s.name = ?";
+
+  static final String SCHEDULE_DELETE = "DELETE FROM offload_schedules WHERE name = ?";
+
+  static final String SCHEDULE_PAUSE = """
+      UPDATE offload_schedules
+      SET paused = ?1, last_tick = CASE WHEN paused AND NOT ?1 THEN max(last_tick, ?2) ELSE last_tick END
+      WHERE name = ?3""";
+
+  static final String SCHEDULE_DISABLE_UNDECLARED = """
+      UPDATE offload_schedules SET disabled = 1
+      WHERE declared AND NOT disabled AND name NOT IN (SELECT value FROM json_each(?))""";
+
+  // The guard of exactly-once, in the BEGIN IMMEDIATE transaction that inserts the tick's job: only
+  // the first writer to move last_tick past a tick changes the row.
+  static final String SCHEDULE_ADVANCE = """
+      UPDATE offload_schedules SET last_tick = ?1
+      WHERE name = ?2 AND last_tick < ?1 AND NOT paused AND NOT disabled""";
 
   // Takes the row when it is free, expired, or already ours; RETURNING yields a row only when the
   // insert or the update happened, that is, when node holds leadership now.

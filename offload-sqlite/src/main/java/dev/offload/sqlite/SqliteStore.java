@@ -16,10 +16,10 @@ import dev.offload.store.Gcra;
 import dev.offload.store.InsertResult;
 import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
-import dev.offload.store.LocalNotifier;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.QueueSettings;
+import dev.offload.store.ScheduleRecord;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.nio.file.Path;
@@ -52,7 +52,7 @@ import java.util.TreeMap;
  * last transactions), a busy timeout of 5 s, foreign keys on. Several processes may share the
  * file; see the package documentation for the limits.
  *
- * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its {@link LocalNotifier}
+ * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its in-process {@link Notifier}
  * after inserting, releasing, retrying or replaying jobs, {@link Notifier#JOB} with the ids of
  * changed jobs, and {@link Notifier#CANCEL} with the id of a running job whose cancellation was
  * requested; all after the commit, and to this JVM only (other processes on the file learn of a
@@ -66,7 +66,7 @@ public final class SqliteStore implements Store {
   private static final InstantSource LEASE_CLOCK = InstantSource.system();
 
   private final Database db;
-  private final LocalNotifier notifier = new LocalNotifier();
+  private final Notifier notifier = Notifier.inProcess();
 
   private SqliteStore(Database db) {
     this.db = db;
@@ -155,7 +155,8 @@ public final class SqliteStore implements Store {
         }
         ps.setString(10, job.retryItemsJson());
         ps.setString(11, job.idempotencyKey());
-        ps.setString(12, job.concurrencyKey());
+        ps.setString(12, job.schedule());
+        ps.setString(13, job.concurrencyKey());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           long id = rs.getLong(1);
@@ -921,6 +922,122 @@ public final class SqliteStore implements Store {
         }
       }
     });
+  }
+
+  // ---------------------------------------------------------------- schedules
+
+  @Override
+  public boolean scheduleSave(ScheduleRecord s, boolean replace) {
+    return db.write("saving schedule '" + s.name() + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(replace ? Sql.SCHEDULE_UPSERT : Sql.SCHEDULE_INSERT)) {
+        ps.setString(1, s.name());
+        ps.setString(2, s.kind());
+        ps.setString(3, s.argsJson());
+        ps.setString(4, s.queue());
+        ps.setInt(5, s.priority());
+        ps.setInt(6, s.maxAttempts());
+        ps.setString(7, s.cron());
+        ps.setString(8, s.zone());
+        if (s.everyMillis() == null) {
+          ps.setNull(9, java.sql.Types.INTEGER);
+        } else {
+          ps.setLong(9, s.everyMillis());
+        }
+        ps.setString(10, s.catchUp());
+        ps.setInt(11, s.paused() ? 1 : 0);
+        ps.setInt(12, s.declared() ? 1 : 0);
+        Rows.setInstant(ps, 13, s.lastTick());
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public List<ScheduleRecord> scheduleList() {
+    return db.read("listing schedules", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_LIST)) {
+        return schedules(ps);
+      }
+    });
+  }
+
+  @Override
+  public Optional<ScheduleRecord> scheduleGet(String name) {
+    return db.read("reading schedule '" + name + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_GET)) {
+        ps.setString(1, name);
+        return schedules(ps).stream().findFirst();
+      }
+    });
+  }
+
+  private static List<ScheduleRecord> schedules(PreparedStatement ps) throws SQLException {
+    List<ScheduleRecord> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long every = rs.getLong("every_ms");
+        Long everyMillis = rs.wasNull() ? null : every;
+        long job = rs.getLong("last_job_id");
+        Long jobId = rs.wasNull() ? null : job;
+        out.add(new ScheduleRecord(rs.getString("name"), rs.getString("kind"), rs.getString("args"), rs.getString("queue"),
+            rs.getInt("priority"), rs.getInt("max_attempts"), rs.getString("cron"), rs.getString("zone"), everyMillis,
+            rs.getString("catch_up"), rs.getInt("paused") != 0, rs.getInt("declared") != 0, rs.getInt("disabled") != 0,
+            Rows.instant(rs, "last_tick"), jobId, rs.getString("last_job_state")));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean scheduleDelete(String name) {
+    return db.write("deleting schedule '" + name + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_DELETE)) {
+        ps.setString(1, name);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public boolean schedulePause(String name, boolean paused, Instant now) {
+    return db.write((paused ? "pausing" : "resuming") + " schedule '" + name + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_PAUSE)) {
+        ps.setInt(1, paused ? 1 : 0);
+        ps.setLong(2, now.toEpochMilli());
+        ps.setString(3, name);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public int scheduleDisableUndeclared(Collection<String> declared) {
+    return db.write("disabling schedules no longer declared", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_DISABLE_UNDECLARED)) {
+        ps.setString(1, Json.write(declared));
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public Optional<List<Long>> scheduleFire(String name, Instant tick, List<JobInsert> jobs) {
+    Optional<List<Long>> ids = db.write("firing schedule '" + name + "' at " + tick, c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_ADVANCE)) {
+        ps.setLong(1, tick.toEpochMilli());
+        ps.setString(2, name);
+        if (ps.executeUpdate() == 0) {
+          return Optional.<List<Long>>empty();
+        }
+      }
+      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs).stream().map(InsertResult::id).toList());
+    });
+    if (ids.isPresent()) {
+      Set<String> queues = new LinkedHashSet<>();
+      jobs.forEach(j -> queues.add(j.queue()));
+      wake(queues);
+    }
+    return ids;
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.offload.sqlite;
 
-import dev.offload.store.FlowControlContract;
+import dev.offload.testsupport.FlowControlContract;
 import dev.offload.store.Store;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package dev.offload.sqlite;
 
-import dev.offload.store.HardeningContract;
+import dev.offload.testsupport.HardeningContract;
 import dev.offload.store.Store;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package dev.offload.sqlite;
 
 import dev.offload.store.Store;
-import dev.offload.store.StoreContract;
+import dev.offload.testsupport.StoreContract;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package dev.offload.store;
+package dev.offload.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,6 +11,11 @@ import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.QueueOptions;
 import dev.offload.Rate;
+import dev.offload.store.ClaimParams;
+import dev.offload.store.ClaimedJob;
+import dev.offload.store.Completion;
+import dev.offload.store.JobInsert;
+import dev.offload.store.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -65,7 +70,7 @@ public abstract class FlowControlContract {
 
   private long insert(String queue, String key, int priority, Instant runAt) {
     return store.jobInsertMany(List.of(new JobInsert("k", queue, priority, "{}", 3, JobState.AVAILABLE, runAt, t0, null, null,
-        null, key, null, null, false))).get(0);
+        null, null, key, null, null, false))).get(0);
   }
 
   private List<ClaimedJob> claim(String queue, int limit, Instant now, String node) {

@@ -1,4 +1,4 @@
-package dev.offload.store;
+package dev.offload.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +12,9 @@ import dev.offload.JobQuery;
 import dev.offload.JobRequest;
 import dev.offload.JobState;
 import dev.offload.Offload;
+import dev.offload.store.LeasedJob;
+import dev.offload.store.Store;
+import dev.offload.store.StuckJob;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,8 +1,9 @@
-package dev.offload.store;
+package dev.offload.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offload.Rate;
+import dev.offload.store.Gcra;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

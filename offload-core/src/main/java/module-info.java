@@ -1,0 +1,29 @@
+/**
+ * Offload's core: the public API ({@link dev.offload}), the store SPI ({@link dev.offload.store})
+ * and the engine, which is not exported.
+ *
+ * <p>{@code dev.offload.store} is exported to everyone because {@code Offload.Builder.store} takes a
+ * {@code Store}; it is an SPI for Offload's own stores and may change between versions. {@code
+ * dev.offload.internal} (the shared JSON configuration) is exported only to Offload's own modules.
+ */
+module dev.offload {
+  requires transitive com.fasterxml.jackson.databind;
+  requires transitive java.sql;
+  requires com.cronutils;
+  requires com.fasterxml.jackson.datatype.jsr310;
+  requires org.slf4j;
+
+  exports dev.offload;
+  exports dev.offload.store;
+  exports dev.offload.internal to
+      dev.offload.postgres,
+      dev.offload.sqlite,
+      dev.offload.server,
+      dev.offload.cli;
+
+  // Jackson reads and writes the API's records (jobs, errors, progress) and the engine's.
+  opens dev.offload to
+      com.fasterxml.jackson.databind;
+  opens dev.offload.engine to
+      com.fasterxml.jackson.databind;
+}
