@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
       DeleteCommand.class,
       DeadCommand.class,
       SchedulesCommand.class,
+      QueuesCommand.class,
       DemoCommand.class
     },
     footer = {
