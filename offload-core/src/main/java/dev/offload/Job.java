@@ -64,6 +64,14 @@ public record Job(
     errors = errors == null ? List.of() : List.copyOf(errors);
   }
 
+  /** A job without flow-control keys. */
+  public Job(JobId id, String kind, String queue, JobState state, int priority, JsonNode args, int attempt, int maxAttempts,
+      Instant runAt, Instant createdAt, Instant startedAt, Instant finishedAt, String node, List<JobError> errors,
+      JsonNode result, Progress progress, JsonNode checkpoint, FailedItems failedItems, JobId parentId, String schedule) {
+    this(id, kind, queue, state, priority, args, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, node, errors,
+        result, progress, checkpoint, failedItems, parentId, schedule, null, null, null);
+  }
+
   /** This job with the reason it waits. */
   public Job withWaiting(String waiting) {
     return new Job(id, kind, queue, state, priority, args, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, node,

@@ -46,6 +46,7 @@ public final class Offload implements AutoCloseable {
   private final Map<String, Registration<?>> registry;
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
+  private boolean closed;
 
   private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared) {
     this.store = store;
@@ -67,9 +68,15 @@ public final class Offload implements AutoCloseable {
    * Starts this node's workers: claiming, heartbeats, firing schedules, and leader duties when
    * elected. First stores the schedules declared with {@link Builder#schedule} (replacing their
    * definitions) and, when it declares any, disables those that earlier code declared and this
-   * code no longer does.
+   * code no longer does. A node that was stopped may be started again.
+   *
+   * @throws IllegalStateException if it is started already, or closed
+   * @throws OffloadException if the store cannot be reached (nothing is left running)
    */
-  public void start() {
+  public synchronized void start() {
+    if (closed) {
+      throw new IllegalStateException("this Offload is closed (its store too); build a new one to start again");
+    }
     if (!declared.isEmpty()) {
       List<String> names = new ArrayList<>();
       for (DeclaredSchedule d : declared) {
@@ -99,11 +106,17 @@ public final class Offload implements AutoCloseable {
     node.stop();
   }
 
-  /** Stops the workers gracefully and closes the store. */
+  /**
+   * Stops the workers gracefully and closes the store: every thread and connection this Offload
+   * took is released (on PostgreSQL the leader's advisory lock too). Closing twice is harmless.
+   */
   @Override
-  public void close() {
-    stop();
-    node.closeWatcher();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    node.close();
     store.close();
   }
 

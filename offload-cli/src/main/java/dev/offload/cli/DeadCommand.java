@@ -69,7 +69,7 @@ final class DeadCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw CliError.usage(e.getMessage());
     }
-    try (Offload offload = store.build(ctx, b -> {})) {
+    try (Offload offload = store.openExisting(ctx)) {
       if (replay || purge) {
         int n = replay ? offload.replay(filter) : offload.purge(filter);
         String verb = replay ? "replayed" : "purged";

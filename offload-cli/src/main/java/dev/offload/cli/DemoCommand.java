@@ -66,7 +66,8 @@ final class DemoCommand implements Callable<Integer> {
         : Path.of("").toAbsolutePath();
     Demo.Options options;
     try {
-      options = new Demo.Options(store.text(), dir, orders, spec.commandLine().getParseResult().hasMatchedOption("--orders"),
+      // The demo shows the store and repeats it in the commands it prints: never with its password.
+      options = new Demo.Options(store.display(), dir, orders, spec.commandLine().getParseResult().hasMatchedOption("--orders"),
           port, keepServing, ProgressBars.isTty());
     } catch (IllegalArgumentException e) {
       throw CliError.usage(e.getMessage(), e);

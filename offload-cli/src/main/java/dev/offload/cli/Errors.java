@@ -55,6 +55,18 @@ final class Errors {
     return code;
   }
 
+  /**
+   * Closes {@code resource} after {@code failure}; a failure to close is added to {@code failure}
+   * as suppressed, so it never hides the cause the user needs to see.
+   */
+  static void closeAfter(Throwable failure, AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception | Error e) {
+      failure.addSuppressed(e);
+    }
+  }
+
   static String oneLine(String message) {
     return message == null ? "(no message)" : message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
@@ -88,6 +100,12 @@ final class Errors {
     }
     if (root instanceof SocketTimeoutException) {
       return "connecting timed out";
+    }
+    // A server that accepts the connection but never answers: pgjdbc's login timeout fired, or the
+    // pool gave up waiting before even that.
+    if (root instanceof SQLTransientConnectionException
+        || (root instanceof SQLException s && "08001".equals(s.getSQLState()) && String.valueOf(s.getMessage()).contains("timed out"))) {
+      return "the server did not answer in time (is something else listening on that port, or is it overloaded?)";
     }
     return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
   }

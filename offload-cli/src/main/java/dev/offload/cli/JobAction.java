@@ -25,7 +25,7 @@ abstract class JobAction implements Callable<Integer> {
   public final Integer call() {
     Context ctx = parent.ctx;
     JobId jobId = JobIds.parse(id);
-    try (Offload offload = store.build(ctx, b -> {})) {
+    try (Offload offload = store.openExisting(ctx)) {
       act(offload, jobId, ctx);
     }
     return 0;

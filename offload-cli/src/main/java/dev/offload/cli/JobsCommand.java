@@ -49,7 +49,7 @@ final class JobsCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw CliError.usage(e.getMessage());
     }
-    try (Offload offload = store.build(ctx, b -> {})) {
+    try (Offload offload = store.openExisting(ctx)) {
       JobText.printPage(offload.jobs(query), json, "no jobs", ctx);
     }
     return 0;

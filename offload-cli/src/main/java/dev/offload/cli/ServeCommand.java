@@ -75,7 +75,7 @@ final class ServeCommand implements Callable<Integer> {
           throw CliError.failure(e.getMessage(), e);
         }
       } catch (RuntimeException e) {
-        offload.close();
+        Errors.closeAfter(e, offload);
         throw e;
       }
       ctx.out.println("serving the API and the dashboard on " + server.url() + "/ from " + ctx.store()

@@ -39,7 +39,7 @@ final class StatusCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw CliError.usage(e.getMessage());
     }
-    try (Offload offload = store.build(ctx, b -> {})) {
+    try (Offload offload = store.openExisting(ctx)) {
       Job job = offload.job(jobId).orElseThrow(() -> CliError.failure("no job " + jobId + " in " + ctx.store(), null));
       if (follow) {
         return follow(offload, job, ctx);

@@ -1,6 +1,7 @@
 package dev.offload.cli;
 
 import dev.offload.Offload;
+import dev.offload.store.SchemaVersion;
 import dev.offload.store.Store;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
@@ -20,18 +21,51 @@ final class StoreOption {
   StoreUrl url;
 
   /**
-   * Opens the store and builds an {@link Offload} on it (applying migrations unless {@code
-   * configure} turns them off); closes the store again if building fails.
+   * For commands that write ({@code migrate}, {@code enqueue}, {@code worker}, {@code serve},
+   * {@code demo}): opens the store, creating a missing SQLite file, and builds an {@link Offload}
+   * on it (applying migrations unless {@code configure} turns them off); closes the store again if
+   * building fails.
    */
   Offload build(Context ctx, Consumer<Offload.Builder> configure) {
-    Store store = url.open();
+    return build(ctx, url.open(), configure);
+  }
+
+  /**
+   * For commands that read or act on existing jobs: opens the store as it is, never creating or
+   * migrating it. A missing SQLite file, or a schema older (or newer) than this offload's, is a
+   * failure (exit 1) that says what to do.
+   */
+  Offload openExisting(Context ctx) {
+    Store store = url.openExisting();
+    ctx.opened(store.describe());
+    try {
+      SchemaVersion version = store.schemaVersion();
+      if (version.current() == 0) {
+        throw CliError.failure(ctx.store() + " holds no Offload schema: run 'offload migrate' with the same --store to create it", null);
+      }
+      if (version.current() < version.latest()) {
+        throw CliError.failure("the schema of " + ctx.store() + " is at version " + version.current() + " of "
+            + version.latest() + ": run 'offload migrate' with the same --store to bring it up to date", null);
+      }
+      if (version.current() > version.latest()) {
+        throw CliError.failure("the schema of " + ctx.store() + " is at version " + version.current()
+            + ", newer than this offload knows (" + version.latest() + "): use a newer offload", null);
+      }
+    } catch (RuntimeException | Error e) {
+      Errors.closeAfter(e, store);
+      throw e;
+    }
+    return build(ctx, store, b -> b.migrate(false));
+  }
+
+  private static Offload build(Context ctx, Store store, Consumer<Offload.Builder> configure) {
     ctx.opened(store.describe());
     try {
       Offload.Builder builder = Offload.builder().store(store);
       configure.accept(builder);
       return builder.build();
     } catch (RuntimeException | Error e) {
-      store.close();
+      Errors.closeAfter(e, store);
       throw e;
     }
   }

@@ -1,5 +1,6 @@
 package dev.offload.cli;
 
+import dev.offload.internal.Redact;
 import dev.offload.postgres.PostgresStore;
 import dev.offload.sqlite.SqliteStore;
 import dev.offload.store.Store;
@@ -37,11 +38,17 @@ record StoreUrl(String text, Path sqlitePath) {
     if (t.startsWith("postgresql://") || t.startsWith("postgres://") || t.startsWith("jdbc:postgresql://")) {
       return new StoreUrl(t, null);
     }
-    throw new IllegalArgumentException("'" + text + "' is not a store URL (expected " + FORMS + ")");
+    throw new IllegalArgumentException("'" + Redact.url(text) + "' is not a store URL (expected " + FORMS + ")");
+  }
+
+  /** The URL as it may be printed: without its password. */
+  String display() {
+    return Redact.url(text);
   }
 
   /**
-   * Opens the store; a PostgreSQL store connects lazily, on first use.
+   * Opens the store, creating a missing SQLite file; a PostgreSQL store connects lazily, on first
+   * use.
    *
    * @throws CliError for a PostgreSQL URL that parses but cannot be used (exit 2)
    * @throws dev.offload.OffloadException when the SQLite file cannot be created or opened
@@ -50,6 +57,25 @@ record StoreUrl(String text, Path sqlitePath) {
     if (sqlitePath != null) {
       return SqliteStore.open(sqlitePath);
     }
+    return openPostgres();
+  }
+
+  /**
+   * Opens the store without creating anything: a missing SQLite file is a failure (exit 1) that
+   * says how to create it.
+   */
+  Store openExisting() {
+    if (sqlitePath != null) {
+      if (!java.nio.file.Files.exists(sqlitePath)) {
+        throw CliError.failure("no store at sqlite:" + sqlitePath.toAbsolutePath().normalize()
+            + ": the file does not exist (a mistyped path? 'offload migrate --store " + text + "' creates it)", null);
+      }
+      return SqliteStore.openExisting(sqlitePath);
+    }
+    return openPostgres();
+  }
+
+  private Store openPostgres() {
     try {
       return PostgresStore.connect(text);
     } catch (IllegalArgumentException e) {

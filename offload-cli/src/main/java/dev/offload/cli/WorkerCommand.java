@@ -33,7 +33,7 @@ final class WorkerCommand implements Callable<Integer> {
       try {
         offload.start();
       } catch (RuntimeException e) {
-        offload.close();
+        Errors.closeAfter(e, offload);
         throw e;
       }
       ctx.out.println("worker " + offload.node() + " started on " + ctx.store() + ", queues " + worker.describeQueues()

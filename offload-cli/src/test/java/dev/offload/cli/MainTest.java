@@ -128,6 +128,7 @@ class MainTest {
 
   @Test
   void argsFileWithAMalformedLineEnqueuesNothingAndNamesTheLine() throws IOException {
+    Cli.run("migrate", store);
     Path file = Files.writeString(dir.resolve("args.jsonl"), "{\"ms\": 1}\n\n{\"ms\": 2\n{\"ms\": 3}\n");
 
     Cli.Result result = Cli.run("enqueue", "demo.sleep", "--args-file", file.toString(), store);
@@ -278,6 +279,7 @@ class MainTest {
 
   @Test
   void statusOfAMissingJobExitsOneAndOfANonNumericIdTwo() {
+    Cli.run("migrate", store);
     Cli.Result missing = Cli.run("status", "42", store);
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).isEqualTo("offload: no job 42 in sqlite:" + dir.resolve("offload.db") + "\n");

@@ -40,6 +40,8 @@ class PostgresCliTest {
       assumeTrue(false, why);
     }
     store = "--store=" + URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + SCHEMA;
+    Cli.Result migrated = Cli.run("migrate", store);
+    assertThat(migrated.code()).as(migrated.toString()).isZero();
   }
 
   @AfterAll

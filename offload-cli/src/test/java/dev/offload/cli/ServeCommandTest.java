@@ -75,6 +75,51 @@ class ServeCommandTest {
     assertThat(r.err()).startsWith("offload: refusing to listen on 0.0.0.0 without a token").contains("--token");
   }
 
+  @Test
+  void serveOnAReadOnlyStoreSaysWhyInsteadOfANullPointerException() throws Exception {
+    Path file = dir.resolve("offload.db");
+    assertThat(Cli.run("migrate", store).code()).isZero();
+    boolean immutable = makeReadOnly(file);
+    try {
+      Cli.Result r = Cli.run("serve", store, "--port", "0");
+
+      assertThat(r.code()).as(r.toString()).isEqualTo(1);
+      assertThat(r.err().lines()).as(r.toString()).singleElement().asString()
+          .startsWith("offload: announcing kinds")
+          .containsIgnoringCase("readonly")
+          .doesNotContain("NullPointerException");
+    } finally {
+      if (immutable) {
+        new ProcessBuilder("chattr", "-i", file.toString()).start().waitFor();
+      }
+      file.toFile().setWritable(true);
+    }
+  }
+
+  /**
+   * Takes write permission away; root ignores permissions, so there the file is also made
+   * immutable ({@code chattr +i}) when the file system allows. Returns whether it did that.
+   */
+  private static boolean makeReadOnly(Path file) throws Exception {
+    assertThat(file.toFile().setWritable(false, false)).isTrue();
+    if (!writable(file)) {
+      return false;
+    }
+    Process chattr = new ProcessBuilder("chattr", "+i", file.toString()).redirectErrorStream(true).start();
+    boolean immutable = chattr.waitFor() == 0;
+    org.junit.jupiter.api.Assumptions.assumeTrue(immutable && !writable(file),
+        "cannot make a file read-only here (root without chattr)");
+    return true;
+  }
+
+  private static boolean writable(Path file) {
+    try (var out = java.nio.file.Files.newOutputStream(file, java.nio.file.StandardOpenOption.APPEND)) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   private static String url(Cli.Worker serve) {
     Matcher m = URL.matcher(serve.out());
     return m.find() ? m.group(1) : null;

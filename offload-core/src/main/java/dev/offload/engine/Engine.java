@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +61,8 @@ final class Engine {
   private final Rescuer rescuer;
   private final Pruner pruner;
   private final Scheduler schedules;
-  private final java.util.concurrent.ExecutorService listenerPool;
+  private final Object listenerPoolLock = new Object();
+  private ExecutorService listenerPool;
   private AutoCloseable cancelSubscription;
   private long lastPruneNanos;
   private final ProgressReporter reporter;
@@ -91,7 +93,6 @@ final class Engine {
     this.rescuer = new Rescuer(store, this.registry, config.node());
     this.pruner = new Pruner(store, config.retention(), config.deadRetention());
     this.schedules = new Scheduler(store, config.clock());
-    this.listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
     this.leaseNanos = config.leaseDuration().toNanos();
@@ -115,12 +116,36 @@ final class Engine {
     return config;
   }
 
+  /**
+   * Starts claiming and running jobs. An engine that was stopped starts again afresh; one that
+   * fails to start (the store is unreachable) is left stopped, with nothing running.
+   *
+   * @throws IllegalStateException if it runs already
+   */
   public synchronized void start() {
     if (started) {
-      throw new IllegalStateException("already started");
+      throw new IllegalStateException("node " + config.node() + " is started already");
     }
-    started = true;
+    // The first store call: when it fails (say, a read-only store refusing the announcement),
+    // nothing has been started and the caller sees that cause.
     store.kindAnnounce(registry.keySet(), config.clock().instant());
+    started = true;
+    try {
+      startServices();
+    } catch (RuntimeException | Error e) {
+      stop(Duration.ZERO);
+      throw e;
+    }
+    log.info("node {} started: queues {} on {}", config.node(), config.queues(), store.describe());
+  }
+
+  private void startServices() {
+    // A restart after stop() begins from scratch: the services of the last run have ended.
+    producers.clear();
+    threads.clear();
+    producerThreads.clear();
+    completer.reset();
+    reporter.reset();
     // Every queue claims every kind this node can run: an enqueue may route a kind to any queue.
     List<String> kinds = List.copyOf(registry.keySet());
     config.queues().forEach((queue, concurrency) -> producers.put(queue, new Producer(this, store, queue, kinds, concurrency)));
@@ -148,7 +173,6 @@ final class Engine {
     scheduleTicks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-schedules").factory());
     long ticks = SCHEDULE_CHECK_MILLIS;
     scheduleTicks.scheduleWithFixedDelay(schedules::runOnce, 0, ticks, TimeUnit.MILLISECONDS);
-    log.info("node {} started: queues {} on {}", config.node(), config.queues(), store.describe());
   }
 
   private void onInsert(String queue) {
@@ -214,7 +238,7 @@ final class Engine {
   }
 
   private void notifyDead(long id) {
-    listenerPool.execute(() -> {
+    listenerPool().execute(() -> {
       try {
         store.jobGet(id).filter(j -> j.state() == JobState.DEAD).ifPresent(job -> {
           for (JobListener l : config.listeners()) {
@@ -400,7 +424,22 @@ final class Engine {
     }
   }
 
+  /** The ETA an attempt that will run again (snoozed, retrying) left, by job id; see {@link EtaEstimator}. */
+  private final Map<Long, ProgressTracker.Carry> etaCarries = new ConcurrentHashMap<>();
+
+  private static final int MAX_ETA_CARRIES = 10_000;
+
+  ProgressTracker.Carry takeEtaCarry(long jobId) {
+    return etaCarries.remove(jobId);
+  }
+
   private void finish(Execution ex, Completion completion) {
+    if (completion.state() == JobState.RETRYING && ex.progress.reported()) {
+      if (etaCarries.size() >= MAX_ETA_CARRIES) {
+        etaCarries.clear(); // jobs retried elsewhere or deleted: their carries are stale
+      }
+      etaCarries.put(ex.job.id(), ex.progress.carry());
+    }
     if (!config.listeners().isEmpty()) {
       long ranMillis = System.currentTimeMillis() - ex.startedMillis;
       for (JobListener l : config.listeners()) {
@@ -589,10 +628,16 @@ final class Engine {
     for (Thread t : threads) {
       t.interrupt();
     }
-    scheduler.shutdownNow();
-    heartbeats.shutdownNow();
-    leaderDuties.shutdownNow();
-    scheduleTicks.shutdownNow();
+    // Waited for, so no election runs after the resignation below and no thread outlives stop().
+    // (Null when start() failed before creating them.)
+    shutDown(scheduler);
+    shutDown(heartbeats);
+    shutDown(leaderDuties);
+    shutDown(scheduleTicks);
+    for (Thread t : threads) {
+      join(t);
+    }
+    closeListenerPool();
     if (leader) {
       try {
         store.leaderResign(config.node());
@@ -602,6 +647,67 @@ final class Engine {
       leader = false;
     }
     log.info("node {} stopped", config.node());
+  }
+
+  private static void shutDown(ExecutorService executor) {
+    if (executor == null) {
+      return;
+    }
+    executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("a maintenance task did not stop within 5 s of the node stopping");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void join(Thread t) {
+    try {
+      if (!t.join(Duration.ofSeconds(5))) {
+        log.warn("thread {} did not stop within 5 s of the node stopping", t.getName());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The thread that calls job listeners, started on first use. */
+  private ExecutorService listenerPool() {
+    // Its own lock: the completer calls this while stop() holds the engine's and waits for it.
+    synchronized (listenerPoolLock) {
+      if (listenerPool == null) {
+        listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
+      }
+      return listenerPool;
+    }
+  }
+
+  /** Lets the listeners hear of what is queued for them, then ends their thread. */
+  private void closeListenerPool() {
+    ExecutorService pool;
+    synchronized (listenerPoolLock) {
+      pool = listenerPool;
+      listenerPool = null;
+    }
+    if (pool != null) {
+      pool.shutdown();
+      try {
+        if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+          pool.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        pool.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Stops the node (see {@link #stop}) and ends every thread it ever started. */
+  public synchronized void close(Duration grace) {
+    stop(grace);
+    closeListenerPool();
   }
 
   private static void closeQuietly(AutoCloseable c) {

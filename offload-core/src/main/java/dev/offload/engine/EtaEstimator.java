@@ -11,9 +11,17 @@ package dev.offload.engine;
  * freezing. No estimate (null) before the first item is done, without a total, or when it would be
  * over {@link #MAX_SECONDS}: a guess that wild tells the user nothing.
  *
+ * <p>Across attempts: an attempt that resumes a stage where the job's previous attempt on this
+ * node stopped (a snooze, a retry) goes on from that attempt's {@link State}, so the time between
+ * the attempts counts as time without progress. Measured within each attempt alone, a job that
+ * snoozes every few seconds (a rate-limited sync) would look many times faster than it is.
+ *
  * <p>Not thread-safe: the progress reporter samples it from one thread.
  */
 final class EtaEstimator {
+  /** Where an estimate stands: the rate, and the time ({@link System#nanoTime()}) and count of the last sample. */
+  record State(double rate, long lastNanos, long lastDone) {}
+
   static final double TIME_CONSTANT_SECONDS = 5.0;
   static final double MAX_SECONDS = 30 * 24 * 3600.0;
   private static final double MIN_SAMPLE_SECONDS = 0.05;
@@ -30,6 +38,17 @@ final class EtaEstimator {
     rate = Double.NaN;
     lastNanos = nowNanos;
     lastDone = done;
+  }
+
+  State state() {
+    return new State(rate, lastNanos, lastDone);
+  }
+
+  /** Goes on from an earlier attempt's estimate, as if this attempt had sampled it. */
+  void resume(State s) {
+    rate = s.rate();
+    lastNanos = s.lastNanos();
+    lastDone = s.lastDone();
   }
 
   void sample(long nowNanos, long done) {

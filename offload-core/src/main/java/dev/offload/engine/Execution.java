@@ -43,7 +43,7 @@ final class Execution implements JobContext {
     this.registration = registration;
     this.producer = producer;
     this.checkpointJson = job.checkpointJson();
-    this.progress = new ProgressTracker(System.nanoTime(), readFailedItems(job));
+    this.progress = new ProgressTracker(System.nanoTime(), readFailedItems(job), engine.takeEtaCarry(job.id()));
   }
 
   private static FailedItems readFailedItems(ClaimedJob job) {

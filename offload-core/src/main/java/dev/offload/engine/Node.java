@@ -48,6 +48,15 @@ public final class Node {
     engine.stop(config.shutdownGrace());
   }
 
+  /**
+   * Stops the workers gracefully and ends every thread this node started (workers, listeners,
+   * watcher); the store stays open.
+   */
+  public void close() {
+    engine.close(config.shutdownGrace());
+    watcher.close();
+  }
+
   /** Stops following jobs (the workers are stopped by {@link #stop()}). */
   public void closeWatcher() {
     watcher.close();

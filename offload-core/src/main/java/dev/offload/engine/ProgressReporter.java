@@ -48,6 +48,12 @@ final class ProgressReporter implements Runnable {
     wakeup.signal();
   }
 
+  /** Lets {@link #run} start again after a {@link #stop}. */
+  void reset() {
+    stopping = false;
+    lastWrittenNanos.clear();
+  }
+
   void forget(long jobId) {
     lastWrittenNanos.remove(jobId);
   }

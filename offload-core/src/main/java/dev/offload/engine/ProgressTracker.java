@@ -34,8 +34,25 @@ final class ProgressTracker {
   private Long[] stageDurationMs = new Long[0];
   private Map<String, Long> history = Map.of();
   private final EtaEstimator eta;
+  // The previous attempt's estimate, used once if this attempt resumes the same stage; guarded by this.
+  private Carry carried;
+
+  /**
+   * Where the ETA of an attempt that ended stood, for the job's next attempt on this node.
+   *
+   * @param stage the stage it was in, or null without stages
+   */
+  record Carry(String stage, EtaEstimator.State eta) {}
+
+  /** The longest gap between attempts over which an estimate is carried: after a long backoff, start afresh. */
+  static final long MAX_CARRY_GAP_NANOS = 60_000_000_000L;
 
   ProgressTracker(long nowNanos, FailedItems previousFailures) {
+    this(nowNanos, previousFailures, null);
+  }
+
+  ProgressTracker(long nowNanos, FailedItems previousFailures, Carry carried) {
+    this.carried = carried;
     this.eta = new EtaEstimator(nowNanos, 0);
     if (previousFailures != null) {
       failedItems.addAll(previousFailures.items());
@@ -182,9 +199,22 @@ final class ProgressTracker {
     long base = rebaseTo;
     if (base >= 0) {
       rebaseTo = -1;
-      eta.reset(nowNanos, base);
+      Carry c = carried;
+      carried = null;
+      String stageName = stageIndex >= 0 ? stages.get(stageIndex).name() : null;
+      if (c != null && java.util.Objects.equals(c.stage(), stageName) && base >= c.eta().lastDone()
+          && nowNanos - c.eta().lastNanos() <= MAX_CARRY_GAP_NANOS) {
+        eta.resume(c.eta());
+      } else {
+        eta.reset(nowNanos, base);
+      }
     }
     eta.sample(nowNanos, done.get());
+  }
+
+  /** Where this attempt's ETA stands, for the job's next attempt (see {@link EtaEstimator}). */
+  synchronized Carry carry() {
+    return new Carry(stageIndex >= 0 ? stages.get(stageIndex).name() : null, eta.state());
   }
 
   /** The progress now, clearing the dirty flags. */

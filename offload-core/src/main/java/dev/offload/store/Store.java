@@ -34,6 +34,12 @@ public interface Store extends AutoCloseable {
   void migrate();
 
   /**
+   * How far the database's schema is migrated. Only reads: never creates or migrates anything, so
+   * read-only tools can refuse a store that is missing or old instead of changing it.
+   */
+  SchemaVersion schemaVersion();
+
+  /**
    * Inserts jobs, all or none, and wakes the workers of their queues; results in input order (see
    * {@link JobInsert} for unique and idempotency keys). Jobs without a unique key go in one round
    * trip. Completions, progress and checkpoint writes notify {@link Notifier#JOB} with the ids they

@@ -65,6 +65,63 @@ class ProgressTrackerTest {
     assertThat(snap.eta()).isCloseTo(50.0, within(3.0));
   }
 
+  /**
+   * A sync that meets a rate limit: 2 s of work at 100 items/s, then a 3 s snooze, again and
+   * again. Its real pace is 40 items/s. Measured within each attempt the ETA would say 100/s (the
+   * demo showed "ETA 3s" with 15 s to go); carried across attempts it sees the snoozes.
+   */
+  @Test
+  void aSnoozingJobsEtaCountsTheTimeBetweenItsAttempts() {
+    long now = 0;
+    long done = 0;
+    ProgressTracker.Carry carry = null;
+    Progress last = null;
+    for (int attempt = 1; attempt <= 6; attempt++) {
+      ProgressTracker p = new ProgressTracker(now, null, carry);
+      p.stages(List.of(Stage.of("fetch", 1)), Map.of());
+      p.stage("fetch", 10_000, now);
+      p.done(done); // resumes from the checkpoint
+      for (int tick = 0; tick < 8; tick++) { // 2 s at 100 items/s, sampled four times a second
+        now += SECOND / 4;
+        p.advance(25);
+        done += 25;
+        p.sample(now);
+      }
+      last = p.snapshot(now, NOW);
+      carry = p.carry();
+      now += 3 * SECOND; // snoozed
+    }
+    // 10,000 - 1,200 = 8,800 left at about 40/s: some 220 s. Within the attempt alone: 88 s.
+    assertThat(last.eta()).isGreaterThan(150.0);
+
+    ProgressTracker fresh = new ProgressTracker(now, null, carry);
+    fresh.stages(List.of(Stage.of("fetch", 1), Stage.of("verify", 1)), Map.of());
+    fresh.stage("verify", 10, now);
+    fresh.done(5);
+    fresh.sample(now + SECOND);
+    assertThat(fresh.snapshot(now + SECOND, NOW).eta()).as("another stage starts afresh: nothing measured yet").isNull();
+  }
+
+  @Test
+  void anEstimateIsNotCarriedOverALongBackoff() {
+    ProgressTracker first = new ProgressTracker(0, null);
+    first.total(1_000);
+    for (int i = 1; i <= 8; i++) {
+      first.advance(25);
+      first.sample(i * SECOND / 4);
+    }
+    long later = 2 * SECOND + 10 * 60 * SECOND; // retried after 10 minutes
+    ProgressTracker second = new ProgressTracker(later, null, first.carry());
+    second.total(1_000);
+    second.done(200);
+    second.sample(later + SECOND / 4);
+    second.advance(25);
+    second.sample(later + SECOND / 2);
+
+    // 775 left at the 100/s this attempt measures, not a rate dragged to 0 by the 10 minutes.
+    assertThat(second.snapshot(later + SECOND / 2, NOW).eta()).isCloseTo(7.75, within(0.5));
+  }
+
   @Test
   void aStageResumedFromACheckpointDoesNotCountItsStartAsProgress() {
     ProgressTracker p = new ProgressTracker(0, null);

@@ -44,6 +44,11 @@ public abstract class HardeningContract {
   /** Empties the store's tables between tests. */
   protected abstract void truncate() throws Exception;
 
+  /** A store like {@link #newStore()} with as few connections as it can do with. */
+  protected Store newSmallStore() {
+    return newStore();
+  }
+
   /** Whether the database holds U+0000 in JSON (SQLite does; PostgreSQL's jsonb does not). */
   protected abstract boolean holdsNulInJson();
 
@@ -267,6 +272,81 @@ public abstract class HardeningContract {
     }
     assertThat(jobCount()).isEqualTo(2);
     assertThat(client.job(first).orElseThrow().args().get("a").asInt()).isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------- 4: lifecycle
+
+  @Test
+  void aStoppedNodeStartsAgainWithEveryServiceRunning() {
+    Offload o = start(offload().progressInterval(Duration.ofMillis(50)).register("step", Note.class, (args, ctx) -> {
+      // The progress reporter must be alive: the handler waits to see its message stored.
+      ctx.message("working on " + args.text());
+      await().atMost(Duration.ofSeconds(20)).until(() -> store.jobGet(ctx.id().value())
+          .map(j -> j.progress() != null && ("working on " + args.text()).equals(j.progress().message())).orElse(false));
+      return args.text();
+    }));
+    assertThat(awaitState(o, o.enqueue("step", new Note("first")), JobState.SUCCEEDED).result().asText()).isEqualTo("first");
+
+    o.stop();
+    o.stop();
+    o.start();
+    assertThatThrownBy(o::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("started already");
+
+    // The completer and the progress reporter run again: the job's progress and end are written.
+    Job again = awaitState(o, o.enqueue("step", new Note("after a restart")), JobState.SUCCEEDED);
+    assertThat(again.result().asText()).isEqualTo("after a restart");
+    assertThat(again.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void openingAndClosingFiftyTimesLeavesNoThreadBehind() throws Exception {
+    store.close();
+    long before = liveThreads();
+    long offloadBefore = offloadThreads();
+    AtomicInteger deaths = new AtomicInteger();
+    for (int i = 0; i < 50; i++) {
+      Offload o = offload().store(newSmallStore()).shutdownGrace(Duration.ofMillis(100))
+          .register("ok", Note.class, (a, c) -> a.text())
+          .register("dies", Note.class, (a, c) -> {
+            throw new dev.offload.PermanentFailure("no");
+          })
+          .listener(new dev.offload.JobListener() {
+            @Override
+            public void onDead(Job job) {
+              deaths.incrementAndGet();
+            }
+          })
+          .build();
+      o.start();
+      JobId ok = o.enqueue("ok", new Note("n" + i));
+      JobId dies = o.enqueue("dies", new Note("n" + i));
+      assertThat(o.await(ok, Duration.ofSeconds(30)).job().state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(o.await(dies, Duration.ofSeconds(30)).job().state()).isEqualTo(JobState.DEAD);
+      o.close();
+      o.close();
+      assertThatThrownBy(o::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+    assertThat(deaths.get()).isEqualTo(50);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(offloadThreads()).as("threads named offload*: %s", offloadThreadNames()).isLessThanOrEqualTo(offloadBefore);
+      assertThat(liveThreads()).isLessThanOrEqualTo(before + 5);
+    });
+    store = newStore();
+  }
+
+  private static List<String> offloadThreadNames() {
+    return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.startsWith("offload")).toList();
+  }
+
+  private static long liveThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).count();
+  }
+
+  /** Threads Offload names (engine, watcher, listener, notifier; HikariCP's pool is "offload" too). */
+  private static long offloadThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("offload"))
+        .count();
   }
 
   // ---------------------------------------------------------------- 5: an older attempt's end

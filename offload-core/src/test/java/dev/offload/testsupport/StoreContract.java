@@ -21,6 +21,7 @@ import dev.offload.store.Completion;
 import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.SchemaVersion;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.sql.Connection;
@@ -126,6 +127,13 @@ public abstract class StoreContract {
   }
 
   // ---------------------------------------------------------------- store level
+
+  @Test
+  void migratedStoreReportsItsSchemaUpToDate() {
+    SchemaVersion version = store.schemaVersion();
+    assertThat(version.current()).isPositive().isEqualTo(version.latest());
+    assertThat(version.upToDate()).isTrue();
+  }
 
   @Test
   void insertedJobIsClaimedOnceAndCompleted() {

@@ -61,6 +61,25 @@ final class Migrations {
     }
   }
 
+  /** The newest version applied to the schema; 0 when the schema or its migrations table is missing. */
+  int current() {
+    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+      // to_regclass answers null, rather than failing, for a schema or table that does not exist.
+      try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + schema + ".migrations') IS NOT NULL")) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          return 0;
+        }
+      }
+      try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema + ".migrations")) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new OffloadException("reading the schema version of " + schema + " failed: " + e.getMessage(), e);
+    }
+  }
+
   /** The schema version the code expects. */
   static int latest() {
     return FILES.size();

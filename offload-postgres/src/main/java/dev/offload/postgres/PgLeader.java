@@ -29,7 +29,11 @@ final class PgLeader implements AutoCloseable {
   synchronized boolean attempt(String node) throws SQLException {
     if (held != null) {
       if (!held.isValid(2)) {
-        release();
+        // The session is gone, and its lock with it.
+        Connection lost = held;
+        held = null;
+        holder = null;
+        release(lost);
       } else {
         return holder.equals(node);
       }
@@ -58,30 +62,51 @@ final class PgLeader implements AutoCloseable {
 
   synchronized void resign(String node) {
     if (held != null && holder.equals(node)) {
-      try (PreparedStatement ps = held.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
-        ps.setString(1, lockName);
-        ps.execute();
-      } catch (SQLException e) {
-        log.debug("unlock failed; closing the connection releases the lock anyway", e);
-      }
-      release();
+      unlockAndRelease();
     }
   }
 
-  private void release() {
+  /**
+   * Unlocks, then hands the connection back. The lock belongs to the session, not to our use of
+   * it: a pooled connection returned with the lock would keep every node from leading for as
+   * long as the pool keeps the session. When the unlock fails the session is ended instead.
+   */
+  private void unlockAndRelease() {
+    Connection c = held;
+    held = null;
+    holder = null;
+    boolean unlocked = false;
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+      ps.setString(1, lockName);
+      try (ResultSet rs = ps.executeQuery()) {
+        unlocked = rs.next() && rs.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      log.debug("unlocking the leader lock failed; ending its session instead", e);
+    }
     try {
-      held.close();
+      if (!unlocked) {
+        c.abort(Runnable::run);
+      }
+    } catch (SQLException e) {
+      log.debug("ending the leader's session failed", e);
+    }
+    release(c);
+  }
+
+  private static void release(Connection c) {
+    try {
+      c.close();
     } catch (SQLException e) {
       log.debug("closing the leader connection failed", e);
     }
-    held = null;
-    holder = null;
   }
 
+  /** Gives up leadership (unlocking) and the connection. */
   @Override
   public synchronized void close() {
     if (held != null) {
-      release();
+      unlockAndRelease();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.offload.postgres;
 
+import dev.offload.internal.Redact;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -24,28 +25,23 @@ record PgUrl(String jdbcUrl, String schema, String display) {
       jdbc = fromLibpq(text);
     } else {
       throw new IllegalArgumentException(
-          "not a PostgreSQL URL: '" + text + "' (expected postgresql://user@host:port/db or jdbc:postgresql://...)");
+          "not a PostgreSQL URL: '" + Redact.url(text) + "' (expected postgresql://user@host:port/db or jdbc:postgresql://...)");
     }
     String schema = PostgresStore.DEFAULT_SCHEMA;
-    StringBuilder display = new StringBuilder(jdbc.substring("jdbc:".length()));
     int q = jdbc.indexOf('?');
     if (q >= 0) {
-      display.setLength(q - "jdbc:".length());
-      String sep = "?";
       for (String param : jdbc.substring(q + 1).split("&")) {
         int eq = param.indexOf('=');
         String key = eq < 0 ? param : param.substring(0, eq);
-        String value = eq < 0 ? "" : URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
-        if (key.equals("currentSchema") && !value.isBlank()) {
-          schema = value.split(",")[0].trim();
-        }
-        if (!key.equalsIgnoreCase("password")) {
-          display.append(sep).append(param);
-          sep = "&";
+        if (key.equals("currentSchema") && eq >= 0) {
+          String value = decode(param.substring(eq + 1), "currentSchema");
+          if (!value.isBlank()) {
+            schema = value.split(",")[0].trim();
+          }
         }
       }
     }
-    return new PgUrl(jdbc, schema, display.toString());
+    return new PgUrl(jdbc, schema, Redact.url(jdbc.substring("jdbc:".length())));
   }
 
   private static String fromLibpq(String text) {
@@ -53,10 +49,10 @@ record PgUrl(String jdbcUrl, String schema, String display) {
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("malformed PostgreSQL URL '" + text + "': " + e.getReason());
+      throw new IllegalArgumentException("malformed PostgreSQL URL '" + Redact.url(text) + "': " + e.getReason());
     }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("PostgreSQL URL '" + text + "' names no host");
+      throw new IllegalArgumentException("PostgreSQL URL '" + Redact.url(text) + "' names no host");
     }
     StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(uri.getHost());
     if (uri.getPort() > 0) {
@@ -70,7 +66,7 @@ record PgUrl(String jdbcUrl, String schema, String display) {
       jdbc.append(sep).append("user=").append(userInfo[0]);
       sep = "&";
       if (userInfo.length == 2) {
-        String password = URLDecoder.decode(userInfo[1], StandardCharsets.UTF_8);
+        String password = decode(userInfo[1], "the password");
         jdbc.append(sep).append("password=").append(URLEncoder.encode(password, StandardCharsets.UTF_8));
       }
     }
@@ -78,5 +74,14 @@ record PgUrl(String jdbcUrl, String schema, String display) {
       jdbc.append(sep).append(uri.getRawQuery());
     }
     return jdbc.toString();
+  }
+
+  /** URL-decodes {@code value}; the error names {@code what}, never the value (it may be a password). */
+  private static String decode(String value, String what) {
+    try {
+      return URLDecoder.decode(value, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("malformed PostgreSQL URL: " + what + " holds a bad %-escape");
+    }
   }
 }

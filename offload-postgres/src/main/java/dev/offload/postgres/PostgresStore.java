@@ -29,6 +29,7 @@ import dev.offload.store.ProgressUpdate;
 import dev.offload.store.QueueSettings;
 import dev.offload.store.RejectedWriteException;
 import dev.offload.store.ScheduleRecord;
+import dev.offload.store.SchemaVersion;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.sql.Array;
@@ -66,6 +67,7 @@ import javax.sql.DataSource;
  */
 public final class PostgresStore implements Store {
   public static final String DEFAULT_SCHEMA = "offload";
+  private static final long CONNECTION_TIMEOUT_MILLIS = 2_000;
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   private static final TypeReference<List<JobError>> ERRORS = new TypeReference<>() {};
 
@@ -127,9 +129,14 @@ public final class PostgresStore implements Store {
     // The listener and the leader hold a connection each for as long as they run.
     config.setMaximumPoolSize(poolSize + 2);
     config.setPoolName("offload");
-    // Fail fast with the driver's own message when the database is unreachable at start.
+    // Connect lazily, on first use: a node may start before its database does.
     config.setInitializationFailTimeout(-1);
-    config.setConnectionTimeout(5_000);
+    // An unreachable or silent server is reported within 2 s, naming it (the description holds the
+    // host and port): a connection attempt gives up after 1.5 s (pgjdbc's loginTimeout covers the
+    // TCP connect, TLS and authentication; a URL that sets it wins), and a statement waits at most
+    // 2 s for a connection, so the attempt's own error is the cause it reports.
+    config.addDataSourceProperty("loginTimeout", "1.5");
+    config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
     HikariDataSource pool = new HikariDataSource(config);
     return new PostgresStore(pool, pool, parsed.schema(), parsed.display());
   }
@@ -145,6 +152,11 @@ public final class PostgresStore implements Store {
   @Override
   public void migrate() {
     migrations.apply();
+  }
+
+  @Override
+  public SchemaVersion schemaVersion() {
+    return new SchemaVersion(migrations.current(), Migrations.latest());
   }
 
   @Override

@@ -47,11 +47,13 @@ class NotifierReconnectTest {
 
   @Test
   void wakeUpsResumeAfterTheListenBackendIsTerminated() throws Exception {
-    try (Offload worker = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).node("worker")
+    PostgresStore workerStore = PostgresStore.connect(TestDatabase.urlFor(schema), 2);
+    try (Offload worker = Offload.builder().store(workerStore).node("worker")
             .pollInterval(POLL).register("wake", Note.class, (n, ctx) -> n.text()).build();
         Offload client = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).node("client")
             .pollInterval(POLL).queue("unused", 1).register("wake", Note.class, (n, ctx) -> n.text()).build()) {
       worker.start();
+      awaitListening(workerStore, "probe-1");
       JobId first = client.enqueue("wake", new Note("before"));
       await().atMost(Duration.ofSeconds(60)).until(() -> client.job(first).orElseThrow().state() == JobState.SUCCEEDED);
 
@@ -63,6 +65,7 @@ class NotifierReconnectTest {
         List<Integer> now = listenerPids();
         return now.size() == 1 && !now.equals(before);
       });
+      awaitListening(workerStore, "probe-2");
       // ...and an insert wakes the worker again (its next poll is minutes away).
       JobId second = client.enqueue("wake", new Note("after"));
       await().atMost(Duration.ofSeconds(60)).until(() -> client.job(second).orElseThrow().state() == JobState.SUCCEEDED);
@@ -99,6 +102,21 @@ class NotifierReconnectTest {
         });
         assertThat(notifier.connectionsOpened()).isGreaterThan(opened);
       }
+    }
+  }
+
+  /**
+   * Waits until the node's listener hears on the insert channel: a probe (a queue name no worker
+   * serves) is published until it arrives, so a job inserted next is sure to wake the worker.
+   */
+  private static void awaitListening(PostgresStore store, String probe) throws Exception {
+    Set<String> heard = ConcurrentHashMap.newKeySet();
+    try (PostgresStore other = PostgresStore.connect(TestDatabase.urlFor(schema), 1);
+        AutoCloseable sub = store.notifier().subscribe(Notifier.INSERT, heard::add)) {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        other.notifier().publish(Notifier.INSERT, probe);
+        return heard.contains(probe);
+      });
     }
   }
 

@@ -211,6 +211,32 @@ class OpenApiTest {
   }
 
   @Test
+  void scheduleAnswersMatchTheirSchemas() {
+    Res created = checked("POST", "/api/schedules", t.post("/api/schedules",
+        "{\"name\": \"nightly\", \"kind\": \"echo\", \"args\": {\"n\": 1}, \"cron\": \"0 3 * * *\", \"zone\": \"Europe/Copenhagen\"}"));
+    assertThat(created.status()).isEqualTo(201);
+    checked("POST", "/api/schedules", t.post("/api/schedules", "{\"name\": \"nightly\", \"kind\": \"echo\", \"every\": \"1h\"}"));
+    checked("POST", "/api/schedules", t.post("/api/schedules", "{\"name\": \"bad\", \"kind\": \"echo\", \"cron\": \"0 25 * * *\"}"));
+    checked("POST", "/api/schedules", t.post("/api/schedules", "{\"name\": "));
+    checked("GET", "/api/schedules", t.get("/api/schedules"));
+    checked("GET", "/api/schedules/{name}", t.get("/api/schedules/nightly"));
+    checked("GET", "/api/schedules/{name}", t.get("/api/schedules/none"));
+    checked("PUT", "/api/schedules/{name}", t.send(t.request("/api/schedules/hourly").header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\", \"every\": \"1h\", \"catchUp\": \"none\", \"priority\": 3}"))));
+    checked("POST", "/api/schedules/{name}/pause", t.post("/api/schedules/nightly/pause"));
+    checked("POST", "/api/schedules/{name}/resume", t.post("/api/schedules/nightly/resume"));
+    checked("POST", "/api/schedules/{name}/pause", t.post("/api/schedules/none/pause"));
+    Res run = checked("POST", "/api/schedules/{name}/run", t.post("/api/schedules/nightly/run"));
+    assertThat(run.status()).isEqualTo(202);
+    long id = run.json().get("id").asLong();
+    await().atMost(Duration.ofSeconds(20)).until(() -> t.state(id).equals("succeeded"));
+    checked("GET", "/api/jobs/{id}", t.get("/api/jobs/" + id));
+    checked("GET", "/api/schedules", t.get("/api/schedules"));
+    checked("DELETE", "/api/schedules/{name}", t.delete("/api/schedules/nightly"));
+    checked("DELETE", "/api/schedules/{name}", t.delete("/api/schedules/nightly"));
+  }
+
+  @Test
   void tokenErrorsMatchTheirSchemas() {
     try (TestServer guarded = TestServer.start(dir.resolve("guarded"), b -> b.token("s3cret-token-of-the-test"))) {
       Res missing = guarded.get("/api/jobs");

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The store's one connection to its file. Threads of this JVM take turns through a lock (SQLite
@@ -44,19 +45,42 @@ final class Database implements AutoCloseable {
     this.connection = connection;
   }
 
+  /** Opens {@code file}, creating it and its parent directories when missing. */
   static Database open(Path file) {
+    return open(file, /* create= */ true);
+  }
+
+  /**
+   * Opens {@code file} as it is: never creates it, its directories or a journal mode. A file that
+   * exists was set to write-ahead logging when it was created (the mode is stored in the file).
+   *
+   * @throws OffloadException when the file does not exist
+   */
+  static Database openExisting(Path file) {
+    return open(file, /* create= */ false);
+  }
+
+  private static Database open(Path file, boolean create) {
     Path path = file.toAbsolutePath().normalize();
     String description = "sqlite:" + path;
-    try {
-      if (path.getParent() != null) {
-        Files.createDirectories(path.getParent());
-      }
-    } catch (IOException e) {
-      throw new OffloadException("creating the directory of " + description + " failed: " + e, e);
-    }
     SQLiteConfig config = new SQLiteConfig();
+    if (create) {
+      try {
+        if (path.getParent() != null) {
+          Files.createDirectories(path.getParent());
+        }
+      } catch (IOException e) {
+        throw new OffloadException("creating the directory of " + description + " failed: " + e, e);
+      }
+      config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    } else {
+      if (!Files.exists(path)) {
+        throw new OffloadException("no database at " + description + ": the file does not exist");
+      }
+      // Without CREATE, SQLite fails rather than creates even if the file vanishes meanwhile.
+      config.resetOpenMode(SQLiteOpenMode.CREATE);
+    }
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.enforceForeignKeys(true);
     try {

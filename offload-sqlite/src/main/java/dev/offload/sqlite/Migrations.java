@@ -26,6 +26,27 @@ final class Migrations {
 
   private Migrations() {}
 
+  /** The newest version this code knows. */
+  static int latest() {
+    int latest = 0;
+    for (String file : FILES) {
+      latest = Math.max(latest, Integer.parseInt(file.substring(0, file.indexOf('_'))));
+    }
+    return latest;
+  }
+
+  /** The newest version recorded in the file; 0 when it has no migrations table. Only reads. */
+  static int current(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(Sql.MIGRATIONS_TABLE_EXISTS)) {
+      if (!rs.next()) {
+        return 0;
+      }
+    }
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(Sql.MIGRATIONS_CURRENT)) {
+      return rs.next() ? rs.getInt(1) : 0;
+    }
+  }
+
   /** Applies the versions not yet recorded; returns how many it applied. */
   static int apply(Connection c, long nowMillis) throws SQLException {
     try (Statement s = c.createStatement()) {

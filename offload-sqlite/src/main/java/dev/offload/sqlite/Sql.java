@@ -348,5 +348,10 @@ final class Sql {
 
   static final String MIGRATIONS_APPLIED = "SELECT version FROM offload_migrations";
 
+  static final String MIGRATIONS_TABLE_EXISTS =
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'offload_migrations'";
+
+  static final String MIGRATIONS_CURRENT = "SELECT coalesce(max(version), 0) FROM offload_migrations";
+
   static final String MIGRATION_RECORD = "INSERT INTO offload_migrations (version, applied_at) VALUES (?, ?)";
 }

@@ -20,6 +20,7 @@ import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.QueueSettings;
 import dev.offload.store.ScheduleRecord;
+import dev.offload.store.SchemaVersion;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.nio.file.Path;
@@ -82,9 +83,24 @@ public final class SqliteStore implements Store {
     return new SqliteStore(Database.open(file));
   }
 
+  /**
+   * Opens an existing database file without creating it, its directories or anything in it, for
+   * tools that only read. Check {@link #schemaVersion()} before use.
+   *
+   * @throws dev.offload.OffloadException when the file does not exist or cannot be opened
+   */
+  public static SqliteStore openExisting(Path file) {
+    return new SqliteStore(Database.openExisting(file));
+  }
+
   @Override
   public void migrate() {
     db.write("migrating the schema", c -> Migrations.apply(c, System.currentTimeMillis()));
+  }
+
+  @Override
+  public SchemaVersion schemaVersion() {
+    return new SchemaVersion(db.read("reading the schema version", Migrations::current), Migrations.latest());
   }
 
   @Override

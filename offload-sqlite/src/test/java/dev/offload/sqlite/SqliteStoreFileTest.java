@@ -57,6 +57,30 @@ class SqliteStoreFileTest {
   }
 
   @Test
+  void openExistingNeverCreatesTheFileAndReadsTheSchemaVersionWithoutMigrating() throws Exception {
+    Path missing = dir.resolve("typo/offload.db");
+    assertThatThrownBy(() -> SqliteStore.openExisting(missing))
+        .isInstanceOf(OffloadException.class)
+        .hasMessageContaining("the file does not exist");
+    assertThat(dir.resolve("typo")).doesNotExist();
+
+    Path empty = Files.createFile(dir.resolve("empty.db"));
+    try (SqliteStore store = SqliteStore.openExisting(empty)) {
+      assertThat(store.schemaVersion().current()).isZero();
+      assertThat(store.schemaVersion().upToDate()).isFalse();
+    }
+    assertThat(Files.size(empty)).isZero();
+
+    Path file = dir.resolve("offload.db");
+    try (SqliteStore store = SqliteStore.open(file)) {
+      store.migrate();
+    }
+    try (SqliteStore store = SqliteStore.openExisting(file)) {
+      assertThat(store.schemaVersion().upToDate()).isTrue();
+    }
+  }
+
+  @Test
   void fileIsInWriteAheadLogMode() throws Exception {
     Path file = dir.resolve("offload.db");
     try (SqliteStore store = SqliteStore.open(file)) {
