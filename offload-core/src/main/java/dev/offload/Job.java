@@ -29,6 +29,8 @@ import java.util.List;
  * @param failedItems items that failed without failing the job, or null when none did
  * @param parentId the job this one retries the failed items of, or null
  * @param schedule the schedule that made this job (its {@code runAt} is the tick), or null
+ * @param workflowId the workflow this job is a step of, or null
+ * @param step its step name in that workflow, or null
  * @param concurrencyKey the key its queue's per-key limit and rate count it under, or null
  * @param uniqueKey the key that keeps it unique while it is pending or running, or null
  * @param waiting why a job that is due does not start, e.g. {@code waiting: key tenant:42 at its
@@ -56,6 +58,8 @@ public record Job(
     FailedItems failedItems,
     JobId parentId,
     String schedule,
+    Long workflowId,
+    String step,
     String concurrencyKey,
     String uniqueKey,
     String waiting) {
@@ -67,14 +71,16 @@ public record Job(
   /** A job without flow-control keys. */
   public Job(JobId id, String kind, String queue, JobState state, int priority, JsonNode args, int attempt, int maxAttempts,
       Instant runAt, Instant createdAt, Instant startedAt, Instant finishedAt, String node, List<JobError> errors,
-      JsonNode result, Progress progress, JsonNode checkpoint, FailedItems failedItems, JobId parentId, String schedule) {
+      JsonNode result, Progress progress, JsonNode checkpoint, FailedItems failedItems, JobId parentId, String schedule,
+      Long workflowId, String step) {
     this(id, kind, queue, state, priority, args, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, node, errors,
-        result, progress, checkpoint, failedItems, parentId, schedule, null, null, null);
+        result, progress, checkpoint, failedItems, parentId, schedule, workflowId, step, null, null, null);
   }
 
   /** This job with the reason it waits. */
   public Job withWaiting(String waiting) {
     return new Job(id, kind, queue, state, priority, args, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, node,
-        errors, result, progress, checkpoint, failedItems, parentId, schedule, concurrencyKey, uniqueKey, waiting);
+        errors, result, progress, checkpoint, failedItems, parentId, schedule, workflowId, step, concurrencyKey, uniqueKey,
+        waiting);
   }
 }

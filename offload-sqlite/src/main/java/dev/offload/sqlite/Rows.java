@@ -47,9 +47,16 @@ final class Rows {
         read(rs.getLong("id"), rs.getString("failed_items"), FailedItems.class),
         parentId(rs),
         rs.getString("schedule"),
+        nullableLong(rs, "workflow_id"),
+        rs.getString("step"),
         rs.getString("concurrency_key"),
         rs.getString("unique_key"),
         null);
+  }
+
+  static Long nullableLong(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
   }
 
   private static JobId parentId(ResultSet rs) throws SQLException {
