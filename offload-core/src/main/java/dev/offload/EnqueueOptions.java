@@ -2,6 +2,7 @@ package dev.offload;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-job options at enqueue; each unset field falls back to the kind's {@link JobOptions}.
@@ -25,16 +26,16 @@ import java.time.Instant;
  *     args, run time and priority (debounce) before returning it
  */
 public record EnqueueOptions(
-    String queue,
-    Integer priority,
-    Instant runAt,
-    Duration delay,
-    Integer maxAttempts,
+    @Nullable String queue,
+    @Nullable Integer priority,
+    @Nullable Instant runAt,
+    @Nullable Duration delay,
+    @Nullable Integer maxAttempts,
     boolean unknownKindAllowed,
-    String idempotencyKey,
-    String concurrencyKey,
-    String uniqueKey,
-    Duration uniqueFor,
+    @Nullable String idempotencyKey,
+    @Nullable String concurrencyKey,
+    @Nullable String uniqueKey,
+    @Nullable Duration uniqueFor,
     boolean replaceDuplicate) {
 
   private static final EnqueueOptions NONE = new EnqueueOptions(null, null, null, null, null, false, null, null, null, null, false);
@@ -78,7 +79,7 @@ public record EnqueueOptions(
     }
   }
 
-  private static void key(String field, String key) {
+  private static void key(String field, @Nullable String key) {
     if (key != null && (key.isEmpty() || key.length() > 255)) {
       throw new IllegalArgumentException(field + " must be 1-255 characters, got " + key.length());
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job as stored, read with {@link Offload#job}. Its JSON form is the document of {@code GET /api/jobs/{id}} and {@code offload status
@@ -48,21 +49,21 @@ public record Job(
     int maxAttempts,
     Instant runAt,
     Instant createdAt,
-    Instant startedAt,
-    Instant finishedAt,
-    String node,
+    @Nullable Instant startedAt,
+    @Nullable Instant finishedAt,
+    @Nullable String node,
     List<JobError> errors,
-    JsonNode result,
-    Progress progress,
-    JsonNode checkpoint,
-    FailedItems failedItems,
-    JobId parentId,
-    String schedule,
-    Long workflowId,
-    String step,
-    String concurrencyKey,
-    String uniqueKey,
-    String waiting) {
+    @Nullable JsonNode result,
+    @Nullable Progress progress,
+    @Nullable JsonNode checkpoint,
+    @Nullable FailedItems failedItems,
+    @Nullable JobId parentId,
+    @Nullable String schedule,
+    @Nullable Long workflowId,
+    @Nullable String step,
+    @Nullable String concurrencyKey,
+    @Nullable String uniqueKey,
+    @Nullable String waiting) {
 
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);
@@ -78,7 +79,7 @@ public record Job(
   }
 
   /** This job with the reason it waits. */
-  public Job withWaiting(String waiting) {
+  public Job withWaiting(@Nullable String waiting) {
     return new Job(id, kind, queue, state, priority, args, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, node,
         errors, result, progress, checkpoint, failedItems, parentId, schedule, workflowId, step, concurrencyKey, uniqueKey,
         waiting);

@@ -1,5 +1,6 @@
 package dev.offload;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 
 /**
@@ -24,7 +25,9 @@ import java.time.Duration;
  * @param aging after each such period of waiting past its run time, a job counts as one priority
  *     level more urgent (so low priorities never starve), or null
  */
-public record QueueOptions(Integer maxRunning, Integer perKey, Rate rate, boolean ratePerKey, boolean fair, Duration aging) {
+public record QueueOptions(
+    @Nullable Integer maxRunning, @Nullable Integer perKey, @Nullable Rate rate, boolean ratePerKey, boolean fair,
+    @Nullable Duration aging) {
   public static final int MAX_LIMIT = 100_000;
   private static final QueueOptions NONE = new QueueOptions(null, null, null, false, false, null);
 
@@ -48,16 +51,16 @@ public record QueueOptions(Integer maxRunning, Integer perKey, Rate rate, boolea
     return NONE;
   }
 
-  public QueueOptions maxRunning(Integer maxRunning) {
+  public QueueOptions maxRunning(@Nullable Integer maxRunning) {
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging);
   }
 
-  public QueueOptions perKey(Integer perKey) {
+  public QueueOptions perKey(@Nullable Integer perKey) {
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging);
   }
 
   /** Sets the rate; null removes it (and {@code ratePerKey} with it). */
-  public QueueOptions rate(Rate rate) {
+  public QueueOptions rate(@Nullable Rate rate) {
     return new QueueOptions(maxRunning, perKey, rate, rate != null && ratePerKey, fair, aging);
   }
 
@@ -69,7 +72,7 @@ public record QueueOptions(Integer maxRunning, Integer perKey, Rate rate, boolea
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging);
   }
 
-  public QueueOptions aging(Duration aging) {
+  public QueueOptions aging(@Nullable Duration aging) {
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging);
   }
 

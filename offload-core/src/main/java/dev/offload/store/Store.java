@@ -63,6 +63,13 @@ public interface Store extends AutoCloseable {
     return jobInsertManyResults(tx, jobs).stream().map(InsertResult::id).toList();
   }
 
+  /**
+   * A new connection to the store's database, for a transaction the caller owns (for instance
+   * many {@link #jobInsertMany(Connection, List)} calls that commit or roll back together). The
+   * caller closes it.
+   */
+  Connection connectionOpen();
+
   /** Claims runnable jobs in one statement; see {@link ClaimParams}. */
   List<ClaimedJob> jobClaim(ClaimParams params);
 

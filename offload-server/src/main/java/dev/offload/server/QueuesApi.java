@@ -1,20 +1,16 @@
 package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.JobOptions;
-import dev.offload.KindStats;
 import dev.offload.Offload;
 import dev.offload.QueueOptions;
 import dev.offload.QueueStats;
 import dev.offload.Rate;
+import dev.offload.server.internal.KindsDocument;
 import io.javalin.http.Context;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -168,54 +164,7 @@ final class QueuesApi {
     if (budget.isZero()) {
       throw ApiException.invalid("budget", "budget must be more than 0, got '" + budgetText + "'");
     }
-    Map<String, KindDocument> kinds = new TreeMap<>();
-    offload.kinds().forEach((kind, options) -> kinds.put(kind, KindDocument.registered(kind, options)));
-    for (KindStats s : offload.kindStats(budget)) {
-      kinds.merge(s.kind(), KindDocument.ran(s), KindDocument::withStats);
-    }
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("budgetMs", budget.toMillis());
-    doc.put("kinds", new ArrayList<>(kinds.values()));
+    Map<String, Object> doc = KindsDocument.of(offload, budget);
     Http.json(ctx, 200, doc);
-  }
-
-  /**
-   * One kind in {@code GET /api/kinds}.
-   *
-   * @param registered whether this node has a handler for it (its options are null otherwise)
-   * @param runs successful runs in the last 24 hours that the figures cover
-   * @param advice "inline" when p95 fits the budget, "background" when not, null without runs
-   */
-  record KindDocument(
-      String kind,
-      boolean registered,
-      String queue,
-      Integer priority,
-      Integer maxAttempts,
-      Long timeoutMs,
-      long runs,
-      Double p50Ms,
-      Double p95Ms,
-      Double maxMs,
-      String advice) {
-
-    static KindDocument registered(String kind, JobOptions o) {
-      return new KindDocument(kind, true, o.queue(), o.priority(), o.maxAttempts(),
-          o.timeout() == null ? null : o.timeout().toMillis(), 0, null, null, null, null);
-    }
-
-    static KindDocument ran(KindStats s) {
-      return new KindDocument(s.kind(), false, null, null, null, null, 0, null, null, null, null).withStats(s);
-    }
-
-    KindDocument withStats(KindDocument other) {
-      return new KindDocument(kind, registered, queue, priority, maxAttempts, timeoutMs,
-          other.runs, other.p50Ms, other.p95Ms, other.maxMs, other.advice);
-    }
-
-    KindDocument withStats(KindStats s) {
-      return new KindDocument(kind, registered, queue, priority, maxAttempts, timeoutMs,
-          s.runs(), s.p50Ms(), s.p95Ms(), s.maxMs(), s.runs() == 0 ? null : s.advice());
-    }
   }
 }
