@@ -20,6 +20,7 @@ import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
 import dev.offload.store.JobInsert;
+import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
@@ -272,7 +273,6 @@ public final class PostgresStore implements Store {
       ps.setString(6, p.node());
       ps.setLong(7, p.lease().toMillis());
       ps.setLong(8, p.token());
-      ps.setTimestamp(9, Timestamp.from(p.now()));
       List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -299,8 +299,10 @@ public final class PostgresStore implements Store {
     String[] state = new String[n], at = new String[n], runAt = new String[n], result = new String[n];
     String[] error = new String[n], leaseCutoff = new String[n], progress = new String[n], failedItems = new String[n];
     Boolean[] refund = new Boolean[n];
+    String[] startedAt = new String[n];
     for (int i = 0; i < n; i++) {
       Completion x = completions.get(i);
+      startedAt[i] = x.startedAt() == null ? null : x.startedAt().toString();
       id[i] = x.id();
       token[i] = x.token();
       state[i] = x.state().wireName();
@@ -327,6 +329,7 @@ public final class PostgresStore implements Store {
       ps.setArray(9, c.createArrayOf("text", progress));
       ps.setArray(10, c.createArrayOf("text", failedItems));
       ps.setArray(11, c.createArrayOf("bool", refund));
+      ps.setArray(12, c.createArrayOf("text", startedAt));
       return ids(ps);
     } catch (SQLException e) {
       if (refusedData(e)) {
@@ -411,6 +414,23 @@ public final class PostgresStore implements Store {
   }
 
   @Override
+  public List<Long> jobStartMany(List<JobStart> starts) {
+    if (starts.isEmpty()) {
+      return List.of();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.startMany)) {
+      c.setAutoCommit(true);
+      ps.setArray(1, c.createArrayOf("int8", starts.stream().map(JobStart::id).toArray()));
+      ps.setArray(2, c.createArrayOf("int8", starts.stream().map(JobStart::token).toArray()));
+      ps.setArray(3, c.createArrayOf("text", starts.stream().map(s -> s.at().toString()).toArray()));
+      return ids(ps);
+    } catch (SQLException e) {
+      throw fail("writing the starts of " + starts.size() + " jobs", e);
+    }
+  }
+
+  @Override
   public boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.checkpoint)) {
@@ -435,7 +455,7 @@ public final class PostgresStore implements Store {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(KindStats.of(rs.getString(1), rs.getLong(2), round(rs.getDouble(3)), round(rs.getDouble(4)),
-              round(rs.getDouble(5)), budgetMs));
+              round(rs.getDouble(5)), budgetMs, round(rs.getDouble(6)), round(rs.getDouble(7))));
         }
       }
       return out;
@@ -726,6 +746,12 @@ public final class PostgresStore implements Store {
           acc.apply(rs.getString(1)).counts().put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
         }
       }
+      Map<String, Long> claimed = new java.util.HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.queueClaimed); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          claimed.put(rs.getString(1), rs.getLong(2));
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement(sql.queuesPaused); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           acc.apply(rs.getString(1)).paused()[0] = rs.getBoolean(2);
@@ -743,7 +769,8 @@ public final class PostgresStore implements Store {
         }
       }
       List<QueueStats> out = new ArrayList<>();
-      queues.forEach((name, a) -> out.add(new QueueStats(name, a.paused()[0], a.counts(), (long) a.minute()[0],
+      queues.forEach((name, a) -> out.add(new QueueStats(name, a.paused()[0], a.counts(), claimed.getOrDefault(name, 0L),
+          (long) a.minute()[0],
           Double.isNaN(a.minute()[1]) ? null : a.minute()[1], Double.isNaN(a.minute()[2]) ? null : a.minute()[2])));
       return out;
     } catch (SQLException e) {

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 final class Migrations {
   /** In order; the number before the first underscore is the version. Append, never edit. */
-  static final List<String> FILES = List.of("001_jobs.sql", "002_schedules.sql");
+  static final List<String> FILES = List.of("001_jobs.sql", "002_schedules.sql", "003_job_starts.sql");
 
   private Migrations() {}
 
