@@ -30,6 +30,8 @@ import java.util.List;
  * @param failedItems items that failed without failing the job, or null when none did
  * @param parentId the job this one retries the failed items of, or null
  * @param schedule the schedule that made this job (its {@code runAt} is the tick), or null
+ * @param workflowId the workflow this job is a step of, or null
+ * @param step its step name in that workflow, or null
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Job(
@@ -52,7 +54,9 @@ public record Job(
     JsonNode checkpoint,
     FailedItems failedItems,
     JobId parentId,
-    String schedule) {
+    String schedule,
+    Long workflowId,
+    String step) {
 
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);

@@ -79,6 +79,19 @@ public interface JobContext {
   /** The last checkpoint stored by this job's attempts, read as {@code type}; empty if none. */
   <T> Optional<T> checkpoint(Class<T> type);
 
+  // ---------------------------------------------------------------- workflows
+
+  /**
+   * What the step {@code step} of this job's workflow returned, read as {@code type}:
+   * {@code ctx.resultOf("sync", SyncResult.class)}; null when that step returned nothing, has not
+   * succeeded (an {@code onFailure=continue} step runs after failed ones), or does not exist.
+   *
+   * @throws IllegalStateException if the result cannot be read as {@code type}
+   */
+  default <T> T resultOf(String step, Class<T> type) {
+    throw new IllegalStateException("job " + id() + " is not a workflow step");
+  }
+
   /**
    * Records that one item of a bulk job failed without failing the job. The first 1,000 are kept
    * with their errors and every one is counted; {@code Offload.retryFailedItems} enqueues a

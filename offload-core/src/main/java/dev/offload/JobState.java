@@ -13,7 +13,11 @@ import java.util.Locale;
  *                                   |                    |--error, none left / permanent--> dead
  *                                   |                    |--cancel--> cancelled
  *                                   +---- replay from dead / cancelled
+ * waiting --every dependency succeeded (or ended, for an onFailure=continue step)--> available
+ * waiting --a dependency ended dead or cancelled (onFailure=cancel)--> cancelled
  * </pre>
+ *
+ * <p>{@code waiting} is a workflow step whose dependencies have not all ended; it is never claimed.
  */
 public enum JobState {
   SCHEDULED,
@@ -22,7 +26,8 @@ public enum JobState {
   RETRYING,
   SUCCEEDED,
   DEAD,
-  CANCELLED;
+  CANCELLED,
+  WAITING;
 
   /** The name used in SQL, JSON and the CLI. */
   @JsonValue
@@ -39,7 +44,7 @@ public enum JobState {
       }
     }
     throw new IllegalArgumentException(
-        "unknown job state '" + name + "' (expected one of scheduled, available, running, retrying, succeeded, dead, cancelled)");
+        "unknown job state '" + name + "' (expected one of scheduled, available, running, retrying, succeeded, dead, cancelled, waiting)");
   }
 
   /** Whether the job has ended and will not run again unless replayed. */

@@ -88,6 +88,54 @@ public final class Offload implements AutoCloseable {
     node.start();
   }
 
+  /**
+   * Starts a workflow: steps (jobs) with dependencies, enqueued together by {@link
+   * WorkflowBuilder#enqueue()}.
+   */
+  public WorkflowBuilder workflow(String name) {
+    return new WorkflowBuilder(name, store, node::validate, config.clock());
+  }
+
+  /**
+   * Enqueues a workflow given as JSON, the document of {@code POST /api/workflows}: {@code {"name",
+   * "steps": [{"name", "kind", "args"?, "after"?, "queue"?, "priority"?, "onFailure"?}]}}.
+   *
+   * @throws IllegalArgumentException naming the field or step at fault (a cycle, a missing or
+   *     duplicate step, an unknown kind); nothing is written
+   */
+  public WorkflowId enqueueWorkflow(com.fasterxml.jackson.databind.JsonNode document) {
+    return WorkflowDocument.read(document, this::workflow).enqueue();
+  }
+
+  /** A workflow with its steps' states and progress; empty if there is no such workflow. */
+  public Optional<Workflow> workflow(WorkflowId id) {
+    return store.workflowGet(id.value()).map(Workflow::of);
+  }
+
+  /**
+   * Cancels every step of a workflow not yet finished (running ones are interrupted on their
+   * nodes); the workflow is {@code cancelled}.
+   *
+   * @throws java.util.NoSuchElementException if there is no such workflow
+   */
+  public void cancelWorkflow(WorkflowId id) {
+    if (!store.workflowCancel(id.value(), config.clock().instant())) {
+      throw new java.util.NoSuchElementException("no workflow " + id);
+    }
+  }
+
+  /**
+   * Runs a workflow's dead and cancelled steps again and re-arms their dependents; steps that
+   * succeeded are not run again.
+   *
+   * @throws java.util.NoSuchElementException if there is no such workflow
+   */
+  public void retryWorkflow(WorkflowId id) {
+    if (!store.workflowRetry(id.value(), config.clock().instant())) {
+      throw new java.util.NoSuchElementException("no workflow " + id);
+    }
+  }
+
   /** The stored schedules: list, add, pause, resume, delete, run now. */
   public Schedules schedules() {
     return schedules;
@@ -265,7 +313,8 @@ public final class Offload implements AutoCloseable {
    */
   public void retry(JobId id) {
     JobState before = store.jobRetry(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
-    if (before == JobState.RUNNING || before == JobState.AVAILABLE || before == JobState.SUCCEEDED) {
+    if (before == JobState.RUNNING || before == JobState.AVAILABLE || before == JobState.SUCCEEDED
+        || before == JobState.WAITING) {
       throw new IllegalStateException("job " + id + " is " + before.wireName()
           + "; only a dead, cancelled, retrying or scheduled job can be retried");
     }

@@ -377,6 +377,10 @@ final class Engine {
     return store.jobCheckpoint(ex.job.id(), ex.job.token(), checkpointJson, failedItemsJson);
   }
 
+  java.util.Optional<String> stepResult(long jobId, String step) {
+    return store.workflowStepResult(jobId, step);
+  }
+
   void progressChanged() {
     reporter.wake();
   }

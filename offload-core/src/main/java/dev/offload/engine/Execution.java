@@ -184,6 +184,19 @@ final class Execution implements JobContext {
   }
 
   @Override
+  public <T> T resultOf(String step, Class<T> type) {
+    java.util.Optional<String> json = engine.stepResult(job.id(), step);
+    if (json.isEmpty()) {
+      return null;
+    }
+    try {
+      return Json.read(json.get(), type);
+    } catch (Exception e) {
+      throw new IllegalStateException("the result of step '" + step + "' is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public void itemFailed(String key, String error) {
     progress.itemFailed(String.valueOf(key), HumanText.storable(error));
   }

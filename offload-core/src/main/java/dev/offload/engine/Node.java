@@ -75,6 +75,14 @@ public final class Node {
     return ids;
   }
 
+  /**
+   * Validates {@code requests} into inserts without writing them (a workflow's steps, which the
+   * store writes with their dependencies).
+   */
+  public List<JobInsert> validate(List<JobRequest> requests) {
+    return enqueuer.inserts(requests);
+  }
+
   private void enqueued(List<JobInsert> inserts) {
     if (config.listeners().isEmpty()) {
       return;

@@ -55,8 +55,11 @@ public interface Store extends AutoCloseable {
   List<ClaimedJob> jobClaim(ClaimParams params);
 
   /**
-   * Ends attempts in one statement. A completion whose token no longer matches a running job is
-   * ignored.
+   * Ends attempts in one transaction. A completion whose token no longer matches a running job is
+   * ignored. A workflow step that ends releases its waiting dependents in the same transaction: a
+   * dependent whose dependencies all succeeded becomes available (an {@code onFailure=continue}
+   * one once they all ended); one whose dependency ended dead or cancelled is cancelled, and so on
+   * down the graph.
    *
    * @return the ids that were written
    */
@@ -202,6 +205,38 @@ public interface Store extends AutoCloseable {
    *     gone, paused or disabled)
    */
   Optional<List<Long>> scheduleFire(String name, Instant tick, List<JobInsert> jobs);
+
+  /**
+   * Inserts a workflow, its steps' jobs and their dependencies in one transaction, and wakes the
+   * queues of the steps that can run now.
+   *
+   * @return the workflow's id
+   */
+  long workflowInsert(WorkflowInsert workflow);
+
+  Optional<WorkflowRecord> workflowGet(long id);
+
+  /**
+   * What the step named {@code step} of the workflow of job {@code jobId} returned, as JSON; empty
+   * when there is no such step or it returned nothing.
+   */
+  Optional<String> workflowStepResult(long jobId, String step);
+
+  /**
+   * Cancels a workflow: marks it cancelled by a user, cancels its pending and waiting steps at once,
+   * and asks the nodes running its running steps to stop them ({@link Notifier#CANCEL}).
+   *
+   * @return false if there is no such workflow
+   */
+  boolean workflowCancel(long id, Instant now);
+
+  /**
+   * Runs a workflow's dead and cancelled steps again with fresh attempts: each becomes available,
+   * or waiting while a dependency has not succeeded; succeeded steps stay as they are.
+   *
+   * @return false if there is no such workflow
+   */
+  boolean workflowRetry(long id, Instant now);
 
   /**
    * Tries to become (or stay) the leader among the nodes of this store for {@code ttl}.

@@ -27,6 +27,8 @@ import dev.offload.store.ProgressUpdate;
 import dev.offload.store.RejectedWriteException;
 import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
+import dev.offload.store.WorkflowInsert;
+import dev.offload.store.WorkflowRecord;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.sql.Array;
@@ -315,9 +317,32 @@ public final class PostgresStore implements Store {
       failedItems[i] = x.failedItemsJson();
       refund[i] = x.refundAttempt();
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.completeMany)) {
-      c.setAutoCommit(true);
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<Long> written =
+            complete(c, id, token, state, at, runAt, result, error, leaseCutoff, progress, failedItems, refund, startedAt);
+        c.commit();
+        return written;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      if (refusedData(e)) {
+        throw new RejectedWriteException(refusal(completions, e), e);
+      }
+      throw fail("writing " + n + " finished jobs", e);
+    }
+  }
+
+  /** The completion statement, then the release of the waiting dependents of ended workflow steps. */
+  private List<Long> complete(Connection c, Long[] id, Long[] token, String[] state, String[] at, String[] runAt,
+      String[] result, String[] error, String[] leaseCutoff, String[] progress, String[] failedItems, Boolean[] refund,
+      String[] startedAt) throws SQLException {
+    List<Long> written = new ArrayList<>();
+    List<Long> endedSteps = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.completeMany)) {
       ps.setArray(1, c.createArrayOf("int8", id));
       ps.setArray(2, c.createArrayOf("int8", token));
       ps.setArray(3, c.createArrayOf("text", state));
@@ -330,12 +355,70 @@ public final class PostgresStore implements Store {
       ps.setArray(10, c.createArrayOf("text", failedItems));
       ps.setArray(11, c.createArrayOf("bool", refund));
       ps.setArray(12, c.createArrayOf("text", startedAt));
-      return ids(ps);
-    } catch (SQLException e) {
-      if (refusedData(e)) {
-        throw new RejectedWriteException(refusal(completions, e), e);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          written.add(rs.getLong(1));
+          if (rs.getBoolean(3)) {
+            endedSteps.add(rs.getLong(1));
+          }
+        }
       }
-      throw fail("writing " + n + " finished jobs", e);
+    }
+    if (!endedSteps.isEmpty()) {
+      release(c, endedSteps, Timestamp.from(Instant.parse(at[0])));
+    }
+    return written;
+  }
+
+  /**
+   * Releases or cancels the waiting dependents of {@code ended} (per their failure policy), then
+   * those of the steps that cancelling ended, down the graph; in the caller's transaction.
+   */
+  private void release(Connection c, List<Long> ended, Timestamp now) throws SQLException {
+    List<Long> frontier = ended;
+    while (!frontier.isEmpty()) {
+      List<Long> dependents = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.lockDependents)) {
+        ps.setArray(1, c.createArrayOf("int8", frontier.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            dependents.add(rs.getLong(1));
+          }
+        }
+      }
+      if (dependents.isEmpty()) {
+        return;
+      }
+      Array ids = c.createArrayOf("int8", dependents.toArray());
+      List<Long> cancelled = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.cancelDependents)) {
+        ps.setTimestamp(1, now);
+        ps.setArray(2, ids);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            cancelled.add(rs.getLong(1));
+          }
+        }
+      }
+      List<Long> changed = new ArrayList<>(cancelled);
+      try (PreparedStatement ps = c.prepareStatement(sql.releaseDependents)) {
+        ps.setTimestamp(1, now);
+        ps.setArray(2, ids);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            changed.add(rs.getLong(1));
+          }
+        }
+      }
+      notifyChanged(c, changed);
+      frontier = cancelled;
+    }
+  }
+
+  private void notifyChanged(Connection c, List<Long> ids) throws SQLException {
+    for (int from = 0; from < ids.size(); from += 500) {
+      List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+      notify(c, Notifier.JOB, chunk.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     }
   }
 
@@ -633,9 +716,10 @@ public final class PostgresStore implements Store {
       }
       JobState state = JobState.fromWire(row.get()[0]);
       switch (state) {
-        case SCHEDULED, AVAILABLE, RETRYING -> {
+        case SCHEDULED, AVAILABLE, RETRYING, WAITING -> {
           update(c, sql.cancelPending, Timestamp.from(now), id);
           notify(c, Notifier.JOB, Long.toString(id));
+          release(c, List.of(id), Timestamp.from(now));
           return Optional.of(JobState.CANCELLED);
         }
         case RUNNING -> {
@@ -874,7 +958,14 @@ public final class PostgresStore implements Store {
         Json.tree(rs.getString(17)),
         failedItems,
         parentId,
-        rs.getString(20));
+        rs.getString(20),
+        nullableLong(rs, 21),
+        rs.getString(22));
+  }
+
+  private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
   }
 
   private static Instant instant(Timestamp t) {
@@ -1028,6 +1119,184 @@ public final class PostgresStore implements Store {
         }
       }
       return Optional.of(jobs.isEmpty() ? List.of() : insert(c, jobs));
+    });
+  }
+
+  // ---------------------------------------------------------------- workflows
+
+  @Override
+  public long workflowInsert(WorkflowInsert w) {
+    return inTransaction("inserting workflow '" + w.name() + "' of " + w.steps().size() + " steps", c -> {
+      long workflowId;
+      try (PreparedStatement ps = c.prepareStatement(sql.workflowInsert)) {
+        ps.setString(1, w.name());
+        ps.setTimestamp(2, Timestamp.from(w.createdAt()));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          workflowId = rs.getLong(1);
+        }
+      }
+      int n = w.steps().size();
+      String[] kind = new String[n], queue = new String[n], args = new String[n], state = new String[n];
+      String[] runAt = new String[n], createdAt = new String[n], step = new String[n], onFailure = new String[n];
+      Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
+      List<String> woken = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        WorkflowInsert.Step st = w.steps().get(i);
+        JobInsert j = st.job();
+        kind[i] = j.kind();
+        queue[i] = j.queue();
+        priority[i] = j.priority();
+        args[i] = j.argsJson();
+        maxAttempts[i] = j.maxAttempts();
+        state[i] = st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName();
+        runAt[i] = j.runAt().toString();
+        createdAt[i] = j.createdAt().toString();
+        step[i] = st.name();
+        onFailure[i] = st.onFailure();
+        if (st.after().isEmpty()) {
+          woken.add(j.queue());
+        }
+      }
+      List<Long> ids = new ArrayList<>(n);
+      try (PreparedStatement ps = c.prepareStatement(sql.workflowStepsInsert)) {
+        ps.setLong(1, workflowId);
+        ps.setArray(2, c.createArrayOf("text", kind));
+        ps.setArray(3, c.createArrayOf("text", queue));
+        ps.setArray(4, c.createArrayOf("int4", priority));
+        ps.setArray(5, c.createArrayOf("text", args));
+        ps.setArray(6, c.createArrayOf("int4", maxAttempts));
+        ps.setArray(7, c.createArrayOf("text", state));
+        ps.setArray(8, c.createArrayOf("text", runAt));
+        ps.setArray(9, c.createArrayOf("text", createdAt));
+        ps.setArray(10, c.createArrayOf("text", step));
+        ps.setArray(11, c.createArrayOf("text", onFailure));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getLong(1));
+          }
+        }
+      }
+      List<Long> jobIds = new ArrayList<>();
+      List<Long> dependsOn = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        for (int dep : w.steps().get(i).after()) {
+          jobIds.add(ids.get(i));
+          dependsOn.add(ids.get(dep));
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.workflowDepsInsert)) {
+        ps.setArray(1, c.createArrayOf("int8", jobIds.toArray()));
+        ps.setArray(2, c.createArrayOf("int8", dependsOn.toArray()));
+        ps.setArray(3, c.createArrayOf("text", woken.toArray()));
+        ps.executeQuery().close();
+      }
+      return workflowId;
+    });
+  }
+
+  @Override
+  public Optional<WorkflowRecord> workflowGet(long id) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      // One snapshot for the workflow and its steps.
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try {
+        String name;
+        Instant createdAt;
+        Instant cancelledAt;
+        try (PreparedStatement ps = c.prepareStatement(sql.workflowGet)) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              return Optional.empty();
+            }
+            name = rs.getString(2);
+            createdAt = rs.getTimestamp(3).toInstant();
+            cancelledAt = instant(rs.getTimestamp(4));
+          }
+        }
+        List<WorkflowRecord.Step> steps = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.workflowSteps)) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              Array after = rs.getArray(9);
+              List<String> names = after == null ? List.of() : List.of((String[]) after.getArray());
+              steps.add(new WorkflowRecord.Step(rs.getLong(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
+                  names, rs.getString(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)), rs.getString(8)));
+            }
+          }
+        }
+        return Optional.of(new WorkflowRecord(id, name, createdAt, cancelledAt, steps));
+      } finally {
+        c.rollback();
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      }
+    } catch (SQLException e) {
+      throw fail("reading workflow " + id, e);
+    }
+  }
+
+  @Override
+  public Optional<String> workflowStepResult(long jobId, String step) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.workflowStepResult)) {
+      c.setAutoCommit(true);
+      ps.setString(1, step);
+      ps.setLong(2, jobId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw fail("reading the result of step '" + step + "'", e);
+    }
+  }
+
+  @Override
+  public boolean workflowCancel(long id, Instant now) {
+    return inTransaction("cancelling workflow " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.workflowMarkCancelled)) {
+        ps.setTimestamp(1, Timestamp.from(now));
+        ps.setLong(2, id);
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      update(c, sql.workflowCancelPending, Timestamp.from(now), id);
+      List<Long> running = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.workflowCancelRunning)) {
+        ps.setTimestamp(1, Timestamp.from(now));
+        ps.setLong(2, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            running.add(rs.getLong(1));
+          }
+        }
+      }
+      for (long r : running) {
+        notify(c, Notifier.CANCEL, Long.toString(r));
+      }
+      return true;
+    });
+  }
+
+  @Override
+  public boolean workflowRetry(long id, Instant now) {
+    return inTransaction("retrying workflow " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.workflowUnmarkCancelled)) {
+        ps.setLong(1, id);
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      update(c, sql.workflowRearm, Timestamp.from(now), id);
+      try (PreparedStatement ps = c.prepareStatement(sql.releaseWorkflow)) {
+        ps.setTimestamp(1, Timestamp.from(now));
+        ps.setLong(2, id);
+        ps.executeQuery().close();
+      }
+      return true;
     });
   }
 

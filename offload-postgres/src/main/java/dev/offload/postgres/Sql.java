@@ -48,11 +48,26 @@ final class Sql {
   final String schedulePause;
   final String scheduleDisableUndeclared;
   final String scheduleAdvance;
+  final String workflowInsert;
+  final String workflowStepsInsert;
+  final String workflowDepsInsert;
+  final String workflowGet;
+  final String workflowSteps;
+  final String workflowStepResult;
+  final String workflowMarkCancelled;
+  final String workflowCancelPending;
+  final String workflowCancelRunning;
+  final String workflowUnmarkCancelled;
+  final String workflowRearm;
+  final String lockDependents;
+  final String cancelDependents;
+  final String releaseDependents;
+  final String releaseWorkflow;
 
   private static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args::text, attempt, max_attempts, run_at, created_at,
       started_at, finished_at, lease_owner, errors::text, result::text, progress::text, checkpoint::text,
-      failed_items::text, parent_id, schedule""";
+      failed_items::text, parent_id, schedule, workflow_id, step""";
 
   // Watchers learn which jobs changed: ids joined by commas, at most 500 per notification so a
   // payload stays under PostgreSQL's 8,000-byte limit.
@@ -139,10 +154,12 @@ final class Sql {
         -- (it otherwise may scan the state index, which made completions crawl on a fresh table).
         WHERE j.id = c.id AND j.claim_token = c.token
           AND (c.lease_cutoff IS NULL OR j.lease_expires_at < c.lease_cutoff)
-        RETURNING j.id
+        RETURNING j.id, j.workflow_id, j.state
         ),
         """ + NOTIFY_CHANGED.formatted(jobChannel, "done") + """
-        SELECT id, (SELECT count(*) FROM changed) FROM done""");
+        -- The third column says which ended workflow steps may release dependents.
+        SELECT id, (SELECT count(*) FROM changed), workflow_id IS NOT NULL AND state IN ('succeeded', 'dead', 'cancelled')
+        FROM done""");
 
     progressMany = fill(schema, """
         WITH done AS (
@@ -325,6 +342,81 @@ final class Sql {
     scheduleDisableUndeclared = fill(schema, """
         UPDATE {schema}.schedules SET disabled = true
         WHERE declared AND NOT disabled AND NOT (name = ANY(?::text[]))""");
+    workflowInsert = fill(schema, "INSERT INTO {schema}.workflows (name, created_at) VALUES (?, ?) RETURNING id");
+    // RETURNING gives the ids in input order, as in insertMany.
+    workflowStepsInsert = fill(schema, """
+        INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, workflow_id, step, on_failure)
+        SELECT kind, queue, priority::smallint, args::jsonb, max_attempts, state, run_at::timestamptz, created_at::timestamptz,
+               ?, step, on_failure
+        FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+          AS t(kind, queue, priority, args, max_attempts, state, run_at, created_at, step, on_failure)
+        RETURNING id""");
+    workflowDepsInsert = fill(schema, """
+        WITH deps AS (
+          INSERT INTO {schema}.job_deps (job_id, depends_on) SELECT * FROM unnest(?::bigint[], ?::bigint[])
+        )
+        SELECT count(pg_notify('%s', q)) FROM (SELECT DISTINCT q FROM unnest(?::text[]) AS q) queues""".formatted(insertChannel));
+    workflowGet = fill(schema, "SELECT id, name, created_at, cancelled_at FROM {schema}.workflows WHERE id = ?");
+    workflowSteps = fill(schema, """
+        SELECT j.id, j.step, j.kind, j.state, j.on_failure, j.started_at, j.finished_at, j.progress::text,
+               (SELECT array_agg(p.step ORDER BY p.id) FROM {schema}.job_deps d JOIN {schema}.jobs p ON p.id = d.depends_on
+                WHERE d.job_id = j.id)
+        FROM {schema}.jobs j WHERE j.workflow_id = ? ORDER BY j.id""");
+    workflowStepResult = fill(schema, """
+        SELECT s.result::text FROM {schema}.jobs j JOIN {schema}.jobs s ON s.workflow_id = j.workflow_id AND s.step = ?
+        WHERE j.id = ?""");
+    workflowMarkCancelled = fill(schema, "UPDATE {schema}.workflows SET cancelled_at = ? WHERE id = ?");
+    workflowCancelPending = fill(schema, """
+        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ?
+        WHERE workflow_id = ? AND state IN ('scheduled', 'available', 'retrying', 'waiting')""");
+    workflowCancelRunning = fill(schema, """
+        UPDATE {schema}.jobs SET cancel_requested_at = ? WHERE workflow_id = ? AND state = 'running' RETURNING id""");
+    workflowUnmarkCancelled = fill(schema, "UPDATE {schema}.workflows SET cancelled_at = NULL WHERE id = ?");
+    // Dead and cancelled steps start again: waiting when they have dependencies (released below when
+    // those have all succeeded), available otherwise.
+    workflowRearm = fill(schema, """
+        UPDATE {schema}.jobs j
+        SET state = CASE WHEN EXISTS (SELECT 1 FROM {schema}.job_deps d WHERE d.job_id = j.id) THEN 'waiting' ELSE 'available' END,
+            attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+            claim_token = NULL, cancel_requested_at = NULL
+        WHERE workflow_id = ? AND state IN ('dead', 'cancelled')""");
+    // The waiting dependents of jobs that just ended, locked in id order: two completions that each
+    // end one dependency of the same step take turns here, so the second one sees the first's
+    // outcome in its own next statement and releases the step (READ COMMITTED takes a new snapshot
+    // per statement).
+    lockDependents = fill(schema, """
+        SELECT w.id FROM {schema}.jobs w
+        WHERE w.state = 'waiting' AND w.id IN (SELECT job_id FROM {schema}.job_deps WHERE depends_on = ANY(?::bigint[]))
+        ORDER BY w.id FOR UPDATE""");
+    cancelDependents = fill(schema, """
+        UPDATE {schema}.jobs w SET state = 'cancelled', finished_at = ?
+        WHERE w.id = ANY(?::bigint[]) AND w.state = 'waiting' AND w.on_failure = 'cancel'
+          AND EXISTS (SELECT 1 FROM {schema}.job_deps d JOIN {schema}.jobs dep ON dep.id = d.depends_on
+                      WHERE d.job_id = w.id AND dep.state IN ('dead', 'cancelled'))
+        RETURNING w.id""");
+    // Released: every dependency succeeded, or (onFailure continue) ended.
+    String releasable = """
+        w.state = 'waiting' AND NOT EXISTS (
+          SELECT 1 FROM {schema}.job_deps d JOIN {schema}.jobs dep ON dep.id = d.depends_on
+          WHERE d.job_id = w.id AND dep.state <> 'succeeded'
+            AND (w.on_failure = 'cancel' OR dep.state NOT IN ('dead', 'cancelled')))""";
+    releaseDependents = fill(schema, """
+        WITH released AS (
+          UPDATE {schema}.jobs w SET state = 'available', run_at = greatest(w.run_at, ?)
+          WHERE w.id = ANY(?::bigint[]) AND """ + " " + releasable + "\n" + """
+          RETURNING w.id, w.queue
+        ),
+        woken AS (SELECT pg_notify('%s', queue) FROM (SELECT DISTINCT queue FROM released) q)
+        SELECT id, (SELECT count(*) FROM woken) FROM released""".formatted(insertChannel));
+    releaseWorkflow = fill(schema, """
+        WITH released AS (
+          UPDATE {schema}.jobs w SET state = 'available', run_at = greatest(w.run_at, ?)
+          WHERE w.workflow_id = ? AND """ + " " + releasable + "\n" + """
+          RETURNING w.id, w.queue
+        ),
+        woken AS (SELECT pg_notify('%s', queue) FROM (SELECT DISTINCT queue FROM released) q)
+        SELECT id, (SELECT count(*) FROM woken) FROM released""".formatted(insertChannel));
+
     // The guard of exactly-once: only the first node to move last_tick past a tick inserts its job;
     // a second node blocks on the row lock, then finds last_tick no longer below the tick.
     scheduleAdvance = fill(schema, """

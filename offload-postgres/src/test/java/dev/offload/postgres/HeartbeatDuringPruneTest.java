@@ -23,11 +23,16 @@ import org.junit.jupiter.api.Test;
  * Regression: the heartbeat shared one thread with rescue and pruning, so while the leader pruned
  * a big backlog of finished jobs its running jobs' leases lapsed, and any rescuer (a new leader,
  * an operator's {@code rescueNow}) took healthy jobs away from it. The heartbeat has its own thread.
+ *
+ * <p>How long 200,000 deletes take depends on the machine, so the test makes the prune long for
+ * sure: it holds a row lock on one old row halfway through, and the prune waits on it for three
+ * lease durations before it may finish.
  */
 class HeartbeatDuringPruneTest {
   private static final int FINISHED_ROWS = 200_000;
   private static final int RUNNING = 4;
-  // Pruning 200,000 rows takes seconds here, several times this lease; renewal is every 100 ms.
+  private static final Duration LEASE = Duration.ofSeconds(2);
+  private static final Duration HOLD = LEASE.multipliedBy(3);
   private static String schema;
 
   record Work(int n) {}
@@ -54,8 +59,8 @@ class HeartbeatDuringPruneTest {
         .node("pruner")
         .queue("default", RUNNING)
         .pollInterval(Duration.ofMillis(100))
-        .leaseDuration(Duration.ofSeconds(1))
-        .heartbeatInterval(Duration.ofMillis(100))
+        .leaseDuration(LEASE)
+        .heartbeatInterval(Duration.ofMillis(200))
         .rescueInterval(Duration.ofMillis(200))
         .retention(Duration.ofDays(1))
         .shutdownGrace(Duration.ofMillis(200))
@@ -69,8 +74,14 @@ class HeartbeatDuringPruneTest {
     // next (a newly elected leader, an operator), and must find no expired lease to take.
     Offload rescuer = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 1)).node("rescuer")
         .migrate(false).build();
-    try {
+    try (Connection blocker = TestDatabase.connect()) {
       insertFinishedJobs();
+      blocker.setAutoCommit(false);
+      try (Statement st = blocker.createStatement()) {
+        // Found first and locked by id: FOR UPDATE with OFFSET would lock every row it skips.
+        st.execute("SELECT 1 FROM " + schema + ".jobs WHERE id = (SELECT id FROM " + schema + ".jobs"
+            + " WHERE state = 'succeeded' ORDER BY finished_at OFFSET " + FINISHED_ROWS / 2 + " LIMIT 1) FOR UPDATE");
+      }
       List<JobRequest> work = new ArrayList<>();
       for (int i = 0; i < RUNNING; i++) {
         work.add(JobRequest.of("work", new Work(i)));
@@ -79,8 +90,18 @@ class HeartbeatDuringPruneTest {
       node.start();
       await().atMost(Duration.ofSeconds(30)).until(() -> count("state = 'running'") == RUNNING);
 
+      // The prune deletes the first half, then waits on the locked row.
+      await().atMost(Duration.ofSeconds(180)).until(() -> count("state = 'succeeded'") <= FINISHED_ROWS / 2);
       int[] rescued = {0};
       long[] lapsed = {0};
+      long holdUntil = System.nanoTime() + HOLD.toNanos();
+      await().atMost(HOLD.plusSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        lapsed[0] = Math.max(lapsed[0], count("state = 'running' AND lease_expires_at < now()"));
+        rescued[0] += rescuer.rescueNow();
+        return System.nanoTime() - holdUntil >= 0;
+      });
+      assertThat(count("state = 'succeeded'")).as("the prune is still held").isEqualTo(FINISHED_ROWS / 2);
+      blocker.rollback();
       await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() -> {
         lapsed[0] = Math.max(lapsed[0], count("state = 'running' AND lease_expires_at < now()"));
         rescued[0] += rescuer.rescueNow();

@@ -127,7 +127,7 @@ class PostgresRestartTest {
             .shutdownGrace(Duration.ofSeconds(1))
             .register("work", Work.class, (work, ctx) -> {
               started.incrementAndGet();
-              Thread.sleep(20);
+              Thread.sleep(40); // 16 slots: about 400 jobs/s, so the drain outlasts the stop command
               finished.computeIfAbsent(work.n(), k -> new AtomicInteger()).incrementAndGet();
               return null;
             }, JobOptions.defaults().retryPolicy(RetryPolicy.immediate()))

@@ -31,6 +31,10 @@ import java.time.Duration;
  * PUT    /api/schedules/{name}      adds or replaces: 200 + schedule
  * DELETE /api/schedules/{name}      204
  * POST   /api/schedules/{name}/pause  the schedule (also /resume); /run: 202 + Location + job
+ * POST   /api/workflows             201 + Location + workflow; 422 naming a cycle, missing or duplicate step
+ * GET    /api/workflows/{id}        the workflow: state, progress, steps
+ * GET    /api/workflows/{id}/events SSE: workflow and step changes until it ends
+ * POST   /api/workflows/{id}/cancel the workflow (also /retry)
  * GET    /api/events                SSE for the dashboard: queues and jobs (?queue=&amp;state=&amp;kind=&amp;limit=)
  * GET    /api/openapi.json          the OpenAPI 3.1 document of all of the above
  * </pre>
@@ -49,6 +53,8 @@ final class Routes {
   private final JobsApi jobs;
   private final QueuesApi queues;
   private final SchedulesApi schedules;
+  private final WorkflowsApi workflows;
+  private final WorkflowEvents workflowEvents;
   private final JobEvents jobEvents;
   private final Health health;
   private final Dashboard dashboard = new Dashboard();
@@ -62,6 +68,8 @@ final class Routes {
     this.jobs = new JobsApi(offload, maxBodyBytes);
     this.queues = new QueuesApi(offload, requestBudget);
     this.schedules = new SchedulesApi(offload, maxBodyBytes);
+    this.workflows = new WorkflowsApi(offload, maxBodyBytes);
+    this.workflowEvents = new WorkflowEvents(offload, heartbeat, streams);
     this.jobEvents = new JobEvents(offload, heartbeat, streams);
     this.health = new Health(offload);
   }
@@ -124,6 +132,11 @@ final class Routes {
     r.post("/api/schedules/{name}/pause", schedules::pause);
     r.post("/api/schedules/{name}/resume", schedules::resume);
     r.post("/api/schedules/{name}/run", schedules::run);
+    r.post("/api/workflows", workflows::enqueue);
+    r.get("/api/workflows/{id}", workflows::get);
+    r.get("/api/workflows/{id}/events", workflowEvents::handle);
+    r.post("/api/workflows/{id}/cancel", workflows::cancel);
+    r.post("/api/workflows/{id}/retry", workflows::retry);
     r.get("/api/events", feed::handle);
     r.get("/api/openapi.json", ctx -> ctx.status(200).contentType(Http.JSON).result(OPENAPI));
   }

@@ -178,6 +178,36 @@ class DashboardBrowserTest {
         .anyMatch(q -> q.name().equals("default") && q.paused()));
   }
 
+  @Test
+  void theOverviewListsSchedulesAndAWorkflowIsDrawnAsAGraphOfItsSteps() throws Exception {
+    assertThat(t.post("/api/schedules", "{\"name\": \"monthly-report\", \"kind\": \"echo\", \"cron\": \"0 6 1 * *\","
+        + " \"zone\": \"Europe/Copenhagen\"}").status()).isEqualTo(201);
+    driver.get(t.base + "/#/");
+    WebElement row = waitFor(By.cssSelector("tr[data-schedule='monthly-report']"));
+    assertThat(row.getText()).contains("0 6 1 * * (Europe/Copenhagen)").contains("active");
+    driver.findElement(By.cssSelector("button[aria-label='Pause schedule monthly-report']")).click();
+    await().atMost(Duration.ofSeconds(10)).until(() -> t.offload.schedules().get("monthly-report").orElseThrow().paused());
+    waitFor(By.xpath("//tr[@data-schedule='monthly-report']//span[text()='paused']"));
+    screenshot("dashboard-schedules.png");
+
+    TestServer.Res created = t.post("/api/workflows", """
+        {"name": "month-end", "steps": [
+          {"name": "sync", "kind": "steps", "args": {"steps": 20, "delayMs": 20}},
+          {"name": "report", "kind": "echo", "after": ["sync"]},
+          {"name": "reconcile", "kind": "echo", "after": ["sync"]},
+          {"name": "notify", "kind": "echo", "after": ["report", "reconcile"], "onFailure": "continue"}]}""");
+    assertThat(created.status()).isEqualTo(201);
+    long id = created.json().get("id").asLong();
+    driver.get(t.base + "/#/workflows/" + id);
+    waitFor(By.cssSelector(".wf-step[data-step='notify'] .badge.st-succeeded"));
+    assertThat(driver.findElements(By.cssSelector(".wf-col"))).hasSize(3);
+    assertThat(driver.findElements(By.cssSelector(".wf-col")).get(1).getText()).contains("report").contains("reconcile");
+    assertThat(driver.findElement(By.cssSelector(".wf-step[data-step='sync'] [role=progressbar]")).getAttribute("aria-valuenow"))
+        .isEqualTo("100");
+    assertThat(driver.findElement(By.cssSelector("h1")).getText()).contains("month-end");
+    screenshot("dashboard-workflow.png");
+  }
+
   private WebElement waitFor(By by) {
     return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
         .until(() -> driver.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElse(null), e -> e != null);

@@ -22,7 +22,8 @@ import java.util.Set;
  */
 final class Migrations {
   /** In order; the number before the first underscore is the version. Append, never edit. */
-  static final List<String> FILES = List.of("001_jobs.sql", "002_schedules.sql", "003_job_starts.sql");
+  static final List<String> FILES =
+      List.of("001_jobs.sql", "002_schedules.sql", "003_workflows.sql", "004_job_starts.sql");
 
   private Migrations() {}
 
@@ -64,6 +65,9 @@ final class Migrations {
       if (applied.contains(version)) {
         continue;
       }
+      if (file.equals("003_workflows.sql")) {
+        allowWaitingState(c);
+      }
       try (Statement s = c.createStatement()) {
         for (String statement : statements(read(file))) {
           s.execute(statement);
@@ -77,6 +81,49 @@ final class Migrations {
       count++;
     }
     return count;
+  }
+
+  /**
+   * Rebuilds {@code offload_jobs} with {@code 'waiting'} among the states its CHECK allows: SQLite
+   * cannot alter a constraint. The table's own stored definition is reused (so columns added by
+   * earlier migrations stay, in their order), its rows, indexes and id sequence are kept.
+   */
+  static void allowWaitingState(Connection c) throws SQLException {
+    String table;
+    List<String> indexes = new ArrayList<>();
+    Long seq = null;
+    try (Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'offload_jobs'")) {
+        rs.next();
+        table = rs.getString(1);
+      }
+      try (ResultSet rs = s.executeQuery(
+          "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'offload_jobs' AND sql IS NOT NULL")) {
+        while (rs.next()) {
+          indexes.add(rs.getString(1));
+        }
+      }
+      try (ResultSet rs = s.executeQuery("SELECT seq FROM sqlite_sequence WHERE name = 'offload_jobs'")) {
+        if (rs.next()) {
+          seq = rs.getLong(1);
+        }
+      }
+      String states = "'succeeded', 'dead', 'cancelled')";
+      if (!table.contains(states) || !table.startsWith("CREATE TABLE offload_jobs (")) {
+        throw new SQLException("offload_jobs has an unexpected definition; cannot add the 'waiting' state: " + table);
+      }
+      s.execute(table.replace("CREATE TABLE offload_jobs (", "CREATE TABLE offload_jobs_rebuilt (")
+          .replace(states, "'succeeded', 'dead', 'cancelled', 'waiting')"));
+      s.execute("INSERT INTO offload_jobs_rebuilt SELECT * FROM offload_jobs");
+      s.execute("DROP TABLE offload_jobs");
+      s.execute("ALTER TABLE offload_jobs_rebuilt RENAME TO offload_jobs");
+      for (String index : indexes) {
+        s.execute(index);
+      }
+      if (seq != null && s.executeUpdate("UPDATE sqlite_sequence SET seq = max(seq, " + seq + ") WHERE name = 'offload_jobs'") == 0) {
+        s.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('offload_jobs', " + seq + ")");
+      }
+    }
   }
 
   private static String read(String file) {

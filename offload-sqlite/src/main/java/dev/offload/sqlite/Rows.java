@@ -46,7 +46,14 @@ final class Rows {
         Json.tree(rs.getString("checkpoint")),
         read(rs.getLong("id"), rs.getString("failed_items"), FailedItems.class),
         parentId(rs),
-        rs.getString("schedule"));
+        rs.getString("schedule"),
+        nullableLong(rs, "workflow_id"),
+        rs.getString("step"));
+  }
+
+  static Long nullableLong(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
   }
 
   private static JobId parentId(ResultSet rs) throws SQLException {

@@ -10,7 +10,8 @@ final class Sql {
 
   static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args, attempt, max_attempts, run_at, created_at,
-      started_at, finished_at, lease_owner, errors, result, progress, checkpoint, failed_items, parent_id, schedule""";
+      started_at, finished_at, lease_owner, errors, result, progress, checkpoint, failed_items, parent_id, schedule,
+      workflow_id, step""";
 
   /**
    * One row; run once per job with a reused statement, which in-process SQLite makes cheap. A job
@@ -196,6 +197,82 @@ final class Sql {
       ON CONFLICT (kind) DO UPDATE SET announced_at = excluded.announced_at""";
 
   static final String KIND_KNOWN = "SELECT 1 FROM offload_kinds WHERE kind = ?";
+
+  static final String WORKFLOW_INSERT = "INSERT INTO offload_workflows (name, created_at) VALUES (?, ?) RETURNING id";
+
+  static final String WORKFLOW_STEP_INSERT = """
+      INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, workflow_id, step, on_failure)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      RETURNING id""";
+
+  static final String WORKFLOW_DEP_INSERT = "INSERT INTO offload_job_deps (job_id, depends_on) VALUES (?, ?)";
+
+  static final String WORKFLOW_GET = "SELECT id, name, created_at, cancelled_at FROM offload_workflows WHERE id = ?";
+
+  static final String WORKFLOW_STEPS = """
+      SELECT j.id, j.step, j.kind, j.state, j.on_failure, j.started_at, j.finished_at, j.progress,
+             (SELECT json_group_array(step) FROM (
+                SELECT p.step FROM offload_job_deps d JOIN offload_jobs p ON p.id = d.depends_on
+                WHERE d.job_id = j.id ORDER BY p.id)) AS after_steps
+      FROM offload_jobs j WHERE j.workflow_id = ? ORDER BY j.id""";
+
+  static final String WORKFLOW_STEP_RESULT = """
+      SELECT s.result FROM offload_jobs j JOIN offload_jobs s ON s.workflow_id = j.workflow_id AND s.step = ?
+      WHERE j.id = ?""";
+
+  static final String WORKFLOW_MARK_CANCELLED = "UPDATE offload_workflows SET cancelled_at = ? WHERE id = ?";
+
+  static final String WORKFLOW_CANCEL_PENDING = """
+      UPDATE offload_jobs SET state = 'cancelled', finished_at = ?
+      WHERE workflow_id = ? AND state IN ('scheduled', 'available', 'retrying', 'waiting')""";
+
+  static final String WORKFLOW_CANCEL_RUNNING = """
+      UPDATE offload_jobs SET cancel_requested_at = ? WHERE workflow_id = ? AND state = 'running' RETURNING id""";
+
+  static final String WORKFLOW_UNMARK_CANCELLED = "UPDATE offload_workflows SET cancelled_at = NULL WHERE id = ?";
+
+  // Dead and cancelled steps start again: waiting when they have dependencies (released below when
+  // those have all succeeded), available otherwise.
+  static final String WORKFLOW_REARM = """
+      UPDATE offload_jobs
+      SET state = CASE WHEN EXISTS (SELECT 1 FROM offload_job_deps d WHERE d.job_id = offload_jobs.id) THEN 'waiting' ELSE 'available' END,
+          attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+          claim_token = NULL, cancel_requested_at = NULL
+      WHERE workflow_id = ? AND state IN ('dead', 'cancelled')""";
+
+  /** Jobs that ended just now and are workflow steps (whose dependents may be released). */
+  static final String ENDED_STEPS = """
+      SELECT id FROM offload_jobs
+      WHERE id IN (SELECT value FROM json_each(?)) AND workflow_id IS NOT NULL AND state IN ('succeeded', 'dead', 'cancelled')""";
+
+  static final String WAITING_DEPENDENTS = """
+      SELECT w.id FROM offload_jobs w
+      WHERE w.state = 'waiting' AND w.id IN (SELECT job_id FROM offload_job_deps WHERE depends_on IN (SELECT value FROM json_each(?)))
+      ORDER BY w.id""";
+
+  static final String CANCEL_DEPENDENTS = """
+      UPDATE offload_jobs AS w SET state = 'cancelled', finished_at = ?1
+      WHERE w.id IN (SELECT value FROM json_each(?2)) AND w.state = 'waiting' AND w.on_failure = 'cancel'
+        AND EXISTS (SELECT 1 FROM offload_job_deps d JOIN offload_jobs dep ON dep.id = d.depends_on
+                    WHERE d.job_id = w.id AND dep.state IN ('dead', 'cancelled'))
+      RETURNING id""";
+
+  // Released: every dependency succeeded, or (onFailure continue) ended.
+  private static final String RELEASABLE = """
+      w.state = 'waiting' AND NOT EXISTS (
+        SELECT 1 FROM offload_job_deps d JOIN offload_jobs dep ON dep.id = d.depends_on
+        WHERE d.job_id = w.id AND dep.state <> 'succeeded'
+          AND (w.on_failure = 'cancel' OR dep.state NOT IN ('dead', 'cancelled')))""";
+
+  static final String RELEASE_DEPENDENTS = """
+      UPDATE offload_jobs AS w SET state = 'available', run_at = max(w.run_at, ?1)
+      WHERE w.id IN (SELECT value FROM json_each(?2)) AND """ + " " + RELEASABLE + "\n" + """
+      RETURNING id, queue""";
+
+  static final String RELEASE_WORKFLOW = """
+      UPDATE offload_jobs AS w SET state = 'available', run_at = max(w.run_at, ?1)
+      WHERE w.workflow_id = ?2 AND """ + " " + RELEASABLE + "\n" + """
+      RETURNING id, queue""";
 
   private static final String SCHEDULE_VALUES = """
       INSERT INTO offload_schedules AS s (name, kind, args, queue, priority, max_attempts, cron, zone, every_ms, catch_up,

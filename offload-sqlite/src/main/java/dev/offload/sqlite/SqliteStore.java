@@ -18,6 +18,8 @@ import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
+import dev.offload.store.WorkflowInsert;
+import dev.offload.store.WorkflowRecord;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
 import java.nio.file.Path;
@@ -207,7 +209,11 @@ public final class SqliteStore implements Store {
     if (completions.isEmpty()) {
       return List.of();
     }
+    Set<String> woken = new LinkedHashSet<>();
+    List<Long> releasedIds = new ArrayList<>();
     List<Long> written = db.write("completing " + completions.size() + " jobs", c -> {
+      woken.clear();
+      releasedIds.clear();
       List<Long> ids = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.COMPLETE)) {
         for (Completion done : completions) {
@@ -229,10 +235,69 @@ public final class SqliteStore implements Store {
           }
         }
       }
+      List<Long> endedSteps = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.ENDED_STEPS)) {
+        ps.setString(1, Json.write(ids));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            endedSteps.add(rs.getLong(1));
+          }
+        }
+      }
+      release(c, endedSteps, completions.get(0).at(), releasedIds, woken);
       return ids;
     });
     changed(written);
+    changed(releasedIds);
+    wake(woken);
     return written;
+  }
+
+  /**
+   * Releases or cancels the waiting dependents of {@code ended} (per their failure policy), then
+   * those of the steps that cancelling ended, down the graph; in the caller's transaction. Adds the
+   * jobs it changed to {@code changed} and the queues to wake to {@code woken}, for after the commit.
+   */
+  private static void release(Connection c, List<Long> ended, Instant now, List<Long> changed, Set<String> woken)
+      throws SQLException {
+    List<Long> frontier = ended;
+    while (!frontier.isEmpty()) {
+      List<Long> dependents = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.WAITING_DEPENDENTS)) {
+        ps.setString(1, Json.write(frontier));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            dependents.add(rs.getLong(1));
+          }
+        }
+      }
+      if (dependents.isEmpty()) {
+        return;
+      }
+      String ids = Json.write(dependents);
+      List<Long> cancelled = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.CANCEL_DEPENDENTS)) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setString(2, ids);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            cancelled.add(rs.getLong(1));
+          }
+        }
+      }
+      changed.addAll(cancelled);
+      try (PreparedStatement ps = c.prepareStatement(Sql.RELEASE_DEPENDENTS)) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setString(2, ids);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            changed.add(rs.getLong(1));
+            woken.add(rs.getString(2));
+          }
+        }
+      }
+      frontier = cancelled;
+    }
   }
 
   @Override
@@ -468,11 +533,18 @@ public final class SqliteStore implements Store {
 
   @Override
   public Optional<JobState> jobCancel(long id, Instant now) {
+    List<Long> releasedIds = new ArrayList<>();
+    Set<String> woken = new LinkedHashSet<>();
     Optional<Row> had = db.write("cancelling job " + id, c -> {
+      releasedIds.clear();
+      woken.clear();
       Optional<Row> row = row(c, id);
       if (row.isPresent()) {
         switch (row.get().state()) {
-          case SCHEDULED, AVAILABLE, RETRYING -> update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), id);
+          case SCHEDULED, AVAILABLE, RETRYING, WAITING -> {
+            update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), id);
+            release(c, List.of(id), now, releasedIds, woken);
+          }
           case RUNNING -> update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
           default -> {}
         }
@@ -482,8 +554,10 @@ public final class SqliteStore implements Store {
     if (had.isEmpty()) {
       return Optional.empty();
     }
+    changed(releasedIds);
+    wake(woken);
     return Optional.of(switch (had.get().state()) {
-      case SCHEDULED, AVAILABLE, RETRYING -> {
+      case SCHEDULED, AVAILABLE, RETRYING, WAITING -> {
         notifier.publish(Notifier.JOB, Long.toString(id));
         yield JobState.CANCELLED;
       }
@@ -858,6 +932,163 @@ public final class SqliteStore implements Store {
       wake(queues);
     }
     return ids;
+  }
+
+  // ---------------------------------------------------------------- workflows
+
+  @Override
+  public long workflowInsert(WorkflowInsert w) {
+    Set<String> woken = new LinkedHashSet<>();
+    long id = db.write("inserting workflow '" + w.name() + "' of " + w.steps().size() + " steps", c -> {
+      woken.clear();
+      long workflowId;
+      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_INSERT)) {
+        ps.setString(1, w.name());
+        ps.setLong(2, w.createdAt().toEpochMilli());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          workflowId = rs.getLong(1);
+        }
+      }
+      List<Long> ids = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_INSERT)) {
+        for (WorkflowInsert.Step st : w.steps()) {
+          JobInsert j = st.job();
+          ps.setString(1, j.kind());
+          ps.setString(2, j.queue());
+          ps.setInt(3, j.priority());
+          ps.setString(4, j.argsJson());
+          ps.setInt(5, j.maxAttempts());
+          ps.setString(6, st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName());
+          Rows.setInstant(ps, 7, j.runAt());
+          Rows.setInstant(ps, 8, j.createdAt());
+          ps.setLong(9, workflowId);
+          ps.setString(10, st.name());
+          ps.setString(11, st.onFailure());
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            ids.add(rs.getLong(1));
+          }
+          if (st.after().isEmpty()) {
+            woken.add(j.queue());
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_DEP_INSERT)) {
+        for (int i = 0; i < w.steps().size(); i++) {
+          for (int dep : w.steps().get(i).after()) {
+            ps.setLong(1, ids.get(i));
+            ps.setLong(2, ids.get(dep));
+            ps.executeUpdate();
+          }
+        }
+      }
+      return workflowId;
+    });
+    wake(woken);
+    return id;
+  }
+
+  @Override
+  public Optional<WorkflowRecord> workflowGet(long id) {
+    return db.read("reading workflow " + id, c -> {
+      String name;
+      Instant createdAt;
+      Instant cancelledAt;
+      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_GET)) {
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          name = rs.getString("name");
+          createdAt = Rows.instant(rs, "created_at");
+          cancelledAt = Rows.instant(rs, "cancelled_at");
+        }
+      }
+      List<WorkflowRecord.Step> steps = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEPS)) {
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            List<String> after = new ArrayList<>();
+            Json.tree(rs.getString("after_steps")).forEach(n -> after.add(n.asText()));
+            steps.add(new WorkflowRecord.Step(rs.getLong("id"), rs.getString("step"), rs.getString("kind"),
+                JobState.fromWire(rs.getString("state")), after, rs.getString("on_failure"), Rows.instant(rs, "started_at"),
+                Rows.instant(rs, "finished_at"), rs.getString("progress")));
+          }
+        }
+      }
+      return Optional.of(new WorkflowRecord(id, name, createdAt, cancelledAt, steps));
+    });
+  }
+
+  @Override
+  public Optional<String> workflowStepResult(long jobId, String step) {
+    return db.read("reading the result of step '" + step + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_RESULT)) {
+        ps.setString(1, step);
+        ps.setLong(2, jobId);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public boolean workflowCancel(long id, Instant now) {
+    List<Long> running = new ArrayList<>();
+    boolean found = db.write("cancelling workflow " + id, c -> {
+      running.clear();
+      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_MARK_CANCELLED)) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setLong(2, id);
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      update(c, Sql.WORKFLOW_CANCEL_PENDING, now.toEpochMilli(), id);
+      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_CANCEL_RUNNING)) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setLong(2, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            running.add(rs.getLong(1));
+          }
+        }
+      }
+      return true;
+    });
+    running.forEach(r -> notifier.publish(Notifier.CANCEL, Long.toString(r)));
+    return found;
+  }
+
+  @Override
+  public boolean workflowRetry(long id, Instant now) {
+    Set<String> woken = new LinkedHashSet<>();
+    boolean found = db.write("retrying workflow " + id, c -> {
+      woken.clear();
+      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_UNMARK_CANCELLED)) {
+        ps.setLong(1, id);
+        if (ps.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      update(c, Sql.WORKFLOW_REARM, now.toEpochMilli(), id);
+      try (PreparedStatement ps = c.prepareStatement(Sql.RELEASE_WORKFLOW)) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setLong(2, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            woken.add(rs.getString(2));
+          }
+        }
+      }
+      return true;
+    });
+    wake(woken);
+    return found;
   }
 
   @Override

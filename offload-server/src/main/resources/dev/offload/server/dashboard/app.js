@@ -385,6 +385,9 @@
     } else if (path === '/dead') {
       section = 'dead';
       renderDead(params);
+    } else if ((m = path.match(/^\/workflows\/(\d{1,18})$/))) {
+      section = null;
+      renderWorkflow(m[1]);
     } else {
       section = null;
       clear(app()).append(h('div', { class: 'panel empty' }, h('strong', null, 'Page not found'), h('a', { href: '#/' }, 'Back to the overview')));
@@ -431,6 +434,14 @@
           h('th', { scope: 'col' }, 'Advice'))),
         kindsBody)));
     const budgetNote = h('span', { class: 'muted' });
+    const schedulesBody = h('tbody');
+    const schedulesPanel = h('div', { class: 'panel' },
+      h('div', { class: 'table-wrap' }, h('table', { class: 'schedules' },
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col' }, 'Schedule'), h('th', { scope: 'col' }, 'Kind'), h('th', { scope: 'col' }, 'When'),
+          h('th', { scope: 'col' }, 'Next'), h('th', { scope: 'col' }, 'Last job'), h('th', { scope: 'col' }, 'Status'),
+          h('th', { scope: 'col' }, 'Actions'))),
+        schedulesBody)));
     clear(app()).append(
       pageHead('Overview', 'Queues, throughput and latency over the last minute. Updates live.'),
       h('div', { class: 'summary' },
@@ -439,7 +450,8 @@
         summaryCard(totals.rate, 'Finished in the last minute'),
         summaryCard(totals.dead, 'Dead letters', '#/dead')),
       h('div', { class: 'section' }, h('div', { class: 'section-head' }, h('h2', null, 'Queues')), grid),
-      h('div', { class: 'section' }, h('div', { class: 'section-head' }, h('h2', null, 'Job kinds'), budgetNote), kindsPanel));
+      h('div', { class: 'section' }, h('div', { class: 'section-head' }, h('h2', null, 'Job kinds'), budgetNote), kindsPanel),
+      h('div', { class: 'section' }, h('div', { class: 'section-head' }, h('h2', null, 'Schedules')), schedulesPanel));
 
     const cards = new Map();
     stream(feedPath({ limit: 1 }), {
@@ -494,6 +506,87 @@
     }, failed);
     loadKinds();
     every(30000, loadKinds);
+
+    const loadSchedules = () => api('GET', '/api/schedules').then((doc) => {
+      const list = doc.schedules || [];
+      clear(schedulesBody);
+      if (!list.length) {
+        schedulesBody.append(h('tr', null, h('td', { colspan: 7, class: 'empty' },
+          'No schedules. Declare one with Offload.builder().schedule(…) or add one with offload schedules add.')));
+      }
+      for (const sc of list) {
+        const status = sc.disabled ? 'disabled' : sc.paused ? 'paused' : 'active';
+        const toggle = h('button', { class: 'btn small', type: 'button', 'aria-label': (sc.paused ? 'Resume' : 'Pause') + ' schedule ' + sc.name },
+          sc.paused ? 'Resume' : 'Pause');
+        toggle.addEventListener('click', () => api('POST', '/api/schedules/' + encodeURIComponent(sc.name) + (sc.paused ? '/resume' : '/pause'))
+          .then(() => { toast('Schedule ' + sc.name + (sc.paused ? ' resumed' : ' paused')); loadSchedules(); }, failed));
+        schedulesBody.append(h('tr', { 'data-schedule': sc.name },
+          h('td', { class: 'mono' }, sc.name),
+          h('td', null, h('a', { href: '#/jobs?kind=' + encodeURIComponent(sc.kind), class: 'mono' }, sc.kind)),
+          h('td', { class: 'mono' }, sc.cron ? sc.cron + ' (' + sc.zone + ')' : 'every ' + sc.every),
+          h('td', null, sc.next && sc.next.length ? timeEl(sc.next[0]) : '–'),
+          h('td', null, sc.lastJob ? h('span', null, h('a', { href: '#/jobs/' + sc.lastJob, class: 'id-link' }, '#' + sc.lastJob), ' ', badge(sc.lastJobState)) : '–'),
+          h('td', null, h('span', { class: 'tag sched-' + status }, status)),
+          h('td', null, sc.disabled ? null : toggle)));
+      }
+    }, failed);
+    loadSchedules();
+    every(5000, loadSchedules);
+  }
+
+  // ------------------------------------------------------------------ workflow
+
+  /** A workflow as a graph: its steps in columns by depth, each with its state and progress. */
+  function renderWorkflow(id) {
+    const head = h('div');
+    const graph = h('div', { class: 'wf-graph', role: 'list', 'aria-label': 'Steps' });
+    clear(app()).append(head, h('div', { class: 'panel' }, h('div', { class: 'panel-body' }, graph)));
+    const nodes = new Map();
+    function depthOf(steps) {
+      const byName = new Map(steps.map((st) => [st.name, st]));
+      const depth = new Map();
+      const visit = (st) => {
+        if (depth.has(st.name)) return depth.get(st.name);
+        depth.set(st.name, 0);
+        const d = st.after.length ? 1 + Math.max(...st.after.map((a) => visit(byName.get(a)))) : 0;
+        depth.set(st.name, d);
+        return d;
+      };
+      steps.forEach(visit);
+      return depth;
+    }
+    const load = () => api('GET', '/api/workflows/' + id).then((w) => {
+      clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress) + ' · updates every second'));
+      if (!nodes.size) {
+        const depth = depthOf(w.steps);
+        const columns = [];
+        for (const st of w.steps) {
+          const d = depth.get(st.name);
+          while (columns.length <= d) {
+            const col = h('div', { class: 'wf-col' });
+            columns.push(col);
+            graph.append(col);
+          }
+          const bar = progressBar('Progress of step ' + st.name);
+          const state = h('span');
+          const node = h('div', { class: 'wf-step', role: 'listitem', 'data-step': st.name },
+            h('div', { class: 'wf-step-name' }, h('a', { href: '#/jobs/' + st.jobId }, st.name)),
+            h('div', { class: 'muted mono' }, st.kind),
+            st.after.length ? h('div', { class: 'muted' }, 'after ' + st.after.join(', ')) : null,
+            state, bar);
+          nodes.set(st.name, { state, bar });
+          columns[d].append(node);
+        }
+      }
+      for (const st of w.steps) {
+        const n = nodes.get(st.name);
+        clear(n.state).append(badge(st.state));
+        const pct = st.state === 'succeeded' ? 100 : st.progress ? st.progress.percent : 0;
+        n.bar.update(pct, st.state);
+      }
+    }, failed);
+    load();
+    every(1000, load);
   }
 
   function queueCard(name) {

@@ -1,0 +1,196 @@
+package dev.offload;
+
+import dev.offload.store.JobInsert;
+import dev.offload.store.Store;
+import dev.offload.store.WorkflowInsert;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Builds a workflow from {@link Offload#workflow(String)} and enqueues it in one transaction:
+ *
+ * <pre>{@code
+ * offload.workflow("month-end")
+ *     .step("sync", "orders.sync", syncArgs)
+ *     .step("report", "reports.monthly", reportArgs, after("sync"))
+ *     .step("reconcile", "ledger.reconcile", null, after("sync"))
+ *     .step("notify", "finance.notify", null, after("report", "reconcile").onFailure(OnFailure.CONTINUE))
+ *     .enqueue();
+ * }</pre>
+ *
+ * Not thread-safe; build one per workflow.
+ */
+public final class WorkflowBuilder {
+  private final String name;
+  private final Store store;
+  private final Function<List<JobRequest>, List<JobInsert>> validate;
+  private final InstantSource clock;
+  private final List<Step> steps = new ArrayList<>();
+
+  private record Step(String name, String kind, Object args, StepOptions options) {}
+
+  WorkflowBuilder(String name, Store store, Function<List<JobRequest>, List<JobInsert>> validate, InstantSource clock) {
+    if (name == null || name.isBlank() || name.length() > 200) {
+      throw new IllegalArgumentException("a workflow's name must be 1-200 characters, got " + (name == null ? "null" : "'" + name + "'"));
+    }
+    this.name = name;
+    this.store = store;
+    this.validate = validate;
+    this.clock = clock;
+  }
+
+  /** A step with no dependencies. */
+  public WorkflowBuilder step(String name, String kind, Object args) {
+    return step(name, kind, args, StepOptions.none());
+  }
+
+  /** A step with dependencies and options: {@code step("report", kind, args, after("sync"))}. */
+  public WorkflowBuilder step(String name, String kind, Object args, StepOptions options) {
+    steps.add(new Step(name, kind, args, Objects.requireNonNull(options, "options")));
+    return this;
+  }
+
+  /**
+   * Validates the graph and enqueues every step in one transaction; nothing is written when it is
+   * refused.
+   *
+   * @throws IllegalArgumentException naming the step at fault: a duplicate name, a dependency on a
+   *     missing step, a cycle, an unknown kind or bad args
+   */
+  public WorkflowId enqueue() {
+    return new WorkflowId(store.workflowInsert(insert()));
+  }
+
+  WorkflowInsert insert() {
+    if (steps.isEmpty()) {
+      throw new IllegalArgumentException("workflow '" + name + "' has no steps");
+    }
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (int i = 0; i < steps.size(); i++) {
+      String step = steps.get(i).name();
+      try {
+        Validate.scheduleName(step);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("step " + (i + 1) + ": " + e.getMessage().replace("schedule name", "step name"), e);
+      }
+      if (index.putIfAbsent(step, i) != null) {
+        throw new IllegalArgumentException("duplicate step '" + step + "' in workflow '" + name + "'");
+      }
+    }
+    List<List<Integer>> after = new ArrayList<>();
+    for (Step s : steps) {
+      List<Integer> deps = new ArrayList<>();
+      for (String dep : s.options().after()) {
+        Integer d = index.get(dep);
+        if (d == null) {
+          throw new IllegalArgumentException("step '" + s.name() + "' waits for a missing step '" + dep + "'");
+        }
+        if (!deps.contains(d)) {
+          deps.add(d);
+        }
+      }
+      after.add(deps);
+    }
+    requireAcyclic(after);
+    List<JobRequest> requests = new ArrayList<>();
+    for (Step s : steps) {
+      EnqueueOptions o = EnqueueOptions.none();
+      if (s.options().queue() != null) {
+        o = o.queue(s.options().queue());
+      }
+      if (s.options().priority() != null) {
+        o = o.priority(s.options().priority());
+      }
+      requests.add(JobRequest.of(s.kind(), s.args(), o));
+    }
+    List<JobInsert> jobs;
+    try {
+      jobs = validate.apply(requests);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(stepOf(e.getMessage()) + e.getMessage(), e);
+    }
+    List<WorkflowInsert.Step> out = new ArrayList<>();
+    for (int i = 0; i < steps.size(); i++) {
+      out.add(new WorkflowInsert.Step(steps.get(i).name(), jobs.get(i), after.get(i), steps.get(i).options().onFailure().wireName()));
+    }
+    return new WorkflowInsert(name, clock.instant(), out);
+  }
+
+  /** "job 3 of 4: ..." from the enqueuer names the position: name the step instead. */
+  private String stepOf(String message) {
+    if (message != null && message.startsWith("job ")) {
+      try {
+        int n = Integer.parseInt(message.substring(4, message.indexOf(' ', 4)));
+        return "step '" + steps.get(n - 1).name() + "': ";
+      } catch (RuntimeException ignored) {
+        // fall through
+      }
+    }
+    return steps.size() == 1 ? "step '" + steps.get(0).name() + "': " : "";
+  }
+
+  /** Kahn's algorithm; a step left over is on a cycle, which the message follows. */
+  private void requireAcyclic(List<List<Integer>> after) {
+    int n = after.size();
+    int[] pending = new int[n];
+    Map<Integer, List<Integer>> dependents = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      pending[i] = after.get(i).size();
+      for (int d : after.get(i)) {
+        dependents.computeIfAbsent(d, k -> new ArrayList<>()).add(i);
+      }
+    }
+    Deque<Integer> ready = new ArrayDeque<>();
+    for (int i = 0; i < n; i++) {
+      if (pending[i] == 0) {
+        ready.add(i);
+      }
+    }
+    int seen = 0;
+    while (!ready.isEmpty()) {
+      int i = ready.poll();
+      seen++;
+      for (int d : dependents.getOrDefault(i, List.of())) {
+        if (--pending[d] == 0) {
+          ready.add(d);
+        }
+      }
+    }
+    if (seen == n) {
+      return;
+    }
+    // Walk back along unfinished dependencies from a step on or behind a cycle until one repeats.
+    int start = 0;
+    while (pending[start] == 0) {
+      start++;
+    }
+    List<Integer> path = new ArrayList<>();
+    int at = start;
+    while (!path.contains(at)) {
+      path.add(at);
+      for (int d : after.get(at)) {
+        if (pending[d] > 0) {
+          at = d;
+          break;
+        }
+      }
+    }
+    // The cycle in dependency order (a step before the one that waits for it), from its first-declared step.
+    List<Integer> loop = new ArrayList<>(path.subList(path.indexOf(at), path.size()));
+    java.util.Collections.reverse(loop);
+    int first = loop.indexOf(java.util.Collections.min(loop));
+    java.util.Collections.rotate(loop, -first);
+    List<String> cycle = new ArrayList<>();
+    loop.forEach(i -> cycle.add(steps.get(i).name()));
+    cycle.add(cycle.get(0));
+    throw new IllegalArgumentException("workflow '" + name + "' has a cycle: " + String.join(" -> ", cycle));
+  }
+}
