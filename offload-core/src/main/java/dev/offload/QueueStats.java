@@ -1,6 +1,7 @@
 package dev.offload;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A queue now and over the last minute, for {@code GET /api/queues} and the dashboard.
@@ -22,8 +23,8 @@ public record QueueStats(
     Map<JobState, Long> counts,
     long claimed,
     long finishedLastMinute,
-    Double latencyP50Ms,
-    Double runP50Ms) {
+    @Nullable Double latencyP50Ms,
+    @Nullable Double runP50Ms) {
 
   public QueueStats {
     counts = Map.copyOf(counts);

@@ -9,7 +9,7 @@ public final class UnknownKindException extends IllegalArgumentException {
 
   public UnknownKindException(String kind) {
     super("unknown job kind '" + kind + "': no handler is registered for it on this node and no worker has announced it;"
-        + " register a handler, or enqueue with allowUnknownKind to queue it for a worker yet to come");
+        + " register a handler, or enqueue with EnqueueOptions.allowUnknownKind() to queue it for a worker yet to come");
     this.kind = kind;
   }
 

@@ -76,7 +76,7 @@ final class DeadCommand implements Callable<Integer> {
         ctx.out.println(json ? Json.write(Map.of(verb, n)) : verb + " " + n + " dead job" + (n == 1 ? "" : "s"));
         return 0;
       }
-      JobText.printPage(offload.jobs(query), json, "no dead jobs", ctx);
+      JobText.printPage(offload.jobs(query), json, "no dead jobs", /* lastError= */ true, ctx);
     }
     return 0;
   }

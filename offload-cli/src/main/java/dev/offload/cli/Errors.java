@@ -26,8 +26,11 @@ final class Errors {
       code = c.exitCode();
       message = c.getMessage();
     } else if (find(e, UnknownKindException.class) != null) {
+      // The core's message names the Java option; here the options are the command line's.
       code = CliError.FAILURE;
-      message = e.getMessage();
+      message = "unknown job kind '" + find(e, UnknownKindException.class).kind() + "': no handler for it is loaded here"
+          + " and no worker has announced it to this store; check the name, load its plugin with --plugins JAR,"
+          + " or pass --allow-unknown-kind to queue it for a worker yet to come";
     } else if (ctx.store() != null && unreachable(e)) {
       code = CliError.FAILURE;
       message = "cannot reach " + ctx.store() + ": " + rootMessage(e);

@@ -60,13 +60,52 @@ final class JobText {
 
   /** Jobs as a table with a header: id, kind, queue, state, attempt, created. */
   static String table(List<Job> jobs) {
+    return table(jobs, /* lastError= */ false);
+  }
+
+  /**
+   * Jobs as a table; with {@code lastError} a last column holds the class and message of each
+   * job's last error (the message cut at {@value #ERROR_MESSAGE_WIDTH} characters).
+   */
+  static String table(List<Job> jobs, boolean lastError) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"ID", "KIND", "QUEUE", "STATE", "ATTEMPT", "CREATED"});
+    rows.add(lastError
+        ? new String[] {"ID", "KIND", "QUEUE", "STATE", "ATTEMPT", "CREATED", "LAST ERROR"}
+        : new String[] {"ID", "KIND", "QUEUE", "STATE", "ATTEMPT", "CREATED"});
     for (Job j : jobs) {
-      rows.add(new String[] {
+      String[] row = {
         j.id().toString(), j.kind(), j.queue(), j.state().wireName(), j.attempt() + "/" + j.maxAttempts(), time(j.createdAt())
-      });
+      };
+      if (lastError) {
+        row = java.util.Arrays.copyOf(row, row.length + 1);
+        row[row.length - 1] = lastError(j);
+      }
+      rows.add(row);
     }
+    return columns(rows);
+  }
+
+  private static final int ERROR_MESSAGE_WIDTH = 80;
+
+  /** {@code java.net.SocketTimeoutException: Read timed out}, or {@code -} without errors. */
+  static String lastError(Job job) {
+    List<JobError> errors = job.errors();
+    if (errors.isEmpty()) {
+      return "-";
+    }
+    JobError e = errors.get(errors.size() - 1);
+    if (e.message() == null || e.message().isBlank()) {
+      return e.errorClass();
+    }
+    String message = oneLine(e.message()).strip();
+    if (message.length() > ERROR_MESSAGE_WIDTH) {
+      message = message.substring(0, ERROR_MESSAGE_WIDTH - 1) + "…";
+    }
+    return e.errorClass() + ": " + message;
+  }
+
+  /** Rows (the first is the header) in columns two spaces apart; the last column is not padded. */
+  static String columns(List<String[]> rows) {
     int[] width = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length; i++) {
@@ -129,12 +168,17 @@ final class JobText {
 
   /** A page as the API's JSON document, or as a table with the cursor of the next page. */
   static void printPage(dev.offload.JobPage page, boolean json, String whenEmpty, Context ctx) {
+    printPage(page, json, whenEmpty, /* lastError= */ false, ctx);
+  }
+
+  /** As {@link #printPage(dev.offload.JobPage, boolean, String, Context)}, the table with each job's last error. */
+  static void printPage(dev.offload.JobPage page, boolean json, String whenEmpty, boolean lastError, Context ctx) {
     if (json) {
       ctx.out.println(dev.offload.internal.Json.write(page));
     } else if (page.jobs().isEmpty()) {
       ctx.out.println(whenEmpty);
     } else {
-      ctx.out.print(table(page.jobs()));
+      ctx.out.print(table(page.jobs(), lastError));
       if (page.nextCursor() != null) {
         ctx.out.println("more: --cursor " + page.nextCursor());
       }

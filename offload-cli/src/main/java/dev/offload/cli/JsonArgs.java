@@ -6,8 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.internal.Json;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Reads job args typed on the command line or in an {@code --args-file}, checking that each is
@@ -32,27 +30,16 @@ final class JsonArgs {
   }
 
   /**
-   * Parses one JSON value per line, skipping blank lines.
+   * Parses line {@code lineNumber} of an args file: one JSON value.
    *
-   * @throws CliError (exit 2) naming the first bad line, or when there is no value at all
+   * @throws CliError (exit 2) naming the line and the position in it
    */
-  static List<JsonNode> parseLines(List<String> lines, String source) {
-    List<JsonNode> values = new ArrayList<>();
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i);
-      if (line.isBlank()) {
-        continue;
-      }
-      String problem = problem(line, /* positionWithLine= */ false);
-      if (problem != null) {
-        throw CliError.usage(source + " line " + (i + 1) + " is not valid JSON: " + problem);
-      }
-      values.add(Json.tree(line));
+  static JsonNode parseLine(String line, String source, int lineNumber) {
+    String problem = problem(line, /* positionWithLine= */ false);
+    if (problem != null) {
+      throw CliError.usage(source + " line " + lineNumber + " is not valid JSON: " + problem);
     }
-    if (values.isEmpty()) {
-      throw CliError.usage(source + " holds no JSON args (expected one JSON value per line)");
-    }
-    return values;
+    return Json.tree(line);
   }
 
   /** What is wrong with {@code text} as one JSON value, or null when nothing is. */

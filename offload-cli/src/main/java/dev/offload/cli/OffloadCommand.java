@@ -27,12 +27,14 @@ import picocli.CommandLine.ScopeType;
       DeleteCommand.class,
       DeadCommand.class,
       SchedulesCommand.class,
+      StatsCommand.class,
       WorkflowCommand.class,
       DemoCommand.class
     },
     footer = {
       "",
-      "Exit codes: 0 ok, 1 failure (store unreachable, job not found, unknown kind), 2 bad usage."
+      "Exit codes: 0 ok, 1 failure (store unreachable, job not found, unknown kind), 2 bad usage,",
+      "3 still running (enqueue --wait)."
     })
 final class OffloadCommand implements Callable<Integer> {
   final Context ctx;
@@ -46,7 +48,7 @@ final class OffloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, retry, cancel, delete, schedules, workflow or migrate (see 'offload --help')");
+    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, stats, retry, cancel, delete, schedules, workflow or migrate (see 'offload --help')");
   }
 
   /** The project version, written into {@code version.properties} by the build. */

@@ -28,7 +28,8 @@ final class ProgressBars {
   ProgressBars(PrintStream out, boolean tty, int width) {
     this.out = out;
     this.tty = tty;
-    this.width = Math.max(60, width);
+    // Never wider than the terminal: a line that wraps breaks the cursor movement of the redraw.
+    this.width = Math.max(20, width);
   }
 
   /** A TTY when the JVM has a console whose output is a terminal. */
@@ -44,12 +45,9 @@ final class ProgressBars {
     }
   }
 
+  /** See {@link Terminal#width()}: asked of the terminal, then {@code COLUMNS}, then 80. */
   static int terminalWidth() {
-    try {
-      return Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100"));
-    } catch (NumberFormatException e) {
-      return 100;
-    }
+    return Terminal.width();
   }
 
   /** Sets the line of {@code job} (labelled {@code label}) and redraws. */
@@ -99,7 +97,8 @@ final class ProgressBars {
       parts.add(duration(Duration.between(job.startedAt(), end)) + " elapsed");
     }
     if (p != null && p.message() != null) {
-      parts.add("· " + p.message());
+      // A message is the handler's text: a line break or tab in it would break the line.
+      parts.add("· " + p.message().replaceAll("[\\p{Cntrl}]+", " ").strip());
     }
     String line = String.join(" ", parts);
     return tty && line.length() > width - 1 ? line.substring(0, width - 2) + "…" : line;

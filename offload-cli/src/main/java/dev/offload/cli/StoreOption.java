@@ -20,6 +20,8 @@ final class StoreOption {
       })
   StoreUrl url;
 
+  private Store opened;
+
   /**
    * For commands that write ({@code migrate}, {@code enqueue}, {@code worker}, {@code serve},
    * {@code demo}): opens the store, creating a missing SQLite file, and builds an {@link Offload}
@@ -36,6 +38,11 @@ final class StoreOption {
    * failure (exit 1) that says what to do.
    */
   Offload openExisting(Context ctx) {
+    return openExisting(ctx, b -> {});
+  }
+
+  /** As {@link #openExisting(Context)}, letting {@code configure} register kinds first. */
+  Offload openExisting(Context ctx, Consumer<Offload.Builder> configure) {
     Store store = url.openExisting();
     ctx.opened(store.describe());
     try {
@@ -55,10 +62,25 @@ final class StoreOption {
       Errors.closeAfter(e, store);
       throw e;
     }
-    return build(ctx, store, b -> b.migrate(false));
+    return build(ctx, store, b -> {
+      configure.accept(b);
+      b.migrate(false);
+    });
   }
 
-  private static Offload build(Context ctx, Store store, Consumer<Offload.Builder> configure) {
+  /**
+   * A new connection to the store opened last, for a transaction the command owns; the caller
+   * closes it.
+   */
+  java.sql.Connection connectionOpen() {
+    if (opened == null) {
+      throw new IllegalStateException("no store opened yet");
+    }
+    return opened.connectionOpen();
+  }
+
+  private Offload build(Context ctx, Store store, Consumer<Offload.Builder> configure) {
+    opened = store;
     ctx.opened(store.describe());
     try {
       Offload.Builder builder = Offload.builder().store(store);

@@ -50,6 +50,10 @@ class DemoTest {
     Cli.Result r = runToTheEnd("demo", store, "--orders", "1500", "--port", "0");
 
     assertThat(r.code()).as(r.toString()).isZero();
+    // The monthly report is also a schedule, stored by the demo's node and listed by the CLI.
+    assertThat(r.out()).contains("Schedule: demo.monthly-report makes the report at 06:00 on the 1st");
+    Cli.Result schedules = Cli.run("schedules", "--json", store);
+    assertThat(schedules.out()).contains("\"name\":\"demo.monthly-report\"").contains("\"zone\":\"Europe/Copenhagen\"");
     assertThat(r.out())
         .contains("dashboard  http://127.0.0.1:")
         .contains("stage fetch done", "stage import done", "stage verify done")

@@ -130,4 +130,28 @@ class JobCommandsTest {
     assertThat(Cli.run("cancel", "abc", store).code()).isEqualTo(2);
     assertThat(Cli.run("dead", "--replay", "--purge", store).code()).isEqualTo(2);
   }
+
+  @Test
+  void workerPrintsALinePerFailureOrDeathAndASummaryWhenCountsChange() throws Exception {
+    String flaky = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1}", store).out().strip();
+    String doomed = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", store).out().strip();
+    Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 1}", store);
+    Cli.Worker worker = Cli.startWorker("worker", store, "--summary-every", "100ms", "--shutdown-grace", "1s");
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> worker.out().contains("2 succeeded, 1 retrying, 1 dead"));
+      assertThat(worker.out())
+          .containsPattern("(?m)^job " + flaky + " demo\\.fail failed \\(attempt 1 of \\d+\\): java\\.lang\\.IllegalStateException:"
+              + " demo\\.fail: attempt 1 fails on purpose.*; retrying at \\S+Z$")
+          .containsPattern("(?m)^job " + doomed + " demo\\.fail is dead after 1 attempt: dev\\.offload\\.PermanentFailure: .*"
+              + "\\(offload dead lists it; --replay runs it again\\)$");
+    } finally {
+      worker.stop();
+    }
+    // A summary only when something changed: the same counts are not repeated every 100 ms.
+    assertThat(worker.out().lines().filter(l -> l.equals("2 succeeded, 1 retrying, 1 dead"))).hasSize(1);
+
+    Cli.Result dead = Cli.run("dead", store);
+    assertThat(dead.out().lines().toList().get(0)).matches("ID +KIND +QUEUE +STATE +ATTEMPT +CREATED +LAST ERROR");
+    assertThat(dead.out()).containsPattern("(?m)^" + doomed + " +demo\\.fail .* dev\\.offload\\.PermanentFailure: demo\\.fail: attempt 1 fails on purpose");
+  }
 }

@@ -194,32 +194,37 @@ final class Engine {
     }
   }
 
-  /** After completions are stored: tell the listeners about jobs that died. */
+  /** After completions are stored: tell the listeners about jobs that died or will be retried. */
   private void written(List<Completion> batch) {
     if (config.listeners().isEmpty()) {
       return;
     }
     for (Completion c : batch) {
-      if (c.state() == JobState.DEAD) {
-        notifyDead(c.id());
+      if (c.state() == JobState.DEAD || c.state() == JobState.RETRYING) {
+        notifyFailed(c.id(), c.state());
       }
     }
   }
 
-  private void notifyDead(long id) {
+  /** Reads the job as stored and calls onDead or onRetrying, unless it moved on meanwhile. */
+  private void notifyFailed(long id, JobState state) {
     listenerPool().execute(() -> {
       try {
-        store.jobGet(id).filter(j -> j.state() == JobState.DEAD).ifPresent(job -> {
+        store.jobGet(id).filter(j -> j.state() == state).ifPresent(job -> {
           for (JobListener l : config.listeners()) {
             try {
-              l.onDead(job);
+              if (state == JobState.DEAD) {
+                l.onDead(job);
+              } else {
+                l.onRetrying(job);
+              }
             } catch (RuntimeException e) {
-              log.warn("job listener failed on dead job {}", id, e);
+              log.warn("job listener failed on {} job {}", state.wireName(), id, e);
             }
           }
         });
       } catch (RuntimeException e) {
-        log.warn("could not read dead job {} for its listeners: {}", id, OutageLog.rootMessage(e));
+        log.warn("could not read {} job {} for its listeners: {}", state.wireName(), id, OutageLog.rootMessage(e));
       }
     });
   }
@@ -312,19 +317,8 @@ final class Engine {
     String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), HumanText.storable(error.getClass().getName()),
         HumanText.storable(error.getMessage()), HumanText.storable(stackTrace(error))));
     JobOptions options = ex.registration == null ? JobOptions.defaults() : ex.registration.options();
-    boolean permanent = options.isPermanent(error);
-    Duration delay = permanent || job.attempt() >= job.maxAttempts() ? null : options.retryPolicy().delay(job.attempt());
-    Completion completion;
-    String progress = finalProgress(ex, now, false);
-    // A failed attempt keeps the failed items its last checkpoint stored: the next attempt resumes
-    // from that checkpoint and records the later ones again.
-    String failed = null;
-    if (delay == null) {
-      completion = new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null, progress, failed, false);
-    } else {
-      completion = new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(delay), null, errorJson, null,
-          progress, failed, false);
-    }
+    Completion completion = RetryOrDead.failed(job.id(), job.token(), job.attempt(), job.maxAttempts(), options, error,
+        now, errorJson, null, finalProgress(ex, now, false));
     finish(ex, completion);
   }
 

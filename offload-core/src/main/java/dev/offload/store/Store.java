@@ -51,6 +51,13 @@ public interface Store extends AutoCloseable {
    */
   List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs);
 
+  /**
+   * A new connection to the store's database, for a transaction the caller owns (for instance
+   * many {@link #jobInsertMany(Connection, List)} calls that commit or roll back together). The
+   * caller closes it.
+   */
+  Connection connectionOpen();
+
   /** Claims runnable jobs in one statement; see {@link ClaimParams}. */
   List<ClaimedJob> jobClaim(ClaimParams params);
 

@@ -59,11 +59,11 @@ public abstract class ScheduleContract {
       return now;
     }
 
-    public void set(Instant instant) {
+    public synchronized void set(Instant instant) {
       now = instant;
     }
 
-    public void advance(Duration d) {
+    public synchronized void advance(Duration d) {
       now = now.plus(d);
     }
   }

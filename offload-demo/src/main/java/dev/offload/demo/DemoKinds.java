@@ -6,8 +6,10 @@ import dev.offload.JobOptions;
 import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.RetryPolicy;
+import dev.offload.Schedule;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,6 +40,8 @@ final class DemoKinds {
   static final String REPORT = "demo.reports.monthly";
   static final String RECONCILE = "demo.reconcile";
   static final String EMAIL = "demo.email";
+  /** The monthly report as a schedule: 06:00 on the 1st, Copenhagen time ({@code offload schedules} lists it). */
+  static final String MONTHLY_REPORT_SCHEDULE = "demo.monthly-report";
   /** The kinds whose jobs get a progress line of their own. */
   static final List<String> LONG_KINDS = List.of(SYNC, REPORT, RECONCILE);
 
@@ -73,6 +77,9 @@ final class DemoKinds {
         JobOptions.defaults().queue(EMAIL_QUEUE).priority(EMAIL_PRIORITY).maxAttempts(5).retryPolicy(shortBackoff)
             .timeout(Duration.ofSeconds(30)));
     b.queue(SYNC_QUEUE, 2).queue(REPORTS_QUEUE, 2).queue(EMAIL_QUEUE, 8);
+    // The report also runs on a calendar; the demo does not wait for it, but the schedule is stored.
+    b.schedule(MONTHLY_REPORT_SCHEDULE, Schedule.cron("0 6 1 * *", ZoneId.of("Europe/Copenhagen")), REPORT,
+        new DemoReports.ReportArgs(DemoUpstream.YEAR));
     b.listener(new JobListener() {
       @Override
       public void onStarted(String kind, String queue, long waitedMillis) {

@@ -188,6 +188,8 @@ final class DemoRun {
     offload.enqueueAll(emails);
     screen.println(String.format("Web request: enqueueAll(%,d newsletter emails) in one statement, at priority %d (0 runs first, 9 last)",
         EMAILS, DemoKinds.EMAIL_PRIORITY));
+    screen.println("Schedule: " + DemoKinds.MONTHLY_REPORT_SCHEDULE + " makes the report at 06:00 on the 1st, Copenhagen time"
+        + " (offload schedules lists it)");
     app.recordRun(id, orders, EMAILS);
     emailTotal = EMAILS;
     emailsPending = EMAILS;

@@ -73,7 +73,7 @@ final class DashboardFeed implements AutoCloseable {
     refresh(List.of(s));
     subscribers.add(s);
     try (Streams.Registration r = streams.register(s.wake)) {
-      EventStream stream = EventStream.open(ctx);
+      EventStream stream = r.open(ctx);
       while (true) {
         boolean woken = !s.wake.take(heartbeat).isEmpty();
         if (r.stopping()) {

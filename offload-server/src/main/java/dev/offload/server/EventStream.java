@@ -70,6 +70,15 @@ final class EventStream {
     write(": " + text + "\n\n");
   }
 
+  /** Ends the response: a chunked one gets its final chunk, so the client sees a clean end. */
+  void end() {
+    try {
+      out.close();
+    } catch (IOException e) {
+      // The client went away: there is nothing left to end.
+    }
+  }
+
   private void write(String text) throws IOException {
     out.write(text.getBytes(StandardCharsets.UTF_8));
     out.flush();

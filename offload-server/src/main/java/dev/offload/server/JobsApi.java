@@ -44,7 +44,9 @@ final class JobsApi {
     try {
       id = offload.enqueue(req.kind(), req.args(), req.options());
     } catch (UnknownKindException e) {
-      throw ApiException.invalid("kind", e.getMessage());
+      // The core's message names the Java option; the API has none, so say what works here.
+      throw ApiException.invalid("kind", "unknown job kind '" + e.kind() + "': no worker has announced it to this store;"
+          + " check the name, or start a worker that runs it first (the API accepts only kinds a worker has announced)");
     } catch (IdempotencyKeyConflictException e) {
       // As the IETF Idempotency-Key draft: a key reused with another payload is 422.
       throw ApiException.invalid("Idempotency-Key", e.getMessage());
@@ -61,10 +63,11 @@ final class JobsApi {
     Http.json(ctx, 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
   }
 
-  /** {@code GET /api/jobs/{id}}. */
+  /** {@code GET /api/jobs/{id}}: the job, or only its {@link JobProgressView} for a read token. */
   void get(Context ctx) {
     JobId id = Http.jobId(ctx);
-    Http.json(ctx, 200, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
+    Job job = offload.job(id).orElseThrow(() -> new NoSuchJobException(id));
+    Http.json(ctx, 200, ReadTokens.granted(ctx) ? JobProgressView.of(job) : job);
   }
 
   /** {@code GET /api/jobs?state=&queue=&kind=&errorClass=&limit=&cursor=}: newest first. */

@@ -1,15 +1,11 @@
 package dev.offload.server;
 
-import dev.offload.JobOptions;
-import dev.offload.KindStats;
 import dev.offload.Offload;
 import dev.offload.QueueStats;
+import dev.offload.server.internal.KindsDocument;
 import io.javalin.http.Context;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** {@code GET /api/queues}, {@code POST /api/queues/{name}/pause|resume}, {@code GET /api/kinds}. */
 final class QueuesApi {
@@ -63,58 +59,7 @@ final class QueuesApi {
     if (budget.isZero()) {
       throw ApiException.invalid("budget", "budget must be more than 0, got '" + budgetText + "'");
     }
-    Map<String, KindDocument> kinds = new TreeMap<>();
-    offload.kinds().forEach((kind, options) -> kinds.put(kind, KindDocument.registered(kind, options)));
-    for (KindStats s : offload.kindStats(budget)) {
-      kinds.merge(s.kind(), KindDocument.ran(s), KindDocument::withStats);
-    }
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("budgetMs", budget.toMillis());
-    doc.put("kinds", new ArrayList<>(kinds.values()));
+    Map<String, Object> doc = KindsDocument.of(offload, budget);
     Http.json(ctx, 200, doc);
-  }
-
-  /**
-   * One kind in {@code GET /api/kinds}.
-   *
-   * @param registered whether this node has a handler for it (its options are null otherwise)
-   * @param runs successful jobs in the last 24 hours that the figures cover
-   * @param p50Ms median time of a job from its first start to its end, across attempts
-   * @param advice "inline" when p95 fits the budget, "background" when not, null without runs
-   * @param waitP50Ms median queue wait, from when a job was due to its first start; null without runs
-   */
-  record KindDocument(
-      String kind,
-      boolean registered,
-      String queue,
-      Integer priority,
-      Integer maxAttempts,
-      Long timeoutMs,
-      long runs,
-      Double p50Ms,
-      Double p95Ms,
-      Double maxMs,
-      String advice,
-      Double waitP50Ms,
-      Double waitP95Ms) {
-
-    static KindDocument registered(String kind, JobOptions o) {
-      return new KindDocument(kind, true, o.queue(), o.priority(), o.maxAttempts(),
-          o.timeout() == null ? null : o.timeout().toMillis(), 0, null, null, null, null, null, null);
-    }
-
-    static KindDocument ran(KindStats s) {
-      return new KindDocument(s.kind(), false, null, null, null, null, 0, null, null, null, null, null, null).withStats(s);
-    }
-
-    KindDocument withStats(KindDocument other) {
-      return new KindDocument(kind, registered, queue, priority, maxAttempts, timeoutMs,
-          other.runs, other.p50Ms, other.p95Ms, other.maxMs, other.advice, other.waitP50Ms, other.waitP95Ms);
-    }
-
-    KindDocument withStats(KindStats s) {
-      return new KindDocument(kind, registered, queue, priority, maxAttempts, timeoutMs,
-          s.runs(), s.p50Ms(), s.p95Ms(), s.maxMs(), s.runs() == 0 ? null : s.advice(), s.waitP50Ms(), s.waitP95Ms());
-    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.offload.server;
 
+import io.javalin.http.Context;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +46,7 @@ final class Streams {
 
   final class Registration implements AutoCloseable {
     private final Inbox<?> inbox;
+    private EventStream stream;
 
     private Registration(Inbox<?> inbox) {
       this.inbox = inbox;
@@ -53,9 +56,26 @@ final class Streams {
       return stopping;
     }
 
+    /** Commits the response as this registration's event stream, which {@link #close} ends. */
+    EventStream open(Context ctx) throws IOException {
+      stream = EventStream.open(ctx);
+      return stream;
+    }
+
+    /**
+     * Ends the response (its final chunk written) before the stream counts as closed: {@link
+     * #stopAll} returns once no stream is open, and the server then stops Jetty, which would cut a
+     * response still being finished.
+     */
     @Override
     public void close() {
-      open.remove(this);
+      try {
+        if (stream != null) {
+          stream.end();
+        }
+      } finally {
+        open.remove(this);
+      }
     }
   }
 }

@@ -55,7 +55,7 @@ final class WorkflowEvents {
       for (Workflow.Step s : first.steps()) {
         watches.add(offload.watch(s.jobId(), updates::offer));
       }
-      EventStream stream = EventStream.open(ctx);
+      EventStream stream = r.open(ctx);
       Workflow sent = first;
       stream.send("workflow", Json.write(first));
       Map<String, Workflow.Step> sentSteps = new HashMap<>();

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,12 +155,22 @@ class EventsTest {
   @Test
   void stoppingTheServerEndsOpenStreams() throws Exception {
     long id = t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
+    CountDownLatch streaming = new CountDownLatch(1);
     Thread stopper = Thread.ofVirtual().start(() -> {
-      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
-      t.server.stop();
+      try {
+        // Stop once the stream is open and serving (its first event arrived), not after a guess.
+        if (streaming.await(30, TimeUnit.SECONDS)) {
+          t.server.stop();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     });
 
-    Result r = SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), 10_000);
+    Result r = SseClient.read(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), e -> {
+      streaming.countDown();
+      return false;
+    }, 30_000);
     stopper.join();
 
     assertThat(r.ended()).isTrue();

@@ -37,11 +37,13 @@ final class Database implements AutoCloseable {
   }
 
   private final String description;
+  private final Path path;
   private final Connection connection;
   private final ReentrantLock lock = new ReentrantLock();
 
-  private Database(String description, Connection connection) {
+  private Database(String description, Path path, Connection connection) {
     this.description = description;
+    this.path = path;
     this.connection = connection;
   }
 
@@ -84,9 +86,26 @@ final class Database implements AutoCloseable {
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.enforceForeignKeys(true);
     try {
-      return new Database(description, config.createConnection("jdbc:sqlite:" + path));
+      return new Database(description, path, config.createConnection("jdbc:sqlite:" + path));
     } catch (SQLException e) {
       throw new OffloadException("opening " + description + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A second connection to the same file, for a transaction its caller owns; writes on it take
+   * SQLite's write lock as any other process's would.
+   */
+  Connection connectionOpen() {
+    SQLiteConfig config = new SQLiteConfig();
+    config.resetOpenMode(SQLiteOpenMode.CREATE);
+    config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.enforceForeignKeys(true);
+    try {
+      return config.createConnection("jdbc:sqlite:" + path);
+    } catch (SQLException e) {
+      throw failure("opening a connection", e);
     }
   }
 
