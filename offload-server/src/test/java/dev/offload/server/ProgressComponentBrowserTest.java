@@ -3,7 +3,10 @@ package dev.offload.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.JobContext;
 import dev.offload.JobId;
+import dev.offload.Stage;
 import dev.offload.internal.Json;
 import dev.offload.sqlite.SqliteStore;
 import io.javalin.Javalin;
@@ -56,7 +59,8 @@ class ProgressComponentBrowserTest {
       throw new IllegalStateException("CI=true requires " + DashboardBrowserTest.CHROMIUM + " and " + DashboardBrowserTest.CHROMEDRIVER);
     }
     Assumptions.assumeTrue(present, "browser test skipped: chromium or chromedriver is missing");
-    t = TestServer.start(SqliteStore.open(dir.resolve("offload.db")), /* workers= */ true, o -> o.progressKey(KEY),
+    t = TestServer.start(SqliteStore.open(dir.resolve("offload.db")), /* workers= */ true,
+        o -> o.progressKey(KEY).register("orders.sync", JsonNode.class, ProgressComponentBrowserTest::sync),
         s -> s.token("admin-token-the-page-never-sees"));
     // The application: a second server on another port, so the page is of another origin.
     app = Javalin.create(c -> {
@@ -76,11 +80,19 @@ class ProgressComponentBrowserTest {
     }).start();
     pages.put("/watch.js", """
         window.__values = [];
+        window.__labels = [];
+        window.__etas = [];
         customElements.whenDefined('offload-progress').then(() => {
           const el = document.getElementById('p');
           const bar = el.shadowRoot.querySelector('[role=progressbar]');
           new MutationObserver(() => window.__values.push(Number(bar.getAttribute('aria-valuenow'))))
               .observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
+          const label = el.shadowRoot.querySelector('.label');
+          const eta = el.shadowRoot.querySelector('.eta');
+          new MutationObserver(() => {
+            window.__labels.push(label.textContent);
+            if (eta.textContent) window.__etas.push(eta.textContent);
+          }).observe(el.shadowRoot, { subtree: true, childList: true, characterData: true });
           el.addEventListener('offload-finished', (e) => { window.__finished = e.detail.state; });
         });
         """);
@@ -95,6 +107,24 @@ class ProgressComponentBrowserTest {
         "--hide-scrollbars", "--window-size=900,600", "--user-data-dir=" + dir.resolve("chromium-profile"));
     driver = new ChromeDriver(new ChromeDriverService.Builder()
         .usingDriverExecutable(DashboardBrowserTest.CHROMEDRIVER.toFile()).build(), options);
+  }
+
+  /** Two weighted stages, so the element has a stage and (after a few items) an ETA to show. */
+  static Object sync(JsonNode args, JobContext ctx) throws InterruptedException {
+    ctx.stages(Stage.of("Fetching orders", 1), Stage.of("Importing orders", 3));
+    ctx.stage("Fetching orders", 10);
+    for (int i = 1; i <= 10; i++) {
+      Thread.sleep(60);
+      ctx.advance(1);
+      ctx.message("Fetched page " + i + " of 10");
+    }
+    ctx.stage("Importing orders", 30);
+    for (int i = 1; i <= 30; i++) {
+      Thread.sleep(60);
+      ctx.advance(1);
+      ctx.message("Imported " + i + " of 30 orders");
+    }
+    return Json.object().put("imported", 30);
   }
 
   @AfterEach
@@ -155,6 +185,25 @@ class ProgressComponentBrowserTest {
         + ".shadowRoot.querySelector('.fill')).width === getComputedStyle(document.getElementById('p').shadowRoot.querySelector('.track')).width;")
         .equals(Boolean.TRUE));
     screenshot("progress-component.png");
+  }
+
+  @Test
+  void itShowsTheStageTheMessageAndAnEta() {
+    long id = t.offload.enqueue("orders.sync", Json.object()).value();
+
+    driver.get(page("staged.html", t.base + t.offload.progressUrl(JobId.of(id))));
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> "succeeded".equals(js("return window.__finished;")));
+    @SuppressWarnings("unchecked")
+    List<String> labels = (List<String>) js("return window.__labels;");
+    @SuppressWarnings("unchecked")
+    List<String> etas = (List<String>) js("return window.__etas;");
+    assertThat(labels).contains("Fetching orders", "Importing orders", "Done");
+    assertThat(etas).as("an ETA while it ran").isNotEmpty()
+        .allSatisfy(e -> assertThat(e).matches("about \\d+ (s|min) left|about \\d+ h \\d+ min left|almost done"));
+    assertThat(shadow(".message", "textContent")).isEqualTo("Imported 30 of 30 orders");
+    assertThat(shadow(".eta", "textContent")).as("no ETA once done").isEqualTo("");
   }
 
   @Test
