@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -54,6 +56,8 @@ class ProgressComponentBrowserTest {
 
   @BeforeEach
   void start() throws IOException {
+    fetchSeen = new CountDownLatch(1);
+    importSeen = new CountDownLatch(1);
     boolean present = Files.isExecutable(DashboardBrowserTest.CHROMIUM) && Files.isExecutable(DashboardBrowserTest.CHROMEDRIVER);
     if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
       throw new IllegalStateException("CI=true requires " + DashboardBrowserTest.CHROMIUM + " and " + DashboardBrowserTest.CHROMEDRIVER);
@@ -80,19 +84,11 @@ class ProgressComponentBrowserTest {
     }).start();
     pages.put("/watch.js", """
         window.__values = [];
-        window.__labels = [];
-        window.__etas = [];
         customElements.whenDefined('offload-progress').then(() => {
           const el = document.getElementById('p');
           const bar = el.shadowRoot.querySelector('[role=progressbar]');
           new MutationObserver(() => window.__values.push(Number(bar.getAttribute('aria-valuenow'))))
               .observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
-          const label = el.shadowRoot.querySelector('.label');
-          const eta = el.shadowRoot.querySelector('.eta');
-          new MutationObserver(() => {
-            window.__labels.push(label.textContent);
-            if (eta.textContent) window.__etas.push(eta.textContent);
-          }).observe(el.shadowRoot, { subtree: true, childList: true, characterData: true });
           el.addEventListener('offload-finished', (e) => { window.__finished = e.detail.state; });
         });
         """);
@@ -109,26 +105,42 @@ class ProgressComponentBrowserTest {
         .usingDriverExecutable(DashboardBrowserTest.CHROMEDRIVER.toFile()).build(), options);
   }
 
-  /** Two weighted stages, so the element has a stage and (after a few items) an ETA to show. */
+  /** Opened by the test once the page has shown the fetch stage, and then the import stage with an ETA. */
+  static volatile CountDownLatch fetchSeen = new CountDownLatch(1);
+  static volatile CountDownLatch importSeen = new CountDownLatch(1);
+
+  /**
+   * Two weighted stages, so the element has a stage and (after a few items) an ETA to show. It
+   * waits in each stage until the test saw the page show it, so a loaded machine cannot run a stage
+   * past unseen.
+   */
   static Object sync(JsonNode args, JobContext ctx) throws InterruptedException {
     ctx.stages(Stage.of("Fetching orders", 1), Stage.of("Importing orders", 3));
     ctx.stage("Fetching orders", 10);
     for (int i = 1; i <= 10; i++) {
-      Thread.sleep(60);
+      Thread.sleep(20);
       ctx.advance(1);
       ctx.message("Fetched page " + i + " of 10");
+      if (i == 2) {
+        fetchSeen.await(60, TimeUnit.SECONDS);
+      }
     }
     ctx.stage("Importing orders", 30);
     for (int i = 1; i <= 30; i++) {
-      Thread.sleep(60);
+      Thread.sleep(40);
       ctx.advance(1);
       ctx.message("Imported " + i + " of 30 orders");
+      if (i == 10) {
+        importSeen.await(60, TimeUnit.SECONDS);
+      }
     }
     return Json.object().put("imported", 30);
   }
 
   @AfterEach
   void stop() {
+    fetchSeen.countDown();
+    importSeen.countDown();
     if (driver != null) {
       driver.quit();
     }
@@ -156,10 +168,18 @@ class ProgressComponentBrowserTest {
 
   @Test
   void theBarRisesLiveToOneHundredAndTheResultAppearsOnAPageOfAnotherOrigin() throws IOException {
-    long id = t.offload.enqueue("steps", Json.tree("{\"steps\": 30, \"delayMs\": 60}")).value();
+    long id = t.offload.enqueue("orders.sync", Json.object()).value();
 
     driver.get(page("sync.html", t.base + t.offload.progressUrl(JobId.of(id))));
 
+    // The job holds early in its first stage until the page has shown it part done.
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> {
+          int now = Integer.parseInt((String) shadow("[role=progressbar]", "getAttribute('aria-valuenow')"));
+          return now > 0 && now < 100;
+        });
+    fetchSeen.countDown();
+    importSeen.countDown();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> "succeeded".equals(js("return window.__finished;")));
     @SuppressWarnings("unchecked")
@@ -174,8 +194,8 @@ class ProgressComponentBrowserTest {
     assertThat(shadow("[role=progressbar]", "getAttribute('aria-valuenow')")).isEqualTo("100");
     assertThat(shadow("[role=progressbar]", "getAttribute('aria-label')")).isEqualTo("Order sync");
     assertThat(shadow(".label", "textContent")).isEqualTo("Done");
-    assertThat(shadow(".message", "textContent")).isEqualTo("Processed 30 of 30 items");
-    assertThat(Json.tree((String) shadow(".result", "textContent")).get("steps").asInt()).isEqualTo(30);
+    assertThat(shadow(".message", "textContent")).isEqualTo("Imported 30 of 30 orders");
+    assertThat(Json.tree((String) shadow(".result", "textContent")).get("imported").asInt()).isEqualTo(30);
     assertThat(js("return document.getElementById('p').getAttribute('state');")).isEqualTo("succeeded");
     assertThat(js("return document.getElementById('p').hasAttribute('transport');"))
         .as("it followed the event stream, not polling").isEqualTo(false);
@@ -193,30 +213,41 @@ class ProgressComponentBrowserTest {
 
     driver.get(page("staged.html", t.base + t.offload.progressUrl(JobId.of(id))));
 
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> "Fetching orders".equals(shadow(".label", "textContent")));
+    assertThat((String) shadow(".message", "textContent")).startsWith("Fetched page");
+    fetchSeen.countDown();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> "Importing orders".equals(shadow(".label", "textContent"))
+            && !String.valueOf(shadow(".eta", "textContent")).isEmpty());
+    assertThat((String) shadow(".eta", "textContent"))
+        .matches("about \\d+ (s|min) left|about \\d+ h \\d+ min left|almost done");
+    assertThat((String) shadow(".message", "textContent")).startsWith("Imported");
+    importSeen.countDown();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> "succeeded".equals(js("return window.__finished;")));
-    @SuppressWarnings("unchecked")
-    List<String> labels = (List<String>) js("return window.__labels;");
-    @SuppressWarnings("unchecked")
-    List<String> etas = (List<String>) js("return window.__etas;");
-    assertThat(labels).contains("Fetching orders", "Importing orders", "Done");
-    assertThat(etas).as("an ETA while it ran").isNotEmpty()
-        .allSatisfy(e -> assertThat(e).matches("about \\d+ (s|min) left|about \\d+ h \\d+ min left|almost done"));
+    assertThat(shadow(".label", "textContent")).isEqualTo("Done");
     assertThat(shadow(".message", "textContent")).isEqualTo("Imported 30 of 30 orders");
     assertThat(shadow(".eta", "textContent")).as("no ETA once done").isEqualTo("");
   }
 
   @Test
   void withoutEventSourceItPollsToTheEnd() {
-    long id = t.offload.enqueue("steps", Json.tree("{\"steps\": 30, \"delayMs\": 100}")).value();
+    long id = t.offload.enqueue("orders.sync", Json.object()).value();
 
     driver.get(page("poll.html", t.base + t.offload.progressUrl(JobId.of(id)), "/no-event-source.js"));
 
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> "Fetching orders".equals(shadow(".label", "textContent")));
+    fetchSeen.countDown();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> "Importing orders".equals(shadow(".label", "textContent")));
+    importSeen.countDown();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> "succeeded".equals(js("return window.__finished;")));
     assertThat(js("return document.getElementById('p').getAttribute('transport');")).isEqualTo("polling");
     assertThat(shadow("[role=progressbar]", "getAttribute('aria-valuenow')")).isEqualTo("100");
-    assertThat(Json.tree((String) shadow(".result", "textContent")).get("steps").asInt()).isEqualTo(30);
+    assertThat(Json.tree((String) shadow(".result", "textContent")).get("imported").asInt()).isEqualTo(30);
   }
 
   @Test
