@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.engine.Node;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
+import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
 import java.lang.reflect.ParameterizedType;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The entry point: enqueue jobs, read them back, and (after {@link #start()}) run them.
@@ -46,11 +48,11 @@ public final class Offload implements AutoCloseable {
   private final Map<String, Registration<?>> registry;
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
-  private final ProgressTokens progressTokens;
+  private final @Nullable ProgressTokens progressTokens;
   private boolean closed;
 
   private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared,
-      ProgressTokens progressTokens) {
+      @Nullable ProgressTokens progressTokens) {
     this.store = store;
     this.progressTokens = progressTokens;
     this.registry = Map.copyOf(registry);
@@ -301,8 +303,8 @@ public final class Offload implements AutoCloseable {
    */
   public JobState cancel(JobId id) {
     JobState after = store.jobCancel(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
-    if (after == JobState.SUCCEEDED || after == JobState.DEAD) {
-      throw new IllegalStateException("job " + id + " is " + after.wireName() + " already; only a pending or running job can be cancelled");
+    if (after != JobState.CANCELLED && !JobAction.CANCEL.allows(after)) {
+      throw refused(id, after, JobAction.CANCEL);
     }
     return after;
   }
@@ -316,10 +318,8 @@ public final class Offload implements AutoCloseable {
    */
   public void retry(JobId id) {
     JobState before = store.jobRetry(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
-    if (before == JobState.RUNNING || before == JobState.AVAILABLE || before == JobState.SUCCEEDED
-        || before == JobState.WAITING) {
-      throw new IllegalStateException("job " + id + " is " + before.wireName()
-          + "; only a dead, cancelled, retrying or scheduled job can be retried");
+    if (!JobAction.RETRY.allows(before)) {
+      throw refused(id, before, JobAction.RETRY);
     }
   }
 
@@ -331,9 +331,16 @@ public final class Offload implements AutoCloseable {
    */
   public void delete(JobId id) {
     JobState before = store.jobDelete(id.value()).orElseThrow(() -> new NoSuchJobException(id));
-    if (before == JobState.RUNNING) {
-      throw new IllegalStateException("job " + id + " is running; cancel it before deleting it");
+    if (!JobAction.DELETE.allows(before)) {
+      throw new IllegalStateException("job " + id + " is " + before.wireName() + "; cancel it before deleting it");
     }
+  }
+
+  private static IllegalStateException refused(JobId id, JobState state, JobAction action) {
+    // A job that ended cannot be cancelled: it is too late, not the wrong moment.
+    String already = action == JobAction.CANCEL && state.isFinal() ? " already" : "";
+    return new IllegalStateException("job " + id + " is " + state.wireName() + already + "; only a " + action.describeFrom()
+        + " job can be " + action.done());
   }
 
   /**
@@ -341,11 +348,12 @@ public final class Offload implements AutoCloseable {
    * without a state means dead jobs. Returns how many were replayed.
    */
   public int replay(JobFilter filter) {
-    JobFilter f = filter.state() == null ? filter.state(JobState.DEAD) : filter;
-    if (f.state() != JobState.DEAD && f.state() != JobState.CANCELLED) {
-      throw new IllegalArgumentException("only dead or cancelled jobs can be replayed, not " + f.state().wireName());
+    JobState state = filter.state() == null ? JobState.DEAD : filter.state();
+    if (!JobAction.REPLAY.allows(state)) {
+      throw new IllegalArgumentException(
+          "only " + JobAction.REPLAY.describeFrom() + " jobs can be replayed, not " + state.wireName());
     }
-    return store.jobReplayMany(f, config.clock().instant());
+    return store.jobReplayMany(filter.state(state), config.clock().instant());
   }
 
   /**
@@ -353,11 +361,12 @@ public final class Offload implements AutoCloseable {
    * Pending and running jobs are never purged. Returns how many were deleted.
    */
   public int purge(JobFilter filter) {
-    JobFilter f = filter.state() == null ? filter.state(JobState.DEAD) : filter;
-    if (!f.state().isFinal()) {
-      throw new IllegalArgumentException("only finished jobs can be purged, not " + f.state().wireName() + " ones");
+    JobState state = filter.state() == null ? JobState.DEAD : filter.state();
+    if (!JobAction.PURGE.allows(state)) {
+      throw new IllegalArgumentException("only finished jobs (" + JobAction.PURGE.describeFrom()
+          + ") can be purged, not " + state.wireName() + " ones");
     }
-    return store.jobDeleteMany(f);
+    return store.jobDeleteMany(filter.state(state));
   }
 
   // ---------------------------------------------------------------- inline or background
@@ -428,7 +437,7 @@ public final class Offload implements AutoCloseable {
       }
     })) {
       boolean finished = ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      Job job = finished ? last.get() : job(id).orElseThrow(() -> new NoSuchJobException(id));
+      Job job = finished ? Objects.requireNonNull(last.get()) : job(id).orElseThrow(() -> new NoSuchJobException(id));
       Outcome<R> outcome = Outcome.of(job, resultType);
       if (outcome instanceof Outcome.Deferred<R> deferred && progressTokens != null) {
         return new Outcome.Deferred<>(deferred.job(), progressUrl(id));
@@ -551,13 +560,13 @@ public final class Offload implements AutoCloseable {
    * migrations at build.
    */
   public static final class Builder {
-    private Store store;
+    private @Nullable Store store;
     private final Map<String, Registration<?>> registry = new LinkedHashMap<>();
     private final Map<String, Integer> queues = new LinkedHashMap<>();
-    private String node;
+    private @Nullable String node;
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration leaseDuration = Duration.ofSeconds(30);
-    private Duration heartbeatInterval;
+    private @Nullable Duration heartbeatInterval;
     private Duration rescueInterval = Duration.ofSeconds(10);
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private Duration progressInterval = Duration.ofSeconds(1);
@@ -570,7 +579,7 @@ public final class Offload implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private boolean migrate = true;
     private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
-    private byte[] progressKey;
+    private byte @Nullable [] progressKey;
 
     private Builder() {}
 
