@@ -440,7 +440,11 @@ public final class Offload implements AutoCloseable {
     })) {
       boolean finished = ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Job job = finished ? Objects.requireNonNull(last.get()) : job(id).orElseThrow(() -> new NoSuchJobException(id));
-      return Outcome.of(job, resultType);
+      Outcome<R> outcome = Outcome.of(job, resultType);
+      if (outcome instanceof Outcome.Deferred<R> deferred && progressTokens != null) {
+        return new Outcome.Deferred<>(deferred.job(), progressUrl(id));
+      }
+      return outcome;
     } catch (InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
