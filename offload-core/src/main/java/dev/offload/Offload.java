@@ -311,7 +311,8 @@ public final class Offload implements AutoCloseable {
 
   /**
    * Runs a job again: a dead or cancelled job becomes available with fresh attempts, keeping its
-   * errors and checkpoint; a retrying or scheduled job runs now.
+   * errors and checkpoint (a workflow step also re-arms the dependents its failure cancelled, down
+   * the graph); a retrying or scheduled job runs now.
    *
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalStateException if the job is running, available or succeeded
