@@ -449,7 +449,7 @@ final class Engine {
     if (limits.of(ex.job.queue()).holdsSlots()) {
       slotHolders.put(ex.job.id(), ex.job.queue());
     }
-    completer.add(completion, reason -> insteadOfRefused(ex, completion, reason));
+    completer.add(completion.startedAt(ex.startedAt), reason -> insteadOfRefused(ex, completion, reason));
     // Only this attempt's record: a newer attempt of the same job (this one lost its lease and the
     // job came back to this node) may be running under the same id.
     running.remove(ex.job.id(), ex);

@@ -93,6 +93,16 @@ public interface Store extends AutoCloseable {
   List<Long> jobProgressMany(List<ProgressUpdate> updates);
 
   /**
+   * Writes when the handlers of claimed jobs started, in one statement: started_at, and the first
+   * start and its due time (run_at) when the job had none. A job claimed but not started yet (held
+   * ahead of a free slot) has no started_at. Starts whose token no longer holds the job, or that
+   * are written already, are ignored.
+   *
+   * @return the ids that were written
+   */
+  List<Long> jobStartMany(List<JobStart> starts);
+
+  /**
    * Durably stores a running attempt's checkpoint and the items that failed so far.
    *
    * @return false when {@code token} no longer holds the job (its lease was lost)
@@ -128,7 +138,8 @@ public interface Store extends AutoCloseable {
 
   /**
    * Runs a job again: a dead or cancelled one becomes available with fresh attempts (its errors
-   * and checkpoint kept); a retrying or scheduled one runs now.
+   * and checkpoint kept), and the workflow steps its failure cancelled (not those a user cancelled)
+   * wait again, down the graph, in the same transaction; a retrying or scheduled one runs now.
    *
    * @return the state the job had; it changed only if that was dead, cancelled, retrying or
    *     scheduled; empty if there is no such job
@@ -136,11 +147,24 @@ public interface Store extends AutoCloseable {
   Optional<JobState> jobRetry(long id, Instant now);
 
   /**
-   * Deletes a job that is not running.
+   * Deletes a job that is not running and that no unfinished workflow step waits for.
    *
    * @return the state the job had (nothing was deleted if it was running); empty if none
+   * @throws IllegalStateException naming the steps, if unfinished workflow steps wait for the job
+   *     (deleting it would leave them waiting forever); nothing is deleted
    */
   Optional<JobState> jobDelete(long id);
+
+  /**
+   * The refusal of {@link #jobDelete}, the same on every store: throws when {@code waiting} (the
+   * unfinished steps that wait for job {@code id}, described) is not empty.
+   */
+  static void refuseIfDependedOn(long id, java.util.List<String> waiting) {
+    if (!waiting.isEmpty()) {
+      throw new IllegalStateException("job " + id + " cannot be deleted: unfinished workflow steps wait for it: "
+          + String.join(", ", waiting) + "; cancel it instead (its dependents then follow their failure policy)");
+    }
+  }
 
   /** Replays the dead and cancelled jobs matching {@code filter}, as {@link #jobRetry}; returns how many. */
   int jobReplayMany(JobFilter filter, Instant now);

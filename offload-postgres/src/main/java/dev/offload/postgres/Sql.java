@@ -54,6 +54,8 @@ final class Sql {
   final String replayMany;
   final String deleteMany;
   final String checkpoint;
+  final String startMany;
+  final String queueClaimed;
   final String recentProgress;
   final String kindStats;
   final String scheduleInsert;
@@ -79,6 +81,8 @@ final class Sql {
   final String cancelDependents;
   final String releaseDependents;
   final String releaseWorkflow;
+  final String unfinishedDependents;
+  final String rearmDependents;
 
   private static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args::text, attempt, max_attempts, run_at, created_at,
@@ -161,7 +165,8 @@ final class Sql {
         SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
             -- Leases are on the database's clock: nodes whose clocks disagree still agree on them.
             lease_expires_at = now() + ?::bigint * interval '1 millisecond',
-            claim_token = ?, started_at = ?
+            -- Claimed, not started: the handler's start is written when a slot runs it (startMany).
+            claim_token = ?, started_at = NULL
         FROM next WHERE j.id = next.id
         RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
                   j.failed_items::text, j.retry_items::text, j.run_at""");
@@ -250,13 +255,17 @@ final class Sql {
             progress = COALESCE(c.progress, j.progress),
             failed_items = COALESCE(c.failed_items, j.failed_items),
             lease_expires_at = NULL,
-            claim_token = NULL
+            claim_token = NULL,
+            -- A job that ends before its start was written brings the start along.
+            started_at = COALESCE(j.started_at, c.started_at),
+            first_started_at = COALESCE(j.first_started_at, c.started_at),
+            first_due_at = CASE WHEN j.first_started_at IS NULL AND c.started_at IS NOT NULL THEN j.run_at ELSE j.first_due_at END
         FROM (
           SELECT id, token, state, at::timestamptz, run_at::timestamptz, result::jsonb, error::jsonb, lease_cutoff::timestamptz,
-                 progress::jsonb, failed_items::jsonb, refund
+                 progress::jsonb, failed_items::jsonb, refund, started_at::timestamptz
           FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                      ?::boolean[])
-            AS t(id, token, state, at, run_at, result, error, lease_cutoff, progress, failed_items, refund)
+                      ?::boolean[], ?::text[])
+            AS t(id, token, state, at, run_at, result, error, lease_cutoff, progress, failed_items, refund, started_at)
         ) c
         -- A claim token exists only while the job runs: matching it is the running check. Leaving
         -- out "state = 'running'" keeps the planner on primary-key lookups even without statistics
@@ -280,20 +289,35 @@ final class Sql {
         """ + NOTIFY_CHANGED.formatted(jobChannel, "done") + """
         SELECT id, (SELECT count(*) FROM changed) FROM done""");
 
+    startMany = fill(schema, """
+        UPDATE {schema}.jobs j
+        SET started_at = s.at::timestamptz,
+            first_started_at = COALESCE(j.first_started_at, s.at::timestamptz),
+            first_due_at = CASE WHEN j.first_started_at IS NULL THEN j.run_at ELSE j.first_due_at END
+        FROM unnest(?::bigint[], ?::bigint[], ?::text[]) AS s(id, token, at)
+        WHERE j.id = s.id AND j.claim_token = s.token AND j.started_at IS NULL
+        RETURNING j.id""");
+
     checkpoint = fill(schema, """
         UPDATE {schema}.jobs SET checkpoint = ?::jsonb, failed_items = COALESCE(?::jsonb, failed_items)
         WHERE id = ? AND claim_token = ?""");
 
+    // A job's whole time, from its first start to its end across attempts and backoff, and its
+    // queue wait before that first start; jobs from before the first start was kept fall back to
+    // their last attempt.
     kindStats = fill(schema, """
         SELECT kind, count(*),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY ms),
                percentile_cont(0.95) WITHIN GROUP (ORDER BY ms),
-               max(ms)
+               max(ms),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms),
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_ms)
         FROM (
-          SELECT kind, extract(epoch FROM finished_at - started_at) * 1000 AS ms,
+          SELECT kind, extract(epoch FROM finished_at - COALESCE(first_started_at, started_at)) * 1000 AS ms,
+                 greatest(0, extract(epoch FROM first_started_at - first_due_at) * 1000) AS wait_ms,
                  row_number() OVER (PARTITION BY kind ORDER BY finished_at DESC) AS recent
           FROM {schema}.jobs
-          WHERE state = 'succeeded' AND finished_at >= ? AND started_at IS NOT NULL
+          WHERE state = 'succeeded' AND finished_at >= ? AND COALESCE(first_started_at, started_at) IS NOT NULL
         ) runs
         WHERE recent <= 1000
         GROUP BY kind ORDER BY kind""");
@@ -326,6 +350,10 @@ final class Sql {
         WHERE state IN ('succeeded', 'dead', 'cancelled') AND finished_at >= ?
         GROUP BY queue""");
 
+    // Running jobs whose handler has not started: claimed ahead, held for a free slot.
+    queueClaimed = fill(schema, """
+        SELECT queue, count(*) FROM {schema}.jobs WHERE state = 'running' AND started_at IS NULL GROUP BY queue""");
+
     queuesPaused = fill(schema, "SELECT name, paused FROM {schema}.queues");
 
     queuePause = fill(schema, """
@@ -355,14 +383,17 @@ final class Sql {
 
     lockState = fill(schema, "SELECT state, queue FROM {schema}.jobs WHERE id = ? FOR UPDATE");
 
+    // cancel_requested_at marks a user's cancellation, of a pending job too, so that retrying a
+    // workflow step re-arms only the dependents its failure cancelled (see rearmDependents).
     cancelPending = fill(schema, """
-        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ? WHERE id = ?""");
+        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ?, cancel_requested_at = ? WHERE id = ?""");
 
     cancelRunning = fill(schema, "UPDATE {schema}.jobs SET cancel_requested_at = ? WHERE id = ?");
 
     retryFresh = fill(schema, """
         UPDATE {schema}.jobs
         SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL,
+            first_started_at = NULL, first_due_at = NULL,
             lease_owner = NULL, lease_expires_at = NULL, claim_token = NULL, cancel_requested_at = NULL
         WHERE id = ?""");
 
@@ -373,6 +404,7 @@ final class Sql {
     replayMany = fill(schema, """
         UPDATE {schema}.jobs
         SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL,
+            first_started_at = NULL, first_due_at = NULL,
             lease_owner = NULL, lease_expires_at = NULL, claim_token = NULL, cancel_requested_at = NULL
         WHERE state IN (%s)""".formatted(JobAction.REPLAY.sqlStates()));
 
@@ -477,7 +509,7 @@ final class Sql {
         WHERE j.id = ?""");
     workflowMarkCancelled = fill(schema, "UPDATE {schema}.workflows SET cancelled_at = ? WHERE id = ?");
     workflowCancelPending = fill(schema, """
-        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ?
+        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ?, cancel_requested_at = ?
         WHERE workflow_id = ? AND state IN ('scheduled', 'available', 'retrying', 'waiting')""");
     workflowCancelRunning = fill(schema, """
         UPDATE {schema}.jobs SET cancel_requested_at = ? WHERE workflow_id = ? AND state = 'running' RETURNING id""");
@@ -526,6 +558,21 @@ final class Sql {
         ),
         woken AS (SELECT pg_notify('%s', queue) FROM (SELECT DISTINCT queue FROM released) q)
         SELECT id, (SELECT count(*) FROM woken) FROM released""".formatted(insertChannel));
+
+    // Retrying a step re-arms the dependents its failure cancelled (on_failure 'cancel', and not
+    // cancelled by a user: cancel_requested_at is null): they wait again, for the retried step.
+    rearmDependents = fill(schema, """
+        UPDATE {schema}.jobs w
+        SET state = 'waiting', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL, lease_owner = NULL,
+            lease_expires_at = NULL, claim_token = NULL
+        WHERE w.state = 'cancelled' AND w.on_failure = 'cancel' AND w.cancel_requested_at IS NULL
+          AND w.id IN (SELECT job_id FROM {schema}.job_deps WHERE depends_on = ANY(?::bigint[]))
+        RETURNING w.id""");
+
+    // Deleting a job that unfinished steps wait for would leave them waiting forever: refused.
+    unfinishedDependents = fill(schema, """
+        SELECT w.id, w.step FROM {schema}.job_deps d JOIN {schema}.jobs w ON w.id = d.job_id
+        WHERE d.depends_on = ? AND w.state NOT IN ('succeeded', 'dead', 'cancelled') ORDER BY w.id""");
 
     // The guard of exactly-once: only the first node to move last_tick past a tick inserts its job;
     // a second node blocks on the row lock, then finds last_tick no longer below the tick.
