@@ -242,6 +242,22 @@ public final class Offload implements AutoCloseable {
     return enqueueAll(List.of(JobRequest.of(kind, args, options))).get(0);
   }
 
+  /**
+   * Enqueues one job, or finds the job that holds its unique key ({@link
+   * EnqueueOptions#uniqueKey}) or idempotency key; says which.
+   *
+   * @throws UnknownKindException if no node knows the kind
+   * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
+   */
+  public Enqueued enqueueOrFind(String kind, Object args, EnqueueOptions options) {
+    List<dev.offload.store.InsertResult> results = new ArrayList<>(1);
+    node.insert(List.of(JobRequest.of(kind, args, options)), inserts -> {
+      results.addAll(store.jobInsertManyResults(inserts));
+      return results.stream().map(dev.offload.store.InsertResult::id).toList();
+    });
+    return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
+  }
+
   /** Enqueues inside the caller's transaction: the job exists only if {@code tx} commits. */
   public JobId enqueue(Connection tx, String kind, Object args) {
     return enqueue(tx, kind, args, EnqueueOptions.none());
@@ -331,7 +347,8 @@ public final class Offload implements AutoCloseable {
 
   /**
    * Runs a job again: a dead or cancelled job becomes available with fresh attempts, keeping its
-   * errors and checkpoint; a retrying or scheduled job runs now.
+   * errors and checkpoint (a workflow step also re-arms the dependents its failure cancelled, down
+   * the graph); a retrying or scheduled job runs now.
    *
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalStateException if the job is running, available or succeeded
@@ -347,7 +364,8 @@ public final class Offload implements AutoCloseable {
    * Deletes a job that is not running.
    *
    * @throws NoSuchJobException if there is no such job
-   * @throws IllegalStateException if it is running (cancel it first)
+   * @throws IllegalStateException if it is running (cancel it first), or if unfinished workflow
+   *     steps wait for it (the message names them; cancel it instead)
    */
   public void delete(JobId id) {
     JobState before = store.jobDelete(id.value()).orElseThrow(() -> new NoSuchJobException(id));
@@ -460,7 +478,11 @@ public final class Offload implements AutoCloseable {
       long millis = timeout.isNegative() ? 0 : timeout.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toMillis();
       boolean finished = ended.await(millis, TimeUnit.MILLISECONDS);
       Job job = finished ? Objects.requireNonNull(last.get()) : job(id).orElseThrow(() -> new NoSuchJobException(id));
-      return Outcome.of(job, resultType);
+      Outcome<R> outcome = Outcome.of(job, resultType);
+      if (outcome instanceof Outcome.Deferred<R> deferred && progressTokens != null) {
+        return new Outcome.Deferred<>(deferred.job(), progressUrl(id));
+      }
+      return outcome;
     } catch (InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -570,6 +592,36 @@ public final class Offload implements AutoCloseable {
     store.notifier().publish(dev.offload.store.Notifier.INSERT, queue);
   }
 
+  /**
+   * The flow-control options of every queue that has some (limits, rate, fairness, aging), as the
+   * store holds them for all nodes.
+   */
+  public Map<String, QueueOptions> queueOptions() {
+    Map<String, QueueOptions> out = new java.util.TreeMap<>();
+    for (dev.offload.store.QueueSettings s : store.queueSettingsList()) {
+      if (s.configured()) {
+        out.put(s.name(), s.options());
+      }
+    }
+    return out;
+  }
+
+  /** The flow-control options of {@code queue}; {@link QueueOptions#none()} when it has none. */
+  public QueueOptions queueOptions(String queue) {
+    Validate.queueName(queue);
+    return queueOptions().getOrDefault(queue, QueueOptions.none());
+  }
+
+  /**
+   * Sets the flow-control options of {@code queue} for every node, replacing what it had (as an
+   * operator's {@code offload queues set} does); every node applies them within a second.
+   */
+  public void updateQueue(String queue, QueueOptions options) {
+    Validate.queueName(queue);
+    store.queueSettingsPut(queue, Objects.requireNonNull(options, "options"), /* onlyIfUnconfigured= */ false);
+    node.queueOptionsChanged(queue, options);
+  }
+
   /** The kinds this node has handlers for, with their options. */
   public Map<String, JobOptions> kinds() {
     Map<String, JobOptions> kinds = new LinkedHashMap<>();
@@ -587,6 +639,7 @@ public final class Offload implements AutoCloseable {
     private @Nullable Store store;
     private final Map<String, Registration<?>> registry = new LinkedHashMap<>();
     private final Map<String, Integer> queues = new LinkedHashMap<>();
+    private final Map<String, QueueOptions> queueDefaults = new LinkedHashMap<>();
     private @Nullable String node;
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration leaseDuration = Duration.ofSeconds(30);
@@ -670,6 +723,18 @@ public final class Offload implements AutoCloseable {
         throw new IllegalArgumentException("concurrency of queue '" + name + "' must be between 1 and 10000, got " + concurrency);
       }
       queues.put(name, concurrency);
+      return this;
+    }
+
+    /**
+     * Declares the flow-control defaults of queue {@code name} (limits across all nodes, rate,
+     * fairness, aging). They are written to the store at {@link #build()} only where the queue has
+     * no options yet: the last node to start never overwrites what an operator set with {@code
+     * offload queues set}. Change them at run time with {@link Offload#updateQueue}.
+     */
+    public Builder queue(String name, QueueOptions defaults) {
+      Validate.queueName(name);
+      queueDefaults.put(name, Objects.requireNonNull(defaults, "defaults"));
       return this;
     }
 
@@ -812,6 +877,7 @@ public final class Offload implements AutoCloseable {
       if (migrate) {
         store.migrate();
       }
+      queueDefaults.forEach((name, defaults) -> store.queueSettingsPut(name, defaults, /* onlyIfUnconfigured= */ true));
       return new Offload(store, registry, config, List.copyOf(declaredSchedules.values()),
           progressKey == null ? null : new ProgressTokens(progressKey));
     }

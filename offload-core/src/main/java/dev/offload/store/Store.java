@@ -6,6 +6,7 @@ import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.KindStats;
+import dev.offload.QueueOptions;
 import dev.offload.QueueStats;
 import java.sql.Connection;
 import java.time.Duration;
@@ -46,17 +47,28 @@ public interface Store extends AutoCloseable {
   SchemaVersion schemaVersion();
 
   /**
-   * Inserts jobs in one round trip and wakes the workers of their queues; ids in input order.
-   * Completions, progress and checkpoint writes notify {@link Notifier#JOB} with the ids they
+   * Inserts jobs, all or none, and wakes the workers of their queues; results in input order (see
+   * {@link JobInsert} for unique and idempotency keys). Jobs without a unique key go in one round
+   * trip. Completions, progress and checkpoint writes notify {@link Notifier#JOB} with the ids they
    * changed.
    */
-  List<Long> jobInsertMany(List<JobInsert> jobs);
+  List<InsertResult> jobInsertManyResults(List<JobInsert> jobs);
 
   /**
    * Inserts jobs on the caller's connection without committing: they exist only if the caller's
    * transaction commits.
    */
-  List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs);
+  List<InsertResult> jobInsertManyResults(Connection tx, List<JobInsert> jobs);
+
+  /** {@link #jobInsertManyResults(List)}, the ids only. */
+  default List<Long> jobInsertMany(List<JobInsert> jobs) {
+    return jobInsertManyResults(jobs).stream().map(InsertResult::id).toList();
+  }
+
+  /** {@link #jobInsertManyResults(Connection, List)}, the ids only. */
+  default List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
+    return jobInsertManyResults(tx, jobs).stream().map(InsertResult::id).toList();
+  }
 
   /**
    * A new connection to the store's database, for a transaction the caller owns (for instance
@@ -86,6 +98,16 @@ public interface Store extends AutoCloseable {
    * @return the ids that were written
    */
   List<Long> jobProgressMany(List<ProgressUpdate> updates);
+
+  /**
+   * Writes when the handlers of claimed jobs started, in one statement: started_at, and the first
+   * start and its due time (run_at) when the job had none. A job claimed but not started yet (held
+   * ahead of a free slot) has no started_at. Starts whose token no longer holds the job, or that
+   * are written already, are ignored.
+   *
+   * @return the ids that were written
+   */
+  List<Long> jobStartMany(List<JobStart> starts);
 
   /**
    * Durably stores a running attempt's checkpoint and the items that failed so far.
@@ -123,7 +145,8 @@ public interface Store extends AutoCloseable {
 
   /**
    * Runs a job again: a dead or cancelled one becomes available with fresh attempts (its errors
-   * and checkpoint kept); a retrying or scheduled one runs now.
+   * and checkpoint kept), and the workflow steps its failure cancelled (not those a user cancelled)
+   * wait again, down the graph, in the same transaction; a retrying or scheduled one runs now.
    *
    * @return the state the job had; it changed only if that was dead, cancelled, retrying or
    *     scheduled; empty if there is no such job
@@ -131,11 +154,24 @@ public interface Store extends AutoCloseable {
   Optional<JobState> jobRetry(long id, Instant now);
 
   /**
-   * Deletes a job that is not running.
+   * Deletes a job that is not running and that no unfinished workflow step waits for.
    *
    * @return the state the job had (nothing was deleted if it was running); empty if none
+   * @throws IllegalStateException naming the steps, if unfinished workflow steps wait for the job
+   *     (deleting it would leave them waiting forever); nothing is deleted
    */
   Optional<JobState> jobDelete(long id);
+
+  /**
+   * The refusal of {@link #jobDelete}, the same on every store: throws when {@code waiting} (the
+   * unfinished steps that wait for job {@code id}, described) is not empty.
+   */
+  static void refuseIfDependedOn(long id, java.util.List<String> waiting) {
+    if (!waiting.isEmpty()) {
+      throw new IllegalStateException("job " + id + " cannot be deleted: unfinished workflow steps wait for it: "
+          + String.join(", ", waiting) + "; cancel it instead (its dependents then follow their failure policy)");
+    }
+  }
 
   /** Replays the dead and cancelled jobs matching {@code filter}, as {@link #jobRetry}; returns how many. */
   int jobReplayMany(JobFilter filter, Instant now);
@@ -151,6 +187,18 @@ public interface Store extends AutoCloseable {
 
   /** Pauses or resumes claiming from {@code queue} on every node. */
   void queuePause(String queue, boolean paused);
+
+  /** Every queue with a row of settings (paused, or given flow-control options), by name. */
+  List<QueueSettings> queueSettingsList();
+
+  /**
+   * Writes the flow-control options of {@code queue}, keeping its paused flag.
+   *
+   * @param onlyIfUnconfigured write only when no options were ever written for the queue (a node's
+   *     code-declared defaults never overwrite what an operator set)
+   * @return whether the options were written
+   */
+  boolean queueSettingsPut(String queue, QueueOptions options, boolean onlyIfUnconfigured);
 
   /**
    * Returns running jobs to {@code available} without counting the attempt (a graceful shutdown);

@@ -15,16 +15,21 @@ import dev.offload.KindStats;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.offload.OffloadException;
 import dev.offload.Progress;
+import dev.offload.QueueOptions;
 import dev.offload.QueueStats;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
+import dev.offload.store.Gcra;
+import dev.offload.store.InsertResult;
 import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
+import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.QueueSettings;
 import dev.offload.store.RejectedWriteException;
 import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
@@ -181,30 +186,22 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public List<Long> jobInsertMany(List<JobInsert> jobs) {
-    // A keyed batch runs in a transaction: a key held by a different job undoes the whole batch.
-    boolean keyed = hasKeys(jobs);
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(!keyed);
-      try {
-        List<Long> ids = insert(c, jobs);
-        if (keyed) {
-          c.commit();
-        }
-        return ids;
-      } catch (SQLException | RuntimeException e) {
-        if (keyed) {
-          c.rollback();
-        }
-        throw e;
+  public List<InsertResult> jobInsertManyResults(List<JobInsert> jobs) {
+    if (!hasKeys(jobs)) {
+      // One statement: atomic without a transaction.
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(true);
+        return insertBatch(c, jobs);
+      } catch (SQLException e) {
+        throw fail("inserting " + jobs.size() + " jobs", e);
       }
-    } catch (SQLException e) {
-      throw fail("inserting " + jobs.size() + " jobs", e);
     }
+    // A keyed batch runs in a transaction: a key held by a different job undoes the whole batch.
+    return inTransaction("inserting " + jobs.size() + " jobs", c -> insert(c, jobs));
   }
 
   @Override
-  public List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
+  public List<InsertResult> jobInsertManyResults(Connection tx, List<JobInsert> jobs) {
     try {
       if (!hasKeys(jobs)) {
         return insert(tx, jobs);
@@ -212,7 +209,7 @@ public final class PostgresStore implements Store {
       // A key held by a different job leaves nothing of the batch in the caller's transaction.
       Savepoint before = tx.setSavepoint();
       try {
-        List<Long> ids = insert(tx, jobs);
+        List<InsertResult> ids = insert(tx, jobs);
         tx.releaseSavepoint(before);
         return ids;
       } catch (SQLException | RuntimeException e) {
@@ -225,13 +222,28 @@ public final class PostgresStore implements Store {
   }
 
   private static boolean hasKeys(List<JobInsert> jobs) {
-    return jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
+    return jobs.stream().anyMatch(j -> j.idempotencyKey() != null || j.uniqueKey() != null);
   }
 
-  private List<Long> insert(Connection c, List<JobInsert> jobs) throws SQLException {
+  /** Jobs without a unique key in one statement, each job with one on its own, results in order. */
+  private List<InsertResult> insert(Connection c, List<JobInsert> jobs) throws SQLException {
+    List<JobInsert> plain = jobs.stream().filter(j -> j.uniqueKey() == null).toList();
+    java.util.Iterator<InsertResult> batch = insertBatch(c, plain).iterator();
+    List<InsertResult> out = new ArrayList<>(jobs.size());
+    for (JobInsert j : jobs) {
+      out.add(j.uniqueKey() == null ? batch.next() : insertUnique(c, j));
+    }
+    return out;
+  }
+
+  private List<InsertResult> insertBatch(Connection c, List<JobInsert> jobs) throws SQLException {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
     int n = jobs.size();
     String[] kind = new String[n], queue = new String[n], args = new String[n], state = new String[n];
     String[] runAt = new String[n], createdAt = new String[n], retryItems = new String[n], keys = new String[n];
+    String[] concurrencyKeys = new String[n];
     String[] schedule = new String[n];
     Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
     Long[] parentId = new Long[n];
@@ -248,6 +260,7 @@ public final class PostgresStore implements Store {
       parentId[i] = j.parentId();
       retryItems[i] = j.retryItemsJson();
       keys[i] = j.idempotencyKey();
+      concurrencyKeys[i] = j.concurrencyKey();
       schedule[i] = j.schedule();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
@@ -263,18 +276,93 @@ public final class PostgresStore implements Store {
       ps.setArray(10, c.createArrayOf("text", retryItems));
       ps.setArray(11, c.createArrayOf("text", keys));
       ps.setArray(12, c.createArrayOf("text", schedule));
-      List<Long> ids = new ArrayList<>(n);
+      ps.setArray(13, c.createArrayOf("text", concurrencyKeys));
+      List<InsertResult> ids = new ArrayList<>(n);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          // A job whose idempotency key was taken comes back with the stored job's id.
           long id = rs.getLong(1);
           String storedKind = rs.getString(3);
           if (storedKind != null) {
             jobs.get(ids.size()).requireSameRequest(id, storedKind, rs.getString(4));
           }
-          ids.add(id);
+          ids.add(new InsertResult(id, false));
         }
       }
       return ids;
+    }
+  }
+
+  /**
+   * A job with a unique key: the job that already holds the key (finished within uniqueFor, or
+   * pending or running), else a new one. A holder that finishes between the insert and the
+   * look-up frees the key, so the insert is tried again.
+   */
+  private InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
+    for (int round = 1; ; round++) {
+      if (j.idempotencyKey() != null) {
+        try (PreparedStatement ps = c.prepareStatement(sql.idempotencyGet)) {
+          ps.setString(1, j.idempotencyKey());
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              j.requireSameRequest(rs.getLong(1), rs.getString(2), rs.getString(3));
+              return new InsertResult(rs.getLong(1), true);
+            }
+          }
+        }
+      }
+      if (j.uniqueFinishedAfter() != null) {
+        Long recent = singleId(c, sql.uniqueFinished, j.uniqueKey(), Timestamp.from(j.uniqueFinishedAfter()));
+        if (recent != null) {
+          return new InsertResult(recent, true);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.insertUnique)) {
+        ps.setString(1, j.kind());
+        ps.setString(2, j.queue());
+        ps.setInt(3, j.priority());
+        ps.setString(4, j.argsJson());
+        ps.setInt(5, j.maxAttempts());
+        ps.setString(6, j.state().wireName());
+        ps.setTimestamp(7, Timestamp.from(j.runAt()));
+        ps.setTimestamp(8, Timestamp.from(j.createdAt()));
+        ps.setObject(9, j.parentId(), java.sql.Types.BIGINT);
+        ps.setString(10, j.retryItemsJson());
+        ps.setString(11, j.idempotencyKey());
+        ps.setString(12, j.concurrencyKey());
+        ps.setString(13, j.uniqueKey());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            notify(c, Notifier.INSERT, j.queue());
+            return new InsertResult(rs.getLong(1), false);
+          }
+        }
+      }
+      if (j.replaceDuplicate()) {
+        Long replaced = singleId(c, sql.uniqueReplace, j.argsJson(), Timestamp.from(j.runAt()), j.priority(),
+            j.state().wireName(), j.uniqueKey());
+        if (replaced != null) {
+          notify(c, Notifier.INSERT, j.queue());
+          notify(c, Notifier.JOB, Long.toString(replaced));
+          return new InsertResult(replaced, true);
+        }
+      }
+      Long live = singleId(c, sql.uniqueLive, j.uniqueKey());
+      if (live != null) {
+        return new InsertResult(live, true);
+      }
+      if (round == 5) {
+        throw new SQLException("unique key '" + j.uniqueKey() + "' is held by a job that could not be found after 5 tries");
+      }
+    }
+  }
+
+  private static Long singleId(Connection c, String query, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      bind(ps, List.of(params));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
     }
   }
 
@@ -286,9 +374,20 @@ public final class PostgresStore implements Store {
     if (p.kinds().isEmpty()) {
       return List.of();
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.claim)) {
+    if (p.flow().controlled()) {
+      return inTransaction("claiming jobs of queue '" + p.queue() + "'", c -> claimControlled(c, p));
+    }
+    try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
+      return claimFree(c, p);
+    } catch (SQLException e) {
+      throw fail("claiming jobs of queue '" + p.queue() + "'", e);
+    }
+  }
+
+  /** The lock-free claim of a queue without flow control: one statement, SKIP LOCKED. */
+  private List<ClaimedJob> claimFree(Connection c, ClaimParams p) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
       ps.setString(1, p.queue());
       ps.setTimestamp(2, Timestamp.from(p.now()));
       ps.setArray(3, c.createArrayOf("text", p.kinds().toArray()));
@@ -297,20 +396,136 @@ public final class PostgresStore implements Store {
       ps.setString(6, p.node());
       ps.setLong(7, p.lease().toMillis());
       ps.setLong(8, p.token());
-      ps.setTimestamp(9, Timestamp.from(p.now()));
       List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          jobs.add(new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-              rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), p.token(),
-              instant(rs, 11)));
+          jobs.add(claimed(rs, p));
         }
       }
       // RETURNING has no order; hand the jobs out in claim order.
       jobs.sort(CLAIM_ORDER);
       return jobs;
-    } catch (SQLException e) {
-      throw fail("claiming jobs of queue '" + p.queue() + "'", e);
+    }
+  }
+
+  private static ClaimedJob claimed(ResultSet rs, ClaimParams p) throws SQLException {
+    return new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+        rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), p.token(),
+        instant(rs, 11));
+  }
+
+  /**
+   * The claim of a queue with flow control, in the caller's transaction: under a lock for the
+   * queue, read its settings afresh, count what runs (rows running with a live lease: a crashed
+   * node's slots come back when its leases expire), claim at most the room left, and advance the
+   * rate's TAT by the starts claimed.
+   */
+  private List<ClaimedJob> claimControlled(Connection c, ClaimParams p) throws SQLException {
+    long nowUs;
+    try (PreparedStatement ps = c.prepareStatement(sql.claimLock)) {
+      ps.setString(1, "offload.claim:" + schema + ":" + p.queue());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        nowUs = rs.getLong(2);
+      }
+    }
+    QueueSettings settings = null;
+    try (PreparedStatement ps = c.prepareStatement(sql.claimSettings)) {
+      ps.setString(1, p.queue());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          settings = QueueSettings.fromColumns(rs.getString(1), rs.getBoolean(2), true, rs.getObject(4, Integer.class),
+              rs.getObject(5, Integer.class), rs.getObject(6, Integer.class), rs.getObject(7, Long.class), rs.getBoolean(8),
+              rs.getBoolean(9), rs.getObject(10, Long.class));
+        }
+      }
+    }
+    if (settings == null || !settings.options().controlled()) {
+      // The node's copy was stale: the queue has no flow control (any more).
+      return settings != null && settings.paused() ? List.of() : claimFree(c, p);
+    }
+    if (settings.paused()) {
+      return List.of();
+    }
+    QueueOptions o = settings.options();
+    long room = p.limit();
+    if (o.maxRunning() != null) {
+      try (PreparedStatement ps = c.prepareStatement(sql.claimRunningCount)) {
+        ps.setString(1, p.queue());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          room = Math.min(room, o.maxRunning() - rs.getLong(1));
+        }
+      }
+    }
+    boolean queueRate = o.rate() != null && !o.ratePerKey();
+    if (queueRate && room > 0) {
+      room = Math.min(room, Gcra.allowed(rateTat(c, p.queue(), ""), nowUs, o.rate()));
+    }
+    if (room <= 0) {
+      return List.of();
+    }
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.claimCandidates)) {
+      ps.setString(1, p.queue());
+      ps.setTimestamp(2, Timestamp.from(p.now()));
+      ps.setLong(3, nowUs);
+      ps.setArray(4, c.createArrayOf("text", p.kinds().toArray()));
+      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
+      ps.setBoolean(6, o.ratePerKey());
+      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
+      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+      ps.setBoolean(10, o.interleavesKeys());
+      ps.setLong(11, room);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    List<ClaimedJob> jobs = new ArrayList<>();
+    Map<String, Integer> startsPerKey = new TreeMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.claimIds)) {
+      ps.setString(1, p.node());
+      ps.setLong(2, p.lease().toMillis());
+      ps.setLong(3, p.token());
+      ps.setTimestamp(4, Timestamp.from(p.now()));
+      ps.setArray(5, c.createArrayOf("int8", ids.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          jobs.add(claimed(rs, p));
+          String key = queueRate ? "" : rs.getString(12);
+          startsPerKey.merge(key == null ? "" : key, 1, Integer::sum);
+        }
+      }
+    }
+    if (o.rate() != null && !jobs.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.claimRateAdvance)) {
+        ps.setString(1, p.queue());
+        ps.setLong(2, nowUs);
+        ps.setLong(3, Gcra.intervalMicros(o.rate()));
+        ps.setArray(4, c.createArrayOf("text", startsPerKey.keySet().toArray()));
+        ps.setArray(5, c.createArrayOf("int4", startsPerKey.values().toArray()));
+        ps.setLong(6, nowUs);
+        ps.setLong(7, nowUs);
+        ps.executeUpdate();
+      }
+    }
+    jobs.sort(CLAIM_ORDER);
+    return jobs;
+  }
+
+  private Long rateTat(Connection c, String queue, String key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.claimRateGet)) {
+      ps.setString(1, queue);
+      ps.setString(2, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
     }
   }
 
@@ -324,8 +539,10 @@ public final class PostgresStore implements Store {
     String[] state = new String[n], at = new String[n], runAt = new String[n], result = new String[n];
     String[] error = new String[n], leaseCutoff = new String[n], progress = new String[n], failedItems = new String[n];
     Boolean[] refund = new Boolean[n];
+    String[] startedAt = new String[n];
     for (int i = 0; i < n; i++) {
       Completion x = completions.get(i);
+      startedAt[i] = x.startedAt() == null ? null : x.startedAt().toString();
       id[i] = x.id();
       token[i] = x.token();
       state[i] = x.state().wireName();
@@ -341,7 +558,8 @@ public final class PostgresStore implements Store {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        List<Long> written = complete(c, id, token, state, at, runAt, result, error, leaseCutoff, progress, failedItems, refund);
+        List<Long> written =
+            complete(c, id, token, state, at, runAt, result, error, leaseCutoff, progress, failedItems, refund, startedAt);
         c.commit();
         return written;
       } catch (SQLException | RuntimeException e) {
@@ -358,8 +576,8 @@ public final class PostgresStore implements Store {
 
   /** The completion statement, then the release of the waiting dependents of ended workflow steps. */
   private List<Long> complete(Connection c, Long[] id, Long[] token, String[] state, String[] at, String[] runAt,
-      String[] result, String[] error, String[] leaseCutoff, String[] progress, String[] failedItems, Boolean[] refund)
-      throws SQLException {
+      String[] result, String[] error, String[] leaseCutoff, String[] progress, String[] failedItems, Boolean[] refund,
+      String[] startedAt) throws SQLException {
     List<Long> written = new ArrayList<>();
     List<Long> endedSteps = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql.completeMany)) {
@@ -374,6 +592,7 @@ public final class PostgresStore implements Store {
       ps.setArray(9, c.createArrayOf("text", progress));
       ps.setArray(10, c.createArrayOf("text", failedItems));
       ps.setArray(11, c.createArrayOf("bool", refund));
+      ps.setArray(12, c.createArrayOf("text", startedAt));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           written.add(rs.getLong(1));
@@ -516,6 +735,23 @@ public final class PostgresStore implements Store {
   }
 
   @Override
+  public List<Long> jobStartMany(List<JobStart> starts) {
+    if (starts.isEmpty()) {
+      return List.of();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.startMany)) {
+      c.setAutoCommit(true);
+      ps.setArray(1, c.createArrayOf("int8", starts.stream().map(JobStart::id).toArray()));
+      ps.setArray(2, c.createArrayOf("int8", starts.stream().map(JobStart::token).toArray()));
+      ps.setArray(3, c.createArrayOf("text", starts.stream().map(s -> s.at().toString()).toArray()));
+      return ids(ps);
+    } catch (SQLException e) {
+      throw fail("writing the starts of " + starts.size() + " jobs", e);
+    }
+  }
+
+  @Override
   public boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.checkpoint)) {
@@ -540,7 +776,7 @@ public final class PostgresStore implements Store {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(KindStats.of(rs.getString(1), rs.getLong(2), round(rs.getDouble(3)), round(rs.getDouble(4)),
-              round(rs.getDouble(5)), budgetMs));
+              round(rs.getDouble(5)), budgetMs, round(rs.getDouble(6)), round(rs.getDouble(7))));
         }
       }
       return out;
@@ -728,7 +964,7 @@ public final class PostgresStore implements Store {
         notify(c, Notifier.CANCEL, Long.toString(id));
         return Optional.of(JobState.RUNNING);
       }
-      update(c, sql.cancelPending, Timestamp.from(now), id);
+      update(c, sql.cancelPending, Timestamp.from(now), Timestamp.from(now), id);
       notify(c, Notifier.JOB, Long.toString(id));
       release(c, List.of(id), Timestamp.from(now));
       return Optional.of(state);
@@ -748,10 +984,32 @@ public final class PostgresStore implements Store {
       }
       // A finished job starts over with fresh attempts; a waiting one just runs now.
       update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
+      if (state.isFinal()) {
+        rearmDependents(c, id, Timestamp.from(now));
+      }
       notify(c, Notifier.INSERT, row.get()[1]);
       notify(c, Notifier.JOB, Long.toString(id));
       return Optional.of(state);
     });
+  }
+
+  /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
+  private void rearmDependents(Connection c, long id, Timestamp now) throws SQLException {
+    List<Long> frontier = List.of(id);
+    while (!frontier.isEmpty()) {
+      List<Long> rearmed = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.rearmDependents)) {
+        ps.setTimestamp(1, now);
+        ps.setArray(2, c.createArrayOf("int8", frontier.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rearmed.add(rs.getLong(1));
+          }
+        }
+      }
+      notifyChanged(c, rearmed);
+      frontier = rearmed;
+    }
   }
 
   @Override
@@ -763,6 +1021,16 @@ public final class PostgresStore implements Store {
       }
       JobState state = JobState.fromWire(row.get()[0]);
       if (JobAction.DELETE.allows(state)) {
+        List<String> waiting = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
+            }
+          }
+        }
+        Store.refuseIfDependedOn(id, waiting);
         update(c, sql.delete, id);
       }
       return Optional.of(state);
@@ -829,6 +1097,12 @@ public final class PostgresStore implements Store {
           acc.apply(rs.getString(1)).counts().put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
         }
       }
+      Map<String, Long> claimed = new java.util.HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.queueClaimed); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          claimed.put(rs.getString(1), rs.getLong(2));
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement(sql.queuesPaused); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           acc.apply(rs.getString(1)).paused()[0] = rs.getBoolean(2);
@@ -846,7 +1120,8 @@ public final class PostgresStore implements Store {
         }
       }
       List<QueueStats> out = new ArrayList<>();
-      queues.forEach((name, a) -> out.add(new QueueStats(name, a.paused()[0], a.counts(), (long) a.minute()[0],
+      queues.forEach((name, a) -> out.add(new QueueStats(name, a.paused()[0], a.counts(), claimed.getOrDefault(name, 0L),
+          (long) a.minute()[0],
           Double.isNaN(a.minute()[1]) ? null : a.minute()[1], Double.isNaN(a.minute()[2]) ? null : a.minute()[2])));
       return out;
     } catch (SQLException e) {
@@ -870,6 +1145,50 @@ public final class PostgresStore implements Store {
     } catch (SQLException e) {
       throw fail((paused ? "pausing" : "resuming") + " queue '" + queue + "'", e);
     }
+  }
+
+  @Override
+  public List<QueueSettings> queueSettingsList() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.queueSettingsList)) {
+      c.setAutoCommit(true);
+      List<QueueSettings> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(QueueSettings.fromColumns(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3),
+              rs.getObject(4, Integer.class), rs.getObject(5, Integer.class), rs.getObject(6, Integer.class),
+              rs.getObject(7, Long.class), rs.getBoolean(8), rs.getBoolean(9), rs.getObject(10, Long.class)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw fail("reading queue settings", e);
+    }
+  }
+
+  @Override
+  public boolean queueSettingsPut(String queue, QueueOptions o, boolean onlyIfUnconfigured) {
+    return inTransaction("writing the settings of queue '" + queue + "'", c -> {
+      boolean written;
+      try (PreparedStatement ps = c.prepareStatement(sql.queueSettingsPut)) {
+        ps.setString(1, queue);
+        ps.setObject(2, o.maxRunning(), java.sql.Types.INTEGER);
+        ps.setObject(3, o.perKey(), java.sql.Types.INTEGER);
+        ps.setObject(4, o.rate() == null ? null : o.rate().count(), java.sql.Types.INTEGER);
+        ps.setObject(5, o.rate() == null ? null : o.rate().period().toMillis(), java.sql.Types.BIGINT);
+        ps.setBoolean(6, o.ratePerKey());
+        ps.setBoolean(7, o.fair());
+        ps.setObject(8, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+        ps.setBoolean(9, onlyIfUnconfigured);
+        written = ps.executeUpdate() == 1;
+      }
+      if (written) {
+        update(c, sql.queueRatesReset, queue);
+        // Looser limits may let waiting jobs run: wake the queue's workers.
+        notify(c, Notifier.INSERT, queue);
+      }
+      return written;
+    });
   }
 
   private interface Tx<T> {
@@ -957,7 +1276,10 @@ public final class PostgresStore implements Store {
         parentId,
         rs.getString(20),
         nullableLong(rs, 21),
-        rs.getString(22));
+        rs.getString(22),
+        rs.getString(23),
+        rs.getString(24),
+        null);
   }
 
   private static Long nullableLong(ResultSet rs, int column) throws SQLException {
@@ -1120,7 +1442,7 @@ public final class PostgresStore implements Store {
           return Optional.empty();
         }
       }
-      return Optional.of(jobs.isEmpty() ? List.of() : insert(c, jobs));
+      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs).stream().map(InsertResult::id).toList());
     });
   }
 
@@ -1265,7 +1587,7 @@ public final class PostgresStore implements Store {
           return false;
         }
       }
-      update(c, sql.workflowCancelPending, Timestamp.from(now), id);
+      update(c, sql.workflowCancelPending, Timestamp.from(now), Timestamp.from(now), id);
       List<Long> running = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(sql.workflowCancelRunning)) {
         ps.setTimestamp(1, Timestamp.from(now));

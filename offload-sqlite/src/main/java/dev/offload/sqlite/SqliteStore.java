@@ -6,16 +6,21 @@ import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.KindStats;
+import dev.offload.QueueOptions;
 import dev.offload.QueueStats;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
+import dev.offload.store.Gcra;
+import dev.offload.store.InsertResult;
 import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
+import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.QueueSettings;
 import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
 import dev.offload.store.WorkflowInsert;
@@ -119,32 +124,39 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public List<Long> jobInsertMany(List<JobInsert> jobs) {
+  public List<InsertResult> jobInsertManyResults(List<JobInsert> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
     }
-    List<Long> ids = db.write("inserting " + jobs.size() + " jobs", c -> insert(c, jobs));
+    List<InsertResult> results = db.write("inserting " + jobs.size() + " jobs", c -> insert(c, jobs));
     Set<String> queues = new LinkedHashSet<>();
     jobs.forEach(j -> queues.add(j.queue()));
     wake(queues);
-    return ids;
+    List<Long> replaced = new ArrayList<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      if (results.get(i).duplicate() && jobs.get(i).replaceDuplicate()) {
+        replaced.add(results.get(i).id());
+      }
+    }
+    changed(replaced);
+    return results;
   }
 
   @Override
-  public List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
+  public List<InsertResult> jobInsertManyResults(Connection tx, List<JobInsert> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
     }
     // No wake-up: the jobs exist only once the caller commits, which this store does not see.
     // Workers find them on their next poll.
     try {
-      if (jobs.stream().noneMatch(j -> j.idempotencyKey() != null)) {
+      if (jobs.stream().noneMatch(j -> j.idempotencyKey() != null || j.uniqueKey() != null)) {
         return insert(tx, jobs);
       }
       // A key held by a different job leaves nothing of the batch in the caller's transaction.
       java.sql.Savepoint before = tx.setSavepoint();
       try {
-        List<Long> ids = insert(tx, jobs);
+        List<InsertResult> ids = insert(tx, jobs);
         tx.releaseSavepoint(before);
         return ids;
       } catch (SQLException | RuntimeException e) {
@@ -156,10 +168,14 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private static List<Long> insert(Connection c, List<JobInsert> jobs) throws SQLException {
-    List<Long> ids = new ArrayList<>(jobs.size());
+  private static List<InsertResult> insert(Connection c, List<JobInsert> jobs) throws SQLException {
+    List<InsertResult> ids = new ArrayList<>(jobs.size());
     try (PreparedStatement ps = c.prepareStatement(Sql.INSERT)) {
       for (JobInsert job : jobs) {
+        if (job.uniqueKey() != null) {
+          ids.add(insertUnique(c, job));
+          continue;
+        }
         ps.setString(1, job.kind());
         ps.setString(2, job.queue());
         ps.setInt(3, job.priority());
@@ -176,6 +192,7 @@ public final class SqliteStore implements Store {
         ps.setString(10, job.retryItemsJson());
         ps.setString(11, job.idempotencyKey());
         ps.setString(12, job.schedule());
+        ps.setString(13, job.concurrencyKey());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           long id = rs.getLong(1);
@@ -183,11 +200,76 @@ public final class SqliteStore implements Store {
           if (storedKind != null) {
             job.requireSameRequest(id, storedKind, rs.getString(3));
           }
-          ids.add(id);
+          ids.add(new InsertResult(id, false));
         }
       }
     }
     return ids;
+  }
+
+  /**
+   * A job with a unique key: the job that already holds the key (finished within uniqueFor, or
+   * pending or running), else a new one. The write lock keeps the holder from changing meanwhile.
+   */
+  private static InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
+    if (j.idempotencyKey() != null) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.IDEMPOTENCY_GET)) {
+        ps.setString(1, j.idempotencyKey());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            j.requireSameRequest(rs.getLong(1), rs.getString(2), rs.getString(3));
+            return new InsertResult(rs.getLong(1), true);
+          }
+        }
+      }
+    }
+    if (j.uniqueFinishedAfter() != null) {
+      Long recent = singleId(c, Sql.UNIQUE_FINISHED, j.uniqueKey(), j.uniqueFinishedAfter().toEpochMilli());
+      if (recent != null) {
+        return new InsertResult(recent, true);
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(Sql.INSERT_UNIQUE)) {
+      ps.setString(1, j.kind());
+      ps.setString(2, j.queue());
+      ps.setInt(3, j.priority());
+      ps.setString(4, j.argsJson());
+      ps.setInt(5, j.maxAttempts());
+      ps.setString(6, j.state().wireName());
+      Rows.setInstant(ps, 7, j.runAt());
+      Rows.setInstant(ps, 8, j.createdAt());
+      ps.setObject(9, j.parentId(), java.sql.Types.INTEGER);
+      ps.setString(10, j.retryItemsJson());
+      ps.setString(11, j.idempotencyKey());
+      ps.setString(12, j.concurrencyKey());
+      ps.setString(13, j.uniqueKey());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return new InsertResult(rs.getLong(1), false);
+        }
+      }
+    }
+    if (j.replaceDuplicate()) {
+      Long replaced = singleId(c, Sql.UNIQUE_REPLACE, j.argsJson(), j.runAt().toEpochMilli(), j.priority(),
+          j.state().wireName(), j.uniqueKey());
+      if (replaced != null) {
+        return new InsertResult(replaced, true);
+      }
+    }
+    Long live = singleId(c, Sql.UNIQUE_LIVE, j.uniqueKey());
+    if (live == null) {
+      throw new SQLException("unique key '" + j.uniqueKey() + "' is held by a job that could not be found");
+    }
+    return new InsertResult(live, true);
+  }
+
+  private static Long singleId(Connection c, String query, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      bind(ps, List.of(params));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
   }
 
   @Override
@@ -196,24 +278,137 @@ public final class SqliteStore implements Store {
       return List.of();
     }
     return db.write("claiming jobs of queue '" + p.queue() + "'", c -> {
-      List<ClaimedJob> claimed = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM)) {
+      List<ClaimedJob> claimed = p.flow().controlled() ? claimControlled(c, p) : claimFree(c, p);
+      claimed.sort(CLAIM_ORDER);
+      return claimed;
+    });
+  }
+
+  private static List<ClaimedJob> claimFree(Connection c, ClaimParams p) throws SQLException {
+    List<ClaimedJob> claimed = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM)) {
+      ps.setString(1, p.node());
+      Rows.setInstant(ps, 2, LEASE_CLOCK.instant().plus(p.lease()));
+      ps.setLong(3, p.token());
+      Rows.setInstant(ps, 4, p.now());
+      ps.setString(5, p.queue());
+      ps.setString(6, Json.write(p.kinds()));
+      ps.setInt(7, p.limit());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          claimed.add(Rows.claimed(rs, p.token()));
+        }
+      }
+    }
+    return claimed;
+  }
+
+  /**
+   * The claim of a queue with flow control, inside the write transaction: read the settings
+   * afresh, count what runs (rows running with a live lease: a crashed process's slots come back
+   * when its leases expire), claim at most the room left, and advance the rate's TAT.
+   */
+  private static List<ClaimedJob> claimControlled(Connection c, ClaimParams p) throws SQLException {
+    QueueSettings settings = null;
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_SETTINGS)) {
+      ps.setString(1, p.queue());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          settings = QueueSettings.fromColumns(rs.getString(1), rs.getInt(2) != 0, true, Rows.nullableInt(rs, 4),
+              Rows.nullableInt(rs, 5), Rows.nullableInt(rs, 6), Rows.nullableLong(rs, 7), rs.getInt(8) != 0,
+              rs.getInt(9) != 0, Rows.nullableLong(rs, 10));
+        }
+      }
+    }
+    if (settings == null || !settings.options().controlled()) {
+      // This process's copy was stale: the queue has no flow control (any more).
+      return settings != null && settings.paused() ? new ArrayList<>() : claimFree(c, p);
+    }
+    if (settings.paused()) {
+      return new ArrayList<>();
+    }
+    QueueOptions o = settings.options();
+    // Slots and rates are measured on the clock leases are on.
+    Instant leaseNow = LEASE_CLOCK.instant();
+    long room = p.limit();
+    if (o.maxRunning() != null) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_RUNNING_COUNT)) {
+        ps.setString(1, p.queue());
+        Rows.setInstant(ps, 2, leaseNow);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          room = Math.min(room, o.maxRunning() - rs.getLong(1));
+        }
+      }
+    }
+    long nowUs = Gcra.micros(leaseNow);
+    boolean queueRate = o.rate() != null && !o.ratePerKey();
+    if (queueRate && room > 0) {
+      Long tat = null;
+      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_RATE_GET)) {
+        ps.setString(1, p.queue());
+        ps.setString(2, "");
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            tat = rs.getLong(1);
+          }
+        }
+      }
+      room = Math.min(room, Gcra.allowed(tat, nowUs, o.rate()));
+    }
+    List<ClaimedJob> claimed = new ArrayList<>();
+    if (room <= 0) {
+      return claimed;
+    }
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES)) {
+      ps.setString(1, p.queue());
+      Rows.setInstant(ps, 2, p.now());
+      ps.setLong(3, nowUs);
+      ps.setString(4, Json.write(p.kinds()));
+      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
+      ps.setInt(6, o.ratePerKey() ? 1 : 0);
+      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
+      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+      ps.setInt(10, o.interleavesKeys() ? 1 : 0);
+      ps.setLong(11, room);
+      Rows.setInstant(ps, 12, leaseNow);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
+    Map<String, Integer> startsPerKey = new TreeMap<>();
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_ID)) {
+      for (long id : ids) {
         ps.setString(1, p.node());
         Rows.setInstant(ps, 2, LEASE_CLOCK.instant().plus(p.lease()));
         ps.setLong(3, p.token());
         Rows.setInstant(ps, 4, p.now());
-        ps.setString(5, p.queue());
-        ps.setString(6, Json.write(p.kinds()));
-        ps.setInt(7, p.limit());
+        ps.setLong(5, id);
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
+          if (rs.next()) {
             claimed.add(Rows.claimed(rs, p.token()));
+            String key = queueRate ? "" : rs.getString(12);
+            startsPerKey.merge(key == null ? "" : key, 1, Integer::sum);
           }
         }
       }
-      claimed.sort(CLAIM_ORDER);
-      return claimed;
-    });
+    }
+    if (o.rate() != null) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_RATE_ADVANCE)) {
+        for (Map.Entry<String, Integer> e : startsPerKey.entrySet()) {
+          ps.setString(1, p.queue());
+          ps.setString(2, e.getKey());
+          ps.setLong(3, nowUs);
+          ps.setLong(4, e.getValue() * Gcra.intervalMicros(o.rate()));
+          ps.executeUpdate();
+        }
+      }
+    }
+    return claimed;
   }
 
   /** Claim order (priority, run_at, id), which RETURNING does not keep. */
@@ -245,6 +440,7 @@ public final class SqliteStore implements Store {
           ps.setString(9, done.progressJson());
           ps.setString(10, done.failedItemsJson());
           ps.setInt(11, done.refundAttempt() ? 1 : 0);
+          Rows.setInstant(ps, 12, done.startedAt());
           if (ps.executeUpdate() == 1) {
             ids.add(done.id());
           }
@@ -336,6 +532,27 @@ public final class SqliteStore implements Store {
     });
     changed(written);
     return written;
+  }
+
+  @Override
+  public List<Long> jobStartMany(List<JobStart> starts) {
+    if (starts.isEmpty()) {
+      return List.of();
+    }
+    return db.write("writing the starts of " + starts.size() + " jobs", c -> {
+      List<Long> ids = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.START)) {
+        for (JobStart s : starts) {
+          Rows.setInstant(ps, 1, s.at());
+          ps.setLong(2, s.id());
+          ps.setLong(3, s.token());
+          if (ps.executeUpdate() == 1) {
+            ids.add(s.id());
+          }
+        }
+      }
+      return ids;
+    });
   }
 
   @Override
@@ -540,7 +757,7 @@ public final class SqliteStore implements Store {
         if (row.get().state() == JobState.RUNNING) {
           update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
         } else {
-          update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), id);
+          update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
           release(c, List.of(id), now, releasedIds, woken);
         }
       }
@@ -570,6 +787,9 @@ public final class SqliteStore implements Store {
       if (row.isPresent() && JobAction.RETRY.allows(row.get().state())) {
         // A finished job starts over with fresh attempts; a waiting one just runs now.
         update(c, row.get().state().isFinal() ? Sql.RETRY_FRESH : Sql.RUN_NOW, now.toEpochMilli(), id);
+        if (row.get().state().isFinal()) {
+          rearmDependents(c, id, now);
+        }
       }
       return row;
     });
@@ -583,11 +803,39 @@ public final class SqliteStore implements Store {
     return Optional.of(had.get().state());
   }
 
+  /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
+  private static void rearmDependents(Connection c, long id, Instant now) throws SQLException {
+    List<Long> frontier = List.of(id);
+    while (!frontier.isEmpty()) {
+      List<Long> rearmed = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.REARM_DEPENDENTS)) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setString(2, Json.write(frontier));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rearmed.add(rs.getLong(1));
+          }
+        }
+      }
+      frontier = rearmed;
+    }
+  }
+
   @Override
   public Optional<JobState> jobDelete(long id) {
     return db.write("deleting job " + id, c -> {
       Optional<Row> row = row(c, id);
       if (row.isPresent() && JobAction.DELETE.allows(row.get().state())) {
+        List<String> waiting = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
+            }
+          }
+        }
+        Store.refuseIfDependedOn(id, waiting);
         update(c, Sql.DELETE, id);
       }
       return row.map(Row::state);
@@ -650,6 +898,12 @@ public final class SqliteStore implements Store {
           figures(queues, rs.getString(1)).counts().put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
         }
       }
+      Map<String, Long> claimed = new java.util.HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_CLAIMED); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          claimed.put(rs.getString(1), rs.getLong(2));
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement(Sql.QUEUES_PAUSED); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           figures(queues, rs.getString(1)).paused()[0] = rs.getInt(2) != 0;
@@ -673,7 +927,8 @@ public final class SqliteStore implements Store {
         }
       }
       List<QueueStats> out = new ArrayList<>(queues.size());
-      queues.forEach((name, f) -> out.add(new QueueStats(name, f.paused()[0], f.counts(), f.finished()[0],
+      queues.forEach((name, f) -> out.add(new QueueStats(name, f.paused()[0], f.counts(), claimed.getOrDefault(name, 0L),
+          f.finished()[0],
           median(f.latencies()), median(f.runs()))));
       return out;
     });
@@ -711,6 +966,49 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<QueueSettings> queueSettingsList() {
+    return db.read("reading queue settings", c -> {
+      List<QueueSettings> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_LIST); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(QueueSettings.fromColumns(rs.getString(1), rs.getInt(2) != 0, rs.getInt(3) != 0,
+              Rows.nullableInt(rs, 4), Rows.nullableInt(rs, 5), Rows.nullableInt(rs, 6), Rows.nullableLong(rs, 7),
+              rs.getInt(8) != 0, rs.getInt(9) != 0, Rows.nullableLong(rs, 10)));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public boolean queueSettingsPut(String queue, QueueOptions o, boolean onlyIfUnconfigured) {
+    boolean written = db.write("writing the settings of queue '" + queue + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_PUT)) {
+        ps.setString(1, queue);
+        ps.setLong(2, System.currentTimeMillis());
+        ps.setObject(3, o.maxRunning(), java.sql.Types.INTEGER);
+        ps.setObject(4, o.perKey(), java.sql.Types.INTEGER);
+        ps.setObject(5, o.rate() == null ? null : o.rate().count(), java.sql.Types.INTEGER);
+        ps.setObject(6, o.rate() == null ? null : o.rate().period().toMillis(), java.sql.Types.BIGINT);
+        ps.setInt(7, o.ratePerKey() ? 1 : 0);
+        ps.setInt(8, o.fair() ? 1 : 0);
+        ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+        ps.setInt(10, onlyIfUnconfigured ? 1 : 0);
+        if (ps.executeUpdate() != 1) {
+          return false;
+        }
+      }
+      update(c, Sql.QUEUE_RATES_RESET, queue);
+      return true;
+    });
+    if (written) {
+      // Looser limits may let waiting jobs run: wake the queue's workers.
+      wake(List.of(queue));
+    }
+    return written;
+  }
+
+  @Override
   public void queuePause(String queue, boolean paused) {
     db.write((paused ? "pausing" : "resuming") + " queue '" + queue + "'", c -> {
       try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_PAUSE)) {
@@ -724,22 +1022,33 @@ public final class SqliteStore implements Store {
 
   @Override
   public List<KindStats> kindStats(Instant since, long budgetMs) {
-    Map<String, List<Long>> runTimes = db.read("reading run times per kind", c -> {
-      Map<String, List<Long>> byKind = new TreeMap<>();
+    record Times(List<Long> whole, List<Long> waits) {}
+    Map<String, Times> byKind = db.read("reading run times per kind", c -> {
+      Map<String, Times> times = new TreeMap<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.KIND_RUN_TIMES)) {
         Rows.setInstant(ps, 1, since);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            byKind.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2));
+            Times t = times.computeIfAbsent(rs.getString(1), k -> new Times(new ArrayList<>(), new ArrayList<>()));
+            t.whole().add(rs.getLong(2));
+            long wait = rs.getLong(3);
+            if (!rs.wasNull()) {
+              t.waits().add(wait);
+            }
           }
         }
       }
-      return byKind;
+      return times;
     });
-    List<KindStats> out = new ArrayList<>(runTimes.size());
-    // Sorted by the query; percentiles as PostgreSQL's percentile_cont.
-    runTimes.forEach((kind, ms) -> out.add(KindStats.of(kind, ms.size(), round(percentile(ms, 0.5)),
-        round(percentile(ms, 0.95)), round(ms.get(ms.size() - 1)), budgetMs)));
+    List<KindStats> out = new ArrayList<>(byKind.size());
+    // Percentiles as PostgreSQL's percentile_cont (which skips nulls, as the waits here do).
+    byKind.forEach((kind, t) -> {
+      List<Long> ms = t.whole().stream().sorted().toList();
+      List<Long> waits = t.waits().stream().sorted().toList();
+      out.add(KindStats.of(kind, ms.size(), round(percentile(ms, 0.5)), round(percentile(ms, 0.95)),
+          round(ms.get(ms.size() - 1)), budgetMs,
+          waits.isEmpty() ? 0 : round(percentile(waits, 0.5)), waits.isEmpty() ? 0 : round(percentile(waits, 0.95))));
+    });
     return out;
   }
 
@@ -894,7 +1203,7 @@ public final class SqliteStore implements Store {
           return Optional.<List<Long>>empty();
         }
       }
-      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs));
+      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs).stream().map(InsertResult::id).toList());
     });
     if (ids.isPresent()) {
       Set<String> queues = new LinkedHashSet<>();
@@ -1018,7 +1327,7 @@ public final class SqliteStore implements Store {
           return false;
         }
       }
-      update(c, Sql.WORKFLOW_CANCEL_PENDING, now.toEpochMilli(), id);
+      update(c, Sql.WORKFLOW_CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
       try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_CANCEL_RUNNING)) {
         ps.setLong(1, now.toEpochMilli());
         ps.setLong(2, id);
