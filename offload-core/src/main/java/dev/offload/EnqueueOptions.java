@@ -84,7 +84,7 @@ public record EnqueueOptions(
     key("concurrencyKey", concurrencyKey);
     key("uniqueKey", uniqueKey);
     if (uniqueFor != null && (uniqueFor.isNegative() || uniqueFor.isZero())) {
-      throw new IllegalArgumentException("uniqueFor must be positive, got " + uniqueFor);
+      throw InvalidJobException.invalid("uniqueFor", "uniqueFor must be positive, got " + uniqueFor);
     }
   }
 
@@ -94,16 +94,16 @@ public record EnqueueOptions(
    */
   void validateCombination() {
     if (uniqueFor != null && uniqueKey == null) {
-      throw new IllegalArgumentException("uniqueFor needs a uniqueKey");
+      throw InvalidJobException.invalid("uniqueFor", "uniqueFor needs a uniqueKey");
     }
     if (replaceDuplicate && uniqueKey == null) {
-      throw new IllegalArgumentException("onDuplicate replace needs a uniqueKey");
+      throw InvalidJobException.invalid("onDuplicate", "onDuplicate replace needs a uniqueKey");
     }
   }
 
   private static void key(String field, @Nullable String key) {
     if (key != null && (key.isEmpty() || key.length() > 255)) {
-      throw new IllegalArgumentException(field + " must be 1-255 characters, got " + key.length());
+      throw InvalidJobException.invalid(field, field + " must be 1-255 characters, got " + key.length());
     }
   }
 

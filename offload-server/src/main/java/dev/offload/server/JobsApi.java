@@ -51,6 +51,8 @@ final class JobsApi {
       dev.offload.Enqueued enqueued = offload.enqueueOrFind(req.kind(), req.args(), req.options());
       id = enqueued.id();
       duplicate = enqueued.duplicate() && req.options().uniqueKey() != null;
+    } catch (InvalidJobException e) {
+      throw e;
     } catch (UnknownKindException e) {
       // The core's message names the Java option; the API has none, so say what works here.
       throw ApiException.invalid("kind", "unknown job kind '" + e.kind() + "': no worker has announced it to this store;"
