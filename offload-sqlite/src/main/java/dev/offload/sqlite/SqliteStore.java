@@ -11,6 +11,7 @@ import dev.offload.internal.Json;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
+import dev.offload.store.Heartbeat;
 import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
@@ -369,25 +370,31 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease) {
-    if (ids.isEmpty()) {
-      return List.of();
+  public Heartbeat jobHeartbeat(String node, Collection<LeasedJob> leases, Duration lease) {
+    if (leases.isEmpty()) {
+      return Heartbeat.NONE;
     }
     return db.write("extending the leases of node " + node, c -> {
+      List<LeasedJob> renewed = new ArrayList<>();
       List<Long> cancelRequested = new ArrayList<>();
+      Instant expires = LEASE_CLOCK.instant().plus(lease);
       try (PreparedStatement ps = c.prepareStatement(Sql.HEARTBEAT)) {
-        Rows.setInstant(ps, 1, LEASE_CLOCK.instant().plus(lease));
-        ps.setString(2, node);
-        ps.setString(3, Json.write(ids));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            if (rs.getObject("cancel_requested_at") != null) {
-              cancelRequested.add(rs.getLong(1));
+        for (LeasedJob held : leases) {
+          Rows.setInstant(ps, 1, expires);
+          ps.setString(2, node);
+          ps.setLong(3, held.id());
+          ps.setLong(4, held.token());
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              renewed.add(new LeasedJob(rs.getLong(1), rs.getLong(2)));
+              if (rs.getBoolean(3)) {
+                cancelRequested.add(rs.getLong(1));
+              }
             }
           }
         }
       }
-      return cancelRequested;
+      return new Heartbeat(renewed, cancelRequested);
     });
   }
 
