@@ -12,6 +12,7 @@ module dev.offload {
   requires com.cronutils;
   requires com.fasterxml.jackson.datatype.jsr310;
   requires org.slf4j;
+  requires static org.jspecify;
 
   exports dev.offload;
   exports dev.offload.store;

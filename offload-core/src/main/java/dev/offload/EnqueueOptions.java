@@ -2,6 +2,7 @@ package dev.offload;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-job options at enqueue; each unset field falls back to the kind's {@link JobOptions}.
@@ -17,13 +18,13 @@ import java.time.Instant;
  *     new one (for as long as that job is kept), or null
  */
 public record EnqueueOptions(
-    String queue,
-    Integer priority,
-    Instant runAt,
-    Duration delay,
-    Integer maxAttempts,
+    @Nullable String queue,
+    @Nullable Integer priority,
+    @Nullable Instant runAt,
+    @Nullable Duration delay,
+    @Nullable Integer maxAttempts,
     boolean unknownKindAllowed,
-    String idempotencyKey) {
+    @Nullable String idempotencyKey) {
 
   private static final EnqueueOptions NONE = new EnqueueOptions(null, null, null, null, null, false, null);
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job as stored, read with {@link Offload#job}. Its JSON form is the document of {@code GET /api/jobs/{id}} and {@code offload status
@@ -44,18 +45,18 @@ public record Job(
     int maxAttempts,
     Instant runAt,
     Instant createdAt,
-    Instant startedAt,
-    Instant finishedAt,
-    String node,
+    @Nullable Instant startedAt,
+    @Nullable Instant finishedAt,
+    @Nullable String node,
     List<JobError> errors,
-    JsonNode result,
-    Progress progress,
-    JsonNode checkpoint,
-    FailedItems failedItems,
-    JobId parentId,
-    String schedule,
-    Long workflowId,
-    String step) {
+    @Nullable JsonNode result,
+    @Nullable Progress progress,
+    @Nullable JsonNode checkpoint,
+    @Nullable FailedItems failedItems,
+    @Nullable JobId parentId,
+    @Nullable String schedule,
+    @Nullable Long workflowId,
+    @Nullable String step) {
 
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);

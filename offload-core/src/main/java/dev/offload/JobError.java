@@ -1,6 +1,7 @@
 package dev.offload;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One failed attempt, as kept on the job: which attempt, when, on which node, and what was thrown.
@@ -13,4 +14,4 @@ import java.time.Instant;
  * @param stackTrace the full stack trace, possibly null
  */
 public record JobError(
-    int attempt, Instant at, String node, String errorClass, String message, String stackTrace) {}
+    int attempt, Instant at, String node, String errorClass, @Nullable String message, @Nullable String stackTrace) {}

@@ -1,6 +1,7 @@
 package dev.offload;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which jobs a listing or a bulk action ({@link Offload#replay}, {@link Offload#purge}) applies
@@ -14,7 +15,12 @@ import java.time.Instant;
  * @param finishedBefore only jobs that finished before this, or null
  */
 public record JobFilter(
-    JobState state, String queue, String kind, String errorClass, Instant finishedAfter, Instant finishedBefore) {
+    @Nullable JobState state,
+    @Nullable String queue,
+    @Nullable String kind,
+    @Nullable String errorClass,
+    @Nullable Instant finishedAfter,
+    @Nullable Instant finishedBefore) {
 
   private static final JobFilter ANY = new JobFilter(null, null, null, null, null, null);
 
@@ -39,27 +45,27 @@ public record JobFilter(
     return ANY.state(JobState.DEAD);
   }
 
-  public JobFilter state(JobState state) {
+  public JobFilter state(@Nullable JobState state) {
     return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
   }
 
-  public JobFilter queue(String queue) {
+  public JobFilter queue(@Nullable String queue) {
     return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
   }
 
-  public JobFilter kind(String kind) {
+  public JobFilter kind(@Nullable String kind) {
     return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
   }
 
-  public JobFilter errorClass(String errorClass) {
+  public JobFilter errorClass(@Nullable String errorClass) {
     return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
   }
 
-  public JobFilter finishedAfter(Instant finishedAfter) {
+  public JobFilter finishedAfter(@Nullable Instant finishedAfter) {
     return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
   }
 
-  public JobFilter finishedBefore(Instant finishedBefore) {
+  public JobFilter finishedBefore(@Nullable Instant finishedBefore) {
     return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
   }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-kind options, given when a handler is registered. Immutable: each method returns a copy.
@@ -23,7 +24,7 @@ public record JobOptions(
     int priority,
     int maxAttempts,
     RetryPolicy retryPolicy,
-    Duration timeout,
+    @Nullable Duration timeout,
     List<Class<? extends Throwable>> permanentErrors) {
 
   public static final int MAX_PRIORITY = 9;

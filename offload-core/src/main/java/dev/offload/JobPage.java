@@ -3,12 +3,13 @@ package dev.offload;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One page of {@link Offload#jobs}; {@code nextCursor} is null on the last page. The cursor is
  * opaque: pass it back as it is.
  */
-public record JobPage(List<Job> jobs, String nextCursor) {
+public record JobPage(List<Job> jobs, @Nullable String nextCursor) {
   public JobPage {
     jobs = List.copyOf(jobs);
   }

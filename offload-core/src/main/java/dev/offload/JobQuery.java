@@ -1,5 +1,7 @@
 package dev.offload;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One page of {@link Offload#jobs}: the jobs matching {@code filter}, newest first.
  *
@@ -7,7 +9,7 @@ package dev.offload;
  * @param limit page size, 1 to 1000
  * @param cursor the {@link JobPage#nextCursor()} of the previous page, or null for the first
  */
-public record JobQuery(JobFilter filter, int limit, String cursor) {
+public record JobQuery(JobFilter filter, int limit, @Nullable String cursor) {
   public static final int MAX_LIMIT = 1000;
 
   public JobQuery {
@@ -30,15 +32,15 @@ public record JobQuery(JobFilter filter, int limit, String cursor) {
     return new JobQuery(filter, 50, null);
   }
 
-  public JobQuery state(JobState state) {
+  public JobQuery state(@Nullable JobState state) {
     return new JobQuery(filter.state(state), limit, cursor);
   }
 
-  public JobQuery queue(String queue) {
+  public JobQuery queue(@Nullable String queue) {
     return new JobQuery(filter.queue(queue), limit, cursor);
   }
 
-  public JobQuery kind(String kind) {
+  public JobQuery kind(@Nullable String kind) {
     return new JobQuery(filter.kind(kind), limit, cursor);
   }
 
@@ -46,19 +48,19 @@ public record JobQuery(JobFilter filter, int limit, String cursor) {
     return new JobQuery(filter, limit, cursor);
   }
 
-  public JobQuery cursor(String cursor) {
+  public JobQuery cursor(@Nullable String cursor) {
     return new JobQuery(filter, limit, cursor);
   }
 
-  public JobState state() {
+  public @Nullable JobState state() {
     return filter.state();
   }
 
-  public String queue() {
+  public @Nullable String queue() {
     return filter.queue();
   }
 
-  public String kind() {
+  public @Nullable String kind() {
     return filter.kind();
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.engine.Node;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
+import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
 import java.lang.reflect.ParameterizedType;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The entry point: enqueue jobs, read them back, and (after {@link #start()}) run them.
@@ -46,10 +48,13 @@ public final class Offload implements AutoCloseable {
   private final Map<String, Registration<?>> registry;
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
+  private final @Nullable ProgressTokens progressTokens;
   private boolean closed;
 
-  private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared) {
+  private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared,
+      @Nullable ProgressTokens progressTokens) {
     this.store = store;
+    this.progressTokens = progressTokens;
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.node = new Node(store, this.registry, config);
@@ -298,8 +303,8 @@ public final class Offload implements AutoCloseable {
    */
   public JobState cancel(JobId id) {
     JobState after = store.jobCancel(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
-    if (after == JobState.SUCCEEDED || after == JobState.DEAD) {
-      throw new IllegalStateException("job " + id + " is " + after.wireName() + " already; only a pending or running job can be cancelled");
+    if (after != JobState.CANCELLED && !JobAction.CANCEL.allows(after)) {
+      throw refused(id, after, JobAction.CANCEL);
     }
     return after;
   }
@@ -313,10 +318,8 @@ public final class Offload implements AutoCloseable {
    */
   public void retry(JobId id) {
     JobState before = store.jobRetry(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
-    if (before == JobState.RUNNING || before == JobState.AVAILABLE || before == JobState.SUCCEEDED
-        || before == JobState.WAITING) {
-      throw new IllegalStateException("job " + id + " is " + before.wireName()
-          + "; only a dead, cancelled, retrying or scheduled job can be retried");
+    if (!JobAction.RETRY.allows(before)) {
+      throw refused(id, before, JobAction.RETRY);
     }
   }
 
@@ -328,9 +331,16 @@ public final class Offload implements AutoCloseable {
    */
   public void delete(JobId id) {
     JobState before = store.jobDelete(id.value()).orElseThrow(() -> new NoSuchJobException(id));
-    if (before == JobState.RUNNING) {
-      throw new IllegalStateException("job " + id + " is running; cancel it before deleting it");
+    if (!JobAction.DELETE.allows(before)) {
+      throw new IllegalStateException("job " + id + " is " + before.wireName() + "; cancel it before deleting it");
     }
+  }
+
+  private static IllegalStateException refused(JobId id, JobState state, JobAction action) {
+    // A job that ended cannot be cancelled: it is too late, not the wrong moment.
+    String already = action == JobAction.CANCEL && state.isFinal() ? " already" : "";
+    return new IllegalStateException("job " + id + " is " + state.wireName() + already + "; only a " + action.describeFrom()
+        + " job can be " + action.done());
   }
 
   /**
@@ -338,11 +348,12 @@ public final class Offload implements AutoCloseable {
    * without a state means dead jobs. Returns how many were replayed.
    */
   public int replay(JobFilter filter) {
-    JobFilter f = filter.state() == null ? filter.state(JobState.DEAD) : filter;
-    if (f.state() != JobState.DEAD && f.state() != JobState.CANCELLED) {
-      throw new IllegalArgumentException("only dead or cancelled jobs can be replayed, not " + f.state().wireName());
+    JobState state = filter.state() == null ? JobState.DEAD : filter.state();
+    if (!JobAction.REPLAY.allows(state)) {
+      throw new IllegalArgumentException(
+          "only " + JobAction.REPLAY.describeFrom() + " jobs can be replayed, not " + state.wireName());
     }
-    return store.jobReplayMany(f, config.clock().instant());
+    return store.jobReplayMany(filter.state(state), config.clock().instant());
   }
 
   /**
@@ -350,11 +361,12 @@ public final class Offload implements AutoCloseable {
    * Pending and running jobs are never purged. Returns how many were deleted.
    */
   public int purge(JobFilter filter) {
-    JobFilter f = filter.state() == null ? filter.state(JobState.DEAD) : filter;
-    if (!f.state().isFinal()) {
-      throw new IllegalArgumentException("only finished jobs can be purged, not " + f.state().wireName() + " ones");
+    JobState state = filter.state() == null ? JobState.DEAD : filter.state();
+    if (!JobAction.PURGE.allows(state)) {
+      throw new IllegalArgumentException("only finished jobs (" + JobAction.PURGE.describeFrom()
+          + ") can be purged, not " + state.wireName() + " ones");
     }
-    return store.jobDeleteMany(f);
+    return store.jobDeleteMany(filter.state(state));
   }
 
   // ---------------------------------------------------------------- inline or background
@@ -425,7 +437,7 @@ public final class Offload implements AutoCloseable {
       }
     })) {
       boolean finished = ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      Job job = finished ? last.get() : job(id).orElseThrow(() -> new NoSuchJobException(id));
+      Job job = finished ? Objects.requireNonNull(last.get()) : job(id).orElseThrow(() -> new NoSuchJobException(id));
       return Outcome.of(job, resultType);
     } catch (InterruptedException | RuntimeException e) {
       throw e;
@@ -440,6 +452,75 @@ public final class Offload implements AutoCloseable {
    */
   public List<KindStats> kindStats(Duration requestBudget) {
     return store.kindStats(config.clock().instant().minus(Duration.ofDays(1)), requestBudget.toMillis());
+  }
+
+  // ---------------------------------------------------------------- progress for end users
+
+  /** How long a progress token or URL is good for unless told otherwise: 24 hours. */
+  public static final Duration DEFAULT_PROGRESS_TTL = Duration.ofHours(24);
+
+  /**
+   * A read token for one job, good for {@link #DEFAULT_PROGRESS_TTL}: whoever holds it may read
+   * that job's state, progress, result and last error ({@code GET /api/jobs/{id}?token=…}) and
+   * watch its events ({@code GET /api/jobs/{id}/events?token=…}), and nothing else: not its args,
+   * not other jobs, no action. It is an HMAC-SHA256 signature over the job id and the expiry with
+   * the key given to {@link Builder#progressKey}, so every node with the same key issues and
+   * accepts the same tokens, and nothing is stored. It cannot be revoked before it expires: issue
+   * short ones for sensitive jobs.
+   *
+   * @throws IllegalStateException if no progress key was configured
+   */
+  public String progressToken(JobId id) {
+    return progressToken(id, DEFAULT_PROGRESS_TTL);
+  }
+
+  /**
+   * As {@link #progressToken(JobId)}, good for {@code ttl} (whole seconds; at least 1 s).
+   *
+   * @throws IllegalArgumentException if {@code ttl} is shorter than a second
+   * @throws IllegalStateException if no progress key was configured
+   */
+  public String progressToken(JobId id, Duration ttl) {
+    Objects.requireNonNull(id, "id");
+    if (ttl == null || ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("ttl must be at least 1 second, got " + ttl);
+    }
+    if (progressTokens == null) {
+      throw new IllegalStateException("no progress key is configured: give one with Offload.builder().progressKey(bytes)"
+          + " (offload serve reads OFFLOAD_PROGRESS_KEY)");
+    }
+    return progressTokens.issue(id.value(), config.clock().instant(), ttl);
+  }
+
+  /**
+   * The job's signed progress URL, {@code /api/jobs/{id}?token=…}, relative to where the Offload
+   * server's API is mounted, good for {@link #DEFAULT_PROGRESS_TTL}. Give it to the job's user, for
+   * example as {@code <offload-progress src="…">}; see {@link #progressToken(JobId)} for what it
+   * opens.
+   *
+   * @throws IllegalStateException if no progress key was configured
+   */
+  public String progressUrl(JobId id) {
+    return progressUrl(id, DEFAULT_PROGRESS_TTL);
+  }
+
+  /**
+   * As {@link #progressUrl(JobId)}, good for {@code ttl}.
+   *
+   * @throws IllegalArgumentException if {@code ttl} is shorter than a second
+   * @throws IllegalStateException if no progress key was configured
+   */
+  public String progressUrl(JobId id, Duration ttl) {
+    return "/api/jobs/" + id.value() + "?token=" + progressToken(id, ttl);
+  }
+
+  /**
+   * Whether {@code token} is a read token for job {@code id} (signed with this Offload's progress
+   * key) that has not expired. False without a progress key. For servers that accept the tokens of
+   * {@link #progressToken(JobId)}; the signature is compared in constant time.
+   */
+  public boolean progressTokenValid(JobId id, String token) {
+    return progressTokens != null && id != null && progressTokens.verify(id.value(), token, config.clock().instant());
   }
 
   // ---------------------------------------------------------------- queues
@@ -475,13 +556,13 @@ public final class Offload implements AutoCloseable {
    * migrations at build.
    */
   public static final class Builder {
-    private Store store;
+    private @Nullable Store store;
     private final Map<String, Registration<?>> registry = new LinkedHashMap<>();
     private final Map<String, Integer> queues = new LinkedHashMap<>();
-    private String node;
+    private @Nullable String node;
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration leaseDuration = Duration.ofSeconds(30);
-    private Duration heartbeatInterval;
+    private @Nullable Duration heartbeatInterval;
     private Duration rescueInterval = Duration.ofSeconds(10);
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private Duration progressInterval = Duration.ofSeconds(1);
@@ -494,8 +575,21 @@ public final class Offload implements AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private boolean migrate = true;
     private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
+    private byte @Nullable [] progressKey;
 
     private Builder() {}
+
+    /**
+     * The secret that signs progress tokens ({@link Offload#progressToken}): at least 16 bytes, 32
+     * random bytes recommended; give every node that issues or accepts the tokens the same key.
+     * Default none, and then no tokens are issued or accepted. Changing the key invalidates every
+     * token issued with the old one.
+     */
+    public Builder progressKey(byte[] progressKey) {
+      Objects.requireNonNull(progressKey, "progressKey");
+      this.progressKey = progressKey.clone();
+      return this;
+    }
 
     /**
      * Declares a schedule, stored (or its stored definition replaced) when the node starts:
@@ -669,6 +763,10 @@ public final class Offload implements AutoCloseable {
       if (maxArgsBytes < 2) {
         throw new IllegalStateException("maxArgsBytes must be at least 2, got " + maxArgsBytes);
       }
+      if (progressKey != null && progressKey.length < ProgressTokens.MIN_KEY_BYTES) {
+        throw new IllegalStateException("progressKey must be at least " + ProgressTokens.MIN_KEY_BYTES
+            + " bytes (32 random bytes recommended), got " + progressKey.length);
+      }
       if (maxResultBytes < 4) {
         throw new IllegalStateException("maxResultBytes must be at least 4, got " + maxResultBytes);
       }
@@ -686,7 +784,8 @@ public final class Offload implements AutoCloseable {
       if (migrate) {
         store.migrate();
       }
-      return new Offload(store, registry, config, List.copyOf(declaredSchedules.values()));
+      return new Offload(store, registry, config, List.copyOf(declaredSchedules.values()),
+          progressKey == null ? null : new ProgressTokens(progressKey));
     }
 
     private static void requirePositive(String field, Duration value) {

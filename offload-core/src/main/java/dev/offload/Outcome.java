@@ -2,6 +2,7 @@ package dev.offload;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.offload.internal.Json;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link Offload#runOrDefer} (or {@link Offload#await}) came back with: either the job
@@ -53,7 +54,7 @@ public sealed interface Outcome<R> {
    * @param job the job in its final state
    * @param result its result read as {@code R} when it succeeded with a result, else null
    */
-  record Finished<R>(Job job, R result) implements Outcome<R> {
+  record Finished<R>(Job job, @Nullable R result) implements Outcome<R> {
     public Finished {
       if (!job.state().isFinal()) {
         throw new IllegalArgumentException("job " + job.id() + " is " + job.state().wireName() + ", not finished");

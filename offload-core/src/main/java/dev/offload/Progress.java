@@ -2,6 +2,7 @@ package dev.offload;
 
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job's reported progress, as stored and served ({@code GET /api/jobs/{id}}, {@code offload
@@ -20,11 +21,11 @@ import java.util.List;
 public record Progress(
     double percent,
     long done,
-    Long total,
-    String stage,
+    @Nullable Long total,
+    @Nullable String stage,
     List<StageProgress> stages,
-    String message,
-    Double eta,
+    @Nullable String message,
+    @Nullable Double eta,
     long failedItems,
     Instant updatedAt) {
 
@@ -40,5 +41,5 @@ public record Progress(
    * @param percent 0 to 100 within the stage
    * @param durationMs how long it took, once finished; null before
    */
-  public record StageProgress(String name, double weight, double percent, Long durationMs) {}
+  public record StageProgress(String name, double weight, double percent, @Nullable Long durationMs) {}
 }

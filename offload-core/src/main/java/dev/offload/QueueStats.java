@@ -1,6 +1,7 @@
 package dev.offload;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A queue now and over the last minute, for {@code GET /api/queues} and the dashboard.
@@ -17,8 +18,8 @@ public record QueueStats(
     boolean paused,
     Map<JobState, Long> counts,
     long finishedLastMinute,
-    Double latencyP50Ms,
-    Double runP50Ms) {
+    @Nullable Double latencyP50Ms,
+    @Nullable Double runP50Ms) {
 
   public QueueStats {
     counts = Map.copyOf(counts);

@@ -3,6 +3,7 @@ package dev.offload;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How long to wait before the next attempt of a job whose attempt failed. The default is {@link
@@ -19,7 +20,7 @@ public interface RetryPolicy {
    *
    * @param failedAttempt the attempt that just failed, starting at 1
    */
-  Duration delay(int failedAttempt);
+  @Nullable Duration delay(int failedAttempt);
 
   /** The default: 1 s, doubling, capped at 1 h, with ±20 % jitter. */
   static RetryPolicy exponential() {

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * When a schedule fires: a cron expression in a time zone, or a fixed interval.
@@ -54,12 +55,12 @@ public final class Schedule {
   private static final String[] FIELDS = {"minute", "hour", "day-of-month", "month", "day-of-week"};
   private static final String[] RANGES = {"0-59", "0-23", "1-31", "1-12 or JAN-DEC", "0-7 or SUN-SAT (0 and 7 are Sunday)"};
 
-  private final String cron;
+  private final @Nullable String cron;
   private final ZoneId zone;
-  private final Duration every;
-  private final ExecutionTime executionTime;
+  private final @Nullable Duration every;
+  private final @Nullable ExecutionTime executionTime;
 
-  private Schedule(String cron, ZoneId zone, Duration every, ExecutionTime executionTime) {
+  private Schedule(@Nullable String cron, ZoneId zone, @Nullable Duration every, @Nullable ExecutionTime executionTime) {
     this.cron = cron;
     this.zone = zone;
     this.every = every;
@@ -141,8 +142,12 @@ public final class Schedule {
     return m.replace("Failed to parse cron expression. ", "").replace("Failed to parse '", "'");
   }
 
+  private ExecutionTime cronTimes() {
+    return Objects.requireNonNull(executionTime, "a cron schedule's execution times");
+  }
+
   /** The cron expression as given (macros kept), or null for an interval. */
-  public String cronExpression() {
+  public @Nullable String cronExpression() {
     return cron;
   }
 
@@ -152,7 +157,7 @@ public final class Schedule {
   }
 
   /** The interval, or null for a cron schedule. */
-  public Duration interval() {
+  public @Nullable Duration interval() {
     return every;
   }
 
@@ -165,7 +170,7 @@ public final class Schedule {
     }
     LocalDateTime local = LocalDateTime.ofInstant(after, zone);
     while (true) {
-      Optional<ZonedDateTime> next = executionTime.nextExecution(local.atZone(ZoneOffset.UTC));
+      Optional<ZonedDateTime> next = cronTimes().nextExecution(local.atZone(ZoneOffset.UTC));
       if (next.isEmpty()) {
         throw new IllegalStateException("cron expression '" + cron + "' never fires after " + after);
       }
@@ -179,18 +184,18 @@ public final class Schedule {
   }
 
   /** The latest tick at or before {@code atOrBefore}, or null if there is none. */
-  public Instant previous(Instant atOrBefore) {
+  public @Nullable Instant previous(Instant atOrBefore) {
     if (every != null) {
       long step = every.toMillis();
       return Instant.ofEpochMilli(Math.floorDiv(atOrBefore.toEpochMilli(), step) * step);
     }
     LocalDateTime local = LocalDateTime.ofInstant(atOrBefore, zone).plusNanos(1);
-    Optional<ZonedDateTime> last = executionTime.lastExecution(local.atZone(ZoneOffset.UTC));
+    Optional<ZonedDateTime> last = cronTimes().lastExecution(local.atZone(ZoneOffset.UTC));
     return last.map(t -> instant(t.toLocalDateTime())).orElse(null);
   }
 
   /** The latest tick strictly before {@code before}, or null if there is none. */
-  public Instant previousBefore(Instant before) {
+  public @Nullable Instant previousBefore(Instant before) {
     return previous(before.minusNanos(1));
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A stored schedule as {@code offload schedules --json} and {@code GET /api/schedules} show it.
@@ -32,8 +33,8 @@ public record ScheduleInfo(
     String name,
     String kind,
     JsonNode args,
-    String cron,
-    String every,
+    @Nullable String cron,
+    @Nullable String every,
     String zone,
     String queue,
     int priority,
@@ -44,8 +45,8 @@ public record ScheduleInfo(
     boolean disabled,
     Instant lastTick,
     List<Instant> next,
-    JobId lastJob,
-    JobState lastJobState) {
+    @Nullable JobId lastJob,
+    @Nullable JobState lastJobState) {
   public ScheduleInfo {
     next = next == null ? List.of() : List.copyOf(next);
   }

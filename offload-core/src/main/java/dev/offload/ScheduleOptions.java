@@ -1,5 +1,7 @@
 package dev.offload;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Options of a schedule's jobs and its catch-up policy; each unset job option falls back to the
  * kind's {@link JobOptions}. Immutable: each method returns a copy.
@@ -9,7 +11,8 @@ package dev.offload;
  * @param maxAttempts or null for the kind's
  * @param catchUp what to do about ticks missed while no node ran; default {@link CatchUp#LATEST}
  */
-public record ScheduleOptions(String queue, Integer priority, Integer maxAttempts, CatchUp catchUp) {
+public record ScheduleOptions(
+    @Nullable String queue, @Nullable Integer priority, @Nullable Integer maxAttempts, CatchUp catchUp) {
   private static final ScheduleOptions DEFAULTS = new ScheduleOptions(null, null, null, CatchUp.LATEST);
 
   public ScheduleOptions {

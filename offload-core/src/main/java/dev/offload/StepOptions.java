@@ -2,6 +2,7 @@ package dev.offload;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A workflow step's dependencies and options: {@code step("report", kind, args, after("sync"))}.
@@ -12,7 +13,8 @@ import java.util.Objects;
  * @param queue its queue, or null for the kind's
  * @param priority its priority, or null for the kind's
  */
-public record StepOptions(List<String> after, OnFailure onFailure, String queue, Integer priority) {
+public record StepOptions(
+    List<String> after, OnFailure onFailure, @Nullable String queue, @Nullable Integer priority) {
   public StepOptions {
     after = after == null ? List.of() : List.copyOf(after);
     onFailure = onFailure == null ? OnFailure.CANCEL : onFailure;

@@ -7,6 +7,7 @@ import dev.offload.store.WorkflowRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A workflow as {@code GET /api/workflows/{id}} and {@code offload workflow ID --json} show it.
@@ -56,7 +57,7 @@ public record Workflow(long id, String name, State state, double progress, Insta
    */
   @JsonInclude(JsonInclude.Include.ALWAYS)
   public record Step(String name, JobId jobId, String kind, JobState state, List<String> after, OnFailure onFailure,
-      Instant startedAt, Instant finishedAt, Progress progress) {
+      @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable Progress progress) {
     public Step {
       after = List.copyOf(after);
     }
@@ -88,7 +89,7 @@ public record Workflow(long id, String name, State state, double progress, Insta
     return new Workflow(r.id(), r.name(), state, percent, r.createdAt(), steps);
   }
 
-  private static Progress progress(String json) {
+  private static @Nullable Progress progress(@Nullable String json) {
     if (json == null) {
       return null;
     }

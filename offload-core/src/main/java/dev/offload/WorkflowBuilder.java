@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a workflow from {@link Offload#workflow(String)} and enqueues it in one transaction:
@@ -35,7 +36,7 @@ public final class WorkflowBuilder {
   private final InstantSource clock;
   private final List<Step> steps = new ArrayList<>();
 
-  private record Step(String name, String kind, Object args, StepOptions options) {}
+  private record Step(String name, String kind, @Nullable Object args, StepOptions options) {}
 
   WorkflowBuilder(String name, Store store, Function<List<JobRequest>, List<JobInsert>> validate, InstantSource clock) {
     if (name == null || name.isBlank() || name.length() > 200) {
@@ -48,12 +49,12 @@ public final class WorkflowBuilder {
   }
 
   /** A step with no dependencies. */
-  public WorkflowBuilder step(String name, String kind, Object args) {
+  public WorkflowBuilder step(String name, String kind, @Nullable Object args) {
     return step(name, kind, args, StepOptions.none());
   }
 
   /** A step with dependencies and options: {@code step("report", kind, args, after("sync"))}. */
-  public WorkflowBuilder step(String name, String kind, Object args, StepOptions options) {
+  public WorkflowBuilder step(String name, String kind, @Nullable Object args, StepOptions options) {
     steps.add(new Step(name, kind, args, Objects.requireNonNull(options, "options")));
     return this;
   }
@@ -79,7 +80,8 @@ public final class WorkflowBuilder {
       try {
         Validate.scheduleName(step);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("step " + (i + 1) + ": " + e.getMessage().replace("schedule name", "step name"), e);
+        throw new IllegalArgumentException(
+            "step " + (i + 1) + ": " + String.valueOf(e.getMessage()).replace("schedule name", "step name"), e);
       }
       if (index.putIfAbsent(step, i) != null) {
         throw new IllegalArgumentException("duplicate step '" + step + "' in workflow '" + name + "'");
@@ -115,7 +117,8 @@ public final class WorkflowBuilder {
     try {
       jobs = validate.apply(requests);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(stepOf(e.getMessage()) + e.getMessage(), e);
+      String message = String.valueOf(e.getMessage());
+      throw new IllegalArgumentException(stepOf(message) + message, e);
     }
     List<WorkflowInsert.Step> out = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the JSON form of a workflow, as {@code POST /api/workflows} and {@code offload workflow
@@ -38,10 +40,10 @@ final class WorkflowDocument {
       if (!step.isObject()) {
         throw new IllegalArgumentException(where + " must be an object, got " + step);
       }
-      String stepName = text(step, "name", where, true);
+      String stepName = Objects.requireNonNull(text(step, "name", where, true));
       where = "step '" + stepName + "'";
       unknown(step, STEP, where);
-      String kind = text(step, "kind", where, true);
+      String kind = Objects.requireNonNull(text(step, "kind", where, true));
       List<String> after = new ArrayList<>();
       JsonNode a = step.get("after");
       if (a != null && !a.isNull()) {
@@ -55,7 +57,7 @@ final class WorkflowDocument {
           after.add(n.asText());
         }
       }
-      StepOptions options = new StepOptions(after, null, null, null);
+      StepOptions options = new StepOptions(after, OnFailure.CANCEL, null, null);
       try {
         String queue = text(step, "queue", where, false);
         if (queue != null) {
@@ -73,7 +75,8 @@ final class WorkflowDocument {
           options = options.onFailure(OnFailure.fromWire(onFailure));
         }
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
+        String message = String.valueOf(e.getMessage());
+        throw new IllegalArgumentException(message.startsWith(where) ? message : where + ": " + message, e);
       }
       JsonNode args = step.get("args");
       builder.step(stepName, kind, args == null || args.isNull() ? null : args, options);
@@ -95,7 +98,7 @@ final class WorkflowDocument {
     }
   }
 
-  private static String text(JsonNode node, String field, String where, boolean required) {
+  private static @Nullable String text(JsonNode node, String field, String where, boolean required) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       if (required) {

@@ -8,5 +8,11 @@
  * <p>Anything may depend on this package; it depends on the store SPI ({@code dev.offload.store})
  * only to accept a {@code Store}, and reaches the engine through one class. Types are thread-safe
  * unless they say otherwise.
+ *
+ * <p>Nothing here is null unless marked {@code @Nullable} (JSpecify {@code @NullMarked}, checked
+ * at build time by NullAway).
  */
+@NullMarked
 package dev.offload;
+
+import org.jspecify.annotations.NullMarked;

@@ -49,15 +49,22 @@ final class ServeCommand implements Callable<Integer> {
   boolean noWorkers;
 
 
+  /** The environment variable with the key that signs progress tokens (never a flag: flags show in {@code ps}). */
+  static final String PROGRESS_KEY_ENV = "OFFLOAD_PROGRESS_KEY";
+
   @Override
   public Integer call() throws InterruptedException {
     Context ctx = parent.ctx;
     String tokenValue = token == null || token.isEmpty() ? null : token;
+    byte[] progressKey = progressKey(System.getenv(PROGRESS_KEY_ENV));
     try (Plugins loaded = worker.plugins.load()) {
       OffloadMetrics metrics = OffloadMetrics.create();
       Offload offload = store.build(ctx, b -> {
         worker.configure(loaded, b);
         b.listener(metrics);
+        if (progressKey != null) {
+          b.progressKey(progressKey);
+        }
       });
       OffloadServer server;
       try {
@@ -80,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
       }
       ctx.out.println("serving the API and the dashboard on " + server.url() + "/ from " + ctx.store()
           + (tokenValue != null ? " (token required)" : "")
+          + (progressKey != null ? " (progress tokens accepted)" : "")
           + (noWorkers ? ", no workers" : ", worker " + offload.node() + " on queues " + worker.describeQueues())
           + " (SIGTERM or Ctrl-C stops it)");
       ctx.out.flush();
@@ -95,5 +103,31 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The progress key from {@code $OFFLOAD_PROGRESS_KEY}: base64 (standard or URL-safe) of at least
+   * 16 bytes, e.g. {@code openssl rand -base64 32}; null when unset or empty.
+   *
+   * @throws CliError a usage error when it is not base64 or too short
+   */
+  static byte[] progressKey(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    byte[] key;
+    try {
+      String v = value.trim();
+      key = v.indexOf('-') >= 0 || v.indexOf('_') >= 0 ? java.util.Base64.getUrlDecoder().decode(v)
+          : java.util.Base64.getDecoder().decode(v);
+    } catch (IllegalArgumentException e) {
+      throw CliError.usage(PROGRESS_KEY_ENV + " must be base64 (e.g. the output of 'openssl rand -base64 32'): "
+          + e.getMessage(), e);
+    }
+    if (key.length < 16) {
+      throw CliError.usage(PROGRESS_KEY_ENV + " must hold at least 16 bytes (32 recommended: openssl rand -base64 32),"
+          + " got " + key.length, null);
+    }
+    return key;
   }
 }

@@ -68,6 +68,21 @@ class ServeCommandTest {
   }
 
   @Test
+  void theProgressKeyComesAsBase64AndATooShortOrMalformedOneIsABadUsage() {
+    byte[] key = new byte[32];
+    new java.util.Random(7).nextBytes(key);
+
+    assertThat(ServeCommand.progressKey(java.util.Base64.getEncoder().encodeToString(key))).isEqualTo(key);
+    assertThat(ServeCommand.progressKey(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key))).isEqualTo(key);
+    assertThat(ServeCommand.progressKey(null)).isNull();
+    assertThat(ServeCommand.progressKey("")).isNull();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.progressKey("not base64!"))
+        .hasMessageContaining("OFFLOAD_PROGRESS_KEY must be base64");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.progressKey("c2hvcnQ="))
+        .hasMessageContaining("at least 16 bytes");
+  }
+
+  @Test
   void bindingBeyondLoopbackWithoutATokenIsABadUsage() {
     Cli.Result r = Cli.run("serve", store, "--bind", "0.0.0.0", "--port", "0");
 

@@ -320,19 +320,8 @@ final class Engine {
     String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), HumanText.storable(error.getClass().getName()),
         HumanText.storable(error.getMessage()), HumanText.storable(stackTrace(error))));
     JobOptions options = ex.registration == null ? JobOptions.defaults() : ex.registration.options();
-    boolean permanent = options.isPermanent(error);
-    Duration delay = permanent || job.attempt() >= job.maxAttempts() ? null : options.retryPolicy().delay(job.attempt());
-    Completion completion;
-    String progress = finalProgress(ex, now, false);
-    // A failed attempt keeps the failed items its last checkpoint stored: the next attempt resumes
-    // from that checkpoint and records the later ones again.
-    String failed = null;
-    if (delay == null) {
-      completion = new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null, progress, failed, false);
-    } else {
-      completion = new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(delay), null, errorJson, null,
-          progress, failed, false);
-    }
+    Completion completion = RetryOrDead.failed(job.id(), job.token(), job.attempt(), job.maxAttempts(), options, error,
+        now, errorJson, null, finalProgress(ex, now, false));
     finish(ex, completion);
   }
 

@@ -2,8 +2,7 @@ package dev.offload.engine;
 
 import dev.offload.engine.Node.Registration;
 import dev.offload.JobError;
-import dev.offload.JobState;
-import dev.offload.RetryPolicy;
+import dev.offload.JobOptions;
 import dev.offload.internal.Json;
 import dev.offload.store.Completion;
 import dev.offload.store.StuckJob;
@@ -47,14 +46,9 @@ final class Rescuer {
       String message = "rescued from a lost worker: the lease of node " + job.node() + " expired during attempt " + job.attempt();
       String error = Json.write(new JobError(job.attempt(), now, node, "dev.offload.LostWorker", message, null));
       Registration<?> reg = registry.get(job.kind());
-      RetryPolicy policy = reg == null ? RetryPolicy.exponential() : reg.options().retryPolicy();
-      java.time.Duration delay = job.attempt() >= job.maxAttempts() ? null : policy.delay(job.attempt());
-      if (delay == null) {
-        completions.add(new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, error, job.checkedAt()));
-      } else {
-        completions.add(new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(delay), null, error,
-            job.checkedAt()));
-      }
+      JobOptions options = reg == null ? JobOptions.defaults() : reg.options();
+      completions.add(RetryOrDead.failed(job.id(), job.token(), job.attempt(), job.maxAttempts(), options, null, now,
+          error, job.checkedAt(), null));
     }
     java.util.Set<Long> written = new java.util.HashSet<>(store.jobCompleteMany(completions));
     return completions.stream().filter(c -> written.contains(c.id())).toList();

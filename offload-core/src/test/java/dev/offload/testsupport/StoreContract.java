@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.offload.EnqueueOptions;
 import dev.offload.Job;
+import dev.offload.JobFilter;
 import dev.offload.JobId;
 import dev.offload.JobOptions;
 import dev.offload.JobQuery;
@@ -17,9 +18,11 @@ import dev.offload.RetryPolicy;
 import dev.offload.UnknownKindException;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
+import dev.offload.store.JobAction;
 import dev.offload.store.Completion;
 import dev.offload.store.Heartbeat;
 import dev.offload.store.JobInsert;
+import dev.offload.store.WorkflowInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.SchemaVersion;
@@ -125,6 +128,107 @@ public abstract class StoreContract {
   private Job awaitState(Offload o, JobId id, JobState state) {
     await().atMost(Duration.ofSeconds(20)).until(() -> o.job(id).orElseThrow().state() == state);
     return o.job(id).orElseThrow();
+  }
+
+  // ---------------------------------------------------------------- the state machine, defined once
+
+  /**
+   * Every action from every state, through the store and through the façade: each may start
+   * exactly from the states {@link JobAction} lists, on every store.
+   */
+  @Test
+  void everyActionStartsExactlyFromTheStatesJobActionAllows() {
+    Offload o = offload().build();
+    for (JobAction action : JobAction.values()) {
+      for (JobState state : JobState.values()) {
+        String queue = "sm-" + action.verb() + "-" + state.wireName();
+        long id = jobIn(state, queue);
+        boolean storeAllowed = applyThroughStore(action, id, queue, state);
+        assertThat(storeAllowed).as("store: %s from %s", action, state).isEqualTo(action.allows(state));
+        Boolean facadeAccepted = applyThroughFacade(o, action, jobIn(state, queue + "-f"), state);
+        // Cancelling a cancelled job again is accepted as harmless, though it does nothing.
+        boolean harmless = action == JobAction.CANCEL && state == JobState.CANCELLED;
+        if (facadeAccepted != null) {
+          assertThat(facadeAccepted).as("façade: %s from %s", action, state).isEqualTo(action.allows(state) || harmless);
+        }
+      }
+    }
+  }
+
+  /** A job in {@code state}, alone in {@code queue}, made through the SPI as the engine would. */
+  private long jobIn(JobState state, String queue) {
+    Instant now = Instant.now();
+    if (state == JobState.SCHEDULED) {
+      return store.jobInsertMany(List.of(insert("k", queue, 0, now.plusSeconds(3_600)))).get(0);
+    }
+    if (state == JobState.WAITING) {
+      // The second step of a workflow waits for the first, which is scheduled far ahead.
+      long workflow = store.workflowInsert(new WorkflowInsert("wf-" + queue, now, List.of(
+          new WorkflowInsert.Step("first", insert("k", queue + "-dep", 0, now.plusSeconds(3_600)), List.of(), "cancel"),
+          new WorkflowInsert.Step("second", insert("k", queue, 0, now.minusSeconds(1)), List.of(0), "cancel"))));
+      long id = store.workflowGet(workflow).orElseThrow().steps().stream()
+          .filter(s -> s.name().equals("second")).findFirst().orElseThrow().jobId();
+      assertThat(get(id).state()).isEqualTo(JobState.WAITING);
+      return id;
+    }
+    long id = store.jobInsertMany(List.of(insert("k", queue, 0, now.minusSeconds(1)))).get(0);
+    if (state == JobState.AVAILABLE) {
+      return id;
+    }
+    // Claimed with a lease that has already expired, so a running job is one the rescuer may take.
+    ClaimedJob claimed = claim(queue, 1, List.of("k"), Duration.ofMillis(-1)).get(0);
+    assertThat(claimed.id()).isEqualTo(id);
+    if (state != JobState.RUNNING) {
+      Instant runAt = state == JobState.RETRYING ? now.plusSeconds(3_600) : null;
+      store.jobCompleteMany(List.of(new Completion(id, claimed.token(), state, now, runAt, null, null, null)));
+    }
+    assertThat(get(id).state()).isEqualTo(state);
+    return id;
+  }
+
+  /** Applies {@code action} through the store SPI; returns whether it acted on the job. */
+  private boolean applyThroughStore(JobAction action, long id, String queue, JobState before) {
+    Instant now = Instant.now();
+    JobFilter onlyThisJob = JobFilter.any().queue(queue);
+    return switch (action) {
+      case CANCEL -> {
+        store.jobCancel(id, now);
+        yield before == JobState.RUNNING
+            ? store.jobHeartbeat("node-a", List.of(id), Duration.ofSeconds(30)).contains(id)
+            : before != JobState.CANCELLED && get(id).state() == JobState.CANCELLED;
+      }
+      case RETRY -> {
+        store.jobRetry(id, now);
+        yield before != JobState.AVAILABLE && get(id).state() == JobState.AVAILABLE;
+      }
+      case REPLAY -> store.jobReplayMany(onlyThisJob, now) == 1;
+      case DELETE -> {
+        store.jobDelete(id);
+        yield store.jobGet(id).isEmpty();
+      }
+      case PURGE -> store.jobDeleteMany(onlyThisJob) == 1;
+      case RESCUE -> store.jobGetStuck(10_000).stream().anyMatch(j -> j.id() == id);
+    };
+  }
+
+  /** Applies {@code action} through {@link Offload}: whether it was accepted, or null if it has no façade twin. */
+  private Boolean applyThroughFacade(Offload o, JobAction action, long id, JobState before) {
+    JobId jobId = new JobId(id);
+    try {
+      switch (action) {
+        case CANCEL -> o.cancel(jobId);
+        case RETRY -> o.retry(jobId);
+        case DELETE -> o.delete(jobId);
+        case REPLAY -> o.replay(JobFilter.any().state(before).queue("none"));
+        case PURGE -> o.purge(JobFilter.any().state(before).queue("none"));
+        case RESCUE -> {
+          return null;
+        }
+      }
+      return true;
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------- store level

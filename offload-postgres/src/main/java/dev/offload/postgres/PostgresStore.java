@@ -20,6 +20,7 @@ import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
 import dev.offload.store.Heartbeat;
+import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
@@ -715,22 +716,18 @@ public final class PostgresStore implements Store {
         return Optional.empty();
       }
       JobState state = JobState.fromWire(row.get()[0]);
-      switch (state) {
-        case SCHEDULED, AVAILABLE, RETRYING, WAITING -> {
-          update(c, sql.cancelPending, Timestamp.from(now), id);
-          notify(c, Notifier.JOB, Long.toString(id));
-          release(c, List.of(id), Timestamp.from(now));
-          return Optional.of(JobState.CANCELLED);
-        }
-        case RUNNING -> {
-          update(c, sql.cancelRunning, Timestamp.from(now), id);
-          notify(c, Notifier.CANCEL, Long.toString(id));
-          return Optional.of(JobState.RUNNING);
-        }
-        default -> {
-          return Optional.of(state);
-        }
+      if (!JobAction.CANCEL.allows(state)) {
+        return Optional.of(state);
       }
+      if (state == JobState.RUNNING) {
+        update(c, sql.cancelRunning, Timestamp.from(now), id);
+        notify(c, Notifier.CANCEL, Long.toString(id));
+        return Optional.of(JobState.RUNNING);
+      }
+      update(c, sql.cancelPending, Timestamp.from(now), id);
+      notify(c, Notifier.JOB, Long.toString(id));
+      release(c, List.of(id), Timestamp.from(now));
+      return Optional.of(JobState.CANCELLED);
     });
   }
 
@@ -742,13 +739,11 @@ public final class PostgresStore implements Store {
         return Optional.empty();
       }
       JobState state = JobState.fromWire(row.get()[0]);
-      switch (state) {
-        case DEAD, CANCELLED -> update(c, sql.retryFresh, Timestamp.from(now), id);
-        case RETRYING, SCHEDULED -> update(c, sql.runNow, Timestamp.from(now), id);
-        default -> {
-          return Optional.of(state);
-        }
+      if (!JobAction.RETRY.allows(state)) {
+        return Optional.of(state);
       }
+      // A finished job starts over with fresh attempts; a waiting one just runs now.
+      update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
       notify(c, Notifier.INSERT, row.get()[1]);
       notify(c, Notifier.JOB, Long.toString(id));
       return Optional.of(state);
@@ -763,7 +758,7 @@ public final class PostgresStore implements Store {
         return Optional.empty();
       }
       JobState state = JobState.fromWire(row.get()[0]);
-      if (state != JobState.RUNNING) {
+      if (JobAction.DELETE.allows(state)) {
         update(c, sql.delete, id);
       }
       return Optional.of(state);

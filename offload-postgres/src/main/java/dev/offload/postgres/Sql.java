@@ -1,7 +1,10 @@
 package dev.offload.postgres;
 
+import dev.offload.store.JobAction;
+
 /**
- * Every statement of the PostgreSQL store, complete, with {@code {schema}} filled in once. Arrays
+ * Every statement of the PostgreSQL store, complete, with {@code {schema}} filled in once, and the
+ * states an action may start from filled in from {@link JobAction}. Arrays
  * are passed as {@code text[]} and cast in SQL, so one statement serves a batch of any size.
  */
 final class Sql {
@@ -235,9 +238,9 @@ final class Sql {
         UPDATE {schema}.jobs
         SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL,
             lease_owner = NULL, lease_expires_at = NULL, claim_token = NULL, cancel_requested_at = NULL
-        WHERE state IN ('dead', 'cancelled')""");
+        WHERE state IN (%s)""".formatted(JobAction.REPLAY.sqlStates()));
 
-    deleteMany = fill(schema, "DELETE FROM {schema}.jobs WHERE state IN ('succeeded', 'dead', 'cancelled')");
+    deleteMany = fill(schema, "DELETE FROM {schema}.jobs WHERE state IN (" + JobAction.PURGE.sqlStates() + ")");
 
     releaseMany = fill(schema, """
         WITH released AS (
@@ -251,11 +254,12 @@ final class Sql {
         woken AS (SELECT pg_notify('%s', queue) FROM (SELECT DISTINCT queue FROM released) q)
         SELECT (SELECT count(*) FROM released), (SELECT count(*) FROM woken)""".formatted(insertChannel));
 
+    // One state ('running'): PostgreSQL reads IN with one literal as '=', so jobs_lease_idx matches.
     getStuck = fill(schema, """
         SELECT id, kind, attempt, max_attempts, claim_token, lease_owner, now() FROM {schema}.jobs
-        WHERE state = 'running' AND lease_expires_at < now()
+        WHERE state IN (%s) AND lease_expires_at < now()
         ORDER BY lease_expires_at
-        LIMIT ?""");
+        LIMIT ?""".formatted(JobAction.RESCUE.sqlStates()));
 
     get = fill(schema, "SELECT " + JOB_COLUMNS + " FROM {schema}.jobs WHERE id = ?");
 

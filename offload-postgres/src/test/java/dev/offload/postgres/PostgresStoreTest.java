@@ -1,43 +1,27 @@
 package dev.offload.postgres;
 
 import dev.offload.store.Store;
+import dev.offload.testsupport.FreshDatabase;
 import dev.offload.testsupport.StoreContract;
 import java.sql.Connection;
-import java.sql.Statement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract against real PostgreSQL, in a schema of this class's own. */
 class PostgresStoreTest extends StoreContract {
-  private static String schema;
-
-  @BeforeAll
-  static void createSchema() {
-    TestDatabase.requireReachable();
-    schema = TestDatabase.freshSchemaName(PostgresStoreTest.class);
-  }
-
-  @AfterAll
-  static void dropSchema() throws Exception {
-    if (schema != null) {
-      TestDatabase.drop(schema);
-    }
-  }
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.postgres();
 
   @Override
   protected Store newStore() {
-    return PostgresStore.connect(TestDatabase.urlFor(schema), 12);
+    return PostgresStore.connect(db.url(), 12);
   }
 
   @Override
   protected Connection openConnection() throws Exception {
-    return TestDatabase.connect();
+    return db.connect();
   }
 
   @Override
   protected void truncate() throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-      st.execute("TRUNCATE " + schema + ".jobs, " + schema + ".kinds");
-    }
+    db.truncateAll();
   }
 }

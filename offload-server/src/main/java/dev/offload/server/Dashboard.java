@@ -25,11 +25,18 @@ final class Dashboard {
         "index.html", load("index.html", "text/html; charset=utf-8"),
         "app.js", load("app.js", "text/javascript; charset=utf-8"),
         "app.css", load("app.css", "text/css; charset=utf-8"),
-        "favicon.svg", load("favicon.svg", "image/svg+xml"));
+        "favicon.svg", load("favicon.svg", "image/svg+xml"),
+        COMPONENT, load("/dev/offload/server/component/" + COMPONENT, "text/javascript; charset=utf-8"));
   }
 
+  /**
+   * The {@code <offload-progress>} element for the application's own pages (not the dashboard's):
+   * any origin may load it, as a classic script needs no CORS, and it holds no data.
+   */
+  static final String COMPONENT = "offload-progress.js";
+
   private static Asset load(String name, String contentType) {
-    String path = "/dev/offload/server/dashboard/" + name;
+    String path = name.startsWith("/") ? name : "/dev/offload/server/dashboard/" + name;
     try (InputStream in = Dashboard.class.getResourceAsStream(path)) {
       if (in == null) {
         throw new IllegalStateException("dashboard file " + path + " is missing from the jar");
@@ -42,6 +49,9 @@ final class Dashboard {
 
   void serve(Context ctx, String name) {
     Asset a = assets.get(name);
+    if (name.equals(COMPONENT)) {
+      ctx.header("Access-Control-Allow-Origin", "*");
+    }
     ctx.status(200)
         .contentType(a.contentType())
         .header("Content-Security-Policy", CSP)

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * {@code GET /api/jobs/{id}/events}: one job's changes as Server-Sent Events, until it ends.
@@ -21,7 +22,8 @@ import java.util.Objects;
  *   <li>{@code event: deleted} when the job was deleted while watched;
  * </ul>
  *
- * each with {@code id: n} and {@code data:} the job document of {@code GET /api/jobs/{id}}. The
+ * each with {@code id: n} and {@code data:} the job document of {@code GET /api/jobs/{id}} (for a
+ * read token, the {@link JobProgressView} that endpoint answers it with). The
  * stream closes after the event that carries a final state. A comment ({@code : keep-alive}) goes
  * out whenever the stream was idle for the heartbeat interval.
  *
@@ -46,6 +48,7 @@ final class JobEvents {
     if (offload.job(id).isEmpty()) {
       throw new NoSuchJobException(id);
     }
+    Function<Job, Object> view = ReadTokens.granted(ctx) ? JobProgressView::of : job -> job;
     Inbox<Job> updates = new Inbox<>();
     try (AutoCloseable watch = offload.watch(id, updates::offer); Streams.Registration r = streams.register(updates)) {
       EventStream stream = r.open(ctx);
@@ -70,7 +73,7 @@ final class JobEvents {
           if (event == null || (event.equals("progress") && superseded)) {
             continue;
           }
-          stream.send(event, Json.write(job));
+          stream.send(event, Json.write(view.apply(job)));
           sent = job;
           if (job.state().isFinal()) {
             return;

@@ -63,10 +63,11 @@ final class JobsApi {
     Http.json(ctx, 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
   }
 
-  /** {@code GET /api/jobs/{id}}. */
+  /** {@code GET /api/jobs/{id}}: the job, or only its {@link JobProgressView} for a read token. */
   void get(Context ctx) {
     JobId id = Http.jobId(ctx);
-    Http.json(ctx, 200, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
+    Job job = offload.job(id).orElseThrow(() -> new NoSuchJobException(id));
+    Http.json(ctx, 200, ReadTokens.granted(ctx) ? JobProgressView.of(job) : job);
   }
 
   /** {@code GET /api/jobs?state=&queue=&kind=&errorClass=&limit=&cursor=}: newest first. */

@@ -15,8 +15,9 @@ import java.time.Duration;
  * GET    /metrics                   Prometheus text (no token)
  * POST   /api/jobs                  enqueue: 202 + Location + job; 200 + job with wait
  * GET    /api/jobs                  ?state=&amp;queue=&amp;kind=&amp;errorClass=&amp;limit=&amp;cursor= → {jobs, nextCursor}
- * GET    /api/jobs/{id}             the job
- * GET    /api/jobs/{id}/events      SSE: state and progress until the job ends
+ * GET    /api/jobs/{id}             the job (?token= a read token: the job's JobProgressView, without the admin token)
+ * GET    /api/jobs/{id}/events      SSE: state and progress until the job ends (?token= as above)
+ * GET    /offload-progress.js       the &lt;offload-progress&gt; web component for end users' pages
  * POST   /api/jobs/{id}/cancel      200 (or 202 while a running attempt stops) + job
  * POST   /api/jobs/{id}/retry       200 + job
  * POST   /api/jobs/{id}/retry-items 202 + Location + the follow-up job for the failed items
@@ -57,6 +58,7 @@ final class Routes {
   private final WorkflowEvents workflowEvents;
   private final JobEvents jobEvents;
   private final Health health;
+  private final ReadTokens readTokens;
   private final Dashboard dashboard = new Dashboard();
 
   Routes(Offload offload, Security security, OffloadMetrics metrics, DashboardFeed feed, Streams streams,
@@ -72,6 +74,7 @@ final class Routes {
     this.workflowEvents = new WorkflowEvents(offload, heartbeat, streams);
     this.jobEvents = new JobEvents(offload, heartbeat, streams);
     this.health = new Health(offload);
+    this.readTokens = new ReadTokens(offload);
   }
 
   private static byte[] resource(String name) {
@@ -90,12 +93,18 @@ final class Routes {
       ctx.header("X-Content-Type-Options", "nosniff");
       security.checkOrigin(ctx);
     });
-    r.before("/api/*", security::checkToken);
+    r.before("/api/*", ctx -> {
+      // A job's read token opens that job's document and events, and only those (see ReadTokens).
+      if (!readTokens.admit(ctx)) {
+        security.checkToken(ctx);
+      }
+    });
 
     r.get("/", ctx -> dashboard.serve(ctx, "index.html"));
     r.get("/app.js", ctx -> dashboard.serve(ctx, "app.js"));
     r.get("/app.css", ctx -> dashboard.serve(ctx, "app.css"));
     r.get("/favicon.svg", ctx -> dashboard.serve(ctx, "favicon.svg"));
+    r.get("/" + Dashboard.COMPONENT, ctx -> dashboard.serve(ctx, Dashboard.COMPONENT));
     r.get("/health", health::handle);
     r.get("/metrics", ctx -> ctx.status(200)
         .contentType("text/plain; version=0.0.4; charset=utf-8")

@@ -206,6 +206,7 @@ class OpenApiTest {
     checked("GET", "/app.js", t.get("/app.js"));
     checked("GET", "/app.css", t.get("/app.css"));
     checked("GET", "/favicon.svg", t.get("/favicon.svg"));
+    checked("GET", "/offload-progress.js", t.get("/offload-progress.js"));
     checked("GET", "/api/jobs/{id}/events", firstBytes("/api/jobs/" + id + "/events"));
     checked("GET", "/api/events", firstBytes("/api/events"));
   }
@@ -245,6 +246,35 @@ class OpenApiTest {
       Res wrong = guarded.send(guarded.request("/api/queues").header("Authorization", "Bearer nope"));
       assertThat(wrong.status()).isEqualTo(401);
       check("GET", "/api/queues", wrong);
+    }
+  }
+
+  @Test
+  void readTokenAnswersMatchTheirSchemas() throws Exception {
+    byte[] key = "progress key of the OpenApiTest!".getBytes(StandardCharsets.US_ASCII);
+    try (TestServer keyed = TestServer.start(dev.offload.sqlite.SqliteStore.open(dir.resolve("keyed.db")), true,
+        o -> o.progressKey(key), b -> b.token("admin-token-of-the-test"))) {
+      long ok = keyed.offload.enqueue("steps", Json.tree("{\"steps\": 3, \"delayMs\": 5}")).value();
+      long dead = keyed.offload.enqueue("fail", Json.tree("{\"reason\": \"no\"}")).value();
+      await().atMost(Duration.ofSeconds(20)).until(() -> keyed.offload.job(dev.offload.JobId.of(ok)).orElseThrow().state().isFinal()
+          && keyed.offload.job(dev.offload.JobId.of(dead)).orElseThrow().state().isFinal());
+
+      Res succeeded = checked("GET", "/api/jobs/{id}", keyed.get(keyed.offload.progressUrl(dev.offload.JobId.of(ok))));
+      Res failed = checked("GET", "/api/jobs/{id}", keyed.get(keyed.offload.progressUrl(dev.offload.JobId.of(dead))));
+      Res refused = checked("GET", "/api/jobs/{id}", keyed.get("/api/jobs/" + ok + "?token=nope"));
+      Res stream = checked("GET", "/api/jobs/{id}/events",
+          keyed.get("/api/jobs/" + ok + "/events?token=" + keyed.offload.progressToken(dev.offload.JobId.of(ok))));
+      checked("GET", "/api/jobs/{id}/events", keyed.get("/api/jobs/" + ok + "/events?token=nope"));
+
+      assertThat(succeeded.status()).isEqualTo(200);
+      assertThat(succeeded.json().has("args")).isFalse();
+      assertThat(failed.json().get("error").get("message").asText()).contains("upstream refused");
+      assertThat(refused.status()).isEqualTo(403);
+      assertThat(stream.status()).isEqualTo(200);
+      // The view must not pass as the whole job, nor the job as the view: oneOf needs exactly one.
+      assertThat(errors("GET", "/api/jobs/{id}", 200, "application/json",
+          keyed.send(keyed.request("/api/jobs/" + ok).header("Authorization", "Bearer admin-token-of-the-test")).json()))
+          .isEmpty();
     }
   }
 

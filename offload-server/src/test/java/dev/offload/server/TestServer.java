@@ -64,8 +64,16 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Store store, boolean workers, Consumer<OffloadServer.Builder> configure) {
+    return start(store, workers, o -> { }, configure);
+  }
+
+  /** As above, with {@code offloadOptions} applied to the Offload's builder too (a progress key, say). */
+  static TestServer start(Store store, boolean workers, Consumer<Offload.Builder> offloadOptions,
+      Consumer<OffloadServer.Builder> configure) {
     OffloadMetrics metrics = OffloadMetrics.create();
-    Offload offload = builder(store).listener(metrics).build();
+    Offload.Builder ob = builder(store).listener(metrics);
+    offloadOptions.accept(ob);
+    Offload offload = ob.build();
     if (workers) {
       offload.start();
     }

@@ -1,7 +1,10 @@
 package dev.offload.sqlite;
 
+import dev.offload.store.JobAction;
+
 /**
- * Every statement of the SQLite store, complete. Lists (kinds, ids) are passed as one JSON array
+ * Every statement of the SQLite store, complete; the states an action may start from are filled in
+ * from {@link JobAction}. Lists (kinds, ids) are passed as one JSON array
  * and read with {@code json_each}, so one statement serves a list of any size without SQLite's
  * limit on bound variables. {@code ?N} parameters are numbered where a value is used twice.
  */
@@ -86,11 +89,12 @@ final class Sql {
       WHERE id = ? AND claim_token = ? AND state = 'running'
       RETURNING queue""";
 
+  // One state ('running'): SQLite reads IN with one value as '==', so offload_jobs_lease_idx matches.
   static final String GET_STUCK = """
       SELECT id, kind, attempt, max_attempts, claim_token, lease_owner FROM offload_jobs
-      WHERE state = 'running' AND lease_expires_at < ?
+      WHERE state IN (%s) AND lease_expires_at < ?
       ORDER BY lease_expires_at
-      LIMIT ?""";
+      LIMIT ?""".formatted(JobAction.RESCUE.sqlStates());
 
   static final String GET = "SELECT " + JOB_COLUMNS + " FROM offload_jobs WHERE id = ?";
 
@@ -134,12 +138,12 @@ final class Sql {
   static final String DELETE = "DELETE FROM offload_jobs WHERE id = ?";
 
   /** Followed by the filter clauses, then {@link #REPLAY_MANY_RETURNING}. */
-  static final String REPLAY_MANY = FRESH + "state IN ('dead', 'cancelled')";
+  static final String REPLAY_MANY = FRESH + "state IN (" + JobAction.REPLAY.sqlStates() + ")";
 
   static final String REPLAY_MANY_RETURNING = "\nRETURNING queue";
 
   /** Followed by the filter clauses. */
-  static final String DELETE_MANY = "DELETE FROM offload_jobs WHERE state IN ('succeeded', 'dead', 'cancelled')";
+  static final String DELETE_MANY = "DELETE FROM offload_jobs WHERE state IN (" + JobAction.PURGE.sqlStates() + ")";
 
   static final String PRUNE = """
       DELETE FROM offload_jobs WHERE id IN (

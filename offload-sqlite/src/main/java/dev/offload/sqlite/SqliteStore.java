@@ -12,6 +12,7 @@ import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
 import dev.offload.store.Heartbeat;
+import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
@@ -528,14 +529,12 @@ public final class SqliteStore implements Store {
       releasedIds.clear();
       woken.clear();
       Optional<Row> row = row(c, id);
-      if (row.isPresent()) {
-        switch (row.get().state()) {
-          case SCHEDULED, AVAILABLE, RETRYING, WAITING -> {
-            update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), id);
-            release(c, List.of(id), now, releasedIds, woken);
-          }
-          case RUNNING -> update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
-          default -> {}
+      if (row.isPresent() && JobAction.CANCEL.allows(row.get().state())) {
+        if (row.get().state() == JobState.RUNNING) {
+          update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
+        } else {
+          update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), id);
+          release(c, List.of(id), now, releasedIds, woken);
         }
       }
       return row;
@@ -545,41 +544,34 @@ public final class SqliteStore implements Store {
     }
     changed(releasedIds);
     wake(woken);
-    return Optional.of(switch (had.get().state()) {
-      case SCHEDULED, AVAILABLE, RETRYING, WAITING -> {
-        notifier.publish(Notifier.JOB, Long.toString(id));
-        yield JobState.CANCELLED;
-      }
-      case RUNNING -> {
-        notifier.publish(Notifier.CANCEL, Long.toString(id));
-        yield JobState.RUNNING;
-      }
-      default -> had.get().state();
-    });
+    JobState state = had.get().state();
+    if (!JobAction.CANCEL.allows(state)) {
+      return Optional.of(state);
+    }
+    if (state == JobState.RUNNING) {
+      notifier.publish(Notifier.CANCEL, Long.toString(id));
+      return Optional.of(JobState.RUNNING);
+    }
+    notifier.publish(Notifier.JOB, Long.toString(id));
+    return Optional.of(JobState.CANCELLED);
   }
 
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
     Optional<Row> had = db.write("retrying job " + id, c -> {
       Optional<Row> row = row(c, id);
-      if (row.isPresent()) {
-        switch (row.get().state()) {
-          case DEAD, CANCELLED -> update(c, Sql.RETRY_FRESH, now.toEpochMilli(), id);
-          case RETRYING, SCHEDULED -> update(c, Sql.RUN_NOW, now.toEpochMilli(), id);
-          default -> {}
-        }
+      if (row.isPresent() && JobAction.RETRY.allows(row.get().state())) {
+        // A finished job starts over with fresh attempts; a waiting one just runs now.
+        update(c, row.get().state().isFinal() ? Sql.RETRY_FRESH : Sql.RUN_NOW, now.toEpochMilli(), id);
       }
       return row;
     });
     if (had.isEmpty()) {
       return Optional.empty();
     }
-    switch (had.get().state()) {
-      case DEAD, CANCELLED, RETRYING, SCHEDULED -> {
-        wake(List.of(had.get().queue()));
-        notifier.publish(Notifier.JOB, Long.toString(id));
-      }
-      default -> {}
+    if (JobAction.RETRY.allows(had.get().state())) {
+      wake(List.of(had.get().queue()));
+      notifier.publish(Notifier.JOB, Long.toString(id));
     }
     return Optional.of(had.get().state());
   }
@@ -588,7 +580,7 @@ public final class SqliteStore implements Store {
   public Optional<JobState> jobDelete(long id) {
     return db.write("deleting job " + id, c -> {
       Optional<Row> row = row(c, id);
-      if (row.isPresent() && row.get().state() != JobState.RUNNING) {
+      if (row.isPresent() && JobAction.DELETE.allows(row.get().state())) {
         update(c, Sql.DELETE, id);
       }
       return row.map(Row::state);

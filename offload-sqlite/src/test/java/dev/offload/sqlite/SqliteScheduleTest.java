@@ -1,31 +1,21 @@
 package dev.offload.sqlite;
 
-import dev.offload.testsupport.ScheduleContract;
 import dev.offload.store.Store;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-import org.junit.jupiter.api.io.TempDir;
+import dev.offload.testsupport.FreshDatabase;
+import dev.offload.testsupport.ScheduleContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The schedule contract on a file of this test class's own, several stores sharing it. */
 class SqliteScheduleTest extends ScheduleContract {
-  @TempDir static Path dir;
-
-  private Path file() {
-    return dir.resolve("offload.db");
-  }
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.sqlite();
 
   @Override
   protected Store newStore() {
-    return SqliteStore.open(file());
+    return SqliteStore.open(db.file());
   }
 
   @Override
   protected void truncate() throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file()); Statement s = c.createStatement()) {
-      s.execute("DELETE FROM offload_jobs");
-      s.execute("DELETE FROM offload_schedules");
-    }
+    db.truncateAll();
   }
 }

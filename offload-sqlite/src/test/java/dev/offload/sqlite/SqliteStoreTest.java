@@ -1,38 +1,27 @@
 package dev.offload.sqlite;
 
 import dev.offload.store.Store;
+import dev.offload.testsupport.FreshDatabase;
 import dev.offload.testsupport.StoreContract;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract on a file of this test class's own. */
 class SqliteStoreTest extends StoreContract {
-  @TempDir static Path dir;
-
-  private Path file() {
-    return dir.resolve("offload.db");
-  }
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.sqlite();
 
   @Override
   protected Store newStore() {
-    return SqliteStore.open(file());
+    return SqliteStore.open(db.file());
   }
 
   @Override
   protected Connection openConnection() throws Exception {
-    return DriverManager.getConnection("jdbc:sqlite:" + file());
+    return db.connect();
   }
 
   @Override
   protected void truncate() throws Exception {
-    try (Connection c = openConnection(); Statement s = c.createStatement()) {
-      s.execute("DELETE FROM offload_jobs");
-      s.execute("DELETE FROM offload_kinds");
-      s.execute("DELETE FROM offload_leader");
-      s.execute("DELETE FROM offload_queues");
-    }
+    db.truncateAll();
   }
 }
