@@ -12,10 +12,13 @@ import java.util.List;
  *     notification still stops them within a heartbeat
  */
 public record Heartbeat(List<LeasedJob> renewed, List<Long> cancelRequested) {
-  public static final Heartbeat NONE = new Heartbeat(List.of(), List.of());
-
   public Heartbeat {
     renewed = List.copyOf(renewed);
     cancelRequested = List.copyOf(cancelRequested);
+  }
+
+  /** The answer to a heartbeat that presented no lease. */
+  public static Heartbeat none() {
+    return new Heartbeat(List.of(), List.of());
   }
 }

@@ -194,7 +194,7 @@ public abstract class StoreContract {
       case CANCEL -> {
         store.jobCancel(id, now);
         yield before == JobState.RUNNING
-            ? store.jobHeartbeat("node-a", List.of(id), Duration.ofSeconds(30)).contains(id)
+            ? store.jobHeartbeat("node-a", List.of(new LeasedJob(id, 42L)), Duration.ofSeconds(30)).cancelRequested().contains(id)
             : before != JobState.CANCELLED && get(id).state() == JobState.CANCELLED;
       }
       case RETRY -> {
@@ -422,7 +422,7 @@ public abstract class StoreContract {
     assertThat(beat.cancelRequested()).isEmpty();
     // The new attempt's lease is renewed under its own token.
     assertThat(store.jobHeartbeat("node-a", List.of(again), Duration.ofSeconds(30)).renewed()).containsExactly(again);
-    assertThat(store.jobHeartbeat("node-a", List.of(), Duration.ofSeconds(30))).isEqualTo(Heartbeat.NONE);
+    assertThat(store.jobHeartbeat("node-a", List.of(), Duration.ofSeconds(30))).isEqualTo(Heartbeat.none());
   }
 
   @Test

@@ -563,7 +563,7 @@ public final class PostgresStore implements Store {
   @Override
   public Heartbeat jobHeartbeat(String node, Collection<LeasedJob> leases, Duration lease) {
     if (leases.isEmpty()) {
-      return Heartbeat.NONE;
+      return Heartbeat.none();
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {

@@ -373,7 +373,7 @@ public final class SqliteStore implements Store {
   @Override
   public Heartbeat jobHeartbeat(String node, Collection<LeasedJob> leases, Duration lease) {
     if (leases.isEmpty()) {
-      return Heartbeat.NONE;
+      return Heartbeat.none();
     }
     return db.write("extending the leases of node " + node, c -> {
       List<LeasedJob> renewed = new ArrayList<>();
