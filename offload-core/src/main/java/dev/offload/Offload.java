@@ -327,7 +327,8 @@ public final class Offload implements AutoCloseable {
    * Deletes a job that is not running.
    *
    * @throws NoSuchJobException if there is no such job
-   * @throws IllegalStateException if it is running (cancel it first)
+   * @throws IllegalStateException if it is running (cancel it first), or if unfinished workflow
+   *     steps wait for it (the message names them; cancel it instead)
    */
   public void delete(JobId id) {
     JobState before = store.jobDelete(id.value()).orElseThrow(() -> new NoSuchJobException(id));

@@ -124,11 +124,24 @@ public interface Store extends AutoCloseable {
   Optional<JobState> jobRetry(long id, Instant now);
 
   /**
-   * Deletes a job that is not running.
+   * Deletes a job that is not running and that no unfinished workflow step waits for.
    *
    * @return the state the job had (nothing was deleted if it was running); empty if none
+   * @throws IllegalStateException naming the steps, if unfinished workflow steps wait for the job
+   *     (deleting it would leave them waiting forever); nothing is deleted
    */
   Optional<JobState> jobDelete(long id);
+
+  /**
+   * The refusal of {@link #jobDelete}, the same on every store: throws when {@code waiting} (the
+   * unfinished steps that wait for job {@code id}, described) is not empty.
+   */
+  static void refuseIfDependedOn(long id, java.util.List<String> waiting) {
+    if (!waiting.isEmpty()) {
+      throw new IllegalStateException("job " + id + " cannot be deleted: unfinished workflow steps wait for it: "
+          + String.join(", ", waiting) + "; cancel it instead (its dependents then follow their failure policy)");
+    }
+  }
 
   /** Replays the dead and cancelled jobs matching {@code filter}, as {@link #jobRetry}; returns how many. */
   int jobReplayMany(JobFilter filter, Instant now);

@@ -224,6 +224,26 @@ public abstract class WorkflowContract {
   }
 
   @Test
+  void deletingAJobThatAWaitingStepWaitsForIsRefusedNamingTheStep() {
+    Offload o = node(); // not started: the steps stay where they are
+    WorkflowId id = o.workflow("pair").step("a", "wf.step", new StepArgs("a", 0))
+        .step("b", "wf.step", new StepArgs("b", 0), after("a")).enqueue();
+    Workflow w = o.workflow(id).orElseThrow();
+    JobId a = job(w, "a").id();
+    long b = job(w, "b").id().value();
+    assertThatThrownBy(() -> o.delete(a)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("job " + b + " (step 'b')").hasMessageContaining("cancel it instead");
+    assertThat(store.jobGet(a.value())).isPresent();
+    assertThat(stateOf(o.workflow(id).orElseThrow(), "b")).isEqualTo(JobState.WAITING);
+
+    // Cancelled instead, the dependency cancels b (its policy), and then nothing waits for it.
+    o.cancel(a);
+    assertThat(stateOf(o.workflow(id).orElseThrow(), "b")).isEqualTo(JobState.CANCELLED);
+    o.delete(a);
+    assertThat(store.jobGet(a.value())).isEmpty();
+  }
+
+  @Test
   void aBadGraphIsRefusedNamingTheStepAndNothingIsWritten() {
     Offload o = node();
     assertThatThrownBy(() -> o.workflow("w").step("a", "wf.step", null).step("a", "wf.step", null).enqueue())

@@ -759,6 +759,16 @@ public final class PostgresStore implements Store {
       }
       JobState state = JobState.fromWire(row.get()[0]);
       if (JobAction.DELETE.allows(state)) {
+        List<String> waiting = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
+            }
+          }
+        }
+        Store.refuseIfDependedOn(id, waiting);
         update(c, sql.delete, id);
       }
       return Optional.of(state);

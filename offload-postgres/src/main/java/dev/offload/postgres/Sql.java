@@ -64,6 +64,7 @@ final class Sql {
   final String cancelDependents;
   final String releaseDependents;
   final String releaseWorkflow;
+  final String unfinishedDependents;
 
   private static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args::text, attempt, max_attempts, run_at, created_at,
@@ -390,6 +391,11 @@ final class Sql {
         ),
         woken AS (SELECT pg_notify('%s', queue) FROM (SELECT DISTINCT queue FROM released) q)
         SELECT id, (SELECT count(*) FROM woken) FROM released""".formatted(insertChannel));
+
+    // Deleting a job that unfinished steps wait for would leave them waiting forever: refused.
+    unfinishedDependents = fill(schema, """
+        SELECT w.id, w.step FROM {schema}.job_deps d JOIN {schema}.jobs w ON w.id = d.job_id
+        WHERE d.depends_on = ? AND w.state NOT IN ('succeeded', 'dead', 'cancelled') ORDER BY w.id""");
 
     // The guard of exactly-once: only the first node to move last_tick past a tick inserts its job;
     // a second node blocks on the row lock, then finds last_tick no longer below the tick.

@@ -137,6 +137,11 @@ final class Sql {
 
   static final String DELETE = "DELETE FROM offload_jobs WHERE id = ?";
 
+  // Deleting a job that unfinished steps wait for would leave them waiting forever: refused.
+  static final String UNFINISHED_DEPENDENTS = """
+      SELECT w.id, w.step FROM offload_job_deps d JOIN offload_jobs w ON w.id = d.job_id
+      WHERE d.depends_on = ? AND w.state NOT IN ('succeeded', 'dead', 'cancelled') ORDER BY w.id""";
+
   /** Followed by the filter clauses, then {@link #REPLAY_MANY_RETURNING}. */
   static final String REPLAY_MANY = FRESH + "state IN (" + JobAction.REPLAY.sqlStates() + ")";
 

@@ -581,6 +581,16 @@ public final class SqliteStore implements Store {
     return db.write("deleting job " + id, c -> {
       Optional<Row> row = row(c, id);
       if (row.isPresent() && JobAction.DELETE.allows(row.get().state())) {
+        List<String> waiting = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
+            }
+          }
+        }
+        Store.refuseIfDependedOn(id, waiting);
         update(c, Sql.DELETE, id);
       }
       return row.map(Row::state);
