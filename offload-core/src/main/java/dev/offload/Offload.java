@@ -311,7 +311,8 @@ public final class Offload implements AutoCloseable {
 
   /**
    * Runs a job again: a dead or cancelled job becomes available with fresh attempts, keeping its
-   * errors and checkpoint; a retrying or scheduled job runs now.
+   * errors and checkpoint (a workflow step also re-arms the dependents its failure cancelled, down
+   * the graph); a retrying or scheduled job runs now.
    *
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalStateException if the job is running, available or succeeded
@@ -439,7 +440,11 @@ public final class Offload implements AutoCloseable {
     })) {
       boolean finished = ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Job job = finished ? Objects.requireNonNull(last.get()) : job(id).orElseThrow(() -> new NoSuchJobException(id));
-      return Outcome.of(job, resultType);
+      Outcome<R> outcome = Outcome.of(job, resultType);
+      if (outcome instanceof Outcome.Deferred<R> deferred && progressTokens != null) {
+        return new Outcome.Deferred<>(deferred.job(), progressUrl(id));
+      }
+      return outcome;
     } catch (InterruptedException | RuntimeException e) {
       throw e;
     } catch (Exception e) {

@@ -42,7 +42,9 @@ public sealed interface Outcome<R> {
 
   /**
    * The path at which the Offload server shows the job ({@code /api/jobs/{id}}, with its events at
-   * {@code /api/jobs/{id}/events}), relative to where the server's API is mounted.
+   * {@code /api/jobs/{id}/events}), relative to where the server's API is mounted. A {@link
+   * Deferred} of an Offload with a progress key carries the job's signed URL instead ({@link
+   * Offload#progressUrl(JobId)}), which the job's user may be given.
    */
   default String progressUrl() {
     return "/api/jobs/" + id().value();
@@ -66,8 +68,20 @@ public sealed interface Outcome<R> {
    * The job did not end within the budget; it carries on in the background.
    *
    * @param job the job when the call returned (scheduled, available, running or retrying)
+   * @param progressUrl where to follow it: the signed URL of {@link Offload#progressUrl(JobId)}
+   *     (valid for {@link Offload#DEFAULT_PROGRESS_TTL}) when the Offload has a progress key, else
+   *     the plain {@code /api/jobs/{id}}, which needs the admin token
    */
-  record Deferred<R>(Job job) implements Outcome<R> {}
+  record Deferred<R>(Job job, String progressUrl) implements Outcome<R> {
+    public Deferred {
+      java.util.Objects.requireNonNull(progressUrl, "progressUrl");
+    }
+
+    /** The job with its plain path as the progress URL. */
+    public Deferred(Job job) {
+      this(job, "/api/jobs/" + job.id().value());
+    }
+  }
 
   /**
    * The outcome for {@code job} as read now, its result read as {@code type}.

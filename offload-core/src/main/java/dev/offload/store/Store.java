@@ -116,7 +116,8 @@ public interface Store extends AutoCloseable {
 
   /**
    * Runs a job again: a dead or cancelled one becomes available with fresh attempts (its errors
-   * and checkpoint kept); a retrying or scheduled one runs now.
+   * and checkpoint kept), and the workflow steps its failure cancelled (not those a user cancelled)
+   * wait again, down the graph, in the same transaction; a retrying or scheduled one runs now.
    *
    * @return the state the job had; it changed only if that was dead, cancelled, retrying or
    *     scheduled; empty if there is no such job

@@ -224,6 +224,39 @@ public abstract class WorkflowContract {
   }
 
   @Test
+  void retryingOneDeadStepRearmsTheDependentsItsFailureCancelledDownTheGraph() {
+    Offload first = node();
+    WorkflowId id = first.workflow("chain").step("a", "wf.step", new StepArgs("a", 1))
+        .step("b", "wf.step", new StepArgs("b", 0), after("a"))
+        .step("c", "wf.step", new StepArgs("c", 0), after("b"))
+        .step("d", "wf.step", new StepArgs("d", 0), after("a")).enqueue();
+    first.cancel(job(first.workflow(id).orElseThrow(), "d").id()); // by a user: not a consequence of a's failure
+    first.start();
+    Workflow failed = awaitWorkflow(first, id, Workflow.State.FAILED);
+    assertThat(stateOf(failed, "a")).isEqualTo(JobState.DEAD);
+    assertThat(stateOf(failed, "c")).isEqualTo(JobState.CANCELLED);
+    first.stop(); // nothing runs while the retry's outcome is read
+
+    Offload o = node();
+    o.retry(job(failed, "a").id());
+    // In the retry's own transaction: b and c wait again (transitively), d stays cancelled.
+    Workflow rearmed = o.workflow(id).orElseThrow();
+    assertThat(stateOf(rearmed, "a")).isEqualTo(JobState.AVAILABLE);
+    assertThat(stateOf(rearmed, "b")).isEqualTo(JobState.WAITING);
+    assertThat(stateOf(rearmed, "c")).isEqualTo(JobState.WAITING);
+    assertThat(stateOf(rearmed, "d")).isEqualTo(JobState.CANCELLED);
+    assertThat(rearmed.state()).isEqualTo(Workflow.State.RUNNING);
+
+    o.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> stateOf(o.workflow(id).orElseThrow(), "c") == JobState.SUCCEEDED);
+    Workflow done = o.workflow(id).orElseThrow();
+    assertThat(stateOf(done, "b")).isEqualTo(JobState.SUCCEEDED);
+    assertThat(job(done, "c").startedAt()).isAfterOrEqualTo(job(done, "b").finishedAt());
+    assertThat(stateOf(done, "d")).isEqualTo(JobState.CANCELLED);
+    assertThat(runs.get("d")).isNull();
+  }
+
+  @Test
   void deletingAJobThatAWaitingStepWaitsForIsRefusedNamingTheStep() {
     Offload o = node(); // not started: the steps stay where they are
     WorkflowId id = o.workflow("pair").step("a", "wf.step", new StepArgs("a", 0))

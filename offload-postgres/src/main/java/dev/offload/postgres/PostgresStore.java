@@ -724,7 +724,7 @@ public final class PostgresStore implements Store {
         notify(c, Notifier.CANCEL, Long.toString(id));
         return Optional.of(JobState.RUNNING);
       }
-      update(c, sql.cancelPending, Timestamp.from(now), id);
+      update(c, sql.cancelPending, Timestamp.from(now), Timestamp.from(now), id);
       notify(c, Notifier.JOB, Long.toString(id));
       release(c, List.of(id), Timestamp.from(now));
       return Optional.of(JobState.CANCELLED);
@@ -744,10 +744,32 @@ public final class PostgresStore implements Store {
       }
       // A finished job starts over with fresh attempts; a waiting one just runs now.
       update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
+      if (state.isFinal()) {
+        rearmDependents(c, id, Timestamp.from(now));
+      }
       notify(c, Notifier.INSERT, row.get()[1]);
       notify(c, Notifier.JOB, Long.toString(id));
       return Optional.of(state);
     });
+  }
+
+  /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
+  private void rearmDependents(Connection c, long id, Timestamp now) throws SQLException {
+    List<Long> frontier = List.of(id);
+    while (!frontier.isEmpty()) {
+      List<Long> rearmed = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.rearmDependents)) {
+        ps.setTimestamp(1, now);
+        ps.setArray(2, c.createArrayOf("int8", frontier.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rearmed.add(rs.getLong(1));
+          }
+        }
+      }
+      notifyChanged(c, rearmed);
+      frontier = rearmed;
+    }
   }
 
   @Override
@@ -1261,7 +1283,7 @@ public final class PostgresStore implements Store {
           return false;
         }
       }
-      update(c, sql.workflowCancelPending, Timestamp.from(now), id);
+      update(c, sql.workflowCancelPending, Timestamp.from(now), Timestamp.from(now), id);
       List<Long> running = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(sql.workflowCancelRunning)) {
         ps.setTimestamp(1, Timestamp.from(now));

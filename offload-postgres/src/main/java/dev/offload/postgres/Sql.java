@@ -65,6 +65,7 @@ final class Sql {
   final String releaseDependents;
   final String releaseWorkflow;
   final String unfinishedDependents;
+  final String rearmDependents;
 
   private static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args::text, attempt, max_attempts, run_at, created_at,
@@ -220,8 +221,10 @@ final class Sql {
 
     lockState = fill(schema, "SELECT state, queue FROM {schema}.jobs WHERE id = ? FOR UPDATE");
 
+    // cancel_requested_at marks a user's cancellation, of a pending job too, so that retrying a
+    // workflow step re-arms only the dependents its failure cancelled (see rearmDependents).
     cancelPending = fill(schema, """
-        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ? WHERE id = ?""");
+        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ?, cancel_requested_at = ? WHERE id = ?""");
 
     cancelRunning = fill(schema, "UPDATE {schema}.jobs SET cancel_requested_at = ? WHERE id = ?");
 
@@ -342,7 +345,7 @@ final class Sql {
         WHERE j.id = ?""");
     workflowMarkCancelled = fill(schema, "UPDATE {schema}.workflows SET cancelled_at = ? WHERE id = ?");
     workflowCancelPending = fill(schema, """
-        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ?
+        UPDATE {schema}.jobs SET state = 'cancelled', finished_at = ?, cancel_requested_at = ?
         WHERE workflow_id = ? AND state IN ('scheduled', 'available', 'retrying', 'waiting')""");
     workflowCancelRunning = fill(schema, """
         UPDATE {schema}.jobs SET cancel_requested_at = ? WHERE workflow_id = ? AND state = 'running' RETURNING id""");
@@ -391,6 +394,16 @@ final class Sql {
         ),
         woken AS (SELECT pg_notify('%s', queue) FROM (SELECT DISTINCT queue FROM released) q)
         SELECT id, (SELECT count(*) FROM woken) FROM released""".formatted(insertChannel));
+
+    // Retrying a step re-arms the dependents its failure cancelled (on_failure 'cancel', and not
+    // cancelled by a user: cancel_requested_at is null): they wait again, for the retried step.
+    rearmDependents = fill(schema, """
+        UPDATE {schema}.jobs w
+        SET state = 'waiting', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL, lease_owner = NULL,
+            lease_expires_at = NULL, claim_token = NULL
+        WHERE w.state = 'cancelled' AND w.on_failure = 'cancel' AND w.cancel_requested_at IS NULL
+          AND w.id IN (SELECT job_id FROM {schema}.job_deps WHERE depends_on = ANY(?::bigint[]))
+        RETURNING w.id""");
 
     // Deleting a job that unfinished steps wait for would leave them waiting forever: refused.
     unfinishedDependents = fill(schema, """

@@ -3,7 +3,10 @@ package dev.offload.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.JobContext;
 import dev.offload.JobId;
+import dev.offload.Stage;
 import dev.offload.internal.Json;
 import dev.offload.sqlite.SqliteStore;
 import io.javalin.Javalin;
@@ -16,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -51,12 +56,15 @@ class ProgressComponentBrowserTest {
 
   @BeforeEach
   void start() throws IOException {
+    fetchSeen = new CountDownLatch(1);
+    importSeen = new CountDownLatch(1);
     boolean present = Files.isExecutable(DashboardBrowserTest.CHROMIUM) && Files.isExecutable(DashboardBrowserTest.CHROMEDRIVER);
     if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
       throw new IllegalStateException("CI=true requires " + DashboardBrowserTest.CHROMIUM + " and " + DashboardBrowserTest.CHROMEDRIVER);
     }
     Assumptions.assumeTrue(present, "browser test skipped: chromium or chromedriver is missing");
-    t = TestServer.start(SqliteStore.open(dir.resolve("offload.db")), /* workers= */ true, o -> o.progressKey(KEY),
+    t = TestServer.start(SqliteStore.open(dir.resolve("offload.db")), /* workers= */ true,
+        o -> o.progressKey(KEY).register("orders.sync", JsonNode.class, ProgressComponentBrowserTest::sync),
         s -> s.token("admin-token-the-page-never-sees"));
     // The application: a second server on another port, so the page is of another origin.
     app = Javalin.create(c -> {
@@ -97,8 +105,42 @@ class ProgressComponentBrowserTest {
         .usingDriverExecutable(DashboardBrowserTest.CHROMEDRIVER.toFile()).build(), options);
   }
 
+  /** Opened by the test once the page has shown the fetch stage, and then the import stage with an ETA. */
+  static volatile CountDownLatch fetchSeen = new CountDownLatch(1);
+  static volatile CountDownLatch importSeen = new CountDownLatch(1);
+
+  /**
+   * Two weighted stages, so the element has a stage and (after a few items) an ETA to show. It
+   * waits in each stage until the test saw the page show it, so a loaded machine cannot run a stage
+   * past unseen.
+   */
+  static Object sync(JsonNode args, JobContext ctx) throws InterruptedException {
+    ctx.stages(Stage.of("Fetching orders", 1), Stage.of("Importing orders", 3));
+    ctx.stage("Fetching orders", 10);
+    for (int i = 1; i <= 10; i++) {
+      Thread.sleep(20);
+      ctx.advance(1);
+      ctx.message("Fetched page " + i + " of 10");
+      if (i == 2) {
+        fetchSeen.await(60, TimeUnit.SECONDS);
+      }
+    }
+    ctx.stage("Importing orders", 30);
+    for (int i = 1; i <= 30; i++) {
+      Thread.sleep(40);
+      ctx.advance(1);
+      ctx.message("Imported " + i + " of 30 orders");
+      if (i == 10) {
+        importSeen.await(60, TimeUnit.SECONDS);
+      }
+    }
+    return Json.object().put("imported", 30);
+  }
+
   @AfterEach
   void stop() {
+    fetchSeen.countDown();
+    importSeen.countDown();
     if (driver != null) {
       driver.quit();
     }
@@ -126,10 +168,18 @@ class ProgressComponentBrowserTest {
 
   @Test
   void theBarRisesLiveToOneHundredAndTheResultAppearsOnAPageOfAnotherOrigin() throws IOException {
-    long id = t.offload.enqueue("steps", Json.tree("{\"steps\": 30, \"delayMs\": 60}")).value();
+    long id = t.offload.enqueue("orders.sync", Json.object()).value();
 
     driver.get(page("sync.html", t.base + t.offload.progressUrl(JobId.of(id))));
 
+    // The job holds early in its first stage until the page has shown it part done.
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> {
+          int now = Integer.parseInt((String) shadow("[role=progressbar]", "getAttribute('aria-valuenow')"));
+          return now > 0 && now < 100;
+        });
+    fetchSeen.countDown();
+    importSeen.countDown();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> "succeeded".equals(js("return window.__finished;")));
     @SuppressWarnings("unchecked")
@@ -144,8 +194,8 @@ class ProgressComponentBrowserTest {
     assertThat(shadow("[role=progressbar]", "getAttribute('aria-valuenow')")).isEqualTo("100");
     assertThat(shadow("[role=progressbar]", "getAttribute('aria-label')")).isEqualTo("Order sync");
     assertThat(shadow(".label", "textContent")).isEqualTo("Done");
-    assertThat(shadow(".message", "textContent")).isEqualTo("Processed 30 of 30 items");
-    assertThat(Json.tree((String) shadow(".result", "textContent")).get("steps").asInt()).isEqualTo(30);
+    assertThat(shadow(".message", "textContent")).isEqualTo("Imported 30 of 30 orders");
+    assertThat(Json.tree((String) shadow(".result", "textContent")).get("imported").asInt()).isEqualTo(30);
     assertThat(js("return document.getElementById('p').getAttribute('state');")).isEqualTo("succeeded");
     assertThat(js("return document.getElementById('p').hasAttribute('transport');"))
         .as("it followed the event stream, not polling").isEqualTo(false);
@@ -158,16 +208,46 @@ class ProgressComponentBrowserTest {
   }
 
   @Test
+  void itShowsTheStageTheMessageAndAnEta() {
+    long id = t.offload.enqueue("orders.sync", Json.object()).value();
+
+    driver.get(page("staged.html", t.base + t.offload.progressUrl(JobId.of(id))));
+
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> "Fetching orders".equals(shadow(".label", "textContent")));
+    assertThat((String) shadow(".message", "textContent")).startsWith("Fetched page");
+    fetchSeen.countDown();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> "Importing orders".equals(shadow(".label", "textContent"))
+            && !String.valueOf(shadow(".eta", "textContent")).isEmpty());
+    assertThat((String) shadow(".eta", "textContent"))
+        .matches("about \\d+ (s|min) left|about \\d+ h \\d+ min left|almost done");
+    assertThat((String) shadow(".message", "textContent")).startsWith("Imported");
+    importSeen.countDown();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> "succeeded".equals(js("return window.__finished;")));
+    assertThat(shadow(".label", "textContent")).isEqualTo("Done");
+    assertThat(shadow(".message", "textContent")).isEqualTo("Imported 30 of 30 orders");
+    assertThat(shadow(".eta", "textContent")).as("no ETA once done").isEqualTo("");
+  }
+
+  @Test
   void withoutEventSourceItPollsToTheEnd() {
-    long id = t.offload.enqueue("steps", Json.tree("{\"steps\": 30, \"delayMs\": 100}")).value();
+    long id = t.offload.enqueue("orders.sync", Json.object()).value();
 
     driver.get(page("poll.html", t.base + t.offload.progressUrl(JobId.of(id)), "/no-event-source.js"));
 
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> "Fetching orders".equals(shadow(".label", "textContent")));
+    fetchSeen.countDown();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> "Importing orders".equals(shadow(".label", "textContent")));
+    importSeen.countDown();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> "succeeded".equals(js("return window.__finished;")));
     assertThat(js("return document.getElementById('p').getAttribute('transport');")).isEqualTo("polling");
     assertThat(shadow("[role=progressbar]", "getAttribute('aria-valuenow')")).isEqualTo("100");
-    assertThat(Json.tree((String) shadow(".result", "textContent")).get("steps").asInt()).isEqualTo(30);
+    assertThat(Json.tree((String) shadow(".result", "textContent")).get("imported").asInt()).isEqualTo(30);
   }
 
   @Test

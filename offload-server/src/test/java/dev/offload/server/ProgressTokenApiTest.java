@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.JobId;
 import dev.offload.Offload;
+import dev.offload.Outcome;
 import dev.offload.server.SseClient.Result;
 import dev.offload.server.TestServer.Res;
 import dev.offload.sqlite.SqliteStore;
@@ -150,6 +151,18 @@ class ProgressTokenApiTest {
         .as("a read token is not an admin token").isEqualTo(401);
     assertThat(t.offload.job(new JobId(id)).orElseThrow().state().isFinal()).isFalse();
     t.offload.cancel(new JobId(id));
+  }
+
+  @Test
+  void runOrDeferAnswersTheSignedUrlWhenTheJobIsDeferred() throws Exception {
+    Outcome<JsonNode> outcome = t.offload.runOrDefer("block", dev.offload.internal.Json.object(), Duration.ofMillis(100));
+
+    assertThat(outcome).isInstanceOf(Outcome.Deferred.class);
+    assertThat(outcome.progressUrl()).startsWith("/api/jobs/" + outcome.id().value() + "?token=");
+    Res r = t.get(outcome.progressUrl());
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().has("args")).isFalse();
+    t.offload.cancel(outcome.id());
   }
 
   @Test

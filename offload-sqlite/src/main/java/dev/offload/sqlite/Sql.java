@@ -120,7 +120,10 @@ final class Sql {
   /** The state and queue of a job, read inside the write transaction that changes it. */
   static final String JOB_STATE = "SELECT state, queue FROM offload_jobs WHERE id = ?";
 
-  static final String CANCEL_PENDING = "UPDATE offload_jobs SET state = 'cancelled', finished_at = ? WHERE id = ?";
+  // cancel_requested_at marks a user's cancellation, of a pending job too, so that retrying a
+  // workflow step re-arms only the dependents its failure cancelled (see REARM_DEPENDENTS).
+  static final String CANCEL_PENDING =
+      "UPDATE offload_jobs SET state = 'cancelled', finished_at = ?, cancel_requested_at = ? WHERE id = ?";
 
   static final String CANCEL_RUNNING = "UPDATE offload_jobs SET cancel_requested_at = ? WHERE id = ?";
 
@@ -136,6 +139,16 @@ final class Sql {
   static final String RUN_NOW = "UPDATE offload_jobs SET state = 'available', run_at = ? WHERE id = ?";
 
   static final String DELETE = "DELETE FROM offload_jobs WHERE id = ?";
+
+  // Retrying a step re-arms the dependents its failure cancelled (on_failure 'cancel', and not
+  // cancelled by a user: cancel_requested_at is null): they wait again, for the retried step.
+  static final String REARM_DEPENDENTS = """
+      UPDATE offload_jobs AS w
+      SET state = 'waiting', attempt = 0, run_at = ?1, finished_at = NULL, started_at = NULL, lease_owner = NULL,
+          lease_expires_at = NULL, claim_token = NULL
+      WHERE w.state = 'cancelled' AND w.on_failure = 'cancel' AND w.cancel_requested_at IS NULL
+        AND w.id IN (SELECT job_id FROM offload_job_deps WHERE depends_on IN (SELECT value FROM json_each(?2)))
+      RETURNING id""";
 
   // Deleting a job that unfinished steps wait for would leave them waiting forever: refused.
   static final String UNFINISHED_DEPENDENTS = """
@@ -212,7 +225,7 @@ final class Sql {
   static final String WORKFLOW_MARK_CANCELLED = "UPDATE offload_workflows SET cancelled_at = ? WHERE id = ?";
 
   static final String WORKFLOW_CANCEL_PENDING = """
-      UPDATE offload_jobs SET state = 'cancelled', finished_at = ?
+      UPDATE offload_jobs SET state = 'cancelled', finished_at = ?, cancel_requested_at = ?
       WHERE workflow_id = ? AND state IN ('scheduled', 'available', 'retrying', 'waiting')""";
 
   static final String WORKFLOW_CANCEL_RUNNING = """

@@ -533,7 +533,7 @@ public final class SqliteStore implements Store {
         if (row.get().state() == JobState.RUNNING) {
           update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
         } else {
-          update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), id);
+          update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
           release(c, List.of(id), now, releasedIds, woken);
         }
       }
@@ -563,6 +563,9 @@ public final class SqliteStore implements Store {
       if (row.isPresent() && JobAction.RETRY.allows(row.get().state())) {
         // A finished job starts over with fresh attempts; a waiting one just runs now.
         update(c, row.get().state().isFinal() ? Sql.RETRY_FRESH : Sql.RUN_NOW, now.toEpochMilli(), id);
+        if (row.get().state().isFinal()) {
+          rearmDependents(c, id, now);
+        }
       }
       return row;
     });
@@ -574,6 +577,24 @@ public final class SqliteStore implements Store {
       notifier.publish(Notifier.JOB, Long.toString(id));
     }
     return Optional.of(had.get().state());
+  }
+
+  /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
+  private static void rearmDependents(Connection c, long id, Instant now) throws SQLException {
+    List<Long> frontier = List.of(id);
+    while (!frontier.isEmpty()) {
+      List<Long> rearmed = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.REARM_DEPENDENTS)) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setString(2, Json.write(frontier));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rearmed.add(rs.getLong(1));
+          }
+        }
+      }
+      frontier = rearmed;
+    }
   }
 
   @Override
@@ -1021,7 +1042,7 @@ public final class SqliteStore implements Store {
           return false;
         }
       }
-      update(c, Sql.WORKFLOW_CANCEL_PENDING, now.toEpochMilli(), id);
+      update(c, Sql.WORKFLOW_CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
       try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_CANCEL_RUNNING)) {
         ps.setLong(1, now.toEpochMilli());
         ps.setLong(2, id);
