@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param maxAttempts attempts allowed in all
  * @param runAt when it may run (next)
  * @param createdAt when it was enqueued
- * @param startedAt when its latest attempt started, or null
+ * @param startedAt when the handler of its latest attempt started; null before, and while the job
+ *     is claimed by a node but held for a free slot (running, not started)
  * @param finishedAt when it reached a final state, or null
  * @param node the node running it (or that ran its latest attempt), or null
  * @param errors every failed attempt's error, oldest first

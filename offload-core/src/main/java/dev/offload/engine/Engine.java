@@ -418,7 +418,7 @@ final class Engine {
     }
     // The completion is handed over before the job leaves 'running': stop() waits for running
     // jobs and then for the completer, so it never sees neither.
-    completer.add(completion, reason -> insteadOfRefused(ex, completion, reason));
+    completer.add(completion.startedAt(ex.startedAt), reason -> insteadOfRefused(ex, completion, reason));
     // Only this attempt's record: a newer attempt of the same job (this one lost its lease and the
     // job came back to this node) may be running under the same id.
     running.remove(ex.job.id(), ex);

@@ -31,6 +31,10 @@ final class Execution implements JobContext {
   private volatile boolean cancelled;
   private volatile String checkpointJson;
   final long startedMillis = System.currentTimeMillis();
+  /** When the handler started, on the engine's clock: the job's started_at. */
+  final java.time.Instant startedAt;
+  /** Whether the store has {@link #startedAt} (the progress reporter writes it within a tick). */
+  volatile boolean startWritten;
   /** When the claim of this attempt was sent ({@link System#nanoTime()}): its lease started later. */
   final long claimedNanos;
   volatile Thread thread;
@@ -39,6 +43,7 @@ final class Execution implements JobContext {
   Execution(Engine engine, ClaimedJob job, Registration<?> registration, Producer producer, long claimedNanos) {
     this.engine = engine;
     this.claimedNanos = claimedNanos;
+    this.startedAt = engine.config().clock().instant();
     this.job = job;
     this.registration = registration;
     this.producer = producer;

@@ -1,6 +1,7 @@
 package dev.offload.engine;
 
 import dev.offload.internal.Json;
+import dev.offload.store.JobStart;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.RejectedWriteException;
 import dev.offload.store.Store;
@@ -73,8 +74,29 @@ final class ProgressReporter implements Runnable {
     }
   }
 
+  /**
+   * Writes when the handlers that started since the last pass did, in one statement, so a job
+   * held ahead of a free slot is told apart from one that runs. Jobs that end first need no write:
+   * their completion carries the start.
+   */
+  private void writeStarts() {
+    List<Execution> started = new ArrayList<>();
+    List<JobStart> starts = new ArrayList<>();
+    for (Execution ex : running) {
+      if (!ex.startWritten && !ex.isSettled()) {
+        started.add(ex);
+        starts.add(new JobStart(ex.job.id(), ex.job.token(), ex.startedAt));
+      }
+    }
+    if (!starts.isEmpty()) {
+      store.jobStartMany(starts);
+      started.forEach(ex -> ex.startWritten = true);
+    }
+  }
+
   /** Samples every running job and writes those that are due; returns how many were written. */
   int runOnce(long nowNanos) {
+    writeStarts();
     List<ProgressUpdate> due = new ArrayList<>();
     for (Execution ex : running) {
       ProgressTracker p = ex.progress;

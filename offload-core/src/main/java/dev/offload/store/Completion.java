@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param progressJson the attempt's last progress, or null to keep what is stored
  * @param failedItemsJson the items that failed so far, or null to keep what is stored
  * @param refundAttempt give the attempt back (a snooze): the next claim reuses its number
+ * @param startedAt when the attempt's handler started, written when its start was not written
+ *     yet (a short job ends before its start is); null for none (a rescue)
  *
  * <p>A job whose cancellation was requested ends {@code cancelled} whatever the attempt's outcome
  * unless it succeeded: the store applies that, since the request may come from any node.
@@ -35,7 +37,8 @@ public record Completion(
     Instant leaseExpiredBefore,
     String progressJson,
     String failedItemsJson,
-    boolean refundAttempt) {
+    boolean refundAttempt,
+    Instant startedAt) {
   public Completion {
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(at, "at");
@@ -49,6 +52,19 @@ public record Completion(
   /** An end without progress or failed items to write. */
   public Completion(long id, long token, JobState state, Instant at, Instant runAt, String resultJson,
       String errorJson, Instant leaseExpiredBefore) {
-    this(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, null, null, false);
+    this(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, null, null, false, null);
+  }
+
+  /** An end with progress and failed items, its start unknown. */
+  public Completion(long id, long token, JobState state, Instant at, Instant runAt, String resultJson,
+      String errorJson, Instant leaseExpiredBefore, String progressJson, String failedItemsJson, boolean refundAttempt) {
+    this(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, progressJson, failedItemsJson,
+        refundAttempt, null);
+  }
+
+  /** This end, with the time its handler started. */
+  public Completion startedAt(Instant handlerStarted) {
+    return new Completion(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, progressJson,
+        failedItemsJson, refundAttempt, handlerStarted);
   }
 }

@@ -81,6 +81,16 @@ public interface Store extends AutoCloseable {
   List<Long> jobProgressMany(List<ProgressUpdate> updates);
 
   /**
+   * Writes when the handlers of claimed jobs started, in one statement: started_at, and the first
+   * start and its due time (run_at) when the job had none. A job claimed but not started yet (held
+   * ahead of a free slot) has no started_at. Starts whose token no longer holds the job, or that
+   * are written already, are ignored.
+   *
+   * @return the ids that were written
+   */
+  List<Long> jobStartMany(List<JobStart> starts);
+
+  /**
    * Durably stores a running attempt's checkpoint and the items that failed so far.
    *
    * @return false when {@code token} no longer holds the job (its lease was lost)

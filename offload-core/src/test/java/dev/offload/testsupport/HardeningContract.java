@@ -12,7 +12,11 @@ import dev.offload.JobQuery;
 import dev.offload.JobRequest;
 import dev.offload.JobState;
 import dev.offload.Offload;
+import dev.offload.store.ClaimParams;
+import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
+import dev.offload.store.JobInsert;
+import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
@@ -348,6 +352,87 @@ public abstract class HardeningContract {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.isAlive() && t.getName().startsWith("offload"))
         .count();
+  }
+
+  // ---------------------------------------------------------------- 26: claimed apart from running
+
+  @Test
+  void jobsClaimedAheadCountAsClaimedNotRunningAndStartWhenTheirHandlerDoes() {
+    List<Long> ids = store.jobInsertMany(List.of(fixture("k"), fixture("k"), fixture("k")));
+    List<ClaimedJob> claimed = store.jobClaim(
+        new ClaimParams("default", List.of("k"), 10, "node-a", 7L, Instant.now(), Duration.ofMinutes(1)));
+    assertThat(claimed).hasSize(3);
+
+    dev.offload.QueueStats held = store.queueStats(Instant.now()).get(0);
+    assertThat(held.count(JobState.RUNNING)).isEqualTo(3);
+    assertThat(held.claimed()).isEqualTo(3);
+    assertThat(held.running()).isZero();
+    assertThat(ids).allSatisfy(id -> assertThat(store.jobGet(id).orElseThrow().startedAt()).isNull());
+
+    Instant handlerStarted = Instant.parse("2030-01-02T03:04:05.678Z");
+    assertThat(store.jobStartMany(List.of(new JobStart(ids.get(0), 7L, handlerStarted), new JobStart(ids.get(1), 99L, handlerStarted))))
+        .containsExactly(ids.get(0));
+    // Written once: a second write of the same start changes nothing.
+    assertThat(store.jobStartMany(List.of(new JobStart(ids.get(0), 7L, handlerStarted.plusSeconds(1))))).isEmpty();
+    dev.offload.QueueStats oneRuns = store.queueStats(Instant.now()).get(0);
+    assertThat(oneRuns.claimed()).isEqualTo(2);
+    assertThat(oneRuns.running()).isEqualTo(1);
+    assertThat(store.jobGet(ids.get(0)).orElseThrow().startedAt()).isEqualTo(handlerStarted);
+
+    // A job that ends before its start was written brings its start along.
+    Instant quick = Instant.parse("2030-01-02T03:04:06.500Z");
+    store.jobCompleteMany(List.of(
+        new Completion(ids.get(2), 7L, JobState.SUCCEEDED, quick.plusMillis(20), null, null, null, null).startedAt(quick)));
+    assertThat(store.jobGet(ids.get(2)).orElseThrow().startedAt()).isEqualTo(quick);
+    assertThat(store.queueStats(Instant.now()).get(0).claimed()).isEqualTo(1);
+  }
+
+  private static JobInsert fixture(String kind) {
+    Instant now = Instant.now().minusMillis(1);
+    return new JobInsert(kind, "default", 0, "{}", 3, JobState.AVAILABLE, now, now);
+  }
+
+  @Test
+  void aRunningHandlersStartIsWrittenWhileItRuns() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Offload o = start(offload().register("hold", Note.class, (a, ctx) -> {
+      release.await();
+      return null;
+    }));
+    JobId id = o.enqueue("hold", new Note("x"));
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        dev.offload.QueueStats q = o.queues().get(0);
+        return q.running() == 1 && q.claimed() == 0;
+      });
+      assertThat(o.job(id).orElseThrow().startedAt()).isNotNull();
+    } finally {
+      release.countDown();
+    }
+    assertThat(awaitState(o, id, JobState.SUCCEEDED).startedAt()).isNotNull();
+  }
+
+  // ---------------------------------------------------------------- 27: advice on the whole time
+
+  @Test
+  void kindAdviceCountsEveryAttemptFromTheFirstStartNotOnlyTheLast() {
+    AtomicInteger attempts = new AtomicInteger();
+    Offload o = start(offload().register("flaky", Note.class, (a, ctx) -> {
+      if (attempts.incrementAndGet() == 1) {
+        Thread.sleep(700);
+        throw new IllegalStateException("upstream timed out");
+      }
+      return "ok";
+    }, dev.offload.JobOptions.defaults().retryPolicy(dev.offload.RetryPolicy.immediate())));
+    JobId id = o.enqueue("flaky", new Note("x"));
+    assertThat(awaitState(o, id, JobState.SUCCEEDED).attempt()).isEqualTo(2);
+
+    dev.offload.KindStats stats = o.kindStats(Duration.ofMillis(500)).stream()
+        .filter(s -> s.kind().equals("flaky")).findFirst().orElseThrow();
+    assertThat(stats.runs()).isEqualTo(1);
+    assertThat(stats.p50Ms()).isGreaterThanOrEqualTo(700.0);
+    assertThat(stats.advice()).isEqualTo("background");
+    assertThat(stats.waitP50Ms()).isGreaterThanOrEqualTo(0.0).isLessThan(stats.p50Ms() + 60_000);
   }
 
   // ---------------------------------------------------------------- 5: an older attempt's end

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
-  static final List<String> FILES = List.of("001_jobs.sql", "002_schedules.sql", "003_workflows.sql");
+  static final List<String> FILES =
+      List.of("001_jobs.sql", "002_schedules.sql", "003_workflows.sql", "004_job_starts.sql");
 
   private final DataSource dataSource;
   private final String schema;

@@ -22,6 +22,7 @@ import dev.offload.store.Completion;
 import dev.offload.store.Heartbeat;
 import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
+import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
@@ -285,7 +286,6 @@ public final class PostgresStore implements Store {
       ps.setString(6, p.node());
       ps.setLong(7, p.lease().toMillis());
       ps.setLong(8, p.token());
-      ps.setTimestamp(9, Timestamp.from(p.now()));
       List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -312,8 +312,10 @@ public final class PostgresStore implements Store {
     String[] state = new String[n], at = new String[n], runAt = new String[n], result = new String[n];
     String[] error = new String[n], leaseCutoff = new String[n], progress = new String[n], failedItems = new String[n];
     Boolean[] refund = new Boolean[n];
+    String[] startedAt = new String[n];
     for (int i = 0; i < n; i++) {
       Completion x = completions.get(i);
+      startedAt[i] = x.startedAt() == null ? null : x.startedAt().toString();
       id[i] = x.id();
       token[i] = x.token();
       state[i] = x.state().wireName();
@@ -329,7 +331,8 @@ public final class PostgresStore implements Store {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        List<Long> written = complete(c, id, token, state, at, runAt, result, error, leaseCutoff, progress, failedItems, refund);
+        List<Long> written =
+            complete(c, id, token, state, at, runAt, result, error, leaseCutoff, progress, failedItems, refund, startedAt);
         c.commit();
         return written;
       } catch (SQLException | RuntimeException e) {
@@ -346,8 +349,8 @@ public final class PostgresStore implements Store {
 
   /** The completion statement, then the release of the waiting dependents of ended workflow steps. */
   private List<Long> complete(Connection c, Long[] id, Long[] token, String[] state, String[] at, String[] runAt,
-      String[] result, String[] error, String[] leaseCutoff, String[] progress, String[] failedItems, Boolean[] refund)
-      throws SQLException {
+      String[] result, String[] error, String[] leaseCutoff, String[] progress, String[] failedItems, Boolean[] refund,
+      String[] startedAt) throws SQLException {
     List<Long> written = new ArrayList<>();
     List<Long> endedSteps = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql.completeMany)) {
@@ -362,6 +365,7 @@ public final class PostgresStore implements Store {
       ps.setArray(9, c.createArrayOf("text", progress));
       ps.setArray(10, c.createArrayOf("text", failedItems));
       ps.setArray(11, c.createArrayOf("bool", refund));
+      ps.setArray(12, c.createArrayOf("text", startedAt));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           written.add(rs.getLong(1));
@@ -504,6 +508,23 @@ public final class PostgresStore implements Store {
   }
 
   @Override
+  public List<Long> jobStartMany(List<JobStart> starts) {
+    if (starts.isEmpty()) {
+      return List.of();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.startMany)) {
+      c.setAutoCommit(true);
+      ps.setArray(1, c.createArrayOf("int8", starts.stream().map(JobStart::id).toArray()));
+      ps.setArray(2, c.createArrayOf("int8", starts.stream().map(JobStart::token).toArray()));
+      ps.setArray(3, c.createArrayOf("text", starts.stream().map(s -> s.at().toString()).toArray()));
+      return ids(ps);
+    } catch (SQLException e) {
+      throw fail("writing the starts of " + starts.size() + " jobs", e);
+    }
+  }
+
+  @Override
   public boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.checkpoint)) {
@@ -528,7 +549,7 @@ public final class PostgresStore implements Store {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(KindStats.of(rs.getString(1), rs.getLong(2), round(rs.getDouble(3)), round(rs.getDouble(4)),
-              round(rs.getDouble(5)), budgetMs));
+              round(rs.getDouble(5)), budgetMs, round(rs.getDouble(6)), round(rs.getDouble(7))));
         }
       }
       return out;
@@ -857,6 +878,12 @@ public final class PostgresStore implements Store {
           acc.apply(rs.getString(1)).counts().put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
         }
       }
+      Map<String, Long> claimed = new java.util.HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.queueClaimed); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          claimed.put(rs.getString(1), rs.getLong(2));
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement(sql.queuesPaused); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           acc.apply(rs.getString(1)).paused()[0] = rs.getBoolean(2);
@@ -874,7 +901,8 @@ public final class PostgresStore implements Store {
         }
       }
       List<QueueStats> out = new ArrayList<>();
-      queues.forEach((name, a) -> out.add(new QueueStats(name, a.paused()[0], a.counts(), (long) a.minute()[0],
+      queues.forEach((name, a) -> out.add(new QueueStats(name, a.paused()[0], a.counts(), claimed.getOrDefault(name, 0L),
+          (long) a.minute()[0],
           Double.isNaN(a.minute()[1]) ? null : a.minute()[1], Double.isNaN(a.minute()[2]) ? null : a.minute()[2])));
       return out;
     } catch (SQLException e) {

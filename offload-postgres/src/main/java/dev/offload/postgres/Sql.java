@@ -39,6 +39,8 @@ final class Sql {
   final String replayMany;
   final String deleteMany;
   final String checkpoint;
+  final String startMany;
+  final String queueClaimed;
   final String recentProgress;
   final String kindStats;
   final String scheduleInsert;
@@ -121,7 +123,8 @@ final class Sql {
         SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
             -- Leases are on the database's clock: nodes whose clocks disagree still agree on them.
             lease_expires_at = now() + ?::bigint * interval '1 millisecond',
-            claim_token = ?, started_at = ?
+            -- Claimed, not started: the handler's start is written when a slot runs it (startMany).
+            claim_token = ?, started_at = NULL
         FROM next WHERE j.id = next.id
         RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
                   j.failed_items::text, j.retry_items::text, j.run_at""");
@@ -139,13 +142,17 @@ final class Sql {
             progress = COALESCE(c.progress, j.progress),
             failed_items = COALESCE(c.failed_items, j.failed_items),
             lease_expires_at = NULL,
-            claim_token = NULL
+            claim_token = NULL,
+            -- A job that ends before its start was written brings the start along.
+            started_at = COALESCE(j.started_at, c.started_at),
+            first_started_at = COALESCE(j.first_started_at, c.started_at),
+            first_due_at = CASE WHEN j.first_started_at IS NULL AND c.started_at IS NOT NULL THEN j.run_at ELSE j.first_due_at END
         FROM (
           SELECT id, token, state, at::timestamptz, run_at::timestamptz, result::jsonb, error::jsonb, lease_cutoff::timestamptz,
-                 progress::jsonb, failed_items::jsonb, refund
+                 progress::jsonb, failed_items::jsonb, refund, started_at::timestamptz
           FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                      ?::boolean[])
-            AS t(id, token, state, at, run_at, result, error, lease_cutoff, progress, failed_items, refund)
+                      ?::boolean[], ?::text[])
+            AS t(id, token, state, at, run_at, result, error, lease_cutoff, progress, failed_items, refund, started_at)
         ) c
         -- A claim token exists only while the job runs: matching it is the running check. Leaving
         -- out "state = 'running'" keeps the planner on primary-key lookups even without statistics
@@ -169,20 +176,35 @@ final class Sql {
         """ + NOTIFY_CHANGED.formatted(jobChannel, "done") + """
         SELECT id, (SELECT count(*) FROM changed) FROM done""");
 
+    startMany = fill(schema, """
+        UPDATE {schema}.jobs j
+        SET started_at = s.at::timestamptz,
+            first_started_at = COALESCE(j.first_started_at, s.at::timestamptz),
+            first_due_at = CASE WHEN j.first_started_at IS NULL THEN j.run_at ELSE j.first_due_at END
+        FROM unnest(?::bigint[], ?::bigint[], ?::text[]) AS s(id, token, at)
+        WHERE j.id = s.id AND j.claim_token = s.token AND j.started_at IS NULL
+        RETURNING j.id""");
+
     checkpoint = fill(schema, """
         UPDATE {schema}.jobs SET checkpoint = ?::jsonb, failed_items = COALESCE(?::jsonb, failed_items)
         WHERE id = ? AND claim_token = ?""");
 
+    // A job's whole time, from its first start to its end across attempts and backoff, and its
+    // queue wait before that first start; jobs from before the first start was kept fall back to
+    // their last attempt.
     kindStats = fill(schema, """
         SELECT kind, count(*),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY ms),
                percentile_cont(0.95) WITHIN GROUP (ORDER BY ms),
-               max(ms)
+               max(ms),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms),
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_ms)
         FROM (
-          SELECT kind, extract(epoch FROM finished_at - started_at) * 1000 AS ms,
+          SELECT kind, extract(epoch FROM finished_at - COALESCE(first_started_at, started_at)) * 1000 AS ms,
+                 greatest(0, extract(epoch FROM first_started_at - first_due_at) * 1000) AS wait_ms,
                  row_number() OVER (PARTITION BY kind ORDER BY finished_at DESC) AS recent
           FROM {schema}.jobs
-          WHERE state = 'succeeded' AND finished_at >= ? AND started_at IS NOT NULL
+          WHERE state = 'succeeded' AND finished_at >= ? AND COALESCE(first_started_at, started_at) IS NOT NULL
         ) runs
         WHERE recent <= 1000
         GROUP BY kind ORDER BY kind""");
@@ -213,6 +235,10 @@ final class Sql {
         WHERE state IN ('succeeded', 'dead', 'cancelled') AND finished_at >= ?
         GROUP BY queue""");
 
+    // Running jobs whose handler has not started: claimed ahead, held for a free slot.
+    queueClaimed = fill(schema, """
+        SELECT queue, count(*) FROM {schema}.jobs WHERE state = 'running' AND started_at IS NULL GROUP BY queue""");
+
     queuesPaused = fill(schema, "SELECT name, paused FROM {schema}.queues");
 
     queuePause = fill(schema, """
@@ -231,6 +257,7 @@ final class Sql {
     retryFresh = fill(schema, """
         UPDATE {schema}.jobs
         SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL,
+            first_started_at = NULL, first_due_at = NULL,
             lease_owner = NULL, lease_expires_at = NULL, claim_token = NULL, cancel_requested_at = NULL
         WHERE id = ?""");
 
@@ -241,6 +268,7 @@ final class Sql {
     replayMany = fill(schema, """
         UPDATE {schema}.jobs
         SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL,
+            first_started_at = NULL, first_due_at = NULL,
             lease_owner = NULL, lease_expires_at = NULL, claim_token = NULL, cancel_requested_at = NULL
         WHERE state IN (%s)""".formatted(JobAction.REPLAY.sqlStates()));
 

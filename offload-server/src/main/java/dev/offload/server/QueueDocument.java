@@ -18,11 +18,14 @@ import java.util.TreeSet;
  * @param name the queue
  * @param paused whether claiming is paused on every node
  * @param counts jobs per state, every state present (0 when none), in lifecycle order
- * @param running jobs running now
+ * @param running jobs whose handlers run now
+ * @param claimed jobs a node claimed ahead and holds for a free slot (not started); {@code
+ *     counts.running} is {@code running + claimed}
  * @param pending jobs waiting to run: scheduled, available and retrying
  * @param finishedLastMinute jobs that reached a final state in the last minute
  * @param throughputPerSecond {@code finishedLastMinute / 60}
- * @param latencyP50Ms median wait from run_at to start of jobs started in the last minute, or null
+ * @param latencyP50Ms median wait from run_at to the handler's start, of jobs finished in the last
+ *     minute, or null
  * @param runP50Ms median run time of jobs finished in the last minute, or null
  */
 record QueueDocument(
@@ -30,6 +33,7 @@ record QueueDocument(
     boolean paused,
     Map<String, Long> counts,
     long running,
+    long claimed,
     long pending,
     long finishedLastMinute,
     double throughputPerSecond,
@@ -43,7 +47,7 @@ record QueueDocument(
     }
     long pending = s.count(JobState.SCHEDULED) + s.count(JobState.AVAILABLE) + s.count(JobState.RETRYING);
     double perSecond = Math.round(s.finishedLastMinute() / 60.0 * 100) / 100.0;
-    return new QueueDocument(s.name(), s.paused(), counts, s.count(JobState.RUNNING), pending,
+    return new QueueDocument(s.name(), s.paused(), counts, s.running(), s.claimed(), pending,
         s.finishedLastMinute(), perSecond, s.latencyP50Ms(), s.runP50Ms());
   }
 

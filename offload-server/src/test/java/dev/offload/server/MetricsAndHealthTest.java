@@ -112,6 +112,7 @@ class MetricsAndHealthTest {
       assertThat(def.get("counts").get("dead").asLong()).isZero();
       assertThat(def.get("pending").asLong()).isEqualTo(1);
       assertThat(def.get("running").asLong()).isZero();
+      assertThat(def.get("claimed").asLong()).isZero();
       assertThat(def.get("finishedLastMinute").asLong()).isEqualTo(1);
       assertThat(def.has("throughputPerSecond")).isTrue();
       assertThat(def.has("latencyP50Ms")).isTrue();

@@ -35,7 +35,8 @@ final class Sql {
   static final String CLAIM = """
       UPDATE offload_jobs
       SET state = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at = ?2,
-          claim_token = ?3, started_at = ?4
+          -- Claimed, not started: the handler's start is written when a slot runs it (START).
+          claim_token = ?3, started_at = NULL
       WHERE id IN (
         SELECT id FROM offload_jobs
         WHERE queue = ?5 AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?4
@@ -59,9 +60,20 @@ final class Sql {
           progress = COALESCE(?9, progress),
           failed_items = COALESCE(?10, failed_items),
           lease_expires_at = NULL,
-          claim_token = NULL
+          claim_token = NULL,
+          -- A job that ends before its start was written brings the start along (?12).
+          started_at = COALESCE(started_at, ?12),
+          first_started_at = COALESCE(first_started_at, ?12),
+          first_due_at = CASE WHEN first_started_at IS NULL AND ?12 IS NOT NULL THEN run_at ELSE first_due_at END
       WHERE id = ?6 AND claim_token = ?7 AND state = 'running'
         AND (?8 IS NULL OR lease_expires_at < ?8)""";
+
+  static final String START = """
+      UPDATE offload_jobs
+      SET started_at = ?1,
+          first_started_at = COALESCE(first_started_at, ?1),
+          first_due_at = CASE WHEN first_started_at IS NULL THEN run_at ELSE first_due_at END
+      WHERE id = ?2 AND claim_token = ?3 AND state = 'running' AND started_at IS NULL""";
 
   static final String PROGRESS = """
       UPDATE offload_jobs SET progress = ?
@@ -131,6 +143,7 @@ final class Sql {
   private static final String FRESH = """
       UPDATE offload_jobs
       SET state = 'available', attempt = 0, run_at = ?, finished_at = NULL, started_at = NULL,
+          first_started_at = NULL, first_due_at = NULL,
           lease_owner = NULL, lease_expires_at = NULL, claim_token = NULL, cancel_requested_at = NULL
       WHERE\s""";
 
@@ -182,16 +195,23 @@ final class Sql {
       INSERT INTO offload_queues (name, paused, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at""";
 
-  // The run times of the last 1,000 successes per kind, sorted; the store takes the percentiles.
+  // The whole times (first start to end, across attempts) and queue waits of the last 1,000
+  // successes per kind; the store sorts and takes the percentiles. Jobs from before the first start
+  // was kept fall back to their last attempt.
   static final String KIND_RUN_TIMES = """
-      SELECT kind, ms FROM (
-        SELECT kind, finished_at - started_at AS ms,
+      SELECT kind, ms, wait_ms FROM (
+        SELECT kind, finished_at - COALESCE(first_started_at, started_at) AS ms,
+               max(0, first_started_at - first_due_at) AS wait_ms,
                row_number() OVER (PARTITION BY kind ORDER BY finished_at DESC) AS recent
         FROM offload_jobs
-        WHERE state = 'succeeded' AND finished_at >= ? AND started_at IS NOT NULL
+        WHERE state = 'succeeded' AND finished_at >= ? AND COALESCE(first_started_at, started_at) IS NOT NULL
       )
       WHERE recent <= 1000
-      ORDER BY kind, ms""";
+      ORDER BY kind""";
+
+  // Running jobs whose handler has not started: claimed ahead, held for a free slot.
+  static final String QUEUE_CLAIMED = """
+      SELECT queue, count(*) FROM offload_jobs WHERE state = 'running' AND started_at IS NULL GROUP BY queue""";
 
   static final String KIND_ANNOUNCE = """
       INSERT INTO offload_kinds (kind, announced_at)

@@ -14,6 +14,7 @@ import dev.offload.store.Completion;
 import dev.offload.store.Heartbeat;
 import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
+import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
@@ -235,6 +236,7 @@ public final class SqliteStore implements Store {
           ps.setString(9, done.progressJson());
           ps.setString(10, done.failedItemsJson());
           ps.setInt(11, done.refundAttempt() ? 1 : 0);
+          Rows.setInstant(ps, 12, done.startedAt());
           if (ps.executeUpdate() == 1) {
             ids.add(done.id());
           }
@@ -326,6 +328,27 @@ public final class SqliteStore implements Store {
     });
     changed(written);
     return written;
+  }
+
+  @Override
+  public List<Long> jobStartMany(List<JobStart> starts) {
+    if (starts.isEmpty()) {
+      return List.of();
+    }
+    return db.write("writing the starts of " + starts.size() + " jobs", c -> {
+      List<Long> ids = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.START)) {
+        for (JobStart s : starts) {
+          Rows.setInstant(ps, 1, s.at());
+          ps.setLong(2, s.id());
+          ps.setLong(3, s.token());
+          if (ps.executeUpdate() == 1) {
+            ids.add(s.id());
+          }
+        }
+      }
+      return ids;
+    });
   }
 
   @Override
@@ -674,6 +697,12 @@ public final class SqliteStore implements Store {
           figures(queues, rs.getString(1)).counts().put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
         }
       }
+      Map<String, Long> claimed = new java.util.HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_CLAIMED); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          claimed.put(rs.getString(1), rs.getLong(2));
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement(Sql.QUEUES_PAUSED); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           figures(queues, rs.getString(1)).paused()[0] = rs.getInt(2) != 0;
@@ -697,7 +726,8 @@ public final class SqliteStore implements Store {
         }
       }
       List<QueueStats> out = new ArrayList<>(queues.size());
-      queues.forEach((name, f) -> out.add(new QueueStats(name, f.paused()[0], f.counts(), f.finished()[0],
+      queues.forEach((name, f) -> out.add(new QueueStats(name, f.paused()[0], f.counts(), claimed.getOrDefault(name, 0L),
+          f.finished()[0],
           median(f.latencies()), median(f.runs()))));
       return out;
     });
@@ -748,22 +778,33 @@ public final class SqliteStore implements Store {
 
   @Override
   public List<KindStats> kindStats(Instant since, long budgetMs) {
-    Map<String, List<Long>> runTimes = db.read("reading run times per kind", c -> {
-      Map<String, List<Long>> byKind = new TreeMap<>();
+    record Times(List<Long> whole, List<Long> waits) {}
+    Map<String, Times> byKind = db.read("reading run times per kind", c -> {
+      Map<String, Times> times = new TreeMap<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.KIND_RUN_TIMES)) {
         Rows.setInstant(ps, 1, since);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            byKind.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2));
+            Times t = times.computeIfAbsent(rs.getString(1), k -> new Times(new ArrayList<>(), new ArrayList<>()));
+            t.whole().add(rs.getLong(2));
+            long wait = rs.getLong(3);
+            if (!rs.wasNull()) {
+              t.waits().add(wait);
+            }
           }
         }
       }
-      return byKind;
+      return times;
     });
-    List<KindStats> out = new ArrayList<>(runTimes.size());
-    // Sorted by the query; percentiles as PostgreSQL's percentile_cont.
-    runTimes.forEach((kind, ms) -> out.add(KindStats.of(kind, ms.size(), round(percentile(ms, 0.5)),
-        round(percentile(ms, 0.95)), round(ms.get(ms.size() - 1)), budgetMs)));
+    List<KindStats> out = new ArrayList<>(byKind.size());
+    // Percentiles as PostgreSQL's percentile_cont (which skips nulls, as the waits here do).
+    byKind.forEach((kind, t) -> {
+      List<Long> ms = t.whole().stream().sorted().toList();
+      List<Long> waits = t.waits().stream().sorted().toList();
+      out.add(KindStats.of(kind, ms.size(), round(percentile(ms, 0.5)), round(percentile(ms, 0.95)),
+          round(ms.get(ms.size() - 1)), budgetMs,
+          waits.isEmpty() ? 0 : round(percentile(waits, 0.5)), waits.isEmpty() ? 0 : round(percentile(waits, 0.95))));
+    });
     return out;
   }
 

@@ -34,8 +34,10 @@ public final class KindsDocument {
    * One kind in {@code GET /api/kinds}.
    *
    * @param registered whether this node has a handler for it (its options are null otherwise)
-   * @param runs successful runs in the last 24 hours that the figures cover
+   * @param runs successful jobs in the last 24 hours that the figures cover
+   * @param p50Ms median time of a job from its first start to its end, across attempts
    * @param advice "inline" when p95 fits the budget, "background" when not, null without runs
+   * @param waitP50Ms median queue wait, from when a job was due to its first start; null without runs
    */
   public record KindDocument(
       String kind,
@@ -48,25 +50,27 @@ public final class KindsDocument {
       Double p50Ms,
       Double p95Ms,
       Double maxMs,
-      String advice) {
+      String advice,
+      Double waitP50Ms,
+      Double waitP95Ms) {
 
     static KindDocument registered(String kind, JobOptions o) {
       return new KindDocument(kind, true, o.queue(), o.priority(), o.maxAttempts(),
-          o.timeout() == null ? null : o.timeout().toMillis(), 0, null, null, null, null);
+          o.timeout() == null ? null : o.timeout().toMillis(), 0, null, null, null, null, null, null);
     }
 
     static KindDocument ran(KindStats s) {
-      return new KindDocument(s.kind(), false, null, null, null, null, 0, null, null, null, null).withStats(s);
+      return new KindDocument(s.kind(), false, null, null, null, null, 0, null, null, null, null, null, null).withStats(s);
     }
 
     KindDocument withStats(KindDocument other) {
       return new KindDocument(kind, registered, queue, priority, maxAttempts, timeoutMs,
-          other.runs, other.p50Ms, other.p95Ms, other.maxMs, other.advice);
+          other.runs, other.p50Ms, other.p95Ms, other.maxMs, other.advice, other.waitP50Ms, other.waitP95Ms);
     }
 
     KindDocument withStats(KindStats s) {
       return new KindDocument(kind, registered, queue, priority, maxAttempts, timeoutMs,
-          s.runs(), s.p50Ms(), s.p95Ms(), s.maxMs(), s.runs() == 0 ? null : s.advice());
+          s.runs(), s.p50Ms(), s.p95Ms(), s.maxMs(), s.runs() == 0 ? null : s.advice(), s.waitP50Ms(), s.waitP95Ms());
     }
   }
 }

@@ -616,7 +616,9 @@
     const latency = h('span');
     const run = h('span');
     const rate = h('span');
-    foot.append(latency, run, rate);
+    // Jobs a node holds for a free slot are not running yet: shown apart from Running.
+    const claimed = h('span', { class: 'claimed' });
+    foot.append(latency, run, rate, claimed);
     const el = h('section', { class: 'panel queue-card', 'aria-label': 'Queue ' + name },
       h('div', { class: 'panel-head' }, title, button),
       h('div', { class: 'panel-body' },
@@ -641,6 +643,7 @@
       button.setAttribute('aria-label', (paused ? 'Resume' : 'Pause') + ' queue ' + name);
       setText(pending.v, fmtNum(q.pending));
       setText(running.v, fmtNum(q.running));
+      setText(claimed, q.claimed ? fmtNum(q.claimed) + ' claimed ahead' : '');
       setText(done.v, fmtNum(q.finishedLastMinute));
       const parts = [];
       for (const s of STATES) {
