@@ -16,6 +16,14 @@ import org.jspecify.annotations.Nullable;
  * @param unknownKindAllowed queue the job even when no node knows its kind yet
  * @param idempotencyKey enqueueing again with the same key returns the first job instead of a
  *     new one (for as long as that job is kept), or null
+ * @param concurrencyKey groups jobs for the queue's per-key limit and rate (e.g. {@code
+ *     tenant:42}), or null
+ * @param uniqueKey while a job with this key is scheduled, available, running or retrying,
+ *     enqueueing another returns that job instead, or null
+ * @param uniqueFor with a unique key, also return a job with the key that finished within this
+ *     long, or null
+ * @param replaceDuplicate with a unique key, give a duplicate that has not started yet this job's
+ *     args, run time and priority (debounce) before returning it
  */
 public record EnqueueOptions(
     @Nullable String queue,
@@ -24,9 +32,13 @@ public record EnqueueOptions(
     @Nullable Duration delay,
     @Nullable Integer maxAttempts,
     boolean unknownKindAllowed,
-    @Nullable String idempotencyKey) {
+    @Nullable String idempotencyKey,
+    @Nullable String concurrencyKey,
+    @Nullable String uniqueKey,
+    @Nullable Duration uniqueFor,
+    boolean replaceDuplicate) {
 
-  private static final EnqueueOptions NONE = new EnqueueOptions(null, null, null, null, null, false, null);
+  private static final EnqueueOptions NONE = new EnqueueOptions(null, null, null, null, null, false, null, null, null, null, false);
 
   public EnqueueOptions {
     if (queue != null) {
@@ -47,6 +59,30 @@ public record EnqueueOptions(
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
       throw new IllegalArgumentException("idempotency key must be 1-255 characters, got " + idempotencyKey.length());
     }
+    key("concurrencyKey", concurrencyKey);
+    key("uniqueKey", uniqueKey);
+    if (uniqueFor != null && (uniqueFor.isNegative() || uniqueFor.isZero())) {
+      throw new IllegalArgumentException("uniqueFor must be positive, got " + uniqueFor);
+    }
+  }
+
+  /**
+   * Checks what only makes sense together (uniqueFor and onDuplicate need a uniqueKey); called at
+   * enqueue, since options are built one method at a time in any order.
+   */
+  void validateCombination() {
+    if (uniqueFor != null && uniqueKey == null) {
+      throw new IllegalArgumentException("uniqueFor needs a uniqueKey");
+    }
+    if (replaceDuplicate && uniqueKey == null) {
+      throw new IllegalArgumentException("onDuplicate replace needs a uniqueKey");
+    }
+  }
+
+  private static void key(String field, @Nullable String key) {
+    if (key != null && (key.isEmpty() || key.length() > 255)) {
+      throw new IllegalArgumentException(field + " must be 1-255 characters, got " + key.length());
+    }
   }
 
   public static EnqueueOptions none() {
@@ -54,30 +90,57 @@ public record EnqueueOptions(
   }
 
   public EnqueueOptions queue(String queue) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
   }
 
   public EnqueueOptions priority(int priority) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
   }
 
   public EnqueueOptions runAt(Instant runAt) {
-    return new EnqueueOptions(queue, priority, runAt, null, maxAttempts, unknownKindAllowed, idempotencyKey);
+    return new EnqueueOptions(queue, priority, runAt, null, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
   }
 
   public EnqueueOptions delay(Duration delay) {
-    return new EnqueueOptions(queue, priority, null, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
+    return new EnqueueOptions(queue, priority, null, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
   }
 
   public EnqueueOptions maxAttempts(int maxAttempts) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
   }
 
   public EnqueueOptions idempotencyKey(String idempotencyKey) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
   }
 
   public EnqueueOptions allowUnknownKind() {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, true, idempotencyKey);
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, true, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
+  }
+
+  /** Groups the job for its queue's per-key limit and rate, e.g. {@code tenant:42}; 1-255 characters. */
+  public EnqueueOptions concurrencyKey(String concurrencyKey) {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey,
+        uniqueKey, uniqueFor, replaceDuplicate);
+  }
+
+  /** At most one job with this key pending or running; a duplicate enqueue returns it. 1-255 characters. */
+  public EnqueueOptions uniqueKey(String uniqueKey) {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey,
+        uniqueKey, uniqueFor, replaceDuplicate);
+  }
+
+  /** With {@link #uniqueKey}: a job with the key that finished within {@code uniqueFor} also counts. */
+  public EnqueueOptions uniqueFor(Duration uniqueFor) {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey,
+        uniqueKey, uniqueFor, replaceDuplicate);
+  }
+
+  /**
+   * With {@link #uniqueKey}: a duplicate that has not started yet takes this job's args, run time
+   * and priority (debounce: "re-index 5 s after the last edit" is {@code delay(5s)} with replace).
+   */
+  public EnqueueOptions onDuplicateReplace() {
+    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey,
+        uniqueKey, uniqueFor, true);
   }
 }

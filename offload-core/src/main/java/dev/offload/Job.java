@@ -33,6 +33,10 @@ import org.jspecify.annotations.Nullable;
  * @param schedule the schedule that made this job (its {@code runAt} is the tick), or null
  * @param workflowId the workflow this job is a step of, or null
  * @param step its step name in that workflow, or null
+ * @param concurrencyKey the key its queue's per-key limit and rate count it under, or null
+ * @param uniqueKey the key that keeps it unique while it is pending or running, or null
+ * @param waiting why a job that is due does not start, e.g. {@code waiting: key tenant:42 at its
+ *     limit of 1}; null when nothing holds it back (or when not looked up)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Job(
@@ -57,9 +61,28 @@ public record Job(
     @Nullable JobId parentId,
     @Nullable String schedule,
     @Nullable Long workflowId,
-    @Nullable String step) {
+    @Nullable String step,
+    @Nullable String concurrencyKey,
+    @Nullable String uniqueKey,
+    @Nullable String waiting) {
 
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);
+  }
+
+  /** A job without flow-control keys. */
+  public Job(JobId id, String kind, String queue, JobState state, int priority, JsonNode args, int attempt, int maxAttempts,
+      Instant runAt, Instant createdAt, Instant startedAt, Instant finishedAt, String node, List<JobError> errors,
+      JsonNode result, Progress progress, JsonNode checkpoint, FailedItems failedItems, JobId parentId, String schedule,
+      Long workflowId, String step) {
+    this(id, kind, queue, state, priority, args, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, node, errors,
+        result, progress, checkpoint, failedItems, parentId, schedule, workflowId, step, null, null, null);
+  }
+
+  /** This job with the reason it waits. */
+  public Job withWaiting(@Nullable String waiting) {
+    return new Job(id, kind, queue, state, priority, args, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, node,
+        errors, result, progress, checkpoint, failedItems, parentId, schedule, workflowId, step, concurrencyKey, uniqueKey,
+        waiting);
   }
 }

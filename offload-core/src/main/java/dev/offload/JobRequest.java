@@ -11,6 +11,7 @@ public record JobRequest(String kind, @Nullable Object args, EnqueueOptions opti
   public JobRequest {
     Validate.kind(kind);
     Objects.requireNonNull(options, "options");
+    options.validateCombination();
   }
 
   public static JobRequest of(String kind, @Nullable Object args) {

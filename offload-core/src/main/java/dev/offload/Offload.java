@@ -221,6 +221,22 @@ public final class Offload implements AutoCloseable {
     return enqueueAll(List.of(JobRequest.of(kind, args, options))).get(0);
   }
 
+  /**
+   * Enqueues one job, or finds the job that holds its unique key ({@link
+   * EnqueueOptions#uniqueKey}) or idempotency key; says which.
+   *
+   * @throws UnknownKindException if no node knows the kind
+   * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
+   */
+  public Enqueued enqueueOrFind(String kind, Object args, EnqueueOptions options) {
+    List<dev.offload.store.InsertResult> results = new ArrayList<>(1);
+    node.insert(List.of(JobRequest.of(kind, args, options)), inserts -> {
+      results.addAll(store.jobInsertManyResults(inserts));
+      return results.stream().map(dev.offload.store.InsertResult::id).toList();
+    });
+    return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
+  }
+
   /** Enqueues inside the caller's transaction: the job exists only if {@code tx} commits. */
   public JobId enqueue(Connection tx, String kind, Object args) {
     return enqueue(tx, kind, args, EnqueueOptions.none());
@@ -548,6 +564,36 @@ public final class Offload implements AutoCloseable {
     store.notifier().publish(dev.offload.store.Notifier.INSERT, queue);
   }
 
+  /**
+   * The flow-control options of every queue that has some (limits, rate, fairness, aging), as the
+   * store holds them for all nodes.
+   */
+  public Map<String, QueueOptions> queueOptions() {
+    Map<String, QueueOptions> out = new java.util.TreeMap<>();
+    for (dev.offload.store.QueueSettings s : store.queueSettingsList()) {
+      if (s.configured()) {
+        out.put(s.name(), s.options());
+      }
+    }
+    return out;
+  }
+
+  /** The flow-control options of {@code queue}; {@link QueueOptions#none()} when it has none. */
+  public QueueOptions queueOptions(String queue) {
+    Validate.queueName(queue);
+    return queueOptions().getOrDefault(queue, QueueOptions.none());
+  }
+
+  /**
+   * Sets the flow-control options of {@code queue} for every node, replacing what it had (as an
+   * operator's {@code offload queues set} does); every node applies them within a second.
+   */
+  public void updateQueue(String queue, QueueOptions options) {
+    Validate.queueName(queue);
+    store.queueSettingsPut(queue, Objects.requireNonNull(options, "options"), /* onlyIfUnconfigured= */ false);
+    node.queueOptionsChanged(queue, options);
+  }
+
   /** The kinds this node has handlers for, with their options. */
   public Map<String, JobOptions> kinds() {
     Map<String, JobOptions> kinds = new LinkedHashMap<>();
@@ -565,6 +611,7 @@ public final class Offload implements AutoCloseable {
     private @Nullable Store store;
     private final Map<String, Registration<?>> registry = new LinkedHashMap<>();
     private final Map<String, Integer> queues = new LinkedHashMap<>();
+    private final Map<String, QueueOptions> queueDefaults = new LinkedHashMap<>();
     private @Nullable String node;
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration leaseDuration = Duration.ofSeconds(30);
@@ -648,6 +695,18 @@ public final class Offload implements AutoCloseable {
         throw new IllegalArgumentException("concurrency of queue '" + name + "' must be between 1 and 10000, got " + concurrency);
       }
       queues.put(name, concurrency);
+      return this;
+    }
+
+    /**
+     * Declares the flow-control defaults of queue {@code name} (limits across all nodes, rate,
+     * fairness, aging). They are written to the store at {@link #build()} only where the queue has
+     * no options yet: the last node to start never overwrites what an operator set with {@code
+     * offload queues set}. Change them at run time with {@link Offload#updateQueue}.
+     */
+    public Builder queue(String name, QueueOptions defaults) {
+      Validate.queueName(name);
+      queueDefaults.put(name, Objects.requireNonNull(defaults, "defaults"));
       return this;
     }
 
@@ -790,6 +849,7 @@ public final class Offload implements AutoCloseable {
       if (migrate) {
         store.migrate();
       }
+      queueDefaults.forEach((name, defaults) -> store.queueSettingsPut(name, defaults, /* onlyIfUnconfigured= */ true));
       return new Offload(store, registry, config, List.copyOf(declaredSchedules.values()),
           progressKey == null ? null : new ProgressTokens(progressKey));
     }

@@ -67,4 +67,22 @@ final class Durations {
     }
     return end > 0 && end == t.length() ? total : null;
   }
+
+  /** The shortest text {@link #parse} reads back: {@code 5m}, {@code 1h30m}, {@code 90s}, {@code 250ms}. */
+  static String format(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    }
+    StringBuilder out = new StringBuilder();
+    long ms = d.toMillis();
+    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
+    String[] units = {"d", "h", "m", "s", "ms"};
+    for (int i = 0; i < sizes.length; i++) {
+      if (ms >= sizes[i]) {
+        out.append(ms / sizes[i]).append(units[i]);
+        ms %= sizes[i];
+      }
+    }
+    return out.toString();
+  }
 }

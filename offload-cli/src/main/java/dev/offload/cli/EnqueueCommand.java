@@ -87,6 +87,25 @@ final class EnqueueCommand implements Callable<Integer> {
   @Option(names = "--max-attempts", paramLabel = "N", description = "How many times it may run (default: the kind's).")
   Integer maxAttempts;
 
+  @Option(names = "--concurrency-key", paramLabel = "K",
+      description = "Group the job for its queue's per-key limit and rate, e.g. tenant:42 (1-255 characters).")
+  String concurrencyKey;
+
+  @Option(names = "--unique-key", paramLabel = "K",
+      description = "While a job with this key is pending or running, print that job's id instead of enqueueing another.")
+  String uniqueKey;
+
+  @Option(
+      names = "--unique-for",
+      paramLabel = "DUR",
+      converter = Converters.DurationConverter.class,
+      description = "With --unique-key: a job with the key that finished within DUR also counts.")
+  Duration uniqueFor;
+
+  @Option(names = "--on-duplicate", paramLabel = "replace",
+      description = "With --unique-key: 'replace' gives a duplicate that has not started this job's args and run time (debounce).")
+  String onDuplicate;
+
   @Option(names = "--allow-unknown-kind", description = "Enqueue even when no worker has announced the kind yet.")
   boolean allowUnknownKind;
 
@@ -307,6 +326,23 @@ final class EnqueueCommand implements Callable<Integer> {
       }
       if (at != null) {
         o = o.runAt(parseAt(ctx));
+      }
+      if (concurrencyKey != null) {
+        o = o.concurrencyKey(concurrencyKey);
+      }
+      if (uniqueKey != null) {
+        o = o.uniqueKey(uniqueKey);
+      }
+      if (uniqueFor != null) {
+        o = o.uniqueFor(uniqueFor);
+      }
+      if (onDuplicate != null) {
+        if (!onDuplicate.equals("replace") && !onDuplicate.equals("return")) {
+          throw CliError.usage("--on-duplicate must be replace (or return, the default), got '" + onDuplicate + "'");
+        }
+        if (onDuplicate.equals("replace")) {
+          o = o.onDuplicateReplace();
+        }
       }
       return allowUnknownKind ? o.allowUnknownKind() : o;
     } catch (IllegalArgumentException e) {

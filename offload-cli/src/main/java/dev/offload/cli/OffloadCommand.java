@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
       DeleteCommand.class,
       DeadCommand.class,
       SchedulesCommand.class,
+      QueuesCommand.class,
       StatsCommand.class,
       WorkflowCommand.class,
       DemoCommand.class
@@ -48,7 +49,7 @@ final class OffloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, stats, retry, cancel, delete, schedules, workflow or migrate (see 'offload --help')");
+    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, stats, retry, cancel, delete, schedules, workflow, queues or migrate (see 'offload --help')");
   }
 
   /** The project version, written into {@code version.properties} by the build. */

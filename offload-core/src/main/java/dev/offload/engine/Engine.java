@@ -70,6 +70,9 @@ final class Engine {
   private long lastPruneNanos;
   private final ProgressReporter reporter;
   private final StageHistory history;
+  private final QueueLimits limits;
+  // Finished jobs of queues with a running limit whose completion is not written yet, by id.
+  private final Map<Long, String> slotHolders = new ConcurrentHashMap<>();
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
   private final OutageLog leaderOutage = new OutageLog(log, "leader election and rescue");
   private final long leaseNanos;
@@ -96,6 +99,20 @@ final class Engine {
     this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
     this.leaseNanos = config.leaseDuration().toNanos();
+    this.limits = new QueueLimits(store);
+  }
+
+  QueueLimits limits() {
+    return limits;
+  }
+
+  /** This node changed a queue's flow-control options: claim by them at once. */
+  public void queueOptionsChanged(String queue, dev.offload.QueueOptions options) {
+    limits.changed(queue, options);
+    Producer p = producers.get(queue);
+    if (p != null) {
+      p.wake();
+    }
   }
 
   EngineConfig config() {
@@ -197,8 +214,22 @@ final class Engine {
     }
   }
 
-  /** After completions are stored: tell the listeners about jobs that died or will be retried. */
+  /**
+   * After completions are stored: wake the claimers of queues whose limits the finished jobs held
+   * slots of (here and, through the store's notifier, on every node: a slot is free only once the
+   * completion is written), and tell the listeners about jobs that died.
+   */
   private void written(List<Completion> batch) {
+    java.util.Set<String> freed = new java.util.HashSet<>();
+    for (Completion c : batch) {
+      String queue = slotHolders.remove(c.id());
+      if (queue != null) {
+        freed.add(queue);
+      }
+    }
+    for (String queue : freed) {
+      store.notifier().publish(Notifier.INSERT, queue);
+    }
     if (config.listeners().isEmpty()) {
       return;
     }
@@ -418,6 +449,9 @@ final class Engine {
     }
     // The completion is handed over before the job leaves 'running': stop() waits for running
     // jobs and then for the completer, so it never sees neither.
+    if (limits.of(ex.job.queue()).holdsSlots()) {
+      slotHolders.put(ex.job.id(), ex.job.queue());
+    }
     completer.add(completion.startedAt(ex.startedAt), reason -> insteadOfRefused(ex, completion, reason));
     // Only this attempt's record: a newer attempt of the same job (this one lost its lease and the
     // job came back to this node) may be running under the same id.

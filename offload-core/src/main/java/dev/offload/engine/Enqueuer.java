@@ -76,7 +76,12 @@ final class Enqueuer {
         now,
         null,
         null,
-        o.idempotencyKey());
+        o.idempotencyKey(),
+        null,
+        o.concurrencyKey(),
+        o.uniqueKey(),
+        o.uniqueFor() == null ? null : now.minus(o.uniqueFor()),
+        o.replaceDuplicate());
   }
 
   /**

@@ -121,6 +121,11 @@ public final class Node {
     return Scheduler.timing(schedule);
   }
 
+  /** This node changed a queue's flow-control options: claim by them at once. */
+  public void queueOptionsChanged(String queue, dev.offload.QueueOptions options) {
+    engine.queueOptionsChanged(queue, options);
+  }
+
   /** Runs one rescue pass now, whether or not this node leads; returns the jobs rescued. */
   public int rescueOnce() {
     return engine.rescueOnce();

@@ -57,6 +57,7 @@ final class Producer implements Runnable {
   private long rateNanos = System.nanoTime();
   private long rateCompleted;
   private double claimMillis;
+  private volatile dev.offload.QueueOptions flow = dev.offload.QueueOptions.none();
 
   Producer(Engine engine, Store store, String queue, List<String> kinds, int concurrency) {
     this.engine = engine;
@@ -198,7 +199,7 @@ final class Producer implements Runnable {
         }
         queueLooksEmpty = claimed.size() < want;
         if (queueLooksEmpty) {
-          wakeup.await(config.pollInterval());
+          wakeup.await(shortClaimWait(config.pollInterval()));
         }
       } catch (InterruptedException e) {
         break;
@@ -222,6 +223,28 @@ final class Producer implements Runnable {
     // the buffer runs dry between claims and the claims shrink further.
     double horizonMillis = Math.max(HORIZON_MILLIS, 2 * claimMillis);
     prefetch = (int) Math.min(maxClaimBatch, Math.round(rate * horizonMillis / 1000.0));
+    if (flow.controlled()) {
+      // A claimed job holds a slot of its queue or key (or a start of its rate) from the moment it
+      // is claimed: buffering it here would keep it from a node with a free thread.
+      prefetch = 0;
+    }
+  }
+
+  /**
+   * How long to wait after a claim that came back short. A rate-limited queue may have jobs that
+   * were only held back until the next start is due: look again after one rate interval (at
+   * least 10 ms) rather than a whole poll interval, or the queue would run far below its rate.
+   */
+  private Duration shortClaimWait(Duration pollInterval) {
+    dev.offload.Rate r = flow.rate();
+    if (r == null) {
+      return pollInterval;
+    }
+    Duration interval = r.interval();
+    if (interval.compareTo(Duration.ofMillis(10)) < 0) {
+      interval = Duration.ofMillis(10);
+    }
+    return interval.compareTo(pollInterval) < 0 ? interval : pollInterval;
   }
 
   /** Claims up to {@code limit} jobs, buffers them and starts as many as slots allow. */
@@ -230,11 +253,12 @@ final class Producer implements Runnable {
     Instant now = config.clock().instant();
     long token = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     Duration lease = config.leaseDuration();
+    flow = engine.limits().of(queue);
     // Taken before the claim is sent: the lease cannot have started earlier, so a lease counted
     // from here is never thought to last longer than it does.
     long claimedNanos = System.nanoTime();
     List<ClaimedJob> claimed =
-        store.jobClaim(new ClaimParams(queue, kinds, limit, config.node(), token, now, lease));
+        store.jobClaim(new ClaimParams(queue, kinds, limit, config.node(), token, now, lease, flow));
     buffered.addAndGet(claimed.size());
     claimed.forEach(job -> buffer.add(new Claimed(job, claimedNanos)));
     drain();

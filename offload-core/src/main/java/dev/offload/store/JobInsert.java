@@ -16,6 +16,12 @@ import java.util.Objects;
  * the batch and throws {@link IdempotencyKeyConflictException}. The keys within one batch are
  * distinct (the engine folds repeats together before the store sees them). A job made by a schedule
  * names it, its {@code runAt} being the tick.
+ *
+ * <p>A job with a {@code uniqueKey} is not inserted while a job with that key is scheduled,
+ * available, running or retrying, nor when one finished after {@code uniqueFinishedAfter} (when
+ * set); the store returns that job's id instead, and with {@code replaceDuplicate} first gives a
+ * duplicate that has not started yet this job's args, run time and priority (debounce). The
+ * {@code concurrencyKey} groups jobs for a queue's per-key limit and rate.
  */
 public record JobInsert(
     String kind,
@@ -29,7 +35,11 @@ public record JobInsert(
     Long parentId,
     String retryItemsJson,
     String idempotencyKey,
-    String schedule) {
+    String schedule,
+    String concurrencyKey,
+    String uniqueKey,
+    Instant uniqueFinishedAfter,
+    boolean replaceDuplicate) {
   public JobInsert {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(queue, "queue");
@@ -39,6 +49,13 @@ public record JobInsert(
     if (state != JobState.AVAILABLE && state != JobState.SCHEDULED) {
       throw new IllegalArgumentException("a new job is available or scheduled, not " + state);
     }
+  }
+
+  /** A job without flow-control keys. */
+  public JobInsert(String kind, String queue, int priority, String argsJson, int maxAttempts, JobState state,
+      Instant runAt, Instant createdAt, Long parentId, String retryItemsJson, String idempotencyKey, String schedule) {
+    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, parentId, retryItemsJson, idempotencyKey,
+        schedule, null, null, null, false);
   }
 
   /** A job with no parent. */

@@ -6,6 +6,7 @@ import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.KindStats;
+import dev.offload.QueueOptions;
 import dev.offload.QueueStats;
 import java.sql.Connection;
 import java.time.Duration;
@@ -39,17 +40,28 @@ public interface Store extends AutoCloseable {
   SchemaVersion schemaVersion();
 
   /**
-   * Inserts jobs in one round trip and wakes the workers of their queues; ids in input order.
-   * Completions, progress and checkpoint writes notify {@link Notifier#JOB} with the ids they
+   * Inserts jobs, all or none, and wakes the workers of their queues; results in input order (see
+   * {@link JobInsert} for unique and idempotency keys). Jobs without a unique key go in one round
+   * trip. Completions, progress and checkpoint writes notify {@link Notifier#JOB} with the ids they
    * changed.
    */
-  List<Long> jobInsertMany(List<JobInsert> jobs);
+  List<InsertResult> jobInsertManyResults(List<JobInsert> jobs);
 
   /**
    * Inserts jobs on the caller's connection without committing: they exist only if the caller's
    * transaction commits.
    */
-  List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs);
+  List<InsertResult> jobInsertManyResults(Connection tx, List<JobInsert> jobs);
+
+  /** {@link #jobInsertManyResults(List)}, the ids only. */
+  default List<Long> jobInsertMany(List<JobInsert> jobs) {
+    return jobInsertManyResults(jobs).stream().map(InsertResult::id).toList();
+  }
+
+  /** {@link #jobInsertManyResults(Connection, List)}, the ids only. */
+  default List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
+    return jobInsertManyResults(tx, jobs).stream().map(InsertResult::id).toList();
+  }
 
   /**
    * A new connection to the store's database, for a transaction the caller owns (for instance
@@ -168,6 +180,18 @@ public interface Store extends AutoCloseable {
 
   /** Pauses or resumes claiming from {@code queue} on every node. */
   void queuePause(String queue, boolean paused);
+
+  /** Every queue with a row of settings (paused, or given flow-control options), by name. */
+  List<QueueSettings> queueSettingsList();
+
+  /**
+   * Writes the flow-control options of {@code queue}, keeping its paused flag.
+   *
+   * @param onlyIfUnconfigured write only when no options were ever written for the queue (a node's
+   *     code-declared defaults never overwrite what an operator set)
+   * @return whether the options were written
+   */
+  boolean queueSettingsPut(String queue, QueueOptions options, boolean onlyIfUnconfigured);
 
   /**
    * Returns running jobs to {@code available} without counting the attempt (a graceful shutdown);

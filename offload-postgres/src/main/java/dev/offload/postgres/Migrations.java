@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
   static final List<String> FILES =
-      List.of("001_jobs.sql", "002_schedules.sql", "003_workflows.sql", "004_job_starts.sql");
+      List.of("001_jobs.sql", "002_schedules.sql", "003_workflows.sql", "004_job_starts.sql", "005_flow_control.sql");
 
   private final DataSource dataSource;
   private final String schema;

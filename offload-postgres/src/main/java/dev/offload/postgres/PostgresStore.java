@@ -14,18 +14,22 @@ import dev.offload.JobState;
 import dev.offload.KindStats;
 import dev.offload.OffloadException;
 import dev.offload.Progress;
+import dev.offload.QueueOptions;
 import dev.offload.QueueStats;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
+import dev.offload.store.Gcra;
 import dev.offload.store.Heartbeat;
+import dev.offload.store.InsertResult;
 import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
 import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.QueueSettings;
 import dev.offload.store.RejectedWriteException;
 import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
@@ -170,30 +174,22 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public List<Long> jobInsertMany(List<JobInsert> jobs) {
-    // A keyed batch runs in a transaction: a key held by a different job undoes the whole batch.
-    boolean keyed = hasKeys(jobs);
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(!keyed);
-      try {
-        List<Long> ids = insert(c, jobs);
-        if (keyed) {
-          c.commit();
-        }
-        return ids;
-      } catch (SQLException | RuntimeException e) {
-        if (keyed) {
-          c.rollback();
-        }
-        throw e;
+  public List<InsertResult> jobInsertManyResults(List<JobInsert> jobs) {
+    if (!hasKeys(jobs)) {
+      // One statement: atomic without a transaction.
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(true);
+        return insertBatch(c, jobs);
+      } catch (SQLException e) {
+        throw fail("inserting " + jobs.size() + " jobs", e);
       }
-    } catch (SQLException e) {
-      throw fail("inserting " + jobs.size() + " jobs", e);
     }
+    // A keyed batch runs in a transaction: a key held by a different job undoes the whole batch.
+    return inTransaction("inserting " + jobs.size() + " jobs", c -> insert(c, jobs));
   }
 
   @Override
-  public List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
+  public List<InsertResult> jobInsertManyResults(Connection tx, List<JobInsert> jobs) {
     try {
       if (!hasKeys(jobs)) {
         return insert(tx, jobs);
@@ -201,7 +197,7 @@ public final class PostgresStore implements Store {
       // A key held by a different job leaves nothing of the batch in the caller's transaction.
       Savepoint before = tx.setSavepoint();
       try {
-        List<Long> ids = insert(tx, jobs);
+        List<InsertResult> ids = insert(tx, jobs);
         tx.releaseSavepoint(before);
         return ids;
       } catch (SQLException | RuntimeException e) {
@@ -214,13 +210,28 @@ public final class PostgresStore implements Store {
   }
 
   private static boolean hasKeys(List<JobInsert> jobs) {
-    return jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
+    return jobs.stream().anyMatch(j -> j.idempotencyKey() != null || j.uniqueKey() != null);
   }
 
-  private List<Long> insert(Connection c, List<JobInsert> jobs) throws SQLException {
+  /** Jobs without a unique key in one statement, each job with one on its own, results in order. */
+  private List<InsertResult> insert(Connection c, List<JobInsert> jobs) throws SQLException {
+    List<JobInsert> plain = jobs.stream().filter(j -> j.uniqueKey() == null).toList();
+    java.util.Iterator<InsertResult> batch = insertBatch(c, plain).iterator();
+    List<InsertResult> out = new ArrayList<>(jobs.size());
+    for (JobInsert j : jobs) {
+      out.add(j.uniqueKey() == null ? batch.next() : insertUnique(c, j));
+    }
+    return out;
+  }
+
+  private List<InsertResult> insertBatch(Connection c, List<JobInsert> jobs) throws SQLException {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
     int n = jobs.size();
     String[] kind = new String[n], queue = new String[n], args = new String[n], state = new String[n];
     String[] runAt = new String[n], createdAt = new String[n], retryItems = new String[n], keys = new String[n];
+    String[] concurrencyKeys = new String[n];
     String[] schedule = new String[n];
     Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
     Long[] parentId = new Long[n];
@@ -237,6 +248,7 @@ public final class PostgresStore implements Store {
       parentId[i] = j.parentId();
       retryItems[i] = j.retryItemsJson();
       keys[i] = j.idempotencyKey();
+      concurrencyKeys[i] = j.concurrencyKey();
       schedule[i] = j.schedule();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
@@ -252,18 +264,93 @@ public final class PostgresStore implements Store {
       ps.setArray(10, c.createArrayOf("text", retryItems));
       ps.setArray(11, c.createArrayOf("text", keys));
       ps.setArray(12, c.createArrayOf("text", schedule));
-      List<Long> ids = new ArrayList<>(n);
+      ps.setArray(13, c.createArrayOf("text", concurrencyKeys));
+      List<InsertResult> ids = new ArrayList<>(n);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          // A job whose idempotency key was taken comes back with the stored job's id.
           long id = rs.getLong(1);
           String storedKind = rs.getString(3);
           if (storedKind != null) {
             jobs.get(ids.size()).requireSameRequest(id, storedKind, rs.getString(4));
           }
-          ids.add(id);
+          ids.add(new InsertResult(id, false));
         }
       }
       return ids;
+    }
+  }
+
+  /**
+   * A job with a unique key: the job that already holds the key (finished within uniqueFor, or
+   * pending or running), else a new one. A holder that finishes between the insert and the
+   * look-up frees the key, so the insert is tried again.
+   */
+  private InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
+    for (int round = 1; ; round++) {
+      if (j.idempotencyKey() != null) {
+        try (PreparedStatement ps = c.prepareStatement(sql.idempotencyGet)) {
+          ps.setString(1, j.idempotencyKey());
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              j.requireSameRequest(rs.getLong(1), rs.getString(2), rs.getString(3));
+              return new InsertResult(rs.getLong(1), true);
+            }
+          }
+        }
+      }
+      if (j.uniqueFinishedAfter() != null) {
+        Long recent = singleId(c, sql.uniqueFinished, j.uniqueKey(), Timestamp.from(j.uniqueFinishedAfter()));
+        if (recent != null) {
+          return new InsertResult(recent, true);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.insertUnique)) {
+        ps.setString(1, j.kind());
+        ps.setString(2, j.queue());
+        ps.setInt(3, j.priority());
+        ps.setString(4, j.argsJson());
+        ps.setInt(5, j.maxAttempts());
+        ps.setString(6, j.state().wireName());
+        ps.setTimestamp(7, Timestamp.from(j.runAt()));
+        ps.setTimestamp(8, Timestamp.from(j.createdAt()));
+        ps.setObject(9, j.parentId(), java.sql.Types.BIGINT);
+        ps.setString(10, j.retryItemsJson());
+        ps.setString(11, j.idempotencyKey());
+        ps.setString(12, j.concurrencyKey());
+        ps.setString(13, j.uniqueKey());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            notify(c, Notifier.INSERT, j.queue());
+            return new InsertResult(rs.getLong(1), false);
+          }
+        }
+      }
+      if (j.replaceDuplicate()) {
+        Long replaced = singleId(c, sql.uniqueReplace, j.argsJson(), Timestamp.from(j.runAt()), j.priority(),
+            j.state().wireName(), j.uniqueKey());
+        if (replaced != null) {
+          notify(c, Notifier.INSERT, j.queue());
+          notify(c, Notifier.JOB, Long.toString(replaced));
+          return new InsertResult(replaced, true);
+        }
+      }
+      Long live = singleId(c, sql.uniqueLive, j.uniqueKey());
+      if (live != null) {
+        return new InsertResult(live, true);
+      }
+      if (round == 5) {
+        throw new SQLException("unique key '" + j.uniqueKey() + "' is held by a job that could not be found after 5 tries");
+      }
+    }
+  }
+
+  private static Long singleId(Connection c, String query, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      bind(ps, List.of(params));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
     }
   }
 
@@ -275,9 +362,20 @@ public final class PostgresStore implements Store {
     if (p.kinds().isEmpty()) {
       return List.of();
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.claim)) {
+    if (p.flow().controlled()) {
+      return inTransaction("claiming jobs of queue '" + p.queue() + "'", c -> claimControlled(c, p));
+    }
+    try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
+      return claimFree(c, p);
+    } catch (SQLException e) {
+      throw fail("claiming jobs of queue '" + p.queue() + "'", e);
+    }
+  }
+
+  /** The lock-free claim of a queue without flow control: one statement, SKIP LOCKED. */
+  private List<ClaimedJob> claimFree(Connection c, ClaimParams p) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
       ps.setString(1, p.queue());
       ps.setTimestamp(2, Timestamp.from(p.now()));
       ps.setArray(3, c.createArrayOf("text", p.kinds().toArray()));
@@ -289,16 +387,133 @@ public final class PostgresStore implements Store {
       List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          jobs.add(new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-              rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), p.token(),
-              rs.getTimestamp(11).toInstant()));
+          jobs.add(claimed(rs, p));
         }
       }
       // RETURNING has no order; hand the jobs out in claim order.
       jobs.sort(CLAIM_ORDER);
       return jobs;
-    } catch (SQLException e) {
-      throw fail("claiming jobs of queue '" + p.queue() + "'", e);
+    }
+  }
+
+  private static ClaimedJob claimed(ResultSet rs, ClaimParams p) throws SQLException {
+    return new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+        rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), p.token(),
+        rs.getTimestamp(11).toInstant());
+  }
+
+  /**
+   * The claim of a queue with flow control, in the caller's transaction: under a lock for the
+   * queue, read its settings afresh, count what runs (rows running with a live lease: a crashed
+   * node's slots come back when its leases expire), claim at most the room left, and advance the
+   * rate's TAT by the starts claimed.
+   */
+  private List<ClaimedJob> claimControlled(Connection c, ClaimParams p) throws SQLException {
+    long nowUs;
+    try (PreparedStatement ps = c.prepareStatement(sql.claimLock)) {
+      ps.setString(1, "offload.claim:" + schema + ":" + p.queue());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        nowUs = rs.getLong(2);
+      }
+    }
+    QueueSettings settings = null;
+    try (PreparedStatement ps = c.prepareStatement(sql.claimSettings)) {
+      ps.setString(1, p.queue());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          settings = QueueSettings.fromColumns(rs.getString(1), rs.getBoolean(2), true, rs.getObject(4, Integer.class),
+              rs.getObject(5, Integer.class), rs.getObject(6, Integer.class), rs.getObject(7, Long.class), rs.getBoolean(8),
+              rs.getBoolean(9), rs.getObject(10, Long.class));
+        }
+      }
+    }
+    if (settings == null || !settings.options().controlled()) {
+      // The node's copy was stale: the queue has no flow control (any more).
+      return settings != null && settings.paused() ? List.of() : claimFree(c, p);
+    }
+    if (settings.paused()) {
+      return List.of();
+    }
+    QueueOptions o = settings.options();
+    long room = p.limit();
+    if (o.maxRunning() != null) {
+      try (PreparedStatement ps = c.prepareStatement(sql.claimRunningCount)) {
+        ps.setString(1, p.queue());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          room = Math.min(room, o.maxRunning() - rs.getLong(1));
+        }
+      }
+    }
+    boolean queueRate = o.rate() != null && !o.ratePerKey();
+    if (queueRate && room > 0) {
+      room = Math.min(room, Gcra.allowed(rateTat(c, p.queue(), ""), nowUs, o.rate()));
+    }
+    if (room <= 0) {
+      return List.of();
+    }
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.claimCandidates)) {
+      ps.setString(1, p.queue());
+      ps.setTimestamp(2, Timestamp.from(p.now()));
+      ps.setLong(3, nowUs);
+      ps.setArray(4, c.createArrayOf("text", p.kinds().toArray()));
+      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
+      ps.setBoolean(6, o.ratePerKey());
+      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
+      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+      ps.setBoolean(10, o.interleavesKeys());
+      ps.setLong(11, room);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    List<ClaimedJob> jobs = new ArrayList<>();
+    Map<String, Integer> startsPerKey = new TreeMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.claimIds)) {
+      ps.setString(1, p.node());
+      ps.setLong(2, p.lease().toMillis());
+      ps.setLong(3, p.token());
+      ps.setTimestamp(4, Timestamp.from(p.now()));
+      ps.setArray(5, c.createArrayOf("int8", ids.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          jobs.add(claimed(rs, p));
+          String key = queueRate ? "" : rs.getString(12);
+          startsPerKey.merge(key == null ? "" : key, 1, Integer::sum);
+        }
+      }
+    }
+    if (o.rate() != null && !jobs.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.claimRateAdvance)) {
+        ps.setString(1, p.queue());
+        ps.setLong(2, nowUs);
+        ps.setLong(3, Gcra.intervalMicros(o.rate()));
+        ps.setArray(4, c.createArrayOf("text", startsPerKey.keySet().toArray()));
+        ps.setArray(5, c.createArrayOf("int4", startsPerKey.values().toArray()));
+        ps.setLong(6, nowUs);
+        ps.setLong(7, nowUs);
+        ps.executeUpdate();
+      }
+    }
+    jobs.sort(CLAIM_ORDER);
+    return jobs;
+  }
+
+  private Long rateTat(Connection c, String queue, String key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.claimRateGet)) {
+      ps.setString(1, queue);
+      ps.setString(2, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
     }
   }
 
@@ -928,6 +1143,50 @@ public final class PostgresStore implements Store {
     }
   }
 
+  @Override
+  public List<QueueSettings> queueSettingsList() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.queueSettingsList)) {
+      c.setAutoCommit(true);
+      List<QueueSettings> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(QueueSettings.fromColumns(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3),
+              rs.getObject(4, Integer.class), rs.getObject(5, Integer.class), rs.getObject(6, Integer.class),
+              rs.getObject(7, Long.class), rs.getBoolean(8), rs.getBoolean(9), rs.getObject(10, Long.class)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw fail("reading queue settings", e);
+    }
+  }
+
+  @Override
+  public boolean queueSettingsPut(String queue, QueueOptions o, boolean onlyIfUnconfigured) {
+    return inTransaction("writing the settings of queue '" + queue + "'", c -> {
+      boolean written;
+      try (PreparedStatement ps = c.prepareStatement(sql.queueSettingsPut)) {
+        ps.setString(1, queue);
+        ps.setObject(2, o.maxRunning(), java.sql.Types.INTEGER);
+        ps.setObject(3, o.perKey(), java.sql.Types.INTEGER);
+        ps.setObject(4, o.rate() == null ? null : o.rate().count(), java.sql.Types.INTEGER);
+        ps.setObject(5, o.rate() == null ? null : o.rate().period().toMillis(), java.sql.Types.BIGINT);
+        ps.setBoolean(6, o.ratePerKey());
+        ps.setBoolean(7, o.fair());
+        ps.setObject(8, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+        ps.setBoolean(9, onlyIfUnconfigured);
+        written = ps.executeUpdate() == 1;
+      }
+      if (written) {
+        update(c, sql.queueRatesReset, queue);
+        // Looser limits may let waiting jobs run: wake the queue's workers.
+        notify(c, Notifier.INSERT, queue);
+      }
+      return written;
+    });
+  }
+
   private interface Tx<T> {
     T run(Connection c) throws SQLException;
   }
@@ -1008,7 +1267,10 @@ public final class PostgresStore implements Store {
         parentId,
         rs.getString(20),
         nullableLong(rs, 21),
-        rs.getString(22));
+        rs.getString(22),
+        rs.getString(23),
+        rs.getString(24),
+        null);
   }
 
   private static Long nullableLong(ResultSet rs, int column) throws SQLException {
@@ -1166,7 +1428,7 @@ public final class PostgresStore implements Store {
           return Optional.empty();
         }
       }
-      return Optional.of(jobs.isEmpty() ? List.of() : insert(c, jobs));
+      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs).stream().map(InsertResult::id).toList());
     });
   }
 

@@ -9,7 +9,19 @@ import dev.offload.store.JobAction;
  */
 final class Sql {
   final String insertMany;
+  final String insertUnique;
+  final String uniqueFinished;
+  final String uniqueLive;
+  final String uniqueReplace;
+  final String idempotencyGet;
   final String claim;
+  final String claimLock;
+  final String claimSettings;
+  final String claimRunningCount;
+  final String claimRateGet;
+  final String claimCandidates;
+  final String claimIds;
+  final String claimRateAdvance;
   final String completeMany;
   final String heartbeat;
   final String releaseMany;
@@ -30,6 +42,9 @@ final class Sql {
   final String queueLastMinute;
   final String queuesPaused;
   final String queuePause;
+  final String queueSettingsList;
+  final String queueSettingsPut;
+  final String queueRatesReset;
   final String lockState;
   final String cancelPending;
   final String cancelRunning;
@@ -72,7 +87,7 @@ final class Sql {
   private static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args::text, attempt, max_attempts, run_at, created_at,
       started_at, finished_at, lease_owner, errors::text, result::text, progress::text, checkpoint::text,
-      failed_items::text, parent_id, schedule, workflow_id, step""";
+      failed_items::text, parent_id, schedule, workflow_id, step, concurrency_key, unique_key""";
 
   // Watchers learn which jobs changed: ids joined by commas, at most 500 per notification so a
   // payload stays under PostgreSQL's 8,000-byte limit.
@@ -86,13 +101,13 @@ final class Sql {
     insertMany = fill(schema, """
         WITH ins AS (
           INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                     idempotency_key, schedule)
+                                     idempotency_key, schedule, concurrency_key)
           SELECT kind, queue, priority::smallint, args::jsonb, max_attempts, state, run_at::timestamptz, created_at::timestamptz,
-                 parent_id, retry_items::jsonb, idempotency_key, schedule
+                 parent_id, retry_items::jsonb, idempotency_key, schedule, concurrency_key
           FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
-                      ?::text[], ?::text[])
+                      ?::text[], ?::text[], ?::text[])
             AS t(kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items, idempotency_key,
-                 schedule)
+                 schedule, concurrency_key)
           -- A job whose key is taken is not inserted; the no-op update makes RETURNING give the
           -- stored job's id in its place (even when another transaction committed it after this
           -- statement's snapshot), so ids stay one per input row, in order. The stored kind and
@@ -108,13 +123,40 @@ final class Sql {
                CASE WHEN idempotency_key IS NOT NULL THEN args::text END
         FROM ins""".formatted(insertChannel));
 
+    // A job with a unique key, one at a time: any conflict (its unique key while a job with it is
+    // pending or running, or its idempotency key) inserts nothing, and the store then looks up the
+    // job that holds the key. The unique index settles races between nodes.
+    insertUnique = fill(schema, """
+        INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
+                                   idempotency_key, concurrency_key, unique_key)
+        VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+        ON CONFLICT DO NOTHING
+        RETURNING id""");
+
+    uniqueFinished = fill(schema, """
+        SELECT id FROM {schema}.jobs WHERE unique_key = ? AND finished_at > ? ORDER BY finished_at DESC LIMIT 1""");
+
+    uniqueLive = fill(schema, """
+        SELECT id FROM {schema}.jobs WHERE unique_key = ? AND state IN ('scheduled', 'available', 'running', 'retrying')""");
+
+    // Debounce: a duplicate that has not started yet takes the new args, run time and priority.
+    uniqueReplace = fill(schema, """
+        UPDATE {schema}.jobs SET args = ?::jsonb, run_at = ?, priority = ?, state = ?
+        WHERE unique_key = ? AND state IN ('scheduled', 'available') AND attempt = 0
+        RETURNING id""");
+
+    idempotencyGet = fill(schema, "SELECT id, kind, args::text FROM {schema}.jobs WHERE idempotency_key = ?");
+
     // The CTE picks and locks the rows first; a plain UPDATE ... WHERE id IN (SELECT ... LIMIT)
     // may be planned to lock more rows than the limit and block on rows other workers hold.
     claim = fill(schema, """
         WITH next AS (
           SELECT id FROM {schema}.jobs
           WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ? AND kind = ANY(?::text[])
-            AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND q.paused)
+            -- A queue with flow control is claimed only by the locked path (claimCandidates); a
+            -- node whose copy of the settings is a second old claims nothing here.
+            AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND (q.paused
+              OR q.max_running IS NOT NULL OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
           ORDER BY priority, run_at, id
           LIMIT ?
           FOR UPDATE SKIP LOCKED
@@ -128,6 +170,77 @@ final class Sql {
         FROM next WHERE j.id = next.id
         RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
                   j.failed_items::text, j.retry_items::text, j.run_at""");
+
+    // The flow-controlled claim, one transaction: a lock per queue serialises its claims across
+    // nodes (and only its claims: other queues and every other write go on), then what runs is
+    // counted from the rows (running with a live lease) rather than kept in a counter.
+    // Slots and rates are measured on the database's clock, as leases are; the lock statement
+    // also reads it (epoch microseconds) for the rate.
+    claimLock = "SELECT pg_advisory_xact_lock(hashtext(?)), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
+
+    claimSettings = fill(schema, """
+        SELECT name, paused, true, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms
+        FROM {schema}.queues WHERE name = ?""");
+
+    claimRunningCount = fill(schema, """
+        SELECT count(*) FROM {schema}.jobs WHERE queue = ? AND state = 'running' AND lease_expires_at > clock_timestamp()""");
+
+    claimRateGet = fill(schema, "SELECT tat_us FROM {schema}.queue_rates WHERE queue = ? AND key = ?");
+
+    // Runnable jobs ranked within their key (nth = 1 is a key's most urgent job): a key takes at
+    // most its room left (perKey minus what runs of it) and, with a rate per key, the starts its
+    // rate allows now. Fair queues order by that rank first, so keys take turns. Aging makes a job
+    // one priority level more urgent per period it waited past its run time.
+    claimCandidates = fill(schema, """
+        WITH p AS (
+          SELECT ?::text AS q, ?::timestamptz AS now, ?::bigint AS now_us, ?::text[] AS kinds, ?::int AS per_key,
+                 ?::boolean AS rate_per_key, ?::bigint AS interval_us, ?::bigint AS tolerance_us, ?::bigint AS aging_ms,
+                 ?::boolean AS fair
+        ),
+        running AS (
+          SELECT j.concurrency_key AS ckey, count(*) AS n
+          FROM {schema}.jobs j, p
+          WHERE j.queue = p.q AND j.state = 'running' AND j.lease_expires_at > clock_timestamp()
+            AND j.concurrency_key IS NOT NULL
+          GROUP BY j.concurrency_key
+        ),
+        runnable AS (
+          SELECT j.id, j.concurrency_key AS ckey, j.run_at,
+                 CASE WHEN p.aging_ms IS NULL THEN j.priority
+                      ELSE greatest(0, j.priority - floor(extract(epoch FROM p.now - j.run_at) * 1000 / p.aging_ms)) END AS urgency
+          FROM {schema}.jobs j, p
+          WHERE j.queue = p.q AND j.state IN ('scheduled', 'available', 'retrying') AND j.run_at <= p.now
+            AND j.kind = ANY(p.kinds)
+        ),
+        ranked AS (
+          SELECT r.*, row_number() OVER (PARTITION BY r.ckey ORDER BY r.urgency, r.run_at, r.id) AS nth FROM runnable r
+        )
+        SELECT r.id FROM ranked r CROSS JOIN p
+          LEFT JOIN running c ON c.ckey = r.ckey
+          LEFT JOIN {schema}.queue_rates t ON p.rate_per_key AND t.queue = p.q AND t.key = coalesce(r.ckey, '')
+        WHERE (p.per_key IS NULL OR r.ckey IS NULL OR r.nth <= p.per_key - coalesce(c.n, 0))
+          AND (NOT p.rate_per_key OR r.nth <= CASE
+                WHEN greatest(coalesce(t.tat_us, p.now_us), p.now_us) > p.now_us + p.tolerance_us THEN 0
+                ELSE (p.now_us + p.tolerance_us - greatest(coalesce(t.tat_us, p.now_us), p.now_us)) / p.interval_us + 1 END)
+        ORDER BY CASE WHEN p.fair THEN r.nth ELSE 0 END, r.urgency, r.run_at, r.id
+        LIMIT ?""");
+
+    // The candidates are not row-locked (a window function cannot be); the state check makes a job
+    // that was cancelled or deleted meanwhile drop out instead of being claimed.
+    claimIds = fill(schema, """
+        UPDATE {schema}.jobs j
+        SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
+            lease_expires_at = now() + ?::bigint * interval '1 millisecond', claim_token = ?, started_at = ?
+        WHERE j.id = ANY(?::bigint[]) AND j.state IN ('scheduled', 'available', 'retrying')
+        RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
+                  j.failed_items::text, j.retry_items::text, j.run_at, j.concurrency_key""");
+
+    // Moves each key's TAT on by the starts just claimed: max(tat, now) + n * interval. A new row
+    // gets now + n * interval.
+    claimRateAdvance = fill(schema, """
+        INSERT INTO {schema}.queue_rates AS t (queue, key, tat_us)
+        SELECT ?, k, ?::bigint + n * ?::bigint FROM unnest(?::text[], ?::int[]) AS s(k, n)
+        ON CONFLICT (queue, key) DO UPDATE SET tat_us = greatest(t.tat_us, ?::bigint) + (excluded.tat_us - ?::bigint)""");
 
     completeMany = fill(schema, """
         WITH done AS (
@@ -244,6 +357,27 @@ final class Sql {
     queuePause = fill(schema, """
         INSERT INTO {schema}.queues (name, paused, updated_at) VALUES (?, ?, now())
         ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at""");
+
+    queueSettingsList = fill(schema, """
+        SELECT name, paused, configured_at IS NOT NULL, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair,
+               aging_ms
+        FROM {schema}.queues ORDER BY name""");
+
+    // The last parameter is "only if unconfigured": a node's defaults never overwrite an operator's
+    // settings. The paused flag is left as it is.
+    queueSettingsPut = fill(schema, """
+        INSERT INTO {schema}.queues AS q (name, paused, updated_at, max_running, per_key, rate_count, rate_period_ms,
+                                          rate_per_key, fair, aging_ms, configured_at)
+        VALUES (?, false, now(), ?, ?, ?, ?, ?, ?, ?, now())
+        ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running, per_key = excluded.per_key,
+            rate_count = excluded.rate_count, rate_period_ms = excluded.rate_period_ms, rate_per_key = excluded.rate_per_key,
+            fair = excluded.fair, aging_ms = excluded.aging_ms, configured_at = excluded.configured_at,
+            updated_at = excluded.updated_at
+          WHERE NOT ? OR q.configured_at IS NULL""");
+
+    // New settings start the queue's rates afresh: a TAT left by a slower rate would otherwise hold
+    // the new one back for as long as the old one would have.
+    queueRatesReset = fill(schema, "DELETE FROM {schema}.queue_rates WHERE queue = ?");
 
     lockState = fill(schema, "SELECT state, queue FROM {schema}.jobs WHERE id = ? FOR UPDATE");
 

@@ -14,11 +14,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * The body of {@code POST /api/jobs}, checked field by field so that every 422 names the field at
- * fault: {@code {kind, args?, queue?, priority?, runAt? | delay?, maxAttempts?, wait?}}.
- *
- * <p>{@code uniqueKey} and {@code concurrencyKey} ({@code docs/design.md}, planned) are refused with 422 rather than
- * ignored until the engine has them: silently running a job twice that the caller asked to be
- * unique would be worse than an error. The {@code Idempotency-Key} header gives enqueue-once.
+ * fault: {@code {kind, args?, queue?, priority?, runAt? | delay?, maxAttempts?, wait?,
+ * concurrencyKey?, uniqueKey?, uniqueFor?, onDuplicate?}}. Keys are 1-255 characters; {@code
+ * onDuplicate} is {@code "replace"} (debounce) or {@code "return"} (the default).
  *
  * @param kind the job's kind
  * @param args the args as given; null when absent (stored as {@code {}})
@@ -30,7 +28,8 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
   private static final Set<String> FIELDS =
-      Set.of("kind", "args", "queue", "priority", "runAt", "delay", "maxAttempts", "wait", "uniqueKey", "concurrencyKey");
+      Set.of("kind", "args", "queue", "priority", "runAt", "delay", "maxAttempts", "wait", "uniqueKey", "concurrencyKey",
+          "uniqueFor", "onDuplicate");
 
   /**
    * Reads a request body.
@@ -47,7 +46,8 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
       String name = names.next();
       if (!FIELDS.contains(name)) {
         throw ApiException.invalid(name, "unknown field '" + name
-            + "' (expected kind, args, queue, priority, runAt or delay, maxAttempts, wait)");
+            + "' (expected kind, args, queue, priority, runAt or delay, maxAttempts, wait, concurrencyKey, uniqueKey,"
+            + " uniqueFor, onDuplicate)");
       }
     }
     JsonNode kindNode = present(body, "kind");
@@ -55,9 +55,6 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
       throw ApiException.invalid("kind", "kind is required: the name of a registered job kind, e.g. \"emails.send\"");
     }
     String kind = text("kind", kindNode);
-    refuse(body, "uniqueKey", "uniqueKey is not supported by this server yet; send an Idempotency-Key header"
-        + " to enqueue a job at most once");
-    refuse(body, "concurrencyKey", "concurrencyKey is not supported by this server yet");
 
     EnqueueOptions options = EnqueueOptions.none();
     JsonNode v;
@@ -86,6 +83,33 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
       int maxAttempts = integer("maxAttempts", v);
       options = apply("maxAttempts", options, o -> o.maxAttempts(maxAttempts));
     }
+    if ((v = present(body, "concurrencyKey")) != null) {
+      String key = text("concurrencyKey", v);
+      options = apply("concurrencyKey", options, o -> o.concurrencyKey(key));
+    }
+    if ((v = present(body, "uniqueKey")) != null) {
+      String key = text("uniqueKey", v);
+      options = apply("uniqueKey", options, o -> o.uniqueKey(key));
+    }
+    if ((v = present(body, "uniqueFor")) != null) {
+      if (options.uniqueKey() == null) {
+        throw ApiException.invalid("uniqueFor", "uniqueFor needs a uniqueKey");
+      }
+      Duration uniqueFor = Durations.field("uniqueFor", v);
+      options = apply("uniqueFor", options, o -> o.uniqueFor(uniqueFor));
+    }
+    if ((v = present(body, "onDuplicate")) != null) {
+      String onDuplicate = text("onDuplicate", v);
+      if (!onDuplicate.equals("replace") && !onDuplicate.equals("return")) {
+        throw ApiException.invalid("onDuplicate", "onDuplicate must be \"replace\" or \"return\", got " + v);
+      }
+      if (options.uniqueKey() == null) {
+        throw ApiException.invalid("onDuplicate", "onDuplicate needs a uniqueKey");
+      }
+      if (onDuplicate.equals("replace")) {
+        options = options.onDuplicateReplace();
+      }
+    }
     if (idempotencyKey != null) {
       options = apply("Idempotency-Key", options, o -> o.idempotencyKey(idempotencyKey));
     }
@@ -104,12 +128,6 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
   private static JsonNode present(JsonNode body, String field) {
     JsonNode v = body.get(field);
     return v == null || v.isNull() ? null : v;
-  }
-
-  private static void refuse(JsonNode body, String field, String detail) {
-    if (present(body, field) != null) {
-      throw ApiException.invalid(field, detail);
-    }
   }
 
   private static EnqueueOptions apply(String field, EnqueueOptions options, UnaryOperator<EnqueueOptions> change) {

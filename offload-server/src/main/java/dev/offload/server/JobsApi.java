@@ -34,15 +34,20 @@ final class JobsApi {
   /**
    * {@code POST /api/jobs}: 202 with {@code Location} and the job; with {@code wait}, 200 and the
    * finished job when it ended in time. The {@code Idempotency-Key} header makes a repeated request
-   * answer with the job the first one created; the key with another kind or other args is 422.
+   * answer with the job the first one created; the key with another kind or other args is 422. A
+   * {@code uniqueKey} held by a pending or running job (or one finished within {@code uniqueFor})
+   * answers 200 with that job and {@code Offload-Duplicate: true}.
    */
   void enqueue(Context ctx) throws InterruptedException {
     JsonNode body = Http.jsonBody(ctx, maxBodyBytes);
     String key = ctx.header("Idempotency-Key");
     EnqueueRequest req = EnqueueRequest.parse(body, key == null || key.isEmpty() ? null : key);
     JobId id;
+    boolean duplicate;
     try {
-      id = offload.enqueue(req.kind(), req.args(), req.options());
+      dev.offload.Enqueued enqueued = offload.enqueueOrFind(req.kind(), req.args(), req.options());
+      id = enqueued.id();
+      duplicate = enqueued.duplicate() && req.options().uniqueKey() != null;
     } catch (UnknownKindException e) {
       // The core's message names the Java option; the API has none, so say what works here.
       throw ApiException.invalid("kind", "unknown job kind '" + e.kind() + "': no worker has announced it to this store;"
@@ -55,12 +60,15 @@ final class JobsApi {
       throw ApiException.invalid(m.startsWith("kind") ? "kind" : "args", m);
     }
     ctx.header("Location", "/api/jobs/" + id.value());
+    if (duplicate) {
+      ctx.header("Offload-Duplicate", "true");
+    }
     if (req.waitFor() != null) {
       Outcome<?> outcome = offload.await(id, req.waitFor());
-      Http.json(ctx, outcome.finished() ? 200 : 202, outcome.job());
+      Http.json(ctx, outcome.finished() || duplicate ? 200 : 202, outcome.job());
       return;
     }
-    Http.json(ctx, 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
+    Http.json(ctx, duplicate ? 200 : 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
   }
 
   /** {@code GET /api/jobs/{id}}: the job, or only its {@link JobProgressView} for a read token. */

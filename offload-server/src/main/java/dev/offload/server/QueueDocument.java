@@ -3,6 +3,7 @@ package dev.offload.server;
 import dev.offload.JobOptions;
 import dev.offload.JobState;
 import dev.offload.Offload;
+import dev.offload.QueueOptions;
 import dev.offload.QueueStats;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,6 +28,12 @@ import java.util.TreeSet;
  * @param latencyP50Ms median wait from run_at to the handler's start, of jobs finished in the last
  *     minute, or null
  * @param runP50Ms median run time of jobs finished in the last minute, or null
+ * @param maxRunning at most this many of its jobs run at once across all nodes, or null
+ * @param perKey at most this many jobs of one concurrency key run at once, or null
+ * @param rate at most this many starts per period ({@code 10/s}), or null
+ * @param ratePerKey whether the rate applies to each concurrency key on its own
+ * @param fair whether claims interleave concurrency keys
+ * @param aging the wait after which a job counts one priority level more urgent ({@code 5m}), or null
  */
 record QueueDocument(
     String name,
@@ -38,9 +45,19 @@ record QueueDocument(
     long finishedLastMinute,
     double throughputPerSecond,
     Double latencyP50Ms,
-    Double runP50Ms) {
+    Double runP50Ms,
+    Integer maxRunning,
+    Integer perKey,
+    String rate,
+    boolean ratePerKey,
+    boolean fair,
+    String aging) {
 
   static QueueDocument of(QueueStats s) {
+    return of(s, QueueOptions.none());
+  }
+
+  static QueueDocument of(QueueStats s, QueueOptions o) {
     Map<String, Long> counts = new LinkedHashMap<>();
     for (JobState state : JobState.values()) {
       counts.put(state.wireName(), s.count(state));
@@ -48,7 +65,9 @@ record QueueDocument(
     long pending = s.count(JobState.SCHEDULED) + s.count(JobState.AVAILABLE) + s.count(JobState.RETRYING);
     double perSecond = Math.round(s.finishedLastMinute() / 60.0 * 100) / 100.0;
     return new QueueDocument(s.name(), s.paused(), counts, s.running(), s.claimed(), pending,
-        s.finishedLastMinute(), perSecond, s.latencyP50Ms(), s.runP50Ms());
+        s.finishedLastMinute(), perSecond, s.latencyP50Ms(), s.runP50Ms(), o.maxRunning(), o.perKey(),
+        o.rate() == null ? null : o.rate().toString(), o.ratePerKey(), o.fair(),
+        o.aging() == null ? null : Durations.format(o.aging()));
   }
 
   /**
@@ -58,13 +77,15 @@ record QueueDocument(
   static List<QueueDocument> all(Offload offload) {
     List<QueueDocument> docs = new ArrayList<>();
     Set<String> seen = new TreeSet<>();
+    Map<String, QueueOptions> options = offload.queueOptions();
     for (QueueStats s : offload.queues()) {
-      docs.add(of(s));
+      docs.add(of(s, options.getOrDefault(s.name(), QueueOptions.none())));
       seen.add(s.name());
     }
     for (JobOptions o : offload.kinds().values()) {
       if (seen.add(o.queue())) {
-        docs.add(of(new QueueStats(o.queue(), false, Map.of(), 0, null, null)));
+        docs.add(of(new QueueStats(o.queue(), false, Map.of(), 0, null, null),
+            options.getOrDefault(o.queue(), QueueOptions.none())));
       }
     }
     docs.sort(Comparator.comparing(QueueDocument::name));

@@ -1,13 +1,22 @@
 package dev.offload.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Offload;
+import dev.offload.QueueOptions;
 import dev.offload.QueueStats;
+import dev.offload.Rate;
 import dev.offload.server.internal.KindsDocument;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 
-/** {@code GET /api/queues}, {@code POST /api/queues/{name}/pause|resume}, {@code GET /api/kinds}. */
+/**
+ * {@code GET /api/queues}, {@code PUT /api/queues/{name}}, {@code POST /api/queues/{name}/pause|resume},
+ * {@code GET /api/kinds}.
+ */
 final class QueuesApi {
   private final Offload offload;
   private final Duration requestBudget;
@@ -46,6 +55,102 @@ final class QueuesApi {
         .findFirst()
         .orElseGet(() -> QueueDocument.of(new QueueStats(name, paused, Map.of(), 0, null, null)));
     Http.json(ctx, 200, doc);
+  }
+
+  private static final Set<String> SETTINGS =
+      Set.of("maxRunning", "perKey", "rate", "ratePerKey", "fair", "aging");
+
+  /**
+   * {@code PUT /api/queues/{name}} with {@code {maxRunning, perKey, rate, ratePerKey, fair,
+   * aging}}: replaces the queue's flow-control settings for every node (an absent or null field
+   * is no limit, false); 200 and the queue. 422 names the field at fault.
+   */
+  void put(Context ctx) {
+    String name = ctx.pathParam("name");
+    try {
+      offload.queueOptions(name);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("name", e.getMessage());
+    }
+    JsonNode body = Http.jsonBody(ctx, 64 * 1024);
+    if (body == null || !body.isObject()) {
+      throw ApiException.invalid("the body must be a JSON object such as {\"maxRunning\": 4, \"rate\": \"10/s\"}");
+    }
+    for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+      String field = names.next();
+      if (!SETTINGS.contains(field)) {
+        throw ApiException.invalid(field, "unknown field '" + field + "' (expected maxRunning, perKey, rate, ratePerKey, fair, aging)");
+      }
+    }
+    QueueOptions o = QueueOptions.none();
+    JsonNode v;
+    if ((v = present(body, "maxRunning")) != null) {
+      Integer n = limit("maxRunning", v);
+      o = apply("maxRunning", o, x -> x.maxRunning(n));
+    }
+    if ((v = present(body, "perKey")) != null) {
+      Integer n = limit("perKey", v);
+      o = apply("perKey", o, x -> x.perKey(n));
+    }
+    if ((v = present(body, "rate")) != null) {
+      if (!v.isTextual()) {
+        throw ApiException.invalid("rate", "rate must be a string such as \"10/s\", \"600/min\" or \"5000/h\", got " + v);
+      }
+      Rate rate;
+      try {
+        rate = Rate.parse(v.asText());
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid("rate", e.getMessage());
+      }
+      o = o.rate(rate);
+    }
+    if ((v = present(body, "ratePerKey")) != null) {
+      boolean perKey = bool("ratePerKey", v);
+      o = apply("ratePerKey", o, x -> x.ratePerKey(perKey));
+    }
+    if ((v = present(body, "fair")) != null) {
+      boolean fair = bool("fair", v);
+      o = o.fair(fair);
+    }
+    if ((v = present(body, "aging")) != null) {
+      Duration aging = Durations.field("aging", v);
+      o = apply("aging", o, x -> x.aging(aging));
+    }
+    offload.updateQueue(name, o);
+    QueueDocument doc = QueueDocument.all(offload).stream()
+        .filter(q -> q.name().equals(name))
+        .findFirst()
+        .orElseThrow();
+    Http.json(ctx, 200, doc);
+  }
+
+  private static JsonNode present(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    return v == null || v.isNull() ? null : v;
+  }
+
+  private static Integer limit(String field, JsonNode v) {
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw ApiException.invalid(field, field + " must be a whole number from 1 to " + QueueOptions.MAX_LIMIT
+          + " or null for no limit, got " + EnqueueRequest.describe(v));
+    }
+    return v.asInt();
+  }
+
+  private static boolean bool(String field, JsonNode v) {
+    if (!v.isBoolean()) {
+      throw ApiException.invalid(field, field + " must be true or false, got " + EnqueueRequest.describe(v));
+    }
+    return v.asBoolean();
+  }
+
+  private static QueueOptions apply(String field, QueueOptions o,
+      UnaryOperator<QueueOptions> change) {
+    try {
+      return change.apply(o);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(field, e.getMessage());
+    }
   }
 
   /**

@@ -24,6 +24,7 @@ import java.time.Duration;
  * DELETE /api/jobs/{id}             204
  * POST   /api/dead/replay           {kind?, queue?, errorClass?} → {replayed}
  * GET    /api/queues                {queues}
+ * PUT    /api/queues/{name}         {maxRunning, perKey, rate, ratePerKey, fair, aging} → the queue
  * POST   /api/queues/{name}/pause   the queue (also /resume)
  * GET    /api/kinds                 ?budget= → {budgetMs, kinds}
  * GET    /api/schedules             {schedules}
@@ -130,6 +131,7 @@ final class Routes {
     r.delete("/api/jobs/{id}", jobs::delete);
     r.post("/api/dead/replay", jobs::replay);
     r.get("/api/queues", queues::list);
+    r.put("/api/queues/{name}", queues::put);
     r.post("/api/queues/{name}/pause", queues::pause);
     r.post("/api/queues/{name}/resume", queues::resume);
     r.get("/api/kinds", queues::kinds);

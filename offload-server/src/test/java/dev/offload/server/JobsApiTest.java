@@ -177,7 +177,12 @@ class JobsApiTest {
     assertInvalid("{\"kind\": \"echo\", \"runAt\": \"tomorrow\"}", "runAt", "runAt must be an ISO-8601 time");
     assertInvalid("{\"kind\": \"echo\", \"wait\": \"2h\"}", "wait", "wait must be at most 5 minutes");
     assertInvalid("{\"kind\": \"echo\", \"prority\": 1}", "prority", "unknown field 'prority'");
-    assertInvalid("{\"kind\": \"echo\", \"uniqueKey\": \"k\"}", "uniqueKey", "Idempotency-Key");
+    assertInvalid("{\"kind\": \"echo\", \"uniqueKey\": \"\"}", "uniqueKey", "uniqueKey must be 1-255 characters");
+    assertInvalid("{\"kind\": \"echo\", \"concurrencyKey\": \"" + "k".repeat(256) + "\"}", "concurrencyKey",
+        "concurrencyKey must be 1-255 characters");
+    assertInvalid("{\"kind\": \"echo\", \"uniqueFor\": \"1h\"}", "uniqueFor", "needs a uniqueKey");
+    assertInvalid("{\"kind\": \"echo\", \"uniqueKey\": \"k\", \"onDuplicate\": \"merge\"}", "onDuplicate",
+        "\"replace\" or \"return\"");
     assertInvalid("[1, 2]", null, "the body must be a JSON object");
   }
 

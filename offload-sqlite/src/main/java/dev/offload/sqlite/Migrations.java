@@ -23,7 +23,7 @@ import java.util.Set;
 final class Migrations {
   /** In order; the number before the first underscore is the version. Append, never edit. */
   static final List<String> FILES =
-      List.of("001_jobs.sql", "002_schedules.sql", "003_workflows.sql", "004_job_starts.sql");
+      List.of("001_jobs.sql", "002_schedules.sql", "003_workflows.sql", "004_job_starts.sql", "005_flow_control.sql");
 
   private Migrations() {}
 

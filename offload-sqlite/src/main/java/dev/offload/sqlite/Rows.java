@@ -48,7 +48,10 @@ final class Rows {
         parentId(rs),
         rs.getString("schedule"),
         nullableLong(rs, "workflow_id"),
-        rs.getString("step"));
+        rs.getString("step"),
+        rs.getString("concurrency_key"),
+        rs.getString("unique_key"),
+        null);
   }
 
   static Long nullableLong(ResultSet rs, String column) throws SQLException {
@@ -104,6 +107,16 @@ final class Rows {
   static Instant instant(ResultSet rs, String column) throws SQLException {
     long millis = rs.getLong(column);
     return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+  }
+
+  static Integer nullableInt(ResultSet rs, int column) throws SQLException {
+    int v = rs.getInt(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  static Long nullableLong(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
   }
 
   static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {

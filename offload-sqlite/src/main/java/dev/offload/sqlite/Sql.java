@@ -14,7 +14,7 @@ final class Sql {
   static final String JOB_COLUMNS = """
       id, kind, queue, state, priority, args, attempt, max_attempts, run_at, created_at,
       started_at, finished_at, lease_owner, errors, result, progress, checkpoint, failed_items, parent_id, schedule,
-      workflow_id, step""";
+      workflow_id, step, concurrency_key, unique_key""";
 
   /**
    * One row; run once per job with a reused statement, which in-process SQLite makes cheap. A job
@@ -23,11 +23,36 @@ final class Sql {
    */
   static final String INSERT = """
       INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                idempotency_key, schedule)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                idempotency_key, schedule, concurrency_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
         DO UPDATE SET idempotency_key = excluded.idempotency_key
       RETURNING id, CASE WHEN idempotency_key IS NOT NULL THEN kind END, CASE WHEN idempotency_key IS NOT NULL THEN args END""";
+
+  /**
+   * A job with a unique key: any conflict (its unique key while a job with it is pending or
+   * running, or its idempotency key) inserts nothing, and the store looks up the job holding it.
+   */
+  static final String INSERT_UNIQUE = """
+      INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
+                                idempotency_key, concurrency_key, unique_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO NOTHING
+      RETURNING id""";
+
+  static final String UNIQUE_FINISHED = """
+      SELECT id FROM offload_jobs WHERE unique_key = ? AND finished_at > ? ORDER BY finished_at DESC LIMIT 1""";
+
+  static final String UNIQUE_LIVE = """
+      SELECT id FROM offload_jobs WHERE unique_key = ? AND state IN ('scheduled', 'available', 'running', 'retrying')""";
+
+  /** Debounce: a duplicate that has not started yet takes the new args, run time and priority. */
+  static final String UNIQUE_REPLACE = """
+      UPDATE offload_jobs SET args = ?, run_at = ?, priority = ?, state = ?
+      WHERE unique_key = ? AND state IN ('scheduled', 'available') AND attempt = 0
+      RETURNING id""";
+
+  static final String IDEMPOTENCY_GET = "SELECT id, kind, args FROM offload_jobs WHERE idempotency_key = ?";
 
   // Runs in a BEGIN IMMEDIATE transaction: the write lock is taken before the SELECT reads, so no
   // other connection or process can claim the same rows in between (SQLite has one writer at a
@@ -41,11 +66,74 @@ final class Sql {
         SELECT id FROM offload_jobs
         WHERE queue = ?5 AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?4
           AND kind IN (SELECT value FROM json_each(?6))
-          AND NOT EXISTS (SELECT 1 FROM offload_queues q WHERE q.name = ?5 AND q.paused)
+          -- A queue with flow control is claimed only by the controlled path (CLAIM_CANDIDATES); a
+          -- process whose copy of the settings is a second old claims nothing here.
+          AND NOT EXISTS (SELECT 1 FROM offload_queues q WHERE q.name = ?5 AND (q.paused
+            OR q.max_running IS NOT NULL OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
         ORDER BY priority, run_at, id
         LIMIT ?7
       )
       RETURNING id, kind, queue, args, attempt, max_attempts, priority, checkpoint, failed_items, retry_items, run_at""";
+
+  // The flow-controlled claim runs in the same BEGIN IMMEDIATE transaction: SQLite's write lock
+  // already serialises claims, so what runs can be counted from the rows (running with a live
+  // lease) rather than kept in a counter.
+  static final String CLAIM_SETTINGS = """
+      SELECT name, paused, 1, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms
+      FROM offload_queues WHERE name = ?""";
+
+  static final String CLAIM_RUNNING_COUNT = """
+      SELECT count(*) FROM offload_jobs WHERE queue = ? AND state = 'running' AND lease_expires_at > ?""";
+
+  static final String CLAIM_RATE_GET = "SELECT tat_us FROM offload_queue_rates WHERE queue = ? AND key = ?";
+
+  // Runnable jobs ranked within their key (nth = 1 is a key's most urgent job): a key takes at
+  // most its room left (perKey minus what runs of it) and, with a rate per key, the starts its
+  // rate allows now. Fair queues order by that rank first, so keys take turns. Aging makes a job
+  // one priority level more urgent per period it waited past its run time.
+  // ?1 queue, ?2 now (ms), ?3 now (us), ?4 kinds (JSON), ?5 per key, ?6 rate per key, ?7 interval
+  // (us), ?8 tolerance (us), ?9 aging (ms), ?10 fair, ?11 limit, ?12 the lease clock's now (ms).
+  static final String CLAIM_CANDIDATES = """
+      WITH running AS (
+        SELECT concurrency_key AS ckey, count(*) AS n FROM offload_jobs
+        WHERE queue = ?1 AND state = 'running' AND lease_expires_at > ?12 AND concurrency_key IS NOT NULL
+        GROUP BY concurrency_key
+      ),
+      runnable AS (
+        SELECT id, concurrency_key AS ckey, run_at,
+               CASE WHEN ?9 IS NULL THEN priority ELSE max(0, priority - (?2 - run_at) / ?9) END AS urgency
+        FROM offload_jobs
+        WHERE queue = ?1 AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?2
+          AND kind IN (SELECT value FROM json_each(?4))
+      ),
+      ranked AS (
+        SELECT r.*, row_number() OVER (PARTITION BY r.ckey ORDER BY r.urgency, r.run_at, r.id) AS nth FROM runnable r
+      )
+      SELECT r.id FROM ranked r
+        LEFT JOIN running c ON c.ckey = r.ckey
+        LEFT JOIN offload_queue_rates t ON ?6 AND t.queue = ?1 AND t.key = coalesce(r.ckey, '')
+      WHERE (?5 IS NULL OR r.ckey IS NULL OR r.nth <= ?5 - coalesce(c.n, 0))
+        AND (NOT ?6 OR r.nth <= CASE
+              WHEN max(coalesce(t.tat_us, ?3), ?3) > ?3 + ?8 THEN 0
+              ELSE (?3 + ?8 - max(coalesce(t.tat_us, ?3), ?3)) / ?7 + 1 END)
+      ORDER BY CASE WHEN ?10 THEN r.nth ELSE 0 END, r.urgency, r.run_at, r.id
+      LIMIT ?11""";
+
+  /** Claims one candidate, unless it was cancelled or deleted meanwhile. */
+  static final String CLAIM_ID = """
+      UPDATE offload_jobs
+      SET state = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at = ?2, claim_token = ?3, started_at = ?4
+      WHERE id = ?5 AND state IN ('scheduled', 'available', 'retrying')
+      RETURNING id, kind, queue, args, attempt, max_attempts, priority, checkpoint, failed_items, retry_items, run_at,
+                concurrency_key""";
+
+  /** Moves a key's TAT on by the starts just claimed: max(tat, now) + n * interval. */
+  static final String CLAIM_RATE_ADVANCE = """
+      INSERT INTO offload_queue_rates (queue, key, tat_us) VALUES (?1, ?2, ?3 + ?4)
+      ON CONFLICT (queue, key) DO UPDATE SET tat_us = max(tat_us, ?3) + ?4""";
+
+  /** New settings start the queue's rates afresh (a slower rate's TAT would hold the new one back). */
+  static final String QUEUE_RATES_RESET = "DELETE FROM offload_queue_rates WHERE queue = ?";
 
   // lease_owner stays, so a finished job shows the node that ran its last attempt. A cancellation
   // requested from any node wins over every outcome but success. ?11 is 1 to give the attempt back.
@@ -194,6 +282,25 @@ final class Sql {
   static final String QUEUE_PAUSE = """
       INSERT INTO offload_queues (name, paused, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at""";
+
+  static final String QUEUE_SETTINGS_LIST = """
+      SELECT name, paused, configured_at IS NOT NULL, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair,
+             aging_ms
+      FROM offload_queues ORDER BY name""";
+
+  // ?10 is "only if unconfigured": a node's defaults never overwrite an operator's settings. The
+  // paused flag is left as it is.
+  static final String QUEUE_SETTINGS_PUT = """
+      INSERT INTO offload_queues (name, paused, updated_at, max_running, per_key, rate_count, rate_period_ms, rate_per_key,
+                                  fair, aging_ms, configured_at)
+      VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?2)
+      ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running, per_key = excluded.per_key,
+          rate_count = excluded.rate_count, rate_period_ms = excluded.rate_period_ms, rate_per_key = excluded.rate_per_key,
+          fair = excluded.fair, aging_ms = excluded.aging_ms, configured_at = excluded.configured_at,
+          updated_at = excluded.updated_at
+        WHERE NOT ?10 OR offload_queues.configured_at IS NULL""";
+
+  // The run times of the last 1,000 successes per kind, sorted; the store takes the percentiles.
 
   // The whole times (first start to end, across attempts) and queue waits of the last 1,000
   // successes per kind; the store sorts and takes the percentiles. Jobs from before the first start

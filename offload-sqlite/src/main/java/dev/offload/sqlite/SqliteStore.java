@@ -6,18 +6,22 @@ import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.KindStats;
+import dev.offload.QueueOptions;
 import dev.offload.QueueStats;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
+import dev.offload.store.Gcra;
 import dev.offload.store.Heartbeat;
+import dev.offload.store.InsertResult;
 import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
 import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.QueueSettings;
 import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
 import dev.offload.store.WorkflowInsert;
@@ -110,32 +114,39 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public List<Long> jobInsertMany(List<JobInsert> jobs) {
+  public List<InsertResult> jobInsertManyResults(List<JobInsert> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
     }
-    List<Long> ids = db.write("inserting " + jobs.size() + " jobs", c -> insert(c, jobs));
+    List<InsertResult> results = db.write("inserting " + jobs.size() + " jobs", c -> insert(c, jobs));
     Set<String> queues = new LinkedHashSet<>();
     jobs.forEach(j -> queues.add(j.queue()));
     wake(queues);
-    return ids;
+    List<Long> replaced = new ArrayList<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      if (results.get(i).duplicate() && jobs.get(i).replaceDuplicate()) {
+        replaced.add(results.get(i).id());
+      }
+    }
+    changed(replaced);
+    return results;
   }
 
   @Override
-  public List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
+  public List<InsertResult> jobInsertManyResults(Connection tx, List<JobInsert> jobs) {
     if (jobs.isEmpty()) {
       return List.of();
     }
     // No wake-up: the jobs exist only once the caller commits, which this store does not see.
     // Workers find them on their next poll.
     try {
-      if (jobs.stream().noneMatch(j -> j.idempotencyKey() != null)) {
+      if (jobs.stream().noneMatch(j -> j.idempotencyKey() != null || j.uniqueKey() != null)) {
         return insert(tx, jobs);
       }
       // A key held by a different job leaves nothing of the batch in the caller's transaction.
       java.sql.Savepoint before = tx.setSavepoint();
       try {
-        List<Long> ids = insert(tx, jobs);
+        List<InsertResult> ids = insert(tx, jobs);
         tx.releaseSavepoint(before);
         return ids;
       } catch (SQLException | RuntimeException e) {
@@ -147,10 +158,14 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private static List<Long> insert(Connection c, List<JobInsert> jobs) throws SQLException {
-    List<Long> ids = new ArrayList<>(jobs.size());
+  private static List<InsertResult> insert(Connection c, List<JobInsert> jobs) throws SQLException {
+    List<InsertResult> ids = new ArrayList<>(jobs.size());
     try (PreparedStatement ps = c.prepareStatement(Sql.INSERT)) {
       for (JobInsert job : jobs) {
+        if (job.uniqueKey() != null) {
+          ids.add(insertUnique(c, job));
+          continue;
+        }
         ps.setString(1, job.kind());
         ps.setString(2, job.queue());
         ps.setInt(3, job.priority());
@@ -167,6 +182,7 @@ public final class SqliteStore implements Store {
         ps.setString(10, job.retryItemsJson());
         ps.setString(11, job.idempotencyKey());
         ps.setString(12, job.schedule());
+        ps.setString(13, job.concurrencyKey());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           long id = rs.getLong(1);
@@ -174,11 +190,76 @@ public final class SqliteStore implements Store {
           if (storedKind != null) {
             job.requireSameRequest(id, storedKind, rs.getString(3));
           }
-          ids.add(id);
+          ids.add(new InsertResult(id, false));
         }
       }
     }
     return ids;
+  }
+
+  /**
+   * A job with a unique key: the job that already holds the key (finished within uniqueFor, or
+   * pending or running), else a new one. The write lock keeps the holder from changing meanwhile.
+   */
+  private static InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
+    if (j.idempotencyKey() != null) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.IDEMPOTENCY_GET)) {
+        ps.setString(1, j.idempotencyKey());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            j.requireSameRequest(rs.getLong(1), rs.getString(2), rs.getString(3));
+            return new InsertResult(rs.getLong(1), true);
+          }
+        }
+      }
+    }
+    if (j.uniqueFinishedAfter() != null) {
+      Long recent = singleId(c, Sql.UNIQUE_FINISHED, j.uniqueKey(), j.uniqueFinishedAfter().toEpochMilli());
+      if (recent != null) {
+        return new InsertResult(recent, true);
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(Sql.INSERT_UNIQUE)) {
+      ps.setString(1, j.kind());
+      ps.setString(2, j.queue());
+      ps.setInt(3, j.priority());
+      ps.setString(4, j.argsJson());
+      ps.setInt(5, j.maxAttempts());
+      ps.setString(6, j.state().wireName());
+      Rows.setInstant(ps, 7, j.runAt());
+      Rows.setInstant(ps, 8, j.createdAt());
+      ps.setObject(9, j.parentId(), java.sql.Types.INTEGER);
+      ps.setString(10, j.retryItemsJson());
+      ps.setString(11, j.idempotencyKey());
+      ps.setString(12, j.concurrencyKey());
+      ps.setString(13, j.uniqueKey());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return new InsertResult(rs.getLong(1), false);
+        }
+      }
+    }
+    if (j.replaceDuplicate()) {
+      Long replaced = singleId(c, Sql.UNIQUE_REPLACE, j.argsJson(), j.runAt().toEpochMilli(), j.priority(),
+          j.state().wireName(), j.uniqueKey());
+      if (replaced != null) {
+        return new InsertResult(replaced, true);
+      }
+    }
+    Long live = singleId(c, Sql.UNIQUE_LIVE, j.uniqueKey());
+    if (live == null) {
+      throw new SQLException("unique key '" + j.uniqueKey() + "' is held by a job that could not be found");
+    }
+    return new InsertResult(live, true);
+  }
+
+  private static Long singleId(Connection c, String query, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      bind(ps, List.of(params));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
   }
 
   @Override
@@ -187,24 +268,137 @@ public final class SqliteStore implements Store {
       return List.of();
     }
     return db.write("claiming jobs of queue '" + p.queue() + "'", c -> {
-      List<ClaimedJob> claimed = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM)) {
+      List<ClaimedJob> claimed = p.flow().controlled() ? claimControlled(c, p) : claimFree(c, p);
+      claimed.sort(CLAIM_ORDER);
+      return claimed;
+    });
+  }
+
+  private static List<ClaimedJob> claimFree(Connection c, ClaimParams p) throws SQLException {
+    List<ClaimedJob> claimed = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM)) {
+      ps.setString(1, p.node());
+      Rows.setInstant(ps, 2, LEASE_CLOCK.instant().plus(p.lease()));
+      ps.setLong(3, p.token());
+      Rows.setInstant(ps, 4, p.now());
+      ps.setString(5, p.queue());
+      ps.setString(6, Json.write(p.kinds()));
+      ps.setInt(7, p.limit());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          claimed.add(Rows.claimed(rs, p.token()));
+        }
+      }
+    }
+    return claimed;
+  }
+
+  /**
+   * The claim of a queue with flow control, inside the write transaction: read the settings
+   * afresh, count what runs (rows running with a live lease: a crashed process's slots come back
+   * when its leases expire), claim at most the room left, and advance the rate's TAT.
+   */
+  private static List<ClaimedJob> claimControlled(Connection c, ClaimParams p) throws SQLException {
+    QueueSettings settings = null;
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_SETTINGS)) {
+      ps.setString(1, p.queue());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          settings = QueueSettings.fromColumns(rs.getString(1), rs.getInt(2) != 0, true, Rows.nullableInt(rs, 4),
+              Rows.nullableInt(rs, 5), Rows.nullableInt(rs, 6), Rows.nullableLong(rs, 7), rs.getInt(8) != 0,
+              rs.getInt(9) != 0, Rows.nullableLong(rs, 10));
+        }
+      }
+    }
+    if (settings == null || !settings.options().controlled()) {
+      // This process's copy was stale: the queue has no flow control (any more).
+      return settings != null && settings.paused() ? new ArrayList<>() : claimFree(c, p);
+    }
+    if (settings.paused()) {
+      return new ArrayList<>();
+    }
+    QueueOptions o = settings.options();
+    // Slots and rates are measured on the clock leases are on.
+    Instant leaseNow = LEASE_CLOCK.instant();
+    long room = p.limit();
+    if (o.maxRunning() != null) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_RUNNING_COUNT)) {
+        ps.setString(1, p.queue());
+        Rows.setInstant(ps, 2, leaseNow);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          room = Math.min(room, o.maxRunning() - rs.getLong(1));
+        }
+      }
+    }
+    long nowUs = Gcra.micros(leaseNow);
+    boolean queueRate = o.rate() != null && !o.ratePerKey();
+    if (queueRate && room > 0) {
+      Long tat = null;
+      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_RATE_GET)) {
+        ps.setString(1, p.queue());
+        ps.setString(2, "");
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            tat = rs.getLong(1);
+          }
+        }
+      }
+      room = Math.min(room, Gcra.allowed(tat, nowUs, o.rate()));
+    }
+    List<ClaimedJob> claimed = new ArrayList<>();
+    if (room <= 0) {
+      return claimed;
+    }
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES)) {
+      ps.setString(1, p.queue());
+      Rows.setInstant(ps, 2, p.now());
+      ps.setLong(3, nowUs);
+      ps.setString(4, Json.write(p.kinds()));
+      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
+      ps.setInt(6, o.ratePerKey() ? 1 : 0);
+      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
+      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+      ps.setInt(10, o.interleavesKeys() ? 1 : 0);
+      ps.setLong(11, room);
+      Rows.setInstant(ps, 12, leaseNow);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
+    Map<String, Integer> startsPerKey = new TreeMap<>();
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_ID)) {
+      for (long id : ids) {
         ps.setString(1, p.node());
         Rows.setInstant(ps, 2, LEASE_CLOCK.instant().plus(p.lease()));
         ps.setLong(3, p.token());
         Rows.setInstant(ps, 4, p.now());
-        ps.setString(5, p.queue());
-        ps.setString(6, Json.write(p.kinds()));
-        ps.setInt(7, p.limit());
+        ps.setLong(5, id);
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
+          if (rs.next()) {
             claimed.add(Rows.claimed(rs, p.token()));
+            String key = queueRate ? "" : rs.getString(12);
+            startsPerKey.merge(key == null ? "" : key, 1, Integer::sum);
           }
         }
       }
-      claimed.sort(CLAIM_ORDER);
-      return claimed;
-    });
+    }
+    if (o.rate() != null) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_RATE_ADVANCE)) {
+        for (Map.Entry<String, Integer> e : startsPerKey.entrySet()) {
+          ps.setString(1, p.queue());
+          ps.setString(2, e.getKey());
+          ps.setLong(3, nowUs);
+          ps.setLong(4, e.getValue() * Gcra.intervalMicros(o.rate()));
+          ps.executeUpdate();
+        }
+      }
+    }
+    return claimed;
   }
 
   /** Claim order (priority, run_at, id), which RETURNING does not keep. */
@@ -765,6 +959,49 @@ public final class SqliteStore implements Store {
   }
 
   @Override
+  public List<QueueSettings> queueSettingsList() {
+    return db.read("reading queue settings", c -> {
+      List<QueueSettings> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_LIST); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(QueueSettings.fromColumns(rs.getString(1), rs.getInt(2) != 0, rs.getInt(3) != 0,
+              Rows.nullableInt(rs, 4), Rows.nullableInt(rs, 5), Rows.nullableInt(rs, 6), Rows.nullableLong(rs, 7),
+              rs.getInt(8) != 0, rs.getInt(9) != 0, Rows.nullableLong(rs, 10)));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public boolean queueSettingsPut(String queue, QueueOptions o, boolean onlyIfUnconfigured) {
+    boolean written = db.write("writing the settings of queue '" + queue + "'", c -> {
+      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_PUT)) {
+        ps.setString(1, queue);
+        ps.setLong(2, System.currentTimeMillis());
+        ps.setObject(3, o.maxRunning(), java.sql.Types.INTEGER);
+        ps.setObject(4, o.perKey(), java.sql.Types.INTEGER);
+        ps.setObject(5, o.rate() == null ? null : o.rate().count(), java.sql.Types.INTEGER);
+        ps.setObject(6, o.rate() == null ? null : o.rate().period().toMillis(), java.sql.Types.BIGINT);
+        ps.setInt(7, o.ratePerKey() ? 1 : 0);
+        ps.setInt(8, o.fair() ? 1 : 0);
+        ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+        ps.setInt(10, onlyIfUnconfigured ? 1 : 0);
+        if (ps.executeUpdate() != 1) {
+          return false;
+        }
+      }
+      update(c, Sql.QUEUE_RATES_RESET, queue);
+      return true;
+    });
+    if (written) {
+      // Looser limits may let waiting jobs run: wake the queue's workers.
+      wake(List.of(queue));
+    }
+    return written;
+  }
+
+  @Override
   public void queuePause(String queue, boolean paused) {
     db.write((paused ? "pausing" : "resuming") + " queue '" + queue + "'", c -> {
       try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_PAUSE)) {
@@ -959,7 +1196,7 @@ public final class SqliteStore implements Store {
           return Optional.<List<Long>>empty();
         }
       }
-      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs));
+      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs).stream().map(InsertResult::id).toList());
     });
     if (ids.isPresent()) {
       Set<String> queues = new LinkedHashSet<>();

@@ -1,0 +1,224 @@
+package dev.offload.cli;
+
+import dev.offload.JobState;
+import dev.offload.Offload;
+import dev.offload.QueueOptions;
+import dev.offload.QueueStats;
+import dev.offload.Rate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code offload queues}: every queue with its depth per state, paused flag and flow-control
+ * limits; {@code queues set NAME ...} changes the limits for every node; {@code queues pause|resume
+ * NAME}.
+ */
+@Command(
+    name = "queues",
+    mixinStandardHelpOptions = true,
+    description = "List queues: jobs per state, paused, limits across all nodes.",
+    subcommands = {QueuesCommand.Set.class, QueuesCommand.Pause.class, QueuesCommand.Resume.class})
+final class QueuesCommand implements Callable<Integer> {
+  @ParentCommand
+  OffloadCommand parent;
+
+  @Mixin
+  StoreOption store;
+
+  @Override
+  public Integer call() {
+    Context ctx = parent.ctx;
+    try (Offload offload = store.build(ctx, b -> {})) {
+      Map<String, QueueOptions> options = offload.queueOptions();
+      Map<String, QueueStats> stats = new TreeMap<>();
+      offload.queues().forEach(s -> stats.put(s.name(), s));
+      options.keySet().forEach(q -> stats.putIfAbsent(q, new QueueStats(q, false, Map.of(), 0, null, null)));
+      if (stats.isEmpty()) {
+        ctx.out.println("no queues");
+        return 0;
+      }
+      ctx.out.printf("%-20s %-6s %9s %9s %7s %8s %9s  %s%n", "QUEUE", "PAUSED", "SCHEDULED", "AVAILABLE", "RUNNING",
+          "RETRYING", "SUCCEEDED", "LIMITS");
+      for (QueueStats s : stats.values()) {
+        ctx.out.printf("%-20s %-6s %9d %9d %7d %8d %9d  %s%n", s.name(), s.paused() ? "yes" : "no",
+            s.count(JobState.SCHEDULED), s.count(JobState.AVAILABLE), s.count(JobState.RUNNING), s.count(JobState.RETRYING),
+            s.count(JobState.SUCCEEDED), describe(options.getOrDefault(s.name(), QueueOptions.none())));
+      }
+    }
+    return 0;
+  }
+
+  /** {@code max-running 4, per-key 1, rate 10/s per key, fair, aging 5m}, or {@code none}. */
+  static String describe(QueueOptions o) {
+    List<String> parts = new ArrayList<>();
+    if (o.maxRunning() != null) {
+      parts.add("max-running " + o.maxRunning());
+    }
+    if (o.perKey() != null) {
+      parts.add("per-key " + o.perKey());
+    }
+    if (o.rate() != null) {
+      parts.add("rate " + o.rate() + (o.ratePerKey() ? " per key" : ""));
+    }
+    if (o.fair()) {
+      parts.add("fair");
+    }
+    if (o.aging() != null) {
+      parts.add("aging " + Durations.format(o.aging()));
+    }
+    return parts.isEmpty() ? "none" : String.join(", ", parts);
+  }
+
+  /** {@code offload queues set NAME [--max-running N|none] ...}: changes only the options given. */
+  @Command(
+      name = "set",
+      mixinStandardHelpOptions = true,
+      description = {"Change a queue's limits for every node (within a second); options not given keep their value,",
+          "'none' removes a limit."})
+  static final class Set implements Callable<Integer> {
+    @ParentCommand
+    QueuesCommand queues;
+
+    @Mixin
+    StoreOption store;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
+    String name;
+
+    @Option(names = "--max-running", paramLabel = "N|none", description = "At most N jobs of the queue run at once across all nodes.")
+    String maxRunning;
+
+    @Option(names = "--per-key", paramLabel = "N|none", description = "At most N jobs with the same concurrency key run at once.")
+    String perKey;
+
+    @Option(names = "--rate", paramLabel = "N/PERIOD|none", description = "At most N starts per period, evenly spread: 10/s, 600/min, 5000/h.")
+    String rate;
+
+    @Option(names = "--rate-per-key", negatable = true, description = "Apply the rate to each concurrency key on its own.")
+    Boolean ratePerKey;
+
+    @Option(names = "--fair", negatable = true, description = "Interleave concurrency keys when claiming.")
+    Boolean fair;
+
+    @Option(names = "--aging", paramLabel = "DUR|none", description = "After each DUR of waiting, a job counts one priority level more urgent.")
+    String aging;
+
+    @Override
+    public Integer call() {
+      Context ctx = queues.parent.ctx;
+      try (Offload offload = store.build(ctx, b -> {})) {
+        QueueOptions current;
+        try {
+          current = offload.queueOptions(name);
+        } catch (IllegalArgumentException e) {
+          throw CliError.usage(e.getMessage(), e);
+        }
+        QueueOptions next = apply(current);
+        offload.updateQueue(name, next);
+        ctx.out.println("queue " + name + ": " + describe(next));
+      }
+      return 0;
+    }
+
+    private QueueOptions apply(QueueOptions o) {
+      try {
+        if (maxRunning != null) {
+          o = o.maxRunning(count("--max-running", maxRunning));
+        }
+        if (perKey != null) {
+          o = o.perKey(count("--per-key", perKey));
+        }
+        if (rate != null) {
+          o = o.rate(none(rate) ? null : Rate.parse(rate));
+        }
+        if (ratePerKey != null) {
+          o = o.ratePerKey(ratePerKey);
+        }
+        if (fair != null) {
+          o = o.fair(fair);
+        }
+        if (aging != null) {
+          o = o.aging(none(aging) ? null : Durations.parse(aging));
+        }
+        return o;
+      } catch (IllegalArgumentException e) {
+        throw CliError.usage(e.getMessage(), e);
+      }
+    }
+
+    private static boolean none(String value) {
+      return value.trim().equalsIgnoreCase("none");
+    }
+
+    private static Integer count(String option, String value) {
+      if (none(value)) {
+        return null;
+      }
+      try {
+        return Integer.valueOf(value.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(option + " must be a whole number or none, got '" + value + "'");
+      }
+    }
+  }
+
+  /** {@code offload queues pause NAME}. */
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop every node from claiming the queue's jobs.")
+  static final class Pause implements Callable<Integer> {
+    @ParentCommand
+    QueuesCommand queues;
+
+    @Mixin
+    StoreOption store;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
+    String name;
+
+    @Override
+    public Integer call() {
+      return pause(queues.parent.ctx, store, name, true);
+    }
+  }
+
+  /** {@code offload queues resume NAME}. */
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Let every node claim the queue's jobs again.")
+  static final class Resume implements Callable<Integer> {
+    @ParentCommand
+    QueuesCommand queues;
+
+    @Mixin
+    StoreOption store;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
+    String name;
+
+    @Override
+    public Integer call() {
+      return pause(queues.parent.ctx, store, name, false);
+    }
+  }
+
+  private static int pause(Context ctx, StoreOption store, String name, boolean paused) {
+    try (Offload offload = store.build(ctx, b -> {})) {
+      try {
+        if (paused) {
+          offload.pauseQueue(name);
+        } else {
+          offload.resumeQueue(name);
+        }
+      } catch (IllegalArgumentException e) {
+        throw CliError.usage(e.getMessage(), e);
+      }
+      ctx.out.println("queue " + name + (paused ? " paused" : " resumed"));
+    }
+    return 0;
+  }
+}

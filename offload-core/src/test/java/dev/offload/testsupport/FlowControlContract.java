@@ -1,0 +1,396 @@
+package dev.offload.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.offload.EnqueueOptions;
+import dev.offload.Enqueued;
+import dev.offload.Job;
+import dev.offload.JobState;
+import dev.offload.Offload;
+import dev.offload.QueueOptions;
+import dev.offload.Rate;
+import dev.offload.store.ClaimParams;
+import dev.offload.store.ClaimedJob;
+import dev.offload.store.Completion;
+import dev.offload.store.JobInsert;
+import dev.offload.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flow control as every store must enforce it (issue 13): queue settings, limits across claimers,
+ * per-key limits, rates, fairness, aging and unique jobs. Run against real databases by {@code
+ * PostgresFlowControlTest} and {@code SqliteFlowControlTest}. Times are passed explicitly (the
+ * store's {@code now} parameters), so nothing here waits on a clock.
+ */
+public abstract class FlowControlContract {
+  /** A store over a database (schema or file) that this test class owns. */
+  protected abstract Store newStore();
+
+  /** Empties the store's jobs, queues and rates between tests. */
+  protected abstract void truncate() throws Exception;
+
+  protected Store store;
+  private Offload offload;
+  private final Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+    store.migrate();
+    truncate();
+    offload = Offload.builder().store(store).migrate(false).build();
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  // ---------------------------------------------------------------- fixtures
+
+  private long insert(String queue, String key) {
+    return insert(queue, key, 0, t0.minusSeconds(1));
+  }
+
+  private long insert(String queue, String key, int priority, Instant runAt) {
+    return store.jobInsertMany(List.of(new JobInsert("k", queue, priority, "{}", 3, JobState.AVAILABLE, runAt, t0, null, null,
+        null, null, key, null, null, false))).get(0);
+  }
+
+  private List<ClaimedJob> claim(String queue, int limit, Instant now, String node) {
+    return claim(queue, limit, now, node, Duration.ofSeconds(30));
+  }
+
+  private List<ClaimedJob> claim(String queue, int limit, Instant now, String node, Duration lease) {
+    return store.jobClaim(new ClaimParams(queue, List.of("k"), limit, node, 7L, now, lease, offload.queueOptions(queue)));
+  }
+
+  private List<ClaimedJob> claim(String queue, int limit, Instant now) {
+    return claim(queue, limit, now, "node-a");
+  }
+
+  private void succeed(ClaimedJob job, Instant at) {
+    assertThat(store.jobCompleteMany(List.of(new Completion(job.id(), job.token(), JobState.SUCCEEDED, at, null, null, null,
+        null)))).containsExactly(job.id());
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  @Test
+  void queueSettingsAreStoredForEveryNodeAndCodeDefaultsNeverOverwriteThem() {
+    QueueOptions operator = QueueOptions.none().maxRunning(4).perKey(1).rate(Rate.parse("10/s")).ratePerKey(true)
+        .fair(true).aging(Duration.ofMinutes(5));
+    offload.updateQueue("sync", operator);
+    assertThat(offload.queueOptions("sync")).isEqualTo(operator);
+
+    // A node starting later with other defaults keeps what the operator set.
+    try (Offload later = Offload.builder().store(newStore()).migrate(false)
+        .queue("sync", QueueOptions.none().maxRunning(99)).queue("mail", QueueOptions.none().maxRunning(2)).build()) {
+      assertThat(later.queueOptions("sync")).isEqualTo(operator);
+      assertThat(later.queueOptions("mail")).isEqualTo(QueueOptions.none().maxRunning(2));
+    }
+    assertThat(offload.queueOptions("other")).isEqualTo(QueueOptions.none());
+    assertThat(offload.queueOptions()).containsOnlyKeys("sync", "mail");
+  }
+
+  @Test
+  void pausingAQueueKeepsItsLimitsAndAPausedOnlyQueueStillTakesCodeDefaults() {
+    offload.pauseQueue("reports");
+    try (Offload node = Offload.builder().store(newStore()).migrate(false)
+        .queue("reports", QueueOptions.none().maxRunning(3)).build()) {
+      assertThat(node.queueOptions("reports").maxRunning()).isEqualTo(3);
+    }
+    offload.resumeQueue("reports");
+    assertThat(offload.queueOptions("reports").maxRunning()).isEqualTo(3);
+    offload.updateQueue("reports", QueueOptions.none());
+    assertThat(offload.queueOptions("reports")).isEqualTo(QueueOptions.none());
+  }
+
+  @Test
+  void badSettingsAreRefusedWithTheirName() {
+    assertThatThrownBy(() -> Rate.parse("0/s")).hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> Rate.parse("10/fortnight")).hasMessageContaining("fortnight");
+    assertThatThrownBy(() -> QueueOptions.none().perKey(-1)).hasMessageContaining("perKey");
+    assertThatThrownBy(() -> QueueOptions.none().maxRunning(0)).hasMessageContaining("maxRunning");
+    assertThatThrownBy(() -> QueueOptions.none().ratePerKey(true)).hasMessageContaining("ratePerKey needs a rate");
+    assertThat(Rate.parse("600/min")).isEqualTo(Rate.perMinute(600));
+    assertThat(Rate.parse("5000/h").toString()).isEqualTo("5000/h");
+  }
+
+  // ---------------------------------------------------------------- limits
+
+  @Test
+  void maxRunningCapsWhatRunsAcrossNodesAndAFinishedJobFreesItsSlot() {
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(2));
+    for (int i = 0; i < 5; i++) {
+      insert("sync", null);
+    }
+    List<ClaimedJob> first = claim("sync", 10, t0, "node-a");
+    assertThat(first).hasSize(2);
+    assertThat(claim("sync", 10, t0, "node-b")).isEmpty();
+    succeed(first.get(0), t0);
+    assertThat(claim("sync", 10, t0, "node-b")).hasSize(1);
+    assertThat(claim("sync", 10, t0, "node-a")).isEmpty();
+  }
+
+  @Test
+  void aSlotHeldByANodeThatDiedComesBackWhenItsLeaseExpires() {
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(1));
+    insert("sync", null);
+    insert("sync", null);
+    // node-a claims with a 3 s lease and is never heard of again (no heartbeat, no completion).
+    assertThat(claim("sync", 10, t0, "node-a", Duration.ofSeconds(3))).hasSize(1);
+    assertThat(claim("sync", 10, t0, "node-b")).isEmpty();
+    // No rescue ran: the slot is free because the lease expired, not because a counter was fixed.
+    List<ClaimedJob> taken = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> taken.addAll(claim("sync", 10, t0, "node-b")));
+    assertThat(taken).hasSize(1);
+    assertThat(store.jobGet(taken.get(0).id()).orElseThrow().node()).isEqualTo("node-b");
+  }
+
+  @Test
+  void perKeyLimitLetsOneJobOfEachKeyRunAndKeysRunInParallel() {
+    offload.updateQueue("sync", QueueOptions.none().perKey(1));
+    for (String key : List.of("tenant:1", "tenant:2", "tenant:3")) {
+      for (int i = 0; i < 3; i++) {
+        insert("sync", key);
+      }
+    }
+    long unkeyed = insert("sync", null);
+    List<ClaimedJob> first = claim("sync", 10, t0);
+    assertThat(first).hasSize(4);
+    assertThat(first.stream().map(j -> concurrencyKey(j.id())).toList())
+        .containsExactlyInAnyOrder("tenant:1", "tenant:2", "tenant:3", null);
+    assertThat(first).extracting(ClaimedJob::id).contains(unkeyed);
+    assertThat(claim("sync", 10, t0)).isEmpty();
+
+    ClaimedJob tenant2 = first.stream().filter(j -> "tenant:2".equals(concurrencyKey(j.id()))).findFirst().orElseThrow();
+    succeed(tenant2, t0);
+    List<ClaimedJob> next = claim("sync", 10, t0);
+    assertThat(next).hasSize(1);
+    assertThat(concurrencyKey(next.get(0).id())).isEqualTo("tenant:2");
+  }
+
+  @Test
+  void perKeyLimitAboveOneAndMaxRunningTogether() {
+    offload.updateQueue("sync", QueueOptions.none().perKey(2).maxRunning(3));
+    for (int i = 0; i < 4; i++) {
+      insert("sync", "a");
+      insert("sync", "b");
+    }
+    List<ClaimedJob> first = claim("sync", 10, t0);
+    assertThat(first).hasSize(3);
+    List<String> keys = first.stream().map(j -> concurrencyKey(j.id())).toList();
+    assertThat(keys.stream().filter("a"::equals).count()).isBetween(1L, 2L);
+    assertThat(keys.stream().filter("b"::equals).count()).isBetween(1L, 2L);
+  }
+
+  @Test
+  void theLockFreeClaimTakesNothingFromAQueueWithLimitsItDoesNotKnowAbout() {
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(1));
+    insert("sync", null);
+    insert("sync", null);
+    // A node whose copy of the settings predates the limit.
+    assertThat(store.jobClaim(new ClaimParams("sync", List.of("k"), 10, "stale", 1L, t0, Duration.ofSeconds(30)))).isEmpty();
+    assertThat(claim("sync", 10, t0)).hasSize(1);
+    // And a node that still thinks a queue is limited claims normally once the limit is gone.
+    offload.updateQueue("sync", QueueOptions.none());
+    assertThat(store.jobClaim(new ClaimParams("sync", List.of("k"), 10, "n", 1L, t0, Duration.ofSeconds(30),
+        QueueOptions.none().maxRunning(1)))).hasSize(1);
+  }
+
+  @Test
+  void aPausedLimitedQueueIsNotClaimed() {
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(5));
+    insert("sync", null);
+    offload.pauseQueue("sync");
+    assertThat(claim("sync", 10, t0)).isEmpty();
+    offload.resumeQueue("sync");
+    assertThat(claim("sync", 10, t0)).hasSize(1);
+  }
+
+  // ---------------------------------------------------------------- rates
+
+  @Test
+  void aRateHoldsAcrossClaimersAndThenLetsTheNextStartThrough() {
+    // 1/min: one start now plus one of tolerance at the window's edge, then none for a minute,
+    // whichever node asks. (The spacing itself is GcraTest's, on exact times.)
+    offload.updateQueue("api", QueueOptions.none().rate(Rate.perMinute(1)));
+    for (int i = 0; i < 10; i++) {
+      insert("api", null);
+    }
+    assertThat(claim("api", 10, t0, "node-a")).hasSize(2);
+    assertThat(claim("api", 10, t0, "node-b")).isEmpty();
+    assertThat(claim("api", 10, t0, "node-a")).isEmpty();
+
+    // 20/s: a start comes due every 50 ms.
+    offload.updateQueue("api", QueueOptions.none().rate(Rate.perSecond(20)));
+    List<ClaimedJob> later = new ArrayList<>();
+    await().atMost(Duration.ofSeconds(20)).until(() -> later.addAll(claim("api", 10, t0, "node-b")));
+    assertThat(later.size()).isBetween(1, 2);
+  }
+
+  @Test
+  void aRatePerKeyGivesEachKeyItsOwnBudget() {
+    offload.updateQueue("api", QueueOptions.none().rate(Rate.perMinute(1)).ratePerKey(true));
+    for (int i = 0; i < 5; i++) {
+      insert("api", "a");
+      insert("api", "b");
+    }
+    List<ClaimedJob> first = claim("api", 20, t0);
+    assertThat(first.stream().map(j -> concurrencyKey(j.id())).toList()).containsExactlyInAnyOrder("a", "a", "b", "b");
+    assertThat(claim("api", 20, t0)).isEmpty();
+    insert("api", "c");
+    assertThat(claim("api", 20, t0).stream().map(j -> concurrencyKey(j.id())).toList()).containsExactly("c");
+  }
+
+  // ---------------------------------------------------------------- order
+
+  @Test
+  void aFairQueueInterleavesKeysSoABigBacklogDoesNotDelayAnotherKey() {
+    offload.updateQueue("sync", QueueOptions.none().fair(true));
+    for (int i = 0; i < 200; i++) {
+      insert("sync", "tenant:A");
+    }
+    List<Long> b = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      b.add(insert("sync", "tenant:B"));
+    }
+    List<ClaimedJob> first = claim("sync", 8, t0);
+    assertThat(first).hasSize(8);
+    assertThat(first).extracting(ClaimedJob::id).containsAll(b);
+  }
+
+  @Test
+  void agingMakesALongWaitingLowPriorityJobRunBeforeNewUrgentOnes() {
+    long old = insert("bulk", null, 9, t0.minusSeconds(60));
+    long urgent = insert("bulk", null, 0, t0.minusSeconds(1));
+    offload.updateQueue("bulk", QueueOptions.none().fair(true));
+    assertThat(claim("bulk", 1, t0).get(0).id()).isEqualTo(urgent);
+    offload.updateQueue("bulk", QueueOptions.none().aging(Duration.ofSeconds(5)));
+    insert("bulk", null, 0, t0.minusSeconds(1));
+    assertThat(claim("bulk", 1, t0).get(0).id()).isEqualTo(old);
+  }
+
+  // ---------------------------------------------------------------- unique jobs
+
+  private Enqueued enqueueUnique(String key, Map<String, Object> args, EnqueueOptions extra) {
+    return offload.enqueueOrFind("k", args, extra.allowUnknownKind().uniqueKey(key).queue("u"));
+  }
+
+  @Test
+  void aUniqueKeyGivesTheSameJobWhilePendingOrRunningAndANewOneAfter() {
+    Enqueued first = enqueueUnique("reindex:1", Map.of("n", 1), EnqueueOptions.none());
+    assertThat(first.duplicate()).isFalse();
+    Enqueued again = enqueueUnique("reindex:1", Map.of("n", 2), EnqueueOptions.none());
+    assertThat(again).isEqualTo(new Enqueued(first.id(), true));
+    assertThat(store.jobGet(first.id().value()).orElseThrow().args().get("n").asInt()).isEqualTo(1);
+
+    List<ClaimedJob> running = claim("u", 1, Instant.now());
+    assertThat(running).hasSize(1);
+    assertThat(enqueueUnique("reindex:1", Map.of("n", 3), EnqueueOptions.none()).id()).isEqualTo(first.id());
+    succeed(running.get(0), Instant.now());
+
+    Enqueued after = enqueueUnique("reindex:1", Map.of("n", 4), EnqueueOptions.none());
+    assertThat(after.duplicate()).isFalse();
+    assertThat(after.id()).isNotEqualTo(first.id());
+  }
+
+  @Test
+  void uniqueForAlsoCoversAJobThatFinishedRecently() {
+    Enqueued first = enqueueUnique("daily", Map.of(), EnqueueOptions.none());
+    ClaimedJob job = claim("u", 1, Instant.now()).get(0);
+    succeed(job, Instant.now());
+    Enqueued within = enqueueUnique("daily", Map.of(), EnqueueOptions.none().uniqueFor(Duration.ofHours(1)));
+    assertThat(within).isEqualTo(new Enqueued(first.id(), true));
+    // Without uniqueFor (or once it has passed) the finished job does not count.
+    assertThat(enqueueUnique("daily", Map.of(), EnqueueOptions.none()).duplicate()).isFalse();
+  }
+
+  @Test
+  void onDuplicateReplaceDebouncesAJobThatHasNotStarted() {
+    Enqueued first = enqueueUnique("reindex:7", Map.of("edit", 1), EnqueueOptions.none().delay(Duration.ofSeconds(5)));
+    Job before = store.jobGet(first.id().value()).orElseThrow();
+    Enqueued replaced = enqueueUnique("reindex:7", Map.of("edit", 2),
+        EnqueueOptions.none().delay(Duration.ofSeconds(30)).onDuplicateReplace());
+    assertThat(replaced).isEqualTo(new Enqueued(first.id(), true));
+    Job after = store.jobGet(first.id().value()).orElseThrow();
+    assertThat(after.args().get("edit").asInt()).isEqualTo(2);
+    assertThat(after.runAt()).isAfter(before.runAt().plusSeconds(20));
+    assertThat(after.state()).isEqualTo(JobState.SCHEDULED);
+
+    // A duplicate that already runs is left alone.
+    enqueueUnique("reindex:7", Map.of("edit", 3), EnqueueOptions.none().onDuplicateReplace());
+    ClaimedJob running = claim("u", 1, Instant.now()).get(0);
+    assertThat(running.argsJson()).contains("3");
+    Enqueued late = enqueueUnique("reindex:7", Map.of("edit", 4), EnqueueOptions.none().onDuplicateReplace());
+    assertThat(late).isEqualTo(new Enqueued(first.id(), true));
+    assertThat(store.jobGet(first.id().value()).orElseThrow().args().get("edit").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void racingEnqueuesOfOneUniqueKeyCreateOneJob() throws Exception {
+    int threads = 16;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Store> stores = new ArrayList<>();
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Enqueued>> results = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        Store s = i % 2 == 0 ? store : stores.isEmpty() ? addStore(stores) : stores.get(0);
+        Offload node = Offload.builder().store(s).migrate(false).build();
+        results.add(pool.submit(() -> {
+          go.await();
+          return node.enqueueOrFind("k", Map.of(), EnqueueOptions.none().allowUnknownKind().uniqueKey("once"));
+        }));
+      }
+      go.countDown();
+      Set<Long> ids = new HashSet<>();
+      int created = 0;
+      for (Future<Enqueued> f : results) {
+        Enqueued e = f.get();
+        ids.add(e.id().value());
+        created += e.duplicate() ? 0 : 1;
+      }
+      assertThat(ids).hasSize(1);
+      assertThat(created).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+      stores.forEach(Store::close);
+    }
+  }
+
+  @Test
+  void keysLongerThan255CharactersOrEmptyAreRefused() {
+    assertThatThrownBy(() -> EnqueueOptions.none().uniqueKey("")).hasMessageContaining("uniqueKey");
+    assertThatThrownBy(() -> EnqueueOptions.none().concurrencyKey("x".repeat(256))).hasMessageContaining("concurrencyKey");
+    assertThatThrownBy(() -> offload.enqueueOrFind("k", Map.of(), EnqueueOptions.none().uniqueFor(Duration.ofMinutes(1))))
+        .hasMessageContaining("needs a uniqueKey");
+  }
+
+  private Store addStore(List<Store> stores) {
+    Store s = newStore();
+    stores.add(s);
+    return s;
+  }
+
+  private String concurrencyKey(long id) {
+    return store.jobGet(id).orElseThrow().concurrencyKey();
+  }
+}

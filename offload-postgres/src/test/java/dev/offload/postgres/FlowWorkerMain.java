@@ -1,0 +1,72 @@
+package dev.offload.postgres;
+
+import dev.offload.JobOptions;
+import dev.offload.Offload;
+import dev.offload.RetryPolicy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+
+/**
+ * A worker process for {@link FlowControlNodesTest}: runs {@code flow.work} jobs on queue {@code
+ * flow} with 4 threads, short leases and quick polling. Each job records its start and end (the
+ * database's clock, so intervals from several processes compare) in {@code runs}, sleeps {@code
+ * ms} in between, prints "ready", and runs until killed.
+ */
+public final class FlowWorkerMain {
+  record Work(long ms, String key) {}
+
+  public static void main(String[] args) throws Exception {
+    String url = args[0];
+    String node = args[1];
+    String schema = PgUrl.parse(url).schema();
+    Offload offload = null;
+    // A loaded test machine may take longer than the pool's 5 s to hand out a first connection.
+    for (int attempt = 1; offload == null; attempt++) {
+      try {
+        offload = build(url, node, schema);
+      } catch (dev.offload.OffloadException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+        System.err.println("starting failed, trying again: " + e.getMessage());
+      }
+    }
+    offload.start();
+    System.out.println("ready");
+    System.out.flush();
+    Thread.currentThread().join();
+  }
+
+  private static Offload build(String url, String node, String schema) {
+    return Offload.builder()
+        .store(PostgresStore.connect(url, 6))
+        .node(node)
+        .queue("flow", 4)
+        .leaseDuration(Duration.ofMillis(1_500))
+        .heartbeatInterval(Duration.ofMillis(300))
+        .rescueInterval(Duration.ofMillis(250))
+        .pollInterval(Duration.ofMillis(100))
+        .register("flow.work", Work.class, (work, ctx) -> {
+          try (Connection c = DriverManager.getConnection(url)) {
+            try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO " + schema + ".runs (job_id, key, node, started) VALUES (?, ?, ?, clock_timestamp())")) {
+              ps.setLong(1, ctx.id().value());
+              ps.setString(2, work.key());
+              ps.setString(3, node);
+              ps.executeUpdate();
+            }
+            Thread.sleep(work.ms());
+            try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE " + schema + ".runs SET ended = clock_timestamp() WHERE job_id = ? AND node = ? AND ended IS NULL")) {
+              ps.setLong(1, ctx.id().value());
+              ps.setString(2, node);
+              ps.executeUpdate();
+            }
+          }
+          return null;
+        }, JobOptions.defaults().queue("flow").maxAttempts(1).retryPolicy(RetryPolicy.immediate()))
+        .build();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.offload.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.JobId;
+import dev.offload.QueueOptions;
+import dev.offload.Rate;
+import dev.offload.server.TestServer.Res;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Flow control over real HTTP: queue settings, unique and concurrency keys on enqueue. */
+class FlowControlApiTest {
+  @TempDir
+  Path dir;
+
+  TestServer t;
+
+  @BeforeEach
+  void start() {
+    t = TestServer.start(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    t.close();
+  }
+
+  private Res put(String path, String json) {
+    return t.send(t.request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private JsonNode queue(String name) {
+    for (JsonNode q : t.get("/api/queues").json().get("queues")) {
+      if (q.get("name").asText().equals(name)) {
+        return q;
+      }
+    }
+    throw new AssertionError("no queue " + name + " in GET /api/queues");
+  }
+
+  @Test
+  void putSetsTheQueuesLimitsForEveryNodeAndGetListsThem() {
+    Res r = put("/api/queues/sync", "{\"maxRunning\": 4, \"perKey\": 1, \"rate\": \"10/s\", \"ratePerKey\": true,"
+        + " \"fair\": true, \"aging\": \"5m\"}");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json().get("name").asText()).isEqualTo("sync");
+    assertThat(r.json().get("maxRunning").asInt()).isEqualTo(4);
+
+    JsonNode q = queue("sync");
+    assertThat(q.get("maxRunning").asInt()).isEqualTo(4);
+    assertThat(q.get("perKey").asInt()).isEqualTo(1);
+    assertThat(q.get("rate").asText()).isEqualTo("10/s");
+    assertThat(q.get("ratePerKey").asBoolean()).isTrue();
+    assertThat(q.get("fair").asBoolean()).isTrue();
+    assertThat(q.get("aging").asText()).isEqualTo("5m");
+    assertThat(t.offload.queueOptions("sync")).isEqualTo(QueueOptions.none().maxRunning(4).perKey(1)
+        .rate(Rate.perSecond(10)).ratePerKey(true).fair(true).aging(Duration.ofMinutes(5)));
+
+    // PUT replaces: what the body leaves out is no limit.
+    assertThat(put("/api/queues/sync", "{\"rate\": \"600/min\"}").status()).isEqualTo(200);
+    q = queue("sync");
+    assertThat(q.get("maxRunning").isNull()).isTrue();
+    assertThat(q.get("rate").asText()).isEqualTo("600/min");
+  }
+
+  @Test
+  void badQueueSettingsAre422NamingTheFieldAndChangeNothing() {
+    put("/api/queues/sync", "{\"maxRunning\": 4}");
+    assertInvalid("{\"rate\": \"0/s\"}", "rate", "at least 1");
+    assertInvalid("{\"rate\": \"10/fortnight\"}", "rate", "fortnight");
+    assertInvalid("{\"perKey\": -1}", "perKey", "perKey must be between 1");
+    assertInvalid("{\"maxRunning\": \"four\"}", "maxRunning", "whole number");
+    assertInvalid("{\"ratePerKey\": true}", "ratePerKey", "needs a rate");
+    assertInvalid("{\"aging\": \"soon\"}", "aging", "aging must be a duration");
+    assertInvalid("{\"max_running\": 3}", "max_running", "unknown field");
+    assertThat(put("/api/queues/no%20spaces", "{}").status()).isEqualTo(422);
+    assertThat(t.offload.queueOptions("sync")).isEqualTo(QueueOptions.none().maxRunning(4));
+  }
+
+  private void assertInvalid(String body, String field, String detail) {
+    Res r = put("/api/queues/sync", body);
+    assertThat(r.status()).as(body).isEqualTo(422);
+    assertThat(r.json().path("field").asText(null)).as(body).isEqualTo(field);
+    assertThat(r.json().get("detail").asText()).as(body).contains(detail);
+  }
+
+  @Test
+  void aDuplicateUniqueKeyAnswers200WithTheExistingJobAndTheDuplicateHeader() {
+    String body = "{\"kind\": \"echo\", \"args\": {\"v\": 1}, \"delay\": \"1h\", \"uniqueKey\": \"reindex:1\","
+        + " \"concurrencyKey\": \"tenant:1\"}";
+    Res first = t.post("/api/jobs", body);
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(first.header("Offload-Duplicate")).isNull();
+    assertThat(first.json().get("uniqueKey").asText()).isEqualTo("reindex:1");
+    assertThat(first.json().get("concurrencyKey").asText()).isEqualTo("tenant:1");
+
+    Res again = t.post("/api/jobs", body.replace("\"v\": 1", "\"v\": 2"));
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.header("Offload-Duplicate")).isEqualTo("true");
+    assertThat(again.json().get("id").asLong()).isEqualTo(first.json().get("id").asLong());
+    assertThat(again.json().get("args").get("v").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void onDuplicateReplaceUpdatesAJobThatHasNotStarted() {
+    Res first = t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": {\"edit\": 1}, \"delay\": \"1h\", \"uniqueKey\": \"idx\"}");
+    Res replaced = t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": {\"edit\": 2}, \"delay\": \"2h\", \"uniqueKey\": \"idx\","
+        + " \"onDuplicate\": \"replace\"}");
+    assertThat(replaced.status()).isEqualTo(200);
+    assertThat(replaced.header("Offload-Duplicate")).isEqualTo("true");
+    long id = first.json().get("id").asLong();
+    assertThat(replaced.json().get("id").asLong()).isEqualTo(id);
+    assertThat(t.offload.job(new JobId(id)).orElseThrow().args().get("edit").asInt()).isEqualTo(2);
+  }
+}
