@@ -11,6 +11,7 @@ import dev.offload.Snooze;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
+import dev.offload.store.Heartbeat;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.Store;
@@ -19,9 +20,11 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -466,20 +469,62 @@ final class Engine {
   void heartbeat() {
     // Taken before the ids: a job claimed from here on has a lease that started later.
     long sent = System.nanoTime();
-    List<Long> leased = new ArrayList<>(running.keySet());
-    producers.values().forEach(p -> leased.addAll(p.bufferedIds()));
+    List<LeasedJob> leased = new ArrayList<>();
+    running.values().forEach(ex -> leased.add(new LeasedJob(ex.job.id(), ex.job.token())));
+    producers.values().forEach(p -> leased.addAll(p.bufferedLeases()));
     if (leased.isEmpty()) {
       leasesRenewedNanos = sent;
       return;
     }
+    Heartbeat beat;
     try {
-      List<Long> cancelled = store.jobHeartbeat(config.node(), leased, config.leaseDuration());
+      beat = store.jobHeartbeat(config.node(), leased, config.leaseDuration());
       leasesRenewedNanos = sent;
       heartbeatOutage.succeeded();
-      cancelled.forEach(this::cancelLocal);
     } catch (RuntimeException e) {
       heartbeatOutage.failed(e);
+      return;
     }
+    Set<LeasedJob> renewed = new HashSet<>(beat.renewed());
+    List<LeasedJob> lost = leased.stream().filter(l -> !renewed.contains(l)).toList();
+    if (!lost.isEmpty()) {
+      stopLostAttempts(lost);
+    }
+    beat.cancelRequested().forEach(this::cancelLocal);
+  }
+
+  /**
+   * Stops the attempts whose leases a heartbeat could not renew although the store answered: this
+   * node stalled past its lease (a long GC pause, a suspended VM) and the job was rescued, maybe
+   * already claimed elsewhere. An attempt that ended in the meantime is left alone.
+   */
+  private void stopLostAttempts(List<LeasedJob> lost) {
+    List<Long> stopped = new ArrayList<>();
+    for (LeasedJob lease : lost) {
+      boolean wasBuffered = producers.values().stream().anyMatch(p -> p.removeBuffered(lease));
+      Execution ex = running.get(lease.id());
+      if (wasBuffered) {
+        stopped.add(lease.id());
+      } else if (ex != null && ex.job.token() == lease.token() && ex.settle()) {
+        abandon(ex);
+        stopped.add(lease.id());
+      }
+    }
+    if (!stopped.isEmpty()) {
+      log.warn("node {} lost the leases of {} jobs {}: its heartbeat found them no longer held by this node (they were "
+              + "rescued after it stalled past their lease), so another node may run them again. Cancelled them here and "
+              + "interrupted their handlers; a late completion from this node would be refused anyway, since their claim "
+              + "tokens no longer hold them",
+          config.node(), stopped.size(), abbreviated(stopped));
+    }
+  }
+
+  /** Stops a settled attempt that no longer holds its job: cancelled, interrupted, its slot freed. */
+  private void abandon(Execution ex) {
+    ex.interrupt();
+    running.remove(ex.job.id(), ex);
+    reporter.forget(ex.job.id());
+    ex.producer.slotFreed();
   }
 
   /**
@@ -498,10 +543,7 @@ final class Engine {
     }
     for (Execution ex : running.values()) {
       if (ex.claimedNanos - cutoff < 0 && ex.settle()) {
-        ex.interrupt();
-        running.remove(ex.job.id(), ex);
-        reporter.forget(ex.job.id());
-        ex.producer.slotFreed();
+        abandon(ex);
         lapsed.add(ex.job.id());
       }
     }

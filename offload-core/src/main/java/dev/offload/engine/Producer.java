@@ -3,6 +3,7 @@ package dev.offload.engine;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
+import dev.offload.store.LeasedJob;
 import dev.offload.store.Store;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,10 +110,21 @@ final class Producer implements Runnable {
   }
 
   /** Ids of claimed jobs waiting for a slot; their leases need renewing too. */
-  List<Long> bufferedIds() {
-    List<Long> ids = new ArrayList<>();
-    buffer.forEach(c -> ids.add(c.job().id()));
-    return ids;
+  List<LeasedJob> bufferedLeases() {
+    List<LeasedJob> leases = new ArrayList<>();
+    buffer.forEach(c -> leases.add(new LeasedJob(c.job().id(), c.job().token())));
+    return leases;
+  }
+
+  /** Takes a buffered job out if it is still held under {@code lease} (its lease was lost). */
+  boolean removeBuffered(LeasedJob lease) {
+    for (Claimed c : buffer) {
+      if (c.job().id() == lease.id() && c.job().token() == lease.token() && buffer.remove(c)) {
+        buffered.decrementAndGet();
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Takes a buffered job out (it was cancelled); null if it is not buffered here. */

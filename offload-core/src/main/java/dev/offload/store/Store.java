@@ -127,12 +127,12 @@ public interface Store extends AutoCloseable {
 
   /**
    * Extends the leases of {@code node}'s running jobs to {@code lease} from now, on the store's
-   * clock.
+   * clock: each only while its job still runs under the presented claim token, held by {@code
+   * node}.
    *
-   * @return the ids among them whose cancellation was requested, so a missed notification still
-   *     stops them within a heartbeat
+   * @return the leases renewed (the others are lost), and which of them a user asked to cancel
    */
-  List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease);
+  Heartbeat jobHeartbeat(String node, Collection<LeasedJob> leases, Duration lease);
 
   /**
    * Cancels a job: a pending one (scheduled, available, retrying) at once; for a running one,

@@ -445,7 +445,9 @@ public abstract class HardeningContract {
     AtomicReference<Thread> firstThread = new AtomicReference<>();
     AtomicInteger runs = new AtomicInteger();
     AtomicReference<Boolean> secondSawCancel = new AtomicReference<>(false);
+    ClaimTokens claims = new ClaimTokens(store);
     Offload o = start(offload()
+        .store(claims.store())
         .heartbeatInterval(Duration.ofMillis(200))
         .register("hold", Note.class, (a, ctx) -> {
           if (runs.incrementAndGet() == 1) {
@@ -479,7 +481,7 @@ public abstract class HardeningContract {
     // (Its lease is ended by hand to read its token; the node's own heartbeat may renew it in between.)
     AtomicReference<StuckJob> stuck = new AtomicReference<>();
     await().atMost(Duration.ofSeconds(30)).until(() -> {
-      store.jobHeartbeat(o.node(), List.of(id.value()), Duration.ofMillis(-1));
+      store.jobHeartbeat(o.node(), List.of(claims.lease(id.value())), Duration.ofMillis(-1));
       store.jobGetStuck(10).stream().findFirst().ifPresent(stuck::set);
       return stuck.get() != null;
     });
@@ -498,6 +500,57 @@ public abstract class HardeningContract {
     assertThat(secondSawCancel.get()).isTrue();
     assertThat(job.result()).isNull();
     assertThat(runs.get()).isEqualTo(2);
+  }
+
+  // ---------------------------------------------------------------- 6: a lease lost while the database answers
+
+  @Test
+  void aNodeThatStalledPastItsLeaseStopsTheAttemptWhoseJobWasRescued() throws Exception {
+    ClaimTokens claims = new ClaimTokens(store);
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicReference<Boolean> sawCancel = new AtomicReference<>(false);
+    Offload o = start(offload()
+        .store(claims.store())
+        .heartbeatInterval(Duration.ofMillis(200))
+        .register("hold", Note.class, (a, ctx) -> {
+          started.countDown();
+          try {
+            new CountDownLatch(1).await();
+          } catch (InterruptedException e) {
+            sawCancel.set(ctx.isCancelled());
+            stopped.countDown();
+            throw e;
+          }
+          return null;
+        }));
+    JobId id = o.enqueue("hold", new Note("x"));
+    assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+
+    // The node stalls past its lease (a long pause) while the database answers: its lease lapses
+    // and another node's rescuer takes the job back, to retry it in an hour. (The lapse is made by
+    // hand; the node's own heartbeat may renew the lease in between, and then the rescue is refused
+    // and tried again.)
+    LeasedJob lease = claims.lease(id.value());
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      store.jobHeartbeat(o.node(), List.of(lease), Duration.ofMillis(-1));
+      List<StuckJob> stuck = store.jobGetStuck(10);
+      if (stuck.isEmpty()) {
+        return false;
+      }
+      Instant now = Instant.now();
+      Completion rescue = new Completion(id.value(), stuck.get(0).token(), JobState.RETRYING, now,
+          now.plus(Duration.ofHours(1)), null, null, stuck.get(0).checkedAt());
+      return !store.jobCompleteMany(List.of(rescue)).isEmpty();
+    });
+
+    // The node's next heartbeat succeeds without renewing that lease: the node notices and stops
+    // the attempt (before, its handler ran on for good beside the job's next attempt).
+    assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(sawCancel.get()).isTrue();
+    Job job = o.job(id).orElseThrow();
+    assertThat(job.state()).isEqualTo(JobState.RETRYING);
+    assertThat(job.attempt()).isEqualTo(1);
   }
 
   /** JSON trees for args, so a test controls the exact text. */

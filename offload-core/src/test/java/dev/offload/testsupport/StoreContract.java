@@ -20,6 +20,7 @@ import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.JobAction;
 import dev.offload.store.Completion;
+import dev.offload.store.Heartbeat;
 import dev.offload.store.JobInsert;
 import dev.offload.store.WorkflowInsert;
 import dev.offload.store.LeasedJob;
@@ -192,7 +193,7 @@ public abstract class StoreContract {
       case CANCEL -> {
         store.jobCancel(id, now);
         yield before == JobState.RUNNING
-            ? store.jobHeartbeat("node-a", List.of(id), Duration.ofSeconds(30)).contains(id)
+            ? store.jobHeartbeat("node-a", List.of(new LeasedJob(id, 42L)), Duration.ofSeconds(30)).cancelRequested().contains(id)
             : before != JobState.CANCELLED && get(id).state() == JobState.CANCELLED;
       }
       case RETRY -> {
@@ -378,17 +379,49 @@ public abstract class StoreContract {
   void heartbeatExtendsOnlyTheNodesOwnLeases() {
     long id = store.jobInsertMany(List.of(insert("k"))).get(0);
     claim("default", 1, List.of("k"), Duration.ofMillis(-1));
+    LeasedJob held = new LeasedJob(id, 42L);
     Duration far = Duration.ofSeconds(300);
-    store.jobHeartbeat("someone-else", List.of(id), far);
+    assertThat(store.jobHeartbeat("someone-else", List.of(held), far).renewed()).isEmpty();
     assertThat(store.jobGetStuck(10)).extracting(StuckJob::id).containsExactly(id);
-    assertThat(store.jobHeartbeat("node-a", List.of(id), far)).isEmpty();
+    assertThat(store.jobHeartbeat("node-a", List.of(held), far)).isEqualTo(new Heartbeat(List.of(held), List.of()));
     assertThat(store.jobGetStuck(10)).isEmpty();
-    assertThat(store.jobHeartbeat("node-a", List.of(id), Duration.ofMillis(-1))).isEmpty();
+    assertThat(store.jobHeartbeat("node-a", List.of(held), Duration.ofMillis(-1)).cancelRequested()).isEmpty();
     assertThat(store.jobGetStuck(10)).extracting(StuckJob::id).containsExactly(id);
 
     // A cancellation requested while the job runs comes back with the next heartbeat.
     assertThat(store.jobCancel(id, Instant.now())).contains(JobState.RUNNING);
-    assertThat(store.jobHeartbeat("node-a", List.of(id), far)).containsExactly(id);
+    assertThat(store.jobHeartbeat("node-a", List.of(held), far)).isEqualTo(new Heartbeat(List.of(held), List.of(id)));
+  }
+
+  @Test
+  void heartbeatReportsWhichLeasesItRenewedSoANodeThatStalledNoticesItsRescuedJobs() {
+    long rescued = store.jobInsertMany(List.of(insert("k"))).get(0);
+    long reclaimed = store.jobInsertMany(List.of(insert("k"))).get(0);
+    long kept = store.jobInsertMany(List.of(insert("k"))).get(0);
+    claim("default", 3, List.of("k"), Duration.ofMillis(-1));
+    LeasedJob keptLease = new LeasedJob(kept, 42L);
+    // node-a stalls: its leases lapse, and another node's rescuer takes two of its jobs while the
+    // database stays reachable. The third lease is renewed just in time.
+    store.jobHeartbeat("node-a", List.of(keptLease), Duration.ofSeconds(30));
+    List<StuckJob> stuck = store.jobGetStuck(10);
+    assertThat(stuck).extracting(StuckJob::id).containsExactlyInAnyOrder(rescued, reclaimed);
+    Instant now = Instant.now();
+    List<Completion> rescues = stuck.stream()
+        .map(s -> new Completion(s.id(), s.token(), JobState.RETRYING, now, now, null, null, s.checkedAt()))
+        .toList();
+    assertThat(store.jobCompleteMany(rescues)).containsExactlyInAnyOrder(rescued, reclaimed);
+    // One of them is claimed again by this same node, under a new token (the old code renewed any
+    // lease the node held on the id, so the stale attempt went unnoticed).
+    store.jobClaim(new ClaimParams("default", List.of("k"), 1, "node-a", 43L, Instant.now(), Duration.ofSeconds(30)));
+    LeasedJob again = new LeasedJob(store.jobGet(reclaimed).orElseThrow().state() == JobState.RUNNING ? reclaimed : rescued, 43L);
+
+    Heartbeat beat = store.jobHeartbeat("node-a",
+        List.of(new LeasedJob(rescued, 42L), new LeasedJob(reclaimed, 42L), keptLease), Duration.ofSeconds(30));
+    assertThat(beat.renewed()).containsExactly(keptLease);
+    assertThat(beat.cancelRequested()).isEmpty();
+    // The new attempt's lease is renewed under its own token.
+    assertThat(store.jobHeartbeat("node-a", List.of(again), Duration.ofSeconds(30)).renewed()).containsExactly(again);
+    assertThat(store.jobHeartbeat("node-a", List.of(), Duration.ofSeconds(30))).isEqualTo(Heartbeat.none());
   }
 
   @Test
@@ -431,8 +464,8 @@ public abstract class StoreContract {
     assertThat(get(ahead).state()).isEqualTo(JobState.RUNNING);
     assertThat(store.jobGetStuck(10)).isEmpty();
     // Renewed with a lease already over, they are stuck at once, whatever the workers' clocks said.
-    store.jobHeartbeat("behind", List.of(behind), Duration.ofMillis(-1));
-    store.jobHeartbeat("ahead", List.of(ahead), Duration.ofMillis(-1));
+    store.jobHeartbeat("behind", List.of(new LeasedJob(behind, 1L)), Duration.ofMillis(-1));
+    store.jobHeartbeat("ahead", List.of(new LeasedJob(ahead, 2L)), Duration.ofMillis(-1));
     assertThat(store.jobGetStuck(10)).extracting(StuckJob::id).containsExactlyInAnyOrder(behind, ahead);
   }
 
@@ -443,13 +476,13 @@ public abstract class StoreContract {
     StuckJob stuck = store.jobGetStuck(10).get(0);
     assertThat(stuck.checkedAt()).isNotNull();
     // The worker's heartbeat lands between the rescuer's look and its write: the worker keeps it.
-    store.jobHeartbeat("node-a", List.of(id), Duration.ofSeconds(30));
+    store.jobHeartbeat("node-a", List.of(new LeasedJob(id, 42L)), Duration.ofSeconds(30));
     Instant now = Instant.now();
     assertThat(store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now, null, null, stuck.checkedAt()))))
         .isEmpty();
     assertThat(get(id).state()).isEqualTo(JobState.RUNNING);
     // Found expired again and not renewed since: the rescue is written.
-    store.jobHeartbeat("node-a", List.of(id), Duration.ofMillis(-1));
+    store.jobHeartbeat("node-a", List.of(new LeasedJob(id, 42L)), Duration.ofMillis(-1));
     StuckJob again = store.jobGetStuck(10).get(0);
     assertThat(store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now, null, null, again.checkedAt()))))
         .containsExactly(id);

@@ -22,6 +22,7 @@ import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
 import dev.offload.store.Gcra;
+import dev.offload.store.Heartbeat;
 import dev.offload.store.InsertResult;
 import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
@@ -809,19 +810,30 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease) {
-    if (ids.isEmpty()) {
-      return List.of();
+  public Heartbeat jobHeartbeat(String node, Collection<LeasedJob> leases, Duration lease) {
+    if (leases.isEmpty()) {
+      return Heartbeat.none();
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
       c.setAutoCommit(true);
       ps.setLong(1, lease.toMillis());
-      ps.setArray(2, c.createArrayOf("int8", ids.toArray()));
-      ps.setString(3, node);
-      return ids(ps);
+      ps.setArray(2, c.createArrayOf("int8", leases.stream().map(LeasedJob::id).toArray()));
+      ps.setArray(3, c.createArrayOf("int8", leases.stream().map(LeasedJob::token).toArray()));
+      ps.setString(4, node);
+      List<LeasedJob> renewed = new ArrayList<>();
+      List<Long> cancelRequested = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          renewed.add(new LeasedJob(rs.getLong(1), rs.getLong(2)));
+          if (rs.getBoolean(3)) {
+            cancelRequested.add(rs.getLong(1));
+          }
+        }
+      }
+      return new Heartbeat(renewed, cancelRequested);
     } catch (SQLException e) {
-      throw fail("renewing " + ids.size() + " leases", e);
+      throw fail("renewing " + leases.size() + " leases", e);
     }
   }
 

@@ -331,12 +331,10 @@ final class Sql {
         ORDER BY id DESC LIMIT ?""");
 
     heartbeat = fill(schema, """
-        WITH renewed AS (
-          UPDATE {schema}.jobs SET lease_expires_at = now() + ?::bigint * interval '1 millisecond'
-          WHERE id = ANY(?::bigint[]) AND lease_owner = ? AND claim_token IS NOT NULL
-          RETURNING id, cancel_requested_at
-        )
-        SELECT id FROM renewed WHERE cancel_requested_at IS NOT NULL""");
+        UPDATE {schema}.jobs j SET lease_expires_at = now() + ?::bigint * interval '1 millisecond'
+        FROM unnest(?::bigint[], ?::bigint[]) AS l(id, token)
+        WHERE j.id = l.id AND j.claim_token = l.token AND j.lease_owner = ?
+        RETURNING j.id, j.claim_token, j.cancel_requested_at IS NOT NULL""");
 
     prune = fill(schema, """
         DELETE FROM {schema}.jobs WHERE id IN (

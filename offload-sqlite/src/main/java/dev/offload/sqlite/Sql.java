@@ -179,8 +179,8 @@ final class Sql {
   // The store keeps the ids whose cancellation was requested.
   static final String HEARTBEAT = """
       UPDATE offload_jobs SET lease_expires_at = ?
-      WHERE state = 'running' AND lease_owner = ? AND id IN (SELECT value FROM json_each(?))
-      RETURNING id, cancel_requested_at""";
+      WHERE state = 'running' AND lease_owner = ? AND id = ? AND claim_token = ?
+      RETURNING id, claim_token, cancel_requested_at IS NOT NULL""";
 
   static final String RELEASE = """
       UPDATE offload_jobs

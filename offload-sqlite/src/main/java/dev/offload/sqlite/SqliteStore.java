@@ -13,6 +13,7 @@ import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
 import dev.offload.store.Gcra;
+import dev.offload.store.Heartbeat;
 import dev.offload.store.InsertResult;
 import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
@@ -598,25 +599,31 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public List<Long> jobHeartbeat(String node, Collection<Long> ids, Duration lease) {
-    if (ids.isEmpty()) {
-      return List.of();
+  public Heartbeat jobHeartbeat(String node, Collection<LeasedJob> leases, Duration lease) {
+    if (leases.isEmpty()) {
+      return Heartbeat.none();
     }
     return db.write("extending the leases of node " + node, c -> {
+      List<LeasedJob> renewed = new ArrayList<>();
       List<Long> cancelRequested = new ArrayList<>();
+      Instant expires = LEASE_CLOCK.instant().plus(lease);
       try (PreparedStatement ps = c.prepareStatement(Sql.HEARTBEAT)) {
-        Rows.setInstant(ps, 1, LEASE_CLOCK.instant().plus(lease));
-        ps.setString(2, node);
-        ps.setString(3, Json.write(ids));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            if (rs.getObject("cancel_requested_at") != null) {
-              cancelRequested.add(rs.getLong(1));
+        for (LeasedJob held : leases) {
+          Rows.setInstant(ps, 1, expires);
+          ps.setString(2, node);
+          ps.setLong(3, held.id());
+          ps.setLong(4, held.token());
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              renewed.add(new LeasedJob(rs.getLong(1), rs.getLong(2)));
+              if (rs.getBoolean(3)) {
+                cancelRequested.add(rs.getLong(1));
+              }
             }
           }
         }
       }
-      return cancelRequested;
+      return new Heartbeat(renewed, cancelRequested);
     });
   }
 
