@@ -210,7 +210,10 @@ class SqliteStoreFileTest {
         long id = store.jobInsertMany(List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base))).get(0);
         Instant started = base.plusMillis(waits[i]);
         store.jobClaim(new ClaimParams("q", List.of("k"), 1, "n", 5L, started, Duration.ofSeconds(30)));
-        store.jobCompleteMany(List.of(new Completion(id, 5L, JobState.SUCCEEDED, started.plusMillis(runs[i]), null, null, null, null)));
+        // A claim leaves started_at empty; the completion carries the handler's start, as the engine's
+        // does for a job that ends before its start was written.
+        store.jobCompleteMany(List.of(new Completion(id, 5L, JobState.SUCCEEDED, started.plusMillis(runs[i]), null, null,
+            null, null).startedAt(started)));
       }
       store.jobInsertMany(List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)));
       store.queuePause("idle", true);
