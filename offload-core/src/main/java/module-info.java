@@ -2,8 +2,8 @@
  * Offload's core: the public API ({@link dev.offload}), the store SPI ({@link dev.offload.store})
  * and the engine, which is not exported.
  *
- * <p>{@code dev.offload.store} is exported to everyone because {@code Offload.Builder.store} takes a
- * {@code Store}; it is an SPI for Offload's own stores and may change between versions. {@code
+ * <p>{@code dev.offload.store} is exported to everyone because {@code Offload.Builder.store} takes
+ * a {@code Store}; it is an SPI for Offload's own stores and may change between versions. {@code
  * dev.offload.internal} (the shared JSON configuration) is exported only to Offload's own modules.
  */
 module dev.offload {

@@ -1,4 +1,7 @@
-/** The HTTP API, Server-Sent Events, dashboard and metrics: {@link dev.offload.server.OffloadServer}. */
+/**
+ * The HTTP API, Server-Sent Events, dashboard and metrics: {@link
+ * dev.offload.server.OffloadServer}.
+ */
 module dev.offload.server {
   requires transitive dev.offload;
   requires transitive io.javalin;

@@ -13,7 +13,10 @@ public enum CatchUp {
   NONE,
   /** One job for the latest missed tick (the default). */
   LATEST,
-  /** One job for each missed tick, the latest {@value #MAX_MISSED} at most; the rest are dropped and logged. */
+  /**
+   * One job for each missed tick, the latest {@value #MAX_MISSED} at most; the rest are dropped and
+   * logged.
+   */
   ALL;
 
   /** At most this many missed ticks of one schedule are caught up at once. */
@@ -31,6 +34,7 @@ public enum CatchUp {
         return c;
       }
     }
-    throw new IllegalArgumentException("unknown catch-up policy '" + name + "' (expected none, latest or all)");
+    throw new IllegalArgumentException(
+        "unknown catch-up policy '" + name + "' (expected none, latest or all)");
   }
 }

@@ -12,12 +12,12 @@ import org.jspecify.annotations.Nullable;
  * @param priority 0 (runs first) to 9, or null for the kind's priority
  * @param runAt when the job may run first, or null for now; from {@link #EARLIEST_RUN_AT} to {@link
  *     #LATEST_RUN_AT}, the range both stores keep exactly
- * @param delay how long from now until the job may run, or null; exclusive with runAt; now plus
- *     the delay must not pass {@link #LATEST_RUN_AT}
+ * @param delay how long from now until the job may run, or null; exclusive with runAt; now plus the
+ *     delay must not pass {@link #LATEST_RUN_AT}
  * @param maxAttempts or null for the kind's
  * @param unknownKindAllowed queue the job even when no node knows its kind yet
- * @param idempotencyKey enqueueing again with the same key returns the first job instead of a
- *     new one (for as long as that job is kept), or null; 1-255 characters, no control characters
+ * @param idempotencyKey enqueueing again with the same key returns the first job instead of a new
+ *     one (for as long as that job is kept), or null; 1-255 characters, no control characters
  * @param concurrencyKey groups jobs for the queue's per-key limit and rate (e.g. {@code
  *     tenant:42}), or null
  * @param uniqueKey while a job with this key is scheduled, available, running or retrying,
@@ -49,7 +49,8 @@ public record EnqueueOptions(
 
   private static final Duration MAX_DELAY = Duration.between(EARLIEST_RUN_AT, LATEST_RUN_AT);
 
-  private static final EnqueueOptions NONE = new EnqueueOptions(null, null, null, null, null, false, null, null, null, null, false);
+  private static final EnqueueOptions NONE =
+      new EnqueueOptions(null, null, null, null, null, false, null, null, null, null, false);
 
   public EnqueueOptions {
     if (queue != null) {
@@ -65,26 +66,31 @@ public record EnqueueOptions(
       throw new IllegalArgumentException("give runAt or delay, not both");
     }
     if (runAt != null && (runAt.isBefore(EARLIEST_RUN_AT) || runAt.isAfter(LATEST_RUN_AT))) {
-      throw InvalidJobException.invalid("runAt", "runAt must be between " + EARLIEST_RUN_AT + " and " + LATEST_RUN_AT
-          + ", got " + runAt);
+      throw InvalidJobException.invalid(
+          "runAt",
+          "runAt must be between " + EARLIEST_RUN_AT + " and " + LATEST_RUN_AT + ", got " + runAt);
     }
     if (delay != null && delay.isNegative()) {
       throw InvalidJobException.invalid("delay", "delay must not be negative, got " + delay);
     }
     if (delay != null && delay.compareTo(MAX_DELAY) > 0) {
-      throw InvalidJobException.invalid("delay", "delay must end by " + LATEST_RUN_AT + ", got " + delay.toDays() + " days");
+      throw InvalidJobException.invalid(
+          "delay", "delay must end by " + LATEST_RUN_AT + ", got " + delay.toDays() + " days");
     }
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
-      throw InvalidJobException.invalid("idempotencyKey",
+      throw InvalidJobException.invalid(
+          "idempotencyKey",
           "idempotency key must be 1-255 characters, got " + idempotencyKey.length());
     }
     if (idempotencyKey != null && idempotencyKey.chars().anyMatch(Character::isISOControl)) {
-      throw InvalidJobException.invalid("idempotencyKey", "idempotency key must not hold control characters");
+      throw InvalidJobException.invalid(
+          "idempotencyKey", "idempotency key must not hold control characters");
     }
     key("concurrencyKey", concurrencyKey);
     key("uniqueKey", uniqueKey);
     if (uniqueFor != null && (uniqueFor.isNegative() || uniqueFor.isZero())) {
-      throw InvalidJobException.invalid("uniqueFor", "uniqueFor must be positive, got " + uniqueFor);
+      throw InvalidJobException.invalid(
+          "uniqueFor", "uniqueFor must be positive, got " + uniqueFor);
     }
   }
 
@@ -103,7 +109,8 @@ public record EnqueueOptions(
 
   private static void key(String field, @Nullable String key) {
     if (key != null && (key.isEmpty() || key.length() > 255)) {
-      throw InvalidJobException.invalid(field, field + " must be 1-255 characters, got " + key.length());
+      throw InvalidJobException.invalid(
+          field, field + " must be 1-255 characters, got " + key.length());
     }
   }
 
@@ -112,49 +119,164 @@ public record EnqueueOptions(
   }
 
   public EnqueueOptions queue(String queue) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
   public EnqueueOptions priority(int priority) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
   public EnqueueOptions runAt(Instant runAt) {
-    return new EnqueueOptions(queue, priority, runAt, null, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        null,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
   public EnqueueOptions delay(Duration delay) {
-    return new EnqueueOptions(queue, priority, null, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        null,
+        delay,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
   public EnqueueOptions maxAttempts(int maxAttempts) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
   public EnqueueOptions idempotencyKey(String idempotencyKey) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
   public EnqueueOptions allowUnknownKind() {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, true, idempotencyKey, concurrencyKey, uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        true,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
-  /** Groups the job for its queue's per-key limit and rate, e.g. {@code tenant:42}; 1-255 characters. */
+  /**
+   * Groups the job for its queue's per-key limit and rate, e.g. {@code tenant:42}; 1-255
+   * characters.
+   */
   public EnqueueOptions concurrencyKey(String concurrencyKey) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey,
-        uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
-  /** At most one job with this key pending or running; a duplicate enqueue returns it. 1-255 characters. */
+  /**
+   * At most one job with this key pending or running; a duplicate enqueue returns it. 1-255
+   * characters.
+   */
   public EnqueueOptions uniqueKey(String uniqueKey) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey,
-        uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
-  /** With {@link #uniqueKey}: a job with the key that finished within {@code uniqueFor} also counts. */
+  /**
+   * With {@link #uniqueKey}: a job with the key that finished within {@code uniqueFor} also counts.
+   */
   public EnqueueOptions uniqueFor(Duration uniqueFor) {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey,
-        uniqueKey, uniqueFor, replaceDuplicate);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        replaceDuplicate);
   }
 
   /**
@@ -162,7 +284,17 @@ public record EnqueueOptions(
    * and priority (debounce: "re-index 5 s after the last edit" is {@code delay(5s)} with replace).
    */
   public EnqueueOptions onDuplicateReplace() {
-    return new EnqueueOptions(queue, priority, runAt, delay, maxAttempts, unknownKindAllowed, idempotencyKey, concurrencyKey,
-        uniqueKey, uniqueFor, true);
+    return new EnqueueOptions(
+        queue,
+        priority,
+        runAt,
+        delay,
+        maxAttempts,
+        unknownKindAllowed,
+        idempotencyKey,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFor,
+        true);
   }
 }

@@ -13,8 +13,12 @@ public final class IdempotencyKeyConflictException extends IllegalArgumentExcept
   private final String key;
 
   public IdempotencyKeyConflictException(String key, String detail) {
-    super("idempotency key '" + key + "' was already used for a different job (" + detail
-        + "); a key names one request: send the same kind and args to get that job, or use a new key");
+    super(
+        "idempotency key '"
+            + key
+            + "' was already used for a different job ("
+            + detail
+            + "); a key names one request: send the same kind and args to get that job, or use a new key");
     this.key = key;
   }
 

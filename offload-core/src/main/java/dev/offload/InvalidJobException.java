@@ -1,8 +1,8 @@
 package dev.offload;
 
 /**
- * An enqueue refused because of one field of the job: args that are too large, too deep, hold a
- * NUL character or do not match the kind's args type, or a time outside the supported range. The
+ * An enqueue refused because of one field of the job: args that are too large, too deep, hold a NUL
+ * character or do not match the kind's args type, or a time outside the supported range. The
  * message names the field; {@code docs/limits.md} lists every limit.
  */
 public final class InvalidJobException extends IllegalArgumentException {
@@ -26,8 +26,8 @@ public final class InvalidJobException extends IllegalArgumentException {
   }
 
   /**
-   * The field at fault, as a path from the request: {@code args}, {@code args.items[2].sku},
-   * {@code runAt}, {@code delay}.
+   * The field at fault, as a path from the request: {@code args}, {@code args.items[2].sku}, {@code
+   * runAt}, {@code delay}.
    */
   public String field() {
     return field;

@@ -8,8 +8,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A job as stored, read with {@link Offload#job}. Its JSON form is the document of {@code GET /api/jobs/{id}} and {@code offload status
- * --json}.
+ * A job as stored, read with {@link Offload#job}. Its JSON form is the document of {@code GET
+ * /api/jobs/{id}} and {@code offload status --json}.
  *
  * @param id the job's id
  * @param kind what runs it
@@ -57,7 +57,8 @@ public record Job(
     @Nullable Instant finishedAt,
     @Nullable String node,
     List<JobError> errors,
-    @Nullable @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LeftOut.class) JsonNode result,
+    @Nullable @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LeftOut.class)
+        JsonNode result,
     @Nullable Progress progress,
     @Nullable JsonNode checkpoint,
     @Nullable FailedItems failedItems,
@@ -74,22 +75,90 @@ public record Job(
   }
 
   /** A job without flow-control keys. */
-  public Job(JobId id, String kind, String queue, JobState state, int priority, JsonNode args, int attempt, int maxAttempts,
-      Instant runAt, Instant createdAt, Instant startedAt, Instant finishedAt, String node, List<JobError> errors,
-      JsonNode result, Progress progress, JsonNode checkpoint, FailedItems failedItems, JobId parentId, String schedule,
-      Long workflowId, String step) {
-    this(id, kind, queue, state, priority, args, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, node, errors,
-        result, progress, checkpoint, failedItems, parentId, schedule, workflowId, step, null, null, null);
+  public Job(
+      JobId id,
+      String kind,
+      String queue,
+      JobState state,
+      int priority,
+      JsonNode args,
+      int attempt,
+      int maxAttempts,
+      Instant runAt,
+      Instant createdAt,
+      Instant startedAt,
+      Instant finishedAt,
+      String node,
+      List<JobError> errors,
+      JsonNode result,
+      Progress progress,
+      JsonNode checkpoint,
+      FailedItems failedItems,
+      JobId parentId,
+      String schedule,
+      Long workflowId,
+      String step) {
+    this(
+        id,
+        kind,
+        queue,
+        state,
+        priority,
+        args,
+        attempt,
+        maxAttempts,
+        runAt,
+        createdAt,
+        startedAt,
+        finishedAt,
+        node,
+        errors,
+        result,
+        progress,
+        checkpoint,
+        failedItems,
+        parentId,
+        schedule,
+        workflowId,
+        step,
+        null,
+        null,
+        null);
   }
 
   /** This job with the reason it waits. */
   public Job withWaiting(@Nullable String waiting) {
-    return new Job(id, kind, queue, state, priority, args, attempt, maxAttempts, runAt, createdAt, startedAt, finishedAt, node,
-        errors, result, progress, checkpoint, failedItems, parentId, schedule, workflowId, step, concurrencyKey, uniqueKey,
+    return new Job(
+        id,
+        kind,
+        queue,
+        state,
+        priority,
+        args,
+        attempt,
+        maxAttempts,
+        runAt,
+        createdAt,
+        startedAt,
+        finishedAt,
+        node,
+        errors,
+        result,
+        progress,
+        checkpoint,
+        failedItems,
+        parentId,
+        schedule,
+        workflowId,
+        step,
+        concurrencyKey,
+        uniqueKey,
         waiting);
   }
 
-  /** Jackson's filter for {@code args} and {@code result}: a value left out is not written at all. */
+  /**
+   * Jackson's filter for {@code args} and {@code result}: a value left out is not written at all.
+   */
   static final class LeftOut {
     @Override
     public boolean equals(Object value) {

@@ -8,10 +8,10 @@ import java.util.Optional;
  * attempt it was given to; its methods may be called from the handler's thread or threads it
  * starts.
  *
- * <p>Progress calls ({@link #advance}, {@link #total}, {@link #message}) only touch memory and
- * are cheap enough to call per item in a hot loop; the engine writes progress to the store at most
- * once per progress interval (default 1 s) per job, at once on a stage change, and at the end.
- * {@link #checkpoint(Object)} writes durably before it returns.
+ * <p>Progress calls ({@link #advance}, {@link #total}, {@link #message}) only touch memory and are
+ * cheap enough to call per item in a hot loop; the engine writes progress to the store at most once
+ * per progress interval (default 1 s) per job, at once on a stage change, and at the end. {@link
+ * #checkpoint(Object)} writes durably before it returns.
  */
 public interface JobContext {
   JobId id();
@@ -71,8 +71,8 @@ public interface JobContext {
    * Stores {@code value} (anything Jackson can write) durably with the job, so a retried, rescued
    * or replayed attempt can resume from it. Also stores the items failed so far.
    *
-   * @throws java.util.concurrent.CancellationException if this attempt lost its lease: another
-   *     node may run the job now, so stop
+   * @throws java.util.concurrent.CancellationException if this attempt lost its lease: another node
+   *     may run the job now, so stop
    */
   void checkpoint(Object value);
 
@@ -82,8 +82,8 @@ public interface JobContext {
   // ---------------------------------------------------------------- workflows
 
   /**
-   * What the step {@code step} of this job's workflow returned, read as {@code type}:
-   * {@code ctx.resultOf("sync", SyncResult.class)}; null when that step returned nothing, has not
+   * What the step {@code step} of this job's workflow returned, read as {@code type}: {@code
+   * ctx.resultOf("sync", SyncResult.class)}; null when that step returned nothing, has not
    * succeeded (an {@code onFailure=continue} step runs after failed ones), or does not exist.
    *
    * @throws IllegalStateException if the result cannot be read as {@code type}

@@ -14,4 +14,9 @@ import org.jspecify.annotations.Nullable;
  * @param stackTrace the full stack trace, possibly null
  */
 public record JobError(
-    int attempt, Instant at, String node, String errorClass, @Nullable String message, @Nullable String stackTrace) {}
+    int attempt,
+    Instant at,
+    String node,
+    String errorClass,
+    @Nullable String message,
+    @Nullable String stackTrace) {}

@@ -4,8 +4,8 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which jobs a listing or a bulk action ({@link Offload#replay}, {@link Offload#purge}) applies
- * to: every non-null field must match.
+ * Which jobs a listing or a bulk action ({@link Offload#replay}, {@link Offload#purge}) applies to:
+ * every non-null field must match.
  *
  * @param state or null for any
  * @param queue or null for any
@@ -32,12 +32,18 @@ public record JobFilter(
     if (kind != null) {
       Validate.kind(kind);
     }
-    if (errorClass != null && (errorClass.length() > 1000 || errorClass.chars().anyMatch(Character::isISOControl))) {
-      throw new IllegalArgumentException("errorClass must be a class name (at most 1000 characters, no control characters), got "
-          + (errorClass.length() > 60 ? errorClass.substring(0, 57) + "..." : errorClass).replaceAll("\\p{Cntrl}", "?"));
+    if (errorClass != null
+        && (errorClass.length() > 1000 || errorClass.chars().anyMatch(Character::isISOControl))) {
+      throw new IllegalArgumentException(
+          "errorClass must be a class name (at most 1000 characters, no control characters), got "
+              + (errorClass.length() > 60 ? errorClass.substring(0, 57) + "..." : errorClass)
+                  .replaceAll("\\p{Cntrl}", "?"));
     }
-    if (finishedAfter != null && finishedBefore != null && !finishedAfter.isBefore(finishedBefore)) {
-      throw new IllegalArgumentException("finishedAfter " + finishedAfter + " must be before finishedBefore " + finishedBefore);
+    if (finishedAfter != null
+        && finishedBefore != null
+        && !finishedAfter.isBefore(finishedBefore)) {
+      throw new IllegalArgumentException(
+          "finishedAfter " + finishedAfter + " must be before finishedBefore " + finishedBefore);
     }
   }
 

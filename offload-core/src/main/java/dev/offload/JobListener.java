@@ -4,11 +4,10 @@ package dev.offload;
  * Told what happens to jobs on this node: for alerting ({@link #onDead}) and metrics (the rest).
  * Register with {@link Offload.Builder#listener}; every method has an empty default.
  *
- * <p>{@link #onEnqueued}, {@link #onStarted} and {@link #onFinished} are called on the thread
- * doing the work, on the hot path: keep them as cheap as incrementing a counter. {@link #onDead}
- * and {@link #onRetrying} are called on a listener thread after the outcome is stored and may take
- * their time. Exceptions are
- * logged and ignored.
+ * <p>{@link #onEnqueued}, {@link #onStarted} and {@link #onFinished} are called on the thread doing
+ * the work, on the hot path: keep them as cheap as incrementing a counter. {@link #onDead} and
+ * {@link #onRetrying} are called on a listener thread after the outcome is stored and may take
+ * their time. Exceptions are logged and ignored.
  */
 public interface JobListener {
   /** The job is dead: its attempts are used up, it failed permanently, or its worker kept dying. */

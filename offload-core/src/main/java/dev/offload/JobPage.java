@@ -21,7 +21,9 @@ public record JobPage(List<Job> jobs, @Nullable String nextCursor) {
   }
 
   static String encodeCursor(long beforeId) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("id:" + beforeId).getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(("id:" + beforeId).getBytes(StandardCharsets.UTF_8));
   }
 
   static long decodeCursor(String cursor) {

@@ -12,14 +12,18 @@ import org.jspecify.annotations.Nullable;
  * @param limit page size, 1 to 1000
  * @param cursor the {@link JobPage#nextCursor()} of the previous page, or null for the first
  * @param fields which of the large fields the jobs of the page carry (args, result); a field left
- *     out is a {@link com.fasterxml.jackson.databind.node.MissingNode} in the {@link Job} and absent
- *     from its JSON document, so a page costs the same whatever the jobs hold. All by default in
- *     Java; the HTTP API and the CLI leave both out unless asked ({@code ?fields=args,result}).
+ *     out is a {@link com.fasterxml.jackson.databind.node.MissingNode} in the {@link Job} and
+ *     absent from its JSON document, so a page costs the same whatever the jobs hold. All by
+ *     default in Java; the HTTP API and the CLI leave both out unless asked ({@code
+ *     ?fields=args,result}).
  */
 public record JobQuery(JobFilter filter, int limit, @Nullable String cursor, Set<Field> fields) {
   public static final int MAX_LIMIT = 1000;
 
-  /** The fields of a job that a listing may leave out: they hold whatever the handler was given or returned. */
+  /**
+   * The fields of a job that a listing may leave out: they hold whatever the handler was given or
+   * returned.
+   */
   public enum Field {
     ARGS,
     RESULT;
@@ -44,7 +48,8 @@ public record JobQuery(JobFilter filter, int limit, @Nullable String cursor, Set
         try {
           fields.add(valueOf(name.toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("fields must be a list of args and result, got '" + name + "'");
+          throw new IllegalArgumentException(
+              "fields must be a list of args and result, got '" + name + "'");
         }
       }
       return fields;
@@ -62,7 +67,8 @@ public record JobQuery(JobFilter filter, int limit, @Nullable String cursor, Set
       filter = JobFilter.any();
     }
     if (limit < 1 || limit > MAX_LIMIT) {
-      throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
+      throw new IllegalArgumentException(
+          "limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
     }
     if (cursor != null) {
       JobPage.decodeCursor(cursor);

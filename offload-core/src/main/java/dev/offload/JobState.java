@@ -44,7 +44,9 @@ public enum JobState {
       }
     }
     throw new IllegalArgumentException(
-        "unknown job state '" + name + "' (expected one of scheduled, available, running, retrying, succeeded, dead, cancelled, waiting)");
+        "unknown job state '"
+            + name
+            + "' (expected one of scheduled, available, running, retrying, succeeded, dead, cancelled, waiting)");
   }
 
   /** Whether the job has ended and will not run again unless replayed. */

@@ -18,13 +18,36 @@ package dev.offload;
  * @param waitP50Ms median queue wait, from when the job was due to its handler's first start
  * @param waitP95Ms 95th percentile queue wait
  */
-public record KindStats(String kind, long runs, double p50Ms, double p95Ms, double maxMs, long budgetMs, String advice,
-    double waitP50Ms, double waitP95Ms) {
+public record KindStats(
+    String kind,
+    long runs,
+    double p50Ms,
+    double p95Ms,
+    double maxMs,
+    long budgetMs,
+    String advice,
+    double waitP50Ms,
+    double waitP95Ms) {
 
   /** Figures from the durations, and the advice for {@code budgetMs}. */
-  public static KindStats of(String kind, long runs, double p50Ms, double p95Ms, double maxMs, long budgetMs,
-      double waitP50Ms, double waitP95Ms) {
-    return new KindStats(kind, runs, p50Ms, p95Ms, maxMs, budgetMs, p95Ms <= budgetMs ? "inline" : "background",
-        waitP50Ms, waitP95Ms);
+  public static KindStats of(
+      String kind,
+      long runs,
+      double p50Ms,
+      double p95Ms,
+      double maxMs,
+      long budgetMs,
+      double waitP50Ms,
+      double waitP95Ms) {
+    return new KindStats(
+        kind,
+        runs,
+        p50Ms,
+        p95Ms,
+        maxMs,
+        budgetMs,
+        p95Ms <= budgetMs ? "inline" : "background",
+        waitP50Ms,
+        waitP95Ms);
   }
 }

@@ -8,8 +8,8 @@ package dev.offload;
  * @param node this node's name
  * @param workers whether the workers are off (never started: the node only enqueues or serves),
  *     running, or down (stopped, or a worker thread died)
- * @param notifierConnected false while a notifier that listens on a database connection has lost
- *     it (workers fall back to polling, event streams lag)
+ * @param notifierConnected false while a notifier that listens on a database connection has lost it
+ *     (workers fall back to polling, event streams lag)
  */
 public record NodeHealth(String node, Workers workers, boolean notifierConnected) {
   /** The state of a node's workers. */

@@ -5,7 +5,6 @@ import dev.offload.engine.Node;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
 import dev.offload.store.JobAction;
-import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -52,7 +51,11 @@ public final class Offload implements AutoCloseable {
   private final @Nullable ProgressTokens progressTokens;
   private boolean closed;
 
-  private Offload(Store store, Map<String, Registration<?>> registry, EngineConfig config, List<DeclaredSchedule> declared,
+  private Offload(
+      Store store,
+      Map<String, Registration<?>> registry,
+      EngineConfig config,
+      List<DeclaredSchedule> declared,
       @Nullable ProgressTokens progressTokens) {
     this.store = store;
     this.progressTokens = progressTokens;
@@ -64,7 +67,8 @@ public final class Offload implements AutoCloseable {
   }
 
   /** A schedule declared with {@link Builder#schedule}. */
-  private record DeclaredSchedule(String name, Schedule when, String kind, Object args, ScheduleOptions options) {}
+  private record DeclaredSchedule(
+      String name, Schedule when, String kind, Object args, ScheduleOptions options) {}
 
   public static Builder builder() {
     return new Builder();
@@ -73,20 +77,22 @@ public final class Offload implements AutoCloseable {
   /**
    * Starts this node's workers: claiming, heartbeats, firing schedules, and leader duties when
    * elected. First stores the schedules declared with {@link Builder#schedule} (replacing their
-   * definitions) and, when it declares any, disables those that earlier code declared and this
-   * code no longer does. A node that was stopped may be started again.
+   * definitions) and, when it declares any, disables those that earlier code declared and this code
+   * no longer does. A node that was stopped may be started again.
    *
    * @throws IllegalStateException if it is started already, or closed
    * @throws OffloadException if the store cannot be reached (nothing is left running)
    */
   public synchronized void start() {
     if (closed) {
-      throw new IllegalStateException("this Offload is closed (its store too); build a new one to start again");
+      throw new IllegalStateException(
+          "this Offload is closed (its store too); build a new one to start again");
     }
     if (!declared.isEmpty()) {
       List<String> names = new ArrayList<>();
       for (DeclaredSchedule d : declared) {
-        store.scheduleSave(schedules.record(d.name(), d.when(), d.kind(), d.args(), d.options(), true), true);
+        store.scheduleSave(
+            schedules.record(d.name(), d.when(), d.kind(), d.args(), d.options(), true), true);
         names.add(d.name());
       }
       store.scheduleDisableUndeclared(names);
@@ -100,8 +106,10 @@ public final class Offload implements AutoCloseable {
    * Workers that were started and are no longer running (stopped, or a thread died) are down.
    */
   public NodeHealth health() {
-    NodeHealth.Workers workers = node.workersAlive() ? NodeHealth.Workers.RUNNING
-        : startedOnce ? NodeHealth.Workers.DOWN : NodeHealth.Workers.OFF;
+    NodeHealth.Workers workers =
+        node.workersAlive()
+            ? NodeHealth.Workers.RUNNING
+            : startedOnce ? NodeHealth.Workers.DOWN : NodeHealth.Workers.OFF;
     return new NodeHealth(config.node(), workers, store.notifier().connected());
   }
 
@@ -168,8 +176,8 @@ public final class Offload implements AutoCloseable {
   }
 
   /**
-   * Fires the due ticks of every schedule now, whether or not this node is started (tests, with
-   * an injected clock). Returns how many jobs this call enqueued.
+   * Fires the due ticks of every schedule now, whether or not this node is started (tests, with an
+   * injected clock). Returns how many jobs this call enqueued.
    */
   public int fireSchedulesNow() {
     return node.fireSchedulesOnce();
@@ -204,10 +212,10 @@ public final class Offload implements AutoCloseable {
   }
 
   /**
-   * Enqueues a follow-up job of the same kind and args that processes only the items the given
-   * job recorded as failed ({@link JobContext#retryItems()}), linked to it as its parent. Only the
-   * listed items (the first {@value FailedItems#KEPT}) can be retried; {@link FailedItems#omitted()}
-   * says how many were only counted.
+   * Enqueues a follow-up job of the same kind and args that processes only the items the given job
+   * recorded as failed ({@link JobContext#retryItems()}), linked to it as its parent. Only the
+   * listed items (the first {@value FailedItems#KEPT}) can be retried; {@link
+   * FailedItems#omitted()} says how many were only counted.
    *
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalStateException if the job recorded no failed items
@@ -243,18 +251,20 @@ public final class Offload implements AutoCloseable {
   }
 
   /**
-   * Enqueues one job, or finds the job that holds its unique key ({@link
-   * EnqueueOptions#uniqueKey}) or idempotency key; says which.
+   * Enqueues one job, or finds the job that holds its unique key ({@link EnqueueOptions#uniqueKey})
+   * or idempotency key; says which.
    *
    * @throws UnknownKindException if no node knows the kind
    * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
    */
   public Enqueued enqueueOrFind(String kind, Object args, EnqueueOptions options) {
     List<dev.offload.store.InsertResult> results = new ArrayList<>(1);
-    node.insert(List.of(JobRequest.of(kind, args, options)), inserts -> {
-      results.addAll(store.jobInsertManyResults(inserts));
-      return results.stream().map(dev.offload.store.InsertResult::id).toList();
-    });
+    node.insert(
+        List.of(JobRequest.of(kind, args, options)),
+        inserts -> {
+          results.addAll(store.jobInsertManyResults(inserts));
+          return results.stream().map(dev.offload.store.InsertResult::id).toList();
+        });
     return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
   }
 
@@ -311,7 +321,10 @@ public final class Offload implements AutoCloseable {
     return store.jobList(query);
   }
 
-  /** Applies the store's pending schema migrations (also done by {@link Builder#build()} unless disabled). */
+  /**
+   * Applies the store's pending schema migrations (also done by {@link Builder#build()} unless
+   * disabled).
+   */
   public void migrate() {
     store.migrate();
   }
@@ -321,7 +334,10 @@ public final class Offload implements AutoCloseable {
     return node.rescueOnce();
   }
 
-  /** Runs one pass of retention pruning now, whether or not this node leads. Returns the jobs deleted. */
+  /**
+   * Runs one pass of retention pruning now, whether or not this node leads. Returns the jobs
+   * deleted.
+   */
   public int pruneNow() {
     return node.pruneOnce();
   }
@@ -338,7 +354,10 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalStateException if the job already ended (succeeded, dead or cancelled)
    */
   public JobState cancel(JobId id) {
-    JobState before = store.jobCancel(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
+    JobState before =
+        store
+            .jobCancel(id.value(), config.clock().instant())
+            .orElseThrow(() -> new NoSuchJobException(id));
     if (!JobAction.CANCEL.allows(before)) {
       throw refused(id, before, JobAction.CANCEL);
     }
@@ -354,7 +373,10 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalStateException if the job is running, available or succeeded
    */
   public void retry(JobId id) {
-    JobState before = store.jobRetry(id.value(), config.clock().instant()).orElseThrow(() -> new NoSuchJobException(id));
+    JobState before =
+        store
+            .jobRetry(id.value(), config.clock().instant())
+            .orElseThrow(() -> new NoSuchJobException(id));
     if (!JobAction.RETRY.allows(before)) {
       throw refused(id, before, JobAction.RETRY);
     }
@@ -370,15 +392,24 @@ public final class Offload implements AutoCloseable {
   public void delete(JobId id) {
     JobState before = store.jobDelete(id.value()).orElseThrow(() -> new NoSuchJobException(id));
     if (!JobAction.DELETE.allows(before)) {
-      throw new IllegalStateException("job " + id + " is " + before.wireName() + "; cancel it before deleting it");
+      throw new IllegalStateException(
+          "job " + id + " is " + before.wireName() + "; cancel it before deleting it");
     }
   }
 
   private static IllegalStateException refused(JobId id, JobState state, JobAction action) {
     // A job that ended cannot be cancelled: it is too late, not the wrong moment.
     String already = action == JobAction.CANCEL && state.isFinal() ? " already" : "";
-    return new IllegalStateException("job " + id + " is " + state.wireName() + already + "; only a " + action.describeFrom()
-        + " job can be " + action.done());
+    return new IllegalStateException(
+        "job "
+            + id
+            + " is "
+            + state.wireName()
+            + already
+            + "; only a "
+            + action.describeFrom()
+            + " job can be "
+            + action.done());
   }
 
   /**
@@ -389,7 +420,10 @@ public final class Offload implements AutoCloseable {
     JobState state = filter.state() == null ? JobState.DEAD : filter.state();
     if (!JobAction.REPLAY.allows(state)) {
       throw new IllegalArgumentException(
-          "only " + JobAction.REPLAY.describeFrom() + " jobs can be replayed, not " + state.wireName());
+          "only "
+              + JobAction.REPLAY.describeFrom()
+              + " jobs can be replayed, not "
+              + state.wireName());
     }
     return store.jobReplayMany(filter.state(state), config.clock().instant());
   }
@@ -401,8 +435,12 @@ public final class Offload implements AutoCloseable {
   public int purge(JobFilter filter) {
     JobState state = filter.state() == null ? JobState.DEAD : filter.state();
     if (!JobAction.PURGE.allows(state)) {
-      throw new IllegalArgumentException("only finished jobs (" + JobAction.PURGE.describeFrom()
-          + ") can be purged, not " + state.wireName() + " ones");
+      throw new IllegalArgumentException(
+          "only finished jobs ("
+              + JobAction.PURGE.describeFrom()
+              + ") can be purged, not "
+              + state.wireName()
+              + " ones");
     }
     return store.jobDeleteMany(filter.state(state));
   }
@@ -410,17 +448,17 @@ public final class Offload implements AutoCloseable {
   // ---------------------------------------------------------------- inline or background
 
   /**
-   * Enqueues a job durably and waits up to {@code budget} for it: the caller gets the result
-   * inline ({@link Outcome.Finished}) when the job finishes in time, or the job's id and progress
-   * URL ({@link Outcome.Deferred}) when it does not, while the job carries on. A node that runs the
+   * Enqueues a job durably and waits up to {@code budget} for it: the caller gets the result inline
+   * ({@link Outcome.Finished}) when the job finishes in time, or the job's id and progress URL
+   * ({@link Outcome.Deferred}) when it does not, while the job carries on. A node that runs the
    * kind is woken by the insert and starts the job at once. The wait is not a lease: the job runs
    * to its end whatever the caller does.
    *
    * @param resultType what the job's result is read as (a record, {@code String}, {@code
    *     JsonNode}...)
    * @throws UnknownKindException if no node knows the kind
-   * @throws IllegalArgumentException if the args cannot be written as JSON, or the result cannot
-   *     be read as {@code resultType}
+   * @throws IllegalArgumentException if the args cannot be written as JSON, or the result cannot be
+   *     read as {@code resultType}
    * @throws InterruptedException if the caller is interrupted while waiting
    */
   public <R> Outcome<R> runOrDefer(String kind, Object args, Class<R> resultType, Duration budget)
@@ -443,7 +481,8 @@ public final class Offload implements AutoCloseable {
    *
    * @throws InterruptedException if the caller is interrupted while waiting
    */
-  public Outcome<JsonNode> runOrDefer(String kind, Object args, Duration budget) throws InterruptedException {
+  public Outcome<JsonNode> runOrDefer(String kind, Object args, Duration budget)
+      throws InterruptedException {
     return runOrDefer(kind, args, EnqueueOptions.none(), JsonNode.class, budget);
   }
 
@@ -465,19 +504,31 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalArgumentException if the result cannot be read as {@code resultType}
    * @throws InterruptedException if the caller is interrupted while waiting
    */
-  public <R> Outcome<R> await(JobId id, Class<R> resultType, Duration timeout) throws InterruptedException {
+  public <R> Outcome<R> await(JobId id, Class<R> resultType, Duration timeout)
+      throws InterruptedException {
     CountDownLatch ended = new CountDownLatch(1);
     AtomicReference<Job> last = new AtomicReference<>();
-    try (AutoCloseable w = node.watch(id.value(), job -> {
-      last.set(job);
-      if (job.state().isFinal()) {
-        ended.countDown();
-      }
-    })) {
+    try (AutoCloseable w =
+        node.watch(
+            id.value(),
+            job -> {
+              last.set(job);
+              if (job.state().isFinal()) {
+                ended.countDown();
+              }
+            })) {
       // A timeout too long for a long of milliseconds waits as long as a long can say.
-      long millis = timeout.isNegative() ? 0 : timeout.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toMillis();
+      long millis =
+          timeout.isNegative()
+              ? 0
+              : timeout.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0
+                  ? Long.MAX_VALUE
+                  : timeout.toMillis();
       boolean finished = ended.await(millis, TimeUnit.MILLISECONDS);
-      Job job = finished ? Objects.requireNonNull(last.get()) : job(id).orElseThrow(() -> new NoSuchJobException(id));
+      Job job =
+          finished
+              ? Objects.requireNonNull(last.get())
+              : job(id).orElseThrow(() -> new NoSuchJobException(id));
       Outcome<R> outcome = Outcome.of(job, resultType);
       if (outcome instanceof Outcome.Deferred<R> deferred && progressTokens != null) {
         return new Outcome.Deferred<>(deferred.job(), progressUrl(id));
@@ -498,10 +549,14 @@ public final class Offload implements AutoCloseable {
    * requestBudget} (typically 10 s) belongs in the background.
    */
   public List<KindStats> kindStats(Duration requestBudget) {
-    if (requestBudget.isNegative() || requestBudget.isZero() || requestBudget.compareTo(MAX_REQUEST_BUDGET) > 0) {
-      throw new IllegalArgumentException("budget must be between 1 ms and 24 hours, got " + requestBudget);
+    if (requestBudget.isNegative()
+        || requestBudget.isZero()
+        || requestBudget.compareTo(MAX_REQUEST_BUDGET) > 0) {
+      throw new IllegalArgumentException(
+          "budget must be between 1 ms and 24 hours, got " + requestBudget);
     }
-    return store.kindStats(config.clock().instant().minus(Duration.ofDays(1)), requestBudget.toMillis());
+    return store.kindStats(
+        config.clock().instant().minus(Duration.ofDays(1)), requestBudget.toMillis());
   }
 
   // ---------------------------------------------------------------- progress for end users
@@ -536,8 +591,9 @@ public final class Offload implements AutoCloseable {
       throw new IllegalArgumentException("ttl must be at least 1 second, got " + ttl);
     }
     if (progressTokens == null) {
-      throw new IllegalStateException("no progress key is configured: give one with Offload.builder().progressKey(bytes)"
-          + " (offload serve reads OFFLOAD_PROGRESS_KEY)");
+      throw new IllegalStateException(
+          "no progress key is configured: give one with Offload.builder().progressKey(bytes)"
+              + " (offload serve reads OFFLOAD_PROGRESS_KEY)");
     }
     return progressTokens.issue(id.value(), config.clock().instant(), ttl);
   }
@@ -570,7 +626,9 @@ public final class Offload implements AutoCloseable {
    * {@link #progressToken(JobId)}; the signature is compared in constant time.
    */
   public boolean progressTokenValid(JobId id, String token) {
-    return progressTokens != null && id != null && progressTokens.verify(id.value(), token, config.clock().instant());
+    return progressTokens != null
+        && id != null
+        && progressTokens.verify(id.value(), token, config.clock().instant());
   }
 
   // ---------------------------------------------------------------- queues
@@ -618,7 +676,8 @@ public final class Offload implements AutoCloseable {
    */
   public void updateQueue(String queue, QueueOptions options) {
     Validate.queueName(queue);
-    store.queueSettingsPut(queue, Objects.requireNonNull(options, "options"), /* onlyIfUnconfigured= */ false);
+    store.queueSettingsPut(
+        queue, Objects.requireNonNull(options, "options"), /* onlyIfUnconfigured= */ false);
     node.queueOptionsChanged(queue, options);
   }
 
@@ -673,8 +732,8 @@ public final class Offload implements AutoCloseable {
     }
 
     /**
-     * Declares a schedule, stored (or its stored definition replaced) when the node starts:
-     * {@code .schedule("monthly-report", Schedule.cron("0 6 1 * *", ZoneId.of("Europe/Copenhagen")),
+     * Declares a schedule, stored (or its stored definition replaced) when the node starts: {@code
+     * .schedule("monthly-report", Schedule.cron("0 6 1 * *", ZoneId.of("Europe/Copenhagen")),
      * "reports.monthly", args)}. A schedule that earlier code declared and this code does not is
      * disabled at start.
      */
@@ -682,7 +741,8 @@ public final class Offload implements AutoCloseable {
       return schedule(name, when, kind, args, ScheduleOptions.defaults());
     }
 
-    public Builder schedule(String name, Schedule when, String kind, Object args, ScheduleOptions options) {
+    public Builder schedule(
+        String name, Schedule when, String kind, Object args, ScheduleOptions options) {
       Validate.scheduleName(name);
       Validate.kind(kind);
       Objects.requireNonNull(when, "schedule");
@@ -707,7 +767,8 @@ public final class Offload implements AutoCloseable {
       return register(kind, argsType, handler, JobOptions.defaults());
     }
 
-    public <A> Builder register(String kind, Class<A> argsType, JobHandler<A> handler, JobOptions options) {
+    public <A> Builder register(
+        String kind, Class<A> argsType, JobHandler<A> handler, JobOptions options) {
       Validate.kind(kind);
       if (registry.containsKey(kind)) {
         throw new IllegalArgumentException("kind '" + kind + "' is registered twice");
@@ -720,7 +781,8 @@ public final class Offload implements AutoCloseable {
     public Builder queue(String name, int concurrency) {
       Validate.queueName(name);
       if (concurrency < 1 || concurrency > 10_000) {
-        throw new IllegalArgumentException("concurrency of queue '" + name + "' must be between 1 and 10000, got " + concurrency);
+        throw new IllegalArgumentException(
+            "concurrency of queue '" + name + "' must be between 1 and 10000, got " + concurrency);
       }
       queues.put(name, concurrency);
       return this;
@@ -834,7 +896,8 @@ public final class Offload implements AutoCloseable {
      */
     public Offload build() {
       if (store == null) {
-        throw new IllegalStateException("store is required: Offload.builder().store(SqliteStore.open(path)) or PostgresStore");
+        throw new IllegalStateException(
+            "store is required: Offload.builder().store(SqliteStore.open(path)) or PostgresStore");
       }
       requirePositive("pollInterval", pollInterval);
       requirePositive("leaseDuration", leaseDuration);
@@ -845,20 +908,25 @@ public final class Offload implements AutoCloseable {
       Duration beat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
       requirePositive("heartbeatInterval", beat);
       if (beat.compareTo(leaseDuration) >= 0) {
-        throw new IllegalStateException("heartbeatInterval " + beat + " must be shorter than leaseDuration " + leaseDuration);
+        throw new IllegalStateException(
+            "heartbeatInterval " + beat + " must be shorter than leaseDuration " + leaseDuration);
       }
       if (shutdownGrace == null || shutdownGrace.isNegative()) {
         throw new IllegalStateException("shutdownGrace must not be negative, got " + shutdownGrace);
       }
       if (maxClaimBatch < 1 || maxClaimBatch > 10_000) {
-        throw new IllegalStateException("maxClaimBatch must be between 1 and 10000, got " + maxClaimBatch);
+        throw new IllegalStateException(
+            "maxClaimBatch must be between 1 and 10000, got " + maxClaimBatch);
       }
       if (maxArgsBytes < 2) {
         throw new IllegalStateException("maxArgsBytes must be at least 2, got " + maxArgsBytes);
       }
       if (progressKey != null && progressKey.length < ProgressTokens.MIN_KEY_BYTES) {
-        throw new IllegalStateException("progressKey must be at least " + ProgressTokens.MIN_KEY_BYTES
-            + " bytes (32 random bytes recommended), got " + progressKey.length);
+        throw new IllegalStateException(
+            "progressKey must be at least "
+                + ProgressTokens.MIN_KEY_BYTES
+                + " bytes (32 random bytes recommended), got "
+                + progressKey.length);
       }
       if (maxResultBytes < 4) {
         throw new IllegalStateException("maxResultBytes must be at least 4, got " + maxResultBytes);
@@ -871,14 +939,33 @@ public final class Offload implements AutoCloseable {
         allQueues.put("default", 10);
       }
       String nodeName = node != null ? node : defaultNodeName();
-      EngineConfig config = new EngineConfig(
-          nodeName, allQueues, pollInterval, leaseDuration, beat, rescueInterval, shutdownGrace,
-          progressInterval, maxClaimBatch, maxArgsBytes, maxResultBytes, retention, deadRetention, listeners, clock);
+      EngineConfig config =
+          new EngineConfig(
+              nodeName,
+              allQueues,
+              pollInterval,
+              leaseDuration,
+              beat,
+              rescueInterval,
+              shutdownGrace,
+              progressInterval,
+              maxClaimBatch,
+              maxArgsBytes,
+              maxResultBytes,
+              retention,
+              deadRetention,
+              listeners,
+              clock);
       if (migrate) {
         store.migrate();
       }
-      queueDefaults.forEach((name, defaults) -> store.queueSettingsPut(name, defaults, /* onlyIfUnconfigured= */ true));
-      return new Offload(store, registry, config, List.copyOf(declaredSchedules.values()),
+      queueDefaults.forEach((name, defaults) ->
+          store.queueSettingsPut(name, defaults, /* onlyIfUnconfigured= */ true));
+      return new Offload(
+          store,
+          registry,
+          config,
+          List.copyOf(declaredSchedules.values()),
           progressKey == null ? null : new ProgressTokens(progressKey));
     }
 
@@ -895,7 +982,11 @@ public final class Offload implements AutoCloseable {
       } catch (Exception e) {
         host = "node";
       }
-      return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+      return host
+          + "-"
+          + ProcessHandle.current().pid()
+          + "-"
+          + UUID.randomUUID().toString().substring(0, 8);
     }
 
     @SuppressWarnings("unchecked")
@@ -912,7 +1003,8 @@ public final class Offload implements AutoCloseable {
         }
       }
       throw new IllegalArgumentException(
-          "cannot tell the args type of " + handler.getClass().getName()
+          "cannot tell the args type of "
+              + handler.getClass().getName()
               + " (a lambda?): use register(kind, ArgsType.class, handler, options)");
     }
   }

@@ -5,10 +5,10 @@ import dev.offload.internal.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@link Offload#runOrDefer} (or {@link Offload#await}) came back with: either the job
- * {@link Finished finished} within the budget, with its result read as {@code R}, or it is {@link
- * Deferred deferred}: it keeps running in the background, and the caller answers with its id and
- * progress URL.
+ * What {@link Offload#runOrDefer} (or {@link Offload#await}) came back with: either the job {@link
+ * Finished finished} within the budget, with its result read as {@code R}, or it is {@link Deferred
+ * deferred}: it keeps running in the background, and the caller answers with its id and progress
+ * URL.
  *
  * <pre>{@code
  * switch (offload.runOrDefer("reports.monthly", args, Report.class, Duration.ofSeconds(10))) {
@@ -59,7 +59,8 @@ public sealed interface Outcome<R> {
   record Finished<R>(Job job, @Nullable R result) implements Outcome<R> {
     public Finished {
       if (!job.state().isFinal()) {
-        throw new IllegalArgumentException("job " + job.id() + " is " + job.state().wireName() + ", not finished");
+        throw new IllegalArgumentException(
+            "job " + job.id() + " is " + job.state().wireName() + ", not finished");
       }
     }
   }
@@ -99,7 +100,13 @@ public sealed interface Outcome<R> {
       return new Finished<>(job, Json.convert(job.result(), type));
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
-          "the result of job " + job.id() + " is not a " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+          "the result of job "
+              + job.id()
+              + " is not a "
+              + type.getSimpleName()
+              + ": "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 }

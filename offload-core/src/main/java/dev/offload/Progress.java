@@ -41,5 +41,6 @@ public record Progress(
    * @param percent 0 to 100 within the stage
    * @param durationMs how long it took, once finished; null before
    */
-  public record StageProgress(String name, double weight, double percent, @Nullable Long durationMs) {}
+  public record StageProgress(
+      String name, double weight, double percent, @Nullable Long durationMs) {}
 }

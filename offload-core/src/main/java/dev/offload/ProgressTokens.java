@@ -61,7 +61,8 @@ final class ProgressTokens {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);
-      return mac.doFinal(("offload-progress-v1\n" + jobId + "\n" + expiry).getBytes(StandardCharsets.US_ASCII));
+      return mac.doFinal(
+          ("offload-progress-v1\n" + jobId + "\n" + expiry).getBytes(StandardCharsets.US_ASCII));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 is not available in this JVM", e);
     }

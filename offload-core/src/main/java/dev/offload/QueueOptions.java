@@ -1,7 +1,7 @@
 package dev.offload;
 
-import org.jspecify.annotations.Nullable;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The flow-control settings of a queue, shared by every node through the store (node-local
@@ -26,17 +26,23 @@ import java.time.Duration;
  *     level more urgent (so low priorities never starve), or null
  */
 public record QueueOptions(
-    @Nullable Integer maxRunning, @Nullable Integer perKey, @Nullable Rate rate, boolean ratePerKey, boolean fair,
+    @Nullable Integer maxRunning,
+    @Nullable Integer perKey,
+    @Nullable Rate rate,
+    boolean ratePerKey,
+    boolean fair,
     @Nullable Duration aging) {
   public static final int MAX_LIMIT = 100_000;
   private static final QueueOptions NONE = new QueueOptions(null, null, null, false, false, null);
 
   public QueueOptions {
     if (maxRunning != null && (maxRunning < 1 || maxRunning > MAX_LIMIT)) {
-      throw new IllegalArgumentException("maxRunning must be between 1 and " + MAX_LIMIT + " (or none), got " + maxRunning);
+      throw new IllegalArgumentException(
+          "maxRunning must be between 1 and " + MAX_LIMIT + " (or none), got " + maxRunning);
     }
     if (perKey != null && (perKey < 1 || perKey > MAX_LIMIT)) {
-      throw new IllegalArgumentException("perKey must be between 1 and " + MAX_LIMIT + " (or none), got " + perKey);
+      throw new IllegalArgumentException(
+          "perKey must be between 1 and " + MAX_LIMIT + " (or none), got " + perKey);
     }
     if (ratePerKey && rate == null) {
       throw new IllegalArgumentException("ratePerKey needs a rate, such as 10/s");

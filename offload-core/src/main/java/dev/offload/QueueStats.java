@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param name the queue
  * @param paused whether claiming is paused on every node
- * @param counts jobs per state (states with no jobs are absent); {@code running} counts every job
- *     a node holds, whether its handler started ({@link #running()}) or not ({@code claimed})
+ * @param counts jobs per state (states with no jobs are absent); {@code running} counts every job a
+ *     node holds, whether its handler started ({@link #running()}) or not ({@code claimed})
  * @param claimed running jobs a node claimed ahead and holds for a free slot: their handlers have
  *     not started
  * @param finishedLastMinute jobs that reached a final state in the last minute
@@ -31,8 +31,13 @@ public record QueueStats(
   }
 
   /** A queue with no job claimed ahead. */
-  public QueueStats(String name, boolean paused, Map<JobState, Long> counts, long finishedLastMinute,
-      Double latencyP50Ms, Double runP50Ms) {
+  public QueueStats(
+      String name,
+      boolean paused,
+      Map<JobState, Long> counts,
+      long finishedLastMinute,
+      Double latencyP50Ms,
+      Double runP50Ms) {
     this(name, paused, counts, 0, finishedLastMinute, latencyP50Ms, runP50Ms);
   }
 

@@ -21,14 +21,19 @@ public record Rate(int count, Duration period) {
   public Rate {
     Objects.requireNonNull(period, "period");
     if (count < 1) {
-      throw new IllegalArgumentException("a rate must allow at least 1 start per period, got " + count + "/" + unit(period));
+      throw new IllegalArgumentException(
+          "a rate must allow at least 1 start per period, got " + count + "/" + unit(period));
     }
-    if (!period.equals(Duration.ofSeconds(1)) && !period.equals(Duration.ofMinutes(1)) && !period.equals(Duration.ofHours(1))
+    if (!period.equals(Duration.ofSeconds(1))
+        && !period.equals(Duration.ofMinutes(1))
+        && !period.equals(Duration.ofHours(1))
         && !period.equals(DAY)) {
-      throw new IllegalArgumentException("a rate's period must be a second, a minute, an hour or a day, got " + period);
+      throw new IllegalArgumentException(
+          "a rate's period must be a second, a minute, an hour or a day, got " + period);
     }
     if (count > 1_000_000) {
-      throw new IllegalArgumentException("a rate may allow at most 1000000 starts per period, got " + count);
+      throw new IllegalArgumentException(
+          "a rate may allow at most 1000000 starts per period, got " + count);
     }
   }
 
@@ -53,16 +58,23 @@ public record Rate(int count, Duration period) {
   public static Rate parse(String text) {
     Matcher m = TEXT.matcher(text == null ? "" : text.toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new IllegalArgumentException("rate must be N/PERIOD such as 10/s, 600/min or 5000/h, got '" + text + "'");
+      throw new IllegalArgumentException(
+          "rate must be N/PERIOD such as 10/s, 600/min or 5000/h, got '" + text + "'");
     }
-    Duration period = switch (m.group(2)) {
-      case "s", "sec", "second" -> Duration.ofSeconds(1);
-      case "m", "min", "minute" -> Duration.ofMinutes(1);
-      case "h", "hour" -> Duration.ofHours(1);
-      case "d", "day" -> DAY;
-      default -> throw new IllegalArgumentException(
-          "rate period must be s, min, h or d (as in 10/s, 600/min, 5000/h), got '" + m.group(2) + "' in '" + text + "'");
-    };
+    Duration period =
+        switch (m.group(2)) {
+          case "s", "sec", "second" -> Duration.ofSeconds(1);
+          case "m", "min", "minute" -> Duration.ofMinutes(1);
+          case "h", "hour" -> Duration.ofHours(1);
+          case "d", "day" -> DAY;
+          default ->
+              throw new IllegalArgumentException(
+                  "rate period must be s, min, h or d (as in 10/s, 600/min, 5000/h), got '"
+                      + m.group(2)
+                      + "' in '"
+                      + text
+                      + "'");
+        };
     return new Rate(Integer.parseInt(m.group(1)), period);
   }
 

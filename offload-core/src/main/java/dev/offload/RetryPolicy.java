@@ -55,7 +55,8 @@ public interface RetryPolicy {
   }
 
   /** Exponential backoff with jitter; validated on construction. */
-  record Exponential(Duration base, double factor, Duration cap, double jitter) implements RetryPolicy {
+  record Exponential(Duration base, double factor, Duration cap, double jitter)
+      implements RetryPolicy {
     public Exponential {
       Objects.requireNonNull(base, "base");
       Objects.requireNonNull(cap, "cap");

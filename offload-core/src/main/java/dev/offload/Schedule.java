@@ -41,26 +41,35 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable and thread-safe.
  */
 public final class Schedule {
-  private static final CronParser FIVE_FIELDS = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+  private static final CronParser FIVE_FIELDS =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   // Spring's definition is the Unix one with a leading seconds field (and the same 0-7 weekdays).
-  private static final CronParser SIX_FIELDS = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING));
-  private static final Map<String, String> MACROS = Map.of(
-      "@hourly", "0 * * * *",
-      "@daily", "0 0 * * *",
-      "@midnight", "0 0 * * *",
-      "@weekly", "0 0 * * 0",
-      "@monthly", "0 0 1 * *",
-      "@yearly", "0 0 1 1 *",
-      "@annually", "0 0 1 1 *");
+  private static final CronParser SIX_FIELDS =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING));
+  private static final Map<String, String> MACROS =
+      Map.of(
+          "@hourly", "0 * * * *",
+          "@daily", "0 0 * * *",
+          "@midnight", "0 0 * * *",
+          "@weekly", "0 0 * * 0",
+          "@monthly", "0 0 1 * *",
+          "@yearly", "0 0 1 1 *",
+          "@annually", "0 0 1 1 *");
   private static final String[] FIELDS = {"minute", "hour", "day-of-month", "month", "day-of-week"};
-  private static final String[] RANGES = {"0-59", "0-23", "1-31", "1-12 or JAN-DEC", "0-7 or SUN-SAT (0 and 7 are Sunday)"};
+  private static final String[] RANGES = {
+    "0-59", "0-23", "1-31", "1-12 or JAN-DEC", "0-7 or SUN-SAT (0 and 7 are Sunday)"
+  };
 
   private final @Nullable String cron;
   private final ZoneId zone;
   private final @Nullable Duration every;
   private final @Nullable ExecutionTime executionTime;
 
-  private Schedule(@Nullable String cron, ZoneId zone, @Nullable Duration every, @Nullable ExecutionTime executionTime) {
+  private Schedule(
+      @Nullable String cron,
+      ZoneId zone,
+      @Nullable Duration every,
+      @Nullable ExecutionTime executionTime) {
     this.cron = cron;
     this.zone = zone;
     this.every = every;
@@ -83,8 +92,12 @@ public final class Schedule {
     String text = expression.trim().replaceAll("\\s+", " ");
     String expanded = MACROS.getOrDefault(text.toLowerCase(Locale.ROOT), text);
     if (expanded.startsWith("@")) {
-      throw new IllegalArgumentException("cron expression '" + expression + "': unknown macro " + expanded
-          + " (expected one of @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually)");
+      throw new IllegalArgumentException(
+          "cron expression '"
+              + expression
+              + "': unknown macro "
+              + expanded
+              + " (expected one of @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually)");
     }
     return new Schedule(text, zone, null, ExecutionTime.forCron(parse(expression, expanded)));
   }
@@ -97,7 +110,8 @@ public final class Schedule {
   public static Schedule every(Duration interval) {
     Objects.requireNonNull(interval, "interval");
     if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new IllegalArgumentException("a schedule's interval must be at least 1 second, got " + interval);
+      throw new IllegalArgumentException(
+          "a schedule's interval must be at least 1 second, got " + interval);
     }
     return new Schedule(null, ZoneOffset.UTC, interval, null);
   }
@@ -105,8 +119,12 @@ public final class Schedule {
   private static Cron parse(String original, String expression) {
     String[] parts = expression.split(" ");
     if (parts.length != 5 && parts.length != 6) {
-      throw new IllegalArgumentException("cron expression '" + original + "' has " + parts.length
-          + " fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (a leading second)");
+      throw new IllegalArgumentException(
+          "cron expression '"
+              + original
+              + "' has "
+              + parts.length
+              + " fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (a leading second)");
     }
     CronParser parser = parts.length == 5 ? FIVE_FIELDS : SIX_FIELDS;
     try {
@@ -119,7 +137,8 @@ public final class Schedule {
   }
 
   /** Finds the field cron-utils rejected by parsing each one alone, all others '*'. */
-  private static String fieldError(String original, String[] parts, CronParser parser, IllegalArgumentException e) {
+  private static String fieldError(
+      String original, String[] parts, CronParser parser, IllegalArgumentException e) {
     int offset = parts.length - 5;
     for (int i = 0; i < parts.length; i++) {
       String[] probe = new String[parts.length];
@@ -130,8 +149,18 @@ public final class Schedule {
       } catch (IllegalArgumentException fieldFailure) {
         String name = i < offset ? "second" : FIELDS[i - offset];
         String range = i < offset ? "0-59" : RANGES[i - offset];
-        return "cron expression '" + original + "': " + name + " field '" + parts[i] + "' is invalid ("
-            + reason(fieldFailure) + "); " + name + " allows " + range;
+        return "cron expression '"
+            + original
+            + "': "
+            + name
+            + " field '"
+            + parts[i]
+            + "' is invalid ("
+            + reason(fieldFailure)
+            + "); "
+            + name
+            + " allows "
+            + range;
       }
     }
     return "cron expression '" + original + "' is invalid: " + reason(e);
@@ -172,7 +201,8 @@ public final class Schedule {
     while (true) {
       Optional<ZonedDateTime> next = cronTimes().nextExecution(local.atZone(ZoneOffset.UTC));
       if (next.isEmpty()) {
-        throw new IllegalStateException("cron expression '" + cron + "' never fires after " + after);
+        throw new IllegalStateException(
+            "cron expression '" + cron + "' never fires after " + after);
       }
       local = next.get().toLocalDateTime();
       Instant tick = instant(local);
@@ -210,7 +240,10 @@ public final class Schedule {
     return out;
   }
 
-  /** The instant of a wall-clock time: a gap's end for a time in the gap, the earlier one in an overlap. */
+  /**
+   * The instant of a wall-clock time: a gap's end for a time in the gap, the earlier one in an
+   * overlap.
+   */
   private Instant instant(LocalDateTime local) {
     ZoneOffsetTransition transition = zone.getRules().getTransition(local);
     if (transition != null && transition.isGap()) {
@@ -227,7 +260,10 @@ public final class Schedule {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Schedule s && Objects.equals(cron, s.cron) && zone.equals(s.zone) && Objects.equals(every, s.every);
+    return o instanceof Schedule s
+        && Objects.equals(cron, s.cron)
+        && zone.equals(s.zone)
+        && Objects.equals(every, s.every);
   }
 
   @Override

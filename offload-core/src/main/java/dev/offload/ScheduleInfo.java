@@ -58,6 +58,8 @@ public record ScheduleInfo(
 
   /** The timing as a {@link Schedule}. */
   public Schedule schedule() {
-    return cron != null ? Schedule.cron(cron, java.time.ZoneId.of(zone)) : Schedule.every(Duration.parse(every));
+    return cron != null
+        ? Schedule.cron(cron, java.time.ZoneId.of(zone))
+        : Schedule.every(Duration.parse(every));
   }
 }

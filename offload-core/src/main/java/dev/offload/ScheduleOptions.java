@@ -12,8 +12,12 @@ import org.jspecify.annotations.Nullable;
  * @param catchUp what to do about ticks missed while no node ran; default {@link CatchUp#LATEST}
  */
 public record ScheduleOptions(
-    @Nullable String queue, @Nullable Integer priority, @Nullable Integer maxAttempts, CatchUp catchUp) {
-  private static final ScheduleOptions DEFAULTS = new ScheduleOptions(null, null, null, CatchUp.LATEST);
+    @Nullable String queue,
+    @Nullable Integer priority,
+    @Nullable Integer maxAttempts,
+    CatchUp catchUp) {
+  private static final ScheduleOptions DEFAULTS =
+      new ScheduleOptions(null, null, null, CatchUp.LATEST);
 
   public ScheduleOptions {
     if (queue != null) {

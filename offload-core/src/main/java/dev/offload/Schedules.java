@@ -53,9 +53,11 @@ public final class Schedules {
    * @throws UnknownKindException if no node knows the kind
    * @throws IllegalArgumentException if the name or args are invalid
    */
-  public ScheduleInfo add(String name, Schedule when, String kind, Object args, ScheduleOptions options) {
+  public ScheduleInfo add(
+      String name, Schedule when, String kind, Object args, ScheduleOptions options) {
     if (!store.scheduleSave(record(name, when, kind, args, options, false), false)) {
-      throw new IllegalStateException("schedule '" + name + "' exists already; replace it, or delete it first");
+      throw new IllegalStateException(
+          "schedule '" + name + "' exists already; replace it, or delete it first");
     }
     return get(name).orElseThrow();
   }
@@ -66,7 +68,8 @@ public final class Schedules {
    *
    * @throws UnknownKindException if no node knows the kind
    */
-  public ScheduleInfo put(String name, Schedule when, String kind, Object args, ScheduleOptions options) {
+  public ScheduleInfo put(
+      String name, Schedule when, String kind, Object args, ScheduleOptions options) {
     store.scheduleSave(record(name, when, kind, args, options, false), true);
     return get(name).orElseThrow();
   }
@@ -113,7 +116,13 @@ public final class Schedules {
   }
 
   /** A record of a schedule to save, its last tick now; validated like an enqueue. */
-  ScheduleRecord record(String name, Schedule when, String kind, Object args, ScheduleOptions options, boolean declared) {
+  ScheduleRecord record(
+      String name,
+      Schedule when,
+      String kind,
+      Object args,
+      ScheduleOptions options,
+      boolean declared) {
     Validate.scheduleName(name);
     Validate.kind(kind);
     Objects.requireNonNull(when, "schedule");
@@ -123,8 +132,16 @@ public final class Schedules {
       throw new UnknownKindException(kind);
     }
     JobOptions k = reg == null ? JobOptions.defaults() : reg.options();
-    String argsJson = args == null ? "{}" : args instanceof com.fasterxml.jackson.databind.JsonNode n ? n.toString() : Json.write(args);
-    return new ScheduleRecord(name, kind, argsJson,
+    String argsJson =
+        args == null
+            ? "{}"
+            : args instanceof com.fasterxml.jackson.databind.JsonNode n
+                ? n.toString()
+                : Json.write(args);
+    return new ScheduleRecord(
+        name,
+        kind,
+        argsJson,
         o.queue() != null ? o.queue() : k.queue(),
         o.priority() != null ? o.priority() : k.priority(),
         o.maxAttempts() != null ? o.maxAttempts() : k.maxAttempts(),
@@ -132,16 +149,36 @@ public final class Schedules {
         when.zone().getId(),
         when.interval() == null ? null : when.interval().toMillis(),
         o.catchUp().wireName(),
-        false, declared, false, clock.instant(), null, null);
+        false,
+        declared,
+        false,
+        clock.instant(),
+        null,
+        null);
   }
 
   private static ScheduleInfo info(ScheduleRecord r, Instant now) {
     Schedule when = Node.timing(r);
-    List<Instant> next = r.paused() || r.disabled() ? List.of() : when.nextTimes(r.lastTick().isAfter(now) ? r.lastTick() : now, 3);
-    return new ScheduleInfo(r.name(), r.kind(), Json.tree(r.argsJson()), r.cron(),
+    List<Instant> next =
+        r.paused() || r.disabled()
+            ? List.of()
+            : when.nextTimes(r.lastTick().isAfter(now) ? r.lastTick() : now, 3);
+    return new ScheduleInfo(
+        r.name(),
+        r.kind(),
+        Json.tree(r.argsJson()),
+        r.cron(),
         r.everyMillis() == null ? null : java.time.Duration.ofMillis(r.everyMillis()).toString(),
-        r.cron() == null ? ZoneOffset.UTC.getId() : r.zone(), r.queue(), r.priority(), r.maxAttempts(),
-        CatchUp.fromWire(r.catchUp()), r.paused(), r.declared(), r.disabled(), r.lastTick(), next,
+        r.cron() == null ? ZoneOffset.UTC.getId() : r.zone(),
+        r.queue(),
+        r.priority(),
+        r.maxAttempts(),
+        CatchUp.fromWire(r.catchUp()),
+        r.paused(),
+        r.declared(),
+        r.disabled(),
+        r.lastTick(),
+        next,
         r.lastJobId() == null ? null : new JobId(r.lastJobId()),
         r.lastJobState() == null ? null : JobState.fromWire(r.lastJobState()));
   }

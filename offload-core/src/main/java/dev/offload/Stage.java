@@ -7,10 +7,12 @@ package dev.offload;
 public record Stage(String name, double weight) {
   public Stage {
     if (name == null || name.isBlank() || name.length() > 100) {
-      throw new IllegalArgumentException("stage name must be 1-100 characters, got " + (name == null ? "null" : "'" + name + "'"));
+      throw new IllegalArgumentException(
+          "stage name must be 1-100 characters, got " + (name == null ? "null" : "'" + name + "'"));
     }
     if (!(weight > 0) || Double.isInfinite(weight)) {
-      throw new IllegalArgumentException("weight of stage '" + name + "' must be positive, got " + weight);
+      throw new IllegalArgumentException(
+          "weight of stage '" + name + "' must be positive, got " + weight);
     }
   }
 

@@ -10,7 +10,8 @@ final class Validate {
 
   static void kind(String kind) {
     if (kind == null || !NAME.matcher(kind).matches()) {
-      throw InvalidJobException.invalid("kind",
+      throw InvalidJobException.invalid(
+          "kind",
           "kind must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
               + quote(kind));
     }
@@ -18,7 +19,8 @@ final class Validate {
 
   static void queueName(String queue) {
     if (queue == null || !NAME.matcher(queue).matches()) {
-      throw InvalidJobException.invalid("queue",
+      throw InvalidJobException.invalid(
+          "queue",
           "queue must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
               + quote(queue));
     }
@@ -34,14 +36,19 @@ final class Validate {
 
   static void priority(int priority) {
     if (priority < 0 || priority > JobOptions.MAX_PRIORITY) {
-      throw InvalidJobException.invalid("priority",
-          "priority must be between 0 (runs first) and " + JobOptions.MAX_PRIORITY + ", got " + priority);
+      throw InvalidJobException.invalid(
+          "priority",
+          "priority must be between 0 (runs first) and "
+              + JobOptions.MAX_PRIORITY
+              + ", got "
+              + priority);
     }
   }
 
   static void maxAttempts(int maxAttempts) {
     if (maxAttempts < 1 || maxAttempts > 1000) {
-      throw InvalidJobException.invalid("maxAttempts", "maxAttempts must be between 1 and 1000, got " + maxAttempts);
+      throw InvalidJobException.invalid(
+          "maxAttempts", "maxAttempts must be between 1 and 1000, got " + maxAttempts);
     }
   }
 

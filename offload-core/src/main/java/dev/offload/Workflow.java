@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param steps its steps in the order they were given
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record Workflow(long id, String name, State state, double progress, Instant createdAt, List<Step> steps) {
+public record Workflow(
+    long id, String name, State state, double progress, Instant createdAt, List<Step> steps) {
   public Workflow {
     steps = List.copyOf(steps);
   }
@@ -56,8 +57,16 @@ public record Workflow(long id, String name, State state, double progress, Insta
    * @param progress its job's latest progress, or null
    */
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  public record Step(String name, JobId jobId, String kind, JobState state, List<String> after, OnFailure onFailure,
-      @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable Progress progress) {
+  public record Step(
+      String name,
+      JobId jobId,
+      String kind,
+      JobState state,
+      List<String> after,
+      OnFailure onFailure,
+      @Nullable Instant startedAt,
+      @Nullable Instant finishedAt,
+      @Nullable Progress progress) {
     public Step {
       after = List.copyOf(after);
     }
@@ -65,10 +74,23 @@ public record Workflow(long id, String name, State state, double progress, Insta
 
   /** The document of a stored workflow. */
   static Workflow of(WorkflowRecord r) {
-    List<Step> steps = r.steps().stream().map(s -> new Step(s.name(), new JobId(s.jobId()), s.kind(), s.state(), s.after(),
-        OnFailure.fromWire(s.onFailure()), s.startedAt(), s.finishedAt(), progress(s.progressJson()))).toList();
+    List<Step> steps =
+        r.steps().stream()
+            .map(s ->
+                new Step(
+                    s.name(),
+                    new JobId(s.jobId()),
+                    s.kind(),
+                    s.state(),
+                    s.after(),
+                    OnFailure.fromWire(s.onFailure()),
+                    s.startedAt(),
+                    s.finishedAt(),
+                    progress(s.progressJson())))
+            .toList();
     boolean allEnded = steps.stream().allMatch(s -> s.state().isFinal());
-    boolean failed = steps.stream().anyMatch(s -> s.state() == JobState.DEAD || s.state() == JobState.CANCELLED);
+    boolean failed =
+        steps.stream().anyMatch(s -> s.state() == JobState.DEAD || s.state() == JobState.CANCELLED);
     State state;
     if (r.cancelledAt() != null) {
       state = State.CANCELLED;

@@ -38,9 +38,15 @@ public final class WorkflowBuilder {
 
   private record Step(String name, String kind, @Nullable Object args, StepOptions options) {}
 
-  WorkflowBuilder(String name, Store store, Function<List<JobRequest>, List<JobInsert>> validate, InstantSource clock) {
+  WorkflowBuilder(
+      String name,
+      Store store,
+      Function<List<JobRequest>, List<JobInsert>> validate,
+      InstantSource clock) {
     if (name == null || name.isBlank() || name.length() > 200) {
-      throw new IllegalArgumentException("a workflow's name must be 1-200 characters, got " + (name == null ? "null" : "'" + name + "'"));
+      throw new IllegalArgumentException(
+          "a workflow's name must be 1-200 characters, got "
+              + (name == null ? "null" : "'" + name + "'"));
     }
     this.name = name;
     this.store = store;
@@ -54,7 +60,8 @@ public final class WorkflowBuilder {
   }
 
   /** A step with dependencies and options: {@code step("report", kind, args, after("sync"))}. */
-  public WorkflowBuilder step(String name, String kind, @Nullable Object args, StepOptions options) {
+  public WorkflowBuilder step(
+      String name, String kind, @Nullable Object args, StepOptions options) {
     steps.add(new Step(name, kind, args, Objects.requireNonNull(options, "options")));
     return this;
   }
@@ -81,10 +88,15 @@ public final class WorkflowBuilder {
         Validate.scheduleName(step);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "step " + (i + 1) + ": " + String.valueOf(e.getMessage()).replace("schedule name", "step name"), e);
+            "step "
+                + (i + 1)
+                + ": "
+                + String.valueOf(e.getMessage()).replace("schedule name", "step name"),
+            e);
       }
       if (index.putIfAbsent(step, i) != null) {
-        throw new IllegalArgumentException("duplicate step '" + step + "' in workflow '" + name + "'");
+        throw new IllegalArgumentException(
+            "duplicate step '" + step + "' in workflow '" + name + "'");
       }
     }
     List<List<Integer>> after = new ArrayList<>();
@@ -93,7 +105,8 @@ public final class WorkflowBuilder {
       for (String dep : s.options().after()) {
         Integer d = index.get(dep);
         if (d == null) {
-          throw new IllegalArgumentException("step '" + s.name() + "' waits for a missing step '" + dep + "'");
+          throw new IllegalArgumentException(
+              "step '" + s.name() + "' waits for a missing step '" + dep + "'");
         }
         if (!deps.contains(d)) {
           deps.add(d);
@@ -122,7 +135,12 @@ public final class WorkflowBuilder {
     }
     List<WorkflowInsert.Step> out = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) {
-      out.add(new WorkflowInsert.Step(steps.get(i).name(), jobs.get(i), after.get(i), steps.get(i).options().onFailure().wireName()));
+      out.add(
+          new WorkflowInsert.Step(
+              steps.get(i).name(),
+              jobs.get(i),
+              after.get(i),
+              steps.get(i).options().onFailure().wireName()));
     }
     return new WorkflowInsert(name, clock.instant(), out);
   }
@@ -186,7 +204,8 @@ public final class WorkflowBuilder {
         }
       }
     }
-    // The cycle in dependency order (a step before the one that waits for it), from its first-declared step.
+    // The cycle in dependency order (a step before the one that waits for it), from its
+    // first-declared step.
     List<Integer> loop = new ArrayList<>(path.subList(path.indexOf(at), path.size()));
     java.util.Collections.reverse(loop);
     int first = loop.indexOf(java.util.Collections.min(loop));
@@ -194,6 +213,7 @@ public final class WorkflowBuilder {
     List<String> cycle = new ArrayList<>();
     loop.forEach(i -> cycle.add(steps.get(i).name()));
     cycle.add(cycle.get(0));
-    throw new IllegalArgumentException("workflow '" + name + "' has a cycle: " + String.join(" -> ", cycle));
+    throw new IllegalArgumentException(
+        "workflow '" + name + "' has a cycle: " + String.join(" -> ", cycle));
   }
 }

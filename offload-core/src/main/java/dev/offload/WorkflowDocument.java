@@ -15,22 +15,26 @@ import org.jspecify.annotations.Nullable;
  */
 final class WorkflowDocument {
   private static final Set<String> TOP = Set.of("name", "steps");
-  private static final Set<String> STEP = Set.of("name", "kind", "args", "after", "queue", "priority", "onFailure");
+  private static final Set<String> STEP =
+      Set.of("name", "kind", "args", "after", "queue", "priority", "onFailure");
 
   private WorkflowDocument() {}
 
   static WorkflowBuilder read(JsonNode doc, WorkflowBuilderFactory factory) {
     if (doc == null || !doc.isObject()) {
-      throw new IllegalArgumentException("a workflow is a JSON object {\"name\": ..., \"steps\": [...]}");
+      throw new IllegalArgumentException(
+          "a workflow is a JSON object {\"name\": ..., \"steps\": [...]}");
     }
     unknown(doc, TOP, "the workflow");
     JsonNode name = doc.get("name");
     if (name == null || !name.isTextual()) {
-      throw new IllegalArgumentException("name is required: the workflow's name, e.g. \"month-end\"");
+      throw new IllegalArgumentException(
+          "name is required: the workflow's name, e.g. \"month-end\"");
     }
     JsonNode steps = doc.get("steps");
     if (steps == null || !steps.isArray() || steps.isEmpty()) {
-      throw new IllegalArgumentException("steps is required: a non-empty array of {\"name\", \"kind\", \"args\", \"after\"}");
+      throw new IllegalArgumentException(
+          "steps is required: a non-empty array of {\"name\", \"kind\", \"args\", \"after\"}");
     }
     WorkflowBuilder builder = factory.create(name.asText());
     int i = 0;
@@ -48,7 +52,8 @@ final class WorkflowDocument {
       JsonNode a = step.get("after");
       if (a != null && !a.isNull()) {
         if (!a.isArray()) {
-          throw new IllegalArgumentException(where + ": after must be an array of step names, got " + a);
+          throw new IllegalArgumentException(
+              where + ": after must be an array of step names, got " + a);
         }
         for (JsonNode n : a) {
           if (!n.isTextual()) {
@@ -76,7 +81,8 @@ final class WorkflowDocument {
         }
       } catch (IllegalArgumentException e) {
         String message = String.valueOf(e.getMessage());
-        throw new IllegalArgumentException(message.startsWith(where) ? message : where + ": " + message, e);
+        throw new IllegalArgumentException(
+            message.startsWith(where) ? message : where + ": " + message, e);
       }
       JsonNode args = step.get("args");
       builder.step(stepName, kind, args == null || args.isNull() ? null : args, options);
@@ -93,12 +99,19 @@ final class WorkflowDocument {
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String f = names.next();
       if (!allowed.contains(f)) {
-        throw new IllegalArgumentException(where + ": unknown field '" + f + "' (expected " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+        throw new IllegalArgumentException(
+            where
+                + ": unknown field '"
+                + f
+                + "' (expected "
+                + String.join(", ", allowed.stream().sorted().toList())
+                + ")");
       }
     }
   }
 
-  private static @Nullable String text(JsonNode node, String field, String where, boolean required) {
+  private static @Nullable String text(
+      JsonNode node, String field, String where, boolean required) {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       if (required) {

@@ -8,12 +8,15 @@ public record WorkflowId(long value) {
     }
   }
 
-  /** @throws IllegalArgumentException if {@code text} is not a positive number */
+  /**
+   * @throws IllegalArgumentException if {@code text} is not a positive number
+   */
   public static WorkflowId parse(String text) {
     try {
       return new WorkflowId(Long.parseLong(text.trim()));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("a workflow id is a positive number, got '" + text + "'", e);
+      throw new IllegalArgumentException(
+          "a workflow id is a positive number, got '" + text + "'", e);
     }
   }
 

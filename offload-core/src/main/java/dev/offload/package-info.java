@@ -9,8 +9,8 @@
  * only to accept a {@code Store}, and reaches the engine through one class. Types are thread-safe
  * unless they say otherwise.
  *
- * <p>Nothing here is null unless marked {@code @Nullable} (JSpecify {@code @NullMarked}, checked
- * at build time by NullAway).
+ * <p>Nothing here is null unless marked {@code @Nullable} (JSpecify {@code @NullMarked}, checked at
+ * build time by NullAway).
  */
 @NullMarked
 package dev.offload;

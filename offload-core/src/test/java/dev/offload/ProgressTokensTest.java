@@ -34,12 +34,15 @@ class ProgressTokensTest {
   @Test
   void aTokenSignedWithAnotherKeyOrChangedIsRefused() {
     String token = tokens.issue(42, NOW, Duration.ofMinutes(10));
-    ProgressTokens other = new ProgressTokens("another key, also thirty-two b!!".getBytes(StandardCharsets.US_ASCII));
+    ProgressTokens other =
+        new ProgressTokens("another key, also thirty-two b!!".getBytes(StandardCharsets.US_ASCII));
     String expiry = token.substring(0, token.indexOf('.'));
     String signature = token.substring(token.indexOf('.') + 1);
 
     assertThat(other.verify(42, token, NOW)).isFalse();
-    assertThat(tokens.verify(42, (Long.parseLong(expiry) + 3600) + "." + signature, NOW)).as("a later expiry").isFalse();
+    assertThat(tokens.verify(42, (Long.parseLong(expiry) + 3600) + "." + signature, NOW))
+        .as("a later expiry")
+        .isFalse();
     char last = signature.charAt(signature.length() - 1);
     String flipped = signature.substring(0, signature.length() - 1) + (last == 'A' ? 'B' : 'A');
     assertThat(tokens.verify(42, expiry + "." + flipped, NOW)).as("a changed signature").isFalse();
@@ -47,8 +50,21 @@ class ProgressTokensTest {
 
   @Test
   void malformedTokensAreRefusedWithoutThrowing() {
-    for (String bad : new String[] {null, "", ".", "abc", "123", "123.", ".abc", "x.abc", "-1.abc", "1.***",
-        "99999999999999999999999.abc", "1.2.3"}) {
+    for (String bad :
+        new String[] {
+          null,
+          "",
+          ".",
+          "abc",
+          "123",
+          "123.",
+          ".abc",
+          "x.abc",
+          "-1.abc",
+          "1.***",
+          "99999999999999999999999.abc",
+          "1.2.3"
+        }) {
       assertThat(tokens.verify(42, bad, NOW)).as("'%s'", bad).isFalse();
     }
   }

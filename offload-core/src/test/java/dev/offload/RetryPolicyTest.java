@@ -16,7 +16,9 @@ class RetryPolicyTest {
       for (int sample = 0; sample < 50; sample++) {
         long millis = policy.delay(attempt).toMillis();
         long nominal = expectedSeconds[attempt - 1] * 1000;
-        assertThat(millis).as("attempt %d", attempt).isBetween((long) (nominal * 0.8), (long) (nominal * 1.2));
+        assertThat(millis)
+            .as("attempt %d", attempt)
+            .isBetween((long) (nominal * 0.8), (long) (nominal * 1.2));
       }
     }
   }
@@ -24,7 +26,12 @@ class RetryPolicyTest {
   @Test
   void jitterSpreadsRetries() {
     RetryPolicy policy = RetryPolicy.exponential();
-    assertThat(java.util.stream.IntStream.range(0, 20).mapToObj(i -> policy.delay(5)).distinct().count()).isGreaterThan(5);
+    assertThat(
+            java.util.stream.IntStream.range(0, 20)
+                .mapToObj(i -> policy.delay(5))
+                .distinct()
+                .count())
+        .isGreaterThan(5);
   }
 
   @Test
@@ -37,11 +44,19 @@ class RetryPolicyTest {
 
   @Test
   void badSettingsNameTheField() {
-    assertThatThrownBy(() -> RetryPolicy.exponential(Duration.ZERO, 2, Duration.ofHours(1), 0.1)).hasMessageContaining("base");
-    assertThatThrownBy(() -> RetryPolicy.exponential(Duration.ofSeconds(1), 0.5, Duration.ofHours(1), 0.1)).hasMessageContaining("factor");
-    assertThatThrownBy(() -> RetryPolicy.exponential(Duration.ofSeconds(10), 2, Duration.ofSeconds(1), 0.1)).hasMessageContaining("cap");
-    assertThatThrownBy(() -> RetryPolicy.exponential(Duration.ofSeconds(1), 2, Duration.ofHours(1), 1.5)).hasMessageContaining("jitter");
+    assertThatThrownBy(() -> RetryPolicy.exponential(Duration.ZERO, 2, Duration.ofHours(1), 0.1))
+        .hasMessageContaining("base");
+    assertThatThrownBy(
+            () -> RetryPolicy.exponential(Duration.ofSeconds(1), 0.5, Duration.ofHours(1), 0.1))
+        .hasMessageContaining("factor");
+    assertThatThrownBy(
+            () -> RetryPolicy.exponential(Duration.ofSeconds(10), 2, Duration.ofSeconds(1), 0.1))
+        .hasMessageContaining("cap");
+    assertThatThrownBy(
+            () -> RetryPolicy.exponential(Duration.ofSeconds(1), 2, Duration.ofHours(1), 1.5))
+        .hasMessageContaining("jitter");
     assertThatThrownBy(() -> JobOptions.defaults().priority(10)).hasMessageContaining("priority");
-    assertThatThrownBy(() -> JobOptions.defaults().maxAttempts(0)).hasMessageContaining("maxAttempts");
+    assertThatThrownBy(() -> JobOptions.defaults().maxAttempts(0))
+        .hasMessageContaining("maxAttempts");
   }
 }

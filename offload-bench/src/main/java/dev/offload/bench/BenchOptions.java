@@ -8,8 +8,15 @@ import java.util.List;
  * every system; {@code --quick} is 2,000 jobs, 1 repeat, a shorter latency probe.
  */
 record BenchOptions(
-    int jobs, int threads, int repeat, List<String> systems, boolean quick, boolean scale, boolean progress,
-    boolean compare, boolean help) {
+    int jobs,
+    int threads,
+    int repeat,
+    List<String> systems,
+    boolean quick,
+    boolean scale,
+    boolean progress,
+    boolean compare,
+    boolean help) {
 
   static final List<String> ALL_SYSTEMS = List.of("offload", "db-scheduler", "jobrunr", "raw-sql");
 
@@ -42,16 +49,24 @@ record BenchOptions(
         // --scale or --progress alone skip the comparison unless it is asked for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
-        default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (see --help)");
+        default ->
+            throw new IllegalArgumentException("unknown option '" + args[i] + "' (see --help)");
       }
     }
-    boolean onlyExtras = (scale || progress) && !List.of(args).contains("--compare")
-        && !List.of(args).contains("--quick");
+    boolean onlyExtras =
+        (scale || progress)
+            && !List.of(args).contains("--compare")
+            && !List.of(args).contains("--quick");
     return new BenchOptions(
         jobs != null ? jobs : quick ? 2_000 : 20_000,
         threads != null ? threads : 16,
         repeat != null ? repeat : quick ? 1 : 3,
-        systems, quick, scale, progress, compare && !onlyExtras, help);
+        systems,
+        quick,
+        scale,
+        progress,
+        compare && !onlyExtras,
+        help);
   }
 
   private static String next(String[] args, int i, String option) {
@@ -69,7 +84,8 @@ record BenchOptions(
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " must be a positive whole number, got '" + value + "'");
+      throw new IllegalArgumentException(
+          option + " must be a positive whole number, got '" + value + "'");
     }
   }
 
@@ -78,7 +94,8 @@ record BenchOptions(
     for (String s : value.split(",")) {
       String name = s.trim();
       if (!ALL_SYSTEMS.contains(name)) {
-        throw new IllegalArgumentException("unknown system '" + name + "', expected some of " + String.join(",", ALL_SYSTEMS));
+        throw new IllegalArgumentException(
+            "unknown system '" + name + "', expected some of " + String.join(",", ALL_SYSTEMS));
       }
       if (!out.contains(name)) {
         out.add(name);
@@ -89,28 +106,28 @@ record BenchOptions(
 
   static String usage() {
     return """
-        Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
-                         [--quick] [--scale] [--progress] [--compare]
+    Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
+                     [--quick] [--scale] [--progress] [--compare]
 
-        Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
-        fresh schema and its own JVM, plus Offload on SQLite, and prints one row per system (median of
-        the repeats) with ratios against Offload. Writes offload-bench/target/results.json.
+    Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
+    fresh schema and its own JVM, plus Offload on SQLite, and prints one row per system (median of
+    the repeats) with ratios against Offload. Writes offload-bench/target/results.json.
 
-          --jobs N        no-op jobs per drain (default 20000; --quick 2000)
-          --threads N     worker threads of every system (default 16)
-          --repeat N      runs per system; figures are medians (default 3; --quick 1)
-          --systems LIST  which PostgreSQL systems to run (default all four); Offload on SQLite runs
-                          whenever offload is listed
-          --quick         a smoke run of well under a minute, for CI
-          --scale         Offload's drain rate with 10k, 100k and 1M jobs pending, and 10k with 1M
-                          finished jobs in the table (long; results-scale.json). Alone, skips the comparison
-          --progress      a job calling advance(1) ten million times against one that does not
-                          (results-progress.json). Alone, skips the comparison
-          --compare       run the comparison too when --scale or --progress is given
+      --jobs N        no-op jobs per drain (default 20000; --quick 2000)
+      --threads N     worker threads of every system (default 16)
+      --repeat N      runs per system; figures are medians (default 3; --quick 1)
+      --systems LIST  which PostgreSQL systems to run (default all four); Offload on SQLite runs
+                      whenever offload is listed
+      --quick         a smoke run of well under a minute, for CI
+      --scale         Offload's drain rate with 10k, 100k and 1M jobs pending, and 10k with 1M
+                      finished jobs in the table (long; results-scale.json). Alone, skips the comparison
+      --progress      a job calling advance(1) ten million times against one that does not
+                      (results-progress.json). Alone, skips the comparison
+      --compare       run the comparison too when --scale or --progress is given
 
-        Environment:
-          OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres
-          OFFLOAD_BENCH_JAVA_OPTS  JVM options of each system's JVM (default -Xms64m -Xmx512m)
-        """;
+    Environment:
+      OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres
+      OFFLOAD_BENCH_JAVA_OPTS  JVM options of each system's JVM (default -Xms64m -Xmx512m)
+    """;
   }
 }

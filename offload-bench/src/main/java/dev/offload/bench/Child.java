@@ -24,26 +24,29 @@ public final class Child {
       a.put(s.substring(0, eq), s.substring(eq + 1));
     }
     HeapSampler heap = new HeapSampler().start();
-    Map<String, Object> result = switch (a.get("mode")) {
-      case "compare" -> compare(a, heap);
-      case "scale" -> scale(a, heap);
-      case "progress" -> progress(a);
-      default -> throw new IllegalArgumentException("mode " + a.get("mode"));
-    };
+    Map<String, Object> result =
+        switch (a.get("mode")) {
+          case "compare" -> compare(a, heap);
+          case "scale" -> scale(a, heap);
+          case "progress" -> progress(a);
+          default -> throw new IllegalArgumentException("mode " + a.get("mode"));
+        };
     result.put("peakHeapMb", round(heap.peakMb()));
     result.put("peakAfterGcMb", round(heap.peakAfterGcMb()));
     System.out.println("RESULT " + JSON.writeValueAsString(result));
     System.out.flush();
     // Peers leave non-daemon threads behind; the figures are out, so end here. Exit normally (so
     // a -XX:StartFlightRecording dump is written) unless a shutdown hook hangs.
-    Thread.ofPlatform().daemon().start(() -> {
-      try {
-        Thread.sleep(15_000);
-      } catch (InterruptedException e) {
-        // halt anyway
-      }
-      Runtime.getRuntime().halt(0);
-    });
+    Thread.ofPlatform()
+        .daemon()
+        .start(() -> {
+          try {
+            Thread.sleep(15_000);
+          } catch (InterruptedException e) {
+            // halt anyway
+          }
+          Runtime.getRuntime().halt(0);
+        });
     System.exit(0);
   }
 
@@ -57,7 +60,8 @@ public final class Child {
     };
   }
 
-  private static Map<String, Object> compare(Map<String, String> a, HeapSampler heap) throws Exception {
+  private static Map<String, Object> compare(Map<String, String> a, HeapSampler heap)
+      throws Exception {
     String system = a.get("system");
     String store = a.get("store");
     int jobs = Integer.parseInt(a.get("jobs"));
@@ -106,7 +110,8 @@ public final class Child {
           last = now;
           lastMoved = System.nanoTime();
         } else if (System.nanoTime() - lastMoved > TimeUnit.SECONDS.toNanos(60)) {
-          throw new IllegalStateException(system + " stalled at " + now + " of " + jobs + " jobs for 60 s");
+          throw new IllegalStateException(
+              system + " stalled at " + now + " of " + jobs + " jobs for 60 s");
         }
       }
       while (s.unfinished() > 0 && System.nanoTime() < deadline) {
@@ -114,7 +119,8 @@ public final class Child {
       }
       double drainSecs = (System.nanoTime() - t0) / 1e9;
       if (BenchJobs.started() < jobs) {
-        throw new IllegalStateException(system + " ran " + BenchJobs.started() + " of " + jobs + " jobs in 30 min");
+        throw new IllegalStateException(
+            system + " ran " + BenchJobs.started() + " of " + jobs + " jobs in 30 min");
       }
       r.put("drainSecs", round(drainSecs));
       r.put("drainPerSec", round(jobs / drainSecs));
@@ -142,8 +148,12 @@ public final class Child {
     return r;
   }
 
-  /** Offload on PostgreSQL draining {@code pending} jobs with {@code finished} succeeded rows already there. */
-  private static Map<String, Object> scale(Map<String, String> a, HeapSampler heap) throws Exception {
+  /**
+   * Offload on PostgreSQL draining {@code pending} jobs with {@code finished} succeeded rows
+   * already there.
+   */
+  private static Map<String, Object> scale(Map<String, String> a, HeapSampler heap)
+      throws Exception {
     int pending = Integer.parseInt(a.get("pending"));
     long finished = Long.parseLong(a.get("finished"));
     int threads = Integer.parseInt(a.get("threads"));
@@ -159,11 +169,15 @@ public final class Child {
       s.setUp();
       if (finished > 0) {
         long f0 = System.nanoTime();
-        Pg.exec(Pg.baseUrl(), """
+        Pg.exec(
+            Pg.baseUrl(),
+            """
             INSERT INTO %s.jobs (kind, queue, state, priority, args, attempt, max_attempts, run_at, created_at,
                                  started_at, finished_at)
             SELECT 'bench.noop', 'default', 'succeeded', 0, '{"t":-1}', 1, 20, now(), now(), now(), now()
-            FROM generate_series(1, %d)""".formatted(schema, finished),
+            FROM generate_series(1, %d)\
+            """
+                .formatted(schema, finished),
             "VACUUM ANALYZE " + schema + ".jobs");
         r.put("prefillSecs", round((System.nanoTime() - f0) / 1e9));
       }
@@ -185,18 +199,23 @@ public final class Child {
       // state = 'running' joined by filter: ~1 s per 1,000 completions at 600k running).
       Thread analyzer = null;
       if (analyze) {
-        analyzer = Thread.ofPlatform().daemon().name("analyze").start(() -> {
-          try (var c = Pg.connect(Pg.baseUrl()); var st = c.createStatement()) {
-            while (!Thread.currentThread().isInterrupted()) {
-              Thread.sleep(10_000);
-              st.execute("ANALYZE " + schema + ".jobs");
-            }
-          } catch (InterruptedException e) {
-            // done
-          } catch (Exception e) {
-            System.err.println("analyze: " + e);
-          }
-        });
+        analyzer =
+            Thread.ofPlatform()
+                .daemon()
+                .name("analyze")
+                .start(() -> {
+                  try (var c = Pg.connect(Pg.baseUrl());
+                      var st = c.createStatement()) {
+                    while (!Thread.currentThread().isInterrupted()) {
+                      Thread.sleep(10_000);
+                      st.execute("ANALYZE " + schema + ".jobs");
+                    }
+                  } catch (InterruptedException e) {
+                    // done
+                  } catch (Exception e) {
+                    System.err.println("analyze: " + e);
+                  }
+                });
       }
       t0 = System.nanoTime();
       s.startWorkers();
@@ -209,7 +228,8 @@ public final class Child {
           last = now;
           lastMoved = System.nanoTime();
         } else if (System.nanoTime() - lastMoved > TimeUnit.SECONDS.toNanos(60)) {
-          throw new IllegalStateException("offload stalled at " + now + " of " + pending + " jobs for 60 s");
+          throw new IllegalStateException(
+              "offload stalled at " + now + " of " + pending + " jobs for 60 s");
         }
       }
       // count(*) over 1M rows takes 100+ ms; polling it back to back would take a core from
@@ -231,7 +251,9 @@ public final class Child {
     return r;
   }
 
-  /** Two jobs of {@code n} steps, one calling {@code advance(1)} per step; the loop times of each. */
+  /**
+   * Two jobs of {@code n} steps, one calling {@code advance(1)} per step; the loop times of each.
+   */
   private static Map<String, Object> progress(Map<String, String> a) throws Exception {
     long n = Long.parseLong(a.get("n"));
     Map<String, Object> r = new LinkedHashMap<>();
@@ -244,9 +266,12 @@ public final class Child {
       // A warm-up pair first so both loops are compiled, then the measured pair, one at a time.
       List<String> order = List.of("warm-plain", "warm-advance", "plain", "advance");
       for (String tag : order) {
-        JobId id = s.offload().enqueue(ProgressJob.KIND, new ProgressJob.Args(tag, n, tag.endsWith("advance")));
+        JobId id =
+            s.offload()
+                .enqueue(ProgressJob.KIND, new ProgressJob.Args(tag, n, tag.endsWith("advance")));
         long t0 = System.nanoTime();
-        while (!ProgressJob.NANOS.containsKey(tag) || !s.offload().job(id).orElseThrow().state().isFinal()) {
+        while (!ProgressJob.NANOS.containsKey(tag)
+            || !s.offload().job(id).orElseThrow().state().isFinal()) {
           if (System.nanoTime() - t0 > Duration.ofMinutes(5).toNanos()) {
             throw new IllegalStateException("progress job " + tag + " did not finish in 5 min");
           }
@@ -266,6 +291,4 @@ public final class Child {
   static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
-
-
 }

@@ -38,7 +38,8 @@ final class DbSchedulerSubject implements Subject {
   @Override
   public void setUp() throws Exception {
     Pg.createSchema(schema);
-    Pg.exec(Pg.baseUrl(),
+    Pg.exec(
+        Pg.baseUrl(),
         """
         CREATE TABLE %s.scheduled_tasks (
           task_name text NOT NULL,
@@ -54,19 +55,25 @@ final class DbSchedulerSubject implements Subject {
           version bigint NOT NULL,
           priority smallint,
           PRIMARY KEY (task_name, task_instance)
-        )""".formatted(schema),
+        )\
+        """
+            .formatted(schema),
         "CREATE INDEX execution_time_idx ON %s.scheduled_tasks (execution_time)".formatted(schema),
         "CREATE INDEX last_heartbeat_idx ON %s.scheduled_tasks (last_heartbeat)".formatted(schema),
-        "CREATE INDEX priority_execution_time_idx ON %s.scheduled_tasks (priority DESC, execution_time ASC)".formatted(schema));
+        "CREATE INDEX priority_execution_time_idx ON %s.scheduled_tasks (priority DESC, execution_time ASC)"
+            .formatted(schema));
     pool = Pg.pool(schema, threads + 2, "db-scheduler");
-    task = Tasks.oneTime("bench-noop", Long.class).execute((instance, ctx) -> BenchJobs.run(instance.getData()));
-    scheduler = Scheduler.create(pool, task)
-        .threads(threads)
-        .pollingInterval(POLL)
-        .pollUsingLockAndFetch(0.5, 1.0)
-        .enableImmediateExecution()
-        .shutdownMaxWait(Duration.ofSeconds(1))
-        .build();
+    task =
+        Tasks.oneTime("bench-noop", Long.class)
+            .execute((instance, ctx) -> BenchJobs.run(instance.getData()));
+    scheduler =
+        Scheduler.create(pool, task)
+            .threads(threads)
+            .pollingInterval(POLL)
+            .pollUsingLockAndFetch(0.5, 1.0)
+            .enableImmediateExecution()
+            .shutdownMaxWait(Duration.ofSeconds(1))
+            .build();
     probe = Pg.connect(Pg.baseUrl());
   }
 
@@ -84,7 +91,8 @@ final class DbSchedulerSubject implements Subject {
 
   @Override
   public void enqueueOne(long arg) {
-    // Through the Scheduler itself (not a separate SchedulerClient) so enableImmediateExecution applies.
+    // Through the Scheduler itself (not a separate SchedulerClient) so enableImmediateExecution
+    // applies.
     scheduler.schedule(task.instance("j" + ids.incrementAndGet(), arg), Instant.now());
   }
 

@@ -10,8 +10,8 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * Samples the heap in use every 10 ms on a daemon thread and keeps the highest value; also the
- * highest heap in use just after a collection (from each GC's notification), which is closer to
- * the live set than the in-use peak, since garbage counts until it is collected.
+ * highest heap in use just after a collection (from each GC's notification), which is closer to the
+ * live set than the in-use peak, since garbage counts until it is collected.
  */
 final class HeapSampler {
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -21,39 +21,46 @@ final class HeapSampler {
   HeapSampler start() {
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
-        emitter.addNotificationListener((n, handback) -> {
-          if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-            return;
-          }
-          var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-          long after = 0;
-          for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
-            after += u.getUsed();
-          }
-          // Non-heap pools (metaspace, code cache) are in the map too; count the heap only.
-          for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-            if (isNonHeap(e.getKey())) {
-              after -= e.getValue().getUsed();
-            }
-          }
-          synchronized (this) {
-            if (after > peakAfterGc) {
-              peakAfterGc = after;
-            }
-          }
-        }, null, null);
+        emitter.addNotificationListener(
+            (n, handback) -> {
+              if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+                  n.getType())) {
+                return;
+              }
+              var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+              long after = 0;
+              for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
+                after += u.getUsed();
+              }
+              // Non-heap pools (metaspace, code cache) are in the map too; count the heap only.
+              for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                if (isNonHeap(e.getKey())) {
+                  after -= e.getValue().getUsed();
+                }
+              }
+              synchronized (this) {
+                if (after > peakAfterGc) {
+                  peakAfterGc = after;
+                }
+              }
+            },
+            null,
+            null);
       }
     }
-    Thread.ofPlatform().name("heap-sampler").daemon().start(() -> {
-      while (true) {
-        sample();
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
+    Thread.ofPlatform()
+        .name("heap-sampler")
+        .daemon()
+        .start(() -> {
+          while (true) {
+            sample();
+            try {
+              Thread.sleep(10);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        });
     return this;
   }
 

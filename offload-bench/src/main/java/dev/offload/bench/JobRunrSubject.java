@@ -15,10 +15,10 @@ import org.jobrunr.scheduling.BackgroundJob;
 import org.jobrunr.storage.sql.postgres.PostgresStorageProvider;
 
 /**
- * JobRunr OSS on its PostgreSQL storage, in a schema of its own (the pool's connections set
- * {@code currentSchema}); it creates its tables at initialisation. Settings: {@code
- * andWorkerCount(n)} and the shortest poll interval it accepts for SQL storage, 5 s. The server is
- * configured unstarted, so enqueue and drain are measured apart.
+ * JobRunr OSS on its PostgreSQL storage, in a schema of its own (the pool's connections set {@code
+ * currentSchema}); it creates its tables at initialisation. Settings: {@code andWorkerCount(n)} and
+ * the shortest poll interval it accepts for SQL storage, 5 s. The server is configured unstarted,
+ * so enqueue and drain are measured apart.
  */
 final class JobRunrSubject implements Subject {
   static final Duration POLL = Duration.ofSeconds(5);
@@ -39,7 +39,9 @@ final class JobRunrSubject implements Subject {
     JobRunr.configure()
         .useStorageProvider(new PostgresStorageProvider(pool))
         .useBackgroundJobServer(
-            usingStandardBackgroundJobServerConfiguration().andWorkerCount(threads).andPollInterval(POLL),
+            usingStandardBackgroundJobServerConfiguration()
+                .andWorkerCount(threads)
+                .andPollInterval(POLL),
             /* startBackgroundJobServer= */ false)
         .initialize();
     probe = Pg.connect(Pg.baseUrl());
@@ -48,7 +50,8 @@ final class JobRunrSubject implements Subject {
   @Override
   public void enqueueBatch(int n, int batch) {
     for (int done = 0; done < n; done += batch) {
-      Stream<Long> args = LongStream.range(0, Math.min(batch, n - done)).mapToObj(i -> BenchJobs.DRAIN);
+      Stream<Long> args =
+          LongStream.range(0, Math.min(batch, n - done)).mapToObj(i -> BenchJobs.DRAIN);
       BackgroundJob.<Long>enqueue(args, x -> BenchJobs.run(x));
     }
   }
@@ -74,7 +77,8 @@ final class JobRunrSubject implements Subject {
 
   @Override
   public long unfinished() throws Exception {
-    return Pg.count(probe, "SELECT count(*) FROM " + schema + ".jobrunr_jobs WHERE state <> 'SUCCEEDED'");
+    return Pg.count(
+        probe, "SELECT count(*) FROM " + schema + ".jobrunr_jobs WHERE state <> 'SUCCEEDED'");
   }
 
   @Override

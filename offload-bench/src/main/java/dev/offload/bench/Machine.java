@@ -11,8 +11,16 @@ import java.util.Map;
 /** What the figures were measured on: CPU, memory, JVM, PostgreSQL version and settings. */
 final class Machine {
   static final String[] PG_SETTINGS = {
-    "shared_buffers", "work_mem", "max_connections", "synchronous_commit", "fsync", "wal_level",
-    "max_wal_size", "checkpoint_timeout", "shared_preload_libraries", "autovacuum"
+    "shared_buffers",
+    "work_mem",
+    "max_connections",
+    "synchronous_commit",
+    "fsync",
+    "wal_level",
+    "max_wal_size",
+    "checkpoint_timeout",
+    "shared_preload_libraries",
+    "autovacuum"
   };
 
   private Machine() {}
@@ -27,8 +35,11 @@ final class Machine {
       m.put("memory", String.format("%.1f GiB", kb / 1024.0 / 1024.0));
     }
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-    m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-    try (Connection c = Pg.connect(Pg.baseUrl()); Statement s = c.createStatement()) {
+    m.put(
+        "jvm",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    try (Connection c = Pg.connect(Pg.baseUrl());
+        Statement s = c.createStatement()) {
       try (ResultSet rs = s.executeQuery("SELECT version()")) {
         rs.next();
         m.put("postgresql", rs.getString(1).replaceAll(" on .*", ""));

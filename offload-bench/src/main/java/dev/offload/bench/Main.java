@@ -14,15 +14,22 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * {@code bench/run}: starts one JVM per system and repeat ({@link Child}), interleaving the
- * systems across repeats so background noise spreads over all of them, then prints the medians,
- * the ratios against Offload and the targets, and writes {@code target/results.json}.
+ * {@code bench/run}: starts one JVM per system and repeat ({@link Child}), interleaving the systems
+ * across repeats so background noise spreads over all of them, then prints the medians, the ratios
+ * against Offload and the targets, and writes {@code target/results.json}.
  */
 public final class Main {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   static final String[] FIELDS = {
-    "enqueuePerSec", "enqueueOnePerSec", "enqueueOneP50Ms", "enqueueOneP99Ms", "drainPerSec", "drainSecs",
-    "latencyP50Ms", "latencyP99Ms", "peakHeapMb"
+    "enqueuePerSec",
+    "enqueueOnePerSec",
+    "enqueueOneP50Ms",
+    "enqueueOneP99Ms",
+    "drainPerSec",
+    "drainSecs",
+    "latencyP50Ms",
+    "latencyP99Ms",
+    "peakHeapMb"
   };
 
   private final BenchOptions options;
@@ -56,7 +63,8 @@ public final class Main {
     printMachine(machine);
     Files.writeString(target.resolve("machine.json"), JSON.writeValueAsString(machine));
     if (String.valueOf(machine.get("postgresql")).startsWith("unreachable")) {
-      System.err.println("bench: PostgreSQL " + machine.get("postgresql") + " (set OFFLOAD_BENCH_PG_URL)");
+      System.err.println(
+          "bench: PostgreSQL " + machine.get("postgresql") + " (set OFFLOAD_BENCH_PG_URL)");
       System.exit(1);
     }
     if (options.compare()) {
@@ -78,9 +86,16 @@ public final class Main {
     int singles = Math.min(options.jobs(), options.quick() ? 500 : 2_000);
     int probes = 200;
     long spacing = options.quick() ? 5 : 20;
-    System.out.printf("%nComparison: %,d no-op jobs, %d worker threads, %d repeat(s); one-at-a-time enqueue of %,d;"
-        + " idle latency over %d jobs %d ms apart. Each system in its own JVM (%s) and fresh schema.%n",
-        options.jobs(), options.threads(), options.repeat(), singles, probes, spacing, javaOpts("OFFLOAD_BENCH_JAVA_OPTS"));
+    System.out.printf(
+        "%nComparison: %,d no-op jobs, %d worker threads, %d repeat(s); one-at-a-time enqueue of %,d;"
+            + " idle latency over %d jobs %d ms apart. Each system in its own JVM (%s) and fresh schema.%n",
+        options.jobs(),
+        options.threads(),
+        options.repeat(),
+        singles,
+        probes,
+        spacing,
+        javaOpts("OFFLOAD_BENCH_JAVA_OPTS"));
     List<String[]> plan = new ArrayList<>();
     for (String system : options.systems()) {
       plan.add(new String[] {system, "postgres"});
@@ -95,12 +110,22 @@ public final class Main {
         System.out.printf("  [%d/%d] %-22s ", rep, options.repeat(), key);
         System.out.flush();
         long t0 = System.nanoTime();
-        Map<String, Object> r = child(key.replace('/', '-') + "-" + rep, javaOpts("OFFLOAD_BENCH_JAVA_OPTS"),
-            "mode=compare", "system=" + p[0], "store=" + p[1], "jobs=" + options.jobs(),
-            "threads=" + options.threads(), "singles=" + singles, "probes=" + probes, "spacingMs=" + spacing,
-            "schema=" + schema(p[0]));
-        System.out.printf("%6.1f s  drain %,10.0f/s  enqueue %,9.0f/s%n", (System.nanoTime() - t0) / 1e9,
-            num(r.get("drainPerSec")), num(r.get("enqueuePerSec")));
+        Map<String, Object> r =
+            child(
+                key.replace('/', '-') + "-" + rep,
+                javaOpts("OFFLOAD_BENCH_JAVA_OPTS"),
+                "mode=compare",
+                "system=" + p[0],
+                "store=" + p[1],
+                "jobs=" + options.jobs(),
+                "threads=" + options.threads(),
+                "singles=" + singles,
+                "probes=" + probes,
+                "spacingMs=" + spacing,
+                "schema=" + schema(p[0]));
+        System.out.printf(
+            "%6.1f s  drain %,10.0f/s  enqueue %,9.0f/s%n",
+            (System.nanoTime() - t0) / 1e9, num(r.get("drainPerSec")), num(r.get("enqueuePerSec")));
         runs.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
       }
     }
@@ -143,7 +168,10 @@ public final class Main {
   }
 
   static String schema(String system) {
-    return "offload_bench_" + system.replace('-', '_') + "_" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+    return "offload_bench_"
+        + system.replace('-', '_')
+        + "_"
+        + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
   }
 
   static String javaOpts(String env) {
@@ -157,13 +185,19 @@ public final class Main {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of(javaOpts.split("\\s+")));
-    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-cp", System.getProperty("java.class.path"), Child.class.getName()));
+    cmd.addAll(
+        List.of(
+            "--enable-native-access=ALL-UNNAMED",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Child.class.getName()));
     cmd.addAll(List.of(args));
     Path log = target.resolve("bench-logs").resolve(name + ".log");
     Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
     String result = null;
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = out.readLine()) != null; ) {
         if (line.startsWith("RESULT ")) {
           result = line.substring(7);
@@ -174,19 +208,28 @@ public final class Main {
     if (result == null) {
       List<String> lines = Files.readAllLines(log);
       String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-      throw new IllegalStateException(name + " failed (exit " + exit + "), see " + log + ":\n" + tail);
+      throw new IllegalStateException(
+          name + " failed (exit " + exit + "), see " + log + ":\n" + tail);
     }
     return JSON.readValue(result, LinkedHashMap.class);
   }
 
   private static void printMachine(Map<String, Object> m) {
-    System.out.println("Machine: " + m.get("cores") + " cores (" + m.get("cpu") + "), " + m.get("memory") + ", "
-        + m.get("os"));
+    System.out.println(
+        "Machine: "
+            + m.get("cores")
+            + " cores ("
+            + m.get("cpu")
+            + "), "
+            + m.get("memory")
+            + ", "
+            + m.get("os"));
     System.out.println("JVM:     " + m.get("jvm"));
     System.out.println("Database: " + m.get("postgresql"));
     if (m.get("postgresqlSettings") instanceof Map<?, ?> s) {
       StringBuilder b = new StringBuilder("          ");
-      s.forEach((k, v) -> b.append(k).append('=').append(v.toString().isEmpty() ? "''" : v).append(' '));
+      s.forEach(
+          (k, v) -> b.append(k).append('=').append(v.toString().isEmpty() ? "''" : v).append(' '));
       System.out.println(b.toString().stripTrailing());
     }
   }

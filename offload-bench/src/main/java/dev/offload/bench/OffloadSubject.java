@@ -59,15 +59,21 @@ final class OffloadSubject implements Subject {
       Pg.createSchema(schema);
       store = PostgresStore.connect(Pg.withSchema(Pg.baseUrl(), schema), threads + 2);
     }
-    offload = Offload.builder()
-        .store(store)
-        .register(KIND, BenchArgs.class, (args, ctx) -> {
-          BenchJobs.run(args.t());
-          return null;
-        }, JobOptions.defaults())
-        .register(ProgressJob.KIND, ProgressJob.Args.class, new ProgressJob(), JobOptions.defaults())
-        .queue("default", threads)
-        .build();
+    offload =
+        Offload.builder()
+            .store(store)
+            .register(
+                KIND,
+                BenchArgs.class,
+                (args, ctx) -> {
+                  BenchJobs.run(args.t());
+                  return null;
+                },
+                JobOptions.defaults())
+            .register(
+                ProgressJob.KIND, ProgressJob.Args.class, new ProgressJob(), JobOptions.defaults())
+            .queue("default", threads)
+            .build();
     probe = sqlite ? DriverManager.getConnection("jdbc:sqlite:" + file) : Pg.connect(Pg.baseUrl());
   }
 
@@ -109,7 +115,9 @@ final class OffloadSubject implements Subject {
   public Map<String, Object> settings() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("queue", "default, concurrency " + threads);
-    s.put("store", sqlite ? "SqliteStore.open(file)" : "PostgresStore.connect(url, " + (threads + 2) + ")");
+    s.put(
+        "store",
+        sqlite ? "SqliteStore.open(file)" : "PostgresStore.connect(url, " + (threads + 2) + ")");
     s.put("other", "defaults (poll 1 s as a fallback to LISTEN/NOTIFY, claim batch up to 500)");
     return s;
   }

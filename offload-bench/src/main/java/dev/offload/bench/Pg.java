@@ -29,7 +29,8 @@ final class Pg {
   }
 
   static void exec(String url, String... sql) throws SQLException {
-    try (Connection c = connect(url); Statement s = c.createStatement()) {
+    try (Connection c = connect(url);
+        Statement s = c.createStatement()) {
       for (String q : sql) {
         s.execute(q);
       }
@@ -37,7 +38,8 @@ final class Pg {
   }
 
   static long count(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

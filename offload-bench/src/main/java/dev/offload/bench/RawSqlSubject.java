@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The floor: plain JDBC on Offload's own table and indexes (migrated by PostgresStore), doing only
  * what any queue must: a batched insert, then per loop one claim of {@value #CLAIM_BATCH} rows
  * ({@code FOR UPDATE SKIP LOCKED}, {@code UPDATE ... RETURNING}), the no-op job inline, and one
- * batched completion ({@code UPDATE ... WHERE id = ANY(?)}). No leases, notifications, heartbeats or
- * JSON. Clients: {@code min(threads, }{@value #MAX_CLIENTS}{@code )}, since each claims a batch.
+ * batched completion ({@code UPDATE ... WHERE id = ANY(?)}). No leases, notifications, heartbeats
+ * or JSON. Clients: {@code min(threads, }{@value #MAX_CLIENTS}{@code )}, since each claims a batch.
  */
 final class RawSqlSubject implements Subject {
   static final int CLAIM_BATCH = 100;
@@ -49,23 +49,31 @@ final class RawSqlSubject implements Subject {
     pool = Pg.pool(schema, threads + 2, "raw-sql");
     probe = Pg.connect(Pg.baseUrl());
     String t = schema + ".jobs";
-    insert = """
+    insert =
+        """
         INSERT INTO %s (kind, queue, priority, args, max_attempts, state, run_at, created_at)
-        SELECT 'bench.noop', 'default', 0, a::jsonb, 20, 'available', now(), now() FROM unnest(?::text[]) AS a""".formatted(t);
-    claim = """
+        SELECT 'bench.noop', 'default', 0, a::jsonb, 20, 'available', now(), now() FROM unnest(?::text[]) AS a\
+        """
+            .formatted(t);
+    claim =
+        """
         WITH next AS (
           SELECT id FROM %1$s
           WHERE queue = 'default' AND state IN ('scheduled', 'available', 'retrying') AND run_at <= now()
           ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED
         )
         UPDATE %1$s j SET state = 'running', attempt = j.attempt + 1, started_at = now()
-        FROM next WHERE j.id = next.id RETURNING j.id, j.args::text""".formatted(t);
-    complete = "UPDATE %s SET state = 'succeeded', finished_at = now() WHERE id = ANY(?)".formatted(t);
+        FROM next WHERE j.id = next.id RETURNING j.id, j.args::text\
+        """
+            .formatted(t);
+    complete =
+        "UPDATE %s SET state = 'succeeded', finished_at = now() WHERE id = ANY(?)".formatted(t);
   }
 
   @Override
   public void enqueueBatch(int n, int batch) throws Exception {
-    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(insert)) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement(insert)) {
       for (int done = 0; done < n; done += batch) {
         String[] args = new String[Math.min(batch, n - done)];
         java.util.Arrays.fill(args, "{\"t\":-1}");
@@ -77,7 +85,8 @@ final class RawSqlSubject implements Subject {
 
   @Override
   public void enqueueOne(long arg) throws Exception {
-    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(insert)) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement(insert)) {
       ps.setArray(1, c.createArrayOf("text", new String[] {"{\"t\":" + arg + "}"}));
       ps.executeUpdate();
     }
@@ -141,7 +150,9 @@ final class RawSqlSubject implements Subject {
   @Override
   public Map<String, Object> settings() {
     Map<String, Object> s = new LinkedHashMap<>();
-    s.put("clients", clients + " JDBC connections, each claim " + CLAIM_BATCH + " then complete, autocommit");
+    s.put(
+        "clients",
+        clients + " JDBC connections, each claim " + CLAIM_BATCH + " then complete, autocommit");
     s.put("schema", "Offload's jobs table and indexes");
     s.put("latency", "not measured (a tight 1 ms poll loop is not a queue)");
     return s;

@@ -9,7 +9,11 @@ final class Stats {
 
   /** The median of the non-null values, or null when there are none. */
   static Double median(List<Double> values) {
-    double[] v = values.stream().filter(x -> x != null && !x.isNaN()).mapToDouble(Double::doubleValue).toArray();
+    double[] v =
+        values.stream()
+            .filter(x -> x != null && !x.isNaN())
+            .mapToDouble(Double::doubleValue)
+            .toArray();
     if (v.length == 0) {
       return null;
     }

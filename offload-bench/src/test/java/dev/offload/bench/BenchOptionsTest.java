@@ -3,7 +3,6 @@ package dev.offload.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchOptionsTest {
@@ -26,7 +25,8 @@ class BenchOptionsTest {
 
   @Test
   void readsValuesInBothForms() {
-    BenchOptions o = BenchOptions.parse("--jobs", "50_000", "--threads=8", "--systems", "raw-sql,offload");
+    BenchOptions o =
+        BenchOptions.parse("--jobs", "50_000", "--threads=8", "--systems", "raw-sql,offload");
     assertThat(o.jobs()).isEqualTo(50_000);
     assertThat(o.threads()).isEqualTo(8);
     assertThat(o.systems()).containsExactly("raw-sql", "offload");
@@ -40,8 +40,11 @@ class BenchOptionsTest {
 
   @Test
   void rejectsUnknownSystemsAndOptions() {
-    assertThatThrownBy(() -> BenchOptions.parse("--systems", "sidekiq")).hasMessageContaining("unknown system 'sidekiq'");
-    assertThatThrownBy(() -> BenchOptions.parse("--fast")).hasMessageContaining("unknown option '--fast'");
-    assertThatThrownBy(() -> BenchOptions.parse("--jobs", "0")).hasMessageContaining("--jobs must be a positive");
+    assertThatThrownBy(() -> BenchOptions.parse("--systems", "sidekiq"))
+        .hasMessageContaining("unknown system 'sidekiq'");
+    assertThatThrownBy(() -> BenchOptions.parse("--fast"))
+        .hasMessageContaining("unknown option '--fast'");
+    assertThatThrownBy(() -> BenchOptions.parse("--jobs", "0"))
+        .hasMessageContaining("--jobs must be a positive");
   }
 }

@@ -7,6 +7,7 @@ package dev.offload.cli;
 final class CliError extends RuntimeException {
   static final int FAILURE = 1;
   static final int USAGE = 2;
+
   /** {@code enqueue --wait}: the job had not ended when the wait was over. */
   static final int STILL_RUNNING = 3;
 

@@ -5,9 +5,9 @@ import java.io.PrintStream;
 import java.time.ZoneId;
 
 /**
- * What one run of the CLI needs from its surroundings: standard streams, the zone for local
- * times, and how a worker is told to stop. Also remembers which store the run opened, so an error
- * can name it.
+ * What one run of the CLI needs from its surroundings: standard streams, the zone for local times,
+ * and how a worker is told to stop. Also remembers which store the run opened, so an error can name
+ * it.
  */
 final class Context {
   final PrintStream out;

@@ -14,15 +14,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code offload dead}: the dead-letter queue, filtered; replay or purge what matches. */
-@Command(name = "dead", mixinStandardHelpOptions = true,
-    description = {"List dead jobs, newest first, filtered by kind, queue, error class and age;",
-        "--replay runs every matching one again (fresh attempts, history and checkpoint kept), --purge deletes them."})
+@Command(
+    name = "dead",
+    mixinStandardHelpOptions = true,
+    description = {
+      "List dead jobs, newest first, filtered by kind, queue, error class and age;",
+      "--replay runs every matching one again (fresh attempts, history and checkpoint kept), --purge deletes them."
+    })
 final class DeadCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
   @Option(names = "--kind", paramLabel = "KIND", description = "Only jobs of this kind.")
   String kind;
@@ -30,16 +32,30 @@ final class DeadCommand implements Callable<Integer> {
   @Option(names = "--queue", paramLabel = "QUEUE", description = "Only jobs of this queue.")
   String queue;
 
-  @Option(names = "--error-class", paramLabel = "CLASS", description = "Only jobs whose last error is of this class (e.g. java.net.SocketTimeoutException).")
+  @Option(
+      names = "--error-class",
+      paramLabel = "CLASS",
+      description =
+          "Only jobs whose last error is of this class (e.g. java.net.SocketTimeoutException).")
   String errorClass;
 
-  @Option(names = "--since", paramLabel = "DUR", description = "Only jobs that died within this long (e.g. 2h, 1d).")
+  @Option(
+      names = "--since",
+      paramLabel = "DUR",
+      description = "Only jobs that died within this long (e.g. 2h, 1d).")
   String since;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Jobs per page, 1 to 1000 (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "Jobs per page, 1 to 1000 (default ${DEFAULT-VALUE}).")
   int limit;
 
-  @Option(names = "--cursor", paramLabel = "C", description = "Where the page starts: the nextCursor of the previous page.")
+  @Option(
+      names = "--cursor",
+      paramLabel = "C",
+      description = "Where the page starts: the nextCursor of the previous page.")
   String cursor;
 
   @Option(names = "--replay", description = "Run every matching dead job again.")
@@ -48,7 +64,10 @@ final class DeadCommand implements Callable<Integer> {
   @Option(names = "--purge", description = "Delete every matching dead job.")
   boolean purge;
 
-  @Option(names = "--json", description = "Print JSON: the page as GET /api/jobs?state=dead, or {\"replayed\": n} / {\"purged\": n}.")
+  @Option(
+      names = "--json",
+      description =
+          "Print JSON: the page as GET /api/jobs?state=dead, or {\"replayed\": n} / {\"purged\": n}.")
   boolean json;
 
   @Override
@@ -73,7 +92,10 @@ final class DeadCommand implements Callable<Integer> {
       if (replay || purge) {
         int n = replay ? offload.replay(filter) : offload.purge(filter);
         String verb = replay ? "replayed" : "purged";
-        ctx.out.println(json ? Json.write(Map.of(verb, n)) : verb + " " + n + " dead job" + (n == 1 ? "" : "s"));
+        ctx.out.println(
+            json
+                ? Json.write(Map.of(verb, n))
+                : verb + " " + n + " dead job" + (n == 1 ? "" : "s"));
         return 0;
       }
       JobText.printPage(offload.jobs(query), json, "no dead jobs", /* lastError= */ true, ctx);

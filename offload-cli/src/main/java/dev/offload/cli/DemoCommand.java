@@ -37,53 +37,76 @@ import picocli.CommandLine.Spec;
           + " and the report to offload-demo-report-2024.csv, next to the store's file."
     })
 final class DemoCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--store", paramLabel = "URL", defaultValue = Demo.DEFAULT_STORE, converter = StoreUrl.Converter.class,
-      description = "sqlite:PATH or a PostgreSQL URL (default ${DEFAULT-VALUE}: the demo's own store, not offload.db).")
+  @Option(
+      names = "--store",
+      paramLabel = "URL",
+      defaultValue = Demo.DEFAULT_STORE,
+      converter = StoreUrl.Converter.class,
+      description =
+          "sqlite:PATH or a PostgreSQL URL (default ${DEFAULT-VALUE}: the demo's own store, not offload.db).")
   StoreUrl store;
 
-  @Option(names = "--orders", paramLabel = "N", defaultValue = "50000",
+  @Option(
+      names = "--orders",
+      paramLabel = "N",
+      defaultValue = "50000",
       description = "Orders the simulated upstream has, 1 to 500000 (default ${DEFAULT-VALUE}).")
   int orders;
 
-  @Option(names = "--port", paramLabel = "PORT",
-      description = "Dashboard port (default 8080, or a free one when 8080 is taken; 0 picks a free one).")
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description =
+          "Dashboard port (default 8080, or a free one when 8080 is taken; 0 picks a free one).")
   Integer port;
 
-  @Option(names = "--keep-serving", description = "Keep the dashboard and the workers up after the jobs end, until Ctrl-C.")
+  @Option(
+      names = "--keep-serving",
+      description = "Keep the dashboard and the workers up after the jobs end, until Ctrl-C.")
   boolean keepServing;
 
   @Override
   public Integer call() throws InterruptedException {
     Context ctx = parent.ctx;
-    Path dir = store.sqlitePath() != null
-        ? store.sqlitePath().toAbsolutePath().getParent()
-        : Path.of("").toAbsolutePath();
+    Path dir =
+        store.sqlitePath() != null
+            ? store.sqlitePath().toAbsolutePath().getParent()
+            : Path.of("").toAbsolutePath();
     Demo.Options options;
     try {
       // The demo shows the store and repeats it in the commands it prints: never with its password.
-      options = new Demo.Options(store.display(), dir, orders, spec.commandLine().getParseResult().hasMatchedOption("--orders"),
-          port, keepServing, ProgressBars.isTty());
+      options =
+          new Demo.Options(
+              store.display(),
+              dir,
+              orders,
+              spec.commandLine().getParseResult().hasMatchedOption("--orders"),
+              port,
+              keepServing,
+              ProgressBars.isTty());
     } catch (IllegalArgumentException e) {
       throw CliError.usage(e.getMessage(), e);
     }
     quietLogs();
     StoreOption storeOption = new StoreOption();
     storeOption.url = store;
-    Demo.Ending ending = new Demo(options, ctx.out, ctx.err)
-        .run(configure -> storeOption.build(ctx, configure), ctx.stopTrigger::awaitStop);
+    Demo.Ending ending =
+        new Demo(options, ctx.out, ctx.err)
+            .run(configure -> storeOption.build(ctx, configure), ctx.stopTrigger::awaitStop);
     if (ending == Demo.Ending.FAILED) {
       throw CliError.failure("the demo's jobs did not all succeed (see 'look' above)", null);
     }
     return 0;
   }
 
-  /** The demo draws its own output; the library's info lines (node started, leader elected) would tear it. */
+  /**
+   * The demo draws its own output; the library's info lines (node started, leader elected) would
+   * tear it.
+   */
   private static void quietLogs() {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * combinations such as {@code 1h30m}, or ISO-8601 ({@code PT30S}, {@code P1D}). Never negative.
  */
 final class Durations {
-  static final String EXPECTED = "expected e.g. 500ms, 30s, 5m, 2h, 1d, 1h30m or ISO-8601 like PT30S";
+  static final String EXPECTED =
+      "expected e.g. 500ms, 30s, 5m, 2h, 1d, 1h30m or ISO-8601 like PT30S";
   private static final Pattern PART = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
   private Durations() {}
@@ -28,7 +29,8 @@ final class Durations {
       throw new IllegalArgumentException("'" + text + "' is not a duration (" + EXPECTED + ")");
     }
     if (d.isNegative()) {
-      throw new IllegalArgumentException("'" + text + "' is negative; a duration must be 0 or more");
+      throw new IllegalArgumentException(
+          "'" + text + "' is negative; a duration must be 0 or more");
     }
     return d;
   }
@@ -55,20 +57,24 @@ final class Durations {
     int end = 0;
     while (m.find() && m.start() == end) {
       long n = Long.parseLong(m.group(1));
-      Duration part = switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
+      Duration part =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+          };
       total = total.plus(part);
       end = m.end();
     }
     return end > 0 && end == t.length() ? total : null;
   }
 
-  /** The shortest text {@link #parse} reads back: {@code 5m}, {@code 1h30m}, {@code 90s}, {@code 250ms}. */
+  /**
+   * The shortest text {@link #parse} reads back: {@code 5m}, {@code 1h30m}, {@code 90s}, {@code
+   * 250ms}.
+   */
   static String format(Duration d) {
     if (d.isZero()) {
       return "0s";

@@ -24,9 +24,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,33 +42,38 @@ import picocli.CommandLine.ParentCommand;
 @Command(
     name = "enqueue",
     mixinStandardHelpOptions = true,
-    description = "Enqueue a job (or, with --args-file, one per line, all or none); print its id, or with --wait its result.")
+    description =
+        "Enqueue a job (or, with --args-file, one per line, all or none); print its id, or with --wait its result.")
 final class EnqueueCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
-  @Mixin
-  PluginsOption plugins;
+  @Mixin PluginsOption plugins;
 
   @Parameters(index = "0", paramLabel = "KIND", description = "The job kind, e.g. demo.sleep.")
   String kind;
 
-  @Option(names = "--args", paramLabel = "JSON", description = "The job's args as JSON (default {}).")
+  @Option(
+      names = "--args",
+      paramLabel = "JSON",
+      description = "The job's args as JSON (default {}).")
   String args;
 
   @Option(
       names = "--args-file",
       paramLabel = "FILE",
-      description = "One JSON args value per line (blank lines skipped), '-' for stdin: one job each, enqueued in one batch.")
+      description =
+          "One JSON args value per line (blank lines skipped), '-' for stdin: one job each, enqueued in one batch.")
   String argsFile;
 
   @Option(names = "--queue", paramLabel = "QUEUE", description = "The queue (default: the kind's).")
   String queue;
 
-  @Option(names = "--priority", paramLabel = "N", description = "0 (runs first) to 9 (default: the kind's).")
+  @Option(
+      names = "--priority",
+      paramLabel = "N",
+      description = "0 (runs first) to 9 (default: the kind's).")
   Integer priority;
 
   @Option(
@@ -81,18 +86,28 @@ final class EnqueueCommand implements Callable<Integer> {
   @Option(
       names = "--at",
       paramLabel = "TIME",
-      description = "Run no sooner than this: 2026-12-01T09:00:00Z, or a local date-time like 2026-12-01T09:00.")
+      description =
+          "Run no sooner than this: 2026-12-01T09:00:00Z, or a local date-time like 2026-12-01T09:00.")
   String at;
 
-  @Option(names = "--max-attempts", paramLabel = "N", description = "How many times it may run (default: the kind's).")
+  @Option(
+      names = "--max-attempts",
+      paramLabel = "N",
+      description = "How many times it may run (default: the kind's).")
   Integer maxAttempts;
 
-  @Option(names = "--concurrency-key", paramLabel = "K",
-      description = "Group the job for its queue's per-key limit and rate, e.g. tenant:42 (1-255 characters).")
+  @Option(
+      names = "--concurrency-key",
+      paramLabel = "K",
+      description =
+          "Group the job for its queue's per-key limit and rate, e.g. tenant:42 (1-255 characters).")
   String concurrencyKey;
 
-  @Option(names = "--unique-key", paramLabel = "K",
-      description = "While a job with this key is pending or running, print that job's id instead of enqueueing another.")
+  @Option(
+      names = "--unique-key",
+      paramLabel = "K",
+      description =
+          "While a job with this key is pending or running, print that job's id instead of enqueueing another.")
   String uniqueKey;
 
   @Option(
@@ -102,25 +117,42 @@ final class EnqueueCommand implements Callable<Integer> {
       description = "With --unique-key: a job with the key that finished within DUR also counts.")
   Duration uniqueFor;
 
-  @Option(names = "--on-duplicate", paramLabel = "replace",
-      description = "With --unique-key: 'replace' gives a duplicate that has not started this job's args and run time (debounce).")
+  @Option(
+      names = "--on-duplicate",
+      paramLabel = "replace",
+      description =
+          "With --unique-key: 'replace' gives a duplicate that has not started this job's args and run time (debounce).")
   String onDuplicate;
 
-  @Option(names = "--allow-unknown-kind", description = "Enqueue even when no worker has announced the kind yet.")
+  @Option(
+      names = "--allow-unknown-kind",
+      description = "Enqueue even when no worker has announced the kind yet.")
   boolean allowUnknownKind;
 
-  @Option(names = "--json", description = "Print the created job as JSON, as status --json does ({\"jobs\": [...]} for --args-file).")
+  @Option(
+      names = "--json",
+      description =
+          "Print the created job as JSON, as status --json does ({\"jobs\": [...]} for --args-file).")
   boolean json;
 
-  @Option(names = "--wait", paramLabel = "DUR", converter = Converters.DurationConverter.class,
-      description = {"Wait up to DUR for the job to end: print its result and exit 0, or its error and exit 1;",
-          "when it is still running then, print its id and how to follow it, and exit 3."})
+  @Option(
+      names = "--wait",
+      paramLabel = "DUR",
+      converter = Converters.DurationConverter.class,
+      description = {
+        "Wait up to DUR for the job to end: print its result and exit 0, or its error and exit 1;",
+        "when it is still running then, print its id and how to follow it, and exit 3."
+      })
   Duration waitFor;
 
-  /** Jobs per insert statement when streaming an {@code --args-file}; all of them share one transaction. */
+  /**
+   * Jobs per insert statement when streaming an {@code --args-file}; all of them share one
+   * transaction.
+   */
   static final int BATCH = 1_000;
 
-  private static final Pattern BATCH_ERROR = Pattern.compile("job (\\d+) of \\d+: (.*)", Pattern.DOTALL);
+  private static final Pattern BATCH_ERROR =
+      Pattern.compile("job (\\d+) of \\d+: (.*)", Pattern.DOTALL);
 
   @Override
   public Integer call() {
@@ -143,7 +175,8 @@ final class EnqueueCommand implements Callable<Integer> {
     }
     JsonNode jobArgs = args != null ? JsonArgs.parse(args, "--args") : Json.object();
     JobRequest request = request(jobArgs, options);
-    try (Plugins loaded = plugins.load(); Offload offload = store.build(ctx, loaded::configure)) {
+    try (Plugins loaded = plugins.load();
+        Offload offload = store.build(ctx, loaded::configure)) {
       JobId id = enqueue(offload, List.of(request)).get(0);
       if (waitFor != null) {
         return await(offload, id, ctx);
@@ -173,8 +206,18 @@ final class EnqueueCommand implements Callable<Integer> {
       if (!json) {
         ctx.out.println(id);
       }
-      ctx.err.println("offload: job " + id + " is still " + job.state().wireName() + " after " + (waitFor.toMillis() < 1_000 ? waitFor.toMillis() + "ms" : ProgressBars.duration(waitFor))
-          + "; follow it with 'offload status " + id + " --follow'");
+      ctx.err.println(
+          "offload: job "
+              + id
+              + " is still "
+              + job.state().wireName()
+              + " after "
+              + (waitFor.toMillis() < 1_000
+                  ? waitFor.toMillis() + "ms"
+                  : ProgressBars.duration(waitFor))
+              + "; follow it with 'offload status "
+              + id
+              + " --follow'");
       return CliError.STILL_RUNNING;
     }
     if (job.state() == JobState.SUCCEEDED) {
@@ -212,7 +255,11 @@ final class EnqueueCommand implements Callable<Integer> {
             continue;
           }
           lines[batch.size()] = lineNumber;
-          batch.add(request(JsonArgs.parseLine(line, source, lineNumber), options, source + " line " + lineNumber + ": "));
+          batch.add(
+              request(
+                  JsonArgs.parseLine(line, source, lineNumber),
+                  options,
+                  source + " line " + lineNumber + ": "));
           if (batch.size() == BATCH) {
             ids = append(ids, count, enqueue(offload, tx, batch, lines, source));
             count += batch.size();
@@ -235,7 +282,8 @@ final class EnqueueCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw CliError.usage(source + ": cannot read " + argsFile + ": " + e.getMessage(), e);
     } catch (SQLException e) {
-      throw new OffloadException("enqueueing " + source + " in " + ctx.store() + " failed: " + e.getMessage(), e);
+      throw new OffloadException(
+          "enqueueing " + source + " in " + ctx.store() + " failed: " + e.getMessage(), e);
     }
     return 0;
   }
@@ -256,11 +304,16 @@ final class EnqueueCommand implements Callable<Integer> {
   }
 
   private static Job job(Offload offload, JobId id) {
-    return offload.job(id).orElseThrow(() -> CliError.failure("job " + id + " vanished after enqueue", null));
+    return offload
+        .job(id)
+        .orElseThrow(() -> CliError.failure("job " + id + " vanished after enqueue", null));
   }
 
   private static long[] append(long[] ids, int count, List<JobId> more) {
-    long[] out = count + more.size() <= ids.length ? ids : Arrays.copyOf(ids, Math.max(ids.length * 2, count + more.size()));
+    long[] out =
+        count + more.size() <= ids.length
+            ? ids
+            : Arrays.copyOf(ids, Math.max(ids.length * 2, count + more.size()));
     for (int i = 0; i < more.size(); i++) {
       out[count + i] = more.get(i).value();
     }
@@ -275,8 +328,12 @@ final class EnqueueCommand implements Callable<Integer> {
     }
   }
 
-  /** One batch in the file's transaction; an error names the file's line rather than the batch's job. */
-  private static List<JobId> enqueue(Offload offload, Connection tx, List<JobRequest> batch, int[] lines, String source) {
+  /**
+   * One batch in the file's transaction; an error names the file's line rather than the batch's
+   * job.
+   */
+  private static List<JobId> enqueue(
+      Offload offload, Connection tx, List<JobRequest> batch, int[] lines, String source) {
     try {
       return offload.enqueueAll(tx, batch);
     } catch (UnknownKindException e) {
@@ -338,7 +395,8 @@ final class EnqueueCommand implements Callable<Integer> {
       }
       if (onDuplicate != null) {
         if (!onDuplicate.equals("replace") && !onDuplicate.equals("return")) {
-          throw CliError.usage("--on-duplicate must be replace (or return, the default), got '" + onDuplicate + "'");
+          throw CliError.usage(
+              "--on-duplicate must be replace (or return, the default), got '" + onDuplicate + "'");
         }
         if (onDuplicate.equals("replace")) {
           o = o.onDuplicateReplace();

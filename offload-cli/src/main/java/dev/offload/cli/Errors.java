@@ -17,7 +17,10 @@ import java.sql.SQLTransientConnectionException;
 final class Errors {
   private Errors() {}
 
-  /** Prints {@code e} as one line (and, when {@code verbose}, its stack trace); returns the exit code. */
+  /**
+   * Prints {@code e} as one line (and, when {@code verbose}, its stack trace); returns the exit
+   * code.
+   */
   static int report(Throwable e, boolean verbose, Context ctx) {
     int code;
     String message;
@@ -28,16 +31,20 @@ final class Errors {
     } else if (find(e, UnknownKindException.class) != null) {
       // The core's message names the Java option; here the options are the command line's.
       code = CliError.FAILURE;
-      message = "unknown job kind '" + find(e, UnknownKindException.class).kind() + "': no handler for it is loaded here"
-          + " and no worker has announced it to this store; check the name, load its plugin with --plugins JAR,"
-          + " or pass --allow-unknown-kind to queue it for a worker yet to come";
+      message =
+          "unknown job kind '"
+              + find(e, UnknownKindException.class).kind()
+              + "': no handler for it is loaded here"
+              + " and no worker has announced it to this store; check the name, load its plugin with --plugins JAR,"
+              + " or pass --allow-unknown-kind to queue it for a worker yet to come";
     } else if (ctx.store() != null && unreachable(e)) {
       code = CliError.FAILURE;
       message = "cannot reach " + ctx.store() + ": " + rootMessage(e);
     } else if (e instanceof OffloadException) {
       code = CliError.FAILURE;
       message = e.getMessage();
-    } else if (e instanceof java.util.NoSuchElementException || e instanceof IllegalStateException) {
+    } else if (e instanceof java.util.NoSuchElementException
+        || e instanceof IllegalStateException) {
       // No such job, or an action the job's state does not allow: the message says which.
       code = CliError.FAILURE;
       message = e.getMessage();
@@ -50,7 +57,10 @@ final class Errors {
       message = "unexpected error: " + e;
       unexpected = true;
     }
-    ctx.err.println("offload: " + oneLine(message) + (unexpected && !verbose ? " (--verbose shows the stack trace)" : ""));
+    ctx.err.println(
+        "offload: "
+            + oneLine(message)
+            + (unexpected && !verbose ? " (--verbose shows the stack trace)" : ""));
     if (verbose) {
       e.printStackTrace(ctx.err);
     }
@@ -74,7 +84,9 @@ final class Errors {
     return message == null ? "(no message)" : message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
-  /** Whether {@code e} comes from failing to connect to the database, rather than from a statement. */
+  /**
+   * Whether {@code e} comes from failing to connect to the database, rather than from a statement.
+   */
   static boolean unreachable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLTransientConnectionException
@@ -82,7 +94,9 @@ final class Errors {
           || t instanceof NoRouteToHostException
           || t instanceof UnknownHostException
           // SQLSTATE class 08: connection exception
-          || (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
+          || (t instanceof SQLException s
+              && s.getSQLState() != null
+              && s.getSQLState().startsWith("08"))) {
         return true;
       }
       if (t.getCause() == t) {
@@ -107,7 +121,9 @@ final class Errors {
     // A server that accepts the connection but never answers: pgjdbc's login timeout fired, or the
     // pool gave up waiting before even that.
     if (root instanceof SQLTransientConnectionException
-        || (root instanceof SQLException s && "08001".equals(s.getSQLState()) && String.valueOf(s.getMessage()).contains("timed out"))) {
+        || (root instanceof SQLException s
+            && "08001".equals(s.getSQLState())
+            && String.valueOf(s.getMessage()).contains("timed out"))) {
       return "the server did not answer in time (is something else listening on that port, or is it overloaded?)";
     }
     return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();

@@ -9,7 +9,8 @@ import java.time.ZoneId;
 /**
  * Points in time as users type them for {@code --at}: an ISO-8601 instant ({@code
  * 2026-12-01T09:00:00Z}, or with an offset, {@code 2026-12-01T09:00:00+01:00}), or a local
- * date-time ({@code 2026-12-01T09:00}, {@code 2026-12-01 09:00:00}) or date, read in the given zone.
+ * date-time ({@code 2026-12-01T09:00}, {@code 2026-12-01 09:00:00}) or date, read in the given
+ * zone.
  */
 final class Instants {
   static final String EXPECTED =

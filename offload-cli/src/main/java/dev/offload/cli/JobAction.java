@@ -9,11 +9,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** A command that acts on one job by its id: {@code retry}, {@code cancel}, {@code delete}. */
 abstract class JobAction implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
   @Parameters(paramLabel = "ID", description = "The job's id.")
   String id;

@@ -50,9 +50,19 @@ final class JobText {
       line(b, "last error", null);
     } else {
       JobError last = errors.get(errors.size() - 1);
-      line(b, "last error", "attempt " + last.attempt() + " at " + time(last.at()) + " on " + last.node() + ": "
-          + last.errorClass() + (last.message() == null ? "" : ": " + oneLine(last.message()))
-          + (errors.size() > 1 ? " (" + errors.size() + " errors in all)" : ""));
+      line(
+          b,
+          "last error",
+          "attempt "
+              + last.attempt()
+              + " at "
+              + time(last.at())
+              + " on "
+              + last.node()
+              + ": "
+              + last.errorClass()
+              + (last.message() == null ? "" : ": " + oneLine(last.message()))
+              + (errors.size() > 1 ? " (" + errors.size() + " errors in all)" : ""));
     }
     line(b, "result", json(job.result()));
     return b.toString();
@@ -64,17 +74,23 @@ final class JobText {
   }
 
   /**
-   * Jobs as a table; with {@code lastError} a last column holds the class and message of each
-   * job's last error (the message cut at {@value #ERROR_MESSAGE_WIDTH} characters).
+   * Jobs as a table; with {@code lastError} a last column holds the class and message of each job's
+   * last error (the message cut at {@value #ERROR_MESSAGE_WIDTH} characters).
    */
   static String table(List<Job> jobs, boolean lastError) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(lastError
-        ? new String[] {"ID", "KIND", "QUEUE", "STATE", "ATTEMPT", "CREATED", "LAST ERROR"}
-        : new String[] {"ID", "KIND", "QUEUE", "STATE", "ATTEMPT", "CREATED"});
+    rows.add(
+        lastError
+            ? new String[] {"ID", "KIND", "QUEUE", "STATE", "ATTEMPT", "CREATED", "LAST ERROR"}
+            : new String[] {"ID", "KIND", "QUEUE", "STATE", "ATTEMPT", "CREATED"});
     for (Job j : jobs) {
       String[] row = {
-        j.id().toString(), j.kind(), j.queue(), j.state().wireName(), j.attempt() + "/" + j.maxAttempts(), time(j.createdAt())
+        j.id().toString(),
+        j.kind(),
+        j.queue(),
+        j.state().wireName(),
+        j.attempt() + "/" + j.maxAttempts(),
+        time(j.createdAt())
       };
       if (lastError) {
         row = java.util.Arrays.copyOf(row, row.length + 1);
@@ -171,8 +187,12 @@ final class JobText {
     printPage(page, json, whenEmpty, /* lastError= */ false, ctx);
   }
 
-  /** As {@link #printPage(dev.offload.JobPage, boolean, String, Context)}, the table with each job's last error. */
-  static void printPage(dev.offload.JobPage page, boolean json, String whenEmpty, boolean lastError, Context ctx) {
+  /**
+   * As {@link #printPage(dev.offload.JobPage, boolean, String, Context)}, the table with each job's
+   * last error.
+   */
+  static void printPage(
+      dev.offload.JobPage page, boolean json, String whenEmpty, boolean lastError, Context ctx) {
     if (json) {
       ctx.out.println(dev.offload.internal.Json.write(page));
     } else if (page.jobs().isEmpty()) {

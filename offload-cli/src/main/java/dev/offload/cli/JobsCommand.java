@@ -12,17 +12,16 @@ import picocli.CommandLine.ParentCommand;
 /** {@code offload jobs}: a page of jobs, newest first, filtered by state, queue and kind. */
 @Command(name = "jobs", mixinStandardHelpOptions = true, description = "List jobs, newest first.")
 final class JobsCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
   @Option(
       names = "--state",
       paramLabel = "STATE",
       converter = Converters.StateConverter.class,
-      description = "Only jobs in this state: scheduled, available, running, retrying, succeeded, dead, cancelled.")
+      description =
+          "Only jobs in this state: scheduled, available, running, retrying, succeeded, dead, cancelled.")
   JobState state;
 
   @Option(names = "--queue", paramLabel = "QUEUE", description = "Only jobs of this queue.")
@@ -31,10 +30,17 @@ final class JobsCommand implements Callable<Integer> {
   @Option(names = "--kind", paramLabel = "KIND", description = "Only jobs of this kind.")
   String kind;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Jobs per page, 1 to 1000 (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "Jobs per page, 1 to 1000 (default ${DEFAULT-VALUE}).")
   int limit;
 
-  @Option(names = "--cursor", paramLabel = "C", description = "Where the page starts: the nextCursor of the previous page.")
+  @Option(
+      names = "--cursor",
+      paramLabel = "C",
+      description = "Where the page starts: the nextCursor of the previous page.")
   String cursor;
 
   @Option(names = "--json", description = "Print the page as the JSON document of GET /api/jobs.")

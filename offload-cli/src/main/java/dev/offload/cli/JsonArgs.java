@@ -9,8 +9,8 @@ import java.io.IOException;
 
 /**
  * Reads job args typed on the command line or in an {@code --args-file}, checking that each is
- * exactly one JSON value before anything is enqueued. Errors are one line naming the source and
- * the position.
+ * exactly one JSON value before anything is enqueued. Errors are one line naming the source and the
+ * position.
  */
 final class JsonArgs {
   private JsonArgs() {}
@@ -50,8 +50,11 @@ final class JsonArgs {
     try (JsonParser parser = Json.parser(text)) {
       Json.tree(parser);
       if (parser.nextToken() != null) {
-        return "unexpected '" + parser.getText() + "' after the first value"
-            + at(parser.currentTokenLocation(), positionWithLine) + " (give one JSON value)";
+        return "unexpected '"
+            + parser.getText()
+            + "' after the first value"
+            + at(parser.currentTokenLocation(), positionWithLine)
+            + " (give one JSON value)";
       }
       return null;
     } catch (JsonProcessingException e) {

@@ -21,9 +21,13 @@ public final class Main {
     System.exit(code);
   }
 
-  /** Runs one command line in this JVM, writing to {@code out} and {@code err}; returns the exit code. */
+  /**
+   * Runs one command line in this JVM, writing to {@code out} and {@code err}; returns the exit
+   * code.
+   */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    return run(new Context(out, err, System.in, ZoneId.systemDefault(), StopTrigger.jvmShutdown()), args);
+    return run(
+        new Context(out, err, System.in, ZoneId.systemDefault(), StopTrigger.jvmShutdown()), args);
   }
 
   static int run(Context ctx, String... args) {
@@ -33,11 +37,13 @@ public final class Main {
     // '@file' arguments would surprise anyone passing JSON or paths; nobody needs them here.
     cli.setExpandAtFiles(false);
     cli.setParameterExceptionHandler((e, argv) -> usageError(e, ctx));
-    cli.setExecutionExceptionHandler((e, command, parsed) -> Errors.report(e, verbose(parsed), ctx));
+    cli.setExecutionExceptionHandler(
+        (e, command, parsed) -> Errors.report(e, verbose(parsed), ctx));
     try {
       return cli.execute(args);
     } catch (RuntimeException | Error e) {
-      // picocli hands only Exceptions to the handler; an Error (say, a class missing from a plugin) lands here.
+      // picocli hands only Exceptions to the handler; an Error (say, a class missing from a plugin)
+      // lands here.
       return Errors.report(e, /* verbose= */ true, ctx);
     }
   }

@@ -7,13 +7,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code offload migrate}: applies the store's pending schema migrations. */
-@Command(name = "migrate", mixinStandardHelpOptions = true, description = "Apply the store's pending schema migrations.")
+@Command(
+    name = "migrate",
+    mixinStandardHelpOptions = true,
+    description = "Apply the store's pending schema migrations.")
 final class MigrateCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
   @Override
   public Integer call() {

@@ -40,7 +40,10 @@ import picocli.CommandLine.ScopeType;
 final class OffloadCommand implements Callable<Integer> {
   final Context ctx;
 
-  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print the stack trace with an error.")
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Print the stack trace with an error.")
   boolean verbose;
 
   OffloadCommand(Context ctx) {
@@ -49,7 +52,8 @@ final class OffloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw CliError.usage("missing command: demo, serve, worker, enqueue, status, jobs, dead, stats, retry, cancel, delete, schedules, workflow, queues or migrate (see 'offload --help')");
+    throw CliError.usage(
+        "missing command: demo, serve, worker, enqueue, status, jobs, dead, stats, retry, cancel, delete, schedules, workflow, queues or migrate (see 'offload --help')");
   }
 
   /** The project version, written into {@code version.properties} by the build. */

@@ -53,10 +53,12 @@ final class Plugins implements AutoCloseable {
       }
     }
     ClassLoader parent = Plugins.class.getClassLoader();
-    URLClassLoader loader = urls.isEmpty() ? null : new URLClassLoader(urls.toArray(URL[]::new), parent);
+    URLClassLoader loader =
+        urls.isEmpty() ? null : new URLClassLoader(urls.toArray(URL[]::new), parent);
     List<OffloadPlugin> plugins = new ArrayList<>();
     try {
-      for (OffloadPlugin plugin : ServiceLoader.load(OffloadPlugin.class, loader != null ? loader : parent)) {
+      for (OffloadPlugin plugin :
+          ServiceLoader.load(OffloadPlugin.class, loader != null ? loader : parent)) {
         if (loader != null && plugin.getClass().getClassLoader() == loader) {
           log.info("plugin {} from {}", plugin.getClass().getName(), origin(plugin));
         } else {
@@ -79,14 +81,22 @@ final class Plugins implements AutoCloseable {
         plugin.configure(builder);
       } catch (RuntimeException e) {
         throw CliError.failure(
-            "plugin " + plugin.getClass().getName() + " (" + origin(plugin) + ") failed to configure: " + e.getMessage(), e);
+            "plugin "
+                + plugin.getClass().getName()
+                + " ("
+                + origin(plugin)
+                + ") failed to configure: "
+                + e.getMessage(),
+            e);
       }
     }
   }
 
   private static String origin(OffloadPlugin plugin) {
     CodeSource source = plugin.getClass().getProtectionDomain().getCodeSource();
-    return source == null || source.getLocation() == null ? "the class path" : source.getLocation().getPath();
+    return source == null || source.getLocation() == null
+        ? "the class path"
+        : source.getLocation().getPath();
   }
 
   @Override

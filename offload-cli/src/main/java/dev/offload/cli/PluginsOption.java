@@ -10,7 +10,8 @@ final class PluginsOption {
       names = "--plugins",
       paramLabel = "JAR",
       split = ",",
-      description = "Jars with OffloadPlugins (listed in META-INF/services/dev.offload.OffloadPlugin) that add job kinds.")
+      description =
+          "Jars with OffloadPlugins (listed in META-INF/services/dev.offload.OffloadPlugin) that add job kinds.")
   List<Path> jars = List.of();
 
   /** The built-in kinds and those of the plugins in {@link #jars}. */

@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * Draws one progress line per job in a terminal: a bar, percent, stage, message, ETA and elapsed
  * time. On a TTY the lines are redrawn in place (ANSI cursor movement); otherwise each change is
- * printed as a plain line, and only when the job's line would read differently, so logs stay
- * short. Not thread-safe: draw from one thread.
+ * printed as a plain line, and only when the job's line would read differently, so logs stay short.
+ * Not thread-safe: draw from one thread.
  */
 final class ProgressBars {
   private static final int BAR = 24;
@@ -80,7 +80,8 @@ final class ProgressBars {
 
   String line(String label, Job job, Instant now) {
     Progress p = job.progress();
-    double percent = p == null ? (job.state() == dev.offload.JobState.SUCCEEDED ? 100 : 0) : p.percent();
+    double percent =
+        p == null ? (job.state() == dev.offload.JobState.SUCCEEDED ? 100 : 0) : p.percent();
     List<String> parts = new ArrayList<>();
     parts.add(pad(label, 22));
     parts.add(bar(percent));

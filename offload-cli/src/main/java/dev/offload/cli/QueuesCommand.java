@@ -27,11 +27,9 @@ import picocli.CommandLine.ParentCommand;
     description = "List queues: jobs per state, paused, limits across all nodes.",
     subcommands = {QueuesCommand.Set.class, QueuesCommand.Pause.class, QueuesCommand.Resume.class})
 final class QueuesCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
   @Override
   public Integer call() {
@@ -40,17 +38,34 @@ final class QueuesCommand implements Callable<Integer> {
       Map<String, QueueOptions> options = offload.queueOptions();
       Map<String, QueueStats> stats = new TreeMap<>();
       offload.queues().forEach(s -> stats.put(s.name(), s));
-      options.keySet().forEach(q -> stats.putIfAbsent(q, new QueueStats(q, false, Map.of(), 0, null, null)));
+      options
+          .keySet()
+          .forEach(q -> stats.putIfAbsent(q, new QueueStats(q, false, Map.of(), 0, null, null)));
       if (stats.isEmpty()) {
         ctx.out.println("no queues");
         return 0;
       }
-      ctx.out.printf("%-20s %-6s %9s %9s %7s %8s %9s  %s%n", "QUEUE", "PAUSED", "SCHEDULED", "AVAILABLE", "RUNNING",
-          "RETRYING", "SUCCEEDED", "LIMITS");
+      ctx.out.printf(
+          "%-20s %-6s %9s %9s %7s %8s %9s  %s%n",
+          "QUEUE",
+          "PAUSED",
+          "SCHEDULED",
+          "AVAILABLE",
+          "RUNNING",
+          "RETRYING",
+          "SUCCEEDED",
+          "LIMITS");
       for (QueueStats s : stats.values()) {
-        ctx.out.printf("%-20s %-6s %9d %9d %7d %8d %9d  %s%n", s.name(), s.paused() ? "yes" : "no",
-            s.count(JobState.SCHEDULED), s.count(JobState.AVAILABLE), s.count(JobState.RUNNING), s.count(JobState.RETRYING),
-            s.count(JobState.SUCCEEDED), describe(options.getOrDefault(s.name(), QueueOptions.none())));
+        ctx.out.printf(
+            "%-20s %-6s %9d %9d %7d %8d %9d  %s%n",
+            s.name(),
+            s.paused() ? "yes" : "no",
+            s.count(JobState.SCHEDULED),
+            s.count(JobState.AVAILABLE),
+            s.count(JobState.RUNNING),
+            s.count(JobState.RETRYING),
+            s.count(JobState.SUCCEEDED),
+            describe(options.getOrDefault(s.name(), QueueOptions.none())));
       }
     }
     return 0;
@@ -81,34 +96,52 @@ final class QueuesCommand implements Callable<Integer> {
   @Command(
       name = "set",
       mixinStandardHelpOptions = true,
-      description = {"Change a queue's limits for every node (within a second); options not given keep their value,",
-          "'none' removes a limit."})
+      description = {
+        "Change a queue's limits for every node (within a second); options not given keep their value,",
+        "'none' removes a limit."
+      })
   static final class Set implements Callable<Integer> {
-    @ParentCommand
-    QueuesCommand queues;
+    @ParentCommand QueuesCommand queues;
 
-    @Mixin
-    StoreOption store;
+    @Mixin StoreOption store;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
     String name;
 
-    @Option(names = "--max-running", paramLabel = "N|none", description = "At most N jobs of the queue run at once across all nodes.")
+    @Option(
+        names = "--max-running",
+        paramLabel = "N|none",
+        description = "At most N jobs of the queue run at once across all nodes.")
     String maxRunning;
 
-    @Option(names = "--per-key", paramLabel = "N|none", description = "At most N jobs with the same concurrency key run at once.")
+    @Option(
+        names = "--per-key",
+        paramLabel = "N|none",
+        description = "At most N jobs with the same concurrency key run at once.")
     String perKey;
 
-    @Option(names = "--rate", paramLabel = "N/PERIOD|none", description = "At most N starts per period, evenly spread: 10/s, 600/min, 5000/h.")
+    @Option(
+        names = "--rate",
+        paramLabel = "N/PERIOD|none",
+        description = "At most N starts per period, evenly spread: 10/s, 600/min, 5000/h.")
     String rate;
 
-    @Option(names = "--rate-per-key", negatable = true, description = "Apply the rate to each concurrency key on its own.")
+    @Option(
+        names = "--rate-per-key",
+        negatable = true,
+        description = "Apply the rate to each concurrency key on its own.")
     Boolean ratePerKey;
 
-    @Option(names = "--fair", negatable = true, description = "Interleave concurrency keys when claiming.")
+    @Option(
+        names = "--fair",
+        negatable = true,
+        description = "Interleave concurrency keys when claiming.")
     Boolean fair;
 
-    @Option(names = "--aging", paramLabel = "DUR|none", description = "After each DUR of waiting, a job counts one priority level more urgent.")
+    @Option(
+        names = "--aging",
+        paramLabel = "DUR|none",
+        description = "After each DUR of waiting, a job counts one priority level more urgent.")
     String aging;
 
     @Override
@@ -165,19 +198,21 @@ final class QueuesCommand implements Callable<Integer> {
       try {
         return Integer.valueOf(value.trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(option + " must be a whole number or none, got '" + value + "'");
+        throw new IllegalArgumentException(
+            option + " must be a whole number or none, got '" + value + "'");
       }
     }
   }
 
   /** {@code offload queues pause NAME}. */
-  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop every node from claiming the queue's jobs.")
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description = "Stop every node from claiming the queue's jobs.")
   static final class Pause implements Callable<Integer> {
-    @ParentCommand
-    QueuesCommand queues;
+    @ParentCommand QueuesCommand queues;
 
-    @Mixin
-    StoreOption store;
+    @Mixin StoreOption store;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
     String name;
@@ -189,13 +224,14 @@ final class QueuesCommand implements Callable<Integer> {
   }
 
   /** {@code offload queues resume NAME}. */
-  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Let every node claim the queue's jobs again.")
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description = "Let every node claim the queue's jobs again.")
   static final class Resume implements Callable<Integer> {
-    @ParentCommand
-    QueuesCommand queues;
+    @ParentCommand QueuesCommand queues;
 
-    @Mixin
-    StoreOption store;
+    @Mixin StoreOption store;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
     String name;

@@ -6,11 +6,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code offload retry ID [--failed-items]}: run a dead, cancelled or waiting job again. */
-@Command(name = "retry", mixinStandardHelpOptions = true,
-    description = {"Run a job again: a dead or cancelled job with fresh attempts (its errors and checkpoint kept),",
-        "a retrying or scheduled job now. With --failed-items, enqueue a follow-up job for just the items it recorded as failed."})
+@Command(
+    name = "retry",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a job again: a dead or cancelled job with fresh attempts (its errors and checkpoint kept),",
+      "a retrying or scheduled job now. With --failed-items, enqueue a follow-up job for just the items it recorded as failed."
+    })
 final class RetryCommand extends JobAction {
-  @Option(names = "--failed-items", description = "Enqueue a follow-up job of the same kind for the job's failed items; prints its id.")
+  @Option(
+      names = "--failed-items",
+      description =
+          "Enqueue a follow-up job of the same kind for the job's failed items; prints its id.")
   boolean failedItems;
 
   @Override

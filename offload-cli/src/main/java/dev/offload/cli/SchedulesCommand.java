@@ -28,8 +28,11 @@ import picocli.CommandLine.ParentCommand;
  * job and its state, paused or disabled); {@code --json} prints {@code GET /api/schedules}. Its
  * subcommands add, pause, resume, delete and run one.
  */
-@Command(name = "schedules", mixinStandardHelpOptions = true,
-    description = "List schedules: timing, zone, next three fire times, last job and its state, paused or disabled.",
+@Command(
+    name = "schedules",
+    mixinStandardHelpOptions = true,
+    description =
+        "List schedules: timing, zone, next three fire times, last job and its state, paused or disabled.",
     subcommands = {
       SchedulesCommand.Add.class,
       SchedulesCommand.Pause.class,
@@ -38,11 +41,9 @@ import picocli.CommandLine.ParentCommand;
       SchedulesCommand.Run.class
     })
 final class SchedulesCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
   @Option(names = "--json", description = "Print the document of GET /api/schedules.")
   boolean json;
@@ -73,10 +74,23 @@ final class SchedulesCommand implements Callable<Integer> {
     }
     b.append('\n');
     line(b, "kind", s.kind() + " in queue " + s.queue() + ", priority " + s.priority());
-    line(b, "when", s.cron() != null ? s.cron() + " (" + s.zone() + ")" : "every " + format(Duration.parse(s.every())));
+    line(
+        b,
+        "when",
+        s.cron() != null
+            ? s.cron() + " (" + s.zone() + ")"
+            : "every " + format(Duration.parse(s.every())));
     line(b, "catch-up", s.catchUp().wireName());
-    line(b, "next", s.next().isEmpty() ? "-" : String.join(", ", s.next().stream().map(Instant::toString).toList()));
-    line(b, "last job", s.lastJob() == null ? "-" : s.lastJob() + " (" + s.lastJobState().wireName() + ")");
+    line(
+        b,
+        "next",
+        s.next().isEmpty()
+            ? "-"
+            : String.join(", ", s.next().stream().map(Instant::toString).toList()));
+    line(
+        b,
+        "last job",
+        s.lastJob() == null ? "-" : s.lastJob() + " (" + s.lastJobState().wireName() + ")");
     return b.toString();
   }
 
@@ -86,11 +100,9 @@ final class SchedulesCommand implements Callable<Integer> {
 
   /** Opens the store, runs {@code action} on one schedule and prints what it returns. */
   abstract static class NamedAction implements Callable<Integer> {
-    @ParentCommand
-    SchedulesCommand parent;
+    @ParentCommand SchedulesCommand parent;
 
-    @Mixin
-    StoreOption store;
+    @Mixin StoreOption store;
 
     @Parameters(paramLabel = "NAME", description = "The schedule's name.")
     String name;
@@ -107,7 +119,10 @@ final class SchedulesCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Stop a schedule from firing on every node.")
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description = "Stop a schedule from firing on every node.")
   static final class Pause extends NamedAction {
     @Override
     String act(Offload offload) {
@@ -116,17 +131,26 @@ final class SchedulesCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "resume", mixinStandardHelpOptions = true,
-      description = "Fire a paused schedule again from its next tick (ticks while paused are skipped).")
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description =
+          "Fire a paused schedule again from its next tick (ticks while paused are skipped).")
   static final class Resume extends NamedAction {
     @Override
     String act(Offload offload) {
       ScheduleInfo s = offload.schedules().resume(name);
-      return "schedule " + name + " is resumed; next at " + (s.next().isEmpty() ? "-" : s.next().get(0));
+      return "schedule "
+          + name
+          + " is resumed; next at "
+          + (s.next().isEmpty() ? "-" : s.next().get(0));
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a schedule (its jobs stay).")
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Delete a schedule (its jobs stay).")
   static final class Delete extends NamedAction {
     @Override
     String act(Offload offload) {
@@ -135,7 +159,10 @@ final class SchedulesCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "run", mixinStandardHelpOptions = true, description = "Enqueue one job of a schedule now; prints its id.")
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = "Enqueue one job of a schedule now; prints its id.")
   static final class Run extends NamedAction {
     @Override
     String act(Offload offload) {
@@ -146,49 +173,77 @@ final class SchedulesCommand implements Callable<Integer> {
 
   /** Exactly one of {@code --cron} and {@code --every}. */
   static final class Timing {
-    @Option(names = "--cron", paramLabel = "EXPR", required = true,
-        description = "5 fields (minute hour day-of-month month day-of-week), 6 with leading seconds, or @hourly, @daily, @weekly, @monthly.")
+    @Option(
+        names = "--cron",
+        paramLabel = "EXPR",
+        required = true,
+        description =
+            "5 fields (minute hour day-of-month month day-of-week), 6 with leading seconds, or @hourly, @daily, @weekly, @monthly.")
     String cron;
 
-    @Option(names = "--every", paramLabel = "DUR", required = true, description = "A fixed interval, e.g. 30s, 5m, 1h (at least 1s).")
+    @Option(
+        names = "--every",
+        paramLabel = "DUR",
+        required = true,
+        description = "A fixed interval, e.g. 30s, 5m, 1h (at least 1s).")
     String every;
   }
 
-  @Command(name = "add", mixinStandardHelpOptions = true,
-      description = "Add a schedule; its first tick is the first one after now. Prints the schedule (or with --json its document).")
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      description =
+          "Add a schedule; its first tick is the first one after now. Prints the schedule (or with --json its document).")
   static final class Add implements Callable<Integer> {
-    @ParentCommand
-    SchedulesCommand parent;
+    @ParentCommand SchedulesCommand parent;
 
-    @Mixin
-    StoreOption store;
+    @Mixin StoreOption store;
 
-    @Mixin
-    PluginsOption plugins;
+    @Mixin PluginsOption plugins;
 
     @Parameters(paramLabel = "NAME", description = "The schedule's name.")
     String name;
 
-    @Option(names = "--kind", paramLabel = "K", required = true, description = "The kind of the jobs it makes (known to some node).")
+    @Option(
+        names = "--kind",
+        paramLabel = "K",
+        required = true,
+        description = "The kind of the jobs it makes (known to some node).")
     String kind;
 
-    @Option(names = "--args", paramLabel = "JSON", description = "The jobs' args as JSON (default {}).")
+    @Option(
+        names = "--args",
+        paramLabel = "JSON",
+        description = "The jobs' args as JSON (default {}).")
     String args;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Timing timing;
 
-    @Option(names = "--zone", paramLabel = "Z", description = "The time zone of --cron, e.g. Europe/Copenhagen (default UTC).")
+    @Option(
+        names = "--zone",
+        paramLabel = "Z",
+        description = "The time zone of --cron, e.g. Europe/Copenhagen (default UTC).")
     String zone;
 
-    @Option(names = "--queue", paramLabel = "Q", description = "The jobs' queue (default the kind's).")
+    @Option(
+        names = "--queue",
+        paramLabel = "Q",
+        description = "The jobs' queue (default the kind's).")
     String queue;
 
-    @Option(names = "--priority", paramLabel = "N", description = "The jobs' priority, 0 (first) to 9 (default the kind's).")
+    @Option(
+        names = "--priority",
+        paramLabel = "N",
+        description = "The jobs' priority, 0 (first) to 9 (default the kind's).")
     Integer priority;
 
-    @Option(names = "--catch-up", paramLabel = "POLICY", defaultValue = "latest",
-        description = "Missed ticks after an outage: none, latest (default: one job) or all (each, up to 100).")
+    @Option(
+        names = "--catch-up",
+        paramLabel = "POLICY",
+        defaultValue = "latest",
+        description =
+            "Missed ticks after an outage: none, latest (default: one job) or all (each, up to 100).")
     String catchUp;
 
     @Option(names = "--json", description = "Print the schedule as GET /api/schedules shows it.")
@@ -211,7 +266,8 @@ final class SchedulesCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw CliError.usage(e.getMessage());
       }
-      try (Plugins loaded = plugins.load(); Offload offload = store.build(ctx, loaded::configure)) {
+      try (Plugins loaded = plugins.load();
+          Offload offload = store.build(ctx, loaded::configure)) {
         ScheduleInfo s = offload.schedules().add(name, when, kind, argsJson, options);
         ctx.out.println(json ? Json.write(s) : describe(s).stripTrailing());
       }
@@ -221,7 +277,8 @@ final class SchedulesCommand implements Callable<Integer> {
     private Schedule when() {
       if (timing.every != null) {
         if (zone != null) {
-          throw CliError.usage("--zone applies to --cron; an --every interval counts from the epoch");
+          throw CliError.usage(
+              "--zone applies to --cron; an --every interval counts from the epoch");
         }
         Duration d;
         try {
@@ -235,7 +292,8 @@ final class SchedulesCommand implements Callable<Integer> {
       try {
         z = zone == null ? ZoneOffset.UTC : ZoneId.of(zone);
       } catch (DateTimeException e) {
-        throw CliError.usage("--zone must be a time-zone id such as Europe/Copenhagen or UTC, got '" + zone + "'");
+        throw CliError.usage(
+            "--zone must be a time-zone id such as Europe/Copenhagen or UTC, got '" + zone + "'");
       }
       try {
         return Schedule.cron(timing.cron, z);

@@ -24,32 +24,45 @@ import picocli.CommandLine.ParentCommand;
       "With --no-workers only the API and the dashboard run, for a store that 'offload worker' processes serve."
     })
 final class ServeCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
-  @Mixin
-  WorkerOptions worker;
+  @Mixin WorkerOptions worker;
 
-  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "8080",
       description = "Port to listen on (default ${DEFAULT-VALUE}; 0 picks a free one).")
   int port;
 
-  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-      description = "Address to listen on (default ${DEFAULT-VALUE}). Any other than loopback needs --token.")
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address to listen on (default ${DEFAULT-VALUE}). Any other than loopback needs --token.")
   String bind;
 
-  @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:OFFLOAD_TOKEN}", showDefaultValue = Visibility.NEVER,
-      description = "Bearer token every /api request and the dashboard's actions need. Default: $OFFLOAD_TOKEN.")
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      defaultValue = "${env:OFFLOAD_TOKEN}",
+      showDefaultValue = Visibility.NEVER,
+      description =
+          "Bearer token every /api request and the dashboard's actions need. Default: $OFFLOAD_TOKEN.")
   String token;
 
-  @Option(names = "--no-workers", description = "Serve only the API and the dashboard; run no jobs here.")
+  @Option(
+      names = "--no-workers",
+      description = "Serve only the API and the dashboard; run no jobs here.")
   boolean noWorkers;
 
-
-  /** The environment variable with the key that signs progress tokens (never a flag: flags show in {@code ps}). */
+  /**
+   * The environment variable with the key that signs progress tokens (never a flag: flags show in
+   * {@code ps}).
+   */
   static final String PROGRESS_KEY_ENV = "OFFLOAD_PROGRESS_KEY";
 
   @Override
@@ -59,17 +72,26 @@ final class ServeCommand implements Callable<Integer> {
     byte[] progressKey = progressKey(System.getenv(PROGRESS_KEY_ENV));
     try (Plugins loaded = worker.plugins.load()) {
       OffloadMetrics metrics = OffloadMetrics.create();
-      Offload offload = store.build(ctx, b -> {
-        worker.configure(loaded, b);
-        b.listener(metrics);
-        if (progressKey != null) {
-          b.progressKey(progressKey);
-        }
-      });
+      Offload offload =
+          store.build(
+              ctx,
+              b -> {
+                worker.configure(loaded, b);
+                b.listener(metrics);
+                if (progressKey != null) {
+                  b.progressKey(progressKey);
+                }
+              });
       OffloadServer server;
       try {
         try {
-          server = OffloadServer.builder(offload).bind(bind).port(port).token(tokenValue).metrics(metrics).build();
+          server =
+              OffloadServer.builder(offload)
+                  .bind(bind)
+                  .port(port)
+                  .token(tokenValue)
+                  .metrics(metrics)
+                  .build();
         } catch (IllegalStateException e) {
           throw CliError.usage(e.getMessage(), e);
         }
@@ -85,11 +107,17 @@ final class ServeCommand implements Callable<Integer> {
         Errors.closeAfter(e, offload);
         throw e;
       }
-      ctx.out.println("serving the API and the dashboard on " + server.url() + "/ from " + ctx.store()
-          + (tokenValue != null ? " (token required)" : "")
-          + (progressKey != null ? " (progress tokens accepted)" : "")
-          + (noWorkers ? ", no workers" : ", worker " + offload.node() + " on queues " + worker.describeQueues())
-          + " (SIGTERM or Ctrl-C stops it)");
+      ctx.out.println(
+          "serving the API and the dashboard on "
+              + server.url()
+              + "/ from "
+              + ctx.store()
+              + (tokenValue != null ? " (token required)" : "")
+              + (progressKey != null ? " (progress tokens accepted)" : "")
+              + (noWorkers
+                  ? ", no workers"
+                  : ", worker " + offload.node() + " on queues " + worker.describeQueues())
+              + " (SIGTERM or Ctrl-C stops it)");
       ctx.out.flush();
       try {
         ctx.stopTrigger.awaitStop(() -> {
@@ -118,15 +146,24 @@ final class ServeCommand implements Callable<Integer> {
     byte[] key;
     try {
       String v = value.trim();
-      key = v.indexOf('-') >= 0 || v.indexOf('_') >= 0 ? java.util.Base64.getUrlDecoder().decode(v)
-          : java.util.Base64.getDecoder().decode(v);
+      key =
+          v.indexOf('-') >= 0 || v.indexOf('_') >= 0
+              ? java.util.Base64.getUrlDecoder().decode(v)
+              : java.util.Base64.getDecoder().decode(v);
     } catch (IllegalArgumentException e) {
-      throw CliError.usage(PROGRESS_KEY_ENV + " must be base64 (e.g. the output of 'openssl rand -base64 32'): "
-          + e.getMessage(), e);
+      throw CliError.usage(
+          PROGRESS_KEY_ENV
+              + " must be base64 (e.g. the output of 'openssl rand -base64 32'): "
+              + e.getMessage(),
+          e);
     }
     if (key.length < 16) {
-      throw CliError.usage(PROGRESS_KEY_ENV + " must hold at least 16 bytes (32 recommended: openssl rand -base64 32),"
-          + " got " + key.length, null);
+      throw CliError.usage(
+          PROGRESS_KEY_ENV
+              + " must hold at least 16 bytes (32 recommended: openssl rand -base64 32),"
+              + " got "
+              + key.length,
+          null);
     }
     return key;
   }

@@ -11,23 +11,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code offload status ID}: one job, for people or (with {@code --json}) as the API's document. */
+/**
+ * {@code offload status ID}: one job, for people or (with {@code --json}) as the API's document.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show one job.")
 final class StatusCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
   @Parameters(paramLabel = "ID", description = "The job's id, as enqueue printed it.")
   String id;
 
-  @Option(names = "--json", description = "Print the job as the JSON document of GET /api/jobs/{id}.")
+  @Option(
+      names = "--json",
+      description = "Print the job as the JSON document of GET /api/jobs/{id}.")
   boolean json;
 
-  @Option(names = "--follow", description = {"Draw a live progress bar (percent, stage, message, ETA, elapsed) until the job ends;",
-      "plain lines when not on a terminal. Exits 0 when it succeeded, 1 when it is dead or cancelled."})
+  @Option(
+      names = "--follow",
+      description = {
+        "Draw a live progress bar (percent, stage, message, ETA, elapsed) until the job ends;",
+        "plain lines when not on a terminal. Exits 0 when it succeeded, 1 when it is dead or cancelled."
+      })
   boolean follow;
 
   @Override
@@ -40,7 +46,10 @@ final class StatusCommand implements Callable<Integer> {
       throw CliError.usage(e.getMessage());
     }
     try (Offload offload = store.openExisting(ctx)) {
-      Job job = offload.job(jobId).orElseThrow(() -> CliError.failure("no job " + jobId + " in " + ctx.store(), null));
+      Job job =
+          offload
+              .job(jobId)
+              .orElseThrow(() -> CliError.failure("no job " + jobId + " in " + ctx.store(), null));
       if (follow) {
         return follow(offload, job, ctx);
       }
@@ -49,10 +58,15 @@ final class StatusCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Redraws the job's line on every change (and each second, for the elapsed time) until it ends. */
+  /**
+   * Redraws the job's line on every change (and each second, for the elapsed time) until it ends.
+   */
   private int follow(Offload offload, Job first, Context ctx) {
-    ProgressBars bars = new ProgressBars(ctx.out, ProgressBars.isTty() && ctx.out == System.out, ProgressBars.terminalWidth());
-    java.util.concurrent.LinkedBlockingQueue<Job> updates = new java.util.concurrent.LinkedBlockingQueue<>();
+    ProgressBars bars =
+        new ProgressBars(
+            ctx.out, ProgressBars.isTty() && ctx.out == System.out, ProgressBars.terminalWidth());
+    java.util.concurrent.LinkedBlockingQueue<Job> updates =
+        new java.util.concurrent.LinkedBlockingQueue<>();
     String label = "#" + first.id() + " " + first.kind();
     Job last = first;
     try (AutoCloseable watch = offload.watch(first.id(), updates::add)) {
@@ -75,7 +89,11 @@ final class StatusCommand implements Callable<Integer> {
       ctx.out.println("last error: " + error.errorClass() + ": " + error.message());
     }
     if (last.failedItems() != null && last.failedItems().count() > 0) {
-      ctx.out.println(last.failedItems().count() + " items failed; retry them with: offload retry " + last.id() + " --failed-items");
+      ctx.out.println(
+          last.failedItems().count()
+              + " items failed; retry them with: offload retry "
+              + last.id()
+              + " --failed-items");
     }
     return last.state() == dev.offload.JobState.SUCCEEDED ? 0 : CliError.FAILURE;
   }

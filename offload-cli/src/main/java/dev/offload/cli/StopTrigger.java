@@ -3,8 +3,8 @@ package dev.offload.cli;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * How a worker learns that it should stop. In the {@code offload} process that is the JVM
- * shutting down (SIGTERM, Ctrl-C); tests trigger it by hand.
+ * How a worker learns that it should stop. In the {@code offload} process that is the JVM shutting
+ * down (SIGTERM, Ctrl-C); tests trigger it by hand.
  */
 interface StopTrigger {
 
@@ -18,13 +18,17 @@ interface StopTrigger {
   static StopTrigger jvmShutdown() {
     return stop -> {
       CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          stop.run();
-        } finally {
-          stopped.countDown();
-        }
-      }, "offload-shutdown"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      stop.run();
+                    } finally {
+                      stopped.countDown();
+                    }
+                  },
+                  "offload-shutdown"));
       stopped.await();
     };
   }

@@ -48,24 +48,44 @@ final class StoreOption {
     try {
       SchemaVersion version = store.schemaVersion();
       if (version.current() == 0) {
-        throw CliError.failure(ctx.store() + " holds no Offload schema: run 'offload migrate' with the same --store to create it", null);
+        throw CliError.failure(
+            ctx.store()
+                + " holds no Offload schema: run 'offload migrate' with the same --store to create it",
+            null);
       }
       if (version.current() < version.latest()) {
-        throw CliError.failure("the schema of " + ctx.store() + " is at version " + version.current() + " of "
-            + version.latest() + ": run 'offload migrate' with the same --store to bring it up to date", null);
+        throw CliError.failure(
+            "the schema of "
+                + ctx.store()
+                + " is at version "
+                + version.current()
+                + " of "
+                + version.latest()
+                + ": run 'offload migrate' with the same --store to bring it up to date",
+            null);
       }
       if (version.current() > version.latest()) {
-        throw CliError.failure("the schema of " + ctx.store() + " is at version " + version.current()
-            + ", newer than this offload knows (" + version.latest() + "): use a newer offload", null);
+        throw CliError.failure(
+            "the schema of "
+                + ctx.store()
+                + " is at version "
+                + version.current()
+                + ", newer than this offload knows ("
+                + version.latest()
+                + "): use a newer offload",
+            null);
       }
     } catch (RuntimeException | Error e) {
       Errors.closeAfter(e, store);
       throw e;
     }
-    return build(ctx, store, b -> {
-      configure.accept(b);
-      b.migrate(false);
-    });
+    return build(
+        ctx,
+        store,
+        b -> {
+          configure.accept(b);
+          b.migrate(false);
+        });
   }
 
   /**

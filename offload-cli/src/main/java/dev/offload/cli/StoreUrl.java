@@ -27,7 +27,8 @@ record StoreUrl(String text, Path sqlitePath) {
     if (t.startsWith("sqlite:")) {
       String path = t.substring("sqlite:".length());
       if (path.isBlank()) {
-        throw new IllegalArgumentException("'" + text + "' names no file (expected sqlite:PATH, e.g. sqlite:offload.db)");
+        throw new IllegalArgumentException(
+            "'" + text + "' names no file (expected sqlite:PATH, e.g. sqlite:offload.db)");
       }
       try {
         return new StoreUrl(t, Path.of(path));
@@ -35,10 +36,13 @@ record StoreUrl(String text, Path sqlitePath) {
         throw new IllegalArgumentException("'" + text + "' is not a valid path: " + e.getReason());
       }
     }
-    if (t.startsWith("postgresql://") || t.startsWith("postgres://") || t.startsWith("jdbc:postgresql://")) {
+    if (t.startsWith("postgresql://")
+        || t.startsWith("postgres://")
+        || t.startsWith("jdbc:postgresql://")) {
       return new StoreUrl(t, null);
     }
-    throw new IllegalArgumentException("'" + Redact.url(text) + "' is not a store URL (expected " + FORMS + ")");
+    throw new IllegalArgumentException(
+        "'" + Redact.url(text) + "' is not a store URL (expected " + FORMS + ")");
   }
 
   /** The URL as it may be printed: without its password. */
@@ -67,8 +71,13 @@ record StoreUrl(String text, Path sqlitePath) {
   Store openExisting() {
     if (sqlitePath != null) {
       if (!java.nio.file.Files.exists(sqlitePath)) {
-        throw CliError.failure("no store at sqlite:" + sqlitePath.toAbsolutePath().normalize()
-            + ": the file does not exist (a mistyped path? 'offload migrate --store " + text + "' creates it)", null);
+        throw CliError.failure(
+            "no store at sqlite:"
+                + sqlitePath.toAbsolutePath().normalize()
+                + ": the file does not exist (a mistyped path? 'offload migrate --store "
+                + text
+                + "' creates it)",
+            null);
       }
       return SqliteStore.openExisting(sqlitePath);
     }

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The width of the terminal a command draws on: asked of the terminal itself ({@code stty size}
- * on {@code /dev/tty}), since {@code COLUMNS} is a shell variable that is rarely exported and goes
+ * The width of the terminal a command draws on: asked of the terminal itself ({@code stty size} on
+ * {@code /dev/tty}), since {@code COLUMNS} is a shell variable that is rarely exported and goes
  * stale when the window is resized; then {@code COLUMNS}; then 80, which every terminal has.
  */
 final class Terminal {
@@ -19,7 +19,10 @@ final class Terminal {
     return width(sttySize(), System.getenv());
   }
 
-  /** The columns of {@code stty size}'s answer (e.g. {@code "24 80"}), else {@code COLUMNS}, else 80. */
+  /**
+   * The columns of {@code stty size}'s answer (e.g. {@code "24 80"}), else {@code COLUMNS}, else
+   * 80.
+   */
   static int width(String sttySize, Map<String, String> env) {
     if (sttySize != null) {
       String[] parts = sttySize.trim().split("\\s+");
@@ -35,7 +38,10 @@ final class Terminal {
   /** What {@code stty size} says about the controlling terminal, or null without one. */
   private static String sttySize() {
     try {
-      Process p = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("sh", "-c", "stty size < /dev/tty")
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!p.waitFor(1, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return null;

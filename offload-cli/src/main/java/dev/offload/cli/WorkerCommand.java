@@ -11,26 +11,28 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code offload worker}: runs jobs of the built-in and plugin kinds until SIGTERM or Ctrl-C, then
  * stops gracefully: no more claims, running jobs get the grace period, the rest are released for
- * other workers. While it works it prints a line for each job that fails or dies here, and every
- * 10 s ({@code --summary-every}) a count of the attempts that ended ({@link WorkerReport}).
+ * other workers. While it works it prints a line for each job that fails or dies here, and every 10
+ * s ({@code --summary-every}) a count of the attempts that ended ({@link WorkerReport}).
  */
 @Command(
     name = "worker",
     mixinStandardHelpOptions = true,
     description = "Run jobs until SIGTERM or Ctrl-C, then stop gracefully.")
 final class WorkerCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
-  @Mixin
-  WorkerOptions worker;
+  @Mixin WorkerOptions worker;
 
-  @Option(names = "--summary-every", paramLabel = "DUR", defaultValue = "10s", converter = Converters.DurationConverter.class,
-      description = "How often to print how many attempts succeeded, are retrying and died here, when that changed"
-          + " (default ${DEFAULT-VALUE}; 0s for never).")
+  @Option(
+      names = "--summary-every",
+      paramLabel = "DUR",
+      defaultValue = "10s",
+      converter = Converters.DurationConverter.class,
+      description =
+          "How often to print how many attempts succeeded, are retrying and died here, when that changed"
+              + " (default ${DEFAULT-VALUE}; 0s for never).")
   Duration summaryEvery;
 
   @Override
@@ -39,19 +41,29 @@ final class WorkerCommand implements Callable<Integer> {
     if (summaryEvery.isNegative()) {
       throw CliError.usage("--summary-every must not be negative, got " + summaryEvery);
     }
-    try (Plugins loaded = worker.plugins.load(); WorkerReport report = new WorkerReport(ctx.out, summaryEvery)) {
-      Offload offload = store.build(ctx, b -> {
-        worker.configure(loaded, b);
-        b.listener(report);
-      });
+    try (Plugins loaded = worker.plugins.load();
+        WorkerReport report = new WorkerReport(ctx.out, summaryEvery)) {
+      Offload offload =
+          store.build(
+              ctx,
+              b -> {
+                worker.configure(loaded, b);
+                b.listener(report);
+              });
       try {
         offload.start();
       } catch (RuntimeException e) {
         Errors.closeAfter(e, offload);
         throw e;
       }
-      ctx.out.println("worker " + offload.node() + " started on " + ctx.store() + ", queues " + worker.describeQueues()
-          + " (SIGTERM or Ctrl-C stops it)");
+      ctx.out.println(
+          "worker "
+              + offload.node()
+              + " started on "
+              + ctx.store()
+              + ", queues "
+              + worker.describeQueues()
+              + " (SIGTERM or Ctrl-C stops it)");
       ctx.out.flush();
       try {
         ctx.stopTrigger.awaitStop(offload::close);

@@ -8,17 +8,19 @@ import java.util.StringJoiner;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** What a command that runs jobs takes: plugin jars, queues with their concurrency, shutdown grace. */
+/**
+ * What a command that runs jobs takes: plugin jars, queues with their concurrency, shutdown grace.
+ */
 final class WorkerOptions {
-  @Mixin
-  PluginsOption plugins;
+  @Mixin PluginsOption plugins;
 
   @Option(
       names = "--queues",
       split = ",",
       paramLabel = "NAME=N",
-      description = "Queues to work, each with how many of its jobs run at once on this node."
-          + " Default: default=10; queues of registered kinds are added with 10.")
+      description =
+          "Queues to work, each with how many of its jobs run at once on this node."
+              + " Default: default=10; queues of registered kinds are added with 10.")
   Map<String, Integer> queues = new LinkedHashMap<>();
 
   @Option(
@@ -26,7 +28,8 @@ final class WorkerOptions {
       paramLabel = "DUR",
       defaultValue = "10s",
       converter = Converters.DurationConverter.class,
-      description = "How long running jobs may finish after a stop before they are released (default ${DEFAULT-VALUE}).")
+      description =
+          "How long running jobs may finish after a stop before they are released (default ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
 
   /** Registers the plugins' kinds, then the queues (so the command line has the last word). */

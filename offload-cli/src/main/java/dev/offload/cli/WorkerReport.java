@@ -34,7 +34,9 @@ final class WorkerReport implements JobListener, AutoCloseable {
     if (interval.isZero()) {
       timer = null;
     } else {
-      timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-worker-report").factory());
+      timer =
+          Executors.newSingleThreadScheduledExecutor(
+              Thread.ofPlatform().daemon().name("offload-worker-report").factory());
       long millis = interval.toMillis();
       timer.scheduleAtFixedRate(this::printSummaryIfChanged, millis, millis, TimeUnit.MILLISECONDS);
     }
@@ -47,31 +49,57 @@ final class WorkerReport implements JobListener, AutoCloseable {
       case RETRYING -> retrying.incrementAndGet();
       case DEAD -> dead.incrementAndGet();
       case CANCELLED -> cancelled.incrementAndGet();
-      default -> { }
+      default -> {}
     }
   }
 
   @Override
   public void onRetrying(Job job) {
-    out.println("job " + job.id() + " " + job.kind() + " failed (attempt " + job.attempt() + " of " + job.maxAttempts() + ")"
-        + lastError(job) + "; retrying" + (job.runAt() == null ? "" : " at " + job.runAt().truncatedTo(ChronoUnit.SECONDS)));
+    out.println(
+        "job "
+            + job.id()
+            + " "
+            + job.kind()
+            + " failed (attempt "
+            + job.attempt()
+            + " of "
+            + job.maxAttempts()
+            + ")"
+            + lastError(job)
+            + "; retrying"
+            + (job.runAt() == null ? "" : " at " + job.runAt().truncatedTo(ChronoUnit.SECONDS)));
   }
 
   @Override
   public void onDead(Job job) {
-    out.println("job " + job.id() + " " + job.kind() + " is dead after " + job.attempt() + " attempt"
-        + (job.attempt() == 1 ? "" : "s") + lastError(job) + " (offload dead lists it; --replay runs it again)");
+    out.println(
+        "job "
+            + job.id()
+            + " "
+            + job.kind()
+            + " is dead after "
+            + job.attempt()
+            + " attempt"
+            + (job.attempt() == 1 ? "" : "s")
+            + lastError(job)
+            + " (offload dead lists it; --replay runs it again)");
   }
 
   /** {@code 312 succeeded, 2 retrying, 0 dead} (and cancelled, when any were). */
   String summary() {
-    return succeeded.get() + " succeeded, " + retrying.get() + " retrying, " + dead.get() + " dead"
+    return succeeded.get()
+        + " succeeded, "
+        + retrying.get()
+        + " retrying, "
+        + dead.get()
+        + " dead"
         + (cancelled.get() > 0 ? ", " + cancelled.get() + " cancelled" : "");
   }
 
   private synchronized void printSummaryIfChanged() {
     String s = summary();
-    boolean nothingYet = lastSummary == null && succeeded.get() + retrying.get() + dead.get() + cancelled.get() == 0;
+    boolean nothingYet =
+        lastSummary == null && succeeded.get() + retrying.get() + dead.get() + cancelled.get() == 0;
     if (!nothingYet && !s.equals(lastSummary)) {
       out.println(s);
       out.flush();

@@ -21,15 +21,16 @@ import picocli.CommandLine.ParentCommand;
  * {@code offload workflow ID [--follow] [--json]}: a workflow's state, progress and steps; {@code
  * offload workflow enqueue --file FILE.json [--json]} enqueues one.
  */
-@Command(name = "workflow", mixinStandardHelpOptions = true,
-    description = "Show a workflow (state, progress, steps), or enqueue one with 'workflow enqueue --file FILE.json'.",
+@Command(
+    name = "workflow",
+    mixinStandardHelpOptions = true,
+    description =
+        "Show a workflow (state, progress, steps), or enqueue one with 'workflow enqueue --file FILE.json'.",
     subcommands = WorkflowCommand.Enqueue.class)
 final class WorkflowCommand implements Callable<Integer> {
-  @ParentCommand
-  OffloadCommand parent;
+  @ParentCommand OffloadCommand parent;
 
-  @Mixin
-  StoreOption store;
+  @Mixin StoreOption store;
 
   @Parameters(paramLabel = "ID", arity = "0..1", description = "The workflow's id.")
   String id;
@@ -37,14 +38,18 @@ final class WorkflowCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the document of GET /api/workflows/{id}.")
   boolean json;
 
-  @Option(names = "--follow", description = "Print each change until the workflow ends; exit 0 if it succeeded, 1 otherwise.")
+  @Option(
+      names = "--follow",
+      description =
+          "Print each change until the workflow ends; exit 0 if it succeeded, 1 otherwise.")
   boolean follow;
 
   @Override
   public Integer call() throws InterruptedException {
     Context ctx = parent.ctx;
     if (id == null) {
-      throw CliError.usage("missing workflow id: 'offload workflow ID' or 'offload workflow enqueue --file FILE.json'");
+      throw CliError.usage(
+          "missing workflow id: 'offload workflow ID' or 'offload workflow enqueue --file FILE.json'");
     }
     WorkflowId workflowId;
     try {
@@ -53,7 +58,10 @@ final class WorkflowCommand implements Callable<Integer> {
       throw CliError.usage(e.getMessage());
     }
     try (Offload offload = store.build(ctx, b -> {})) {
-      Workflow w = offload.workflow(workflowId).orElseThrow(() -> new java.util.NoSuchElementException("no workflow " + workflowId));
+      Workflow w =
+          offload
+              .workflow(workflowId)
+              .orElseThrow(() -> new java.util.NoSuchElementException("no workflow " + workflowId));
       print(w, ctx);
       if (!follow) {
         return 0;
@@ -77,11 +85,23 @@ final class WorkflowCommand implements Callable<Integer> {
 
   static String describe(Workflow w) {
     StringBuilder b = new StringBuilder();
-    b.append("workflow ").append(w.id()).append(' ').append(w.name()).append(": ").append(w.state().wireName())
-        .append(", ").append(w.progress()).append("%\n");
+    b.append("workflow ")
+        .append(w.id())
+        .append(' ')
+        .append(w.name())
+        .append(": ")
+        .append(w.state().wireName())
+        .append(", ")
+        .append(w.progress())
+        .append("%\n");
     for (Workflow.Step s : w.steps()) {
-      b.append("  ").append(String.format("%-16s", s.name())).append(String.format("%-10s", s.state().wireName()))
-          .append(" job ").append(s.jobId()).append(' ').append(s.kind());
+      b.append("  ")
+          .append(String.format("%-16s", s.name()))
+          .append(String.format("%-10s", s.state().wireName()))
+          .append(" job ")
+          .append(s.jobId())
+          .append(' ')
+          .append(s.kind());
       if (!s.after().isEmpty()) {
         b.append(" after ").append(String.join(", ", s.after()));
       }
@@ -90,22 +110,28 @@ final class WorkflowCommand implements Callable<Integer> {
     return b.toString().stripTrailing();
   }
 
-  @Command(name = "enqueue", mixinStandardHelpOptions = true,
-      description = "Enqueue a workflow from a JSON file ({\"name\", \"steps\": [{\"name\", \"kind\", \"args\", \"after\"}]}); prints its id.")
+  @Command(
+      name = "enqueue",
+      mixinStandardHelpOptions = true,
+      description =
+          "Enqueue a workflow from a JSON file ({\"name\", \"steps\": [{\"name\", \"kind\", \"args\", \"after\"}]}); prints its id.")
   static final class Enqueue implements Callable<Integer> {
-    @ParentCommand
-    WorkflowCommand parent;
+    @ParentCommand WorkflowCommand parent;
 
-    @Mixin
-    StoreOption store;
+    @Mixin StoreOption store;
 
-    @Mixin
-    PluginsOption plugins;
+    @Mixin PluginsOption plugins;
 
-    @Option(names = "--file", paramLabel = "FILE", required = true, description = "The workflow document, as POST /api/workflows takes it.")
+    @Option(
+        names = "--file",
+        paramLabel = "FILE",
+        required = true,
+        description = "The workflow document, as POST /api/workflows takes it.")
     Path file;
 
-    @Option(names = "--json", description = "Print the workflow as GET /api/workflows/{id} returns it.")
+    @Option(
+        names = "--json",
+        description = "Print the workflow as GET /api/workflows/{id} returns it.")
     boolean json;
 
     @Override
@@ -120,7 +146,8 @@ final class WorkflowCommand implements Callable<Integer> {
         throw CliError.usage("cannot read --file " + file + ": " + e.getMessage());
       }
       JsonNode doc = JsonArgs.parse(text, "--file " + file);
-      try (Plugins loaded = plugins.load(); Offload offload = store.build(ctx, loaded::configure)) {
+      try (Plugins loaded = plugins.load();
+          Offload offload = store.build(ctx, loaded::configure)) {
         WorkflowId id;
         try {
           id = offload.enqueueWorkflow(doc);

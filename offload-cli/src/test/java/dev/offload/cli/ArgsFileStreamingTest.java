@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ArgsFileStreamingTest {
   private static final int LINES = 300_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** About 45 MB of args: read whole (as text, then as JSON trees) it would not fit in 64 MiB. */
   @Test
@@ -39,14 +38,23 @@ class ArgsFileStreamingTest {
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");
 
-    Process p = child(out, err, "enqueue", "demo.sleep", "--args-file", file.toString(), "--store=sqlite:" + store);
+    Process p =
+        child(
+            out,
+            err,
+            "enqueue",
+            "demo.sleep",
+            "--args-file",
+            file.toString(),
+            "--store=sqlite:" + store);
 
     assertThat(p.waitFor(10, TimeUnit.MINUTES)).as("the child JVM ends").isTrue();
     assertThat(p.exitValue()).as(Files.readString(err)).isZero();
     try (var lines = Files.lines(out)) {
       assertThat(lines.count()).isEqualTo(LINES);
     }
-    JsonNode page = Json.tree(Cli.run("jobs", "--json", "--limit", "1", "--store=sqlite:" + store).out());
+    JsonNode page =
+        Json.tree(Cli.run("jobs", "--json", "--limit", "1", "--store=sqlite:" + store).out());
     assertThat(page.get("jobs").get(0).get("args").get("n").asInt()).isEqualTo(LINES - 1);
   }
 
@@ -66,7 +74,8 @@ class ArgsFileStreamingTest {
 
     assertThat(r.code()).as(r.toString()).isEqualTo(2);
     assertThat(r.out()).isEmpty();
-    assertThat(r.err()).startsWith("offload: --args-file " + file + " line " + (good + 1) + " is not valid JSON");
+    assertThat(r.err())
+        .startsWith("offload: --args-file " + file + " line " + (good + 1) + " is not valid JSON");
     assertThat(Json.tree(Cli.run("jobs", "--json", store).out()).get("jobs")).isEmpty();
   }
 
@@ -84,15 +93,27 @@ class ArgsFileStreamingTest {
     Cli.Result r = Cli.run("enqueue", "demo.sleep", "--args-file", file.toString(), store);
 
     assertThat(r.code()).as(r.toString()).isEqualTo(2);
-    assertThat(r.err()).startsWith("offload: --args-file " + file + " line " + (EnqueueCommand.BATCH + 11) + ": ");
+    assertThat(r.err())
+        .startsWith("offload: --args-file " + file + " line " + (EnqueueCommand.BATCH + 11) + ": ");
     assertThat(Json.tree(Cli.run("jobs", "--json", store).out()).get("jobs")).isEmpty();
   }
 
   private Process child(Path out, Path err, String... args) throws Exception {
     String javaBin = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx64m", "--enable-native-access=ALL-UNNAMED", "-cp",
-        System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                javaBin,
+                "-Xmx64m",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).directory(dir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    return new ProcessBuilder(command)
+        .directory(dir.toFile())
+        .redirectOutput(out.toFile())
+        .redirectError(err.toFile())
+        .start();
   }
 }

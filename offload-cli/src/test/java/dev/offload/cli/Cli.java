@@ -26,16 +26,25 @@ final class Cli {
 
   static Result runWithInput(String stdin, String... args) {
     Streams s = new Streams(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-    int code = Main.run(s.context(stop -> {
-      throw new AssertionError("only a worker waits for a stop; use Cli.startWorker");
-    }), args);
+    int code =
+        Main.run(
+            s.context(stop -> {
+              throw new AssertionError("only a worker waits for a stop; use Cli.startWorker");
+            }),
+            args);
     return new Result(code, s.out(), s.err());
   }
 
-  /** Starts {@code offload worker args...} on a thread; {@link Worker#stop()} ends it like SIGTERM would. */
+  /**
+   * Starts {@code offload worker args...} on a thread; {@link Worker#stop()} ends it like SIGTERM
+   * would.
+   */
   static Worker startWorker(String... args) {
     Worker w = new Worker();
-    w.thread = Thread.ofPlatform().name("cli-worker").start(() -> w.code = Main.run(w.streams.context(w::awaitStop), args));
+    w.thread =
+        Thread.ofPlatform()
+            .name("cli-worker")
+            .start(() -> w.code = Main.run(w.streams.context(w::awaitStop), args));
     return w;
   }
 

@@ -31,10 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoTest {
   /** The demo's order sync, as the dashboard and the API name its kind. */
   private static final String SYNC = "demo.orders.sync";
+
   private static final Pattern REPORT = Pattern.compile("report +(/\\S+\\.csv)");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path storeFile;
   private String store;
@@ -51,14 +51,18 @@ class DemoTest {
 
     assertThat(r.code()).as(r.toString()).isZero();
     // The monthly report is also a schedule, stored by the demo's node and listed by the CLI.
-    assertThat(r.out()).contains("Schedule: demo.monthly-report makes the report at 06:00 on the 1st");
+    assertThat(r.out())
+        .contains("Schedule: demo.monthly-report makes the report at 06:00 on the 1st");
     Cli.Result schedules = Cli.run("schedules", "--json", store);
-    assertThat(schedules.out()).contains("\"name\":\"demo.monthly-report\"").contains("\"zone\":\"Europe/Copenhagen\"");
+    assertThat(schedules.out())
+        .contains("\"name\":\"demo.monthly-report\"")
+        .contains("\"zone\":\"Europe/Copenhagen\"");
     assertThat(r.out())
         .contains("dashboard  http://127.0.0.1:")
         .contains("stage fetch done", "stage import done", "stage verify done")
         .contains("stages     orders sync #")
-        .containsPattern("retries +[1-9]\\d* = [1-9]\\d* job attempts? beyond the first \\+ [1-9]\\d* page retr")
+        .containsPattern(
+            "retries +[1-9]\\d* = [1-9]\\d* job attempts? beyond the first \\+ [1-9]\\d* page retr")
         .contains("attempt 1 failed (page ")
         .contains("failed     2 broken orders, kept as failed items of orders sync #")
         .containsPattern("replay +bin/offload retry \\d+ --failed-items --store sqlite:")
@@ -80,7 +84,11 @@ class DemoTest {
     Path firstLog = dir.resolve("first.log");
     Process first = demoProcess(firstLog, "demo", store, "--orders", "8000", "--port", "0");
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(firstLog) && Files.readString(firstLog).contains("Web request: enqueueAll"));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() ->
+              Files.exists(firstLog)
+                  && Files.readString(firstLog).contains("Web request: enqueueAll"));
       await().atMost(Duration.ofSeconds(60)).until(this::syncCheckpointPage, page -> page >= 5);
       first.destroy(); // SIGTERM: the demo stops gracefully and hands its jobs back
       assertThat(first.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -88,34 +96,53 @@ class DemoTest {
       first.destroyForcibly();
     }
     String stopped = Files.readString(firstLog);
-    assertThat(stopped).contains("Stopped. Run 'bin/offload demo --store sqlite:" + storeFile + "' again to resume");
+    assertThat(stopped)
+        .contains(
+            "Stopped. Run 'bin/offload demo --store sqlite:" + storeFile + "' again to resume");
     assertThat(stopped).doesNotContain("Summary");
 
     Path secondLog = dir.resolve("second.log");
     Process second = demoProcess(secondLog, "demo", store, "--orders", "2000", "--port", "0");
     try {
-      assertThat(second.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the resumed demo ends").isTrue();
+      assertThat(second.waitFor(120, java.util.concurrent.TimeUnit.SECONDS))
+          .as("the resumed demo ends")
+          .isTrue();
       assertThat(second.exitValue()).as(Files.readString(secondLog)).isZero();
     } finally {
       second.destroyForcibly();
     }
     String resumed = Files.readString(secondLog);
     assertThat(resumed)
-        .containsPattern("Resuming: sync job \\d+ at \\d+ % \\(checkpoint: page \\d+, [\\d,]+ orders fetched\\)")
+        .containsPattern(
+            "Resuming: sync job \\d+ at \\d+ % \\(checkpoint: page \\d+, [\\d,]+ orders fetched\\)")
         .doesNotContain("Web request:")
-        .contains("(--orders 2,000 does not apply to a resumed run: the upstream has the 8,000 orders the run began with.)");
+        .contains(
+            "(--orders 2,000 does not apply to a resumed run: the upstream has the 8,000 orders the run began with.)");
     Demo.Expected upstream = Demo.expected(8_000);
     assertThat(readReport(reportPath(resumed))).isEqualTo(upstream.months());
     assertThat(failedItemsOfTheSync()).isEqualTo(upstream.brokenOrders());
   }
 
-  /** Runs {@code offload args...} in a JVM of its own, in the test's directory, output to {@code log}. */
+  /**
+   * Runs {@code offload args...} in a JVM of its own, in the test's directory, output to {@code
+   * log}.
+   */
   private Process demoProcess(Path log, String... args) throws java.io.IOException {
     String javaBin = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
-        System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                javaBin,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(command)
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   @Test
@@ -146,7 +173,9 @@ class DemoTest {
     List<MonthTotal> rows = new ArrayList<>();
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split(",");
-      rows.add(new MonthTotal(f[0], Long.parseLong(f[1]), new BigDecimal(f[2]).movePointRight(2).longValueExact()));
+      rows.add(
+          new MonthTotal(
+              f[0], Long.parseLong(f[1]), new BigDecimal(f[2]).movePointRight(2).longValueExact()));
     }
     return rows;
   }
@@ -170,7 +199,8 @@ class DemoTest {
       return offload.jobs(JobQuery.of(JobFilter.any().kind(SYNC))).jobs().stream()
           .filter(j -> j.checkpoint() != null)
           .mapToInt(j -> j.checkpoint().path("page").asInt())
-          .max().orElse(0);
+          .max()
+          .orElse(0);
     }
   }
 }

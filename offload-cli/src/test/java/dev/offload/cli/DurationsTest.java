@@ -35,7 +35,11 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "  ", "30", "s", "30 s", "30sec", "1.5s", "-5s", "5x", "1h 30m", "PT", "P1Y", "ms500", "30s!"})
+  @ValueSource(
+      strings = {
+        "", "  ", "30", "s", "30 s", "30sec", "1.5s", "-5s", "5x", "1h 30m", "PT", "P1Y", "ms500",
+        "30s!"
+      })
   void rejectsWhatIsNotADurationNamingTheTextAndTheForms(String text) {
     assertThatThrownBy(() -> Durations.parse(text))
         .isInstanceOf(IllegalArgumentException.class)

@@ -12,15 +12,20 @@ class InstantsTest {
 
   @Test
   void readsInstantsWithZOrAnOffset() {
-    assertThat(Instants.parse("2026-12-01T09:00:00Z", PARIS)).isEqualTo(Instant.parse("2026-12-01T09:00:00Z"));
-    assertThat(Instants.parse("2026-12-01T09:00:00+01:00", PARIS)).isEqualTo(Instant.parse("2026-12-01T08:00:00Z"));
+    assertThat(Instants.parse("2026-12-01T09:00:00Z", PARIS))
+        .isEqualTo(Instant.parse("2026-12-01T09:00:00Z"));
+    assertThat(Instants.parse("2026-12-01T09:00:00+01:00", PARIS))
+        .isEqualTo(Instant.parse("2026-12-01T08:00:00Z"));
   }
 
   @Test
   void readsLocalDateTimesAndDatesInTheGivenZone() {
-    assertThat(Instants.parse("2026-12-01T09:00", PARIS)).isEqualTo(Instant.parse("2026-12-01T08:00:00Z"));
-    assertThat(Instants.parse("2026-12-01 09:00:30", PARIS)).isEqualTo(Instant.parse("2026-12-01T08:00:30Z"));
-    assertThat(Instants.parse("2026-12-01", PARIS)).isEqualTo(Instant.parse("2026-11-30T23:00:00Z"));
+    assertThat(Instants.parse("2026-12-01T09:00", PARIS))
+        .isEqualTo(Instant.parse("2026-12-01T08:00:00Z"));
+    assertThat(Instants.parse("2026-12-01 09:00:30", PARIS))
+        .isEqualTo(Instant.parse("2026-12-01T08:00:30Z"));
+    assertThat(Instants.parse("2026-12-01", PARIS))
+        .isEqualTo(Instant.parse("2026-11-30T23:00:00Z"));
   }
 
   @Test

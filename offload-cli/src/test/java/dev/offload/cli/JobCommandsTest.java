@@ -13,8 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** status --follow, retry, cancel, delete and dead, against a real SQLite file and a worker. */
 class JobCommandsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private String store;
 
@@ -40,7 +39,8 @@ class JobCommandsTest {
           .contains("3 items failed; retry them with: offload retry " + id + " --failed-items");
 
       JsonNode done = Json.tree(Cli.run("status", id, "--json", store).out());
-      assertThat(done.get("progress").get("stages").findValuesAsText("name")).containsExactly("fetch", "import", "verify");
+      assertThat(done.get("progress").get("stages").findValuesAsText("name"))
+          .containsExactly("fetch", "import", "verify");
       assertThat(done.get("failedItems").get("count").asInt()).isEqualTo(3);
       assertThat(done.get("result").get("imported").asInt()).isEqualTo(2_997);
 
@@ -58,12 +58,17 @@ class JobCommandsTest {
 
   @Test
   void followExitsOneWhenTheJobDies() throws Exception {
-    String id = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 5, \"permanent\": true}", store).out().strip();
+    String id =
+        Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 5, \"permanent\": true}", store)
+            .out()
+            .strip();
     Cli.Worker worker = Cli.startWorker("worker", store, "--shutdown-grace", "1s");
     try {
       Cli.Result follow = Cli.run("status", id, "--follow", store);
       assertThat(follow.code()).isEqualTo(1);
-      assertThat(follow.out()).contains("dead").contains("last error: dev.offload.PermanentFailure");
+      assertThat(follow.out())
+          .contains("dead")
+          .contains("last error: dev.offload.PermanentFailure");
     } finally {
       worker.stop();
     }
@@ -71,25 +76,45 @@ class JobCommandsTest {
 
   @Test
   void deadLetterQueueListsFiltersReplaysAndPurges() throws Exception {
-    String a = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", store).out().strip();
-    String b = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", "--queue", "other", store).out().strip();
-    Cli.Worker worker = Cli.startWorker("worker", store, "--queues", "default=2,other=1", "--shutdown-grace", "1s");
+    String a =
+        Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", store)
+            .out()
+            .strip();
+    String b =
+        Cli.run(
+                "enqueue",
+                "demo.fail",
+                "--args",
+                "{\"times\": 1, \"permanent\": true}",
+                "--queue",
+                "other",
+                store)
+            .out()
+            .strip();
+    Cli.Worker worker =
+        Cli.startWorker("worker", store, "--queues", "default=2,other=1", "--shutdown-grace", "1s");
     try {
-      await().atMost(Duration.ofSeconds(20)).until(() -> state(a).equals("dead") && state(b).equals("dead"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> state(a).equals("dead") && state(b).equals("dead"));
 
       Cli.Result all = Cli.run("dead", "--json", store);
       assertThat(Json.tree(all.out()).get("jobs")).hasSize(2);
       Cli.Result other = Cli.run("dead", "--queue", "other", "--json", store);
       assertThat(Json.tree(other.out()).get("jobs").findValuesAsText("id")).containsExactly(b);
-      Cli.Result byError = Cli.run("dead", "--error-class", "java.lang.IllegalStateException", store);
+      Cli.Result byError =
+          Cli.run("dead", "--error-class", "java.lang.IllegalStateException", store);
       assertThat(byError.out()).contains("no dead jobs");
 
       Cli.Result replayed = Cli.run("dead", "--replay", "--queue", "other", store);
       assertThat(replayed.out()).contains("replayed 1 dead job");
       // A replay gives fresh attempts and keeps the history: demo.fail's new first attempt fails
       // again, so the job is dead once more, with both errors on it.
-      await().atMost(Duration.ofSeconds(20)).until(() ->
-          Json.tree(Cli.run("status", b, "--json", store).out()).get("errors").size() == 2 && state(b).equals("dead"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() ->
+              Json.tree(Cli.run("status", b, "--json", store).out()).get("errors").size() == 2
+                  && state(b).equals("dead"));
       assertThat(state(a)).isEqualTo("dead");
 
       Cli.Result purged = Cli.run("dead", "--purge", "--queue", "default", "--json", store);
@@ -105,7 +130,10 @@ class JobCommandsTest {
 
   @Test
   void cancelRetryAndDeleteSayWhatHappenedOrWhyNot() {
-    String id = Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 10}", "--delay", "1h", store).out().strip();
+    String id =
+        Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 10}", "--delay", "1h", store)
+            .out()
+            .strip();
     Cli.Result cancel = Cli.run("cancel", id, store);
     assertThat(cancel.code()).isZero();
     assertThat(cancel.out()).contains("job " + id + " is cancelled");
@@ -134,24 +162,42 @@ class JobCommandsTest {
   @Test
   void workerPrintsALinePerFailureOrDeathAndASummaryWhenCountsChange() throws Exception {
     String flaky = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1}", store).out().strip();
-    String doomed = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", store).out().strip();
+    String doomed =
+        Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", store)
+            .out()
+            .strip();
     Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 1}", store);
-    Cli.Worker worker = Cli.startWorker("worker", store, "--summary-every", "100ms", "--shutdown-grace", "1s");
+    Cli.Worker worker =
+        Cli.startWorker("worker", store, "--summary-every", "100ms", "--shutdown-grace", "1s");
     try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> worker.out().contains("2 succeeded, 1 retrying, 1 dead"));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> worker.out().contains("2 succeeded, 1 retrying, 1 dead"));
       assertThat(worker.out())
-          .containsPattern("(?m)^job " + flaky + " demo\\.fail failed \\(attempt 1 of \\d+\\): java\\.lang\\.IllegalStateException:"
-              + " demo\\.fail: attempt 1 fails on purpose.*; retrying at \\S+Z$")
-          .containsPattern("(?m)^job " + doomed + " demo\\.fail is dead after 1 attempt: dev\\.offload\\.PermanentFailure: .*"
-              + "\\(offload dead lists it; --replay runs it again\\)$");
+          .containsPattern(
+              "(?m)^job "
+                  + flaky
+                  + " demo\\.fail failed \\(attempt 1 of \\d+\\): java\\.lang\\.IllegalStateException:"
+                  + " demo\\.fail: attempt 1 fails on purpose.*; retrying at \\S+Z$")
+          .containsPattern(
+              "(?m)^job "
+                  + doomed
+                  + " demo\\.fail is dead after 1 attempt: dev\\.offload\\.PermanentFailure: .*"
+                  + "\\(offload dead lists it; --replay runs it again\\)$");
     } finally {
       worker.stop();
     }
     // A summary only when something changed: the same counts are not repeated every 100 ms.
-    assertThat(worker.out().lines().filter(l -> l.equals("2 succeeded, 1 retrying, 1 dead"))).hasSize(1);
+    assertThat(worker.out().lines().filter(l -> l.equals("2 succeeded, 1 retrying, 1 dead")))
+        .hasSize(1);
 
     Cli.Result dead = Cli.run("dead", store);
-    assertThat(dead.out().lines().toList().get(0)).matches("ID +KIND +QUEUE +STATE +ATTEMPT +CREATED +LAST ERROR");
-    assertThat(dead.out()).containsPattern("(?m)^" + doomed + " +demo\\.fail .* dev\\.offload\\.PermanentFailure: demo\\.fail: attempt 1 fails on purpose");
+    assertThat(dead.out().lines().toList().get(0))
+        .matches("ID +KIND +QUEUE +STATE +ATTEMPT +CREATED +LAST ERROR");
+    assertThat(dead.out())
+        .containsPattern(
+            "(?m)^"
+                + doomed
+                + " +demo\\.fail .* dev\\.offload\\.PermanentFailure: demo\\.fail: attempt 1 fails on purpose");
   }
 }

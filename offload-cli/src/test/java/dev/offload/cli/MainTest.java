@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code offload} command run in this JVM against a real SQLite file. */
 class MainTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private String store;
 
@@ -33,7 +32,8 @@ class MainTest {
 
   @Test
   void enqueuedSleepIsRunByAWorkerAndStatusShowsItSucceeded() throws Exception {
-    Cli.Result enqueued = Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 50}", "--json", store);
+    Cli.Result enqueued =
+        Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 50}", "--json", store);
     assertThat(enqueued.code()).as(enqueued.toString()).isZero();
     JsonNode job = Json.tree(enqueued.out());
     assertThat(job.get("kind").asText()).isEqualTo("demo.sleep");
@@ -41,17 +41,25 @@ class MainTest {
     assertThat(job.get("args").get("ms").asInt()).isEqualTo(50);
     String id = job.get("id").asText();
 
-    Cli.Worker worker = Cli.startWorker("worker", store, "--queues", "default=2", "--shutdown-grace", "1s");
+    Cli.Worker worker =
+        Cli.startWorker("worker", store, "--queues", "default=2", "--shutdown-grace", "1s");
     try {
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-        Cli.Result status = Cli.run("status", id, "--json", store);
-        assertThat(status.code()).as(status.toString()).isZero();
-        assertThat(status.out()).contains("\"state\":\"succeeded\"").contains("\"result\":{\"sleptMs\":50}");
-      });
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() -> {
+            Cli.Result status = Cli.run("status", id, "--json", store);
+            assertThat(status.code()).as(status.toString()).isZero();
+            assertThat(status.out())
+                .contains("\"state\":\"succeeded\"")
+                .contains("\"result\":{\"sleptMs\":50}");
+          });
     } finally {
       Cli.Result stopped = worker.stop();
       assertThat(stopped.code()).as(stopped.toString()).isZero();
-      assertThat(stopped.out()).startsWith("worker ").contains("started on sqlite:").contains("queues default=2");
+      assertThat(stopped.out())
+          .startsWith("worker ")
+          .contains("started on sqlite:")
+          .contains("queues default=2");
     }
 
     Cli.Result status = Cli.run("status", id, store);
@@ -79,24 +87,33 @@ class MainTest {
 
   @Test
   void demoFailPermanentGoesStraightToDead() throws Exception {
-    String id = Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", store).out().strip();
+    String id =
+        Cli.run("enqueue", "demo.fail", "--args", "{\"times\": 1, \"permanent\": true}", store)
+            .out()
+            .strip();
 
     Cli.Worker worker = Cli.startWorker("worker", store, "--shutdown-grace", "0s");
     try {
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-          assertThat(Cli.run("status", id, "--json", store).out()).contains("\"state\":\"dead\""));
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() ->
+              assertThat(Cli.run("status", id, "--json", store).out())
+                  .contains("\"state\":\"dead\""));
     } finally {
       worker.stop();
     }
     JsonNode job = Json.tree(Cli.run("status", id, "--json", store).out());
     assertThat(job.get("errors")).hasSize(1);
     assertThat(job.get("errors").get(0).get("message").asText()).contains("fails on purpose");
-    assertThat(Cli.run("status", id, store).out()).containsPattern("(?m)^last error +attempt 1 at .*fails on purpose");
+    assertThat(Cli.run("status", id, store).out())
+        .containsPattern("(?m)^last error +attempt 1 at .*fails on purpose");
   }
 
   @Test
   void argsFileEnqueuesOneJobPerLineInOneBatch() throws IOException {
-    Path file = Files.writeString(dir.resolve("args.jsonl"), "{\"ms\": 1}\n\n  \n{\"ms\": 2}\n{\"ms\": 3}\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("args.jsonl"), "{\"ms\": 1}\n\n  \n{\"ms\": 2}\n{\"ms\": 3}\n");
 
     Cli.Result result = Cli.run("enqueue", "demo.sleep", "--args-file", file.toString(), store);
 
@@ -109,7 +126,16 @@ class MainTest {
   void argsFileWithJsonPrintsTheCreatedJobsAsOneDocument() throws IOException {
     Path file = Files.writeString(dir.resolve("args.jsonl"), "{\"ms\": 1}\n{\"ms\": 2}\n");
 
-    Cli.Result result = Cli.run("enqueue", "demo.sleep", "--args-file", file.toString(), "--json", "--priority", "3", store);
+    Cli.Result result =
+        Cli.run(
+            "enqueue",
+            "demo.sleep",
+            "--args-file",
+            file.toString(),
+            "--json",
+            "--priority",
+            "3",
+            store);
 
     assertThat(result.code()).as(result.toString()).isZero();
     JsonNode doc = Json.tree(result.out());
@@ -120,7 +146,9 @@ class MainTest {
 
   @Test
   void argsFromStdinWithDash() {
-    Cli.Result result = Cli.runWithInput("{\"ms\": 1}\n{\"ms\": 2}\n", "enqueue", "demo.sleep", "--args-file", "-", store);
+    Cli.Result result =
+        Cli.runWithInput(
+            "{\"ms\": 1}\n{\"ms\": 2}\n", "enqueue", "demo.sleep", "--args-file", "-", store);
 
     assertThat(result.code()).as(result.toString()).isZero();
     assertThat(result.out().lines()).hasSize(2);
@@ -129,13 +157,16 @@ class MainTest {
   @Test
   void argsFileWithAMalformedLineEnqueuesNothingAndNamesTheLine() throws IOException {
     Cli.run("migrate", store);
-    Path file = Files.writeString(dir.resolve("args.jsonl"), "{\"ms\": 1}\n\n{\"ms\": 2\n{\"ms\": 3}\n");
+    Path file =
+        Files.writeString(dir.resolve("args.jsonl"), "{\"ms\": 1}\n\n{\"ms\": 2\n{\"ms\": 3}\n");
 
     Cli.Result result = Cli.run("enqueue", "demo.sleep", "--args-file", file.toString(), store);
 
     assertThat(result.code()).isEqualTo(2);
     assertThat(result.out()).isEmpty();
-    assertThat(result.err().lines()).singleElement().asString()
+    assertThat(result.err().lines())
+        .singleElement()
+        .asString()
         .startsWith("offload: --args-file " + file + " line 3 is not valid JSON: ")
         .contains("column");
     assertThat(jobs().get("jobs")).isEmpty();
@@ -143,7 +174,9 @@ class MainTest {
 
   @Test
   void argsFileThatIsMissingOrEmptyIsAUsageError() throws IOException {
-    Cli.Result missing = Cli.run("enqueue", "demo.sleep", "--args-file", dir.resolve("nope.jsonl").toString(), store);
+    Cli.Result missing =
+        Cli.run(
+            "enqueue", "demo.sleep", "--args-file", dir.resolve("nope.jsonl").toString(), store);
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).startsWith("offload: --args-file: no such file ");
 
@@ -158,7 +191,9 @@ class MainTest {
     Cli.Result result = Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 5,}", store);
 
     assertThat(result.code()).isEqualTo(2);
-    assertThat(result.err().lines()).singleElement().asString()
+    assertThat(result.err().lines())
+        .singleElement()
+        .asString()
         .startsWith("offload: --args is not valid JSON: ")
         .endsWith("at column 10");
     assertThat(result.err()).doesNotContain("\tat ");
@@ -176,11 +211,17 @@ class MainTest {
   void unknownKindExitsOneAndIsAcceptedWithAllowUnknownKind() {
     Cli.Result unknown = Cli.run("enqueue", "reports.monthly", store);
     assertThat(unknown.code()).isEqualTo(1);
-    assertThat(unknown.err().lines()).singleElement().asString().startsWith("offload: unknown job kind 'reports.monthly'")
+    assertThat(unknown.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("offload: unknown job kind 'reports.monthly'")
         // The hint names the options of this command line, not the Java API's allowUnknownKind.
-        .contains("--allow-unknown-kind").contains("--plugins").doesNotContain("allowUnknownKind");
+        .contains("--allow-unknown-kind")
+        .contains("--plugins")
+        .doesNotContain("allowUnknownKind");
 
-    Cli.Result allowed = Cli.run("enqueue", "reports.monthly", "--allow-unknown-kind", "--queue", "reports", store);
+    Cli.Result allowed =
+        Cli.run("enqueue", "reports.monthly", "--allow-unknown-kind", "--queue", "reports", store);
     assertThat(allowed.code()).as(allowed.toString()).isZero();
     JsonNode job = Json.tree(Cli.run("status", allowed.out().strip(), "--json", store).out());
     assertThat(job.get("kind").asText()).isEqualTo("reports.monthly");
@@ -197,16 +238,28 @@ class MainTest {
     }
 
     assertThat(Cli.run("enqueue", "test.echo", store).code()).isEqualTo(1);
-    Cli.Result result = Cli.run("enqueue", "test.echo", "--args", "{\"text\": \"hi\"}", "--plugins", jar.toString(), store);
+    Cli.Result result =
+        Cli.run(
+            "enqueue",
+            "test.echo",
+            "--args",
+            "{\"text\": \"hi\"}",
+            "--plugins",
+            jar.toString(),
+            store);
     assertThat(result.code()).as(result.toString()).isZero();
   }
 
   @Test
   void missingPluginJarExitsTwo() {
-    Cli.Result result = Cli.run("worker", "--plugins", dir.resolve("missing.jar").toString(), store);
+    Cli.Result result =
+        Cli.run("worker", "--plugins", dir.resolve("missing.jar").toString(), store);
 
     assertThat(result.code()).isEqualTo(2);
-    assertThat(result.err().lines()).singleElement().asString().isEqualTo("offload: --plugins: no such jar " + dir.resolve("missing.jar"));
+    assertThat(result.err().lines())
+        .singleElement()
+        .asString()
+        .isEqualTo("offload: --plugins: no such jar " + dir.resolve("missing.jar"));
   }
 
   @Test
@@ -216,7 +269,9 @@ class MainTest {
 
     assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(15));
     assertThat(result.code()).isEqualTo(1);
-    assertThat(result.err().lines()).singleElement().asString()
+    assertThat(result.err().lines())
+        .singleElement()
+        .asString()
         .startsWith("offload: cannot reach postgresql://127.0.0.1:1/x (schema offload): ");
     assertThat(result.out()).isEmpty();
   }
@@ -236,7 +291,9 @@ class MainTest {
     Cli.Result result = Cli.run("jobs", "--store", "mysql://localhost/x");
 
     assertThat(result.code()).isEqualTo(2);
-    assertThat(result.err().lines()).singleElement().asString()
+    assertThat(result.err().lines())
+        .singleElement()
+        .asString()
         .contains("'mysql://localhost/x' is not a store URL")
         .contains("sqlite:PATH")
         .contains("postgresql://")
@@ -251,11 +308,15 @@ class MainTest {
     }
 
     JsonNode first = jobs("--limit", "2");
-    assertThat(first.get("jobs")).extracting(j -> j.get("id").asText()).containsExactly(ids.get(2), ids.get(1));
+    assertThat(first.get("jobs"))
+        .extracting(j -> j.get("id").asText())
+        .containsExactly(ids.get(2), ids.get(1));
     assertThat(first.get("nextCursor").isTextual()).isTrue();
 
     JsonNode second = jobs("--limit", "2", "--cursor", first.get("nextCursor").asText());
-    assertThat(second.get("jobs")).extracting(j -> j.get("id").asText()).containsExactly(ids.get(0));
+    assertThat(second.get("jobs"))
+        .extracting(j -> j.get("id").asText())
+        .containsExactly(ids.get(0));
     assertThat(second.get("nextCursor").isNull()).isTrue();
 
     assertThat(jobs("--state", "succeeded").get("jobs")).isEmpty();
@@ -284,7 +345,8 @@ class MainTest {
     Cli.run("migrate", store);
     Cli.Result missing = Cli.run("status", "42", store);
     assertThat(missing.code()).isEqualTo(1);
-    assertThat(missing.err()).isEqualTo("offload: no job 42 in sqlite:" + dir.resolve("offload.db") + "\n");
+    assertThat(missing.err())
+        .isEqualTo("offload: no job 42 in sqlite:" + dir.resolve("offload.db") + "\n");
 
     Cli.Result bad = Cli.run("status", "abc", store);
     assertThat(bad.code()).isEqualTo(2);
@@ -293,14 +355,29 @@ class MainTest {
 
   @Test
   void invalidOptionValuesExitTwoWithOneLine() {
-    assertUsageError(Cli.run("enqueue", "demo.sleep", "--priority", "12", store), "priority must be between 0 (runs first) and 9, got 12");
-    assertUsageError(Cli.run("enqueue", "demo.sleep", "--max-attempts", "0", store), "maxAttempts must be between 1 and 1000, got 0");
-    assertUsageError(Cli.run("enqueue", "demo.sleep", "--delay", "soon", store), "Invalid value for option '--delay': 'soon' is not a duration");
-    assertUsageError(Cli.run("enqueue", "demo.sleep", "--at", "noon", store), "Invalid value for option '--at': 'noon' is not a time");
-    assertUsageError(Cli.run("enqueue", "demo.sleep", "--delay", "5s", "--at", "2026-12-01T09:00:00Z", store), "give --delay or --at, not both");
-    assertUsageError(Cli.run("worker", "--shutdown-grace", "forever", store), "Invalid value for option '--shutdown-grace': 'forever'");
-    assertUsageError(Cli.run("worker", "--queues", "default=0", store), "concurrency of queue 'default' must be between 1 and 10000, got 0");
-    assertUsageError(Cli.run("jobs", "--limit", "5000", store), "limit must be between 1 and 1000, got 5000");
+    assertUsageError(
+        Cli.run("enqueue", "demo.sleep", "--priority", "12", store),
+        "priority must be between 0 (runs first) and 9, got 12");
+    assertUsageError(
+        Cli.run("enqueue", "demo.sleep", "--max-attempts", "0", store),
+        "maxAttempts must be between 1 and 1000, got 0");
+    assertUsageError(
+        Cli.run("enqueue", "demo.sleep", "--delay", "soon", store),
+        "Invalid value for option '--delay': 'soon' is not a duration");
+    assertUsageError(
+        Cli.run("enqueue", "demo.sleep", "--at", "noon", store),
+        "Invalid value for option '--at': 'noon' is not a time");
+    assertUsageError(
+        Cli.run("enqueue", "demo.sleep", "--delay", "5s", "--at", "2026-12-01T09:00:00Z", store),
+        "give --delay or --at, not both");
+    assertUsageError(
+        Cli.run("worker", "--shutdown-grace", "forever", store),
+        "Invalid value for option '--shutdown-grace': 'forever'");
+    assertUsageError(
+        Cli.run("worker", "--queues", "default=0", store),
+        "concurrency of queue 'default' must be between 1 and 10000, got 0");
+    assertUsageError(
+        Cli.run("jobs", "--limit", "5000", store), "limit must be between 1 and 1000, got 5000");
     assertUsageError(Cli.run("jobs", "--state", "done", store), "unknown job state 'done'");
     assertUsageError(Cli.run("enqueue", store), "Missing required parameter: 'KIND'");
     assertUsageError(Cli.run("bogus"), "Unmatched argument at index 0: 'bogus'");
@@ -313,7 +390,9 @@ class MainTest {
 
     JsonNode job = Json.tree(result.out());
     assertThat(job.get("state").asText()).isEqualTo("scheduled");
-    Duration ahead = Duration.between(Instant.parse(job.get("createdAt").asText()), Instant.parse(job.get("runAt").asText()));
+    Duration ahead =
+        Duration.between(
+            Instant.parse(job.get("createdAt").asText()), Instant.parse(job.get("runAt").asText()));
     assertThat(ahead).isEqualTo(Duration.ofHours(1));
   }
 
@@ -322,7 +401,8 @@ class MainTest {
     Cli.Result result = Cli.run("migrate", store);
 
     assertThat(result.code()).isZero();
-    assertThat(result.out()).isEqualTo("migrated sqlite:" + dir.resolve("offload.db") + ": the schema is up to date\n");
+    assertThat(result.out())
+        .isEqualTo("migrated sqlite:" + dir.resolve("offload.db") + ": the schema is up to date\n");
   }
 
   @Test
@@ -336,7 +416,12 @@ class MainTest {
 
   private static void assertUsageError(Cli.Result result, String expected) {
     assertThat(result.code()).as(result.toString()).isEqualTo(2);
-    assertThat(result.err().lines()).as(result.toString()).singleElement().asString().startsWith("offload: ").contains(expected);
+    assertThat(result.err().lines())
+        .as(result.toString())
+        .singleElement()
+        .asString()
+        .startsWith("offload: ")
+        .contains(expected);
   }
 
   private JsonNode jobs(String... filters) {

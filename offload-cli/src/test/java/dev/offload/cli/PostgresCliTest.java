@@ -17,13 +17,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CLI against PostgreSQL ({@code OFFLOAD_TEST_PG_URL}, default the local trust-auth server),
- * in a schema of its own that is dropped afterwards. Skipped when the server is down, except
- * under {@code CI=true}.
+ * The CLI against PostgreSQL ({@code OFFLOAD_TEST_PG_URL}, default the local trust-auth server), in
+ * a schema of its own that is dropped afterwards. Skipped when the server is down, except under
+ * {@code CI=true}.
  */
 class PostgresCliTest {
-  private static final String URL = System.getenv().getOrDefault(
-      "OFFLOAD_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+  private static final String URL =
+      System.getenv()
+          .getOrDefault(
+              "OFFLOAD_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
   private static final String SCHEMA = "t_cli_" + UUID.randomUUID().toString().substring(0, 8);
 
   private static String store;
@@ -49,25 +51,32 @@ class PostgresCliTest {
     if (store == null) {
       return;
     }
-    try (Connection c = DriverManager.getConnection(URL); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(URL);
+        Statement st = c.createStatement()) {
       st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
     }
   }
 
   @Test
   void enqueueWorkerStatusAndJobs() throws Exception {
-    Cli.Result enqueued = Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 20}", "--json", store);
+    Cli.Result enqueued =
+        Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 20}", "--json", store);
     assertThat(enqueued.code()).as(enqueued.toString()).isZero();
     String id = Json.tree(enqueued.out()).get("id").asText();
 
     Cli.Worker worker = Cli.startWorker("worker", store, "--shutdown-grace", "1s");
     try {
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-          assertThat(Cli.run("status", id, "--json", store).out()).contains("\"state\":\"succeeded\""));
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() ->
+              assertThat(Cli.run("status", id, "--json", store).out())
+                  .contains("\"state\":\"succeeded\""));
     } finally {
       Cli.Result stopped = worker.stop();
       assertThat(stopped.code()).as(stopped.toString()).isZero();
-      assertThat(stopped.out()).contains("started on postgresql://").contains("(schema " + SCHEMA + ")");
+      assertThat(stopped.out())
+          .contains("started on postgresql://")
+          .contains("(schema " + SCHEMA + ")");
     }
 
     JsonNode page = Json.tree(Cli.run("jobs", "--json", "--state", "succeeded", store).out());
@@ -80,6 +89,8 @@ class PostgresCliTest {
     Cli.Result result = Cli.run("status", "999999", store);
 
     assertThat(result.code()).isEqualTo(1);
-    assertThat(result.err()).startsWith("offload: no job 999999 in postgresql://").contains("(schema " + SCHEMA + ")");
+    assertThat(result.err())
+        .startsWith("offload: no job 999999 in postgresql://")
+        .contains("(schema " + SCHEMA + ")");
   }
 }

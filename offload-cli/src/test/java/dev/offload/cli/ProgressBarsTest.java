@@ -14,17 +14,29 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code status --follow}'s lines fit the terminal: none may wrap, or the in-place redraw garbles. */
+/**
+ * {@code status --follow}'s lines fit the terminal: none may wrap, or the in-place redraw garbles.
+ */
 class ProgressBarsTest {
   private static final Instant NOW = Instant.parse("2026-12-01T09:00:00Z");
 
-  /** A running job with progress, read from JSON as the API writes it (fields left out are null). */
+  /**
+   * A running job with progress, read from JSON as the API writes it (fields left out are null).
+   */
   private static Job job(String kind, String message) {
     Progress p = new Progress(42.5, 425, 1000L, "import", List.of(), message, 3_725.0, 0, NOW);
     ObjectNode doc = Json.object();
-    doc.put("id", 7).put("kind", kind).put("queue", "default").put("state", "running").put("priority", 0)
-        .put("attempt", 1).put("maxAttempts", 20).put("runAt", NOW.toString()).put("createdAt", NOW.toString())
-        .put("startedAt", NOW.minusSeconds(75).toString()).put("node", "node-a");
+    doc.put("id", 7)
+        .put("kind", kind)
+        .put("queue", "default")
+        .put("state", "running")
+        .put("priority", 0)
+        .put("attempt", 1)
+        .put("maxAttempts", 20)
+        .put("runAt", NOW.toString())
+        .put("createdAt", NOW.toString())
+        .put("startedAt", NOW.minusSeconds(75).toString())
+        .put("node", "node-a");
     doc.set("progress", Json.toTree(p));
     try {
       return Json.convert(doc, Job.class);
@@ -36,7 +48,9 @@ class ProgressBarsTest {
   /** Renders like a terminal: each line as drawn, without the cursor movements. */
   private static List<String> render(int width, Job job) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ProgressBars bars = new ProgressBars(new PrintStream(bytes, true, StandardCharsets.UTF_8), /* tty= */ true, width);
+    ProgressBars bars =
+        new ProgressBars(
+            new PrintStream(bytes, true, StandardCharsets.UTF_8), /* tty= */ true, width);
     bars.update("#7 " + job.kind(), job, NOW);
     String screen = bytes.toString(StandardCharsets.UTF_8).replaceAll("\033\\[\\d*[A-Za-z]", "");
     return screen.lines().toList();
@@ -44,14 +58,20 @@ class ProgressBarsTest {
 
   @Test
   void noLineWrapsAt80Or200Columns() {
-    Job job = job("orders.sync.with.a.rather.long.kind.name",
-        "Imported 12,000 of 50,000 orders from the upstream API, tenant acme-corporation-europe-west");
+    Job job =
+        job(
+            "orders.sync.with.a.rather.long.kind.name",
+            "Imported 12,000 of 50,000 orders from the upstream API, tenant acme-corporation-europe-west");
     for (int width : new int[] {80, 200}) {
       List<String> lines = render(width, job);
-      assertThat(lines).as("at %d columns", width).isNotEmpty()
+      assertThat(lines)
+          .as("at %d columns", width)
+          .isNotEmpty()
           .allSatisfy(line -> assertThat(line.length()).as(line).isLessThan(width));
     }
-    assertThat(render(200, job).get(0)).as("200 columns hold the whole message").endsWith("tenant acme-corporation-europe-west");
+    assertThat(render(200, job).get(0))
+        .as("200 columns hold the whole message")
+        .endsWith("tenant acme-corporation-europe-west");
     assertThat(render(80, job).get(0)).endsWith("…");
   }
 

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** offload schedules [add|pause|resume|delete|run], against a real SQLite file and a worker. */
 class SchedulesCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private String store;
 
@@ -26,10 +25,27 @@ class SchedulesCommandTest {
 
   @Test
   void addListPauseResumeRunAndDelete() {
-    Cli.Result added = Cli.run("schedules", "add", "monthly-report", "--kind", "demo.sleep", "--args", "{\"ms\": 1}",
-        "--cron", "0 6 1 * *", "--zone", "Europe/Copenhagen", "--priority", "2", store);
+    Cli.Result added =
+        Cli.run(
+            "schedules",
+            "add",
+            "monthly-report",
+            "--kind",
+            "demo.sleep",
+            "--args",
+            "{\"ms\": 1}",
+            "--cron",
+            "0 6 1 * *",
+            "--zone",
+            "Europe/Copenhagen",
+            "--priority",
+            "2",
+            store);
     assertThat(added.code()).as(added.toString()).isZero();
-    assertThat(added.out()).contains("monthly-report").contains("0 6 1 * * (Europe/Copenhagen)").contains("catch-up  latest");
+    assertThat(added.out())
+        .contains("monthly-report")
+        .contains("0 6 1 * * (Europe/Copenhagen)")
+        .contains("catch-up  latest");
 
     Cli.Result list = Cli.run("schedules", store);
     assertThat(list.code()).as(list.toString()).isZero();
@@ -55,7 +71,13 @@ class SchedulesCommandTest {
     JsonNode jobs = Json.tree(Cli.run("jobs", "--json", store).out());
     assertThat(jobs.get("jobs").get(0).get("schedule").asText()).isEqualTo("monthly-report");
     assertThat(Cli.run("status", id, store).out()).contains("schedule");
-    assertThat(Json.tree(Cli.run("schedules", "--json", store).out()).get("schedules").get(0).get("lastJob").asText()).isEqualTo(id);
+    assertThat(
+            Json.tree(Cli.run("schedules", "--json", store).out())
+                .get("schedules")
+                .get(0)
+                .get("lastJob")
+                .asText())
+        .isEqualTo(id);
 
     assertThat(Cli.run("schedules", "delete", "monthly-report", store).code()).isZero();
     assertThat(Cli.run("schedules", store).out()).contains("no schedules");
@@ -66,16 +88,39 @@ class SchedulesCommandTest {
 
   @Test
   void aWorkerFiresAnIntervalScheduleWithRunAtTheTick() throws Exception {
-    assertThat(Cli.run("schedules", "add", "often", "--kind", "demo.sleep", "--args", "{\"ms\": 1}", "--every", "1s", store).code())
+    assertThat(
+            Cli.run(
+                    "schedules",
+                    "add",
+                    "often",
+                    "--kind",
+                    "demo.sleep",
+                    "--args",
+                    "{\"ms\": 1}",
+                    "--every",
+                    "1s",
+                    store)
+                .code())
         .isZero();
     Cli.Worker worker = Cli.startWorker("worker", store, "--shutdown-grace", "1s");
     try {
-      await().atMost(Duration.ofSeconds(30)).until(() ->
-          !Json.tree(Cli.run("schedules", "--json", store).out()).get("schedules").get(0).get("lastJob").isNull());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() ->
+              !Json.tree(Cli.run("schedules", "--json", store).out())
+                  .get("schedules")
+                  .get(0)
+                  .get("lastJob")
+                  .isNull());
     } finally {
       worker.stop();
     }
-    String id = Json.tree(Cli.run("schedules", "--json", store).out()).get("schedules").get(0).get("lastJob").asText();
+    String id =
+        Json.tree(Cli.run("schedules", "--json", store).out())
+            .get("schedules")
+            .get(0)
+            .get("lastJob")
+            .asText();
     JsonNode job = Json.tree(Cli.run("status", id, "--json", store).out());
     assertThat(job.get("schedule").asText()).isEqualTo("often");
     assertThat(Instant.parse(job.get("runAt").asText()).toEpochMilli() % 1000).isZero();
@@ -83,18 +128,53 @@ class SchedulesCommandTest {
 
   @Test
   void badInputIsAUsageErrorNamingTheFieldAndAddsNothing() {
-    Cli.Result cron = Cli.run("schedules", "add", "x", "--kind", "demo.sleep", "--cron", "0 0 32 * *", store);
+    Cli.Result cron =
+        Cli.run("schedules", "add", "x", "--kind", "demo.sleep", "--cron", "0 0 32 * *", store);
     assertThat(cron.code()).isEqualTo(2);
     assertThat(cron.err()).contains("day-of-month field '32'").contains("1-31");
-    Cli.Result both = Cli.run("schedules", "add", "x", "--kind", "demo.sleep", "--cron", "@daily", "--every", "1m", store);
+    Cli.Result both =
+        Cli.run(
+            "schedules",
+            "add",
+            "x",
+            "--kind",
+            "demo.sleep",
+            "--cron",
+            "@daily",
+            "--every",
+            "1m",
+            store);
     assertThat(both.code()).isEqualTo(2);
-    Cli.Result zone = Cli.run("schedules", "add", "x", "--kind", "demo.sleep", "--cron", "@daily", "--zone", "Mars/Base", store);
+    Cli.Result zone =
+        Cli.run(
+            "schedules",
+            "add",
+            "x",
+            "--kind",
+            "demo.sleep",
+            "--cron",
+            "@daily",
+            "--zone",
+            "Mars/Base",
+            store);
     assertThat(zone.code()).isEqualTo(2);
     assertThat(zone.err()).contains("--zone");
-    Cli.Result policy = Cli.run("schedules", "add", "x", "--kind", "demo.sleep", "--every", "1m", "--catch-up", "some", store);
+    Cli.Result policy =
+        Cli.run(
+            "schedules",
+            "add",
+            "x",
+            "--kind",
+            "demo.sleep",
+            "--every",
+            "1m",
+            "--catch-up",
+            "some",
+            store);
     assertThat(policy.code()).isEqualTo(2);
     assertThat(policy.err()).contains("catch-up");
-    Cli.Result kind = Cli.run("schedules", "add", "x", "--kind", "no.such.kind", "--every", "1m", store);
+    Cli.Result kind =
+        Cli.run("schedules", "add", "x", "--kind", "no.such.kind", "--every", "1m", store);
     assertThat(kind.code()).isEqualTo(1);
     assertThat(Cli.run("schedules", store).out()).contains("no schedules");
     Cli.Result twice;

@@ -15,12 +15,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code offload serve}: API, dashboard and workers in one process; {@code --no-workers}; the bind rule. */
+/**
+ * {@code offload serve}: API, dashboard and workers in one process; {@code --no-workers}; the bind
+ * rule.
+ */
 class ServeCommandTest {
   private static final Pattern URL = Pattern.compile("on (http://127\\.0\\.0\\.1:\\d+)/ ");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   String store;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -39,15 +41,21 @@ class ServeCommandTest {
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("<title>Offload</title>");
 
-    HttpResponse<String> enqueued = post(base + "/api/jobs", "{\"kind\": \"demo.sleep\", \"args\": {\"ms\": 10}, \"wait\": \"10s\"}");
+    HttpResponse<String> enqueued =
+        post(
+            base + "/api/jobs",
+            "{\"kind\": \"demo.sleep\", \"args\": {\"ms\": 10}, \"wait\": \"10s\"}");
     assertThat(enqueued.statusCode()).isEqualTo(200);
     assertThat(enqueued.body()).contains("\"state\":\"succeeded\"").contains("\"sleptMs\":10");
-    assertThat(get(base + "/metrics").body()).contains("offload_jobs_succeeded_total{kind=\"demo.sleep\",queue=\"default\"} 1.0");
+    assertThat(get(base + "/metrics").body())
+        .contains("offload_jobs_succeeded_total{kind=\"demo.sleep\",queue=\"default\"} 1.0");
     assertThat(get(base + "/health").statusCode()).isEqualTo(200);
 
     Cli.Result stopped = serve.stop();
     assertThat(stopped.code()).as(stopped.toString()).isZero();
-    assertThat(stopped.out()).contains("serving the API and the dashboard on http://127.0.0.1:").contains(", worker ");
+    assertThat(stopped.out())
+        .contains("serving the API and the dashboard on http://127.0.0.1:")
+        .contains(", worker ");
   }
 
   @Test
@@ -59,7 +67,10 @@ class ServeCommandTest {
     Cli.Worker serve = Cli.startWorker("serve", store, "--port", "0", "--no-workers");
     String base = await().atMost(Duration.ofSeconds(20)).until(() -> url(serve), u -> u != null);
 
-    HttpResponse<String> enqueued = post(base + "/api/jobs", "{\"kind\": \"demo.sleep\", \"args\": {\"ms\": 1}, \"wait\": \"1s\"}");
+    HttpResponse<String> enqueued =
+        post(
+            base + "/api/jobs",
+            "{\"kind\": \"demo.sleep\", \"args\": {\"ms\": 1}, \"wait\": \"1s\"}");
 
     assertThat(enqueued.statusCode()).as(enqueued.body()).isEqualTo(202);
     assertThat(enqueued.body()).contains("\"state\":\"available\"");
@@ -72,11 +83,16 @@ class ServeCommandTest {
     byte[] key = new byte[32];
     new java.util.Random(7).nextBytes(key);
 
-    assertThat(ServeCommand.progressKey(java.util.Base64.getEncoder().encodeToString(key))).isEqualTo(key);
-    assertThat(ServeCommand.progressKey(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key))).isEqualTo(key);
+    assertThat(ServeCommand.progressKey(java.util.Base64.getEncoder().encodeToString(key)))
+        .isEqualTo(key);
+    assertThat(
+            ServeCommand.progressKey(
+                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key)))
+        .isEqualTo(key);
     assertThat(ServeCommand.progressKey(null)).isNull();
     assertThat(ServeCommand.progressKey("")).isNull();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.progressKey("not base64!"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ServeCommand.progressKey("not base64!"))
         .hasMessageContaining("OFFLOAD_PROGRESS_KEY must be base64");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServeCommand.progressKey("c2hvcnQ="))
         .hasMessageContaining("at least 16 bytes");
@@ -87,7 +103,9 @@ class ServeCommandTest {
     Cli.Result r = Cli.run("serve", store, "--bind", "0.0.0.0", "--port", "0");
 
     assertThat(r.code()).as(r.toString()).isEqualTo(2);
-    assertThat(r.err()).startsWith("offload: refusing to listen on 0.0.0.0 without a token").contains("--token");
+    assertThat(r.err())
+        .startsWith("offload: refusing to listen on 0.0.0.0 without a token")
+        .contains("--token");
   }
 
   @Test
@@ -99,7 +117,10 @@ class ServeCommandTest {
       Cli.Result r = Cli.run("serve", store, "--port", "0");
 
       assertThat(r.code()).as(r.toString()).isEqualTo(1);
-      assertThat(r.err().lines()).as(r.toString()).singleElement().asString()
+      assertThat(r.err().lines())
+          .as(r.toString())
+          .singleElement()
+          .asString()
           .startsWith("offload: announcing kinds")
           .containsIgnoringCase("readonly")
           .doesNotContain("NullPointerException");
@@ -112,23 +133,25 @@ class ServeCommandTest {
   }
 
   /**
-   * Takes write permission away; root ignores permissions, so there the file is also made
-   * immutable ({@code chattr +i}) when the file system allows. Returns whether it did that.
+   * Takes write permission away; root ignores permissions, so there the file is also made immutable
+   * ({@code chattr +i}) when the file system allows. Returns whether it did that.
    */
   private static boolean makeReadOnly(Path file) throws Exception {
     assertThat(file.toFile().setWritable(false, false)).isTrue();
     if (!writable(file)) {
       return false;
     }
-    Process chattr = new ProcessBuilder("chattr", "+i", file.toString()).redirectErrorStream(true).start();
+    Process chattr =
+        new ProcessBuilder("chattr", "+i", file.toString()).redirectErrorStream(true).start();
     boolean immutable = chattr.waitFor() == 0;
-    org.junit.jupiter.api.Assumptions.assumeTrue(immutable && !writable(file),
-        "cannot make a file read-only here (root without chattr)");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        immutable && !writable(file), "cannot make a file read-only here (root without chattr)");
     return true;
   }
 
   private static boolean writable(Path file) {
-    try (var out = java.nio.file.Files.newOutputStream(file, java.nio.file.StandardOpenOption.APPEND)) {
+    try (var out =
+        java.nio.file.Files.newOutputStream(file, java.nio.file.StandardOpenOption.APPEND)) {
       return true;
     } catch (java.io.IOException e) {
       return false;
@@ -141,11 +164,15 @@ class ServeCommandTest {
   }
 
   private HttpResponse<String> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(String url, String json) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -10,10 +10,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** offload workflow enqueue --file and offload workflow ID [--follow] [--json], on a SQLite file. */
+/**
+ * offload workflow enqueue --file and offload workflow ID [--follow] [--json], on a SQLite file.
+ */
 class WorkflowCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private String store;
 
@@ -25,11 +26,14 @@ class WorkflowCommandTest {
   @Test
   void enqueueAFileAndFollowTheWorkflow() throws Exception {
     Path file = dir.resolve("month-end.json");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         {"name": "month-end", "steps": [
           {"name": "sync", "kind": "demo.sleep", "args": {"ms": 10}},
           {"name": "report", "kind": "demo.sleep", "args": {"ms": 10}, "after": ["sync"]},
-          {"name": "notify", "kind": "demo.sleep", "args": {"ms": 1}, "after": ["report"], "onFailure": "continue"}]}""");
+          {"name": "notify", "kind": "demo.sleep", "args": {"ms": 1}, "after": ["report"], "onFailure": "continue"}]}\
+        """);
     Cli.Result enqueued = Cli.run("workflow", "enqueue", "--file", file.toString(), store);
     assertThat(enqueued.code()).as(enqueued.toString()).isZero();
     String id = enqueued.out().strip();
@@ -37,7 +41,10 @@ class WorkflowCommandTest {
     JsonNode waiting = Json.tree(Cli.run("workflow", id, "--json", store).out());
     assertThat(waiting.get("state").asText()).isEqualTo("running");
     assertThat(waiting.get("steps").get(1).get("state").asText()).isEqualTo("waiting");
-    assertThat(Cli.run("workflow", id, store).out()).contains("report").contains("waiting").contains("after sync");
+    assertThat(Cli.run("workflow", id, store).out())
+        .contains("report")
+        .contains("waiting")
+        .contains("after sync");
 
     Cli.Worker worker = Cli.startWorker("worker", store, "--shutdown-grace", "1s");
     try {
@@ -54,13 +61,19 @@ class WorkflowCommandTest {
   @Test
   void aCycleIsAUsageErrorNamingItAndNothingIsWritten() throws Exception {
     Path file = dir.resolve("cycle.json");
-    Files.writeString(file, """
-        {"name": "w", "steps": [{"name": "a", "kind": "demo.sleep", "after": ["b"]}, {"name": "b", "kind": "demo.sleep", "after": ["a"]}]}""");
+    Files.writeString(
+        file,
+        """
+        {"name": "w", "steps": [{"name": "a", "kind": "demo.sleep", "after": ["b"]}, {"name": "b", "kind": "demo.sleep", "after": ["a"]}]}\
+        """);
     Cli.Result r = Cli.run("workflow", "enqueue", "--file", file.toString(), store);
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("cycle").contains("a -> b -> a");
     assertThat(Json.tree(Cli.run("jobs", "--json", store).out()).get("jobs")).isEmpty();
-    assertThat(Cli.run("workflow", "enqueue", "--file", dir.resolve("none.json").toString(), store).code()).isEqualTo(2);
+    assertThat(
+            Cli.run("workflow", "enqueue", "--file", dir.resolve("none.json").toString(), store)
+                .code())
+        .isEqualTo(2);
     Cli.Result missing = Cli.run("workflow", "42", store);
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("no workflow 42");

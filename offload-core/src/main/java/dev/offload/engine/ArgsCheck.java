@@ -12,9 +12,9 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * The checks args pass at enqueue, so that a job that is stored can also be run and shown: the
- * size and depth limits, no NUL character (PostgreSQL cannot store one in {@code jsonb}, and both
- * stores must agree), and, when this node knows the kind, its args type.
+ * The checks args pass at enqueue, so that a job that is stored can also be run and shown: the size
+ * and depth limits, no NUL character (PostgreSQL cannot store one in {@code jsonb}, and both stores
+ * must agree), and, when this node knows the kind, its args type.
  */
 final class ArgsCheck {
   private ArgsCheck() {}
@@ -35,14 +35,16 @@ final class ArgsCheck {
       if (inString) {
         if (c == '\\') {
           if (json.startsWith("u0000", i + 1)) {
-            throw InvalidJobException.invalid("args", "args must not hold the NUL character (\\u0000)");
+            throw InvalidJobException.invalid(
+                "args", "args must not hold the NUL character (\\u0000)");
           }
           i++;
           bytes++;
         } else if (c == '"') {
           inString = false;
         } else if (c == 0) {
-          throw InvalidJobException.invalid("args", "args must not hold the NUL character (\\u0000)");
+          throw InvalidJobException.invalid(
+              "args", "args must not hold the NUL character (\\u0000)");
         }
       } else if (c == '"') {
         inString = true;
@@ -53,11 +55,12 @@ final class ArgsCheck {
       }
     }
     if (bytes > maxBytes) {
-      throw InvalidJobException.tooLarge("args",
-          "args are " + bytes + " bytes of JSON, over the limit of " + maxBytes + " bytes");
+      throw InvalidJobException.tooLarge(
+          "args", "args are " + bytes + " bytes of JSON, over the limit of " + maxBytes + " bytes");
     }
     if (maxDepth > JobRequest.MAX_ARGS_DEPTH) {
-      throw InvalidJobException.invalid("args",
+      throw InvalidJobException.invalid(
+          "args",
           "args nest " + maxDepth + " levels deep, over the limit of " + JobRequest.MAX_ARGS_DEPTH);
     }
   }
@@ -75,15 +78,24 @@ final class ArgsCheck {
       Json.convert(args, type);
     } catch (MismatchedInputException e) {
       String path = path(e);
-      throw InvalidJobException.invalid(path.isEmpty() ? "args" : "args." + path,
-          (path.isEmpty() ? "args" : path) + ": expected " + expected(e.getTargetType())
-              + " (kind '" + kind + "' takes " + type.getSimpleName() + ")");
+      throw InvalidJobException.invalid(
+          path.isEmpty() ? "args" : "args." + path,
+          (path.isEmpty() ? "args" : path)
+              + ": expected "
+              + expected(e.getTargetType())
+              + " (kind '"
+              + kind
+              + "' takes "
+              + type.getSimpleName()
+              + ")");
     } catch (JsonMappingException e) {
       String path = path(e);
-      throw InvalidJobException.invalid(path.isEmpty() ? "args" : "args." + path,
+      throw InvalidJobException.invalid(
+          path.isEmpty() ? "args" : "args." + path,
           (path.isEmpty() ? "args" : path) + ": " + e.getOriginalMessage());
     } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw InvalidJobException.invalid("args", "args do not fit " + type.getSimpleName() + ": " + e.getMessage());
+      throw InvalidJobException.invalid(
+          "args", "args do not fit " + type.getSimpleName() + ": " + e.getMessage());
     }
   }
 
@@ -106,8 +118,10 @@ final class ArgsCheck {
     if (t == null) {
       return "another type";
     }
-    if (t.isPrimitive() && t != boolean.class && t != char.class || Number.class.isAssignableFrom(t)
-        || t == BigDecimal.class || t == BigInteger.class) {
+    if (t.isPrimitive() && t != boolean.class && t != char.class
+        || Number.class.isAssignableFrom(t)
+        || t == BigDecimal.class
+        || t == BigInteger.class) {
       return "a number";
     }
     if (t == boolean.class || t == Boolean.class) {

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the ends of attempts in batches: whatever finished while the previous batch was being
- * written goes out in one statement, so throughput is not bound by one round trip per job. When
- * the store is unreachable the completions wait here and go out once it answers again.
+ * written goes out in one statement, so throughput is not bound by one round trip per job. When the
+ * store is unreachable the completions wait here and go out once it answers again.
  *
  * <p>A batch the store refuses ({@link RejectedWriteException}: data it cannot hold, not an outage)
  * is split in halves until each refused completion stands alone; the rest are written, and a
@@ -32,8 +32,8 @@ final class Completer implements Runnable {
   /**
    * A completion to write and what to write instead when the store refuses it.
    *
-   * @param ifRefused the completion that ends the job with the store's reason, or null to leave
-   *     the job to the rescuer
+   * @param ifRefused the completion that ends the job with the store's reason, or null to leave the
+   *     job to the rescuer
    */
   record Pending(Completion completion, Function<String, Completion> ifRefused) {}
 
@@ -92,7 +92,8 @@ final class Completer implements Runnable {
         }
       } catch (InterruptedException e) {
         if (!batch.isEmpty() || !pending.isEmpty()) {
-          log.warn("stopped with {} finished jobs not written; their leases will expire and they will run again",
+          log.warn(
+              "stopped with {} finished jobs not written; their leases will expire and they will run again",
               batch.size() + pending.size());
         }
         return;
@@ -143,8 +144,10 @@ final class Completer implements Runnable {
     List<Long> written = store.jobCompleteMany(completions);
     onWritten.accept(completions);
     if (written.size() < completions.size()) {
-      log.debug("{} of {} completions were stale (their job was rescued or released)",
-          completions.size() - written.size(), completions.size());
+      log.debug(
+          "{} of {} completions were stale (their job was rescued or released)",
+          completions.size() - written.size(),
+          completions.size());
     }
   }
 
@@ -152,15 +155,25 @@ final class Completer implements Runnable {
     long id = refused.completion().id();
     Completion instead = refused.ifRefused() == null ? null : refused.ifRefused().apply(reason);
     if (instead == null) {
-      log.error("the store refused the end of job {} ({}); it stays running until its lease expires", id, reason);
+      log.error(
+          "the store refused the end of job {} ({}); it stays running until its lease expires",
+          id,
+          reason);
       return;
     }
     try {
       write(List.of(new Pending(instead, null)));
-      log.warn("job {} ended {}: the store refused its outcome: {}", id, instead.state().wireName(), reason);
+      log.warn(
+          "job {} ended {}: the store refused its outcome: {}",
+          id,
+          instead.state().wireName(),
+          reason);
     } catch (RejectedWriteException e) {
-      log.error("the store refused the end of job {} ({}), and then its error ({}); it stays running until its lease expires",
-          id, reason, e.getMessage());
+      log.error(
+          "the store refused the end of job {} ({}), and then its error ({}); it stays running until its lease expires",
+          id,
+          reason,
+          e.getMessage());
     }
   }
 

@@ -1,13 +1,13 @@
 package dev.offload.engine;
 
-import dev.offload.engine.Node.EngineConfig;
-import dev.offload.engine.Node.Registration;
 import dev.offload.JobError;
 import dev.offload.JobListener;
 import dev.offload.JobOptions;
 import dev.offload.JobState;
 import dev.offload.PermanentFailure;
 import dev.offload.Snooze;
+import dev.offload.engine.Node.EngineConfig;
+import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
@@ -35,22 +35,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker side of a node: a {@link Producer} per queue, handlers on virtual threads, a {@link
- * Completer} that acknowledges in batches, a heartbeat that renews the leases of running jobs,
- * and, on the elected leader, the {@link Rescuer} and the {@link Pruner}.
+ * Completer} that acknowledges in batches, a heartbeat that renews the leases of running jobs, and,
+ * on the elected leader, the {@link Rescuer} and the {@link Pruner}.
  *
- * <p>Each periodic duty has a thread of its own, so none can delay another: the heartbeat
- * ({@code offload-heartbeat}) renews leases, the leader thread ({@code offload-leader}) elects,
- * rescues and prunes (a prune of many rows takes seconds), and the timer thread ({@code
- * offload-timers}) ends attempts that time out and stops the attempts whose leases lapsed.
+ * <p>Each periodic duty has a thread of its own, so none can delay another: the heartbeat ({@code
+ * offload-heartbeat}) renews leases, the leader thread ({@code offload-leader}) elects, rescues and
+ * prunes (a prune of many rows takes seconds), and the timer thread ({@code offload-timers}) ends
+ * attempts that time out and stops the attempts whose leases lapsed.
  *
- * <p>A lease lapses when the heartbeat could not renew it for a whole lease duration (the store
- * was unreachable, or this node was cut off from it): the rescuer of another node may already have
+ * <p>A lease lapses when the heartbeat could not renew it for a whole lease duration (the store was
+ * unreachable, or this node was cut off from it): the rescuer of another node may already have
  * handed the job to someone else. The node then marks those attempts cancelled, interrupts their
  * handlers and frees their slots without writing anything for them; a late completion would be
  * refused anyway, since the claim token no longer holds the job once it was rescued.
  *
- * <p>{@link #stop} is graceful: stop claiming, let running attempts finish within the grace
- * period, then interrupt and release what is left so another node can take it at once.
+ * <p>{@link #stop} is graceful: stop claiming, let running attempts finish within the grace period,
+ * then interrupt and release what is left so another node can take it at once.
  */
 final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
@@ -96,7 +96,8 @@ final class Engine {
     this.rescuer = new Rescuer(store, this.registry, config.node());
     this.pruner = new Pruner(store, config.retention(), config.deadRetention());
     this.schedules = new Scheduler(store, config.clock());
-    this.reporter = new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
+    this.reporter =
+        new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
     this.history = new StageHistory(store);
     this.leaseNanos = config.leaseDuration().toNanos();
     this.limits = new QueueLimits(store);
@@ -151,7 +152,10 @@ final class Engine {
     reporter.reset();
     // Every queue claims every kind this node can run: an enqueue may route a kind to any queue.
     List<String> kinds = List.copyOf(registry.keySet());
-    config.queues().forEach((queue, concurrency) -> producers.put(queue, new Producer(this, store, queue, kinds, concurrency)));
+    config
+        .queues()
+        .forEach((queue, concurrency) ->
+            producers.put(queue, new Producer(this, store, queue, kinds, concurrency)));
     insertSubscription = store.notifier().subscribe(Notifier.INSERT, this::onInsert);
     cancelSubscription = store.notifier().subscribe(Notifier.CANCEL, this::onCancel);
     threads.add(Thread.ofPlatform().daemon().name("offload-completer").start(completer));
@@ -162,18 +166,26 @@ final class Engine {
       producerThreads.add(t);
     }
     leasesRenewedNanos = System.nanoTime();
-    scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().daemon().name("offload-timers").factory());
+    scheduler =
+        Executors.newScheduledThreadPool(
+            1, Thread.ofPlatform().daemon().name("offload-timers").factory());
     long check = Math.max(10, Math.min(1_000, config.leaseDuration().toMillis() / 10));
     scheduler.scheduleWithFixedDelay(this::stopLapsedAttempts, check, check, TimeUnit.MILLISECONDS);
-    heartbeats = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-heartbeat").factory());
+    heartbeats =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("offload-heartbeat").factory());
     long beat = config.heartbeatInterval().toMillis();
     heartbeats.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
-    leaderDuties = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-leader").factory());
+    leaderDuties =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("offload-leader").factory());
     long rescue = config.rescueInterval().toMillis();
     leaderDuties.scheduleWithFixedDelay(this::leadership, 0, rescue, TimeUnit.MILLISECONDS);
     // Every node fires schedules (the store keeps it to one job per tick), often enough for a
     // 1-second schedule, on a thread of their own so a slow store does not delay the others.
-    scheduleTicks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-schedules").factory());
+    scheduleTicks =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("offload-schedules").factory());
     long ticks = SCHEDULE_CHECK_MILLIS;
     scheduleTicks.scheduleWithFixedDelay(schedules::runOnce, 0, ticks, TimeUnit.MILLISECONDS);
   }
@@ -199,7 +211,8 @@ final class Engine {
       ClaimedJob waiting = p.removeBuffered(id);
       if (waiting != null) {
         Instant now = config.clock().instant();
-        completer.add(new Completion(id, waiting.token(), JobState.CANCELLED, now, null, null, null, null));
+        completer.add(
+            new Completion(id, waiting.token(), JobState.CANCELLED, now, null, null, null, null));
         return;
       }
     }
@@ -208,8 +221,20 @@ final class Engine {
       ex.interrupt();
       ClaimedJob job = ex.job;
       Instant now = config.clock().instant();
-      finish(ex, new Completion(job.id(), job.token(), JobState.CANCELLED, now, null, null, null, null,
-          finalProgress(ex, now, false), null, false));
+      finish(
+          ex,
+          new Completion(
+              job.id(),
+              job.token(),
+              JobState.CANCELLED,
+              now,
+              null,
+              null,
+              null,
+              null,
+              finalProgress(ex, now, false),
+              null,
+              false));
       log.info("cancelled job {} ({}) at the request of a user", job.id(), job.kind());
     }
   }
@@ -242,25 +267,33 @@ final class Engine {
 
   /** Reads the job as stored and calls onDead or onRetrying, unless it moved on meanwhile. */
   private void notifyFailed(long id, JobState state) {
-    listenerPool().execute(() -> {
-      try {
-        store.jobGet(id).filter(j -> j.state() == state).ifPresent(job -> {
-          for (JobListener l : config.listeners()) {
-            try {
-              if (state == JobState.DEAD) {
-                l.onDead(job);
-              } else {
-                l.onRetrying(job);
-              }
-            } catch (RuntimeException e) {
-              log.warn("job listener failed on {} job {}", state.wireName(), id, e);
-            }
+    listenerPool()
+        .execute(() -> {
+          try {
+            store
+                .jobGet(id)
+                .filter(j -> j.state() == state)
+                .ifPresent(job -> {
+                  for (JobListener l : config.listeners()) {
+                    try {
+                      if (state == JobState.DEAD) {
+                        l.onDead(job);
+                      } else {
+                        l.onRetrying(job);
+                      }
+                    } catch (RuntimeException e) {
+                      log.warn("job listener failed on {} job {}", state.wireName(), id, e);
+                    }
+                  }
+                });
+          } catch (RuntimeException e) {
+            log.warn(
+                "could not read {} job {} for its listeners: {}",
+                state.wireName(),
+                id,
+                OutageLog.rootMessage(e));
           }
         });
-      } catch (RuntimeException e) {
-        log.warn("could not read {} job {} for its listeners: {}", state.wireName(), id, OutageLog.rootMessage(e));
-      }
-    });
   }
 
   /**
@@ -271,7 +304,8 @@ final class Engine {
     Registration<?> reg = registry.get(job.kind());
     Execution ex = new Execution(this, job, reg, producer, claimedNanos);
     running.put(job.id(), ex);
-    Thread thread = Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
+    Thread thread =
+        Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
     ex.thread = thread;
     if (!config.listeners().isEmpty()) {
       long waited = Math.max(0, Duration.between(job.runAt(), config.clock().instant()).toMillis());
@@ -281,7 +315,9 @@ final class Engine {
     }
     Duration timeout = reg == null ? null : reg.options().timeout();
     if (timeout != null) {
-      ex.timeout = scheduler.schedule(() -> timedOut(ex, timeout), timeout.toMillis(), TimeUnit.MILLISECONDS);
+      ex.timeout =
+          scheduler.schedule(
+              () -> timedOut(ex, timeout), timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
     thread.start();
   }
@@ -289,16 +325,26 @@ final class Engine {
   private void runAttempt(Execution ex) {
     ClaimedJob job = ex.job;
     if (ex.registration == null) {
-      // The claim filters by the kinds registered here, so this means the registry changed under us.
-      fail(ex, new PermanentFailure("no handler for kind '" + job.kind() + "' on node " + config.node()));
+      // The claim filters by the kinds registered here, so this means the registry changed under
+      // us.
+      fail(
+          ex,
+          new PermanentFailure(
+              "no handler for kind '" + job.kind() + "' on node " + config.node()));
       return;
     }
     Object args;
     try {
       args = Json.read(job.argsJson(), ex.registration.argsType());
     } catch (Exception e) {
-      fail(ex, new PermanentFailure(
-          "args do not match " + ex.registration.argsType().getSimpleName() + ": " + e.getMessage(), e));
+      fail(
+          ex,
+          new PermanentFailure(
+              "args do not match "
+                  + ex.registration.argsType().getSimpleName()
+                  + ": "
+                  + e.getMessage(),
+              e));
       return;
     }
     try {
@@ -309,18 +355,51 @@ final class Engine {
         long bytes = resultJson == null ? 0 : utf8Length(resultJson);
         if (bytes > config.maxResultBytes()) {
           // Stored, it would only fail again on every try; the result is not cut short either.
-          finish(ex, notStorable(ex, now, RESULT_NOT_STORABLE, "the result is " + bytes
-              + " bytes of JSON, over the limit of " + config.maxResultBytes() + " bytes (maxResultBytes)"));
+          finish(
+              ex,
+              notStorable(
+                  ex,
+                  now,
+                  RESULT_NOT_STORABLE,
+                  "the result is "
+                      + bytes
+                      + " bytes of JSON, over the limit of "
+                      + config.maxResultBytes()
+                      + " bytes (maxResultBytes)"));
           return;
         }
-        finish(ex, new Completion(job.id(), job.token(), JobState.SUCCEEDED, now, null, resultJson, null, null,
-            finalProgress(ex, now, true), failedItems(ex), false));
+        finish(
+            ex,
+            new Completion(
+                job.id(),
+                job.token(),
+                JobState.SUCCEEDED,
+                now,
+                null,
+                resultJson,
+                null,
+                null,
+                finalProgress(ex, now, true),
+                failedItems(ex),
+                false));
       }
     } catch (Snooze s) {
       if (ex.settle()) {
         Instant now = config.clock().instant();
-        finish(ex, new Completion(job.id(), job.token(), JobState.RETRYING, now, now.plus(s.delay()), null, null, null,
-            finalProgress(ex, now, false), null, true));
+        finish(
+            ex,
+            new Completion(
+                job.id(),
+                job.token(),
+                JobState.RETRYING,
+                now,
+                now.plus(s.delay()),
+                null,
+                null,
+                null,
+                finalProgress(ex, now, false),
+                null,
+                true));
       }
     } catch (Throwable t) {
       fail(ex, t);
@@ -328,14 +407,17 @@ final class Engine {
   }
 
   @SuppressWarnings("unchecked")
-  private static <A> Object invoke(Registration<A> reg, Object args, Execution ctx) throws Exception {
+  private static <A> Object invoke(Registration<A> reg, Object args, Execution ctx)
+      throws Exception {
     return reg.handler().run((A) args, ctx);
   }
 
   private void timedOut(Execution ex, Duration timeout) {
     if (ex.settle()) {
       ex.interrupt();
-      failSettled(ex, new JobTimeoutException("attempt timed out after " + timeout + " and was interrupted"));
+      failSettled(
+          ex,
+          new JobTimeoutException("attempt timed out after " + timeout + " and was interrupted"));
     }
   }
 
@@ -348,11 +430,29 @@ final class Engine {
   private void failSettled(Execution ex, Throwable error) {
     ClaimedJob job = ex.job;
     Instant now = config.clock().instant();
-    String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), HumanText.storable(error.getClass().getName()),
-        HumanText.storable(error.getMessage()), HumanText.storable(stackTrace(error))));
-    JobOptions options = ex.registration == null ? JobOptions.defaults() : ex.registration.options();
-    Completion completion = RetryOrDead.failed(job.id(), job.token(), job.attempt(), job.maxAttempts(), options, error,
-        now, errorJson, null, finalProgress(ex, now, false));
+    String errorJson =
+        Json.write(
+            new JobError(
+                job.attempt(),
+                now,
+                config.node(),
+                HumanText.storable(error.getClass().getName()),
+                HumanText.storable(error.getMessage()),
+                HumanText.storable(stackTrace(error))));
+    JobOptions options =
+        ex.registration == null ? JobOptions.defaults() : ex.registration.options();
+    Completion completion =
+        RetryOrDead.failed(
+            job.id(),
+            job.token(),
+            job.attempt(),
+            job.maxAttempts(),
+            options,
+            error,
+            now,
+            errorJson,
+            null,
+            finalProgress(ex, now, false));
     finish(ex, completion);
   }
 
@@ -365,7 +465,10 @@ final class Engine {
   /** Ends an attempt dead with {@code why} as its error and nothing else to store. */
   private Completion notStorable(Execution ex, Instant now, String errorClass, String why) {
     ClaimedJob job = ex.job;
-    String errorJson = Json.write(new JobError(job.attempt(), now, config.node(), errorClass, HumanText.storable(why), null));
+    String errorJson =
+        Json.write(
+            new JobError(
+                job.attempt(), now, config.node(), errorClass, HumanText.storable(why), null));
     return new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null);
   }
 
@@ -394,7 +497,9 @@ final class Engine {
   }
 
   private static String finalProgress(Execution ex, Instant now, boolean succeeded) {
-    return ex.progress.reported() ? Json.write(ex.progress.finalSnapshot(System.nanoTime(), now, succeeded)) : null;
+    return ex.progress.reported()
+        ? Json.write(ex.progress.finalSnapshot(System.nanoTime(), now, succeeded))
+        : null;
   }
 
   private static String failedItems(Execution ex) {
@@ -425,7 +530,10 @@ final class Engine {
     }
   }
 
-  /** The ETA an attempt that will run again (snoozed, retrying) left, by job id; see {@link EtaEstimator}. */
+  /**
+   * The ETA an attempt that will run again (snoozed, retrying) left, by job id; see {@link
+   * EtaEstimator}.
+   */
   private final Map<Long, ProgressTracker.Carry> etaCarries = new ConcurrentHashMap<>();
 
   private static final int MAX_ETA_CARRIES = 10_000;
@@ -452,7 +560,8 @@ final class Engine {
     if (limits.of(ex.job.queue()).holdsSlots()) {
       slotHolders.put(ex.job.id(), ex.job.queue());
     }
-    completer.add(completion.startedAt(ex.startedAt), reason -> insteadOfRefused(ex, completion, reason));
+    completer.add(
+        completion.startedAt(ex.startedAt), reason -> insteadOfRefused(ex, completion, reason));
     // Only this attempt's record: a newer attempt of the same job (this one lost its lease and the
     // job came back to this node) may be running under the same id.
     running.remove(ex.job.id(), ex);
@@ -511,15 +620,20 @@ final class Engine {
       }
     }
     if (!stopped.isEmpty()) {
-      log.warn("node {} lost the leases of {} jobs {}: its heartbeat found them no longer held by this node (they were "
+      log.warn(
+          "node {} lost the leases of {} jobs {}: its heartbeat found them no longer held by this node (they were "
               + "rescued after it stalled past their lease), so another node may run them again. Cancelled them here and "
               + "interrupted their handlers; a late completion from this node would be refused anyway, since their claim "
               + "tokens no longer hold them",
-          config.node(), stopped.size(), abbreviated(stopped));
+          config.node(),
+          stopped.size(),
+          abbreviated(stopped));
     }
   }
 
-  /** Stops a settled attempt that no longer holds its job: cancelled, interrupted, its slot freed. */
+  /**
+   * Stops a settled attempt that no longer holds its job: cancelled, interrupted, its slot freed.
+   */
   private void abandon(Execution ex) {
     ex.interrupt();
     running.remove(ex.job.id(), ex);
@@ -529,8 +643,8 @@ final class Engine {
 
   /**
    * Stops the attempts whose leases lapsed: no heartbeat renewed them within a lease duration, so
-   * another node may be running them already. Counted on this node's monotonic clock from when
-   * the claim or the last renewal was sent, so it errs towards stopping early, never late.
+   * another node may be running them already. Counted on this node's monotonic clock from when the
+   * claim or the last renewal was sent, so it errs towards stopping early, never late.
    */
   void stopLapsedAttempts() {
     long cutoff = System.nanoTime() - leaseNanos;
@@ -548,23 +662,32 @@ final class Engine {
       }
     }
     if (!lapsed.isEmpty()) {
-      log.warn("node {} lost the leases of {} jobs {}: they could not be renewed for {} (the lease duration), so another "
+      log.warn(
+          "node {} lost the leases of {} jobs {}: they could not be renewed for {} (the lease duration), so another "
               + "node may run them again. Cancelled them here and interrupted their handlers; a late completion from this "
               + "node would be refused anyway, since their claim tokens no longer hold them once they are rescued",
-          config.node(), lapsed.size(), abbreviated(lapsed), config.leaseDuration());
+          config.node(),
+          lapsed.size(),
+          abbreviated(lapsed),
+          config.leaseDuration());
     }
   }
 
   private static String abbreviated(List<Long> ids) {
-    return ids.size() <= 20 ? ids.toString() : ids.subList(0, 20) + " and " + (ids.size() - 20) + " more";
+    return ids.size() <= 20
+        ? ids.toString()
+        : ids.subList(0, 20) + " and " + (ids.size() - 20) + " more";
   }
 
   void leadership() {
     try {
       Instant now = config.clock().instant();
-      boolean elected = store.leaderAttemptElect(config.node(), config.rescueInterval().multipliedBy(3), now);
+      boolean elected =
+          store.leaderAttemptElect(config.node(), config.rescueInterval().multipliedBy(3), now);
       if (elected != leader) {
-        log.info(elected ? "node {} is now the leader" : "node {} is no longer the leader", config.node());
+        log.info(
+            elected ? "node {} is now the leader" : "node {} is no longer the leader",
+            config.node());
         leader = elected;
       }
       if (elected) {
@@ -678,8 +801,10 @@ final class Engine {
           int n = store.jobReleaseMany(released, config.clock().instant());
           log.info("released {} unfinished jobs after a grace period of {}", n, grace);
         } catch (RuntimeException e) {
-          log.warn("could not release {} unfinished jobs; the rescuer will retry them when their leases expire: {}",
-              released.size(), OutageLog.rootMessage(e));
+          log.warn(
+              "could not release {} unfinished jobs; the rescuer will retry them when their leases expire: {}",
+              released.size(),
+              OutageLog.rootMessage(e));
         }
       }
     } catch (InterruptedException e) {
@@ -738,7 +863,9 @@ final class Engine {
     // Its own lock: the completer calls this while stop() holds the engine's and waits for it.
     synchronized (listenerPoolLock) {
       if (listenerPool == null) {
-        listenerPool = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-listeners").factory());
+        listenerPool =
+            Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().daemon().name("offload-listeners").factory());
       }
       return listenerPool;
     }

@@ -1,18 +1,18 @@
 package dev.offload.engine;
 
-import dev.offload.engine.Node.EngineConfig;
-import dev.offload.engine.Node.Registration;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.EnqueueOptions;
 import dev.offload.IdempotencyKeyConflictException;
+import dev.offload.InvalidJobException;
 import dev.offload.JobOptions;
 import dev.offload.JobRequest;
 import dev.offload.JobState;
 import dev.offload.UnknownKindException;
+import dev.offload.engine.Node.EngineConfig;
+import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
 import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
-import dev.offload.InvalidJobException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,15 +69,23 @@ final class Enqueuer {
     JobOptions kindOptions = reg == null ? JobOptions.defaults() : reg.options();
     String args = argsJson(request.args());
     if (reg != null) {
-      ArgsCheck.type(request.kind(), request.args() instanceof JsonNode node ? node : Json.tree(args), reg.argsType());
+      ArgsCheck.type(
+          request.kind(),
+          request.args() instanceof JsonNode node ? node : Json.tree(args),
+          reg.argsType());
     }
     Instant runAt = now;
     if (o.runAt() != null) {
       runAt = o.runAt();
     } else if (o.delay() != null) {
       if (o.delay().compareTo(Duration.between(now, EnqueueOptions.LATEST_RUN_AT)) > 0) {
-        throw InvalidJobException.invalid("delay", "delay must end by " + EnqueueOptions.LATEST_RUN_AT
-            + ", got " + o.delay().toDays() + " days");
+        throw InvalidJobException.invalid(
+            "delay",
+            "delay must end by "
+                + EnqueueOptions.LATEST_RUN_AT
+                + ", got "
+                + o.delay().toDays()
+                + " days");
       }
       runAt = now.plus(o.delay());
     }
@@ -103,8 +111,8 @@ final class Enqueuer {
 
   /**
    * The inserts of one batch with each idempotency key once: a key repeated in the batch names the
-   * same request, so its repeats get the first one's job. {@link #ids} maps the store's ids back
-   * to every request.
+   * same request, so its repeats get the first one's job. {@link #ids} maps the store's ids back to
+   * every request.
    *
    * @param distinct the inserts to send to the store, each key at most once
    * @param slots for each request of the batch, its index in {@code distinct}
@@ -140,9 +148,13 @@ final class Enqueuer {
         distinct.add(insert);
       } else {
         JobInsert earlier = distinct.get(first);
-        if (!earlier.kind().equals(insert.kind()) || !JobInsert.sameJson(earlier.argsJson(), insert.argsJson())) {
-          throw new IdempotencyKeyConflictException(insert.idempotencyKey(),
-              "job " + (i + 1) + " of the batch differs in kind or args from an earlier one with the same key");
+        if (!earlier.kind().equals(insert.kind())
+            || !JobInsert.sameJson(earlier.argsJson(), insert.argsJson())) {
+          throw new IdempotencyKeyConflictException(
+              insert.idempotencyKey(),
+              "job "
+                  + (i + 1)
+                  + " of the batch differs in kind or args from an earlier one with the same key");
         }
         slots[i] = first;
       }
@@ -150,14 +162,27 @@ final class Enqueuer {
     return new Batch(distinct, slots);
   }
 
-  /** The follow-up of {@code parent} for just its failed items, in its queue, with fresh attempts. */
+  /**
+   * The follow-up of {@code parent} for just its failed items, in its queue, with fresh attempts.
+   */
   public JobInsert followUp(dev.offload.Job parent) {
     Instant now = config.clock().instant();
-    List<String> keys = parent.failedItems().items().stream().map(dev.offload.FailedItems.Item::key).toList();
+    List<String> keys =
+        parent.failedItems().items().stream().map(dev.offload.FailedItems.Item::key).toList();
     Registration<?> reg = registry.get(parent.kind());
     int maxAttempts = reg == null ? parent.maxAttempts() : reg.options().maxAttempts();
-    return new JobInsert(parent.kind(), parent.queue(), parent.priority(), parent.args().toString(), maxAttempts,
-        JobState.AVAILABLE, now, now, parent.id().value(), Json.write(keys), null);
+    return new JobInsert(
+        parent.kind(),
+        parent.queue(),
+        parent.priority(),
+        parent.args().toString(),
+        maxAttempts,
+        JobState.AVAILABLE,
+        now,
+        now,
+        parent.id().value(),
+        Json.write(keys),
+        null);
   }
 
   private String argsJson(Object args) {

@@ -3,23 +3,26 @@ package dev.offload.engine;
 /**
  * Estimates the seconds left in one stage from its recent rate.
  *
- * <p>The rate is an exponentially weighted moving average of the items per second measured
- * between samples, weighted by time: a sample {@code dt} seconds after the previous one moves the
- * average by {@code 1 - exp(-dt / 5 s)} of the way to the newly measured rate. So the estimate
- * follows a rate that changes half way within about ten seconds, ignores one-off jitter, and when
- * the job stalls the measured rate is zero, the average decays and the estimate grows instead of
- * freezing. No estimate (null) before the first item is done, without a total, or when it would be
- * over {@link #MAX_SECONDS}: a guess that wild tells the user nothing.
+ * <p>The rate is an exponentially weighted moving average of the items per second measured between
+ * samples, weighted by time: a sample {@code dt} seconds after the previous one moves the average
+ * by {@code 1 - exp(-dt / 5 s)} of the way to the newly measured rate. So the estimate follows a
+ * rate that changes half way within about ten seconds, ignores one-off jitter, and when the job
+ * stalls the measured rate is zero, the average decays and the estimate grows instead of freezing.
+ * No estimate (null) before the first item is done, without a total, or when it would be over
+ * {@link #MAX_SECONDS}: a guess that wild tells the user nothing.
  *
- * <p>Across attempts: an attempt that resumes a stage where the job's previous attempt on this
- * node stopped (a snooze, a retry) goes on from that attempt's {@link State}, so the time between
- * the attempts counts as time without progress. Measured within each attempt alone, a job that
- * snoozes every few seconds (a rate-limited sync) would look many times faster than it is.
+ * <p>Across attempts: an attempt that resumes a stage where the job's previous attempt on this node
+ * stopped (a snooze, a retry) goes on from that attempt's {@link State}, so the time between the
+ * attempts counts as time without progress. Measured within each attempt alone, a job that snoozes
+ * every few seconds (a rate-limited sync) would look many times faster than it is.
  *
  * <p>Not thread-safe: the progress reporter samples it from one thread.
  */
 final class EtaEstimator {
-  /** Where an estimate stands: the rate, and the time ({@link System#nanoTime()}) and count of the last sample. */
+  /**
+   * Where an estimate stands: the rate, and the time ({@link System#nanoTime()}) and count of the
+   * last sample.
+   */
   record State(double rate, long lastNanos, long lastDone) {}
 
   static final double TIME_CONSTANT_SECONDS = 5.0;

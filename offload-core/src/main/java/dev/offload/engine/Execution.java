@@ -1,11 +1,11 @@
 package dev.offload.engine;
 
-import dev.offload.engine.Node.Registration;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.offload.FailedItems;
 import dev.offload.JobContext;
 import dev.offload.JobId;
 import dev.offload.Stage;
+import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
 import java.util.List;
@@ -15,9 +15,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One attempt of one job on this node, and the handler's view of it. Whoever ends the attempt
- * first (the handler, its timeout, a shutdown) {@link #settle()}s it; the others then do nothing,
- * so a handler that outlives its timeout cannot write a second outcome.
+ * One attempt of one job on this node, and the handler's view of it. Whoever ends the attempt first
+ * (the handler, its timeout, a shutdown) {@link #settle()}s it; the others then do nothing, so a
+ * handler that outlives its timeout cannot write a second outcome.
  */
 final class Execution implements JobContext {
   private static final TypeReference<List<String>> KEYS = new TypeReference<>() {};
@@ -31,16 +31,27 @@ final class Execution implements JobContext {
   private volatile boolean cancelled;
   private volatile String checkpointJson;
   final long startedMillis = System.currentTimeMillis();
+
   /** When the handler started, on the engine's clock: the job's started_at. */
   final java.time.Instant startedAt;
+
   /** Whether the store has {@link #startedAt} (the progress reporter writes it within a tick). */
   volatile boolean startWritten;
-  /** When the claim of this attempt was sent ({@link System#nanoTime()}): its lease started later. */
+
+  /**
+   * When the claim of this attempt was sent ({@link System#nanoTime()}): its lease started later.
+   */
   final long claimedNanos;
+
   volatile Thread thread;
   volatile ScheduledFuture<?> timeout;
 
-  Execution(Engine engine, ClaimedJob job, Registration<?> registration, Producer producer, long claimedNanos) {
+  Execution(
+      Engine engine,
+      ClaimedJob job,
+      Registration<?> registration,
+      Producer producer,
+      long claimedNanos) {
     this.engine = engine;
     this.claimedNanos = claimedNanos;
     this.startedAt = engine.config().clock().instant();
@@ -48,7 +59,8 @@ final class Execution implements JobContext {
     this.registration = registration;
     this.producer = producer;
     this.checkpointJson = job.checkpointJson();
-    this.progress = new ProgressTracker(System.nanoTime(), readFailedItems(job), engine.takeEtaCarry(job.id()));
+    this.progress =
+        new ProgressTracker(System.nanoTime(), readFailedItems(job), engine.takeEtaCarry(job.id()));
   }
 
   private static FailedItems readFailedItems(ClaimedJob job) {
@@ -165,7 +177,9 @@ final class Execution implements JobContext {
     if (!engine.writeCheckpoint(this, json, failed)) {
       interrupt();
       throw new CancellationException(
-          "job " + job.id() + " lost its lease (it was rescued, released or cancelled); stop this attempt");
+          "job "
+              + job.id()
+              + " lost its lease (it was rescued, released or cancelled); stop this attempt");
     }
     checkpointJson = json;
   }
@@ -179,7 +193,14 @@ final class Execution implements JobContext {
     try {
       return Optional.of(Json.read(json, type));
     } catch (Exception e) {
-      throw new IllegalStateException("the checkpoint of job " + job.id() + " is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the checkpoint of job "
+              + job.id()
+              + " is not a "
+              + type.getSimpleName()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -192,7 +213,14 @@ final class Execution implements JobContext {
     try {
       return Json.read(json.get(), type);
     } catch (Exception e) {
-      throw new IllegalStateException("the result of step '" + step + "' is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the result of step '"
+              + step
+              + "' is not a "
+              + type.getSimpleName()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -204,7 +232,11 @@ final class Execution implements JobContext {
   @Override
   public void itemFailed(String key, Throwable error) {
     String message = error.getMessage();
-    itemFailed(key, message == null ? error.getClass().getName() : error.getClass().getSimpleName() + ": " + message);
+    itemFailed(
+        key,
+        message == null
+            ? error.getClass().getName()
+            : error.getClass().getSimpleName() + ": " + message);
   }
 
   @Override
@@ -215,7 +247,8 @@ final class Execution implements JobContext {
     try {
       return Json.read(job.retryItemsJson(), KEYS);
     } catch (Exception e) {
-      throw new IllegalStateException("job " + job.id() + " has unreadable retry items: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "job " + job.id() + " has unreadable retry items: " + e.getMessage(), e);
     }
   }
 }

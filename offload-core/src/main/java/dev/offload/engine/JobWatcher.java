@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Delivers a job's progress and state changes to listeners on any node. A store notification
  * ({@link Notifier#JOB}: LISTEN/NOTIFY on PostgreSQL, in-process on SQLite) says which jobs
  * changed; the watcher re-reads the watched ones and calls their listeners when something they can
- * see moved. A poll every second covers missed notifications and other processes on SQLite. After
- * a job reaches a final state its listeners get that last update and are dropped.
+ * see moved. A poll every second covers missed notifications and other processes on SQLite. After a
+ * job reaches a final state its listeners get that last update and are dropped.
  *
  * <p>Listeners run on one watcher thread, in order per job; keep them quick.
  */
@@ -45,9 +45,14 @@ final class JobWatcher implements AutoCloseable {
   public synchronized AutoCloseable watch(long id, Consumer<Job> listener) {
     Objects.requireNonNull(listener, "listener");
     if (refresher == null) {
-      refresher = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("offload-watcher").factory());
-      poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-watch-poll").factory());
-      poller.scheduleWithFixedDelay(() -> listeners.keySet().forEach(this::schedule), 1, 1, TimeUnit.SECONDS);
+      refresher =
+          Executors.newSingleThreadExecutor(
+              Thread.ofPlatform().daemon().name("offload-watcher").factory());
+      poller =
+          Executors.newSingleThreadScheduledExecutor(
+              Thread.ofPlatform().daemon().name("offload-watch-poll").factory());
+      poller.scheduleWithFixedDelay(
+          () -> listeners.keySet().forEach(this::schedule), 1, 1, TimeUnit.SECONDS);
       subscription = store.notifier().subscribe(Notifier.JOB, this::onChanged);
     }
     List<Consumer<Job>> list = listeners.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>());
@@ -97,7 +102,14 @@ final class JobWatcher implements AutoCloseable {
     if (job == null) {
       return;
     }
-    String seen = job.state() + "/" + job.attempt() + "/" + (job.progress() == null ? "" : job.progress().updatedAt()) + "/" + job.finishedAt();
+    String seen =
+        job.state()
+            + "/"
+            + job.attempt()
+            + "/"
+            + (job.progress() == null ? "" : job.progress().updatedAt())
+            + "/"
+            + job.finishedAt();
     if (seen.equals(lastSeen.put(id, seen))) {
       return;
     }

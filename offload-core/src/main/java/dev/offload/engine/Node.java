@@ -96,7 +96,9 @@ public final class Node {
     }
   }
 
-  /** The insert of a follow-up job that retries only the items {@code parent} recorded as failed. */
+  /**
+   * The insert of a follow-up job that retries only the items {@code parent} recorded as failed.
+   */
   public JobInsert followUp(Job parent) {
     return enqueuer.followUp(parent);
   }
@@ -168,7 +170,8 @@ public final class Node {
   }
 
   /** A kind's handler, the type its args are read as, and its options. */
-  public record Registration<A>(String kind, Class<A> argsType, JobHandler<A> handler, JobOptions options) {
+  public record Registration<A>(
+      String kind, Class<A> argsType, JobHandler<A> handler, JobOptions options) {
     public Registration {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(argsType, "argsType");

@@ -19,7 +19,8 @@ final class OutageLog {
 
   void failed(RuntimeException e) {
     if (down.compareAndSet(false, true)) {
-      log.warn("{} failed, retrying with backoff until the store answers: {}", what, rootMessage(e));
+      log.warn(
+          "{} failed, retrying with backoff until the store answers: {}", what, rootMessage(e));
     } else {
       log.debug("{} failed again", what, e);
     }
@@ -36,6 +37,8 @@ final class OutageLog {
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")";
+    return t == e
+        ? String.valueOf(e.getMessage())
+        : e.getMessage() + " (" + t.getClass().getSimpleName() + ": " + t.getMessage() + ")";
   }
 }

@@ -93,7 +93,9 @@ final class Producer implements Runnable {
     }
   }
 
-  /** A claimed job waiting for a slot, with the local time its claim was sent (its lease's start). */
+  /**
+   * A claimed job waiting for a slot, with the local time its claim was sent (its lease's start).
+   */
   private record Claimed(ClaimedJob job, long claimedNanos) {}
 
   /** Starts buffered jobs while slots are free. */
@@ -232,8 +234,8 @@ final class Producer implements Runnable {
 
   /**
    * How long to wait after a claim that came back short. A rate-limited queue may have jobs that
-   * were only held back until the next start is due: look again after one rate interval (at
-   * least 10 ms) rather than a whole poll interval, or the queue would run far below its rate.
+   * were only held back until the next start is due: look again after one rate interval (at least
+   * 10 ms) rather than a whole poll interval, or the queue would run far below its rate.
    */
   private Duration shortClaimWait(Duration pollInterval) {
     dev.offload.Rate r = flow.rate();
@@ -258,7 +260,8 @@ final class Producer implements Runnable {
     // from here is never thought to last longer than it does.
     long claimedNanos = System.nanoTime();
     List<ClaimedJob> claimed =
-        store.jobClaim(new ClaimParams(queue, kinds, limit, config.node(), token, now, lease, flow));
+        store.jobClaim(
+            new ClaimParams(queue, kinds, limit, config.node(), token, now, lease, flow));
     buffered.addAndGet(claimed.size());
     claimed.forEach(job -> buffer.add(new Claimed(job, claimedNanos)));
     drain();

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the progress of this node's running jobs: samples each job's rate a few times a second
- * for its ETA, and writes a job whose progress changed at most once per interval, or at once when
- * it entered a stage. All the writes of one pass go out in one statement.
+ * Writes the progress of this node's running jobs: samples each job's rate a few times a second for
+ * its ETA, and writes a job whose progress changed at most once per interval, or at once when it
+ * entered a stage. All the writes of one pass go out in one statement.
  */
 final class ProgressReporter implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ProgressReporter.class);
@@ -32,7 +32,8 @@ final class ProgressReporter implements Runnable {
   private final OutageLog outage = new OutageLog(log, "writing progress");
   private volatile boolean stopping;
 
-  ProgressReporter(Store store, Collection<Execution> running, Duration interval, InstantSource clock) {
+  ProgressReporter(
+      Store store, Collection<Execution> running, Duration interval, InstantSource clock) {
     this.store = store;
     this.running = running;
     this.interval = interval;
@@ -61,7 +62,8 @@ final class ProgressReporter implements Runnable {
 
   @Override
   public void run() {
-    Duration tick = interval.compareTo(Duration.ofMillis(250)) < 0 ? interval : Duration.ofMillis(250);
+    Duration tick =
+        interval.compareTo(Duration.ofMillis(250)) < 0 ? interval : Duration.ofMillis(250);
     while (!stopping) {
       try {
         wakeup.await(tick);
@@ -75,9 +77,9 @@ final class ProgressReporter implements Runnable {
   }
 
   /**
-   * Writes when the handlers that started since the last pass did, in one statement, so a job
-   * held ahead of a free slot is told apart from one that runs. Jobs that end first need no write:
-   * their completion carries the start.
+   * Writes when the handlers that started since the last pass did, in one statement, so a job held
+   * ahead of a free slot is told apart from one that runs. Jobs that end first need no write: their
+   * completion carries the start.
    */
   private void writeStarts() {
     List<Execution> started = new ArrayList<>();
@@ -106,7 +108,9 @@ final class ProgressReporter implements Runnable {
       }
       Long last = lastWrittenNanos.get(ex.job.id());
       if (p.isUrgent() || last == null || nowNanos - last >= interval.toNanos()) {
-        due.add(new ProgressUpdate(ex.job.id(), ex.job.token(), Json.write(p.snapshot(nowNanos, clock.instant()))));
+        due.add(
+            new ProgressUpdate(
+                ex.job.id(), ex.job.token(), Json.write(p.snapshot(nowNanos, clock.instant()))));
         lastWrittenNanos.put(ex.job.id(), nowNanos);
       }
     }

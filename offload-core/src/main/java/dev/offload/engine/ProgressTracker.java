@@ -34,7 +34,8 @@ final class ProgressTracker {
   private Long[] stageDurationMs = new Long[0];
   private Map<String, Long> history = Map.of();
   private final EtaEstimator eta;
-  // The previous attempt's estimate, used once if this attempt resumes the same stage; guarded by this.
+  // The previous attempt's estimate, used once if this attempt resumes the same stage; guarded by
+  // this.
   private Carry carried;
 
   /**
@@ -44,7 +45,10 @@ final class ProgressTracker {
    */
   record Carry(String stage, EtaEstimator.State eta) {}
 
-  /** The longest gap between attempts over which an estimate is carried: after a long backoff, start afresh. */
+  /**
+   * The longest gap between attempts over which an estimate is carried: after a long backoff, start
+   * afresh.
+   */
   static final long MAX_CARRY_GAP_NANOS = 60_000_000_000L;
 
   ProgressTracker(long nowNanos, FailedItems previousFailures) {
@@ -105,7 +109,8 @@ final class ProgressTracker {
       throw new IllegalArgumentException("declare at least one stage");
     }
     if (declared.stream().map(Stage::name).distinct().count() != declared.size()) {
-      throw new IllegalArgumentException("stage names must be distinct, got " + declared.stream().map(Stage::name).toList());
+      throw new IllegalArgumentException(
+          "stage names must be distinct, got " + declared.stream().map(Stage::name).toList());
     }
     this.stages = List.copyOf(declared);
     this.stageIndex = -1;
@@ -115,7 +120,9 @@ final class ProgressTracker {
     markUrgent();
   }
 
-  /** Enters a stage: the counters start over for it. A stage not declared is added with weight 1. */
+  /**
+   * Enters a stage: the counters start over for it. A stage not declared is added with weight 1.
+   */
   synchronized void stage(String name, long stageTotal, long nowNanos) {
     int index = indexOf(name);
     if (index < 0) {
@@ -202,7 +209,9 @@ final class ProgressTracker {
       Carry c = carried;
       carried = null;
       String stageName = stageIndex >= 0 ? stages.get(stageIndex).name() : null;
-      if (c != null && java.util.Objects.equals(c.stage(), stageName) && base >= c.eta().lastDone()
+      if (c != null
+          && java.util.Objects.equals(c.stage(), stageName)
+          && base >= c.eta().lastDone()
           && nowNanos - c.eta().lastNanos() <= MAX_CARRY_GAP_NANOS) {
         eta.resume(c.eta());
       } else {
@@ -237,7 +246,11 @@ final class ProgressTracker {
 
   /** Whether anything was ever reported, so a job that never reports stores no progress. */
   synchronized boolean reported() {
-    return !stages.isEmpty() || total >= 0 || done.get() > 0 || message != null || failedCount.get() > 0;
+    return !stages.isEmpty()
+        || total >= 0
+        || done.get() > 0
+        || message != null
+        || failedCount.get() > 0;
   }
 
   private Progress build(long nowNanos, Instant now, boolean complete) {
@@ -270,8 +283,16 @@ final class ProgressTracker {
       percent = weighted / weights * 100;
       etaSeconds = complete ? Double.valueOf(0) : stagedEta(d, t, nowNanos);
     }
-    return new Progress(round(percent), d, t < 0 ? null : t, stageName, stageViews, message,
-        etaSeconds == null ? null : round(etaSeconds), failedCount.get(), now);
+    return new Progress(
+        round(percent),
+        d,
+        t < 0 ? null : t,
+        stageName,
+        stageViews,
+        message,
+        etaSeconds == null ? null : round(etaSeconds),
+        failedCount.get(),
+        now);
   }
 
   /**

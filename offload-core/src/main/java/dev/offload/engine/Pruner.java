@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Deletes finished jobs past their retention: succeeded and cancelled ones after {@code
- * retention}, dead ones after {@code deadRetention}. Deletes in batches of {@value #BATCH} so it
- * never holds locks long enough to slow claiming. Runs on the leader only.
+ * Deletes finished jobs past their retention: succeeded and cancelled ones after {@code retention},
+ * dead ones after {@code deadRetention}. Deletes in batches of {@value #BATCH} so it never holds
+ * locks long enough to slow claiming. Runs on the leader only.
  */
 final class Pruner {
   static final int BATCH = 1_000;

@@ -1,12 +1,12 @@
 package dev.offload.engine;
 
-import dev.offload.engine.Node.Registration;
 import dev.offload.JobError;
 import dev.offload.JobOptions;
+import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
 import dev.offload.store.Completion;
-import dev.offload.store.StuckJob;
 import dev.offload.store.Store;
+import dev.offload.store.StuckJob;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +18,9 @@ import java.util.Map;
  * attempts are used up, so a job that kills its worker every time cannot loop forever. Runs on the
  * leader only.
  *
- * <p>Whether a lease expired is the store's call, on its clock (the database's on PostgreSQL), so
- * a leader whose clock runs ahead does not take healthy jobs from other nodes; the retry time and
- * the error's timestamp come from the engine's clock, like every other due time.
+ * <p>Whether a lease expired is the store's call, on its clock (the database's on PostgreSQL), so a
+ * leader whose clock runs ahead does not take healthy jobs from other nodes; the retry time and the
+ * error's timestamp come from the engine's clock, like every other due time.
  */
 final class Rescuer {
   static final int BATCH = 1_000;
@@ -43,12 +43,28 @@ final class Rescuer {
     }
     List<Completion> completions = new ArrayList<>(stuck.size());
     for (StuckJob job : stuck) {
-      String message = "rescued from a lost worker: the lease of node " + job.node() + " expired during attempt " + job.attempt();
-      String error = Json.write(new JobError(job.attempt(), now, node, "dev.offload.LostWorker", message, null));
+      String message =
+          "rescued from a lost worker: the lease of node "
+              + job.node()
+              + " expired during attempt "
+              + job.attempt();
+      String error =
+          Json.write(
+              new JobError(job.attempt(), now, node, "dev.offload.LostWorker", message, null));
       Registration<?> reg = registry.get(job.kind());
       JobOptions options = reg == null ? JobOptions.defaults() : reg.options();
-      completions.add(RetryOrDead.failed(job.id(), job.token(), job.attempt(), job.maxAttempts(), options, null, now,
-          error, job.checkedAt(), null));
+      completions.add(
+          RetryOrDead.failed(
+              job.id(),
+              job.token(),
+              job.attempt(),
+              job.maxAttempts(),
+              options,
+              null,
+              now,
+              error,
+              job.checkedAt(),
+              null));
     }
     java.util.Set<Long> written = new java.util.HashSet<>(store.jobCompleteMany(completions));
     return completions.stream().filter(c -> written.contains(c.id())).toList();

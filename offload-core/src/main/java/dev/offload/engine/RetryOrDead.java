@@ -21,20 +21,51 @@ final class RetryOrDead {
    *     know)
    * @param error what the handler threw, or null for a lost worker (never permanent)
    * @param errorJson the attempt's {@code JobError} as JSON
-   * @param leaseExpiredBefore for the rescuer, write only if the lease expired before this; else null
+   * @param leaseExpiredBefore for the rescuer, write only if the lease expired before this; else
+   *     null
    * @param progressJson the attempt's last progress, or null to keep what is stored
    */
-  static Completion failed(long id, long token, int attempt, int maxAttempts, JobOptions options, Throwable error,
-      Instant now, String errorJson, Instant leaseExpiredBefore, String progressJson) {
+  static Completion failed(
+      long id,
+      long token,
+      int attempt,
+      int maxAttempts,
+      JobOptions options,
+      Throwable error,
+      Instant now,
+      String errorJson,
+      Instant leaseExpiredBefore,
+      String progressJson) {
     boolean permanent = error != null && options.isPermanent(error);
-    Duration delay = permanent || attempt >= maxAttempts ? null : options.retryPolicy().delay(attempt);
+    Duration delay =
+        permanent || attempt >= maxAttempts ? null : options.retryPolicy().delay(attempt);
     // A failed attempt keeps the failed items its last checkpoint stored: the next attempt resumes
     // from that checkpoint and records the later ones again.
     if (delay == null) {
-      return new Completion(id, token, JobState.DEAD, now, null, null, errorJson, leaseExpiredBefore, progressJson,
-          null, false);
+      return new Completion(
+          id,
+          token,
+          JobState.DEAD,
+          now,
+          null,
+          null,
+          errorJson,
+          leaseExpiredBefore,
+          progressJson,
+          null,
+          false);
     }
-    return new Completion(id, token, JobState.RETRYING, now, now.plus(delay), null, errorJson, leaseExpiredBefore,
-        progressJson, null, false);
+    return new Completion(
+        id,
+        token,
+        JobState.RETRYING,
+        now,
+        now.plus(delay),
+        null,
+        errorJson,
+        leaseExpiredBefore,
+        progressJson,
+        null,
+        false);
   }
 }

@@ -18,15 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fires the due ticks of every schedule; runs on every started node, not only the leader. Each
- * pass reads the schedules, works out which ticks are due since each one's last tick, and asks
- * the store to fire them ({@link Store#scheduleFire}): the store moves the last tick and inserts
- * the jobs in one transaction, and only when no other node moved it first, so a tick makes one job
- * whatever the number of nodes, leader changes or restarts.
+ * Fires the due ticks of every schedule; runs on every started node, not only the leader. Each pass
+ * reads the schedules, works out which ticks are due since each one's last tick, and asks the store
+ * to fire them ({@link Store#scheduleFire}): the store moves the last tick and inserts the jobs in
+ * one transaction, and only when no other node moved it first, so a tick makes one job whatever the
+ * number of nodes, leader changes or restarts.
  *
- * <p>A tick up to {@link #GRACE} late is on time and fires as usual (every one of them: a pass
- * that comes late never merges ticks). Older ticks were missed (no node ran) and follow the
- * schedule's {@link CatchUp} policy. Each job's {@code runAt} is its tick.
+ * <p>A tick up to {@link #GRACE} late is on time and fires as usual (every one of them: a pass that
+ * comes late never merges ticks). Older ticks were missed (no node ran) and follow the schedule's
+ * {@link CatchUp} policy. Each job's {@code runAt} is its tick.
  */
 final class Scheduler {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -84,8 +84,12 @@ final class Scheduler {
       return 0;
     }
     if (due.dropped() > 0) {
-      log.warn("schedule '{}' missed more than {} ticks while no node ran: caught up the latest {}, dropped {}{}",
-          s.name(), CatchUp.MAX_MISSED, CatchUp.MAX_MISSED, due.dropped() + CatchUp.MAX_MISSED >= MAX_COUNTED ? "at least " : "",
+      log.warn(
+          "schedule '{}' missed more than {} ticks while no node ran: caught up the latest {}, dropped {}{}",
+          s.name(),
+          CatchUp.MAX_MISSED,
+          CatchUp.MAX_MISSED,
+          due.dropped() + CatchUp.MAX_MISSED >= MAX_COUNTED ? "at least " : "",
           due.dropped());
     } else if (due.missedAny()) {
       log.info("schedule '{}' missed ticks while no node ran (catch-up {})", s.name(), s.catchUp());
@@ -95,13 +99,26 @@ final class Scheduler {
 
   /** The job of a schedule for {@code tick} (its runAt), enqueued at {@code now}. */
   static JobInsert job(ScheduleRecord s, Instant tick, Instant now) {
-    return new JobInsert(s.kind(), s.queue(), s.priority(), s.argsJson(), s.maxAttempts(), JobState.AVAILABLE, tick, now,
-        null, null, null, s.name());
+    return new JobInsert(
+        s.kind(),
+        s.queue(),
+        s.priority(),
+        s.argsJson(),
+        s.maxAttempts(),
+        JobState.AVAILABLE,
+        tick,
+        now,
+        null,
+        null,
+        null,
+        s.name());
   }
 
   /** The timing of a stored schedule. */
   static Schedule timing(ScheduleRecord s) {
-    return s.cron() != null ? Schedule.cron(s.cron(), ZoneId.of(s.zone())) : Schedule.every(Duration.ofMillis(s.everyMillis()));
+    return s.cron() != null
+        ? Schedule.cron(s.cron(), ZoneId.of(s.zone()))
+        : Schedule.every(Duration.ofMillis(s.everyMillis()));
   }
 
   /**
@@ -144,7 +161,7 @@ final class Scheduler {
     List<Instant> ticks = new ArrayList<>();
     long dropped = 0;
     switch (policy) {
-      case NONE -> { }
+      case NONE -> {}
       case LATEST -> {
         // The on-time ticks already stand for the missed ones.
         if (onTime.isEmpty() && !missed.isEmpty()) {

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How long each stage took in the latest succeeded runs of a kind (the median of up to 20), for
- * the ETA of stages a running job has not started. Read from the store at most once a minute per
- * kind, and only for kinds that declare stages.
+ * How long each stage took in the latest succeeded runs of a kind (the median of up to 20), for the
+ * ETA of stages a running job has not started. Read from the store at most once a minute per kind,
+ * and only for kinds that declare stages.
  */
 final class StageHistory {
   private static final int RUNS = 20;

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 
 /**
- * The one Jackson configuration used for args, results, errors and API documents. The mapper
- * itself stays private: a caller that could reconfigure it would change every job's JSON.
+ * The one Jackson configuration used for args, results, errors and API documents. The mapper itself
+ * stays private: a caller that could reconfigure it would change every job's JSON.
  */
 public final class Json {
   /**
@@ -34,16 +34,22 @@ public final class Json {
           .build();
 
   /**
-   * Trees are read strictly (one document, no duplicate keys) and keep every number exactly:
-   * {@code 1e400} stays {@code 1E+400} instead of turning into {@code Infinity}.
+   * Trees are read strictly (one document, no duplicate keys) and keep every number exactly: {@code
+   * 1e400} stays {@code 1E+400} instead of turning into {@code Infinity}.
    */
-  private static final ObjectReader TREE = MAPPER.reader()
-      .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .with(MAPPER.getFactory().rebuild()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_READ_DEPTH).build())
-          .build());
+  private static final ObjectReader TREE =
+      MAPPER
+          .reader()
+          .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .with(
+              MAPPER
+                  .getFactory()
+                  .rebuild()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_READ_DEPTH).build())
+                  .build());
 
   private Json() {}
 
@@ -73,8 +79,8 @@ public final class Json {
 
   /**
    * Parses one JSON document strictly, leaving the error (with its location) to the caller:
-   * trailing data and duplicate keys are errors, numbers keep their exact value, and nesting
-   * deeper than {@link #MAX_READ_DEPTH} is refused. Empty input gives a missing node.
+   * trailing data and duplicate keys are errors, numbers keep their exact value, and nesting deeper
+   * than {@link #MAX_READ_DEPTH} is refused. Empty input gives a missing node.
    */
   public static JsonNode parse(byte[] json) throws IOException {
     return TREE.readTree(json);

@@ -4,9 +4,9 @@ import java.util.Locale;
 import java.util.StringJoiner;
 
 /**
- * The one place that makes a database URL safe to print: every message, description and header
- * that shows a store URL passes it through {@link #url}, so a password never reaches a terminal or
- * a log, malformed URLs included.
+ * The one place that makes a database URL safe to print: every message, description and header that
+ * shows a store URL passes it through {@link #url}, so a password never reaches a terminal or a
+ * log, malformed URLs included.
  */
 public final class Redact {
   private Redact() {}

@@ -13,16 +13,23 @@ import java.util.Objects;
  *
  * <p>{@code flow} is the engine's recent copy of the queue's options and only picks the path: when
  * it is {@link QueueOptions#controlled()}, the store claims under a lock for the queue, reads the
- * options afresh in that transaction and claims only what they allow; otherwise it claims
- * lock-free and takes nothing from a queue whose stored options are controlled. Slots and rates
- * are measured on the store's clock, as leases are.
+ * options afresh in that transaction and claims only what they allow; otherwise it claims lock-free
+ * and takes nothing from a queue whose stored options are controlled. Slots and rates are measured
+ * on the store's clock, as leases are.
  *
  * @param now the engine's time: jobs with {@code run_at <= now} are due; written as started_at
  * @param lease how long the claim holds without a heartbeat, counted on the store's clock (see
  *     {@link Store}), not on {@code now}
  */
 public record ClaimParams(
-    String queue, List<String> kinds, int limit, String node, long token, Instant now, Duration lease, QueueOptions flow) {
+    String queue,
+    List<String> kinds,
+    int limit,
+    String node,
+    long token,
+    Instant now,
+    Duration lease,
+    QueueOptions flow) {
   public ClaimParams {
     kinds = List.copyOf(kinds);
     Objects.requireNonNull(flow, "flow");
@@ -32,7 +39,14 @@ public record ClaimParams(
   }
 
   /** A claim from a queue without flow control. */
-  public ClaimParams(String queue, List<String> kinds, int limit, String node, long token, Instant now, Duration lease) {
+  public ClaimParams(
+      String queue,
+      List<String> kinds,
+      int limit,
+      String node,
+      long token,
+      Instant now,
+      Duration lease) {
     this(queue, kinds, limit, node, token, now, lease, QueueOptions.none());
   }
 }

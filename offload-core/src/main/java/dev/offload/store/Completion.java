@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The end of one attempt: written only when the job is still running under {@code token} (and,
- * for a rescue, only when its lease expired before {@code leaseExpiredBefore}).
+ * The end of one attempt: written only when the job is still running under {@code token} (and, for
+ * a rescue, only when its lease expired before {@code leaseExpiredBefore}).
  *
  * @param id the job
  * @param token the claim token of the attempt
@@ -20,11 +20,11 @@ import java.util.Objects;
  * @param progressJson the attempt's last progress, or null to keep what is stored
  * @param failedItemsJson the items that failed so far, or null to keep what is stored
  * @param refundAttempt give the attempt back (a snooze): the next claim reuses its number
- * @param startedAt when the attempt's handler started, written when its start was not written
- *     yet (a short job ends before its start is); null for none (a rescue)
- *
- * <p>A job whose cancellation was requested ends {@code cancelled} whatever the attempt's outcome
- * unless it succeeded: the store applies that, since the request may come from any node.
+ * @param startedAt when the attempt's handler started, written when its start was not written yet
+ *     (a short job ends before its start is); null for none (a rescue)
+ *     <p>A job whose cancellation was requested ends {@code cancelled} whatever the attempt's
+ *     outcome unless it succeeded: the store applies that, since the request may come from any
+ *     node.
  */
 public record Completion(
     long id,
@@ -45,26 +45,78 @@ public record Completion(
     if (state == JobState.RETRYING) {
       Objects.requireNonNull(runAt, "runAt of a retrying job");
     } else if (!state.isFinal()) {
-      throw new IllegalArgumentException("an attempt ends succeeded, retrying, dead or cancelled, not " + state);
+      throw new IllegalArgumentException(
+          "an attempt ends succeeded, retrying, dead or cancelled, not " + state);
     }
   }
 
   /** An end without progress or failed items to write. */
-  public Completion(long id, long token, JobState state, Instant at, Instant runAt, String resultJson,
-      String errorJson, Instant leaseExpiredBefore) {
-    this(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, null, null, false, null);
+  public Completion(
+      long id,
+      long token,
+      JobState state,
+      Instant at,
+      Instant runAt,
+      String resultJson,
+      String errorJson,
+      Instant leaseExpiredBefore) {
+    this(
+        id,
+        token,
+        state,
+        at,
+        runAt,
+        resultJson,
+        errorJson,
+        leaseExpiredBefore,
+        null,
+        null,
+        false,
+        null);
   }
 
   /** An end with progress and failed items, its start unknown. */
-  public Completion(long id, long token, JobState state, Instant at, Instant runAt, String resultJson,
-      String errorJson, Instant leaseExpiredBefore, String progressJson, String failedItemsJson, boolean refundAttempt) {
-    this(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, progressJson, failedItemsJson,
-        refundAttempt, null);
+  public Completion(
+      long id,
+      long token,
+      JobState state,
+      Instant at,
+      Instant runAt,
+      String resultJson,
+      String errorJson,
+      Instant leaseExpiredBefore,
+      String progressJson,
+      String failedItemsJson,
+      boolean refundAttempt) {
+    this(
+        id,
+        token,
+        state,
+        at,
+        runAt,
+        resultJson,
+        errorJson,
+        leaseExpiredBefore,
+        progressJson,
+        failedItemsJson,
+        refundAttempt,
+        null);
   }
 
   /** This end, with the time its handler started. */
   public Completion startedAt(Instant handlerStarted) {
-    return new Completion(id, token, state, at, runAt, resultJson, errorJson, leaseExpiredBefore, progressJson,
-        failedItemsJson, refundAttempt, handlerStarted);
+    return new Completion(
+        id,
+        token,
+        state,
+        at,
+        runAt,
+        resultJson,
+        errorJson,
+        leaseExpiredBefore,
+        progressJson,
+        failedItemsJson,
+        refundAttempt,
+        handlerStarted);
   }
 }

@@ -6,8 +6,8 @@ import java.time.Instant;
 /**
  * The arithmetic of a rate limit as a generic cell rate algorithm, shared by the stores: one
  * "theoretical arrival time" (TAT, epoch microseconds) per queue and key, read and advanced in the
- * claim's transaction. A start at {@code now} conforms while {@code max(tat, now) <= now + tolerance};
- * each start moves the TAT one interval ({@code period / count}) on.
+ * claim's transaction. A start at {@code now} conforms while {@code max(tat, now) <= now +
+ * tolerance}; each start moves the TAT one interval ({@code period / count}) on.
  *
  * <p>The tolerance is one interval (or 20 ms when the interval is shorter, so a fast rate can be
  * met with claims of several jobs): starts are spread evenly, and any window of one period holds at
@@ -23,7 +23,8 @@ public final class Gcra {
   }
 
   public static long toleranceMicros(Rate rate) {
-    return Math.max(intervalMicros(rate), Math.min(MIN_TOLERANCE_MICROS, rate.period().toNanos() / 1_000));
+    return Math.max(
+        intervalMicros(rate), Math.min(MIN_TOLERANCE_MICROS, rate.period().toNanos() / 1_000));
   }
 
   public static long micros(Instant t) {

@@ -78,7 +78,9 @@ public enum JobAction {
     if (names.length == 1) {
       return names[0];
     }
-    return String.join(", ", Arrays.copyOf(names, names.length - 1)) + " or " + names[names.length - 1];
+    return String.join(", ", Arrays.copyOf(names, names.length - 1))
+        + " or "
+        + names[names.length - 1];
   }
 
   /** The action's past participle in messages, e.g. {@code retried}. */

@@ -20,8 +20,8 @@ import java.util.Objects;
  * <p>A job with a {@code uniqueKey} is not inserted while a job with that key is scheduled,
  * available, running or retrying, nor when one finished after {@code uniqueFinishedAfter} (when
  * set); the store returns that job's id instead, and with {@code replaceDuplicate} first gives a
- * duplicate that has not started yet this job's args, run time and priority (debounce). The
- * {@code concurrencyKey} groups jobs for a queue's per-key limit and rate.
+ * duplicate that has not started yet this job's args, run time and priority (debounce). The {@code
+ * concurrencyKey} groups jobs for a queue's per-key limit and rate.
  */
 public record JobInsert(
     String kind,
@@ -52,22 +52,89 @@ public record JobInsert(
   }
 
   /** A job without flow-control keys. */
-  public JobInsert(String kind, String queue, int priority, String argsJson, int maxAttempts, JobState state,
-      Instant runAt, Instant createdAt, Long parentId, String retryItemsJson, String idempotencyKey, String schedule) {
-    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, parentId, retryItemsJson, idempotencyKey,
-        schedule, null, null, null, false);
+  public JobInsert(
+      String kind,
+      String queue,
+      int priority,
+      String argsJson,
+      int maxAttempts,
+      JobState state,
+      Instant runAt,
+      Instant createdAt,
+      Long parentId,
+      String retryItemsJson,
+      String idempotencyKey,
+      String schedule) {
+    this(
+        kind,
+        queue,
+        priority,
+        argsJson,
+        maxAttempts,
+        state,
+        runAt,
+        createdAt,
+        parentId,
+        retryItemsJson,
+        idempotencyKey,
+        schedule,
+        null,
+        null,
+        null,
+        false);
   }
 
   /** A job with no parent. */
-  public JobInsert(String kind, String queue, int priority, String argsJson, int maxAttempts, JobState state,
-      Instant runAt, Instant createdAt) {
-    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, null, null, null, null);
+  public JobInsert(
+      String kind,
+      String queue,
+      int priority,
+      String argsJson,
+      int maxAttempts,
+      JobState state,
+      Instant runAt,
+      Instant createdAt) {
+    this(
+        kind,
+        queue,
+        priority,
+        argsJson,
+        maxAttempts,
+        state,
+        runAt,
+        createdAt,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** A job without a schedule. */
-  public JobInsert(String kind, String queue, int priority, String argsJson, int maxAttempts, JobState state,
-      Instant runAt, Instant createdAt, Long parentId, String retryItemsJson, String idempotencyKey) {
-    this(kind, queue, priority, argsJson, maxAttempts, state, runAt, createdAt, parentId, retryItemsJson, idempotencyKey, null);
+  public JobInsert(
+      String kind,
+      String queue,
+      int priority,
+      String argsJson,
+      int maxAttempts,
+      JobState state,
+      Instant runAt,
+      Instant createdAt,
+      Long parentId,
+      String retryItemsJson,
+      String idempotencyKey) {
+    this(
+        kind,
+        queue,
+        priority,
+        argsJson,
+        maxAttempts,
+        state,
+        runAt,
+        createdAt,
+        parentId,
+        retryItemsJson,
+        idempotencyKey,
+        null);
   }
 
   /**
@@ -78,15 +145,26 @@ public record JobInsert(
    */
   public void requireSameRequest(long storedId, String storedKind, String storedArgsJson) {
     if (!kind.equals(storedKind)) {
-      throw new IdempotencyKeyConflictException(idempotencyKey,
-          "job " + storedId + " is of kind '" + storedKind + "', this request is of kind '" + kind + "'");
+      throw new IdempotencyKeyConflictException(
+          idempotencyKey,
+          "job "
+              + storedId
+              + " is of kind '"
+              + storedKind
+              + "', this request is of kind '"
+              + kind
+              + "'");
     }
     if (!sameJson(argsJson, storedArgsJson)) {
-      throw new IdempotencyKeyConflictException(idempotencyKey, "job " + storedId + " of kind '" + kind + "' has other args");
+      throw new IdempotencyKeyConflictException(
+          idempotencyKey, "job " + storedId + " of kind '" + kind + "' has other args");
     }
   }
 
-  /** Whether two JSON texts hold the same value; numbers compare by value (1, 1.0 and 1e0 are equal). */
+  /**
+   * Whether two JSON texts hold the same value; numbers compare by value (1, 1.0 and 1e0 are
+   * equal).
+   */
   public static boolean sameJson(String a, String b) {
     if (a.equals(b)) {
       return true;
@@ -96,10 +174,11 @@ public record JobInsert(
     return x != null && y != null && x.equals(SAME_VALUE, y);
   }
 
-  private static final Comparator<JsonNode> SAME_VALUE = (x, y) -> {
-    if (x.isNumber() && y.isNumber()) {
-      return x.decimalValue().compareTo(y.decimalValue());
-    }
-    return x.equals(y) ? 0 : 1;
-  };
+  private static final Comparator<JsonNode> SAME_VALUE =
+      (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+          return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+      };
 }

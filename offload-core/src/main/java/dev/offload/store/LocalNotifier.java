@@ -18,7 +18,8 @@ final class LocalNotifier implements Notifier {
 
   @Override
   public AutoCloseable subscribe(String topic, Consumer<String> listener) {
-    List<Consumer<String>> list = listeners.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>());
+    List<Consumer<String>> list =
+        listeners.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>());
     list.add(listener);
     return () -> list.remove(listener);
   }

@@ -8,8 +8,8 @@ import java.util.Objects;
 /**
  * A queue's row in the store: its flow-control options and whether it is paused.
  *
- * @param configured whether options were ever written for it (by an operator or a node's
- *     defaults); a queue that was only paused has none, so code-declared defaults may still apply
+ * @param configured whether options were ever written for it (by an operator or a node's defaults);
+ *     a queue that was only paused has none, so code-declared defaults may still apply
  */
 public record QueueSettings(String name, QueueOptions options, boolean paused, boolean configured) {
   public QueueSettings {
@@ -18,11 +18,29 @@ public record QueueSettings(String name, QueueOptions options, boolean paused, b
   }
 
   /** The settings of a row as both stores keep them: numbers or nulls, periods in milliseconds. */
-  public static QueueSettings fromColumns(String name, boolean paused, boolean configured, Integer maxRunning,
-      Integer perKey, Integer rateCount, Long ratePeriodMs, boolean ratePerKey, boolean fair, Long agingMs) {
-    Rate rate = rateCount == null || ratePeriodMs == null ? null : new Rate(rateCount, Duration.ofMillis(ratePeriodMs));
-    QueueOptions options = new QueueOptions(maxRunning, perKey, rate, rate != null && ratePerKey, fair,
-        agingMs == null ? null : Duration.ofMillis(agingMs));
+  public static QueueSettings fromColumns(
+      String name,
+      boolean paused,
+      boolean configured,
+      Integer maxRunning,
+      Integer perKey,
+      Integer rateCount,
+      Long ratePeriodMs,
+      boolean ratePerKey,
+      boolean fair,
+      Long agingMs) {
+    Rate rate =
+        rateCount == null || ratePeriodMs == null
+            ? null
+            : new Rate(rateCount, Duration.ofMillis(ratePeriodMs));
+    QueueOptions options =
+        new QueueOptions(
+            maxRunning,
+            perKey,
+            rate,
+            rate != null && ratePerKey,
+            fair,
+            agingMs == null ? null : Duration.ofMillis(agingMs));
     return new QueueSettings(name, options, paused, configured);
   }
 }

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param zone the zone id the cron expression reads
  * @param everyMillis the interval in milliseconds, or null for a cron schedule
  * @param catchUp {@code none}, {@code latest} or {@code all}
- * @param declared whether application code declared it (and so may disable it when it no longer does)
+ * @param declared whether application code declared it (and so may disable it when it no longer
+ *     does)
  * @param disabled set when code that declared it no longer does; it does not fire
  * @param lastJobId the latest job it made, or null (read only)
  * @param lastJobState that job's state, or null (read only)
@@ -42,7 +43,8 @@ public record ScheduleRecord(
     Objects.requireNonNull(catchUp, "catchUp");
     Objects.requireNonNull(lastTick, "lastTick");
     if ((cron == null) == (everyMillis == null)) {
-      throw new IllegalArgumentException("a schedule has a cron expression or an interval, not both or neither");
+      throw new IllegalArgumentException(
+          "a schedule has a cron expression or an interval, not both or neither");
     }
   }
 }

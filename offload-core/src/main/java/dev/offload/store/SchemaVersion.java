@@ -8,7 +8,11 @@ package dev.offload.store;
 public record SchemaVersion(int current, int latest) {
   public SchemaVersion {
     if (current < 0 || latest < 1) {
-      throw new IllegalArgumentException("schema versions must be current >= 0 and latest >= 1, got " + current + " and " + latest);
+      throw new IllegalArgumentException(
+          "schema versions must be current >= 0 and latest >= 1, got "
+              + current
+              + " and "
+              + latest);
     }
   }
 

@@ -71,9 +71,9 @@ public interface Store extends AutoCloseable {
   }
 
   /**
-   * A new connection to the store's database, for a transaction the caller owns (for instance
-   * many {@link #jobInsertMany(Connection, List)} calls that commit or roll back together). The
-   * caller closes it.
+   * A new connection to the store's database, for a transaction the caller owns (for instance many
+   * {@link #jobInsertMany(Connection, List)} calls that commit or roll back together). The caller
+   * closes it.
    */
   Connection connectionOpen();
 
@@ -83,9 +83,9 @@ public interface Store extends AutoCloseable {
   /**
    * Ends attempts in one transaction. A completion whose token no longer matches a running job is
    * ignored. A workflow step that ends releases its waiting dependents in the same transaction: a
-   * dependent whose dependencies all succeeded becomes available (an {@code onFailure=continue}
-   * one once they all ended); one whose dependency ended dead or cancelled is cancelled, and so on
-   * down the graph.
+   * dependent whose dependencies all succeeded becomes available (an {@code onFailure=continue} one
+   * once they all ended); one whose dependency ended dead or cancelled is cancelled, and so on down
+   * the graph.
    *
    * @return the ids that were written
    */
@@ -144,8 +144,8 @@ public interface Store extends AutoCloseable {
   Optional<JobState> jobCancel(long id, Instant now);
 
   /**
-   * Runs a job again: a dead or cancelled one becomes available with fresh attempts (its errors
-   * and checkpoint kept), and the workflow steps its failure cancelled (not those a user cancelled)
+   * Runs a job again: a dead or cancelled one becomes available with fresh attempts (its errors and
+   * checkpoint kept), and the workflow steps its failure cancelled (not those a user cancelled)
    * wait again, down the graph, in the same transaction; a retrying or scheduled one runs now.
    *
    * @return the state the job had; it changed only if that was dead, cancelled, retrying or
@@ -168,12 +168,19 @@ public interface Store extends AutoCloseable {
    */
   static void refuseIfDependedOn(long id, java.util.List<String> waiting) {
     if (!waiting.isEmpty()) {
-      throw new IllegalStateException("job " + id + " cannot be deleted: unfinished workflow steps wait for it: "
-          + String.join(", ", waiting) + "; cancel it instead (its dependents then follow their failure policy)");
+      throw new IllegalStateException(
+          "job "
+              + id
+              + " cannot be deleted: unfinished workflow steps wait for it: "
+              + String.join(", ", waiting)
+              + "; cancel it instead (its dependents then follow their failure policy)");
     }
   }
 
-  /** Replays the dead and cancelled jobs matching {@code filter}, as {@link #jobRetry}; returns how many. */
+  /**
+   * Replays the dead and cancelled jobs matching {@code filter}, as {@link #jobRetry}; returns how
+   * many.
+   */
   int jobReplayMany(JobFilter filter, Instant now);
 
   /** Deletes the jobs matching {@code filter} that are not running or pending; returns how many. */
@@ -234,7 +241,9 @@ public interface Store extends AutoCloseable {
 
   Optional<ScheduleRecord> scheduleGet(String name);
 
-  /** @return whether there was such a schedule */
+  /**
+   * @return whether there was such a schedule
+   */
   boolean scheduleDelete(String name);
 
   /**
@@ -245,7 +254,10 @@ public interface Store extends AutoCloseable {
    */
   boolean schedulePause(String name, boolean paused, Instant now);
 
-  /** Disables the schedules declared in code whose names are not in {@code declared}; returns how many. */
+  /**
+   * Disables the schedules declared in code whose names are not in {@code declared}; returns how
+   * many.
+   */
   int scheduleDisableUndeclared(Collection<String> declared);
 
   /**
@@ -275,8 +287,8 @@ public interface Store extends AutoCloseable {
   Optional<String> workflowStepResult(long jobId, String step);
 
   /**
-   * Cancels a workflow: marks it cancelled by a user, cancels its pending and waiting steps at once,
-   * and asks the nodes running its running steps to stop them ({@link Notifier#CANCEL}).
+   * Cancels a workflow: marks it cancelled by a user, cancels its pending and waiting steps at
+   * once, and asks the nodes running its running steps to stop them ({@link Notifier#CANCEL}).
    *
    * @return false if there is no such workflow
    */

@@ -8,4 +8,11 @@ import java.time.Instant;
  * @param checkedAt when the store found the lease expired, on the store's clock: a rescue passes it
  *     as {@link Completion#leaseExpiredBefore()}, so a lease renewed since is not taken away
  */
-public record StuckJob(long id, String kind, int attempt, int maxAttempts, long token, String node, Instant checkedAt) {}
+public record StuckJob(
+    long id,
+    String kind,
+    int attempt,
+    int maxAttempts,
+    long token,
+    String node,
+    Instant checkedAt) {}

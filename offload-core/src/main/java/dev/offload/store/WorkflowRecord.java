@@ -9,14 +9,23 @@ import java.util.List;
  *
  * @param cancelledAt when a user cancelled it, or null
  */
-public record WorkflowRecord(long id, String name, Instant createdAt, Instant cancelledAt, List<Step> steps) {
+public record WorkflowRecord(
+    long id, String name, Instant createdAt, Instant cancelledAt, List<Step> steps) {
   public WorkflowRecord {
     steps = List.copyOf(steps);
   }
 
   /** A step: its job's id, state and times, and the names of the steps it waits for. */
-  public record Step(long jobId, String name, String kind, JobState state, List<String> after, String onFailure,
-      Instant startedAt, Instant finishedAt, String progressJson) {
+  public record Step(
+      long jobId,
+      String name,
+      String kind,
+      JobState state,
+      List<String> after,
+      String onFailure,
+      Instant startedAt,
+      Instant finishedAt,
+      String progressJson) {
     public Step {
       after = List.copyOf(after);
     }

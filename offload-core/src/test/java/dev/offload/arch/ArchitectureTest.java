@@ -19,45 +19,90 @@ class ArchitectureTest {
 
   @ArchTest
   static final ArchRule engineWritesNoSql =
-      noClasses().that().resideInAPackage("dev.offload.engine..")
-          .should().dependOnClassesThat().resideInAPackage("java.sql..")
-          .because("SQL belongs to the stores; the engine talks to them through dev.offload.store.Store");
+      noClasses()
+          .that()
+          .resideInAPackage("dev.offload.engine..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("java.sql..")
+          .because(
+              "SQL belongs to the stores; the engine talks to them through dev.offload.store.Store");
 
   @ArchTest
   static final ArchRule storeSpiHasNoPolicy =
-      noClasses().that().resideInAPackage("dev.offload.store..")
-          .should().dependOnClassesThat().resideInAPackage("dev.offload.engine..")
-          .orShould().dependOnClassesThat().haveSimpleName("RetryPolicy")
-          .because("a store persists what the engine decided; backoff and retries are the engine's");
+      noClasses()
+          .that()
+          .resideInAPackage("dev.offload.store..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.offload.engine..")
+          .orShould()
+          .dependOnClassesThat()
+          .haveSimpleName("RetryPolicy")
+          .because(
+              "a store persists what the engine decided; backoff and retries are the engine's");
 
   @ArchTest
   static final ArchRule coreKnowsNoStoreImplementation =
-      noClasses().that().resideInAPackage("dev.offload..")
-          .should().dependOnClassesThat().resideInAnyPackage("org.postgresql..", "org.sqlite..", "com.zaxxer..")
+      noClasses()
+          .that()
+          .resideInAPackage("dev.offload..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.postgresql..", "org.sqlite..", "com.zaxxer..")
           .because("core runs on any store; drivers live in their own modules");
 
   @ArchTest
   static final ArchRule engineHasOneEntry =
-      classes().that().resideInAPackage("dev.offload.engine").and().areTopLevelClasses().and().arePublic()
-          .should().haveSimpleName("Node")
-          .because("the façade reaches the engine through Node; everything else in it is package-private");
+      classes()
+          .that()
+          .resideInAPackage("dev.offload.engine")
+          .and()
+          .areTopLevelClasses()
+          .and()
+          .arePublic()
+          .should()
+          .haveSimpleName("Node")
+          .because(
+              "the façade reaches the engine through Node; everything else in it is package-private");
 
   @ArchTest
   static final ArchRule onlyTheFacadeEntersTheEngine =
-      noClasses().that().resideOutsideOfPackage("dev.offload.engine")
-          .and().doNotHaveFullyQualifiedName("dev.offload.Offload")
-          .and().doNotHaveFullyQualifiedName("dev.offload.Offload$Builder")
-          .and().doNotHaveFullyQualifiedName("dev.offload.Schedules")
-          .should().dependOnClassesThat().resideInAPackage("dev.offload.engine")
-          .because("the API and the store SPI never depend on the engine; the façade (Offload, its builder, and its "
-              + "schedules view) reaches it through Node");
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.offload.engine")
+          .and()
+          .doNotHaveFullyQualifiedName("dev.offload.Offload")
+          .and()
+          .doNotHaveFullyQualifiedName("dev.offload.Offload$Builder")
+          .and()
+          .doNotHaveFullyQualifiedName("dev.offload.Schedules")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.offload.engine")
+          .because(
+              "the API and the store SPI never depend on the engine; the façade (Offload, its builder, and its "
+                  + "schedules view) reaches it through Node");
 
   @ArchTest
   static final ArchRule noPublicMutableStatics =
-      fields().that().areStatic().and().arePublic()
-          .should().beFinal()
-          .andShould().haveRawType(DescribedPredicate.describe("a constant type (primitive, String, enum, Duration or Instant)",
-              type -> type.isPrimitive() || type.isEnum() || type.isEquivalentTo(String.class)
-                  || type.isEquivalentTo(java.time.Duration.class) || type.isEquivalentTo(java.time.Instant.class)))
-          .because("a public static must be a constant, never shared state such as an ObjectMapper");
+      fields()
+          .that()
+          .areStatic()
+          .and()
+          .arePublic()
+          .should()
+          .beFinal()
+          .andShould()
+          .haveRawType(
+              DescribedPredicate.describe(
+                  "a constant type (primitive, String, enum, Duration or Instant)",
+                  type ->
+                      type.isPrimitive()
+                          || type.isEnum()
+                          || type.isEquivalentTo(String.class)
+                          || type.isEquivalentTo(java.time.Duration.class)
+                          || type.isEquivalentTo(java.time.Instant.class)))
+          .because(
+              "a public static must be a constant, never shared state such as an ObjectMapper");
 }

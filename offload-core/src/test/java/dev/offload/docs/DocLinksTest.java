@@ -28,17 +28,28 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DocLinksTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  /** {@code [text](target)} and {@code ![alt](target)}, target up to a space or the closing parenthesis. */
-  private static final Pattern INLINE = Pattern.compile("!?\\[(?:[^\\]\\[]|\\[[^\\]]*])*]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
+
+  /**
+   * {@code [text](target)} and {@code ![alt](target)}, target up to a space or the closing
+   * parenthesis.
+   */
+  private static final Pattern INLINE =
+      Pattern.compile(
+          "!?\\[(?:[^\\]\\[]|\\[[^\\]]*])*]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
+
   /** {@code [label]: target}. */
-  private static final Pattern REFERENCE = Pattern.compile("(?m)^ {0,3}\\[[^\\]]+]:\\s*<?(\\S+?)>?(?:\\s+.*)?$");
+  private static final Pattern REFERENCE =
+      Pattern.compile("(?m)^ {0,3}\\[[^\\]]+]:\\s*<?(\\S+?)>?(?:\\s+.*)?$");
+
   private static final Pattern HEADING = Pattern.compile("^ {0,3}(#{1,6})\\s+(.*?)\\s*#*\\s*$");
   private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:");
 
   @Test
   void everyRelativeLinkInTheReadmesAndDocsResolves() {
     List<Path> files = documents(ROOT);
-    assertThat(files).as("the documents checked").contains(ROOT.resolve("README.md"), ROOT.resolve("docs/design.md"));
+    assertThat(files)
+        .as("the documents checked")
+        .contains(ROOT.resolve("README.md"), ROOT.resolve("docs/design.md"));
 
     List<String> broken = new ArrayList<>();
     for (Path file : files) {
@@ -50,7 +61,9 @@ class DocLinksTest {
 
   @Test
   void aMissingFileAndAMissingHeadingAreBothCaught(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("a.md"), """
+    Files.writeString(
+        dir.resolve("a.md"),
+        """
         # Title
 
         ## Flow control (planned)
@@ -70,7 +83,8 @@ class DocLinksTest {
 
     List<String> broken = brokenLinks(dir.resolve("a.md"));
 
-    assertThat(broken).hasSize(5)
+    assertThat(broken)
+        .hasSize(5)
         .anySatisfy(b -> assertThat(b).contains("c.md"))
         .anySatisfy(b -> assertThat(b).contains("b.md#no-such-part"))
         .anySatisfy(b -> assertThat(b).contains("#nope"))
@@ -80,10 +94,20 @@ class DocLinksTest {
 
   @Test
   void anchorsAreMadeAsGitHubMakesThem() {
-    assertThat(anchors(List.of("# Offload: design", "### HTTP (JSON; errors are `application/problem+json`)",
-        "## Flow control (planned)", "## Modules (Maven, Java 21, `./mvnw`)", "## Flow control (planned)")))
-        .containsExactly("offload-design", "http-json-errors-are-applicationproblemjson", "flow-control-planned",
-            "modules-maven-java-21-mvnw", "flow-control-planned-1");
+    assertThat(
+            anchors(
+                List.of(
+                    "# Offload: design",
+                    "### HTTP (JSON; errors are `application/problem+json`)",
+                    "## Flow control (planned)",
+                    "## Modules (Maven, Java 21, `./mvnw`)",
+                    "## Flow control (planned)")))
+        .containsExactly(
+            "offload-design",
+            "http-json-errors-are-applicationproblemjson",
+            "flow-control-planned",
+            "modules-maven-java-21-mvnw",
+            "flow-control-planned-1");
   }
 
   // ---------------------------------------------------------------- the checker
@@ -92,8 +116,14 @@ class DocLinksTest {
   private static List<Path> documents(Path root) {
     List<Path> files = new ArrayList<>();
     files.add(root.resolve("README.md"));
-    try (Stream<Path> modules = Files.list(root); Stream<Path> docs = Files.walk(root.resolve("docs"))) {
-      modules.filter(Files::isDirectory).map(d -> d.resolve("README.md")).filter(Files::isRegularFile).sorted().forEach(files::add);
+    try (Stream<Path> modules = Files.list(root);
+        Stream<Path> docs = Files.walk(root.resolve("docs"))) {
+      modules
+          .filter(Files::isDirectory)
+          .map(d -> d.resolve("README.md"))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .forEach(files::add);
       docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -135,17 +165,24 @@ class DocLinksTest {
     return broken;
   }
 
-  /** Why {@code target}, linked from {@code from}, does not resolve; null when it does or is not ours to check. */
+  /**
+   * Why {@code target}, linked from {@code from}, does not resolve; null when it does or is not
+   * ours to check.
+   */
   private static String check(Path from, String target) {
     if (SCHEME.matcher(target).find() || target.startsWith("//")) {
       return null;
     }
     int hash = target.indexOf('#');
     String pathPart = hash < 0 ? target : target.substring(0, hash);
-    String fragment = hash < 0 ? null : URLDecoder.decode(target.substring(hash + 1), StandardCharsets.UTF_8);
-    Path resolved = pathPart.isEmpty()
-        ? from
-        : from.getParent().resolve(URLDecoder.decode(pathPart, StandardCharsets.UTF_8)).normalize();
+    String fragment =
+        hash < 0 ? null : URLDecoder.decode(target.substring(hash + 1), StandardCharsets.UTF_8);
+    Path resolved =
+        pathPart.isEmpty()
+            ? from
+            : from.getParent()
+                .resolve(URLDecoder.decode(pathPart, StandardCharsets.UTF_8))
+                .normalize();
     if (!Files.exists(resolved)) {
       return "no such file " + resolved;
     }
@@ -155,10 +192,15 @@ class DocLinksTest {
     if (!resolved.toString().endsWith(".md")) {
       return "an anchor into a file that is not Markdown";
     }
-    return anchors(read(resolved)).contains(fragment) ? null : "no heading makes the anchor #" + fragment;
+    return anchors(read(resolved)).contains(fragment)
+        ? null
+        : "no heading makes the anchor #" + fragment;
   }
 
-  /** The anchors GitHub gives the headings: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
+  /**
+   * The anchors GitHub gives the headings: lower case, punctuation dropped, spaces to hyphens,
+   * repeats numbered.
+   */
   static Set<String> anchors(List<String> lines) {
     Set<String> anchors = new LinkedHashSet<>();
     Map<String, Integer> seen = new HashMap<>();
@@ -173,7 +215,8 @@ class DocLinksTest {
         continue;
       }
       String text = h.group(2).replaceAll("\\[([^\\]]*)]\\([^)]*\\)", "$1");
-      String slug = text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+      String slug =
+          text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
       int n = seen.merge(slug, 1, Integer::sum) - 1;
       anchors.add(n == 0 ? slug : slug + "-" + n);
     }

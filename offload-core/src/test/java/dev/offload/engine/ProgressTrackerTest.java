@@ -41,7 +41,9 @@ class ProgressTrackerTest {
     // fetch complete (1) + half of import (2) out of 6.
     assertThat(snap.percent()).isCloseTo(50.0, within(0.1));
     assertThat(snap.stage()).isEqualTo("import");
-    assertThat(snap.stages()).extracting(Progress.StageProgress::percent).containsExactly(100.0, 50.0, 0.0);
+    assertThat(snap.stages())
+        .extracting(Progress.StageProgress::percent)
+        .containsExactly(100.0, 50.0, 0.0);
     assertThat(snap.stages().get(0).durationMs()).isEqualTo(1_000L);
     assertThat(snap.stages().get(1).durationMs()).isNull();
   }
@@ -49,7 +51,9 @@ class ProgressTrackerTest {
   @Test
   void etaAddsHistoryForStagesNotStartedAndWeightsWithoutIt() {
     ProgressTracker p = new ProgressTracker(0, null);
-    p.stages(List.of(Stage.of("import", 2), Stage.of("verify", 1), Stage.of("report", 1)), Map.of("verify", 30_000L));
+    p.stages(
+        List.of(Stage.of("import", 2), Stage.of("verify", 1), Stage.of("report", 1)),
+        Map.of("verify", 30_000L));
     p.stage("import", 1_000, 0);
     long now = 0;
     for (int i = 1; i <= 40; i++) { // 10 s at 50 items/s: 500 done, 10 s left in import
@@ -66,9 +70,9 @@ class ProgressTrackerTest {
   }
 
   /**
-   * A sync that meets a rate limit: 2 s of work at 100 items/s, then a 3 s snooze, again and
-   * again. Its real pace is 40 items/s. Measured within each attempt the ETA would say 100/s (the
-   * demo showed "ETA 3s" with 15 s to go); carried across attempts it sees the snoozes.
+   * A sync that meets a rate limit: 2 s of work at 100 items/s, then a 3 s snooze, again and again.
+   * Its real pace is 40 items/s. Measured within each attempt the ETA would say 100/s (the demo
+   * showed "ETA 3s" with 15 s to go); carried across attempts it sees the snoozes.
    */
   @Test
   void aSnoozingJobsEtaCountsTheTimeBetweenItsAttempts() {
@@ -99,7 +103,9 @@ class ProgressTrackerTest {
     fresh.stage("verify", 10, now);
     fresh.done(5);
     fresh.sample(now + SECOND);
-    assertThat(fresh.snapshot(now + SECOND, NOW).eta()).as("another stage starts afresh: nothing measured yet").isNull();
+    assertThat(fresh.snapshot(now + SECOND, NOW).eta())
+        .as("another stage starts afresh: nothing measured yet")
+        .isNull();
   }
 
   @Test
@@ -171,7 +177,11 @@ class ProgressTrackerTest {
 
   @Test
   void failedItemsKeepTheFirstThousandAndCountTheRest() {
-    ProgressTracker p = new ProgressTracker(0, new FailedItems(2, List.of(new FailedItems.Item("a", "x"), new FailedItems.Item("b", "y"))));
+    ProgressTracker p =
+        new ProgressTracker(
+            0,
+            new FailedItems(
+                2, List.of(new FailedItems.Item("a", "x"), new FailedItems.Item("b", "y"))));
     for (int i = 0; i < 1_500; i++) {
       p.itemFailed("order-" + i, "broken");
     }
@@ -186,7 +196,8 @@ class ProgressTrackerTest {
   void badInputIsRefusedWithTheValue() {
     ProgressTracker p = new ProgressTracker(0, null);
     assertThatThrownBy(() -> p.total(-1)).hasMessageContaining("-1");
-    assertThatThrownBy(() -> p.stages(List.of(Stage.of("a", 1), Stage.of("a", 2)), Map.of())).hasMessageContaining("distinct");
+    assertThatThrownBy(() -> p.stages(List.of(Stage.of("a", 1), Stage.of("a", 2)), Map.of()))
+        .hasMessageContaining("distinct");
     assertThatThrownBy(() -> Stage.of("x", 0)).hasMessageContaining("weight of stage 'x'");
   }
 }

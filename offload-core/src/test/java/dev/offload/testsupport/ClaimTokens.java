@@ -10,30 +10,34 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A real store that notes the claim token of every job it hands out, so a test can act on a
- * node's lease as the node itself or another node's rescuer would (expire it, rescue it). Every
- * call goes to the real store unchanged.
+ * A real store that notes the claim token of every job it hands out, so a test can act on a node's
+ * lease as the node itself or another node's rescuer would (expire it, rescue it). Every call goes
+ * to the real store unchanged.
  */
 final class ClaimTokens {
   private final Map<Long, Long> tokens = new ConcurrentHashMap<>();
   private final Store store;
 
   ClaimTokens(Store real) {
-    this.store = (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class},
-        (proxy, method, args) -> {
-          Object result;
-          try {
-            result = method.invoke(real, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-          if (method.getName().equals("jobClaim")) {
-            for (Object job : (List<?>) result) {
-              tokens.put(((ClaimedJob) job).id(), ((ClaimedJob) job).token());
-            }
-          }
-          return result;
-        });
+    this.store =
+        (Store)
+            Proxy.newProxyInstance(
+                Store.class.getClassLoader(),
+                new Class<?>[] {Store.class},
+                (proxy, method, args) -> {
+                  Object result;
+                  try {
+                    result = method.invoke(real, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                  if (method.getName().equals("jobClaim")) {
+                    for (Object job : (List<?>) result) {
+                      tokens.put(((ClaimedJob) job).id(), ((ClaimedJob) job).token());
+                    }
+                  }
+                  return result;
+                });
   }
 
   /** The store to give the node under test. */

@@ -69,16 +69,38 @@ public abstract class FlowControlContract {
   }
 
   private long insert(String queue, String key, int priority, Instant runAt) {
-    return store.jobInsertMany(List.of(new JobInsert("k", queue, priority, "{}", 3, JobState.AVAILABLE, runAt, t0, null, null,
-        null, null, key, null, null, false))).get(0);
+    return store
+        .jobInsertMany(
+            List.of(
+                new JobInsert(
+                    "k",
+                    queue,
+                    priority,
+                    "{}",
+                    3,
+                    JobState.AVAILABLE,
+                    runAt,
+                    t0,
+                    null,
+                    null,
+                    null,
+                    null,
+                    key,
+                    null,
+                    null,
+                    false)))
+        .get(0);
   }
 
   private List<ClaimedJob> claim(String queue, int limit, Instant now, String node) {
     return claim(queue, limit, now, node, Duration.ofSeconds(30));
   }
 
-  private List<ClaimedJob> claim(String queue, int limit, Instant now, String node, Duration lease) {
-    return store.jobClaim(new ClaimParams(queue, List.of("k"), limit, node, 7L, now, lease, offload.queueOptions(queue)));
+  private List<ClaimedJob> claim(
+      String queue, int limit, Instant now, String node, Duration lease) {
+    return store.jobClaim(
+        new ClaimParams(
+            queue, List.of("k"), limit, node, 7L, now, lease, offload.queueOptions(queue)));
   }
 
   private List<ClaimedJob> claim(String queue, int limit, Instant now) {
@@ -86,22 +108,37 @@ public abstract class FlowControlContract {
   }
 
   private void succeed(ClaimedJob job, Instant at) {
-    assertThat(store.jobCompleteMany(List.of(new Completion(job.id(), job.token(), JobState.SUCCEEDED, at, null, null, null,
-        null)))).containsExactly(job.id());
+    assertThat(
+            store.jobCompleteMany(
+                List.of(
+                    new Completion(
+                        job.id(), job.token(), JobState.SUCCEEDED, at, null, null, null, null))))
+        .containsExactly(job.id());
   }
 
   // ---------------------------------------------------------------- settings
 
   @Test
   void queueSettingsAreStoredForEveryNodeAndCodeDefaultsNeverOverwriteThem() {
-    QueueOptions operator = QueueOptions.none().maxRunning(4).perKey(1).rate(Rate.parse("10/s")).ratePerKey(true)
-        .fair(true).aging(Duration.ofMinutes(5));
+    QueueOptions operator =
+        QueueOptions.none()
+            .maxRunning(4)
+            .perKey(1)
+            .rate(Rate.parse("10/s"))
+            .ratePerKey(true)
+            .fair(true)
+            .aging(Duration.ofMinutes(5));
     offload.updateQueue("sync", operator);
     assertThat(offload.queueOptions("sync")).isEqualTo(operator);
 
     // A node starting later with other defaults keeps what the operator set.
-    try (Offload later = Offload.builder().store(newStore()).migrate(false)
-        .queue("sync", QueueOptions.none().maxRunning(99)).queue("mail", QueueOptions.none().maxRunning(2)).build()) {
+    try (Offload later =
+        Offload.builder()
+            .store(newStore())
+            .migrate(false)
+            .queue("sync", QueueOptions.none().maxRunning(99))
+            .queue("mail", QueueOptions.none().maxRunning(2))
+            .build()) {
       assertThat(later.queueOptions("sync")).isEqualTo(operator);
       assertThat(later.queueOptions("mail")).isEqualTo(QueueOptions.none().maxRunning(2));
     }
@@ -112,8 +149,12 @@ public abstract class FlowControlContract {
   @Test
   void pausingAQueueKeepsItsLimitsAndAPausedOnlyQueueStillTakesCodeDefaults() {
     offload.pauseQueue("reports");
-    try (Offload node = Offload.builder().store(newStore()).migrate(false)
-        .queue("reports", QueueOptions.none().maxRunning(3)).build()) {
+    try (Offload node =
+        Offload.builder()
+            .store(newStore())
+            .migrate(false)
+            .queue("reports", QueueOptions.none().maxRunning(3))
+            .build()) {
       assertThat(node.queueOptions("reports").maxRunning()).isEqualTo(3);
     }
     offload.resumeQueue("reports");
@@ -128,7 +169,8 @@ public abstract class FlowControlContract {
     assertThatThrownBy(() -> Rate.parse("10/fortnight")).hasMessageContaining("fortnight");
     assertThatThrownBy(() -> QueueOptions.none().perKey(-1)).hasMessageContaining("perKey");
     assertThatThrownBy(() -> QueueOptions.none().maxRunning(0)).hasMessageContaining("maxRunning");
-    assertThatThrownBy(() -> QueueOptions.none().ratePerKey(true)).hasMessageContaining("ratePerKey needs a rate");
+    assertThatThrownBy(() -> QueueOptions.none().ratePerKey(true))
+        .hasMessageContaining("ratePerKey needs a rate");
     assertThat(Rate.parse("600/min")).isEqualTo(Rate.perMinute(600));
     assertThat(Rate.parse("5000/h").toString()).isEqualTo("5000/h");
   }
@@ -159,7 +201,9 @@ public abstract class FlowControlContract {
     assertThat(claim("sync", 10, t0, "node-b")).isEmpty();
     // No rescue ran: the slot is free because the lease expired, not because a counter was fixed.
     List<ClaimedJob> taken = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(30)).until(() -> taken.addAll(claim("sync", 10, t0, "node-b")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> taken.addAll(claim("sync", 10, t0, "node-b")));
     assertThat(taken).hasSize(1);
     assertThat(store.jobGet(taken.get(0).id()).orElseThrow().node()).isEqualTo("node-b");
   }
@@ -180,7 +224,11 @@ public abstract class FlowControlContract {
     assertThat(first).extracting(ClaimedJob::id).contains(unkeyed);
     assertThat(claim("sync", 10, t0)).isEmpty();
 
-    ClaimedJob tenant2 = first.stream().filter(j -> "tenant:2".equals(concurrencyKey(j.id()))).findFirst().orElseThrow();
+    ClaimedJob tenant2 =
+        first.stream()
+            .filter(j -> "tenant:2".equals(concurrencyKey(j.id())))
+            .findFirst()
+            .orElseThrow();
     succeed(tenant2, t0);
     List<ClaimedJob> next = claim("sync", 10, t0);
     assertThat(next).hasSize(1);
@@ -207,12 +255,25 @@ public abstract class FlowControlContract {
     insert("sync", null);
     insert("sync", null);
     // A node whose copy of the settings predates the limit.
-    assertThat(store.jobClaim(new ClaimParams("sync", List.of("k"), 10, "stale", 1L, t0, Duration.ofSeconds(30)))).isEmpty();
+    assertThat(
+            store.jobClaim(
+                new ClaimParams("sync", List.of("k"), 10, "stale", 1L, t0, Duration.ofSeconds(30))))
+        .isEmpty();
     assertThat(claim("sync", 10, t0)).hasSize(1);
     // And a node that still thinks a queue is limited claims normally once the limit is gone.
     offload.updateQueue("sync", QueueOptions.none());
-    assertThat(store.jobClaim(new ClaimParams("sync", List.of("k"), 10, "n", 1L, t0, Duration.ofSeconds(30),
-        QueueOptions.none().maxRunning(1)))).hasSize(1);
+    assertThat(
+            store.jobClaim(
+                new ClaimParams(
+                    "sync",
+                    List.of("k"),
+                    10,
+                    "n",
+                    1L,
+                    t0,
+                    Duration.ofSeconds(30),
+                    QueueOptions.none().maxRunning(1))))
+        .hasSize(1);
   }
 
   @Test
@@ -242,7 +303,9 @@ public abstract class FlowControlContract {
     // 20/s: a start comes due every 50 ms.
     offload.updateQueue("api", QueueOptions.none().rate(Rate.perSecond(20)));
     List<ClaimedJob> later = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(20)).until(() -> later.addAll(claim("api", 10, t0, "node-b")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> later.addAll(claim("api", 10, t0, "node-b")));
     assertThat(later.size()).isBetween(1, 2);
   }
 
@@ -254,10 +317,12 @@ public abstract class FlowControlContract {
       insert("api", "b");
     }
     List<ClaimedJob> first = claim("api", 20, t0);
-    assertThat(first.stream().map(j -> concurrencyKey(j.id())).toList()).containsExactlyInAnyOrder("a", "a", "b", "b");
+    assertThat(first.stream().map(j -> concurrencyKey(j.id())).toList())
+        .containsExactlyInAnyOrder("a", "a", "b", "b");
     assertThat(claim("api", 20, t0)).isEmpty();
     insert("api", "c");
-    assertThat(claim("api", 20, t0).stream().map(j -> concurrencyKey(j.id())).toList()).containsExactly("c");
+    assertThat(claim("api", 20, t0).stream().map(j -> concurrencyKey(j.id())).toList())
+        .containsExactly("c");
   }
 
   // ---------------------------------------------------------------- order
@@ -304,7 +369,8 @@ public abstract class FlowControlContract {
 
     List<ClaimedJob> running = claim("u", 1, Instant.now());
     assertThat(running).hasSize(1);
-    assertThat(enqueueUnique("reindex:1", Map.of("n", 3), EnqueueOptions.none()).id()).isEqualTo(first.id());
+    assertThat(enqueueUnique("reindex:1", Map.of("n", 3), EnqueueOptions.none()).id())
+        .isEqualTo(first.id());
     succeed(running.get(0), Instant.now());
 
     Enqueued after = enqueueUnique("reindex:1", Map.of("n", 4), EnqueueOptions.none());
@@ -317,7 +383,8 @@ public abstract class FlowControlContract {
     Enqueued first = enqueueUnique("daily", Map.of(), EnqueueOptions.none());
     ClaimedJob job = claim("u", 1, Instant.now()).get(0);
     succeed(job, Instant.now());
-    Enqueued within = enqueueUnique("daily", Map.of(), EnqueueOptions.none().uniqueFor(Duration.ofHours(1)));
+    Enqueued within =
+        enqueueUnique("daily", Map.of(), EnqueueOptions.none().uniqueFor(Duration.ofHours(1)));
     assertThat(within).isEqualTo(new Enqueued(first.id(), true));
     // Without uniqueFor (or once it has passed) the finished job does not count.
     assertThat(enqueueUnique("daily", Map.of(), EnqueueOptions.none()).duplicate()).isFalse();
@@ -325,10 +392,15 @@ public abstract class FlowControlContract {
 
   @Test
   void onDuplicateReplaceDebouncesAJobThatHasNotStarted() {
-    Enqueued first = enqueueUnique("reindex:7", Map.of("edit", 1), EnqueueOptions.none().delay(Duration.ofSeconds(5)));
+    Enqueued first =
+        enqueueUnique(
+            "reindex:7", Map.of("edit", 1), EnqueueOptions.none().delay(Duration.ofSeconds(5)));
     Job before = store.jobGet(first.id().value()).orElseThrow();
-    Enqueued replaced = enqueueUnique("reindex:7", Map.of("edit", 2),
-        EnqueueOptions.none().delay(Duration.ofSeconds(30)).onDuplicateReplace());
+    Enqueued replaced =
+        enqueueUnique(
+            "reindex:7",
+            Map.of("edit", 2),
+            EnqueueOptions.none().delay(Duration.ofSeconds(30)).onDuplicateReplace());
     assertThat(replaced).isEqualTo(new Enqueued(first.id(), true));
     Job after = store.jobGet(first.id().value()).orElseThrow();
     assertThat(after.args().get("edit").asInt()).isEqualTo(2);
@@ -339,9 +411,11 @@ public abstract class FlowControlContract {
     enqueueUnique("reindex:7", Map.of("edit", 3), EnqueueOptions.none().onDuplicateReplace());
     ClaimedJob running = claim("u", 1, Instant.now()).get(0);
     assertThat(running.argsJson()).contains("3");
-    Enqueued late = enqueueUnique("reindex:7", Map.of("edit", 4), EnqueueOptions.none().onDuplicateReplace());
+    Enqueued late =
+        enqueueUnique("reindex:7", Map.of("edit", 4), EnqueueOptions.none().onDuplicateReplace());
     assertThat(late).isEqualTo(new Enqueued(first.id(), true));
-    assertThat(store.jobGet(first.id().value()).orElseThrow().args().get("edit").asInt()).isEqualTo(3);
+    assertThat(store.jobGet(first.id().value()).orElseThrow().args().get("edit").asInt())
+        .isEqualTo(3);
   }
 
   @Test
@@ -355,10 +429,12 @@ public abstract class FlowControlContract {
       for (int i = 0; i < 50; i++) {
         Store s = i % 2 == 0 ? store : stores.isEmpty() ? addStore(stores) : stores.get(0);
         Offload node = Offload.builder().store(s).migrate(false).build();
-        results.add(pool.submit(() -> {
-          go.await();
-          return node.enqueueOrFind("k", Map.of(), EnqueueOptions.none().allowUnknownKind().uniqueKey("once"));
-        }));
+        results.add(
+            pool.submit(() -> {
+              go.await();
+              return node.enqueueOrFind(
+                  "k", Map.of(), EnqueueOptions.none().allowUnknownKind().uniqueKey("once"));
+            }));
       }
       go.countDown();
       Set<Long> ids = new HashSet<>();
@@ -379,8 +455,11 @@ public abstract class FlowControlContract {
   @Test
   void keysLongerThan255CharactersOrEmptyAreRefused() {
     assertThatThrownBy(() -> EnqueueOptions.none().uniqueKey("")).hasMessageContaining("uniqueKey");
-    assertThatThrownBy(() -> EnqueueOptions.none().concurrencyKey("x".repeat(256))).hasMessageContaining("concurrencyKey");
-    assertThatThrownBy(() -> offload.enqueueOrFind("k", Map.of(), EnqueueOptions.none().uniqueFor(Duration.ofMinutes(1))))
+    assertThatThrownBy(() -> EnqueueOptions.none().concurrencyKey("x".repeat(256)))
+        .hasMessageContaining("concurrencyKey");
+    assertThatThrownBy(() ->
+            offload.enqueueOrFind(
+                "k", Map.of(), EnqueueOptions.none().uniqueFor(Duration.ofMinutes(1))))
         .hasMessageContaining("needs a uniqueKey");
   }
 

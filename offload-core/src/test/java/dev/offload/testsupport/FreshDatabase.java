@@ -36,10 +36,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * under {@code CI=true}, where PostgreSQL is required. The store creates the tables (its
  * migrations); the extension only owns the schema or file and empties what is in it.
  */
-public final class FreshDatabase implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+public final class FreshDatabase
+    implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
   /** The PostgreSQL the tests use. */
   public static final String PG_URL =
-      System.getenv().getOrDefault("OFFLOAD_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+      System.getenv()
+          .getOrDefault(
+              "OFFLOAD_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
   private final boolean postgres;
   private String schema;
@@ -63,8 +66,12 @@ public final class FreshDatabase implements BeforeAllCallback, BeforeEachCallbac
   public void beforeAll(ExtensionContext context) throws Exception {
     if (postgres) {
       requireReachable();
-      schema = ("t_" + context.getRequiredTestClass().getSimpleName() + "_" + UUID.randomUUID().toString().substring(0, 8))
-          .toLowerCase(Locale.ROOT);
+      schema =
+          ("t_"
+                  + context.getRequiredTestClass().getSimpleName()
+                  + "_"
+                  + UUID.randomUUID().toString().substring(0, 8))
+              .toLowerCase(Locale.ROOT);
     } else {
       dir = Files.createTempDirectory("offload-test-");
     }
@@ -78,7 +85,8 @@ public final class FreshDatabase implements BeforeAllCallback, BeforeEachCallbac
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
     if (schema != null) {
-      try (Connection c = DriverManager.getConnection(PG_URL); Statement st = c.createStatement()) {
+      try (Connection c = DriverManager.getConnection(PG_URL);
+          Statement st = c.createStatement()) {
         st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
       schema = null;
@@ -93,15 +101,21 @@ public final class FreshDatabase implements BeforeAllCallback, BeforeEachCallbac
     }
   }
 
-  /** The JDBC URL of this database: PostgreSQL with {@code currentSchema}, or {@code jdbc:sqlite:FILE}. */
+  /**
+   * The JDBC URL of this database: PostgreSQL with {@code currentSchema}, or {@code
+   * jdbc:sqlite:FILE}.
+   */
   public String url() {
-    return postgres ? PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema() : "jdbc:sqlite:" + file();
+    return postgres
+        ? PG_URL + (PG_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema()
+        : "jdbc:sqlite:" + file();
   }
 
   /** The PostgreSQL schema. */
   public String schema() {
     if (schema == null) {
-      throw new IllegalStateException("no schema: register the extension static, on a PostgreSQL test");
+      throw new IllegalStateException(
+          "no schema: register the extension static, on a PostgreSQL test");
     }
     return schema;
   }
@@ -148,9 +162,10 @@ public final class FreshDatabase implements BeforeAllCallback, BeforeEachCallbac
   }
 
   private List<String> tables(Connection c) throws SQLException {
-    String query = postgres
-        ? "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname = ? AND tablename <> 'migrations'"
-        : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'offload_migrations'";
+    String query =
+        postgres
+            ? "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname = ? AND tablename <> 'migrations'"
+            : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'offload_migrations'";
     List<String> tables = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(query)) {
       if (postgres) {

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 class GcraTest {
   private static final long SECOND = 1_000_000;
 
-  /** Claims as often as {@code everyMicros} for {@code durationMicros}; returns each start's time. */
+  /**
+   * Claims as often as {@code everyMicros} for {@code durationMicros}; returns each start's time.
+   */
   private static List<Long> starts(Rate rate, long everyMicros, long durationMicros) {
     Long tat = null;
     List<Long> starts = new ArrayList<>();

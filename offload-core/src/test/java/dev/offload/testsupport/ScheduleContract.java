@@ -13,8 +13,8 @@ import dev.offload.Schedule;
 import dev.offload.ScheduleInfo;
 import dev.offload.ScheduleOptions;
 import dev.offload.UnknownKindException;
-import dev.offload.store.Store;
 import dev.offload.store.ScheduleRecord;
+import dev.offload.store.Store;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -40,7 +40,9 @@ import org.junit.jupiter.api.Test;
 public abstract class ScheduleContract {
   private static final ZoneId COPENHAGEN = ZoneId.of("Europe/Copenhagen");
 
-  /** A store over a fresh database (schema or file) of this test class's own; several may be open. */
+  /**
+   * A store over a fresh database (schema or file) of this test class's own; several may be open.
+   */
   protected abstract Store newStore();
 
   /** Empties the schedules and jobs between tests. */
@@ -93,18 +95,27 @@ public abstract class ScheduleContract {
     return s;
   }
 
-  /** A node (never started: the tests fire ticks by hand) on its own store over the same database. */
+  /**
+   * A node (never started: the tests fire ticks by hand) on its own store over the same database.
+   */
   private Offload node(InstantSource clock) {
-    Offload o = Offload.builder().store(store()).migrate(false).clock(clock)
-        .register("reports.monthly", Report.class, (args, ctx) -> null)
-        .build();
+    Offload o =
+        Offload.builder()
+            .store(store())
+            .migrate(false)
+            .clock(clock)
+            .register("reports.monthly", Report.class, (args, ctx) -> null)
+            .build();
     nodes.add(o);
     return o;
   }
 
   private List<Job> jobsOf(String schedule) {
-    List<Job> out = new ArrayList<>(store.jobList(JobQuery.all().limit(1000)).jobs().stream()
-        .filter(j -> schedule.equals(j.schedule())).toList());
+    List<Job> out =
+        new ArrayList<>(
+            store.jobList(JobQuery.all().limit(1000)).jobs().stream()
+                .filter(j -> schedule.equals(j.schedule()))
+                .toList());
     out.sort(Comparator.comparing(Job::runAt));
     return out;
   }
@@ -125,9 +136,15 @@ public abstract class ScheduleContract {
   void eachTickMakesOneJobWhoseRunAtIsTheTickAndWhichNamesTheSchedule() {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:30Z"));
     Offload node = node(clock);
-    node.schedules().add("every-minute", Schedule.cron("* * * * *"), "reports.monthly", new Report("jan"),
-        ScheduleOptions.defaults().queue("reports").priority(3));
-    assertThat(node.fireSchedulesNow()).isZero(); // the first tick is the first one after it was added
+    node.schedules()
+        .add(
+            "every-minute",
+            Schedule.cron("* * * * *"),
+            "reports.monthly",
+            new Report("jan"),
+            ScheduleOptions.defaults().queue("reports").priority(3));
+    assertThat(node.fireSchedulesNow())
+        .isZero(); // the first tick is the first one after it was added
 
     clock.set(Instant.parse("2026-01-01T00:01:05Z"));
     assertThat(node.fireSchedulesNow()).isEqualTo(1);
@@ -136,7 +153,9 @@ public abstract class ScheduleContract {
     assertThat(node.fireSchedulesNow()).isEqualTo(1);
 
     List<Job> jobs = jobsOf("every-minute");
-    assertThat(runAts(jobs)).containsExactly(Instant.parse("2026-01-01T00:01:00Z"), Instant.parse("2026-01-01T00:02:00Z"));
+    assertThat(runAts(jobs))
+        .containsExactly(
+            Instant.parse("2026-01-01T00:01:00Z"), Instant.parse("2026-01-01T00:02:00Z"));
     Job first = jobs.get(0);
     assertThat(first.schedule()).isEqualTo("every-minute");
     assertThat(first.kind()).isEqualTo("reports.monthly");
@@ -147,15 +166,21 @@ public abstract class ScheduleContract {
     ScheduleInfo info = node.schedules().get("every-minute").orElseThrow();
     assertThat(info.lastJob()).isEqualTo(jobs.get(1).id());
     assertThat(info.lastJobState()).isEqualTo(JobState.AVAILABLE);
-    assertThat(info.next()).containsExactly(Instant.parse("2026-01-01T00:03:00Z"), Instant.parse("2026-01-01T00:04:00Z"),
-        Instant.parse("2026-01-01T00:05:00Z"));
+    assertThat(info.next())
+        .containsExactly(
+            Instant.parse("2026-01-01T00:03:00Z"),
+            Instant.parse("2026-01-01T00:04:00Z"),
+            Instant.parse("2026-01-01T00:05:00Z"));
   }
 
   @Test
   void manyNodesFiringAtOnceMakeOneJobPerTick() throws Exception {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00.500Z"));
     List<Offload> cluster = List.of(node(clock), node(clock), node(clock), node(clock));
-    cluster.get(0).schedules().add("every-second", Schedule.every(Duration.ofSeconds(1)), "reports.monthly", null, null);
+    cluster
+        .get(0)
+        .schedules()
+        .add("every-second", Schedule.every(Duration.ofSeconds(1)), "reports.monthly", null, null);
     ExecutorService pool = Executors.newFixedThreadPool(cluster.size());
     try {
       for (int second = 1; second <= 20; second++) {
@@ -163,10 +188,11 @@ public abstract class ScheduleContract {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Integer>> fired = new ArrayList<>();
         for (Offload n : cluster) {
-          Callable<Integer> fire = () -> {
-            go.await();
-            return n.fireSchedulesNow();
-          };
+          Callable<Integer> fire =
+              () -> {
+                go.await();
+                return n.fireSchedulesNow();
+              };
           fired.add(pool.submit(fire));
         }
         go.countDown();
@@ -199,7 +225,10 @@ public abstract class ScheduleContract {
     assertThat(b.fireSchedulesNow()).isEqualTo(1);
 
     Instant now = clock.instant();
-    assertThat(store.scheduleFire("hourly", tick, List.of(dev.offload.engine.Node.scheduledJob(seenByA, tick, now)))).isEmpty();
+    assertThat(
+            store.scheduleFire(
+                "hourly", tick, List.of(dev.offload.engine.Node.scheduledJob(seenByA, tick, now))))
+        .isEmpty();
     assertThat(store.scheduleFire("hourly", tick.minusSeconds(3600), List.of())).isEmpty();
     assertThat(jobsOf("hourly")).hasSize(1);
     // B goes away; a node that takes over fires the next tick, and only it.
@@ -214,20 +243,28 @@ public abstract class ScheduleContract {
   void dailyAt0230FiresOnceAt0300WhenTheClocksSkipTheHour() {
     ManualClock clock = new ManualClock(Instant.parse("2026-03-27T12:00:00Z"));
     Offload node = node(clock);
-    node.schedules().add("night", Schedule.cron("30 2 * * *", COPENHAGEN), "reports.monthly", null, null);
+    node.schedules()
+        .add("night", Schedule.cron("30 2 * * *", COPENHAGEN), "reports.monthly", null, null);
     runUntil(clock, node, Instant.parse("2026-03-30T12:00:00Z"), Duration.ofMinutes(10));
-    assertThat(runAts(jobsOf("night"))).containsExactly(
-        Instant.parse("2026-03-28T01:30:00Z"), Instant.parse("2026-03-29T01:00:00Z"), Instant.parse("2026-03-30T00:30:00Z"));
+    assertThat(runAts(jobsOf("night")))
+        .containsExactly(
+            Instant.parse("2026-03-28T01:30:00Z"),
+            Instant.parse("2026-03-29T01:00:00Z"),
+            Instant.parse("2026-03-30T00:30:00Z"));
   }
 
   @Test
   void dailyAt0230FiresOnceWhenTheHourRepeats() {
     ManualClock clock = new ManualClock(Instant.parse("2026-10-23T12:00:00Z"));
     Offload node = node(clock);
-    node.schedules().add("night", Schedule.cron("30 2 * * *", COPENHAGEN), "reports.monthly", null, null);
+    node.schedules()
+        .add("night", Schedule.cron("30 2 * * *", COPENHAGEN), "reports.monthly", null, null);
     runUntil(clock, node, Instant.parse("2026-10-26T12:00:00Z"), Duration.ofMinutes(10));
-    assertThat(runAts(jobsOf("night"))).containsExactly(
-        Instant.parse("2026-10-24T00:30:00Z"), Instant.parse("2026-10-25T00:30:00Z"), Instant.parse("2026-10-26T01:30:00Z"));
+    assertThat(runAts(jobsOf("night")))
+        .containsExactly(
+            Instant.parse("2026-10-24T00:30:00Z"),
+            Instant.parse("2026-10-25T00:30:00Z"),
+            Instant.parse("2026-10-26T01:30:00Z"));
   }
 
   @Test
@@ -235,22 +272,33 @@ public abstract class ScheduleContract {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:30Z"));
     Offload node = node(clock);
     for (CatchUp policy : CatchUp.values()) {
-      node.schedules().add("hourly-" + policy.wireName(), Schedule.cron("@hourly"), "reports.monthly", null,
-          ScheduleOptions.defaults().catchUp(policy));
+      node.schedules()
+          .add(
+              "hourly-" + policy.wireName(),
+              Schedule.cron("@hourly"),
+              "reports.monthly",
+              null,
+              ScheduleOptions.defaults().catchUp(policy));
     }
     // Every node was down from 00:00:30 to 05:30.
     clock.set(Instant.parse("2026-01-01T05:30:00Z"));
     node.fireSchedulesNow();
     assertThat(jobsOf("hourly-none")).isEmpty();
-    assertThat(runAts(jobsOf("hourly-latest"))).containsExactly(Instant.parse("2026-01-01T05:00:00Z"));
-    assertThat(runAts(jobsOf("hourly-all"))).containsExactly(
-        Instant.parse("2026-01-01T01:00:00Z"), Instant.parse("2026-01-01T02:00:00Z"), Instant.parse("2026-01-01T03:00:00Z"),
-        Instant.parse("2026-01-01T04:00:00Z"), Instant.parse("2026-01-01T05:00:00Z"));
+    assertThat(runAts(jobsOf("hourly-latest")))
+        .containsExactly(Instant.parse("2026-01-01T05:00:00Z"));
+    assertThat(runAts(jobsOf("hourly-all")))
+        .containsExactly(
+            Instant.parse("2026-01-01T01:00:00Z"),
+            Instant.parse("2026-01-01T02:00:00Z"),
+            Instant.parse("2026-01-01T03:00:00Z"),
+            Instant.parse("2026-01-01T04:00:00Z"),
+            Instant.parse("2026-01-01T05:00:00Z"));
     // All three go on with the next tick as usual.
     clock.set(Instant.parse("2026-01-01T06:00:00Z"));
     node.fireSchedulesNow();
     for (CatchUp policy : CatchUp.values()) {
-      assertThat(runAts(jobsOf("hourly-" + policy.wireName()))).contains(Instant.parse("2026-01-01T06:00:00Z"));
+      assertThat(runAts(jobsOf("hourly-" + policy.wireName())))
+          .contains(Instant.parse("2026-01-01T06:00:00Z"));
     }
   }
 
@@ -258,8 +306,13 @@ public abstract class ScheduleContract {
   void catchUpAllIsBoundedToTheLatestHundredTicks() {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00.500Z"));
     Offload node = node(clock);
-    node.schedules().add("fast", Schedule.every(Duration.ofSeconds(1)), "reports.monthly", null,
-        ScheduleOptions.defaults().catchUp(CatchUp.ALL));
+    node.schedules()
+        .add(
+            "fast",
+            Schedule.every(Duration.ofSeconds(1)),
+            "reports.monthly",
+            null,
+            ScheduleOptions.defaults().catchUp(CatchUp.ALL));
     clock.set(Instant.parse("2026-01-01T00:10:00.500Z")); // 600 ticks, the last 60 on time
     node.fireSchedulesNow();
     List<Job> jobs = jobsOf("fast");
@@ -271,8 +324,13 @@ public abstract class ScheduleContract {
   void pausedScheduleDoesNotFireAndSkipsItsPausedTicksWhenResumed() {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:30Z"));
     Offload node = node(clock);
-    node.schedules().add("hourly", Schedule.cron("@hourly"), "reports.monthly", null,
-        ScheduleOptions.defaults().catchUp(CatchUp.ALL));
+    node.schedules()
+        .add(
+            "hourly",
+            Schedule.cron("@hourly"),
+            "reports.monthly",
+            null,
+            ScheduleOptions.defaults().catchUp(CatchUp.ALL));
     assertThat(node.schedules().pause("hourly").paused()).isTrue();
     clock.set(Instant.parse("2026-01-01T03:30:00Z"));
     assertThat(node.fireSchedulesNow()).isZero();
@@ -295,7 +353,9 @@ public abstract class ScheduleContract {
     assertThat(job.runAt()).isEqualTo(clock.instant());
     clock.set(Instant.parse("2026-01-01T01:00:01Z"));
     assertThat(node.fireSchedulesNow()).isEqualTo(1);
-    assertThatThrownBy(() -> node.schedules().run("nope")).isInstanceOf(NoSuchElementException.class).hasMessageContaining("'nope'");
+    assertThatThrownBy(() -> node.schedules().run("nope"))
+        .isInstanceOf(NoSuchElementException.class)
+        .hasMessageContaining("'nope'");
   }
 
   @Test
@@ -303,27 +363,41 @@ public abstract class ScheduleContract {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     Offload node = node(clock);
     node.schedules().add("r", Schedule.cron("@daily"), "reports.monthly", null, null);
-    assertThatThrownBy(() -> node.schedules().add("r", Schedule.cron("@hourly"), "reports.monthly", null, null))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("exists already");
-    assertThatThrownBy(() -> node.schedules().add("s", Schedule.cron("@daily"), "no.such.kind", null, null))
+    assertThatThrownBy(() ->
+            node.schedules().add("r", Schedule.cron("@hourly"), "reports.monthly", null, null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("exists already");
+    assertThatThrownBy(
+            () -> node.schedules().add("s", Schedule.cron("@daily"), "no.such.kind", null, null))
         .isInstanceOf(UnknownKindException.class);
     assertThat(store.scheduleGet("s")).isEmpty();
-    ScheduleInfo replaced = node.schedules().put("r", Schedule.cron("0 6 1 * *", COPENHAGEN), "reports.monthly", null, null);
+    ScheduleInfo replaced =
+        node.schedules()
+            .put("r", Schedule.cron("0 6 1 * *", COPENHAGEN), "reports.monthly", null, null);
     assertThat(replaced.cron()).isEqualTo("0 6 1 * *");
     assertThat(replaced.zone()).isEqualTo("Europe/Copenhagen");
     node.schedules().delete("r");
     assertThat(node.schedules().list()).isEmpty();
-    assertThatThrownBy(() -> node.schedules().delete("r")).isInstanceOf(NoSuchElementException.class);
+    assertThatThrownBy(() -> node.schedules().delete("r"))
+        .isInstanceOf(NoSuchElementException.class);
   }
 
   @Test
   void schedulesDeclaredInCodeAreStoredAtStartAndDisabledWhenTheCodeDropsThem() {
     ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-    Offload v1 = Offload.builder().store(store()).migrate(false).clock(clock)
-        .register("reports.monthly", Report.class, (args, ctx) -> null)
-        .schedule("monthly-report", Schedule.cron("0 6 1 * *", COPENHAGEN), "reports.monthly", new Report("any"))
-        .schedule("old-report", Schedule.cron("@daily"), "reports.monthly", null)
-        .build();
+    Offload v1 =
+        Offload.builder()
+            .store(store())
+            .migrate(false)
+            .clock(clock)
+            .register("reports.monthly", Report.class, (args, ctx) -> null)
+            .schedule(
+                "monthly-report",
+                Schedule.cron("0 6 1 * *", COPENHAGEN),
+                "reports.monthly",
+                new Report("any"))
+            .schedule("old-report", Schedule.cron("@daily"), "reports.monthly", null)
+            .build();
     nodes.add(v1);
     v1.start();
     v1.stop();
@@ -331,10 +405,18 @@ public abstract class ScheduleContract {
     assertThat(monthly.declared()).isTrue();
     assertThat(monthly.next().get(0)).isEqualTo(Instant.parse("2026-01-01T05:00:00Z"));
 
-    Offload v2 = Offload.builder().store(store()).migrate(false).clock(clock)
-        .register("reports.monthly", Report.class, (args, ctx) -> null)
-        .schedule("monthly-report", Schedule.cron("0 6 1 * *", COPENHAGEN), "reports.monthly", new Report("any"))
-        .build();
+    Offload v2 =
+        Offload.builder()
+            .store(store())
+            .migrate(false)
+            .clock(clock)
+            .register("reports.monthly", Report.class, (args, ctx) -> null)
+            .schedule(
+                "monthly-report",
+                Schedule.cron("0 6 1 * *", COPENHAGEN),
+                "reports.monthly",
+                new Report("any"))
+            .build();
     nodes.add(v2);
     v2.start();
     v2.stop();
@@ -343,6 +425,7 @@ public abstract class ScheduleContract {
     clock.set(Instant.parse("2026-01-02T00:00:05Z"));
     v2.fireSchedulesNow();
     assertThat(jobsOf("old-report")).isEmpty();
-    assertThat(runAts(jobsOf("monthly-report"))).containsExactly(Instant.parse("2026-01-01T05:00:00Z"));
+    assertThat(runAts(jobsOf("monthly-report")))
+        .containsExactly(Instant.parse("2026-01-01T05:00:00Z"));
   }
 }

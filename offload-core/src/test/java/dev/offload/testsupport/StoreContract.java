@@ -18,16 +18,16 @@ import dev.offload.RetryPolicy;
 import dev.offload.UnknownKindException;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
-import dev.offload.store.JobAction;
 import dev.offload.store.Completion;
 import dev.offload.store.Heartbeat;
+import dev.offload.store.JobAction;
 import dev.offload.store.JobInsert;
-import dev.offload.store.WorkflowInsert;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.ProgressUpdate;
 import dev.offload.store.SchemaVersion;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
+import dev.offload.store.WorkflowInsert;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,8 +89,15 @@ public abstract class StoreContract {
 
   protected static JobInsert insert(String kind, String queue, int priority, Instant runAt) {
     Instant now = Instant.now();
-    return new JobInsert(kind, queue, priority, "{\"n\":1}", 3,
-        runAt.isAfter(now) ? JobState.SCHEDULED : JobState.AVAILABLE, runAt, now);
+    return new JobInsert(
+        kind,
+        queue,
+        priority,
+        "{\"n\":1}",
+        3,
+        runAt.isAfter(now) ? JobState.SCHEDULED : JobState.AVAILABLE,
+        runAt,
+        now);
   }
 
   protected static JobInsert insert(String kind) {
@@ -130,11 +137,12 @@ public abstract class StoreContract {
     return o.job(id).orElseThrow();
   }
 
-  // ---------------------------------------------------------------- the state machine, defined once
+  // ---------------------------------------------------------------- the state machine, defined
+  // once
 
   /**
-   * Every action from every state, through the store and through the façade: each may start
-   * exactly from the states {@link JobAction} lists, on every store.
+   * Every action from every state, through the store and through the façade: each may start exactly
+   * from the states {@link JobAction} lists, on every store.
    */
   @Test
   void everyActionStartsExactlyFromTheStatesJobActionAllows() {
@@ -144,11 +152,15 @@ public abstract class StoreContract {
         String queue = "sm-" + action.verb() + "-" + state.wireName();
         long id = jobIn(state, queue);
         boolean storeAllowed = applyThroughStore(action, id, queue, state);
-        assertThat(storeAllowed).as("store: %s from %s", action, state).isEqualTo(action.allows(state));
+        assertThat(storeAllowed)
+            .as("store: %s from %s", action, state)
+            .isEqualTo(action.allows(state));
         Boolean facadeAccepted = applyThroughFacade(o, action, jobIn(state, queue + "-f"), state);
         // Cancelling a cancelled job again is refused (HTTP 409), as for any job that ended.
         if (facadeAccepted != null) {
-          assertThat(facadeAccepted).as("façade: %s from %s", action, state).isEqualTo(action.allows(state));
+          assertThat(facadeAccepted)
+              .as("façade: %s from %s", action, state)
+              .isEqualTo(action.allows(state));
         }
       }
     }
@@ -162,11 +174,28 @@ public abstract class StoreContract {
     }
     if (state == JobState.WAITING) {
       // The second step of a workflow waits for the first, which is scheduled far ahead.
-      long workflow = store.workflowInsert(new WorkflowInsert("wf-" + queue, now, List.of(
-          new WorkflowInsert.Step("first", insert("k", queue + "-dep", 0, now.plusSeconds(3_600)), List.of(), "cancel"),
-          new WorkflowInsert.Step("second", insert("k", queue, 0, now.minusSeconds(1)), List.of(0), "cancel"))));
-      long id = store.workflowGet(workflow).orElseThrow().steps().stream()
-          .filter(s -> s.name().equals("second")).findFirst().orElseThrow().jobId();
+      long workflow =
+          store.workflowInsert(
+              new WorkflowInsert(
+                  "wf-" + queue,
+                  now,
+                  List.of(
+                      new WorkflowInsert.Step(
+                          "first",
+                          insert("k", queue + "-dep", 0, now.plusSeconds(3_600)),
+                          List.of(),
+                          "cancel"),
+                      new WorkflowInsert.Step(
+                          "second",
+                          insert("k", queue, 0, now.minusSeconds(1)),
+                          List.of(0),
+                          "cancel"))));
+      long id =
+          store.workflowGet(workflow).orElseThrow().steps().stream()
+              .filter(s -> s.name().equals("second"))
+              .findFirst()
+              .orElseThrow()
+              .jobId();
       assertThat(get(id).state()).isEqualTo(JobState.WAITING);
       return id;
     }
@@ -179,7 +208,8 @@ public abstract class StoreContract {
     assertThat(claimed.id()).isEqualTo(id);
     if (state != JobState.RUNNING) {
       Instant runAt = state == JobState.RETRYING ? now.plusSeconds(3_600) : null;
-      store.jobCompleteMany(List.of(new Completion(id, claimed.token(), state, now, runAt, null, null, null)));
+      store.jobCompleteMany(
+          List.of(new Completion(id, claimed.token(), state, now, runAt, null, null, null)));
     }
     assertThat(get(id).state()).isEqualTo(state);
     return id;
@@ -193,7 +223,10 @@ public abstract class StoreContract {
       case CANCEL -> {
         store.jobCancel(id, now);
         yield before == JobState.RUNNING
-            ? store.jobHeartbeat("node-a", List.of(new LeasedJob(id, 42L)), Duration.ofSeconds(30)).cancelRequested().contains(id)
+            ? store
+                .jobHeartbeat("node-a", List.of(new LeasedJob(id, 42L)), Duration.ofSeconds(30))
+                .cancelRequested()
+                .contains(id)
             : before != JobState.CANCELLED && get(id).state() == JobState.CANCELLED;
       }
       case RETRY -> {
@@ -210,7 +243,10 @@ public abstract class StoreContract {
     };
   }
 
-  /** Applies {@code action} through {@link Offload}: whether it was accepted, or null if it has no façade twin. */
+  /**
+   * Applies {@code action} through {@link Offload}: whether it was accepted, or null if it has no
+   * façade twin.
+   */
   private Boolean applyThroughFacade(Offload o, JobAction action, long id, JobState before) {
     JobId jobId = new JobId(id);
     try {
@@ -255,8 +291,11 @@ public abstract class StoreContract {
     assertThat(claim(10)).isEmpty();
 
     Instant at = Instant.now();
-    List<Long> written = store.jobCompleteMany(List.of(
-        new Completion(id, 42L, JobState.SUCCEEDED, at, null, "{\"ok\":true}", null, null)));
+    List<Long> written =
+        store.jobCompleteMany(
+            List.of(
+                new Completion(
+                    id, 42L, JobState.SUCCEEDED, at, null, "{\"ok\":true}", null, null)));
     assertThat(written).containsExactly(id);
     Job done = get(id);
     assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
@@ -269,7 +308,16 @@ public abstract class StoreContract {
   void insertManyReturnsIdsInInputOrder() {
     List<JobInsert> inserts = new ArrayList<>();
     for (int i = 0; i < 1_200; i++) {
-      inserts.add(new JobInsert("k", "default", i % 10, "{\"i\":" + i + "}", 3, JobState.AVAILABLE, Instant.now(), Instant.now()));
+      inserts.add(
+          new JobInsert(
+              "k",
+              "default",
+              i % 10,
+              "{\"i\":" + i + "}",
+              3,
+              JobState.AVAILABLE,
+              Instant.now(),
+              Instant.now()));
     }
     List<Long> ids = store.jobInsertMany(inserts);
     assertThat(ids).hasSize(1_200).doesNotHaveDuplicates();
@@ -283,8 +331,10 @@ public abstract class StoreContract {
   void claimOrdersByPriorityThenRunAtThenId() {
     Instant base = Instant.now().minusSeconds(60);
     long late = store.jobInsertMany(List.of(insert("k", "default", 5, base.plusSeconds(2)))).get(0);
-    long early = store.jobInsertMany(List.of(insert("k", "default", 5, base.plusSeconds(1)))).get(0);
-    long urgent = store.jobInsertMany(List.of(insert("k", "default", 0, base.plusSeconds(30)))).get(0);
+    long early =
+        store.jobInsertMany(List.of(insert("k", "default", 5, base.plusSeconds(1)))).get(0);
+    long urgent =
+        store.jobInsertMany(List.of(insert("k", "default", 0, base.plusSeconds(30)))).get(0);
     long sameTimeFirst = store.jobInsertMany(List.of(insert("k", "default", 9, base))).get(0);
     long sameTimeSecond = store.jobInsertMany(List.of(insert("k", "default", 9, base))).get(0);
 
@@ -305,12 +355,16 @@ public abstract class StoreContract {
 
   @Test
   void claimSkipsJobsNotYetDueOtherQueuesAndUnknownKinds() {
-    store.jobInsertMany(List.of(
-        insert("k", "default", 0, Instant.now().plusSeconds(60)),
-        insert("k", "other", 0, Instant.now().minusSeconds(1)),
-        insert("not-mine", "default", 0, Instant.now().minusSeconds(1))));
+    store.jobInsertMany(
+        List.of(
+            insert("k", "default", 0, Instant.now().plusSeconds(60)),
+            insert("k", "other", 0, Instant.now().minusSeconds(1)),
+            insert("not-mine", "default", 0, Instant.now().minusSeconds(1))));
     assertThat(claim(10)).isEmpty();
-    assertThat(store.jobClaim(new ClaimParams("default", List.of(), 10, "n", 1, Instant.now(), Duration.ofSeconds(5))))
+    assertThat(
+            store.jobClaim(
+                new ClaimParams(
+                    "default", List.of(), 10, "n", 1, Instant.now(), Duration.ofSeconds(5))))
         .isEmpty();
   }
 
@@ -328,18 +382,28 @@ public abstract class StoreContract {
       List<Future<List<Long>>> results = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         long token = t + 1;
-        results.add(pool.submit(() -> {
-          go.await();
-          List<Long> mine = new ArrayList<>();
-          while (true) {
-            Instant now = Instant.now();
-            List<ClaimedJob> got = store.jobClaim(new ClaimParams("default", List.of("k"), 37, "node-" + token, token, now, Duration.ofSeconds(30)));
-            if (got.isEmpty()) {
-              return mine;
-            }
-            got.forEach(j -> mine.add(j.id()));
-          }
-        }));
+        results.add(
+            pool.submit(() -> {
+              go.await();
+              List<Long> mine = new ArrayList<>();
+              while (true) {
+                Instant now = Instant.now();
+                List<ClaimedJob> got =
+                    store.jobClaim(
+                        new ClaimParams(
+                            "default",
+                            List.of("k"),
+                            37,
+                            "node-" + token,
+                            token,
+                            now,
+                            Duration.ofSeconds(30)));
+                if (got.isEmpty()) {
+                  return mine;
+                }
+                got.forEach(j -> mine.add(j.id()));
+              }
+            }));
       }
       go.countDown();
       List<Long> all = new ArrayList<>();
@@ -357,21 +421,33 @@ public abstract class StoreContract {
     long id = store.jobInsertMany(List.of(insert("k"))).get(0);
     claim(1);
     Instant now = Instant.now();
-    assertThat(store.jobCompleteMany(List.of(new Completion(id, 7L, JobState.SUCCEEDED, now, null, null, null, null))))
+    assertThat(
+            store.jobCompleteMany(
+                List.of(new Completion(id, 7L, JobState.SUCCEEDED, now, null, null, null, null))))
         .isEmpty();
     assertThat(get(id).state()).isEqualTo(JobState.RUNNING);
 
     // The attempt is rescued and claimed again: the first worker's token no longer writes anything.
-    store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now.minusSeconds(1), null, null, null)));
+    store.jobCompleteMany(
+        List.of(
+            new Completion(
+                id, 42L, JobState.RETRYING, now, now.minusSeconds(1), null, null, null)));
     Instant later = Instant.now();
-    store.jobClaim(new ClaimParams("default", List.of("k"), 1, "node-b", 99L, later, Duration.ofSeconds(30)));
-    assertThat(store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.SUCCEEDED, later, null, null, null, null))))
+    store.jobClaim(
+        new ClaimParams("default", List.of("k"), 1, "node-b", 99L, later, Duration.ofSeconds(30)));
+    assertThat(
+            store.jobCompleteMany(
+                List.of(
+                    new Completion(id, 42L, JobState.SUCCEEDED, later, null, null, null, null))))
         .isEmpty();
     Job job = get(id);
     assertThat(job.state()).isEqualTo(JobState.RUNNING);
     assertThat(job.node()).isEqualTo("node-b");
     assertThat(job.attempt()).isEqualTo(2);
-    assertThat(store.jobCompleteMany(List.of(new Completion(id, 99L, JobState.SUCCEEDED, later, null, null, null, null))))
+    assertThat(
+            store.jobCompleteMany(
+                List.of(
+                    new Completion(id, 99L, JobState.SUCCEEDED, later, null, null, null, null))))
         .containsExactly(id);
   }
 
@@ -383,14 +459,17 @@ public abstract class StoreContract {
     Duration far = Duration.ofSeconds(300);
     assertThat(store.jobHeartbeat("someone-else", List.of(held), far).renewed()).isEmpty();
     assertThat(store.jobGetStuck(10)).extracting(StuckJob::id).containsExactly(id);
-    assertThat(store.jobHeartbeat("node-a", List.of(held), far)).isEqualTo(new Heartbeat(List.of(held), List.of()));
+    assertThat(store.jobHeartbeat("node-a", List.of(held), far))
+        .isEqualTo(new Heartbeat(List.of(held), List.of()));
     assertThat(store.jobGetStuck(10)).isEmpty();
-    assertThat(store.jobHeartbeat("node-a", List.of(held), Duration.ofMillis(-1)).cancelRequested()).isEmpty();
+    assertThat(store.jobHeartbeat("node-a", List.of(held), Duration.ofMillis(-1)).cancelRequested())
+        .isEmpty();
     assertThat(store.jobGetStuck(10)).extracting(StuckJob::id).containsExactly(id);
 
     // A cancellation requested while the job runs comes back with the next heartbeat.
     assertThat(store.jobCancel(id, Instant.now())).contains(JobState.RUNNING);
-    assertThat(store.jobHeartbeat("node-a", List.of(held), far)).isEqualTo(new Heartbeat(List.of(held), List.of(id)));
+    assertThat(store.jobHeartbeat("node-a", List.of(held), far))
+        .isEqualTo(new Heartbeat(List.of(held), List.of(id)));
   }
 
   @Test
@@ -406,22 +485,35 @@ public abstract class StoreContract {
     List<StuckJob> stuck = store.jobGetStuck(10);
     assertThat(stuck).extracting(StuckJob::id).containsExactlyInAnyOrder(rescued, reclaimed);
     Instant now = Instant.now();
-    List<Completion> rescues = stuck.stream()
-        .map(s -> new Completion(s.id(), s.token(), JobState.RETRYING, now, now, null, null, s.checkedAt()))
-        .toList();
+    List<Completion> rescues =
+        stuck.stream()
+            .map(s ->
+                new Completion(
+                    s.id(), s.token(), JobState.RETRYING, now, now, null, null, s.checkedAt()))
+            .toList();
     assertThat(store.jobCompleteMany(rescues)).containsExactlyInAnyOrder(rescued, reclaimed);
     // One of them is claimed again by this same node, under a new token (the old code renewed any
     // lease the node held on the id, so the stale attempt went unnoticed).
-    store.jobClaim(new ClaimParams("default", List.of("k"), 1, "node-a", 43L, Instant.now(), Duration.ofSeconds(30)));
-    LeasedJob again = new LeasedJob(store.jobGet(reclaimed).orElseThrow().state() == JobState.RUNNING ? reclaimed : rescued, 43L);
+    store.jobClaim(
+        new ClaimParams(
+            "default", List.of("k"), 1, "node-a", 43L, Instant.now(), Duration.ofSeconds(30)));
+    LeasedJob again =
+        new LeasedJob(
+            store.jobGet(reclaimed).orElseThrow().state() == JobState.RUNNING ? reclaimed : rescued,
+            43L);
 
-    Heartbeat beat = store.jobHeartbeat("node-a",
-        List.of(new LeasedJob(rescued, 42L), new LeasedJob(reclaimed, 42L), keptLease), Duration.ofSeconds(30));
+    Heartbeat beat =
+        store.jobHeartbeat(
+            "node-a",
+            List.of(new LeasedJob(rescued, 42L), new LeasedJob(reclaimed, 42L), keptLease),
+            Duration.ofSeconds(30));
     assertThat(beat.renewed()).containsExactly(keptLease);
     assertThat(beat.cancelRequested()).isEmpty();
     // The new attempt's lease is renewed under its own token.
-    assertThat(store.jobHeartbeat("node-a", List.of(again), Duration.ofSeconds(30)).renewed()).containsExactly(again);
-    assertThat(store.jobHeartbeat("node-a", List.of(), Duration.ofSeconds(30))).isEqualTo(Heartbeat.none());
+    assertThat(store.jobHeartbeat("node-a", List.of(again), Duration.ofSeconds(30)).renewed())
+        .containsExactly(again);
+    assertThat(store.jobHeartbeat("node-a", List.of(), Duration.ofSeconds(30)))
+        .isEqualTo(Heartbeat.none());
   }
 
   @Test
@@ -430,8 +522,18 @@ public abstract class StoreContract {
     for (int attempt = 1; attempt <= 2; attempt++) {
       claim(1);
       Instant now = Instant.now();
-      String error = "{\"attempt\":" + attempt + ",\"at\":\"" + now + "\",\"node\":\"node-a\",\"errorClass\":\"java.lang.IllegalStateException\",\"message\":\"boom " + attempt + "\",\"stackTrace\":\"trace\"}";
-      store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now.minusMillis(1), null, error, null)));
+      String error =
+          "{\"attempt\":"
+              + attempt
+              + ",\"at\":\""
+              + now
+              + "\",\"node\":\"node-a\",\"errorClass\":\"java.lang.IllegalStateException\",\"message\":\"boom "
+              + attempt
+              + "\",\"stackTrace\":\"trace\"}";
+      store.jobCompleteMany(
+          List.of(
+              new Completion(
+                  id, 42L, JobState.RETRYING, now, now.minusMillis(1), null, error, null)));
     }
     Job job = get(id);
     assertThat(job.state()).isEqualTo(JobState.RETRYING);
@@ -454,19 +556,29 @@ public abstract class StoreContract {
   @Test
   void leasesAreMeasuredOnTheStoresClockNotOnTheWorkersNow() {
     // Workers whose clocks run 5 minutes behind and ahead: their leases hold 30 s all the same.
-    long behind = store.jobInsertMany(List.of(insert("k", "default", 0, Instant.now().minus(Duration.ofMinutes(10))))).get(0);
+    long behind =
+        store
+            .jobInsertMany(
+                List.of(insert("k", "default", 0, Instant.now().minus(Duration.ofMinutes(10)))))
+            .get(0);
     Instant skewedBehind = Instant.now().minus(Duration.ofMinutes(5));
-    store.jobClaim(new ClaimParams("default", List.of("k"), 1, "behind", 1L, skewedBehind, Duration.ofSeconds(30)));
+    store.jobClaim(
+        new ClaimParams(
+            "default", List.of("k"), 1, "behind", 1L, skewedBehind, Duration.ofSeconds(30)));
     long ahead = store.jobInsertMany(List.of(insert("k"))).get(0);
     Instant skewedAhead = Instant.now().plus(Duration.ofMinutes(5));
-    store.jobClaim(new ClaimParams("default", List.of("k"), 1, "ahead", 2L, skewedAhead, Duration.ofSeconds(30)));
+    store.jobClaim(
+        new ClaimParams(
+            "default", List.of("k"), 1, "ahead", 2L, skewedAhead, Duration.ofSeconds(30)));
     assertThat(get(behind).state()).isEqualTo(JobState.RUNNING);
     assertThat(get(ahead).state()).isEqualTo(JobState.RUNNING);
     assertThat(store.jobGetStuck(10)).isEmpty();
     // Renewed with a lease already over, they are stuck at once, whatever the workers' clocks said.
     store.jobHeartbeat("behind", List.of(new LeasedJob(behind, 1L)), Duration.ofMillis(-1));
     store.jobHeartbeat("ahead", List.of(new LeasedJob(ahead, 2L)), Duration.ofMillis(-1));
-    assertThat(store.jobGetStuck(10)).extracting(StuckJob::id).containsExactlyInAnyOrder(behind, ahead);
+    assertThat(store.jobGetStuck(10))
+        .extracting(StuckJob::id)
+        .containsExactlyInAnyOrder(behind, ahead);
   }
 
   @Test
@@ -478,13 +590,21 @@ public abstract class StoreContract {
     // The worker's heartbeat lands between the rescuer's look and its write: the worker keeps it.
     store.jobHeartbeat("node-a", List.of(new LeasedJob(id, 42L)), Duration.ofSeconds(30));
     Instant now = Instant.now();
-    assertThat(store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now, null, null, stuck.checkedAt()))))
+    assertThat(
+            store.jobCompleteMany(
+                List.of(
+                    new Completion(
+                        id, 42L, JobState.RETRYING, now, now, null, null, stuck.checkedAt()))))
         .isEmpty();
     assertThat(get(id).state()).isEqualTo(JobState.RUNNING);
     // Found expired again and not renewed since: the rescue is written.
     store.jobHeartbeat("node-a", List.of(new LeasedJob(id, 42L)), Duration.ofMillis(-1));
     StuckJob again = store.jobGetStuck(10).get(0);
-    assertThat(store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now, null, null, again.checkedAt()))))
+    assertThat(
+            store.jobCompleteMany(
+                List.of(
+                    new Completion(
+                        id, 42L, JobState.RETRYING, now, now, null, null, again.checkedAt()))))
         .containsExactly(id);
   }
 
@@ -494,7 +614,9 @@ public abstract class StoreContract {
     claim(1);
     Instant now = Instant.now();
     // The lease runs 30 s more: a rescue guarded by "expired before now" must not write.
-    assertThat(store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, now, now, null, null, now))))
+    assertThat(
+            store.jobCompleteMany(
+                List.of(new Completion(id, 42L, JobState.RETRYING, now, now, null, null, now))))
         .isEmpty();
   }
 
@@ -583,18 +705,39 @@ public abstract class StoreContract {
     long id = store.jobInsertMany(List.of(insert("k"))).get(0);
     claim(1);
     assertThat(store.jobCheckpoint(id, 41L, "{\"cursor\":1}", null)).isFalse();
-    assertThat(store.jobCheckpoint(id, 42L, "{\"cursor\":2}", "{\"count\":1,\"items\":[{\"key\":\"o-1\",\"error\":\"bad\"}]}"))
+    assertThat(
+            store.jobCheckpoint(
+                id,
+                42L,
+                "{\"cursor\":2}",
+                "{\"count\":1,\"items\":[{\"key\":\"o-1\",\"error\":\"bad\"}]}"))
         .isTrue();
-    assertThat(store.jobProgressMany(List.of(new ProgressUpdate(id, 41L, "{\"percent\":10}")))).isEmpty();
-    assertThat(store.jobProgressMany(List.of(new ProgressUpdate(id, 42L,
-        "{\"percent\":50.0,\"done\":5,\"total\":10,\"stages\":[],\"failedItems\":1,\"updatedAt\":\"2026-11-24T12:00:00Z\"}"))))
+    assertThat(store.jobProgressMany(List.of(new ProgressUpdate(id, 41L, "{\"percent\":10}"))))
+        .isEmpty();
+    assertThat(
+            store.jobProgressMany(
+                List.of(
+                    new ProgressUpdate(
+                        id,
+                        42L,
+                        "{\"percent\":50.0,\"done\":5,\"total\":10,\"stages\":[],\"failedItems\":1,\"updatedAt\":\"2026-11-24T12:00:00Z\"}"))))
         .containsExactly(id);
     Job job = get(id);
     assertThat(job.checkpoint().get("cursor").asInt()).isEqualTo(2);
     assertThat(job.progress().percent()).isEqualTo(50.0);
     assertThat(job.failedItems().items()).extracting(i -> i.key()).containsExactly("o-1");
     // A later claim hands the checkpoint and failed items to the next attempt.
-    store.jobCompleteMany(List.of(new Completion(id, 42L, JobState.RETRYING, Instant.now(), Instant.now().minusSeconds(1), null, null, null)));
+    store.jobCompleteMany(
+        List.of(
+            new Completion(
+                id,
+                42L,
+                JobState.RETRYING,
+                Instant.now(),
+                Instant.now().minusSeconds(1),
+                null,
+                null,
+                null)));
     ClaimedJob again = claim(1).get(0);
     assertThat(again.checkpointJson()).contains("2");
     assertThat(again.failedItemsJson()).contains("o-1");
@@ -604,7 +747,13 @@ public abstract class StoreContract {
 
   @Test
   void handlerRunsAndItsResultIsStored() {
-    Offload o = start(offload().register("echo", Note.class, (args, ctx) -> Map.of("echo", args.text(), "attempt", ctx.attempt())));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "echo",
+                    Note.class,
+                    (args, ctx) -> Map.of("echo", args.text(), "attempt", ctx.attempt())));
     JobId id = o.enqueue("echo", new Note("hello"));
     Job job = awaitState(o, id, JobState.SUCCEEDED);
     assertThat(job.result().get("echo").asText()).isEqualTo("hello");
@@ -616,45 +765,74 @@ public abstract class StoreContract {
   void failedAttemptIsRetriedAfterItsBackoff() {
     AtomicInteger calls = new AtomicInteger();
     Duration delay = Duration.ofMillis(300);
-    Offload o = start(offload().register("flaky", Note.class, (args, ctx) -> {
-      if (calls.incrementAndGet() == 1) {
-        throw new IllegalStateException("upstream said 500");
-      }
-      return null;
-    }, JobOptions.defaults().retryPolicy(RetryPolicy.fixed(delay))));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "flaky",
+                    Note.class,
+                    (args, ctx) -> {
+                      if (calls.incrementAndGet() == 1) {
+                        throw new IllegalStateException("upstream said 500");
+                      }
+                      return null;
+                    },
+                    JobOptions.defaults().retryPolicy(RetryPolicy.fixed(delay))));
     JobId id = o.enqueue("flaky", new Note("x"));
     Job job = awaitState(o, id, JobState.SUCCEEDED);
     assertThat(job.attempt()).isEqualTo(2);
-    assertThat(job.errors()).singleElement().satisfies(e -> {
-      assertThat(e.attempt()).isEqualTo(1);
-      assertThat(e.errorClass()).isEqualTo(IllegalStateException.class.getName());
-      assertThat(e.message()).isEqualTo("upstream said 500");
-      assertThat(e.stackTrace()).contains("StoreContract");
-      assertThat(e.node()).isEqualTo(o.node());
-    });
-    assertThat(Duration.between(job.errors().get(0).at(), job.startedAt())).isGreaterThanOrEqualTo(delay.minusMillis(5));
+    assertThat(job.errors())
+        .singleElement()
+        .satisfies(e -> {
+          assertThat(e.attempt()).isEqualTo(1);
+          assertThat(e.errorClass()).isEqualTo(IllegalStateException.class.getName());
+          assertThat(e.message()).isEqualTo("upstream said 500");
+          assertThat(e.stackTrace()).contains("StoreContract");
+          assertThat(e.node()).isEqualTo(o.node());
+        });
+    assertThat(Duration.between(job.errors().get(0).at(), job.startedAt()))
+        .isGreaterThanOrEqualTo(delay.minusMillis(5));
   }
 
   @Test
   void permanentFailureGoesStraightToDead() {
-    Offload o = start(offload().register("bad", Note.class, (args, ctx) -> {
-      throw new PermanentFailure("order 17 does not exist");
-    }, JobOptions.defaults().maxAttempts(5)));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "bad",
+                    Note.class,
+                    (args, ctx) -> {
+                      throw new PermanentFailure("order 17 does not exist");
+                    },
+                    JobOptions.defaults().maxAttempts(5)));
     JobId id = o.enqueue("bad", new Note("x"));
     Job job = awaitState(o, id, JobState.DEAD);
     assertThat(job.attempt()).isEqualTo(1);
-    assertThat(job.errors()).singleElement().extracting(e -> e.message()).isEqualTo("order 17 does not exist");
+    assertThat(job.errors())
+        .singleElement()
+        .extracting(e -> e.message())
+        .isEqualTo("order 17 does not exist");
   }
 
   @Test
   void jobIsDeadAfterItsLastAttempt() {
-    Offload o = start(offload().register("always", Note.class, (args, ctx) -> {
-      throw new IllegalStateException("attempt " + ctx.attempt());
-    }, JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate())));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "always",
+                    Note.class,
+                    (args, ctx) -> {
+                      throw new IllegalStateException("attempt " + ctx.attempt());
+                    },
+                    JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate())));
     JobId id = o.enqueue("always", new Note("x"));
     Job job = awaitState(o, id, JobState.DEAD);
     assertThat(job.attempt()).isEqualTo(3);
-    assertThat(job.errors()).extracting(e -> e.message()).containsExactly("attempt 1", "attempt 2", "attempt 3");
+    assertThat(job.errors())
+        .extracting(e -> e.message())
+        .containsExactly("attempt 1", "attempt 2", "attempt 3");
   }
 
   @Test
@@ -663,43 +841,64 @@ public abstract class StoreContract {
     assertThatThrownBy(() -> o.enqueue("typed", Map.of("ms", "not a number")))
         .isInstanceOf(dev.offload.InvalidJobException.class)
         .hasMessageStartingWith("ms: expected a number")
-        .satisfies(e -> assertThat(((dev.offload.InvalidJobException) e).field()).isEqualTo("args.ms"));
+        .satisfies(
+            e -> assertThat(((dev.offload.InvalidJobException) e).field()).isEqualTo("args.ms"));
     assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
   }
 
   @Test
   void argsThatDoNotFitTheHandlerSendTheJobToDead() {
     Offload o = start(offload().register("typed", Sleep.class, (args, ctx) -> null));
-    // Enqueued by a node that does not know the kind, so nothing checked the args before the worker.
+    // Enqueued by a node that does not know the kind, so nothing checked the args before the
+    // worker.
     Offload client = offload().build();
-    JobId id = client.enqueue("typed", Map.of("ms", "not a number"), EnqueueOptions.none().allowUnknownKind());
+    JobId id =
+        client.enqueue(
+            "typed", Map.of("ms", "not a number"), EnqueueOptions.none().allowUnknownKind());
     Job job = awaitState(o, id, JobState.DEAD);
-    assertThat(job.errors()).singleElement().extracting(e -> e.message()).asString().contains("args do not match Sleep");
+    assertThat(job.errors())
+        .singleElement()
+        .extracting(e -> e.message())
+        .asString()
+        .contains("args do not match Sleep");
   }
 
   @Test
   void timeoutInterruptsTheHandlerAndCountsAsAFailure() throws Exception {
     CountDownLatch interrupted = new CountDownLatch(1);
-    Offload o = start(offload().register("slow", Note.class, (args, ctx) -> {
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        interrupted.countDown();
-        throw e;
-      }
-      return null;
-    }, JobOptions.defaults().timeout(Duration.ofMillis(200)).maxAttempts(1)));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "slow",
+                    Note.class,
+                    (args, ctx) -> {
+                      try {
+                        Thread.sleep(60_000);
+                      } catch (InterruptedException e) {
+                        interrupted.countDown();
+                        throw e;
+                      }
+                      return null;
+                    },
+                    JobOptions.defaults().timeout(Duration.ofMillis(200)).maxAttempts(1)));
     JobId id = o.enqueue("slow", new Note("x"));
     Job job = awaitState(o, id, JobState.DEAD);
-    // The interrupt is sent before the outcome is written, but the handler's thread may see it after.
+    // The interrupt is sent before the outcome is written, but the handler's thread may see it
+    // after.
     assertThat(interrupted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-    assertThat(job.errors()).singleElement().extracting(e -> e.message()).asString().contains("timed out");
+    assertThat(job.errors())
+        .singleElement()
+        .extracting(e -> e.message())
+        .asString()
+        .contains("timed out");
   }
 
   @Test
   void delayedJobWaitsForItsTime() {
     Offload o = start(offload().register("later", Note.class, (args, ctx) -> null));
-    JobId id = o.enqueue("later", new Note("x"), EnqueueOptions.none().delay(Duration.ofMillis(700)));
+    JobId id =
+        o.enqueue("later", new Note("x"), EnqueueOptions.none().delay(Duration.ofMillis(700)));
     Job scheduled = o.job(id).orElseThrow();
     assertThat(scheduled.state()).isEqualTo(JobState.SCHEDULED);
     Job done = awaitState(o, id, JobState.SUCCEEDED);
@@ -708,25 +907,37 @@ public abstract class StoreContract {
 
   @Test
   void expiredLeaseIsRescuedAndRunAgain() {
-    Offload o = start(offload()
-        .register("k", Note.class, (args, ctx) -> "second try", JobOptions.defaults().retryPolicy(RetryPolicy.immediate()))
-        .rescueInterval(Duration.ofMillis(100)));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "k",
+                    Note.class,
+                    (args, ctx) -> "second try",
+                    JobOptions.defaults().retryPolicy(RetryPolicy.immediate()))
+                .rescueInterval(Duration.ofMillis(100)));
     // A worker that died: it claimed the job and its lease ran out.
-    long id = store.jobInsertMany(List.of(insert("k", "elsewhere", 0, Instant.now().minusSeconds(1)))).get(0);
+    long id =
+        store
+            .jobInsertMany(List.of(insert("k", "elsewhere", 0, Instant.now().minusSeconds(1))))
+            .get(0);
     claim("elsewhere", 1, List.of("k"), Duration.ofMillis(-1));
     await().atMost(Duration.ofSeconds(10)).until(() -> get(id).state() == JobState.RETRYING);
     Job rescued = get(id);
-    assertThat(rescued.errors()).singleElement().satisfies(e -> {
-      assertThat(e.message()).contains("lost worker").contains("node-a");
-      assertThat(e.attempt()).isEqualTo(1);
-    });
+    assertThat(rescued.errors())
+        .singleElement()
+        .satisfies(e -> {
+          assertThat(e.message()).contains("lost worker").contains("node-a");
+          assertThat(e.attempt()).isEqualTo(1);
+        });
     assertThat(o.rescueNow()).isZero();
   }
 
   @Test
   void lostWorkerOnTheLastAttemptEndsDead() {
     Offload o = offload().register("k", Note.class, (args, ctx) -> null).build();
-    JobInsert one = new JobInsert("k", "default", 0, "{}", 1, JobState.AVAILABLE, Instant.now(), Instant.now());
+    JobInsert one =
+        new JobInsert("k", "default", 0, "{}", 1, JobState.AVAILABLE, Instant.now(), Instant.now());
     long id = store.jobInsertMany(List.of(one)).get(0);
     claim("default", 1, List.of("k"), Duration.ofMillis(-1));
     assertThat(o.rescueNow()).isEqualTo(1);
@@ -736,11 +947,17 @@ public abstract class StoreContract {
   @Test
   void gracefulShutdownReleasesJobsStillRunningAfterTheGrace() throws Exception {
     CountDownLatch running = new CountDownLatch(1);
-    Offload o = offload().register("stubborn", Note.class, (args, ctx) -> {
-      running.countDown();
-      Thread.sleep(60_000);
-      return null;
-    }).build();
+    Offload o =
+        offload()
+            .register(
+                "stubborn",
+                Note.class,
+                (args, ctx) -> {
+                  running.countDown();
+                  Thread.sleep(60_000);
+                  return null;
+                })
+            .build();
     o.start();
     JobId id = o.enqueue("stubborn", new Note("x"));
     assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -755,11 +972,18 @@ public abstract class StoreContract {
   void gracefulShutdownLetsQuickJobsFinish() throws Exception {
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Offload o = offload().shutdownGrace(Duration.ofSeconds(10)).register("quick", Note.class, (args, ctx) -> {
-      running.countDown();
-      release.await();
-      return "finished";
-    }).build();
+    Offload o =
+        offload()
+            .shutdownGrace(Duration.ofSeconds(10))
+            .register(
+                "quick",
+                Note.class,
+                (args, ctx) -> {
+                  running.countDown();
+                  release.await();
+                  return "finished";
+                })
+            .build();
     o.start();
     JobId id = o.enqueue("quick", new Note("x"));
     assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
@@ -777,7 +1001,8 @@ public abstract class StoreContract {
         .hasMessageContaining("nobody.knows");
     assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
 
-    JobId allowed = client.enqueue("nobody.knows", Map.of(), EnqueueOptions.none().allowUnknownKind());
+    JobId allowed =
+        client.enqueue("nobody.knows", Map.of(), EnqueueOptions.none().allowUnknownKind());
     assertThat(client.job(allowed)).isPresent();
 
     store.kindAnnounce(List.of("remote.kind"), Instant.now());
@@ -787,7 +1012,9 @@ public abstract class StoreContract {
   @Test
   void oversizedArgsAreRefusedAndNothingIsWritten() {
     Offload client = offload().maxArgsBytes(100).register("k", Note.class, (a, c) -> null).build();
-    List<JobRequest> batch = List.of(JobRequest.of("k", new Note("small")), JobRequest.of("k", new Note("x".repeat(200))));
+    List<JobRequest> batch =
+        List.of(
+            JobRequest.of("k", new Note("small")), JobRequest.of("k", new Note("x".repeat(200))));
     assertThatThrownBy(() -> client.enqueueAll(batch))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("job 2 of 2")
@@ -797,37 +1024,48 @@ public abstract class StoreContract {
 
   /** The same store, counting calls by method name: the writes the engine makes are observable. */
   private Store counting(Map<String, AtomicInteger> calls) {
-    return (Store) java.lang.reflect.Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class},
-        (proxy, method, args) -> {
-          calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
-          try {
-            return method.invoke(store, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (Store)
+        java.lang.reflect.Proxy.newProxyInstance(
+            Store.class.getClassLoader(),
+            new Class<?>[] {Store.class},
+            (proxy, method, args) -> {
+              calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
+              try {
+                return method.invoke(store, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Test
   void progressInAHotLoopIsWrittenAtMostOncePerInterval() {
     Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     long[] counted = new long[1];
-    Offload o = start(Offload.builder().store(counting(calls)).migrate(false).pollInterval(Duration.ofMillis(50))
-        .progressInterval(Duration.ofMillis(200))
-        .register("hot", Note.class, (args, ctx) -> {
-          long deadline = System.nanoTime() + 1_500_000_000L;
-          ctx.total(Long.MAX_VALUE);
-          long n = 0;
-          while (System.nanoTime() < deadline) {
-            for (int i = 0; i < 1_000; i++) {
-              ctx.advance(1);
-            }
-            n += 1_000;
-          }
-          ctx.total(n);
-          counted[0] = n;
-          return null;
-        }));
+    Offload o =
+        start(
+            Offload.builder()
+                .store(counting(calls))
+                .migrate(false)
+                .pollInterval(Duration.ofMillis(50))
+                .progressInterval(Duration.ofMillis(200))
+                .register(
+                    "hot",
+                    Note.class,
+                    (args, ctx) -> {
+                      long deadline = System.nanoTime() + 1_500_000_000L;
+                      ctx.total(Long.MAX_VALUE);
+                      long n = 0;
+                      while (System.nanoTime() < deadline) {
+                        for (int i = 0; i < 1_000; i++) {
+                          ctx.advance(1);
+                        }
+                        n += 1_000;
+                      }
+                      ctx.total(n);
+                      counted[0] = n;
+                      return null;
+                    }));
     JobId id = o.enqueue("hot", new Note("x"));
     Job job = awaitState(o, id, JobState.SUCCEEDED);
     assertThat(counted[0]).isGreaterThan(100_000);
@@ -842,31 +1080,53 @@ public abstract class StoreContract {
   void watcherSeesStagesInOrderAndTheFinalState() throws Exception {
     CountDownLatch inImport = new CountDownLatch(1);
     CountDownLatch proceed = new CountDownLatch(1);
-    Offload o = start(offload().progressInterval(Duration.ofMillis(100)).register("staged", Note.class, (args, ctx) -> {
-      ctx.stages(dev.offload.Stage.of("fetch", 1), dev.offload.Stage.of("import", 3));
-      ctx.stage("fetch", 10);
-      ctx.advance(10);
-      ctx.stage("import", 100);
-      ctx.advance(50);
-      ctx.message("Imported 50 of 100");
-      inImport.countDown();
-      proceed.await();
-      ctx.advance(50);
-      return "ok";
-    }));
+    Offload o =
+        start(
+            offload()
+                .progressInterval(Duration.ofMillis(100))
+                .register(
+                    "staged",
+                    Note.class,
+                    (args, ctx) -> {
+                      ctx.stages(
+                          dev.offload.Stage.of("fetch", 1), dev.offload.Stage.of("import", 3));
+                      ctx.stage("fetch", 10);
+                      ctx.advance(10);
+                      ctx.stage("import", 100);
+                      ctx.advance(50);
+                      ctx.message("Imported 50 of 100");
+                      inImport.countDown();
+                      proceed.await();
+                      ctx.advance(50);
+                      return "ok";
+                    }));
     JobId id = o.enqueue("staged", new Note("x"));
     List<Job> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (AutoCloseable w = o.watch(id, seen::add)) {
       assertThat(inImport.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream().anyMatch(j -> j.progress() != null
-          && "import".equals(j.progress().stage()) && j.progress().done() == 50));
-      Job mid = seen.stream().filter(j -> j.progress() != null && j.progress().done() == 50).findFirst().orElseThrow();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() ->
+              seen.stream()
+                  .anyMatch(j ->
+                      j.progress() != null
+                          && "import".equals(j.progress().stage())
+                          && j.progress().done() == 50));
+      Job mid =
+          seen.stream()
+              .filter(j -> j.progress() != null && j.progress().done() == 50)
+              .findFirst()
+              .orElseThrow();
       // fetch done (1) plus half of import (1.5) of 4.
       assertThat(mid.progress().percent()).isEqualTo(62.5);
       assertThat(mid.progress().message()).isEqualTo("Imported 50 of 100");
-      assertThat(mid.progress().stages()).extracting(s -> s.name()).containsExactly("fetch", "import");
+      assertThat(mid.progress().stages())
+          .extracting(s -> s.name())
+          .containsExactly("fetch", "import");
       proceed.countDown();
-      await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty() && seen.get(seen.size() - 1).state() == JobState.SUCCEEDED);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !seen.isEmpty() && seen.get(seen.size() - 1).state() == JobState.SUCCEEDED);
     }
     Job last = seen.get(seen.size() - 1);
     assertThat(last.progress().percent()).isEqualTo(100.0);
@@ -878,17 +1138,24 @@ public abstract class StoreContract {
   @Test
   void retriedAttemptResumesFromTheCheckpoint() {
     List<Integer> pagesProcessed = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Offload o = start(offload().register("paged", Note.class, (args, ctx) -> {
-      int from = ctx.checkpoint(Cursor.class).map(c -> c.page() + 1).orElse(1);
-      for (int page = from; page <= 10; page++) {
-        pagesProcessed.add(page);
-        ctx.checkpoint(new Cursor(page));
-        if (page == 6 && ctx.attempt() == 1) {
-          throw new IllegalStateException("upstream went away at page 6");
-        }
-      }
-      return null;
-    }, JobOptions.defaults().retryPolicy(RetryPolicy.immediate())));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "paged",
+                    Note.class,
+                    (args, ctx) -> {
+                      int from = ctx.checkpoint(Cursor.class).map(c -> c.page() + 1).orElse(1);
+                      for (int page = from; page <= 10; page++) {
+                        pagesProcessed.add(page);
+                        ctx.checkpoint(new Cursor(page));
+                        if (page == 6 && ctx.attempt() == 1) {
+                          throw new IllegalStateException("upstream went away at page 6");
+                        }
+                      }
+                      return null;
+                    },
+                    JobOptions.defaults().retryPolicy(RetryPolicy.immediate())));
     JobId id = o.enqueue("paged", new Note("x"));
     Job job = awaitState(o, id, JobState.SUCCEEDED);
     assertThat(job.attempt()).isEqualTo(2);
@@ -900,21 +1167,29 @@ public abstract class StoreContract {
 
   @Test
   void failedItemsAfterTheLastCheckpointAreNotCountedTwiceWhenTheAttemptIsRetried() {
-    Offload o = start(offload().register("resumes", Note.class, (args, ctx) -> {
-      int from = ctx.checkpoint(Cursor.class).map(Cursor::page).orElse(0);
-      for (int page = from; page < 4; page++) {
-        if (page == 2) {
-          ctx.itemFailed("record-2", "malformed");
-        }
-        if (page == 3 && ctx.attempt() == 1) {
-          throw new IllegalStateException("connection reset");
-        }
-        if (page < 2) {
-          ctx.checkpoint(new Cursor(page + 1)); // the last checkpoint is before record-2
-        }
-      }
-      return null;
-    }, JobOptions.defaults().retryPolicy(RetryPolicy.immediate())));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "resumes",
+                    Note.class,
+                    (args, ctx) -> {
+                      int from = ctx.checkpoint(Cursor.class).map(Cursor::page).orElse(0);
+                      for (int page = from; page < 4; page++) {
+                        if (page == 2) {
+                          ctx.itemFailed("record-2", "malformed");
+                        }
+                        if (page == 3 && ctx.attempt() == 1) {
+                          throw new IllegalStateException("connection reset");
+                        }
+                        if (page < 2) {
+                          ctx.checkpoint(
+                              new Cursor(page + 1)); // the last checkpoint is before record-2
+                        }
+                      }
+                      return null;
+                    },
+                    JobOptions.defaults().retryPolicy(RetryPolicy.immediate())));
     Job job = awaitState(o, o.enqueue("resumes", new Note("x")), JobState.SUCCEEDED);
     assertThat(job.attempt()).isEqualTo(2);
     assertThat(job.failedItems().count()).isEqualTo(1);
@@ -924,27 +1199,39 @@ public abstract class StoreContract {
   @Test
   void failedItemsAreRecordedAndRetriedInAFollowUpJob() {
     List<String> processedByFollowUp = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Offload o = start(offload().register("bulk", Batch.class, (args, ctx) -> {
-      List<String> items = ctx.retryItems().isEmpty() ? args.items() : ctx.retryItems();
-      int ok = 0;
-      for (String item : items) {
-        if (!ctx.retryItems().isEmpty()) {
-          processedByFollowUp.add(item);
-          ok++;
-        } else if (item.startsWith("bad")) {
-          ctx.itemFailed(item, new IllegalArgumentException("record " + item + " is malformed"));
-        } else {
-          ok++;
-        }
-      }
-      return Map.of("imported", ok);
-    }));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "bulk",
+                    Batch.class,
+                    (args, ctx) -> {
+                      List<String> items =
+                          ctx.retryItems().isEmpty() ? args.items() : ctx.retryItems();
+                      int ok = 0;
+                      for (String item : items) {
+                        if (!ctx.retryItems().isEmpty()) {
+                          processedByFollowUp.add(item);
+                          ok++;
+                        } else if (item.startsWith("bad")) {
+                          ctx.itemFailed(
+                              item,
+                              new IllegalArgumentException("record " + item + " is malformed"));
+                        } else {
+                          ok++;
+                        }
+                      }
+                      return Map.of("imported", ok);
+                    }));
     JobId id = o.enqueue("bulk", new Batch(List.of("a", "bad-1", "b", "bad-2", "c")));
     Job job = awaitState(o, id, JobState.SUCCEEDED);
     assertThat(job.result().get("imported").asInt()).isEqualTo(3);
     assertThat(job.failedItems().count()).isEqualTo(2);
-    assertThat(job.failedItems().items()).extracting(i -> i.key()).containsExactly("bad-1", "bad-2");
-    assertThat(job.failedItems().items().get(0).error()).isEqualTo("IllegalArgumentException: record bad-1 is malformed");
+    assertThat(job.failedItems().items())
+        .extracting(i -> i.key())
+        .containsExactly("bad-1", "bad-2");
+    assertThat(job.failedItems().items().get(0).error())
+        .isEqualTo("IllegalArgumentException: record bad-1 is malformed");
     assertThat(job.progress().failedItems()).isEqualTo(2);
 
     JobId followUp = o.retryFailedItems(id);
@@ -966,30 +1253,52 @@ public abstract class StoreContract {
 
   @Test
   void exceptionTypesDeclaredPermanentGoStraightToDead() {
-    Offload o = start(offload().register("gone", Note.class, (args, ctx) -> {
-      throw new UpstreamGone("tenant deleted");
-    }, JobOptions.defaults().maxAttempts(5).permanentOn(UpstreamGone.class)));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "gone",
+                    Note.class,
+                    (args, ctx) -> {
+                      throw new UpstreamGone("tenant deleted");
+                    },
+                    JobOptions.defaults().maxAttempts(5).permanentOn(UpstreamGone.class)));
     Job job = awaitState(o, o.enqueue("gone", new Note("x")), JobState.DEAD);
     assertThat(job.attempt()).isEqualTo(1);
   }
 
   @Test
   void retryPolicyNoneMeansTheFirstFailureIsFinal() {
-    Offload o = start(offload().register("once", Note.class, (args, ctx) -> {
-      throw new IllegalStateException("no");
-    }, JobOptions.defaults().maxAttempts(5).retryPolicy(RetryPolicy.none())));
-    assertThat(awaitState(o, o.enqueue("once", new Note("x")), JobState.DEAD).attempt()).isEqualTo(1);
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "once",
+                    Note.class,
+                    (args, ctx) -> {
+                      throw new IllegalStateException("no");
+                    },
+                    JobOptions.defaults().maxAttempts(5).retryPolicy(RetryPolicy.none())));
+    assertThat(awaitState(o, o.enqueue("once", new Note("x")), JobState.DEAD).attempt())
+        .isEqualTo(1);
   }
 
   @Test
   void snoozeRunsTheJobAgainWithoutUsingAnAttempt() {
     AtomicInteger runs = new AtomicInteger();
-    Offload o = start(offload().register("limited", Note.class, (args, ctx) -> {
-      if (runs.incrementAndGet() <= 2) {
-        ctx.snooze(Duration.ofMillis(100)); // the upstream said 429
-      }
-      return "attempt " + ctx.attempt();
-    }, JobOptions.defaults().maxAttempts(1)));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "limited",
+                    Note.class,
+                    (args, ctx) -> {
+                      if (runs.incrementAndGet() <= 2) {
+                        ctx.snooze(Duration.ofMillis(100)); // the upstream said 429
+                      }
+                      return "attempt " + ctx.attempt();
+                    },
+                    JobOptions.defaults().maxAttempts(1)));
     Job job = awaitState(o, o.enqueue("limited", new Note("x")), JobState.SUCCEEDED);
     assertThat(runs.get()).isEqualTo(3);
     assertThat(job.attempt()).isEqualTo(1);
@@ -1001,23 +1310,35 @@ public abstract class StoreContract {
   void deadJobsCanBeListedByKindQueueErrorAndTimeThenReplayedWithTheirHistory() {
     List<String> deaths = new java.util.concurrent.CopyOnWriteArrayList<>();
     AtomicInteger attempts = new AtomicInteger();
-    Offload o = start(offload()
-        .listener(new dev.offload.JobListener() {
-          @Override
-          public void onDead(Job job) {
-            deaths.add(job.kind() + ":" + job.id());
-          }
-        })
-        .register("sync", Note.class, (args, ctx) -> {
-          ctx.checkpoint(new Cursor(7));
-          if (attempts.incrementAndGet() <= 2) {
-            throw new IllegalStateException("upstream 500");
-          }
-          return "replayed from page " + ctx.checkpoint(Cursor.class).orElseThrow().page();
-        }, JobOptions.defaults().maxAttempts(1))
-        .register("mail", Note.class, (args, ctx) -> {
-          throw new IllegalArgumentException("bad address");
-        }, JobOptions.defaults().maxAttempts(1).queue("mail")));
+    Offload o =
+        start(
+            offload()
+                .listener(
+                    new dev.offload.JobListener() {
+                      @Override
+                      public void onDead(Job job) {
+                        deaths.add(job.kind() + ":" + job.id());
+                      }
+                    })
+                .register(
+                    "sync",
+                    Note.class,
+                    (args, ctx) -> {
+                      ctx.checkpoint(new Cursor(7));
+                      if (attempts.incrementAndGet() <= 2) {
+                        throw new IllegalStateException("upstream 500");
+                      }
+                      return "replayed from page "
+                          + ctx.checkpoint(Cursor.class).orElseThrow().page();
+                    },
+                    JobOptions.defaults().maxAttempts(1))
+                .register(
+                    "mail",
+                    Note.class,
+                    (args, ctx) -> {
+                      throw new IllegalArgumentException("bad address");
+                    },
+                    JobOptions.defaults().maxAttempts(1).queue("mail")));
     Instant before = Instant.now().minusSeconds(1);
     JobId sync1 = o.enqueue("sync", new Note("1"));
     JobId mail = o.enqueue("mail", new Note("2"));
@@ -1028,10 +1349,16 @@ public abstract class StoreContract {
 
     var dead = dev.offload.JobFilter.dead();
     assertThat(o.jobs(JobQuery.of(dead)).jobs()).hasSize(3);
-    assertThat(o.jobs(JobQuery.of(dead.kind("sync"))).jobs()).extracting(Job::id).containsExactly(sync2, sync1);
-    assertThat(o.jobs(JobQuery.of(dead.queue("mail"))).jobs()).extracting(Job::id).containsExactly(mail);
-    assertThat(o.jobs(JobQuery.of(dead.errorClass(IllegalArgumentException.class.getName()))).jobs())
-        .extracting(Job::id).containsExactly(mail);
+    assertThat(o.jobs(JobQuery.of(dead.kind("sync"))).jobs())
+        .extracting(Job::id)
+        .containsExactly(sync2, sync1);
+    assertThat(o.jobs(JobQuery.of(dead.queue("mail"))).jobs())
+        .extracting(Job::id)
+        .containsExactly(mail);
+    assertThat(
+            o.jobs(JobQuery.of(dead.errorClass(IllegalArgumentException.class.getName()))).jobs())
+        .extracting(Job::id)
+        .containsExactly(mail);
     assertThat(o.jobs(JobQuery.of(dead.finishedAfter(before))).jobs()).hasSize(3);
     assertThat(o.jobs(JobQuery.of(dead.finishedBefore(before))).jobs()).isEmpty();
     await().atMost(Duration.ofSeconds(10)).until(() -> deaths.size() == 3);
@@ -1053,25 +1380,42 @@ public abstract class StoreContract {
   @Test
   void retryAndDeleteCheckTheJobsState() throws Exception {
     CountDownLatch running = new CountDownLatch(1);
-    Offload o = start(offload().register("block", Note.class, (args, ctx) -> {
-      running.countDown();
-      Thread.sleep(60_000);
-      return null;
-    }).register("fail", Note.class, (args, ctx) -> {
-      throw new IllegalStateException("x");
-    }, JobOptions.defaults().maxAttempts(1)));
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "block",
+                    Note.class,
+                    (args, ctx) -> {
+                      running.countDown();
+                      Thread.sleep(60_000);
+                      return null;
+                    })
+                .register(
+                    "fail",
+                    Note.class,
+                    (args, ctx) -> {
+                      throw new IllegalStateException("x");
+                    },
+                    JobOptions.defaults().maxAttempts(1)));
     JobId blocked = o.enqueue("block", new Note("x"));
     assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-    assertThatThrownBy(() -> o.retry(blocked)).isInstanceOf(IllegalStateException.class).hasMessageContaining("running");
-    assertThatThrownBy(() -> o.delete(blocked)).isInstanceOf(IllegalStateException.class).hasMessageContaining("cancel it");
-    assertThatThrownBy(() -> o.retry(new JobId(987_654_321L))).isInstanceOf(dev.offload.NoSuchJobException.class);
+    assertThatThrownBy(() -> o.retry(blocked))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("running");
+    assertThatThrownBy(() -> o.delete(blocked))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cancel it");
+    assertThatThrownBy(() -> o.retry(new JobId(987_654_321L)))
+        .isInstanceOf(dev.offload.NoSuchJobException.class);
 
     JobId dead = o.enqueue("fail", new Note("y"));
     awaitState(o, dead, JobState.DEAD);
     o.delete(dead);
     assertThat(o.job(dead)).isEmpty();
 
-    JobId later = o.enqueue("fail", new Note("z"), EnqueueOptions.none().delay(Duration.ofHours(1)));
+    JobId later =
+        o.enqueue("fail", new Note("z"), EnqueueOptions.none().delay(Duration.ofHours(1)));
     o.retry(later); // a scheduled job runs now
     awaitState(o, later, JobState.DEAD);
   }
@@ -1084,10 +1428,12 @@ public abstract class StoreContract {
     Job job = client.job(id).orElseThrow();
     assertThat(job.state()).isEqualTo(JobState.CANCELLED);
     assertThat(job.finishedAt()).isNotNull();
-    assertThatThrownBy(() -> client.cancel(new JobId(987_654_321L))).isInstanceOf(dev.offload.NoSuchJobException.class);
+    assertThatThrownBy(() -> client.cancel(new JobId(987_654_321L)))
+        .isInstanceOf(dev.offload.NoSuchJobException.class);
     JobId done = client.enqueue("k", new Note("y"));
     store.jobDelete(done.value());
-    assertThatThrownBy(() -> client.cancel(done)).isInstanceOf(dev.offload.NoSuchJobException.class);
+    assertThatThrownBy(() -> client.cancel(done))
+        .isInstanceOf(dev.offload.NoSuchJobException.class);
   }
 
   @Test
@@ -1095,17 +1441,23 @@ public abstract class StoreContract {
     CountDownLatch running = new CountDownLatch(1);
     AtomicInteger runs = new AtomicInteger();
     boolean[] sawCancelled = new boolean[1];
-    Offload worker = start(offload().register("long", Note.class, (args, ctx) -> {
-      runs.incrementAndGet();
-      running.countDown();
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        sawCancelled[0] = ctx.isCancelled();
-        throw e;
-      }
-      return null;
-    }));
+    Offload worker =
+        start(
+            offload()
+                .register(
+                    "long",
+                    Note.class,
+                    (args, ctx) -> {
+                      runs.incrementAndGet();
+                      running.countDown();
+                      try {
+                        Thread.sleep(60_000);
+                      } catch (InterruptedException e) {
+                        sawCancelled[0] = ctx.isCancelled();
+                        throw e;
+                      }
+                      return null;
+                    }));
     // The cancel comes from another node: a client with its own Offload.
     Offload client = offload().build();
     JobId id = client.enqueue("long", new Note("x"), EnqueueOptions.none().allowUnknownKind());
@@ -1116,30 +1468,51 @@ public abstract class StoreContract {
     assertThat(job.finishedAt()).isNotNull();
     assertThat(worker.job(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
     // Cancelling again is a conflict (HTTP 409), as for a succeeded job, and changes nothing.
-    assertThatThrownBy(() -> client.cancel(id)).isInstanceOf(IllegalStateException.class).hasMessageContaining("cancelled already");
+    assertThatThrownBy(() -> client.cancel(id))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cancelled already");
     assertThat(runs.get()).isEqualTo(1);
   }
 
   @Test
   void aHandlerThatIgnoresInterruptsIsAbandonedAndTheQueueMovesOn() {
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    Offload o = start(offload().queue("default", 1).register("stubborn", Note.class, (args, ctx) -> {
-      while (!stop.get()) {
-        Thread.onSpinWait(); // ignores the interrupt on purpose
-      }
-      return "too late";
-    }, JobOptions.defaults().timeout(Duration.ofMillis(200)).maxAttempts(1))
-        .register("next", Note.class, (args, ctx) -> "ran"));
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Offload o =
+        start(
+            offload()
+                .queue("default", 1)
+                .register(
+                    "stubborn",
+                    Note.class,
+                    (args, ctx) -> {
+                      while (!stop.get()) {
+                        Thread.onSpinWait(); // ignores the interrupt on purpose
+                      }
+                      return "too late";
+                    },
+                    JobOptions.defaults().timeout(Duration.ofMillis(200)).maxAttempts(1))
+                .register("next", Note.class, (args, ctx) -> "ran"));
     try {
       JobId stubborn = o.enqueue("stubborn", new Note("x"));
       Job dead = awaitState(o, stubborn, JobState.DEAD);
-      assertThat(dead.errors()).singleElement().extracting(e -> e.message()).asString().contains("timed out");
+      assertThat(dead.errors())
+          .singleElement()
+          .extracting(e -> e.message())
+          .asString()
+          .contains("timed out");
       // The one slot of the queue is free again although the abandoned thread still spins.
-      assertThat(awaitState(o, o.enqueue("next", new Note("y")), JobState.SUCCEEDED).result().asText()).isEqualTo("ran");
+      assertThat(
+              awaitState(o, o.enqueue("next", new Note("y")), JobState.SUCCEEDED).result().asText())
+          .isEqualTo("ran");
     } finally {
       stop.set(true);
     }
-    assertThat(o.job(o.jobs(JobQuery.all().kind("stubborn")).jobs().get(0).id()).orElseThrow().result()).isNull();
+    assertThat(
+            o.job(o.jobs(JobQuery.all().kind("stubborn")).jobs().get(0).id())
+                .orElseThrow()
+                .result())
+        .isNull();
   }
 
   @Test
@@ -1171,14 +1544,18 @@ public abstract class StoreContract {
     Offload o = start(offload().register("k", Note.class, (a, c) -> "done"));
     o.pauseQueue("default");
     JobId id = o.enqueue("k", new Note("x"));
-    await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2))
+    await()
+        .during(Duration.ofMillis(400))
+        .atMost(Duration.ofSeconds(2))
         .until(() -> o.job(id).orElseThrow().state() == JobState.AVAILABLE);
-    dev.offload.QueueStats stats = o.queues().stream().filter(q -> q.name().equals("default")).findFirst().orElseThrow();
+    dev.offload.QueueStats stats =
+        o.queues().stream().filter(q -> q.name().equals("default")).findFirst().orElseThrow();
     assertThat(stats.paused()).isTrue();
     assertThat(stats.count(JobState.AVAILABLE)).isEqualTo(1);
     o.resumeQueue("default");
     awaitState(o, id, JobState.SUCCEEDED);
-    dev.offload.QueueStats after = o.queues().stream().filter(q -> q.name().equals("default")).findFirst().orElseThrow();
+    dev.offload.QueueStats after =
+        o.queues().stream().filter(q -> q.name().equals("default")).findFirst().orElseThrow();
     assertThat(after.paused()).isFalse();
     assertThat(after.count(JobState.SUCCEEDED)).isEqualTo(1);
     assertThat(after.finishedLastMinute()).isEqualTo(1);
@@ -1193,10 +1570,14 @@ public abstract class StoreContract {
     EnqueueOptions keyed = EnqueueOptions.none().idempotencyKey("order-17-confirmation");
     JobId first = client.enqueue("k", new Note("x"), keyed);
     JobId again = client.enqueue("k", new Note("x"), keyed);
-    JobId other = client.enqueue("k", new Note("x"), EnqueueOptions.none().idempotencyKey("order-18-confirmation"));
+    JobId other =
+        client.enqueue(
+            "k", new Note("x"), EnqueueOptions.none().idempotencyKey("order-18-confirmation"));
     assertThat(again).isEqualTo(first);
     assertThat(other).isNotEqualTo(first);
-    List<JobId> batch = client.enqueueAll(List.of(JobRequest.of("k", new Note("a")), JobRequest.of("k", new Note("x"), keyed)));
+    List<JobId> batch =
+        client.enqueueAll(
+            List.of(JobRequest.of("k", new Note("a")), JobRequest.of("k", new Note("x"), keyed)));
     assertThat(batch.get(1)).isEqualTo(first);
     assertThat(client.job(first).orElseThrow().args().get("text").asText()).isEqualTo("x");
     assertThat(store.jobList(JobQuery.all()).jobs()).hasSize(3);
@@ -1205,24 +1586,33 @@ public abstract class StoreContract {
   @Test
   void runOrDeferReturnsTheResultInlineOrTheRunningJob() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    Offload o = start(offload()
-        .register("quick", Note.class, (args, ctx) -> new Note("echo " + args.text()))
-        .register("slow", Note.class, (args, ctx) -> {
-          release.await();
-          return "late";
-        }));
-    dev.offload.Outcome<Note> inline = o.runOrDefer("quick", new Note("hi"), Note.class, Duration.ofSeconds(10));
+    Offload o =
+        start(
+            offload()
+                .register("quick", Note.class, (args, ctx) -> new Note("echo " + args.text()))
+                .register(
+                    "slow",
+                    Note.class,
+                    (args, ctx) -> {
+                      release.await();
+                      return "late";
+                    }));
+    dev.offload.Outcome<Note> inline =
+        o.runOrDefer("quick", new Note("hi"), Note.class, Duration.ofSeconds(10));
     assertThat(inline).isInstanceOf(dev.offload.Outcome.Finished.class);
     assertThat(inline.succeeded()).isTrue();
-    assertThat(((dev.offload.Outcome.Finished<Note>) inline).result()).isEqualTo(new Note("echo hi"));
+    assertThat(((dev.offload.Outcome.Finished<Note>) inline).result())
+        .isEqualTo(new Note("echo hi"));
 
-    dev.offload.Outcome<String> deferred = o.runOrDefer("slow", new Note("x"), String.class, Duration.ofMillis(300));
+    dev.offload.Outcome<String> deferred =
+        o.runOrDefer("slow", new Note("x"), String.class, Duration.ofMillis(300));
     assertThat(deferred).isInstanceOf(dev.offload.Outcome.Deferred.class);
     assertThat(deferred.finished()).isFalse();
     assertThat(deferred.job().state()).isIn(JobState.AVAILABLE, JobState.RUNNING);
     assertThat(deferred.progressUrl()).isEqualTo("/api/jobs/" + deferred.id().value());
     release.countDown();
-    dev.offload.Outcome<String> later = o.await(deferred.id(), String.class, Duration.ofSeconds(10));
+    dev.offload.Outcome<String> later =
+        o.await(deferred.id(), String.class, Duration.ofSeconds(10));
     assertThat(later).isEqualTo(new dev.offload.Outcome.Finished<>(later.job(), "late"));
   }
 
@@ -1232,11 +1622,18 @@ public abstract class StoreContract {
     // makes the durations exact however loaded the machine is. "fast" takes no clock time at all,
     // each "slowish" run moves the clock 1.5 s (runs are concurrent, so some see more).
     ScheduleContract.ManualClock clock = new ScheduleContract.ManualClock(Instant.now());
-    Offload o = start(offload().clock(clock).register("fast", Note.class, (a, c) -> null)
-        .register("slowish", Note.class, (a, c) -> {
-          clock.advance(Duration.ofMillis(1_500));
-          return null;
-        }));
+    Offload o =
+        start(
+            offload()
+                .clock(clock)
+                .register("fast", Note.class, (a, c) -> null)
+                .register(
+                    "slowish",
+                    Note.class,
+                    (a, c) -> {
+                      clock.advance(Duration.ofMillis(1_500));
+                      return null;
+                    }));
     List<JobId> fast = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       fast.add(o.enqueue("fast", new Note("x")));
@@ -1263,10 +1660,17 @@ public abstract class StoreContract {
   void manyJobsAllSucceedExactlyOnceAcrossTwoNodes() {
     Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
     for (int n = 0; n < 2; n++) {
-      start(offload().queue("default", 8).register("count", Note.class, (args, ctx) -> {
-        runs.computeIfAbsent(ctx.id().value(), k -> new AtomicInteger()).incrementAndGet();
-        return null;
-      }));
+      start(
+          offload()
+              .queue("default", 8)
+              .register(
+                  "count",
+                  Note.class,
+                  (args, ctx) -> {
+                    runs.computeIfAbsent(ctx.id().value(), k -> new AtomicInteger())
+                        .incrementAndGet();
+                    return null;
+                  }));
     }
     Offload client = started.get(0);
     List<JobRequest> batch = new ArrayList<>();
@@ -1274,13 +1678,17 @@ public abstract class StoreContract {
       batch.add(JobRequest.of("count", new Note("n" + i)));
     }
     List<JobId> ids = client.enqueueAll(batch);
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> store.jobList(JobQuery.all().state(JobState.SUCCEEDED).limit(1000)).jobs().size() == ids.size());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() ->
+            store.jobList(JobQuery.all().state(JobState.SUCCEEDED).limit(1000)).jobs().size()
+                == ids.size());
     assertThat(runs).hasSize(ids.size());
     assertThat(runs.values()).allMatch(c -> c.get() == 1);
   }
 
-  // ---------------------------------------------------------------- issue 11: hardening (server slice)
+  // ---------------------------------------------------------------- issue 11: hardening (server
+  // slice)
 
   @Test
   void pingAnswersAndFailsOnceTheStoreIsClosed() {
@@ -1309,8 +1717,11 @@ public abstract class StoreContract {
 
   @Test
   void runAtAtBothEndsOfTheSupportedRangeRoundTrips() {
-    for (Instant runAt : List.of(EnqueueOptions.EARLIEST_RUN_AT, Instant.parse("1582-10-10T00:00:00Z"),
-        EnqueueOptions.LATEST_RUN_AT)) {
+    for (Instant runAt :
+        List.of(
+            EnqueueOptions.EARLIEST_RUN_AT,
+            Instant.parse("1582-10-10T00:00:00Z"),
+            EnqueueOptions.LATEST_RUN_AT)) {
       long id = store.jobInsertMany(List.of(insert("k", "default", 0, runAt))).get(0);
       assertThat(get(id).runAt()).as(runAt.toString()).isEqualTo(runAt);
     }

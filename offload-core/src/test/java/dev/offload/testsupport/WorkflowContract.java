@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Workflows on every store: dependency order, the waiting state never claimed, release in the
- * completion's transaction, the failure policy both ways, cancel and retry, and refused graphs.
- * Run by {@code PostgresWorkflowTest} and {@code SqliteWorkflowTest}.
+ * completion's transaction, the failure policy both ways, cancel and retry, and refused graphs. Run
+ * by {@code PostgresWorkflowTest} and {@code SqliteWorkflowTest}.
  */
 public abstract class WorkflowContract {
   /** A store over a fresh database of this test class's own. */
@@ -70,17 +70,27 @@ public abstract class WorkflowContract {
   }
 
   private Offload node() {
-    Offload o = Offload.builder().store(store).migrate(false).pollInterval(Duration.ofMillis(50))
-        .shutdownGrace(Duration.ofMillis(500))
-        .register("wf.step", StepArgs.class, (args, ctx) -> {
-          int run = runs.computeIfAbsent(args.name(), k -> new AtomicInteger()).incrementAndGet();
-          if (run <= args.failures()) {
-            throw new PermanentFailure("step " + args.name() + " fails on run " + run);
-          }
-          StepResult sync = args.name().equals("sync") ? null : ctx.resultOf("sync", StepResult.class);
-          return new StepResult(args.name(), sync == null ? null : sync.name());
-        }, JobOptions.defaults().maxAttempts(1))
-        .build();
+    Offload o =
+        Offload.builder()
+            .store(store)
+            .migrate(false)
+            .pollInterval(Duration.ofMillis(50))
+            .shutdownGrace(Duration.ofMillis(500))
+            .register(
+                "wf.step",
+                StepArgs.class,
+                (args, ctx) -> {
+                  int run =
+                      runs.computeIfAbsent(args.name(), k -> new AtomicInteger()).incrementAndGet();
+                  if (run <= args.failures()) {
+                    throw new PermanentFailure("step " + args.name() + " fails on run " + run);
+                  }
+                  StepResult sync =
+                      args.name().equals("sync") ? null : ctx.resultOf("sync", StepResult.class);
+                  return new StepResult(args.name(), sync == null ? null : sync.name());
+                },
+                JobOptions.defaults().maxAttempts(1))
+            .build();
     nodes.add(o);
     return o;
   }
@@ -90,16 +100,28 @@ public abstract class WorkflowContract {
         .step("sync", "wf.step", new StepArgs("sync", syncFailures))
         .step("report", "wf.step", new StepArgs("report", 0), after("sync"))
         .step("reconcile", "wf.step", new StepArgs("reconcile", 0), after("sync"))
-        .step("notify", "wf.step", new StepArgs("notify", 0), after("report", "reconcile").onFailure(OnFailure.CONTINUE));
+        .step(
+            "notify",
+            "wf.step",
+            new StepArgs("notify", 0),
+            after("report", "reconcile").onFailure(OnFailure.CONTINUE));
   }
 
   private Workflow awaitWorkflow(Offload o, WorkflowId id, Workflow.State state) {
-    await().atMost(Duration.ofSeconds(30)).until(() -> o.workflow(id).orElseThrow().state() == state);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> o.workflow(id).orElseThrow().state() == state);
     return o.workflow(id).orElseThrow();
   }
 
   private Job job(Workflow w, String step) {
-    long id = w.steps().stream().filter(s -> s.name().equals(step)).findFirst().orElseThrow().jobId().value();
+    long id =
+        w.steps().stream()
+            .filter(s -> s.name().equals(step))
+            .findFirst()
+            .orElseThrow()
+            .jobId()
+            .value();
     return store.jobGet(id).orElseThrow();
   }
 
@@ -120,7 +142,9 @@ public abstract class WorkflowContract {
     Job notify = job(w, "notify");
     assertThat(report.startedAt()).isAfterOrEqualTo(sync.finishedAt());
     assertThat(reconcile.startedAt()).isAfterOrEqualTo(sync.finishedAt());
-    assertThat(notify.startedAt()).isAfterOrEqualTo(report.finishedAt()).isAfterOrEqualTo(reconcile.finishedAt());
+    assertThat(notify.startedAt())
+        .isAfterOrEqualTo(report.finishedAt())
+        .isAfterOrEqualTo(reconcile.finishedAt());
     assertThat(report.result().get("sawSync").asText()).isEqualTo("sync");
     assertThat(notify.workflowId()).isEqualTo(id.value());
     assertThat(notify.step()).isEqualTo("notify");
@@ -130,21 +154,45 @@ public abstract class WorkflowContract {
   @Test
   void aWaitingStepIsNeverClaimedAndIsReleasedByTheCompletionOfItsLastDependency() {
     Offload o = node(); // not started: this test claims and completes by hand
-    WorkflowId id = o.workflow("pair").step("a", "wf.step", new StepArgs("a", 0)).step("b", "wf.step", new StepArgs("b", 0))
-        .step("join", "wf.step", new StepArgs("join", 0), after("a", "b")).enqueue();
+    WorkflowId id =
+        o.workflow("pair")
+            .step("a", "wf.step", new StepArgs("a", 0))
+            .step("b", "wf.step", new StepArgs("b", 0))
+            .step("join", "wf.step", new StepArgs("join", 0), after("a", "b"))
+            .enqueue();
     Workflow w = o.workflow(id).orElseThrow();
     assertThat(stateOf(w, "join")).isEqualTo(JobState.WAITING);
     assertThat(w.state()).isEqualTo(Workflow.State.RUNNING);
 
-    List<ClaimedJob> claimed = store.jobClaim(new ClaimParams("default", List.of("wf.step"), 10, "n", 1L, Instant.now(), Duration.ofSeconds(30)));
-    assertThat(claimed).extracting(ClaimedJob::id)
+    List<ClaimedJob> claimed =
+        store.jobClaim(
+            new ClaimParams(
+                "default", List.of("wf.step"), 10, "n", 1L, Instant.now(), Duration.ofSeconds(30)));
+    assertThat(claimed)
+        .extracting(ClaimedJob::id)
         .containsExactlyInAnyOrder(job(w, "a").id().value(), job(w, "b").id().value());
     Instant now = Instant.now();
-    store.jobCompleteMany(List.of(new Completion(claimed.get(0).id(), 1L, JobState.SUCCEEDED, now, null, "{}", null, null)));
+    store.jobCompleteMany(
+        List.of(
+            new Completion(
+                claimed.get(0).id(), 1L, JobState.SUCCEEDED, now, null, "{}", null, null)));
     assertThat(stateOf(o.workflow(id).orElseThrow(), "join")).isEqualTo(JobState.WAITING);
-    assertThat(store.jobClaim(new ClaimParams("default", List.of("wf.step"), 10, "n", 2L, Instant.now(), Duration.ofSeconds(30)))).isEmpty();
+    assertThat(
+            store.jobClaim(
+                new ClaimParams(
+                    "default",
+                    List.of("wf.step"),
+                    10,
+                    "n",
+                    2L,
+                    Instant.now(),
+                    Duration.ofSeconds(30))))
+        .isEmpty();
 
-    store.jobCompleteMany(List.of(new Completion(claimed.get(1).id(), 1L, JobState.SUCCEEDED, now, null, "{}", null, null)));
+    store.jobCompleteMany(
+        List.of(
+            new Completion(
+                claimed.get(1).id(), 1L, JobState.SUCCEEDED, now, null, "{}", null, null)));
     // Available as soon as the completion returns: released in its transaction.
     assertThat(stateOf(o.workflow(id).orElseThrow(), "join")).isEqualTo(JobState.AVAILABLE);
   }
@@ -155,20 +203,37 @@ public abstract class WorkflowContract {
     int workflows = 20;
     List<WorkflowId> ids = new ArrayList<>();
     for (int i = 0; i < workflows; i++) {
-      ids.add(o.workflow("race").step("a", "wf.step", new StepArgs("a", 0)).step("b", "wf.step", new StepArgs("b", 0))
-          .step("join", "wf.step", new StepArgs("join", 0), after("a", "b")).enqueue());
+      ids.add(
+          o.workflow("race")
+              .step("a", "wf.step", new StepArgs("a", 0))
+              .step("b", "wf.step", new StepArgs("b", 0))
+              .step("join", "wf.step", new StepArgs("join", 0), after("a", "b"))
+              .enqueue());
     }
-    List<ClaimedJob> claimed = store.jobClaim(new ClaimParams("default", List.of("wf.step"), 1000, "n", 7L, Instant.now(), Duration.ofSeconds(30)));
+    List<ClaimedJob> claimed =
+        store.jobClaim(
+            new ClaimParams(
+                "default",
+                List.of("wf.step"),
+                1000,
+                "n",
+                7L,
+                Instant.now(),
+                Duration.ofSeconds(30)));
     assertThat(claimed).hasSize(2 * workflows);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<?>> done = new ArrayList<>();
       for (ClaimedJob c : claimed) {
-        done.add(pool.submit(() -> {
-          go.await();
-          return store.jobCompleteMany(List.of(new Completion(c.id(), 7L, JobState.SUCCEEDED, Instant.now(), null, "{}", null, null)));
-        }));
+        done.add(
+            pool.submit(() -> {
+              go.await();
+              return store.jobCompleteMany(
+                  List.of(
+                      new Completion(
+                          c.id(), 7L, JobState.SUCCEEDED, Instant.now(), null, "{}", null, null)));
+            }));
       }
       go.countDown();
       for (Future<?> f : done) {
@@ -178,7 +243,9 @@ public abstract class WorkflowContract {
       pool.shutdownNow();
     }
     for (WorkflowId id : ids) {
-      assertThat(stateOf(o.workflow(id).orElseThrow(), "join")).as("join of workflow %s", id).isEqualTo(JobState.AVAILABLE);
+      assertThat(stateOf(o.workflow(id).orElseThrow(), "join"))
+          .as("join of workflow %s", id)
+          .isEqualTo(JobState.AVAILABLE);
     }
   }
 
@@ -201,7 +268,8 @@ public abstract class WorkflowContract {
     assertThat(runs.get("sync").get()).isEqualTo(2);
     assertThat(runs.get("report").get()).isEqualTo(1);
     assertThat(runs.get("notify").get()).isEqualTo(1);
-    assertThat(job(retried, "report").startedAt()).isAfterOrEqualTo(job(retried, "sync").finishedAt());
+    assertThat(job(retried, "report").startedAt())
+        .isAfterOrEqualTo(job(retried, "sync").finishedAt());
   }
 
   @Test
@@ -220,17 +288,24 @@ public abstract class WorkflowContract {
     assertThat(stateOf(rearmed, "report")).isEqualTo(JobState.WAITING);
     o.start();
     awaitWorkflow(o, id, Workflow.State.SUCCEEDED);
-    assertThatThrownBy(() -> o.cancelWorkflow(new WorkflowId(999_999))).hasMessageContaining("no workflow 999999");
+    assertThatThrownBy(() -> o.cancelWorkflow(new WorkflowId(999_999)))
+        .hasMessageContaining("no workflow 999999");
   }
 
   @Test
   void retryingOneDeadStepRearmsTheDependentsItsFailureCancelledDownTheGraph() {
     Offload first = node();
-    WorkflowId id = first.workflow("chain").step("a", "wf.step", new StepArgs("a", 1))
-        .step("b", "wf.step", new StepArgs("b", 0), after("a"))
-        .step("c", "wf.step", new StepArgs("c", 0), after("b"))
-        .step("d", "wf.step", new StepArgs("d", 0), after("a")).enqueue();
-    first.cancel(job(first.workflow(id).orElseThrow(), "d").id()); // by a user: not a consequence of a's failure
+    WorkflowId id =
+        first
+            .workflow("chain")
+            .step("a", "wf.step", new StepArgs("a", 1))
+            .step("b", "wf.step", new StepArgs("b", 0), after("a"))
+            .step("c", "wf.step", new StepArgs("c", 0), after("b"))
+            .step("d", "wf.step", new StepArgs("d", 0), after("a"))
+            .enqueue();
+    first.cancel(
+        job(first.workflow(id).orElseThrow(), "d")
+            .id()); // by a user: not a consequence of a's failure
     first.start();
     Workflow failed = awaitWorkflow(first, id, Workflow.State.FAILED);
     assertThat(stateOf(failed, "a")).isEqualTo(JobState.DEAD);
@@ -248,7 +323,9 @@ public abstract class WorkflowContract {
     assertThat(rearmed.state()).isEqualTo(Workflow.State.RUNNING);
 
     o.start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> stateOf(o.workflow(id).orElseThrow(), "c") == JobState.SUCCEEDED);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> stateOf(o.workflow(id).orElseThrow(), "c") == JobState.SUCCEEDED);
     Workflow done = o.workflow(id).orElseThrow();
     assertThat(stateOf(done, "b")).isEqualTo(JobState.SUCCEEDED);
     assertThat(job(done, "c").startedAt()).isAfterOrEqualTo(job(done, "b").finishedAt());
@@ -259,13 +336,18 @@ public abstract class WorkflowContract {
   @Test
   void deletingAJobThatAWaitingStepWaitsForIsRefusedNamingTheStep() {
     Offload o = node(); // not started: the steps stay where they are
-    WorkflowId id = o.workflow("pair").step("a", "wf.step", new StepArgs("a", 0))
-        .step("b", "wf.step", new StepArgs("b", 0), after("a")).enqueue();
+    WorkflowId id =
+        o.workflow("pair")
+            .step("a", "wf.step", new StepArgs("a", 0))
+            .step("b", "wf.step", new StepArgs("b", 0), after("a"))
+            .enqueue();
     Workflow w = o.workflow(id).orElseThrow();
     JobId a = job(w, "a").id();
     long b = job(w, "b").id().value();
-    assertThatThrownBy(() -> o.delete(a)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("job " + b + " (step 'b')").hasMessageContaining("cancel it instead");
+    assertThatThrownBy(() -> o.delete(a))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("job " + b + " (step 'b')")
+        .hasMessageContaining("cancel it instead");
     assertThat(store.jobGet(a.value())).isPresent();
     assertThat(stateOf(o.workflow(id).orElseThrow(), "b")).isEqualTo(JobState.WAITING);
 
@@ -279,15 +361,25 @@ public abstract class WorkflowContract {
   @Test
   void aBadGraphIsRefusedNamingTheStepAndNothingIsWritten() {
     Offload o = node();
-    assertThatThrownBy(() -> o.workflow("w").step("a", "wf.step", null).step("a", "wf.step", null).enqueue())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate step 'a'");
+    assertThatThrownBy(
+            () -> o.workflow("w").step("a", "wf.step", null).step("a", "wf.step", null).enqueue())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duplicate step 'a'");
     assertThatThrownBy(() -> o.workflow("w").step("a", "wf.step", null, after("ghost")).enqueue())
         .hasMessageContaining("step 'a' waits for a missing step 'ghost'");
-    assertThatThrownBy(() -> o.workflow("w").step("a", "wf.step", null, after("c")).step("b", "wf.step", null, after("a"))
-        .step("c", "wf.step", null, after("b")).step("d", "wf.step", null).enqueue())
-        .hasMessageContaining("has a cycle").hasMessageContaining("a -> b -> c -> a");
-    assertThatThrownBy(() -> o.workflow("w").step("a", "wf.step", null).step("b", "no.such.kind", null).enqueue())
-        .hasMessageContaining("step 'b'").hasMessageContaining("no.such.kind");
+    assertThatThrownBy(() ->
+            o.workflow("w")
+                .step("a", "wf.step", null, after("c"))
+                .step("b", "wf.step", null, after("a"))
+                .step("c", "wf.step", null, after("b"))
+                .step("d", "wf.step", null)
+                .enqueue())
+        .hasMessageContaining("has a cycle")
+        .hasMessageContaining("a -> b -> c -> a");
+    assertThatThrownBy(() ->
+            o.workflow("w").step("a", "wf.step", null).step("b", "no.such.kind", null).enqueue())
+        .hasMessageContaining("step 'b'")
+        .hasMessageContaining("no.such.kind");
     assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
   }
 }

@@ -53,19 +53,27 @@ public final class Demo {
    * @param store the store as the user named it (shown, and repeated in the commands printed)
    * @param dataDir where the app's orders and the report go
    * @param orders orders the simulated upstream has, 1 to {@link #MAX_ORDERS}
-   * @param ordersGiven whether the user asked for {@code orders} (a resumed run says it ignores them)
-   * @param port the dashboard's port, 0 for a free one, or null for {@link #DEFAULT_PORT} (or a free
-   *     one when that is taken)
+   * @param ordersGiven whether the user asked for {@code orders} (a resumed run says it ignores
+   *     them)
+   * @param port the dashboard's port, 0 for a free one, or null for {@link #DEFAULT_PORT} (or a
+   *     free one when that is taken)
    * @param keepServing keep the dashboard and workers up after the jobs end, until stopped
    * @param tty whether {@code out} is a terminal (the progress block is redrawn in place)
    */
   public record Options(
-      String store, Path dataDir, int orders, boolean ordersGiven, Integer port, boolean keepServing, boolean tty) {
+      String store,
+      Path dataDir,
+      int orders,
+      boolean ordersGiven,
+      Integer port,
+      boolean keepServing,
+      boolean tty) {
     public Options {
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(dataDir, "dataDir");
       if (orders < 1 || orders > MAX_ORDERS) {
-        throw new IllegalArgumentException("--orders must be between 1 and " + MAX_ORDERS + ", got " + orders);
+        throw new IllegalArgumentException(
+            "--orders must be between 1 and " + MAX_ORDERS + ", got " + orders);
       }
       if (port != null && (port < 0 || port > 65_535)) {
         throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
@@ -73,7 +81,10 @@ public final class Demo {
     }
   }
 
-  /** How the demo learns of Ctrl-C: blocks until told to stop, runs {@code stop}, returns once it ran. */
+  /**
+   * How the demo learns of Ctrl-C: blocks until told to stop, runs {@code stop}, returns once it
+   * ran.
+   */
   @FunctionalInterface
   public interface StopSignal {
     void awaitStop(Runnable stop) throws InterruptedException;
@@ -103,8 +114,8 @@ public final class Demo {
   }
 
   /**
-   * The good orders per month and the broken orders' ids of the upstream with {@code orders}
-   * orders (derived from its seed, so a test can check a run's report and failed items).
+   * The good orders per month and the broken orders' ids of the upstream with {@code orders} orders
+   * (derived from its seed, so a test can check a run's report and failed items).
    */
   public static Expected expected(int orders) {
     try (DemoUpstream upstream = DemoUpstream.start(DemoUpstream.Config.of(orders))) {
@@ -132,22 +143,29 @@ public final class Demo {
     }
   }
 
-  private Ending run(Function<Consumer<Offload.Builder>, Offload> offloads, StopSignal stopSignal, DemoOrders app, Stop stop)
+  private Ending run(
+      Function<Consumer<Offload.Builder>, Offload> offloads,
+      StopSignal stopSignal,
+      DemoOrders app,
+      Stop stop)
       throws InterruptedException {
     DemoKinds kinds = new DemoKinds(app, options.dataDir());
     OffloadMetrics metrics = OffloadMetrics.create();
-    Offload offload = offloads.apply(b -> {
-      kinds.configure(b);
-      b.listener(metrics);
-      // Snappier than the defaults, for a demo on one machine: a snoozed sync is picked up again within
-      // 200 ms, bars move four times a second, Ctrl-C hands jobs back after 1 s, a crashed run's jobs
-      // are rescued within about 12 s.
-      b.pollInterval(Duration.ofMillis(200));
-      b.progressInterval(Duration.ofMillis(250));
-      b.shutdownGrace(Duration.ofSeconds(1));
-      b.leaseDuration(Duration.ofSeconds(10));
-      b.rescueInterval(Duration.ofSeconds(2));
-    });
+    Offload offload =
+        offloads.apply(b -> {
+          kinds.configure(b);
+          b.listener(metrics);
+          // Snappier than the defaults, for a demo on one machine: a snoozed sync is picked up
+          // again within
+          // 200 ms, bars move four times a second, Ctrl-C hands jobs back after 1 s, a crashed
+          // run's jobs
+          // are rescued within about 12 s.
+          b.pollInterval(Duration.ofMillis(200));
+          b.progressInterval(Duration.ofMillis(250));
+          b.shutdownGrace(Duration.ofSeconds(1));
+          b.leaseDuration(Duration.ofSeconds(10));
+          b.rescueInterval(Duration.ofSeconds(2));
+        });
     String store = options.store();
     DemoUpstream upstream = null;
     DemoClient client = null;
@@ -164,18 +182,24 @@ public final class Demo {
       offload.start();
       server = serve(offload, metrics);
       boolean tty = options.tty();
-      DemoScreen screen = new DemoScreen(out, tty, tty ? DemoScreen.terminalWidth() : DemoScreen.columns());
+      DemoScreen screen =
+          new DemoScreen(out, tty, tty ? DemoScreen.terminalWidth() : DemoScreen.columns());
       header(screen, upstream, server.url(), app);
       run = new DemoRun(offload, kinds, screen, server.url());
       if (plan.resuming()) {
         run.resume(plan);
         if (plan.orders() != options.orders() && options.ordersGiven()) {
-          screen.println(String.format("(--orders %,d does not apply to a resumed run: the upstream has the %,d orders the run began with.)",
-              options.orders(), plan.orders()));
+          screen.println(
+              String.format(
+                  "(--orders %,d does not apply to a resumed run: the upstream has the %,d orders the run began with.)",
+                  options.orders(), plan.orders()));
         }
       } else {
         if (plan.lastRun() != null) {
-          screen.println("The last run (sync job " + plan.lastRun().syncJob() + ") finished, so this one starts anew.");
+          screen.println(
+              "The last run (sync job "
+                  + plan.lastRun().syncJob()
+                  + ") finished, so this one starts anew.");
         }
         run.startFresh(plan.orders());
       }
@@ -187,8 +211,16 @@ public final class Demo {
       for (Job j : jobs) {
         stages.put(j.id().value(), run.stages(j.id().value()));
       }
-      DemoSummary summary = new DemoSummary(jobs, stages, run.emailTotal(), run.emailsPending(), upstream.counts(),
-          store, server.url(), options.keepServing() && !stopped);
+      DemoSummary summary =
+          new DemoSummary(
+              jobs,
+              stages,
+              run.emailTotal(),
+              run.emailsPending(),
+              upstream.counts(),
+              store,
+              server.url(),
+              options.keepServing() && !stopped);
       if (!stopped) {
         summary.lines(run.started(), Instant.now()).forEach(screen::println);
         if (options.keepServing()) {
@@ -224,7 +256,9 @@ public final class Demo {
         out.println("Stopped serving.");
         out.flush();
       } else if (stopped) {
-        String again = "bin/offload demo" + (DEFAULT_STORE.equals(store) ? "" : " --store " + DemoSummary.shellQuote(store));
+        String again =
+            "bin/offload demo"
+                + (DEFAULT_STORE.equals(store) ? "" : " --store " + DemoSummary.shellQuote(store));
         out.println("Stopped. Run '" + again + "' again to resume where the jobs stopped.");
         out.flush();
       }
@@ -234,16 +268,28 @@ public final class Demo {
   private void header(DemoScreen screen, DemoUpstream upstream, String url, DemoOrders app) {
     DemoUpstream.Config c = upstream.config();
     String store = options.store();
-    screen.println("Offload demo: slow, flaky, long work moved out of the request path, with progress you can watch.");
-    screen.println("  store      " + store + (DEFAULT_STORE.equals(store) ? " (the demo's own; your offload.db is untouched)" : ""));
+    screen.println(
+        "Offload demo: slow, flaky, long work moved out of the request path, with progress you can watch.");
+    screen.println(
+        "  store      "
+            + store
+            + (DEFAULT_STORE.equals(store)
+                ? " (the demo's own; your offload.db is untouched)"
+                : ""));
     screen.println("  app data   " + app.file().toAbsolutePath() + " (the imported orders)");
-    screen.println(String.format("  upstream   %s/orders, simulated: %,d orders, 1 in %,d broken;", upstream.uri(), c.orders(),
-        c.brokenEvery()));
-    screen.println(String.format("             %d requests/s in bursts of %d, then 429; ~%.0f %% HTTP 500; ~%.0f %% slow pages",
-        (int) c.pagesPerSecond(), c.burst(), c.errorRate() * 100, c.slowRate() * 100));
+    screen.println(
+        String.format(
+            "  upstream   %s/orders, simulated: %,d orders, 1 in %,d broken;",
+            upstream.uri(), c.orders(), c.brokenEvery()));
+    screen.println(
+        String.format(
+            "             %d requests/s in bursts of %d, then 429; ~%.0f %% HTTP 500; ~%.0f %% slow pages",
+            (int) c.pagesPerSecond(), c.burst(), c.errorRate() * 100, c.slowRate() * 100));
     screen.println("  dashboard  " + url + "/");
-    screen.println(String.format("  queues     %s: 2 at a time, %s: 2, %s: 8", DemoKinds.SYNC_QUEUE, DemoKinds.REPORTS_QUEUE,
-        DemoKinds.EMAIL_QUEUE));
+    screen.println(
+        String.format(
+            "  queues     %s: 2 at a time, %s: 2, %s: 8",
+            DemoKinds.SYNC_QUEUE, DemoKinds.REPORTS_QUEUE, DemoKinds.EMAIL_QUEUE));
     screen.println("");
   }
 
@@ -256,7 +302,10 @@ public final class Demo {
       if (port != null) {
         throw e;
       }
-      err.println("offload: port " + DEFAULT_PORT + " is taken; serving the dashboard on a free port instead");
+      err.println(
+          "offload: port "
+              + DEFAULT_PORT
+              + " is taken; serving the dashboard on a free port instead");
       return OffloadServer.builder(offload).port(0).metrics(metrics).build().start();
     }
   }
@@ -271,22 +320,25 @@ public final class Demo {
     private final CountDownLatch finished = new CountDownLatch(1);
 
     void listen(StopSignal signal) {
-      Thread.ofPlatform().daemon().name("offload-demo-stop").start(() -> {
-        try {
-          signal.awaitStop(() -> {
-            requested.countDown();
+      Thread.ofPlatform()
+          .daemon()
+          .name("offload-demo-stop")
+          .start(() -> {
             try {
-              finished.await(30, TimeUnit.SECONDS);
+              signal.awaitStop(() -> {
+                requested.countDown();
+                try {
+                  finished.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
+            } catch (RuntimeException | Error e) {
+              // A signal that cannot fire (a test's one-shot run): the demo then ends by itself.
             }
           });
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-          // A signal that cannot fire (a test's one-shot run): the demo then ends by itself.
-        }
-      });
     }
 
     /** Waits up to {@code timeout} (null: for ever) for a stop request; true once one came. */

@@ -35,7 +35,13 @@ final class DemoClient implements AutoCloseable {
     private final Duration retryAfter;
 
     RateLimited(Duration retryAfter) {
-      super("the upstream answered 429 Too Many Requests; retry after " + retryAfter.toSeconds() + " s", null, false, false);
+      super(
+          "the upstream answered 429 Too Many Requests; retry after "
+              + retryAfter.toSeconds()
+              + " s",
+          null,
+          false,
+          false);
       this.retryAfter = retryAfter;
     }
 
@@ -44,7 +50,9 @@ final class DemoClient implements AutoCloseable {
     }
   }
 
-  /** The upstream failed: {@code transient} for a 5xx or a network error, which a retry may cure. */
+  /**
+   * The upstream failed: {@code transient} for a 5xx or a network error, which a retry may cure.
+   */
   static final class UpstreamException extends IOException {
     private final boolean isTransient;
 
@@ -59,11 +67,13 @@ final class DemoClient implements AutoCloseable {
   }
 
   private final URI base;
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2))
-      .build();
-  private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+  private final ObjectMapper json =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   DemoClient(URI base) {
     this.base = base;
@@ -71,7 +81,12 @@ final class DemoClient implements AutoCloseable {
 
   /** {@code GET /orders}: the page after {@code cursor} (null for the first). */
   Page orders(String cursor, int limit) throws IOException, InterruptedException {
-    String q = "limit=" + limit + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+    String q =
+        "limit="
+            + limit
+            + (cursor == null
+                ? ""
+                : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
     return get("/orders?" + q, Page.class);
   }
 
@@ -86,20 +101,24 @@ final class DemoClient implements AutoCloseable {
   }
 
   private <T> T get(String pathAndQuery, Class<T> type) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(TIMEOUT).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(TIMEOUT).GET().build();
     HttpResponse<byte[]> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new UpstreamException("GET " + request.uri().getPath() + " failed: " + e, /* isTransient= */ true, e);
+      throw new UpstreamException(
+          "GET " + request.uri().getPath() + " failed: " + e, /* isTransient= */ true, e);
     }
     int status = response.statusCode();
     if (status == 429) {
-      long seconds = response.headers().firstValue("Retry-After").map(DemoClient::seconds).orElse(1L);
+      long seconds =
+          response.headers().firstValue("Retry-After").map(DemoClient::seconds).orElse(1L);
       throw new RateLimited(Duration.ofSeconds(seconds));
     }
     if (status != 200) {
-      throw new UpstreamException("GET " + request.uri().getPath() + " answered HTTP " + status, status >= 500, null);
+      throw new UpstreamException(
+          "GET " + request.uri().getPath() + " answered HTTP " + status, status >= 500, null);
     }
     return json.readValue(response.body(), type);
   }

@@ -40,8 +40,13 @@ final class DemoKinds {
   static final String REPORT = "demo.reports.monthly";
   static final String RECONCILE = "demo.reconcile";
   static final String EMAIL = "demo.email";
-  /** The monthly report as a schedule: 06:00 on the 1st, Copenhagen time ({@code offload schedules} lists it). */
+
+  /**
+   * The monthly report as a schedule: 06:00 on the 1st, Copenhagen time ({@code offload schedules}
+   * lists it).
+   */
   static final String MONTHLY_REPORT_SCHEDULE = "demo.monthly-report";
+
   /** The kinds whose jobs get a progress line of their own. */
   static final List<String> LONG_KINDS = List.of(SYNC, REPORT, RECONCILE);
 
@@ -65,36 +70,59 @@ final class DemoKinds {
 
   /** Registers the kinds and their queues. */
   void configure(Offload.Builder b) {
-    RetryPolicy shortBackoff = RetryPolicy.exponential(Duration.ofMillis(500), 2.0, Duration.ofSeconds(8), 0.2);
-    b.register(SYNC, new DemoSync(this),
-        JobOptions.defaults().queue(SYNC_QUEUE).maxAttempts(8).retryPolicy(shortBackoff).timeout(Duration.ofMinutes(10)));
+    RetryPolicy shortBackoff =
+        RetryPolicy.exponential(Duration.ofMillis(500), 2.0, Duration.ofSeconds(8), 0.2);
+    b.register(
+        SYNC,
+        new DemoSync(this),
+        JobOptions.defaults()
+            .queue(SYNC_QUEUE)
+            .maxAttempts(8)
+            .retryPolicy(shortBackoff)
+            .timeout(Duration.ofMinutes(10)));
     DemoReports reports = new DemoReports(this);
-    JobOptions reportOptions = JobOptions.defaults().queue(REPORTS_QUEUE).maxAttempts(5).retryPolicy(shortBackoff)
-        .timeout(Duration.ofMinutes(2));
+    JobOptions reportOptions =
+        JobOptions.defaults()
+            .queue(REPORTS_QUEUE)
+            .maxAttempts(5)
+            .retryPolicy(shortBackoff)
+            .timeout(Duration.ofMinutes(2));
     b.register(REPORT, DemoReports.ReportArgs.class, reports::report, reportOptions);
     b.register(RECONCILE, DemoReports.ReconcileArgs.class, reports::reconcile, reportOptions);
-    b.register(EMAIL, EmailArgs.class, DemoKinds::email,
-        JobOptions.defaults().queue(EMAIL_QUEUE).priority(EMAIL_PRIORITY).maxAttempts(5).retryPolicy(shortBackoff)
+    b.register(
+        EMAIL,
+        EmailArgs.class,
+        DemoKinds::email,
+        JobOptions.defaults()
+            .queue(EMAIL_QUEUE)
+            .priority(EMAIL_PRIORITY)
+            .maxAttempts(5)
+            .retryPolicy(shortBackoff)
             .timeout(Duration.ofSeconds(30)));
     b.queue(SYNC_QUEUE, 2).queue(REPORTS_QUEUE, 2).queue(EMAIL_QUEUE, 8);
-    // The report also runs on a calendar; the demo does not wait for it, but the schedule is stored.
-    b.schedule(MONTHLY_REPORT_SCHEDULE, Schedule.cron("0 6 1 * *", ZoneId.of("Europe/Copenhagen")), REPORT,
+    // The report also runs on a calendar; the demo does not wait for it, but the schedule is
+    // stored.
+    b.schedule(
+        MONTHLY_REPORT_SCHEDULE,
+        Schedule.cron("0 6 1 * *", ZoneId.of("Europe/Copenhagen")),
+        REPORT,
         new DemoReports.ReportArgs(DemoUpstream.YEAR));
-    b.listener(new JobListener() {
-      @Override
-      public void onStarted(String kind, String queue, long waitedMillis) {
-        if (kind.equals(EMAIL)) {
-          emailsRunning.incrementAndGet();
-        }
-      }
+    b.listener(
+        new JobListener() {
+          @Override
+          public void onStarted(String kind, String queue, long waitedMillis) {
+            if (kind.equals(EMAIL)) {
+              emailsRunning.incrementAndGet();
+            }
+          }
 
-      @Override
-      public void onFinished(String kind, String queue, JobState state, long runMillis) {
-        if (kind.equals(EMAIL)) {
-          emailsRunning.decrementAndGet();
-        }
-      }
-    });
+          @Override
+          public void onFinished(String kind, String queue, JobState state, long runMillis) {
+            if (kind.equals(EMAIL)) {
+              emailsRunning.decrementAndGet();
+            }
+          }
+        });
   }
 
   /**

@@ -28,7 +28,8 @@ final class DemoOrders implements AutoCloseable {
   /** One run of {@code offload demo}: the sync job it enqueued, its orders and its emails. */
   record Run(long id, Instant startedAt, long syncJob, int orders, int emails) {}
 
-  private static final String SCHEMA = """
+  private static final String SCHEMA =
+      """
       CREATE TABLE IF NOT EXISTS staged_orders (
         id TEXT PRIMARY KEY, customer TEXT, month TEXT, amount_cents INTEGER);
       CREATE TABLE IF NOT EXISTS orders (
@@ -67,7 +68,8 @@ final class DemoOrders implements AutoCloseable {
       }
       return new DemoOrders(file, c);
     } catch (SQLException | java.io.IOException e) {
-      throw new IllegalStateException("cannot open the demo's database " + file + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot open the demo's database " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -80,8 +82,9 @@ final class DemoOrders implements AutoCloseable {
   synchronized Run recordRun(long syncJob, int orders, int emails) {
     Instant now = Instant.now();
     return tx(() -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO demo_runs (started_at, sync_job, orders, emails) VALUES (?, ?, ?, ?) RETURNING id")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO demo_runs (started_at, sync_job, orders, emails) VALUES (?, ?, ?, ?) RETURNING id")) {
         ps.setLong(1, now.toEpochMilli());
         ps.setLong(2, syncJob);
         ps.setInt(3, orders);
@@ -95,9 +98,18 @@ final class DemoOrders implements AutoCloseable {
   }
 
   synchronized Optional<Run> latestRun() {
-    return query("SELECT id, started_at, sync_job, orders, emails FROM demo_runs ORDER BY id DESC LIMIT 1", rs ->
-        rs.next() ? Optional.of(new Run(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getLong(3), rs.getInt(4), rs.getInt(5)))
-            : Optional.<Run>empty());
+    return query(
+        "SELECT id, started_at, sync_job, orders, emails FROM demo_runs ORDER BY id DESC LIMIT 1",
+        rs ->
+            rs.next()
+                ? Optional.of(
+                    new Run(
+                        rs.getLong(1),
+                        Instant.ofEpochMilli(rs.getLong(2)),
+                        rs.getLong(3),
+                        rs.getInt(4),
+                        rs.getInt(5)))
+                : Optional.<Run>empty());
   }
 
   /** Forgets every order, for a fresh run; the runs stay. */
@@ -115,20 +127,26 @@ final class DemoOrders implements AutoCloseable {
 
   /** Keeps orders as fetched, valid or not, replacing earlier copies. */
   synchronized void stage(List<Order> orders) {
-    upsert("""
+    upsert(
+        """
         INSERT INTO staged_orders (id, customer, month, amount_cents) VALUES (?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, month = excluded.month,
-          amount_cents = excluded.amount_cents""", orders);
+          amount_cents = excluded.amount_cents\
+        """,
+        orders);
   }
 
   synchronized long stagedCount() {
     return query("SELECT count(*) FROM staged_orders", rs -> rs.next() ? rs.getLong(1) : 0L);
   }
 
-  /** Up to {@code limit} staged orders with ids after {@code afterId} (null: from the first), by id. */
+  /**
+   * Up to {@code limit} staged orders with ids after {@code afterId} (null: from the first), by id.
+   */
   synchronized List<Order> stagedAfter(String afterId, int limit) {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id, customer, month, amount_cents FROM staged_orders WHERE id > ? ORDER BY id LIMIT ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT id, customer, month, amount_cents FROM staged_orders WHERE id > ? ORDER BY id LIMIT ?")) {
       ps.setString(1, afterId == null ? "" : afterId);
       ps.setInt(2, limit);
       List<Order> out = new ArrayList<>(limit);
@@ -147,17 +165,25 @@ final class DemoOrders implements AutoCloseable {
 
   /** Imports valid orders, replacing earlier copies. */
   synchronized void importOrders(List<Order> orders) {
-    upsert("""
+    upsert(
+        """
         INSERT INTO orders (id, customer, month, amount_cents) VALUES (?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, month = excluded.month,
-          amount_cents = excluded.amount_cents""", orders);
+          amount_cents = excluded.amount_cents\
+        """,
+        orders);
   }
 
-  /** The imported orders per month of {@code year}, in month order (months without orders left out). */
+  /**
+   * The imported orders per month of {@code year}, in month order (months without orders left out).
+   */
   synchronized List<MonthTotal> monthTotals(int year) {
-    try (PreparedStatement ps = c.prepareStatement("""
-        SELECT month, count(*), sum(amount_cents) FROM orders
-        WHERE month >= ? AND month < ? GROUP BY month ORDER BY month""")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            SELECT month, count(*), sum(amount_cents) FROM orders
+            WHERE month >= ? AND month < ? GROUP BY month ORDER BY month\
+            """)) {
       ps.setString(1, year + "-");
       ps.setString(2, (year + 1) + "-");
       List<MonthTotal> out = new ArrayList<>();
@@ -174,7 +200,9 @@ final class DemoOrders implements AutoCloseable {
 
   /** The imported orders of one month ({@code 2024-03}). */
   synchronized MonthTotal monthTotal(String month) {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(sum(amount_cents), 0) FROM orders WHERE month = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*), coalesce(sum(amount_cents), 0) FROM orders WHERE month = ?")) {
       ps.setString(1, month);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -250,7 +278,8 @@ final class DemoOrders implements AutoCloseable {
   }
 
   private <T> T query(String sql, RowsReader<T> reader) {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       return reader.read(rs);
     } catch (SQLException e) {
       throw failed("reading", e);
@@ -258,6 +287,7 @@ final class DemoOrders implements AutoCloseable {
   }
 
   private IllegalStateException failed(String what, SQLException e) {
-    return new IllegalStateException("the demo's database " + file + " failed " + what + ": " + e.getMessage(), e);
+    return new IllegalStateException(
+        "the demo's database " + file + " failed " + what + ": " + e.getMessage(), e);
   }
 }

@@ -11,9 +11,9 @@ import dev.offload.PermanentFailure;
  * <ul>
  *   <li>{@code demo.sleep}, args {@code {"ms": N}}: sleeps N ms (an interrupt ends it early), then
  *       succeeds with {@code {"sleptMs": N}}.
- *   <li>{@code demo.fail}, args {@code {"times": N, "permanent": false}}: fails its first N attempts
- *       (with {@code permanent: true}, by {@link PermanentFailure}, so the first failure is final),
- *       then succeeds with {@code {"attempts": A}}.
+ *   <li>{@code demo.fail}, args {@code {"times": N, "permanent": false}}: fails its first N
+ *       attempts (with {@code permanent: true}, by {@link PermanentFailure}, so the first failure
+ *       is final), then succeeds with {@code {"attempts": A}}.
  *   <li>{@code demo.sync}, args {@code {"items": N}}: a staged sync with checkpoints and failed
  *       items; see {@link SyncDemo}.
  * </ul>
@@ -56,7 +56,12 @@ public final class DemoPlugin implements OffloadPlugin {
 
   static FailResult fail(FailArgs args, JobContext ctx) {
     if (ctx.attempt() <= args.times()) {
-      String message = "demo.fail: attempt " + ctx.attempt() + " fails on purpose (the first " + args.times() + " do)";
+      String message =
+          "demo.fail: attempt "
+              + ctx.attempt()
+              + " fails on purpose (the first "
+              + args.times()
+              + " do)";
       if (args.permanent()) {
         throw new PermanentFailure(message);
       }

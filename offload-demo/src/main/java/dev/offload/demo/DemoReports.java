@@ -85,7 +85,8 @@ final class DemoReports {
 
   ReconcileResult reconcile(ReconcileArgs args, JobContext ctx) throws Exception {
     List<String> months = ctx.retryItems().isEmpty() ? months(args.year()) : ctx.retryItems();
-    int snoozes = ctx.checkpoint(ReconcileCheckpoint.class).map(ReconcileCheckpoint::snoozes).orElse(0);
+    int snoozes =
+        ctx.checkpoint(ReconcileCheckpoint.class).map(ReconcileCheckpoint::snoozes).orElse(0);
     ctx.total(months.size() + 1L);
     Totals upstream;
     try {
@@ -102,7 +103,9 @@ final class DemoReports {
       throw e;
     }
     ctx.advance(1);
-    Map<String, MonthTotal> theirs = upstream.months().stream().collect(Collectors.toMap(MonthTotal::month, Function.identity()));
+    Map<String, MonthTotal> theirs =
+        upstream.months().stream()
+            .collect(Collectors.toMap(MonthTotal::month, Function.identity()));
     int matched = 0;
     for (String month : months) {
       MonthTotal ours = app.orders().monthTotal(month);
@@ -110,8 +113,11 @@ final class DemoReports {
       if (ours.orders() == up.orders() && ours.amountCents() == up.amountCents()) {
         matched++;
       } else {
-        ctx.itemFailed(month, String.format("upstream has %,d orders, %s; imported %,d, %s",
-            up.orders(), money(up.amountCents()), ours.orders(), money(ours.amountCents())));
+        ctx.itemFailed(
+            month,
+            String.format(
+                "upstream has %,d orders, %s; imported %,d, %s",
+                up.orders(), money(up.amountCents()), ours.orders(), money(ours.amountCents())));
       }
       ctx.advance(1);
       ctx.message(String.format("%d of %d months match", matched, months.size()));
@@ -129,11 +135,17 @@ final class DemoReports {
 
   /** 123456 cents as {@code 1234.56}. */
   static String decimal(long cents) {
-    return (cents < 0 ? "-" : "") + Math.abs(cents) / 100 + "." + String.format("%02d", Math.abs(cents) % 100);
+    return (cents < 0 ? "-" : "")
+        + Math.abs(cents) / 100
+        + "."
+        + String.format("%02d", Math.abs(cents) % 100);
   }
 
   /** 123456789 cents as {@code $1,234,567.89}. */
   static String money(long cents) {
-    return (cents < 0 ? "-$" : "$") + String.format("%,d", Math.abs(cents) / 100) + "." + String.format("%02d", Math.abs(cents) % 100);
+    return (cents < 0 ? "-$" : "$")
+        + String.format("%,d", Math.abs(cents) / 100)
+        + "."
+        + String.format("%02d", Math.abs(cents) % 100);
   }
 }

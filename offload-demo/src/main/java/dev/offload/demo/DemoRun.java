@@ -30,8 +30,8 @@ import java.util.Map;
  * stopped; the run follows those instead of enqueueing new ones. Otherwise it clears the app's
  * orders and starts over with new jobs.
  *
- * <p>Events (the lines above the progress block) come from comparing each job with how it looked
- * at the previous tick: a stage finished, a page retried, a snooze, a failed attempt, the end.
+ * <p>Events (the lines above the progress block) come from comparing each job with how it looked at
+ * the previous tick: a stage finished, a page retried, a snooze, a failed attempt, the end.
  * Repeated snoozes and retries are summed up at most every {@value #REPEAT_EVERY_SECONDS} s.
  *
  * <p>Not thread-safe: one thread runs it; the jobs' watchers only replace each {@link
@@ -42,7 +42,8 @@ final class DemoRun {
   static final Duration REQUEST_BUDGET = Duration.ofMillis(300);
   private static final Duration TICK = Duration.ofMillis(200);
   private static final int REPEAT_EVERY_SECONDS = 5;
-  private static final List<JobState> PENDING = List.of(JobState.RUNNING, JobState.RETRYING, JobState.AVAILABLE, JobState.SCHEDULED);
+  private static final List<JobState> PENDING =
+      List.of(JobState.RUNNING, JobState.RETRYING, JobState.AVAILABLE, JobState.SCHEDULED);
 
   /**
    * What the store holds when the demo starts.
@@ -83,13 +84,18 @@ final class DemoRun {
     List<Job> unfinished = new ArrayList<>();
     for (String kind : DemoKinds.LONG_KINDS) {
       for (JobState state : PENDING) {
-        unfinished.addAll(offload.jobs(JobQuery.of(JobFilter.any().kind(kind).state(state)).limit(JobQuery.MAX_LIMIT)).jobs());
+        unfinished.addAll(
+            offload
+                .jobs(
+                    JobQuery.of(JobFilter.any().kind(kind).state(state)).limit(JobQuery.MAX_LIMIT))
+                .jobs());
       }
     }
     unfinished.sort(Comparator.comparingLong(j -> j.id().value()));
     DemoOrders.Run last = app.latestRun().orElse(null);
     int orders = requestedOrders;
-    Job sync = unfinished.stream().filter(j -> j.kind().equals(DemoKinds.SYNC)).findFirst().orElse(null);
+    Job sync =
+        unfinished.stream().filter(j -> j.kind().equals(DemoKinds.SYNC)).findFirst().orElse(null);
     if (sync != null) {
       orders = sync.args().path("orders").asInt(requestedOrders);
     } else if (!unfinished.isEmpty() && last != null) {
@@ -98,7 +104,9 @@ final class DemoRun {
     return new Plan(orders, unfinished, pendingEmails(offload), last);
   }
 
-  /** Jobs waiting or running in the emails' queue: in the demo's own store, those are its emails. */
+  /**
+   * Jobs waiting or running in the emails' queue: in the demo's own store, those are its emails.
+   */
   private static long pendingEmails(Offload offload) {
     for (QueueStats q : offload.queues()) {
       if (q.name().equals(DemoKinds.EMAIL_QUEUE)) {
@@ -119,25 +127,34 @@ final class DemoRun {
       lastSyncListed |= last != null && job.id().value() == last.syncJob();
       screen.println("Resuming: " + describe(job));
     }
-    boolean syncUnfinished = plan.unfinished().stream().anyMatch(u -> u.kind().equals(DemoKinds.SYNC));
+    boolean syncUnfinished =
+        plan.unfinished().stream().anyMatch(u -> u.kind().equals(DemoKinds.SYNC));
     if (last != null && !lastSyncListed && !syncUnfinished) {
-      // The run's sync finished; follow it too: it names the jobs it chained and holds the failed items.
+      // The run's sync finished; follow it too: it names the jobs it chained and holds the failed
+      // items.
       offload.job(new JobId(last.syncJob())).ifPresent(this::track);
     }
     if (plan.emailsPending() > 0) {
-      emailTotal = last != null && last.emails() >= plan.emailsPending() ? last.emails() : (int) plan.emailsPending();
+      emailTotal =
+          last != null && last.emails() >= plan.emailsPending()
+              ? last.emails()
+              : (int) plan.emailsPending();
       emailsPending = plan.emailsPending();
-      screen.println(String.format("Resuming: %,d of %,d emails still to send", plan.emailsPending(), emailTotal));
+      screen.println(
+          String.format(
+              "Resuming: %,d of %,d emails still to send", plan.emailsPending(), emailTotal));
     }
   }
 
   private static String describe(Job job) {
-    StringBuilder s = new StringBuilder(switch (job.kind()) {
-      case DemoKinds.SYNC -> job.parentId() != null ? "sync replay" : "sync";
-      case DemoKinds.REPORT -> "report";
-      case DemoKinds.RECONCILE -> "reconciliation";
-      default -> job.kind();
-    });
+    StringBuilder s =
+        new StringBuilder(
+            switch (job.kind()) {
+              case DemoKinds.SYNC -> job.parentId() != null ? "sync replay" : "sync";
+              case DemoKinds.REPORT -> "report";
+              case DemoKinds.RECONCILE -> "reconciliation";
+              default -> job.kind();
+            });
     s.append(" job ").append(job.id());
     Progress p = job.progress();
     if (p != null) {
@@ -148,9 +165,15 @@ final class DemoRun {
       String stage = cp.path("stage").asText();
       s.append(" (checkpoint: ");
       switch (stage) {
-        case DemoSync.FETCH -> s.append(String.format("page %,d, %,d orders fetched", cp.path("page").asInt(), cp.path("fetched").asLong()));
-        case DemoSync.IMPORT -> s.append(String.format("import, %,d orders imported", cp.path("imported").asLong()));
-        case DemoSync.REPLAY -> s.append(String.format("%,d items replayed", cp.path("page").asInt()));
+        case DemoSync.FETCH ->
+            s.append(
+                String.format(
+                    "page %,d, %,d orders fetched",
+                    cp.path("page").asInt(), cp.path("fetched").asLong()));
+        case DemoSync.IMPORT ->
+            s.append(String.format("import, %,d orders imported", cp.path("imported").asLong()));
+        case DemoSync.REPLAY ->
+            s.append(String.format("%,d items replayed", cp.path("page").asInt()));
         default -> s.append(stage);
       }
       s.append(')');
@@ -158,38 +181,50 @@ final class DemoRun {
       s.append(" (").append(DemoScreen.stateName(job.state())).append(", no checkpoint yet)");
     }
     if (job.state() == JobState.RUNNING) {
-      s.append("; its worker stopped without handing it back, so it restarts when its lease expires");
+      s.append(
+          "; its worker stopped without handing it back, so it restarts when its lease expires");
     }
     return s.toString();
   }
 
   /**
-   * Starts a new run as a web app's request would: the sync through {@code runOrDefer} with a
-   * short budget (it does not finish in time, so the request returns its id), then a burst of
-   * emails in one statement.
+   * Starts a new run as a web app's request would: the sync through {@code runOrDefer} with a short
+   * budget (it does not finish in time, so the request returns its id), then a burst of emails in
+   * one statement.
    */
   void startFresh(int orders) throws InterruptedException {
     app.clearOrders();
     Outcome<?> sync = offload.runOrDefer(DemoKinds.SYNC, new DemoSync.Args(orders), REQUEST_BUDGET);
     long id = sync.id().value();
-    String call = String.format("Web request: runOrDefer(\"%s\", %,d orders, %d ms budget)", DemoKinds.SYNC, orders,
-        REQUEST_BUDGET.toMillis());
+    String call =
+        String.format(
+            "Web request: runOrDefer(\"%s\", %,d orders, %d ms budget)",
+            DemoKinds.SYNC, orders, REQUEST_BUDGET.toMillis());
     if (sync.finished()) {
       screen.println(call + " finished inline: job " + id);
     } else {
       screen.println(call + " needs longer: it answers 202 with job " + id + ",");
-      screen.println("             which runs in the background (" + dashboard + sync.progressUrl() + ")");
+      screen.println(
+          "             which runs in the background (" + dashboard + sync.progressUrl() + ")");
     }
     List<JobRequest> emails = new ArrayList<>(EMAILS);
     for (int i = 1; i <= EMAILS; i++) {
-      emails.add(JobRequest.of(DemoKinds.EMAIL, new DemoKinds.EmailArgs("customer" + i + "@example.com", "newsletter"),
-          EnqueueOptions.none()));
+      emails.add(
+          JobRequest.of(
+              DemoKinds.EMAIL,
+              new DemoKinds.EmailArgs("customer" + i + "@example.com", "newsletter"),
+              EnqueueOptions.none()));
     }
     offload.enqueueAll(emails);
-    screen.println(String.format("Web request: enqueueAll(%,d newsletter emails) in one statement, at priority %d (0 runs first, 9 last)",
-        EMAILS, DemoKinds.EMAIL_PRIORITY));
-    screen.println("Schedule: " + DemoKinds.MONTHLY_REPORT_SCHEDULE + " makes the report at 06:00 on the 1st, Copenhagen time"
-        + " (offload schedules lists it)");
+    screen.println(
+        String.format(
+            "Web request: enqueueAll(%,d newsletter emails) in one statement, at priority %d (0 runs first, 9 last)",
+            EMAILS, DemoKinds.EMAIL_PRIORITY));
+    screen.println(
+        "Schedule: "
+            + DemoKinds.MONTHLY_REPORT_SCHEDULE
+            + " makes the report at 06:00 on the 1st, Copenhagen time"
+            + " (offload schedules lists it)");
     app.recordRun(id, orders, EMAILS);
     emailTotal = EMAILS;
     emailsPending = EMAILS;
@@ -256,7 +291,10 @@ final class DemoRun {
       emailsRunning = kinds.emailsRunning();
       if (emailsPending == 0 && emailsDoneAt == null) {
         emailsDoneAt = now;
-        screen.event(String.format("emails: all %,d sent, %s after the run started", emailTotal, seconds(Duration.between(started, now))));
+        screen.event(
+            String.format(
+                "emails: all %,d sent, %s after the run started",
+                emailTotal, seconds(Duration.between(started, now))));
       }
       allEnded &= emailsPending == 0;
     }
@@ -281,7 +319,8 @@ final class DemoRun {
       for (Progress.StageProgress s : p.stages()) {
         if (s.durationMs() != null && !t.stageTook.containsKey(s.name())) {
           Instant seen = t.stageSeen.get(s.name());
-          Duration took = seen != null ? Duration.between(seen, now) : Duration.ofMillis(s.durationMs());
+          Duration took =
+              seen != null ? Duration.between(seen, now) : Duration.ofMillis(s.durationMs());
           t.stageTook.put(s.name(), took);
           screen.event(t.label + ": stage " + s.name() + " done in " + seconds(took));
         }
@@ -304,7 +343,8 @@ final class DemoRun {
     }
   }
 
-  private void repeated(DemoTracked t, int snoozes, int retries, JsonNode cp, Instant now, boolean force) {
+  private void repeated(
+      DemoTracked t, int snoozes, int retries, JsonNode cp, Instant now, boolean force) {
     boolean first = t.snoozesShown == 0 && snoozes > 0 || t.retriesShown == 0 && retries > 0;
     if (snoozes == t.snoozesShown && retries == t.retriesShown) {
       return;
@@ -314,16 +354,27 @@ final class DemoRun {
     }
     if (snoozes > t.snoozesShown) {
       int n = snoozes - t.snoozesShown;
-      screen.event(t.label + ": " + (n == 1 && t.snoozesShown == 0
-          ? "HTTP 429" + (cp.has("page") ? String.format(" at %s %,d", DemoSync.REPLAY.equals(cp.path("stage").asText()) ? "item" : "page",
-              cp.path("page").asInt() + 1) : "")
-              + ": snoozed, so it runs again from its checkpoint without using an attempt"
-          : String.format("%d more snooze%s on HTTP 429 (%d in all)", n, n == 1 ? "" : "s", snoozes)));
+      screen.event(
+          t.label
+              + ": "
+              + (n == 1 && t.snoozesShown == 0
+                  ? "HTTP 429"
+                      + (cp.has("page")
+                          ? String.format(
+                              " at %s %,d",
+                              DemoSync.REPLAY.equals(cp.path("stage").asText()) ? "item" : "page",
+                              cp.path("page").asInt() + 1)
+                          : "")
+                      + ": snoozed, so it runs again from its checkpoint without using an attempt"
+                  : String.format(
+                      "%d more snooze%s on HTTP 429 (%d in all)", n, n == 1 ? "" : "s", snoozes)));
     }
     if (retries > t.retriesShown) {
       int n = retries - t.retriesShown;
-      screen.event(String.format("%s: %d page request%s retried in the handler after HTTP 500 (%d in all)", t.label, n,
-          n == 1 ? "" : "s", retries));
+      screen.event(
+          String.format(
+              "%s: %d page request%s retried in the handler after HTTP 500 (%d in all)",
+              t.label, n, n == 1 ? "" : "s", retries));
     }
     t.snoozesShown = snoozes;
     t.retriesShown = retries;
@@ -334,34 +385,56 @@ final class DemoRun {
     String next;
     if (job.state() == JobState.DEAD) {
       next = "no attempts left";
-    } else if (job.state() == JobState.RETRYING || job.state() == JobState.AVAILABLE || job.state() == JobState.RUNNING) {
+    } else if (job.state() == JobState.RETRYING
+        || job.state() == JobState.AVAILABLE
+        || job.state() == JobState.RUNNING) {
       Duration wait = Duration.between(e.at(), job.runAt());
-      next = "attempt " + (e.attempt() + 1) + " of " + job.maxAttempts()
-          + (wait.isNegative() || wait.isZero() ? " now" : " in " + seconds(wait));
+      next =
+          "attempt "
+              + (e.attempt() + 1)
+              + " of "
+              + job.maxAttempts()
+              + (wait.isNegative() || wait.isZero() ? " now" : " in " + seconds(wait));
     } else {
       next = job.state().wireName();
     }
-    String why = e.message() != null ? e.message() : e.errorClass().substring(e.errorClass().lastIndexOf('.') + 1);
+    String why =
+        e.message() != null
+            ? e.message()
+            : e.errorClass().substring(e.errorClass().lastIndexOf('.') + 1);
     screen.event(t.label + ": attempt " + e.attempt() + " failed (" + why + "); " + next);
   }
 
   private void ended(DemoTracked t, Job job) {
-    String took = seconds(Duration.between(job.createdAt(), job.finishedAt() != null ? job.finishedAt() : Instant.now()));
+    String took =
+        seconds(
+            Duration.between(
+                job.createdAt(), job.finishedAt() != null ? job.finishedAt() : Instant.now()));
     JsonNode r = job.result();
-    String what = switch (job.state()) {
-      case SUCCEEDED -> switch (t.kind) {
-        case DemoKinds.SYNC -> String.format("succeeded in %s: %,d orders imported, %,d broken", took,
-            r.path("imported").asLong(), r.path("broken").asLong())
-            + (r.hasNonNull("reportJob") ? "; it enqueued report #" + r.path("reportJob").asLong() + " and reconciliation #"
-                + r.path("reconcileJob").asLong() : "");
-        case DemoKinds.REPORT -> "succeeded in " + took + ": " + r.path("path").asText();
-        case DemoKinds.RECONCILE -> String.format("succeeded in %s: %d of %d months match the upstream", took,
-            r.path("matched").asInt(), r.path("months").asInt());
-        default -> "succeeded in " + took;
-      };
-      case DEAD -> "is dead after " + job.attempt() + " attempts";
-      default -> "was " + job.state().wireName();
-    };
+    String what =
+        switch (job.state()) {
+          case SUCCEEDED ->
+              switch (t.kind) {
+                case DemoKinds.SYNC ->
+                    String.format(
+                            "succeeded in %s: %,d orders imported, %,d broken",
+                            took, r.path("imported").asLong(), r.path("broken").asLong())
+                        + (r.hasNonNull("reportJob")
+                            ? "; it enqueued report #"
+                                + r.path("reportJob").asLong()
+                                + " and reconciliation #"
+                                + r.path("reconcileJob").asLong()
+                            : "");
+                case DemoKinds.REPORT -> "succeeded in " + took + ": " + r.path("path").asText();
+                case DemoKinds.RECONCILE ->
+                    String.format(
+                        "succeeded in %s: %d of %d months match the upstream",
+                        took, r.path("matched").asInt(), r.path("months").asInt());
+                default -> "succeeded in " + took;
+              };
+          case DEAD -> "is dead after " + job.attempt() + " attempts";
+          default -> "was " + job.state().wireName();
+        };
     screen.event(t.label + " " + what);
   }
 
@@ -375,7 +448,10 @@ final class DemoRun {
     for (DemoTracked t : tracked.values()) {
       if (t.kind.equals(DemoKinds.SYNC)) {
         lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta(Instant.now())));
-        mainSyncAlive |= t.latest.parentId() == null && t.latest.state() != JobState.DEAD && t.latest.state() != JobState.CANCELLED;
+        mainSyncAlive |=
+            t.latest.parentId() == null
+                && t.latest.state() != JobState.DEAD
+                && t.latest.state() != JobState.CANCELLED;
       }
     }
     for (DemoTracked t : tracked.values()) {
@@ -398,8 +474,14 @@ final class DemoRun {
     }
     if (emailTotal > 0) {
       long sent = Math.max(0, emailTotal - emailsPending);
-      lines.add(DemoScreen.countLine("emails (priority " + DemoKinds.EMAIL_PRIORITY + ")", sent, emailTotal, emailsRunning,
-          String.format("%,d of %,d sent; %d running, 8 at most", sent, emailTotal, emailsRunning)));
+      lines.add(
+          DemoScreen.countLine(
+              "emails (priority " + DemoKinds.EMAIL_PRIORITY + ")",
+              sent,
+              emailTotal,
+              emailsRunning,
+              String.format(
+                  "%,d of %,d sent; %d running, 8 at most", sent, emailTotal, emailsRunning)));
     }
     return lines;
   }

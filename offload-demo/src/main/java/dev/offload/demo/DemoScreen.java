@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's terminal: a block of progress lines (one per long job, one for the emails) with
- * event lines scrolling above it. On a TTY the block is redrawn in place (ANSI cursor movement, as
- * {@code offload status --follow} does) and every line is cut to the terminal's width, so a redraw never
+ * The demo's terminal: a block of progress lines (one per long job, one for the emails) with event
+ * lines scrolling above it. On a TTY the block is redrawn in place (ANSI cursor movement, as {@code
+ * offload status --follow} does) and every line is cut to the terminal's width, so a redraw never
  * wraps; otherwise events are printed as they come and the block every {@link #PLAIN_EVERY}, so a
  * log stays readable. ASCII only. Not thread-safe: draw from one thread.
  *
@@ -48,7 +48,8 @@ final class DemoScreen {
    */
   static int terminalWidth() {
     try {
-      Process p = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
       if (p.waitFor(1, TimeUnit.SECONDS) && p.exitValue() == 0) {
         String[] parts = new String(p.getInputStream().readAllBytes()).trim().split("\\s+");
         if (parts.length == 2) {
@@ -77,7 +78,11 @@ final class DemoScreen {
   /** 42s, 1m05s, 2h03m: the CLI's notation for a duration. */
   static String duration(Duration d) {
     long s = Math.max(0, d.toSeconds());
-    return s < 60 ? s + "s" : s < 3600 ? String.format("%dm%02ds", s / 60, s % 60) : String.format("%dh%02dm", s / 3600, s % 3600 / 60);
+    return s < 60
+        ? s + "s"
+        : s < 3600
+            ? String.format("%dm%02ds", s / 60, s % 60)
+            : String.format("%dh%02dm", s / 3600, s % 3600 / 60);
   }
 
   /** An event line, printed above the block at the next {@link #draw} (at once when not a TTY). */
@@ -89,7 +94,9 @@ final class DemoScreen {
     }
   }
 
-  /** Prints a line below the block (and the events not drawn yet); the next block starts beneath it. */
+  /**
+   * Prints a line below the block (and the events not drawn yet); the next block starts beneath it.
+   */
   void println(String line) {
     events.forEach(out::println);
     events.clear();
@@ -169,8 +176,17 @@ final class DemoScreen {
   }
 
   static String line(String label, double percent, String column, String time, String message) {
-    return pad(label, LABEL) + " " + bar(percent) + " " + String.format("%3.0f%%", Math.floor(percent)) + " "
-        + pad(column, 9) + " " + pad(time, 9) + " " + message;
+    return pad(label, LABEL)
+        + " "
+        + bar(percent)
+        + " "
+        + String.format("%3.0f%%", Math.floor(percent))
+        + " "
+        + pad(column, 9)
+        + " "
+        + pad(time, 9)
+        + " "
+        + message;
   }
 
   static String stateName(JobState state) {

@@ -62,39 +62,94 @@ record DemoSummary(
       if (f == null || f.count() == 0) {
         continue;
       }
-      String what = j.kind().equals(DemoKinds.SYNC) ? "broken orders" : j.kind().equals(DemoKinds.RECONCILE) ? "months that differ" : "items";
+      String what =
+          j.kind().equals(DemoKinds.SYNC)
+              ? "broken orders"
+              : j.kind().equals(DemoKinds.RECONCILE) ? "months that differ" : "items";
       StringJoiner shown = new StringJoiner(", ");
-      f.items().stream().limit(SHOWN_ITEMS).forEach(i -> shown.add(i.key() + " (" + i.error() + ")"));
+      f.items().stream()
+          .limit(SHOWN_ITEMS)
+          .forEach(i -> shown.add(i.key() + " (" + i.error() + ")"));
       long more = f.count() - Math.min(SHOWN_ITEMS, f.items().size());
-      row(out, "failed", String.format("%,d %s, kept as failed items of %s:", f.count(), what, DemoTracked.label(j)));
+      row(
+          out,
+          "failed",
+          String.format(
+              "%,d %s, kept as failed items of %s:", f.count(), what, DemoTracked.label(j)));
       row(out, "", shown + (more > 0 ? String.format(" and %,d more", more) : ""));
-      row(out, "replay", "bin/offload retry " + j.id() + " --failed-items --store " + shellQuote(storeArg));
+      row(
+          out,
+          "replay",
+          "bin/offload retry " + j.id() + " --failed-items --store " + shellQuote(storeArg));
       if (keepServing) {
-        row(out, "", "or: curl -X POST " + dashboard + "/api/jobs/" + j.id() + "/retry-items   (this demo runs it at once)");
+        row(
+            out,
+            "",
+            "or: curl -X POST "
+                + dashboard
+                + "/api/jobs/"
+                + j.id()
+                + "/retry-items   (this demo runs it at once)");
       } else {
-        row(out, "", "(enqueues a follow-up job for just those; the next bin/offload demo runs it)");
+        row(
+            out,
+            "",
+            "(enqueues a follow-up job for just those; the next bin/offload demo runs it)");
       }
     }
     for (Job j : jobs) {
       JsonNode r = j.result();
       if (j.kind().equals(DemoKinds.RECONCILE) && r != null) {
-        row(out, "reconcile", String.format("%d of %d months match the upstream", r.path("matched").asInt(), r.path("months").asInt()));
+        row(
+            out,
+            "reconcile",
+            String.format(
+                "%d of %d months match the upstream",
+                r.path("matched").asInt(), r.path("months").asInt()));
       }
     }
     for (Job j : jobs) {
       JsonNode r = j.result();
       if (j.kind().equals(DemoKinds.REPORT) && r != null) {
-        row(out, "report", String.format("%s (%d months, %,d orders, %s)", r.path("path").asText(), r.path("months").asInt(),
-            r.path("orders").asLong(), DemoReports.money(r.path("totalCents").asLong())));
+        row(
+            out,
+            "report",
+            String.format(
+                "%s (%d months, %,d orders, %s)",
+                r.path("path").asText(),
+                r.path("months").asInt(),
+                r.path("orders").asLong(),
+                DemoReports.money(r.path("totalCents").asLong())));
       }
     }
-    row(out, "upstream", String.format("%,d requests: %,d answered 429, %,d answered 500, %,d slow", upstream.requests(),
-        upstream.rateLimited(), upstream.failed(), upstream.slow()));
-    row(out, "dashboard", dashboard + "/" + (keepServing ? " (still serving: Ctrl-C stops it)" : " (stops now; --keep-serving keeps it up)"));
+    row(
+        out,
+        "upstream",
+        String.format(
+            "%,d requests: %,d answered 429, %,d answered 500, %,d slow",
+            upstream.requests(), upstream.rateLimited(), upstream.failed(), upstream.slow()));
+    row(
+        out,
+        "dashboard",
+        dashboard
+            + "/"
+            + (keepServing
+                ? " (still serving: Ctrl-C stops it)"
+                : " (stops now; --keep-serving keeps it up)"));
     for (Job j : jobs) {
       if (j.state() != JobState.SUCCEEDED) {
-        row(out, "look", "bin/offload status " + j.id() + " --store " + shellQuote(storeArg) + "   (" + DemoTracked.label(j)
-            + " is " + j.state().wireName() + ")");
+        row(
+            out,
+            "look",
+            "bin/offload status "
+                + j.id()
+                + " --store "
+                + shellQuote(storeArg)
+                + "   ("
+                + DemoTracked.label(j)
+                + " is "
+                + j.state().wireName()
+                + ")");
       }
     }
     return out;
@@ -107,8 +162,13 @@ record DemoSummary(
       names.add(String.format("%,d emails", emails));
     }
     long count = jobs.size() + (long) emails;
-    long ok = jobs.stream().filter(j -> j.state() == JobState.SUCCEEDED).count() + (emails - emailsPending);
-    String outcome = ok == count ? count == 1 ? "succeeded" : "all succeeded" : String.format("%,d succeeded", ok);
+    long ok =
+        jobs.stream().filter(j -> j.state() == JobState.SUCCEEDED).count()
+            + (emails - emailsPending);
+    String outcome =
+        ok == count
+            ? count == 1 ? "succeeded" : "all succeeded"
+            : String.format("%,d succeeded", ok);
     return String.format("%,d (%s): %s", count, names, outcome);
   }
 
@@ -124,9 +184,15 @@ record DemoSummary(
         snoozes += cp.path("snoozes").asLong();
       }
     }
-    return String.format("%,d = %,d job attempt%s beyond the first + %,d page retr%s after HTTP 500"
+    return String.format(
+        "%,d = %,d job attempt%s beyond the first + %,d page retr%s after HTTP 500"
             + " + %,d snooze%s on HTTP 429",
-        attempts + pageRetries + snoozes, attempts, attempts == 1 ? "" : "s", pageRetries, pageRetries == 1 ? "y" : "ies", snoozes,
+        attempts + pageRetries + snoozes,
+        attempts,
+        attempts == 1 ? "" : "s",
+        pageRetries,
+        pageRetries == 1 ? "y" : "ies",
+        snoozes,
         snoozes == 1 ? "" : "s");
   }
 

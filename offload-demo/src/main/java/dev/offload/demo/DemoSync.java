@@ -21,11 +21,11 @@ import java.util.List;
  * succeeds.
  *
  * <ol>
- *   <li><b>fetch</b> (weight 8: the upstream is the bottleneck): pages of {@value #PAGE} orders into {@code staged_orders},
- *       checkpointing the cursor after each page. A {@code 429} snoozes the job for the server's
- *       {@code Retry-After} (it runs again from its checkpoint without using an attempt); a {@code
- *       500} is retried here, {@value #PAGE_TRIES} tries in all with a short backoff, and then
- *       thrown, so the job's own retry policy takes over.
+ *   <li><b>fetch</b> (weight 8: the upstream is the bottleneck): pages of {@value #PAGE} orders
+ *       into {@code staged_orders}, checkpointing the cursor after each page. A {@code 429} snoozes
+ *       the job for the server's {@code Retry-After} (it runs again from its checkpoint without
+ *       using an attempt); a {@code 500} is retried here, {@value #PAGE_TRIES} tries in all with a
+ *       short backoff, and then thrown, so the job's own retry policy takes over.
  *   <li><b>import</b> (weight 1.5): validates the staged orders in batches of {@value #BATCH};
  *       broken ones become failed items ({@link JobContext#itemFailed}), good ones are upserted
  *       into {@code orders}. Checkpointed after each batch.
@@ -61,11 +61,26 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
    * @param pageRetries requests retried here after a 500
    * @param snoozes times the job snoozed on a 429
    */
-  record Checkpoint(String stage, String cursor, int page, long fetched, String importedThrough, long imported,
-      long broken, int pageRetries, int snoozes) {}
+  record Checkpoint(
+      String stage,
+      String cursor,
+      int page,
+      long fetched,
+      String importedThrough,
+      long imported,
+      long broken,
+      int pageRetries,
+      int snoozes) {}
 
   /** The job's result; {@code reportJob} and {@code reconcileJob} are the jobs it chained. */
-  record Result(long fetched, long imported, long broken, int pageRetries, int snoozes, Long reportJob, Long reconcileJob) {}
+  record Result(
+      long fetched,
+      long imported,
+      long broken,
+      int pageRetries,
+      int snoozes,
+      Long reportJob,
+      Long reconcileJob) {}
 
   /** One attempt's position, mutable; {@link #save} turns it into a checkpoint. */
   private static final class Position {
@@ -94,7 +109,8 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
     }
 
     Checkpoint save() {
-      return new Checkpoint(stage, cursor, page, fetched, importedThrough, imported, broken, pageRetries, snoozes);
+      return new Checkpoint(
+          stage, cursor, page, fetched, importedThrough, imported, broken, pageRetries, snoozes);
     }
   }
 
@@ -107,14 +123,16 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
   @Override
   public Result run(Args args, JobContext ctx) throws Exception {
     if (args.orders() < 1 || args.orders() > Demo.MAX_ORDERS) {
-      throw new PermanentFailure("orders must be between 1 and " + Demo.MAX_ORDERS + ", got " + args.orders());
+      throw new PermanentFailure(
+          "orders must be between 1 and " + Demo.MAX_ORDERS + ", got " + args.orders());
     }
     Position at = ctx.checkpoint(Checkpoint.class).map(Position::of).orElseGet(Position::new);
     if (!ctx.retryItems().isEmpty()) {
       return replay(ctx.retryItems(), at, ctx);
     }
     if (!at.stage.equals(FETCH) && app.orders().stagedCount() < at.fetched) {
-      // The app's database lost what this job fetched (deleted under it): fetch again, keep the counts.
+      // The app's database lost what this job fetched (deleted under it): fetch again, keep the
+      // counts.
       Position again = new Position();
       again.pageRetries = at.pageRetries;
       again.snoozes = at.snoozes;
@@ -129,11 +147,24 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
     }
     Totals totals = verify(at, ctx);
     Offload offload = app.offload();
-    JobId report = offload.enqueue(DemoKinds.REPORT, new DemoReports.ReportArgs(totals.year()),
-        EnqueueOptions.none().idempotencyKey("demo.reports.monthly after sync " + ctx.id()));
-    JobId reconcile = offload.enqueue(DemoKinds.RECONCILE, new DemoReports.ReconcileArgs(totals.year()),
-        EnqueueOptions.none().idempotencyKey("demo.reconcile after sync " + ctx.id()));
-    return new Result(at.fetched, at.imported, at.broken, at.pageRetries, at.snoozes, report.value(), reconcile.value());
+    JobId report =
+        offload.enqueue(
+            DemoKinds.REPORT,
+            new DemoReports.ReportArgs(totals.year()),
+            EnqueueOptions.none().idempotencyKey("demo.reports.monthly after sync " + ctx.id()));
+    JobId reconcile =
+        offload.enqueue(
+            DemoKinds.RECONCILE,
+            new DemoReports.ReconcileArgs(totals.year()),
+            EnqueueOptions.none().idempotencyKey("demo.reconcile after sync " + ctx.id()));
+    return new Result(
+        at.fetched,
+        at.imported,
+        at.broken,
+        at.pageRetries,
+        at.snoozes,
+        report.value(),
+        reconcile.value());
   }
 
   // ---------------------------------------------------------------- fetch
@@ -174,7 +205,8 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
    * Calls the upstream: on 429 checkpoints and snoozes; on a transient failure tries again, up to
    * {@value #PAGE_TRIES} tries, then checkpoints and throws for the job's retry policy.
    */
-  private <T> T withRetries(String what, Position at, JobContext ctx, Call<T> call) throws Exception {
+  private <T> T withRetries(String what, Position at, JobContext ctx, Call<T> call)
+      throws Exception {
     for (int attempt = 1; ; attempt++) {
       try {
         return call.call();
@@ -190,12 +222,22 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
         if (attempt >= PAGE_TRIES) {
           ctx.message(what + ": HTTP 500 x" + PAGE_TRIES + "; the job retries");
           ctx.checkpoint(at.save());
-          throw new UpstreamException(what + ": " + e.getMessage() + ", " + PAGE_TRIES + " times in a row",
-              /* isTransient= */ true, e);
+          throw new UpstreamException(
+              what + ": " + e.getMessage() + ", " + PAGE_TRIES + " times in a row",
+              /* isTransient= */ true,
+              e);
         }
         at.pageRetries++;
         long backoff = 100L << (attempt - 1);
-        ctx.message(what + ": HTTP 500; retry " + attempt + " of " + (PAGE_TRIES - 1) + " in " + backoff + " ms");
+        ctx.message(
+            what
+                + ": HTTP 500; retry "
+                + attempt
+                + " of "
+                + (PAGE_TRIES - 1)
+                + " in "
+                + backoff
+                + " ms");
         Thread.sleep(backoff);
       }
     }
@@ -223,13 +265,15 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
         }
       }
       app.orders().importOrders(good);
-      // Recorded right before the checkpoint that stores them, so a resumed attempt never repeats one.
+      // Recorded right before the checkpoint that stores them, so a resumed attempt never repeats
+      // one.
       bad.forEach(b -> ctx.itemFailed(b[0], b[1]));
       at.importedThrough = batch.get(batch.size() - 1).id();
       at.imported += good.size();
       at.broken += bad.size();
       ctx.advance(batch.size());
-      ctx.message(String.format("%,d of %,d orders imported, %,d broken", at.imported, staged, at.broken));
+      ctx.message(
+          String.format("%,d of %,d orders imported, %,d broken", at.imported, staged, at.broken));
       ctx.checkpoint(at.save());
     }
     at.stage = VERIFY;
@@ -261,14 +305,19 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
     ctx.advance(1);
     long count = app.orders().orderCount();
     if (count != upstream.orders()) {
-      throw new PermanentFailure(String.format(
-          "verify: imported %,d orders but the upstream has %,d good ones", count, upstream.orders()));
+      throw new PermanentFailure(
+          String.format(
+              "verify: imported %,d orders but the upstream has %,d good ones",
+              count, upstream.orders()));
     }
     ctx.advance(1);
-    long amount = app.orders().monthTotals(upstream.year()).stream().mapToLong(MonthTotal::amountCents).sum();
+    long amount =
+        app.orders().monthTotals(upstream.year()).stream().mapToLong(MonthTotal::amountCents).sum();
     if (amount != upstream.amountCents()) {
-      throw new PermanentFailure(String.format("verify: imported orders add up to %s but the upstream's to %s",
-          DemoReports.money(amount), DemoReports.money(upstream.amountCents())));
+      throw new PermanentFailure(
+          String.format(
+              "verify: imported orders add up to %s but the upstream's to %s",
+              DemoReports.money(amount), DemoReports.money(upstream.amountCents())));
     }
     ctx.advance(1);
     ctx.message(String.format("%,d orders match the upstream; %,d broken", count, at.broken));
@@ -294,19 +343,33 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
       }
       at.page = i + 1;
       ctx.advance(1);
-      ctx.message(String.format("%,d of %,d orders replayed: %,d imported, %,d still broken", at.page, ids.size(),
-          at.imported, at.broken));
+      ctx.message(
+          String.format(
+              "%,d of %,d orders replayed: %,d imported, %,d still broken",
+              at.page, ids.size(), at.imported, at.broken));
       ctx.checkpoint(at.save());
     }
     Long report = null;
     Long reconcile = null;
     if (at.imported > 0) {
       Offload offload = app.offload();
-      report = offload.enqueue(DemoKinds.REPORT, new DemoReports.ReportArgs(DemoUpstream.YEAR),
-          EnqueueOptions.none().idempotencyKey("demo.reports.monthly after sync " + ctx.id())).value();
-      reconcile = offload.enqueue(DemoKinds.RECONCILE, new DemoReports.ReconcileArgs(DemoUpstream.YEAR),
-          EnqueueOptions.none().idempotencyKey("demo.reconcile after sync " + ctx.id())).value();
+      report =
+          offload
+              .enqueue(
+                  DemoKinds.REPORT,
+                  new DemoReports.ReportArgs(DemoUpstream.YEAR),
+                  EnqueueOptions.none()
+                      .idempotencyKey("demo.reports.monthly after sync " + ctx.id()))
+              .value();
+      reconcile =
+          offload
+              .enqueue(
+                  DemoKinds.RECONCILE,
+                  new DemoReports.ReconcileArgs(DemoUpstream.YEAR),
+                  EnqueueOptions.none().idempotencyKey("demo.reconcile after sync " + ctx.id()))
+              .value();
     }
-    return new Result(at.page, at.imported, at.broken, at.pageRetries, at.snoozes, report, reconcile);
+    return new Result(
+        at.page, at.imported, at.broken, at.pageRetries, at.snoozes, report, reconcile);
   }
 }

@@ -12,10 +12,10 @@ import java.util.Map;
  * A long job as {@link DemoRun} follows it: the latest snapshot (replaced by the job's watcher),
  * the one the previous tick looked at, what has been announced already, and the ETA shown.
  *
- * <p>The ETA is the engine's ({@link Progress#eta()}, the one the dashboard and the API show).
- * Each attempt measures its rate afresh, so right after a snooze (the sync meets the upstream's
- * rate limit every few seconds) the engine has no estimate yet; until it has one again the line
- * keeps counting down the last one rather than going blank.
+ * <p>The ETA is the engine's ({@link Progress#eta()}, the one the dashboard and the API show). Each
+ * attempt measures its rate afresh, so right after a snooze (the sync meets the upstream's rate
+ * limit every few seconds) the engine has no estimate yet; until it has one again the line keeps
+ * counting down the last one rather than going blank.
  */
 final class DemoTracked {
   final long id;
@@ -59,7 +59,8 @@ final class DemoTracked {
 
   static String label(Job job) {
     return switch (job.kind()) {
-      case DemoKinds.SYNC -> (job.parentId() != null ? "sync replay #" : "orders sync #") + job.id();
+      case DemoKinds.SYNC ->
+          (job.parentId() != null ? "sync replay #" : "orders sync #") + job.id();
       case DemoKinds.REPORT -> "monthly report #" + job.id();
       case DemoKinds.RECONCILE -> "reconciliation #" + job.id();
       default -> job.kind() + " #" + job.id();

@@ -58,12 +58,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class DemoUpstream implements AutoCloseable {
   /** Every order falls in this year, so the report is {@code offload-demo-report-2024.csv}. */
   static final int YEAR = 2024;
+
   static final int MAX_LIMIT = 500;
+
   /**
    * The default seed, picked so that small runs show every kind of trouble: with pages of 100, the
    * first 1,500 orders hold two broken ones and a page whose outage outlasts a handler's retries.
    */
   static final long SEED = 14;
+
   private static final int DEFAULT_LIMIT = 100;
 
   /**
@@ -78,20 +81,30 @@ final class DemoUpstream implements AutoCloseable {
    * @param slowRate the share of pages that take 200 to 400 ms
    * @param brokenEvery about one order in this many is broken
    */
-  record Config(int orders, long seed, double pagesPerSecond, int burst, double errorRate, int outageEvery,
-      double slowRate, int brokenEvery) {
+  record Config(
+      int orders,
+      long seed,
+      double pagesPerSecond,
+      int burst,
+      double errorRate,
+      int outageEvery,
+      double slowRate,
+      int brokenEvery) {
     Config {
       if (orders < 1 || orders > Demo.MAX_ORDERS) {
-        throw new IllegalArgumentException("orders must be between 1 and " + Demo.MAX_ORDERS + ", got " + orders);
+        throw new IllegalArgumentException(
+            "orders must be between 1 and " + Demo.MAX_ORDERS + ", got " + orders);
       }
       if (!(pagesPerSecond > 0) || burst < 1 || outageEvery < 1 || brokenEvery < 1) {
-        throw new IllegalArgumentException("rate, burst, outageEvery and brokenEvery must be positive");
+        throw new IllegalArgumentException(
+            "rate, burst, outageEvery and brokenEvery must be positive");
       }
     }
 
     /**
-     * The demo's upstream: 25 requests a second in bursts of up to 20 (a little slower than the sync
-     * can fetch, so it meets the limit), ~3 % failing and ~3 % slow pages, 1 in 1,000 orders broken.
+     * The demo's upstream: 25 requests a second in bursts of up to 20 (a little slower than the
+     * sync can fetch, so it meets the limit), ~3 % failing and ~3 % slow pages, 1 in 1,000 orders
+     * broken.
      */
     static Config of(int orders) {
       return new Config(orders, SEED, 25, 20, 0.03, 5, 0.03, 1_000);
@@ -147,7 +160,8 @@ final class DemoUpstream implements AutoCloseable {
       upstream.server.start();
       return upstream;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the simulated upstream on 127.0.0.1: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot start the simulated upstream on 127.0.0.1: " + e.getMessage(), e);
     }
   }
 
@@ -198,7 +212,9 @@ final class DemoUpstream implements AutoCloseable {
     long amount = 500 + Math.floorMod(h >>> 21, 49_500);
     long h2 = mix(h);
     if (Math.floorMod(h2, config.brokenEvery()) == 0) {
-      return (h2 & (1L << 40)) == 0 ? new Order(id, customer, month, null) : new Order(id, null, month, amount);
+      return (h2 & (1L << 40)) == 0
+          ? new Order(id, customer, month, null)
+          : new Order(id, null, month, amount);
     }
     return new Order(id, customer, month, amount);
   }
@@ -235,7 +251,11 @@ final class DemoUpstream implements AutoCloseable {
       if (!takeToken()) {
         limited.incrementAndGet();
         ex.getResponseHeaders().set("Retry-After", "1");
-        send(ex, 429, error("rate limit of " + (int) config.pagesPerSecond() + " requests a second exceeded"));
+        send(
+            ex,
+            429,
+            error(
+                "rate limit of " + (int) config.pagesPerSecond() + " requests a second exceeded"));
         return;
       }
       String path = ex.getRequestURI().getPath();
@@ -254,7 +274,8 @@ final class DemoUpstream implements AutoCloseable {
     }
   }
 
-  private void orders(HttpExchange ex, Map<String, String> query) throws IOException, InterruptedException {
+  private void orders(HttpExchange ex, Map<String, String> query)
+      throws IOException, InterruptedException {
     String cursor = query.getOrDefault("cursor", "");
     int after = cursor.isEmpty() ? -1 : indexOf(cursor);
     int start = after + 1;
@@ -306,12 +327,16 @@ final class DemoUpstream implements AutoCloseable {
    */
   record Fate(int failures, long delayMs) {}
 
-  /** The fate of {@code /orders?cursor=C&limit=L} is {@code fate("C/L")}, of {@code /orders/ID} {@code fate("order/ID")}. */
+  /**
+   * The fate of {@code /orders?cursor=C&limit=L} is {@code fate("C/L")}, of {@code /orders/ID}
+   * {@code fate("order/ID")}.
+   */
   Fate fate(String page) {
     double c = chance(page, 1);
     int failures = 0;
     if (c < config.errorRate()) {
-      failures = chance(page, 2) < 1.0 / config.outageEvery() ? 4 : c < config.errorRate() / 2 ? 2 : 1;
+      failures =
+          chance(page, 2) < 1.0 / config.outageEvery() ? 4 : c < config.errorRate() / 2 ? 2 : 1;
     }
     double s = chance(page, 3);
     long delay = s < config.slowRate() ? 200 + (long) (s / config.slowRate() * 200) : 0;
@@ -338,7 +363,8 @@ final class DemoUpstream implements AutoCloseable {
 
   private synchronized boolean takeToken() {
     long now = System.nanoTime();
-    tokens = Math.min(config.burst(), tokens + (now - refilledNanos) / 1e9 * config.pagesPerSecond());
+    tokens =
+        Math.min(config.burst(), tokens + (now - refilledNanos) / 1e9 * config.pagesPerSecond());
     refilledNanos = now;
     if (tokens >= 1) {
       tokens -= 1;
@@ -379,7 +405,9 @@ final class DemoUpstream implements AutoCloseable {
       int eq = part.indexOf('=');
       String k = eq < 0 ? part : part.substring(0, eq);
       String v = eq < 0 ? "" : part.substring(eq + 1);
-      q.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+      q.put(
+          URLDecoder.decode(k, StandardCharsets.UTF_8),
+          URLDecoder.decode(v, StandardCharsets.UTF_8));
     }
     return q;
   }

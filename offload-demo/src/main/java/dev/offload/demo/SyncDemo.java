@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * {@code demo.sync}, args {@code {"items": N}}: a sync from a simulated upstream in three weighted
  * stages (fetch 1, import 4, verify 1). It pages through the upstream checkpointing its cursor
- * after each page, so a rescued or retried run resumes where the last one stopped; every 997th
- * item is malformed and recorded as a failed item without failing the job. A follow-up job made by
+ * after each page, so a rescued or retried run resumes where the last one stopped; every 997th item
+ * is malformed and recorded as a failed item without failing the job. A follow-up job made by
  * {@code retryFailedItems} imports just those items (the upstream has fixed them by then).
  */
 final class SyncDemo {
@@ -27,7 +27,8 @@ final class SyncDemo {
 
   static Result run(Args args, JobContext ctx) throws InterruptedException {
     if (args.items() < 0 || args.items() > MAX_ITEMS) {
-      throw new dev.offload.PermanentFailure("demo.sync: items must be between 0 and " + MAX_ITEMS + ", got " + args.items());
+      throw new dev.offload.PermanentFailure(
+          "demo.sync: items must be between 0 and " + MAX_ITEMS + ", got " + args.items());
     }
     List<String> retry = ctx.retryItems();
     if (!retry.isEmpty()) {
@@ -43,7 +44,12 @@ final class SyncDemo {
         Thread.sleep(60); // one page from the upstream
         int page = Math.min(PAGE, items - next);
         ctx.advance(page);
-        ctx.message("Fetched " + String.format("%,d", next + page) + " of " + String.format("%,d", items) + " records");
+        ctx.message(
+            "Fetched "
+                + String.format("%,d", next + page)
+                + " of "
+                + String.format("%,d", items)
+                + " records");
         ctx.checkpoint(new Cursor("fetch", next + page));
       }
       at = new Cursor("import", 0);
@@ -63,7 +69,12 @@ final class SyncDemo {
           }
           ctx.advance(1);
         }
-        ctx.message("Imported " + String.format("%,d", end) + " of " + String.format("%,d", items) + " records");
+        ctx.message(
+            "Imported "
+                + String.format("%,d", end)
+                + " of "
+                + String.format("%,d", items)
+                + " records");
         ctx.checkpoint(new Cursor("import", end));
       }
       at = new Cursor("verify", 0);
@@ -78,7 +89,8 @@ final class SyncDemo {
         failed++;
       }
     }
-    ctx.message("Imported " + String.format("%,d", items - failed) + " records; " + failed + " failed");
+    ctx.message(
+        "Imported " + String.format("%,d", items - failed) + " records; " + failed + " failed");
     return new Result(items, items - failed, failed);
   }
 

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The demo plugin is found like any plugin, and its kinds run on a real SQLite store. */
 class DemoPluginTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void serviceLoaderFindsTheDemoPlugin() {
-    List<String> found = ServiceLoader.load(OffloadPlugin.class).stream().map(p -> p.type().getName()).toList();
+    List<String> found =
+        ServiceLoader.load(OffloadPlugin.class).stream().map(p -> p.type().getName()).toList();
 
     assertThat(found).contains(DemoPlugin.class.getName());
   }
@@ -35,15 +35,20 @@ class DemoPluginTest {
       offload.start();
 
       Outcome<?> slept = offload.runOrDefer("demo.sleep", Map.of("ms", 5), Duration.ofSeconds(30));
-      Outcome<?> failed = offload.runOrDefer("demo.fail", Map.of("times", 1, "permanent", true), Duration.ofSeconds(30));
-      Outcome<?> synced = offload.runOrDefer("demo.sync", Map.of("items", 1_000), Duration.ofSeconds(60));
+      Outcome<?> failed =
+          offload.runOrDefer(
+              "demo.fail", Map.of("times", 1, "permanent", true), Duration.ofSeconds(30));
+      Outcome<?> synced =
+          offload.runOrDefer("demo.sync", Map.of("items", 1_000), Duration.ofSeconds(60));
 
       assertThat(slept.succeeded()).as("%s", slept.job()).isTrue();
       assertThat(slept.job().result().path("sleptMs").asLong()).isEqualTo(5);
       assertThat(failed.job().state()).isEqualTo(JobState.DEAD);
       assertThat(synced.succeeded()).as("%s", synced.job()).isTrue();
       assertThat(synced.job().result().path("failed").asInt()).isEqualTo(1);
-      assertThat(synced.job().failedItems().items()).extracting(i -> i.key()).containsExactly("record-996");
+      assertThat(synced.job().failedItems().items())
+          .extracting(i -> i.key())
+          .containsExactly("record-996");
     }
   }
 }

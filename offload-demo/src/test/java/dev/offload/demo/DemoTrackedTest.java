@@ -50,7 +50,28 @@ class DemoTrackedTest {
   }
 
   private static Job job(JobState state, Progress progress) {
-    return new Job(new JobId(1), DemoKinds.SYNC, DemoKinds.SYNC_QUEUE, state, 0, null, 1, 8, T0, T0, T0,
-        state.isFinal() ? T0 : null, "node", List.of(), null, progress, null, null, null, null, null, null);
+    return new Job(
+        new JobId(1),
+        DemoKinds.SYNC,
+        DemoKinds.SYNC_QUEUE,
+        state,
+        0,
+        null,
+        1,
+        8,
+        T0,
+        T0,
+        T0,
+        state.isFinal() ? T0 : null,
+        "node",
+        List.of(),
+        null,
+        progress,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 }

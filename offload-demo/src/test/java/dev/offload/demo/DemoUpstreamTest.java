@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The simulated upstream over real HTTP: pagination, totals, the rate limit, failing pages, the seed. */
+/**
+ * The simulated upstream over real HTTP: pagination, totals, the rate limit, failing pages, the
+ * seed.
+ */
 class DemoUpstreamTest {
   /** An upstream that never misbehaves, except for its broken orders. */
   private static DemoUpstream.Config wellBehaved(int orders) {
@@ -40,26 +43,33 @@ class DemoUpstreamTest {
       Set<String> ids = new HashSet<>();
       all.forEach(o -> ids.add(o.id()));
       assertThat(ids).hasSize(1_234);
-      List<String> broken = all.stream().filter(o -> DemoSync.problem(o) != null).map(Order::id).toList();
+      List<String> broken =
+          all.stream().filter(o -> DemoSync.problem(o) != null).map(Order::id).toList();
       assertThat(broken).isNotEmpty().isEqualTo(upstream.brokenOrders());
       Totals totals = client.totals();
-      long good = all.stream().filter(o -> DemoSync.problem(o) == null).mapToLong(Order::amountCents).sum();
+      long good =
+          all.stream().filter(o -> DemoSync.problem(o) == null).mapToLong(Order::amountCents).sum();
       assertThat(totals.orders()).isEqualTo(1_234 - broken.size());
       assertThat(totals.amountCents()).isEqualTo(good);
-      assertThat(totals.months()).isEqualTo(upstream.totals()).extracting(MonthTotal::month).hasSize(12);
+      assertThat(totals.months())
+          .isEqualTo(upstream.totals())
+          .extracting(MonthTotal::month)
+          .hasSize(12);
       assertThat(client.order("O-000007")).isEqualTo(all.get(6));
     }
   }
 
   @Test
   void requestsBeyondTheBurstAreAnswered429WithRetryAfter() throws Exception {
-    try (DemoUpstream upstream = DemoUpstream.start(new DemoUpstream.Config(100, 1, 0.5, 2, 0, 1, 0, 1_000))) {
+    try (DemoUpstream upstream =
+        DemoUpstream.start(new DemoUpstream.Config(100, 1, 0.5, 2, 0, 1, 0, 1_000))) {
       DemoClient client = new DemoClient(upstream.uri());
       client.orders(null, 10);
       client.orders(null, 10);
 
       assertThatThrownBy(() -> client.orders(null, 10))
-          .isInstanceOfSatisfying(RateLimited.class, e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1)));
+          .isInstanceOfSatisfying(
+              RateLimited.class, e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1)));
       assertThat(upstream.counts().rateLimited()).isEqualTo(1);
     }
   }
@@ -67,11 +77,13 @@ class DemoUpstreamTest {
   @Test
   void aPageInAnOutageAnswers500FourTimesThenItsOrders() throws Exception {
     // Every page fails, and every failing page is an outage.
-    try (DemoUpstream upstream = DemoUpstream.start(new DemoUpstream.Config(100, 1, 10_000, 10_000, 1.0, 1, 0, 1_000))) {
+    try (DemoUpstream upstream =
+        DemoUpstream.start(new DemoUpstream.Config(100, 1, 10_000, 10_000, 1.0, 1, 0, 1_000))) {
       DemoClient client = new DemoClient(upstream.uri());
       for (int i = 0; i < 4; i++) {
         assertThatThrownBy(() -> client.orders(null, 50))
-            .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.isTransient()).isTrue())
+            .isInstanceOfSatisfying(
+                UpstreamException.class, e -> assertThat(e.isTransient()).isTrue())
             .hasMessageContaining("HTTP 500");
       }
 
@@ -97,7 +109,8 @@ class DemoUpstreamTest {
       DemoClient client = new DemoClient(upstream.uri());
 
       assertThatThrownBy(() -> client.orders("nonsense", 10))
-          .isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.isTransient()).isFalse())
+          .isInstanceOfSatisfying(
+              UpstreamException.class, e -> assertThat(e.isTransient()).isFalse())
           .hasMessageContaining("HTTP 400");
     }
   }

@@ -22,7 +22,12 @@ import org.slf4j.LoggerFactory;
 final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
   static final List<String> FILES =
-      List.of("001_jobs.sql", "002_schedules.sql", "003_workflows.sql", "004_job_starts.sql", "005_flow_control.sql");
+      List.of(
+          "001_jobs.sql",
+          "002_schedules.sql",
+          "003_workflows.sql",
+          "004_job_starts.sql",
+          "005_flow_control.sql");
 
   private final DataSource dataSource;
   private final String schema;
@@ -38,17 +43,22 @@ final class Migrations {
       try (Statement st = c.createStatement()) {
         st.execute("SELECT pg_advisory_xact_lock(hashtext('offload.migrate:" + schema + "'))");
         st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-        st.execute("CREATE TABLE IF NOT EXISTS " + schema
-            + ".migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+        st.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + schema
+                + ".migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
         int current;
-        try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema + ".migrations")) {
+        try (ResultSet rs =
+            st.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema + ".migrations")) {
           rs.next();
           current = rs.getInt(1);
         }
         for (int i = current; i < FILES.size(); i++) {
           String file = FILES.get(i);
           st.execute(read(file).replace("{schema}", schema));
-          try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".migrations (version, name) VALUES (?, ?)")) {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO " + schema + ".migrations (version, name) VALUES (?, ?)")) {
             ps.setInt(1, i + 1);
             ps.setString(2, file);
             ps.executeUpdate();
@@ -62,22 +72,28 @@ final class Migrations {
     }
   }
 
-  /** The newest version applied to the schema; 0 when the schema or its migrations table is missing. */
+  /**
+   * The newest version applied to the schema; 0 when the schema or its migrations table is missing.
+   */
   int current() {
-    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement st = c.createStatement()) {
       // to_regclass answers null, rather than failing, for a schema or table that does not exist.
-      try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + schema + ".migrations') IS NOT NULL")) {
+      try (ResultSet rs =
+          st.executeQuery("SELECT to_regclass('" + schema + ".migrations') IS NOT NULL")) {
         rs.next();
         if (!rs.getBoolean(1)) {
           return 0;
         }
       }
-      try (ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema + ".migrations")) {
+      try (ResultSet rs =
+          st.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema + ".migrations")) {
         rs.next();
         return rs.getInt(1);
       }
     } catch (SQLException e) {
-      throw new OffloadException("reading the schema version of " + schema + " failed: " + e.getMessage(), e);
+      throw new OffloadException(
+          "reading the schema version of " + schema + " failed: " + e.getMessage(), e);
     }
   }
 

@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leader election with a session-level advisory lock keyed by the schema. The lock lives as long
- * as the connection that took it, so a leader that dies or loses the database loses leadership at
+ * Leader election with a session-level advisory lock keyed by the schema. The lock lives as long as
+ * the connection that took it, so a leader that dies or loses the database loses leadership at
  * once, with no expiry to wait for; the connection is checked on every attempt.
  */
 final class PgLeader implements AutoCloseable {
@@ -67,9 +67,9 @@ final class PgLeader implements AutoCloseable {
   }
 
   /**
-   * Unlocks, then hands the connection back. The lock belongs to the session, not to our use of
-   * it: a pooled connection returned with the lock would keep every node from leading for as
-   * long as the pool keeps the session. When the unlock fails the session is ended instead.
+   * Unlocks, then hands the connection back. The lock belongs to the session, not to our use of it:
+   * a pooled connection returned with the lock would keep every node from leading for as long as
+   * the pool keeps the session. When the unlock fails the session is ended instead.
    */
   private void unlockAndRelease() {
     Connection c = held;

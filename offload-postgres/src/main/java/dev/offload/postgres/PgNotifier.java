@@ -1,5 +1,6 @@
 package dev.offload.postgres;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.offload.store.Notifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
-import com.zaxxer.hikari.HikariDataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -20,15 +20,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * LISTEN/NOTIFY across every node of a database. One connection listens on the channels of all
- * subscribed topics ({@code <schema>.<topic>}); a platform thread waits on it and hands payloads
- * to listeners. When the connection breaks it reconnects with backoff and logs once per outage;
+ * subscribed topics ({@code <schema>.<topic>}); a platform thread waits on it and hands payloads to
+ * listeners. When the connection breaks it reconnects with backoff and logs once per outage;
  * meanwhile workers fall back to polling, so a missed notification costs latency, not jobs.
  *
  * <p>A listening connection only reads, so a connection that silently died (a half-open TCP
- * connection after a network fault, a server that vanished without closing it) would look like
- * a quiet one forever. The listener therefore pings it every {@code validateEvery} (default
- * {@value #VALIDATE_EVERY_MILLIS} ms) with a round trip bounded by {@value
- * #VALIDATE_TIMEOUT_SECONDS} s, and replaces it when the ping fails.
+ * connection after a network fault, a server that vanished without closing it) would look like a
+ * quiet one forever. The listener therefore pings it every {@code validateEvery} (default {@value
+ * #VALIDATE_EVERY_MILLIS} ms) with a round trip bounded by {@value #VALIDATE_TIMEOUT_SECONDS} s,
+ * and replaces it when the ping fails.
  */
 final class PgNotifier implements Notifier {
   private static final Logger log = LoggerFactory.getLogger(PgNotifier.class);
@@ -69,7 +69,8 @@ final class PgNotifier implements Notifier {
 
   @Override
   public synchronized AutoCloseable subscribe(String topic, Consumer<String> listener) {
-    List<Consumer<String>> list = listeners.computeIfAbsent(channel(topic), t -> new CopyOnWriteArrayList<>());
+    List<Consumer<String>> list =
+        listeners.computeIfAbsent(channel(topic), t -> new CopyOnWriteArrayList<>());
     list.add(listener);
     resubscribe = true;
     if (thread == null) {
@@ -127,7 +128,8 @@ final class PgNotifier implements Notifier {
           }
           if (System.nanoTime() - validated >= validateEveryNanos) {
             if (!c.isValid(VALIDATE_TIMEOUT_SECONDS)) {
-              throw new SQLException("the connection did not answer a ping within " + VALIDATE_TIMEOUT_SECONDS + " s");
+              throw new SQLException(
+                  "the connection did not answer a ping within " + VALIDATE_TIMEOUT_SECONDS + " s");
             }
             validated = System.nanoTime();
           }
@@ -154,7 +156,10 @@ final class PgNotifier implements Notifier {
           return;
         }
         if (!down) {
-          log.warn("lost the notification connection to {}, polling until it is back: {}", description, e.getMessage());
+          log.warn(
+              "lost the notification connection to {}, polling until it is back: {}",
+              description,
+              e.getMessage());
           down = true;
         }
         try {

@@ -25,7 +25,9 @@ record PgUrl(String jdbcUrl, String schema, String display) {
       jdbc = fromLibpq(text);
     } else {
       throw new IllegalArgumentException(
-          "not a PostgreSQL URL: '" + Redact.url(text) + "' (expected postgresql://user@host:port/db or jdbc:postgresql://...)");
+          "not a PostgreSQL URL: '"
+              + Redact.url(text)
+              + "' (expected postgresql://user@host:port/db or jdbc:postgresql://...)");
     }
     String schema = PostgresStore.DEFAULT_SCHEMA;
     int q = jdbc.indexOf('?');
@@ -49,7 +51,8 @@ record PgUrl(String jdbcUrl, String schema, String display) {
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("malformed PostgreSQL URL '" + Redact.url(text) + "': " + e.getReason());
+      throw new IllegalArgumentException(
+          "malformed PostgreSQL URL '" + Redact.url(text) + "': " + e.getReason());
     }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException("PostgreSQL URL '" + Redact.url(text) + "' names no host");
@@ -67,7 +70,9 @@ record PgUrl(String jdbcUrl, String schema, String display) {
       sep = "&";
       if (userInfo.length == 2) {
         String password = decode(userInfo[1], "the password");
-        jdbc.append(sep).append("password=").append(URLEncoder.encode(password, StandardCharsets.UTF_8));
+        jdbc.append(sep)
+            .append("password=")
+            .append(URLEncoder.encode(password, StandardCharsets.UTF_8));
       }
     }
     if (uri.getRawQuery() != null) {
@@ -76,12 +81,16 @@ record PgUrl(String jdbcUrl, String schema, String display) {
     return jdbc.toString();
   }
 
-  /** URL-decodes {@code value}; the error names {@code what}, never the value (it may be a password). */
+  /**
+   * URL-decodes {@code value}; the error names {@code what}, never the value (it may be a
+   * password).
+   */
   private static String decode(String value, String what) {
     try {
       return URLDecoder.decode(value, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("malformed PostgreSQL URL: " + what + " holds a bad %-escape");
+      throw new IllegalArgumentException(
+          "malformed PostgreSQL URL: " + what + " holds a bad %-escape");
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.offload.postgres;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.offload.FailedItems;
@@ -12,7 +13,6 @@ import dev.offload.JobPage;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.KindStats;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.offload.OffloadException;
 import dev.offload.Progress;
 import dev.offload.QueueOptions;
@@ -34,17 +34,17 @@ import dev.offload.store.QueueSettings;
 import dev.offload.store.RejectedWriteException;
 import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
-import dev.offload.store.WorkflowInsert;
-import dev.offload.store.WorkflowRecord;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
+import dev.offload.store.WorkflowInsert;
+import dev.offload.store.WorkflowRecord;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,8 +52,8 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.List;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -62,8 +62,8 @@ import javax.sql.DataSource;
 
 /**
  * The production store: jobs in PostgreSQL, claimed with {@code FOR UPDATE SKIP LOCKED}, workers
- * woken by LISTEN/NOTIFY, the leader elected with an advisory lock. Every table lives in one
- * schema (default {@code offload}), so several Offload installations can share a database.
+ * woken by LISTEN/NOTIFY, the leader elected with an advisory lock. Every table lives in one schema
+ * (default {@code offload}), so several Offload installations can share a database.
  *
  * <pre>{@code
  * Store store = PostgresStore.create(dataSource);                 // your pool, schema "offload"
@@ -88,10 +88,13 @@ public final class PostgresStore implements Store {
   private final PgLeader leader;
   private final Migrations migrations;
 
-  private PostgresStore(DataSource dataSource, HikariDataSource ownedPool, String schema, String description) {
+  private PostgresStore(
+      DataSource dataSource, HikariDataSource ownedPool, String schema, String description) {
     if (!SCHEMA.matcher(schema).matches()) {
       throw new IllegalArgumentException(
-          "schema must be lower-case letters, digits and '_' (at most 63, not starting with a digit), got '" + schema + "'");
+          "schema must be lower-case letters, digits and '_' (at most 63, not starting with a digit), got '"
+              + schema
+              + "'");
     }
     this.dataSource = dataSource;
     this.ownedPool = ownedPool;
@@ -118,9 +121,9 @@ public final class PostgresStore implements Store {
 
   /**
    * A store with its own HikariCP pool: 10 connections for statements plus the two it keeps for
-   * itself (listener, leader lock). Takes {@code
-   * postgresql://user:password@host:port/db} or {@code jdbc:postgresql://...}; a {@code
-   * currentSchema} parameter picks the schema (default {@code offload}).
+   * itself (listener, leader lock). Takes {@code postgresql://user:password@host:port/db} or {@code
+   * jdbc:postgresql://...}; a {@code currentSchema} parameter picks the schema (default {@code
+   * offload}).
    */
   public static PostgresStore connect(String url) {
     return connect(url, 10);
@@ -159,7 +162,8 @@ public final class PostgresStore implements Store {
 
   @Override
   public void ping() {
-    try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = dataSource.getConnection();
+        Statement st = c.createStatement()) {
       st.setQueryTimeout(5);
       st.execute("SELECT 1");
     } catch (SQLException e) {
@@ -242,8 +246,14 @@ public final class PostgresStore implements Store {
       return List.of();
     }
     int n = jobs.size();
-    String[] kind = new String[n], queue = new String[n], args = new String[n], state = new String[n];
-    String[] runAt = new String[n], createdAt = new String[n], retryItems = new String[n], keys = new String[n];
+    String[] kind = new String[n],
+        queue = new String[n],
+        args = new String[n],
+        state = new String[n];
+    String[] runAt = new String[n],
+        createdAt = new String[n],
+        retryItems = new String[n],
+        keys = new String[n];
     String[] concurrencyKeys = new String[n];
     String[] schedule = new String[n];
     Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
@@ -296,8 +306,8 @@ public final class PostgresStore implements Store {
 
   /**
    * A job with a unique key: the job that already holds the key (finished within uniqueFor, or
-   * pending or running), else a new one. A holder that finishes between the insert and the
-   * look-up frees the key, so the insert is tried again.
+   * pending or running), else a new one. A holder that finishes between the insert and the look-up
+   * frees the key, so the insert is tried again.
    */
   private InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
     for (int round = 1; ; round++) {
@@ -313,7 +323,8 @@ public final class PostgresStore implements Store {
         }
       }
       if (j.uniqueFinishedAfter() != null) {
-        Long recent = singleId(c, sql.uniqueFinished, j.uniqueKey(), Timestamp.from(j.uniqueFinishedAfter()));
+        Long recent =
+            singleId(c, sql.uniqueFinished, j.uniqueKey(), Timestamp.from(j.uniqueFinishedAfter()));
         if (recent != null) {
           return new InsertResult(recent, true);
         }
@@ -340,8 +351,15 @@ public final class PostgresStore implements Store {
         }
       }
       if (j.replaceDuplicate()) {
-        Long replaced = singleId(c, sql.uniqueReplace, j.argsJson(), Timestamp.from(j.runAt()), j.priority(),
-            j.state().wireName(), j.uniqueKey());
+        Long replaced =
+            singleId(
+                c,
+                sql.uniqueReplace,
+                j.argsJson(),
+                Timestamp.from(j.runAt()),
+                j.priority(),
+                j.state().wireName(),
+                j.uniqueKey());
         if (replaced != null) {
           notify(c, Notifier.INSERT, j.queue());
           notify(c, Notifier.JOB, Long.toString(replaced));
@@ -353,7 +371,10 @@ public final class PostgresStore implements Store {
         return new InsertResult(live, true);
       }
       if (round == 5) {
-        throw new SQLException("unique key '" + j.uniqueKey() + "' is held by a job that could not be found after 5 tries");
+        throw new SQLException(
+            "unique key '"
+                + j.uniqueKey()
+                + "' is held by a job that could not be found after 5 tries");
       }
     }
   }
@@ -368,7 +389,9 @@ public final class PostgresStore implements Store {
   }
 
   private static final Comparator<ClaimedJob> CLAIM_ORDER =
-      Comparator.comparingInt(ClaimedJob::priority).thenComparing(ClaimedJob::runAt).thenComparingLong(ClaimedJob::id);
+      Comparator.comparingInt(ClaimedJob::priority)
+          .thenComparing(ClaimedJob::runAt)
+          .thenComparingLong(ClaimedJob::id);
 
   @Override
   public List<ClaimedJob> jobClaim(ClaimParams p) {
@@ -376,7 +399,8 @@ public final class PostgresStore implements Store {
       return List.of();
     }
     if (p.flow().controlled()) {
-      return inTransaction("claiming jobs of queue '" + p.queue() + "'", c -> claimControlled(c, p));
+      return inTransaction(
+          "claiming jobs of queue '" + p.queue() + "'", c -> claimControlled(c, p));
     }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
@@ -410,8 +434,18 @@ public final class PostgresStore implements Store {
   }
 
   private static ClaimedJob claimed(ResultSet rs, ClaimParams p) throws SQLException {
-    return new ClaimedJob(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-        rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), p.token(),
+    return new ClaimedJob(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getInt(5),
+        rs.getInt(6),
+        rs.getInt(7),
+        rs.getString(8),
+        rs.getString(9),
+        rs.getString(10),
+        p.token(),
         instant(rs, 11));
   }
 
@@ -435,9 +469,18 @@ public final class PostgresStore implements Store {
       ps.setString(1, p.queue());
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          settings = QueueSettings.fromColumns(rs.getString(1), rs.getBoolean(2), true, rs.getObject(4, Integer.class),
-              rs.getObject(5, Integer.class), rs.getObject(6, Integer.class), rs.getObject(7, Long.class), rs.getBoolean(8),
-              rs.getBoolean(9), rs.getObject(10, Long.class));
+          settings =
+              QueueSettings.fromColumns(
+                  rs.getString(1),
+                  rs.getBoolean(2),
+                  true,
+                  rs.getObject(4, Integer.class),
+                  rs.getObject(5, Integer.class),
+                  rs.getObject(6, Integer.class),
+                  rs.getObject(7, Long.class),
+                  rs.getBoolean(8),
+                  rs.getBoolean(9),
+                  rs.getObject(10, Long.class));
         }
       }
     }
@@ -537,8 +580,14 @@ public final class PostgresStore implements Store {
     }
     int n = completions.size();
     Long[] id = new Long[n], token = new Long[n];
-    String[] state = new String[n], at = new String[n], runAt = new String[n], result = new String[n];
-    String[] error = new String[n], leaseCutoff = new String[n], progress = new String[n], failedItems = new String[n];
+    String[] state = new String[n],
+        at = new String[n],
+        runAt = new String[n],
+        result = new String[n];
+    String[] error = new String[n],
+        leaseCutoff = new String[n],
+        progress = new String[n],
+        failedItems = new String[n];
     Boolean[] refund = new Boolean[n];
     String[] startedAt = new String[n];
     for (int i = 0; i < n; i++) {
@@ -560,7 +609,20 @@ public final class PostgresStore implements Store {
       c.setAutoCommit(false);
       try {
         List<Long> written =
-            complete(c, id, token, state, at, runAt, result, error, leaseCutoff, progress, failedItems, refund, startedAt);
+            complete(
+                c,
+                id,
+                token,
+                state,
+                at,
+                runAt,
+                result,
+                error,
+                leaseCutoff,
+                progress,
+                failedItems,
+                refund,
+                startedAt);
         c.commit();
         return written;
       } catch (SQLException | RuntimeException e) {
@@ -575,10 +637,24 @@ public final class PostgresStore implements Store {
     }
   }
 
-  /** The completion statement, then the release of the waiting dependents of ended workflow steps. */
-  private List<Long> complete(Connection c, Long[] id, Long[] token, String[] state, String[] at, String[] runAt,
-      String[] result, String[] error, String[] leaseCutoff, String[] progress, String[] failedItems, Boolean[] refund,
-      String[] startedAt) throws SQLException {
+  /**
+   * The completion statement, then the release of the waiting dependents of ended workflow steps.
+   */
+  private List<Long> complete(
+      Connection c,
+      Long[] id,
+      Long[] token,
+      String[] state,
+      String[] at,
+      String[] runAt,
+      String[] result,
+      String[] error,
+      String[] leaseCutoff,
+      String[] progress,
+      String[] failedItems,
+      Boolean[] refund,
+      String[] startedAt)
+      throws SQLException {
     List<Long> written = new ArrayList<>();
     List<Long> endedSteps = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql.completeMany)) {
@@ -657,7 +733,10 @@ public final class PostgresStore implements Store {
   private void notifyChanged(Connection c, List<Long> ids) throws SQLException {
     for (int from = 0; from < ids.size(); from += 500) {
       List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-      notify(c, Notifier.JOB, chunk.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+      notify(
+          c,
+          Notifier.JOB,
+          chunk.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     }
   }
 
@@ -674,21 +753,30 @@ public final class PostgresStore implements Store {
   private static String refusal(List<Completion> completions, SQLException e) {
     if (completions.size() == 1) {
       Completion x = completions.get(0);
-      String field = holdsNul(x.resultJson()) ? "the result holds"
-          : holdsNul(x.errorJson()) ? "the error holds"
-          : holdsNul(x.progressJson()) ? "the progress holds"
-          : holdsNul(x.failedItemsJson()) ? "the failed items hold" : null;
+      String field =
+          holdsNul(x.resultJson())
+              ? "the result holds"
+              : holdsNul(x.errorJson())
+                  ? "the error holds"
+                  : holdsNul(x.progressJson())
+                      ? "the progress holds"
+                      : holdsNul(x.failedItemsJson()) ? "the failed items hold" : null;
       if (field != null) {
         return field + " \\u0000, which PostgreSQL cannot store";
       }
     }
     String message = String.valueOf(e.getMessage());
     int line = message.indexOf('\n');
-    return "PostgreSQL refused the data (SQLSTATE " + e.getSQLState() + "): "
+    return "PostgreSQL refused the data (SQLSTATE "
+        + e.getSQLState()
+        + "): "
         + (line < 0 ? message : message.substring(0, line)).replaceFirst("^ERROR: ", "");
   }
 
-  /** Whether JSON text holds the escape of U+0000 (which jsonb refuses), not an escaped backslash before "u0000". */
+  /**
+   * Whether JSON text holds the escape of U+0000 (which jsonb refuses), not an escaped backslash
+   * before "u0000".
+   */
   static boolean holdsNul(String json) {
     if (json == null) {
       return false;
@@ -724,8 +812,10 @@ public final class PostgresStore implements Store {
         PreparedStatement ps = c.prepareStatement(sql.progressMany)) {
       c.setAutoCommit(true);
       ps.setArray(1, c.createArrayOf("int8", updates.stream().map(ProgressUpdate::id).toArray()));
-      ps.setArray(2, c.createArrayOf("int8", updates.stream().map(ProgressUpdate::token).toArray()));
-      ps.setArray(3, c.createArrayOf("text", updates.stream().map(ProgressUpdate::progressJson).toArray()));
+      ps.setArray(
+          2, c.createArrayOf("int8", updates.stream().map(ProgressUpdate::token).toArray()));
+      ps.setArray(
+          3, c.createArrayOf("text", updates.stream().map(ProgressUpdate::progressJson).toArray()));
       return ids(ps);
     } catch (SQLException e) {
       if (refusedData(e)) {
@@ -745,7 +835,8 @@ public final class PostgresStore implements Store {
       c.setAutoCommit(true);
       ps.setArray(1, c.createArrayOf("int8", starts.stream().map(JobStart::id).toArray()));
       ps.setArray(2, c.createArrayOf("int8", starts.stream().map(JobStart::token).toArray()));
-      ps.setArray(3, c.createArrayOf("text", starts.stream().map(s -> s.at().toString()).toArray()));
+      ps.setArray(
+          3, c.createArrayOf("text", starts.stream().map(s -> s.at().toString()).toArray()));
       return ids(ps);
     } catch (SQLException e) {
       throw fail("writing the starts of " + starts.size() + " jobs", e);
@@ -776,8 +867,16 @@ public final class PostgresStore implements Store {
       List<KindStats> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(KindStats.of(rs.getString(1), rs.getLong(2), round(rs.getDouble(3)), round(rs.getDouble(4)),
-              round(rs.getDouble(5)), budgetMs, round(rs.getDouble(6)), round(rs.getDouble(7))));
+          out.add(
+              KindStats.of(
+                  rs.getString(1),
+                  rs.getLong(2),
+                  round(rs.getDouble(3)),
+                  round(rs.getDouble(4)),
+                  round(rs.getDouble(5)),
+                  budgetMs,
+                  round(rs.getDouble(6)),
+                  round(rs.getDouble(7))));
         }
       }
       return out;
@@ -866,8 +965,15 @@ public final class PostgresStore implements Store {
       List<StuckJob> stuck = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          stuck.add(new StuckJob(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), rs.getString(6),
-              rs.getTimestamp(7).toInstant()));
+          stuck.add(
+              new StuckJob(
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getInt(3),
+                  rs.getInt(4),
+                  rs.getLong(5),
+                  rs.getString(6),
+                  rs.getTimestamp(7).toInstant()));
         }
       }
       return stuck;
@@ -896,8 +1002,14 @@ public final class PostgresStore implements Store {
     params.add(q.beforeId());
     boolean args = q.includes(JobQuery.Field.ARGS);
     boolean result = q.includes(JobQuery.Field.RESULT);
-    String select = args && result ? sql.list : args ? sql.listWithoutResult : result ? sql.listWithoutArgs : sql.listWithoutEither;
-    StringBuilder query = new StringBuilder(select).append(where(q.filter(), params)).append(" ORDER BY id DESC LIMIT ?");
+    String select =
+        args && result
+            ? sql.list
+            : args ? sql.listWithoutResult : result ? sql.listWithoutArgs : sql.listWithoutEither;
+    StringBuilder query =
+        new StringBuilder(select)
+            .append(where(q.filter(), params))
+            .append(" ORDER BY id DESC LIMIT ?");
     params.add(q.limit());
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(query.toString())) {
@@ -962,47 +1074,51 @@ public final class PostgresStore implements Store {
 
   @Override
   public Optional<JobState> jobCancel(long id, Instant now) {
-    return inTransaction("cancelling job " + id, c -> {
-      Optional<String[]> row = lock(c, id);
-      if (row.isEmpty()) {
-        return Optional.empty();
-      }
-      JobState state = JobState.fromWire(row.get()[0]);
-      if (!JobAction.CANCEL.allows(state)) {
-        return Optional.of(state);
-      }
-      if (state == JobState.RUNNING) {
-        update(c, sql.cancelRunning, Timestamp.from(now), id);
-        notify(c, Notifier.CANCEL, Long.toString(id));
-        return Optional.of(JobState.RUNNING);
-      }
-      update(c, sql.cancelPending, Timestamp.from(now), Timestamp.from(now), id);
-      notify(c, Notifier.JOB, Long.toString(id));
-      release(c, List.of(id), Timestamp.from(now));
-      return Optional.of(state);
-    });
+    return inTransaction(
+        "cancelling job " + id,
+        c -> {
+          Optional<String[]> row = lock(c, id);
+          if (row.isEmpty()) {
+            return Optional.empty();
+          }
+          JobState state = JobState.fromWire(row.get()[0]);
+          if (!JobAction.CANCEL.allows(state)) {
+            return Optional.of(state);
+          }
+          if (state == JobState.RUNNING) {
+            update(c, sql.cancelRunning, Timestamp.from(now), id);
+            notify(c, Notifier.CANCEL, Long.toString(id));
+            return Optional.of(JobState.RUNNING);
+          }
+          update(c, sql.cancelPending, Timestamp.from(now), Timestamp.from(now), id);
+          notify(c, Notifier.JOB, Long.toString(id));
+          release(c, List.of(id), Timestamp.from(now));
+          return Optional.of(state);
+        });
   }
 
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
-    return inTransaction("retrying job " + id, c -> {
-      Optional<String[]> row = lock(c, id);
-      if (row.isEmpty()) {
-        return Optional.empty();
-      }
-      JobState state = JobState.fromWire(row.get()[0]);
-      if (!JobAction.RETRY.allows(state)) {
-        return Optional.of(state);
-      }
-      // A finished job starts over with fresh attempts; a waiting one just runs now.
-      update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
-      if (state.isFinal()) {
-        rearmDependents(c, id, Timestamp.from(now));
-      }
-      notify(c, Notifier.INSERT, row.get()[1]);
-      notify(c, Notifier.JOB, Long.toString(id));
-      return Optional.of(state);
-    });
+    return inTransaction(
+        "retrying job " + id,
+        c -> {
+          Optional<String[]> row = lock(c, id);
+          if (row.isEmpty()) {
+            return Optional.empty();
+          }
+          JobState state = JobState.fromWire(row.get()[0]);
+          if (!JobAction.RETRY.allows(state)) {
+            return Optional.of(state);
+          }
+          // A finished job starts over with fresh attempts; a waiting one just runs now.
+          update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
+          if (state.isFinal()) {
+            rearmDependents(c, id, Timestamp.from(now));
+          }
+          notify(c, Notifier.INSERT, row.get()[1]);
+          notify(c, Notifier.JOB, Long.toString(id));
+          return Optional.of(state);
+        });
   }
 
   /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
@@ -1026,35 +1142,41 @@ public final class PostgresStore implements Store {
 
   @Override
   public Optional<JobState> jobDelete(long id) {
-    return inTransaction("deleting job " + id, c -> {
-      Optional<String[]> row = lock(c, id);
-      if (row.isEmpty()) {
-        return Optional.empty();
-      }
-      JobState state = JobState.fromWire(row.get()[0]);
-      if (JobAction.DELETE.allows(state)) {
-        List<String> waiting = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
-          ps.setLong(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-            }
+    return inTransaction(
+        "deleting job " + id,
+        c -> {
+          Optional<String[]> row = lock(c, id);
+          if (row.isEmpty()) {
+            return Optional.empty();
           }
-        }
-        Store.refuseIfDependedOn(id, waiting);
-        update(c, sql.delete, id);
-      }
-      return Optional.of(state);
-    });
+          JobState state = JobState.fromWire(row.get()[0]);
+          if (JobAction.DELETE.allows(state)) {
+            List<String> waiting = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
+              ps.setLong(1, id);
+              try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
+                }
+              }
+            }
+            Store.refuseIfDependedOn(id, waiting);
+            update(c, sql.delete, id);
+          }
+          return Optional.of(state);
+        });
   }
 
   @Override
   public int jobReplayMany(JobFilter filter, Instant now) {
     List<Object> params = new ArrayList<>();
     params.add(Timestamp.from(now));
-    String query = "WITH replayed AS (" + sql.replayMany + where(filter, params) + " RETURNING queue)"
-        + " SELECT count(*), (SELECT count(pg_notify(?, queue)) FROM (SELECT DISTINCT queue FROM replayed) q) FROM replayed";
+    String query =
+        "WITH replayed AS ("
+            + sql.replayMany
+            + where(filter, params)
+            + " RETURNING queue)"
+            + " SELECT count(*), (SELECT count(pg_notify(?, queue)) FROM (SELECT DISTINCT queue FROM replayed) q) FROM replayed";
     params.add(channel(Notifier.INSERT));
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(query)) {
@@ -1103,19 +1225,31 @@ public final class PostgresStore implements Store {
       record Acc(Map<JobState, Long> counts, boolean[] paused, double[] minute) {}
       Map<String, Acc> queues = new TreeMap<>();
       java.util.function.Function<String, Acc> acc =
-          q -> queues.computeIfAbsent(q, k -> new Acc(new EnumMap<>(JobState.class), new boolean[1], new double[] {0, Double.NaN, Double.NaN}));
-      try (PreparedStatement ps = c.prepareStatement(sql.queueCounts); ResultSet rs = ps.executeQuery()) {
+          q ->
+              queues.computeIfAbsent(
+                  q,
+                  k ->
+                      new Acc(
+                          new EnumMap<>(JobState.class),
+                          new boolean[1],
+                          new double[] {0, Double.NaN, Double.NaN}));
+      try (PreparedStatement ps = c.prepareStatement(sql.queueCounts);
+          ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          acc.apply(rs.getString(1)).counts().put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
+          acc.apply(rs.getString(1))
+              .counts()
+              .put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
         }
       }
       Map<String, Long> claimed = new java.util.HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement(sql.queueClaimed); ResultSet rs = ps.executeQuery()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.queueClaimed);
+          ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           claimed.put(rs.getString(1), rs.getLong(2));
         }
       }
-      try (PreparedStatement ps = c.prepareStatement(sql.queuesPaused); ResultSet rs = ps.executeQuery()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.queuesPaused);
+          ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           acc.apply(rs.getString(1)).paused()[0] = rs.getBoolean(2);
         }
@@ -1132,9 +1266,16 @@ public final class PostgresStore implements Store {
         }
       }
       List<QueueStats> out = new ArrayList<>();
-      queues.forEach((name, a) -> out.add(new QueueStats(name, a.paused()[0], a.counts(), claimed.getOrDefault(name, 0L),
-          (long) a.minute()[0],
-          Double.isNaN(a.minute()[1]) ? null : a.minute()[1], Double.isNaN(a.minute()[2]) ? null : a.minute()[2])));
+      queues.forEach((name, a) ->
+          out.add(
+              new QueueStats(
+                  name,
+                  a.paused()[0],
+                  a.counts(),
+                  claimed.getOrDefault(name, 0L),
+                  (long) a.minute()[0],
+                  Double.isNaN(a.minute()[1]) ? null : a.minute()[1],
+                  Double.isNaN(a.minute()[2]) ? null : a.minute()[2])));
       return out;
     } catch (SQLException e) {
       throw fail("reading queue statistics", e);
@@ -1167,9 +1308,18 @@ public final class PostgresStore implements Store {
       List<QueueSettings> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(QueueSettings.fromColumns(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3),
-              rs.getObject(4, Integer.class), rs.getObject(5, Integer.class), rs.getObject(6, Integer.class),
-              rs.getObject(7, Long.class), rs.getBoolean(8), rs.getBoolean(9), rs.getObject(10, Long.class)));
+          out.add(
+              QueueSettings.fromColumns(
+                  rs.getString(1),
+                  rs.getBoolean(2),
+                  rs.getBoolean(3),
+                  rs.getObject(4, Integer.class),
+                  rs.getObject(5, Integer.class),
+                  rs.getObject(6, Integer.class),
+                  rs.getObject(7, Long.class),
+                  rs.getBoolean(8),
+                  rs.getBoolean(9),
+                  rs.getObject(10, Long.class)));
         }
       }
       return out;
@@ -1180,27 +1330,30 @@ public final class PostgresStore implements Store {
 
   @Override
   public boolean queueSettingsPut(String queue, QueueOptions o, boolean onlyIfUnconfigured) {
-    return inTransaction("writing the settings of queue '" + queue + "'", c -> {
-      boolean written;
-      try (PreparedStatement ps = c.prepareStatement(sql.queueSettingsPut)) {
-        ps.setString(1, queue);
-        ps.setObject(2, o.maxRunning(), java.sql.Types.INTEGER);
-        ps.setObject(3, o.perKey(), java.sql.Types.INTEGER);
-        ps.setObject(4, o.rate() == null ? null : o.rate().count(), java.sql.Types.INTEGER);
-        ps.setObject(5, o.rate() == null ? null : o.rate().period().toMillis(), java.sql.Types.BIGINT);
-        ps.setBoolean(6, o.ratePerKey());
-        ps.setBoolean(7, o.fair());
-        ps.setObject(8, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
-        ps.setBoolean(9, onlyIfUnconfigured);
-        written = ps.executeUpdate() == 1;
-      }
-      if (written) {
-        update(c, sql.queueRatesReset, queue);
-        // Looser limits may let waiting jobs run: wake the queue's workers.
-        notify(c, Notifier.INSERT, queue);
-      }
-      return written;
-    });
+    return inTransaction(
+        "writing the settings of queue '" + queue + "'",
+        c -> {
+          boolean written;
+          try (PreparedStatement ps = c.prepareStatement(sql.queueSettingsPut)) {
+            ps.setString(1, queue);
+            ps.setObject(2, o.maxRunning(), java.sql.Types.INTEGER);
+            ps.setObject(3, o.perKey(), java.sql.Types.INTEGER);
+            ps.setObject(4, o.rate() == null ? null : o.rate().count(), java.sql.Types.INTEGER);
+            ps.setObject(
+                5, o.rate() == null ? null : o.rate().period().toMillis(), java.sql.Types.BIGINT);
+            ps.setBoolean(6, o.ratePerKey());
+            ps.setBoolean(7, o.fair());
+            ps.setObject(8, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+            ps.setBoolean(9, onlyIfUnconfigured);
+            written = ps.executeUpdate() == 1;
+          }
+          if (written) {
+            update(c, sql.queueRatesReset, queue);
+            // Looser limits may let waiting jobs run: wake the queue's workers.
+            notify(c, Notifier.INSERT, queue);
+          }
+          return written;
+        });
   }
 
   private interface Tx<T> {
@@ -1228,7 +1381,9 @@ public final class PostgresStore implements Store {
     try (PreparedStatement ps = c.prepareStatement(sql.lockState)) {
       ps.setLong(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(new String[] {rs.getString(1), rs.getString(2)}) : Optional.empty();
+        return rs.next()
+            ? Optional.of(new String[] {rs.getString(1), rs.getString(2)})
+            : Optional.empty();
       }
     }
   }
@@ -1260,7 +1415,8 @@ public final class PostgresStore implements Store {
     try {
       errors = Json.read(rs.getString(14), ERRORS);
       progress = rs.getString(16) == null ? null : Json.read(rs.getString(16), Progress.class);
-      failedItems = rs.getString(18) == null ? null : Json.read(rs.getString(18), FailedItems.class);
+      failedItems =
+          rs.getString(18) == null ? null : Json.read(rs.getString(18), FailedItems.class);
     } catch (Exception e) {
       throw new SQLException("job " + rs.getLong(1) + " has unreadable JSON: " + e.getMessage(), e);
     }
@@ -1300,8 +1456,8 @@ public final class PostgresStore implements Store {
   }
 
   /**
-   * Reads a {@code timestamptz} as an instant. Not through {@link Timestamp}: it converts with
-   * the Julian calendar before 1582, so {@code 0001-01-01} came back as {@code 0000-12-30}.
+   * Reads a {@code timestamptz} as an instant. Not through {@link Timestamp}: it converts with the
+   * Julian calendar before 1582, so {@code 0001-01-01} came back as {@code 0000-12-30}.
    */
   private static Instant instant(ResultSet rs, int column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
@@ -1344,7 +1500,8 @@ public final class PostgresStore implements Store {
   @Override
   public boolean scheduleSave(ScheduleRecord s, boolean replace) {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(replace ? sql.scheduleUpsert : sql.scheduleInsert)) {
+        PreparedStatement ps =
+            c.prepareStatement(replace ? sql.scheduleUpsert : sql.scheduleInsert)) {
       c.setAutoCommit(true);
       ps.setString(1, s.name());
       ps.setString(2, s.kind());
@@ -1396,9 +1553,24 @@ public final class PostgresStore implements Store {
         Long everyMillis = rs.wasNull() ? null : every;
         long job = rs.getLong(15);
         Long jobId = rs.wasNull() ? null : job;
-        out.add(new ScheduleRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-            rs.getInt(6), rs.getString(7), rs.getString(8), everyMillis, rs.getString(10), rs.getBoolean(11),
-            rs.getBoolean(12), rs.getBoolean(13), rs.getTimestamp(14).toInstant(), jobId, rs.getString(16)));
+        out.add(
+            new ScheduleRecord(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getInt(5),
+                rs.getInt(6),
+                rs.getString(7),
+                rs.getString(8),
+                everyMillis,
+                rs.getString(10),
+                rs.getBoolean(11),
+                rs.getBoolean(12),
+                rs.getBoolean(13),
+                rs.getTimestamp(14).toInstant(),
+                jobId,
+                rs.getString(16)));
       }
     }
     return out;
@@ -1445,90 +1617,103 @@ public final class PostgresStore implements Store {
 
   @Override
   public Optional<List<Long>> scheduleFire(String name, Instant tick, List<JobInsert> jobs) {
-    return inTransaction("firing schedule '" + name + "' at " + tick, c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.scheduleAdvance)) {
-        ps.setTimestamp(1, Timestamp.from(tick));
-        ps.setString(2, name);
-        ps.setTimestamp(3, Timestamp.from(tick));
-        if (ps.executeUpdate() == 0) {
-          return Optional.empty();
-        }
-      }
-      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs).stream().map(InsertResult::id).toList());
-    });
+    return inTransaction(
+        "firing schedule '" + name + "' at " + tick,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.scheduleAdvance)) {
+            ps.setTimestamp(1, Timestamp.from(tick));
+            ps.setString(2, name);
+            ps.setTimestamp(3, Timestamp.from(tick));
+            if (ps.executeUpdate() == 0) {
+              return Optional.empty();
+            }
+          }
+          return Optional.of(
+              jobs.isEmpty()
+                  ? List.<Long>of()
+                  : insert(c, jobs).stream().map(InsertResult::id).toList());
+        });
   }
 
   // ---------------------------------------------------------------- workflows
 
   @Override
   public long workflowInsert(WorkflowInsert w) {
-    return inTransaction("inserting workflow '" + w.name() + "' of " + w.steps().size() + " steps", c -> {
-      long workflowId;
-      try (PreparedStatement ps = c.prepareStatement(sql.workflowInsert)) {
-        ps.setString(1, w.name());
-        ps.setTimestamp(2, Timestamp.from(w.createdAt()));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          workflowId = rs.getLong(1);
-        }
-      }
-      int n = w.steps().size();
-      String[] kind = new String[n], queue = new String[n], args = new String[n], state = new String[n];
-      String[] runAt = new String[n], createdAt = new String[n], step = new String[n], onFailure = new String[n];
-      Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
-      List<String> woken = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        WorkflowInsert.Step st = w.steps().get(i);
-        JobInsert j = st.job();
-        kind[i] = j.kind();
-        queue[i] = j.queue();
-        priority[i] = j.priority();
-        args[i] = j.argsJson();
-        maxAttempts[i] = j.maxAttempts();
-        state[i] = st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName();
-        runAt[i] = j.runAt().toString();
-        createdAt[i] = j.createdAt().toString();
-        step[i] = st.name();
-        onFailure[i] = st.onFailure();
-        if (st.after().isEmpty()) {
-          woken.add(j.queue());
-        }
-      }
-      List<Long> ids = new ArrayList<>(n);
-      try (PreparedStatement ps = c.prepareStatement(sql.workflowStepsInsert)) {
-        ps.setLong(1, workflowId);
-        ps.setArray(2, c.createArrayOf("text", kind));
-        ps.setArray(3, c.createArrayOf("text", queue));
-        ps.setArray(4, c.createArrayOf("int4", priority));
-        ps.setArray(5, c.createArrayOf("text", args));
-        ps.setArray(6, c.createArrayOf("int4", maxAttempts));
-        ps.setArray(7, c.createArrayOf("text", state));
-        ps.setArray(8, c.createArrayOf("text", runAt));
-        ps.setArray(9, c.createArrayOf("text", createdAt));
-        ps.setArray(10, c.createArrayOf("text", step));
-        ps.setArray(11, c.createArrayOf("text", onFailure));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getLong(1));
+    return inTransaction(
+        "inserting workflow '" + w.name() + "' of " + w.steps().size() + " steps",
+        c -> {
+          long workflowId;
+          try (PreparedStatement ps = c.prepareStatement(sql.workflowInsert)) {
+            ps.setString(1, w.name());
+            ps.setTimestamp(2, Timestamp.from(w.createdAt()));
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              workflowId = rs.getLong(1);
+            }
           }
-        }
-      }
-      List<Long> jobIds = new ArrayList<>();
-      List<Long> dependsOn = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        for (int dep : w.steps().get(i).after()) {
-          jobIds.add(ids.get(i));
-          dependsOn.add(ids.get(dep));
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(sql.workflowDepsInsert)) {
-        ps.setArray(1, c.createArrayOf("int8", jobIds.toArray()));
-        ps.setArray(2, c.createArrayOf("int8", dependsOn.toArray()));
-        ps.setArray(3, c.createArrayOf("text", woken.toArray()));
-        ps.executeQuery().close();
-      }
-      return workflowId;
-    });
+          int n = w.steps().size();
+          String[] kind = new String[n],
+              queue = new String[n],
+              args = new String[n],
+              state = new String[n];
+          String[] runAt = new String[n],
+              createdAt = new String[n],
+              step = new String[n],
+              onFailure = new String[n];
+          Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
+          List<String> woken = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            WorkflowInsert.Step st = w.steps().get(i);
+            JobInsert j = st.job();
+            kind[i] = j.kind();
+            queue[i] = j.queue();
+            priority[i] = j.priority();
+            args[i] = j.argsJson();
+            maxAttempts[i] = j.maxAttempts();
+            state[i] = st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName();
+            runAt[i] = j.runAt().toString();
+            createdAt[i] = j.createdAt().toString();
+            step[i] = st.name();
+            onFailure[i] = st.onFailure();
+            if (st.after().isEmpty()) {
+              woken.add(j.queue());
+            }
+          }
+          List<Long> ids = new ArrayList<>(n);
+          try (PreparedStatement ps = c.prepareStatement(sql.workflowStepsInsert)) {
+            ps.setLong(1, workflowId);
+            ps.setArray(2, c.createArrayOf("text", kind));
+            ps.setArray(3, c.createArrayOf("text", queue));
+            ps.setArray(4, c.createArrayOf("int4", priority));
+            ps.setArray(5, c.createArrayOf("text", args));
+            ps.setArray(6, c.createArrayOf("int4", maxAttempts));
+            ps.setArray(7, c.createArrayOf("text", state));
+            ps.setArray(8, c.createArrayOf("text", runAt));
+            ps.setArray(9, c.createArrayOf("text", createdAt));
+            ps.setArray(10, c.createArrayOf("text", step));
+            ps.setArray(11, c.createArrayOf("text", onFailure));
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                ids.add(rs.getLong(1));
+              }
+            }
+          }
+          List<Long> jobIds = new ArrayList<>();
+          List<Long> dependsOn = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            for (int dep : w.steps().get(i).after()) {
+              jobIds.add(ids.get(i));
+              dependsOn.add(ids.get(dep));
+            }
+          }
+          try (PreparedStatement ps = c.prepareStatement(sql.workflowDepsInsert)) {
+            ps.setArray(1, c.createArrayOf("int8", jobIds.toArray()));
+            ps.setArray(2, c.createArrayOf("int8", dependsOn.toArray()));
+            ps.setArray(3, c.createArrayOf("text", woken.toArray()));
+            ps.executeQuery().close();
+          }
+          return workflowId;
+        });
   }
 
   @Override
@@ -1559,8 +1744,17 @@ public final class PostgresStore implements Store {
             while (rs.next()) {
               Array after = rs.getArray(9);
               List<String> names = after == null ? List.of() : List.of((String[]) after.getArray());
-              steps.add(new WorkflowRecord.Step(rs.getLong(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
-                  names, rs.getString(5), instant(rs, 6), instant(rs, 7), rs.getString(8)));
+              steps.add(
+                  new WorkflowRecord.Step(
+                      rs.getLong(1),
+                      rs.getString(2),
+                      rs.getString(3),
+                      JobState.fromWire(rs.getString(4)),
+                      names,
+                      rs.getString(5),
+                      instant(rs, 6),
+                      instant(rs, 7),
+                      rs.getString(8)));
             }
           }
         }
@@ -1591,49 +1785,53 @@ public final class PostgresStore implements Store {
 
   @Override
   public boolean workflowCancel(long id, Instant now) {
-    return inTransaction("cancelling workflow " + id, c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.workflowMarkCancelled)) {
-        ps.setTimestamp(1, Timestamp.from(now));
-        ps.setLong(2, id);
-        if (ps.executeUpdate() == 0) {
-          return false;
-        }
-      }
-      update(c, sql.workflowCancelPending, Timestamp.from(now), Timestamp.from(now), id);
-      List<Long> running = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(sql.workflowCancelRunning)) {
-        ps.setTimestamp(1, Timestamp.from(now));
-        ps.setLong(2, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            running.add(rs.getLong(1));
+    return inTransaction(
+        "cancelling workflow " + id,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.workflowMarkCancelled)) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setLong(2, id);
+            if (ps.executeUpdate() == 0) {
+              return false;
+            }
           }
-        }
-      }
-      for (long r : running) {
-        notify(c, Notifier.CANCEL, Long.toString(r));
-      }
-      return true;
-    });
+          update(c, sql.workflowCancelPending, Timestamp.from(now), Timestamp.from(now), id);
+          List<Long> running = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql.workflowCancelRunning)) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setLong(2, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                running.add(rs.getLong(1));
+              }
+            }
+          }
+          for (long r : running) {
+            notify(c, Notifier.CANCEL, Long.toString(r));
+          }
+          return true;
+        });
   }
 
   @Override
   public boolean workflowRetry(long id, Instant now) {
-    return inTransaction("retrying workflow " + id, c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql.workflowUnmarkCancelled)) {
-        ps.setLong(1, id);
-        if (ps.executeUpdate() == 0) {
-          return false;
-        }
-      }
-      update(c, sql.workflowRearm, Timestamp.from(now), id);
-      try (PreparedStatement ps = c.prepareStatement(sql.releaseWorkflow)) {
-        ps.setTimestamp(1, Timestamp.from(now));
-        ps.setLong(2, id);
-        ps.executeQuery().close();
-      }
-      return true;
-    });
+    return inTransaction(
+        "retrying workflow " + id,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql.workflowUnmarkCancelled)) {
+            ps.setLong(1, id);
+            if (ps.executeUpdate() == 0) {
+              return false;
+            }
+          }
+          update(c, sql.workflowRearm, Timestamp.from(now), id);
+          try (PreparedStatement ps = c.prepareStatement(sql.releaseWorkflow)) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setLong(2, id);
+            ps.executeQuery().close();
+          }
+          return true;
+        });
   }
 
   @Override

@@ -5,8 +5,8 @@
  * holds a session advisory lock. Leases are written and compared with the database server's clock
  * ({@code now()}), so worker nodes whose clocks disagree still agree on whose lease expired.
  *
- * <p>Limits: a notification is best effort (workers still poll); the store holds two connections
- * of its own (listener, leader lock) beside those it borrows per statement; the schema name is
- * limited to lower-case identifiers.
+ * <p>Limits: a notification is best effort (workers still poll); the store holds two connections of
+ * its own (listener, leader lock) beside those it borrows per statement; the schema name is limited
+ * to lower-case identifiers.
  */
 package dev.offload.postgres;

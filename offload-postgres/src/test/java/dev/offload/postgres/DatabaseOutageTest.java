@@ -3,10 +3,7 @@ package dev.offload.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.offload.JobFilter;
-import dev.offload.JobQuery;
 import dev.offload.JobRequest;
-import dev.offload.JobState;
 import dev.offload.Offload;
 import java.net.URI;
 import java.sql.Connection;
@@ -49,23 +46,30 @@ class DatabaseOutageTest {
     URI target = URI.create(TestDatabase.URL.substring("jdbc:".length()));
     Map<Integer, AtomicInteger> runs = new ConcurrentHashMap<>();
     int jobs = 5_000;
-    try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort() > 0 ? target.getPort() : 5432)) {
-      String viaProxy = TestDatabase.urlFor(schema).replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
+    try (TcpProxy proxy =
+        new TcpProxy(target.getHost(), target.getPort() > 0 ? target.getPort() : 5432)) {
+      String viaProxy =
+          TestDatabase.urlFor(schema)
+              .replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
       List<Offload> nodes = new ArrayList<>();
       for (int n = 0; n < 2; n++) {
-        nodes.add(Offload.builder()
-            .store(PostgresStore.connect(viaProxy, 6))
-            .queue("default", 8)
-            .pollInterval(Duration.ofMillis(100))
-            .leaseDuration(Duration.ofSeconds(6))
-            .heartbeatInterval(Duration.ofSeconds(1))
-            .rescueInterval(Duration.ofMillis(500))
-            .register("work", Work.class, (work, ctx) -> {
-              runs.computeIfAbsent(work.n(), k -> new AtomicInteger()).incrementAndGet();
-              Thread.sleep(1);
-              return null;
-            })
-            .build());
+        nodes.add(
+            Offload.builder()
+                .store(PostgresStore.connect(viaProxy, 6))
+                .queue("default", 8)
+                .pollInterval(Duration.ofMillis(100))
+                .leaseDuration(Duration.ofSeconds(6))
+                .heartbeatInterval(Duration.ofSeconds(1))
+                .rescueInterval(Duration.ofMillis(500))
+                .register(
+                    "work",
+                    Work.class,
+                    (work, ctx) -> {
+                      runs.computeIfAbsent(work.n(), k -> new AtomicInteger()).incrementAndGet();
+                      Thread.sleep(1);
+                      return null;
+                    })
+                .build());
       }
       List<JobRequest> batch = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {
@@ -80,7 +84,9 @@ class DatabaseOutageTest {
       await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
       proxy.restore();
 
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(500))
           .until(() -> count("state = 'succeeded'") == jobs);
       for (Offload node : nodes) {
         node.close();
@@ -93,11 +99,13 @@ class DatabaseOutageTest {
     // A claim committed just as the connection was cut never reached its node: the job waited
     // out its lease and was rescued, recorded as such, and then ran for the first time.
     assertThat(count("attempt > 2")).isZero();
-    assertThat(count("attempt = 2 AND NOT errors::text LIKE '%rescued from a lost worker%'")).isZero();
+    assertThat(count("attempt = 2 AND NOT errors::text LIKE '%rescued from a lost worker%'"))
+        .isZero();
   }
 
   private static long count(String where) throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".jobs WHERE " + where)) {
       rs.next();
       return rs.getLong(1);

@@ -37,22 +37,26 @@ class DocumentedColumnsTest {
 
   @Test
   void everyDocumentedColumnExists() throws Exception {
-    Map<String, List<String>> documented = documentedColumns(Files.readString(Path.of("..", "docs", "operations.md")));
+    Map<String, List<String>> documented =
+        documentedColumns(Files.readString(Path.of("..", "docs", "operations.md")));
     assertThat(documented).containsKeys("jobs", "schedules", "queues", "migrations");
     try (PostgresStore store = PostgresStore.connect(TestDatabase.urlFor(schema), 1)) {
       store.migrate();
     }
 
     try (Connection c = TestDatabase.connect();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT 1 FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?")) {
       for (Map.Entry<String, List<String>> table : documented.entrySet()) {
         for (String column : table.getValue()) {
           ps.setString(1, schema);
           ps.setString(2, table.getKey());
           ps.setString(3, column);
           try (ResultSet rs = ps.executeQuery()) {
-            assertThat(rs.next()).as("offload.%s.%s (docs/operations.md)", table.getKey(), column).isTrue();
+            assertThat(rs.next())
+                .as("offload.%s.%s (docs/operations.md)", table.getKey(), column)
+                .isTrue();
           }
         }
       }
@@ -64,7 +68,9 @@ class DocumentedColumnsTest {
     Map<String, List<String>> columns = new LinkedHashMap<>();
     String section = doc.substring(doc.indexOf("## Querying with SQL"));
     String jobsTable = section.substring(section.indexOf("`offload.jobs`, one row per job:"));
-    Matcher row = Pattern.compile("(?m)^\\| `([a-z_]+)` \\|").matcher(jobsTable.substring(0, jobsTable.indexOf("\n\n", jobsTable.indexOf("| ---"))));
+    Matcher row =
+        Pattern.compile("(?m)^\\| `([a-z_]+)` \\|")
+            .matcher(jobsTable.substring(0, jobsTable.indexOf("\n\n", jobsTable.indexOf("| ---"))));
     List<String> jobs = new ArrayList<>();
     while (row.find()) {
       jobs.add(row.group(1));
@@ -74,7 +80,8 @@ class DocumentedColumnsTest {
       jobs.add(extra.group(1));
     }
     columns.put("jobs", jobs);
-    Matcher table = Pattern.compile("`offload\\.([a-z_]+)`: ((?:`[a-z_]+`(?:,? )?)+)").matcher(section);
+    Matcher table =
+        Pattern.compile("`offload\\.([a-z_]+)`: ((?:`[a-z_]+`(?:,? )?)+)").matcher(section);
     while (table.find()) {
       List<String> names = new ArrayList<>();
       Matcher name = Pattern.compile("`([a-z_]+)`").matcher(table.group(2));

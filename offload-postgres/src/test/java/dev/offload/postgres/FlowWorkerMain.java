@@ -11,8 +11,8 @@ import java.time.Duration;
 /**
  * A worker process for {@link FlowControlNodesTest}: runs {@code flow.work} jobs on queue {@code
  * flow} with 4 threads, short leases and quick polling. Each job records its start and end (the
- * database's clock, so intervals from several processes compare) in {@code runs}, sleeps {@code
- * ms} in between, prints "ready", and runs until killed.
+ * database's clock, so intervals from several processes compare) in {@code runs}, sleeps {@code ms}
+ * in between, prints "ready", and runs until killed.
  */
 public final class FlowWorkerMain {
   record Work(long ms, String key) {}
@@ -48,25 +48,35 @@ public final class FlowWorkerMain {
         .heartbeatInterval(Duration.ofMillis(300))
         .rescueInterval(Duration.ofMillis(250))
         .pollInterval(Duration.ofMillis(100))
-        .register("flow.work", Work.class, (work, ctx) -> {
-          try (Connection c = DriverManager.getConnection(url)) {
-            try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO " + schema + ".runs (job_id, key, node, started) VALUES (?, ?, ?, clock_timestamp())")) {
-              ps.setLong(1, ctx.id().value());
-              ps.setString(2, work.key());
-              ps.setString(3, node);
-              ps.executeUpdate();
-            }
-            Thread.sleep(work.ms());
-            try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE " + schema + ".runs SET ended = clock_timestamp() WHERE job_id = ? AND node = ? AND ended IS NULL")) {
-              ps.setLong(1, ctx.id().value());
-              ps.setString(2, node);
-              ps.executeUpdate();
-            }
-          }
-          return null;
-        }, JobOptions.defaults().queue("flow").maxAttempts(1).retryPolicy(RetryPolicy.immediate()))
+        .register(
+            "flow.work",
+            Work.class,
+            (work, ctx) -> {
+              try (Connection c = DriverManager.getConnection(url)) {
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "INSERT INTO "
+                            + schema
+                            + ".runs (job_id, key, node, started) VALUES (?, ?, ?, clock_timestamp())")) {
+                  ps.setLong(1, ctx.id().value());
+                  ps.setString(2, work.key());
+                  ps.setString(3, node);
+                  ps.executeUpdate();
+                }
+                Thread.sleep(work.ms());
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "UPDATE "
+                            + schema
+                            + ".runs SET ended = clock_timestamp() WHERE job_id = ? AND node = ? AND ended IS NULL")) {
+                  ps.setLong(1, ctx.id().value());
+                  ps.setString(2, node);
+                  ps.executeUpdate();
+                }
+              }
+              return null;
+            },
+            JobOptions.defaults().queue("flow").maxAttempts(1).retryPolicy(RetryPolicy.immediate()))
         .build();
   }
 }

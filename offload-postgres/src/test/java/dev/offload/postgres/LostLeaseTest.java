@@ -21,9 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node cut off from the database past its lease notices on its own: it cancels the attempt it
- * can no longer renew (the handler sees {@code isCancelled()} and an interrupt) while another
- * node rescues the job and runs it again.
+ * A node cut off from the database past its lease notices on its own: it cancels the attempt it can
+ * no longer renew (the handler sees {@code isCancelled()} and an interrupt) while another node
+ * rescues the job and runs it again.
  */
 class LostLeaseTest {
   private static String schema;
@@ -52,21 +52,32 @@ class LostLeaseTest {
     AtomicInteger runsOnCutNode = new AtomicInteger();
     PrintStream stderr = System.err;
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    try (TcpProxy proxy = new TcpProxy(target.getHost(), target.getPort() > 0 ? target.getPort() : 5432)) {
-      String viaProxy = TestDatabase.urlFor(schema).replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
-      Offload cut = node("cut", PostgresStore.connect(viaProxy, 2), (work, ctx) -> {
-        runsOnCutNode.incrementAndGet();
-        startedOnCutNode.countDown();
-        try {
-          new CountDownLatch(1).await();
-        } catch (InterruptedException e) {
-          cancelledFlag.set(ctx.isCancelled());
-          cancellationSeen.countDown();
-          throw e;
-        }
-        return "cut";
-      });
-      Offload other = node("other", PostgresStore.connect(TestDatabase.urlFor(schema), 2), (work, ctx) -> "other");
+    try (TcpProxy proxy =
+        new TcpProxy(target.getHost(), target.getPort() > 0 ? target.getPort() : 5432)) {
+      String viaProxy =
+          TestDatabase.urlFor(schema)
+              .replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
+      Offload cut =
+          node(
+              "cut",
+              PostgresStore.connect(viaProxy, 2),
+              (work, ctx) -> {
+                runsOnCutNode.incrementAndGet();
+                startedOnCutNode.countDown();
+                try {
+                  new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                  cancelledFlag.set(ctx.isCancelled());
+                  cancellationSeen.countDown();
+                  throw e;
+                }
+                return "cut";
+              });
+      Offload other =
+          node(
+              "other",
+              PostgresStore.connect(TestDatabase.urlFor(schema), 2),
+              (work, ctx) -> "other");
       JobId id = null;
       try {
         cut.start();
@@ -77,21 +88,29 @@ class LostLeaseTest {
         System.setErr(new PrintStream(new TeeStream(stderr, log), true, StandardCharsets.UTF_8));
         proxy.cut();
         // The cut node cannot renew the lease: it stops its handler on its own...
-        assertThat(cancellationSeen.await(60, TimeUnit.SECONDS)).as("the cut-off handler was interrupted").isTrue();
+        assertThat(cancellationSeen.await(60, TimeUnit.SECONDS))
+            .as("the cut-off handler was interrupted")
+            .isTrue();
         assertThat(cancelledFlag).as("ctx.isCancelled() when interrupted").isTrue();
         // ...and the other node rescues the job and runs it to the end.
         JobId rescued = id;
-        await().atMost(Duration.ofSeconds(60)).until(() -> other.job(rescued).orElseThrow().state() == JobState.SUCCEEDED);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> other.job(rescued).orElseThrow().state() == JobState.SUCCEEDED);
         System.setErr(stderr);
         proxy.restore();
 
         Job job = other.job(id).orElseThrow();
         assertThat(job.node()).isEqualTo("other");
         assertThat(job.attempt()).isEqualTo(2);
-        assertThat(job.errors()).singleElement().satisfies(e -> assertThat(e.message()).contains("lost worker"));
+        assertThat(job.errors())
+            .singleElement()
+            .satisfies(e -> assertThat(e.message()).contains("lost worker"));
         assertThat(runsOnCutNode).hasValue(1);
         String text = log.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("node cut lost the leases of 1 jobs [" + id.value() + "]").contains("would be refused");
+        assertThat(text)
+            .contains("node cut lost the leases of 1 jobs [" + id.value() + "]")
+            .contains("would be refused");
       } finally {
         System.setErr(stderr);
         proxy.restore();
@@ -108,7 +127,8 @@ class LostLeaseTest {
     }
   }
 
-  private static Offload node(String name, PostgresStore store, dev.offload.JobHandler<Work> handler) {
+  private static Offload node(
+      String name, PostgresStore store, dev.offload.JobHandler<Work> handler) {
     return Offload.builder()
         .store(store)
         .node(name)

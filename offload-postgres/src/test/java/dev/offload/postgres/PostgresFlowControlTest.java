@@ -1,7 +1,7 @@
 package dev.offload.postgres;
 
-import dev.offload.testsupport.FlowControlContract;
 import dev.offload.store.Store;
+import dev.offload.testsupport.FlowControlContract;
 import java.sql.Connection;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;
@@ -31,8 +31,18 @@ class PostgresFlowControlTest extends FlowControlContract {
 
   @Override
   protected void truncate() throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-      st.execute("TRUNCATE " + schema + ".jobs, " + schema + ".kinds, " + schema + ".queues, " + schema + ".queue_rates");
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "TRUNCATE "
+              + schema
+              + ".jobs, "
+              + schema
+              + ".kinds, "
+              + schema
+              + ".queues, "
+              + schema
+              + ".queue_rates");
     }
   }
 }

@@ -8,17 +8,17 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Offload;
-import dev.offload.testsupport.HardeningContract;
 import dev.offload.store.Store;
+import dev.offload.testsupport.HardeningContract;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The hardening regressions against real PostgreSQL, in a schema of this class's own. */
 class PostgresHardeningTest extends HardeningContract {
@@ -58,7 +58,8 @@ class PostgresHardeningTest extends HardeningContract {
 
   @Override
   protected void truncate() throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement()) {
       st.execute("TRUNCATE " + schema + ".jobs, " + schema + ".kinds, " + schema + ".queues");
     }
   }
@@ -68,7 +69,8 @@ class PostgresHardeningTest extends HardeningContract {
     return false;
   }
 
-  // ---------------------------------------------------------------- 4: closing releases the database
+  // ---------------------------------------------------------------- 4: closing releases the
+  // database
 
   @Test
   void closingReleasesEveryConnectionAndTheLeaderLock() throws Exception {
@@ -94,7 +96,9 @@ class PostgresHardeningTest extends HardeningContract {
           runOneJob(o);
           await().atMost(Duration.ofSeconds(20)).until(() -> leaderLocks(app) == 1);
         }
-        assertThat(leaderLocks(app)).as("advisory locks held by the pool's sessions after close").isZero();
+        assertThat(leaderLocks(app))
+            .as("advisory locks held by the pool's sessions after close")
+            .isZero();
         assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
       }
     }
@@ -102,10 +106,14 @@ class PostgresHardeningTest extends HardeningContract {
   }
 
   private static Offload node(Store store) {
-    Offload o = Offload.builder().store(store).migrate(false)
-        .pollInterval(Duration.ofMillis(50)).shutdownGrace(Duration.ofMillis(100))
-        .register("ok", String.class, (a, c) -> a)
-        .build();
+    Offload o =
+        Offload.builder()
+            .store(store)
+            .migrate(false)
+            .pollInterval(Duration.ofMillis(50))
+            .shutdownGrace(Duration.ofMillis(100))
+            .register("ok", String.class, (a, c) -> a)
+            .build();
     o.start();
     return o;
   }
@@ -120,12 +128,15 @@ class PostgresHardeningTest extends HardeningContract {
   }
 
   private static long leaderLocks(String app) throws Exception {
-    return count("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-        + " WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = ?", app);
+    return count(
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            + " WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = ?",
+        app);
   }
 
   private static long count(String sql, String app) throws Exception {
-    try (Connection c = TestDatabase.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = TestDatabase.connect();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, app);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What only PostgreSQL does: wake-ups across nodes, migrations in a chosen schema, leader locks. */
+/**
+ * What only PostgreSQL does: wake-ups across nodes, migrations in a chosen schema, leader locks.
+ */
 class PostgresNodesTest {
   private static String schema;
 
@@ -43,29 +45,43 @@ class PostgresNodesTest {
   @Test
   void insertOnOneNodeWakesAWorkerOnAnotherWithoutWaitingForItsPoll() {
     // The worker polls once a minute: only a notification can start the job within seconds.
-    try (Offload worker = Offload.builder().store(store()).pollInterval(Duration.ofMinutes(1))
-            .register("wake.me", Note.class, (args, ctx) -> null).build();
-        Offload client = Offload.builder().store(store()).register("wake.me", Note.class, (args, ctx) -> null).build()) {
+    try (Offload worker =
+            Offload.builder()
+                .store(store())
+                .pollInterval(Duration.ofMinutes(1))
+                .register("wake.me", Note.class, (args, ctx) -> null)
+                .build();
+        Offload client =
+            Offload.builder()
+                .store(store())
+                .register("wake.me", Note.class, (args, ctx) -> null)
+                .build()) {
       worker.start();
       // Let the worker reach its first poll wait, so the job below can only start through a NOTIFY.
       await().pollDelay(Duration.ofMillis(300)).until(() -> true);
       JobId id = client.enqueue("wake.me", new Note("hi"));
-      await().atMost(Duration.ofSeconds(10)).until(() -> client.job(id).orElseThrow().state() == JobState.SUCCEEDED);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.job(id).orElseThrow().state() == JobState.SUCCEEDED);
       Job job = client.job(id).orElseThrow();
       assertThat(job.node()).isEqualTo(worker.node());
-      assertThat(Duration.between(job.createdAt(), job.startedAt())).isLessThan(Duration.ofSeconds(10));
+      assertThat(Duration.between(job.createdAt(), job.startedAt()))
+          .isLessThan(Duration.ofSeconds(10));
     }
   }
 
   @Test
   void migrationsRunOnceInTheConfiguredSchemaAndAreIdempotent() throws Exception {
-    try (PostgresStore a = store(); PostgresStore b = store()) {
+    try (PostgresStore a = store();
+        PostgresStore b = store()) {
       a.migrate();
       b.migrate();
       a.migrate();
     }
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*), max(version) FROM " + schema + ".migrations")) {
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("SELECT count(*), max(version) FROM " + schema + ".migrations")) {
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(Migrations.latest());
       assertThat(rs.getInt(2)).isEqualTo(Migrations.latest());
@@ -77,11 +93,15 @@ class PostgresNodesTest {
     PostgresStore first = store();
     try (PostgresStore second = store()) {
       first.migrate();
-      assertThat(first.leaderAttemptElect("a", Duration.ofSeconds(5), java.time.Instant.now())).isTrue();
-      assertThat(second.leaderAttemptElect("b", Duration.ofSeconds(5), java.time.Instant.now())).isFalse();
+      assertThat(first.leaderAttemptElect("a", Duration.ofSeconds(5), java.time.Instant.now()))
+          .isTrue();
+      assertThat(second.leaderAttemptElect("b", Duration.ofSeconds(5), java.time.Instant.now()))
+          .isFalse();
       first.close();
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> second.leaderAttemptElect("b", Duration.ofSeconds(5), java.time.Instant.now()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> second.leaderAttemptElect("b", Duration.ofSeconds(5), java.time.Instant.now()));
       second.leaderResign("b");
     }
   }

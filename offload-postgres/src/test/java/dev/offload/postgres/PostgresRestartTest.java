@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The server is a private cluster made for this test on a free loopback port (Debian's {@code
  * pg_createcluster}, trust authentication, no fsync) and dropped afterwards, so the shared server
- * other tests use is never restarted. Needs root and the PostgreSQL server packages: required
- * under {@code CI=true} ({@code .ci/run} installs them), skipped otherwise when missing.
+ * other tests use is never restarted. Needs root and the PostgreSQL server packages: required under
+ * {@code CI=true} ({@code .ci/run} installs them), skipped otherwise when missing.
  */
 class PostgresRestartTest {
   private static final int JOBS = 2_000;
@@ -61,17 +61,30 @@ class PostgresRestartTest {
     String missing = missingTools();
     if (missing != null) {
       if (ci) {
-        throw new IllegalStateException(missing + " (CI=true requires it; .ci/run installs the PostgreSQL server packages)");
+        throw new IllegalStateException(
+            missing + " (CI=true requires it; .ci/run installs the PostgreSQL server packages)");
       }
       assumeTrue(false, missing);
     }
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    cluster = "offload_restart_" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
-    run("pg_createcluster", version, cluster, "-p", String.valueOf(port), "-o", "fsync=off",
-        "-o", "max_connections=50",
-        "--", "--auth-host=trust", "--auth-local=trust", "--no-sync");
+    cluster =
+        "offload_restart_" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
+    run(
+        "pg_createcluster",
+        version,
+        cluster,
+        "-p",
+        String.valueOf(port),
+        "-o",
+        "fsync=off",
+        "-o",
+        "max_connections=50",
+        "--",
+        "--auth-host=trust",
+        "--auth-local=trust",
+        "--no-sync");
     ctl("start");
   }
 
@@ -89,23 +102,31 @@ class PostgresRestartTest {
       return "pg_createcluster or /usr/lib/postgresql is missing (install the Debian postgresql package)";
     }
     try (Stream<Path> versions = Files.list(lib)) {
-      version = versions.filter(v -> Files.isExecutable(v.resolve("bin/postgres")))
-          .map(v -> v.getFileName().toString())
-          .max((a, b) -> Integer.compare(Integer.parseInt(a.replaceAll("\\D.*", "")), Integer.parseInt(b.replaceAll("\\D.*", ""))))
-          .orElse(null);
+      version =
+          versions
+              .filter(v -> Files.isExecutable(v.resolve("bin/postgres")))
+              .map(v -> v.getFileName().toString())
+              .max((a, b) ->
+                  Integer.compare(
+                      Integer.parseInt(a.replaceAll("\\D.*", "")),
+                      Integer.parseInt(b.replaceAll("\\D.*", ""))))
+              .orElse(null);
     }
     if (version == null) {
       return "no PostgreSQL server under /usr/lib/postgresql/*/bin/postgres";
     }
     if (!"root".equals(System.getProperty("user.name"))) {
-      return "pg_createcluster needs root to make a private cluster (running as " + System.getProperty("user.name") + ")";
+      return "pg_createcluster needs root to make a private cluster (running as "
+          + System.getProperty("user.name")
+          + ")";
     }
     return null;
   }
 
   @Test
   void twoThousandJobsSurviveAnImmediateServerRestartMidDrain() throws Exception {
-    String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&currentSchema=" + SCHEMA;
+    String url =
+        "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&currentSchema=" + SCHEMA;
     Map<Integer, AtomicInteger> finished = new ConcurrentHashMap<>();
     AtomicInteger started = new AtomicInteger();
     List<PostgresStore> stores = new ArrayList<>();
@@ -114,24 +135,32 @@ class PostgresRestartTest {
       for (String name : List.of("a", "b")) {
         PostgresStore store = PostgresStore.connect(url, 4);
         stores.add(store);
-        nodes.add(Offload.builder()
-            .store(store)
-            .node(name)
-            .queue("default", 8)
-            .queue("only-" + name, 1)
-            .pollInterval(Duration.ofMillis(500))
-            // Longer than the restart: no lease lapses, so no attempt is abandoned or rescued.
-            .leaseDuration(Duration.ofSeconds(20))
-            .heartbeatInterval(Duration.ofSeconds(1))
-            .rescueInterval(Duration.ofMillis(500))
-            .shutdownGrace(Duration.ofSeconds(1))
-            .register("work", Work.class, (work, ctx) -> {
-              started.incrementAndGet();
-              Thread.sleep(40); // 16 slots: about 400 jobs/s, so the drain outlasts the stop command
-              finished.computeIfAbsent(work.n(), k -> new AtomicInteger()).incrementAndGet();
-              return null;
-            }, JobOptions.defaults().retryPolicy(RetryPolicy.immediate()))
-            .build());
+        nodes.add(
+            Offload.builder()
+                .store(store)
+                .node(name)
+                .queue("default", 8)
+                .queue("only-" + name, 1)
+                .pollInterval(Duration.ofMillis(500))
+                // Longer than the restart: no lease lapses, so no attempt is abandoned or rescued.
+                .leaseDuration(Duration.ofSeconds(20))
+                .heartbeatInterval(Duration.ofSeconds(1))
+                .rescueInterval(Duration.ofMillis(500))
+                .shutdownGrace(Duration.ofSeconds(1))
+                .register(
+                    "work",
+                    Work.class,
+                    (work, ctx) -> {
+                      started.incrementAndGet();
+                      Thread.sleep(
+                          40); // 16 slots: about 400 jobs/s, so the drain outlasts the stop command
+                      finished
+                          .computeIfAbsent(work.n(), k -> new AtomicInteger())
+                          .incrementAndGet();
+                      return null;
+                    },
+                    JobOptions.defaults().retryPolicy(RetryPolicy.immediate()))
+                .build());
       }
       List<JobRequest> batch = new ArrayList<>();
       for (int i = 0; i < JOBS; i++) {
@@ -146,33 +175,47 @@ class PostgresRestartTest {
       assertThat(finished.size()).as("the server stopped mid-drain").isLessThan(JOBS);
       ctl("start");
 
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(250))
           .until(() -> count(url, "state = 'succeeded'") == JOBS);
       assertThat(count(url, "state <> 'succeeded'")).isZero();
       assertThat(finished).hasSize(JOBS);
-      assertThat(finished.values()).as("handlers that ran to the end twice").allMatch(c -> c.get() == 1);
+      assertThat(finished.values())
+          .as("handlers that ran to the end twice")
+          .allMatch(c -> c.get() == 1);
       // A claim committed as the server died never reached its node: it is rescued and run once.
       assertThat(count(url, "attempt > 2")).isZero();
-      assertThat(count(url, "attempt = 2 AND NOT errors::text LIKE '%rescued from a lost worker%'")).isZero();
+      assertThat(count(url, "attempt = 2 AND NOT errors::text LIKE '%rescued from a lost worker%'"))
+          .isZero();
 
       // Both listeners reconnected and deliver again...
       for (int i = 0; i < stores.size(); i++) {
         PgNotifier notifier = listener(stores.get(i));
-        assertThat(notifier.connectionsOpened()).as("listening connections of node %d", i).isGreaterThan(opened[i]);
+        assertThat(notifier.connectionsOpened())
+            .as("listening connections of node %d", i)
+            .isGreaterThan(opened[i]);
         Set<String> heard = ConcurrentHashMap.newKeySet();
         try (AutoCloseable sub = notifier.subscribe("restart-check", heard::add)) {
           String payload = "hello-" + i;
-          await().atMost(Duration.ofSeconds(30)).until(() -> {
-            notifier.publish("restart-check", payload);
-            return heard.contains(payload);
-          });
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> {
+                notifier.publish("restart-check", payload);
+                return heard.contains(payload);
+              });
         }
       }
       // ...and neither node is wedged: each runs a job only it serves, and nothing is left running.
       for (Offload node : nodes) {
-        JobId id = node.enqueue("work", new Work(JOBS + nodes.indexOf(node)),
-            dev.offload.EnqueueOptions.none().queue("only-" + node.node()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> node.job(id).orElseThrow().state() == JobState.SUCCEEDED);
+        JobId id =
+            node.enqueue(
+                "work",
+                new Work(JOBS + nodes.indexOf(node)),
+                dev.offload.EnqueueOptions.none().queue("only-" + node.node()));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> node.job(id).orElseThrow().state() == JobState.SUCCEEDED);
         assertThat(node.job(id).orElseThrow().node()).isEqualTo(node.node());
       }
       assertThat(count(url, "state = 'running'")).isZero();
@@ -187,7 +230,8 @@ class PostgresRestartTest {
   }
 
   private static long count(String url, String where) throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*) FROM " + SCHEMA + ".jobs WHERE " + where)) {
       rs.next();
       return rs.getLong(1);
@@ -195,7 +239,8 @@ class PostgresRestartTest {
   }
 
   private static void ctl(String... action) throws Exception {
-    List<String> command = new ArrayList<>(List.of("pg_ctlcluster", "--skip-systemctl-redirect", version, cluster));
+    List<String> command =
+        new ArrayList<>(List.of("pg_ctlcluster", "--skip-systemctl-redirect", version, cluster));
     command.addAll(List.of(action));
     run(command.toArray(String[]::new));
   }
@@ -209,8 +254,12 @@ class PostgresRestartTest {
       throw new IllegalStateException(String.join(" ", command) + " did not finish in 120 s");
     }
     if (p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed with exit " + p.exitValue() + ":\n"
-          + new String(out, StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          String.join(" ", command)
+              + " failed with exit "
+              + p.exitValue()
+              + ":\n"
+              + new String(out, StandardCharsets.UTF_8));
     }
   }
 }

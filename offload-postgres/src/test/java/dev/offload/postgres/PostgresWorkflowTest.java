@@ -31,7 +31,8 @@ class PostgresWorkflowTest extends WorkflowContract {
 
   @Override
   protected void truncate() throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement()) {
       st.execute("TRUNCATE " + schema + ".jobs, " + schema + ".job_deps, " + schema + ".workflows");
     }
   }

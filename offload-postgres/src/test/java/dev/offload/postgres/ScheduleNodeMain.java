@@ -12,13 +12,14 @@ public final class ScheduleNodeMain {
   record Tick() {}
 
   public static void main(String[] args) throws Exception {
-    Offload offload = Offload.builder()
-        .store(PostgresStore.connect(args[0], 4))
-        .node(args[1])
-        .pollInterval(Duration.ofMillis(200))
-        .register("tick.job", Tick.class, (tick, ctx) -> null)
-        .schedule("every-second", Schedule.every(Duration.ofSeconds(1)), "tick.job", new Tick())
-        .build();
+    Offload offload =
+        Offload.builder()
+            .store(PostgresStore.connect(args[0], 4))
+            .node(args[1])
+            .pollInterval(Duration.ofMillis(200))
+            .register("tick.job", Tick.class, (tick, ctx) -> null)
+            .schedule("every-second", Schedule.every(Duration.ofSeconds(1)), "tick.job", new Tick())
+            .build();
     offload.start();
     System.out.println("ready");
     System.out.flush();

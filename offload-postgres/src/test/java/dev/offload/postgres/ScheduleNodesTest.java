@@ -53,7 +53,9 @@ class ScheduleNodesTest {
     }
     Instant allRunning = Instant.now();
     // At least 10 ticks while all three nodes fire (waits on the count, not on time).
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> ticksAfter(allRunning) >= 11);
     nodes.forEach(Process::destroyForcibly);
     for (Process p : nodes) {
@@ -61,24 +63,36 @@ class ScheduleNodesTest {
     }
 
     List<Instant> runAts = new ArrayList<>();
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT run_at FROM " + schema + ".jobs WHERE schedule = 'every-second' ORDER BY run_at")) {
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT run_at FROM "
+                    + schema
+                    + ".jobs WHERE schedule = 'every-second' ORDER BY run_at")) {
       while (rs.next()) {
         runAts.add(rs.getTimestamp(1).toInstant());
       }
     }
     assertThat(runAts).as("one job per tick, none twice").doesNotHaveDuplicates();
     for (int i = 1; i < runAts.size(); i++) {
-      assertThat(Duration.between(runAts.get(i - 1), runAts.get(i))).as("no tick missing before %s", runAts.get(i))
+      assertThat(Duration.between(runAts.get(i - 1), runAts.get(i)))
+          .as("no tick missing before %s", runAts.get(i))
           .isEqualTo(Duration.ofSeconds(1));
     }
     assertThat(runAts.get(0).toEpochMilli() % 1000).as("ticks are whole seconds").isZero();
   }
 
   private long ticksAfter(Instant t) throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".jobs WHERE schedule = 'every-second' AND run_at > '"
-            + t + "'::timestamptz")) {
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*) FROM "
+                    + schema
+                    + ".jobs WHERE schedule = 'every-second' AND run_at > '"
+                    + t
+                    + "'::timestamptz")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -86,22 +100,33 @@ class ScheduleNodesTest {
 
   private void startNode(String node) throws Exception {
     String javaBin = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-        ScheduleNodeMain.class.getName(), TestDatabase.urlFor(schema), node)
-        .redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder(
+                javaBin,
+                "-cp",
+                System.getProperty("java.class.path"),
+                ScheduleNodeMain.class.getName(),
+                TestDatabase.urlFor(schema),
+                node)
+            .redirectErrorStream(true)
+            .start();
     nodes.add(p);
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    java.io.PrintWriter log = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
-        java.nio.file.Path.of("target", "node-" + node + ".log")), true);
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    java.io.PrintWriter log =
+        new java.io.PrintWriter(
+            java.nio.file.Files.newBufferedWriter(
+                java.nio.file.Path.of("target", "node-" + node + ".log")),
+            true);
     String line;
     while ((line = out.readLine()) != null && !line.equals("ready")) {
       log.println(line);
     }
     assertThat(line).as("node %s started (see target/node-%s.log)", node, node).isEqualTo("ready");
-    Thread.ofVirtual().start(() -> {
-      out.lines().forEach(log::println);
-      log.close();
-    });
+    Thread.ofVirtual()
+        .start(() -> {
+          out.lines().forEach(log::println);
+          log.close();
+        });
   }
 }

@@ -11,10 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP forwarder between Offload and PostgreSQL that a test can cut: {@link #cut()} drops every
- * open connection and refuses new ones until {@link #restore()}. To the nodes behind it this is
- * the database going away, without disturbing anyone else using the same server. {@link
- * #blackHoleOpen()} instead keeps the open connections up but drops everything sent over them
- * (a half-open connection after a network fault), while new connections work.
+ * open connection and refuses new ones until {@link #restore()}. To the nodes behind it this is the
+ * database going away, without disturbing anyone else using the same server. {@link
+ * #blackHoleOpen()} instead keeps the open connections up but drops everything sent over them (a
+ * half-open connection after a network fault), while new connections work.
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket server;
@@ -74,26 +74,28 @@ final class TcpProxy implements AutoCloseable {
   }
 
   private void pipe(Socket from, Socket to) {
-    Thread.ofVirtual().start(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          if (blackHoled.contains(from) || blackHoled.contains(to)) {
-            continue;
+    Thread.ofVirtual()
+        .start(() -> {
+          byte[] buffer = new byte[16 * 1024];
+          try (InputStream in = from.getInputStream();
+              OutputStream out = to.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+              if (blackHoled.contains(from) || blackHoled.contains(to)) {
+                continue;
+              }
+              out.write(buffer, 0, n);
+              out.flush();
+            }
+          } catch (IOException e) {
+            // a cut or a closed peer ends the pipe
+          } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
           }
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // a cut or a closed peer ends the pipe
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-        open.remove(from);
-        open.remove(to);
-      }
-    });
+        });
   }
 
   private static void closeQuietly(Socket s) {

@@ -16,8 +16,10 @@ import java.util.UUID;
  * CI=true}, where PostgreSQL is required.
  */
 final class TestDatabase {
-  static final String URL = System.getenv().getOrDefault(
-      "OFFLOAD_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+  static final String URL =
+      System.getenv()
+          .getOrDefault(
+              "OFFLOAD_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
   private TestDatabase() {}
 
@@ -40,7 +42,8 @@ final class TestDatabase {
   }
 
   static String freshSchemaName(Class<?> owner) {
-    return ("t_" + owner.getSimpleName() + "_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
+    return ("t_" + owner.getSimpleName() + "_" + UUID.randomUUID().toString().substring(0, 8))
+        .toLowerCase(Locale.ROOT);
   }
 
   /** The URL of {@code schema}, for a store or a child process. */
@@ -49,7 +52,8 @@ final class TestDatabase {
   }
 
   static void drop(String schema) throws SQLException {
-    try (Connection c = connect(); Statement st = c.createStatement()) {
+    try (Connection c = connect();
+        Statement st = c.createStatement()) {
       st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
   }

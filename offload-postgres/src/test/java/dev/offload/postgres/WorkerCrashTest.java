@@ -54,10 +54,15 @@ class WorkerCrashTest {
   @Test
   void jobsOfAKilledWorkerAreRescuedAndEveryJobSucceedsOnce() throws Exception {
     int jobs = 120;
-    try (Offload client = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
+    try (Offload client =
+        Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
       List<JobRequest> batch = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {
-        batch.add(JobRequest.of("crash.work", Map.of("ms", 150), dev.offload.EnqueueOptions.none().allowUnknownKind()));
+        batch.add(
+            JobRequest.of(
+                "crash.work",
+                Map.of("ms", 150),
+                dev.offload.EnqueueOptions.none().allowUnknownKind()));
       }
       client.enqueueAll(batch);
     }
@@ -66,14 +71,19 @@ class WorkerCrashTest {
     Process survivor = startWorker("survivor");
 
     // Kill the victim while it holds jobs and has already finished some.
-    await().atMost(Duration.ofSeconds(30)).until(() -> count("state = 'running' AND lease_owner = 'victim'") > 0
-        && count("state = 'succeeded' AND lease_owner = 'victim'") > 0);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() ->
+            count("state = 'running' AND lease_owner = 'victim'") > 0
+                && count("state = 'succeeded' AND lease_owner = 'victim'") > 0);
     victim.destroyForcibly();
     assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
     List<Long> orphaned = ids("state = 'running' AND lease_owner = 'victim'");
     assertThat(orphaned).isNotEmpty();
 
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> count("state = 'succeeded'") == jobs);
 
     assertThat(survivor.isAlive()).isTrue();
@@ -81,8 +91,14 @@ class WorkerCrashTest {
     assertThat(count("state <> 'succeeded'")).isZero();
     assertThat(count("finished_at IS NULL OR claim_token IS NOT NULL")).isZero();
     for (long id : orphaned) {
-      try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT lease_owner, attempt, errors::text FROM " + schema + ".jobs WHERE id = " + id)) {
+      try (Connection c = TestDatabase.connect();
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT lease_owner, attempt, errors::text FROM "
+                      + schema
+                      + ".jobs WHERE id = "
+                      + id)) {
         rs.next();
         assertThat(rs.getString(1)).as("job %d finished by", id).isEqualTo("survivor");
         assertThat(rs.getInt(2)).as("job %d attempts", id).isEqualTo(2);
@@ -93,28 +109,43 @@ class WorkerCrashTest {
 
   @Test
   void rescuedJobResumesFromItsCheckpointAndAnotherProcessWatchesItMove() throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement()) {
       st.execute("CREATE SCHEMA " + schema);
       st.execute("CREATE TABLE " + schema + ".processed (job_id bigint, item int, node text)");
     }
     int items = 3_000;
     int checkpointEvery = 100;
-    try (Offload watcherNode = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
-      dev.offload.JobId id = watcherNode.enqueue("crash.items", Map.of("items", items, "checkpointEvery", checkpointEvery),
-          dev.offload.EnqueueOptions.none().allowUnknownKind());
+    try (Offload watcherNode =
+        Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
+      dev.offload.JobId id =
+          watcherNode.enqueue(
+              "crash.items",
+              Map.of("items", items, "checkpointEvery", checkpointEvery),
+              dev.offload.EnqueueOptions.none().allowUnknownKind());
       List<dev.offload.Job> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
       try (AutoCloseable watch = watcherNode.watch(id, seen::add)) {
         Process victim = startWorker("victim");
         // This JVM sees the worker JVM's progress through LISTEN/NOTIFY.
-        await().atMost(Duration.ofSeconds(30)).until(() -> seen.stream()
-            .anyMatch(j -> j.progress() != null && j.progress().done() >= 700 && j.checkpoint() != null));
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() ->
+                seen.stream()
+                    .anyMatch(j ->
+                        j.progress() != null
+                            && j.progress().done() >= 700
+                            && j.checkpoint() != null));
         victim.destroyForcibly();
         assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
         startWorker("survivor");
-        await().atMost(Duration.ofSeconds(60)).until(() -> !seen.isEmpty()
-            && seen.get(seen.size() - 1).state() == dev.offload.JobState.SUCCEEDED);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() ->
+                !seen.isEmpty()
+                    && seen.get(seen.size() - 1).state() == dev.offload.JobState.SUCCEEDED);
       }
-      List<Double> percents = seen.stream().filter(j -> j.progress() != null).map(j -> j.progress().percent()).toList();
+      List<Double> percents =
+          seen.stream().filter(j -> j.progress() != null).map(j -> j.progress().percent()).toList();
       assertThat(percents).hasSizeGreaterThan(3);
       assertThat(percents.get(percents.size() - 1)).isEqualTo(100.0);
 
@@ -122,10 +153,12 @@ class WorkerCrashTest {
       assertThat(done.attempt()).isEqualTo(2);
       assertThat(done.node()).isEqualTo("survivor");
     }
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement()) {
       long distinct = single(st, "SELECT count(DISTINCT item) FROM " + schema + ".processed");
       long total = single(st, "SELECT count(*) FROM " + schema + ".processed");
-      long bySurvivor = single(st, "SELECT count(*) FROM " + schema + ".processed WHERE node = 'survivor'");
+      long bySurvivor =
+          single(st, "SELECT count(*) FROM " + schema + ".processed WHERE node = 'survivor'");
       assertThat(distinct).isEqualTo(items);
       // The rescued run started at the last checkpoint: at most one interval's items ran twice.
       assertThat(total - distinct).isLessThanOrEqualTo(checkpointEvery);
@@ -135,14 +168,22 @@ class WorkerCrashTest {
 
   @Test
   void cancellingAJobRunningInAnotherJvmInterruptsIt() throws Exception {
-    try (Offload client = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
-      dev.offload.JobId id = client.enqueue("crash.block", Map.of("ms", 0), dev.offload.EnqueueOptions.none().allowUnknownKind());
+    try (Offload client =
+        Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
+      dev.offload.JobId id =
+          client.enqueue(
+              "crash.block", Map.of("ms", 0), dev.offload.EnqueueOptions.none().allowUnknownKind());
       Process worker = startWorker("runner");
-      await().atMost(Duration.ofSeconds(20)).until(() -> client.job(id).orElseThrow().state() == dev.offload.JobState.RUNNING);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> client.job(id).orElseThrow().state() == dev.offload.JobState.RUNNING);
 
       assertThat(client.cancel(id)).isEqualTo(dev.offload.JobState.RUNNING);
-      // The worker JVM hears of it through NOTIFY and interrupts the handler long before its minute is up.
-      await().atMost(Duration.ofSeconds(10)).until(() -> client.job(id).orElseThrow().state() == dev.offload.JobState.CANCELLED);
+      // The worker JVM hears of it through NOTIFY and interrupts the handler long before its minute
+      // is up.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.job(id).orElseThrow().state() == dev.offload.JobState.CANCELLED);
       dev.offload.Job job = client.job(id).orElseThrow();
       assertThat(job.attempt()).isEqualTo(1);
       assertThat(job.result()).isNull();
@@ -154,21 +195,34 @@ class WorkerCrashTest {
   @Test
   void aJobThatKillsItsWorkerEveryTimeEndsDeadAfterItsAttempts() throws Exception {
     // This JVM is the leader that rescues; each worker process dies on the job.
-    try (Offload leader = Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2))
-        .rescueInterval(Duration.ofMillis(200)).build()) {
+    try (Offload leader =
+        Offload.builder()
+            .store(PostgresStore.connect(TestDatabase.urlFor(schema), 2))
+            .rescueInterval(Duration.ofMillis(200))
+            .build()) {
       leader.start();
-      dev.offload.JobId id = leader.enqueue("crash.exit", Map.of("ms", 0),
-          dev.offload.EnqueueOptions.none().allowUnknownKind().maxAttempts(2));
+      dev.offload.JobId id =
+          leader.enqueue(
+              "crash.exit",
+              Map.of("ms", 0),
+              dev.offload.EnqueueOptions.none().allowUnknownKind().maxAttempts(2));
       for (int attempt = 1; attempt <= 2; attempt++) {
         Process worker = startWorker("doomed-" + attempt);
-        assertThat(worker.waitFor(30, TimeUnit.SECONDS)).as("worker %d dies on the job", attempt).isTrue();
+        assertThat(worker.waitFor(30, TimeUnit.SECONDS))
+            .as("worker %d dies on the job", attempt)
+            .isTrue();
         assertThat(worker.exitValue()).isEqualTo(3);
-        dev.offload.JobState expected = attempt == 1 ? dev.offload.JobState.RETRYING : dev.offload.JobState.DEAD;
-        await().atMost(Duration.ofSeconds(20)).until(() -> leader.job(id).orElseThrow().state() == expected);
+        dev.offload.JobState expected =
+            attempt == 1 ? dev.offload.JobState.RETRYING : dev.offload.JobState.DEAD;
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> leader.job(id).orElseThrow().state() == expected);
       }
       dev.offload.Job dead = leader.job(id).orElseThrow();
       assertThat(dead.attempt()).isEqualTo(2);
-      assertThat(dead.errors()).hasSize(2).allSatisfy(e -> assertThat(e.message()).contains("rescued from a lost worker"));
+      assertThat(dead.errors())
+          .hasSize(2)
+          .allSatisfy(e -> assertThat(e.message()).contains("rescued from a lost worker"));
       assertThat(dead.errors().get(1).message()).contains("doomed-2");
     }
   }
@@ -182,29 +236,43 @@ class WorkerCrashTest {
 
   private Process startWorker(String node) throws Exception {
     String javaBin = ProcessHandle.current().info().command().orElse("java");
-    Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-        CrashWorkerMain.class.getName(), TestDatabase.urlFor(schema), node)
-        .redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder(
+                javaBin,
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashWorkerMain.class.getName(),
+                TestDatabase.urlFor(schema),
+                node)
+            .redirectErrorStream(true)
+            .start();
     workers.add(p);
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     // The worker's output goes to target/<node>.log for diagnosis, and the pipe never fills.
-    java.io.PrintWriter log = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
-        java.nio.file.Path.of("target", "worker-" + node + ".log")), true);
+    java.io.PrintWriter log =
+        new java.io.PrintWriter(
+            java.nio.file.Files.newBufferedWriter(
+                java.nio.file.Path.of("target", "worker-" + node + ".log")),
+            true);
     String line;
     while ((line = out.readLine()) != null && !line.equals("ready")) {
       log.println(line);
     }
-    assertThat(line).as("worker %s started (see target/worker-%s.log)", node, node).isEqualTo("ready");
-    Thread.ofVirtual().start(() -> {
-      out.lines().forEach(log::println);
-      log.close();
-    });
+    assertThat(line)
+        .as("worker %s started (see target/worker-%s.log)", node, node)
+        .isEqualTo("ready");
+    Thread.ofVirtual()
+        .start(() -> {
+          out.lines().forEach(log::println);
+          log.close();
+        });
     return p;
   }
 
   private long count(String where) throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".jobs WHERE " + where)) {
       rs.next();
       return rs.getLong(1);
@@ -213,7 +281,8 @@ class WorkerCrashTest {
 
   private List<Long> ids(String where) throws Exception {
     List<Long> ids = new ArrayList<>();
-    try (Connection c = TestDatabase.connect(); Statement st = c.createStatement();
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT id FROM " + schema + ".jobs WHERE " + where)) {
       while (rs.next()) {
         ids.add(rs.getLong(1));

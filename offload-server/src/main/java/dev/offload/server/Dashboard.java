@@ -13,20 +13,27 @@ import java.util.Map;
  * from this origin only, so even an injection bug could not run a script.
  */
 final class Dashboard {
-  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-      + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private record Asset(byte[] bytes, String contentType) {}
 
   private final Map<String, Asset> assets;
 
   Dashboard() {
-    assets = Map.of(
-        "index.html", load("index.html", "text/html; charset=utf-8"),
-        "app.js", load("app.js", "text/javascript; charset=utf-8"),
-        "app.css", load("app.css", "text/css; charset=utf-8"),
-        "favicon.svg", load("favicon.svg", "image/svg+xml"),
-        COMPONENT, load("/dev/offload/server/component/" + COMPONENT, "text/javascript; charset=utf-8"));
+    assets =
+        Map.of(
+            "index.html",
+            load("index.html", "text/html; charset=utf-8"),
+            "app.js",
+            load("app.js", "text/javascript; charset=utf-8"),
+            "app.css",
+            load("app.css", "text/css; charset=utf-8"),
+            "favicon.svg",
+            load("favicon.svg", "image/svg+xml"),
+            COMPONENT,
+            load("/dev/offload/server/component/" + COMPONENT, "text/javascript; charset=utf-8"));
   }
 
   /**

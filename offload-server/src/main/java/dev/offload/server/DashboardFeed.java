@@ -54,8 +54,11 @@ final class DashboardFeed implements AutoCloseable {
   }
 
   synchronized void start() {
-    ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("offload-dashboard-feed").factory());
-    ticker.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("offload-dashboard-feed").factory());
+    ticker.scheduleWithFixedDelay(
+        this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -116,7 +119,9 @@ final class DashboardFeed implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       log.debug("dashboard feed could not read the store", e);
-      String problem = Json.write(Problem.of(503, "the store cannot be read: " + e.getMessage(), "/api/events", null));
+      String problem =
+          Json.write(
+              Problem.of(503, "the store cannot be read: " + e.getMessage(), "/api/events", null));
       targets.forEach(s -> s.offer("unavailable", problem));
       return;
     }

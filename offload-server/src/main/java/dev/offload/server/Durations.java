@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * a JSON number of milliseconds. Never negative.
  */
 final class Durations {
-  static final String EXPECTED = "expected milliseconds or a text such as \"500ms\", \"30s\", \"5m\", \"1h30m\" or \"PT30S\"";
+  static final String EXPECTED =
+      "expected milliseconds or a text such as \"500ms\", \"30s\", \"5m\", \"1h30m\" or \"PT30S\"";
   private static final Pattern PART = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
   private Durations() {}
@@ -33,7 +34,8 @@ final class Durations {
       d = null;
     }
     if (d == null) {
-      throw ApiException.invalid(field, field + " must be a duration (" + EXPECTED + "), got " + value);
+      throw ApiException.invalid(
+          field, field + " must be a duration (" + EXPECTED + "), got " + value);
     }
     if (d.isNegative()) {
       throw ApiException.invalid(field, field + " must not be negative, got " + value);
@@ -45,7 +47,8 @@ final class Durations {
   static Duration param(String name, String text) {
     Duration d = parse(text);
     if (d == null || d.isNegative()) {
-      throw ApiException.invalid(name, name + " must be a duration (" + EXPECTED + "), got '" + text + "'");
+      throw ApiException.invalid(
+          name, name + " must be a duration (" + EXPECTED + "), got '" + text + "'");
     }
     return d;
   }
@@ -72,13 +75,15 @@ final class Durations {
     try {
       while (m.find() && m.start() == end) {
         long n = Long.parseLong(m.group(1));
-        total = total.plus(switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        });
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  case "h" -> Duration.ofHours(n);
+                  default -> Duration.ofDays(n);
+                });
         end = m.end();
       }
     } catch (ArithmeticException e) {
@@ -87,7 +92,10 @@ final class Durations {
     return end == t.length() ? total : null;
   }
 
-  /** The shortest text {@link #parse} reads back: {@code 5m}, {@code 1h30m}, {@code 90s}, {@code 250ms}. */
+  /**
+   * The shortest text {@link #parse} reads back: {@code 5m}, {@code 1h30m}, {@code 90s}, {@code
+   * 250ms}.
+   */
   static String format(Duration d) {
     if (d.isZero()) {
       return "0s";

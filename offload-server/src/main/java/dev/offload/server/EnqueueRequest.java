@@ -28,8 +28,19 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
   private static final Set<String> FIELDS =
-      Set.of("kind", "args", "queue", "priority", "runAt", "delay", "maxAttempts", "wait", "uniqueKey", "concurrencyKey",
-          "uniqueFor", "onDuplicate");
+      Set.of(
+          "kind",
+          "args",
+          "queue",
+          "priority",
+          "runAt",
+          "delay",
+          "maxAttempts",
+          "wait",
+          "uniqueKey",
+          "concurrencyKey",
+          "uniqueFor",
+          "onDuplicate");
 
   /**
    * Reads a request body.
@@ -39,20 +50,25 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
    */
   static EnqueueRequest parse(JsonNode body, String idempotencyKey) {
     if (body == null || !body.isObject()) {
-      throw ApiException.invalid("the body must be a JSON object such as {\"kind\": \"emails.send\", \"args\": {...}}, got "
-          + (body == null ? "nothing" : describe(body)));
+      throw ApiException.invalid(
+          "the body must be a JSON object such as {\"kind\": \"emails.send\", \"args\": {...}}, got "
+              + (body == null ? "nothing" : describe(body)));
     }
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
-        throw ApiException.invalid(name, "unknown field '" + name
-            + "' (expected kind, args, queue, priority, runAt or delay, maxAttempts, wait, concurrencyKey, uniqueKey,"
-            + " uniqueFor, onDuplicate)");
+        throw ApiException.invalid(
+            name,
+            "unknown field '"
+                + name
+                + "' (expected kind, args, queue, priority, runAt or delay, maxAttempts, wait, concurrencyKey, uniqueKey,"
+                + " uniqueFor, onDuplicate)");
       }
     }
     JsonNode kindNode = present(body, "kind");
     if (kindNode == null) {
-      throw ApiException.invalid("kind", "kind is required: the name of a registered job kind, e.g. \"emails.send\"");
+      throw ApiException.invalid(
+          "kind", "kind is required: the name of a registered job kind, e.g. \"emails.send\"");
     }
     String kind = text("kind", kindNode);
 
@@ -101,7 +117,8 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
     if ((v = present(body, "onDuplicate")) != null) {
       String onDuplicate = text("onDuplicate", v);
       if (!onDuplicate.equals("replace") && !onDuplicate.equals("return")) {
-        throw ApiException.invalid("onDuplicate", "onDuplicate must be \"replace\" or \"return\", got " + v);
+        throw ApiException.invalid(
+            "onDuplicate", "onDuplicate must be \"replace\" or \"return\", got " + v);
       }
       if (options.uniqueKey() == null) {
         throw ApiException.invalid("onDuplicate", "onDuplicate needs a uniqueKey");
@@ -117,8 +134,13 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
     if ((v = present(body, "wait")) != null) {
       wait = Durations.field("wait", v);
       if (wait.compareTo(MAX_WAIT) > 0) {
-        throw ApiException.invalid("wait", "wait must be at most " + MAX_WAIT.toMinutes()
-            + " minutes, got " + v + "; follow longer jobs with GET /api/jobs/{id}/events");
+        throw ApiException.invalid(
+            "wait",
+            "wait must be at most "
+                + MAX_WAIT.toMinutes()
+                + " minutes, got "
+                + v
+                + "; follow longer jobs with GET /api/jobs/{id}/events");
       }
     }
     return new EnqueueRequest(kind, body.get("args"), options, wait);
@@ -130,7 +152,8 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
     return v == null || v.isNull() ? null : v;
   }
 
-  private static EnqueueOptions apply(String field, EnqueueOptions options, UnaryOperator<EnqueueOptions> change) {
+  private static EnqueueOptions apply(
+      String field, EnqueueOptions options, UnaryOperator<EnqueueOptions> change) {
     try {
       return change.apply(options);
     } catch (IllegalArgumentException e) {
@@ -160,21 +183,28 @@ record EnqueueRequest(String kind, JsonNode args, EnqueueOptions options, Durati
       try {
         return OffsetDateTime.parse(t).toInstant();
       } catch (DateTimeParseException e2) {
-        throw ApiException.invalid(field, field + " must be an ISO-8601 time with a zone, e.g. \"2030-01-31T09:00:00Z\", got " + v);
+        throw ApiException.invalid(
+            field,
+            field
+                + " must be an ISO-8601 time with a zone, e.g. \"2030-01-31T09:00:00Z\", got "
+                + v);
       }
     }
   }
 
-  private static final Map<JsonNodeType, String> TYPES = Map.of(
-      JsonNodeType.ARRAY, "an array",
-      JsonNodeType.OBJECT, "an object",
-      JsonNodeType.BOOLEAN, "a boolean",
-      JsonNodeType.NUMBER, "a number",
-      JsonNodeType.STRING, "a string");
+  private static final Map<JsonNodeType, String> TYPES =
+      Map.of(
+          JsonNodeType.ARRAY, "an array",
+          JsonNodeType.OBJECT, "an object",
+          JsonNodeType.BOOLEAN, "a boolean",
+          JsonNodeType.NUMBER, "a number",
+          JsonNodeType.STRING, "a string");
 
   /** "a string \"x\"", "an array", ...: what a value is, briefly, for an error message. */
   static String describe(JsonNode v) {
-    String type = TYPES.getOrDefault(v.getNodeType(), v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+    String type =
+        TYPES.getOrDefault(
+            v.getNodeType(), v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
     if (v.isValueNode()) {
       String text = v.toString();
       return type + " " + (text.length() > 60 ? text.substring(0, 57) + "..." : text);

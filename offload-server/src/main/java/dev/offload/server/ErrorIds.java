@@ -6,8 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ids that tie a failure's answer to its log entry: the client sees the id, the operator finds
- * the cause (with SQL, URLs and the stack trace) in the log under it.
+ * Ids that tie a failure's answer to its log entry: the client sees the id, the operator finds the
+ * cause (with SQL, URLs and the stack trace) in the log under it.
  */
 final class ErrorIds {
   private static final Logger log = LoggerFactory.getLogger(OffloadServer.class);

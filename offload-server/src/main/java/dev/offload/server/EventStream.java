@@ -7,8 +7,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One Server-Sent Events response, written by the request's own (virtual) thread only: events
- * with increasing {@code id:} lines, and comments as heartbeats. Writes go straight to the servlet
+ * One Server-Sent Events response, written by the request's own (virtual) thread only: events with
+ * increasing {@code id:} lines, and comments as heartbeats. Writes go straight to the servlet
  * stream and are flushed one by one, so nothing (compression, buffers) holds an event back.
  *
  * <p>Ids continue from the client's {@code Last-Event-ID}, so a reconnecting {@code EventSource}

@@ -36,14 +36,16 @@ final class Health {
     long start = System.nanoTime();
     CompletableFuture<Void> ping = new CompletableFuture<>();
     // On a thread of its own: a store that hangs must not hang the health check with it.
-    Thread.ofVirtual().name("offload-health").start(() -> {
-      try {
-        offload.ping();
-        ping.complete(null);
-      } catch (Throwable t) {
-        ping.completeExceptionally(t);
-      }
-    });
+    Thread.ofVirtual()
+        .name("offload-health")
+        .start(() -> {
+          try {
+            offload.ping();
+            ping.complete(null);
+          } catch (Throwable t) {
+            ping.completeExceptionally(t);
+          }
+        });
     boolean up = node.up();
     try {
       ping.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -58,7 +60,9 @@ final class Health {
       String errorId = ErrorIds.next();
       ErrorIds.log(errorId, "GET /health: pinging the store", e.getCause());
       doc.put("store", "unreachable");
-      doc.put("detail", "the store cannot be reached; the server's log has the cause under error id " + errorId);
+      doc.put(
+          "detail",
+          "the store cannot be reached; the server's log has the cause under error id " + errorId);
       doc.put("errorId", errorId);
     }
     doc.put("workers", node.workers().wireName());

@@ -23,8 +23,11 @@ final class Http {
   }
 
   static void problem(Context ctx, int status, String detail, String field) {
-    ctx.status(status).contentType(Problem.CONTENT_TYPE)
-        .result(Json.write(Problem.of(status, detail, ctx.path(), field)).getBytes(StandardCharsets.UTF_8));
+    ctx.status(status)
+        .contentType(Problem.CONTENT_TYPE)
+        .result(
+            Json.write(Problem.of(status, detail, ctx.path(), field))
+                .getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -34,8 +37,16 @@ final class Http {
   static void failure(Context ctx, int status, String what, Throwable cause) {
     String errorId = ErrorIds.next();
     ErrorIds.log(errorId, ctx.method() + " " + ctx.path(), cause);
-    ctx.status(status).contentType(Problem.CONTENT_TYPE).result(Json.write(Problem.failure(status,
-        what + "; the server's log has the cause under error id " + errorId, ctx.path(), errorId)).getBytes(StandardCharsets.UTF_8));
+    ctx.status(status)
+        .contentType(Problem.CONTENT_TYPE)
+        .result(
+            Json.write(
+                    Problem.failure(
+                        status,
+                        what + "; the server's log has the cause under error id " + errorId,
+                        ctx.path(),
+                        errorId))
+                .getBytes(StandardCharsets.UTF_8));
   }
 
   /** The job id in the path; 404 when it cannot be one (no job has such an id). */
@@ -50,8 +61,8 @@ final class Http {
 
   /**
    * Reads the body as JSON, refusing more than {@code maxBytes}: 413 when the declared length or
-   * the bytes actually sent exceed it (a chunked body has no declared length), 400 when the body
-   * is empty or not JSON.
+   * the bytes actually sent exceed it (a chunked body has no declared length), 400 when the body is
+   * empty or not JSON.
    */
   static JsonNode jsonBody(Context ctx, long maxBytes) {
     byte[] body = body(ctx, maxBytes);
@@ -66,18 +77,24 @@ final class Http {
   }
 
   /**
-   * Parses one JSON document strictly ({@link Json#parse}): trailing data and duplicate keys
-   * are 400; a document nested deeper than the parser reads is 422, as too-deep args are.
+   * Parses one JSON document strictly ({@link Json#parse}): trailing data and duplicate keys are
+   * 400; a document nested deeper than the parser reads is 422, as too-deep args are.
    */
   private static JsonNode parse(byte[] body) {
     try {
       return Json.parse(body);
     } catch (StreamConstraintsException e) {
-      throw ApiException.invalid("args", "the request nests deeper than " + Json.MAX_READ_DEPTH
-          + " levels; args may nest at most " + JobRequest.MAX_ARGS_DEPTH + " levels deep");
+      throw ApiException.invalid(
+          "args",
+          "the request nests deeper than "
+              + Json.MAX_READ_DEPTH
+              + " levels; args may nest at most "
+              + JobRequest.MAX_ARGS_DEPTH
+              + " levels deep");
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
-      String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+      String where =
+          loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
       throw ApiException.malformed("malformed JSON" + where + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw ApiException.malformed("could not read the request body: " + e.getMessage());
@@ -116,7 +133,8 @@ final class Http {
   private static ApiException tooLarge(Context ctx, String size, long maxBytes) {
     // The rest of the body is not read: tell the client the connection ends with this answer.
     ctx.header("Connection", "close");
-    return new ApiException(413, "the request body is " + size + ", over the limit of " + maxBytes + " bytes");
+    return new ApiException(
+        413, "the request body is " + size + ", over the limit of " + maxBytes + " bytes");
   }
 
   /**

@@ -37,7 +37,10 @@ final class Inbox<T> {
     }
   }
 
-  /** Everything offered so far, waiting up to {@code timeout} for something; empty on timeout or wake-up. */
+  /**
+   * Everything offered so far, waiting up to {@code timeout} for something; empty on timeout or
+   * wake-up.
+   */
   List<T> take(Duration timeout) throws InterruptedException {
     long nanos = timeout.toNanos();
     lock.lock();

@@ -23,14 +23,14 @@ import java.util.function.Function;
  * </ul>
  *
  * each with {@code id: n} and {@code data:} the job document of {@code GET /api/jobs/{id}} (for a
- * read token, the {@link JobProgressView} that endpoint answers it with). The
- * stream closes after the event that carries a final state. A comment ({@code : keep-alive}) goes
- * out whenever the stream was idle for the heartbeat interval.
+ * read token, the {@link JobProgressView} that endpoint answers it with). The stream closes after
+ * the event that carries a final state. A comment ({@code : keep-alive}) goes out whenever the
+ * stream was idle for the heartbeat interval.
  *
  * <p>Changes come from {@link Offload#watch}, which sees every node's writes (LISTEN/NOTIFY on
  * PostgreSQL). Its listener only queues the job: the request's own thread writes, so a slow client
- * never holds up the watcher. Progress that is superseded while a client is slow is skipped;
- * state changes are never skipped.
+ * never holds up the watcher. Progress that is superseded while a client is slow is skipped; state
+ * changes are never skipped.
  */
 final class JobEvents {
   private final Offload offload;
@@ -50,7 +50,8 @@ final class JobEvents {
     }
     Function<Job, Object> view = ReadTokens.granted(ctx) ? JobProgressView::of : job -> job;
     Inbox<Job> updates = new Inbox<>();
-    try (AutoCloseable watch = offload.watch(id, updates::offer); Streams.Registration r = streams.register(updates)) {
+    try (AutoCloseable watch = offload.watch(id, updates::offer);
+        Streams.Registration r = streams.register(updates)) {
       EventStream stream = r.open(ctx);
       Job sent = null;
       while (true) {
@@ -87,12 +88,15 @@ final class JobEvents {
     }
   }
 
-  /** Which event {@code job} is after {@code sent}: state, progress, or null when nothing changed. */
+  /**
+   * Which event {@code job} is after {@code sent}: state, progress, or null when nothing changed.
+   */
   static String eventFor(Job sent, Job job) {
     if (sent == null || sent.state() != job.state() || sent.attempt() != job.attempt()) {
       return "state";
     }
-    if (!Objects.equals(sent.progress(), job.progress()) || !Objects.equals(sent.checkpoint(), job.checkpoint())
+    if (!Objects.equals(sent.progress(), job.progress())
+        || !Objects.equals(sent.checkpoint(), job.checkpoint())
         || !Objects.equals(sent.failedItems(), job.failedItems())) {
       return "progress";
     }

@@ -33,8 +33,17 @@ record JobProgressView(
 
   static JobProgressView of(Job j) {
     JobError e = j.errors().isEmpty() ? null : j.errors().get(j.errors().size() - 1);
-    return new JobProgressView(j.id().value(), j.kind(), j.state(), j.attempt(), j.maxAttempts(), j.createdAt(),
-        j.startedAt(), j.finishedAt(), j.progress(), j.state() == JobState.SUCCEEDED ? j.result() : null,
+    return new JobProgressView(
+        j.id().value(),
+        j.kind(),
+        j.state(),
+        j.attempt(),
+        j.maxAttempts(),
+        j.createdAt(),
+        j.startedAt(),
+        j.finishedAt(),
+        j.progress(),
+        j.state() == JobState.SUCCEEDED ? j.result() : null,
         e == null ? null : new Error(e.errorClass(), e.message()));
   }
 }

@@ -39,8 +39,20 @@ record JobSummary(
   static JobSummary of(Job j) {
     JobError e = j.errors().isEmpty() ? null : j.errors().get(j.errors().size() - 1);
     Progress p = j.progress();
-    return new JobSummary(j.id().value(), j.kind(), j.queue(), j.state(), j.priority(), j.attempt(), j.maxAttempts(),
-        j.runAt(), j.createdAt(), j.startedAt(), j.finishedAt(), j.node(), p,
+    return new JobSummary(
+        j.id().value(),
+        j.kind(),
+        j.queue(),
+        j.state(),
+        j.priority(),
+        j.attempt(),
+        j.maxAttempts(),
+        j.runAt(),
+        j.createdAt(),
+        j.startedAt(),
+        j.finishedAt(),
+        j.node(),
+        p,
         e == null ? null : new LastError(e.errorClass(), shorten(e.message())),
         j.failedItems() == null ? 0 : j.failedItems().count(),
         j.parentId() == null ? null : j.parentId().value(),

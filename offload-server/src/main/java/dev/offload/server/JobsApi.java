@@ -2,8 +2,8 @@ package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.IdempotencyKeyConflictException;
-import dev.offload.Job;
 import dev.offload.InvalidJobException;
+import dev.offload.Job;
 import dev.offload.JobFilter;
 import dev.offload.JobId;
 import dev.offload.JobQuery;
@@ -55,8 +55,12 @@ final class JobsApi {
       throw e;
     } catch (UnknownKindException e) {
       // The core's message names the Java option; the API has none, so say what works here.
-      throw ApiException.invalid("kind", "unknown job kind '" + e.kind() + "': no worker has announced it to this store;"
-          + " check the name, or start a worker that runs it first (the API accepts only kinds a worker has announced)");
+      throw ApiException.invalid(
+          "kind",
+          "unknown job kind '"
+              + e.kind()
+              + "': no worker has announced it to this store;"
+              + " check the name, or start a worker that runs it first (the API accepts only kinds a worker has announced)");
     } catch (IdempotencyKeyConflictException e) {
       // As the IETF Idempotency-Key draft: a key reused with another payload is 422.
       throw ApiException.invalid("Idempotency-Key", e.getMessage());
@@ -72,7 +76,8 @@ final class JobsApi {
       Http.json(ctx, outcome.finished() || duplicate ? 200 : 202, outcome.job());
       return;
     }
-    Http.json(ctx, duplicate ? 200 : 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
+    Http.json(
+        ctx, duplicate ? 200 : 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
   }
 
   /** {@code GET /api/jobs/{id}}: the job, or only its {@link JobProgressView} for a read token. */
@@ -92,7 +97,10 @@ final class JobsApi {
     Http.json(ctx, 200, offload.jobs(query(ctx, 50, JobQuery.MAX_LIMIT)));
   }
 
-  /** {@code POST /api/jobs/{id}/cancel}: 200 and the job when cancelled, 202 while a running attempt stops. */
+  /**
+   * {@code POST /api/jobs/{id}/cancel}: 200 and the job when cancelled, 202 while a running attempt
+   * stops.
+   */
   void cancel(Context ctx) {
     JobId id = Http.jobId(ctx);
     JobState after;
@@ -101,7 +109,10 @@ final class JobsApi {
     } catch (IllegalStateException e) {
       throw ApiException.conflict(e.getMessage());
     }
-    Http.json(ctx, after == JobState.CANCELLED ? 200 : 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
+    Http.json(
+        ctx,
+        after == JobState.CANCELLED ? 200 : 202,
+        offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
   }
 
   /** {@code POST /api/jobs/{id}/retry}: 200 and the job, available again. */
@@ -137,12 +148,14 @@ final class JobsApi {
     JobFilter filter = JobFilter.dead();
     if (body != null) {
       if (!body.isObject()) {
-        throw ApiException.invalid("the body must be a JSON object such as {\"kind\": \"emails.send\"}, or empty");
+        throw ApiException.invalid(
+            "the body must be a JSON object such as {\"kind\": \"emails.send\"}, or empty");
       }
       for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
         String name = names.next();
         if (!REPLAY_FIELDS.contains(name)) {
-          throw ApiException.invalid(name, "unknown field '" + name + "' (expected kind, queue, errorClass or state)");
+          throw ApiException.invalid(
+              name, "unknown field '" + name + "' (expected kind, queue, errorClass or state)");
         }
       }
       filter = with(filter, "kind", body, JobFilter::kind);
@@ -152,7 +165,9 @@ final class JobsApi {
       if (state != null && !state.isNull()) {
         JobState s = state(state.asText());
         if (s != JobState.DEAD && s != JobState.CANCELLED) {
-          throw ApiException.invalid("state", "state must be dead or cancelled: only those jobs can be replayed, got " + state);
+          throw ApiException.invalid(
+              "state",
+              "state must be dead or cancelled: only those jobs can be replayed, got " + state);
         }
         filter = filter.state(s);
       }
@@ -176,7 +191,8 @@ final class JobsApi {
       return filter;
     }
     if (!v.isTextual()) {
-      throw ApiException.invalid(field, field + " must be a string, got " + EnqueueRequest.describe(v));
+      throw ApiException.invalid(
+          field, field + " must be a string, got " + EnqueueRequest.describe(v));
     }
     try {
       return set.apply(filter, v.asText());
@@ -186,8 +202,8 @@ final class JobsApi {
   }
 
   /**
-   * The job query of a listing's parameters; 422 naming the parameter at fault. The jobs carry
-   * args and results only when {@code fields} asks for them.
+   * The job query of a listing's parameters; 422 naming the parameter at fault. The jobs carry args
+   * and results only when {@code fields} asks for them.
    */
   static JobQuery query(Context ctx, int defaultLimit, int maxLimit) {
     JobFilter filter = JobFilter.any();
@@ -207,7 +223,9 @@ final class JobsApi {
         limit = -1;
       }
       if (limit < 1 || limit > maxLimit) {
-        throw ApiException.invalid("limit", "limit must be a whole number from 1 to " + maxLimit + ", got '" + limitText + "'");
+        throw ApiException.invalid(
+            "limit",
+            "limit must be a whole number from 1 to " + maxLimit + ", got '" + limitText + "'");
       }
     }
     Set<JobQuery.Field> fields = Set.of();

@@ -27,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Offload's Prometheus metrics, through Micrometer. Register it on the {@link Offload.Builder} as
- * a listener, so it counts what happens to jobs on this node, and hand it to the server, which
- * serves it at {@code /metrics}:
+ * Offload's Prometheus metrics, through Micrometer. Register it on the {@link Offload.Builder} as a
+ * listener, so it counts what happens to jobs on this node, and hand it to the server, which serves
+ * it at {@code /metrics}:
  *
  * <pre>{@code
  * OffloadMetrics metrics = OffloadMetrics.create();
@@ -63,6 +63,7 @@ import org.slf4j.LoggerFactory;
 public final class OffloadMetrics implements JobListener {
   static final int QUEUE_CACHE_SECONDS = 5;
   private static final Logger log = LoggerFactory.getLogger(OffloadMetrics.class);
+
   /** Histogram buckets: job waits and runs range from milliseconds to hours. */
   private static final Duration[] BUCKETS = {
     Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
@@ -82,12 +83,14 @@ public final class OffloadMetrics implements JobListener {
 
   private OffloadMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
-    this.queueJobs = MultiGauge.builder("offload.queue.jobs")
-        .description("Jobs in the queue per state, as the store holds them")
-        .register(registry);
-    this.queuePaused = MultiGauge.builder("offload.queue.paused")
-        .description("1 while claiming from the queue is paused on every node")
-        .register(registry);
+    this.queueJobs =
+        MultiGauge.builder("offload.queue.jobs")
+            .description("Jobs in the queue per state, as the store holds them")
+            .register(registry);
+    this.queuePaused =
+        MultiGauge.builder("offload.queue.paused")
+            .description("1 while claiming from the queue is paused on every node")
+            .register(registry);
     Gauge.builder("offload.store.up", storeUp, AtomicInteger::get)
         .description("1 when the last read of the queues from the store succeeded")
         .register(registry);
@@ -133,15 +136,22 @@ public final class OffloadMetrics implements JobListener {
       case RETRYING -> m.failed.increment();
       case DEAD -> m.dead.increment();
       case CANCELLED -> m.cancelled.increment();
-      default -> { }
+      default -> {}
     }
-    runTimers.computeIfAbsent(new RunKey(kind, queue, state), k -> histogram("offload.job.run",
-            "Run time of attempts, by outcome", Tags.of("kind", kind, "queue", queue, "state", state.wireName())))
+    runTimers
+        .computeIfAbsent(
+            new RunKey(kind, queue, state),
+            k ->
+                histogram(
+                    "offload.job.run",
+                    "Run time of attempts, by outcome",
+                    Tags.of("kind", kind, "queue", queue, "state", state.wireName())))
         .record(runMillis, TimeUnit.MILLISECONDS);
   }
 
   private Meters meters(String kind, String queue) {
-    return meters.computeIfAbsent(new KindQueue(kind, queue), k -> new Meters(Tags.of("kind", kind, "queue", queue)));
+    return meters.computeIfAbsent(
+        new KindQueue(kind, queue), k -> new Meters(Tags.of("kind", kind, "queue", queue)));
   }
 
   /** The Prometheus text, after refreshing the queue gauges from {@code offload} when stale. */
@@ -170,7 +180,9 @@ public final class OffloadMetrics implements JobListener {
     List<MultiGauge.Row<?>> jobs = new ArrayList<>();
     List<MultiGauge.Row<?>> paused = new ArrayList<>();
     for (QueueDocument q : queues) {
-      q.counts().forEach((state, n) -> jobs.add(MultiGauge.Row.of(Tags.of("queue", q.name(), "state", state), n)));
+      q.counts()
+          .forEach((state, n) ->
+              jobs.add(MultiGauge.Row.of(Tags.of("queue", q.name(), "state", state), n)));
       paused.add(MultiGauge.Row.of(Tags.of("queue", q.name()), q.paused() ? 1 : 0));
     }
     queueJobs.register(jobs, /* overwrite= */ true);
@@ -201,15 +213,42 @@ public final class OffloadMetrics implements JobListener {
 
     Meters(Tags tags) {
       MeterRegistry r = registry;
-      enqueued = Counter.builder("offload.jobs.enqueued").description("Jobs enqueued by this node").tags(tags).register(r);
-      started = Counter.builder("offload.jobs.started").description("Attempts started on this node").tags(tags).register(r);
-      succeeded = Counter.builder("offload.jobs.succeeded").description("Attempts that succeeded on this node").tags(tags).register(r);
-      failed = Counter.builder("offload.jobs.failed")
-          .description("Attempts that failed on this node and will be retried").tags(tags).register(r);
-      dead = Counter.builder("offload.jobs.dead")
-          .description("Attempts that failed on this node with no attempts left, or permanently").tags(tags).register(r);
-      cancelled = Counter.builder("offload.jobs.cancelled").description("Attempts cancelled on this node").tags(tags).register(r);
-      wait = histogram("offload.job.wait", "Wait from when a job could run to when its attempt started", tags);
+      enqueued =
+          Counter.builder("offload.jobs.enqueued")
+              .description("Jobs enqueued by this node")
+              .tags(tags)
+              .register(r);
+      started =
+          Counter.builder("offload.jobs.started")
+              .description("Attempts started on this node")
+              .tags(tags)
+              .register(r);
+      succeeded =
+          Counter.builder("offload.jobs.succeeded")
+              .description("Attempts that succeeded on this node")
+              .tags(tags)
+              .register(r);
+      failed =
+          Counter.builder("offload.jobs.failed")
+              .description("Attempts that failed on this node and will be retried")
+              .tags(tags)
+              .register(r);
+      dead =
+          Counter.builder("offload.jobs.dead")
+              .description(
+                  "Attempts that failed on this node with no attempts left, or permanently")
+              .tags(tags)
+              .register(r);
+      cancelled =
+          Counter.builder("offload.jobs.cancelled")
+              .description("Attempts cancelled on this node")
+              .tags(tags)
+              .register(r);
+      wait =
+          histogram(
+              "offload.job.wait",
+              "Wait from when a job could run to when its attempt started",
+              tags);
     }
   }
 }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Offload over HTTP: the JSON API, Server-Sent Events, the dashboard at {@code /}, {@code /metrics}
- * and {@code /health}, as {@code docs/design.md} ("Contracts: HTTP") and {@code docs/openapi.json} describe them.
+ * and {@code /health}, as {@code docs/design.md} ("Contracts: HTTP") and {@code docs/openapi.json}
+ * describe them.
  *
  * <pre>{@code
  * OffloadMetrics metrics = OffloadMetrics.create();
@@ -80,21 +81,39 @@ public final class OffloadServer implements AutoCloseable {
     c.router.ignoreTrailingSlashes = true;
     c.jetty.host = config.bind;
     c.jetty.port = config.port;
-    new Routes(config.offload, new Security(config.token), config.metrics, feed, streams, config.maxBodyBytes,
-        config.requestBudget, config.heartbeat).addTo(c.routes);
+    new Routes(
+            config.offload,
+            new Security(config.token),
+            config.metrics,
+            feed,
+            streams,
+            config.maxBodyBytes,
+            config.requestBudget,
+            config.heartbeat)
+        .addTo(c.routes);
     JettyErrors jettyErrors = new JettyErrors();
     c.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
     c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
-    c.routes.exception(ApiException.class, (e, ctx) -> Http.problem(ctx, e.status(), e.getMessage(), e.field()));
-    c.routes.exception(InvalidJobException.class,
+    c.routes.exception(
+        ApiException.class, (e, ctx) -> Http.problem(ctx, e.status(), e.getMessage(), e.field()));
+    c.routes.exception(
+        InvalidJobException.class,
         (e, ctx) -> Http.problem(ctx, e.tooLarge() ? 413 : 422, e.getMessage(), e.field()));
-    c.routes.exception(UnknownKindException.class, (e, ctx) -> Http.problem(ctx, 422, e.getMessage(), "kind"));
-    c.routes.exception(NoSuchJobException.class, (e, ctx) -> Http.problem(ctx, 404, e.getMessage(), null));
-    c.routes.exception(HttpResponseException.class, (e, ctx) -> Http.problem(ctx, e.getStatus(), e.getMessage(), null));
+    c.routes.exception(
+        UnknownKindException.class, (e, ctx) -> Http.problem(ctx, 422, e.getMessage(), "kind"));
+    c.routes.exception(
+        NoSuchJobException.class, (e, ctx) -> Http.problem(ctx, 404, e.getMessage(), null));
+    c.routes.exception(
+        HttpResponseException.class,
+        (e, ctx) -> Http.problem(ctx, e.getStatus(), e.getMessage(), null));
     // The message of a store failure names the database (URL, user, schema) and may quote SQL:
     // it goes to the log only.
-    c.routes.exception(OffloadException.class, (e, ctx) -> Http.failure(ctx, 503, "the store failed to answer", e));
-    c.routes.exception(Exception.class, (e, ctx) -> Http.failure(ctx, 500, "the server failed to answer this request", e));
+    c.routes.exception(
+        OffloadException.class,
+        (e, ctx) -> Http.failure(ctx, 503, "the store failed to answer", e));
+    c.routes.exception(
+        Exception.class,
+        (e, ctx) -> Http.failure(ctx, 500, "the server failed to answer this request", e));
   }
 
   /**
@@ -114,8 +133,15 @@ public final class OffloadServer implements AutoCloseable {
         app.stop();
         for (Throwable t = e; t != null; t = t.getCause()) {
           if (t instanceof BindException) {
-            throw new IllegalStateException("cannot listen on " + config.bind + ":" + config.port + ": " + t.getMessage()
-                + " (is another server using the port?)", e);
+            throw new IllegalStateException(
+                "cannot listen on "
+                    + config.bind
+                    + ":"
+                    + config.port
+                    + ": "
+                    + t.getMessage()
+                    + " (is another server using the port?)",
+                e);
           }
         }
         throw e;
@@ -128,8 +154,8 @@ public final class OffloadServer implements AutoCloseable {
   }
 
   /**
-   * Every HTTP route as {@code "METHOD /path"} (filters aside), for the test that holds the
-   * OpenAPI document to the routes.
+   * Every HTTP route as {@code "METHOD /path"} (filters aside), for the test that holds the OpenAPI
+   * document to the routes.
    */
   java.util.List<String> routes() {
     return app.unsafe.internalRouter.allHttpHandlers().stream()
@@ -184,7 +210,9 @@ public final class OffloadServer implements AutoCloseable {
       this.offload = Objects.requireNonNull(offload, "offload");
     }
 
-    /** The address to listen on; default {@code 127.0.0.1}. Any other than loopback needs a token. */
+    /**
+     * The address to listen on; default {@code 127.0.0.1}. Any other than loopback needs a token.
+     */
     public Builder bind(String bind) {
       this.bind = Objects.requireNonNull(bind, "bind");
       return this;
@@ -220,7 +248,9 @@ public final class OffloadServer implements AutoCloseable {
       return this;
     }
 
-    /** How long an event stream may stay silent before a {@code : keep-alive} comment; default 15 s. */
+    /**
+     * How long an event stream may stay silent before a {@code : keep-alive} comment; default 15 s.
+     */
     Builder heartbeat(Duration heartbeat) {
       this.heartbeat = heartbeat;
       return this;
@@ -243,14 +273,19 @@ public final class OffloadServer implements AutoCloseable {
         throw new IllegalStateException("port must be between 0 and 65535, got " + port);
       }
       if (token != null && token.isBlank()) {
-        throw new IllegalStateException("token must not be blank; leave it out to serve without one on 127.0.0.1");
+        throw new IllegalStateException(
+            "token must not be blank; leave it out to serve without one on 127.0.0.1");
       }
       if (token != null && (token.chars().anyMatch(ch -> ch <= ' ' || ch > '~'))) {
-        throw new IllegalStateException("token must be printable ASCII without spaces (it travels in an HTTP header)");
+        throw new IllegalStateException(
+            "token must be printable ASCII without spaces (it travels in an HTTP header)");
       }
       if (token == null && !isLoopback(bind)) {
-        throw new IllegalStateException("refusing to listen on " + bind + " without a token: anyone who can reach it"
-            + " could enqueue, cancel and delete jobs. Give a token (--token or OFFLOAD_TOKEN), or bind to 127.0.0.1");
+        throw new IllegalStateException(
+            "refusing to listen on "
+                + bind
+                + " without a token: anyone who can reach it"
+                + " could enqueue, cancel and delete jobs. Give a token (--token or OFFLOAD_TOKEN), or bind to 127.0.0.1");
       }
       if (maxBodyBytes < 1024) {
         throw new IllegalStateException("maxBodyBytes must be at least 1024, got " + maxBodyBytes);
@@ -258,7 +293,10 @@ public final class OffloadServer implements AutoCloseable {
       if (requestBudget == null || requestBudget.isNegative() || requestBudget.isZero()) {
         throw new IllegalStateException("requestBudget must be positive, got " + requestBudget);
       }
-      if (heartbeat.isNegative() || heartbeat.isZero() || feedInterval.isNegative() || feedInterval.isZero()) {
+      if (heartbeat.isNegative()
+          || heartbeat.isZero()
+          || feedInterval.isNegative()
+          || feedInterval.isZero()) {
         throw new IllegalStateException("heartbeat and feedInterval must be positive");
       }
       if (metrics == null) {
@@ -276,7 +314,8 @@ public final class OffloadServer implements AutoCloseable {
         }
         return true;
       } catch (UnknownHostException e) {
-        throw new IllegalStateException("cannot resolve bind address '" + address + "': " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "cannot resolve bind address '" + address + "': " + e.getMessage(), e);
       }
     }
   }

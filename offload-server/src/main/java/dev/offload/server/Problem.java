@@ -15,7 +15,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param errorId for a 5xx, the id under which the server logged the cause; absent otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record Problem(String type, String title, int status, String detail, String instance, String field, String errorId) {
+record Problem(
+    String type,
+    String title,
+    int status,
+    String detail,
+    String instance,
+    String field,
+    String errorId) {
   /** Always with its charset: without one, Jetty would declare ISO-8859-1. */
   static final String CONTENT_TYPE = "application/problem+json; charset=utf-8";
 

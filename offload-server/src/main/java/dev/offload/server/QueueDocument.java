@@ -33,7 +33,8 @@ import java.util.TreeSet;
  * @param rate at most this many starts per period ({@code 10/s}), or null
  * @param ratePerKey whether the rate applies to each concurrency key on its own
  * @param fair whether claims interleave concurrency keys
- * @param aging the wait after which a job counts one priority level more urgent ({@code 5m}), or null
+ * @param aging the wait after which a job counts one priority level more urgent ({@code 5m}), or
+ *     null
  */
 record QueueDocument(
     String name,
@@ -62,11 +63,25 @@ record QueueDocument(
     for (JobState state : JobState.values()) {
       counts.put(state.wireName(), s.count(state));
     }
-    long pending = s.count(JobState.SCHEDULED) + s.count(JobState.AVAILABLE) + s.count(JobState.RETRYING);
+    long pending =
+        s.count(JobState.SCHEDULED) + s.count(JobState.AVAILABLE) + s.count(JobState.RETRYING);
     double perSecond = Math.round(s.finishedLastMinute() / 60.0 * 100) / 100.0;
-    return new QueueDocument(s.name(), s.paused(), counts, s.running(), s.claimed(), pending,
-        s.finishedLastMinute(), perSecond, s.latencyP50Ms(), s.runP50Ms(), o.maxRunning(), o.perKey(),
-        o.rate() == null ? null : o.rate().toString(), o.ratePerKey(), o.fair(),
+    return new QueueDocument(
+        s.name(),
+        s.paused(),
+        counts,
+        s.running(),
+        s.claimed(),
+        pending,
+        s.finishedLastMinute(),
+        perSecond,
+        s.latencyP50Ms(),
+        s.runP50Ms(),
+        o.maxRunning(),
+        o.perKey(),
+        o.rate() == null ? null : o.rate().toString(),
+        o.ratePerKey(),
+        o.fair(),
         o.aging() == null ? null : Durations.format(o.aging()));
   }
 
@@ -84,8 +99,10 @@ record QueueDocument(
     }
     for (JobOptions o : offload.kinds().values()) {
       if (seen.add(o.queue())) {
-        docs.add(of(new QueueStats(o.queue(), false, Map.of(), 0, null, null),
-            options.getOrDefault(o.queue(), QueueOptions.none())));
+        docs.add(
+            of(
+                new QueueStats(o.queue(), false, Map.of(), 0, null, null),
+                options.getOrDefault(o.queue(), QueueOptions.none())));
       }
     }
     docs.sort(Comparator.comparing(QueueDocument::name));

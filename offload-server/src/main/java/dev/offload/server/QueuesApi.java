@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * {@code GET /api/queues}, {@code PUT /api/queues/{name}}, {@code POST /api/queues/{name}/pause|resume},
- * {@code GET /api/kinds}.
+ * {@code GET /api/queues}, {@code PUT /api/queues/{name}}, {@code POST
+ * /api/queues/{name}/pause|resume}, {@code GET /api/kinds}.
  */
 final class QueuesApi {
   private final Offload offload;
@@ -26,7 +26,10 @@ final class QueuesApi {
     this.requestBudget = requestBudget;
   }
 
-  /** {@code {"queues": [...]}}: counts per state, running, throughput and latency over the last minute. */
+  /**
+   * {@code {"queues": [...]}}: counts per state, running, throughput and latency over the last
+   * minute.
+   */
   void list(Context ctx) {
     Http.json(ctx, 200, Map.of("queues", QueueDocument.all(offload)));
   }
@@ -50,10 +53,12 @@ final class QueuesApi {
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("name", e.getMessage());
     }
-    QueueDocument doc = QueueDocument.all(offload).stream()
-        .filter(q -> q.name().equals(name))
-        .findFirst()
-        .orElseGet(() -> QueueDocument.of(new QueueStats(name, paused, Map.of(), 0, null, null)));
+    QueueDocument doc =
+        QueueDocument.all(offload).stream()
+            .filter(q -> q.name().equals(name))
+            .findFirst()
+            .orElseGet(
+                () -> QueueDocument.of(new QueueStats(name, paused, Map.of(), 0, null, null)));
     Http.json(ctx, 200, doc);
   }
 
@@ -62,8 +67,8 @@ final class QueuesApi {
 
   /**
    * {@code PUT /api/queues/{name}} with {@code {maxRunning, perKey, rate, ratePerKey, fair,
-   * aging}}: replaces the queue's flow-control settings for every node (an absent or null field
-   * is no limit, false); 200 and the queue. 422 names the field at fault.
+   * aging}}: replaces the queue's flow-control settings for every node (an absent or null field is
+   * no limit, false); 200 and the queue. 422 names the field at fault.
    */
   void put(Context ctx) {
     String name = ctx.pathParam("name");
@@ -74,12 +79,17 @@ final class QueuesApi {
     }
     JsonNode body = Http.jsonBody(ctx, 64 * 1024);
     if (body == null || !body.isObject()) {
-      throw ApiException.invalid("the body must be a JSON object such as {\"maxRunning\": 4, \"rate\": \"10/s\"}");
+      throw ApiException.invalid(
+          "the body must be a JSON object such as {\"maxRunning\": 4, \"rate\": \"10/s\"}");
     }
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
       String field = names.next();
       if (!SETTINGS.contains(field)) {
-        throw ApiException.invalid(field, "unknown field '" + field + "' (expected maxRunning, perKey, rate, ratePerKey, fair, aging)");
+        throw ApiException.invalid(
+            field,
+            "unknown field '"
+                + field
+                + "' (expected maxRunning, perKey, rate, ratePerKey, fair, aging)");
       }
     }
     QueueOptions o = QueueOptions.none();
@@ -94,7 +104,8 @@ final class QueuesApi {
     }
     if ((v = present(body, "rate")) != null) {
       if (!v.isTextual()) {
-        throw ApiException.invalid("rate", "rate must be a string such as \"10/s\", \"600/min\" or \"5000/h\", got " + v);
+        throw ApiException.invalid(
+            "rate", "rate must be a string such as \"10/s\", \"600/min\" or \"5000/h\", got " + v);
       }
       Rate rate;
       try {
@@ -117,10 +128,11 @@ final class QueuesApi {
       o = apply("aging", o, x -> x.aging(aging));
     }
     offload.updateQueue(name, o);
-    QueueDocument doc = QueueDocument.all(offload).stream()
-        .filter(q -> q.name().equals(name))
-        .findFirst()
-        .orElseThrow();
+    QueueDocument doc =
+        QueueDocument.all(offload).stream()
+            .filter(q -> q.name().equals(name))
+            .findFirst()
+            .orElseThrow();
     Http.json(ctx, 200, doc);
   }
 
@@ -131,21 +143,27 @@ final class QueuesApi {
 
   private static Integer limit(String field, JsonNode v) {
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw ApiException.invalid(field, field + " must be a whole number from 1 to " + QueueOptions.MAX_LIMIT
-          + " or null for no limit, got " + EnqueueRequest.describe(v));
+      throw ApiException.invalid(
+          field,
+          field
+              + " must be a whole number from 1 to "
+              + QueueOptions.MAX_LIMIT
+              + " or null for no limit, got "
+              + EnqueueRequest.describe(v));
     }
     return v.asInt();
   }
 
   private static boolean bool(String field, JsonNode v) {
     if (!v.isBoolean()) {
-      throw ApiException.invalid(field, field + " must be true or false, got " + EnqueueRequest.describe(v));
+      throw ApiException.invalid(
+          field, field + " must be true or false, got " + EnqueueRequest.describe(v));
     }
     return v.asBoolean();
   }
 
-  private static QueueOptions apply(String field, QueueOptions o,
-      UnaryOperator<QueueOptions> change) {
+  private static QueueOptions apply(
+      String field, QueueOptions o, UnaryOperator<QueueOptions> change) {
     try {
       return change.apply(o);
     } catch (IllegalArgumentException e) {
@@ -162,7 +180,8 @@ final class QueuesApi {
     String budgetText = Http.param(ctx, "budget");
     Duration budget = budgetText == null ? requestBudget : Durations.param("budget", budgetText);
     if (budget.isZero() || budget.compareTo(Offload.MAX_REQUEST_BUDGET) > 0) {
-      throw ApiException.invalid("budget", "budget must be more than 0 and at most 24 hours, got '" + budgetText + "'");
+      throw ApiException.invalid(
+          "budget", "budget must be more than 0 and at most 24 hours, got '" + budgetText + "'");
     }
     Map<String, Object> doc = KindsDocument.of(offload, budget);
     Http.json(ctx, 200, doc);

@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
  * token is 403, whatever else the request carries. A {@code token} on any other route opens
  * nothing: that request needs the admin token as before.
  *
- * <p>Answers to token requests carry {@code Access-Control-Allow-Origin: *}: the token is the
- * whole credential (no cookie is involved), so a page on another origin may read the one job it
- * was given, including the 403 that says its link expired.
+ * <p>Answers to token requests carry {@code Access-Control-Allow-Origin: *}: the token is the whole
+ * credential (no cookie is involved), so a page on another origin may read the one job it was
+ * given, including the 403 that says its link expired.
  */
 final class ReadTokens {
   private static final String GRANTED = "offload.readToken";
@@ -52,8 +52,10 @@ final class ReadTokens {
       id = null;
     }
     if (id == null || !offload.progressTokenValid(id, token)) {
-      throw new ApiException(403, "the progress token is not valid for this job: it is malformed, expired, or"
-          + " for another job; ask the application for a fresh progress link");
+      throw new ApiException(
+          403,
+          "the progress token is not valid for this job: it is malformed, expired, or"
+              + " for another job; ask the application for a fresh progress link");
     }
     ctx.attribute(GRANTED, Boolean.TRUE);
     return true;

@@ -41,8 +41,9 @@ import java.time.Duration;
  * GET    /api/openapi.json          the OpenAPI 3.1 document of all of the above
  * </pre>
  *
- * <p>A route added here goes into {@code openapi.json} too (and its copy {@code docs/openapi.json}):
- * {@code OpenApiTest} fails while a registered route is missing from the document.
+ * <p>A route added here goes into {@code openapi.json} too (and its copy {@code
+ * docs/openapi.json}): {@code OpenApiTest} fails while a registered route is missing from the
+ * document.
  */
 final class Routes {
   /** The API's contract, {@code openapi.json} beside this class. */
@@ -62,8 +63,15 @@ final class Routes {
   private final ReadTokens readTokens;
   private final Dashboard dashboard = new Dashboard();
 
-  Routes(Offload offload, Security security, OffloadMetrics metrics, DashboardFeed feed, Streams streams,
-      long maxBodyBytes, Duration requestBudget, Duration heartbeat) {
+  Routes(
+      Offload offload,
+      Security security,
+      OffloadMetrics metrics,
+      DashboardFeed feed,
+      Streams streams,
+      long maxBodyBytes,
+      Duration requestBudget,
+      Duration heartbeat) {
     this.offload = offload;
     this.security = security;
     this.metrics = metrics;
@@ -94,12 +102,15 @@ final class Routes {
       ctx.header("X-Content-Type-Options", "nosniff");
       security.checkOrigin(ctx);
     });
-    r.before("/api/*", ctx -> {
-      // A job's read token opens that job's document and events, and only those (see ReadTokens).
-      if (!readTokens.admit(ctx)) {
-        security.checkToken(ctx);
-      }
-    });
+    r.before(
+        "/api/*",
+        ctx -> {
+          // A job's read token opens that job's document and events, and only those (see
+          // ReadTokens).
+          if (!readTokens.admit(ctx)) {
+            security.checkToken(ctx);
+          }
+        });
 
     r.get("/", ctx -> dashboard.serve(ctx, "index.html"));
     r.get("/app.js", ctx -> dashboard.serve(ctx, "app.js"));
@@ -107,9 +118,12 @@ final class Routes {
     r.get("/favicon.svg", ctx -> dashboard.serve(ctx, "favicon.svg"));
     r.get("/" + Dashboard.COMPONENT, ctx -> dashboard.serve(ctx, Dashboard.COMPONENT));
     r.get("/health", health::handle);
-    r.get("/metrics", ctx -> ctx.status(200)
-        .contentType("text/plain; version=0.0.4; charset=utf-8")
-        .result(metrics.scrape(offload)));
+    r.get(
+        "/metrics",
+        ctx ->
+            ctx.status(200)
+                .contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.scrape(offload)));
 
     r.post("/api/jobs", jobs::enqueue);
     r.get("/api/jobs", jobs::list);
@@ -117,17 +131,20 @@ final class Routes {
     r.get("/api/jobs/{id}/events", jobEvents::handle);
     r.post("/api/jobs/{id}/cancel", jobs::cancel);
     r.post("/api/jobs/{id}/retry", jobs::retry);
-    r.post("/api/jobs/{id}/retry-items", ctx -> {
-      JobId id = Http.jobId(ctx);
-      JobId followUp;
-      try {
-        followUp = offload.retryFailedItems(id);
-      } catch (IllegalStateException e) {
-        throw ApiException.conflict(e.getMessage());
-      }
-      ctx.header("Location", "/api/jobs/" + followUp.value());
-      Http.json(ctx, 202, offload.job(followUp).orElseThrow(() -> new NoSuchJobException(followUp)));
-    });
+    r.post(
+        "/api/jobs/{id}/retry-items",
+        ctx -> {
+          JobId id = Http.jobId(ctx);
+          JobId followUp;
+          try {
+            followUp = offload.retryFailedItems(id);
+          } catch (IllegalStateException e) {
+            throw ApiException.conflict(e.getMessage());
+          }
+          ctx.header("Location", "/api/jobs/" + followUp.value());
+          Http.json(
+              ctx, 202, offload.job(followUp).orElseThrow(() -> new NoSuchJobException(followUp)));
+        });
     r.delete("/api/jobs/{id}", jobs::delete);
     r.post("/api/dead/replay", jobs::replay);
     r.get("/api/queues", queues::list);

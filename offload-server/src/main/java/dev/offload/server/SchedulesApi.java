@@ -28,7 +28,17 @@ import java.util.function.Supplier;
  */
 final class SchedulesApi {
   private static final Set<String> FIELDS =
-      Set.of("name", "kind", "args", "cron", "every", "zone", "queue", "priority", "maxAttempts", "catchUp");
+      Set.of(
+          "name",
+          "kind",
+          "args",
+          "cron",
+          "every",
+          "zone",
+          "queue",
+          "priority",
+          "maxAttempts",
+          "catchUp");
 
   private final Offload offload;
   private final long maxBodyBytes;
@@ -54,7 +64,8 @@ final class SchedulesApi {
     Definition d = Definition.parse(body, null);
     ScheduleInfo info;
     try {
-      info = save(() -> offload.schedules().add(d.name(), d.when(), d.kind(), d.args(), d.options()));
+      info =
+          save(() -> offload.schedules().add(d.name(), d.when(), d.kind(), d.args(), d.options()));
     } catch (IllegalStateException e) {
       throw ApiException.conflict(e.getMessage());
     }
@@ -66,7 +77,10 @@ final class SchedulesApi {
   void put(Context ctx) {
     String name = ctx.pathParam("name");
     Definition d = Definition.parse(Http.jsonBody(ctx, maxBodyBytes), name);
-    Http.json(ctx, 200, save(() -> offload.schedules().put(d.name(), d.when(), d.kind(), d.args(), d.options())));
+    Http.json(
+        ctx,
+        200,
+        save(() -> offload.schedules().put(d.name(), d.when(), d.kind(), d.args(), d.options())));
   }
 
   private static ScheduleInfo save(Supplier<ScheduleInfo> action) {
@@ -76,7 +90,8 @@ final class SchedulesApi {
       throw ApiException.invalid("kind", e.getMessage());
     } catch (IllegalArgumentException e) {
       String m = e.getMessage() == null ? "invalid schedule" : e.getMessage();
-      throw ApiException.invalid(m.startsWith("schedule name") ? "name" : m.startsWith("kind") ? "kind" : "args", m);
+      throw ApiException.invalid(
+          m.startsWith("schedule name") ? "name" : m.startsWith("kind") ? "kind" : "args", m);
     }
   }
 
@@ -126,23 +141,34 @@ final class SchedulesApi {
   }
 
   /** A POST or PUT body, checked field by field. */
-  record Definition(String name, Schedule when, String kind, JsonNode args, ScheduleOptions options) {
+  record Definition(
+      String name, Schedule when, String kind, JsonNode args, ScheduleOptions options) {
     static Definition parse(JsonNode body, String pathName) {
       if (body == null || !body.isObject()) {
-        throw ApiException.invalid("the body must be a JSON object such as {\"name\": \"monthly-report\", \"kind\": \"reports.monthly\","
-            + " \"cron\": \"0 6 1 * *\", \"zone\": \"Europe/Copenhagen\"}");
+        throw ApiException.invalid(
+            "the body must be a JSON object such as {\"name\": \"monthly-report\", \"kind\": \"reports.monthly\","
+                + " \"cron\": \"0 6 1 * *\", \"zone\": \"Europe/Copenhagen\"}");
       }
       for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
         String field = names.next();
         if (!FIELDS.contains(field)) {
-          throw ApiException.invalid(field, "unknown field '" + field
-              + "' (expected name, kind, args, cron or every, zone, queue, priority, maxAttempts, catchUp)");
+          throw ApiException.invalid(
+              field,
+              "unknown field '"
+                  + field
+                  + "' (expected name, kind, args, cron or every, zone, queue, priority, maxAttempts, catchUp)");
         }
       }
       String name = optionalText(body, "name");
       if (pathName != null) {
         if (name != null && !name.equals(pathName)) {
-          throw ApiException.invalid("name", "name '" + name + "' differs from the path's '" + pathName + "'; rename by delete and add");
+          throw ApiException.invalid(
+              "name",
+              "name '"
+                  + name
+                  + "' differs from the path's '"
+                  + pathName
+                  + "'; rename by delete and add");
         }
         name = pathName;
       } else if (name == null) {
@@ -150,13 +176,16 @@ final class SchedulesApi {
       }
       String kind = optionalText(body, "kind");
       if (kind == null) {
-        throw ApiException.invalid("kind", "kind is required: the name of a registered job kind, e.g. \"reports.monthly\"");
+        throw ApiException.invalid(
+            "kind",
+            "kind is required: the name of a registered job kind, e.g. \"reports.monthly\"");
       }
       String cron = optionalText(body, "cron");
       JsonNode every = present(body, "every");
       String zoneText = optionalText(body, "zone");
       if ((cron == null) == (every == null)) {
-        throw ApiException.invalid(cron == null ? "cron" : "every",
+        throw ApiException.invalid(
+            cron == null ? "cron" : "every",
             "give cron (with an optional zone) or every, exactly one of them");
       }
       Schedule when;
@@ -165,7 +194,11 @@ final class SchedulesApi {
         try {
           zone = zoneText == null ? ZoneOffset.UTC : ZoneId.of(zoneText);
         } catch (DateTimeException e) {
-          throw ApiException.invalid("zone", "zone must be a time-zone id such as \"Europe/Copenhagen\" or \"UTC\", got '" + zoneText + "'");
+          throw ApiException.invalid(
+              "zone",
+              "zone must be a time-zone id such as \"Europe/Copenhagen\" or \"UTC\", got '"
+                  + zoneText
+                  + "'");
         }
         try {
           when = Schedule.cron(cron, zone);
@@ -174,7 +207,8 @@ final class SchedulesApi {
         }
       } else {
         if (zoneText != null) {
-          throw ApiException.invalid("zone", "zone applies to cron schedules; an interval counts from the epoch");
+          throw ApiException.invalid(
+              "zone", "zone applies to cron schedules; an interval counts from the epoch");
         }
         Duration d = Durations.field("every", every);
         try {
@@ -203,8 +237,12 @@ final class SchedulesApi {
         }
       } catch (IllegalArgumentException e) {
         String m = e.getMessage();
-        String field = m.startsWith("queue") ? "queue" : m.startsWith("priority") ? "priority"
-            : m.startsWith("maxAttempts") ? "maxAttempts" : "catchUp";
+        String field =
+            m.startsWith("queue")
+                ? "queue"
+                : m.startsWith("priority")
+                    ? "priority"
+                    : m.startsWith("maxAttempts") ? "maxAttempts" : "catchUp";
         throw ApiException.invalid(field, m);
       }
       return new Definition(name, when, kind, present(body, "args"), options);

@@ -10,14 +10,14 @@ import java.util.Locale;
 /**
  * Who may call the API.
  *
- * <p>With a token, every {@code /api} request must carry {@code Authorization: Bearer <token>};
- * the two event streams also take {@code ?access_token=} because a browser's {@code EventSource}
- * cannot send headers. The token is compared in constant time. A browser never attaches the
- * header by itself, so a token also defeats cross-site request forgery.
+ * <p>With a token, every {@code /api} request must carry {@code Authorization: Bearer <token>}; the
+ * two event streams also take {@code ?access_token=} because a browser's {@code EventSource} cannot
+ * send headers. The token is compared in constant time. A browser never attaches the header by
+ * itself, so a token also defeats cross-site request forgery.
  *
  * <p>Without a token the server only listens on a loopback address (the builder refuses anything
- * else), and two more checks keep web pages the user visits from driving it: a request must name
- * a loopback host ({@code Host: localhost:8080}, which defeats DNS rebinding), and a state-changing
+ * else), and two more checks keep web pages the user visits from driving it: a request must name a
+ * loopback host ({@code Host: localhost:8080}, which defeats DNS rebinding), and a state-changing
  * request from a browser must come from the dashboard's own origin ({@code Origin} equal to the
  * host), which defeats a cross-site form posting to {@code 127.0.0.1}.
  */
@@ -39,15 +39,24 @@ final class Security {
     }
     String host = ctx.header("Host");
     if (host != null && !isLoopbackHost(host)) {
-      throw new ApiException(403, "Host '" + host + "' is not a loopback name: this server has no token, so it answers"
-          + " only to localhost, 127.0.0.1 and [::1]; start it with a token (--token) to reach it under another name");
+      throw new ApiException(
+          403,
+          "Host '"
+              + host
+              + "' is not a loopback name: this server has no token, so it answers"
+              + " only to localhost, 127.0.0.1 and [::1]; start it with a token (--token) to reach it under another name");
     }
     HandlerType method = ctx.method();
-    boolean safe = method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS;
+    boolean safe =
+        method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS;
     String origin = ctx.header("Origin");
     if (!safe && origin != null && !sameOrigin(origin, host)) {
-      throw new ApiException(403, "cross-origin request from " + origin + " refused: only the dashboard served here"
-          + " may change jobs on a server without a token");
+      throw new ApiException(
+          403,
+          "cross-origin request from "
+              + origin
+              + " refused: only the dashboard served here"
+              + " may change jobs on a server without a token");
     }
   }
 
@@ -65,8 +74,10 @@ final class Security {
     }
     if (given == null || given.isEmpty()) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"offload\"");
-      throw new ApiException(401, "this server requires a token: send 'Authorization: Bearer <token>'"
-          + " (the token given to offload serve with --token or OFFLOAD_TOKEN)");
+      throw new ApiException(
+          401,
+          "this server requires a token: send 'Authorization: Bearer <token>'"
+              + " (the token given to offload serve with --token or OFFLOAD_TOKEN)");
     }
     if (!MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"offload\", error=\"invalid_token\"");

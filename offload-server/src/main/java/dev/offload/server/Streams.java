@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The open event streams, each served by its request's own thread and waiting on its {@link
- * Inbox}, so that stopping the server ends them at once (each finishes its response cleanly)
- * instead of at their next heartbeat or by a cut connection.
+ * The open event streams, each served by its request's own thread and waiting on its {@link Inbox},
+ * so that stopping the server ends them at once (each finishes its response cleanly) instead of at
+ * their next heartbeat or by a cut connection.
  */
 final class Streams {
   private final Set<Registration> open = ConcurrentHashMap.newKeySet();
@@ -25,7 +25,9 @@ final class Streams {
     return r;
   }
 
-  /** Wakes every stream to end, and waits up to {@code grace} for them to finish their responses. */
+  /**
+   * Wakes every stream to end, and waits up to {@code grace} for them to finish their responses.
+   */
   void stopAll(Duration grace) {
     stopping = true;
     open.forEach(r -> r.inbox.wake());

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code GET /api/workflows/{id}/events}: a workflow's step changes as Server-Sent Events, until
- * it ends.
+ * {@code GET /api/workflows/{id}/events}: a workflow's step changes as Server-Sent Events, until it
+ * ends.
  *
  * <ul>
  *   <li>{@code event: workflow}, first (the workflow as it is now, so a reconnecting client resumes
@@ -48,7 +48,8 @@ final class WorkflowEvents {
     } catch (IllegalArgumentException e) {
       throw ApiException.notFound("no workflow " + text + " (a workflow id is a positive number)");
     }
-    Workflow first = offload.workflow(id).orElseThrow(() -> ApiException.notFound("no workflow " + id));
+    Workflow first =
+        offload.workflow(id).orElseThrow(() -> ApiException.notFound("no workflow " + id));
     Inbox<Job> updates = new Inbox<>();
     List<AutoCloseable> watches = new ArrayList<>();
     try (Streams.Registration r = streams.register(updates)) {
@@ -72,7 +73,9 @@ final class WorkflowEvents {
         boolean changed = false;
         for (Workflow.Step s : now.steps()) {
           Workflow.Step before = sentSteps.get(s.name());
-          if (before == null || before.state() != s.state() || !Objects.equals(before.progress(), s.progress())) {
+          if (before == null
+              || before.state() != s.state()
+              || !Objects.equals(before.progress(), s.progress())) {
             stream.send("step", Json.write(s));
             sentSteps.put(s.name(), s);
             changed = true;

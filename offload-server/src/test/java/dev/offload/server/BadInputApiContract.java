@@ -34,7 +34,7 @@ abstract class BadInputApiContract {
   void start() {
     Store store = store();
     storeDescription = store.describe();
-    t = TestServer.start(store, /* workers= */ true, b -> { });
+    t = TestServer.start(store, /* workers= */ true, b -> {});
   }
 
   @AfterEach
@@ -69,8 +69,12 @@ abstract class BadInputApiContract {
   }
 
   private void assertNoInternals(Res r) {
-    assertThat(r.body()).doesNotContain(storeDescription).doesNotContainIgnoringCase("jdbc")
-        .doesNotContainIgnoringCase("sql").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(r.body())
+        .doesNotContain(storeDescription)
+        .doesNotContainIgnoringCase("jdbc")
+        .doesNotContainIgnoringCase("sql")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
   }
 
   private int jobCount() {
@@ -94,18 +98,26 @@ abstract class BadInputApiContract {
 
   @Test
   void runAtOutsideTheDateRangeIs422NamingRunAt() {
-    for (String runAt : new String[] {"+10000-01-01T00:00:00Z", "0000-12-31T23:59:59Z", "-0001-06-01T00:00:00Z",
-        "+1000000000-12-31T23:59:59Z"}) {
+    for (String runAt :
+        new String[] {
+          "+10000-01-01T00:00:00Z",
+          "0000-12-31T23:59:59Z",
+          "-0001-06-01T00:00:00Z",
+          "+1000000000-12-31T23:59:59Z"
+        }) {
       Res r = enqueue("echo", null, "runAt", runAt);
       assertProblem(r, 422, "runAt");
-      assertThat(r.json().get("detail").asText()).contains("0001-01-01T00:00:00Z").contains("9999-12-31T23:59:59.999Z");
+      assertThat(r.json().get("detail").asText())
+          .contains("0001-01-01T00:00:00Z")
+          .contains("9999-12-31T23:59:59.999Z");
     }
     assertThat(jobCount()).isZero();
   }
 
   @Test
   void runAtAtBothEndsOfTheRangeComesBackUnchanged() {
-    for (String runAt : new String[] {"0001-01-01T00:00:00Z", "1582-10-10T12:00:00Z", "9999-12-31T23:59:59.999Z"}) {
+    for (String runAt :
+        new String[] {"0001-01-01T00:00:00Z", "1582-10-10T12:00:00Z", "9999-12-31T23:59:59.999Z"}) {
       Res r = enqueue("echo", null, "runAt", runAt);
       assertThat(r.status()).as(r.body()).isEqualTo(202);
       assertThat(r.json().get("runAt").asText()).isEqualTo(runAt);
@@ -127,8 +139,12 @@ abstract class BadInputApiContract {
   @Test
   void errorClassFilterWithNulIs422() {
     assertProblem(t.get("/api/jobs?errorClass=%00"), 422, "errorClass");
-    assertProblem(t.get("/api/jobs?state=dead&errorClass=" + URLEncoder.encode("com.example.Boom\u0000",
-        StandardCharsets.UTF_8)), 422, "errorClass");
+    assertProblem(
+        t.get(
+            "/api/jobs?state=dead&errorClass="
+                + URLEncoder.encode("com.example.Boom\u0000", StandardCharsets.UTF_8)),
+        422,
+        "errorClass");
     assertProblem(t.post("/api/dead/replay", "{\"errorClass\": \"\\u0000\"}"), 422, "errorClass");
     assertThat(t.get("/api/jobs?errorClass=java.io.IOException").status()).isEqualTo(200);
   }
@@ -160,8 +176,10 @@ abstract class BadInputApiContract {
 
     assertProblem(enqueue("echo", json(nested(65)), "delay", "1h"), 422, "args");
     // Deeper than the request parser reads at all: still 422 about args, not a parse error.
-    assertProblem(t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": " + nested(998) + "}"), 422, "args");
-    assertProblem(t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": " + nested(20_000) + "}"), 422, "args");
+    assertProblem(
+        t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": " + nested(998) + "}"), 422, "args");
+    assertProblem(
+        t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": " + nested(20_000) + "}"), 422, "args");
 
     Res list = t.get("/api/jobs?fields=args");
     assertThat(list.status()).as(list.body()).isEqualTo(200);
@@ -213,15 +231,23 @@ abstract class BadInputApiContract {
     assertProblem(word, 422, "args.items");
     assertThat(word.json().get("detail").asText()).startsWith("items: expected a number");
 
-    Res line = enqueue("typed", json("{\"items\": 2, \"lines\": [{\"sku\": \"a\", \"quantity\": 1}, {\"sku\": \"b\","
-        + " \"quantity\": {\"n\": 2}}]}"));
+    Res line =
+        enqueue(
+            "typed",
+            json(
+                "{\"items\": 2, \"lines\": [{\"sku\": \"a\", \"quantity\": 1}, {\"sku\": \"b\","
+                    + " \"quantity\": {\"n\": 2}}]}"));
     assertProblem(line, 422, "args.lines[1].quantity");
-    assertThat(line.json().get("detail").asText()).startsWith("lines[1].quantity: expected a number");
+    assertThat(line.json().get("detail").asText())
+        .startsWith("lines[1].quantity: expected a number");
 
     assertProblem(enqueue("typed", json("{\"lines\": 3}")), 422, "args.lines");
     assertThat(jobCount()).isZero();
 
-    Res good = t.post("/api/jobs", "{\"kind\": \"typed\", \"args\": {\"items\": 2, \"name\": \"n\"}, \"wait\": \"10s\"}");
+    Res good =
+        t.post(
+            "/api/jobs",
+            "{\"kind\": \"typed\", \"args\": {\"items\": 2, \"name\": \"n\"}, \"wait\": \"10s\"}");
     assertThat(good.status()).as(good.body()).isEqualTo(200);
     assertThat(good.json().get("state").asText()).isEqualTo("succeeded");
     assertThat(good.json().get("result").get("items").asInt()).isEqualTo(2);
@@ -229,18 +255,25 @@ abstract class BadInputApiContract {
 
   @Test
   void numbersKeepTheirExactValue() {
-    String args = "{\"huge\": 1e400, \"tiny\": 1e-400, \"precise\": 0.1000000000000000055511151231257827,"
-        + " \"big\": 123456789012345678901234567890}";
+    String args =
+        "{\"huge\": 1e400, \"tiny\": 1e-400, \"precise\": 0.1000000000000000055511151231257827,"
+            + " \"big\": 123456789012345678901234567890}";
     Res r = t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": " + args + ", \"wait\": \"10s\"}");
 
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.body()).doesNotContain("Infinity");
-    for (JsonNode doc : new JsonNode[] {r.json().get("args"), r.json().get("result"),
-        t.job(r.json().get("id").asLong()).get("result")}) {
+    for (JsonNode doc :
+        new JsonNode[] {
+          r.json().get("args"),
+          r.json().get("result"),
+          t.job(r.json().get("id").asLong()).get("result")
+        }) {
       assertThat(doc.get("huge").decimalValue()).isEqualByComparingTo(new BigDecimal("1e400"));
       assertThat(doc.get("tiny").decimalValue()).isEqualByComparingTo(new BigDecimal("1e-400"));
-      assertThat(doc.get("precise").decimalValue()).isEqualByComparingTo(new BigDecimal("0.1000000000000000055511151231257827"));
-      assertThat(doc.get("big").bigIntegerValue()).isEqualTo(new java.math.BigInteger("123456789012345678901234567890"));
+      assertThat(doc.get("precise").decimalValue())
+          .isEqualByComparingTo(new BigDecimal("0.1000000000000000055511151231257827"));
+      assertThat(doc.get("big").bigIntegerValue())
+          .isEqualTo(new java.math.BigInteger("123456789012345678901234567890"));
     }
   }
 

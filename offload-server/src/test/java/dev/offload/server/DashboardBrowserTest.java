@@ -47,8 +47,7 @@ class DashboardBrowserTest {
   static final Path TARGET = Path.of("target");
   static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   TestServer t;
   WebDriver driver;
@@ -57,22 +56,42 @@ class DashboardBrowserTest {
   void start() {
     boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new IllegalStateException("CI=true requires " + CHROMIUM + " and " + CHROMEDRIVER
-          + " (apt-get install chromium chromium-driver; .ci/run installs them)");
+      throw new IllegalStateException(
+          "CI=true requires "
+              + CHROMIUM
+              + " and "
+              + CHROMEDRIVER
+              + " (apt-get install chromium chromium-driver; .ci/run installs them)");
     }
-    Assumptions.assumeTrue(present, "browser test skipped: " + CHROMIUM + " or " + CHROMEDRIVER
-        + " is missing (apt-get install chromium chromium-driver)");
+    Assumptions.assumeTrue(
+        present,
+        "browser test skipped: "
+            + CHROMIUM
+            + " or "
+            + CHROMEDRIVER
+            + " is missing (apt-get install chromium chromium-driver)");
     t = TestServer.start(dir);
-    // Selenium warns that Debian's Chromium is newer than its DevTools bindings; this test uses WebDriver only.
+    // Selenium warns that Debian's Chromium is newer than its DevTools bindings; this test uses
+    // WebDriver only.
     SELENIUM_LOG.setLevel(Level.SEVERE);
     // Point Selenium at Debian's driver and browser, so Selenium Manager never downloads anything.
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--hide-scrollbars", "--window-size=1400,1000", "--user-data-dir=" + dir.resolve("chromium-profile"));
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--window-size=1400,1000",
+        "--user-data-dir=" + dir.resolve("chromium-profile"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
     driver = new ChromeDriver(service, options);
   }
 
@@ -102,23 +121,32 @@ class DashboardBrowserTest {
     // The job page's progress bar rises to 100 % through events, sampled as it goes.
     WebElement bar = waitFor(By.cssSelector(".progress-panel [role=progressbar]"));
     List<Integer> seen = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      int now = Integer.parseInt(bar.getAttribute("aria-valuenow"));
-      if (seen.isEmpty() || seen.get(seen.size() - 1) != now) {
-        seen.add(now);
-      }
-      return now == 100;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> {
+          int now = Integer.parseInt(bar.getAttribute("aria-valuenow"));
+          if (seen.isEmpty() || seen.get(seen.size() - 1) != now) {
+            seen.add(now);
+          }
+          return now == 100;
+        });
     assertThat(seen).as("progress values seen").last().isEqualTo(100);
-    assertThat(seen).as("the bar rose through values between 0 and 100: %s", seen).anyMatch(p -> p > 0 && p < 100);
+    assertThat(seen)
+        .as("the bar rose through values between 0 and 100: %s", seen)
+        .anyMatch(p -> p > 0 && p < 100);
     assertThat(seen).as("and never went back").isSorted();
     assertThat(bar.getAttribute("aria-valuetext")).startsWith("100%");
     waitFor(By.cssSelector(".job-title .badge.st-succeeded"));
     assertThat(driver.findElement(By.cssSelector(".progress-pct")).getText()).isEqualTo("100%");
-    assertThat(driver.findElement(By.cssSelector(".progress-message")).getText()).isEqualTo("Processed 60 of 60 items");
+    assertThat(driver.findElement(By.cssSelector(".progress-message")).getText())
+        .isEqualTo("Processed 60 of 60 items");
     assertThat(js("return window.__sameDocument === true;")).as("no page reload").isEqualTo(true);
     // The args with markup are shown as text and ran no script.
-    String args = driver.findElement(By.xpath("//section[h2[text()='Args'] or .//h2[text()='Args']]//pre")).getText();
+    String args =
+        driver
+            .findElement(By.xpath("//section[h2[text()='Args'] or .//h2[text()='Args']]//pre"))
+            .getText();
     assertThat(args).contains("<script>window.__xss = 1</script>");
     assertThat(js("return typeof window.__xss;")).isEqualTo("undefined");
     screenshot("dashboard.png");
@@ -129,27 +157,45 @@ class DashboardBrowserTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> t.state(dead).equals("dead"));
     TestServer.GATE_CLOSED.set(false);
     driver.findElement(By.cssSelector("a[data-nav=dead]")).click();
-    WebElement retry = waitFor(By.cssSelector("tr[data-id='" + dead + "'] button[aria-label='Retry job " + dead + "']"));
-    assertThat(driver.findElement(By.cssSelector("tr[data-id='" + dead + "']")).getText()).contains("the gate is closed");
+    WebElement retry =
+        waitFor(
+            By.cssSelector(
+                "tr[data-id='" + dead + "'] button[aria-label='Retry job " + dead + "']"));
+    assertThat(driver.findElement(By.cssSelector("tr[data-id='" + dead + "']")).getText())
+        .contains("the gate is closed");
     screenshot("dashboard-dead.png");
     retry.sendKeys(Keys.ENTER);
-    waitFor(By.xpath("//div[contains(@class,'toast') and contains(., 'Job #" + dead + " will run again')]"));
+    waitFor(
+        By.xpath(
+            "//div[contains(@class,'toast') and contains(., 'Job #" + dead + " will run again')]"));
     await().atMost(Duration.ofSeconds(10)).until(() -> t.state(dead).equals("succeeded"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> driver.findElements(By.cssSelector("tr[data-id='" + dead + "']")).isEmpty());
-    assertThat(js("return window.__sameDocument === true;")).as("still no page reload").isEqualTo(true);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> driver.findElements(By.cssSelector("tr[data-id='" + dead + "']")).isEmpty());
+    assertThat(js("return window.__sameDocument === true;"))
+        .as("still no page reload")
+        .isEqualTo(true);
 
     // The overview shows the queues live; then everything fits a phone-sized screen.
     driver.findElement(By.cssSelector("a[data-nav=overview]")).click();
     waitFor(By.cssSelector(".queue-card"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> !driver.findElements(By.xpath("//table//a[text()='steps']")).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !driver.findElements(By.xpath("//table//a[text()='steps']")).isEmpty());
     screenshot("dashboard-overview.png");
     driver.manage().window().setSize(new Dimension(420, 900));
     for (String page : new String[] {"#/", "#/jobs", "#/jobs/" + id, "#/dead"}) {
       js("location.hash = arguments[0];", page);
-      await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() ->
-          (Boolean) js("return document.readyState === 'complete' && document.querySelector('#app').children.length > 0;"));
+      await()
+          .pollDelay(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(5))
+          .until(() ->
+              (Boolean)
+                  js(
+                      "return document.readyState === 'complete' && document.querySelector('#app').children.length > 0;"));
       assertThat(js("return document.documentElement.scrollWidth <= window.innerWidth;"))
-          .as("no sideways scrolling at 420 px on %s", page).isEqualTo(true);
+          .as("no sideways scrolling at 420 px on %s", page)
+          .isEqualTo(true);
     }
     js("location.hash = arguments[0];", "#/jobs/" + id);
     waitFor(By.cssSelector(".progress-panel [role=progressbar][aria-valuenow='100']"));
@@ -164,17 +210,22 @@ class DashboardBrowserTest {
 
     // Named by a hash, a job that does not exist says so, and the page does not sit on
     // "Reconnecting…" waiting for a stream that will never come.
-    for (String hash : new String[] {"#/jobs/987654321", "#/jobs/99999999999999999999999", "#/jobs/abc"}) {
+    for (String hash :
+        new String[] {"#/jobs/987654321", "#/jobs/99999999999999999999999", "#/jobs/abc"}) {
       js("location.hash = arguments[0];", hash);
-      WebElement none = waitFor(By.xpath("//div[contains(@class,'empty')]/strong[starts-with(., 'No such job')]"));
+      WebElement none =
+          waitFor(
+              By.xpath("//div[contains(@class,'empty')]/strong[starts-with(., 'No such job')]"));
       assertThat(none.getText()).as(hash).startsWith("No such job");
-      assertThat(driver.findElement(By.cssSelector("#live .live-text")).getText()).as(hash)
+      assertThat(driver.findElement(By.cssSelector("#live .live-text")).getText())
+          .as(hash)
           .isNotIn("Reconnecting…", "Connecting…", "Live");
     }
     // Also when the browser opens such an address.
     driver.get(t.base + "/#/jobs/987654321");
     waitFor(By.xpath("//div[contains(@class,'empty')]/strong[starts-with(., 'No such job')]"));
-    assertThat(driver.findElement(By.cssSelector("#live .live-text")).getText()).isNotIn("Reconnecting…", "Connecting…");
+    assertThat(driver.findElement(By.cssSelector("#live .live-text")).getText())
+        .isNotIn("Reconnecting…", "Connecting…");
 
     // A queue name of 128 characters keeps every table and card within the screen.
     String queue = "q" + "0123456789abcdef".repeat(8).substring(1);
@@ -184,13 +235,20 @@ class DashboardBrowserTest {
       driver.manage().window().setSize(new Dimension(width, 900));
       for (String page : new String[] {"#/", "#/jobs", "#/jobs/" + id}) {
         js("location.hash = arguments[0];", page);
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
-            (Boolean) js("return document.body.innerText.includes(arguments[0]);", queue));
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() ->
+                (Boolean) js("return document.body.innerText.includes(arguments[0]);", queue));
         assertThat(js("return document.documentElement.scrollWidth <= window.innerWidth;"))
-            .as("no sideways scrolling at %s px on %s", width, page).isEqualTo(true);
+            .as("no sideways scrolling at %s px on %s", width, page)
+            .isEqualTo(true);
         if (width == 1400) {
-          assertThat(js("return [...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth);"))
-              .as("every table fits its panel at %s px on %s", width, page).isEqualTo(true);
+          assertThat(
+                  js(
+                      "return [...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth);"))
+              .as("every table fits its panel at %s px on %s", width, page)
+              .isEqualTo(true);
         }
       }
     }
@@ -215,43 +273,72 @@ class DashboardBrowserTest {
     assertThat(js("return sessionStorage.getItem('offload.token');")).isEqualTo("dashboard-token");
     // Actions carry the token too.
     driver.findElement(By.cssSelector("button[aria-label='Pause queue default']")).click();
-    await().atMost(Duration.ofSeconds(5)).until(() -> t.offload.queues().stream()
-        .anyMatch(q -> q.name().equals("default") && q.paused()));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() ->
+            t.offload.queues().stream().anyMatch(q -> q.name().equals("default") && q.paused()));
   }
 
   @Test
   void theOverviewListsSchedulesAndAWorkflowIsDrawnAsAGraphOfItsSteps() throws Exception {
-    assertThat(t.post("/api/schedules", "{\"name\": \"monthly-report\", \"kind\": \"echo\", \"cron\": \"0 6 1 * *\","
-        + " \"zone\": \"Europe/Copenhagen\"}").status()).isEqualTo(201);
+    assertThat(
+            t.post(
+                    "/api/schedules",
+                    "{\"name\": \"monthly-report\", \"kind\": \"echo\", \"cron\": \"0 6 1 * *\","
+                        + " \"zone\": \"Europe/Copenhagen\"}")
+                .status())
+        .isEqualTo(201);
     driver.get(t.base + "/#/");
     WebElement row = waitFor(By.cssSelector("tr[data-schedule='monthly-report']"));
     assertThat(row.getText()).contains("0 6 1 * * (Europe/Copenhagen)").contains("active");
-    driver.findElement(By.cssSelector("button[aria-label='Pause schedule monthly-report']")).click();
-    await().atMost(Duration.ofSeconds(10)).until(() -> t.offload.schedules().get("monthly-report").orElseThrow().paused());
+    driver
+        .findElement(By.cssSelector("button[aria-label='Pause schedule monthly-report']"))
+        .click();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> t.offload.schedules().get("monthly-report").orElseThrow().paused());
     waitFor(By.xpath("//tr[@data-schedule='monthly-report']//span[text()='paused']"));
     screenshot("dashboard-schedules.png");
 
-    TestServer.Res created = t.post("/api/workflows", """
-        {"name": "month-end", "steps": [
-          {"name": "sync", "kind": "steps", "args": {"steps": 20, "delayMs": 20}},
-          {"name": "report", "kind": "echo", "after": ["sync"]},
-          {"name": "reconcile", "kind": "echo", "after": ["sync"]},
-          {"name": "notify", "kind": "echo", "after": ["report", "reconcile"], "onFailure": "continue"}]}""");
+    TestServer.Res created =
+        t.post(
+            "/api/workflows",
+            """
+            {"name": "month-end", "steps": [
+              {"name": "sync", "kind": "steps", "args": {"steps": 20, "delayMs": 20}},
+              {"name": "report", "kind": "echo", "after": ["sync"]},
+              {"name": "reconcile", "kind": "echo", "after": ["sync"]},
+              {"name": "notify", "kind": "echo", "after": ["report", "reconcile"], "onFailure": "continue"}]}\
+            """);
     assertThat(created.status()).isEqualTo(201);
     long id = created.json().get("id").asLong();
     driver.get(t.base + "/#/workflows/" + id);
     waitFor(By.cssSelector(".wf-step[data-step='notify'] .badge.st-succeeded"));
     assertThat(driver.findElements(By.cssSelector(".wf-col"))).hasSize(3);
-    assertThat(driver.findElements(By.cssSelector(".wf-col")).get(1).getText()).contains("report").contains("reconcile");
-    assertThat(driver.findElement(By.cssSelector(".wf-step[data-step='sync'] [role=progressbar]")).getAttribute("aria-valuenow"))
+    assertThat(driver.findElements(By.cssSelector(".wf-col")).get(1).getText())
+        .contains("report")
+        .contains("reconcile");
+    assertThat(
+            driver
+                .findElement(By.cssSelector(".wf-step[data-step='sync'] [role=progressbar]"))
+                .getAttribute("aria-valuenow"))
         .isEqualTo("100");
     assertThat(driver.findElement(By.cssSelector("h1")).getText()).contains("month-end");
     screenshot("dashboard-workflow.png");
   }
 
   private WebElement waitFor(By by) {
-    return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
-        .until(() -> driver.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElse(null), e -> e != null);
+    return await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
+        .until(
+            () ->
+                driver.findElements(by).stream()
+                    .filter(WebElement::isDisplayed)
+                    .findFirst()
+                    .orElse(null),
+            e -> e != null);
   }
 
   private Object js(String script, Object... args) {

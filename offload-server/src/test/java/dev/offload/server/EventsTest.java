@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Server-Sent Events: a job's stream to its end, reconnection, heartbeats, the dashboard feed. */
 class EventsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   TestServer t;
 
@@ -39,7 +38,8 @@ class EventsTest {
   void jobStreamSendsStateAndProgressUntilTheJobEnds() throws Exception {
     long id = t.enqueue("steps", Map.of("steps", 20, "delayMs", 40));
 
-    Result r = SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), 30_000);
+    Result r =
+        SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), 30_000);
 
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.contentType()).startsWith("text/event-stream");
@@ -68,7 +68,9 @@ class EventsTest {
         assertThat(p).isGreaterThanOrEqualTo(percent);
         percent = p;
         JsonNode message = job.get("progress").get("message");
-        assertThat(message.isNull() || message.asText().startsWith("Processed ")).as(message.toString()).isTrue();
+        assertThat(message.isNull() || message.asText().startsWith("Processed "))
+            .as(message.toString())
+            .isTrue();
       }
     }
   }
@@ -78,32 +80,47 @@ class EventsTest {
     long id = t.enqueue("block", Map.of());
     await().atMost(Duration.ofSeconds(10)).until(() -> t.state(id).equals("running"));
 
-    Result first = SseClient.read(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), e -> true, 10_000);
+    Result first =
+        SseClient.read(
+            t.http, t.request("/api/jobs/" + id + "/events").GET().build(), e -> true, 10_000);
     assertThat(first.events()).hasSize(1);
     assertThat(first.events().get(0).event()).isEqualTo("state");
 
-    Result again = SseClient.read(t.http, t.request("/api/jobs/" + id + "/events").header("Last-Event-ID", "41").GET().build(),
-        e -> true, 10_000);
+    Result again =
+        SseClient.read(
+            t.http,
+            t.request("/api/jobs/" + id + "/events").header("Last-Event-ID", "41").GET().build(),
+            e -> true,
+            10_000);
     assertThat(again.events().get(0).id()).isEqualTo("42");
     assertThat(Json.tree(again.events().get(0).data()).get("state").asText()).isEqualTo("running");
 
     t.post("/api/jobs/" + id + "/cancel");
     await().atMost(Duration.ofSeconds(10)).until(() -> t.state(id).equals("cancelled"));
-    Result ended = SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), 10_000);
+    Result ended =
+        SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), 10_000);
     assertThat(ended.ended()).isTrue();
-    assertThat(ended.events()).singleElement().satisfies(e -> {
-      assertThat(e.event()).isEqualTo("state");
-      assertThat(Json.tree(e.data()).get("state").asText()).isEqualTo("cancelled");
-    });
+    assertThat(ended.events())
+        .singleElement()
+        .satisfies(e -> {
+          assertThat(e.event()).isEqualTo("state");
+          assertThat(Json.tree(e.data()).get("state").asText()).isEqualTo("cancelled");
+        });
   }
 
   @Test
   void idleStreamGetsHeartbeatComments() throws Exception {
-    long id = t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
+    long id =
+        t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
 
     // The test server beats after 500 ms of silence (15 s by default).
-    Result r = SseClient.read(t.http, t.request("/api/jobs/" + id + "/events").GET().build(),
-        e -> false, c -> c.equals("keep-alive"), 5_000);
+    Result r =
+        SseClient.read(
+            t.http,
+            t.request("/api/jobs/" + id + "/events").GET().build(),
+            e -> false,
+            c -> c.equals("keep-alive"),
+            5_000);
 
     assertThat(r.events()).extracting(Event::event).containsExactly("state");
     assertThat(r.comments()).containsExactly("keep-alive");
@@ -111,13 +128,17 @@ class EventsTest {
 
   @Test
   void deletingAWatchedJobEndsItsStream() throws Exception {
-    long id = t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
-    Thread deleter = Thread.ofVirtual().start(() -> {
-      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
-      t.delete("/api/jobs/" + id);
-    });
+    long id =
+        t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
+    Thread deleter =
+        Thread.ofVirtual()
+            .start(() -> {
+              await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+              t.delete("/api/jobs/" + id);
+            });
 
-    Result r = SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), 10_000);
+    Result r =
+        SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), 10_000);
     deleter.join();
 
     assertThat(r.ended()).isTrue();
@@ -126,15 +147,25 @@ class EventsTest {
 
   @Test
   void dashboardFeedSendsQueuesAndJobsAndThenTheirChanges() throws Exception {
-    long first = t.post("/api/jobs", "{\"kind\": \"echo\", \"queue\": \"default\", \"delay\": \"1h\"}").json().get("id").asLong();
-    Thread later = Thread.ofVirtual().start(() -> {
-      await().pollDelay(Duration.ofMillis(500)).until(() -> true);
-      t.post("/api/jobs", "{\"kind\": \"reports.render\", \"delay\": \"1h\"}");
-      t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}");
-    });
+    long first =
+        t.post("/api/jobs", "{\"kind\": \"echo\", \"queue\": \"default\", \"delay\": \"1h\"}")
+            .json()
+            .get("id")
+            .asLong();
+    Thread later =
+        Thread.ofVirtual()
+            .start(() -> {
+              await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+              t.post("/api/jobs", "{\"kind\": \"reports.render\", \"delay\": \"1h\"}");
+              t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}");
+            });
 
-    Result r = SseClient.read(t.http, t.request("/api/events?queue=default").GET().build(),
-        e -> e.event().equals("jobs") && Json.tree(e.data()).get("jobs").size() == 2, 15_000);
+    Result r =
+        SseClient.read(
+            t.http,
+            t.request("/api/events?queue=default").GET().build(),
+            e -> e.event().equals("jobs") && Json.tree(e.data()).get("jobs").size() == 2,
+            15_000);
     later.join();
 
     assertThat(r.events().get(0).event()).isEqualTo("queues");
@@ -147,30 +178,45 @@ class EventsTest {
     // Summaries leave out args and stack traces, so a page costs the same whatever jobs hold.
     assertThat(jobs.get(0).has("args")).isFalse();
     // A later queues event reflects the report job enqueued after connecting.
-    assertThat(r.events()).filteredOn(e -> e.event().equals("queues")).last().satisfies(e ->
-        assertThat(Json.tree(e.data()).get("queues").findValues("scheduled").stream().mapToLong(JsonNode::asLong).sum())
-            .isEqualTo(3));
+    assertThat(r.events())
+        .filteredOn(e -> e.event().equals("queues"))
+        .last()
+        .satisfies(e ->
+            assertThat(
+                    Json.tree(e.data()).get("queues").findValues("scheduled").stream()
+                        .mapToLong(JsonNode::asLong)
+                        .sum())
+                .isEqualTo(3));
   }
 
   @Test
   void stoppingTheServerEndsOpenStreams() throws Exception {
-    long id = t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
+    long id =
+        t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
     CountDownLatch streaming = new CountDownLatch(1);
-    Thread stopper = Thread.ofVirtual().start(() -> {
-      try {
-        // Stop once the stream is open and serving (its first event arrived), not after a guess.
-        if (streaming.await(30, TimeUnit.SECONDS)) {
-          t.server.stop();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread stopper =
+        Thread.ofVirtual()
+            .start(() -> {
+              try {
+                // Stop once the stream is open and serving (its first event arrived), not after a
+                // guess.
+                if (streaming.await(30, TimeUnit.SECONDS)) {
+                  t.server.stop();
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
 
-    Result r = SseClient.read(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), e -> {
-      streaming.countDown();
-      return false;
-    }, 30_000);
+    Result r =
+        SseClient.read(
+            t.http,
+            t.request("/api/jobs/" + id + "/events").GET().build(),
+            e -> {
+              streaming.countDown();
+              return false;
+            },
+            30_000);
     stopper.join();
 
     assertThat(r.ended()).isTrue();

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Flow control over real HTTP: queue settings, unique and concurrency keys on enqueue. */
 class FlowControlApiTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   TestServer t;
 
@@ -33,7 +32,10 @@ class FlowControlApiTest {
   }
 
   private Res put(String path, String json) {
-    return t.send(t.request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    return t.send(
+        t.request(path)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   private JsonNode queue(String name) {
@@ -47,8 +49,11 @@ class FlowControlApiTest {
 
   @Test
   void putSetsTheQueuesLimitsForEveryNodeAndGetListsThem() {
-    Res r = put("/api/queues/sync", "{\"maxRunning\": 4, \"perKey\": 1, \"rate\": \"10/s\", \"ratePerKey\": true,"
-        + " \"fair\": true, \"aging\": \"5m\"}");
+    Res r =
+        put(
+            "/api/queues/sync",
+            "{\"maxRunning\": 4, \"perKey\": 1, \"rate\": \"10/s\", \"ratePerKey\": true,"
+                + " \"fair\": true, \"aging\": \"5m\"}");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.json().get("name").asText()).isEqualTo("sync");
     assertThat(r.json().get("maxRunning").asInt()).isEqualTo(4);
@@ -60,8 +65,15 @@ class FlowControlApiTest {
     assertThat(q.get("ratePerKey").asBoolean()).isTrue();
     assertThat(q.get("fair").asBoolean()).isTrue();
     assertThat(q.get("aging").asText()).isEqualTo("5m");
-    assertThat(t.offload.queueOptions("sync")).isEqualTo(QueueOptions.none().maxRunning(4).perKey(1)
-        .rate(Rate.perSecond(10)).ratePerKey(true).fair(true).aging(Duration.ofMinutes(5)));
+    assertThat(t.offload.queueOptions("sync"))
+        .isEqualTo(
+            QueueOptions.none()
+                .maxRunning(4)
+                .perKey(1)
+                .rate(Rate.perSecond(10))
+                .ratePerKey(true)
+                .fair(true)
+                .aging(Duration.ofMinutes(5)));
 
     // PUT replaces: what the body leaves out is no limit.
     assertThat(put("/api/queues/sync", "{\"rate\": \"600/min\"}").status()).isEqualTo(200);
@@ -93,8 +105,9 @@ class FlowControlApiTest {
 
   @Test
   void aDuplicateUniqueKeyAnswers200WithTheExistingJobAndTheDuplicateHeader() {
-    String body = "{\"kind\": \"echo\", \"args\": {\"v\": 1}, \"delay\": \"1h\", \"uniqueKey\": \"reindex:1\","
-        + " \"concurrencyKey\": \"tenant:1\"}";
+    String body =
+        "{\"kind\": \"echo\", \"args\": {\"v\": 1}, \"delay\": \"1h\", \"uniqueKey\": \"reindex:1\","
+            + " \"concurrencyKey\": \"tenant:1\"}";
     Res first = t.post("/api/jobs", body);
     assertThat(first.status()).isEqualTo(202);
     assertThat(first.header("Offload-Duplicate")).isNull();
@@ -110,9 +123,15 @@ class FlowControlApiTest {
 
   @Test
   void onDuplicateReplaceUpdatesAJobThatHasNotStarted() {
-    Res first = t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": {\"edit\": 1}, \"delay\": \"1h\", \"uniqueKey\": \"idx\"}");
-    Res replaced = t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": {\"edit\": 2}, \"delay\": \"2h\", \"uniqueKey\": \"idx\","
-        + " \"onDuplicate\": \"replace\"}");
+    Res first =
+        t.post(
+            "/api/jobs",
+            "{\"kind\": \"echo\", \"args\": {\"edit\": 1}, \"delay\": \"1h\", \"uniqueKey\": \"idx\"}");
+    Res replaced =
+        t.post(
+            "/api/jobs",
+            "{\"kind\": \"echo\", \"args\": {\"edit\": 2}, \"delay\": \"2h\", \"uniqueKey\": \"idx\","
+                + " \"onDuplicate\": \"replace\"}");
     assertThat(replaced.status()).isEqualTo(200);
     assertThat(replaced.header("Offload-Duplicate")).isEqualTo("true");
     long id = first.json().get("id").asLong();

@@ -18,13 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Errors of the HTTP layer itself (issue 11, items 15, 16, 18): strict JSON, Jetty's own errors
- * as problem+json in UTF-8, and {@code Last-Event-ID} values no long can hold. Raw sockets send
- * what {@code HttpClient} refuses to.
+ * Errors of the HTTP layer itself (issue 11, items 15, 16, 18): strict JSON, Jetty's own errors as
+ * problem+json in UTF-8, and {@code Last-Event-ID} values no long can hold. Raw sockets send what
+ * {@code HttpClient} refuses to.
  */
 class HttpErrorsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   TestServer t;
 
@@ -48,8 +47,13 @@ class HttpErrorsTest {
 
   @Test
   void trailingDataAfterTheDocumentIs400() {
-    for (String body : new String[] {"{\"kind\": \"echo\"} x", "{\"kind\": \"echo\"}{}", "{\"kind\": \"echo\"}]",
-        "{\"kind\": \"echo\"} {\"kind\": \"fail\"}"}) {
+    for (String body :
+        new String[] {
+          "{\"kind\": \"echo\"} x",
+          "{\"kind\": \"echo\"}{}",
+          "{\"kind\": \"echo\"}]",
+          "{\"kind\": \"echo\"} {\"kind\": \"fail\"}"
+        }) {
       Res r = t.post("/api/jobs", body);
       assertProblem(r, 400);
       assertThat(r.json().get("detail").asText()).startsWith("malformed JSON");
@@ -63,7 +67,11 @@ class HttpErrorsTest {
     Res top = t.post("/api/jobs", "{\"kind\": \"echo\", \"kind\": \"fail\"}");
     assertProblem(top, 400);
     assertThat(top.json().get("detail").asText()).contains("Duplicate field 'kind'");
-    assertProblem(t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": {\"to\": \"a\", \"x\": {\"to\": 1}, \"to\": \"b\"}}"), 400);
+    assertProblem(
+        t.post(
+            "/api/jobs",
+            "{\"kind\": \"echo\", \"args\": {\"to\": \"a\", \"x\": {\"to\": 1}, \"to\": \"b\"}}"),
+        400);
     assertProblem(t.post("/api/dead/replay", "{\"kind\": \"a\", \"kind\": \"b\"}"), 400);
     assertThat(t.get("/api/jobs").json().get("jobs")).isEmpty();
   }
@@ -90,7 +98,9 @@ class HttpErrorsTest {
           String text = all.toString(StandardCharsets.UTF_8);
           int end = text.indexOf("\r\n\r\n");
           if (end > 0) {
-            var len = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)").matcher(text.substring(0, end));
+            var len =
+                java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)")
+                    .matcher(text.substring(0, end));
             if (len.find() && all.size() >= end + 4 + Integer.parseInt(len.group(1))) {
               break;
             }
@@ -104,13 +114,16 @@ class HttpErrorsTest {
       assertThat(end).as("an HTTP answer in %s", text).isPositive();
       String[] lines = text.substring(0, end).split("\r\n");
       int status = Integer.parseInt(lines[0].split(" ")[1]);
-      java.util.Map<String, java.util.List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      java.util.Map<String, java.util.List<String>> headers =
+          new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
-        headers.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new java.util.ArrayList<>())
+        headers
+            .computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new java.util.ArrayList<>())
             .add(lines[i].substring(colon + 1).trim());
       }
-      return new Res(status, java.net.http.HttpHeaders.of(headers, (a, b) -> true), text.substring(end + 4));
+      return new Res(
+          status, java.net.http.HttpHeaders.of(headers, (a, b) -> true), text.substring(end + 4));
     }
   }
 
@@ -118,10 +131,20 @@ class HttpErrorsTest {
   void errorsJettyAnswersItselfAreProblemJson() throws IOException {
     String host = "Host: 127.0.0.1:" + t.server.port() + "\r\n";
     assertProblem(raw("GET /api/jobs/%zz HTTP/1.1\r\n" + host + "\r\n", null), 400);
-    assertProblem(raw("GET /api/jobs?x=" + "a".repeat(70_000) + " HTTP/1.1\r\n" + host + "\r\n", null), 414);
-    assertProblem(raw("GET /api/jobs HTTP/1.1\r\n" + host + "X-Big: " + "b".repeat(70_000) + "\r\n\r\n", null), 431);
-    Res tooLarge = raw("POST /api/jobs HTTP/1.1\r\n" + host + "Content-Type: application/json\r\n"
-        + "Content-Length: 5000000000\r\n\r\n", "{\"kind\": \"echo\"".getBytes(StandardCharsets.UTF_8));
+    assertProblem(
+        raw("GET /api/jobs?x=" + "a".repeat(70_000) + " HTTP/1.1\r\n" + host + "\r\n", null), 414);
+    assertProblem(
+        raw(
+            "GET /api/jobs HTTP/1.1\r\n" + host + "X-Big: " + "b".repeat(70_000) + "\r\n\r\n",
+            null),
+        431);
+    Res tooLarge =
+        raw(
+            "POST /api/jobs HTTP/1.1\r\n"
+                + host
+                + "Content-Type: application/json\r\n"
+                + "Content-Length: 5000000000\r\n\r\n",
+            "{\"kind\": \"echo\"".getBytes(StandardCharsets.UTF_8));
     assertProblem(tooLarge, 413);
   }
 
@@ -141,15 +164,27 @@ class HttpErrorsTest {
   @Test
   void lastEventIdBeyondWhatIdsCanContinueFromIsIgnored() throws Exception {
     long id = t.enqueue("echo", Map.of());
-    for (String lastId : new String[] {"99999999999999999999999", "9223372036854775807", "-5", "4503599627370497", "x"}) {
-      Result r = SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").header("Last-Event-ID", lastId)
-          .GET().build(), 30_000);
+    for (String lastId :
+        new String[] {
+          "99999999999999999999999", "9223372036854775807", "-5", "4503599627370497", "x"
+        }) {
+      Result r =
+          SseClient.readToEnd(
+              t.http,
+              t.request("/api/jobs/" + id + "/events")
+                  .header("Last-Event-ID", lastId)
+                  .GET()
+                  .build(),
+              30_000);
       assertThat(r.status()).as(lastId).isEqualTo(200);
       assertThat(r.events()).as(lastId).isNotEmpty();
       assertThat(r.events().get(0).id()).as(lastId).isEqualTo("1");
     }
-    Result resumed = SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").header("Last-Event-ID", "41")
-        .GET().build(), 30_000);
+    Result resumed =
+        SseClient.readToEnd(
+            t.http,
+            t.request("/api/jobs/" + id + "/events").header("Last-Event-ID", "41").GET().build(),
+            30_000);
     assertThat(resumed.events().get(0).id()).isEqualTo("42");
   }
 }

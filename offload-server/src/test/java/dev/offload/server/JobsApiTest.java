@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The job endpoints over real HTTP: every success and every error status of the contract. */
 class JobsApiTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   TestServer t;
 
@@ -40,7 +39,10 @@ class JobsApiTest {
 
   @Test
   void enqueueAnswers202WithLocationAndTheJob() {
-    Res r = t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": {\"to\": \"a@example.com\"}, \"priority\": 3}");
+    Res r =
+        t.post(
+            "/api/jobs",
+            "{\"kind\": \"echo\", \"args\": {\"to\": \"a@example.com\"}, \"priority\": 3}");
 
     assertThat(r.status()).isEqualTo(202);
     assertThat(r.contentType()).startsWith("application/json");
@@ -60,7 +62,8 @@ class JobsApiTest {
 
     assertThat(r.status()).isEqualTo(200);
     // `offload status --json` prints Json.write(offload.job(id)): the documents are equal.
-    assertThat(r.json()).isEqualTo(Json.tree(Json.write(t.offload.job(new JobId(id)).orElseThrow())));
+    assertThat(r.json())
+        .isEqualTo(Json.tree(Json.write(t.offload.job(new JobId(id)).orElseThrow())));
     assertThat(r.json().get("result").get("n").asInt()).isEqualTo(1);
     assertThat(r.json().has("progress")).isTrue();
     assertThat(r.json().has("errors")).isTrue();
@@ -88,12 +91,21 @@ class JobsApiTest {
 
   @Test
   void sameIdempotencyKeyGivesTheSameJob() {
-    HttpRequest.Builder req = t.request("/api/jobs").header("Idempotency-Key", "order-1234")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\", \"args\": {}, \"delay\": \"1h\"}"));
+    HttpRequest.Builder req =
+        t.request("/api/jobs")
+            .header("Idempotency-Key", "order-1234")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"kind\": \"echo\", \"args\": {}, \"delay\": \"1h\"}"));
     Res first = t.send(req);
     Res second = t.send(req);
-    Res other = t.send(t.request("/api/jobs").header("Idempotency-Key", "order-5678")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\", \"args\": {}, \"delay\": \"1h\"}")));
+    Res other =
+        t.send(
+            t.request("/api/jobs")
+                .header("Idempotency-Key", "order-5678")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"kind\": \"echo\", \"args\": {}, \"delay\": \"1h\"}")));
 
     assertThat(first.status()).isEqualTo(202);
     assertThat(second.status()).isEqualTo(202);
@@ -104,10 +116,20 @@ class JobsApiTest {
 
   @Test
   void idempotencyKeyReusedWithOtherArgsIs422NamingTheKey() {
-    Res first = t.send(t.request("/api/jobs").header("Idempotency-Key", "order-4321")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\", \"args\": {\"n\": 1}, \"delay\": \"1h\"}")));
-    Res other = t.send(t.request("/api/jobs").header("Idempotency-Key", "order-4321")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\", \"args\": {\"n\": 2}, \"delay\": \"1h\"}")));
+    Res first =
+        t.send(
+            t.request("/api/jobs")
+                .header("Idempotency-Key", "order-4321")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"kind\": \"echo\", \"args\": {\"n\": 1}, \"delay\": \"1h\"}")));
+    Res other =
+        t.send(
+            t.request("/api/jobs")
+                .header("Idempotency-Key", "order-4321")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"kind\": \"echo\", \"args\": {\"n\": 2}, \"delay\": \"1h\"}")));
 
     assertThat(first.status()).isEqualTo(202);
     assertThat(other.status()).isEqualTo(422);
@@ -157,8 +179,10 @@ class JobsApiTest {
     assertThat(r.contentType()).startsWith("application/problem+json");
     assertThat(r.json().get("title").asText()).isEqualTo("Unprocessable Content");
     assertThat(r.json().get("field").asText()).isEqualTo("kind");
-    assertThat(r.json().get("detail").asText()).contains("unknown job kind 'no.such.kind'")
-        // The hint names what works over HTTP, not the Java option (the API has no allowUnknownKind).
+    assertThat(r.json().get("detail").asText())
+        .contains("unknown job kind 'no.such.kind'")
+        // The hint names what works over HTTP, not the Java option (the API has no
+        // allowUnknownKind).
         .contains("start a worker that runs it")
         .doesNotContain("allowUnknownKind");
   }
@@ -168,20 +192,39 @@ class JobsApiTest {
     assertInvalid("{\"args\": {}}", "kind", "kind is required");
     assertInvalid("{\"kind\": 7}", "kind", "kind must be a string");
     assertInvalid("{\"kind\": \"bad kind!\"}", "kind", "kind must be 1-128 letters");
-    assertInvalid("{\"kind\": \"echo\", \"priority\": 12}", "priority", "priority must be between 0");
-    assertInvalid("{\"kind\": \"echo\", \"priority\": \"high\"}", "priority", "priority must be a whole number");
+    assertInvalid(
+        "{\"kind\": \"echo\", \"priority\": 12}", "priority", "priority must be between 0");
+    assertInvalid(
+        "{\"kind\": \"echo\", \"priority\": \"high\"}",
+        "priority",
+        "priority must be a whole number");
     assertInvalid("{\"kind\": \"echo\", \"queue\": \"no spaces\"}", "queue", "queue must be");
-    assertInvalid("{\"kind\": \"echo\", \"maxAttempts\": 0}", "maxAttempts", "maxAttempts must be between 1 and 1000");
+    assertInvalid(
+        "{\"kind\": \"echo\", \"maxAttempts\": 0}",
+        "maxAttempts",
+        "maxAttempts must be between 1 and 1000");
     assertInvalid("{\"kind\": \"echo\", \"delay\": \"soon\"}", "delay", "delay must be a duration");
-    assertInvalid("{\"kind\": \"echo\", \"delay\": \"30s\", \"runAt\": \"2099-01-01T00:00:00Z\"}", "delay", "not both");
-    assertInvalid("{\"kind\": \"echo\", \"runAt\": \"tomorrow\"}", "runAt", "runAt must be an ISO-8601 time");
-    assertInvalid("{\"kind\": \"echo\", \"wait\": \"2h\"}", "wait", "wait must be at most 5 minutes");
+    assertInvalid(
+        "{\"kind\": \"echo\", \"delay\": \"30s\", \"runAt\": \"2099-01-01T00:00:00Z\"}",
+        "delay",
+        "not both");
+    assertInvalid(
+        "{\"kind\": \"echo\", \"runAt\": \"tomorrow\"}", "runAt", "runAt must be an ISO-8601 time");
+    assertInvalid(
+        "{\"kind\": \"echo\", \"wait\": \"2h\"}", "wait", "wait must be at most 5 minutes");
     assertInvalid("{\"kind\": \"echo\", \"prority\": 1}", "prority", "unknown field 'prority'");
-    assertInvalid("{\"kind\": \"echo\", \"uniqueKey\": \"\"}", "uniqueKey", "uniqueKey must be 1-255 characters");
-    assertInvalid("{\"kind\": \"echo\", \"concurrencyKey\": \"" + "k".repeat(256) + "\"}", "concurrencyKey",
+    assertInvalid(
+        "{\"kind\": \"echo\", \"uniqueKey\": \"\"}",
+        "uniqueKey",
+        "uniqueKey must be 1-255 characters");
+    assertInvalid(
+        "{\"kind\": \"echo\", \"concurrencyKey\": \"" + "k".repeat(256) + "\"}",
+        "concurrencyKey",
         "concurrencyKey must be 1-255 characters");
     assertInvalid("{\"kind\": \"echo\", \"uniqueFor\": \"1h\"}", "uniqueFor", "needs a uniqueKey");
-    assertInvalid("{\"kind\": \"echo\", \"uniqueKey\": \"k\", \"onDuplicate\": \"merge\"}", "onDuplicate",
+    assertInvalid(
+        "{\"kind\": \"echo\", \"uniqueKey\": \"k\", \"onDuplicate\": \"merge\"}",
+        "onDuplicate",
         "\"replace\" or \"return\"");
     assertInvalid("[1, 2]", null, "the body must be a JSON object");
   }
@@ -195,8 +238,11 @@ class JobsApiTest {
 
   @Test
   void idempotencyKeyTooLongIs422NamingTheHeader() {
-    Res r = t.send(t.request("/api/jobs").header("Idempotency-Key", "k".repeat(300))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\"}")));
+    Res r =
+        t.send(
+            t.request("/api/jobs")
+                .header("Idempotency-Key", "k".repeat(300))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\"}")));
 
     assertThat(r.status()).isEqualTo(422);
     assertThat(r.json().get("field").asText()).isEqualTo("Idempotency-Key");
@@ -216,10 +262,15 @@ class JobsApiTest {
 
   @Test
   void chunkedBodyOverTheLimitIs413ByTheBytesSent() {
-    byte[] big = ("{\"kind\": \"echo\", \"args\": {\"pad\": \"" + "x".repeat(70 * 1024) + "\"}}").getBytes();
+    byte[] big =
+        ("{\"kind\": \"echo\", \"args\": {\"pad\": \"" + "x".repeat(70 * 1024) + "\"}}").getBytes();
 
     // ofInputStream has no length, so the client sends the body chunked, without Content-Length.
-    Res r = t.send(t.request("/api/jobs").POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
+    Res r =
+        t.send(
+            t.request("/api/jobs")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
 
     assertThat(r.status()).isEqualTo(413);
     assertThat(r.json().get("detail").asText()).contains("more than 65536 bytes");
@@ -245,7 +296,13 @@ class JobsApiTest {
   void listFiltersByStateQueueAndKindAndPagesWithTheCursor() {
     List<Long> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      ids.add(t.post("/api/jobs", "{\"kind\": \"echo\", \"args\": {\"i\": " + i + "}, \"delay\": \"1h\"}").json().get("id").asLong());
+      ids.add(
+          t.post(
+                  "/api/jobs",
+                  "{\"kind\": \"echo\", \"args\": {\"i\": " + i + "}, \"delay\": \"1h\"}")
+              .json()
+              .get("id")
+              .asLong());
     }
     t.post("/api/jobs", "{\"kind\": \"reports.render\", \"delay\": \"1h\"}");
 
@@ -253,7 +310,10 @@ class JobsApiTest {
     String cursor = null;
     int pages = 0;
     do {
-      Res r = t.get("/api/jobs?state=scheduled&queue=default&kind=echo&limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
+      Res r =
+          t.get(
+              "/api/jobs?state=scheduled&queue=default&kind=echo&limit=2"
+                  + (cursor == null ? "" : "&cursor=" + cursor));
       assertThat(r.status()).isEqualTo(200);
       r.json().get("jobs").forEach(j -> seen.add(j.get("id").asLong()));
       cursor = r.json().get("nextCursor").isNull() ? null : r.json().get("nextCursor").asText();
@@ -294,7 +354,11 @@ class JobsApiTest {
     assertThat(retry.status()).isEqualTo(409);
     assertThat(retry.contentType()).startsWith("application/problem+json");
     assertThat(retry.json().get("title").asText()).isEqualTo("Conflict");
-    assertThat(retry.json().get("detail").asText()).isEqualTo("job " + id + " is running; only a dead, cancelled, retrying or scheduled job can be retried");
+    assertThat(retry.json().get("detail").asText())
+        .isEqualTo(
+            "job "
+                + id
+                + " is running; only a dead, cancelled, retrying or scheduled job can be retried");
 
     Res delete = t.delete("/api/jobs/" + id);
     assertThat(delete.status()).isEqualTo(409);
@@ -313,12 +377,15 @@ class JobsApiTest {
 
   @Test
   void cancelRetryAndDeleteOfAPendingJob() {
-    long id = t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
+    long id =
+        t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
 
     Res cancel = t.post("/api/jobs/" + id + "/cancel");
     assertThat(cancel.status()).isEqualTo(200);
     assertThat(cancel.json().get("state").asText()).isEqualTo("cancelled");
-    assertThat(t.post("/api/jobs/" + id + "/cancel").status()).as("cancelling again is a conflict").isEqualTo(409);
+    assertThat(t.post("/api/jobs/" + id + "/cancel").status())
+        .as("cancelling again is a conflict")
+        .isEqualTo(409);
 
     Res retry = t.post("/api/jobs/" + id + "/retry");
     assertThat(retry.status()).isEqualTo(200);
@@ -334,20 +401,28 @@ class JobsApiTest {
     long a = t.enqueue("fail", Map.of("reason", "a"));
     long b = t.enqueue("fail", Map.of("reason", "b"));
     long other = t.enqueue("flaky", Map.of());
-    await().atMost(Duration.ofSeconds(10)).until(() -> t.state(a).equals("dead") && t.state(b).equals("dead"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> t.state(a).equals("dead") && t.state(b).equals("dead"));
     JsonNode dead = t.job(a);
-    assertThat(dead.get("errors").get(0).get("errorClass").asText()).isEqualTo("dev.offload.PermanentFailure");
+    assertThat(dead.get("errors").get(0).get("errorClass").asText())
+        .isEqualTo("dev.offload.PermanentFailure");
     assertThat(t.get("/api/jobs?state=dead").json().get("jobs")).hasSize(2);
 
     Res none = t.post("/api/dead/replay", "{\"kind\": \"echo\"}");
     assertThat(none.status()).isEqualTo(200);
     assertThat(none.json().get("replayed").asInt()).isZero();
 
-    Res replayed = t.post("/api/dead/replay", "{\"kind\": \"fail\", \"errorClass\": \"dev.offload.PermanentFailure\"}");
+    Res replayed =
+        t.post(
+            "/api/dead/replay",
+            "{\"kind\": \"fail\", \"errorClass\": \"dev.offload.PermanentFailure\"}");
     assertThat(replayed.status()).isEqualTo(200);
     assertThat(replayed.json().get("replayed").asInt()).isEqualTo(2);
     // They run again, and (failing permanently again) end dead with a second attempt recorded.
-    await().atMost(Duration.ofSeconds(10)).until(() -> t.job(a).get("errors").size() == 2 && t.state(a).equals("dead"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> t.job(a).get("errors").size() == 2 && t.state(a).equals("dead"));
     await().atMost(Duration.ofSeconds(10)).until(() -> t.state(other).equals("succeeded"));
 
     assertThat(t.post("/api/dead/replay", "{\"kynd\": \"fail\"}").status()).isEqualTo(422);
@@ -355,7 +430,9 @@ class JobsApiTest {
     assertThat(running.status()).isEqualTo(422);
     assertThat(running.json().get("field").asText()).isEqualTo("state");
     assertThat(t.post("/api/dead/replay", "{\"kind\": ").status()).isEqualTo(400);
-    assertThat(t.post("/api/dead/replay").json().get("replayed").asInt()).as("an empty body replays every dead job").isEqualTo(2);
+    assertThat(t.post("/api/dead/replay").json().get("replayed").asInt())
+        .as("an empty body replays every dead job")
+        .isEqualTo(2);
   }
 
   @Test

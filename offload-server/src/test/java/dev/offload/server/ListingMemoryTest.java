@@ -35,8 +35,7 @@ class ListingMemoryTest {
   static final int JOBS = 150;
   static final String HEAP = "-Xmx96m";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void listingsOfJobsWithLargeArgsFitInASmallHeap() throws Exception {
@@ -46,19 +45,30 @@ class ListingMemoryTest {
       for (int batch = 0; batch < JOBS / 10; batch++) {
         List<JobRequest> requests = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-          requests.add(JobRequest.of("bulk.import", Map.of("blob", blob), EnqueueOptions.none().allowUnknownKind()));
+          requests.add(
+              JobRequest.of(
+                  "bulk.import", Map.of("blob", blob), EnqueueOptions.none().allowUnknownKind()));
         }
         offload.enqueueAll(requests);
       }
     }
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process server = new ProcessBuilder(java, HEAP, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-        ListingServerMain.class.getName(), db.toString())
-        .redirectErrorStream(true)
-        .start();
+    Process server =
+        new ProcessBuilder(
+                java,
+                HEAP,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ListingServerMain.class.getName(),
+                db.toString())
+            .redirectErrorStream(true)
+            .start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
       String line;
       int port = -1;
       while ((line = out.readLine()) != null) {
@@ -69,28 +79,37 @@ class ListingMemoryTest {
       }
       assertThat(port).as("the server process printed its port").isPositive();
       // Drain the rest of its output so the child never blocks on a full pipe.
-      Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+      Thread.ofVirtual().start(() -> out.lines().forEach(l -> {}));
 
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-      HttpRequest list = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs?limit=1000"))
-          .timeout(Duration.ofSeconds(120)).build();
+      HttpRequest list =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs?limit=1000"))
+              .timeout(Duration.ofSeconds(120))
+              .build();
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         answers.add(http.sendAsync(list, HttpResponse.BodyHandlers.ofString()));
       }
       for (CompletableFuture<HttpResponse<String>> answer : answers) {
         HttpResponse<String> r = answer.get(180, TimeUnit.SECONDS);
-        assertThat(r.statusCode()).as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body()).isEqualTo(200);
+        assertThat(r.statusCode())
+            .as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body())
+            .isEqualTo(200);
         JsonNode jobs = Json.tree(r.body()).get("jobs");
         assertThat(jobs).hasSize(JOBS);
         assertThat(jobs.get(0).has("args")).isFalse();
         assertThat(jobs.get(0).get("kind").asText()).isEqualTo("bulk.import");
       }
       // A page that asks for args gets them.
-      HttpResponse<String> one = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-          + "/api/jobs?limit=2&fields=args")).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> one =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + port + "/api/jobs?limit=2&fields=args"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(one.statusCode()).isEqualTo(200);
-      assertThat(Json.tree(one.body()).get("jobs").get(1).get("args").get("blob").asText()).hasSize(1_000_000);
+      assertThat(Json.tree(one.body()).get("jobs").get(1).get("args").get("blob").asText())
+          .hasSize(1_000_000);
       assertThat(server.isAlive()).as("the server survived the listings").isTrue();
     } finally {
       server.getOutputStream().close();

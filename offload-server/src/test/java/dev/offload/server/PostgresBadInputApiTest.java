@@ -34,7 +34,8 @@ class PostgresBadInputApiTest extends BadInputApiContract {
 
   @AfterAll
   static void dropSchemas() throws SQLException {
-    try (Connection c = DriverManager.getConnection(PostgresEventsTest.URL); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(PostgresEventsTest.URL);
+        Statement st = c.createStatement()) {
       for (String schema : schemas) {
         st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
@@ -43,9 +44,11 @@ class PostgresBadInputApiTest extends BadInputApiContract {
 
   @Override
   Store store() {
-    String schema = ("t_badinput_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
+    String schema =
+        ("t_badinput_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
     schemas.add(schema);
     String url = PostgresEventsTest.URL;
-    return PostgresStore.connect(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema, 4);
+    return PostgresStore.connect(
+        url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema, 4);
   }
 }

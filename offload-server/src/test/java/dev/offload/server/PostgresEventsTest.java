@@ -33,7 +33,10 @@ import org.junit.jupiter.api.Test;
  * under {@code CI=true}.
  */
 class PostgresEventsTest {
-  static final String URL = System.getenv().getOrDefault("OFFLOAD_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+  static final String URL =
+      System.getenv()
+          .getOrDefault(
+              "OFFLOAD_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
   static String schema;
 
   @BeforeAll
@@ -53,25 +56,32 @@ class PostgresEventsTest {
   @AfterAll
   static void dropSchema() throws SQLException {
     if (schema != null) {
-      try (Connection c = DriverManager.getConnection(URL); Statement st = c.createStatement()) {
+      try (Connection c = DriverManager.getConnection(URL);
+          Statement st = c.createStatement()) {
         st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
     }
   }
 
   private static PostgresStore store() {
-    return PostgresStore.connect(URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema, 4);
+    return PostgresStore.connect(
+        URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema, 4);
   }
 
   @Test
   void eventStreamOnTheServerFollowsAJobRunOnAnotherNode() throws Exception {
     try (Offload worker = TestServer.builder(store()).node("worker-node").build();
-        TestServer api = TestServer.start(store(), /* workers= */ false, b -> { })) {
+        TestServer api = TestServer.start(store(), /* workers= */ false, b -> {})) {
       worker.start();
-      await().atMost(Duration.ofSeconds(10)).until(() -> api.post("/api/jobs", "{\"kind\": \"echo\", \"wait\": \"5s\"}").status() == 200);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() ->
+              api.post("/api/jobs", "{\"kind\": \"echo\", \"wait\": \"5s\"}").status() == 200);
 
       long id = api.enqueue("steps", Map.of("steps", 25, "delayMs", 40));
-      Result r = SseClient.readToEnd(api.http, api.request("/api/jobs/" + id + "/events").GET().build(), 30_000);
+      Result r =
+          SseClient.readToEnd(
+              api.http, api.request("/api/jobs/" + id + "/events").GET().build(), 30_000);
 
       assertThat(r.ended()).isTrue();
       assertThat(r.events()).extracting(Event::event).contains("progress");

@@ -32,15 +32,18 @@ class ProgressTokenApiTest {
   static final String ADMIN = "admin-token-of-the-test";
   static final byte[] KEY = "progress key of the test, 32 b!!".getBytes(StandardCharsets.US_ASCII);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   TestServer t;
 
   @BeforeEach
   void start() {
-    t = TestServer.start(SqliteStore.open(dir.resolve("offload.db")), /* workers= */ true, o -> o.progressKey(KEY),
-        s -> s.token(ADMIN));
+    t =
+        TestServer.start(
+            SqliteStore.open(dir.resolve("offload.db")),
+            /* workers= */ true,
+            o -> o.progressKey(KEY),
+            s -> s.token(ADMIN));
   }
 
   @AfterEach
@@ -55,7 +58,9 @@ class ProgressTokenApiTest {
   @Test
   void aGoodTokenReadsItsJobWithoutTheAdminTokenAndWithoutArgs() {
     long id = enqueue("steps", "{\"steps\": 4, \"delayMs\": 5, \"secret\": \"card 4111\"}");
-    await().atMost(Duration.ofSeconds(20)).until(() -> t.offload.job(new JobId(id)).orElseThrow().state().isFinal());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> t.offload.job(new JobId(id)).orElseThrow().state().isFinal());
     String url = t.offload.progressUrl(new JobId(id));
 
     Res r = t.get(url);
@@ -81,13 +86,18 @@ class ProgressTokenApiTest {
     long id = enqueue("steps", "{\"steps\": 20, \"delayMs\": 20}");
     String token = t.offload.progressToken(new JobId(id));
 
-    Result stream = SseClient.read(t.http, t.request("/api/jobs/" + id + "/events?token=" + token).GET().build(),
-        e -> e.data().contains("\"succeeded\""), 30_000);
+    Result stream =
+        SseClient.read(
+            t.http,
+            t.request("/api/jobs/" + id + "/events?token=" + token).GET().build(),
+            e -> e.data().contains("\"succeeded\""),
+            30_000);
 
     assertThat(stream.status()).isEqualTo(200);
     assertThat(stream.contentType()).startsWith("text/event-stream");
     assertThat(stream.events()).isNotEmpty();
-    JsonNode last = dev.offload.internal.Json.tree(stream.events().get(stream.events().size() - 1).data());
+    JsonNode last =
+        dev.offload.internal.Json.tree(stream.events().get(stream.events().size() - 1).data());
     assertThat(last.get("state").asText()).isEqualTo("succeeded");
     assertThat(last.get("result").get("steps").asInt()).isEqualTo(20);
     assertThat(stream.events()).allSatisfy(e -> assertThat(e.data()).doesNotContain("\"args\""));
@@ -100,26 +110,42 @@ class ProgressTokenApiTest {
     String good = t.offload.progressToken(new JobId(id));
     String expired;
     Clock twoHoursAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC);
-    try (Offload earlier = Offload.builder().store(SqliteStore.open(dir.resolve("other.db"))).progressKey(KEY)
-        .clock(twoHoursAgo).build()) {
+    try (Offload earlier =
+        Offload.builder()
+            .store(SqliteStore.open(dir.resolve("other.db")))
+            .progressKey(KEY)
+            .clock(twoHoursAgo)
+            .build()) {
       expired = earlier.progressToken(new JobId(id), Duration.ofHours(1));
-      assertThat(t.get("/api/jobs/" + id + "?token=" + earlier.progressToken(new JobId(id))).status())
-          .as("the same key on another node with a live token").isEqualTo(200);
+      assertThat(
+              t.get("/api/jobs/" + id + "?token=" + earlier.progressToken(new JobId(id))).status())
+          .as("the same key on another node with a live token")
+          .isEqualTo(200);
     }
     String otherKey;
-    try (Offload foreign = Offload.builder().store(SqliteStore.open(dir.resolve("foreign.db")))
-        .progressKey("a different key, thirty-two byte".getBytes(StandardCharsets.US_ASCII)).build()) {
+    try (Offload foreign =
+        Offload.builder()
+            .store(SqliteStore.open(dir.resolve("foreign.db")))
+            .progressKey("a different key, thirty-two byte".getBytes(StandardCharsets.US_ASCII))
+            .build()) {
       otherKey = foreign.progressToken(new JobId(id));
     }
 
     assertThat(t.get("/api/jobs/" + id + "?token=" + good).status()).isEqualTo(200);
     for (String path : new String[] {"/api/jobs/" + id, "/api/jobs/" + id + "/events"}) {
-      for (Map.Entry<String, String> bad : Map.of(
-          "bad", "123.not-a-signature",
-          "empty", "",
-          "expired", expired,
-          "other job's", t.offload.progressToken(new JobId(other)),
-          "another key's", otherKey).entrySet()) {
+      for (Map.Entry<String, String> bad :
+          Map.of(
+                  "bad",
+                  "123.not-a-signature",
+                  "empty",
+                  "",
+                  "expired",
+                  expired,
+                  "other job's",
+                  t.offload.progressToken(new JobId(other)),
+                  "another key's",
+                  otherKey)
+              .entrySet()) {
         Res r = t.get(path + "?token=" + bad.getValue());
         assertThat(r.status()).as("%s with a %s token", path, bad.getKey()).isEqualTo(403);
         assertThat(r.contentType()).as(path).startsWith("application/problem+json");
@@ -127,7 +153,11 @@ class ProgressTokenApiTest {
       }
     }
     // A bad read token is refused even beside a good admin token: the token decides.
-    Res both = t.send(t.request("/api/jobs/" + id + "?token=nope").header("Authorization", "Bearer " + ADMIN).GET());
+    Res both =
+        t.send(
+            t.request("/api/jobs/" + id + "?token=nope")
+                .header("Authorization", "Bearer " + ADMIN)
+                .GET());
     assertThat(both.status()).isEqualTo(403);
     assertThat(t.get("/api/jobs/abc?token=" + good).status()).isEqualTo(403);
   }
@@ -148,14 +178,16 @@ class ProgressTokenApiTest {
     assertThat(t.delete("/api/jobs/" + id + q).status()).isEqualTo(401);
     assertThat(t.post("/api/jobs" + q, "{\"kind\": \"echo\"}").status()).isEqualTo(401);
     assertThat(t.get("/api/jobs/" + id + "/events?access_token=" + token).status())
-        .as("a read token is not an admin token").isEqualTo(401);
+        .as("a read token is not an admin token")
+        .isEqualTo(401);
     assertThat(t.offload.job(new JobId(id)).orElseThrow().state().isFinal()).isFalse();
     t.offload.cancel(new JobId(id));
   }
 
   @Test
   void runOrDeferAnswersTheSignedUrlWhenTheJobIsDeferred() throws Exception {
-    Outcome<JsonNode> outcome = t.offload.runOrDefer("block", dev.offload.internal.Json.object(), Duration.ofMillis(100));
+    Outcome<JsonNode> outcome =
+        t.offload.runOrDefer("block", dev.offload.internal.Json.object(), Duration.ofMillis(100));
 
     assertThat(outcome).isInstanceOf(Outcome.Deferred.class);
     assertThat(outcome.progressUrl()).startsWith("/api/jobs/" + outcome.id().value() + "?token=");
@@ -177,20 +209,31 @@ class ProgressTokenApiTest {
 
   @Test
   void aServerWithoutAProgressKeyRefusesEveryTokenAndIssuesNone() throws Exception {
-    try (TestServer plain = TestServer.start(dir.resolve("plain"), b -> { })) {
+    try (TestServer plain = TestServer.start(dir.resolve("plain"), b -> {})) {
       long id = plain.enqueue("echo", Map.of());
       assertThatThrownBy(() -> plain.offload.progressToken(new JobId(id)))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("progressKey");
-      assertThat(plain.get("/api/jobs/" + id + "?token=" + t.offload.progressToken(new JobId(id))).status()).isEqualTo(403);
-      assertThat(plain.get("/api/jobs/" + id).status()).as("no admin token on loopback: open as before").isEqualTo(200);
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("progressKey");
+      assertThat(
+              plain
+                  .get("/api/jobs/" + id + "?token=" + t.offload.progressToken(new JobId(id)))
+                  .status())
+          .isEqualTo(403);
+      assertThat(plain.get("/api/jobs/" + id).status())
+          .as("no admin token on loopback: open as before")
+          .isEqualTo(200);
     }
   }
 
   @Test
   void aShortKeyOrTtlIsRefused() {
-    Offload.Builder b = Offload.builder().store(SqliteStore.open(dir.resolve("short.db"))).progressKey(new byte[8]);
-    assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("progressKey must be at least 16 bytes");
+    Offload.Builder b =
+        Offload.builder().store(SqliteStore.open(dir.resolve("short.db"))).progressKey(new byte[8]);
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("progressKey must be at least 16 bytes");
     assertThatThrownBy(() -> t.offload.progressToken(new JobId(1), Duration.ofMillis(500)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ttl");
   }
 }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The schedule endpoints over real HTTP, with a started node that fires them. */
 class SchedulesApiTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   TestServer t;
 
@@ -32,14 +31,21 @@ class SchedulesApiTest {
   }
 
   private Res put(String path, String json) {
-    return t.send(t.request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    return t.send(
+        t.request(path)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   @Test
   void createListAndFireASchedule() {
-    Res created = t.post("/api/schedules", """
-        {"name": "monthly-report", "kind": "echo", "args": {"month": "any"}, "cron": "0 6 1 * *",
-         "zone": "Europe/Copenhagen", "priority": 2, "catchUp": "all"}""");
+    Res created =
+        t.post(
+            "/api/schedules",
+            """
+            {"name": "monthly-report", "kind": "echo", "args": {"month": "any"}, "cron": "0 6 1 * *",
+             "zone": "Europe/Copenhagen", "priority": 2, "catchUp": "all"}\
+            """);
     assertThat(created.status()).as(created.body()).isEqualTo(201);
     assertThat(created.header("Location")).isEqualTo("/api/schedules/monthly-report");
     JsonNode s = created.json();
@@ -52,9 +58,13 @@ class SchedulesApiTest {
     // 06:00 in Copenhagen is 05:00 or 04:00 UTC.
     assertThat(next.toString()).matches(".*-01T0[45]:00:00Z");
 
-    Res fast = t.post("/api/schedules", "{\"name\": \"fast\", \"kind\": \"echo\", \"every\": \"1s\"}");
+    Res fast =
+        t.post("/api/schedules", "{\"name\": \"fast\", \"kind\": \"echo\", \"every\": \"1s\"}");
     assertThat(fast.status()).as(fast.body()).isEqualTo(201);
-    await().atMost(Duration.ofSeconds(30)).until(() -> !t.get("/api/schedules").json().get("schedules").get(0).get("lastJob").isNull());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> !t.get("/api/schedules").json().get("schedules").get(0).get("lastJob").isNull());
 
     Res list = t.get("/api/schedules");
     assertThat(list.status()).isEqualTo(200);
@@ -65,7 +75,8 @@ class SchedulesApiTest {
     assertThat(job.get("schedule").asText()).isEqualTo("fast");
     Instant runAt = Instant.parse(job.get("runAt").asText());
     assertThat(runAt.toEpochMilli() % 1000).as("runAt is the tick, a whole second").isZero();
-    assertThat(list.json().get("schedules").get(1).get("name").asText()).isEqualTo("monthly-report");
+    assertThat(list.json().get("schedules").get(1).get("name").asText())
+        .isEqualTo("monthly-report");
   }
 
   @Test
@@ -81,7 +92,8 @@ class SchedulesApiTest {
     assertThat(run.json().get("schedule").asText()).isEqualTo("r");
     assertThat(run.header("Location")).isEqualTo("/api/jobs/" + run.json().get("id").asLong());
 
-    Res replaced = put("/api/schedules/r", "{\"kind\": \"echo\", \"every\": \"5m\", \"queue\": \"reports\"}");
+    Res replaced =
+        put("/api/schedules/r", "{\"kind\": \"echo\", \"every\": \"5m\", \"queue\": \"reports\"}");
     assertThat(replaced.status()).as(replaced.body()).isEqualTo(200);
     assertThat(replaced.json().get("cron").isNull()).isTrue();
     assertThat(replaced.json().get("every").asText()).isEqualTo("PT5M");
@@ -97,26 +109,55 @@ class SchedulesApiTest {
 
   @Test
   void badDefinitionsAre422NamingTheFieldAndNothingIsWritten() {
-    Res cron = t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"0 25 * * *\"}");
+    Res cron =
+        t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"0 25 * * *\"}");
     assertThat(cron.status()).isEqualTo(422);
     assertThat(cron.json().get("field").asText()).isEqualTo("cron");
-    assertThat(cron.json().get("detail").asText()).contains("hour field '25'").contains("hour allows 0-23");
+    assertThat(cron.json().get("detail").asText())
+        .contains("hour field '25'")
+        .contains("hour allows 0-23");
 
     assertField(t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\"}"), "cron");
-    assertField(t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@daily\", \"every\": \"1m\"}"), "every");
-    assertField(t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@daily\", \"zone\": \"Mars/Base\"}"), "zone");
-    assertField(t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"nope\", \"cron\": \"@daily\"}"), "kind");
-    assertField(t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"every\": \"100ms\"}"), "every");
-    assertField(t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@daily\", \"catchUp\": \"some\"}"), "catchUp");
-    assertField(t.post("/api/schedules", "{\"name\": \"x y\", \"kind\": \"echo\", \"cron\": \"@daily\"}"), "name");
-    assertField(t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@daily\", \"when\": 1}"), "when");
-    assertField(put("/api/schedules/x", "{\"name\": \"y\", \"kind\": \"echo\", \"cron\": \"@daily\"}"), "name");
+    assertField(
+        t.post(
+            "/api/schedules",
+            "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@daily\", \"every\": \"1m\"}"),
+        "every");
+    assertField(
+        t.post(
+            "/api/schedules",
+            "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@daily\", \"zone\": \"Mars/Base\"}"),
+        "zone");
+    assertField(
+        t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"nope\", \"cron\": \"@daily\"}"),
+        "kind");
+    assertField(
+        t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"every\": \"100ms\"}"),
+        "every");
+    assertField(
+        t.post(
+            "/api/schedules",
+            "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@daily\", \"catchUp\": \"some\"}"),
+        "catchUp");
+    assertField(
+        t.post("/api/schedules", "{\"name\": \"x y\", \"kind\": \"echo\", \"cron\": \"@daily\"}"),
+        "name");
+    assertField(
+        t.post(
+            "/api/schedules",
+            "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@daily\", \"when\": 1}"),
+        "when");
+    assertField(
+        put("/api/schedules/x", "{\"name\": \"y\", \"kind\": \"echo\", \"cron\": \"@daily\"}"),
+        "name");
     assertThat(t.get("/api/schedules").json().get("schedules")).isEmpty();
 
     t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@daily\"}");
-    Res twice = t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@hourly\"}");
+    Res twice =
+        t.post("/api/schedules", "{\"name\": \"x\", \"kind\": \"echo\", \"cron\": \"@hourly\"}");
     assertThat(twice.status()).isEqualTo(409);
-    assertThat(t.get("/api/schedules").json().get("schedules").get(0).get("cron").asText()).isEqualTo("@daily");
+    assertThat(t.get("/api/schedules").json().get("schedules").get(0).get("cron").asText())
+        .isEqualTo("@daily");
   }
 
   private static void assertField(Res r, String field) {

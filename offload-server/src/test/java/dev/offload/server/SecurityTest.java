@@ -21,13 +21,20 @@ import org.junit.jupiter.api.io.TempDir;
 class SecurityTest {
   static final String TOKEN = "s3cret-token-for-tests";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyApiRouteNeedsTheToken() {
     try (TestServer t = TestServer.start(dir, b -> b.token(TOKEN))) {
-      for (String path : new String[] {"/api/jobs", "/api/jobs/1", "/api/queues", "/api/kinds", "/api/jobs/1/events", "/api/events"}) {
+      for (String path :
+          new String[] {
+            "/api/jobs",
+            "/api/jobs/1",
+            "/api/queues",
+            "/api/kinds",
+            "/api/jobs/1/events",
+            "/api/events"
+          }) {
         Res r = t.get(path);
         assertThat(r.status()).as(path).isEqualTo(401);
         assertThat(r.contentType()).as(path).startsWith("application/problem+json");
@@ -47,8 +54,11 @@ class SecurityTest {
 
       Res right = t.send(t.request("/api/jobs").header("Authorization", "Bearer " + TOKEN).GET());
       assertThat(right.status()).isEqualTo(200);
-      Res enqueued = t.send(t.request("/api/jobs").header("Authorization", "Bearer " + TOKEN)
-          .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\"}")));
+      Res enqueued =
+          t.send(
+              t.request("/api/jobs")
+                  .header("Authorization", "Bearer " + TOKEN)
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"kind\": \"echo\"}")));
       assertThat(enqueued.status()).isEqualTo(202);
 
       // The dashboard's files, /health and /metrics hold no job data and need no token.
@@ -62,7 +72,12 @@ class SecurityTest {
   void eventStreamsAlsoTakeTheTokenAsAQueryParameterButOtherRoutesDoNot() throws Exception {
     try (TestServer t = TestServer.start(dir, b -> b.token(TOKEN))) {
       assertThat(t.get("/api/jobs?access_token=" + TOKEN).status()).isEqualTo(401);
-      Result feed = SseClient.read(t.http, t.request("/api/events?access_token=" + TOKEN).GET().build(), e -> true, 10_000);
+      Result feed =
+          SseClient.read(
+              t.http,
+              t.request("/api/events?access_token=" + TOKEN).GET().build(),
+              e -> true,
+              10_000);
       assertThat(feed.status()).isEqualTo(200);
       assertThat(feed.events()).isNotEmpty();
       assertThat(t.get("/api/events?access_token=wrong").status()).isEqualTo(401);
@@ -94,13 +109,20 @@ class SecurityTest {
       assertThat(rawGet(t, "/api/jobs", "[::1]:" + t.server.port())).startsWith("HTTP/1.1 200");
 
       // A cross-site form post to 127.0.0.1.
-      Res cross = t.send(t.request("/api/dead/replay").header("Origin", "https://evil.example")
-          .POST(HttpRequest.BodyPublishers.noBody()));
+      Res cross =
+          t.send(
+              t.request("/api/dead/replay")
+                  .header("Origin", "https://evil.example")
+                  .POST(HttpRequest.BodyPublishers.noBody()));
       assertThat(cross.status()).isEqualTo(403);
-      assertThat(cross.json().get("detail").asText()).contains("cross-origin request from https://evil.example refused");
+      assertThat(cross.json().get("detail").asText())
+          .contains("cross-origin request from https://evil.example refused");
 
-      Res same = t.send(t.request("/api/dead/replay").header("Origin", "http://127.0.0.1:" + t.server.port())
-          .POST(HttpRequest.BodyPublishers.noBody()));
+      Res same =
+          t.send(
+              t.request("/api/dead/replay")
+                  .header("Origin", "http://127.0.0.1:" + t.server.port())
+                  .POST(HttpRequest.BodyPublishers.noBody()));
       assertThat(same.status()).isEqualTo(200);
     }
   }
@@ -108,8 +130,10 @@ class SecurityTest {
   /** A GET with a Host header of our choosing, which java.net.http does not allow to set. */
   private static String rawGet(TestServer t, String path, String host) throws IOException {
     try (Socket s = new Socket("127.0.0.1", t.server.port())) {
-      s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
@@ -132,9 +156,12 @@ class SecurityTest {
     }
     // The dashboard's script never hands data to an HTML parser: no innerHTML, outerHTML,
     // insertAdjacentHTML or document.write anywhere in it.
-    try (InputStream in = Dashboard.class.getResourceAsStream("/dev/offload/server/dashboard/app.js")) {
+    try (InputStream in =
+        Dashboard.class.getResourceAsStream("/dev/offload/server/dashboard/app.js")) {
       String js = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(js).doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(");
+      assertThat(js)
+          .doesNotContain(
+              "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(");
     }
   }
 }

@@ -7,8 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@link BadInputApiContract} over a SQLite file. */
 class SqliteBadInputApiTest extends BadInputApiContract {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Override
   Store store() {

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * A real server on a free port over a real SQLite file, with workers running the test kinds, and
- * an HTTP client for it. The kinds:
+ * A real server on a free port over a real SQLite file, with workers running the test kinds, and an
+ * HTTP client for it. The kinds:
  *
  * <ul>
  *   <li>{@code echo}: returns its args;
@@ -50,8 +50,11 @@ final class TestServer implements AutoCloseable {
   final Offload offload;
   final OffloadMetrics metrics;
   final OffloadServer server;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   final String base;
 
   private TestServer(Offload offload, OffloadMetrics metrics, OffloadServer server) {
@@ -62,7 +65,7 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Path dir) {
-    return start(dir, b -> { });
+    return start(dir, b -> {});
   }
 
   static TestServer start(Path dir, Consumer<OffloadServer.Builder> configure) {
@@ -70,11 +73,17 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Store store, boolean workers, Consumer<OffloadServer.Builder> configure) {
-    return start(store, workers, o -> { }, configure);
+    return start(store, workers, o -> {}, configure);
   }
 
-  /** As above, with {@code offloadOptions} applied to the Offload's builder too (a progress key, say). */
-  static TestServer start(Store store, boolean workers, Consumer<Offload.Builder> offloadOptions,
+  /**
+   * As above, with {@code offloadOptions} applied to the Offload's builder too (a progress key,
+   * say).
+   */
+  static TestServer start(
+      Store store,
+      boolean workers,
+      Consumer<Offload.Builder> offloadOptions,
       Consumer<OffloadServer.Builder> configure) {
     OffloadMetrics metrics = OffloadMetrics.create();
     Offload.Builder ob = builder(store).listener(metrics);
@@ -83,8 +92,12 @@ final class TestServer implements AutoCloseable {
     if (workers) {
       offload.start();
     }
-    OffloadServer.Builder b = OffloadServer.builder(offload).port(0).metrics(metrics)
-        .heartbeat(Duration.ofMillis(500)).feedInterval(Duration.ofMillis(200));
+    OffloadServer.Builder b =
+        OffloadServer.builder(offload)
+            .port(0)
+            .metrics(metrics)
+            .heartbeat(Duration.ofMillis(500))
+            .feedInterval(Duration.ofMillis(200));
     configure.accept(b);
     OffloadServer server = b.build().start();
     return new TestServer(offload, metrics, server);
@@ -101,28 +114,48 @@ final class TestServer implements AutoCloseable {
         .queue("reports", 2)
         .register("echo", JsonNode.class, (args, ctx) -> args)
         .register("steps", JsonNode.class, TestServer::steps)
-        .register("block", JsonNode.class, (args, ctx) -> {
-          while (!ctx.isCancelled()) {
-            Thread.sleep(10);
-          }
-          return null;
-        })
-        .register("fail", JsonNode.class, (args, ctx) -> {
-          throw new PermanentFailure("upstream refused: " + args.path("reason").asText("no reason"));
-        }, JobOptions.defaults().maxAttempts(1))
-        .register("flaky", JsonNode.class, (args, ctx) -> {
-          if (ctx.attempt() == 1) {
-            throw new IllegalStateException("first attempt always fails");
-          }
-          return Json.object().put("attempt", ctx.attempt());
-        }, JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate()))
-        .register("gated", JsonNode.class, (args, ctx) -> {
-          if (GATE_CLOSED.get()) {
-            throw new PermanentFailure("the gate is closed");
-          }
-          return Json.object().put("passed", true);
-        }, JobOptions.defaults().maxAttempts(1))
-        .register("reports.render", JsonNode.class, (args, ctx) -> null, JobOptions.defaults().queue("reports"))
+        .register(
+            "block",
+            JsonNode.class,
+            (args, ctx) -> {
+              while (!ctx.isCancelled()) {
+                Thread.sleep(10);
+              }
+              return null;
+            })
+        .register(
+            "fail",
+            JsonNode.class,
+            (args, ctx) -> {
+              throw new PermanentFailure(
+                  "upstream refused: " + args.path("reason").asText("no reason"));
+            },
+            JobOptions.defaults().maxAttempts(1))
+        .register(
+            "flaky",
+            JsonNode.class,
+            (args, ctx) -> {
+              if (ctx.attempt() == 1) {
+                throw new IllegalStateException("first attempt always fails");
+              }
+              return Json.object().put("attempt", ctx.attempt());
+            },
+            JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate()))
+        .register(
+            "gated",
+            JsonNode.class,
+            (args, ctx) -> {
+              if (GATE_CLOSED.get()) {
+                throw new PermanentFailure("the gate is closed");
+              }
+              return Json.object().put("passed", true);
+            },
+            JobOptions.defaults().maxAttempts(1))
+        .register(
+            "reports.render",
+            JsonNode.class,
+            (args, ctx) -> null,
+            JobOptions.defaults().queue("reports"))
         .register("typed", TypedArgs.class, (args, ctx) -> args);
   }
 
@@ -182,8 +215,13 @@ final class TestServer implements AutoCloseable {
   }
 
   Res post(String path, String json) {
-    return send(request(path).header("Content-Type", "application/json")
-        .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(
+                json == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(json)));
   }
 
   Res post(String path) {

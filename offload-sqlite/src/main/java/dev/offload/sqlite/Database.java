@@ -17,11 +17,11 @@ import org.sqlite.SQLiteOpenMode;
 
 /**
  * The store's one connection to its file. Threads of this JVM take turns through a lock (SQLite
- * runs one writer at a time anyway, and an in-process call takes microseconds). Other processes
- * are kept out by SQLite's own locks: every write runs in {@code BEGIN IMMEDIATE}, which takes the
- * write lock up front and waits up to the busy timeout for it, so a transaction never fails
- * halfway when upgrading a read lock. When SQLite still reports busy, the whole transaction is
- * retried a few times after a short, jittered pause.
+ * runs one writer at a time anyway, and an in-process call takes microseconds). Other processes are
+ * kept out by SQLite's own locks: every write runs in {@code BEGIN IMMEDIATE}, which takes the
+ * write lock up front and waits up to the busy timeout for it, so a transaction never fails halfway
+ * when upgrading a read lock. When SQLite still reports busy, the whole transaction is retried a
+ * few times after a short, jittered pause.
  */
 final class Database implements AutoCloseable {
   static final int BUSY_TIMEOUT_MILLIS = 5_000;
@@ -191,7 +191,8 @@ final class Database implements AutoCloseable {
 
   OffloadException failure(String what, SQLException e) {
     if (refusedData(e)) {
-      return new RejectedWriteException(what + " failed: SQLite refused the data: " + e.getMessage(), e);
+      return new RejectedWriteException(
+          what + " failed: SQLite refused the data: " + e.getMessage(), e);
     }
     return new OffloadException(what + " in " + description + " failed: " + e.getMessage(), e);
   }
@@ -202,7 +203,9 @@ final class Database implements AutoCloseable {
       return false;
     }
     int code = s.getResultCode().code & 0xff;
-    return code == SQLITE_TOOBIG || code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH
+    return code == SQLITE_TOOBIG
+        || code == SQLITE_CONSTRAINT
+        || code == SQLITE_MISMATCH
         || String.valueOf(e.getMessage()).contains("malformed JSON");
   }
 

@@ -15,15 +15,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The schema, as numbered {@code .sql} resources in {@code dev/offload/sqlite/migrations/},
- * applied in order and recorded in {@code offload_migrations}. The caller runs {@link #apply} in
- * one {@code BEGIN IMMEDIATE} transaction (SQLite's DDL is transactional): a second process that
- * migrates at the same time waits for the write lock, then finds every version applied.
+ * The schema, as numbered {@code .sql} resources in {@code dev/offload/sqlite/migrations/}, applied
+ * in order and recorded in {@code offload_migrations}. The caller runs {@link #apply} in one {@code
+ * BEGIN IMMEDIATE} transaction (SQLite's DDL is transactional): a second process that migrates at
+ * the same time waits for the write lock, then finds every version applied.
  */
 final class Migrations {
   /** In order; the number before the first underscore is the version. Append, never edit. */
   static final List<String> FILES =
-      List.of("001_jobs.sql", "002_schedules.sql", "003_workflows.sql", "004_job_starts.sql", "005_flow_control.sql");
+      List.of(
+          "001_jobs.sql",
+          "002_schedules.sql",
+          "003_workflows.sql",
+          "004_job_starts.sql",
+          "005_flow_control.sql");
 
   private Migrations() {}
 
@@ -38,12 +43,14 @@ final class Migrations {
 
   /** The newest version recorded in the file; 0 when it has no migrations table. Only reads. */
   static int current(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(Sql.MIGRATIONS_TABLE_EXISTS)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(Sql.MIGRATIONS_TABLE_EXISTS)) {
       if (!rs.next()) {
         return 0;
       }
     }
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(Sql.MIGRATIONS_CURRENT)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(Sql.MIGRATIONS_CURRENT)) {
       return rs.next() ? rs.getInt(1) : 0;
     }
   }
@@ -54,7 +61,8 @@ final class Migrations {
       s.execute(Sql.MIGRATIONS_TABLE);
     }
     Set<Integer> applied = new HashSet<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(Sql.MIGRATIONS_APPLIED)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(Sql.MIGRATIONS_APPLIED)) {
       while (rs.next()) {
         applied.add(rs.getInt(1));
       }
@@ -93,34 +101,46 @@ final class Migrations {
     List<String> indexes = new ArrayList<>();
     Long seq = null;
     try (Statement s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'offload_jobs'")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'offload_jobs'")) {
         rs.next();
         table = rs.getString(1);
       }
-      try (ResultSet rs = s.executeQuery(
-          "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'offload_jobs' AND sql IS NOT NULL")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'offload_jobs' AND sql IS NOT NULL")) {
         while (rs.next()) {
           indexes.add(rs.getString(1));
         }
       }
-      try (ResultSet rs = s.executeQuery("SELECT seq FROM sqlite_sequence WHERE name = 'offload_jobs'")) {
+      try (ResultSet rs =
+          s.executeQuery("SELECT seq FROM sqlite_sequence WHERE name = 'offload_jobs'")) {
         if (rs.next()) {
           seq = rs.getLong(1);
         }
       }
       String states = "'succeeded', 'dead', 'cancelled')";
       if (!table.contains(states) || !table.startsWith("CREATE TABLE offload_jobs (")) {
-        throw new SQLException("offload_jobs has an unexpected definition; cannot add the 'waiting' state: " + table);
+        throw new SQLException(
+            "offload_jobs has an unexpected definition; cannot add the 'waiting' state: " + table);
       }
-      s.execute(table.replace("CREATE TABLE offload_jobs (", "CREATE TABLE offload_jobs_rebuilt (")
-          .replace(states, "'succeeded', 'dead', 'cancelled', 'waiting')"));
+      s.execute(
+          table
+              .replace("CREATE TABLE offload_jobs (", "CREATE TABLE offload_jobs_rebuilt (")
+              .replace(states, "'succeeded', 'dead', 'cancelled', 'waiting')"));
       s.execute("INSERT INTO offload_jobs_rebuilt SELECT * FROM offload_jobs");
       s.execute("DROP TABLE offload_jobs");
       s.execute("ALTER TABLE offload_jobs_rebuilt RENAME TO offload_jobs");
       for (String index : indexes) {
         s.execute(index);
       }
-      if (seq != null && s.executeUpdate("UPDATE sqlite_sequence SET seq = max(seq, " + seq + ") WHERE name = 'offload_jobs'") == 0) {
+      if (seq != null
+          && s.executeUpdate(
+                  "UPDATE sqlite_sequence SET seq = max(seq, "
+                      + seq
+                      + ") WHERE name = 'offload_jobs'")
+              == 0) {
         s.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('offload_jobs', " + seq + ")");
       }
     }

@@ -30,7 +30,10 @@ final class Rows {
     return job(rs, true, true);
   }
 
-  /** A row of the job columns; a field not read is a missing node (see {@link dev.offload.JobQuery#fields}). */
+  /**
+   * A row of the job columns; a field not read is a missing node (see {@link
+   * dev.offload.JobQuery#fields}).
+   */
   static Job job(ResultSet rs, boolean withArgs, boolean withResult) throws SQLException {
     return new Job(
         JobId.of(rs.getLong("id")),
@@ -77,7 +80,14 @@ final class Rows {
     try {
       return Json.read(json, type);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("job " + id + " has malformed " + type.getSimpleName() + " JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "job "
+              + id
+              + " has malformed "
+              + type.getSimpleName()
+              + " JSON: "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 
@@ -137,7 +147,8 @@ final class Rows {
     try {
       return Json.read(json, ERRORS);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("job " + id + " has malformed errors JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "job " + id + " has malformed errors JSON: " + e.getOriginalMessage(), e);
     }
   }
 }

@@ -24,10 +24,10 @@ import dev.offload.store.ProgressUpdate;
 import dev.offload.store.QueueSettings;
 import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
-import dev.offload.store.WorkflowInsert;
-import dev.offload.store.WorkflowRecord;
 import dev.offload.store.Store;
 import dev.offload.store.StuckJob;
+import dev.offload.store.WorkflowInsert;
+import dev.offload.store.WorkflowRecord;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -56,13 +56,13 @@ import java.util.TreeMap;
  *
  * <p>Options, fixed: write-ahead logging ({@code journal_mode=WAL}, so readers never wait for the
  * writer), {@code synchronous=NORMAL} (durable across process crashes; a power loss may lose the
- * last transactions), a busy timeout of 5 s, foreign keys on. Several processes may share the
- * file; see the package documentation for the limits.
+ * last transactions), a busy timeout of 5 s, foreign keys on. Several processes may share the file;
+ * see the package documentation for the limits.
  *
- * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its in-process {@link Notifier}
- * after inserting, releasing, retrying or replaying jobs, {@link Notifier#JOB} with the ids of
- * changed jobs, and {@link Notifier#CANCEL} with the id of a running job whose cancellation was
- * requested; all after the commit, and to this JVM only (other processes on the file learn of a
+ * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its in-process {@link
+ * Notifier} after inserting, releasing, retrying or replaying jobs, {@link Notifier#JOB} with the
+ * ids of changed jobs, and {@link Notifier#CANCEL} with the id of a running job whose cancellation
+ * was requested; all after the commit, and to this JVM only (other processes on the file learn of a
  * cancellation through their heartbeat).
  *
  * <p>Thread-safe: calls take turns on one connection.
@@ -101,12 +101,14 @@ public final class SqliteStore implements Store {
 
   @Override
   public void ping() {
-    db.read("pinging the database", c -> {
-      try (Statement st = c.createStatement()) {
-        st.execute("SELECT 1");
-      }
-      return null;
-    });
+    db.read(
+        "pinging the database",
+        c -> {
+          try (Statement st = c.createStatement()) {
+            st.execute("SELECT 1");
+          }
+          return null;
+        });
   }
 
   @Override
@@ -121,7 +123,8 @@ public final class SqliteStore implements Store {
 
   @Override
   public SchemaVersion schemaVersion() {
-    return new SchemaVersion(db.read("reading the schema version", Migrations::current), Migrations.latest());
+    return new SchemaVersion(
+        db.read("reading the schema version", Migrations::current), Migrations.latest());
   }
 
   @Override
@@ -129,7 +132,8 @@ public final class SqliteStore implements Store {
     if (jobs.isEmpty()) {
       return List.of();
     }
-    List<InsertResult> results = db.write("inserting " + jobs.size() + " jobs", c -> insert(c, jobs));
+    List<InsertResult> results =
+        db.write("inserting " + jobs.size() + " jobs", c -> insert(c, jobs));
     Set<String> queues = new LinkedHashSet<>();
     jobs.forEach(j -> queues.add(j.queue()));
     wake(queues);
@@ -225,7 +229,8 @@ public final class SqliteStore implements Store {
       }
     }
     if (j.uniqueFinishedAfter() != null) {
-      Long recent = singleId(c, Sql.UNIQUE_FINISHED, j.uniqueKey(), j.uniqueFinishedAfter().toEpochMilli());
+      Long recent =
+          singleId(c, Sql.UNIQUE_FINISHED, j.uniqueKey(), j.uniqueFinishedAfter().toEpochMilli());
       if (recent != null) {
         return new InsertResult(recent, true);
       }
@@ -251,15 +256,23 @@ public final class SqliteStore implements Store {
       }
     }
     if (j.replaceDuplicate()) {
-      Long replaced = singleId(c, Sql.UNIQUE_REPLACE, j.argsJson(), j.runAt().toEpochMilli(), j.priority(),
-          j.state().wireName(), j.uniqueKey());
+      Long replaced =
+          singleId(
+              c,
+              Sql.UNIQUE_REPLACE,
+              j.argsJson(),
+              j.runAt().toEpochMilli(),
+              j.priority(),
+              j.state().wireName(),
+              j.uniqueKey());
       if (replaced != null) {
         return new InsertResult(replaced, true);
       }
     }
     Long live = singleId(c, Sql.UNIQUE_LIVE, j.uniqueKey());
     if (live == null) {
-      throw new SQLException("unique key '" + j.uniqueKey() + "' is held by a job that could not be found");
+      throw new SQLException(
+          "unique key '" + j.uniqueKey() + "' is held by a job that could not be found");
     }
     return new InsertResult(live, true);
   }
@@ -278,11 +291,14 @@ public final class SqliteStore implements Store {
     if (p.kinds().isEmpty()) {
       return List.of();
     }
-    return db.write("claiming jobs of queue '" + p.queue() + "'", c -> {
-      List<ClaimedJob> claimed = p.flow().controlled() ? claimControlled(c, p) : claimFree(c, p);
-      claimed.sort(CLAIM_ORDER);
-      return claimed;
-    });
+    return db.write(
+        "claiming jobs of queue '" + p.queue() + "'",
+        c -> {
+          List<ClaimedJob> claimed =
+              p.flow().controlled() ? claimControlled(c, p) : claimFree(c, p);
+          claimed.sort(CLAIM_ORDER);
+          return claimed;
+        });
   }
 
   private static List<ClaimedJob> claimFree(Connection c, ClaimParams p) throws SQLException {
@@ -305,9 +321,9 @@ public final class SqliteStore implements Store {
   }
 
   /**
-   * The claim of a queue with flow control, inside the write transaction: read the settings
-   * afresh, count what runs (rows running with a live lease: a crashed process's slots come back
-   * when its leases expire), claim at most the room left, and advance the rate's TAT.
+   * The claim of a queue with flow control, inside the write transaction: read the settings afresh,
+   * count what runs (rows running with a live lease: a crashed process's slots come back when its
+   * leases expire), claim at most the room left, and advance the rate's TAT.
    */
   private static List<ClaimedJob> claimControlled(Connection c, ClaimParams p) throws SQLException {
     QueueSettings settings = null;
@@ -315,9 +331,18 @@ public final class SqliteStore implements Store {
       ps.setString(1, p.queue());
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          settings = QueueSettings.fromColumns(rs.getString(1), rs.getInt(2) != 0, true, Rows.nullableInt(rs, 4),
-              Rows.nullableInt(rs, 5), Rows.nullableInt(rs, 6), Rows.nullableLong(rs, 7), rs.getInt(8) != 0,
-              rs.getInt(9) != 0, Rows.nullableLong(rs, 10));
+          settings =
+              QueueSettings.fromColumns(
+                  rs.getString(1),
+                  rs.getInt(2) != 0,
+                  true,
+                  Rows.nullableInt(rs, 4),
+                  Rows.nullableInt(rs, 5),
+                  Rows.nullableInt(rs, 6),
+                  Rows.nullableLong(rs, 7),
+                  rs.getInt(8) != 0,
+                  rs.getInt(9) != 0,
+                  Rows.nullableLong(rs, 10));
         }
       }
     }
@@ -414,7 +439,9 @@ public final class SqliteStore implements Store {
 
   /** Claim order (priority, run_at, id), which RETURNING does not keep. */
   private static final Comparator<ClaimedJob> CLAIM_ORDER =
-      Comparator.comparingInt(ClaimedJob::priority).thenComparing(ClaimedJob::runAt).thenComparingLong(ClaimedJob::id);
+      Comparator.comparingInt(ClaimedJob::priority)
+          .thenComparing(ClaimedJob::runAt)
+          .thenComparingLong(ClaimedJob::id);
 
   @Override
   public List<Long> jobCompleteMany(List<Completion> completions) {
@@ -423,42 +450,45 @@ public final class SqliteStore implements Store {
     }
     Set<String> woken = new LinkedHashSet<>();
     List<Long> releasedIds = new ArrayList<>();
-    List<Long> written = db.write("completing " + completions.size() + " jobs", c -> {
-      woken.clear();
-      releasedIds.clear();
-      List<Long> ids = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.COMPLETE)) {
-        for (Completion done : completions) {
-          ps.setString(1, done.state().wireName());
-          // finished_at when the state is final or the job's cancellation was requested.
-          Rows.setInstant(ps, 2, done.at());
-          Rows.setInstant(ps, 3, done.runAt());
-          ps.setString(4, done.resultJson());
-          ps.setString(5, done.errorJson());
-          ps.setLong(6, done.id());
-          ps.setLong(7, done.token());
-          Rows.setInstant(ps, 8, done.leaseExpiredBefore());
-          ps.setString(9, done.progressJson());
-          ps.setString(10, done.failedItemsJson());
-          ps.setInt(11, done.refundAttempt() ? 1 : 0);
-          Rows.setInstant(ps, 12, done.startedAt());
-          if (ps.executeUpdate() == 1) {
-            ids.add(done.id());
-          }
-        }
-      }
-      List<Long> endedSteps = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.ENDED_STEPS)) {
-        ps.setString(1, Json.write(ids));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            endedSteps.add(rs.getLong(1));
-          }
-        }
-      }
-      release(c, endedSteps, completions.get(0).at(), releasedIds, woken);
-      return ids;
-    });
+    List<Long> written =
+        db.write(
+            "completing " + completions.size() + " jobs",
+            c -> {
+              woken.clear();
+              releasedIds.clear();
+              List<Long> ids = new ArrayList<>();
+              try (PreparedStatement ps = c.prepareStatement(Sql.COMPLETE)) {
+                for (Completion done : completions) {
+                  ps.setString(1, done.state().wireName());
+                  // finished_at when the state is final or the job's cancellation was requested.
+                  Rows.setInstant(ps, 2, done.at());
+                  Rows.setInstant(ps, 3, done.runAt());
+                  ps.setString(4, done.resultJson());
+                  ps.setString(5, done.errorJson());
+                  ps.setLong(6, done.id());
+                  ps.setLong(7, done.token());
+                  Rows.setInstant(ps, 8, done.leaseExpiredBefore());
+                  ps.setString(9, done.progressJson());
+                  ps.setString(10, done.failedItemsJson());
+                  ps.setInt(11, done.refundAttempt() ? 1 : 0);
+                  Rows.setInstant(ps, 12, done.startedAt());
+                  if (ps.executeUpdate() == 1) {
+                    ids.add(done.id());
+                  }
+                }
+              }
+              List<Long> endedSteps = new ArrayList<>();
+              try (PreparedStatement ps = c.prepareStatement(Sql.ENDED_STEPS)) {
+                ps.setString(1, Json.write(ids));
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    endedSteps.add(rs.getLong(1));
+                  }
+                }
+              }
+              release(c, endedSteps, completions.get(0).at(), releasedIds, woken);
+              return ids;
+            });
     changed(written);
     changed(releasedIds);
     wake(woken);
@@ -468,9 +498,11 @@ public final class SqliteStore implements Store {
   /**
    * Releases or cancels the waiting dependents of {@code ended} (per their failure policy), then
    * those of the steps that cancelling ended, down the graph; in the caller's transaction. Adds the
-   * jobs it changed to {@code changed} and the queues to wake to {@code woken}, for after the commit.
+   * jobs it changed to {@code changed} and the queues to wake to {@code woken}, for after the
+   * commit.
    */
-  private static void release(Connection c, List<Long> ended, Instant now, List<Long> changed, Set<String> woken)
+  private static void release(
+      Connection c, List<Long> ended, Instant now, List<Long> changed, Set<String> woken)
       throws SQLException {
     List<Long> frontier = ended;
     while (!frontier.isEmpty()) {
@@ -517,20 +549,23 @@ public final class SqliteStore implements Store {
     if (updates.isEmpty()) {
       return List.of();
     }
-    List<Long> written = db.write("writing the progress of " + updates.size() + " jobs", c -> {
-      List<Long> ids = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.PROGRESS)) {
-        for (ProgressUpdate u : updates) {
-          ps.setString(1, u.progressJson());
-          ps.setLong(2, u.id());
-          ps.setLong(3, u.token());
-          if (ps.executeUpdate() == 1) {
-            ids.add(u.id());
-          }
-        }
-      }
-      return ids;
-    });
+    List<Long> written =
+        db.write(
+            "writing the progress of " + updates.size() + " jobs",
+            c -> {
+              List<Long> ids = new ArrayList<>();
+              try (PreparedStatement ps = c.prepareStatement(Sql.PROGRESS)) {
+                for (ProgressUpdate u : updates) {
+                  ps.setString(1, u.progressJson());
+                  ps.setLong(2, u.id());
+                  ps.setLong(3, u.token());
+                  if (ps.executeUpdate() == 1) {
+                    ids.add(u.id());
+                  }
+                }
+              }
+              return ids;
+            });
     changed(written);
     return written;
   }
@@ -540,33 +575,38 @@ public final class SqliteStore implements Store {
     if (starts.isEmpty()) {
       return List.of();
     }
-    return db.write("writing the starts of " + starts.size() + " jobs", c -> {
-      List<Long> ids = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.START)) {
-        for (JobStart s : starts) {
-          Rows.setInstant(ps, 1, s.at());
-          ps.setLong(2, s.id());
-          ps.setLong(3, s.token());
-          if (ps.executeUpdate() == 1) {
-            ids.add(s.id());
+    return db.write(
+        "writing the starts of " + starts.size() + " jobs",
+        c -> {
+          List<Long> ids = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(Sql.START)) {
+            for (JobStart s : starts) {
+              Rows.setInstant(ps, 1, s.at());
+              ps.setLong(2, s.id());
+              ps.setLong(3, s.token());
+              if (ps.executeUpdate() == 1) {
+                ids.add(s.id());
+              }
+            }
           }
-        }
-      }
-      return ids;
-    });
+          return ids;
+        });
   }
 
   @Override
   public boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson) {
-    boolean written = db.write("writing the checkpoint of job " + id, c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.CHECKPOINT)) {
-        ps.setString(1, checkpointJson);
-        ps.setString(2, failedItemsJson);
-        ps.setLong(3, id);
-        ps.setLong(4, token);
-        return ps.executeUpdate() == 1;
-      }
-    });
+    boolean written =
+        db.write(
+            "writing the checkpoint of job " + id,
+            c -> {
+              try (PreparedStatement ps = c.prepareStatement(Sql.CHECKPOINT)) {
+                ps.setString(1, checkpointJson);
+                ps.setString(2, failedItemsJson);
+                ps.setLong(3, id);
+                ps.setLong(4, token);
+                return ps.executeUpdate() == 1;
+              }
+            });
     if (written) {
       changed(List.of(id));
     }
@@ -575,26 +615,30 @@ public final class SqliteStore implements Store {
 
   @Override
   public List<String> jobRecentProgress(String kind, int limit) {
-    return db.read("reading earlier progress of kind '" + kind + "'", c -> {
-      List<String> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.RECENT_PROGRESS)) {
-        ps.setString(1, kind);
-        ps.setInt(2, limit);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(rs.getString(1));
+    return db.read(
+        "reading earlier progress of kind '" + kind + "'",
+        c -> {
+          List<String> out = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(Sql.RECENT_PROGRESS)) {
+            ps.setString(1, kind);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(rs.getString(1));
+              }
+            }
           }
-        }
-      }
-      return out;
-    });
+          return out;
+        });
   }
 
   /** Tells this JVM's watchers which jobs changed, 500 ids a notification as on PostgreSQL. */
   private void changed(List<Long> ids) {
     for (int from = 0; from < ids.size(); from += 500) {
       List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-      notifier.publish(Notifier.JOB, chunk.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+      notifier.publish(
+          Notifier.JOB,
+          chunk.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     }
   }
 
@@ -603,28 +647,30 @@ public final class SqliteStore implements Store {
     if (leases.isEmpty()) {
       return Heartbeat.none();
     }
-    return db.write("extending the leases of node " + node, c -> {
-      List<LeasedJob> renewed = new ArrayList<>();
-      List<Long> cancelRequested = new ArrayList<>();
-      Instant expires = LEASE_CLOCK.instant().plus(lease);
-      try (PreparedStatement ps = c.prepareStatement(Sql.HEARTBEAT)) {
-        for (LeasedJob held : leases) {
-          Rows.setInstant(ps, 1, expires);
-          ps.setString(2, node);
-          ps.setLong(3, held.id());
-          ps.setLong(4, held.token());
-          try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-              renewed.add(new LeasedJob(rs.getLong(1), rs.getLong(2)));
-              if (rs.getBoolean(3)) {
-                cancelRequested.add(rs.getLong(1));
+    return db.write(
+        "extending the leases of node " + node,
+        c -> {
+          List<LeasedJob> renewed = new ArrayList<>();
+          List<Long> cancelRequested = new ArrayList<>();
+          Instant expires = LEASE_CLOCK.instant().plus(lease);
+          try (PreparedStatement ps = c.prepareStatement(Sql.HEARTBEAT)) {
+            for (LeasedJob held : leases) {
+              Rows.setInstant(ps, 1, expires);
+              ps.setString(2, node);
+              ps.setLong(3, held.id());
+              ps.setLong(4, held.token());
+              try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                  renewed.add(new LeasedJob(rs.getLong(1), rs.getLong(2)));
+                  if (rs.getBoolean(3)) {
+                    cancelRequested.add(rs.getLong(1));
+                  }
+                }
               }
             }
           }
-        }
-      }
-      return new Heartbeat(renewed, cancelRequested);
-    });
+          return new Heartbeat(renewed, cancelRequested);
+        });
   }
 
   @Override
@@ -632,24 +678,27 @@ public final class SqliteStore implements Store {
     if (jobs.isEmpty()) {
       return 0;
     }
-    Released released = db.write("releasing " + jobs.size() + " jobs", c -> {
-      int count = 0;
-      Set<String> queues = new LinkedHashSet<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.RELEASE)) {
-        for (LeasedJob job : jobs) {
-          Rows.setInstant(ps, 1, now);
-          ps.setLong(2, job.id());
-          ps.setLong(3, job.token());
-          try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-              count++;
-              queues.add(rs.getString(1));
-            }
-          }
-        }
-      }
-      return new Released(count, queues);
-    });
+    Released released =
+        db.write(
+            "releasing " + jobs.size() + " jobs",
+            c -> {
+              int count = 0;
+              Set<String> queues = new LinkedHashSet<>();
+              try (PreparedStatement ps = c.prepareStatement(Sql.RELEASE)) {
+                for (LeasedJob job : jobs) {
+                  Rows.setInstant(ps, 1, now);
+                  ps.setLong(2, job.id());
+                  ps.setLong(3, job.token());
+                  try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                      count++;
+                      queues.add(rs.getString(1));
+                    }
+                  }
+                }
+              }
+              return new Released(count, queues);
+            });
     wake(released.queues());
     return released.count();
   }
@@ -658,32 +707,36 @@ public final class SqliteStore implements Store {
 
   @Override
   public List<StuckJob> jobGetStuck(int limit) {
-    return db.read("reading jobs with expired leases", c -> {
-      List<StuckJob> stuck = new ArrayList<>();
-      Instant now = LEASE_CLOCK.instant();
-      try (PreparedStatement ps = c.prepareStatement(Sql.GET_STUCK)) {
-        Rows.setInstant(ps, 1, now);
-        ps.setInt(2, limit);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            stuck.add(Rows.stuck(rs, now));
+    return db.read(
+        "reading jobs with expired leases",
+        c -> {
+          List<StuckJob> stuck = new ArrayList<>();
+          Instant now = LEASE_CLOCK.instant();
+          try (PreparedStatement ps = c.prepareStatement(Sql.GET_STUCK)) {
+            Rows.setInstant(ps, 1, now);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                stuck.add(Rows.stuck(rs, now));
+              }
+            }
           }
-        }
-      }
-      return stuck;
-    });
+          return stuck;
+        });
   }
 
   @Override
   public Optional<Job> jobGet(long id) {
-    return db.read("reading job " + id, c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.GET)) {
-        ps.setLong(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(Rows.job(rs)) : Optional.empty();
-        }
-      }
-    });
+    return db.read(
+        "reading job " + id,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.GET)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(Rows.job(rs)) : Optional.empty();
+            }
+          }
+        });
   }
 
   @Override
@@ -692,21 +745,28 @@ public final class SqliteStore implements Store {
     params.add(q.beforeId());
     boolean args = q.includes(JobQuery.Field.ARGS);
     boolean result = q.includes(JobQuery.Field.RESULT);
-    String sql = "SELECT " + Sql.listColumns(args, result) + "\nFROM offload_jobs\nWHERE id < ?" + where(q.filter(), params)
-        + Sql.LIST_ORDER;
+    String sql =
+        "SELECT "
+            + Sql.listColumns(args, result)
+            + "\nFROM offload_jobs\nWHERE id < ?"
+            + where(q.filter(), params)
+            + Sql.LIST_ORDER;
     params.add(q.limit());
-    List<Job> jobs = db.read("listing jobs", c -> {
-      List<Job> page = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        bind(ps, params);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            page.add(Rows.job(rs, args, result));
-          }
-        }
-      }
-      return page;
-    });
+    List<Job> jobs =
+        db.read(
+            "listing jobs",
+            c -> {
+              List<Job> page = new ArrayList<>();
+              try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, params);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    page.add(Rows.job(rs, args, result));
+                  }
+                }
+              }
+              return page;
+            });
     return JobPage.of(jobs, q.limit());
   }
 
@@ -756,20 +816,23 @@ public final class SqliteStore implements Store {
   public Optional<JobState> jobCancel(long id, Instant now) {
     List<Long> releasedIds = new ArrayList<>();
     Set<String> woken = new LinkedHashSet<>();
-    Optional<Row> had = db.write("cancelling job " + id, c -> {
-      releasedIds.clear();
-      woken.clear();
-      Optional<Row> row = row(c, id);
-      if (row.isPresent() && JobAction.CANCEL.allows(row.get().state())) {
-        if (row.get().state() == JobState.RUNNING) {
-          update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
-        } else {
-          update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
-          release(c, List.of(id), now, releasedIds, woken);
-        }
-      }
-      return row;
-    });
+    Optional<Row> had =
+        db.write(
+            "cancelling job " + id,
+            c -> {
+              releasedIds.clear();
+              woken.clear();
+              Optional<Row> row = row(c, id);
+              if (row.isPresent() && JobAction.CANCEL.allows(row.get().state())) {
+                if (row.get().state() == JobState.RUNNING) {
+                  update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
+                } else {
+                  update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
+                  release(c, List.of(id), now, releasedIds, woken);
+                }
+              }
+              return row;
+            });
     if (had.isEmpty()) {
       return Optional.empty();
     }
@@ -789,17 +852,24 @@ public final class SqliteStore implements Store {
 
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
-    Optional<Row> had = db.write("retrying job " + id, c -> {
-      Optional<Row> row = row(c, id);
-      if (row.isPresent() && JobAction.RETRY.allows(row.get().state())) {
-        // A finished job starts over with fresh attempts; a waiting one just runs now.
-        update(c, row.get().state().isFinal() ? Sql.RETRY_FRESH : Sql.RUN_NOW, now.toEpochMilli(), id);
-        if (row.get().state().isFinal()) {
-          rearmDependents(c, id, now);
-        }
-      }
-      return row;
-    });
+    Optional<Row> had =
+        db.write(
+            "retrying job " + id,
+            c -> {
+              Optional<Row> row = row(c, id);
+              if (row.isPresent() && JobAction.RETRY.allows(row.get().state())) {
+                // A finished job starts over with fresh attempts; a waiting one just runs now.
+                update(
+                    c,
+                    row.get().state().isFinal() ? Sql.RETRY_FRESH : Sql.RUN_NOW,
+                    now.toEpochMilli(),
+                    id);
+                if (row.get().state().isFinal()) {
+                  rearmDependents(c, id, now);
+                }
+              }
+              return row;
+            });
     if (had.isEmpty()) {
       return Optional.empty();
     }
@@ -830,23 +900,25 @@ public final class SqliteStore implements Store {
 
   @Override
   public Optional<JobState> jobDelete(long id) {
-    return db.write("deleting job " + id, c -> {
-      Optional<Row> row = row(c, id);
-      if (row.isPresent() && JobAction.DELETE.allows(row.get().state())) {
-        List<String> waiting = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
-          ps.setLong(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
+    return db.write(
+        "deleting job " + id,
+        c -> {
+          Optional<Row> row = row(c, id);
+          if (row.isPresent() && JobAction.DELETE.allows(row.get().state())) {
+            List<String> waiting = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
+              ps.setLong(1, id);
+              try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
+                }
+              }
             }
+            Store.refuseIfDependedOn(id, waiting);
+            update(c, Sql.DELETE, id);
           }
-        }
-        Store.refuseIfDependedOn(id, waiting);
-        update(c, Sql.DELETE, id);
-      }
-      return row.map(Row::state);
-    });
+          return row.map(Row::state);
+        });
   }
 
   @Override
@@ -854,20 +926,23 @@ public final class SqliteStore implements Store {
     List<Object> params = new ArrayList<>();
     params.add(now.toEpochMilli());
     String sql = Sql.REPLAY_MANY + where(filter, params) + Sql.REPLAY_MANY_RETURNING;
-    Released replayed = db.write("replaying jobs", c -> {
-      int count = 0;
-      Set<String> queues = new LinkedHashSet<>();
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        bind(ps, params);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            count++;
-            queues.add(rs.getString(1));
-          }
-        }
-      }
-      return new Released(count, queues);
-    });
+    Released replayed =
+        db.write(
+            "replaying jobs",
+            c -> {
+              int count = 0;
+              Set<String> queues = new LinkedHashSet<>();
+              try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, params);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    count++;
+                    queues.add(rs.getString(1));
+                  }
+                }
+              }
+              return new Released(count, queues);
+            });
     wake(replayed.queues());
     return replayed.count();
   }
@@ -876,78 +951,107 @@ public final class SqliteStore implements Store {
   public int jobDeleteMany(JobFilter filter) {
     List<Object> params = new ArrayList<>();
     String sql = Sql.DELETE_MANY + where(filter, params);
-    return db.write("purging jobs", c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        bind(ps, params);
-        return ps.executeUpdate();
-      }
-    });
+    return db.write(
+        "purging jobs",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            return ps.executeUpdate();
+          }
+        });
   }
 
   @Override
   public int jobPrune(JobState state, Instant before, int limit) {
-    return db.write("pruning " + state.wireName() + " jobs", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.PRUNE)) {
-        ps.setString(1, state.wireName());
-        Rows.setInstant(ps, 2, before);
-        ps.setInt(3, limit);
-        return ps.executeUpdate();
-      }
-    });
+    return db.write(
+        "pruning " + state.wireName() + " jobs",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.PRUNE)) {
+            ps.setString(1, state.wireName());
+            Rows.setInstant(ps, 2, before);
+            ps.setInt(3, limit);
+            return ps.executeUpdate();
+          }
+        });
   }
 
   @Override
   public List<QueueStats> queueStats(Instant now) {
-    return db.read("reading queue statistics", c -> {
-      Map<String, QueueFigures> queues = new TreeMap<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_COUNTS); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          figures(queues, rs.getString(1)).counts().put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
-        }
-      }
-      Map<String, Long> claimed = new java.util.HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_CLAIMED); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          claimed.put(rs.getString(1), rs.getLong(2));
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUES_PAUSED); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          figures(queues, rs.getString(1)).paused()[0] = rs.getInt(2) != 0;
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_LAST_MINUTE)) {
-        Rows.setInstant(ps, 1, now.minusSeconds(60));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            QueueFigures f = figures(queues, rs.getString(1));
-            f.finished()[0]++;
-            long latency = rs.getLong(2);
-            if (!rs.wasNull()) {
-              f.latencies().add(latency);
-            }
-            long run = rs.getLong(3);
-            if (!rs.wasNull()) {
-              f.runs().add(run);
+    return db.read(
+        "reading queue statistics",
+        c -> {
+          Map<String, QueueFigures> queues = new TreeMap<>();
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_COUNTS);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              figures(queues, rs.getString(1))
+                  .counts()
+                  .put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
             }
           }
-        }
-      }
-      List<QueueStats> out = new ArrayList<>(queues.size());
-      queues.forEach((name, f) -> out.add(new QueueStats(name, f.paused()[0], f.counts(), claimed.getOrDefault(name, 0L),
-          f.finished()[0],
-          median(f.latencies()), median(f.runs()))));
-      return out;
-    });
+          Map<String, Long> claimed = new java.util.HashMap<>();
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_CLAIMED);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              claimed.put(rs.getString(1), rs.getLong(2));
+            }
+          }
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUES_PAUSED);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              figures(queues, rs.getString(1)).paused()[0] = rs.getInt(2) != 0;
+            }
+          }
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_LAST_MINUTE)) {
+            Rows.setInstant(ps, 1, now.minusSeconds(60));
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                QueueFigures f = figures(queues, rs.getString(1));
+                f.finished()[0]++;
+                long latency = rs.getLong(2);
+                if (!rs.wasNull()) {
+                  f.latencies().add(latency);
+                }
+                long run = rs.getLong(3);
+                if (!rs.wasNull()) {
+                  f.runs().add(run);
+                }
+              }
+            }
+          }
+          List<QueueStats> out = new ArrayList<>(queues.size());
+          queues.forEach((name, f) ->
+              out.add(
+                  new QueueStats(
+                      name,
+                      f.paused()[0],
+                      f.counts(),
+                      claimed.getOrDefault(name, 0L),
+                      f.finished()[0],
+                      median(f.latencies()),
+                      median(f.runs()))));
+          return out;
+        });
   }
 
   /** What {@link #queueStats} gathers of one queue. */
   private record QueueFigures(
-      Map<JobState, Long> counts, boolean[] paused, long[] finished, List<Long> latencies, List<Long> runs) {}
+      Map<JobState, Long> counts,
+      boolean[] paused,
+      long[] finished,
+      List<Long> latencies,
+      List<Long> runs) {}
 
   private static QueueFigures figures(Map<String, QueueFigures> queues, String queue) {
-    return queues.computeIfAbsent(queue, q -> new QueueFigures(
-        new EnumMap<>(JobState.class), new boolean[1], new long[1], new ArrayList<>(), new ArrayList<>()));
+    return queues.computeIfAbsent(
+        queue,
+        q ->
+            new QueueFigures(
+                new EnumMap<>(JobState.class),
+                new boolean[1],
+                new long[1],
+                new ArrayList<>(),
+                new ArrayList<>()));
   }
 
   /** The median as PostgreSQL's {@code percentile_cont(0.5)} gives it, to 0.1; null when empty. */
@@ -974,40 +1078,59 @@ public final class SqliteStore implements Store {
 
   @Override
   public List<QueueSettings> queueSettingsList() {
-    return db.read("reading queue settings", c -> {
-      List<QueueSettings> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_LIST); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(QueueSettings.fromColumns(rs.getString(1), rs.getInt(2) != 0, rs.getInt(3) != 0,
-              Rows.nullableInt(rs, 4), Rows.nullableInt(rs, 5), Rows.nullableInt(rs, 6), Rows.nullableLong(rs, 7),
-              rs.getInt(8) != 0, rs.getInt(9) != 0, Rows.nullableLong(rs, 10)));
-        }
-      }
-      return out;
-    });
+    return db.read(
+        "reading queue settings",
+        c -> {
+          List<QueueSettings> out = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_LIST);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(
+                  QueueSettings.fromColumns(
+                      rs.getString(1),
+                      rs.getInt(2) != 0,
+                      rs.getInt(3) != 0,
+                      Rows.nullableInt(rs, 4),
+                      Rows.nullableInt(rs, 5),
+                      Rows.nullableInt(rs, 6),
+                      Rows.nullableLong(rs, 7),
+                      rs.getInt(8) != 0,
+                      rs.getInt(9) != 0,
+                      Rows.nullableLong(rs, 10)));
+            }
+          }
+          return out;
+        });
   }
 
   @Override
   public boolean queueSettingsPut(String queue, QueueOptions o, boolean onlyIfUnconfigured) {
-    boolean written = db.write("writing the settings of queue '" + queue + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_PUT)) {
-        ps.setString(1, queue);
-        ps.setLong(2, System.currentTimeMillis());
-        ps.setObject(3, o.maxRunning(), java.sql.Types.INTEGER);
-        ps.setObject(4, o.perKey(), java.sql.Types.INTEGER);
-        ps.setObject(5, o.rate() == null ? null : o.rate().count(), java.sql.Types.INTEGER);
-        ps.setObject(6, o.rate() == null ? null : o.rate().period().toMillis(), java.sql.Types.BIGINT);
-        ps.setInt(7, o.ratePerKey() ? 1 : 0);
-        ps.setInt(8, o.fair() ? 1 : 0);
-        ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
-        ps.setInt(10, onlyIfUnconfigured ? 1 : 0);
-        if (ps.executeUpdate() != 1) {
-          return false;
-        }
-      }
-      update(c, Sql.QUEUE_RATES_RESET, queue);
-      return true;
-    });
+    boolean written =
+        db.write(
+            "writing the settings of queue '" + queue + "'",
+            c -> {
+              try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_PUT)) {
+                ps.setString(1, queue);
+                ps.setLong(2, System.currentTimeMillis());
+                ps.setObject(3, o.maxRunning(), java.sql.Types.INTEGER);
+                ps.setObject(4, o.perKey(), java.sql.Types.INTEGER);
+                ps.setObject(5, o.rate() == null ? null : o.rate().count(), java.sql.Types.INTEGER);
+                ps.setObject(
+                    6,
+                    o.rate() == null ? null : o.rate().period().toMillis(),
+                    java.sql.Types.BIGINT);
+                ps.setInt(7, o.ratePerKey() ? 1 : 0);
+                ps.setInt(8, o.fair() ? 1 : 0);
+                ps.setObject(
+                    9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+                ps.setInt(10, onlyIfUnconfigured ? 1 : 0);
+                if (ps.executeUpdate() != 1) {
+                  return false;
+                }
+              }
+              update(c, Sql.QUEUE_RATES_RESET, queue);
+              return true;
+            });
     if (written) {
       // Looser limits may let waiting jobs run: wake the queue's workers.
       wake(List.of(queue));
@@ -1017,44 +1140,58 @@ public final class SqliteStore implements Store {
 
   @Override
   public void queuePause(String queue, boolean paused) {
-    db.write((paused ? "pausing" : "resuming") + " queue '" + queue + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_PAUSE)) {
-        ps.setString(1, queue);
-        ps.setInt(2, paused ? 1 : 0);
-        ps.setLong(3, System.currentTimeMillis());
-        return ps.executeUpdate();
-      }
-    });
+    db.write(
+        (paused ? "pausing" : "resuming") + " queue '" + queue + "'",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_PAUSE)) {
+            ps.setString(1, queue);
+            ps.setInt(2, paused ? 1 : 0);
+            ps.setLong(3, System.currentTimeMillis());
+            return ps.executeUpdate();
+          }
+        });
   }
 
   @Override
   public List<KindStats> kindStats(Instant since, long budgetMs) {
     record Times(List<Long> whole, List<Long> waits) {}
-    Map<String, Times> byKind = db.read("reading run times per kind", c -> {
-      Map<String, Times> times = new TreeMap<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.KIND_RUN_TIMES)) {
-        Rows.setInstant(ps, 1, since);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            Times t = times.computeIfAbsent(rs.getString(1), k -> new Times(new ArrayList<>(), new ArrayList<>()));
-            t.whole().add(rs.getLong(2));
-            long wait = rs.getLong(3);
-            if (!rs.wasNull()) {
-              t.waits().add(wait);
-            }
-          }
-        }
-      }
-      return times;
-    });
+    Map<String, Times> byKind =
+        db.read(
+            "reading run times per kind",
+            c -> {
+              Map<String, Times> times = new TreeMap<>();
+              try (PreparedStatement ps = c.prepareStatement(Sql.KIND_RUN_TIMES)) {
+                Rows.setInstant(ps, 1, since);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    Times t =
+                        times.computeIfAbsent(
+                            rs.getString(1), k -> new Times(new ArrayList<>(), new ArrayList<>()));
+                    t.whole().add(rs.getLong(2));
+                    long wait = rs.getLong(3);
+                    if (!rs.wasNull()) {
+                      t.waits().add(wait);
+                    }
+                  }
+                }
+              }
+              return times;
+            });
     List<KindStats> out = new ArrayList<>(byKind.size());
     // Percentiles as PostgreSQL's percentile_cont (which skips nulls, as the waits here do).
     byKind.forEach((kind, t) -> {
       List<Long> ms = t.whole().stream().sorted().toList();
       List<Long> waits = t.waits().stream().sorted().toList();
-      out.add(KindStats.of(kind, ms.size(), round(percentile(ms, 0.5)), round(percentile(ms, 0.95)),
-          round(ms.get(ms.size() - 1)), budgetMs,
-          waits.isEmpty() ? 0 : round(percentile(waits, 0.5)), waits.isEmpty() ? 0 : round(percentile(waits, 0.95))));
+      out.add(
+          KindStats.of(
+              kind,
+              ms.size(),
+              round(percentile(ms, 0.5)),
+              round(percentile(ms, 0.95)),
+              round(ms.get(ms.size() - 1)),
+              budgetMs,
+              waits.isEmpty() ? 0 : round(percentile(waits, 0.5)),
+              waits.isEmpty() ? 0 : round(percentile(waits, 0.95))));
     });
     return out;
   }
@@ -1066,7 +1203,9 @@ public final class SqliteStore implements Store {
     try (PreparedStatement ps = c.prepareStatement(Sql.JOB_STATE)) {
       ps.setLong(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(new Row(JobState.fromWire(rs.getString(1)), rs.getString(2))) : Optional.empty();
+        return rs.next()
+            ? Optional.of(new Row(JobState.fromWire(rs.getString(1)), rs.getString(2)))
+            : Optional.empty();
       }
     }
   }
@@ -1083,72 +1222,83 @@ public final class SqliteStore implements Store {
     if (kinds.isEmpty()) {
       return;
     }
-    db.write("announcing kinds " + kinds, c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.KIND_ANNOUNCE)) {
-        Rows.setInstant(ps, 1, now);
-        ps.setString(2, Json.write(kinds));
-        return ps.executeUpdate();
-      }
-    });
+    db.write(
+        "announcing kinds " + kinds,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.KIND_ANNOUNCE)) {
+            Rows.setInstant(ps, 1, now);
+            ps.setString(2, Json.write(kinds));
+            return ps.executeUpdate();
+          }
+        });
   }
 
   @Override
   public boolean kindKnown(String kind) {
-    return db.read("looking up kind '" + kind + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.KIND_KNOWN)) {
-        ps.setString(1, kind);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next();
-        }
-      }
-    });
+    return db.read(
+        "looking up kind '" + kind + "'",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.KIND_KNOWN)) {
+            ps.setString(1, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next();
+            }
+          }
+        });
   }
 
   // ---------------------------------------------------------------- schedules
 
   @Override
   public boolean scheduleSave(ScheduleRecord s, boolean replace) {
-    return db.write("saving schedule '" + s.name() + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(replace ? Sql.SCHEDULE_UPSERT : Sql.SCHEDULE_INSERT)) {
-        ps.setString(1, s.name());
-        ps.setString(2, s.kind());
-        ps.setString(3, s.argsJson());
-        ps.setString(4, s.queue());
-        ps.setInt(5, s.priority());
-        ps.setInt(6, s.maxAttempts());
-        ps.setString(7, s.cron());
-        ps.setString(8, s.zone());
-        if (s.everyMillis() == null) {
-          ps.setNull(9, java.sql.Types.INTEGER);
-        } else {
-          ps.setLong(9, s.everyMillis());
-        }
-        ps.setString(10, s.catchUp());
-        ps.setInt(11, s.paused() ? 1 : 0);
-        ps.setInt(12, s.declared() ? 1 : 0);
-        Rows.setInstant(ps, 13, s.lastTick());
-        return ps.executeUpdate() == 1;
-      }
-    });
+    return db.write(
+        "saving schedule '" + s.name() + "'",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(replace ? Sql.SCHEDULE_UPSERT : Sql.SCHEDULE_INSERT)) {
+            ps.setString(1, s.name());
+            ps.setString(2, s.kind());
+            ps.setString(3, s.argsJson());
+            ps.setString(4, s.queue());
+            ps.setInt(5, s.priority());
+            ps.setInt(6, s.maxAttempts());
+            ps.setString(7, s.cron());
+            ps.setString(8, s.zone());
+            if (s.everyMillis() == null) {
+              ps.setNull(9, java.sql.Types.INTEGER);
+            } else {
+              ps.setLong(9, s.everyMillis());
+            }
+            ps.setString(10, s.catchUp());
+            ps.setInt(11, s.paused() ? 1 : 0);
+            ps.setInt(12, s.declared() ? 1 : 0);
+            Rows.setInstant(ps, 13, s.lastTick());
+            return ps.executeUpdate() == 1;
+          }
+        });
   }
 
   @Override
   public List<ScheduleRecord> scheduleList() {
-    return db.read("listing schedules", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_LIST)) {
-        return schedules(ps);
-      }
-    });
+    return db.read(
+        "listing schedules",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_LIST)) {
+            return schedules(ps);
+          }
+        });
   }
 
   @Override
   public Optional<ScheduleRecord> scheduleGet(String name) {
-    return db.read("reading schedule '" + name + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_GET)) {
-        ps.setString(1, name);
-        return schedules(ps).stream().findFirst();
-      }
-    });
+    return db.read(
+        "reading schedule '" + name + "'",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_GET)) {
+            ps.setString(1, name);
+            return schedules(ps).stream().findFirst();
+          }
+        });
   }
 
   private static List<ScheduleRecord> schedules(PreparedStatement ps) throws SQLException {
@@ -1159,10 +1309,24 @@ public final class SqliteStore implements Store {
         Long everyMillis = rs.wasNull() ? null : every;
         long job = rs.getLong("last_job_id");
         Long jobId = rs.wasNull() ? null : job;
-        out.add(new ScheduleRecord(rs.getString("name"), rs.getString("kind"), rs.getString("args"), rs.getString("queue"),
-            rs.getInt("priority"), rs.getInt("max_attempts"), rs.getString("cron"), rs.getString("zone"), everyMillis,
-            rs.getString("catch_up"), rs.getInt("paused") != 0, rs.getInt("declared") != 0, rs.getInt("disabled") != 0,
-            Rows.instant(rs, "last_tick"), jobId, rs.getString("last_job_state")));
+        out.add(
+            new ScheduleRecord(
+                rs.getString("name"),
+                rs.getString("kind"),
+                rs.getString("args"),
+                rs.getString("queue"),
+                rs.getInt("priority"),
+                rs.getInt("max_attempts"),
+                rs.getString("cron"),
+                rs.getString("zone"),
+                everyMillis,
+                rs.getString("catch_up"),
+                rs.getInt("paused") != 0,
+                rs.getInt("declared") != 0,
+                rs.getInt("disabled") != 0,
+                Rows.instant(rs, "last_tick"),
+                jobId,
+                rs.getString("last_job_state")));
       }
     }
     return out;
@@ -1170,48 +1334,60 @@ public final class SqliteStore implements Store {
 
   @Override
   public boolean scheduleDelete(String name) {
-    return db.write("deleting schedule '" + name + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_DELETE)) {
-        ps.setString(1, name);
-        return ps.executeUpdate() == 1;
-      }
-    });
+    return db.write(
+        "deleting schedule '" + name + "'",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_DELETE)) {
+            ps.setString(1, name);
+            return ps.executeUpdate() == 1;
+          }
+        });
   }
 
   @Override
   public boolean schedulePause(String name, boolean paused, Instant now) {
-    return db.write((paused ? "pausing" : "resuming") + " schedule '" + name + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_PAUSE)) {
-        ps.setInt(1, paused ? 1 : 0);
-        ps.setLong(2, now.toEpochMilli());
-        ps.setString(3, name);
-        return ps.executeUpdate() == 1;
-      }
-    });
+    return db.write(
+        (paused ? "pausing" : "resuming") + " schedule '" + name + "'",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_PAUSE)) {
+            ps.setInt(1, paused ? 1 : 0);
+            ps.setLong(2, now.toEpochMilli());
+            ps.setString(3, name);
+            return ps.executeUpdate() == 1;
+          }
+        });
   }
 
   @Override
   public int scheduleDisableUndeclared(Collection<String> declared) {
-    return db.write("disabling schedules no longer declared", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_DISABLE_UNDECLARED)) {
-        ps.setString(1, Json.write(declared));
-        return ps.executeUpdate();
-      }
-    });
+    return db.write(
+        "disabling schedules no longer declared",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_DISABLE_UNDECLARED)) {
+            ps.setString(1, Json.write(declared));
+            return ps.executeUpdate();
+          }
+        });
   }
 
   @Override
   public Optional<List<Long>> scheduleFire(String name, Instant tick, List<JobInsert> jobs) {
-    Optional<List<Long>> ids = db.write("firing schedule '" + name + "' at " + tick, c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_ADVANCE)) {
-        ps.setLong(1, tick.toEpochMilli());
-        ps.setString(2, name);
-        if (ps.executeUpdate() == 0) {
-          return Optional.<List<Long>>empty();
-        }
-      }
-      return Optional.of(jobs.isEmpty() ? List.<Long>of() : insert(c, jobs).stream().map(InsertResult::id).toList());
-    });
+    Optional<List<Long>> ids =
+        db.write(
+            "firing schedule '" + name + "' at " + tick,
+            c -> {
+              try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_ADVANCE)) {
+                ps.setLong(1, tick.toEpochMilli());
+                ps.setString(2, name);
+                if (ps.executeUpdate() == 0) {
+                  return Optional.<List<Long>>empty();
+                }
+              }
+              return Optional.of(
+                  jobs.isEmpty()
+                      ? List.<Long>of()
+                      : insert(c, jobs).stream().map(InsertResult::id).toList());
+            });
     if (ids.isPresent()) {
       Set<String> queues = new LinkedHashSet<>();
       jobs.forEach(j -> queues.add(j.queue()));
@@ -1225,127 +1401,146 @@ public final class SqliteStore implements Store {
   @Override
   public long workflowInsert(WorkflowInsert w) {
     Set<String> woken = new LinkedHashSet<>();
-    long id = db.write("inserting workflow '" + w.name() + "' of " + w.steps().size() + " steps", c -> {
-      woken.clear();
-      long workflowId;
-      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_INSERT)) {
-        ps.setString(1, w.name());
-        ps.setLong(2, w.createdAt().toEpochMilli());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          workflowId = rs.getLong(1);
-        }
-      }
-      List<Long> ids = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_INSERT)) {
-        for (WorkflowInsert.Step st : w.steps()) {
-          JobInsert j = st.job();
-          ps.setString(1, j.kind());
-          ps.setString(2, j.queue());
-          ps.setInt(3, j.priority());
-          ps.setString(4, j.argsJson());
-          ps.setInt(5, j.maxAttempts());
-          ps.setString(6, st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName());
-          Rows.setInstant(ps, 7, j.runAt());
-          Rows.setInstant(ps, 8, j.createdAt());
-          ps.setLong(9, workflowId);
-          ps.setString(10, st.name());
-          ps.setString(11, st.onFailure());
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            ids.add(rs.getLong(1));
-          }
-          if (st.after().isEmpty()) {
-            woken.add(j.queue());
-          }
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_DEP_INSERT)) {
-        for (int i = 0; i < w.steps().size(); i++) {
-          for (int dep : w.steps().get(i).after()) {
-            ps.setLong(1, ids.get(i));
-            ps.setLong(2, ids.get(dep));
-            ps.executeUpdate();
-          }
-        }
-      }
-      return workflowId;
-    });
+    long id =
+        db.write(
+            "inserting workflow '" + w.name() + "' of " + w.steps().size() + " steps",
+            c -> {
+              woken.clear();
+              long workflowId;
+              try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_INSERT)) {
+                ps.setString(1, w.name());
+                ps.setLong(2, w.createdAt().toEpochMilli());
+                try (ResultSet rs = ps.executeQuery()) {
+                  rs.next();
+                  workflowId = rs.getLong(1);
+                }
+              }
+              List<Long> ids = new ArrayList<>();
+              try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_INSERT)) {
+                for (WorkflowInsert.Step st : w.steps()) {
+                  JobInsert j = st.job();
+                  ps.setString(1, j.kind());
+                  ps.setString(2, j.queue());
+                  ps.setInt(3, j.priority());
+                  ps.setString(4, j.argsJson());
+                  ps.setInt(5, j.maxAttempts());
+                  ps.setString(
+                      6, st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName());
+                  Rows.setInstant(ps, 7, j.runAt());
+                  Rows.setInstant(ps, 8, j.createdAt());
+                  ps.setLong(9, workflowId);
+                  ps.setString(10, st.name());
+                  ps.setString(11, st.onFailure());
+                  try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    ids.add(rs.getLong(1));
+                  }
+                  if (st.after().isEmpty()) {
+                    woken.add(j.queue());
+                  }
+                }
+              }
+              try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_DEP_INSERT)) {
+                for (int i = 0; i < w.steps().size(); i++) {
+                  for (int dep : w.steps().get(i).after()) {
+                    ps.setLong(1, ids.get(i));
+                    ps.setLong(2, ids.get(dep));
+                    ps.executeUpdate();
+                  }
+                }
+              }
+              return workflowId;
+            });
     wake(woken);
     return id;
   }
 
   @Override
   public Optional<WorkflowRecord> workflowGet(long id) {
-    return db.read("reading workflow " + id, c -> {
-      String name;
-      Instant createdAt;
-      Instant cancelledAt;
-      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_GET)) {
-        ps.setLong(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
+    return db.read(
+        "reading workflow " + id,
+        c -> {
+          String name;
+          Instant createdAt;
+          Instant cancelledAt;
+          try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_GET)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                return Optional.empty();
+              }
+              name = rs.getString("name");
+              createdAt = Rows.instant(rs, "created_at");
+              cancelledAt = Rows.instant(rs, "cancelled_at");
+            }
           }
-          name = rs.getString("name");
-          createdAt = Rows.instant(rs, "created_at");
-          cancelledAt = Rows.instant(rs, "cancelled_at");
-        }
-      }
-      List<WorkflowRecord.Step> steps = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEPS)) {
-        ps.setLong(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            List<String> after = new ArrayList<>();
-            Json.tree(rs.getString("after_steps")).forEach(n -> after.add(n.asText()));
-            steps.add(new WorkflowRecord.Step(rs.getLong("id"), rs.getString("step"), rs.getString("kind"),
-                JobState.fromWire(rs.getString("state")), after, rs.getString("on_failure"), Rows.instant(rs, "started_at"),
-                Rows.instant(rs, "finished_at"), rs.getString("progress")));
+          List<WorkflowRecord.Step> steps = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEPS)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                List<String> after = new ArrayList<>();
+                Json.tree(rs.getString("after_steps")).forEach(n -> after.add(n.asText()));
+                steps.add(
+                    new WorkflowRecord.Step(
+                        rs.getLong("id"),
+                        rs.getString("step"),
+                        rs.getString("kind"),
+                        JobState.fromWire(rs.getString("state")),
+                        after,
+                        rs.getString("on_failure"),
+                        Rows.instant(rs, "started_at"),
+                        Rows.instant(rs, "finished_at"),
+                        rs.getString("progress")));
+              }
+            }
           }
-        }
-      }
-      return Optional.of(new WorkflowRecord(id, name, createdAt, cancelledAt, steps));
-    });
+          return Optional.of(new WorkflowRecord(id, name, createdAt, cancelledAt, steps));
+        });
   }
 
   @Override
   public Optional<String> workflowStepResult(long jobId, String step) {
-    return db.read("reading the result of step '" + step + "'", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_RESULT)) {
-        ps.setString(1, step);
-        ps.setLong(2, jobId);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-        }
-      }
-    });
+    return db.read(
+        "reading the result of step '" + step + "'",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_RESULT)) {
+            ps.setString(1, step);
+            ps.setLong(2, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+          }
+        });
   }
 
   @Override
   public boolean workflowCancel(long id, Instant now) {
     List<Long> running = new ArrayList<>();
-    boolean found = db.write("cancelling workflow " + id, c -> {
-      running.clear();
-      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_MARK_CANCELLED)) {
-        ps.setLong(1, now.toEpochMilli());
-        ps.setLong(2, id);
-        if (ps.executeUpdate() == 0) {
-          return false;
-        }
-      }
-      update(c, Sql.WORKFLOW_CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
-      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_CANCEL_RUNNING)) {
-        ps.setLong(1, now.toEpochMilli());
-        ps.setLong(2, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            running.add(rs.getLong(1));
-          }
-        }
-      }
-      return true;
-    });
+    boolean found =
+        db.write(
+            "cancelling workflow " + id,
+            c -> {
+              running.clear();
+              try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_MARK_CANCELLED)) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setLong(2, id);
+                if (ps.executeUpdate() == 0) {
+                  return false;
+                }
+              }
+              update(c, Sql.WORKFLOW_CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
+              try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_CANCEL_RUNNING)) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setLong(2, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    running.add(rs.getLong(1));
+                  }
+                }
+              }
+              return true;
+            });
     running.forEach(r -> notifier.publish(Notifier.CANCEL, Long.toString(r)));
     return found;
   }
@@ -1353,52 +1548,59 @@ public final class SqliteStore implements Store {
   @Override
   public boolean workflowRetry(long id, Instant now) {
     Set<String> woken = new LinkedHashSet<>();
-    boolean found = db.write("retrying workflow " + id, c -> {
-      woken.clear();
-      try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_UNMARK_CANCELLED)) {
-        ps.setLong(1, id);
-        if (ps.executeUpdate() == 0) {
-          return false;
-        }
-      }
-      update(c, Sql.WORKFLOW_REARM, now.toEpochMilli(), id);
-      try (PreparedStatement ps = c.prepareStatement(Sql.RELEASE_WORKFLOW)) {
-        ps.setLong(1, now.toEpochMilli());
-        ps.setLong(2, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            woken.add(rs.getString(2));
-          }
-        }
-      }
-      return true;
-    });
+    boolean found =
+        db.write(
+            "retrying workflow " + id,
+            c -> {
+              woken.clear();
+              try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_UNMARK_CANCELLED)) {
+                ps.setLong(1, id);
+                if (ps.executeUpdate() == 0) {
+                  return false;
+                }
+              }
+              update(c, Sql.WORKFLOW_REARM, now.toEpochMilli(), id);
+              try (PreparedStatement ps = c.prepareStatement(Sql.RELEASE_WORKFLOW)) {
+                ps.setLong(1, now.toEpochMilli());
+                ps.setLong(2, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    woken.add(rs.getString(2));
+                  }
+                }
+              }
+              return true;
+            });
     wake(woken);
     return found;
   }
 
   @Override
   public boolean leaderAttemptElect(String node, Duration ttl, Instant now) {
-    return db.write("electing a leader", c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.LEADER_ATTEMPT_ELECT)) {
-        ps.setString(1, node);
-        Rows.setInstant(ps, 2, now.plus(ttl));
-        Rows.setInstant(ps, 3, now);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next();
-        }
-      }
-    });
+    return db.write(
+        "electing a leader",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.LEADER_ATTEMPT_ELECT)) {
+            ps.setString(1, node);
+            Rows.setInstant(ps, 2, now.plus(ttl));
+            Rows.setInstant(ps, 3, now);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next();
+            }
+          }
+        });
   }
 
   @Override
   public void leaderResign(String node) {
-    db.write("resigning the leadership of node " + node, c -> {
-      try (PreparedStatement ps = c.prepareStatement(Sql.LEADER_RESIGN)) {
-        ps.setString(1, node);
-        return ps.executeUpdate();
-      }
-    });
+    db.write(
+        "resigning the leadership of node " + node,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.LEADER_RESIGN)) {
+            ps.setString(1, node);
+            return ps.executeUpdate();
+          }
+        });
   }
 
   private void wake(Collection<String> queues) {

@@ -25,9 +25,11 @@ class DocumentedColumnsTest {
 
   @Test
   void everyDocumentedColumnExists() throws Exception {
-    Map<String, List<String>> documented = documentedColumns(Files.readString(Path.of("..", "docs", "operations.md")));
+    Map<String, List<String>> documented =
+        documentedColumns(Files.readString(Path.of("..", "docs", "operations.md")));
     assertThat(documented).containsKeys("jobs", "schedules", "queues", "migrations");
-    assertThat(documented.get("jobs")).contains("id", "kind", "queue", "state", "attempt", "schedule");
+    assertThat(documented.get("jobs"))
+        .contains("id", "kind", "queue", "state", "attempt", "schedule");
     Path file = dir.resolve("offload.db");
     try (SqliteStore store = SqliteStore.open(file)) {
       store.migrate();
@@ -58,7 +60,9 @@ class DocumentedColumnsTest {
     Map<String, List<String>> columns = new LinkedHashMap<>();
     String section = doc.substring(doc.indexOf("## Querying with SQL"));
     String jobsTable = section.substring(section.indexOf("`offload.jobs`, one row per job:"));
-    Matcher row = Pattern.compile("(?m)^\\| `([a-z_]+)` \\|").matcher(jobsTable.substring(0, jobsTable.indexOf("\n\n", jobsTable.indexOf("| ---"))));
+    Matcher row =
+        Pattern.compile("(?m)^\\| `([a-z_]+)` \\|")
+            .matcher(jobsTable.substring(0, jobsTable.indexOf("\n\n", jobsTable.indexOf("| ---"))));
     List<String> jobs = new ArrayList<>();
     while (row.find()) {
       jobs.add(row.group(1));
@@ -68,7 +72,8 @@ class DocumentedColumnsTest {
       jobs.add(extra.group(1));
     }
     columns.put("jobs", jobs);
-    Matcher table = Pattern.compile("`offload\\.([a-z_]+)`: ((?:`[a-z_]+`(?:,? )?)+)").matcher(section);
+    Matcher table =
+        Pattern.compile("`offload\\.([a-z_]+)`: ((?:`[a-z_]+`(?:,? )?)+)").matcher(section);
     while (table.find()) {
       List<String> names = new ArrayList<>();
       Matcher name = Pattern.compile("`([a-z_]+)`").matcher(table.group(2));

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several stores on one file, as several processes would have: each has its own connection, so
- * only SQLite's file locks keep them apart.
+ * Several stores on one file, as several processes would have: each has its own connection, so only
+ * SQLite's file locks keep them apart.
  */
 class SqliteFileSharingTest {
   @TempDir Path dir;
@@ -70,26 +70,38 @@ class SqliteFileSharingTest {
       for (int t = 0; t < 8; t++) {
         SqliteStore store = t % 2 == 0 ? first : second;
         long token = t + 1;
-        results.add(pool.submit(() -> {
-          go.await();
-          List<Long> mine = new ArrayList<>();
-          while (true) {
-            Instant now = Instant.now();
-            List<ClaimedJob> got = store.jobClaim(
-                new ClaimParams("default", List.of("k"), 13, "node-" + token, token, now, Duration.ofSeconds(30)));
-            if (got.isEmpty()) {
-              return mine;
-            }
-            got.forEach(j -> mine.add(j.id()));
-          }
-        }));
+        results.add(
+            pool.submit(() -> {
+              go.await();
+              List<Long> mine = new ArrayList<>();
+              while (true) {
+                Instant now = Instant.now();
+                List<ClaimedJob> got =
+                    store.jobClaim(
+                        new ClaimParams(
+                            "default",
+                            List.of("k"),
+                            13,
+                            "node-" + token,
+                            token,
+                            now,
+                            Duration.ofSeconds(30)));
+                if (got.isEmpty()) {
+                  return mine;
+                }
+                got.forEach(j -> mine.add(j.id()));
+              }
+            }));
       }
       go.countDown();
       List<Long> claimed = new ArrayList<>();
       for (Future<List<Long>> f : results) {
         claimed.addAll(f.get());
       }
-      assertThat(claimed).hasSize(jobs).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(inserted);
+      assertThat(claimed)
+          .hasSize(jobs)
+          .doesNotHaveDuplicates()
+          .containsExactlyInAnyOrderElementsOf(inserted);
     } finally {
       pool.shutdownNow();
     }
@@ -100,10 +112,15 @@ class SqliteFileSharingTest {
     try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = other.createStatement()) {
       s.execute("BEGIN IMMEDIATE");
-      s.execute("INSERT INTO offload_kinds (kind, announced_at) VALUES ('from-the-other-process', 0)");
+      s.execute(
+          "INSERT INTO offload_kinds (kind, announced_at) VALUES ('from-the-other-process', 0)");
 
-      CompletableFuture<List<Long>> insert = CompletableFuture.supplyAsync(() -> second.jobInsertMany(List.of(job())));
-      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !insert.isDone());
+      CompletableFuture<List<Long>> insert =
+          CompletableFuture.supplyAsync(() -> second.jobInsertMany(List.of(job())));
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> !insert.isDone());
 
       s.execute("COMMIT");
       List<Long> ids = insert.get();
@@ -131,7 +148,9 @@ class SqliteFileSharingTest {
     Instant now = Instant.now();
     assertThat(first.leaderAttemptElect("a", Duration.ofSeconds(30), now)).isTrue();
     assertThat(second.leaderAttemptElect("b", Duration.ofSeconds(30), now)).isFalse();
-    assertThat(second.leaderAttemptElect("b", Duration.ofSeconds(30), now.plusSeconds(31))).isTrue();
-    assertThat(first.leaderAttemptElect("a", Duration.ofSeconds(30), now.plusSeconds(32))).isFalse();
+    assertThat(second.leaderAttemptElect("b", Duration.ofSeconds(30), now.plusSeconds(31)))
+        .isTrue();
+    assertThat(first.leaderAttemptElect("a", Duration.ofSeconds(30), now.plusSeconds(32)))
+        .isFalse();
   }
 }

@@ -1,7 +1,7 @@
 package dev.offload.sqlite;
 
-import dev.offload.testsupport.FlowControlContract;
 import dev.offload.store.Store;
+import dev.offload.testsupport.FlowControlContract;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

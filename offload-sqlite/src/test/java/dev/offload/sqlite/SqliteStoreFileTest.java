@@ -102,26 +102,33 @@ class SqliteStoreFileTest {
     try (SqliteStore again = SqliteStore.open(file)) {
       again.migrate();
     }
-    assertThat(queryOne(file, "SELECT count(*) FROM offload_migrations")).isEqualTo(String.valueOf(Migrations.FILES.size()));
+    assertThat(queryOne(file, "SELECT count(*) FROM offload_migrations"))
+        .isEqualTo(String.valueOf(Migrations.FILES.size()));
   }
 
   @Test
   void storesMigratingTheSameFileAtOnceBothSucceed() throws Exception {
     Path file = dir.resolve("offload.db");
-    List<SqliteStore> stores = List.of(SqliteStore.open(file), SqliteStore.open(file), SqliteStore.open(file));
+    List<SqliteStore> stores =
+        List.of(SqliteStore.open(file), SqliteStore.open(file), SqliteStore.open(file));
     ExecutorService pool = Executors.newFixedThreadPool(stores.size());
     try {
       CountDownLatch go = new CountDownLatch(1);
-      List<Future<Void>> done = stores.stream().map(s -> pool.submit(() -> {
-        go.await();
-        s.migrate();
-        return (Void) null;
-      })).toList();
+      List<Future<Void>> done =
+          stores.stream()
+              .map(s ->
+                  pool.submit(() -> {
+                    go.await();
+                    s.migrate();
+                    return (Void) null;
+                  }))
+              .toList();
       go.countDown();
       for (Future<Void> f : done) {
         f.get();
       }
-      assertThat(queryOne(file, "SELECT count(*) FROM offload_migrations")).isEqualTo(String.valueOf(Migrations.FILES.size()));
+      assertThat(queryOne(file, "SELECT count(*) FROM offload_migrations"))
+          .isEqualTo(String.valueOf(Migrations.FILES.size()));
     } finally {
       pool.shutdownNow();
       stores.forEach(SqliteStore::close);
@@ -141,7 +148,10 @@ class SqliteStoreFileTest {
       woken.clear();
       Instant now = Instant.now();
       store.jobClaim(new ClaimParams("a", List.of("k"), 10, "n", 5L, now, Duration.ofSeconds(30)));
-      assertThat(store.jobReleaseMany(List.of(new LeasedJob(ids.get(0), 5L), new LeasedJob(ids.get(2), 5L)), now)).isEqualTo(2);
+      assertThat(
+              store.jobReleaseMany(
+                  List.of(new LeasedJob(ids.get(0), 5L), new LeasedJob(ids.get(2), 5L)), now))
+          .isEqualTo(2);
       assertThat(woken).containsExactly("a");
       assertThat(store.supportsListenNotify()).isFalse();
     }
@@ -171,15 +181,24 @@ class SqliteStoreFileTest {
       assertThat(store.jobCancel(ids.get(0), now)).contains(JobState.RUNNING);
       assertThat(store.jobCancel(ids.get(1), now)).contains(JobState.RUNNING);
       assertThat(cancels).containsExactly(String.valueOf(ids.get(0)), String.valueOf(ids.get(1)));
-      assertThat(store.jobHeartbeat("n", ids.stream().map(id -> new LeasedJob(id, 5L)).toList(), Duration.ofSeconds(60))
-          .cancelRequested()).containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(
+              store
+                  .jobHeartbeat(
+                      "n",
+                      ids.stream().map(id -> new LeasedJob(id, 5L)).toList(),
+                      Duration.ofSeconds(60))
+                  .cancelRequested())
+          .containsExactlyInAnyOrderElementsOf(ids);
 
       Instant at = now.plusSeconds(1);
-      store.jobCompleteMany(List.of(
-          new Completion(ids.get(0), 5L, JobState.RETRYING, at, at.plusSeconds(5), null, null, null),
-          new Completion(ids.get(1), 5L, JobState.SUCCEEDED, at, null, null, null, null)));
+      store.jobCompleteMany(
+          List.of(
+              new Completion(
+                  ids.get(0), 5L, JobState.RETRYING, at, at.plusSeconds(5), null, null, null),
+              new Completion(ids.get(1), 5L, JobState.SUCCEEDED, at, null, null, null, null)));
       assertThat(store.jobGet(ids.get(0)).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
-      assertThat(store.jobGet(ids.get(0)).orElseThrow().finishedAt()).isEqualTo(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+      assertThat(store.jobGet(ids.get(0)).orElseThrow().finishedAt())
+          .isEqualTo(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
       assertThat(store.jobGet(ids.get(1)).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(store.jobCancel(ids.get(0), at)).contains(JobState.CANCELLED);
       assertThat(cancels).hasSize(2);
@@ -193,7 +212,10 @@ class SqliteStoreFileTest {
       long id = store.jobInsertMany(List.of(job("a"))).get(0);
       Instant now = Instant.now();
       store.jobClaim(new ClaimParams("a", List.of("k"), 1, "n", 5L, now, Duration.ofSeconds(30)));
-      store.jobCompleteMany(List.of(new Completion(id, 5L, JobState.RETRYING, now, now, null, null, null, null, null, true)));
+      store.jobCompleteMany(
+          List.of(
+              new Completion(
+                  id, 5L, JobState.RETRYING, now, now, null, null, null, null, null, true)));
       assertThat(store.jobGet(id).orElseThrow().attempt()).isZero();
       assertThat(store.jobGet(id).orElseThrow().finishedAt()).isNull();
     }
@@ -207,15 +229,32 @@ class SqliteStoreFileTest {
       long[] waits = {10, 20, 30, 40};
       long[] runs = {100, 200, 300, 1_000};
       for (int i = 0; i < waits.length; i++) {
-        long id = store.jobInsertMany(List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base))).get(0);
+        long id =
+            store
+                .jobInsertMany(
+                    List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)))
+                .get(0);
         Instant started = base.plusMillis(waits[i]);
-        store.jobClaim(new ClaimParams("q", List.of("k"), 1, "n", 5L, started, Duration.ofSeconds(30)));
-        // A claim leaves started_at empty; the completion carries the handler's start, as the engine's
+        store.jobClaim(
+            new ClaimParams("q", List.of("k"), 1, "n", 5L, started, Duration.ofSeconds(30)));
+        // A claim leaves started_at empty; the completion carries the handler's start, as the
+        // engine's
         // does for a job that ends before its start was written.
-        store.jobCompleteMany(List.of(new Completion(id, 5L, JobState.SUCCEEDED, started.plusMillis(runs[i]), null, null,
-            null, null).startedAt(started)));
+        store.jobCompleteMany(
+            List.of(
+                new Completion(
+                        id,
+                        5L,
+                        JobState.SUCCEEDED,
+                        started.plusMillis(runs[i]),
+                        null,
+                        null,
+                        null,
+                        null)
+                    .startedAt(started)));
       }
-      store.jobInsertMany(List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)));
+      store.jobInsertMany(
+          List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)));
       store.queuePause("idle", true);
 
       List<QueueStats> stats = store.queueStats(base.plusSeconds(30));
@@ -237,13 +276,15 @@ class SqliteStoreFileTest {
 
   @Test
   void migrationScriptsSplitAtLineEndingSemicolonsWithoutComments() {
-    String script = """
+    String script =
+        """
         -- a comment; with a semicolon;
         CREATE TABLE a (x TEXT DEFAULT ';');
         CREATE INDEX a_x ON a (x)
           WHERE x <> '';
         """;
     assertThat(Migrations.statements(script))
-        .containsExactly("CREATE TABLE a (x TEXT DEFAULT ';')", "CREATE INDEX a_x ON a (x)\n  WHERE x <> ''");
+        .containsExactly(
+            "CREATE TABLE a (x TEXT DEFAULT ';')", "CREATE INDEX a_x ON a (x)\n  WHERE x <> ''");
   }
 }

@@ -23,7 +23,8 @@ class SqliteWorkflowTest extends WorkflowContract {
 
   @Override
   protected void truncate() throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file()); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file());
+        Statement s = c.createStatement()) {
       s.execute("DELETE FROM offload_jobs");
       s.execute("DELETE FROM offload_job_deps");
       s.execute("DELETE FROM offload_workflows");

@@ -20,7 +20,9 @@ public final class KindsDocument {
   /** {@code {"budgetMs": ..., "kinds": [...]}}, kinds in name order. */
   public static Map<String, Object> of(Offload offload, Duration budget) {
     Map<String, KindDocument> kinds = new TreeMap<>();
-    offload.kinds().forEach((kind, options) -> kinds.put(kind, KindDocument.registered(kind, options)));
+    offload
+        .kinds()
+        .forEach((kind, options) -> kinds.put(kind, KindDocument.registered(kind, options)));
     for (KindStats s : offload.kindStats(budget)) {
       kinds.merge(s.kind(), KindDocument.ran(s), KindDocument::withStats);
     }
@@ -37,7 +39,8 @@ public final class KindsDocument {
    * @param runs successful jobs in the last 24 hours that the figures cover
    * @param p50Ms median time of a job from its first start to its end, across attempts
    * @param advice "inline" when p95 fits the budget, "background" when not, null without runs
-   * @param waitP50Ms median queue wait, from when a job was due to its first start; null without runs
+   * @param waitP50Ms median queue wait, from when a job was due to its first start; null without
+   *     runs
    */
   public record KindDocument(
       String kind,
@@ -55,22 +58,60 @@ public final class KindsDocument {
       Double waitP95Ms) {
 
     static KindDocument registered(String kind, JobOptions o) {
-      return new KindDocument(kind, true, o.queue(), o.priority(), o.maxAttempts(),
-          o.timeout() == null ? null : o.timeout().toMillis(), 0, null, null, null, null, null, null);
+      return new KindDocument(
+          kind,
+          true,
+          o.queue(),
+          o.priority(),
+          o.maxAttempts(),
+          o.timeout() == null ? null : o.timeout().toMillis(),
+          0,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
     }
 
     static KindDocument ran(KindStats s) {
-      return new KindDocument(s.kind(), false, null, null, null, null, 0, null, null, null, null, null, null).withStats(s);
+      return new KindDocument(
+              s.kind(), false, null, null, null, null, 0, null, null, null, null, null, null)
+          .withStats(s);
     }
 
     KindDocument withStats(KindDocument other) {
-      return new KindDocument(kind, registered, queue, priority, maxAttempts, timeoutMs,
-          other.runs, other.p50Ms, other.p95Ms, other.maxMs, other.advice, other.waitP50Ms, other.waitP95Ms);
+      return new KindDocument(
+          kind,
+          registered,
+          queue,
+          priority,
+          maxAttempts,
+          timeoutMs,
+          other.runs,
+          other.p50Ms,
+          other.p95Ms,
+          other.maxMs,
+          other.advice,
+          other.waitP50Ms,
+          other.waitP95Ms);
     }
 
     KindDocument withStats(KindStats s) {
-      return new KindDocument(kind, registered, queue, priority, maxAttempts, timeoutMs,
-          s.runs(), s.p50Ms(), s.p95Ms(), s.maxMs(), s.runs() == 0 ? null : s.advice(), s.waitP50Ms(), s.waitP95Ms());
+      return new KindDocument(
+          kind,
+          registered,
+          queue,
+          priority,
+          maxAttempts,
+          timeoutMs,
+          s.runs(),
+          s.p50Ms(),
+          s.p95Ms(),
+          s.maxMs(),
+          s.runs() == 0 ? null : s.advice(),
+          s.waitP50Ms(),
+          s.waitP95Ms());
     }
   }
 }
