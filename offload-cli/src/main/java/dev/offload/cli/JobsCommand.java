@@ -3,6 +3,7 @@ package dev.offload.cli;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.Offload;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,12 +47,27 @@ final class JobsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the page as the JSON document of GET /api/jobs.")
   boolean json;
 
+  @Option(
+      names = "--fields",
+      paramLabel = "LIST",
+      description =
+          "The large fields the jobs carry, as GET /api/jobs?fields= does: args,result"
+              + " (default: neither, so a page costs the same whatever the jobs hold).")
+  String fields;
+
   @Override
   public Integer call() {
     Context ctx = parent.ctx;
     JobQuery query;
     try {
-      query = JobQuery.all().limit(limit).cursor(cursor).state(state).queue(queue).kind(kind);
+      query =
+          JobQuery.all()
+              .limit(limit)
+              .cursor(cursor)
+              .state(state)
+              .queue(queue)
+              .kind(kind)
+              .fields(fields == null ? Set.of() : JobQuery.Field.parseList(fields));
     } catch (IllegalArgumentException e) {
       throw CliError.usage(e.getMessage());
     }

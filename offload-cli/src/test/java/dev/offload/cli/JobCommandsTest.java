@@ -27,6 +27,23 @@ class JobCommandsTest {
   }
 
   @Test
+  void jobsJsonLeavesArgsAndResultOutAsTheApiDoesUnlessFieldsAsks() {
+    Cli.Result enqueued = Cli.run("enqueue", "demo.sleep", "--args", "{\"ms\": 1}", store);
+    assertThat(enqueued.code()).as(enqueued.toString()).isZero();
+
+    JsonNode page = Json.tree(Cli.run("jobs", "--json", store).out());
+    assertThat(page.get("jobs")).hasSize(1);
+    assertThat(page.get("jobs").get(0).has("args")).isFalse();
+    assertThat(page.get("jobs").get(0).get("kind").asText()).isEqualTo("demo.sleep");
+
+    JsonNode withArgs = Json.tree(Cli.run("jobs", "--json", "--fields", "args", store).out());
+    assertThat(withArgs.get("jobs").get(0).get("args").get("ms").asInt()).isEqualTo(1);
+
+    Cli.Result bad = Cli.run("jobs", "--fields", "secrets", store);
+    assertThat(bad.code()).as(bad.toString()).isEqualTo(2);
+  }
+
+  @Test
   void followDrawsTheSyncsStagesAndRetryingFailedItemsRunsAFollowUp() throws Exception {
     String id = Cli.run("enqueue", "demo.sync", "--args", "{\"items\": 3000}", store).out().strip();
     Cli.Worker worker = Cli.startWorker("worker", store, "--shutdown-grace", "1s");
