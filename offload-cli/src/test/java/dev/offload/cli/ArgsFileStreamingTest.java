@@ -54,7 +54,9 @@ class ArgsFileStreamingTest {
       assertThat(lines.count()).isEqualTo(LINES);
     }
     JsonNode page =
-        Json.tree(Cli.run("jobs", "--json", "--limit", "1", "--store=sqlite:" + store).out());
+        Json.tree(
+            Cli.run("jobs", "--json", "--fields", "args", "--limit", "1", "--store=sqlite:" + store)
+                .out());
     assertThat(page.get("jobs").get(0).get("args").get("n").asInt()).isEqualTo(LINES - 1);
   }
 
