@@ -68,9 +68,7 @@ final class Security {
           "cross-origin request from "
               + origin
               + " refused: only the dashboard served here"
-              + (container
-                  ? " may change jobs"
-                  : " may change jobs on a server without a token"));
+              + (container ? " may change jobs" : " may change jobs on a server without a token"));
     }
   }
 

@@ -136,6 +136,7 @@ class OrdersApp {
                   .anyRequest()
                   .permitAll())
           .httpBasic(Customizer.withDefaults())
+          .formLogin(Customizer.withDefaults())
           // Offload refuses state changes from other origins itself.
           .csrf(c -> c.ignoringRequestMatchers("/offload/api/**"));
       return http.build();
