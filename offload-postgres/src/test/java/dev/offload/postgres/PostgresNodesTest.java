@@ -57,8 +57,13 @@ class PostgresNodesTest {
                 .register("wake.me", Note.class, (args, ctx) -> null)
                 .build()) {
       worker.start();
-      // Let the worker reach its first poll wait, so the job below can only start through a NOTIFY.
-      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+      // Once the worker listens and has run a first job, it sits in its one-minute poll wait: the
+      // job below can only start within seconds through a NOTIFY.
+      await().atMost(Duration.ofSeconds(10)).until(() -> worker.health().notifierConnected());
+      JobId first = client.enqueue("wake.me", new Note("first"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.job(first).orElseThrow().state() == JobState.SUCCEEDED);
       JobId id = client.enqueue("wake.me", new Note("hi"));
       await()
           .atMost(Duration.ofSeconds(10))
