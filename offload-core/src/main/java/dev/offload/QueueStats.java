@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param latencyP50Ms median wait from run_at to the handler's start, of jobs finished in the last
  *     minute, or null
  * @param runP50Ms median run time of jobs finished in the last minute, or null
- * @param flow what the queue's flow control holds back now ({@link Flow#NONE} for a queue without
+ * @param flow what the queue's flow control holds back now ({@link Flow#none()} for a queue without
  *     limits and not paused)
  */
 public record QueueStats(
@@ -31,7 +31,7 @@ public record QueueStats(
 
   public QueueStats {
     counts = Map.copyOf(counts);
-    flow = flow == null ? Flow.NONE : flow;
+    flow = flow == null ? Flow.none() : flow;
   }
 
   /** A queue as a store counts it, before its flow control is looked at. */
@@ -43,7 +43,7 @@ public record QueueStats(
       long finishedLastMinute,
       @Nullable Double latencyP50Ms,
       @Nullable Double runP50Ms) {
-    this(name, paused, counts, claimed, finishedLastMinute, latencyP50Ms, runP50Ms, Flow.NONE);
+    this(name, paused, counts, claimed, finishedLastMinute, latencyP50Ms, runP50Ms, Flow.none());
   }
 
   /** A queue with no job claimed ahead. */
@@ -92,8 +92,12 @@ public record QueueStats(
       long waitingOnKeyLimit,
       long waitingOnRate,
       long waitingPaused) {
-    /** Nothing held back. */
-    public static final Flow NONE = new Flow(0, 0, 0, 0, 0, 0);
+    private static final Flow NONE = new Flow(0, 0, 0, 0, 0, 0);
+
+    /** Nothing held back, nothing running. */
+    public static Flow none() {
+      return NONE;
+    }
 
     /** Due jobs that a limit, a rate or a pause holds back. */
     public long waiting() {

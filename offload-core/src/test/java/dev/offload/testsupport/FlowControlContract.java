@@ -310,7 +310,7 @@ public abstract class FlowControlContract {
 
     succeed(claimed.get(0), t0);
     assertThat(offload.job(new JobId(second)).orElseThrow().waiting()).isNull();
-    assertThat(flowOf("sync")).isEqualTo(QueueStats.Flow.NONE);
+    assertThat(flowOf("sync")).isEqualTo(QueueStats.Flow.none());
   }
 
   @Test
@@ -377,7 +377,7 @@ public abstract class FlowControlContract {
     // A queue without flow control never holds a job back.
     long free = insert("free", null);
     assertThat(offload.job(new JobId(free)).orElseThrow().waiting()).isNull();
-    assertThat(flowOf("free")).isEqualTo(QueueStats.Flow.NONE);
+    assertThat(flowOf("free")).isEqualTo(QueueStats.Flow.none());
   }
 
   private QueueStats.Flow flowOf(String queue) {
