@@ -20,6 +20,7 @@ module dev.offload {
       dev.offload.postgres,
       dev.offload.sqlite,
       dev.offload.server,
+      dev.offload.push,
       dev.offload.cli,
       dev.offload.test;
 
