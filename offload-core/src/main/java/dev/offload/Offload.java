@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.engine.Node;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
+import dev.offload.internal.JobInterceptor;
+import dev.offload.internal.JobStepper;
+import dev.offload.internal.OffloadInternals;
 import dev.offload.store.JobAction;
 import dev.offload.store.Store;
 import java.lang.reflect.ParameterizedType;
@@ -42,6 +45,10 @@ import org.jspecify.annotations.Nullable;
  * the workers gracefully and closes the store.
  */
 public final class Offload implements AutoCloseable {
+  static {
+    OffloadInternals.provide(new Internals());
+  }
+
   private final Store store;
   private final Node node;
   private final EngineConfig config;
@@ -50,6 +57,7 @@ public final class Offload implements AutoCloseable {
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
   private final @Nullable ProgressTokens progressTokens;
+  private final List<JobInterceptor> interceptors;
   private boolean closed;
 
   private Offload(
@@ -57,14 +65,55 @@ public final class Offload implements AutoCloseable {
       Map<String, Registration<?>> registry,
       EngineConfig config,
       List<DeclaredSchedule> declared,
-      @Nullable ProgressTokens progressTokens) {
+      @Nullable ProgressTokens progressTokens,
+      List<JobInterceptor> interceptors) {
     this.store = store;
+    this.interceptors = List.copyOf(interceptors);
     this.progressTokens = progressTokens;
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.node = new Node(store, this.registry, config);
     this.schedules = new Schedules(store, this.registry, config.clock());
     this.declared = List.copyOf(declared);
+  }
+
+  /** What Offload's own modules reach through {@link OffloadInternals}. */
+  private static final class Internals implements OffloadInternals.Access {
+    @Override
+    public void intercept(Builder builder, JobInterceptor interceptor) {
+      builder.interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+    }
+
+    @Override
+    public JobStepper stepper(Offload offload) {
+      return offload.stepper();
+    }
+
+    @Override
+    public void storeDeclaredSchedules(Offload offload) {
+      offload.storeDeclaredSchedules();
+    }
+
+    @Override
+    public Map<String, Class<?>> argsTypes(Offload offload) {
+      return offload.argsTypes();
+    }
+  }
+
+  private Map<String, Class<?>> argsTypes() {
+    Map<String, Class<?>> types = new LinkedHashMap<>();
+    registry.forEach((kind, r) -> types.put(kind, r.argsType()));
+    return types;
+  }
+
+  private JobStepper stepper() {
+    return node.stepper();
+  }
+
+  private void afterEnqueue(boolean inTransaction) {
+    for (JobInterceptor i : interceptors) {
+      i.afterEnqueue(inTransaction);
+    }
   }
 
   /** A schedule declared with {@link Builder#schedule}. */
@@ -89,6 +138,12 @@ public final class Offload implements AutoCloseable {
       throw new IllegalStateException(
           "this Offload is closed (its store too); build a new one to start again");
     }
+    storeDeclaredSchedules();
+    node.start();
+    startedOnce = true;
+  }
+
+  private void storeDeclaredSchedules() {
     if (!declared.isEmpty()) {
       List<String> names = new ArrayList<>();
       for (DeclaredSchedule d : declared) {
@@ -98,8 +153,6 @@ public final class Offload implements AutoCloseable {
       }
       store.scheduleDisableUndeclared(names);
     }
-    node.start();
-    startedOnce = true;
   }
 
   /**
@@ -128,7 +181,12 @@ public final class Offload implements AutoCloseable {
    * WorkflowBuilder#enqueue()}.
    */
   public WorkflowBuilder workflow(String name) {
-    return new WorkflowBuilder(name, store, node::validate, config.clock());
+    return new WorkflowBuilder(
+        name,
+        store,
+        node::validate,
+        config.clock(),
+        () -> afterEnqueue(/* inTransaction= */ false));
   }
 
   /**
@@ -227,7 +285,9 @@ public final class Offload implements AutoCloseable {
     if (parent.failedItems() == null || parent.failedItems().items().isEmpty()) {
       throw new IllegalStateException("job " + id + " recorded no failed items to retry");
     }
-    return new JobId(store.jobInsertMany(List.of(node.followUp(parent))).get(0));
+    JobId followUp = new JobId(store.jobInsertMany(List.of(node.followUp(parent))).get(0));
+    afterEnqueue(/* inTransaction= */ false);
+    return followUp;
   }
 
   /** This node's name, as written in leases and errors. */
@@ -267,6 +327,7 @@ public final class Offload implements AutoCloseable {
           results.addAll(store.jobInsertManyResults(inserts));
           return results.stream().map(dev.offload.store.InsertResult::id).toList();
         });
+    afterEnqueue(/* inTransaction= */ false);
     return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
   }
 
@@ -291,6 +352,7 @@ public final class Offload implements AutoCloseable {
       return List.of();
     }
     List<JobId> ids = ids(node.insert(requests, store::jobInsertMany));
+    afterEnqueue(/* inTransaction= */ false);
     return ids;
   }
 
@@ -304,6 +366,7 @@ public final class Offload implements AutoCloseable {
       return List.of();
     }
     List<JobId> ids = ids(node.insert(requests, inserts -> store.jobInsertMany(tx, inserts)));
+    afterEnqueue(/* inTransaction= */ true);
     return ids;
   }
 
@@ -764,6 +827,7 @@ public final class Offload implements AutoCloseable {
     private boolean migrate = true;
     private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
     private byte @Nullable [] progressKey;
+    private final List<JobInterceptor> interceptors = new ArrayList<>();
 
     private Builder() {}
 
@@ -1014,7 +1078,8 @@ public final class Offload implements AutoCloseable {
           registry,
           config,
           List.copyOf(declaredSchedules.values()),
-          progressKey == null ? null : new ProgressTokens(progressKey));
+          progressKey == null ? null : new ProgressTokens(progressKey),
+          interceptors);
     }
 
     private static void requirePositive(String field, Duration value) {
