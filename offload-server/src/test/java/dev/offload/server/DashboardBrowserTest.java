@@ -430,6 +430,8 @@ class DashboardBrowserTest {
     back.click();
     waitFor(By.cssSelector(".wf-step[data-step='sync']"));
     assertThat(driver.findElement(By.cssSelector("h1")).getText()).contains("month-end");
+  }
+
   @Test
   void aJobHeldBackByItsKeySaysWhyOnItsPageAndItsQueueCardCountsIt() throws Exception {
     t.offload.updateQueue("default", dev.offload.QueueOptions.none().perKey(1));
