@@ -14,6 +14,7 @@ import java.lang.reflect.Type;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -266,7 +267,8 @@ public final class Offload implements AutoCloseable {
    * handle is closed. Listeners run on a watcher thread and should be quick.
    */
   public AutoCloseable watch(JobId id, java.util.function.Consumer<Job> listener) {
-    return node.watch(id.value(), listener);
+    Objects.requireNonNull(listener, "listener");
+    return node.watch(id.value(), job -> listener.accept(withWaiting(job)));
   }
 
   /**
@@ -376,8 +378,36 @@ public final class Offload implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The job as stored; a due job that a queue's limit, rate or pause holds back says why in {@link
+   * Job#waiting()} (read from the store's counts now, so it costs the claim path nothing).
+   */
   public Optional<Job> job(JobId id) {
-    return store.jobGet(id.value());
+    return store.jobGet(id.value()).map(this::withWaiting);
+  }
+
+  /** {@code job} with the reason it waits, when it is due and a queue setting holds it back. */
+  private Job withWaiting(Job job) {
+    Instant now = config.clock().instant();
+    if (!FlowStatus.due(job, now)) {
+      return job;
+    }
+    dev.offload.store.QueueSettings settings = settingsOf(job.queue());
+    if (settings == null || !FlowStatus.holdsBack(settings)) {
+      return job;
+    }
+    dev.offload.store.QueueFlow flow =
+        store.queueFlow(job.queue(), settings.options(), job.concurrencyKey(), now);
+    return job.withWaiting(FlowStatus.waiting(job, settings, flow));
+  }
+
+  private dev.offload.store.@Nullable QueueSettings settingsOf(String queue) {
+    for (dev.offload.store.QueueSettings s : store.queueSettingsList()) {
+      if (s.name().equals(queue)) {
+        return s;
+      }
+    }
+    return null;
   }
 
   public JobPage jobs(JobQuery query) {
@@ -696,9 +726,27 @@ public final class Offload implements AutoCloseable {
 
   // ---------------------------------------------------------------- queues
 
-  /** Every queue with jobs or paused: counts per state and last-minute figures. */
+  /**
+   * Every queue with jobs or paused: counts per state, last-minute figures, and what its flow
+   * control holds back ({@link QueueStats#flow()}).
+   */
   public List<QueueStats> queues() {
-    return store.queueStats(config.clock().instant());
+    Instant now = config.clock().instant();
+    Map<String, dev.offload.store.QueueSettings> settings = new java.util.HashMap<>();
+    for (dev.offload.store.QueueSettings s : store.queueSettingsList()) {
+      settings.put(s.name(), s);
+    }
+    List<QueueStats> out = new ArrayList<>();
+    for (QueueStats stats : store.queueStats(now)) {
+      dev.offload.store.QueueSettings s = settings.get(stats.name());
+      if (s != null && FlowStatus.holdsBack(s)) {
+        stats =
+            stats.withFlow(
+                FlowStatus.flow(s, store.queueFlow(stats.name(), s.options(), null, now)));
+      }
+      out.add(stats);
+    }
+    return out;
   }
 
   /** Stops every node from claiming jobs of {@code queue}; running jobs finish. */
