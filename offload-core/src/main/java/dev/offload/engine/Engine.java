@@ -8,6 +8,7 @@ import dev.offload.PermanentFailure;
 import dev.offload.Snooze;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
+import dev.offload.internal.JobInterceptor;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
@@ -60,6 +61,8 @@ final class Engine {
   private final EngineConfig config;
   private final Map<String, Producer> producers = new LinkedHashMap<>();
   private final Map<Long, Execution> running = new ConcurrentHashMap<>();
+  // The producers of runOneNow: never started, they only count slots for Execution.
+  private final Map<String, Producer> steppers = new ConcurrentHashMap<>();
   private final Completer completer;
   private final Rescuer rescuer;
   private final Pruner pruner;
@@ -307,12 +310,7 @@ final class Engine {
     Thread thread =
         Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
     ex.thread = thread;
-    if (!config.listeners().isEmpty()) {
-      long waited = Math.max(0, Duration.between(job.runAt(), config.clock().instant()).toMillis());
-      for (JobListener l : config.listeners()) {
-        safely(() -> l.onStarted(job.kind(), job.queue(), waited));
-      }
-    }
+    tellStarted(job);
     Duration timeout = reg == null ? null : reg.options().timeout();
     if (timeout != null) {
       ex.timeout =
@@ -320,6 +318,51 @@ final class Engine {
               () -> timedOut(ex, timeout), timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
     thread.start();
+  }
+
+  private void tellStarted(ClaimedJob job) {
+    if (!config.listeners().isEmpty()) {
+      long waited = Math.max(0, Duration.between(job.runAt(), config.clock().instant()).toMillis());
+      for (JobListener l : config.listeners()) {
+        safely(() -> l.onStarted(job.kind(), job.queue(), waited));
+      }
+    }
+  }
+
+  /**
+   * Claims one due job of {@code queue} and runs one attempt of it on the calling thread, without
+   * workers (the test kit's {@link Stepper}); its outcome is written before this returns. No
+   * timeout applies, and nothing interrupts the caller's thread. Null when no job is due.
+   */
+  ClaimedJob runOneNow(String queue) {
+    Producer producer =
+        steppers.computeIfAbsent(
+            queue, q -> new Producer(this, store, q, List.copyOf(registry.keySet()), 1));
+    long token = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    List<ClaimedJob> claimed =
+        store.jobClaim(
+            new dev.offload.store.ClaimParams(
+                queue,
+                List.copyOf(registry.keySet()),
+                1,
+                config.node(),
+                token,
+                config.clock().instant(),
+                config.leaseDuration(),
+                limits.of(queue)));
+    if (claimed.isEmpty()) {
+      return null;
+    }
+    ClaimedJob job = claimed.get(0);
+    Execution ex = new Execution(this, job, registry.get(job.kind()), producer, System.nanoTime());
+    running.put(job.id(), ex);
+    tellStarted(job);
+    try {
+      runAttempt(ex);
+    } finally {
+      completer.writeNow();
+    }
+    return job;
   }
 
   private void runAttempt(Execution ex) {
@@ -349,6 +392,11 @@ final class Engine {
     }
     try {
       Object result = invoke(ex.registration, args, ex);
+      if (ex.continues()) {
+        // Checkpointed because shouldYield() said so: run again at once from the checkpoint,
+        // without using an attempt, as a push endpoint's continuation does.
+        throw new Snooze(Duration.ZERO);
+      }
       String resultJson = result == null ? null : Json.write(result);
       if (ex.settle()) {
         Instant now = config.clock().instant();
@@ -407,9 +455,38 @@ final class Engine {
   }
 
   @SuppressWarnings("unchecked")
-  private static <A> Object invoke(Registration<A> reg, Object args, Execution ctx)
-      throws Exception {
-    return reg.handler().run((A) args, ctx);
+  private <A> Object invoke(Registration<A> reg, Object args, Execution ctx) throws Exception {
+    if (config.interceptors().isEmpty()) {
+      return reg.handler().run((A) args, ctx);
+    }
+    ClaimedJob job = ctx.job;
+    JobInterceptor.Attempt attempt =
+        new JobInterceptor.Attempt(
+            job.id(), job.kind(), job.queue(), job.attempt(), headers(job.headersJson()));
+    // The first interceptor is outermost.
+    java.util.concurrent.Callable<Object> call = () -> reg.handler().run((A) args, ctx);
+    List<JobInterceptor> interceptors = config.interceptors();
+    for (int i = interceptors.size() - 1; i >= 0; i--) {
+      JobInterceptor interceptor = interceptors.get(i);
+      java.util.concurrent.Callable<Object> inner = call;
+      call = () -> interceptor.aroundAttempt(attempt, inner);
+    }
+    return call.call();
+  }
+
+  private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> HEADERS =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
+  private static Map<String, String> headers(String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return Json.read(json, HEADERS);
+    } catch (Exception e) {
+      log.debug("ignoring unreadable job headers {}", json);
+      return Map.of();
+    }
   }
 
   private void timedOut(Execution ex, Duration timeout) {

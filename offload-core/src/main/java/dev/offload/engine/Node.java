@@ -30,9 +30,11 @@ public final class Node {
   private final Enqueuer enqueuer;
   private final JobWatcher watcher;
   private final EngineConfig config;
+  private final Store store;
 
   public Node(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.config = config;
+    this.store = store;
     this.engine = new Engine(store, registry, config);
     this.enqueuer = new Enqueuer(store, registry, config);
     this.watcher = new JobWatcher(store);
@@ -133,6 +135,11 @@ public final class Node {
     engine.queueOptionsChanged(queue, options);
   }
 
+  /** Runs jobs one at a time on the calling thread, without workers (the test kit). */
+  public dev.offload.internal.JobStepper stepper() {
+    return new Stepper(engine, store, config);
+  }
+
   /** Runs one rescue pass now, whether or not this node leads; returns the jobs rescued. */
   public int rescueOnce() {
     return engine.rescueOnce();
@@ -162,10 +169,12 @@ public final class Node {
       Duration retention,
       Duration deadRetention,
       List<JobListener> listeners,
-      InstantSource clock) {
+      InstantSource clock,
+      List<dev.offload.internal.JobInterceptor> interceptors) {
     public EngineConfig {
       queues = Map.copyOf(queues);
       listeners = List.copyOf(listeners);
+      interceptors = List.copyOf(interceptors);
     }
   }
 

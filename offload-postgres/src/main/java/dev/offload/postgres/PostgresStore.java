@@ -30,6 +30,7 @@ import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.QueueFlow;
 import dev.offload.store.QueueSettings;
 import dev.offload.store.RejectedWriteException;
 import dev.offload.store.ScheduleRecord;
@@ -256,6 +257,7 @@ public final class PostgresStore implements Store {
         keys = new String[n];
     String[] concurrencyKeys = new String[n];
     String[] schedule = new String[n];
+    String[] headers = new String[n];
     Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
     Long[] parentId = new Long[n];
     for (int i = 0; i < n; i++) {
@@ -273,6 +275,7 @@ public final class PostgresStore implements Store {
       keys[i] = j.idempotencyKey();
       concurrencyKeys[i] = j.concurrencyKey();
       schedule[i] = j.schedule();
+      headers[i] = j.headersJson();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
       ps.setArray(1, c.createArrayOf("text", kind));
@@ -288,6 +291,7 @@ public final class PostgresStore implements Store {
       ps.setArray(11, c.createArrayOf("text", keys));
       ps.setArray(12, c.createArrayOf("text", schedule));
       ps.setArray(13, c.createArrayOf("text", concurrencyKeys));
+      ps.setArray(14, c.createArrayOf("text", headers));
       List<InsertResult> ids = new ArrayList<>(n);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -343,6 +347,7 @@ public final class PostgresStore implements Store {
         ps.setString(11, j.idempotencyKey());
         ps.setString(12, j.concurrencyKey());
         ps.setString(13, j.uniqueKey());
+        ps.setString(14, j.headersJson());
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             notify(c, Notifier.INSERT, j.queue());
@@ -446,7 +451,8 @@ public final class PostgresStore implements Store {
         rs.getString(9),
         rs.getString(10),
         p.token(),
-        instant(rs, 11));
+        instant(rs, 11),
+        rs.getString("headers"));
   }
 
   /**
@@ -1354,6 +1360,35 @@ public final class PostgresStore implements Store {
           }
           return written;
         });
+  }
+
+  @Override
+  public QueueFlow queueFlow(String queue, QueueOptions o, String key, Instant now) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.queueFlow)) {
+      c.setAutoCommit(true);
+      ps.setString(1, queue);
+      ps.setTimestamp(2, Timestamp.from(now));
+      ps.setObject(3, o.perKey(), java.sql.Types.INTEGER);
+      ps.setBoolean(4, o.ratePerKey());
+      ps.setLong(5, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setString(6, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new QueueFlow(
+            rs.getLong(1),
+            rs.getLong(2),
+            rs.getLong(3),
+            rs.getLong(4),
+            rs.getLong(5),
+            rs.getObject(6, Long.class),
+            rs.getLong(7),
+            rs.getObject(8, Long.class),
+            rs.getLong(9));
+      }
+    } catch (SQLException e) {
+      throw fail("reading the flow control of queue '" + queue + "'", e);
+    }
   }
 
   private interface Tx<T> {

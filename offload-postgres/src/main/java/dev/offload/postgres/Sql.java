@@ -47,6 +47,7 @@ final class Sql {
   final String queuePause;
   final String queueSettingsList;
   final String queueSettingsPut;
+  final String queueFlow;
   final String queueRatesReset;
   final String lockState;
   final String cancelPending;
@@ -111,13 +112,13 @@ final class Sql {
             """
             WITH ins AS (
               INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                         idempotency_key, schedule, concurrency_key)
+                                         idempotency_key, schedule, concurrency_key, headers)
               SELECT kind, queue, priority::smallint, args::jsonb, max_attempts, state, run_at::timestamptz, created_at::timestamptz,
-                     parent_id, retry_items::jsonb, idempotency_key, schedule, concurrency_key
+                     parent_id, retry_items::jsonb, idempotency_key, schedule, concurrency_key, headers::jsonb
               FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
-                          ?::text[], ?::text[], ?::text[])
+                          ?::text[], ?::text[], ?::text[], ?::text[])
                 AS t(kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items, idempotency_key,
-                     schedule, concurrency_key)
+                     schedule, concurrency_key, headers)
               -- A job whose key is taken is not inserted; the no-op update makes RETURNING give the
               -- stored job's id in its place (even when another transaction committed it after this
               -- statement's snapshot), so ids stay one per input row, in order. The stored kind and
@@ -143,8 +144,8 @@ final class Sql {
             schema,
             """
             INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                       idempotency_key, concurrency_key, unique_key)
-            VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+                                       idempotency_key, concurrency_key, unique_key, headers)
+            VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)
             ON CONFLICT DO NOTHING
             RETURNING id\
             """);
@@ -201,7 +202,7 @@ final class Sql {
                 claim_token = ?, started_at = NULL
             FROM next WHERE j.id = next.id
             RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
-                      j.failed_items::text, j.retry_items::text, j.run_at\
+                      j.failed_items::text, j.retry_items::text, j.run_at, j.headers::text\
             """);
 
     // The flow-controlled claim, one transaction: a lock per queue serialises its claims across
@@ -283,7 +284,7 @@ final class Sql {
                 lease_expires_at = now() + ?::bigint * interval '1 millisecond', claim_token = ?, started_at = ?
             WHERE j.id = ANY(?::bigint[]) AND j.state IN ('scheduled', 'available', 'retrying')
             RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
-                      j.failed_items::text, j.retry_items::text, j.run_at, j.concurrency_key\
+                      j.failed_items::text, j.retry_items::text, j.run_at, j.concurrency_key, j.headers::text\
             """);
 
     // Moves each key's TAT on by the starts just claimed: max(tat, now) + n * interval. A new row
@@ -485,6 +486,48 @@ final class Sql {
                 fair = excluded.fair, aging_ms = excluded.aging_ms, configured_at = excluded.configured_at,
                 updated_at = excluded.updated_at
               WHERE NOT ? OR q.configured_at IS NULL\
+            """);
+
+    // What a queue's flow control holds back, for "waiting: ..." and the gauges: counted as the
+    // flow-controlled claim counts (running with a live lease on the database's clock; due by the
+    // engine's clock), without its lock. A due job is held by its key's limit first, then by its
+    // key's rate.
+    queueFlow =
+        fill(
+            schema,
+            """
+            WITH p AS (
+              SELECT ?::text AS q, ?::timestamptz AS now, ?::int AS per_key, ?::boolean AS rate_per_key,
+                     ?::bigint AS tolerance_us, ?::text AS key, clock_timestamp() AS lease_now,
+                     (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now_us
+            ),
+            running AS (
+              SELECT j.concurrency_key AS ckey, count(*) AS n FROM {schema}.jobs j, p
+              WHERE j.queue = p.q AND j.state = 'running' AND j.lease_expires_at > p.lease_now
+              GROUP BY j.concurrency_key
+            ),
+            due AS (
+              SELECT j.concurrency_key AS ckey, count(*) AS n FROM {schema}.jobs j, p
+              WHERE j.queue = p.q AND j.state IN ('scheduled', 'available', 'retrying') AND j.run_at <= p.now
+              GROUP BY j.concurrency_key
+            ),
+            keyed AS (
+              SELECT d.n,
+                     p.per_key IS NOT NULL AND d.ckey IS NOT NULL AND coalesce(r.n, 0) >= p.per_key AS at_limit,
+                     p.rate_per_key AND coalesce(t.tat_us, 0) > p.now_us + p.tolerance_us AS out_of_rate
+              FROM due d CROSS JOIN p
+                LEFT JOIN running r ON r.ckey = d.ckey
+                LEFT JOIN {schema}.queue_rates t ON t.queue = p.q AND t.key = coalesce(d.ckey, '')
+            )
+            SELECT (SELECT coalesce(sum(n), 0) FROM running),
+                   (SELECT count(*) FROM running r, p WHERE r.ckey IS NOT NULL AND r.n >= p.per_key),
+                   (SELECT coalesce(sum(n), 0) FROM due),
+                   (SELECT coalesce(sum(n), 0) FROM keyed WHERE at_limit),
+                   (SELECT coalesce(sum(n), 0) FROM keyed WHERE out_of_rate AND NOT at_limit),
+                   (SELECT t.tat_us FROM {schema}.queue_rates t, p WHERE t.queue = p.q AND t.key = ''),
+                   (SELECT coalesce(sum(n), 0) FROM running r, p WHERE r.ckey = p.key),
+                   (SELECT t.tat_us FROM {schema}.queue_rates t, p WHERE t.queue = p.q AND t.key = p.key),
+                   (SELECT now_us FROM p)\
             """);
 
     // New settings start the queue's rates afresh: a TAT left by a slower rate would otherwise hold

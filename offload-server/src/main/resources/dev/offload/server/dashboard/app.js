@@ -10,7 +10,7 @@
 'use strict';
 
 (() => {
-  const STATES = ['scheduled', 'available', 'running', 'retrying', 'succeeded', 'dead', 'cancelled'];
+  const STATES = ['waiting', 'scheduled', 'available', 'running', 'retrying', 'succeeded', 'dead', 'cancelled'];
   const FINAL = new Set(['succeeded', 'dead', 'cancelled']);
   const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
   const TOKEN_KEY = 'offload.token';
@@ -553,8 +553,14 @@
   /** A workflow as a graph: its steps in columns by depth, each with its state and progress. */
   function renderWorkflow(id) {
     const head = h('div');
+    const stateBadge = h('span');
+    const overall = progressBar('Progress of the workflow', true);
+    const summary = h('span', { class: 'muted' });
     const graph = h('div', { class: 'wf-graph', role: 'list', 'aria-label': 'Steps' });
-    clear(app()).append(head, h('div', { class: 'panel' }, h('div', { class: 'panel-body' }, graph)));
+    clear(app()).append(head,
+      h('div', { class: 'panel wf-summary' }, h('div', { class: 'panel-body' },
+        h('div', { class: 'progress-top' }, stateBadge, summary), overall)),
+      h('div', { class: 'panel' }, h('div', { class: 'panel-body' }, graph)));
     const nodes = new Map();
     function depthOf(steps) {
       const byName = new Map(steps.map((st) => [st.name, st]));
@@ -571,6 +577,11 @@
     }
     const load = () => api('GET', '/api/workflows/' + id).then((w) => {
       clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress) + ' · updates every second'));
+      setBadge(stateBadge, w.state === 'failed' ? 'dead' : w.state);
+      setText(stateBadge, w.state);
+      const ended = w.steps.filter((st) => FINAL.has(st.state)).length;
+      setText(summary, fmtPct(w.progress) + ' · ' + ended + ' of ' + w.steps.length + ' steps ended');
+      overall.update(w.progress, w.state === 'failed' ? 'dead' : w.state);
       if (!nodes.size) {
         const depth = depthOf(w.steps);
         const columns = [];
@@ -586,7 +597,8 @@
           const node = h('div', { class: 'wf-step', role: 'listitem', 'data-step': st.name },
             h('div', { class: 'wf-step-name' }, h('a', { href: '#/jobs/' + st.jobId }, st.name)),
             h('div', { class: 'muted mono' }, st.kind),
-            st.after.length ? h('div', { class: 'muted' }, 'after ' + st.after.join(', ')) : null,
+            st.after.length ? h('div', { class: 'muted' }, 'after ' + st.after.join(', ')
+              + (st.onFailure === 'continue' ? ', succeeded or not' : '')) : null,
             state, bar);
           nodes.set(st.name, { state, bar });
           columns[d].append(node);
@@ -601,6 +613,17 @@
     }, failed);
     load();
     every(1000, load);
+  }
+
+  /** 'max 4 · 1 per key · 10/s per key', or '' for a queue without limits. */
+  function limitsText(q) {
+    const parts = [];
+    if (q.maxRunning != null) parts.push('max ' + q.maxRunning);
+    if (q.perKey != null) parts.push(q.perKey + ' per key');
+    if (q.rate) parts.push(q.rate + (q.ratePerKey ? ' per key' : ''));
+    if (q.fair) parts.push('fair');
+    if (q.aging) parts.push('aging ' + q.aging);
+    return parts.join(' · ');
   }
 
   function queueCard(name) {
@@ -632,7 +655,10 @@
     const rate = h('span');
     // Jobs a node holds for a free slot are not running yet: shown apart from Running.
     const claimed = h('span', { class: 'claimed' });
-    foot.append(latency, run, rate, claimed);
+    // Flow control: the queue's limits, and the due jobs they hold back now.
+    const limits = h('span', { class: 'limits' });
+    const held = h('span', { class: 'held' });
+    foot.append(latency, run, rate, claimed, limits, held);
     const el = h('section', { class: 'panel queue-card', 'aria-label': 'Queue ' + name },
       h('div', { class: 'panel-head' }, title, button),
       h('div', { class: 'panel-body' },
@@ -670,6 +696,12 @@
       setText(latency, 'Wait p50 ' + (q.latencyP50Ms == null ? '–' : fmtDuration(q.latencyP50Ms)));
       setText(run, 'Run p50 ' + (q.runP50Ms == null ? '–' : fmtDuration(q.runP50Ms)));
       setText(rate, q.throughputPerSecond + ' jobs/s');
+      setText(limits, limitsText(q));
+      const w = q.waitingOnLimits;
+      const why = w ? [[w.queueLimit, 'queue limit'], [w.keyLimit, 'key limit'], [w.rate, 'rate'], [w.paused, 'paused']]
+        .filter(([n]) => n).map(([n, r]) => fmtNum(n) + ' ' + r) : [];
+      setText(held, (w && w.total ? fmtNum(w.total) + ' held (' + why.join(', ') + ')' : '')
+        + (q.keysAtLimit ? (w && w.total ? ', ' : '') + fmtNum(q.keysAtLimit) + (q.keysAtLimit === 1 ? ' key' : ' keys') + ' at limit' : ''));
     }
     return { el, update };
   }
@@ -1049,7 +1081,9 @@
     const d = {
       state: detail('State'), queue: detail('Queue'), priority: detail('Priority'), attempt: detail('Attempt'),
       node: detail('Node'), created: detail('Created'), runAt: detail('Run at'), started: detail('Started'),
-      finished: detail('Finished'), parent: detail('Retries items of'),
+      finished: detail('Finished'), parent: detail('Retries items of'), workflow: detail('Workflow'),
+      schedule: detail('Schedule'),
+      concurrencyKey: detail('Concurrency key'), uniqueKey: detail('Unique key'), waiting: detail('Waiting on'),
     };
 
     clear(app()).append(
@@ -1098,7 +1132,7 @@
       setBadge(titleBadge, j.state);
       setText(kindEl, j.kind);
       retryBtn.disabled = !['dead', 'cancelled', 'retrying', 'scheduled'].includes(j.state);
-      cancelBtn.disabled = !['scheduled', 'available', 'running', 'retrying'].includes(j.state);
+      cancelBtn.disabled = !['waiting', 'scheduled', 'available', 'running', 'retrying'].includes(j.state);
       deleteBtn.disabled = j.state === 'running';
 
       const p = j.progress;
@@ -1107,8 +1141,11 @@
       const stageIndex = p && p.stage && p.stages ? p.stages.findIndex((s) => s.name === p.stage) : -1;
       setText(stageEl, p && p.stage ? 'Stage: ' + p.stage + (stageIndex >= 0 ? ' (' + (stageIndex + 1) + ' of ' + p.stages.length + ')' : '') : '');
       bar.update(percent, j.state, [p && p.stage, p && p.message].filter(Boolean).join(' – '));
+      // A due job that a queue's limit, rate or pause holds back says which (from the server).
       const msg = p && p.message ? p.message
+        : j.waiting ? 'Waiting: ' + j.waiting.replace(/^waiting: /, '') + '.'
         : j.state === 'succeeded' ? 'Finished.' : j.state === 'scheduled' ? 'Waiting for its run time.'
+          : j.state === 'waiting' ? 'Waiting for the workflow steps before it.'
           : j.state === 'available' ? 'Waiting for a worker.' : j.state === 'retrying' ? 'Waiting to retry.' : '';
       setText(message, msg);
       itemsWrap.hidden = !(p && (p.total != null || p.done));
@@ -1181,6 +1218,16 @@
         updateTime(t, iso);
       }
       clear(d.parent).append(j.parentId ? h('a', { href: jobHref(j.parentId) }, '#' + j.parentId) : '–');
+      clear(d.workflow).append(j.workflowId
+        ? h('span', null, h('a', { href: '#/workflows/' + j.workflowId }, '#' + j.workflowId), ', step ', h('span', { class: 'mono' }, j.step))
+        : '–');
+      setText(d.schedule, j.schedule || '–');
+      setText(d.concurrencyKey, j.concurrencyKey || '–');
+      d.concurrencyKey.className = 'mono';
+      setText(d.uniqueKey, j.uniqueKey || '–');
+      d.uniqueKey.className = 'mono';
+      setText(d.waiting, j.waiting ? j.waiting.replace(/^waiting: /, '') : '–');
+      d.waiting.setAttribute('data-waiting', j.waiting || '');
     }
 
     const act = (btn, method, path, done) => btn.addEventListener('click', async () => {
