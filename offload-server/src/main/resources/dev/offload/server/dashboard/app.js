@@ -561,7 +561,7 @@
       return depth;
     }
     const load = () => api('GET', '/api/workflows/' + id).then((w) => {
-      clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress) + ' · updates every second'));
+      clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress.percent) + (w.progress.eta != null && w.state === 'running' ? ' · about ' + Math.round(w.progress.eta) + ' s left' : '') + ' · updates every second'));
       if (!nodes.size) {
         const depth = depthOf(w.steps);
         const columns = [];
