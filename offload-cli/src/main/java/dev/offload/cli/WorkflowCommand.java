@@ -114,6 +114,15 @@ final class WorkflowCommand implements Callable<Integer> {
     return b.toString().stripTrailing();
   }
 
+  private static boolean unknownKind(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof dev.offload.UnknownKindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Command(
       name = "enqueue",
       mixinStandardHelpOptions = true,
@@ -164,8 +173,7 @@ final class WorkflowCommand implements Callable<Integer> {
         } catch (dev.offload.OffloadException e) {
           throw e;
         } catch (IllegalArgumentException e) {
-          if (e instanceof dev.offload.UnknownKindException
-              || e.getCause() instanceof dev.offload.UnknownKindException) {
+          if (unknownKind(e)) {
             // As offload enqueue: the document is fine, no worker runs the kind (exit 1).
             throw e;
           }
