@@ -38,6 +38,7 @@ public final class WorkflowBuilder {
   private final Store store;
   private final Function<List<JobRequest>, List<JobInsert>> validate;
   private final InstantSource clock;
+  private final Runnable afterEnqueue;
   private final List<Step> steps = new ArrayList<>();
   private boolean allowUnknownKinds;
 
@@ -47,7 +48,8 @@ public final class WorkflowBuilder {
       String name,
       Store store,
       Function<List<JobRequest>, List<JobInsert>> validate,
-      InstantSource clock) {
+      InstantSource clock,
+      Runnable afterEnqueue) {
     if (name == null || name.isBlank() || name.length() > 200) {
       throw new IllegalArgumentException(
           "a workflow's name must be 1-200 characters, got "
@@ -57,6 +59,7 @@ public final class WorkflowBuilder {
     this.store = store;
     this.validate = validate;
     this.clock = clock;
+    this.afterEnqueue = afterEnqueue;
   }
 
   /** A step with no dependencies. */
@@ -88,7 +91,9 @@ public final class WorkflowBuilder {
    *     missing step, a cycle, an unknown kind or bad args
    */
   public WorkflowId enqueue() {
-    return new WorkflowId(store.workflowInsert(insert()));
+    WorkflowId id = new WorkflowId(store.workflowInsert(insert()));
+    afterEnqueue.run();
+    return id;
   }
 
   WorkflowInsert insert() {
