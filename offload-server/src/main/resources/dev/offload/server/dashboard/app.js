@@ -567,6 +567,8 @@
       return depth;
     }
     const load = () => api('GET', '/api/workflows/' + id).then((w) => {
+      // Read every second: as live as the streams, so the header says so.
+      setLive(true);
       clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress.percent) + (w.progress.eta != null && w.state === 'running' ? ' · about ' + Math.round(w.progress.eta) + ' s left' : '') + ' · updates every second'));
       setBadge(stateBadge, w.state === 'failed' ? 'dead' : w.state);
       setText(stateBadge, w.state);
@@ -601,7 +603,7 @@
         const pct = st.state === 'succeeded' ? 100 : st.progress ? st.progress.percent : 0;
         n.bar.update(pct, st.state);
       }
-    }, failed);
+    }, (e) => { setLive(false); failed(e); });
     load();
     every(1000, load);
   }
