@@ -76,6 +76,9 @@ public final class Main {
     if (options.progress()) {
       Scale.progress(this, options);
     }
+    if (options.push()) {
+      PushBench.run(this, options);
+    }
   }
 
   Path target() {
