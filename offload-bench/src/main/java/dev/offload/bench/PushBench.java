@@ -11,7 +11,6 @@ import dev.offload.Offload;
 import dev.offload.QueueOptions;
 import dev.offload.postgres.PostgresStore;
 import dev.offload.push.PushReceiver;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,8 +26,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * {@code --push}, scenario {@code push-1000}: one Offload node on PostgreSQL pushes 1,000 jobs to
- * a local endpoint (a {@code PushReceiver} in Jetty on 127.0.0.1) whose handler answers in 50 ms,
+ * {@code --push}, scenario {@code push-1000}: one Offload node on PostgreSQL pushes 1,000 jobs to a
+ * local endpoint (a {@code PushReceiver} in Jetty on 127.0.0.1) whose handler answers in 50 ms,
  * and, beside it, the same node drains 1,000 pull jobs whose handler takes the same 50 ms, with the
  * same concurrency. Each figure is from {@code start()} to the last job succeeded.
  */
@@ -141,8 +140,8 @@ final class PushBench {
       List<JobRequest> pulls = new ArrayList<>();
       for (int i = 0; i < JOBS; i++) {
         pushes.add(
-            JobRequest.of("bench.push", new Noop(i))
-                .options(EnqueueOptions.none().queue("push").allowUnknownKind()));
+            JobRequest.of(
+                "bench.push", new Noop(i), EnqueueOptions.none().queue("push").allowUnknownKind()));
         pulls.add(JobRequest.of("bench.pull", new Noop(i)));
       }
       Map<String, Object> r = new LinkedHashMap<>();
@@ -172,7 +171,11 @@ final class PushBench {
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     while (Pg.count(
             probe,
-            "SELECT count(*) FROM " + table + " WHERE kind = '" + kind + "' AND state = 'succeeded'")
+            "SELECT count(*) FROM "
+                + table
+                + " WHERE kind = '"
+                + kind
+                + "' AND state = 'succeeded'")
         < JOBS) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(kind + " did not finish within 5 minutes");

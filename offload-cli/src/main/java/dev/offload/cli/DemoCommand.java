@@ -106,7 +106,8 @@ final class DemoCommand implements Callable<Integer> {
     Demo demo = new Demo(options, ctx.out, ctx.err);
     Demo.Ending ending =
         push
-            ? demo.runPush(configure -> storeOption.build(ctx, configure), ctx.stopTrigger::awaitStop)
+            ? demo.runPush(
+                configure -> storeOption.build(ctx, configure), ctx.stopTrigger::awaitStop)
             : demo.run(configure -> storeOption.build(ctx, configure), ctx.stopTrigger::awaitStop);
     if (ending == Demo.Ending.FAILED) {
       throw CliError.failure("the demo's jobs did not all succeed (see 'look' above)", null);

@@ -147,8 +147,8 @@ class DemoTest {
 
   /**
    * {@code demo --push}: 10,000 orders (5 s of work) through a simulated function that cuts every
-   * call off at 5 s: the sync yields before the cut-off and is continued from its checkpoint, in one
-   * attempt, and its progress only rises.
+   * call off at 5 s: the sync yields before the cut-off and is continued from its checkpoint, in
+   * one attempt, and its progress only rises.
    */
   @Test
   void pushDemoRunsTheSyncToTheEndThroughAFunctionCutOffAtFiveSeconds() throws Exception {
@@ -158,7 +158,8 @@ class DemoTest {
     assertThat(r.out())
         .contains("every call cut off after 5 s")
         .containsPattern("call 1 +orders 0-[\\d,]+ in [\\d.]+ s, then yielded: 202 continue from")
-        .containsPattern("call [2-9] +orders [\\d,]+-10,000 in [\\d.]+ s: done, 200 with the result")
+        .containsPattern(
+            "call [2-9] +orders [\\d,]+-10,000 in [\\d.]+ s: done, 200 with the result")
         .containsPattern(
             "Job #\\d+ succeeded in [\\d.]+ s: [2-9] calls of at most 5 s each, attempt 1 of 20, 0"
                 + " calls cut off");

@@ -68,6 +68,7 @@ final class PushDemo {
             b.shutdownGrace(Duration.ofSeconds(1));
             b.leaseDuration(Duration.ofSeconds(10));
             b.rescueInterval(Duration.ofSeconds(2));
+            b.queue(QUEUE, 1); // this node dispatches the queue: one call at a time
             b.publicUrl(dashboard);
             b.pushSecrets(name -> name.equals(SECRET_ENV) ? secret : null);
           });

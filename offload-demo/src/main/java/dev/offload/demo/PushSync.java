@@ -49,8 +49,7 @@ final class PushSync {
       Thread.sleep(PAGE_TIME.toMillis()); // importing one page
       int done = Math.min(args.orders(), next + PAGE);
       ctx.advance(done - next);
-      ctx.message(
-          String.format("Imported %,d of %,d orders (call %d)", done, args.orders(), call));
+      ctx.message(String.format("Imported %,d of %,d orders (call %d)", done, args.orders(), call));
     }
     events.accept(
         new Event(call, at.next(), args.orders(), false, Duration.between(began, Instant.now())));
