@@ -15,7 +15,6 @@ record BenchOptions(
     boolean quick,
     boolean scale,
     boolean progress,
-    boolean push,
     boolean compare,
     boolean help) {
 
@@ -29,7 +28,6 @@ record BenchOptions(
     boolean quick = false;
     boolean scale = false;
     boolean progress = false;
-    boolean push = false;
     boolean compare = true;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
@@ -48,8 +46,7 @@ record BenchOptions(
         case "--quick" -> quick = true;
         case "--scale" -> scale = true;
         case "--progress" -> progress = true;
-        case "--push" -> push = true;
-        // --scale, --progress or --push alone skip the comparison unless it is asked for too.
+        // --scale or --progress alone skip the comparison unless it is asked for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
         default ->
@@ -57,7 +54,7 @@ record BenchOptions(
       }
     }
     boolean onlyExtras =
-        (scale || progress || push)
+        (scale || progress)
             && !List.of(args).contains("--compare")
             && !List.of(args).contains("--quick");
     return new BenchOptions(
@@ -68,7 +65,6 @@ record BenchOptions(
         quick,
         scale,
         progress,
-        push,
         compare && !onlyExtras,
         help);
   }
@@ -111,7 +107,7 @@ record BenchOptions(
   static String usage() {
     return """
     Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
-                     [--quick] [--scale] [--progress] [--push] [--compare]
+                     [--quick] [--scale] [--progress] [--compare]
 
     Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
     fresh schema and its own JVM, plus Offload on SQLite, and prints one row per system (median of
@@ -127,10 +123,7 @@ record BenchOptions(
                       finished jobs in the table (long; results-scale.json). Alone, skips the comparison
       --progress      a job calling advance(1) ten million times against one that does not
                       (results-progress.json). Alone, skips the comparison
-      --push          push-1000: 1,000 jobs pushed to a local endpoint answering in 50 ms beside
-                      1,000 pull jobs of 50 ms, one node, concurrency 100 (a push-1000 row in
-                      results.json). Alone, skips the comparison
-      --compare       run the comparison too when --scale, --progress or --push is given
+      --compare       run the comparison too when --scale or --progress is given
 
     Environment:
       OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres

@@ -29,7 +29,6 @@ public final class Child {
           case "compare" -> compare(a, heap);
           case "scale" -> scale(a, heap);
           case "progress" -> progress(a);
-          case "push" -> PushBench.measure(a);
           default -> throw new IllegalArgumentException("mode " + a.get("mode"));
         };
     result.put("peakHeapMb", round(heap.peakMb()));

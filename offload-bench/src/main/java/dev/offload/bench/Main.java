@@ -76,9 +76,6 @@ public final class Main {
     if (options.progress()) {
       Scale.progress(this, options);
     }
-    if (options.push()) {
-      PushBench.run(this, options);
-    }
   }
 
   Path target() {
