@@ -8,6 +8,7 @@ import dev.offload.PermanentFailure;
 import dev.offload.Snooze;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
+import dev.offload.internal.JobInterceptor;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
@@ -58,6 +59,7 @@ final class Engine {
   private final Store store;
   private final Map<String, Registration<?>> registry;
   private final EngineConfig config;
+  private final Enqueuer enqueuer;
   private final Map<String, Producer> producers = new LinkedHashMap<>();
   private final Map<Long, Execution> running = new ConcurrentHashMap<>();
   // The producers of runOneNow: never started, they only count slots for Execution.
@@ -90,8 +92,10 @@ final class Engine {
   private volatile boolean leader;
   private volatile boolean started;
 
-  Engine(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+  Engine(
+      Store store, Map<String, Registration<?>> registry, EngineConfig config, Enqueuer enqueuer) {
     this.store = store;
+    this.enqueuer = enqueuer;
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.completer = new Completer(store, this::written);
@@ -454,9 +458,38 @@ final class Engine {
   }
 
   @SuppressWarnings("unchecked")
-  private static <A> Object invoke(Registration<A> reg, Object args, Execution ctx)
-      throws Exception {
-    return reg.handler().run((A) args, ctx);
+  private <A> Object invoke(Registration<A> reg, Object args, Execution ctx) throws Exception {
+    if (config.interceptors().isEmpty()) {
+      return reg.handler().run((A) args, ctx);
+    }
+    ClaimedJob job = ctx.job;
+    JobInterceptor.Attempt attempt =
+        new JobInterceptor.Attempt(
+            job.id(), job.kind(), job.queue(), job.attempt(), headers(job.headersJson()));
+    // The first interceptor is outermost.
+    java.util.concurrent.Callable<Object> call = () -> reg.handler().run((A) args, ctx);
+    List<JobInterceptor> interceptors = config.interceptors();
+    for (int i = interceptors.size() - 1; i >= 0; i--) {
+      JobInterceptor interceptor = interceptors.get(i);
+      java.util.concurrent.Callable<Object> inner = call;
+      call = () -> interceptor.aroundAttempt(attempt, inner);
+    }
+    return call.call();
+  }
+
+  private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> HEADERS =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
+  private static Map<String, String> headers(String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return Json.read(json, HEADERS);
+    } catch (Exception e) {
+      log.debug("ignoring unreadable job headers {}", json);
+      return Map.of();
+    }
   }
 
   private void timedOut(Execution ex, Duration timeout) {
@@ -555,6 +588,11 @@ final class Engine {
 
   boolean writeCheckpoint(Execution ex, String checkpointJson, String failedItemsJson) {
     return store.jobCheckpoint(ex.job.id(), ex.job.token(), checkpointJson, failedItemsJson);
+  }
+
+  /** What {@code ctx.workflow()} of the running job {@code jobId} adds steps with. */
+  StepAdder stepAdder(long jobId) {
+    return new StepAdder(jobId, store, enqueuer, config.clock());
   }
 
   java.util.Optional<String> stepResult(long jobId, String step) {
