@@ -31,11 +31,14 @@ final class Enqueuer {
   private final Map<String, Registration<?>> registry;
   private final EngineConfig config;
   private final Set<String> announcedKinds = ConcurrentHashMap.newKeySet();
+  private final QueueLimits limits;
 
-  Enqueuer(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+  Enqueuer(
+      Store store, Map<String, Registration<?>> registry, EngineConfig config, QueueLimits limits) {
     this.store = store;
     this.registry = registry;
     this.config = config;
+    this.limits = limits;
   }
 
   public List<JobInsert> inserts(List<JobRequest> requests) {
@@ -63,7 +66,10 @@ final class Enqueuer {
   private JobInsert insert(JobRequest request, Instant now) {
     EnqueueOptions o = request.options();
     Registration<?> reg = registry.get(request.kind());
-    if (reg == null && !o.unknownKindAllowed() && !knownToStore(request.kind())) {
+    if (reg == null
+        && !o.unknownKindAllowed()
+        && !knownToStore(request.kind())
+        && !pushQueue(o.queue())) {
       throw new UnknownKindException(request.kind());
     }
     JobOptions kindOptions = reg == null ? JobOptions.defaults() : reg.options();
@@ -200,6 +206,13 @@ final class Enqueuer {
     }
     ArgsCheck.text(json, config.maxArgsBytes());
     return json;
+  }
+
+  /**
+   * Whether {@code queue} is a push queue: its endpoint, not a node's handlers, knows its kinds.
+   */
+  private boolean pushQueue(String queue) {
+    return queue != null && limits.of(queue).push() != null;
   }
 
   private boolean knownToStore(String kind) {

@@ -30,11 +30,13 @@ public final class Node {
   private final Enqueuer enqueuer;
   private final JobWatcher watcher;
   private final EngineConfig config;
+  private final Store store;
 
   public Node(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.config = config;
+    this.store = store;
     this.engine = new Engine(store, registry, config);
-    this.enqueuer = new Enqueuer(store, registry, config);
+    this.enqueuer = new Enqueuer(store, registry, config, engine.limits());
     this.watcher = new JobWatcher(store);
   }
 
@@ -133,6 +135,15 @@ public final class Node {
     engine.queueOptionsChanged(queue, options);
   }
 
+  /**
+   * Writes a push endpoint's progress report (see {@link PushProgress#report}).
+   *
+   * @return false when {@code jobToken} is not the token of the attempt running job {@code id}
+   */
+  public boolean pushProgress(long id, String jobToken, String body) {
+    return PushProgress.report(store, id, jobToken, body, config.clock().instant());
+  }
+
   /** Runs one rescue pass now, whether or not this node leads; returns the jobs rescued. */
   public int rescueOnce() {
     return engine.rescueOnce();
@@ -145,7 +156,9 @@ public final class Node {
 
   /**
    * How a node runs: its name, its queues and their per-node concurrency, and the timings of its
-   * background services. Built and validated by {@code Offload.Builder}.
+   * background services; for push queues, the base URL the node's API is reached at (for the
+   * endpoints' progress URLs, or null) and where push secrets are read (environment variables by
+   * default). Built and validated by {@code Offload.Builder}.
    */
   public record EngineConfig(
       String node,
@@ -162,10 +175,13 @@ public final class Node {
       Duration retention,
       Duration deadRetention,
       List<JobListener> listeners,
-      InstantSource clock) {
+      InstantSource clock,
+      java.net.@org.jspecify.annotations.Nullable URI publicUrl,
+      Function<String, String> pushSecrets) {
     public EngineConfig {
       queues = Map.copyOf(queues);
       listeners = List.copyOf(listeners);
+      Objects.requireNonNull(pushSecrets, "pushSecrets");
     }
   }
 

@@ -30,6 +30,12 @@ public record ClaimParams(
     Instant now,
     Duration lease,
     QueueOptions flow) {
+  /**
+   * The kinds of a push queue's claim: every kind (its jobs all go to its endpoint). Kind names
+   * cannot contain {@code *}.
+   */
+  public static final List<String> ANY_KIND = List.of("*");
+
   public ClaimParams {
     kinds = List.copyOf(kinds);
     Objects.requireNonNull(flow, "flow");
