@@ -272,7 +272,7 @@ final class Producer implements Runnable {
             new ClaimParams(
                 queue,
                 // A push queue's jobs all go to its endpoint, whatever their kind.
-                push == null ? kinds : ClaimParams.ANY_KIND,
+                push == null ? kinds : List.of(ClaimParams.ANY_KIND),
                 limit,
                 config.node(),
                 token,

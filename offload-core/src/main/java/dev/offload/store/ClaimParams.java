@@ -31,10 +31,10 @@ public record ClaimParams(
     Duration lease,
     QueueOptions flow) {
   /**
-   * The kinds of a push queue's claim: every kind (its jobs all go to its endpoint). Kind names
-   * cannot contain {@code *}.
+   * In {@code kinds}, every kind: a push queue's claim (its jobs all go to its endpoint). Kind
+   * names cannot contain {@code *}.
    */
-  public static final List<String> ANY_KIND = List.of("*");
+  public static final String ANY_KIND = "*";
 
   public ClaimParams {
     kinds = List.copyOf(kinds);
