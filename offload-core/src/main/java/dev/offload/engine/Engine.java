@@ -441,6 +441,11 @@ final class Engine {
     }
     try {
       Object result = invoke(ex.registration, args, ex);
+      if (ex.continues()) {
+        // Checkpointed because shouldYield() said so: run again at once from the checkpoint,
+        // without using an attempt, as a push endpoint's continuation does.
+        throw new Snooze(Duration.ZERO);
+      }
       String resultJson = result == null ? null : Json.write(result);
       if (ex.settle()) {
         Instant now = config.clock().instant();

@@ -1307,6 +1307,76 @@ public abstract class StoreContract {
   }
 
   @Test
+  void aHandlerThatYieldsBeforeItsTimeoutIsContinuedFromItsCheckpointWithoutUsingAnAttempt() {
+    List<Integer> runsFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Instant> deadlines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Duration timeout = Duration.ofSeconds(5);
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "sync",
+                    Note.class,
+                    (args, ctx) -> {
+                      int from = ctx.checkpoint(Cursor.class).map(Cursor::page).orElse(0);
+                      runsFrom.add(from);
+                      deadlines.add(ctx.deadline().orElseThrow());
+                      for (int page = from; page < 3; page++) {
+                        if (ctx.shouldYield()) {
+                          ctx.checkpoint(new Cursor(page));
+                          return "not finished"; // a continuation's return is not the result
+                        }
+                        if (page == 1 && ctx.attempt() == 1 && runsFrom.size() == 1) {
+                          // Page 1 takes the rest of the attempt's time: wait until told to yield.
+                          await().atMost(Duration.ofSeconds(20)).until(ctx::shouldYield);
+                        }
+                      }
+                      return "synced from " + runsFrom;
+                    },
+                    JobOptions.defaults().timeout(timeout).maxAttempts(1)));
+    JobId id = o.enqueue("sync", new Note("x"));
+    Job job = awaitState(o, id, JobState.SUCCEEDED);
+    assertThat(job.result().asText()).isEqualTo("synced from [0, 2]");
+    assertThat(job.attempt()).isEqualTo(1);
+    assertThat(job.errors()).isEmpty();
+    // Each run's deadline is its own start plus the kind's timeout.
+    assertThat(deadlines).hasSize(2);
+    assertThat(deadlines.get(1)).isAfter(deadlines.get(0));
+    assertThat(Duration.between(job.startedAt(), deadlines.get(1)).abs().minus(timeout).abs())
+        .isLessThan(Duration.ofMillis(1));
+  }
+
+  @Test
+  void aKindWithoutTimeoutHasNoDeadlineAndYieldsOnlyWhenCancelled() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "open-ended",
+                    Note.class,
+                    (args, ctx) -> {
+                      seen.add(ctx.deadline().isPresent());
+                      seen.add(ctx.shouldYield());
+                      running.countDown();
+                      // Spins rather than waits: the cancel interrupts the thread, and a wait would
+                      // end on the interrupt instead of on shouldYield().
+                      while (!ctx.shouldYield()) {
+                        Thread.onSpinWait();
+                      }
+                      seen.add(ctx.isCancelled());
+                      return null;
+                    }));
+    JobId id = o.enqueue("open-ended", new Note("x"));
+    assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    o.cancel(id);
+    awaitState(o, id, JobState.CANCELLED);
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 3);
+    assertThat(seen).containsExactly(false, false, true);
+  }
+
+  @Test
   void deadJobsCanBeListedByKindQueueErrorAndTimeThenReplayedWithTheirHistory() {
     List<String> deaths = new java.util.concurrent.CopyOnWriteArrayList<>();
     AtomicInteger attempts = new AtomicInteger();
