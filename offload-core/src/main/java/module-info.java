@@ -21,6 +21,7 @@ module dev.offload {
       dev.offload.postgres,
       dev.offload.sqlite,
       dev.offload.server,
+      dev.offload.push,
       dev.offload.cli;
 
   // Jackson reads and writes the API's records (jobs, errors, progress) and the engine's.
