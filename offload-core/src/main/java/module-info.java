@@ -22,7 +22,8 @@ module dev.offload {
       dev.offload.sqlite,
       dev.offload.server,
       dev.offload.push,
-      dev.offload.cli;
+      dev.offload.cli,
+      dev.offload.test;
 
   // Jackson reads and writes the API's records (jobs, errors, progress) and the engine's.
   opens dev.offload to

@@ -60,6 +60,8 @@ final class Engine {
   private final EngineConfig config;
   private final Map<String, Producer> producers = new LinkedHashMap<>();
   private final Map<Long, Execution> running = new ConcurrentHashMap<>();
+  // The producers of runOneNow: never started, they only count slots for Execution.
+  private final Map<String, Producer> steppers = new ConcurrentHashMap<>();
   private final Completer completer;
   private final Rescuer rescuer;
   private final Pruner pruner;
@@ -312,14 +314,14 @@ final class Engine {
     Execution ex = new Execution(this, job, reg, producer, claimedNanos);
     running.put(job.id(), ex);
     if (endpoint != null) {
-      startedListeners(job);
+      tellStarted(job);
       pushDispatcher().deliver(ex, endpoint);
       return;
     }
     Thread thread =
         Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
     ex.thread = thread;
-    startedListeners(job);
+    tellStarted(job);
     Duration timeout = reg == null ? null : reg.options().timeout();
     if (timeout != null) {
       ex.timeout =
@@ -329,7 +331,7 @@ final class Engine {
     thread.start();
   }
 
-  private void startedListeners(ClaimedJob job) {
+  private void tellStarted(ClaimedJob job) {
     if (!config.listeners().isEmpty()) {
       long waited = Math.max(0, Duration.between(job.runAt(), config.clock().instant()).toMillis());
       for (JobListener l : config.listeners()) {
@@ -412,6 +414,42 @@ final class Engine {
     } catch (RuntimeException e) {
       return otherwise;
     }
+  }
+
+  /**
+   * Claims one due job of {@code queue} and runs one attempt of it on the calling thread, without
+   * workers (the test kit's {@link Stepper}); its outcome is written before this returns. No
+   * timeout applies, and nothing interrupts the caller's thread. Null when no job is due.
+   */
+  ClaimedJob runOneNow(String queue) {
+    Producer producer =
+        steppers.computeIfAbsent(
+            queue, q -> new Producer(this, store, q, List.copyOf(registry.keySet()), 1));
+    long token = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    List<ClaimedJob> claimed =
+        store.jobClaim(
+            new dev.offload.store.ClaimParams(
+                queue,
+                List.copyOf(registry.keySet()),
+                1,
+                config.node(),
+                token,
+                config.clock().instant(),
+                config.leaseDuration(),
+                limits.of(queue)));
+    if (claimed.isEmpty()) {
+      return null;
+    }
+    ClaimedJob job = claimed.get(0);
+    Execution ex = new Execution(this, job, registry.get(job.kind()), producer, System.nanoTime());
+    running.put(job.id(), ex);
+    tellStarted(job);
+    try {
+      runAttempt(ex);
+    } finally {
+      completer.writeNow();
+    }
+    return job;
   }
 
   private void runAttempt(Execution ex) {

@@ -144,6 +144,11 @@ public final class Node {
     return PushProgress.report(store, id, jobToken, body, config.clock().instant());
   }
 
+  /** Runs jobs one at a time on the calling thread, without workers (the test kit). */
+  public dev.offload.internal.JobStepper stepper() {
+    return new Stepper(engine, store, config);
+  }
+
   /** Runs one rescue pass now, whether or not this node leads; returns the jobs rescued. */
   public int rescueOnce() {
     return engine.rescueOnce();

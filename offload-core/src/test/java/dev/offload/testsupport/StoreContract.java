@@ -13,7 +13,6 @@ import dev.offload.JobQuery;
 import dev.offload.JobRequest;
 import dev.offload.JobState;
 import dev.offload.Offload;
-import dev.offload.PermanentFailure;
 import dev.offload.RetryPolicy;
 import dev.offload.UnknownKindException;
 import dev.offload.store.ClaimParams;
@@ -31,7 +30,6 @@ import dev.offload.store.WorkflowInsert;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -762,80 +760,6 @@ public abstract class StoreContract {
   }
 
   @Test
-  void failedAttemptIsRetriedAfterItsBackoff() {
-    AtomicInteger calls = new AtomicInteger();
-    Duration delay = Duration.ofMillis(300);
-    Offload o =
-        start(
-            offload()
-                .register(
-                    "flaky",
-                    Note.class,
-                    (args, ctx) -> {
-                      if (calls.incrementAndGet() == 1) {
-                        throw new IllegalStateException("upstream said 500");
-                      }
-                      return null;
-                    },
-                    JobOptions.defaults().retryPolicy(RetryPolicy.fixed(delay))));
-    JobId id = o.enqueue("flaky", new Note("x"));
-    Job job = awaitState(o, id, JobState.SUCCEEDED);
-    assertThat(job.attempt()).isEqualTo(2);
-    assertThat(job.errors())
-        .singleElement()
-        .satisfies(e -> {
-          assertThat(e.attempt()).isEqualTo(1);
-          assertThat(e.errorClass()).isEqualTo(IllegalStateException.class.getName());
-          assertThat(e.message()).isEqualTo("upstream said 500");
-          assertThat(e.stackTrace()).contains("StoreContract");
-          assertThat(e.node()).isEqualTo(o.node());
-        });
-    assertThat(Duration.between(job.errors().get(0).at(), job.startedAt()))
-        .isGreaterThanOrEqualTo(delay.minusMillis(5));
-  }
-
-  @Test
-  void permanentFailureGoesStraightToDead() {
-    Offload o =
-        start(
-            offload()
-                .register(
-                    "bad",
-                    Note.class,
-                    (args, ctx) -> {
-                      throw new PermanentFailure("order 17 does not exist");
-                    },
-                    JobOptions.defaults().maxAttempts(5)));
-    JobId id = o.enqueue("bad", new Note("x"));
-    Job job = awaitState(o, id, JobState.DEAD);
-    assertThat(job.attempt()).isEqualTo(1);
-    assertThat(job.errors())
-        .singleElement()
-        .extracting(e -> e.message())
-        .isEqualTo("order 17 does not exist");
-  }
-
-  @Test
-  void jobIsDeadAfterItsLastAttempt() {
-    Offload o =
-        start(
-            offload()
-                .register(
-                    "always",
-                    Note.class,
-                    (args, ctx) -> {
-                      throw new IllegalStateException("attempt " + ctx.attempt());
-                    },
-                    JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate())));
-    JobId id = o.enqueue("always", new Note("x"));
-    Job job = awaitState(o, id, JobState.DEAD);
-    assertThat(job.attempt()).isEqualTo(3);
-    assertThat(job.errors())
-        .extracting(e -> e.message())
-        .containsExactly("attempt 1", "attempt 2", "attempt 3");
-  }
-
-  @Test
   void argsThatDoNotFitTheKindAreRefusedAtEnqueueOnANodeThatKnowsIt() {
     Offload o = start(offload().register("typed", Sleep.class, (args, ctx) -> null));
     assertThatThrownBy(() -> o.enqueue("typed", Map.of("ms", "not a number")))
@@ -892,17 +816,6 @@ public abstract class StoreContract {
         .extracting(e -> e.message())
         .asString()
         .contains("timed out");
-  }
-
-  @Test
-  void delayedJobWaitsForItsTime() {
-    Offload o = start(offload().register("later", Note.class, (args, ctx) -> null));
-    JobId id =
-        o.enqueue("later", new Note("x"), EnqueueOptions.none().delay(Duration.ofMillis(700)));
-    Job scheduled = o.job(id).orElseThrow();
-    assertThat(scheduled.state()).isEqualTo(JobState.SCHEDULED);
-    Job done = awaitState(o, id, JobState.SUCCEEDED);
-    assertThat(done.startedAt()).isAfterOrEqualTo(scheduled.runAt().truncatedTo(ChronoUnit.MILLIS));
   }
 
   @Test
@@ -1135,34 +1048,6 @@ public abstract class StoreContract {
 
   record Cursor(int page) {}
 
-  @Test
-  void retriedAttemptResumesFromTheCheckpoint() {
-    List<Integer> pagesProcessed = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Offload o =
-        start(
-            offload()
-                .register(
-                    "paged",
-                    Note.class,
-                    (args, ctx) -> {
-                      int from = ctx.checkpoint(Cursor.class).map(c -> c.page() + 1).orElse(1);
-                      for (int page = from; page <= 10; page++) {
-                        pagesProcessed.add(page);
-                        ctx.checkpoint(new Cursor(page));
-                        if (page == 6 && ctx.attempt() == 1) {
-                          throw new IllegalStateException("upstream went away at page 6");
-                        }
-                      }
-                      return null;
-                    },
-                    JobOptions.defaults().retryPolicy(RetryPolicy.immediate())));
-    JobId id = o.enqueue("paged", new Note("x"));
-    Job job = awaitState(o, id, JobState.SUCCEEDED);
-    assertThat(job.attempt()).isEqualTo(2);
-    assertThat(pagesProcessed).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-    assertThat(job.checkpoint().get("page").asInt()).isEqualTo(10);
-  }
-
   record Batch(List<String> items) {}
 
   @Test
@@ -1281,29 +1166,6 @@ public abstract class StoreContract {
                     JobOptions.defaults().maxAttempts(5).retryPolicy(RetryPolicy.none())));
     assertThat(awaitState(o, o.enqueue("once", new Note("x")), JobState.DEAD).attempt())
         .isEqualTo(1);
-  }
-
-  @Test
-  void snoozeRunsTheJobAgainWithoutUsingAnAttempt() {
-    AtomicInteger runs = new AtomicInteger();
-    Offload o =
-        start(
-            offload()
-                .register(
-                    "limited",
-                    Note.class,
-                    (args, ctx) -> {
-                      if (runs.incrementAndGet() <= 2) {
-                        ctx.snooze(Duration.ofMillis(100)); // the upstream said 429
-                      }
-                      return "attempt " + ctx.attempt();
-                    },
-                    JobOptions.defaults().maxAttempts(1)));
-    Job job = awaitState(o, o.enqueue("limited", new Note("x")), JobState.SUCCEEDED);
-    assertThat(runs.get()).isEqualTo(3);
-    assertThat(job.attempt()).isEqualTo(1);
-    assertThat(job.result().asText()).isEqualTo("attempt 1");
-    assertThat(job.errors()).isEmpty();
   }
 
   @Test
