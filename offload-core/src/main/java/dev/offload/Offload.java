@@ -1111,6 +1111,7 @@ public final class Offload implements AutoCloseable {
               deadRetention,
               listeners,
               clock,
+              withLoadedInterceptors(interceptors),
               publicUrl,
               pushSecrets);
       if (migrate) {
@@ -1124,7 +1125,20 @@ public final class Offload implements AutoCloseable {
           config,
           List.copyOf(declaredSchedules.values()),
           progressKey == null ? null : new ProgressTokens(progressKey),
-          interceptors);
+          config.interceptors());
+    }
+
+    /**
+     * The interceptors added to this builder and those of Offload's optional modules on the class
+     * path (offload-opentelemetry), found with the ServiceLoader.
+     */
+    private static List<JobInterceptor> withLoadedInterceptors(List<JobInterceptor> added) {
+      List<JobInterceptor> all = new ArrayList<>();
+      for (JobInterceptor i : java.util.ServiceLoader.load(JobInterceptor.class)) {
+        all.add(i);
+      }
+      all.addAll(added);
+      return all;
     }
 
     private static void requirePositive(String field, Duration value) {

@@ -181,11 +181,13 @@ public final class Node {
       Duration deadRetention,
       List<JobListener> listeners,
       InstantSource clock,
+      List<dev.offload.internal.JobInterceptor> interceptors,
       java.net.@org.jspecify.annotations.Nullable URI publicUrl,
       Function<String, String> pushSecrets) {
     public EngineConfig {
       queues = Map.copyOf(queues);
       listeners = List.copyOf(listeners);
+      interceptors = List.copyOf(interceptors);
       Objects.requireNonNull(pushSecrets, "pushSecrets");
     }
   }
