@@ -15,6 +15,7 @@ record BenchOptions(
     boolean quick,
     boolean scale,
     boolean progress,
+    boolean workflow,
     boolean compare,
     boolean help) {
 
@@ -28,6 +29,7 @@ record BenchOptions(
     boolean quick = false;
     boolean scale = false;
     boolean progress = false;
+    boolean workflow = false;
     boolean compare = true;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
@@ -46,7 +48,8 @@ record BenchOptions(
         case "--quick" -> quick = true;
         case "--scale" -> scale = true;
         case "--progress" -> progress = true;
-        // --scale or --progress alone skip the comparison unless it is asked for too.
+        case "--workflow" -> workflow = true;
+        // --scale, --progress or --workflow alone skip the comparison unless it is asked for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
         default ->
@@ -54,7 +57,7 @@ record BenchOptions(
       }
     }
     boolean onlyExtras =
-        (scale || progress)
+        (scale || progress || workflow)
             && !List.of(args).contains("--compare")
             && !List.of(args).contains("--quick");
     return new BenchOptions(
@@ -65,6 +68,7 @@ record BenchOptions(
         quick,
         scale,
         progress,
+        workflow,
         compare && !onlyExtras,
         help);
   }
@@ -107,7 +111,7 @@ record BenchOptions(
   static String usage() {
     return """
     Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
-                     [--quick] [--scale] [--progress] [--compare]
+                     [--quick] [--scale] [--progress] [--workflow] [--compare]
 
     Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
     fresh schema and its own JVM, plus Offload on SQLite, and prints one row per system (median of
@@ -123,7 +127,10 @@ record BenchOptions(
                       finished jobs in the table (long; results-scale.json). Alone, skips the comparison
       --progress      a job calling advance(1) ten million times against one that does not
                       (results-progress.json). Alone, skips the comparison
-      --compare       run the comparison too when --scale or --progress is given
+      --workflow      Offload enqueuing a workflow of 10,000 steps (one root, 9,998 steps after it,
+                      one join after those) in one transaction on PostgreSQL; adds the row
+                      "scenario": "workflow-10000-steps" to results.json. Alone, skips the comparison
+      --compare       run the comparison too when --scale, --progress or --workflow is given
 
     Environment:
       OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres
