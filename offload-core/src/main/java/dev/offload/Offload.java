@@ -59,6 +59,7 @@ public final class Offload implements AutoCloseable {
   private final @Nullable ProgressTokens progressTokens;
   private final List<JobInterceptor> interceptors;
   private boolean closed;
+  private final KindDurations kindDurations;
 
   private Offload(
       Store store,
@@ -75,6 +76,7 @@ public final class Offload implements AutoCloseable {
     this.node = new Node(store, this.registry, config);
     this.schedules = new Schedules(store, this.registry, config.clock());
     this.declared = List.copyOf(declared);
+    this.kindDurations = new KindDurations(store, config.clock());
   }
 
   /** What Offload's own modules reach through {@link OffloadInternals}. */
@@ -197,12 +199,36 @@ public final class Offload implements AutoCloseable {
    *     duplicate step, an unknown kind); nothing is written
    */
   public WorkflowId enqueueWorkflow(com.fasterxml.jackson.databind.JsonNode document) {
-    return WorkflowDocument.read(document, this::workflow).enqueue();
+    return workflowFrom(document).enqueue();
   }
 
-  /** A workflow with its steps' states and progress; empty if there is no such workflow. */
+  /**
+   * Reads a workflow given as JSON (as {@link #enqueueWorkflow} does) into a builder, not yet
+   * enqueued: {@code workflowFrom(doc).allowUnknownKinds().enqueue()}.
+   *
+   * @throws IllegalArgumentException naming the field or step at fault
+   */
+  public WorkflowBuilder workflowFrom(com.fasterxml.jackson.databind.JsonNode document) {
+    return WorkflowDocument.read(document, this::workflow);
+  }
+
+  /**
+   * Starts a batch: jobs enqueued together with a job that runs once when all of them have ended
+   * ({@code onComplete}) or succeeded ({@code onSuccess}); see {@link BatchBuilder}.
+   */
+  public BatchBuilder batch(String name) {
+    return new BatchBuilder(name, store, node::validate, config.clock());
+  }
+
+  /**
+   * A workflow with its steps' states and progress; empty if there is no such workflow. Its
+   * progress weighs each step by its kind's median duration over the last day (equally when no kind
+   * has one), with an estimate of the time left.
+   */
   public Optional<Workflow> workflow(WorkflowId id) {
-    return store.workflowGet(id.value()).map(Workflow::of);
+    return store
+        .workflowGet(id.value())
+        .map(r -> Workflow.of(r, kindDurations.mediansMs(), config.clock().instant()));
   }
 
   /**

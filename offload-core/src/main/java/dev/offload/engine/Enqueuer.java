@@ -31,14 +31,14 @@ final class Enqueuer {
   private final Map<String, Registration<?>> registry;
   private final EngineConfig config;
   private final Set<String> announcedKinds = ConcurrentHashMap.newKeySet();
-  private final QueueLimits limits;
+  // Push queues seen lately (System.nanoTime()), so enqueueing to one reads its settings at most
+  // once a second.
+  private final Map<String, Long> pushQueuesSeen = new ConcurrentHashMap<>();
 
-  Enqueuer(
-      Store store, Map<String, Registration<?>> registry, EngineConfig config, QueueLimits limits) {
+  Enqueuer(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
     this.registry = registry;
     this.config = config;
-    this.limits = limits;
   }
 
   public List<JobInsert> inserts(List<JobRequest> requests) {
@@ -226,7 +226,23 @@ final class Enqueuer {
    * Whether {@code queue} is a push queue: its endpoint, not a node's handlers, knows its kinds.
    */
   private boolean pushQueue(String queue) {
-    return queue != null && limits.of(queue).push() != null;
+    if (queue == null) {
+      return false;
+    }
+    Long seen = pushQueuesSeen.get(queue);
+    if (seen != null && System.nanoTime() - seen < 1_000_000_000L) {
+      return true;
+    }
+    // Read afresh: a queue bound a moment ago on any node counts at once.
+    boolean push =
+        store.queueSettingsList().stream()
+            .anyMatch(s -> s.name().equals(queue) && s.options().push() != null);
+    if (push) {
+      pushQueuesSeen.put(queue, System.nanoTime());
+    } else {
+      pushQueuesSeen.remove(queue);
+    }
+    return push;
   }
 
   private boolean knownToStore(String kind) {

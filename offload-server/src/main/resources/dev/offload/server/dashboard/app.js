@@ -569,12 +569,12 @@
     const load = () => api('GET', '/api/workflows/' + id).then((w) => {
       // Read every second: as live as the streams, so the header says so.
       setLive(true);
-      clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress) + ' · updates every second'));
+      clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress.percent) + (w.progress.eta != null && w.state === 'running' ? ' · about ' + Math.round(w.progress.eta) + ' s left' : '') + ' · updates every second'));
       setBadge(stateBadge, w.state === 'failed' ? 'dead' : w.state);
       setText(stateBadge, w.state);
       const ended = w.steps.filter((st) => FINAL.has(st.state)).length;
-      setText(summary, fmtPct(w.progress) + ' · ' + ended + ' of ' + w.steps.length + ' steps ended');
-      overall.update(w.progress, w.state === 'failed' ? 'dead' : w.state);
+      setText(summary, fmtPct(w.progress.percent) + ' · ' + ended + ' of ' + w.steps.length + ' steps ended');
+      overall.update(w.progress.percent, w.state === 'failed' ? 'dead' : w.state);
       if (!nodes.size) {
         const depth = depthOf(w.steps);
         const columns = [];
