@@ -216,13 +216,22 @@
     }
   }
 
+  /**
+   * The API's paths are written from its root ('/api/queues'); requests go relative to this page, so
+   * the dashboard works at '/' on the standalone server and under a prefix such as '/offload/' when
+   * an application mounts it.
+   */
+  function rel(path) {
+    return path.replace(/^\/+/, '');
+  }
+
   async function api(method, path, body) {
     const headers = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = 'Bearer ' + token;
     let res;
     try {
-      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(rel(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (e) {
       throw new ApiError(0, 'The server cannot be reached.');
     }
@@ -271,7 +280,7 @@
       e.preventDefault();
       const candidate = input.value.trim();
       if (!candidate) return;
-      const res = await fetch('/api/queues', { headers: { Authorization: 'Bearer ' + candidate } }).catch(() => null);
+      const res = await fetch(rel('/api/queues'), { headers: { Authorization: 'Bearer ' + candidate } }).catch(() => null);
       if (!res || res.status === 401) {
         const err = document.getElementById('token-error');
         err.hidden = false;
@@ -303,7 +312,7 @@
    * itself; a refused one (401, 404, 503) is closed, so we ask the API why and retry later.
    */
   function stream(path, handlers, onRefused) {
-    const url = path + (token ? (path.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(token) : '');
+    const url = rel(path) + (token ? (path.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(token) : '');
     const es = new EventSource(url);
     const entry = { es, closed: false };
     es.addEventListener('open', () => setLive(true));
