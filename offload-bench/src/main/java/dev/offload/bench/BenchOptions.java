@@ -15,6 +15,7 @@ record BenchOptions(
     boolean quick,
     boolean scale,
     boolean progress,
+    boolean flow,
     boolean compare,
     boolean help) {
 
@@ -28,6 +29,7 @@ record BenchOptions(
     boolean quick = false;
     boolean scale = false;
     boolean progress = false;
+    boolean flow = false;
     boolean compare = true;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
@@ -46,7 +48,8 @@ record BenchOptions(
         case "--quick" -> quick = true;
         case "--scale" -> scale = true;
         case "--progress" -> progress = true;
-        // --scale or --progress alone skip the comparison unless it is asked for too.
+        case "--flow" -> flow = true;
+        // --scale, --progress or --flow alone skip the comparison unless it is asked for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
         default ->
@@ -54,7 +57,7 @@ record BenchOptions(
       }
     }
     boolean onlyExtras =
-        (scale || progress)
+        (scale || progress || flow)
             && !List.of(args).contains("--compare")
             && !List.of(args).contains("--quick");
     return new BenchOptions(
@@ -65,6 +68,7 @@ record BenchOptions(
         quick,
         scale,
         progress,
+        flow,
         compare && !onlyExtras,
         help);
   }
@@ -107,7 +111,7 @@ record BenchOptions(
   static String usage() {
     return """
     Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
-                     [--quick] [--scale] [--progress] [--compare]
+                     [--quick] [--scale] [--progress] [--flow] [--compare]
 
     Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
     fresh schema and its own JVM, plus Offload on SQLite, and prints one row per system (median of
@@ -123,7 +127,11 @@ record BenchOptions(
                       finished jobs in the table (long; results-scale.json). Alone, skips the comparison
       --progress      a job calling advance(1) ten million times against one that does not
                       (results-progress.json). Alone, skips the comparison
-      --compare       run the comparison too when --scale or --progress is given
+      --flow          flow control: 20,000 jobs over 1,000 keys with a per-key limit of 1, a
+                      queue limit equal to --threads, a rate of 1,000/s, each against the same
+                      run without limits (rows with a "scenario" field added to results.json;
+                      --quick: a tenth of the jobs). Alone, skips the comparison
+      --compare       run the comparison too when --scale, --progress or --flow is given
 
     Environment:
       OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres

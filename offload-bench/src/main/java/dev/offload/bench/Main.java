@@ -76,6 +76,9 @@ public final class Main {
     if (options.progress()) {
       Scale.progress(this, options);
     }
+    if (options.flow()) {
+      FlowScenarios.run(this, options);
+    }
   }
 
   Path target() {
