@@ -20,7 +20,9 @@ module dev.offload {
       dev.offload.postgres,
       dev.offload.sqlite,
       dev.offload.server,
-      dev.offload.cli;
+      dev.offload.push,
+      dev.offload.cli,
+      dev.offload.test;
 
   // Jackson reads and writes the API's records (jobs, errors, progress) and the engine's.
   opens dev.offload to

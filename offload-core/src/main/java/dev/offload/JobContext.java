@@ -1,5 +1,6 @@
 package dev.offload;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,6 +31,39 @@ public interface JobContext {
    * down and the grace period is over. The handler's thread is interrupted at the same moment.
    */
   boolean isCancelled();
+
+  /**
+   * When this attempt must be over: on a worker, its start plus the kind's {@link
+   * JobOptions#timeout()} (empty when the kind has none); on a push endpoint ({@code
+   * offload-push}), the end of the invocation. Read it to size a unit of work; {@link
+   * #shouldYield()} says when to stop.
+   */
+  default Optional<Instant> deadline() {
+    return Optional.empty();
+  }
+
+  /**
+   * True when the handler should store a {@link #checkpoint(Object)} and return now: the {@link
+   * #deadline()} is nearer than its yield margin (a fifth of the time the attempt was given, at
+   * most 30 s), or the attempt {@link #isCancelled() is cancelled}. A handler that returns after
+   * this said true and after it stored a checkpoint is <em>continued</em>: the job runs again at
+   * once from that checkpoint without using an attempt, and what the handler returned is not its
+   * result. Cheap: call it per item.
+   *
+   * <pre>{@code
+   * for (int page = ctx.checkpoint(Integer.class).orElse(0); page < pages; page++) {
+   *   if (ctx.shouldYield()) {
+   *     ctx.checkpoint(page);
+   *     return null; // continued from page
+   *   }
+   *   importPage(page);
+   * }
+   * return "done";
+   * }</pre>
+   */
+  default boolean shouldYield() {
+    return isCancelled();
+  }
 
   /**
    * Ends this attempt and runs the job again after {@code delay} without using an attempt, e.g.

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.engine.Node;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
+import dev.offload.internal.JobInterceptor;
+import dev.offload.internal.JobStepper;
+import dev.offload.internal.OffloadInternals;
 import dev.offload.store.JobAction;
 import dev.offload.store.Store;
 import java.lang.reflect.ParameterizedType;
@@ -11,6 +14,7 @@ import java.lang.reflect.Type;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,6 +45,10 @@ import org.jspecify.annotations.Nullable;
  * the workers gracefully and closes the store.
  */
 public final class Offload implements AutoCloseable {
+  static {
+    OffloadInternals.provide(new Internals());
+  }
+
   private final Store store;
   private final Node node;
   private final EngineConfig config;
@@ -49,6 +57,7 @@ public final class Offload implements AutoCloseable {
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
   private final @Nullable ProgressTokens progressTokens;
+  private final List<JobInterceptor> interceptors;
   private boolean closed;
 
   private Offload(
@@ -56,14 +65,55 @@ public final class Offload implements AutoCloseable {
       Map<String, Registration<?>> registry,
       EngineConfig config,
       List<DeclaredSchedule> declared,
-      @Nullable ProgressTokens progressTokens) {
+      @Nullable ProgressTokens progressTokens,
+      List<JobInterceptor> interceptors) {
     this.store = store;
+    this.interceptors = List.copyOf(interceptors);
     this.progressTokens = progressTokens;
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.node = new Node(store, this.registry, config);
     this.schedules = new Schedules(store, this.registry, config.clock());
     this.declared = List.copyOf(declared);
+  }
+
+  /** What Offload's own modules reach through {@link OffloadInternals}. */
+  private static final class Internals implements OffloadInternals.Access {
+    @Override
+    public void intercept(Builder builder, JobInterceptor interceptor) {
+      builder.interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+    }
+
+    @Override
+    public JobStepper stepper(Offload offload) {
+      return offload.stepper();
+    }
+
+    @Override
+    public void storeDeclaredSchedules(Offload offload) {
+      offload.storeDeclaredSchedules();
+    }
+
+    @Override
+    public Map<String, Class<?>> argsTypes(Offload offload) {
+      return offload.argsTypes();
+    }
+  }
+
+  private Map<String, Class<?>> argsTypes() {
+    Map<String, Class<?>> types = new LinkedHashMap<>();
+    registry.forEach((kind, r) -> types.put(kind, r.argsType()));
+    return types;
+  }
+
+  private JobStepper stepper() {
+    return node.stepper();
+  }
+
+  private void afterEnqueue(boolean inTransaction) {
+    for (JobInterceptor i : interceptors) {
+      i.afterEnqueue(inTransaction);
+    }
   }
 
   /** A schedule declared with {@link Builder#schedule}. */
@@ -88,6 +138,12 @@ public final class Offload implements AutoCloseable {
       throw new IllegalStateException(
           "this Offload is closed (its store too); build a new one to start again");
     }
+    storeDeclaredSchedules();
+    node.start();
+    startedOnce = true;
+  }
+
+  private void storeDeclaredSchedules() {
     if (!declared.isEmpty()) {
       List<String> names = new ArrayList<>();
       for (DeclaredSchedule d : declared) {
@@ -97,8 +153,6 @@ public final class Offload implements AutoCloseable {
       }
       store.scheduleDisableUndeclared(names);
     }
-    node.start();
-    startedOnce = true;
   }
 
   /**
@@ -127,7 +181,12 @@ public final class Offload implements AutoCloseable {
    * WorkflowBuilder#enqueue()}.
    */
   public WorkflowBuilder workflow(String name) {
-    return new WorkflowBuilder(name, store, node::validate, config.clock());
+    return new WorkflowBuilder(
+        name,
+        store,
+        node::validate,
+        config.clock(),
+        () -> afterEnqueue(/* inTransaction= */ false));
   }
 
   /**
@@ -208,7 +267,8 @@ public final class Offload implements AutoCloseable {
    * handle is closed. Listeners run on a watcher thread and should be quick.
    */
   public AutoCloseable watch(JobId id, java.util.function.Consumer<Job> listener) {
-    return node.watch(id.value(), listener);
+    Objects.requireNonNull(listener, "listener");
+    return node.watch(id.value(), job -> listener.accept(withWaiting(job)));
   }
 
   /**
@@ -225,7 +285,9 @@ public final class Offload implements AutoCloseable {
     if (parent.failedItems() == null || parent.failedItems().items().isEmpty()) {
       throw new IllegalStateException("job " + id + " recorded no failed items to retry");
     }
-    return new JobId(store.jobInsertMany(List.of(node.followUp(parent))).get(0));
+    JobId followUp = new JobId(store.jobInsertMany(List.of(node.followUp(parent))).get(0));
+    afterEnqueue(/* inTransaction= */ false);
+    return followUp;
   }
 
   /** This node's name, as written in leases and errors. */
@@ -265,6 +327,7 @@ public final class Offload implements AutoCloseable {
           results.addAll(store.jobInsertManyResults(inserts));
           return results.stream().map(dev.offload.store.InsertResult::id).toList();
         });
+    afterEnqueue(/* inTransaction= */ false);
     return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
   }
 
@@ -289,6 +352,7 @@ public final class Offload implements AutoCloseable {
       return List.of();
     }
     List<JobId> ids = ids(node.insert(requests, store::jobInsertMany));
+    afterEnqueue(/* inTransaction= */ false);
     return ids;
   }
 
@@ -302,6 +366,7 @@ public final class Offload implements AutoCloseable {
       return List.of();
     }
     List<JobId> ids = ids(node.insert(requests, inserts -> store.jobInsertMany(tx, inserts)));
+    afterEnqueue(/* inTransaction= */ true);
     return ids;
   }
 
@@ -313,8 +378,36 @@ public final class Offload implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The job as stored; a due job that a queue's limit, rate or pause holds back says why in {@link
+   * Job#waiting()} (read from the store's counts now, so it costs the claim path nothing).
+   */
   public Optional<Job> job(JobId id) {
-    return store.jobGet(id.value());
+    return store.jobGet(id.value()).map(this::withWaiting);
+  }
+
+  /** {@code job} with the reason it waits, when it is due and a queue setting holds it back. */
+  private Job withWaiting(Job job) {
+    Instant now = config.clock().instant();
+    if (!FlowStatus.due(job, now)) {
+      return job;
+    }
+    dev.offload.store.QueueSettings settings = settingsOf(job.queue());
+    if (settings == null || !FlowStatus.holdsBack(settings)) {
+      return job;
+    }
+    dev.offload.store.QueueFlow flow =
+        store.queueFlow(job.queue(), settings.options(), job.concurrencyKey(), now);
+    return job.withWaiting(FlowStatus.waiting(job, settings, flow));
+  }
+
+  private dev.offload.store.@Nullable QueueSettings settingsOf(String queue) {
+    for (dev.offload.store.QueueSettings s : store.queueSettingsList()) {
+      if (s.name().equals(queue)) {
+        return s;
+      }
+    }
+    return null;
   }
 
   public JobPage jobs(JobQuery query) {
@@ -633,9 +726,27 @@ public final class Offload implements AutoCloseable {
 
   // ---------------------------------------------------------------- queues
 
-  /** Every queue with jobs or paused: counts per state and last-minute figures. */
+  /**
+   * Every queue with jobs or paused: counts per state, last-minute figures, and what its flow
+   * control holds back ({@link QueueStats#flow()}).
+   */
   public List<QueueStats> queues() {
-    return store.queueStats(config.clock().instant());
+    Instant now = config.clock().instant();
+    Map<String, dev.offload.store.QueueSettings> settings = new java.util.HashMap<>();
+    for (dev.offload.store.QueueSettings s : store.queueSettingsList()) {
+      settings.put(s.name(), s);
+    }
+    List<QueueStats> out = new ArrayList<>();
+    for (QueueStats stats : store.queueStats(now)) {
+      dev.offload.store.QueueSettings s = settings.get(stats.name());
+      if (s != null && FlowStatus.holdsBack(s)) {
+        stats =
+            stats.withFlow(
+                FlowStatus.flow(s, store.queueFlow(stats.name(), s.options(), null, now)));
+      }
+      out.add(stats);
+    }
+    return out;
   }
 
   /** Stops every node from claiming jobs of {@code queue}; running jobs finish. */
@@ -716,6 +827,7 @@ public final class Offload implements AutoCloseable {
     private boolean migrate = true;
     private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
     private byte @Nullable [] progressKey;
+    private final List<JobInterceptor> interceptors = new ArrayList<>();
 
     private Builder() {}
 
@@ -966,7 +1078,8 @@ public final class Offload implements AutoCloseable {
           registry,
           config,
           List.copyOf(declaredSchedules.values()),
-          progressKey == null ? null : new ProgressTokens(progressKey));
+          progressKey == null ? null : new ProgressTokens(progressKey),
+          interceptors);
     }
 
     private static void requirePositive(String field, Duration value) {

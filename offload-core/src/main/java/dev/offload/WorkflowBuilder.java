@@ -34,6 +34,7 @@ public final class WorkflowBuilder {
   private final Store store;
   private final Function<List<JobRequest>, List<JobInsert>> validate;
   private final InstantSource clock;
+  private final Runnable afterEnqueue;
   private final List<Step> steps = new ArrayList<>();
 
   private record Step(String name, String kind, @Nullable Object args, StepOptions options) {}
@@ -42,7 +43,8 @@ public final class WorkflowBuilder {
       String name,
       Store store,
       Function<List<JobRequest>, List<JobInsert>> validate,
-      InstantSource clock) {
+      InstantSource clock,
+      Runnable afterEnqueue) {
     if (name == null || name.isBlank() || name.length() > 200) {
       throw new IllegalArgumentException(
           "a workflow's name must be 1-200 characters, got "
@@ -52,6 +54,7 @@ public final class WorkflowBuilder {
     this.store = store;
     this.validate = validate;
     this.clock = clock;
+    this.afterEnqueue = afterEnqueue;
   }
 
   /** A step with no dependencies. */
@@ -74,7 +77,9 @@ public final class WorkflowBuilder {
    *     missing step, a cycle, an unknown kind or bad args
    */
   public WorkflowId enqueue() {
-    return new WorkflowId(store.workflowInsert(insert()));
+    WorkflowId id = new WorkflowId(store.workflowInsert(insert()));
+    afterEnqueue.run();
+    return id;
   }
 
   WorkflowInsert insert() {

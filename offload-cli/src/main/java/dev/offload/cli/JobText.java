@@ -23,6 +23,9 @@ final class JobText {
     line(b, "kind", job.kind());
     line(b, "queue", job.queue() + " (priority " + job.priority() + ")");
     line(b, "state", job.state().wireName());
+    if (job.waiting() != null) {
+      line(b, "waiting", job.waiting().replaceFirst("^waiting: ", ""));
+    }
     line(b, "attempt", job.attempt() + "/" + job.maxAttempts());
     line(b, "args", json(job.args()));
     line(b, "created", time(job.createdAt()));
@@ -41,6 +44,12 @@ final class JobText {
     }
     if (job.parentId() != null) {
       line(b, "parent", job.parentId());
+    }
+    if (job.concurrencyKey() != null) {
+      line(b, "concurrency", job.concurrencyKey());
+    }
+    if (job.uniqueKey() != null) {
+      line(b, "unique key", job.uniqueKey());
     }
     if (job.schedule() != null) {
       line(b, "schedule", job.schedule() + " (tick " + time(job.runAt()) + ")");

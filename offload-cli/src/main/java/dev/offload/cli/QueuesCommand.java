@@ -17,14 +17,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code offload queues}: every queue with its depth per state, paused flag and flow-control
- * limits; {@code queues set NAME ...} changes the limits for every node; {@code queues pause|resume
- * NAME}.
+ * {@code offload queues}: every queue with its depth per state, running (handlers started) and
+ * claimed (held for a free thread), paused flag, the keys at their per-key limit, the due jobs its
+ * flow control holds back ({@code HELD}) and its limits; {@code queues set NAME ...} changes the
+ * limits for every node; {@code queues pause|resume NAME}.
  */
 @Command(
     name = "queues",
     mixinStandardHelpOptions = true,
-    description = "List queues: jobs per state, paused, limits across all nodes.",
+    description = {
+      "List queues: jobs per state, running and claimed, paused, keys at their per-key limit,",
+      "due jobs held back by a limit, rate or pause (HELD), and the limits across all nodes."
+    },
     subcommands = {QueuesCommand.Set.class, QueuesCommand.Pause.class, QueuesCommand.Resume.class})
 final class QueuesCommand implements Callable<Integer> {
   @ParentCommand OffloadCommand parent;
@@ -46,25 +50,31 @@ final class QueuesCommand implements Callable<Integer> {
         return 0;
       }
       ctx.out.printf(
-          "%-20s %-6s %9s %9s %7s %8s %9s  %s%n",
+          "%-20s %-6s %9s %9s %7s %7s %8s %9s %13s %6s  %s%n",
           "QUEUE",
           "PAUSED",
           "SCHEDULED",
           "AVAILABLE",
           "RUNNING",
+          "CLAIMED",
           "RETRYING",
           "SUCCEEDED",
+          "KEYS-AT-LIMIT",
+          "HELD",
           "LIMITS");
       for (QueueStats s : stats.values()) {
         ctx.out.printf(
-            "%-20s %-6s %9d %9d %7d %8d %9d  %s%n",
+            "%-20s %-6s %9d %9d %7d %7d %8d %9d %13d %6d  %s%n",
             s.name(),
             s.paused() ? "yes" : "no",
             s.count(JobState.SCHEDULED),
             s.count(JobState.AVAILABLE),
-            s.count(JobState.RUNNING),
+            s.running(),
+            s.claimed(),
             s.count(JobState.RETRYING),
             s.count(JobState.SUCCEEDED),
+            s.flow().keysAtLimit(),
+            s.flow().waiting(),
             describe(options.getOrDefault(s.name(), QueueOptions.none())));
       }
     }

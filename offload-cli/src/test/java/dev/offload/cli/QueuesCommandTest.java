@@ -3,8 +3,16 @@ package dev.offload.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.QueueOptions;
 import dev.offload.internal.Json;
+import dev.offload.sqlite.SqliteStore;
+import dev.offload.store.ClaimParams;
+import dev.offload.store.ClaimedJob;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,5 +141,53 @@ class QueuesCommandTest {
     assertUsage(
         Cli.run("enqueue", "demo.sleep", "--concurrency-key", "", store),
         "concurrencyKey must be 1-255");
+  }
+
+  @Test
+  void theListingAndStatusSayWhatTheLimitsHoldBack() {
+    assertThat(Cli.run("queues", "set", "sync", "--per-key", "1", store).code()).isZero();
+    List<String> ids = new ArrayList<>();
+    for (String key : List.of("tenant:42", "tenant:42", "tenant:42", "tenant:7")) {
+      Cli.Result r =
+          Cli.run("enqueue", "demo.sleep", "--queue", "sync", "--concurrency-key", key, store);
+      assertThat(r.code()).as(r.toString()).isZero();
+      ids.add(r.out().strip());
+    }
+    // A worker elsewhere claims what the per-key limit lets run: one job of each key.
+    try (SqliteStore worker = SqliteStore.open(dir.resolve("offload.db"))) {
+      List<ClaimedJob> claimed =
+          worker.jobClaim(
+              new ClaimParams(
+                  "sync",
+                  List.of("demo.sleep"),
+                  10,
+                  "worker-1",
+                  1L,
+                  Instant.now(),
+                  Duration.ofMinutes(5),
+                  QueueOptions.none().perKey(1)));
+      assertThat(claimed).hasSize(2);
+    }
+
+    Cli.Result list = Cli.run("queues", store);
+    assertThat(list.code()).as(list.toString()).isZero();
+    assertThat(list.out())
+        .containsPattern(
+            "QUEUE\\s+PAUSED\\s+SCHEDULED\\s+AVAILABLE\\s+RUNNING\\s+CLAIMED\\s+RETRYING\\s+SUCCEEDED"
+                + "\\s+KEYS-AT-LIMIT\\s+HELD\\s+LIMITS")
+        // 2 available (tenant:42's), 2 running, 0 claimed, both tenants at their limit, 2 held.
+        .containsPattern("sync\\s+no\\s+0\\s+2\\s+2\\s+0\\s+0\\s+0\\s+2\\s+2\\s+per-key 1\\n");
+
+    Cli.Result status = Cli.run("status", ids.get(1), store);
+    assertThat(status.code()).as(status.toString()).isZero();
+    assertThat(status.out())
+        .containsPattern("waiting\\s+key tenant:42 at its limit of 1\\n")
+        .containsPattern("concurrency\\s+tenant:42\\n");
+    JsonNode json = Json.tree(Cli.run("status", ids.get(1), "--json", store).out());
+    assertThat(json.get("waiting").asText()).isEqualTo("waiting: key tenant:42 at its limit of 1");
+    JsonNode running = Json.tree(Cli.run("status", ids.get(0), "--json", store).out());
+    assertThat(running.get("state").asText()).isEqualTo("running");
+    assertThat(running.get("waiting").isNull()).isTrue();
+    assertThat(Cli.run("status", ids.get(0), store).out()).doesNotContain("waiting");
   }
 }

@@ -177,6 +177,24 @@ final class Completer implements Runnable {
     }
   }
 
+  /**
+   * Writes every completion added so far on the calling thread (the test kit's one-job-at-a-time
+   * runs, where no completer thread runs).
+   *
+   * @throws RuntimeException when the store fails; what was not written is kept for the next try
+   */
+  void writeNow() {
+    List<Pending> batch = new ArrayList<>();
+    pending.drainTo(batch);
+    try {
+      while (!batch.isEmpty()) {
+        runOnce(batch);
+      }
+    } finally {
+      pending.addAll(batch);
+    }
+  }
+
   /** Stops once every completion added so far is written, or {@code timeoutMillis} passed. */
   void drain(long timeoutMillis) throws InterruptedException {
     stopping = true;

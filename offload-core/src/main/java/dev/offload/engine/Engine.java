@@ -60,6 +60,8 @@ final class Engine {
   private final EngineConfig config;
   private final Map<String, Producer> producers = new LinkedHashMap<>();
   private final Map<Long, Execution> running = new ConcurrentHashMap<>();
+  // The producers of runOneNow: never started, they only count slots for Execution.
+  private final Map<String, Producer> steppers = new ConcurrentHashMap<>();
   private final Completer completer;
   private final Rescuer rescuer;
   private final Pruner pruner;
@@ -310,12 +312,7 @@ final class Engine {
     Thread thread =
         Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
     ex.thread = thread;
-    if (!config.listeners().isEmpty()) {
-      long waited = Math.max(0, Duration.between(job.runAt(), config.clock().instant()).toMillis());
-      for (JobListener l : config.listeners()) {
-        safely(() -> l.onStarted(job.kind(), job.queue(), waited));
-      }
-    }
+    tellStarted(job);
     Duration timeout = reg == null ? null : reg.options().timeout();
     if (timeout != null) {
       ex.timeout =
@@ -323,6 +320,51 @@ final class Engine {
               () -> timedOut(ex, timeout), timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
     thread.start();
+  }
+
+  private void tellStarted(ClaimedJob job) {
+    if (!config.listeners().isEmpty()) {
+      long waited = Math.max(0, Duration.between(job.runAt(), config.clock().instant()).toMillis());
+      for (JobListener l : config.listeners()) {
+        safely(() -> l.onStarted(job.kind(), job.queue(), waited));
+      }
+    }
+  }
+
+  /**
+   * Claims one due job of {@code queue} and runs one attempt of it on the calling thread, without
+   * workers (the test kit's {@link Stepper}); its outcome is written before this returns. No
+   * timeout applies, and nothing interrupts the caller's thread. Null when no job is due.
+   */
+  ClaimedJob runOneNow(String queue) {
+    Producer producer =
+        steppers.computeIfAbsent(
+            queue, q -> new Producer(this, store, q, List.copyOf(registry.keySet()), 1));
+    long token = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    List<ClaimedJob> claimed =
+        store.jobClaim(
+            new dev.offload.store.ClaimParams(
+                queue,
+                List.copyOf(registry.keySet()),
+                1,
+                config.node(),
+                token,
+                config.clock().instant(),
+                config.leaseDuration(),
+                limits.of(queue)));
+    if (claimed.isEmpty()) {
+      return null;
+    }
+    ClaimedJob job = claimed.get(0);
+    Execution ex = new Execution(this, job, registry.get(job.kind()), producer, System.nanoTime());
+    running.put(job.id(), ex);
+    tellStarted(job);
+    try {
+      runAttempt(ex);
+    } finally {
+      completer.writeNow();
+    }
+    return job;
   }
 
   private void runAttempt(Execution ex) {
@@ -352,6 +394,11 @@ final class Engine {
     }
     try {
       Object result = invoke(ex.registration, args, ex);
+      if (ex.continues()) {
+        // Checkpointed because shouldYield() said so: run again at once from the checkpoint,
+        // without using an attempt, as a push endpoint's continuation does.
+        throw new Snooze(Duration.ZERO);
+      }
       String resultJson = result == null ? null : Json.write(result);
       if (ex.settle()) {
         Instant now = config.clock().instant();

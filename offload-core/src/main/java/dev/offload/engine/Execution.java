@@ -8,6 +8,8 @@ import dev.offload.Stage;
 import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -29,11 +31,22 @@ final class Execution implements JobContext {
   private final Engine engine;
   private final AtomicBoolean settled = new AtomicBoolean();
   private volatile boolean cancelled;
+
+  /** Start plus the kind's timeout; null when it has none. */
+  private final Instant deadline;
+
+  /** When {@link #shouldYield()} turns true for the deadline; null when there is none. */
+  private final Instant yieldAt;
+
+  /** Whether {@link #shouldYield()} has said true, and a checkpoint was stored after that. */
+  private volatile boolean toldToYield;
+
+  private volatile boolean checkpointedAfterYield;
   private volatile String checkpointJson;
   final long startedMillis = System.currentTimeMillis();
 
   /** When the handler started, on the engine's clock: the job's started_at. */
-  final java.time.Instant startedAt;
+  final Instant startedAt;
 
   /** Whether the store has {@link #startedAt} (the progress reporter writes it within a tick). */
   volatile boolean startWritten;
@@ -55,6 +68,9 @@ final class Execution implements JobContext {
     this.engine = engine;
     this.claimedNanos = claimedNanos;
     this.startedAt = engine.config().clock().instant();
+    Duration timeout = registration == null ? null : registration.options().timeout();
+    this.deadline = timeout == null ? null : startedAt.plus(timeout);
+    this.yieldAt = timeout == null ? null : deadline.minus(yieldMargin(timeout));
     this.job = job;
     this.registration = registration;
     this.producer = producer;
@@ -129,6 +145,41 @@ final class Execution implements JobContext {
     return cancelled;
   }
 
+  /**
+   * How long before the deadline {@link #shouldYield()} turns true: a fifth of the time the attempt
+   * was given, at most 30 s, so a short attempt keeps most of its time and a long one does not
+   * waste minutes.
+   */
+  static Duration yieldMargin(Duration budget) {
+    Duration fifth = budget.dividedBy(5);
+    return fifth.compareTo(MAX_YIELD_MARGIN) > 0 ? MAX_YIELD_MARGIN : fifth;
+  }
+
+  private static final Duration MAX_YIELD_MARGIN = Duration.ofSeconds(30);
+
+  @Override
+  public Optional<Instant> deadline() {
+    return Optional.ofNullable(deadline);
+  }
+
+  @Override
+  public boolean shouldYield() {
+    boolean yield =
+        cancelled || (yieldAt != null && !engine.config().clock().instant().isBefore(yieldAt));
+    if (yield) {
+      toldToYield = true;
+    }
+    return yield;
+  }
+
+  /**
+   * Whether the handler returned to be continued: it was told to yield and stored a checkpoint
+   * after that.
+   */
+  boolean continues() {
+    return toldToYield && checkpointedAfterYield;
+  }
+
   @Override
   public void total(long total) {
     progress.total(total);
@@ -182,6 +233,9 @@ final class Execution implements JobContext {
               + " lost its lease (it was rescued, released or cancelled); stop this attempt");
     }
     checkpointJson = json;
+    if (toldToYield) {
+      checkpointedAfterYield = true;
+    }
   }
 
   @Override

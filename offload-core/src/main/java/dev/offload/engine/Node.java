@@ -30,9 +30,11 @@ public final class Node {
   private final Enqueuer enqueuer;
   private final JobWatcher watcher;
   private final EngineConfig config;
+  private final Store store;
 
   public Node(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.config = config;
+    this.store = store;
     this.engine = new Engine(store, registry, config);
     this.enqueuer = new Enqueuer(store, registry, config);
     this.watcher = new JobWatcher(store);
@@ -131,6 +133,11 @@ public final class Node {
   /** This node changed a queue's flow-control options: claim by them at once. */
   public void queueOptionsChanged(String queue, dev.offload.QueueOptions options) {
     engine.queueOptionsChanged(queue, options);
+  }
+
+  /** Runs jobs one at a time on the calling thread, without workers (the test kit). */
+  public dev.offload.internal.JobStepper stepper() {
+    return new Stepper(engine, store, config);
   }
 
   /** Runs one rescue pass now, whether or not this node leads; returns the jobs rescued. */

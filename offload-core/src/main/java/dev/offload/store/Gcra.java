@@ -2,6 +2,7 @@ package dev.offload.store;
 
 import dev.offload.Rate;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The arithmetic of a rate limit as a generic cell rate algorithm, shared by the stores: one
@@ -32,7 +33,7 @@ public final class Gcra {
   }
 
   /** How many starts conform at {@code nowMicros} given the stored TAT (null when none yet). */
-  public static long allowed(Long tatMicros, long nowMicros, Rate rate) {
+  public static long allowed(@Nullable Long tatMicros, long nowMicros, Rate rate) {
     long tat = tatMicros == null ? nowMicros : Math.max(tatMicros, nowMicros);
     long edge = nowMicros + toleranceMicros(rate);
     return tat > edge ? 0 : (edge - tat) / intervalMicros(rate) + 1;

@@ -208,6 +208,18 @@ public interface Store extends AutoCloseable {
   boolean queueSettingsPut(String queue, QueueOptions options, boolean onlyIfUnconfigured);
 
   /**
+   * Counts what the flow control of {@code queue} holds back: its due jobs by {@code now} (the
+   * engine's clock), what runs with a live lease, and against {@code options}' per-key limit and
+   * rate per key, the keys at their limit and the due jobs they hold; with a {@code key}, also what
+   * that key uses. Reads only, without the claim's lock: the claim path pays nothing for it.
+   */
+  QueueFlow queueFlow(
+      String queue,
+      QueueOptions options,
+      @org.jspecify.annotations.Nullable String key,
+      Instant now);
+
+  /**
    * Returns running jobs to {@code available} without counting the attempt (a graceful shutdown);
    * guarded by their tokens.
    */

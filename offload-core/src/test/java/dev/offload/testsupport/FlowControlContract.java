@@ -7,9 +7,11 @@ import static org.awaitility.Awaitility.await;
 import dev.offload.EnqueueOptions;
 import dev.offload.Enqueued;
 import dev.offload.Job;
+import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.QueueOptions;
+import dev.offload.QueueStats;
 import dev.offload.Rate;
 import dev.offload.store.ClaimParams;
 import dev.offload.store.ClaimedJob;
@@ -284,6 +286,106 @@ public abstract class FlowControlContract {
     assertThat(claim("sync", 10, t0)).isEmpty();
     offload.resumeQueue("sync");
     assertThat(claim("sync", 10, t0)).hasSize(1);
+  }
+
+  // ---------------------------------------------------------------- why it waits
+
+  @Test
+  void aJobHeldBackByTheQueueLimitSaysWhyAndStopsWaitingWhenASlotFrees() {
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(1));
+    long first = insert("sync", null);
+    long second = insert("sync", null);
+    assertThat(offload.job(new JobId(second)).orElseThrow().waiting())
+        .as("nothing runs yet: the job is not held back")
+        .isNull();
+    List<ClaimedJob> claimed = claim("sync", 10, t0);
+    assertThat(claimed).extracting(ClaimedJob::id).containsExactly(first);
+    assertThat(offload.job(new JobId(second)).orElseThrow().waiting())
+        .isEqualTo("waiting: queue sync at its limit of 1");
+    assertThat(offload.job(new JobId(first)).orElseThrow().waiting()).isNull();
+    QueueStats.Flow flow = flowOf("sync");
+    assertThat(flow.slotsInUse()).isEqualTo(1);
+    assertThat(flow.waitingOnQueueLimit()).isEqualTo(1);
+    assertThat(flow.waiting()).isEqualTo(1);
+
+    succeed(claimed.get(0), t0);
+    assertThat(offload.job(new JobId(second)).orElseThrow().waiting()).isNull();
+    assertThat(flowOf("sync")).isEqualTo(QueueStats.Flow.none());
+  }
+
+  @Test
+  void aJobHeldBackByItsKeySaysWhichKeyWhileOtherKeysAreNotHeld() {
+    offload.updateQueue("tenants", QueueOptions.none().perKey(1));
+    insert("tenants", "tenant:42");
+    long next42 = insert("tenants", "tenant:42");
+    long also42 = insert("tenants", "tenant:42");
+    insert("tenants", "tenant:7");
+    assertThat(claim("tenants", 10, t0)).hasSize(2);
+    long tenant9 = insert("tenants", "tenant:9");
+    long unkeyed = insert("tenants", null);
+
+    assertThat(offload.job(new JobId(next42)).orElseThrow().waiting())
+        .isEqualTo("waiting: key tenant:42 at its limit of 1");
+    assertThat(offload.job(new JobId(tenant9)).orElseThrow().waiting()).isNull();
+    assertThat(offload.job(new JobId(unkeyed)).orElseThrow().waiting()).isNull();
+    QueueStats.Flow flow = flowOf("tenants");
+    assertThat(flow.slotsInUse()).isEqualTo(2);
+    assertThat(flow.keysAtLimit()).isEqualTo(2);
+    assertThat(flow.waitingOnKeyLimit()).as("the two more of tenant:42").isEqualTo(2);
+    assertThat(flow.waitingOnQueueLimit()).isZero();
+    assertThat(also42).isNotEqualTo(next42);
+  }
+
+  @Test
+  void aJobHeldBackByARateSaysWhichRate() {
+    offload.updateQueue("api", QueueOptions.none().rate(Rate.perMinute(1)));
+    for (int i = 0; i < 4; i++) {
+      insert("api", null);
+    }
+    assertThat(claim("api", 10, t0)).hasSize(2);
+    long held = insert("api", null);
+    assertThat(offload.job(new JobId(held)).orElseThrow().waiting())
+        .isEqualTo("waiting: rate 1/min");
+    assertThat(flowOf("api").waitingOnRate()).isEqualTo(3);
+
+    offload.updateQueue("keyed", QueueOptions.none().rate(Rate.perMinute(1)).ratePerKey(true));
+    for (int i = 0; i < 3; i++) {
+      insert("keyed", "a");
+    }
+    assertThat(claim("keyed", 10, t0)).hasSize(2);
+    long b = insert("keyed", "b");
+    long a = insert("keyed", "a");
+    assertThat(offload.job(new JobId(a)).orElseThrow().waiting())
+        .isEqualTo("waiting: rate 1/min of key a");
+    assertThat(offload.job(new JobId(b)).orElseThrow().waiting()).isNull();
+    assertThat(flowOf("keyed").waitingOnRate()).as("a's two, not b's").isEqualTo(2);
+  }
+
+  @Test
+  void aJobOfAPausedQueueSaysSoAndAJobNotDueYetIsNotHeld() {
+    offload.updateQueue("reports", QueueOptions.none().maxRunning(5));
+    long due = insert("reports", null);
+    long later = insert("reports", null, 0, Instant.now().plus(Duration.ofHours(1)));
+    offload.pauseQueue("reports");
+    assertThat(offload.job(new JobId(due)).orElseThrow().waiting())
+        .isEqualTo("waiting: queue reports is paused");
+    assertThat(offload.job(new JobId(later)).orElseThrow().waiting()).isNull();
+    assertThat(flowOf("reports").waitingPaused()).isEqualTo(1);
+    offload.resumeQueue("reports");
+    assertThat(offload.job(new JobId(due)).orElseThrow().waiting()).isNull();
+
+    // A queue without flow control never holds a job back.
+    long free = insert("free", null);
+    assertThat(offload.job(new JobId(free)).orElseThrow().waiting()).isNull();
+    assertThat(flowOf("free")).isEqualTo(QueueStats.Flow.none());
+  }
+
+  private QueueStats.Flow flowOf(String queue) {
+    return offload.queues().stream()
+        .filter(q -> q.name().equals(queue))
+        .findFirst()
+        .orElseThrow()
+        .flow();
   }
 
   // ---------------------------------------------------------------- rates

@@ -13,7 +13,6 @@ import dev.offload.JobQuery;
 import dev.offload.JobRequest;
 import dev.offload.JobState;
 import dev.offload.Offload;
-import dev.offload.PermanentFailure;
 import dev.offload.RetryPolicy;
 import dev.offload.UnknownKindException;
 import dev.offload.store.ClaimParams;
@@ -31,7 +30,6 @@ import dev.offload.store.WorkflowInsert;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -762,80 +760,6 @@ public abstract class StoreContract {
   }
 
   @Test
-  void failedAttemptIsRetriedAfterItsBackoff() {
-    AtomicInteger calls = new AtomicInteger();
-    Duration delay = Duration.ofMillis(300);
-    Offload o =
-        start(
-            offload()
-                .register(
-                    "flaky",
-                    Note.class,
-                    (args, ctx) -> {
-                      if (calls.incrementAndGet() == 1) {
-                        throw new IllegalStateException("upstream said 500");
-                      }
-                      return null;
-                    },
-                    JobOptions.defaults().retryPolicy(RetryPolicy.fixed(delay))));
-    JobId id = o.enqueue("flaky", new Note("x"));
-    Job job = awaitState(o, id, JobState.SUCCEEDED);
-    assertThat(job.attempt()).isEqualTo(2);
-    assertThat(job.errors())
-        .singleElement()
-        .satisfies(e -> {
-          assertThat(e.attempt()).isEqualTo(1);
-          assertThat(e.errorClass()).isEqualTo(IllegalStateException.class.getName());
-          assertThat(e.message()).isEqualTo("upstream said 500");
-          assertThat(e.stackTrace()).contains("StoreContract");
-          assertThat(e.node()).isEqualTo(o.node());
-        });
-    assertThat(Duration.between(job.errors().get(0).at(), job.startedAt()))
-        .isGreaterThanOrEqualTo(delay.minusMillis(5));
-  }
-
-  @Test
-  void permanentFailureGoesStraightToDead() {
-    Offload o =
-        start(
-            offload()
-                .register(
-                    "bad",
-                    Note.class,
-                    (args, ctx) -> {
-                      throw new PermanentFailure("order 17 does not exist");
-                    },
-                    JobOptions.defaults().maxAttempts(5)));
-    JobId id = o.enqueue("bad", new Note("x"));
-    Job job = awaitState(o, id, JobState.DEAD);
-    assertThat(job.attempt()).isEqualTo(1);
-    assertThat(job.errors())
-        .singleElement()
-        .extracting(e -> e.message())
-        .isEqualTo("order 17 does not exist");
-  }
-
-  @Test
-  void jobIsDeadAfterItsLastAttempt() {
-    Offload o =
-        start(
-            offload()
-                .register(
-                    "always",
-                    Note.class,
-                    (args, ctx) -> {
-                      throw new IllegalStateException("attempt " + ctx.attempt());
-                    },
-                    JobOptions.defaults().maxAttempts(3).retryPolicy(RetryPolicy.immediate())));
-    JobId id = o.enqueue("always", new Note("x"));
-    Job job = awaitState(o, id, JobState.DEAD);
-    assertThat(job.attempt()).isEqualTo(3);
-    assertThat(job.errors())
-        .extracting(e -> e.message())
-        .containsExactly("attempt 1", "attempt 2", "attempt 3");
-  }
-
-  @Test
   void argsThatDoNotFitTheKindAreRefusedAtEnqueueOnANodeThatKnowsIt() {
     Offload o = start(offload().register("typed", Sleep.class, (args, ctx) -> null));
     assertThatThrownBy(() -> o.enqueue("typed", Map.of("ms", "not a number")))
@@ -892,17 +816,6 @@ public abstract class StoreContract {
         .extracting(e -> e.message())
         .asString()
         .contains("timed out");
-  }
-
-  @Test
-  void delayedJobWaitsForItsTime() {
-    Offload o = start(offload().register("later", Note.class, (args, ctx) -> null));
-    JobId id =
-        o.enqueue("later", new Note("x"), EnqueueOptions.none().delay(Duration.ofMillis(700)));
-    Job scheduled = o.job(id).orElseThrow();
-    assertThat(scheduled.state()).isEqualTo(JobState.SCHEDULED);
-    Job done = awaitState(o, id, JobState.SUCCEEDED);
-    assertThat(done.startedAt()).isAfterOrEqualTo(scheduled.runAt().truncatedTo(ChronoUnit.MILLIS));
   }
 
   @Test
@@ -1135,34 +1048,6 @@ public abstract class StoreContract {
 
   record Cursor(int page) {}
 
-  @Test
-  void retriedAttemptResumesFromTheCheckpoint() {
-    List<Integer> pagesProcessed = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Offload o =
-        start(
-            offload()
-                .register(
-                    "paged",
-                    Note.class,
-                    (args, ctx) -> {
-                      int from = ctx.checkpoint(Cursor.class).map(c -> c.page() + 1).orElse(1);
-                      for (int page = from; page <= 10; page++) {
-                        pagesProcessed.add(page);
-                        ctx.checkpoint(new Cursor(page));
-                        if (page == 6 && ctx.attempt() == 1) {
-                          throw new IllegalStateException("upstream went away at page 6");
-                        }
-                      }
-                      return null;
-                    },
-                    JobOptions.defaults().retryPolicy(RetryPolicy.immediate())));
-    JobId id = o.enqueue("paged", new Note("x"));
-    Job job = awaitState(o, id, JobState.SUCCEEDED);
-    assertThat(job.attempt()).isEqualTo(2);
-    assertThat(pagesProcessed).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-    assertThat(job.checkpoint().get("page").asInt()).isEqualTo(10);
-  }
-
   record Batch(List<String> items) {}
 
   @Test
@@ -1284,26 +1169,73 @@ public abstract class StoreContract {
   }
 
   @Test
-  void snoozeRunsTheJobAgainWithoutUsingAnAttempt() {
-    AtomicInteger runs = new AtomicInteger();
+  void aHandlerThatYieldsBeforeItsTimeoutIsContinuedFromItsCheckpointWithoutUsingAnAttempt() {
+    List<Integer> runsFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Instant> deadlines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Duration timeout = Duration.ofSeconds(5);
     Offload o =
         start(
             offload()
                 .register(
-                    "limited",
+                    "sync",
                     Note.class,
                     (args, ctx) -> {
-                      if (runs.incrementAndGet() <= 2) {
-                        ctx.snooze(Duration.ofMillis(100)); // the upstream said 429
+                      int from = ctx.checkpoint(Cursor.class).map(Cursor::page).orElse(0);
+                      runsFrom.add(from);
+                      deadlines.add(ctx.deadline().orElseThrow());
+                      for (int page = from; page < 3; page++) {
+                        if (ctx.shouldYield()) {
+                          ctx.checkpoint(new Cursor(page));
+                          return "not finished"; // a continuation's return is not the result
+                        }
+                        if (page == 1 && ctx.attempt() == 1 && runsFrom.size() == 1) {
+                          // Page 1 takes the rest of the attempt's time: wait until told to yield.
+                          await().atMost(Duration.ofSeconds(20)).until(ctx::shouldYield);
+                        }
                       }
-                      return "attempt " + ctx.attempt();
+                      return "synced from " + runsFrom;
                     },
-                    JobOptions.defaults().maxAttempts(1)));
-    Job job = awaitState(o, o.enqueue("limited", new Note("x")), JobState.SUCCEEDED);
-    assertThat(runs.get()).isEqualTo(3);
+                    JobOptions.defaults().timeout(timeout).maxAttempts(1)));
+    JobId id = o.enqueue("sync", new Note("x"));
+    Job job = awaitState(o, id, JobState.SUCCEEDED);
+    assertThat(job.result().asText()).isEqualTo("synced from [0, 2]");
     assertThat(job.attempt()).isEqualTo(1);
-    assertThat(job.result().asText()).isEqualTo("attempt 1");
     assertThat(job.errors()).isEmpty();
+    // Each run's deadline is its own start plus the kind's timeout.
+    assertThat(deadlines).hasSize(2);
+    assertThat(deadlines.get(1)).isAfter(deadlines.get(0));
+    assertThat(Duration.between(job.startedAt(), deadlines.get(1)).abs().minus(timeout).abs())
+        .isLessThan(Duration.ofMillis(1));
+  }
+
+  @Test
+  void aKindWithoutTimeoutHasNoDeadlineAndYieldsOnlyWhenCancelled() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Offload o =
+        start(
+            offload()
+                .register(
+                    "open-ended",
+                    Note.class,
+                    (args, ctx) -> {
+                      seen.add(ctx.deadline().isPresent());
+                      seen.add(ctx.shouldYield());
+                      running.countDown();
+                      // Spins rather than waits: the cancel interrupts the thread, and a wait would
+                      // end on the interrupt instead of on shouldYield().
+                      while (!ctx.shouldYield()) {
+                        Thread.onSpinWait();
+                      }
+                      seen.add(ctx.isCancelled());
+                      return null;
+                    }));
+    JobId id = o.enqueue("open-ended", new Note("x"));
+    assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    o.cancel(id);
+    awaitState(o, id, JobState.CANCELLED);
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 3);
+    assertThat(seen).containsExactly(false, false, true);
   }
 
   @Test

@@ -30,6 +30,7 @@ import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.QueueFlow;
 import dev.offload.store.QueueSettings;
 import dev.offload.store.RejectedWriteException;
 import dev.offload.store.ScheduleRecord;
@@ -1375,6 +1376,35 @@ public final class PostgresStore implements Store {
           }
           return written;
         });
+  }
+
+  @Override
+  public QueueFlow queueFlow(String queue, QueueOptions o, String key, Instant now) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.queueFlow)) {
+      c.setAutoCommit(true);
+      ps.setString(1, queue);
+      ps.setTimestamp(2, Timestamp.from(now));
+      ps.setObject(3, o.perKey(), java.sql.Types.INTEGER);
+      ps.setBoolean(4, o.ratePerKey());
+      ps.setLong(5, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setString(6, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new QueueFlow(
+            rs.getLong(1),
+            rs.getLong(2),
+            rs.getLong(3),
+            rs.getLong(4),
+            rs.getLong(5),
+            rs.getObject(6, Long.class),
+            rs.getLong(7),
+            rs.getObject(8, Long.class),
+            rs.getLong(9));
+      }
+    } catch (SQLException e) {
+      throw fail("reading the flow control of queue '" + queue + "'", e);
+    }
   }
 
   private interface Tx<T> {

@@ -48,6 +48,7 @@ final class Sql {
   final String queuePause;
   final String queueSettingsList;
   final String queueSettingsPut;
+  final String queueFlow;
   final String queueRatesReset;
   final String lockState;
   final String cancelPending;
@@ -499,6 +500,48 @@ final class Sql {
                 fair = excluded.fair, aging_ms = excluded.aging_ms, configured_at = excluded.configured_at,
                 updated_at = excluded.updated_at
               WHERE NOT ? OR q.configured_at IS NULL\
+            """);
+
+    // What a queue's flow control holds back, for "waiting: ..." and the gauges: counted as the
+    // flow-controlled claim counts (running with a live lease on the database's clock; due by the
+    // engine's clock), without its lock. A due job is held by its key's limit first, then by its
+    // key's rate.
+    queueFlow =
+        fill(
+            schema,
+            """
+            WITH p AS (
+              SELECT ?::text AS q, ?::timestamptz AS now, ?::int AS per_key, ?::boolean AS rate_per_key,
+                     ?::bigint AS tolerance_us, ?::text AS key, clock_timestamp() AS lease_now,
+                     (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now_us
+            ),
+            running AS (
+              SELECT j.concurrency_key AS ckey, count(*) AS n FROM {schema}.jobs j, p
+              WHERE j.queue = p.q AND j.state = 'running' AND j.lease_expires_at > p.lease_now
+              GROUP BY j.concurrency_key
+            ),
+            due AS (
+              SELECT j.concurrency_key AS ckey, count(*) AS n FROM {schema}.jobs j, p
+              WHERE j.queue = p.q AND j.state IN ('scheduled', 'available', 'retrying') AND j.run_at <= p.now
+              GROUP BY j.concurrency_key
+            ),
+            keyed AS (
+              SELECT d.n,
+                     p.per_key IS NOT NULL AND d.ckey IS NOT NULL AND coalesce(r.n, 0) >= p.per_key AS at_limit,
+                     p.rate_per_key AND coalesce(t.tat_us, 0) > p.now_us + p.tolerance_us AS out_of_rate
+              FROM due d CROSS JOIN p
+                LEFT JOIN running r ON r.ckey = d.ckey
+                LEFT JOIN {schema}.queue_rates t ON t.queue = p.q AND t.key = coalesce(d.ckey, '')
+            )
+            SELECT (SELECT coalesce(sum(n), 0) FROM running),
+                   (SELECT count(*) FROM running r, p WHERE r.ckey IS NOT NULL AND r.n >= p.per_key),
+                   (SELECT coalesce(sum(n), 0) FROM due),
+                   (SELECT coalesce(sum(n), 0) FROM keyed WHERE at_limit),
+                   (SELECT coalesce(sum(n), 0) FROM keyed WHERE out_of_rate AND NOT at_limit),
+                   (SELECT t.tat_us FROM {schema}.queue_rates t, p WHERE t.queue = p.q AND t.key = ''),
+                   (SELECT coalesce(sum(n), 0) FROM running r, p WHERE r.ckey = p.key),
+                   (SELECT t.tat_us FROM {schema}.queue_rates t, p WHERE t.queue = p.q AND t.key = p.key),
+                   (SELECT now_us FROM p)\
             """);
 
     // New settings start the queue's rates afresh: a TAT left by a slower rate would otherwise hold

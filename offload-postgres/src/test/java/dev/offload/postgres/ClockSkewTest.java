@@ -9,6 +9,7 @@ import dev.offload.JobHandler;
 import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Offload;
+import dev.offload.testsupport.FreshDatabase;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,9 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Regression: leases were written with each worker's clock and compared with the leader's, so a
@@ -33,22 +33,9 @@ import org.junit.jupiter.api.Test;
 class ClockSkewTest {
   private static final Duration AHEAD = Duration.ofMinutes(5);
   private static final int HEALTHY_JOBS = 3;
-  private static String schema;
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.postgres();
 
   record Hold(String who) {}
-
-  @BeforeAll
-  static void createSchema() {
-    TestDatabase.requireReachable();
-    schema = TestDatabase.freshSchemaName(ClockSkewTest.class);
-  }
-
-  @AfterAll
-  static void dropSchema() throws Exception {
-    if (schema != null) {
-      TestDatabase.drop(schema);
-    }
-  }
 
   @Test
   void leaderFiveMinutesAheadRescuesADeadNodesJobsButNotAHealthyNodes() throws Exception {
@@ -61,16 +48,10 @@ class ClockSkewTest {
     try (TcpProxy proxy =
         new TcpProxy(target.getHost(), target.getPort() > 0 ? target.getPort() : 5432)) {
       String viaProxy =
-          TestDatabase.urlFor(schema)
-              .replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
+          db.url().replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
       // The leader, whose clock runs 5 minutes ahead; it runs nothing itself.
       Offload leader =
-          node(
-              "ahead",
-              ahead,
-              PostgresStore.connect(TestDatabase.urlFor(schema), 2),
-              "none",
-              (h, ctx) -> null);
+          node("ahead", ahead, PostgresStore.connect(db.url(), 2), "none", (h, ctx) -> null);
       nodes.add(leader);
       leader.start();
       await().atMost(Duration.ofSeconds(30)).until(ClockSkewTest::leaderLockHeld);
@@ -79,7 +60,7 @@ class ClockSkewTest {
           node(
               "healthy",
               InstantSource.system(),
-              PostgresStore.connect(TestDatabase.urlFor(schema), 2),
+              PostgresStore.connect(db.url(), 2),
               "healthy",
               (h, ctx) -> {
                 healthyRuns.incrementAndGet();
@@ -178,7 +159,7 @@ class ClockSkewTest {
                 WHERE locktype = 'advisory' AND granted AND objsubid = 1
                   AND objid = (hashtext(?)::bigint & 4294967295)::oid\
                 """)) {
-      ps.setString(1, "offload.leader:" + schema);
+      ps.setString(1, "offload.leader:" + db.schema());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1) > 0;

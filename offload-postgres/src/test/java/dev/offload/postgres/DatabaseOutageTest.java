@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.offload.JobRequest;
 import dev.offload.Offload;
+import dev.offload.testsupport.FreshDatabase;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,31 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The database goes away in the middle of a run and comes back: every node reconnects by itself,
  * jobs finished meanwhile are written once it is back, and every job ends succeeded exactly once.
  */
 class DatabaseOutageTest {
-  private static String schema;
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.postgres();
 
   record Work(int n) {}
-
-  @BeforeAll
-  static void createSchema() {
-    TestDatabase.requireReachable();
-    schema = TestDatabase.freshSchemaName(DatabaseOutageTest.class);
-  }
-
-  @AfterAll
-  static void dropSchema() throws Exception {
-    if (schema != null) {
-      TestDatabase.drop(schema);
-    }
-  }
 
   @Test
   void fiveThousandJobsSurviveTheDatabaseGoingAwayMidRun() throws Exception {
@@ -49,8 +36,7 @@ class DatabaseOutageTest {
     try (TcpProxy proxy =
         new TcpProxy(target.getHost(), target.getPort() > 0 ? target.getPort() : 5432)) {
       String viaProxy =
-          TestDatabase.urlFor(schema)
-              .replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
+          db.url().replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
       List<Offload> nodes = new ArrayList<>();
       for (int n = 0; n < 2; n++) {
         nodes.add(
@@ -80,8 +66,11 @@ class DatabaseOutageTest {
 
       await().atMost(Duration.ofSeconds(60)).until(() -> runs.size() > 1_000);
       proxy.cut();
-      // Three seconds without a database: claims, completions, heartbeats and NOTIFY all fail.
-      await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
+      // The outage lasts until every node has noticed it: claims, completions, heartbeats and
+      // NOTIFY all fail meanwhile.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> nodes.stream().noneMatch(n -> n.health().notifierConnected()));
       proxy.restore();
 
       await()
@@ -94,7 +83,7 @@ class DatabaseOutageTest {
     }
     assertThat(count("state <> 'succeeded'")).isZero();
     assertThat(runs).hasSize(jobs);
-    // Leases (6 s) outlived the outage (3 s), so no handler ran twice.
+    // Leases (6 s) outlived the outage (about a second), so no handler ran twice.
     assertThat(runs.values()).allMatch(c -> c.get() == 1);
     // A claim committed just as the connection was cut never reached its node: the job waited
     // out its lease and was rescued, recorded as such, and then ran for the first time.
@@ -106,7 +95,8 @@ class DatabaseOutageTest {
   private static long count(String where) throws Exception {
     try (Connection c = TestDatabase.connect();
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".jobs WHERE " + where)) {
+        ResultSet rs =
+            st.executeQuery("SELECT count(*) FROM " + db.schema() + ".jobs WHERE " + where)) {
       rs.next();
       return rs.getLong(1);
     }

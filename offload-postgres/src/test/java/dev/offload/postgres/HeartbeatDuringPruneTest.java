@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.offload.JobId;
 import dev.offload.JobRequest;
 import dev.offload.Offload;
+import dev.offload.testsupport.FreshDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -14,9 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Regression: the heartbeat shared one thread with rescue and pruning, so while the leader pruned a
@@ -32,22 +32,9 @@ class HeartbeatDuringPruneTest {
   private static final int RUNNING = 4;
   private static final Duration LEASE = Duration.ofSeconds(2);
   private static final Duration HOLD = LEASE.multipliedBy(3);
-  private static String schema;
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.postgres();
 
   record Work(int n) {}
-
-  @BeforeAll
-  static void createSchema() {
-    TestDatabase.requireReachable();
-    schema = TestDatabase.freshSchemaName(HeartbeatDuringPruneTest.class);
-  }
-
-  @AfterAll
-  static void dropSchema() throws Exception {
-    if (schema != null) {
-      TestDatabase.drop(schema);
-    }
-  }
 
   @Test
   void leasesOfRunningJobsStayRenewedWhileTheLeaderPrunesTwoHundredThousandRows() throws Exception {
@@ -55,7 +42,7 @@ class HeartbeatDuringPruneTest {
     AtomicInteger runs = new AtomicInteger();
     Offload node =
         Offload.builder()
-            .store(PostgresStore.connect(TestDatabase.urlFor(schema), 4))
+            .store(PostgresStore.connect(db.url(), 4))
             .node("pruner")
             .queue("default", RUNNING)
             .pollInterval(Duration.ofMillis(100))
@@ -77,7 +64,7 @@ class HeartbeatDuringPruneTest {
     // next (a newly elected leader, an operator), and must find no expired lease to take.
     Offload rescuer =
         Offload.builder()
-            .store(PostgresStore.connect(TestDatabase.urlFor(schema), 1))
+            .store(PostgresStore.connect(db.url(), 1))
             .node("rescuer")
             .migrate(false)
             .build();
@@ -88,9 +75,9 @@ class HeartbeatDuringPruneTest {
         // Found first and locked by id: FOR UPDATE with OFFSET would lock every row it skips.
         st.execute(
             "SELECT 1 FROM "
-                + schema
+                + db.schema()
                 + ".jobs WHERE id = (SELECT id FROM "
-                + schema
+                + db.schema()
                 + ".jobs"
                 + " WHERE state = 'succeeded' ORDER BY finished_at OFFSET "
                 + FINISHED_ROWS / 2
@@ -153,7 +140,7 @@ class HeartbeatDuringPruneTest {
   private static void insertFinishedJobs() throws Exception {
     try (Connection c = TestDatabase.connect();
         Statement st = c.createStatement()) {
-      st.execute("SET search_path TO " + schema);
+      st.execute("SET search_path TO " + db.schema());
       st.execute(
           """
           INSERT INTO jobs (kind, queue, state, priority, args, attempt, max_attempts, run_at, created_at, started_at,
@@ -172,7 +159,8 @@ class HeartbeatDuringPruneTest {
   private static long count(String where) throws Exception {
     try (Connection c = TestDatabase.connect();
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".jobs WHERE " + where)) {
+        ResultSet rs =
+            st.executeQuery("SELECT count(*) FROM " + db.schema() + ".jobs WHERE " + where)) {
       rs.next();
       return rs.getLong(1);
     }

@@ -7,6 +7,7 @@ import dev.offload.Job;
 import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Offload;
+import dev.offload.testsupport.FreshDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -16,9 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node cut off from the database past its lease notices on its own: it cancels the attempt it can
@@ -26,22 +26,9 @@ import org.junit.jupiter.api.Test;
  * rescues the job and runs it again.
  */
 class LostLeaseTest {
-  private static String schema;
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.postgres();
 
   record Work(String name) {}
-
-  @BeforeAll
-  static void createSchema() {
-    TestDatabase.requireReachable();
-    schema = TestDatabase.freshSchemaName(LostLeaseTest.class);
-  }
-
-  @AfterAll
-  static void dropSchema() throws Exception {
-    if (schema != null) {
-      TestDatabase.drop(schema);
-    }
-  }
 
   @Test
   void nodeCutOffPastItsLeaseCancelsTheAttemptThatAnotherNodeRescues() throws Exception {
@@ -55,8 +42,7 @@ class LostLeaseTest {
     try (TcpProxy proxy =
         new TcpProxy(target.getHost(), target.getPort() > 0 ? target.getPort() : 5432)) {
       String viaProxy =
-          TestDatabase.urlFor(schema)
-              .replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
+          db.url().replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
       Offload cut =
           node(
               "cut",
@@ -73,11 +59,7 @@ class LostLeaseTest {
                 }
                 return "cut";
               });
-      Offload other =
-          node(
-              "other",
-              PostgresStore.connect(TestDatabase.urlFor(schema), 2),
-              (work, ctx) -> "other");
+      Offload other = node("other", PostgresStore.connect(db.url(), 2), (work, ctx) -> "other");
       JobId id = null;
       try {
         cut.start();
@@ -118,7 +100,7 @@ class LostLeaseTest {
         other.close();
       }
       // Back online and closed, the cut node wrote nothing over the other node's outcome.
-      try (PostgresStore store = PostgresStore.connect(TestDatabase.urlFor(schema), 1)) {
+      try (PostgresStore store = PostgresStore.connect(db.url(), 1)) {
         Job job = store.jobGet(id.value()).orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(job.node()).isEqualTo("other");

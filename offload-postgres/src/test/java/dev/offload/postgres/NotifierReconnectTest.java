@@ -7,6 +7,7 @@ import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.store.Notifier;
+import dev.offload.testsupport.FreshDatabase;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,9 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -28,26 +28,13 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class NotifierReconnectTest {
   private static final Duration POLL = Duration.ofMinutes(10);
-  private static String schema;
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.postgres();
 
   record Note(String text) {}
 
-  @BeforeAll
-  static void createSchema() {
-    TestDatabase.requireReachable();
-    schema = TestDatabase.freshSchemaName(NotifierReconnectTest.class);
-  }
-
-  @AfterAll
-  static void dropSchema() throws Exception {
-    if (schema != null) {
-      TestDatabase.drop(schema);
-    }
-  }
-
   @Test
   void wakeUpsResumeAfterTheListenBackendIsTerminated() throws Exception {
-    PostgresStore workerStore = PostgresStore.connect(TestDatabase.urlFor(schema), 2);
+    PostgresStore workerStore = PostgresStore.connect(db.url(), 2);
     try (Offload worker =
             Offload.builder()
                 .store(workerStore)
@@ -57,7 +44,7 @@ class NotifierReconnectTest {
                 .build();
         Offload client =
             Offload.builder()
-                .store(PostgresStore.connect(TestDatabase.urlFor(schema), 2))
+                .store(PostgresStore.connect(db.url(), 2))
                 .node("client")
                 .pollInterval(POLL)
                 .queue("unused", 1)
@@ -96,15 +83,14 @@ class NotifierReconnectTest {
     Set<String> received = ConcurrentHashMap.newKeySet();
     try (TcpProxy proxy =
             new TcpProxy(target.getHost(), target.getPort() > 0 ? target.getPort() : 5432);
-        PostgresStore direct = PostgresStore.connect(TestDatabase.urlFor(schema), 1)) {
+        PostgresStore direct = PostgresStore.connect(db.url(), 1)) {
       String viaProxy =
-          TestDatabase.urlFor(schema)
-              .replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
+          db.url().replace(target.getHost() + ":" + target.getPort(), "127.0.0.1:" + proxy.port());
       // A plain data source, so each reconnection opens a fresh connection through the proxy
       // (a pool would first have to find out that its idle connections died too).
       PGSimpleDataSource dataSource = new PGSimpleDataSource();
       dataSource.setUrl(viaProxy);
-      try (PgNotifier notifier = new PgNotifier(dataSource, schema, "half-open test")) {
+      try (PgNotifier notifier = new PgNotifier(dataSource, db.schema(), "half-open test")) {
         notifier.subscribe(Notifier.INSERT, received::add);
         await()
             .atMost(Duration.ofSeconds(30))
@@ -136,7 +122,7 @@ class NotifierReconnectTest {
    */
   private static void awaitListening(PostgresStore store, String probe) throws Exception {
     Set<String> heard = ConcurrentHashMap.newKeySet();
-    try (PostgresStore other = PostgresStore.connect(TestDatabase.urlFor(schema), 1);
+    try (PostgresStore other = PostgresStore.connect(db.url(), 1);
         AutoCloseable sub = store.notifier().subscribe(Notifier.INSERT, heard::add)) {
       await()
           .atMost(Duration.ofSeconds(60))
@@ -148,13 +134,13 @@ class NotifierReconnectTest {
     }
   }
 
-  /** Backends of this schema's listener: their last statement was a LISTEN on its channels. */
+  /** Backends of this db.schema()'s listener: their last statement was a LISTEN on its channels. */
   private static List<Integer> listenerPids() throws Exception {
     try (Connection c = TestDatabase.connect();
         PreparedStatement ps =
             c.prepareStatement(
                 "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN \"' || ? || '.%' ORDER BY pid")) {
-      ps.setString(1, schema);
+      ps.setString(1, db.schema());
       List<Integer> pids = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -9,6 +9,7 @@ import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.store.Store;
+import dev.offload.testsupport.FreshDatabase;
 import dev.offload.testsupport.HardeningContract;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,42 +17,28 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The hardening regressions against real PostgreSQL, in a schema of this class's own. */
+/** The hardening regressions against real PostgreSQL, in a db.schema() of this class's own. */
 class PostgresHardeningTest extends HardeningContract {
-  private static String schema;
-
-  @BeforeAll
-  static void createSchema() {
-    TestDatabase.requireReachable();
-    schema = TestDatabase.freshSchemaName(PostgresHardeningTest.class);
-  }
-
-  @AfterAll
-  static void dropSchema() throws Exception {
-    if (schema != null) {
-      TestDatabase.drop(schema);
-    }
-  }
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.postgres();
 
   @Override
   protected Store newStore() {
-    return PostgresStore.connect(TestDatabase.urlFor(schema), 12);
+    return PostgresStore.connect(db.url(), 12);
   }
 
   @Override
   protected Store newSmallStore() {
-    return PostgresStore.connect(TestDatabase.urlFor(schema), 2);
+    return PostgresStore.connect(db.url(), 2);
   }
 
   @Override
   protected Connection openConnection() throws Exception {
     Connection c = TestDatabase.connect();
     try (Statement st = c.createStatement()) {
-      st.execute("SET search_path TO " + schema);
+      st.execute("SET search_path TO " + db.schema());
     }
     return c;
   }
@@ -60,7 +47,14 @@ class PostgresHardeningTest extends HardeningContract {
   protected void truncate() throws Exception {
     try (Connection c = TestDatabase.connect();
         Statement st = c.createStatement()) {
-      st.execute("TRUNCATE " + schema + ".jobs, " + schema + ".kinds, " + schema + ".queues");
+      st.execute(
+          "TRUNCATE "
+              + db.schema()
+              + ".jobs, "
+              + db.schema()
+              + ".kinds, "
+              + db.schema()
+              + ".queues");
     }
   }
 
@@ -75,7 +69,7 @@ class PostgresHardeningTest extends HardeningContract {
   @Test
   void closingReleasesEveryConnectionAndTheLeaderLock() throws Exception {
     String app = "offload-close-" + UUID.randomUUID().toString().substring(0, 8);
-    String url = TestDatabase.urlFor(schema) + "&ApplicationName=" + app;
+    String url = db.url() + "&ApplicationName=" + app;
     // Stores with pools of their own: closing ends their sessions.
     for (int i = 0; i < 25; i++) {
       try (Offload o = node(PostgresStore.connect(url, 2))) {
@@ -92,7 +86,7 @@ class PostgresHardeningTest extends HardeningContract {
     config.setMaximumPoolSize(6);
     try (HikariDataSource pool = new HikariDataSource(config)) {
       for (int i = 0; i < 25; i++) {
-        try (Offload o = node(PostgresStore.create(pool, schema))) {
+        try (Offload o = node(PostgresStore.create(pool, db.schema()))) {
           runOneJob(o);
           await().atMost(Duration.ofSeconds(20)).until(() -> leaderLocks(app) == 1);
         }

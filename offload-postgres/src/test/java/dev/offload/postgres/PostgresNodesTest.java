@@ -9,37 +9,24 @@ import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.OffloadException;
+import dev.offload.testsupport.FreshDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What only PostgreSQL does: wake-ups across nodes, migrations in a chosen schema, leader locks.
  */
 class PostgresNodesTest {
-  private static String schema;
+  @RegisterExtension static final FreshDatabase db = FreshDatabase.postgres();
 
   record Note(String text) {}
 
-  @BeforeAll
-  static void createSchema() {
-    TestDatabase.requireReachable();
-    schema = TestDatabase.freshSchemaName(PostgresNodesTest.class);
-  }
-
-  @AfterAll
-  static void dropSchema() throws Exception {
-    if (schema != null) {
-      TestDatabase.drop(schema);
-    }
-  }
-
   private static PostgresStore store() {
-    return PostgresStore.connect(TestDatabase.urlFor(schema), 4);
+    return PostgresStore.connect(db.url(), 4);
   }
 
   @Test
@@ -57,8 +44,13 @@ class PostgresNodesTest {
                 .register("wake.me", Note.class, (args, ctx) -> null)
                 .build()) {
       worker.start();
-      // Let the worker reach its first poll wait, so the job below can only start through a NOTIFY.
-      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+      // Once the worker listens and has run a first job, it sits in its one-minute poll wait: the
+      // job below can only start within seconds through a NOTIFY.
+      await().atMost(Duration.ofSeconds(10)).until(() -> worker.health().notifierConnected());
+      JobId first = client.enqueue("wake.me", new Note("first"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> client.job(first).orElseThrow().state() == JobState.SUCCEEDED);
       JobId id = client.enqueue("wake.me", new Note("hi"));
       await()
           .atMost(Duration.ofSeconds(10))
@@ -81,7 +73,7 @@ class PostgresNodesTest {
     try (Connection c = TestDatabase.connect();
         Statement st = c.createStatement();
         ResultSet rs =
-            st.executeQuery("SELECT count(*), max(version) FROM " + schema + ".migrations")) {
+            st.executeQuery("SELECT count(*), max(version) FROM " + db.schema() + ".migrations")) {
       rs.next();
       assertThat(rs.getInt(1)).isEqualTo(Migrations.latest());
       assertThat(rs.getInt(2)).isEqualTo(Migrations.latest());

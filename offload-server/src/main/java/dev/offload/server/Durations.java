@@ -2,10 +2,6 @@ package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Durations in requests, as the CLI takes them: {@code "500ms"}, {@code "30s"}, {@code "5m"},
@@ -15,7 +11,6 @@ import java.util.regex.Pattern;
 final class Durations {
   static final String EXPECTED =
       "expected milliseconds or a text such as \"500ms\", \"30s\", \"5m\", \"1h30m\" or \"PT30S\"";
-  private static final Pattern PART = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -53,63 +48,16 @@ final class Durations {
     return d;
   }
 
-  /** Parses text, or returns null when it is not a duration. */
+  /** Parses text (also bare digits, read as milliseconds), or returns null. */
   static Duration parse(String text) {
-    String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-    if (t.isEmpty()) {
-      return null;
-    }
-    if (t.startsWith("p") || t.startsWith("-p")) {
-      try {
-        return Duration.parse(t);
-      } catch (DateTimeParseException e) {
-        return null;
-      }
-    }
-    if (t.chars().allMatch(Character::isDigit) && t.length() <= 15) {
+    String t = text == null ? "" : text.trim();
+    if (!t.isEmpty() && t.length() <= 15 && t.chars().allMatch(Character::isDigit)) {
       return Duration.ofMillis(Long.parseLong(t));
     }
-    Matcher m = PART.matcher(t);
-    Duration total = Duration.ZERO;
-    int end = 0;
-    try {
-      while (m.find() && m.start() == end) {
-        long n = Long.parseLong(m.group(1));
-        total =
-            total.plus(
-                switch (m.group(2)) {
-                  case "ms" -> Duration.ofMillis(n);
-                  case "s" -> Duration.ofSeconds(n);
-                  case "m" -> Duration.ofMinutes(n);
-                  case "h" -> Duration.ofHours(n);
-                  default -> Duration.ofDays(n);
-                });
-        end = m.end();
-      }
-    } catch (ArithmeticException e) {
-      return null;
-    }
-    return end == t.length() ? total : null;
+    return dev.offload.internal.Durations.parse(t);
   }
 
-  /**
-   * The shortest text {@link #parse} reads back: {@code 5m}, {@code 1h30m}, {@code 90s}, {@code
-   * 250ms}.
-   */
   static String format(Duration d) {
-    if (d.isZero()) {
-      return "0s";
-    }
-    StringBuilder out = new StringBuilder();
-    long ms = d.toMillis();
-    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
-    String[] units = {"d", "h", "m", "s", "ms"};
-    for (int i = 0; i < sizes.length; i++) {
-      if (ms >= sizes[i]) {
-        out.append(ms / sizes[i]).append(units[i]);
-        ms %= sizes[i];
-      }
-    }
-    return out.toString();
+    return dev.offload.internal.Durations.format(d);
   }
 }

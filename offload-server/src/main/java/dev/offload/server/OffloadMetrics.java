@@ -52,8 +52,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>And per queue, read from the store (cached for {@value #QUEUE_CACHE_SECONDS} s, so scrapes
  * cost at most one query per interval): {@code offload_queue_jobs{queue,state}} (depth per state),
- * {@code offload_queue_paused{queue}}; {@code offload_store_up} is 1 when that read succeeded. The
- * JVM's memory, threads, CPU and uptime are bound as well.
+ * {@code offload_queue_paused{queue}}; {@code offload_store_up} is 1 when that read succeeded. Flow
+ * control, per queue (never per key, which would be unbounded): {@code
+ * offload_queue_slots_in_use{queue}} (jobs running with a live lease), {@code
+ * offload_queue_keys_at_limit{queue}} (keys whose running jobs fill {@code perKey}), {@code
+ * offload_queue_waiting_on_limit{queue,limit}} (due jobs held back, {@code limit} one of {@code
+ * max_running}, {@code per_key}, {@code rate}, {@code paused}; {@code limit="rate"} are the
+ * rate-limited waits). The JVM's memory, threads, CPU and uptime are bound as well.
  *
  * <p>Counters count this node's work only: with {@code offload serve --no-workers} the workers run
  * elsewhere, so the started and finished counters of this process stay at 0 while the queue gauges,
@@ -77,6 +82,9 @@ public final class OffloadMetrics implements JobListener {
   private final Map<RunKey, Timer> runTimers = new ConcurrentHashMap<>();
   private final MultiGauge queueJobs;
   private final MultiGauge queuePaused;
+  private final MultiGauge slotsInUse;
+  private final MultiGauge keysAtLimit;
+  private final MultiGauge waitingOnLimit;
   private final AtomicInteger storeUp = new AtomicInteger();
   private volatile long queuesReadAtNanos;
   private volatile boolean queuesRead;
@@ -90,6 +98,21 @@ public final class OffloadMetrics implements JobListener {
     this.queuePaused =
         MultiGauge.builder("offload.queue.paused")
             .description("1 while claiming from the queue is paused on every node")
+            .register(registry);
+    this.slotsInUse =
+        MultiGauge.builder("offload.queue.slots.in.use")
+            .description(
+                "Jobs of the queue running with a live lease, as its maxRunning counts them")
+            .register(registry);
+    this.keysAtLimit =
+        MultiGauge.builder("offload.queue.keys.at.limit")
+            .description("Concurrency keys of the queue whose running jobs fill its perKey limit")
+            .register(registry);
+    this.waitingOnLimit =
+        MultiGauge.builder("offload.queue.waiting.on.limit")
+            .description(
+                "Due jobs of the queue held back, by what holds them: max_running, per_key, rate"
+                    + " or paused")
             .register(registry);
     Gauge.builder("offload.store.up", storeUp, AtomicInteger::get)
         .description("1 when the last read of the queues from the store succeeded")
@@ -179,14 +202,28 @@ public final class OffloadMetrics implements JobListener {
     storeUp.set(1);
     List<MultiGauge.Row<?>> jobs = new ArrayList<>();
     List<MultiGauge.Row<?>> paused = new ArrayList<>();
+    List<MultiGauge.Row<?>> slots = new ArrayList<>();
+    List<MultiGauge.Row<?>> keys = new ArrayList<>();
+    List<MultiGauge.Row<?>> waiting = new ArrayList<>();
     for (QueueDocument q : queues) {
       q.counts()
           .forEach((state, n) ->
               jobs.add(MultiGauge.Row.of(Tags.of("queue", q.name(), "state", state), n)));
-      paused.add(MultiGauge.Row.of(Tags.of("queue", q.name()), q.paused() ? 1 : 0));
+      Tags queue = Tags.of("queue", q.name());
+      paused.add(MultiGauge.Row.of(queue, q.paused() ? 1 : 0));
+      slots.add(MultiGauge.Row.of(queue, q.slotsInUse()));
+      keys.add(MultiGauge.Row.of(queue, q.keysAtLimit()));
+      QueueDocument.WaitingOnLimits w = q.waitingOnLimits();
+      waiting.add(MultiGauge.Row.of(queue.and("limit", "max_running"), w.queueLimit()));
+      waiting.add(MultiGauge.Row.of(queue.and("limit", "per_key"), w.keyLimit()));
+      waiting.add(MultiGauge.Row.of(queue.and("limit", "rate"), w.rate()));
+      waiting.add(MultiGauge.Row.of(queue.and("limit", "paused"), w.paused()));
     }
     queueJobs.register(jobs, /* overwrite= */ true);
     queuePaused.register(paused, /* overwrite= */ true);
+    slotsInUse.register(slots, /* overwrite= */ true);
+    keysAtLimit.register(keys, /* overwrite= */ true);
+    waitingOnLimit.register(waiting, /* overwrite= */ true);
   }
 
   private Timer histogram(String name, String description, Tags tags) {

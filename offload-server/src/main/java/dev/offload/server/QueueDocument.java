@@ -35,6 +35,9 @@ import java.util.TreeSet;
  * @param fair whether claims interleave concurrency keys
  * @param aging the wait after which a job counts one priority level more urgent ({@code 5m}), or
  *     null
+ * @param slotsInUse jobs running with a live lease: what {@code maxRunning} counts
+ * @param keysAtLimit concurrency keys whose running jobs fill {@code perKey}
+ * @param waitingOnLimits due jobs that a limit, a rate or a pause holds back, by reason
  */
 record QueueDocument(
     String name,
@@ -52,7 +55,30 @@ record QueueDocument(
     String rate,
     boolean ratePerKey,
     boolean fair,
-    String aging) {
+    String aging,
+    long slotsInUse,
+    long keysAtLimit,
+    WaitingOnLimits waitingOnLimits) {
+
+  /**
+   * Due jobs held back, each under the first reason that holds it.
+   *
+   * @param total all of them
+   * @param queueLimit held because the queue runs {@code maxRunning} jobs
+   * @param keyLimit held because their key runs {@code perKey} jobs
+   * @param rate held by the queue's rate or their key's
+   * @param paused held because the queue is paused
+   */
+  record WaitingOnLimits(long total, long queueLimit, long keyLimit, long rate, long paused) {
+    static WaitingOnLimits of(QueueStats.Flow f) {
+      return new WaitingOnLimits(
+          f.waiting(),
+          f.waitingOnQueueLimit(),
+          f.waitingOnKeyLimit(),
+          f.waitingOnRate(),
+          f.waitingPaused());
+    }
+  }
 
   static QueueDocument of(QueueStats s) {
     return of(s, QueueOptions.none());
@@ -82,7 +108,10 @@ record QueueDocument(
         o.rate() == null ? null : o.rate().toString(),
         o.ratePerKey(),
         o.fair(),
-        o.aging() == null ? null : Durations.format(o.aging()));
+        o.aging() == null ? null : Durations.format(o.aging()),
+        s.flow().slotsInUse(),
+        s.flow().keysAtLimit(),
+        WaitingOnLimits.of(s.flow()));
   }
 
   /**

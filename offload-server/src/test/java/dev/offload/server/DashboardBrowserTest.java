@@ -327,6 +327,45 @@ class DashboardBrowserTest {
     screenshot("dashboard-workflow.png");
   }
 
+  @Test
+  void aJobHeldBackByItsKeySaysWhyOnItsPageAndItsQueueCardCountsIt() throws Exception {
+    t.offload.updateQueue("default", dev.offload.QueueOptions.none().perKey(1));
+    String tenant42 = "{\"kind\": \"block\", \"concurrencyKey\": \"tenant:42\"}";
+    long first = t.enqueueWith(tenant42);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> t.offload.job(new dev.offload.JobId(first)).orElseThrow().startedAt() != null);
+    long second = t.enqueueWith(tenant42);
+
+    driver.get(t.base + "/#/jobs/" + second);
+    WebElement waiting =
+        waitFor(By.cssSelector("dd[data-waiting='waiting: key tenant:42 at its limit of 1']"));
+    assertThat(waiting.getText()).isEqualTo("key tenant:42 at its limit of 1");
+    assertThat(driver.findElement(By.cssSelector(".progress-message")).getText())
+        .isEqualTo("Waiting: key tenant:42 at its limit of 1.");
+
+    js("location.hash = '#/';");
+    WebElement held =
+        waitFor(By.xpath("//section[@aria-label='Queue default']//span[@class='held']"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> held.getText().equals("1 held (1 key limit), 1 key at limit"));
+    assertThat(
+            driver
+                .findElement(
+                    By.xpath("//section[@aria-label='Queue default']//span[@class='limits']"))
+                .getText())
+        .isEqualTo("1 per key");
+    screenshot("dashboard-waiting.png");
+
+    // Once the key's running job ends, the held one starts and no longer says it waits.
+    t.offload.cancel(new dev.offload.JobId(first));
+    js("location.hash = arguments[0];", "#/jobs/" + second);
+    waitFor(By.cssSelector(".job-title .badge.st-running"));
+    assertThat((Boolean) js("return !document.querySelector('dd[data-waiting]').dataset.waiting;"))
+        .isTrue();
+  }
+
   private WebElement waitFor(By by) {
     return await()
         .atMost(Duration.ofSeconds(15))

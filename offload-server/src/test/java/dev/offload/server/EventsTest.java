@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,16 +131,19 @@ class EventsTest {
   void deletingAWatchedJobEndsItsStream() throws Exception {
     long id =
         t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}").json().get("id").asLong();
-    Thread deleter =
-        Thread.ofVirtual()
-            .start(() -> {
-              await().pollDelay(Duration.ofMillis(300)).until(() -> true);
-              t.delete("/api/jobs/" + id);
-            });
 
+    // The job is deleted once the stream has sent its first event, so the watcher is surely open.
     Result r =
-        SseClient.readToEnd(t.http, t.request("/api/jobs/" + id + "/events").GET().build(), 10_000);
-    deleter.join();
+        SseClient.read(
+            t.http,
+            t.request("/api/jobs/" + id + "/events").GET().build(),
+            e -> {
+              if (e.event().equals("state")) {
+                t.delete("/api/jobs/" + id);
+              }
+              return false;
+            },
+            10_000);
 
     assertThat(r.ended()).isTrue();
     assertThat(r.events()).extracting(Event::event).containsExactly("state", "deleted");
@@ -152,21 +156,21 @@ class EventsTest {
             .json()
             .get("id")
             .asLong();
-    Thread later =
-        Thread.ofVirtual()
-            .start(() -> {
-              await().pollDelay(Duration.ofMillis(500)).until(() -> true);
-              t.post("/api/jobs", "{\"kind\": \"reports.render\", \"delay\": \"1h\"}");
-              t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}");
-            });
-
+    // Two more jobs are enqueued once the feed has sent its first page, so they arrive as changes.
+    AtomicBoolean enqueuedLater = new AtomicBoolean();
     Result r =
         SseClient.read(
             t.http,
             t.request("/api/events?queue=default").GET().build(),
-            e -> e.event().equals("jobs") && Json.tree(e.data()).get("jobs").size() == 2,
+            e -> {
+              if (e.event().equals("jobs") && !enqueuedLater.getAndSet(true)) {
+                t.post("/api/jobs", "{\"kind\": \"reports.render\", \"delay\": \"1h\"}");
+                t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}");
+                return false;
+              }
+              return e.event().equals("jobs") && Json.tree(e.data()).get("jobs").size() == 2;
+            },
             15_000);
-    later.join();
 
     assertThat(r.events().get(0).event()).isEqualTo("queues");
     assertThat(r.events().get(1).event()).isEqualTo("jobs");

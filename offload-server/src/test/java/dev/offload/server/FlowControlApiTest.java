@@ -1,6 +1,7 @@
 package dev.offload.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.JobId;
@@ -137,5 +138,103 @@ class FlowControlApiTest {
     long id = first.json().get("id").asLong();
     assertThat(replaced.json().get("id").asLong()).isEqualTo(id);
     assertThat(t.offload.job(new JobId(id)).orElseThrow().args().get("edit").asInt()).isEqualTo(2);
+  }
+
+  // ---------------------------------------------------------------- why it waits
+
+  private long enqueue(String body) {
+    Res r = t.post("/api/jobs", body);
+    assertThat(r.status()).as(r.body()).isEqualTo(202);
+    return r.json().get("id").asLong();
+  }
+
+  private JsonNode job(long id) {
+    return t.get("/api/jobs/" + id).json();
+  }
+
+  private void awaitRunning(long id) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !job(id).get("startedAt").isNull() && "running".equals(state(id)));
+  }
+
+  private String state(long id) {
+    return job(id).get("state").asText();
+  }
+
+  @Test
+  void aJobHeldByItsKeyOrARateSaysWhyAndTheQueuesAndMetricsCountIt() {
+    assertThat(put("/api/queues/default", "{\"perKey\": 1}").status()).isEqualTo(200);
+    assertThat(put("/api/queues/reports", "{\"rate\": \"1/min\"}").status()).isEqualTo(200);
+    String tenant42 = "{\"kind\": \"block\", \"concurrencyKey\": \"tenant:42\"}";
+    long first = enqueue(tenant42);
+    awaitRunning(first);
+    long second = enqueue(tenant42);
+    long other = enqueue("{\"kind\": \"block\", \"concurrencyKey\": \"tenant:7\"}");
+    awaitRunning(other);
+    assertThat(job(second).get("waiting").asText())
+        .isEqualTo("waiting: key tenant:42 at its limit of 1");
+    assertThat(state(second)).isEqualTo("available");
+    assertThat(job(first).get("waiting").isNull()).isTrue();
+
+    // A rate of 1/min lets two start (one of tolerance at the window's edge), then holds the rest.
+    for (int i = 0; i < 3; i++) {
+      enqueue("{\"kind\": \"reports.render\"}");
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> queue("reports").get("counts").get("succeeded").asInt() == 2);
+    long held = enqueue("{\"kind\": \"reports.render\"}");
+    assertThat(job(held).get("waiting").asText()).isEqualTo("waiting: rate 1/min");
+
+    JsonNode q = queue("default");
+    assertThat(q.get("slotsInUse").asInt()).isEqualTo(2);
+    assertThat(q.get("keysAtLimit").asInt()).isEqualTo(2);
+    assertThat(q.get("waitingOnLimits").get("keyLimit").asInt()).isEqualTo(1);
+    assertThat(q.get("waitingOnLimits").get("total").asInt()).isEqualTo(1);
+    JsonNode reports = queue("reports");
+    assertThat(reports.get("waitingOnLimits").get("rate").asInt()).isEqualTo(2);
+    assertThat(reports.get("slotsInUse").asInt()).isZero();
+
+    String m = t.get("/metrics").body();
+    assertThat(metric(m, "offload_queue_slots_in_use{queue=\"default\"}")).isEqualTo(2);
+    assertThat(metric(m, "offload_queue_keys_at_limit{queue=\"default\"}")).isEqualTo(2);
+    assertThat(metric(m, "offload_queue_waiting_on_limit{limit=\"per_key\",queue=\"default\"}"))
+        .isEqualTo(1);
+    assertThat(metric(m, "offload_queue_waiting_on_limit{limit=\"rate\",queue=\"reports\"}"))
+        .isEqualTo(2);
+    assertThat(metric(m, "offload_queue_waiting_on_limit{limit=\"max_running\",queue=\"default\"}"))
+        .isZero();
+    assertThat(m).as("keys are never labels").doesNotContain("tenant:42");
+  }
+
+  @Test
+  void aJobHeldByTheQueueLimitOrAPauseSaysSoAndRunsOnceTheSlotFrees() {
+    assertThat(put("/api/queues/default", "{\"maxRunning\": 1}").status()).isEqualTo(200);
+    long first = enqueue("{\"kind\": \"block\"}");
+    awaitRunning(first);
+    long second = enqueue("{\"kind\": \"block\"}");
+    assertThat(job(second).get("waiting").asText())
+        .isEqualTo("waiting: queue default at its limit of 1");
+    assertThat(queue("default").get("waitingOnLimits").get("queueLimit").asInt()).isEqualTo(1);
+
+    assertThat(t.post("/api/jobs/" + first + "/cancel").status()).isIn(200, 202);
+    awaitRunning(second);
+    assertThat(job(second).get("waiting").isNull()).isTrue();
+
+    assertThat(t.post("/api/queues/reports/pause").status()).isEqualTo(200);
+    long paused = enqueue("{\"kind\": \"reports.render\"}");
+    assertThat(job(paused).get("waiting").asText()).isEqualTo("waiting: queue reports is paused");
+    assertThat(queue("reports").get("waitingOnLimits").get("paused").asInt()).isEqualTo(1);
+  }
+
+  private static double metric(String metrics, String series) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "^" + java.util.regex.Pattern.quote(series) + " (\\S+)$",
+                java.util.regex.Pattern.MULTILINE)
+            .matcher(metrics);
+    assertThat(m.find()).as("series %s in%n%s", series, metrics).isTrue();
+    return Double.parseDouble(m.group(1));
   }
 }

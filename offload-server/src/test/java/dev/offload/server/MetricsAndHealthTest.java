@@ -199,7 +199,10 @@ class MetricsAndHealthTest {
       assertThat(paused.status()).isEqualTo(200);
       assertThat(paused.json().get("paused").asBoolean()).isTrue();
       long waiting = t.enqueue("echo", Map.of());
-      await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+      // Work enqueued after it on another queue runs to the end, so the worker has been awake
+      // since.
+      long other = t.enqueue("reports.render", Map.of());
+      await().atMost(Duration.ofSeconds(10)).until(() -> t.state(other).equals("succeeded"));
       assertThat(t.state(waiting)).as("a paused queue is not claimed from").isEqualTo("available");
 
       Res queues = t.get("/api/queues");

@@ -363,6 +363,41 @@ final class Sql {
 
   // ?10 is "only if unconfigured": a node's defaults never overwrite an operator's settings. The
   // paused flag is left as it is.
+  // What a queue's flow control holds back, for "waiting: ..." and the gauges: counted as the
+  // flow-controlled claim counts (running with a live lease; due by the engine's clock). A due job
+  // is held by its key's limit first, then by its key's rate.
+  // ?1 queue, ?2 now (ms), ?3 per key, ?4 rate per key, ?5 tolerance (us), ?6 key, ?7 the lease
+  // clock's now (ms), ?8 the same in us.
+  static final String QUEUE_FLOW =
+      """
+      WITH running AS (
+        SELECT concurrency_key AS ckey, count(*) AS n FROM offload_jobs
+        WHERE queue = ?1 AND state = 'running' AND lease_expires_at > ?7
+        GROUP BY concurrency_key
+      ),
+      due AS (
+        SELECT concurrency_key AS ckey, count(*) AS n FROM offload_jobs
+        WHERE queue = ?1 AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?2
+        GROUP BY concurrency_key
+      ),
+      keyed AS (
+        SELECT d.n,
+               (?3 IS NOT NULL AND d.ckey IS NOT NULL AND coalesce(r.n, 0) >= ?3) AS at_limit,
+               (?4 AND coalesce(t.tat_us, 0) > ?8 + ?5) AS out_of_rate
+        FROM due d
+          LEFT JOIN running r ON r.ckey = d.ckey
+          LEFT JOIN offload_queue_rates t ON t.queue = ?1 AND t.key = coalesce(d.ckey, '')
+      )
+      SELECT (SELECT coalesce(sum(n), 0) FROM running),
+             (SELECT count(*) FROM running WHERE ckey IS NOT NULL AND n >= ?3),
+             (SELECT coalesce(sum(n), 0) FROM due),
+             (SELECT coalesce(sum(n), 0) FROM keyed WHERE at_limit),
+             (SELECT coalesce(sum(n), 0) FROM keyed WHERE out_of_rate AND NOT at_limit),
+             (SELECT tat_us FROM offload_queue_rates WHERE queue = ?1 AND key = ''),
+             (SELECT coalesce(sum(n), 0) FROM running WHERE ckey = ?6),
+             (SELECT tat_us FROM offload_queue_rates WHERE queue = ?1 AND key = ?6)\
+      """;
+
   static final String QUEUE_SETTINGS_PUT =
       """
       INSERT INTO offload_queues (name, paused, updated_at, max_running, per_key, rate_count, rate_period_ms, rate_per_key,

@@ -21,6 +21,7 @@ import dev.offload.store.JobStart;
 import dev.offload.store.LeasedJob;
 import dev.offload.store.Notifier;
 import dev.offload.store.ProgressUpdate;
+import dev.offload.store.QueueFlow;
 import dev.offload.store.QueueSettings;
 import dev.offload.store.ScheduleRecord;
 import dev.offload.store.SchemaVersion;
@@ -1100,6 +1101,38 @@ public final class SqliteStore implements Store {
             }
           }
           return out;
+        });
+  }
+
+  @Override
+  public QueueFlow queueFlow(String queue, QueueOptions o, String key, Instant now) {
+    return db.read(
+        "reading the flow control of queue '" + queue + "'",
+        c -> {
+          Instant leaseNow = LEASE_CLOCK.instant();
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_FLOW)) {
+            ps.setString(1, queue);
+            Rows.setInstant(ps, 2, now);
+            ps.setObject(3, o.perKey(), java.sql.Types.INTEGER);
+            ps.setInt(4, o.ratePerKey() ? 1 : 0);
+            ps.setLong(5, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+            ps.setString(6, key);
+            Rows.setInstant(ps, 7, leaseNow);
+            ps.setLong(8, Gcra.micros(leaseNow));
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return new QueueFlow(
+                  rs.getLong(1),
+                  rs.getLong(2),
+                  rs.getLong(3),
+                  rs.getLong(4),
+                  rs.getLong(5),
+                  Rows.nullableLong(rs, 6),
+                  rs.getLong(7),
+                  Rows.nullableLong(rs, 8),
+                  Gcra.micros(leaseNow));
+            }
+          }
         });
   }
 

@@ -594,6 +594,17 @@
     every(1000, load);
   }
 
+  /** 'max 4 · 1 per key · 10/s per key', or '' for a queue without limits. */
+  function limitsText(q) {
+    const parts = [];
+    if (q.maxRunning != null) parts.push('max ' + q.maxRunning);
+    if (q.perKey != null) parts.push(q.perKey + ' per key');
+    if (q.rate) parts.push(q.rate + (q.ratePerKey ? ' per key' : ''));
+    if (q.fair) parts.push('fair');
+    if (q.aging) parts.push('aging ' + q.aging);
+    return parts.join(' · ');
+  }
+
   function queueCard(name) {
     const title = h('div', { class: 'queue-name' }, h('a', { href: '#/jobs?queue=' + encodeURIComponent(name) }, name));
     const pausedTag = h('span', { class: 'tag paused', hidden: true }, 'paused');
@@ -623,7 +634,10 @@
     const rate = h('span');
     // Jobs a node holds for a free slot are not running yet: shown apart from Running.
     const claimed = h('span', { class: 'claimed' });
-    foot.append(latency, run, rate, claimed);
+    // Flow control: the queue's limits, and the due jobs they hold back now.
+    const limits = h('span', { class: 'limits' });
+    const held = h('span', { class: 'held' });
+    foot.append(latency, run, rate, claimed, limits, held);
     const el = h('section', { class: 'panel queue-card', 'aria-label': 'Queue ' + name },
       h('div', { class: 'panel-head' }, title, button),
       h('div', { class: 'panel-body' },
@@ -661,6 +675,12 @@
       setText(latency, 'Wait p50 ' + (q.latencyP50Ms == null ? '–' : fmtDuration(q.latencyP50Ms)));
       setText(run, 'Run p50 ' + (q.runP50Ms == null ? '–' : fmtDuration(q.runP50Ms)));
       setText(rate, q.throughputPerSecond + ' jobs/s');
+      setText(limits, limitsText(q));
+      const w = q.waitingOnLimits;
+      const why = w ? [[w.queueLimit, 'queue limit'], [w.keyLimit, 'key limit'], [w.rate, 'rate'], [w.paused, 'paused']]
+        .filter(([n]) => n).map(([n, r]) => fmtNum(n) + ' ' + r) : [];
+      setText(held, (w && w.total ? fmtNum(w.total) + ' held (' + why.join(', ') + ')' : '')
+        + (q.keysAtLimit ? (w && w.total ? ', ' : '') + fmtNum(q.keysAtLimit) + (q.keysAtLimit === 1 ? ' key' : ' keys') + ' at limit' : ''));
     }
     return { el, update };
   }
@@ -1041,6 +1061,7 @@
       state: detail('State'), queue: detail('Queue'), priority: detail('Priority'), attempt: detail('Attempt'),
       node: detail('Node'), created: detail('Created'), runAt: detail('Run at'), started: detail('Started'),
       finished: detail('Finished'), parent: detail('Retries items of'),
+      concurrencyKey: detail('Concurrency key'), uniqueKey: detail('Unique key'), waiting: detail('Waiting on'),
     };
 
     clear(app()).append(
@@ -1098,7 +1119,9 @@
       const stageIndex = p && p.stage && p.stages ? p.stages.findIndex((s) => s.name === p.stage) : -1;
       setText(stageEl, p && p.stage ? 'Stage: ' + p.stage + (stageIndex >= 0 ? ' (' + (stageIndex + 1) + ' of ' + p.stages.length + ')' : '') : '');
       bar.update(percent, j.state, [p && p.stage, p && p.message].filter(Boolean).join(' – '));
+      // A due job that a queue's limit, rate or pause holds back says which (from the server).
       const msg = p && p.message ? p.message
+        : j.waiting ? 'Waiting: ' + j.waiting.replace(/^waiting: /, '') + '.'
         : j.state === 'succeeded' ? 'Finished.' : j.state === 'scheduled' ? 'Waiting for its run time.'
           : j.state === 'available' ? 'Waiting for a worker.' : j.state === 'retrying' ? 'Waiting to retry.' : '';
       setText(message, msg);
@@ -1172,6 +1195,12 @@
         updateTime(t, iso);
       }
       clear(d.parent).append(j.parentId ? h('a', { href: jobHref(j.parentId) }, '#' + j.parentId) : '–');
+      setText(d.concurrencyKey, j.concurrencyKey || '–');
+      d.concurrencyKey.className = 'mono';
+      setText(d.uniqueKey, j.uniqueKey || '–');
+      d.uniqueKey.className = 'mono';
+      setText(d.waiting, j.waiting ? j.waiting.replace(/^waiting: /, '') : '–');
+      d.waiting.setAttribute('data-waiting', j.waiting || '');
     }
 
     const act = (btn, method, path, done) => btn.addEventListener('click', async () => {

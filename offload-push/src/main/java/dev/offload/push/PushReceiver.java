@@ -1,0 +1,390 @@
+package dev.offload.push;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offload.JobHandler;
+import dev.offload.JobOptions;
+import dev.offload.Snooze;
+import dev.offload.internal.Json;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The endpoint of a push queue in a Java app: a servlet that runs the job handlers Offload pushes
+ * to it. Register it at the queue's push URL:
+ *
+ * <pre>{@code
+ * PushReceiver receiver = PushReceiver.builder()
+ *     .secret(System.getenv("OFFLOAD_PUSH_SECRET"))          // the queue's --push-secret-env
+ *     .register("orders.sync", SyncArgs.class, new SyncOrders())
+ *     .build();
+ * servletContext.addServlet("offload", receiver).addMapping("/offload/push");
+ * // Spring MVC: @Bean ServletRegistrationBean<PushReceiver> push() {
+ * //   return new ServletRegistrationBean<>(receiver, "/offload/push"); }
+ * }</pre>
+ *
+ * <p>For each {@code POST} it checks {@code Offload-Signature} (HMAC-SHA256 of {@code t + "." +
+ * body} with the secret, compared in constant time, {@code t} within the tolerance of this clock),
+ * reads the args as the kind's registered type and runs its handler on the request's thread with a
+ * {@link dev.offload.JobContext} whose {@code deadline()} is the invocation's. It answers:
+ *
+ * <ul>
+ *   <li>{@code 200} with the handler's result as JSON ({@code null} for none);
+ *   <li>{@code 202 {"continue": true, "checkpoint": …, "progress": …}} when the handler stored a
+ *       checkpoint and returned after {@code ctx.shouldYield()} said true: Offload calls again at
+ *       once from that checkpoint, without using an attempt;
+ *   <li>{@code 429} with {@code Retry-After} when the handler snoozed ({@code ctx.snooze});
+ *   <li>{@code 422} for a permanent failure ({@link dev.offload.PermanentFailure}, an exception
+ *       type the kind's {@link JobOptions#permanentOn} lists, an unknown kind, args that do not
+ *       fit): the job goes to dead;
+ *   <li>{@code 500} when the handler threw anything else: Offload retries with the kind's backoff;
+ *   <li>{@code 401} for a missing, wrong or stale signature; the handler does not run.
+ * </ul>
+ *
+ * <p>Progress ({@code ctx.advance}, {@code stage}, {@code message}, {@code itemFailed}) is sent to
+ * Offload's {@code progressUrl} with the job token at most once per progress interval, in the
+ * background; a failed progress call is logged and never fails the job.
+ *
+ * <p>Options and defaults: {@code secret} (required, at least 16 bytes), a signature tolerance of 5
+ * minutes, the system clock, no invocation limit of its own (the deadline is Offload's), a yield
+ * margin of a fifth of the invocation's time (at most 30 s), progress every second. Thread-safe:
+ * one instance serves every request.
+ */
+public final class PushReceiver extends HttpServlet {
+  private static final Logger log = LoggerFactory.getLogger(PushReceiver.class);
+
+  /** The largest push body read: the args (at most 1 MiB by default) and checkpoint fit. */
+  static final int MAX_BODY_BYTES = 32 << 20;
+
+  private static final Duration MAX_YIELD_MARGIN = Duration.ofSeconds(30);
+
+  private final transient PushSignature signature;
+  private final transient Map<String, Registration<?>> registry;
+  private final transient InstantSource clock;
+  private final transient @Nullable Duration invocationLimit;
+  private final transient @Nullable Duration yieldMargin;
+  private final transient ProgressReporter reporter;
+
+  private PushReceiver(Builder b, byte[] secret) {
+    this.signature = new PushSignature(secret, b.tolerance);
+    this.registry = Map.copyOf(b.registry);
+    this.clock = b.clock;
+    this.invocationLimit = b.invocationLimit;
+    this.yieldMargin = b.yieldMargin;
+    HttpClient http = b.httpClient != null ? b.httpClient : HttpClient.newHttpClient();
+    this.reporter = new ProgressReporter(http, b.progressInterval);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * An answer to one push: its status, headers and body (JSON, or empty).
+   *
+   * @param status the HTTP status
+   * @param headers headers to send beside {@code Content-Type}
+   * @param contentType the body's media type
+   * @param body the body
+   */
+  public record Answer(int status, Map<String, String> headers, String contentType, String body) {
+    public Answer {
+      headers = Map.copyOf(headers);
+    }
+  }
+
+  @Override
+  protected void doPost(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    byte[] body;
+    try (InputStream in = request.getInputStream()) {
+      body = in.readNBytes(MAX_BODY_BYTES + 1);
+    }
+    Answer answer =
+        body.length > MAX_BODY_BYTES
+            ? problem(413, "Push too large", "the body is over " + MAX_BODY_BYTES + " bytes", null)
+            : handle(request.getHeader(PushSignature.HEADER), body);
+    response.setStatus(answer.status());
+    answer.headers().forEach(response::setHeader);
+    response.setContentType(answer.contentType());
+    byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+
+  /**
+   * Checks and runs one push, outside any servlet container (a function runtime's own handler, for
+   * example): {@code signatureHeader} is the request's {@code Offload-Signature}, {@code body} its
+   * raw bytes. Runs the handler on the calling thread.
+   */
+  public Answer handle(@Nullable String signatureHeader, byte[] body) {
+    Instant arrived = clock.instant();
+    String refusal = signature.refusal(signatureHeader, body, arrived);
+    if (refusal != null) {
+      log.warn("refused a push: {}", refusal);
+      return problem(401, "Bad signature", refusal, null);
+    }
+    PushRequest push;
+    try {
+      push = PushRequest.parse(body);
+    } catch (PushRequest.BadPush e) {
+      return invalid(e.field, e.getMessage());
+    }
+    Registration<?> registration = registry.get(push.kind());
+    if (registration == null) {
+      return invalid(
+          "kind", "no handler for kind '" + push.kind() + "' here; known: " + registry.keySet());
+    }
+    Object args;
+    try {
+      args = Json.convert(push.args(), registration.argsType());
+    } catch (Exception e) {
+      return invalid(
+          "args",
+          "args do not match " + registration.argsType().getSimpleName() + ": " + e.getMessage());
+    }
+    Instant deadline = deadline(push, arrived);
+    PushInvocation invocation =
+        new PushInvocation(push, deadline, yieldAt(arrived, deadline), clock, reporter);
+    reporter.started(invocation);
+    try {
+      Object result = invoke(registration, args, invocation);
+      if (invocation.continues()) {
+        return continuation(invocation);
+      }
+      return new Answer(200, Map.of(), "application/json", Json.write(result));
+    } catch (Snooze s) {
+      long seconds = (s.delay().toMillis() + 999) / 1000;
+      return withHeader(
+          problem(429, "Snoozed", "the handler snoozed for " + s.delay(), null),
+          "Retry-After",
+          Long.toString(seconds));
+    } catch (Exception e) {
+      if (registration.options().isPermanent(e)) {
+        return problem(422, "Permanent failure", e.getMessage(), e.getClass().getName());
+      }
+      log.warn("job {} ({}) failed on attempt {}", push.id(), push.kind(), push.attempt(), e);
+      return problem(500, "Handler failed", e.getMessage(), e.getClass().getName());
+    } finally {
+      reporter.finished(invocation, flushWait(deadline));
+    }
+  }
+
+  /** Offload's deadline, or this receiver's own invocation limit when that ends first. */
+  private Instant deadline(PushRequest push, Instant arrived) {
+    if (invocationLimit == null) {
+      return push.deadline();
+    }
+    Instant own = arrived.plus(invocationLimit);
+    return own.isBefore(push.deadline()) ? own : push.deadline();
+  }
+
+  private Instant yieldAt(Instant arrived, Instant deadline) {
+    if (yieldMargin != null) {
+      return deadline.minus(yieldMargin);
+    }
+    Duration budget = Duration.between(arrived, deadline);
+    if (budget.isNegative()) {
+      return arrived;
+    }
+    Duration fifth = budget.dividedBy(5);
+    return deadline.minus(fifth.compareTo(MAX_YIELD_MARGIN) > 0 ? MAX_YIELD_MARGIN : fifth);
+  }
+
+  /** How long the last progress call may hold the answer: never past the deadline, at most 2 s. */
+  private Duration flushWait(Instant deadline) {
+    Duration left = Duration.between(clock.instant(), deadline).dividedBy(2);
+    Duration most = Duration.ofSeconds(2);
+    Duration least = Duration.ofMillis(200);
+    return left.compareTo(most) > 0 ? most : left.compareTo(least) < 0 ? least : left;
+  }
+
+  private static Answer continuation(PushInvocation invocation) {
+    ObjectNode body = Json.object();
+    body.put("continue", true);
+    String checkpoint = invocation.progress().checkpointJson();
+    JsonNode tree = checkpoint == null ? null : Json.tree(checkpoint);
+    body.set("checkpoint", tree == null ? body.nullNode() : tree);
+    body.set("progress", invocation.progress().snapshot());
+    return new Answer(202, Map.of(), "application/json", Json.write(body));
+  }
+
+  private static Answer invalid(String field, @Nullable String detail) {
+    Answer a = problem(422, "Invalid push", detail, null);
+    ObjectNode body = (ObjectNode) Json.tree(a.body());
+    body.put("field", field);
+    return new Answer(422, Map.of(), a.contentType(), Json.write(body));
+  }
+
+  private static Answer problem(
+      int status, String title, @Nullable String detail, @Nullable String errorClass) {
+    ObjectNode body = Json.object();
+    body.put("type", "about:blank");
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail == null ? title : detail);
+    if (errorClass != null) {
+      body.put("errorClass", errorClass);
+    }
+    return new Answer(status, Map.of(), "application/problem+json", Json.write(body));
+  }
+
+  private static Answer withHeader(Answer a, String name, String value) {
+    Map<String, String> headers = new LinkedHashMap<>(a.headers());
+    headers.put(name, value);
+    return new Answer(a.status(), headers, a.contentType(), a.body());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <A> Object invoke(Registration<A> r, Object args, PushInvocation ctx)
+      throws Exception {
+    return r.handler().run((A) args, ctx);
+  }
+
+  /** Stops the progress reporter's thread; the container calls it when it removes the servlet. */
+  @Override
+  public void destroy() {
+    reporter.close();
+  }
+
+  private record Registration<A>(Class<A> argsType, JobHandler<A> handler, JobOptions options) {}
+
+  /** Configures a {@link PushReceiver}. Not thread-safe. */
+  public static final class Builder {
+    private byte @Nullable [] secret;
+    private Duration tolerance = Duration.ofMinutes(5);
+    private final Map<String, Registration<?>> registry = new LinkedHashMap<>();
+    private InstantSource clock = InstantSource.system();
+    private @Nullable Duration invocationLimit;
+    private @Nullable Duration yieldMargin;
+    private Duration progressInterval = Duration.ofSeconds(1);
+    private @Nullable HttpClient httpClient;
+
+    private Builder() {}
+
+    /** The queue's push secret (the value of its {@code --push-secret-env} variable), UTF-8. */
+    public Builder secret(String secret) {
+      return secret(Objects.requireNonNull(secret, "secret").getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Builder secret(byte[] secret) {
+      this.secret = Objects.requireNonNull(secret, "secret").clone();
+      return this;
+    }
+
+    /** How far a signature's timestamp may be from this clock; default 5 minutes. */
+    public Builder signatureTolerance(Duration tolerance) {
+      this.tolerance = Objects.requireNonNull(tolerance, "tolerance");
+      return this;
+    }
+
+    /** Registers the handler of {@code kind}, as {@code Offload.Builder.register} does. */
+    public <A> Builder register(String kind, Class<A> argsType, JobHandler<A> handler) {
+      return register(kind, argsType, handler, JobOptions.defaults());
+    }
+
+    /**
+     * Registers the handler of {@code kind}; of {@code options} only {@link JobOptions#permanentOn}
+     * applies here (queue, attempts, backoff and timeout are the queue's, in Offload).
+     */
+    public <A> Builder register(
+        String kind, Class<A> argsType, JobHandler<A> handler, JobOptions options) {
+      if (kind == null || kind.isBlank()) {
+        throw new IllegalArgumentException("kind must not be blank");
+      }
+      if (registry.containsKey(kind)) {
+        throw new IllegalArgumentException("kind '" + kind + "' is registered twice");
+      }
+      registry.put(
+          kind,
+          new Registration<>(
+              Objects.requireNonNull(argsType, "argsType"),
+              Objects.requireNonNull(handler, "handler"),
+              Objects.requireNonNull(options, "options")));
+      return this;
+    }
+
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The platform's own limit on one call (e.g. 60 s on a serverless function) when it is shorter
+     * than the queue's push timeout: the handler's deadline is the earlier of the two. Default
+     * none.
+     */
+    public Builder invocationLimit(Duration limit) {
+      this.invocationLimit = Objects.requireNonNull(limit, "invocationLimit");
+      return this;
+    }
+
+    /**
+     * How long before the deadline {@code ctx.shouldYield()} turns true; default a fifth of the
+     * invocation's time, at most 30 s.
+     */
+    public Builder yieldMargin(Duration margin) {
+      this.yieldMargin = Objects.requireNonNull(margin, "yieldMargin");
+      return this;
+    }
+
+    /** At most how often one invocation's progress is sent; default 1 s. */
+    public Builder progressInterval(Duration interval) {
+      this.progressInterval = Objects.requireNonNull(interval, "progressInterval");
+      return this;
+    }
+
+    /** The client of the progress calls; default a new {@link HttpClient}. */
+    public Builder httpClient(HttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "httpClient");
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalStateException naming the option that is missing or wrong
+     */
+    public PushReceiver build() {
+      byte[] key = secret;
+      if (key == null || key.length < 16) {
+        throw new IllegalStateException(
+            "secret must be at least 16 bytes (the queue's push secret), got "
+                + (key == null ? "none" : key.length + " bytes"));
+      }
+      if (registry.isEmpty()) {
+        throw new IllegalStateException(
+            "no handlers: register(kind, ArgsType.class, handler) at least one kind");
+      }
+      requirePositive("signatureTolerance", tolerance);
+      requirePositive("progressInterval", progressInterval);
+      if (invocationLimit != null) {
+        requirePositive("invocationLimit", invocationLimit);
+      }
+      if (yieldMargin != null && yieldMargin.isNegative()) {
+        throw new IllegalStateException("yieldMargin must not be negative, got " + yieldMargin);
+      }
+      return new PushReceiver(this, key);
+    }
+
+    private static void requirePositive(String field, @Nullable Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalStateException(field + " must be positive, got " + value);
+      }
+    }
+  }
+}
