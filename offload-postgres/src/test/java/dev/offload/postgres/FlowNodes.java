@@ -136,6 +136,62 @@ final class FlowNodes implements AutoCloseable {
     return ready;
   }
 
+  /**
+   * Records each job's changes of state with the database's clock, from a trigger on {@code jobs}
+   * (create it once the schema is migrated): {@code tx_start} is the start of the transaction that
+   * made the change, {@code at} the moment its row was written.
+   */
+  void recordStateChanges() throws Exception {
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE "
+              + schema
+              + ".changes (job_id bigint, node text, state text, tx_start timestamptz, at timestamptz)");
+      st.execute(
+          "CREATE FUNCTION "
+              + schema
+              + ".record_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO "
+              + schema
+              + ".changes VALUES (NEW.id, NEW.lease_owner, NEW.state, now(), clock_timestamp());"
+              + " RETURN NULL; END $$");
+      st.execute(
+          "CREATE TRIGGER record_change AFTER UPDATE OF state ON "
+              + schema
+              + ".jobs FOR EACH ROW WHEN (NEW.state IS DISTINCT FROM OLD.state) EXECUTE FUNCTION "
+              + schema
+              + ".record_change()");
+    }
+  }
+
+  /**
+   * Each time a job held a slot as the store counts them (see {@link #recordStateChanges}): from
+   * the write of its claim to the write of its end. A run's {@code key} is the job's concurrency
+   * key and its {@code node} the claimer.
+   */
+  List<Run> slotsHeld() throws Exception {
+    List<Run> held = new ArrayList<>();
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                ("SELECT c.job_id, j.concurrency_key, c.node, c.at, (SELECT min(e.at) FROM %1$s.changes e"
+                        + " WHERE e.job_id = c.job_id AND e.state <> 'running' AND e.at >= c.at)"
+                        + " FROM %1$s.changes c JOIN %1$s.jobs j ON j.id = c.job_id WHERE c.state = 'running'")
+                    .formatted(schema))) {
+      while (rs.next()) {
+        held.add(
+            new Run(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getTimestamp(4).toInstant(),
+                rs.getTimestamp(5).toInstant()));
+      }
+    }
+    return held;
+  }
+
   /** The finished handler runs. */
   List<Run> runs() throws Exception {
     List<Run> runs = new ArrayList<>();

@@ -60,7 +60,7 @@ class FlowRateAndUniqueNodesTest {
     int jobs = 230;
     try (Offload client = nodes.client()) {
       client.updateQueue("flow", QueueOptions.none().rate(Rate.perSecond(20)));
-      recordClaimsWithTheDatabaseClock();
+      nodes.recordStateChanges();
       nodes.startWorkers("n1", "n2", "n3");
       List<JobRequest> batch = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {
@@ -149,41 +149,17 @@ class FlowRateAndUniqueNodesTest {
     return out;
   }
 
-  private void recordClaimsWithTheDatabaseClock() throws Exception {
-    String s = nodes.schema();
-    try (Connection c = TestDatabase.connect();
-        Statement st = c.createStatement()) {
-      st.execute(
-          "CREATE TABLE "
-              + s
-              + ".claims (job_id bigint, node text, tx_start timestamptz, written timestamptz)");
-      st.execute(
-          "CREATE FUNCTION "
-              + s
-              + ".record_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO "
-              + s
-              + ".claims VALUES (NEW.id, NEW.lease_owner, now(), clock_timestamp()); RETURN NULL; END $$");
-      st.execute(
-          "CREATE TRIGGER record_claim AFTER UPDATE OF state ON "
-              + s
-              + ".jobs FOR EACH ROW WHEN (NEW.state = 'running' AND OLD.state <> 'running')"
-              + " EXECUTE FUNCTION "
-              + s
-              + ".record_claim()");
-    }
-  }
-
   private List<String> claimedMoreThanOnce() throws Exception {
     List<String> jobs = new ArrayList<>();
     try (Connection c = TestDatabase.connect();
         Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT j.id, j.state, j.attempt, j.errors::text, array_agg(c.written ORDER BY c.written)::text FROM "
+                "SELECT j.id, j.state, j.attempt, j.errors::text, array_agg(c.at ORDER BY c.at)::text FROM "
                     + nodes.schema()
-                    + ".claims c JOIN "
+                    + ".changes c JOIN "
                     + nodes.schema()
-                    + ".jobs j ON j.id = c.job_id GROUP BY j.id HAVING count(*) > 1")) {
+                    + ".jobs j ON j.id = c.job_id WHERE c.state = 'running' GROUP BY j.id HAVING count(*) > 1")) {
       while (rs.next()) {
         jobs.add(
             "job %d %s attempt %d, claimed at %s, errors %s"
@@ -203,7 +179,10 @@ class FlowRateAndUniqueNodesTest {
     try (Connection c = TestDatabase.connect();
         Statement st = c.createStatement();
         ResultSet rs =
-            st.executeQuery("SELECT tx_start, written, node FROM " + nodes.schema() + ".claims")) {
+            st.executeQuery(
+                "SELECT tx_start, at, node FROM "
+                    + nodes.schema()
+                    + ".changes WHERE state = 'running'")) {
       while (rs.next()) {
         claims.add(
             new Claim(

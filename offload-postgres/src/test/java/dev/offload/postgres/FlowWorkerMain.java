@@ -33,6 +33,13 @@ public final class FlowWorkerMain {
     pool.setMinimumIdle(4);
     pool.setConnectionTimeout(30_000);
     HikariDataSource runs = new HikariDataSource(pool);
+    java.util.List<Connection> opened = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      opened.add(runs.getConnection());
+    }
+    for (Connection c : opened) {
+      c.close();
+    }
     Offload offload = null;
     // A loaded test machine may take longer than the pool's 5 s to hand out a first connection.
     for (int attempt = 1; offload == null; attempt++) {
