@@ -22,7 +22,12 @@ module dev.offload {
       dev.offload.server,
       dev.offload.push,
       dev.offload.cli,
-      dev.offload.test;
+      dev.offload.test,
+      dev.offload.opentelemetry;
+
+  // Offload's optional modules hook in when they are on the class or module path
+  // (offload-opentelemetry).
+  uses dev.offload.internal.JobInterceptor;
 
   // Jackson reads and writes the API's records (jobs, errors, progress) and the engine's.
   opens dev.offload to

@@ -1067,7 +1067,8 @@ public final class Offload implements AutoCloseable {
               retention,
               deadRetention,
               listeners,
-              clock);
+              clock,
+              withLoadedInterceptors(interceptors));
       if (migrate) {
         store.migrate();
       }
@@ -1079,7 +1080,20 @@ public final class Offload implements AutoCloseable {
           config,
           List.copyOf(declaredSchedules.values()),
           progressKey == null ? null : new ProgressTokens(progressKey),
-          interceptors);
+          config.interceptors());
+    }
+
+    /**
+     * The interceptors added to this builder and those of Offload's optional modules on the class
+     * path (offload-opentelemetry), found with the ServiceLoader.
+     */
+    private static List<JobInterceptor> withLoadedInterceptors(List<JobInterceptor> added) {
+      List<JobInterceptor> all = new ArrayList<>();
+      for (JobInterceptor i : java.util.ServiceLoader.load(JobInterceptor.class)) {
+        all.add(i);
+      }
+      all.addAll(added);
+      return all;
     }
 
     private static void requirePositive(String field, Duration value) {

@@ -15,6 +15,7 @@ record BenchOptions(
     boolean quick,
     boolean scale,
     boolean progress,
+    boolean workflow,
     boolean flow,
     boolean compare,
     boolean help) {
@@ -29,6 +30,7 @@ record BenchOptions(
     boolean quick = false;
     boolean scale = false;
     boolean progress = false;
+    boolean workflow = false;
     boolean flow = false;
     boolean compare = true;
     boolean help = false;
@@ -48,8 +50,10 @@ record BenchOptions(
         case "--quick" -> quick = true;
         case "--scale" -> scale = true;
         case "--progress" -> progress = true;
+        case "--workflow" -> workflow = true;
         case "--flow" -> flow = true;
-        // --scale, --progress or --flow alone skip the comparison unless it is asked for too.
+        // --scale, --progress, --workflow or --flow alone skip the comparison unless it is asked
+        // for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
         default ->
@@ -57,7 +61,7 @@ record BenchOptions(
       }
     }
     boolean onlyExtras =
-        (scale || progress || flow)
+        (scale || progress || workflow || flow)
             && !List.of(args).contains("--compare")
             && !List.of(args).contains("--quick");
     return new BenchOptions(
@@ -68,6 +72,7 @@ record BenchOptions(
         quick,
         scale,
         progress,
+        workflow,
         flow,
         compare && !onlyExtras,
         help);
@@ -111,7 +116,7 @@ record BenchOptions(
   static String usage() {
     return """
     Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
-                     [--quick] [--scale] [--progress] [--flow] [--compare]
+                     [--quick] [--scale] [--progress] [--workflow] [--flow] [--compare]
 
     Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
     fresh schema and its own JVM, plus Offload on SQLite, and prints one row per system (median of
@@ -127,11 +132,15 @@ record BenchOptions(
                       finished jobs in the table (long; results-scale.json). Alone, skips the comparison
       --progress      a job calling advance(1) ten million times against one that does not
                       (results-progress.json). Alone, skips the comparison
+      --workflow      Offload enqueuing a workflow of 10,000 steps (one root, 9,998 steps after it,
+                      one join after those) in one transaction on PostgreSQL; adds the row
+                      "scenario": "workflow-10000-steps" to results.json. Alone, skips the comparison
       --flow          flow control: 20,000 jobs over 1,000 keys with a per-key limit of 1, a
                       queue limit equal to --threads, a rate of 1,000/s, each against the same
                       run without limits (rows with a "scenario" field added to results.json;
                       --quick: a tenth of the jobs). Alone, skips the comparison
-      --compare       run the comparison too when --scale, --progress or --flow is given
+      --compare       run the comparison too when --scale, --progress, --workflow or --flow
+                      is given
 
     Environment:
       OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres

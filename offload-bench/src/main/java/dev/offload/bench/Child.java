@@ -29,6 +29,7 @@ public final class Child {
           case "compare" -> compare(a, heap);
           case "scale" -> scale(a, heap);
           case "progress" -> progress(a);
+          case "workflow" -> WorkflowBench.child(a);
           case "flow" -> flow(a);
           default -> throw new IllegalArgumentException("mode " + a.get("mode"));
         };

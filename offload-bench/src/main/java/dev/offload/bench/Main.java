@@ -76,6 +76,9 @@ public final class Main {
     if (options.progress()) {
       Scale.progress(this, options);
     }
+    if (options.workflow()) {
+      WorkflowBench.run(this, options);
+    }
     if (options.flow()) {
       FlowScenarios.run(this, options);
     }
@@ -137,8 +140,30 @@ public final class Main {
       rows.add(aggregate(e.getValue()));
     }
     Report.print(rows, options);
+    // Rows of other scenarios (--workflow) written by earlier runs stay.
+    List<Map<String, Object>> kept = new ArrayList<>();
+    for (Map<String, Object> old : readResults(target)) {
+      if (old.get("scenario") != null) {
+        kept.add(old);
+      }
+    }
+    rows.addAll(kept);
     Files.writeString(target.resolve("results.json"), JSON.writeValueAsString(rows));
     System.out.println("\nWrote " + target.resolve("results.json"));
+  }
+
+  /** The rows of {@code target/results.json}, none when it does not exist or does not parse. */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> readResults(Path target) {
+    Path file = target.resolve("results.json");
+    if (!Files.exists(file)) {
+      return new ArrayList<>();
+    }
+    try {
+      return new ArrayList<>(JSON.readValue(file.toFile(), List.class));
+    } catch (java.io.IOException | ClassCastException e) {
+      return new ArrayList<>();
+    }
   }
 
   private static Map<String, Object> aggregate(List<Map<String, Object>> runs) {

@@ -3,6 +3,7 @@ package dev.offload.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.FailedItems;
 import dev.offload.Job;
 import dev.offload.JobFilter;
@@ -10,6 +11,7 @@ import dev.offload.JobQuery;
 import dev.offload.Offload;
 import dev.offload.demo.Demo;
 import dev.offload.demo.MonthTotal;
+import dev.offload.internal.Json;
 import dev.offload.sqlite.SqliteStore;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -67,7 +69,49 @@ class DemoTest {
         .contains("failed     2 broken orders, kept as failed items of orders sync #")
         .containsPattern("replay +bin/offload retry \\d+ --failed-items --store sqlite:")
         .contains("reconcile  12 of 12 months match the upstream")
-        .contains("1,003 (orders sync #");
+        .contains("1,004 (orders sync #");
+    // The month-end is one workflow: the sync, then the report and the reconciliation, then a
+    // notification that goes out either way; shown as such on the terminal and in the store.
+    Matcher enqueued =
+        Pattern.compile(
+                "Web request: workflow\\(\"month-end\"\\) of 4 steps, enqueued in one transaction:"
+                    + " workflow #(\\d+)")
+            .matcher(r.out());
+    assertThat(enqueued.find()).as(r.out()).isTrue();
+    String workflowId = enqueued.group(1);
+    assertThat(r.out())
+        .containsPattern(
+            "sync #\\d+ \\(1,500 orders\\) -> report #\\d+ and reconcile #\\d+ -> notify #\\d+"
+                + " \\(runs either way\\)")
+        .contains("released by the last step it waits for")
+        .contains(
+            "workflow   month-end #"
+                + workflowId
+                + " succeeded: sync, then report and reconcile, then notify (runs either way)")
+        .containsPattern(
+            "notify +emailed finance@example.com: Month-end 2024: 1,\\d{3} orders, \\$")
+        .contains("12 of 12 months match the upstream");
+    JsonNode workflow = Json.tree(Cli.run("workflow", workflowId, "--json", store).out());
+    assertThat(workflow.path("state").asText()).isEqualTo("succeeded");
+    List<String> shape = new ArrayList<>();
+    for (JsonNode step : workflow.path("steps")) {
+      shape.add(
+          step.path("name").asText()
+              + " "
+              + step.path("kind").asText()
+              + " after "
+              + step.path("after")
+              + " "
+              + step.path("onFailure").asText()
+              + " "
+              + step.path("state").asText());
+    }
+    assertThat(shape)
+        .containsExactly(
+            "sync demo.orders.sync after [] cancel succeeded",
+            "report demo.reports.monthly after [\"sync\"] cancel succeeded",
+            "reconcile demo.reconcile after [\"sync\"] cancel succeeded",
+            "notify demo.notify after [\"report\",\"reconcile\"] continue succeeded");
     Demo.Expected upstream = Demo.expected(1_500);
     Path report = reportPath(r.out());
     assertThat(report).isEqualTo(dir.resolve("offload-demo-report-2024.csv").toAbsolutePath());
@@ -115,6 +159,10 @@ class DemoTest {
     assertThat(resumed)
         .containsPattern(
             "Resuming: sync job \\d+ at \\d+ % \\(checkpoint: page \\d+, [\\d,]+ orders fetched\\)")
+        .containsPattern("Resuming: report job \\d+ \\(waiting, no checkpoint yet\\)")
+        .containsPattern("Resuming: notify job \\d+ \\(waiting, no checkpoint yet\\)")
+        .containsPattern(
+            "workflow   month-end #\\d+ succeeded: sync, then report and reconcile, then notify")
         .doesNotContain("Web request:")
         .contains(
             "(--orders 2,000 does not apply to a resumed run: the upstream has the 8,000 orders the run began with.)");

@@ -8,6 +8,7 @@ import dev.offload.PermanentFailure;
 import dev.offload.Snooze;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
+import dev.offload.internal.JobInterceptor;
 import dev.offload.internal.Json;
 import dev.offload.store.ClaimedJob;
 import dev.offload.store.Completion;
@@ -457,9 +458,38 @@ final class Engine {
   }
 
   @SuppressWarnings("unchecked")
-  private static <A> Object invoke(Registration<A> reg, Object args, Execution ctx)
-      throws Exception {
-    return reg.handler().run((A) args, ctx);
+  private <A> Object invoke(Registration<A> reg, Object args, Execution ctx) throws Exception {
+    if (config.interceptors().isEmpty()) {
+      return reg.handler().run((A) args, ctx);
+    }
+    ClaimedJob job = ctx.job;
+    JobInterceptor.Attempt attempt =
+        new JobInterceptor.Attempt(
+            job.id(), job.kind(), job.queue(), job.attempt(), headers(job.headersJson()));
+    // The first interceptor is outermost.
+    java.util.concurrent.Callable<Object> call = () -> reg.handler().run((A) args, ctx);
+    List<JobInterceptor> interceptors = config.interceptors();
+    for (int i = interceptors.size() - 1; i >= 0; i--) {
+      JobInterceptor interceptor = interceptors.get(i);
+      java.util.concurrent.Callable<Object> inner = call;
+      call = () -> interceptor.aroundAttempt(attempt, inner);
+    }
+    return call.call();
+  }
+
+  private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> HEADERS =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
+  private static Map<String, String> headers(String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return Json.read(json, HEADERS);
+    } catch (Exception e) {
+      log.debug("ignoring unreadable job headers {}", json);
+      return Map.of();
+    }
   }
 
   private void timedOut(Execution ex, Duration timeout) {

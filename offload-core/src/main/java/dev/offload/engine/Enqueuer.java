@@ -40,10 +40,12 @@ final class Enqueuer {
 
   public List<JobInsert> inserts(List<JobRequest> requests) {
     Instant now = config.clock().instant();
+    String headers = headersJson();
     List<JobInsert> inserts = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
       try {
-        inserts.add(insert(requests.get(i), now));
+        JobInsert insert = insert(requests.get(i), now);
+        inserts.add(headers == null ? insert : insert.withHeaders(headers));
       } catch (IllegalArgumentException e) {
         if (requests.size() == 1) {
           throw e;
@@ -58,6 +60,18 @@ final class Enqueuer {
       }
     }
     return inserts;
+  }
+
+  /** What the interceptors store with the jobs enqueued now (a trace context), or null. */
+  private String headersJson() {
+    if (config.interceptors().isEmpty()) {
+      return null;
+    }
+    Map<String, String> headers = new java.util.TreeMap<>();
+    for (dev.offload.internal.JobInterceptor i : config.interceptors()) {
+      headers.putAll(i.enqueueHeaders());
+    }
+    return headers.isEmpty() ? null : Json.write(headers);
   }
 
   private JobInsert insert(JobRequest request, Instant now) {

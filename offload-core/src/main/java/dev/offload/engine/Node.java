@@ -169,10 +169,12 @@ public final class Node {
       Duration retention,
       Duration deadRetention,
       List<JobListener> listeners,
-      InstantSource clock) {
+      InstantSource clock,
+      List<dev.offload.internal.JobInterceptor> interceptors) {
     public EngineConfig {
       queues = Map.copyOf(queues);
       listeners = List.copyOf(listeners);
+      interceptors = List.copyOf(interceptors);
     }
   }
 

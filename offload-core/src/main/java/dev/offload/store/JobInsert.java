@@ -21,7 +21,9 @@ import java.util.Objects;
  * available, running or retrying, nor when one finished after {@code uniqueFinishedAfter} (when
  * set); the store returns that job's id instead, and with {@code replaceDuplicate} first gives a
  * duplicate that has not started yet this job's args, run time and priority (debounce). The {@code
- * concurrencyKey} groups jobs for a queue's per-key limit and rate.
+ * concurrencyKey} groups jobs for a queue's per-key limit and rate. {@code headersJson} is a JSON
+ * object of strings stored with the job for the code that runs it (the W3C trace context of the
+ * enqueuing request), handed back in {@link ClaimedJob#headersJson()}; usually null.
  */
 public record JobInsert(
     String kind,
@@ -39,7 +41,8 @@ public record JobInsert(
     String concurrencyKey,
     String uniqueKey,
     Instant uniqueFinishedAfter,
-    boolean replaceDuplicate) {
+    boolean replaceDuplicate,
+    String headersJson) {
   public JobInsert {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(queue, "queue");
@@ -49,6 +52,66 @@ public record JobInsert(
     if (state != JobState.AVAILABLE && state != JobState.SCHEDULED) {
       throw new IllegalArgumentException("a new job is available or scheduled, not " + state);
     }
+  }
+
+  /** A job without headers. */
+  public JobInsert(
+      String kind,
+      String queue,
+      int priority,
+      String argsJson,
+      int maxAttempts,
+      JobState state,
+      Instant runAt,
+      Instant createdAt,
+      Long parentId,
+      String retryItemsJson,
+      String idempotencyKey,
+      String schedule,
+      String concurrencyKey,
+      String uniqueKey,
+      Instant uniqueFinishedAfter,
+      boolean replaceDuplicate) {
+    this(
+        kind,
+        queue,
+        priority,
+        argsJson,
+        maxAttempts,
+        state,
+        runAt,
+        createdAt,
+        parentId,
+        retryItemsJson,
+        idempotencyKey,
+        schedule,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFinishedAfter,
+        replaceDuplicate,
+        null);
+  }
+
+  /** This job with {@code headersJson} (a JSON object of strings, or null). */
+  public JobInsert withHeaders(String headersJson) {
+    return new JobInsert(
+        kind,
+        queue,
+        priority,
+        argsJson,
+        maxAttempts,
+        state,
+        runAt,
+        createdAt,
+        parentId,
+        retryItemsJson,
+        idempotencyKey,
+        schedule,
+        concurrencyKey,
+        uniqueKey,
+        uniqueFinishedAfter,
+        replaceDuplicate,
+        headersJson);
   }
 
   /** A job without flow-control keys. */

@@ -13,6 +13,7 @@ import dev.offload.JobQuery;
 import dev.offload.JobRequest;
 import dev.offload.JobState;
 import dev.offload.Offload;
+import dev.offload.QueueOptions;
 import dev.offload.RetryPolicy;
 import dev.offload.UnknownKindException;
 import dev.offload.store.ClaimParams;
@@ -300,6 +301,65 @@ public abstract class StoreContract {
     assertThat(done.result().get("ok").asBoolean()).isTrue();
     assertThat(done.finishedAt()).isNotNull();
     assertThat(done.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void headersAreStoredWithTheJobAndHandedBackByEveryClaim() {
+    String trace = "{\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\"}";
+    Instant now = Instant.now().minusMillis(1);
+    JobInsert plain = insert("k").withHeaders(trace);
+    JobInsert none = insert("k");
+    JobInsert unique =
+        new JobInsert(
+                "k",
+                "default",
+                0,
+                "{}",
+                3,
+                JobState.AVAILABLE,
+                now,
+                now,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "only-one",
+                null,
+                false)
+            .withHeaders(trace);
+    JobInsert limited =
+        new JobInsert("k", "limited", 0, "{}", 3, JobState.AVAILABLE, now, now).withHeaders(trace);
+    List<Long> ids = store.jobInsertMany(List.of(plain, none, unique, limited));
+
+    Map<Long, String> claimed = new java.util.HashMap<>();
+    for (ClaimedJob job : claim(10)) {
+      claimed.put(job.id(), job.headersJson());
+    }
+    // The flow-controlled claim is another statement on both stores.
+    QueueOptions flow = QueueOptions.none().maxRunning(5);
+    store.queueSettingsPut("limited", flow, /* onlyIfUnconfigured= */ false);
+    for (ClaimedJob job :
+        store.jobClaim(
+            new ClaimParams(
+                "limited",
+                List.of("k"),
+                10,
+                "node-a",
+                42L,
+                Instant.now(),
+                Duration.ofSeconds(30),
+                flow))) {
+      claimed.put(job.id(), job.headersJson());
+    }
+    assertThat(claimed).containsOnlyKeys(ids);
+    assertThat(dev.offload.internal.Json.tree(claimed.get(ids.get(0))))
+        .isEqualTo(dev.offload.internal.Json.tree(trace));
+    assertThat(claimed.get(ids.get(1))).isNull();
+    assertThat(dev.offload.internal.Json.tree(claimed.get(ids.get(2))))
+        .isEqualTo(dev.offload.internal.Json.tree(trace));
+    assertThat(dev.offload.internal.Json.tree(claimed.get(ids.get(3))))
+        .isEqualTo(dev.offload.internal.Json.tree(trace));
   }
 
   @Test

@@ -213,6 +213,7 @@ public final class Demo {
       }
       DemoSummary summary =
           new DemoSummary(
+              run.workflow(),
               jobs,
               stages,
               run.emailTotal(),

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The job kinds of {@code offload demo}, registered as a web app would register its own, and what
- * their handlers share: the upstream's client, the app's database and the {@link Offload} they
- * chain jobs with.
+ * their handlers share: the upstream's client, the app's database and the {@link Offload} a sync
+ * replay chains its follow-ups with.
  *
  * <table>
  *   <caption>Kinds and their options</caption>
@@ -27,7 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <tr><td>{@code demo.reports.monthly} ({@link DemoReports#report})</td><td>reports</td><td>0</td><td>5</td><td>2 min</td></tr>
  *   <tr><td>{@code demo.reconcile} ({@link DemoReports#reconcile})</td><td>reports</td><td>0</td><td>5</td><td>2 min</td></tr>
  *   <tr><td>{@code demo.email} ({@link #email})</td><td>default</td><td>9 (last)</td><td>5</td><td>30 s</td></tr>
+ *   <tr><td>{@code demo.notify} ({@link DemoMonthEnd#notify})</td><td>reports</td><td>0</td><td>5</td><td>30 s</td></tr>
  * </table>
+ *
+ * <p>The sync, the report, the reconciliation and the notification are the steps of the month-end
+ * workflow ({@link DemoMonthEnd}).
  *
  * <p>Queues: {@code sync} runs 2 jobs at a time, {@code reports} 2, {@code default} 8. Failed
  * attempts retry after 0.5 s, doubling up to 8 s: the upstream's hiccups are short.
@@ -40,6 +44,7 @@ final class DemoKinds {
   static final String REPORT = "demo.reports.monthly";
   static final String RECONCILE = "demo.reconcile";
   static final String EMAIL = "demo.email";
+  static final String NOTIFY = "demo.notify";
 
   /**
    * The monthly report as a schedule: 06:00 on the 1st, Copenhagen time ({@code offload schedules}
@@ -48,7 +53,7 @@ final class DemoKinds {
   static final String MONTHLY_REPORT_SCHEDULE = "demo.monthly-report";
 
   /** The kinds whose jobs get a progress line of their own. */
-  static final List<String> LONG_KINDS = List.of(SYNC, REPORT, RECONCILE);
+  static final List<String> LONG_KINDS = List.of(SYNC, REPORT, RECONCILE, NOTIFY);
 
   static final String SYNC_QUEUE = "sync";
   static final String REPORTS_QUEUE = "reports";
@@ -96,6 +101,15 @@ final class DemoKinds {
         JobOptions.defaults()
             .queue(EMAIL_QUEUE)
             .priority(EMAIL_PRIORITY)
+            .maxAttempts(5)
+            .retryPolicy(shortBackoff)
+            .timeout(Duration.ofSeconds(30)));
+    b.register(
+        NOTIFY,
+        DemoMonthEnd.NotifyArgs.class,
+        DemoMonthEnd::notify,
+        JobOptions.defaults()
+            .queue(REPORTS_QUEUE)
             .maxAttempts(5)
             .retryPolicy(shortBackoff)
             .timeout(Duration.ofSeconds(30)));

@@ -3,16 +3,16 @@ package dev.offload.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.EnqueueOptions;
 import dev.offload.Job;
-import dev.offload.JobError;
 import dev.offload.JobFilter;
 import dev.offload.JobId;
 import dev.offload.JobQuery;
 import dev.offload.JobRequest;
 import dev.offload.JobState;
 import dev.offload.Offload;
-import dev.offload.Outcome;
 import dev.offload.Progress;
 import dev.offload.QueueStats;
+import dev.offload.Workflow;
+import dev.offload.WorkflowId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,23 +27,26 @@ import java.util.Map;
  * stop is requested), and collects what the {@link DemoSummary} reports.
  *
  * <p>Resuming: jobs of the demo's kinds that are not in a final state belong to an earlier run that
- * stopped; the run follows those instead of enqueueing new ones. Otherwise it clears the app's
- * orders and starts over with new jobs.
+ * stopped; the run follows those (and every step of their month-end workflow) instead of enqueueing
+ * new ones. Otherwise it clears the app's orders and starts over with a new month-end workflow
+ * ({@link DemoMonthEnd}) and a burst of emails.
  *
  * <p>Events (the lines above the progress block) come from comparing each job with how it looked at
- * the previous tick: a stage finished, a page retried, a snooze, a failed attempt, the end.
- * Repeated snoozes and retries are summed up at most every {@value #REPEAT_EVERY_SECONDS} s.
+ * the previous tick ({@link DemoEvents}); the workflow's end is announced here, after its steps'.
  *
  * <p>Not thread-safe: one thread runs it; the jobs' watchers only replace each {@link
  * DemoTracked#latest}.
  */
 final class DemoRun {
   static final int EMAILS = 1_000;
-  static final Duration REQUEST_BUDGET = Duration.ofMillis(300);
   private static final Duration TICK = Duration.ofMillis(200);
-  private static final int REPEAT_EVERY_SECONDS = 5;
   private static final List<JobState> PENDING =
-      List.of(JobState.RUNNING, JobState.RETRYING, JobState.AVAILABLE, JobState.SCHEDULED);
+      List.of(
+          JobState.RUNNING,
+          JobState.RETRYING,
+          JobState.AVAILABLE,
+          JobState.SCHEDULED,
+          JobState.WAITING);
 
   /**
    * What the store holds when the demo starts.
@@ -64,12 +67,15 @@ final class DemoRun {
   private final DemoOrders app;
   private final DemoScreen screen;
   private final String dashboard;
+  private final DemoEvents events;
   private final Map<Long, DemoTracked> tracked = new LinkedHashMap<>();
   private final Instant started = Instant.now();
   private int emailTotal;
   private long emailsPending;
   private long emailsRunning;
   private Instant emailsDoneAt;
+  private Workflow workflow;
+  private boolean workflowEndShown;
 
   DemoRun(Offload offload, DemoKinds kinds, DemoScreen screen, String dashboard) {
     this.offload = offload;
@@ -77,6 +83,7 @@ final class DemoRun {
     this.app = kinds.orders();
     this.screen = screen;
     this.dashboard = dashboard;
+    this.events = new DemoEvents(screen);
   }
 
   /** Reads what an earlier run left in the store; touches nothing. */
@@ -130,9 +137,15 @@ final class DemoRun {
     boolean syncUnfinished =
         plan.unfinished().stream().anyMatch(u -> u.kind().equals(DemoKinds.SYNC));
     if (last != null && !lastSyncListed && !syncUnfinished) {
-      // The run's sync finished; follow it too: it names the jobs it chained and holds the failed
-      // items.
+      // The run's sync finished; follow it too: it holds the failed items (and a replay names the
+      // jobs it chained).
       offload.job(new JobId(last.syncJob())).ifPresent(this::track);
+    }
+    // The steps of the month-end still to run belong to a workflow: follow all of it.
+    for (DemoTracked t : List.copyOf(tracked.values())) {
+      if (workflow == null && t.latest.workflowId() != null) {
+        offload.workflow(new WorkflowId(t.latest.workflowId())).ifPresent(this::trackWorkflow);
+      }
     }
     if (plan.emailsPending() > 0) {
       emailTotal =
@@ -153,6 +166,7 @@ final class DemoRun {
               case DemoKinds.SYNC -> job.parentId() != null ? "sync replay" : "sync";
               case DemoKinds.REPORT -> "report";
               case DemoKinds.RECONCILE -> "reconciliation";
+              case DemoKinds.NOTIFY -> "notify";
               default -> job.kind();
             });
     s.append(" job ").append(job.id());
@@ -188,25 +202,31 @@ final class DemoRun {
   }
 
   /**
-   * Starts a new run as a web app's request would: the sync through {@code runOrDefer} with a short
-   * budget (it does not finish in time, so the request returns its id), then a burst of emails in
-   * one statement.
+   * Starts a new run as a web app's request would: the month-end as one workflow in one transaction
+   * (the sync first; the report and the reconciliation wait for it; the notification waits for both
+   * and runs either way), then a burst of emails in one statement.
    */
-  void startFresh(int orders) throws InterruptedException {
+  void startFresh(int orders) {
     app.clearOrders();
-    Outcome<?> sync = offload.runOrDefer(DemoKinds.SYNC, new DemoSync.Args(orders), REQUEST_BUDGET);
-    long id = sync.id().value();
-    String call =
+    Workflow w = DemoMonthEnd.enqueue(offload, orders);
+    long sync = DemoMonthEnd.step(w, DemoMonthEnd.SYNC).jobId().value();
+    screen.println(
         String.format(
-            "Web request: runOrDefer(\"%s\", %,d orders, %d ms budget)",
-            DemoKinds.SYNC, orders, REQUEST_BUDGET.toMillis());
-    if (sync.finished()) {
-      screen.println(call + " finished inline: job " + id);
-    } else {
-      screen.println(call + " needs longer: it answers 202 with job " + id + ",");
-      screen.println(
-          "             which runs in the background (" + dashboard + sync.progressUrl() + ")");
-    }
+            "Web request: workflow(\"%s\") of %d steps, enqueued in one transaction: workflow #%d",
+            w.name(), w.steps().size(), w.id()));
+    screen.println("             (" + dashboard + "/#/workflows/" + w.id() + ")");
+    screen.println(
+        String.format(
+            "             %s #%d (%,d orders) -> %s #%d and %s #%d -> %s #%d (runs either way)",
+            DemoMonthEnd.SYNC,
+            sync,
+            orders,
+            DemoMonthEnd.REPORT,
+            DemoMonthEnd.step(w, DemoMonthEnd.REPORT).jobId().value(),
+            DemoMonthEnd.RECONCILE,
+            DemoMonthEnd.step(w, DemoMonthEnd.RECONCILE).jobId().value(),
+            DemoMonthEnd.NOTIFY,
+            DemoMonthEnd.step(w, DemoMonthEnd.NOTIFY).jobId().value()));
     List<JobRequest> emails = new ArrayList<>(EMAILS);
     for (int i = 1; i <= EMAILS; i++) {
       emails.add(
@@ -225,10 +245,18 @@ final class DemoRun {
             + DemoKinds.MONTHLY_REPORT_SCHEDULE
             + " makes the report at 06:00 on the 1st, Copenhagen time"
             + " (offload schedules lists it)");
-    app.recordRun(id, orders, EMAILS);
+    app.recordRun(sync, orders, EMAILS);
     emailTotal = EMAILS;
     emailsPending = EMAILS;
-    offload.job(sync.id()).ifPresent(this::track);
+    trackWorkflow(w);
+  }
+
+  /** Follows every step of a workflow, in its steps' order. */
+  private void trackWorkflow(Workflow w) {
+    workflow = w;
+    for (Workflow.Step st : w.steps()) {
+      offload.job(st.jobId()).ifPresent(this::track);
+    }
   }
 
   private void track(Job job) {
@@ -267,9 +295,10 @@ final class DemoRun {
   private boolean tick() {
     Instant now = Instant.now();
     boolean allEnded = true;
+    Workflow workflowBefore = workflow;
     for (DemoTracked t : List.copyOf(tracked.values())) {
       Job job = t.latest;
-      observe(t, job, now);
+      events.observe(t, job, now);
       t.seen = job;
       if (!job.state().isFinal()) {
         allEnded = false;
@@ -284,6 +313,35 @@ final class DemoRun {
             }
           }
         }
+      }
+    }
+    if (workflowBefore != null) {
+      // Read after the steps, and announced only once this run saw each step end, so the
+      // workflow's end follows its steps' on the screen.
+      workflow = offload.workflow(new WorkflowId(workflowBefore.id())).orElse(workflowBefore);
+      boolean stepsSeenEnded =
+          workflow.steps().stream()
+              .allMatch(st -> {
+                DemoTracked t = tracked.get(st.jobId().value());
+                return t == null || t.seen.state().isFinal();
+              });
+      if (workflow.state() == Workflow.State.RUNNING || !stepsSeenEnded) {
+        allEnded = false;
+      } else if (!workflowEndShown) {
+        workflowEndShown = true;
+        Instant last =
+            workflow.steps().stream()
+                .map(Workflow.Step::finishedAt)
+                .filter(java.util.Objects::nonNull)
+                .max(Instant::compareTo)
+                .orElse(now);
+        screen.event(
+            String.format(
+                "%s workflow #%d %s in %s",
+                workflow.name(),
+                workflow.id(),
+                workflow.state().wireName(),
+                seconds(Duration.between(workflow.createdAt(), last))));
       }
     }
     if (emailTotal > 0) {
@@ -301,153 +359,26 @@ final class DemoRun {
     return allEnded;
   }
 
-  private void observe(DemoTracked t, Job job, Instant now) {
-    Job before = t.seen;
-    Progress p = job.progress();
-    if (before == null && p != null) {
-      // What happened before this run watched the job is history, not news.
-      for (Progress.StageProgress s : p.stages()) {
-        if (s.durationMs() != null) {
-          t.stageTook.put(s.name(), Duration.ofMillis(s.durationMs()));
-        }
-      }
-    }
-    if (p != null && p.stage() != null && job.state() == JobState.RUNNING) {
-      t.stageSeen.putIfAbsent(p.stage(), now);
-    }
-    if (p != null) {
-      for (Progress.StageProgress s : p.stages()) {
-        if (s.durationMs() != null && !t.stageTook.containsKey(s.name())) {
-          Instant seen = t.stageSeen.get(s.name());
-          Duration took =
-              seen != null ? Duration.between(seen, now) : Duration.ofMillis(s.durationMs());
-          t.stageTook.put(s.name(), took);
-          screen.event(t.label + ": stage " + s.name() + " done in " + seconds(took));
-        }
-      }
-    }
-    JsonNode cp = job.checkpoint();
-    int snoozes = cp == null ? 0 : cp.path("snoozes").asInt();
-    int retries = cp == null ? 0 : cp.path("pageRetries").asInt();
-    if (before == null) {
-      t.snoozesShown = snoozes;
-      t.retriesShown = retries;
-    } else {
-      repeated(t, snoozes, retries, cp, now, /* force= */ job.state().isFinal());
-      for (int i = before.errors().size(); i < job.errors().size(); i++) {
-        failedAttempt(t, job, job.errors().get(i));
-      }
-    }
-    if (before != null && !before.state().isFinal() && job.state().isFinal()) {
-      ended(t, job);
-    }
-  }
-
-  private void repeated(
-      DemoTracked t, int snoozes, int retries, JsonNode cp, Instant now, boolean force) {
-    boolean first = t.snoozesShown == 0 && snoozes > 0 || t.retriesShown == 0 && retries > 0;
-    if (snoozes == t.snoozesShown && retries == t.retriesShown) {
-      return;
-    }
-    if (!first && !force && now.isBefore(t.repeatShownAt.plusSeconds(REPEAT_EVERY_SECONDS))) {
-      return;
-    }
-    if (snoozes > t.snoozesShown) {
-      int n = snoozes - t.snoozesShown;
-      screen.event(
-          t.label
-              + ": "
-              + (n == 1 && t.snoozesShown == 0
-                  ? "HTTP 429"
-                      + (cp.has("page")
-                          ? String.format(
-                              " at %s %,d",
-                              DemoSync.REPLAY.equals(cp.path("stage").asText()) ? "item" : "page",
-                              cp.path("page").asInt() + 1)
-                          : "")
-                      + ": snoozed, so it runs again from its checkpoint without using an attempt"
-                  : String.format(
-                      "%d more snooze%s on HTTP 429 (%d in all)", n, n == 1 ? "" : "s", snoozes)));
-    }
-    if (retries > t.retriesShown) {
-      int n = retries - t.retriesShown;
-      screen.event(
-          String.format(
-              "%s: %d page request%s retried in the handler after HTTP 500 (%d in all)",
-              t.label, n, n == 1 ? "" : "s", retries));
-    }
-    t.snoozesShown = snoozes;
-    t.retriesShown = retries;
-    t.repeatShownAt = now;
-  }
-
-  private void failedAttempt(DemoTracked t, Job job, JobError e) {
-    String next;
-    if (job.state() == JobState.DEAD) {
-      next = "no attempts left";
-    } else if (job.state() == JobState.RETRYING
-        || job.state() == JobState.AVAILABLE
-        || job.state() == JobState.RUNNING) {
-      Duration wait = Duration.between(e.at(), job.runAt());
-      next =
-          "attempt "
-              + (e.attempt() + 1)
-              + " of "
-              + job.maxAttempts()
-              + (wait.isNegative() || wait.isZero() ? " now" : " in " + seconds(wait));
-    } else {
-      next = job.state().wireName();
-    }
-    String why =
-        e.message() != null
-            ? e.message()
-            : e.errorClass().substring(e.errorClass().lastIndexOf('.') + 1);
-    screen.event(t.label + ": attempt " + e.attempt() + " failed (" + why + "); " + next);
-  }
-
-  private void ended(DemoTracked t, Job job) {
-    String took =
-        seconds(
-            Duration.between(
-                job.createdAt(), job.finishedAt() != null ? job.finishedAt() : Instant.now()));
-    JsonNode r = job.result();
-    String what =
-        switch (job.state()) {
-          case SUCCEEDED ->
-              switch (t.kind) {
-                case DemoKinds.SYNC ->
-                    String.format(
-                            "succeeded in %s: %,d orders imported, %,d broken",
-                            took, r.path("imported").asLong(), r.path("broken").asLong())
-                        + (r.hasNonNull("reportJob")
-                            ? "; it enqueued report #"
-                                + r.path("reportJob").asLong()
-                                + " and reconciliation #"
-                                + r.path("reconcileJob").asLong()
-                            : "");
-                case DemoKinds.REPORT -> "succeeded in " + took + ": " + r.path("path").asText();
-                case DemoKinds.RECONCILE ->
-                    String.format(
-                        "succeeded in %s: %d of %d months match the upstream",
-                        took, r.path("matched").asInt(), r.path("months").asInt());
-                default -> "succeeded in " + took;
-              };
-          case DEAD -> "is dead after " + job.attempt() + " attempts";
-          default -> "was " + job.state().wireName();
-        };
-    screen.event(t.label + " " + what);
-  }
-
   // ---------------------------------------------------------------- drawing
 
   List<String> lines() {
     List<String> lines = new ArrayList<>();
+    Workflow w = workflow;
+    if (w != null) {
+      lines.add(
+          DemoScreen.line(
+              w.name() + " #" + w.id(),
+              w.state() == Workflow.State.SUCCEEDED ? 100 : w.progress(),
+              w.state().wireName(),
+              "",
+              "workflow: sync -> report, reconcile -> notify"));
+    }
     boolean hasReport = false;
     boolean hasReconcile = false;
     boolean mainSyncAlive = false;
     for (DemoTracked t : tracked.values()) {
       if (t.kind.equals(DemoKinds.SYNC)) {
-        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta(Instant.now())));
+        lines.add(jobLine(t));
         mainSyncAlive |=
             t.latest.parentId() == null
                 && t.latest.state() != JobState.DEAD
@@ -456,7 +387,7 @@ final class DemoRun {
     }
     for (DemoTracked t : tracked.values()) {
       if (t.kind.equals(DemoKinds.REPORT)) {
-        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta(Instant.now())));
+        lines.add(jobLine(t));
         hasReport = true;
       }
     }
@@ -465,12 +396,17 @@ final class DemoRun {
     }
     for (DemoTracked t : tracked.values()) {
       if (t.kind.equals(DemoKinds.RECONCILE)) {
-        lines.add(DemoScreen.jobLine(t.label, t.latest, t.eta(Instant.now())));
+        lines.add(jobLine(t));
         hasReconcile = true;
       }
     }
     if (!hasReconcile && mainSyncAlive) {
       lines.add(DemoScreen.waitingLine("reconciliation", "starts when the sync succeeds"));
+    }
+    for (DemoTracked t : tracked.values()) {
+      if (t.kind.equals(DemoKinds.NOTIFY)) {
+        lines.add(jobLine(t));
+      }
     }
     if (emailTotal > 0) {
       long sent = Math.max(0, emailTotal - emailsPending);
@@ -486,7 +422,33 @@ final class DemoRun {
     return lines;
   }
 
+  /** A job's line; a workflow step still waiting says what for. */
+  private String jobLine(DemoTracked t) {
+    Job job = t.latest;
+    Workflow w = workflow;
+    if (job.state() == JobState.WAITING && w != null && job.step() != null) {
+      Workflow.Step st = DemoMonthEnd.step(w, job.step());
+      if (st != null) {
+        return DemoScreen.line(
+            t.label,
+            0,
+            "waiting",
+            "",
+            "after "
+                + String.join(" and ", st.after())
+                + (st.onFailure() == dev.offload.OnFailure.CONTINUE ? ", succeeded or not" : ""));
+      }
+    }
+    return DemoScreen.jobLine(t.label, job, t.eta(Instant.now()));
+  }
+
   // ---------------------------------------------------------------- for the summary
+
+  /** The month-end workflow this run follows, as last read; null for a run without one. */
+  Workflow workflow() {
+    Workflow w = workflow;
+    return w == null ? null : offload.workflow(new WorkflowId(w.id())).orElse(w);
+  }
 
   /** The followed jobs as the store has them now, in the order they were followed. */
   List<Job> jobs() {

@@ -155,12 +155,22 @@ final class DemoScreen {
     }
     String time = "";
     if (state.isFinal() && job.finishedAt() != null) {
-      time = "in " + DemoRun.seconds(Duration.between(job.createdAt(), job.finishedAt()));
+      time = "in " + DemoRun.seconds(Duration.between(since(job), job.finishedAt()));
     } else if (etaSeconds != null) {
       time = "ETA " + duration(Duration.ofMillis((long) (etaSeconds * 1000) + 999));
     }
     String message = p == null || p.message() == null ? "" : p.message();
     return line(label, percent, column, time, message);
+  }
+
+  /**
+   * Where a job's time starts: when it was enqueued, or for a workflow step that waited for others,
+   * when its handler first started (its time waiting belongs to the steps before it).
+   */
+  static java.time.Instant since(Job job) {
+    boolean waitedForSteps =
+        job.step() != null && job.workflowId() != null && !job.step().equals(DemoMonthEnd.SYNC);
+    return waitedForSteps && job.startedAt() != null ? job.startedAt() : job.createdAt();
   }
 
   /** The line of many small jobs counted together. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.FailedItems;
 import dev.offload.Job;
 import dev.offload.JobState;
+import dev.offload.Workflow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,11 +13,12 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * The lines {@code offload demo} ends with: the jobs that ran, the retries (attempts beyond the
- * first, page retries in the handler, snoozes), the stages, the failed items and the exact command
- * that replays them, the reconciliation, the report's path, the upstream's misbehaviour and the
- * dashboard.
+ * The lines {@code offload demo} ends with: the month-end workflow, the jobs that ran, the retries
+ * (attempts beyond the first, page retries in the handler, snoozes), the stages, the failed items
+ * and the exact command that replays them, the reconciliation, the report's path, the upstream's
+ * misbehaviour and the dashboard.
  *
+ * @param workflow the month-end workflow followed, as stored now, or null
  * @param jobs the long jobs followed, as stored now
  * @param stages how long each stage of each job took, by job id
  * @param emails the run's emails, 0 when it followed none
@@ -27,6 +29,7 @@ import java.util.StringJoiner;
  * @param keepServing whether the server stays up
  */
 record DemoSummary(
+    Workflow workflow,
     List<Job> jobs,
     Map<Long, Map<String, Duration>> stages,
     int emails,
@@ -47,6 +50,26 @@ record DemoSummary(
     List<String> out = new ArrayList<>();
     out.add("");
     out.add("Summary after " + DemoRun.seconds(Duration.between(started, now)) + ":");
+    if (workflow != null) {
+      row(
+          out,
+          "workflow",
+          String.format(
+              "%s #%d %s: %s",
+              workflow.name(), workflow.id(), workflow.state().wireName(), shape(workflow)));
+      row(
+          out,
+          "",
+          "bin/offload workflow "
+              + workflow.id()
+              + " --store "
+              + shellQuote(storeArg)
+              + "   (or "
+              + dashboard
+              + "/#/workflows/"
+              + workflow.id()
+              + ")");
+    }
     row(out, "jobs", jobsLine());
     row(out, "retries", retriesLine());
     for (Job j : jobs) {
@@ -122,6 +145,12 @@ record DemoSummary(
                 DemoReports.money(r.path("totalCents").asLong())));
       }
     }
+    for (Job j : jobs) {
+      JsonNode r = j.result();
+      if (j.kind().equals(DemoKinds.NOTIFY) && r != null) {
+        row(out, "notify", "emailed " + r.path("to").asText() + ": " + r.path("subject").asText());
+      }
+    }
     row(
         out,
         "upstream",
@@ -153,6 +182,43 @@ record DemoSummary(
       }
     }
     return out;
+  }
+
+  /**
+   * The steps in dependency order, for example {@code sync, then report and reconcile, then notify
+   * (runs either way)}: steps of equal depth together.
+   */
+  static String shape(Workflow w) {
+    Map<String, Integer> depth = new java.util.HashMap<>();
+    int deepest = 0;
+    for (Workflow.Step st : w.steps()) {
+      // Steps are stored in the order given, and a step may only wait for steps given before it in
+      // the demo's workflow, so one pass finds each depth.
+      int d = 0;
+      for (String a : st.after()) {
+        d = Math.max(d, depth.getOrDefault(a, 0) + 1);
+      }
+      depth.put(st.name(), d);
+      deepest = Math.max(deepest, d);
+    }
+    StringJoiner levels = new StringJoiner(", then ");
+    for (int d = 0; d <= deepest; d++) {
+      List<String> names = new ArrayList<>();
+      for (Workflow.Step st : w.steps()) {
+        if (depth.get(st.name()) == d) {
+          names.add(
+              st.name()
+                  + (st.onFailure() == dev.offload.OnFailure.CONTINUE ? " (runs either way)" : ""));
+        }
+      }
+      levels.add(
+          names.size() == 1
+              ? names.get(0)
+              : String.join(", ", names.subList(0, names.size() - 1))
+                  + " and "
+                  + names.get(names.size() - 1));
+    }
+    return levels.toString();
   }
 
   private String jobsLine() {

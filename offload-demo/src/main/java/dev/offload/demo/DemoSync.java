@@ -3,7 +3,6 @@ package dev.offload.demo;
 import dev.offload.EnqueueOptions;
 import dev.offload.JobContext;
 import dev.offload.JobHandler;
-import dev.offload.JobId;
 import dev.offload.Offload;
 import dev.offload.PermanentFailure;
 import dev.offload.Stage;
@@ -17,8 +16,8 @@ import java.util.List;
 
 /**
  * {@code demo.orders.sync}, args {@code {"orders": N}}: copies the upstream's orders into the app's
- * database in three weighted stages, and chains the monthly report and the reconciliation when it
- * succeeds.
+ * database in three weighted stages. It is the first step of the month-end workflow ({@link
+ * DemoMonthEnd}): the monthly report and the reconciliation wait for it.
  *
  * <ol>
  *   <li><b>fetch</b> (weight 8: the upstream is the bottleneck): pages of {@value #PAGE} orders
@@ -35,7 +34,8 @@ import java.util.List;
  *
  * <p>The page retries and snoozes are counted in the checkpoint and the {@link Result}. A follow-up
  * made by {@link Offload#retryFailedItems} fetches just its items one by one, imports the ones that
- * are good now and records the others as failed again.
+ * are good now and records the others as failed again; it is not a step of the workflow, so when it
+ * imported any it enqueues a fresh report and reconciliation itself.
  */
 final class DemoSync implements JobHandler<DemoSync.Args> {
   static final int PAGE = 100;
@@ -72,7 +72,10 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
       int pageRetries,
       int snoozes) {}
 
-  /** The job's result; {@code reportJob} and {@code reconcileJob} are the jobs it chained. */
+  /**
+   * The job's result; {@code reportJob} and {@code reconcileJob} are the jobs a replay chained
+   * (null for the workflow's sync, whose report and reconciliation are its workflow's next steps).
+   */
   record Result(
       long fetched,
       long imported,
@@ -145,26 +148,10 @@ final class DemoSync implements JobHandler<DemoSync.Args> {
     if (at.stage.equals(IMPORT)) {
       importStaged(at, ctx);
     }
-    Totals totals = verify(at, ctx);
-    Offload offload = app.offload();
-    JobId report =
-        offload.enqueue(
-            DemoKinds.REPORT,
-            new DemoReports.ReportArgs(totals.year()),
-            EnqueueOptions.none().idempotencyKey("demo.reports.monthly after sync " + ctx.id()));
-    JobId reconcile =
-        offload.enqueue(
-            DemoKinds.RECONCILE,
-            new DemoReports.ReconcileArgs(totals.year()),
-            EnqueueOptions.none().idempotencyKey("demo.reconcile after sync " + ctx.id()));
-    return new Result(
-        at.fetched,
-        at.imported,
-        at.broken,
-        at.pageRetries,
-        at.snoozes,
-        report.value(),
-        reconcile.value());
+    verify(at, ctx);
+    // The report and the reconciliation are the next steps of the month-end workflow: the store
+    // releases them when this job succeeds, in the same transaction as its completion.
+    return new Result(at.fetched, at.imported, at.broken, at.pageRetries, at.snoozes, null, null);
   }
 
   // ---------------------------------------------------------------- fetch

@@ -63,6 +63,7 @@ final class DemoTracked {
           (job.parentId() != null ? "sync replay #" : "orders sync #") + job.id();
       case DemoKinds.REPORT -> "monthly report #" + job.id();
       case DemoKinds.RECONCILE -> "reconciliation #" + job.id();
+      case DemoKinds.NOTIFY -> "notify finance #" + job.id();
       default -> job.kind() + " #" + job.id();
     };
   }

@@ -27,7 +27,8 @@ final class Migrations {
           "002_schedules.sql",
           "003_workflows.sql",
           "004_job_starts.sql",
-          "005_flow_control.sql");
+          "005_flow_control.sql",
+          "006_job_headers.sql");
 
   private final DataSource dataSource;
   private final String schema;

@@ -257,6 +257,7 @@ public final class PostgresStore implements Store {
         keys = new String[n];
     String[] concurrencyKeys = new String[n];
     String[] schedule = new String[n];
+    String[] headers = new String[n];
     Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
     Long[] parentId = new Long[n];
     for (int i = 0; i < n; i++) {
@@ -274,6 +275,7 @@ public final class PostgresStore implements Store {
       keys[i] = j.idempotencyKey();
       concurrencyKeys[i] = j.concurrencyKey();
       schedule[i] = j.schedule();
+      headers[i] = j.headersJson();
     }
     try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
       ps.setArray(1, c.createArrayOf("text", kind));
@@ -289,6 +291,7 @@ public final class PostgresStore implements Store {
       ps.setArray(11, c.createArrayOf("text", keys));
       ps.setArray(12, c.createArrayOf("text", schedule));
       ps.setArray(13, c.createArrayOf("text", concurrencyKeys));
+      ps.setArray(14, c.createArrayOf("text", headers));
       List<InsertResult> ids = new ArrayList<>(n);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -344,6 +347,7 @@ public final class PostgresStore implements Store {
         ps.setString(11, j.idempotencyKey());
         ps.setString(12, j.concurrencyKey());
         ps.setString(13, j.uniqueKey());
+        ps.setString(14, j.headersJson());
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             notify(c, Notifier.INSERT, j.queue());
@@ -447,7 +451,8 @@ public final class PostgresStore implements Store {
         rs.getString(9),
         rs.getString(10),
         p.token(),
-        instant(rs, 11));
+        instant(rs, 11),
+        rs.getString("headers"));
   }
 
   /**

@@ -113,13 +113,13 @@ final class Sql {
             """
             WITH ins AS (
               INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                         idempotency_key, schedule, concurrency_key)
+                                         idempotency_key, schedule, concurrency_key, headers)
               SELECT kind, queue, priority::smallint, args::jsonb, max_attempts, state, run_at::timestamptz, created_at::timestamptz,
-                     parent_id, retry_items::jsonb, idempotency_key, schedule, concurrency_key
+                     parent_id, retry_items::jsonb, idempotency_key, schedule, concurrency_key, headers::jsonb
               FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
-                          ?::text[], ?::text[], ?::text[])
+                          ?::text[], ?::text[], ?::text[], ?::text[])
                 AS t(kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items, idempotency_key,
-                     schedule, concurrency_key)
+                     schedule, concurrency_key, headers)
               -- A job whose key is taken is not inserted; the no-op update makes RETURNING give the
               -- stored job's id in its place (even when another transaction committed it after this
               -- statement's snapshot), so ids stay one per input row, in order. The stored kind and
@@ -145,8 +145,8 @@ final class Sql {
             schema,
             """
             INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                       idempotency_key, concurrency_key, unique_key)
-            VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)
+                                       idempotency_key, concurrency_key, unique_key, headers)
+            VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)
             ON CONFLICT DO NOTHING
             RETURNING id\
             """);
@@ -203,7 +203,7 @@ final class Sql {
                 claim_token = ?, started_at = NULL
             FROM next WHERE j.id = next.id
             RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
-                      j.failed_items::text, j.retry_items::text, j.run_at\
+                      j.failed_items::text, j.retry_items::text, j.run_at, j.headers::text\
             """);
 
     // The flow-controlled claim, one transaction: a lock per queue serialises its claims across
@@ -298,7 +298,7 @@ final class Sql {
                 lease_expires_at = now() + ?::bigint * interval '1 millisecond', claim_token = ?, started_at = ?
             WHERE j.id = ANY(?::bigint[]) AND j.state IN ('scheduled', 'available', 'retrying')
             RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
-                      j.failed_items::text, j.retry_items::text, j.run_at, j.concurrency_key\
+                      j.failed_items::text, j.retry_items::text, j.run_at, j.concurrency_key, j.headers::text\
             """);
 
     // Moves each key's TAT on by the starts just claimed: max(tat, now) + n * interval. A new row

@@ -1,11 +1,7 @@
 package dev.offload.push;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offload.JobHandler;
 import dev.offload.JobOptions;
-import dev.offload.Snooze;
-import dev.offload.internal.Json;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,14 +10,11 @@ import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The endpoint of a push queue in a Java app: a servlet that runs the job handlers Offload pushes
@@ -65,28 +58,13 @@ import org.slf4j.LoggerFactory;
  * one instance serves every request.
  */
 public final class PushReceiver extends HttpServlet {
-  private static final Logger log = LoggerFactory.getLogger(PushReceiver.class);
-
   /** The largest push body read: the args (at most 1 MiB by default) and checkpoint fit. */
   static final int MAX_BODY_BYTES = 32 << 20;
 
-  private static final Duration MAX_YIELD_MARGIN = Duration.ofSeconds(30);
+  private final transient PushRunner runner;
 
-  private final transient PushSignature signature;
-  private final transient Map<String, Registration<?>> registry;
-  private final transient InstantSource clock;
-  private final transient @Nullable Duration invocationLimit;
-  private final transient @Nullable Duration yieldMargin;
-  private final transient ProgressReporter reporter;
-
-  private PushReceiver(Builder b, byte[] secret) {
-    this.signature = new PushSignature(secret, b.tolerance);
-    this.registry = Map.copyOf(b.registry);
-    this.clock = b.clock;
-    this.invocationLimit = b.invocationLimit;
-    this.yieldMargin = b.yieldMargin;
-    HttpClient http = b.httpClient != null ? b.httpClient : HttpClient.newHttpClient();
-    this.reporter = new ProgressReporter(http, b.progressInterval);
+  private PushReceiver(PushRunner runner) {
+    this.runner = runner;
   }
 
   public static Builder builder() {
@@ -116,8 +94,9 @@ public final class PushReceiver extends HttpServlet {
     }
     Answer answer =
         body.length > MAX_BODY_BYTES
-            ? problem(413, "Push too large", "the body is over " + MAX_BODY_BYTES + " bytes", null)
-            : handle(request.getHeader(PushSignature.HEADER), body);
+            ? PushRunner.problem(
+                413, "Push too large", "the body is over " + MAX_BODY_BYTES + " bytes", null)
+            : runner.handle(request.getHeader(PushSignature.HEADER), body, null);
     response.setStatus(answer.status());
     answer.headers().forEach(response::setHeader);
     response.setContentType(answer.contentType());
@@ -127,154 +106,31 @@ public final class PushReceiver extends HttpServlet {
   }
 
   /**
-   * Checks and runs one push, outside any servlet container (a function runtime's own handler, for
-   * example): {@code signatureHeader} is the request's {@code Offload-Signature}, {@code body} its
-   * raw bytes. Runs the handler on the calling thread.
+   * Checks and runs one push outside a servlet container: {@code signatureHeader} is the request's
+   * {@code Offload-Signature}, {@code body} its raw bytes. Runs the handler on the calling thread.
    */
   public Answer handle(@Nullable String signatureHeader, byte[] body) {
-    Instant arrived = clock.instant();
-    String refusal = signature.refusal(signatureHeader, body, arrived);
-    if (refusal != null) {
-      log.warn("refused a push: {}", refusal);
-      return problem(401, "Bad signature", refusal, null);
-    }
-    PushRequest push;
-    try {
-      push = PushRequest.parse(body);
-    } catch (PushRequest.BadPush e) {
-      return invalid(e.field, e.getMessage());
-    }
-    Registration<?> registration = registry.get(push.kind());
-    if (registration == null) {
-      return invalid(
-          "kind", "no handler for kind '" + push.kind() + "' here; known: " + registry.keySet());
-    }
-    Object args;
-    try {
-      args = Json.convert(push.args(), registration.argsType());
-    } catch (Exception e) {
-      return invalid(
-          "args",
-          "args do not match " + registration.argsType().getSimpleName() + ": " + e.getMessage());
-    }
-    Instant deadline = deadline(push, arrived);
-    PushInvocation invocation =
-        new PushInvocation(push, deadline, yieldAt(arrived, deadline), clock, reporter);
-    reporter.started(invocation);
-    try {
-      Object result = invoke(registration, args, invocation);
-      if (invocation.continues()) {
-        return continuation(invocation);
-      }
-      return new Answer(200, Map.of(), "application/json", Json.write(result));
-    } catch (Snooze s) {
-      long seconds = (s.delay().toMillis() + 999) / 1000;
-      return withHeader(
-          problem(429, "Snoozed", "the handler snoozed for " + s.delay(), null),
-          "Retry-After",
-          Long.toString(seconds));
-    } catch (Exception e) {
-      if (registration.options().isPermanent(e)) {
-        return problem(422, "Permanent failure", e.getMessage(), e.getClass().getName());
-      }
-      log.warn("job {} ({}) failed on attempt {}", push.id(), push.kind(), push.attempt(), e);
-      return problem(500, "Handler failed", e.getMessage(), e.getClass().getName());
-    } finally {
-      reporter.finished(invocation, flushWait(deadline));
-    }
-  }
-
-  /** Offload's deadline, or this receiver's own invocation limit when that ends first. */
-  private Instant deadline(PushRequest push, Instant arrived) {
-    if (invocationLimit == null) {
-      return push.deadline();
-    }
-    Instant own = arrived.plus(invocationLimit);
-    return own.isBefore(push.deadline()) ? own : push.deadline();
-  }
-
-  private Instant yieldAt(Instant arrived, Instant deadline) {
-    if (yieldMargin != null) {
-      return deadline.minus(yieldMargin);
-    }
-    Duration budget = Duration.between(arrived, deadline);
-    if (budget.isNegative()) {
-      return arrived;
-    }
-    Duration fifth = budget.dividedBy(5);
-    return deadline.minus(fifth.compareTo(MAX_YIELD_MARGIN) > 0 ? MAX_YIELD_MARGIN : fifth);
-  }
-
-  /** How long the last progress call may hold the answer: never past the deadline, at most 2 s. */
-  private Duration flushWait(Instant deadline) {
-    Duration left = Duration.between(clock.instant(), deadline).dividedBy(2);
-    Duration most = Duration.ofSeconds(2);
-    Duration least = Duration.ofMillis(200);
-    return left.compareTo(most) > 0 ? most : left.compareTo(least) < 0 ? least : left;
-  }
-
-  private static Answer continuation(PushInvocation invocation) {
-    ObjectNode body = Json.object();
-    body.put("continue", true);
-    String checkpoint = invocation.progress().checkpointJson();
-    JsonNode tree = checkpoint == null ? null : Json.tree(checkpoint);
-    body.set("checkpoint", tree == null ? body.nullNode() : tree);
-    body.set("progress", invocation.progress().snapshot());
-    return new Answer(202, Map.of(), "application/json", Json.write(body));
-  }
-
-  private static Answer invalid(String field, @Nullable String detail) {
-    Answer a = problem(422, "Invalid push", detail, null);
-    ObjectNode body = (ObjectNode) Json.tree(a.body());
-    body.put("field", field);
-    return new Answer(422, Map.of(), a.contentType(), Json.write(body));
-  }
-
-  private static Answer problem(
-      int status, String title, @Nullable String detail, @Nullable String errorClass) {
-    ObjectNode body = Json.object();
-    body.put("type", "about:blank");
-    body.put("title", title);
-    body.put("status", status);
-    body.put("detail", detail == null ? title : detail);
-    if (errorClass != null) {
-      body.put("errorClass", errorClass);
-    }
-    return new Answer(status, Map.of(), "application/problem+json", Json.write(body));
-  }
-
-  private static Answer withHeader(Answer a, String name, String value) {
-    Map<String, String> headers = new LinkedHashMap<>(a.headers());
-    headers.put(name, value);
-    return new Answer(a.status(), headers, a.contentType(), a.body());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <A> Object invoke(Registration<A> r, Object args, PushInvocation ctx)
-      throws Exception {
-    return r.handler().run((A) args, ctx);
+    return runner.handle(signatureHeader, body, null);
   }
 
   /** Stops the progress reporter's thread; the container calls it when it removes the servlet. */
   @Override
   public void destroy() {
-    reporter.close();
+    runner.close();
   }
-
-  private record Registration<A>(Class<A> argsType, JobHandler<A> handler, JobOptions options) {}
 
   /** Configures a {@link PushReceiver}. Not thread-safe. */
   public static final class Builder {
-    private byte @Nullable [] secret;
-    private Duration tolerance = Duration.ofMinutes(5);
-    private final Map<String, Registration<?>> registry = new LinkedHashMap<>();
-    private InstantSource clock = InstantSource.system();
-    private @Nullable Duration invocationLimit;
-    private @Nullable Duration yieldMargin;
-    private Duration progressInterval = Duration.ofSeconds(1);
-    private @Nullable HttpClient httpClient;
+    byte @Nullable [] secret;
+    Duration tolerance = Duration.ofMinutes(5);
+    final Map<String, PushRunner.Registration<?>> registry = new LinkedHashMap<>();
+    InstantSource clock = InstantSource.system();
+    @Nullable Duration invocationLimit;
+    @Nullable Duration yieldMargin;
+    Duration progressInterval = Duration.ofSeconds(1);
+    @Nullable HttpClient httpClient;
 
-    private Builder() {}
+    Builder() {}
 
     /** The queue's push secret (the value of its {@code --push-secret-env} variable), UTF-8. */
     public Builder secret(String secret) {
@@ -311,7 +167,7 @@ public final class PushReceiver extends HttpServlet {
       }
       registry.put(
           kind,
-          new Registration<>(
+          new PushRunner.Registration<>(
               Objects.requireNonNull(argsType, "argsType"),
               Objects.requireNonNull(handler, "handler"),
               Objects.requireNonNull(options, "options")));
@@ -360,6 +216,11 @@ public final class PushReceiver extends HttpServlet {
      * @throws IllegalStateException naming the option that is missing or wrong
      */
     public PushReceiver build() {
+      return new PushReceiver(runner());
+    }
+
+    /** Validates and builds what runs the pushes, without the servlet (the Lambda adapter's). */
+    PushRunner runner() {
       byte[] key = secret;
       if (key == null || key.length < 16) {
         throw new IllegalStateException(
@@ -378,7 +239,7 @@ public final class PushReceiver extends HttpServlet {
       if (yieldMargin != null && yieldMargin.isNegative()) {
         throw new IllegalStateException("yieldMargin must not be negative, got " + yieldMargin);
       }
-      return new PushReceiver(this, key);
+      return new PushRunner(this, key);
     }
 
     private static void requirePositive(String field, @Nullable Duration value) {

@@ -3,6 +3,9 @@ package dev.offload.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.JobContext;
+import dev.offload.sqlite.SqliteStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
@@ -104,6 +108,7 @@ class DashboardBrowserTest {
       t.close();
     }
     TestServer.GATE_CLOSED.set(false);
+    HALFWAY_RELEASED.set(false);
   }
 
   @Test
@@ -325,6 +330,106 @@ class DashboardBrowserTest {
         .isEqualTo("100");
     assertThat(driver.findElement(By.cssSelector("h1")).getText()).contains("month-end");
     screenshot("dashboard-workflow.png");
+  }
+
+  /** While false, a {@code halfway} job stays at 40 %. */
+  static final AtomicBoolean HALFWAY_RELEASED = new AtomicBoolean();
+
+  /**
+   * {@code halfway}: 4 of 10 done, then holds until {@link #HALFWAY_RELEASED}, so the test sees a
+   * step running at 40 % while the steps after it wait.
+   */
+  private static Object halfway(JsonNode args, JobContext ctx) throws InterruptedException {
+    ctx.total(10);
+    ctx.advance(4);
+    ctx.message("4 of 10 pages");
+    while (!HALFWAY_RELEASED.get()) {
+      if (ctx.isCancelled()) {
+        return null;
+      }
+      Thread.sleep(10);
+    }
+    ctx.advance(6);
+    return null;
+  }
+
+  @Test
+  void aWorkflowsGraphShowsItsStepsStatesAndProgressLiveAndItsJobsLinkToIt() throws Exception {
+    t.close();
+    t =
+        TestServer.start(
+            SqliteStore.open(dir.resolve("live.db")),
+            /* workers= */ true,
+            o -> o.register("halfway", JsonNode.class, DashboardBrowserTest::halfway),
+            b -> {});
+    TestServer.Res created =
+        t.post(
+            "/api/workflows",
+            """
+            {"name": "month-end", "steps": [
+              {"name": "sync", "kind": "halfway"},
+              {"name": "report", "kind": "echo", "after": ["sync"]},
+              {"name": "reconcile", "kind": "fail", "after": ["sync"]},
+              {"name": "notify", "kind": "echo", "after": ["report", "reconcile"], "onFailure": "continue"}]}\
+            """);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    long id = created.json().get("id").asLong();
+    driver.get(t.base + "/#/workflows/" + id);
+    js("window.__sameDocument = true;");
+
+    // Live: the sync runs at 40 % while the steps after it wait; the workflow is at 10 %.
+    waitFor(By.cssSelector(".wf-step[data-step='sync'] .badge.st-running"));
+    WebElement syncBar = waitFor(By.cssSelector(".wf-step[data-step='sync'] [role=progressbar]"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> "40".equals(syncBar.getAttribute("aria-valuenow")));
+    for (String step : List.of("report", "reconcile", "notify")) {
+      waitFor(By.cssSelector(".wf-step[data-step='" + step + "'] .badge.st-waiting"));
+      assertThat(
+              driver
+                  .findElement(
+                      By.cssSelector(".wf-step[data-step='" + step + "'] [role=progressbar]"))
+                  .getAttribute("aria-valuenow"))
+          .isEqualTo("0");
+    }
+    assertThat(driver.findElement(By.cssSelector(".wf-step[data-step='notify']")).getText())
+        .contains("after report, reconcile, succeeded or not");
+    WebElement overall =
+        waitFor(By.cssSelector("[role=progressbar][aria-label='Progress of the workflow']"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> "10".equals(overall.getAttribute("aria-valuenow")));
+    assertThat(driver.findElement(By.cssSelector(".wf-summary")).getText())
+        .contains("running")
+        .contains("0 of 4 steps ended");
+    screenshot("dashboard-workflow-live.png");
+
+    // Released, the steps end on the same page: the reconciliation dies, the report succeeds,
+    // and the notification runs anyway (onFailure continue); the workflow has failed.
+    HALFWAY_RELEASED.set(true);
+    waitFor(By.cssSelector(".wf-step[data-step='notify'] .badge.st-succeeded"));
+    waitFor(By.cssSelector(".wf-step[data-step='reconcile'] .badge.st-dead"));
+    waitFor(By.cssSelector(".wf-step[data-step='report'] .badge.st-succeeded"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> "100".equals(syncBar.getAttribute("aria-valuenow")));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> driver.findElement(By.cssSelector(".wf-summary")).getText().contains("failed"));
+    assertThat(driver.findElement(By.cssSelector(".wf-summary")).getText())
+        .contains("4 of 4 steps ended");
+    assertThat(overall.getAttribute("aria-valuenow")).isEqualTo("100");
+    assertThat(js("return window.__sameDocument === true;")).as("no page reload").isEqualTo(true);
+    screenshot("dashboard-workflow-ended.png");
+
+    // A step's job page links back to its workflow.
+    driver.findElement(By.cssSelector(".wf-step[data-step='reconcile'] .wf-step-name a")).click();
+    WebElement back = waitFor(By.cssSelector("dd a[href='#/workflows/" + id + "']"));
+    assertThat(back.findElement(By.xpath("..")).getText()).isEqualTo("#" + id + ", step reconcile");
+    back.click();
+    waitFor(By.cssSelector(".wf-step[data-step='sync']"));
+    assertThat(driver.findElement(By.cssSelector("h1")).getText()).contains("month-end");
   }
 
   @Test

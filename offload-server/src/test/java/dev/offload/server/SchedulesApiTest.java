@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.server.TestServer.Res;
+import dev.offload.sqlite.SqliteStore;
+import dev.offload.store.Store;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The schedule endpoints over real HTTP, with a started node that fires them. */
+/**
+ * The schedule endpoints over real HTTP, with a started node that fires them, on SQLite; {@link
+ * PostgresSchedulesApiTest} runs the same on PostgreSQL.
+ */
 class SchedulesApiTest {
   @TempDir Path dir;
 
@@ -22,7 +27,12 @@ class SchedulesApiTest {
 
   @BeforeEach
   void start() {
-    t = TestServer.start(dir);
+    t = TestServer.start(store(), /* workers= */ true, b -> {});
+  }
+
+  /** The store under test: a SQLite file in the test's directory. */
+  Store store() {
+    return SqliteStore.open(dir.resolve("offload.db"));
   }
 
   @AfterEach
@@ -75,6 +85,25 @@ class SchedulesApiTest {
     assertThat(job.get("schedule").asText()).isEqualTo("fast");
     Instant runAt = Instant.parse(job.get("runAt").asText());
     assertThat(runAt.toEpochMilli() % 1000).as("runAt is the tick, a whole second").isZero();
+
+    // Paused, it fires no more: its last job is the job of its last tick, in the job and in the
+    // listing of jobs alike.
+    assertThat(t.post("/api/schedules/fast/pause").status()).isEqualTo(200);
+    JsonNode settled = t.get("/api/schedules/fast").json();
+    long lastJob = settled.get("lastJob").asLong();
+    Instant lastTick = Instant.parse(settled.get("lastTick").asText());
+    JsonNode last = t.job(lastJob);
+    assertThat(last.get("schedule").asText()).isEqualTo("fast");
+    assertThat(Instant.parse(last.get("runAt").asText())).isEqualTo(lastTick);
+    JsonNode listed = null;
+    for (JsonNode j : t.get("/api/jobs?limit=1000").json().get("jobs")) {
+      if (j.get("id").asLong() == lastJob) {
+        listed = j;
+      }
+    }
+    assertThat(listed).as("job %d in GET /api/jobs", lastJob).isNotNull();
+    assertThat(listed.get("schedule").asText()).isEqualTo("fast");
+    assertThat(Instant.parse(listed.get("runAt").asText())).isEqualTo(lastTick);
     assertThat(list.json().get("schedules").get(1).get("name").asText())
         .isEqualTo("monthly-report");
   }

@@ -105,7 +105,8 @@ final class Rows {
         rs.getString("failed_items"),
         rs.getString("retry_items"),
         token,
-        instant(rs, "run_at"));
+        instant(rs, "run_at"),
+        rs.getString("headers"));
   }
 
   /** A row of {@link Sql#GET_STUCK}. */

@@ -26,8 +26,8 @@ final class Sql {
   static final String INSERT =
       """
       INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                idempotency_key, schedule, concurrency_key)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                idempotency_key, schedule, concurrency_key, headers)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
         DO UPDATE SET idempotency_key = excluded.idempotency_key
       RETURNING id, CASE WHEN idempotency_key IS NOT NULL THEN kind END, CASE WHEN idempotency_key IS NOT NULL THEN args END\
@@ -40,8 +40,8 @@ final class Sql {
   static final String INSERT_UNIQUE =
       """
       INSERT INTO offload_jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                idempotency_key, concurrency_key, unique_key)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                idempotency_key, concurrency_key, unique_key, headers)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO NOTHING
       RETURNING id\
       """;
@@ -87,7 +87,8 @@ final class Sql {
         ORDER BY priority, run_at, id
         LIMIT ?7
       )
-      RETURNING id, kind, queue, args, attempt, max_attempts, priority, checkpoint, failed_items, retry_items, run_at\
+      RETURNING id, kind, queue, args, attempt, max_attempts, priority, checkpoint, failed_items, retry_items, run_at,
+                headers\
       """;
 
   // The flow-controlled claim runs in the same BEGIN IMMEDIATE transaction: SQLite's write lock
@@ -148,7 +149,7 @@ final class Sql {
       SET state = 'running', attempt = attempt + 1, lease_owner = ?1, lease_expires_at = ?2, claim_token = ?3, started_at = ?4
       WHERE id = ?5 AND state IN ('scheduled', 'available', 'retrying')
       RETURNING id, kind, queue, args, attempt, max_attempts, priority, checkpoint, failed_items, retry_items, run_at,
-                concurrency_key\
+                concurrency_key, headers\
       """;
 
   /** Moves a key's TAT on by the starts just claimed: max(tat, now) + n * interval. */

@@ -199,6 +199,7 @@ public final class SqliteStore implements Store {
         ps.setString(11, job.idempotencyKey());
         ps.setString(12, job.schedule());
         ps.setString(13, job.concurrencyKey());
+        ps.setString(14, job.headersJson());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           long id = rs.getLong(1);
@@ -250,6 +251,7 @@ public final class SqliteStore implements Store {
       ps.setString(11, j.idempotencyKey());
       ps.setString(12, j.concurrencyKey());
       ps.setString(13, j.uniqueKey());
+      ps.setString(14, j.headersJson());
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           return new InsertResult(rs.getLong(1), false);

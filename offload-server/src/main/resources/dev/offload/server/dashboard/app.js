@@ -10,7 +10,7 @@
 'use strict';
 
 (() => {
-  const STATES = ['scheduled', 'available', 'running', 'retrying', 'succeeded', 'dead', 'cancelled'];
+  const STATES = ['waiting', 'scheduled', 'available', 'running', 'retrying', 'succeeded', 'dead', 'cancelled'];
   const FINAL = new Set(['succeeded', 'dead', 'cancelled']);
   const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
   const TOKEN_KEY = 'offload.token';
@@ -544,8 +544,14 @@
   /** A workflow as a graph: its steps in columns by depth, each with its state and progress. */
   function renderWorkflow(id) {
     const head = h('div');
+    const stateBadge = h('span');
+    const overall = progressBar('Progress of the workflow', true);
+    const summary = h('span', { class: 'muted' });
     const graph = h('div', { class: 'wf-graph', role: 'list', 'aria-label': 'Steps' });
-    clear(app()).append(head, h('div', { class: 'panel' }, h('div', { class: 'panel-body' }, graph)));
+    clear(app()).append(head,
+      h('div', { class: 'panel wf-summary' }, h('div', { class: 'panel-body' },
+        h('div', { class: 'progress-top' }, stateBadge, summary), overall)),
+      h('div', { class: 'panel' }, h('div', { class: 'panel-body' }, graph)));
     const nodes = new Map();
     function depthOf(steps) {
       const byName = new Map(steps.map((st) => [st.name, st]));
@@ -562,6 +568,11 @@
     }
     const load = () => api('GET', '/api/workflows/' + id).then((w) => {
       clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress) + ' · updates every second'));
+      setBadge(stateBadge, w.state === 'failed' ? 'dead' : w.state);
+      setText(stateBadge, w.state);
+      const ended = w.steps.filter((st) => FINAL.has(st.state)).length;
+      setText(summary, fmtPct(w.progress) + ' · ' + ended + ' of ' + w.steps.length + ' steps ended');
+      overall.update(w.progress, w.state === 'failed' ? 'dead' : w.state);
       if (!nodes.size) {
         const depth = depthOf(w.steps);
         const columns = [];
@@ -577,7 +588,8 @@
           const node = h('div', { class: 'wf-step', role: 'listitem', 'data-step': st.name },
             h('div', { class: 'wf-step-name' }, h('a', { href: '#/jobs/' + st.jobId }, st.name)),
             h('div', { class: 'muted mono' }, st.kind),
-            st.after.length ? h('div', { class: 'muted' }, 'after ' + st.after.join(', ')) : null,
+            st.after.length ? h('div', { class: 'muted' }, 'after ' + st.after.join(', ')
+              + (st.onFailure === 'continue' ? ', succeeded or not' : '')) : null,
             state, bar);
           nodes.set(st.name, { state, bar });
           columns[d].append(node);
@@ -1060,7 +1072,8 @@
     const d = {
       state: detail('State'), queue: detail('Queue'), priority: detail('Priority'), attempt: detail('Attempt'),
       node: detail('Node'), created: detail('Created'), runAt: detail('Run at'), started: detail('Started'),
-      finished: detail('Finished'), parent: detail('Retries items of'),
+      finished: detail('Finished'), parent: detail('Retries items of'), workflow: detail('Workflow'),
+      schedule: detail('Schedule'),
       concurrencyKey: detail('Concurrency key'), uniqueKey: detail('Unique key'), waiting: detail('Waiting on'),
     };
 
@@ -1110,7 +1123,7 @@
       setBadge(titleBadge, j.state);
       setText(kindEl, j.kind);
       retryBtn.disabled = !['dead', 'cancelled', 'retrying', 'scheduled'].includes(j.state);
-      cancelBtn.disabled = !['scheduled', 'available', 'running', 'retrying'].includes(j.state);
+      cancelBtn.disabled = !['waiting', 'scheduled', 'available', 'running', 'retrying'].includes(j.state);
       deleteBtn.disabled = j.state === 'running';
 
       const p = j.progress;
@@ -1123,6 +1136,7 @@
       const msg = p && p.message ? p.message
         : j.waiting ? 'Waiting: ' + j.waiting.replace(/^waiting: /, '') + '.'
         : j.state === 'succeeded' ? 'Finished.' : j.state === 'scheduled' ? 'Waiting for its run time.'
+          : j.state === 'waiting' ? 'Waiting for the workflow steps before it.'
           : j.state === 'available' ? 'Waiting for a worker.' : j.state === 'retrying' ? 'Waiting to retry.' : '';
       setText(message, msg);
       itemsWrap.hidden = !(p && (p.total != null || p.done));
@@ -1195,6 +1209,10 @@
         updateTime(t, iso);
       }
       clear(d.parent).append(j.parentId ? h('a', { href: jobHref(j.parentId) }, '#' + j.parentId) : '–');
+      clear(d.workflow).append(j.workflowId
+        ? h('span', null, h('a', { href: '#/workflows/' + j.workflowId }, '#' + j.workflowId), ', step ', h('span', { class: 'mono' }, j.step))
+        : '–');
+      setText(d.schedule, j.schedule || '–');
       setText(d.concurrencyKey, j.concurrencyKey || '–');
       d.concurrencyKey.className = 'mono';
       setText(d.uniqueKey, j.uniqueKey || '–');
