@@ -3,6 +3,7 @@ package dev.offload;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a running handler knows about its job, and how it reports back. Valid only during the
@@ -124,6 +125,50 @@ public interface JobContext {
    */
   default <T> T resultOf(String step, Class<T> type) {
     throw new IllegalStateException("job " + id() + " is not a workflow step");
+  }
+
+  /**
+   * This step's workflow, to add steps to it while it runs (fan-out): {@code
+   * ctx.workflow().add("page-" + n, "orders.sync-page", new PageArgs(n))} adds the step {@code
+   * sync/page-7} when this step is {@code sync}, and a step declared {@code after("sync/*")} waits
+   * for this step and every step added under it.
+   *
+   * @throws IllegalStateException if this job is not a workflow step
+   */
+  default WorkflowSteps workflow() {
+    throw new IllegalStateException("job " + id() + " is not a workflow step");
+  }
+
+  /**
+   * Adds steps to the running step's workflow. Each {@code add} is one transaction; it may be
+   * called from any thread while the step runs. A name added twice (by a retried attempt, say) adds
+   * one step, and the second call returns the first one's id, so a step that fans out can simply
+   * run again.
+   */
+  interface WorkflowSteps {
+    /** The workflow. */
+    WorkflowId id();
+
+    /**
+     * Adds the step {@code <this step>/<name>} with no dependencies: it can run at once.
+     *
+     * @throws IllegalArgumentException for a bad name, an unknown kind or bad args
+     * @throws IllegalStateException if this step no longer runs (it ended, or lost its lease), or
+     *     the workflow was cancelled
+     */
+    default JobId add(String name, String kind, @Nullable Object args) {
+      return add(name, kind, args, StepOptions.none());
+    }
+
+    /**
+     * Adds the step {@code <this step>/<name>}; {@code options.after()} names existing steps of the
+     * workflow by their full names ({@code "sync/page-1"}, or {@code "sync/page-1/*"} for a group).
+     *
+     * @throws IllegalArgumentException for a bad name, a missing step in {@code after}, a
+     *     dependency that would close a cycle, an unknown kind or bad args
+     * @throws IllegalStateException if this step no longer runs, or the workflow was cancelled
+     */
+    JobId add(String name, String kind, @Nullable Object args, StepOptions options);
   }
 
   /**

@@ -57,8 +57,11 @@ public final class Offload implements AutoCloseable {
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
   private final @Nullable ProgressTokens progressTokens;
+  private final @Nullable TransactionLookup transactions;
+  private final String webPath;
   private final List<JobInterceptor> interceptors;
   private boolean closed;
+  private final KindDurations kindDurations;
 
   private Offload(
       Store store,
@@ -66,15 +69,32 @@ public final class Offload implements AutoCloseable {
       EngineConfig config,
       List<DeclaredSchedule> declared,
       @Nullable ProgressTokens progressTokens,
+      @Nullable TransactionLookup transactions,
+      String webPath,
       List<JobInterceptor> interceptors) {
     this.store = store;
     this.interceptors = List.copyOf(interceptors);
     this.progressTokens = progressTokens;
+    this.transactions = transactions;
+    this.webPath = webPath;
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.node = new Node(store, this.registry, config);
     this.schedules = new Schedules(store, this.registry, config.clock());
     this.declared = List.copyOf(declared);
+    this.kindDurations = new KindDurations(store, config.clock());
+  }
+
+  /**
+   * Finds the caller's open transaction for an enqueue that names none, so that {@code
+   * enqueue(kind, args)} joins it as {@code enqueue(tx, kind, args)} would: the Spring Boot starter
+   * returns the connection of the Spring-managed transaction on the calling thread. Called on the
+   * enqueuing thread; null when there is none, and then the enqueue commits on its own.
+   */
+  @FunctionalInterface
+  public interface TransactionLookup {
+    /** The connection of the transaction the calling thread is in, or null. */
+    @Nullable Connection current();
   }
 
   /** What Offload's own modules reach through {@link OffloadInternals}. */
@@ -197,12 +217,36 @@ public final class Offload implements AutoCloseable {
    *     duplicate step, an unknown kind); nothing is written
    */
   public WorkflowId enqueueWorkflow(com.fasterxml.jackson.databind.JsonNode document) {
-    return WorkflowDocument.read(document, this::workflow).enqueue();
+    return workflowFrom(document).enqueue();
   }
 
-  /** A workflow with its steps' states and progress; empty if there is no such workflow. */
+  /**
+   * Reads a workflow given as JSON (as {@link #enqueueWorkflow} does) into a builder, not yet
+   * enqueued: {@code workflowFrom(doc).allowUnknownKinds().enqueue()}.
+   *
+   * @throws IllegalArgumentException naming the field or step at fault
+   */
+  public WorkflowBuilder workflowFrom(com.fasterxml.jackson.databind.JsonNode document) {
+    return WorkflowDocument.read(document, this::workflow);
+  }
+
+  /**
+   * Starts a batch: jobs enqueued together with a job that runs once when all of them have ended
+   * ({@code onComplete}) or succeeded ({@code onSuccess}); see {@link BatchBuilder}.
+   */
+  public BatchBuilder batch(String name) {
+    return new BatchBuilder(name, store, node::validate, config.clock());
+  }
+
+  /**
+   * A workflow with its steps' states and progress; empty if there is no such workflow. Its
+   * progress weighs each step by its kind's median duration over the last day (equally when no kind
+   * has one), with an estimate of the time left.
+   */
   public Optional<Workflow> workflow(WorkflowId id) {
-    return store.workflowGet(id.value()).map(Workflow::of);
+    return store
+        .workflowGet(id.value())
+        .map(r -> Workflow.of(r, kindDurations.mediansMs(), config.clock().instant()));
   }
 
   /**
@@ -321,13 +365,17 @@ public final class Offload implements AutoCloseable {
    */
   public Enqueued enqueueOrFind(String kind, Object args, EnqueueOptions options) {
     List<dev.offload.store.InsertResult> results = new ArrayList<>(1);
+    Connection tx = transactions == null ? null : transactions.current();
     node.insert(
         List.of(JobRequest.of(kind, args, options)),
         inserts -> {
-          results.addAll(store.jobInsertManyResults(inserts));
+          results.addAll(
+              tx == null
+                  ? store.jobInsertManyResults(inserts)
+                  : store.jobInsertManyResults(tx, inserts));
           return results.stream().map(dev.offload.store.InsertResult::id).toList();
         });
-    afterEnqueue(/* inTransaction= */ false);
+    afterEnqueue(/* inTransaction= */ tx != null);
     return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
   }
 
@@ -348,6 +396,15 @@ public final class Offload implements AutoCloseable {
    *     (within the batch or by a stored job); nothing is written
    */
   public List<JobId> enqueueAll(List<JobRequest> requests) {
+    Connection tx = transactions == null ? null : transactions.current();
+    if (tx != null) {
+      return enqueueAll(tx, requests);
+    }
+    return enqueueOwn(requests);
+  }
+
+  /** Enqueues in a transaction of its own, whatever transaction the caller is in. */
+  private List<JobId> enqueueOwn(List<JobRequest> requests) {
     if (requests.isEmpty()) {
       return List.of();
     }
@@ -565,7 +622,8 @@ public final class Offload implements AutoCloseable {
       throws InterruptedException {
     Objects.requireNonNull(resultType, "resultType");
     Objects.requireNonNull(budget, "budget");
-    JobId id = enqueue(kind, args, options);
+    // Never in the caller's transaction: the job must be visible at once to start within budget.
+    JobId id = enqueueOwn(List.of(JobRequest.of(kind, args, options))).get(0);
     return await(id, resultType, budget);
   }
 
@@ -692,10 +750,10 @@ public final class Offload implements AutoCloseable {
   }
 
   /**
-   * The job's signed progress URL, {@code /api/jobs/{id}?token=…}, relative to where the Offload
-   * server's API is mounted, good for {@link #DEFAULT_PROGRESS_TTL}. Give it to the job's user, for
-   * example as {@code <offload-progress src="…">}; see {@link #progressToken(JobId)} for what it
-   * opens.
+   * The job's signed progress URL, {@code /api/jobs/{id}?token=…} below {@link Builder#webPath}
+   * (where the Offload server's API is served), good for {@link #DEFAULT_PROGRESS_TTL}. Give it to
+   * the job's user, for example as {@code <offload-progress src="…">}; see {@link
+   * #progressToken(JobId)} for what it opens.
    *
    * @throws IllegalStateException if no progress key was configured
    */
@@ -710,7 +768,7 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalStateException if no progress key was configured
    */
   public String progressUrl(JobId id, Duration ttl) {
-    return "/api/jobs/" + id.value() + "?token=" + progressToken(id, ttl);
+    return webPath + "/api/jobs/" + id.value() + "?token=" + progressToken(id, ttl);
   }
 
   /**
@@ -827,9 +885,37 @@ public final class Offload implements AutoCloseable {
     private boolean migrate = true;
     private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
     private byte @Nullable [] progressKey;
+    private @Nullable TransactionLookup transactions;
+    private String webPath = "";
     private final List<JobInterceptor> interceptors = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Lets {@code enqueue(kind, args)}, {@code enqueueAll} and {@code enqueueOrFind} join the
+     * caller's transaction when {@code lookup} finds one, as the {@code Connection} overloads do;
+     * {@code runOrDefer} never joins (its job must start at once). Default none. The Spring Boot
+     * starter sets it to follow {@code @Transactional}.
+     */
+    public Builder transactions(TransactionLookup lookup) {
+      this.transactions = Objects.requireNonNull(lookup, "lookup");
+      return this;
+    }
+
+    /**
+     * The path the HTTP API is served under, which {@link Offload#progressUrl} starts with: {@code
+     * "/offload"} gives {@code /offload/api/jobs/7?token=…}. Default {@code ""}, the standalone
+     * server at the root.
+     */
+    public Builder webPath(String webPath) {
+      Objects.requireNonNull(webPath, "webPath");
+      if (!webPath.isEmpty() && (!webPath.startsWith("/") || webPath.endsWith("/"))) {
+        throw new IllegalArgumentException(
+            "webPath must be empty or start with '/' and not end with one, got '" + webPath + "'");
+      }
+      this.webPath = webPath;
+      return this;
+    }
 
     /**
      * The secret that signs progress tokens ({@link Offload#progressToken}): at least 16 bytes, 32
@@ -1080,6 +1166,8 @@ public final class Offload implements AutoCloseable {
           config,
           List.copyOf(declaredSchedules.values()),
           progressKey == null ? null : new ProgressTokens(progressKey),
+          transactions,
+          webPath,
           config.interceptors());
     }
 

@@ -7,6 +7,7 @@ import dev.offload.store.WorkflowRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,12 +18,17 @@ import org.jspecify.annotations.Nullable;
  * @param state running, succeeded (every step succeeded), failed (a step ended dead, or was
  *     cancelled because a dependency failed, even if {@code continue} steps then succeeded), or
  *     cancelled (by a user)
- * @param progress 0 to 100: the steps' progress, each step weighing the same
+ * @param progress how far it is, and an estimate of the time left
  * @param steps its steps in the order they were given
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Workflow(
-    long id, String name, State state, double progress, Instant createdAt, List<Step> steps) {
+    long id,
+    String name,
+    State state,
+    WorkflowProgress progress,
+    Instant createdAt,
+    List<Step> steps) {
   public Workflow {
     steps = List.copyOf(steps);
   }
@@ -72,8 +78,16 @@ public record Workflow(
     }
   }
 
-  /** The document of a stored workflow. */
+  /** The document of a stored workflow, its steps weighing the same. */
   static Workflow of(WorkflowRecord r) {
+    return of(r, Map.of(), Instant.now());
+  }
+
+  /**
+   * The document of a stored workflow, its steps weighed by their kinds' median durations in
+   * milliseconds (equally when none of its kinds has one), with the time left as of {@code now}.
+   */
+  static Workflow of(WorkflowRecord r, Map<String, Double> medianMs, Instant now) {
     List<Step> steps =
         r.steps().stream()
             .map(s ->
@@ -99,16 +113,13 @@ public record Workflow(
     } else {
       state = failed ? State.FAILED : State.SUCCEEDED;
     }
-    double sum = 0;
-    for (Step s : steps) {
-      if (s.state().isFinal()) {
-        sum += 100;
-      } else if (s.progress() != null) {
-        sum += s.progress().percent();
-      }
-    }
-    double percent = steps.isEmpty() ? 100 : Math.round(sum / steps.size() * 10) / 10.0;
-    return new Workflow(r.id(), r.name(), state, percent, r.createdAt(), steps);
+    return new Workflow(
+        r.id(),
+        r.name(),
+        state,
+        WorkflowProgress.of(steps, medianMs, r.createdAt(), now, allEnded),
+        r.createdAt(),
+        steps);
   }
 
   private static @Nullable Progress progress(@Nullable String json) {

@@ -27,7 +27,11 @@ import org.jspecify.annotations.Nullable;
  *     .enqueue();
  * }</pre>
  *
- * Not thread-safe; build one per workflow.
+ * <p>{@code after("sync/*")} waits for the step {@code sync} and for every step that {@code sync}
+ * adds while it runs ({@code ctx.workflow().add(...)}), and that those add in turn: a join over a
+ * fan-out whose size is known only at run time.
+ *
+ * <p>Not thread-safe; build one per workflow.
  */
 public final class WorkflowBuilder {
   private final String name;
@@ -36,6 +40,7 @@ public final class WorkflowBuilder {
   private final InstantSource clock;
   private final Runnable afterEnqueue;
   private final List<Step> steps = new ArrayList<>();
+  private boolean allowUnknownKinds;
 
   private record Step(String name, String kind, @Nullable Object args, StepOptions options) {}
 
@@ -66,6 +71,15 @@ public final class WorkflowBuilder {
   public WorkflowBuilder step(
       String name, String kind, @Nullable Object args, StepOptions options) {
     steps.add(new Step(name, kind, args, Objects.requireNonNull(options, "options")));
+    return this;
+  }
+
+  /**
+   * Enqueues the steps even when no worker has announced their kinds yet, as {@link
+   * EnqueueOptions#allowUnknownKind()} does for one job.
+   */
+  public WorkflowBuilder allowUnknownKinds() {
+    this.allowUnknownKinds = true;
     return this;
   }
 
@@ -105,19 +119,35 @@ public final class WorkflowBuilder {
       }
     }
     List<List<Integer>> after = new ArrayList<>();
+    List<List<String>> groups = new ArrayList<>();
     for (Step s : steps) {
       List<Integer> deps = new ArrayList<>();
+      List<String> stepGroups = new ArrayList<>();
       for (String dep : s.options().after()) {
-        Integer d = index.get(dep);
+        // "sync/*": the step sync and every step it (or they) will add.
+        boolean group = dep.endsWith("/*");
+        String step = group ? dep.substring(0, dep.length() - 2) : dep;
+        Integer d = index.get(step);
         if (d == null) {
           throw new IllegalArgumentException(
-              "step '" + s.name() + "' waits for a missing step '" + dep + "'");
+              "step '"
+                  + s.name()
+                  + "' waits for a missing step '"
+                  + step
+                  + "'"
+                  + (group
+                      ? " (the group '" + dep + "' is the steps that '" + step + "' adds)"
+                      : ""));
         }
         if (!deps.contains(d)) {
           deps.add(d);
         }
+        if (group && !stepGroups.contains(step)) {
+          stepGroups.add(step);
+        }
       }
       after.add(deps);
+      groups.add(stepGroups);
     }
     requireAcyclic(after);
     List<JobRequest> requests = new ArrayList<>();
@@ -128,6 +158,9 @@ public final class WorkflowBuilder {
       }
       if (s.options().priority() != null) {
         o = o.priority(s.options().priority());
+      }
+      if (allowUnknownKinds) {
+        o = o.allowUnknownKind();
       }
       requests.add(JobRequest.of(s.kind(), s.args(), o));
     }
@@ -145,7 +178,8 @@ public final class WorkflowBuilder {
               steps.get(i).name(),
               jobs.get(i),
               after.get(i),
-              steps.get(i).options().onFailure().wireName()));
+              steps.get(i).options().onFailure().wireName(),
+              groups.get(i)));
     }
     return new WorkflowInsert(name, clock.instant(), out);
   }

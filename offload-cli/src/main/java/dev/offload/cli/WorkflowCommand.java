@@ -92,8 +92,12 @@ final class WorkflowCommand implements Callable<Integer> {
         .append(": ")
         .append(w.state().wireName())
         .append(", ")
-        .append(w.progress())
-        .append("%\n");
+        .append(w.progress().percent())
+        .append('%');
+    if (w.state() == Workflow.State.RUNNING && w.progress().eta() != null) {
+      b.append(", about ").append(Math.round(w.progress().eta())).append(" s left");
+    }
+    b.append('\n');
     for (Workflow.Step s : w.steps()) {
       b.append("  ")
           .append(String.format("%-16s", s.name()))
@@ -108,6 +112,15 @@ final class WorkflowCommand implements Callable<Integer> {
       b.append('\n');
     }
     return b.toString().stripTrailing();
+  }
+
+  private static boolean unknownKind(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof dev.offload.UnknownKindException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Command(
@@ -134,6 +147,11 @@ final class WorkflowCommand implements Callable<Integer> {
         description = "Print the workflow as GET /api/workflows/{id} returns it.")
     boolean json;
 
+    @Option(
+        names = "--allow-unknown-kind",
+        description = "Enqueue even when no worker has announced a step's kind yet.")
+    boolean allowUnknownKind;
+
     @Override
     public Integer call() {
       Context ctx = parent.parent.ctx;
@@ -150,10 +168,15 @@ final class WorkflowCommand implements Callable<Integer> {
           Offload offload = store.build(ctx, loaded::configure)) {
         WorkflowId id;
         try {
-          id = offload.enqueueWorkflow(doc);
+          dev.offload.WorkflowBuilder workflow = offload.workflowFrom(doc);
+          id = (allowUnknownKind ? workflow.allowUnknownKinds() : workflow).enqueue();
         } catch (dev.offload.OffloadException e) {
           throw e;
         } catch (IllegalArgumentException e) {
+          if (unknownKind(e)) {
+            // As offload enqueue: the document is fine, no worker runs the kind (exit 1).
+            throw e;
+          }
           throw CliError.usage(e.getMessage());
         }
         ctx.out.println(json ? Json.write(offload.workflow(id).orElseThrow()) : id.toString());

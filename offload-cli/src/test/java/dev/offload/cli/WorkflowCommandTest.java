@@ -78,4 +78,42 @@ class WorkflowCommandTest {
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("no workflow 42");
   }
+
+  /** As offload enqueue: an unknown kind is exit 1 (no worker runs it), not a usage error. */
+  @Test
+  void anUnknownKindExitsOneAsEnqueueDoesAndAllowUnknownKindEnqueuesIt() throws Exception {
+    Path file = dir.resolve("unknown.json");
+    Files.writeString(
+        file,
+        """
+        {"name": "w", "steps": [{"name": "a", "kind": "demo.sleep"}, {"name": "b", "kind": "no.such.kind", "after": ["a"]}]}\
+        """);
+    Cli.Result workflow = Cli.run("workflow", "enqueue", "--file", file.toString(), store);
+    Cli.Result single = Cli.run("enqueue", "no.such.kind", store);
+    assertThat(workflow.code()).as(workflow.toString()).isEqualTo(1).isEqualTo(single.code());
+    assertThat(workflow.err())
+        .contains("unknown job kind 'no.such.kind'")
+        .contains("--allow-unknown-kind");
+    assertThat(Json.tree(Cli.run("jobs", "--json", store).out()).get("jobs")).isEmpty();
+
+    Cli.Result allowed =
+        Cli.run(
+            "workflow",
+            "enqueue",
+            "--file",
+            file.toString(),
+            "--allow-unknown-kind",
+            "--json",
+            store);
+    assertThat(allowed.code()).as(allowed.toString()).isZero();
+    assertThat(Json.tree(allowed.out()).get("steps").get(1).get("kind").asText())
+        .isEqualTo("no.such.kind");
+  }
+
+  @Test
+  void aMissingWorkflowIsExitOne() throws Exception {
+    Cli.Result missing = Cli.run("workflow", "42", store);
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("no workflow 42");
+  }
 }

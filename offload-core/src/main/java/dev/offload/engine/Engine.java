@@ -59,6 +59,7 @@ final class Engine {
   private final Store store;
   private final Map<String, Registration<?>> registry;
   private final EngineConfig config;
+  private final Enqueuer enqueuer;
   private final Map<String, Producer> producers = new LinkedHashMap<>();
   private final Map<Long, Execution> running = new ConcurrentHashMap<>();
   // The producers of runOneNow: never started, they only count slots for Execution.
@@ -91,8 +92,10 @@ final class Engine {
   private volatile boolean leader;
   private volatile boolean started;
 
-  Engine(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
+  Engine(
+      Store store, Map<String, Registration<?>> registry, EngineConfig config, Enqueuer enqueuer) {
     this.store = store;
+    this.enqueuer = enqueuer;
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.completer = new Completer(store, this::written);
@@ -588,6 +591,11 @@ final class Engine {
 
   boolean writeCheckpoint(Execution ex, String checkpointJson, String failedItemsJson) {
     return store.jobCheckpoint(ex.job.id(), ex.job.token(), checkpointJson, failedItemsJson);
+  }
+
+  /** What {@code ctx.workflow()} of the running job {@code jobId} adds steps with. */
+  StepAdder stepAdder(long jobId) {
+    return new StepAdder(jobId, store, enqueuer, config.clock());
   }
 
   java.util.Optional<String> stepResult(long jobId, String step) {

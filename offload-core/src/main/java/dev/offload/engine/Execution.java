@@ -259,6 +259,11 @@ final class Execution implements JobContext {
   }
 
   @Override
+  public WorkflowSteps workflow() {
+    return engine.stepAdder(job.id());
+  }
+
+  @Override
   public <T> T resultOf(String step, Class<T> type) {
     java.util.Optional<String> json = engine.stepResult(job.id(), step);
     if (json.isEmpty()) {

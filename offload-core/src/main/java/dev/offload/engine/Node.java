@@ -35,8 +35,8 @@ public final class Node {
   public Node(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.config = config;
     this.store = store;
-    this.engine = new Engine(store, registry, config);
     this.enqueuer = new Enqueuer(store, registry, config);
+    this.engine = new Engine(store, registry, config, enqueuer);
     this.watcher = new JobWatcher(store);
   }
 

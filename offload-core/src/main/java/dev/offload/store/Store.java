@@ -293,6 +293,23 @@ public interface Store extends AutoCloseable {
   Optional<WorkflowRecord> workflowGet(long id);
 
   /**
+   * Adds steps to the workflow of the running job {@code parentJobId}, in one transaction that
+   * holds the parent's row: each is named {@code <parent's step>/<name>}; a step of that name that
+   * exists already is kept as it is (a retried parent adds each step once). Every waiting step of
+   * the workflow that waits for a group the new step belongs to ({@code "sync/*"} holds {@code
+   * sync/page-3} and {@code sync/page-3/part-1}) gets a dependency on it in the same transaction. A
+   * new step with dependencies starts {@code waiting} and is released, or cancelled, at once if
+   * they have already ended.
+   *
+   * @return the steps' job ids, in order
+   * @throws IllegalStateException if the parent is not a running workflow step, or its workflow was
+   *     cancelled; nothing is written
+   * @throws IllegalArgumentException if a step waits for a missing step or for a step that waits
+   *     for it; nothing is written
+   */
+  List<Long> workflowAddSteps(long parentJobId, Instant now, List<WorkflowInsert.Added> steps);
+
+  /**
    * What the step named {@code step} of the workflow of job {@code jobId} returned, as JSON; empty
    * when there is no such step or it returned nothing.
    */

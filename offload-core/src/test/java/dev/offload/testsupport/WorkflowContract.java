@@ -135,7 +135,7 @@ public abstract class WorkflowContract {
     o.start();
     WorkflowId id = monthEnd(o, 0).enqueue();
     Workflow w = awaitWorkflow(o, id, Workflow.State.SUCCEEDED);
-    assertThat(w.progress()).isEqualTo(100.0);
+    assertThat(w.progress().percent()).isEqualTo(100.0);
     Job sync = job(w, "sync");
     Job report = job(w, "report");
     Job reconcile = job(w, "reconcile");

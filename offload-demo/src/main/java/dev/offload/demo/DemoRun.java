@@ -368,7 +368,7 @@ final class DemoRun {
       lines.add(
           DemoScreen.line(
               w.name() + " #" + w.id(),
-              w.state() == Workflow.State.SUCCEEDED ? 100 : w.progress(),
+              w.state() == Workflow.State.SUCCEEDED ? 100 : w.progress().percent(),
               w.state().wireName(),
               "",
               "workflow: sync -> report, reconcile -> notify"));

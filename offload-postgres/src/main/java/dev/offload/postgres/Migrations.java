@@ -28,7 +28,8 @@ final class Migrations {
           "003_workflows.sql",
           "004_job_starts.sql",
           "005_flow_control.sql",
-          "006_job_headers.sql");
+          "006_job_headers.sql",
+          "007_fan_out_batches.sql");
 
   private final DataSource dataSource;
   private final String schema;

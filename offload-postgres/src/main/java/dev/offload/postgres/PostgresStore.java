@@ -731,30 +731,77 @@ public final class PostgresStore implements Store {
       if (dependents.isEmpty()) {
         return;
       }
-      Array ids = c.createArrayOf("int8", dependents.toArray());
-      List<Long> cancelled = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(sql.cancelDependents)) {
-        ps.setTimestamp(1, now);
-        ps.setArray(2, ids);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            cancelled.add(rs.getLong(1));
-          }
-        }
-      }
-      List<Long> changed = new ArrayList<>(cancelled);
-      try (PreparedStatement ps = c.prepareStatement(sql.releaseDependents)) {
-        ps.setTimestamp(1, now);
-        ps.setArray(2, ids);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            changed.add(rs.getLong(1));
-          }
-        }
-      }
-      notifyChanged(c, changed);
-      frontier = cancelled;
+      frontier = cancelOrRelease(c, dependents, now);
     }
+  }
+
+  /**
+   * Cancels (per their failure policy) or releases the waiting steps {@code waiting}, locked by the
+   * caller, whose dependencies allow it; returns the ones it cancelled.
+   */
+  private List<Long> cancelOrRelease(Connection c, List<Long> waiting, Timestamp now)
+      throws SQLException {
+    Array ids = c.createArrayOf("int8", waiting.toArray());
+    List<Long> cancelled = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.cancelDependents)) {
+      ps.setTimestamp(1, now);
+      ps.setArray(2, ids);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          cancelled.add(rs.getLong(1));
+        }
+      }
+    }
+    List<Long> changed = new ArrayList<>(cancelled);
+    changed.addAll(releaseOnly(c, waiting, now));
+    notifyChanged(c, changed);
+    return cancelled;
+  }
+
+  /** Releases those of the waiting steps {@code waiting} whose dependencies allow it. */
+  private List<Long> releaseOnly(Connection c, List<Long> waiting, Timestamp now)
+      throws SQLException {
+    List<Long> released = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.releaseDependents)) {
+      ps.setTimestamp(1, now);
+      ps.setArray(2, c.createArrayOf("int8", waiting.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          released.add(rs.getLong(1));
+        }
+      }
+    }
+    return released;
+  }
+
+  /** New waiting steps whose dependencies may have ended already: as a completion would. */
+  private void settle(Connection c, List<Long> waiting, Timestamp now) throws SQLException {
+    if (!waiting.isEmpty()) {
+      release(c, cancelOrRelease(c, waiting, now), now);
+    }
+  }
+
+  /**
+   * Steps run again (retried or replayed) wait again for their dependencies (released at once when
+   * those have all succeeded), and the dependents their failure cancelled wait for them.
+   */
+  private void rearm(Connection c, List<Long> steps, Timestamp now) throws SQLException {
+    if (steps.isEmpty()) {
+      return;
+    }
+    List<Long> waiting = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql.waitIfDependencies)) {
+      ps.setArray(1, c.createArrayOf("int8", steps.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          waiting.add(rs.getLong(1));
+        }
+      }
+    }
+    if (!waiting.isEmpty()) {
+      notifyChanged(c, releaseOnly(c, waiting, now));
+    }
+    rearmDependents(c, steps, now);
   }
 
   private void notifyChanged(Connection c, List<Long> ids) throws SQLException {
@@ -1140,7 +1187,7 @@ public final class PostgresStore implements Store {
           // A finished job starts over with fresh attempts; a waiting one just runs now.
           update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
           if (state.isFinal()) {
-            rearmDependents(c, id, Timestamp.from(now));
+            rearm(c, List.of(id), Timestamp.from(now));
           }
           notify(c, Notifier.INSERT, row.get()[1]);
           notify(c, Notifier.JOB, Long.toString(id));
@@ -1149,8 +1196,8 @@ public final class PostgresStore implements Store {
   }
 
   /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
-  private void rearmDependents(Connection c, long id, Timestamp now) throws SQLException {
-    List<Long> frontier = List.of(id);
+  private void rearmDependents(Connection c, List<Long> ids, Timestamp now) throws SQLException {
+    List<Long> frontier = ids;
     while (!frontier.isEmpty()) {
       List<Long> rearmed = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(sql.rearmDependents)) {
@@ -1202,20 +1249,32 @@ public final class PostgresStore implements Store {
         "WITH replayed AS ("
             + sql.replayMany
             + where(filter, params)
-            + " RETURNING queue)"
-            + " SELECT count(*), (SELECT count(pg_notify(?, queue)) FROM (SELECT DISTINCT queue FROM replayed) q) FROM replayed";
+            + " RETURNING id, queue, workflow_id)"
+            + " SELECT id, workflow_id IS NOT NULL,"
+            + " (SELECT count(pg_notify(?, queue)) FROM (SELECT DISTINCT queue FROM replayed) q)"
+            + " FROM replayed";
     params.add(channel(Notifier.INSERT));
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(query)) {
-      c.setAutoCommit(true);
-      bind(ps, params);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    } catch (SQLException e) {
-      throw fail("replaying jobs", e);
-    }
+    // Replayed workflow steps wait again for their dependencies and re-arm their dependents, in
+    // the same transaction, as a retry of each would.
+    return inTransaction(
+        "replaying jobs",
+        c -> {
+          int count = 0;
+          List<Long> steps = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(query)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                count++;
+                if (rs.getBoolean(2)) {
+                  steps.add(rs.getLong(1));
+                }
+              }
+            }
+          }
+          rearm(c, steps, Timestamp.from(now));
+          return count;
+        });
   }
 
   @Override
@@ -1702,6 +1761,7 @@ public final class PostgresStore implements Store {
           try (PreparedStatement ps = c.prepareStatement(sql.workflowInsert)) {
             ps.setString(1, w.name());
             ps.setTimestamp(2, Timestamp.from(w.createdAt()));
+            ps.setBoolean(3, w.batch());
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();
               workflowId = rs.getLong(1);
@@ -1768,8 +1828,164 @@ public final class PostgresStore implements Store {
             ps.setArray(3, c.createArrayOf("text", woken.toArray()));
             ps.executeQuery().close();
           }
+          List<Long> groupJobs = new ArrayList<>();
+          List<String> prefixes = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            for (String group : w.steps().get(i).groups()) {
+              groupJobs.add(ids.get(i));
+              prefixes.add(group + "/");
+            }
+          }
+          if (!groupJobs.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(sql.workflowGroupsInsert)) {
+              ps.setLong(1, workflowId);
+              ps.setArray(2, c.createArrayOf("int8", groupJobs.toArray()));
+              ps.setArray(3, c.createArrayOf("text", prefixes.toArray()));
+              ps.executeUpdate();
+            }
+          }
           return workflowId;
         });
+  }
+
+  @Override
+  public List<Long> workflowAddSteps(
+      long parentJobId, Instant now, List<WorkflowInsert.Added> steps) {
+    return inTransaction(
+        "adding " + steps.size() + " steps to the workflow of job " + parentJobId,
+        c -> {
+          long workflowId;
+          String parentStep;
+          try (PreparedStatement ps = c.prepareStatement(sql.lockAddingStep)) {
+            ps.setLong(1, parentJobId);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                throw new IllegalStateException("job " + parentJobId + " no longer exists");
+              }
+              workflowId = rs.getLong(2);
+              if (rs.wasNull()) {
+                throw new IllegalStateException("job " + parentJobId + " is not a workflow step");
+              }
+              parentStep = rs.getString(3);
+              if (!rs.getString(1).equals("running")) {
+                throw new IllegalStateException(
+                    "step '"
+                        + parentStep
+                        + "' (job "
+                        + parentJobId
+                        + ") is "
+                        + rs.getString(1)
+                        + ": only a running step adds steps");
+              }
+              if (rs.getTimestamp(4) != null) {
+                throw new IllegalStateException("workflow " + workflowId + " was cancelled");
+              }
+            }
+          }
+          List<Long> ids = new ArrayList<>();
+          List<Long> waiting = new ArrayList<>();
+          for (WorkflowInsert.Added st : steps) {
+            String name = parentStep + "/" + st.name();
+            Long existing = stepId(c, workflowId, name);
+            if (existing != null) {
+              ids.add(existing);
+              continue;
+            }
+            List<Long> deps = new ArrayList<>();
+            for (String dep : st.after()) {
+              Long d = stepId(c, workflowId, dep);
+              if (d == null) {
+                throw new IllegalArgumentException(
+                    "step '" + name + "' waits for a missing step '" + dep + "'");
+              }
+              deps.add(d);
+            }
+            JobInsert j = st.job();
+            long id;
+            try (PreparedStatement ps = c.prepareStatement(sql.addedStepInsert)) {
+              ps.setString(1, j.kind());
+              ps.setString(2, j.queue());
+              ps.setInt(3, j.priority());
+              ps.setString(4, j.argsJson());
+              ps.setInt(5, j.maxAttempts());
+              boolean waits = !deps.isEmpty() || !st.groups().isEmpty();
+              ps.setString(6, waits ? JobState.WAITING.wireName() : j.state().wireName());
+              ps.setTimestamp(7, Timestamp.from(j.runAt()));
+              ps.setTimestamp(8, Timestamp.from(j.createdAt()));
+              ps.setLong(9, workflowId);
+              ps.setString(10, name);
+              ps.setString(11, st.onFailure());
+              try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+              }
+            }
+            for (long d : deps) {
+              update(c, sql.depInsert, id, d);
+            }
+            for (String group : st.groups()) {
+              String prefix = group + "/";
+              try (PreparedStatement ps = c.prepareStatement(sql.workflowGroupsInsert)) {
+                ps.setLong(1, workflowId);
+                ps.setArray(2, c.createArrayOf("int8", new Long[] {id}));
+                ps.setArray(3, c.createArrayOf("text", new String[] {prefix}));
+                ps.executeUpdate();
+              }
+              update(c, sql.groupMembersDeps, id, workflowId, prefix, prefix, id);
+            }
+            List<Long> joins = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.lockGroupJoins)) {
+              ps.setLong(1, workflowId);
+              ps.setString(2, name);
+              ps.setLong(3, id);
+              try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  joins.add(rs.getLong(1));
+                }
+              }
+            }
+            if (!joins.isEmpty() && !deps.isEmpty()) {
+              try (PreparedStatement ps = c.prepareStatement(sql.dependsOnAny)) {
+                ps.setArray(1, c.createArrayOf("int8", deps.toArray()));
+                ps.setArray(2, c.createArrayOf("int8", joins.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                  if (rs.next()) {
+                    throw new IllegalArgumentException(
+                        "step '"
+                            + name
+                            + "' would close a cycle: a step it waits for waits for its group");
+                  }
+                }
+              }
+            }
+            for (long join : joins) {
+              update(c, sql.depInsert, join, id);
+            }
+            if (waits(st, deps)) {
+              waiting.add(id);
+            } else {
+              notify(c, Notifier.INSERT, j.queue());
+            }
+            ids.add(id);
+          }
+          settle(c, waiting, Timestamp.from(now));
+          notifyChanged(c, ids);
+          return ids;
+        });
+  }
+
+  private static boolean waits(WorkflowInsert.Added st, List<Long> deps) {
+    return !deps.isEmpty() || !st.groups().isEmpty();
+  }
+
+  private Long stepId(Connection c, long workflowId, String step) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.stepByName)) {
+      ps.setLong(1, workflowId);
+      ps.setString(2, step);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
   }
 
   @Override

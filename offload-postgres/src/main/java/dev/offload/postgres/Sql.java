@@ -88,6 +88,15 @@ final class Sql {
   final String releaseWorkflow;
   final String unfinishedDependents;
   final String rearmDependents;
+  final String waitIfDependencies;
+  final String workflowGroupsInsert;
+  final String lockAddingStep;
+  final String stepByName;
+  final String addedStepInsert;
+  final String depInsert;
+  final String groupMembersDeps;
+  final String lockGroupJoins;
+  final String dependsOnAny;
 
   private static final String JOB_COLUMNS =
       """
@@ -704,7 +713,8 @@ final class Sql {
             """);
     workflowInsert =
         fill(
-            schema, "INSERT INTO {schema}.workflows (name, created_at) VALUES (?, ?) RETURNING id");
+            schema,
+            "INSERT INTO {schema}.workflows (name, created_at, batch) VALUES (?, ?, ?) RETURNING id");
     // RETURNING gives the ids in input order, as in insertMany.
     workflowStepsInsert =
         fill(
@@ -807,14 +817,32 @@ final class Sql {
           WHERE d.job_id = w.id AND dep.state <> 'succeeded'
             AND (w.on_failure = 'cancel' OR dep.state NOT IN ('dead', 'cancelled')))\
         """;
+    // A batch's callback gets the batch's counts in its args as it is released, in the same
+    // statement, so the counts are those of the completion that released it.
+    String batchArgs =
+        """
+        args = CASE WHEN (SELECT f.batch FROM {schema}.workflows f WHERE f.id = w.workflow_id)
+          THEN (CASE WHEN w.args IS NULL OR jsonb_typeof(w.args) = 'null' THEN '{}'::jsonb ELSE w.args END)
+               || jsonb_build_object('batch', (
+                    SELECT jsonb_build_object('id', w.workflow_id, 'total', count(*),
+                             'succeeded', count(*) FILTER (WHERE dep.state = 'succeeded'),
+                             'dead', count(*) FILTER (WHERE dep.state = 'dead'),
+                             'cancelled', count(*) FILTER (WHERE dep.state = 'cancelled'))
+                    FROM {schema}.job_deps d JOIN {schema}.jobs dep ON dep.id = d.depends_on WHERE d.job_id = w.id))
+          ELSE w.args END\
+        """;
     releaseDependents =
         fill(
             schema,
             """
             WITH released AS (
-              UPDATE {schema}.jobs w SET state = 'available', run_at = greatest(w.run_at, ?)
-              WHERE w.id = ANY(?::bigint[]) AND\
+              UPDATE {schema}.jobs w SET state = 'available', run_at = greatest(w.run_at, ?),
             """
+                + batchArgs
+                + """
+
+                  WHERE w.id = ANY(?::bigint[]) AND\
+                """
                 + " "
                 + releasable
                 + "\n"
@@ -830,9 +858,13 @@ final class Sql {
             schema,
             """
             WITH released AS (
-              UPDATE {schema}.jobs w SET state = 'available', run_at = greatest(w.run_at, ?)
-              WHERE w.workflow_id = ? AND\
+              UPDATE {schema}.jobs w SET state = 'available', run_at = greatest(w.run_at, ?),
             """
+                + batchArgs
+                + """
+
+                  WHERE w.workflow_id = ? AND\
+                """
                 + " "
                 + releasable
                 + "\n"
@@ -856,6 +888,80 @@ final class Sql {
             WHERE w.state = 'cancelled' AND w.on_failure = 'cancel' AND w.cancel_requested_at IS NULL
               AND w.id IN (SELECT job_id FROM {schema}.job_deps WHERE depends_on = ANY(?::bigint[]))
             RETURNING w.id\
+            """);
+
+    // A retried or replayed step with dependencies waits for them again (released at once, in the
+    // same transaction, when they have all succeeded).
+    waitIfDependencies =
+        fill(
+            schema,
+            """
+            UPDATE {schema}.jobs j SET state = 'waiting'
+            WHERE j.id = ANY(?::bigint[]) AND j.state = 'available'
+              AND EXISTS (SELECT 1 FROM {schema}.job_deps d WHERE d.job_id = j.id)
+            RETURNING j.id\
+            """);
+    workflowGroupsInsert =
+        fill(
+            schema,
+            """
+            INSERT INTO {schema}.job_dep_groups (workflow_id, job_id, prefix)
+            SELECT ?, * FROM unnest(?::bigint[], ?::text[]) ON CONFLICT DO NOTHING\
+            """);
+    // The adding step's row stays locked until the steps are added: its completion, which may
+    // release a join, waits for them.
+    lockAddingStep =
+        fill(
+            schema,
+            """
+            SELECT j.state, j.workflow_id, j.step, f.cancelled_at FROM {schema}.jobs j
+            LEFT JOIN {schema}.workflows f ON f.id = j.workflow_id
+            WHERE j.id = ? FOR UPDATE OF j\
+            """);
+    stepByName =
+        fill(schema, "SELECT id FROM {schema}.jobs WHERE workflow_id = ? AND step = ? LIMIT 1");
+    addedStepInsert =
+        fill(
+            schema,
+            """
+            INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, workflow_id, step, on_failure)
+            VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)
+            RETURNING id\
+            """);
+    depInsert =
+        fill(
+            schema,
+            "INSERT INTO {schema}.job_deps (job_id, depends_on) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    // A new step that waits for a group waits for the members it has already.
+    groupMembersDeps =
+        fill(
+            schema,
+            """
+            INSERT INTO {schema}.job_deps (job_id, depends_on)
+            SELECT ?, id FROM {schema}.jobs WHERE workflow_id = ? AND left(step, length(?)) = ? AND id <> ?
+            ON CONFLICT DO NOTHING\
+            """);
+    // The waiting steps that wait for a group the new step (name ?) belongs to, locked in id order
+    // as completions lock them.
+    lockGroupJoins =
+        fill(
+            schema,
+            """
+            SELECT w.id FROM {schema}.job_dep_groups g JOIN {schema}.jobs w ON w.id = g.job_id
+            WHERE g.workflow_id = ? AND w.state = 'waiting' AND left(?, length(g.prefix)) = g.prefix AND w.id <> ?
+            ORDER BY w.id FOR UPDATE OF w\
+            """);
+    // Whether one of the first jobs waits, directly or not, for one of the second: a dependency
+    // that would close a cycle.
+    dependsOnAny =
+        fill(
+            schema,
+            """
+            WITH RECURSIVE up(id) AS (
+              SELECT unnest(?::bigint[])
+              UNION SELECT d.depends_on FROM {schema}.job_deps d JOIN up ON d.job_id = up.id
+            )
+            SELECT 1 FROM up WHERE id = ANY(?::bigint[]) LIMIT 1\
             """);
 
     // Deleting a job that unfinished steps wait for would leave them waiting forever: refused.

@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * Sends the progress of running invocations to Offload ({@code POST progressUrl} with the job
  * token): at most once per interval per invocation, at once for a checkpoint, in the background on
  * the JDK's asynchronous {@link HttpClient}, one call in flight per invocation. A call that fails
- * is logged and, unless it was refused for good (a 4xx), its failed items and checkpoint go with
- * the next one; it never fails the job. An answer of 409 or 410 means the attempt is over (the job
- * was cancelled, or another attempt runs it): the invocation's {@code isCancelled()} turns true.
+ * is logged and its failed items and checkpoint go with the next one, unless it was refused for
+ * good (another 4xx: then that invocation sends no more); it never fails the job. An answer of 409
+ * or 410 means the attempt is over (the job was cancelled, or another attempt runs it): the
+ * invocation's {@code isCancelled()} turns true.
  */
 final class ProgressReporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProgressReporter.class);
@@ -141,9 +142,10 @@ final class ProgressReporter implements AutoCloseable {
                     invocation.request().id(),
                     response.statusCode());
               } else if (response.statusCode() / 100 != 2) {
-                // Sending it again would be refused again (a bad token, a bad field).
+                // Sending more would be refused again (a bad token, a wrong URL): stop.
+                running.remove(invocation);
                 log.warn(
-                    "progress of job {} refused with HTTP {}",
+                    "progress of job {} refused with HTTP {}; this call sends no more progress",
                     invocation.request().id(),
                     response.statusCode());
               }

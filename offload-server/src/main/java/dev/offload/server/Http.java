@@ -49,6 +49,21 @@ final class Http {
                 .getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The request's path below where the API is mounted: {@code /api/jobs/7} both on the standalone
+   * server and under a servlet mapping such as {@code /offload/*} in a Spring Boot app.
+   */
+  static String routePath(Context ctx) {
+    String path = ctx.path();
+    String base = ctx.contextPath();
+    return path.startsWith(base) ? path.substring(base.length()) : path;
+  }
+
+  /** A {@code Location} for {@code routePath}, under the path the API is mounted at. */
+  static String location(Context ctx, String routePath) {
+    return ctx.contextPath() + routePath;
+  }
+
   /** The job id in the path; 404 when it cannot be one (no job has such an id). */
   static JobId jobId(Context ctx) {
     String text = ctx.pathParam("id");

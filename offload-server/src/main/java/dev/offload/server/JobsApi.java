@@ -67,7 +67,7 @@ final class JobsApi {
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(e.getMessage());
     }
-    ctx.header("Location", "/api/jobs/" + id.value());
+    ctx.header("Location", Http.location(ctx, "/api/jobs/" + id.value()));
     if (duplicate) {
       ctx.header("Offload-Duplicate", "true");
     }

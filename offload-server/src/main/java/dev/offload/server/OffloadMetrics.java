@@ -77,7 +77,7 @@ public final class OffloadMetrics implements JobListener {
     Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1)
   };
 
-  private final PrometheusMeterRegistry registry;
+  private final MeterRegistry registry;
   private final Map<KindQueue, Meters> meters = new ConcurrentHashMap<>();
   private final Map<RunKey, Timer> runTimers = new ConcurrentHashMap<>();
   private final MultiGauge queueJobs;
@@ -89,7 +89,7 @@ public final class OffloadMetrics implements JobListener {
   private volatile long queuesReadAtNanos;
   private volatile boolean queuesRead;
 
-  private OffloadMetrics(PrometheusMeterRegistry registry) {
+  private OffloadMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.queueJobs =
         MultiGauge.builder("offload.queue.jobs")
@@ -129,14 +129,30 @@ public final class OffloadMetrics implements JobListener {
     return new OffloadMetrics(registry);
   }
 
-  /** Metrics in the caller's registry (which then decides what else it holds). */
-  public static OffloadMetrics create(PrometheusMeterRegistry registry) {
+  /**
+   * Metrics in the caller's registry (which then decides what else it holds), such as a Spring Boot
+   * application's. {@code /metrics} serves a {@link PrometheusMeterRegistry} only; with any other
+   * registry call {@link #readQueues} on a timer to keep the queue gauges fresh.
+   */
+  public static OffloadMetrics create(MeterRegistry registry) {
     return new OffloadMetrics(Objects.requireNonNull(registry, "registry"));
   }
 
   /** The registry, for the application's own meters; {@code /metrics} serves all of it. */
-  public PrometheusMeterRegistry registry() {
+  public MeterRegistry registry() {
     return registry;
+  }
+
+  /**
+   * Reads the queue gauges ({@code offload.queue.jobs}, {@code offload.queue.paused}, {@code
+   * offload.store.up}) from the store now. {@code /metrics} does this itself at most every {@value
+   * #QUEUE_CACHE_SECONDS} s; a registry scraped elsewhere needs it called on a timer.
+   */
+  public void readQueues(Offload offload) {
+    synchronized (this) {
+      queuesRead = false;
+    }
+    refreshQueues(offload);
   }
 
   @Override
@@ -179,8 +195,12 @@ public final class OffloadMetrics implements JobListener {
 
   /** The Prometheus text, after refreshing the queue gauges from {@code offload} when stale. */
   String scrape(Offload offload) {
+    if (!(registry instanceof PrometheusMeterRegistry prometheus)) {
+      throw ApiException.notFound(
+          "the metrics go to the application's own registry (for example /actuator/prometheus)");
+    }
     refreshQueues(offload);
-    return registry.scrape();
+    return prometheus.scrape();
   }
 
   private synchronized void refreshQueues(Offload offload) {

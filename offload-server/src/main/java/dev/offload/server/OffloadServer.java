@@ -83,7 +83,7 @@ public final class OffloadServer implements AutoCloseable {
     c.jetty.port = config.port;
     new Routes(
             config.offload,
-            new Security(config.token),
+            new Security(config.token, config.mounted),
             config.metrics,
             feed,
             streams,
@@ -126,6 +126,12 @@ public final class OffloadServer implements AutoCloseable {
     if (stopped) {
       throw new IllegalStateException("this server was stopped; build a new one");
     }
+    if (!started && config.mounted) {
+      // The container listens; only the dashboard feed runs here.
+      feed.start();
+      started = true;
+      return this;
+    }
     if (!started) {
       try {
         app.start();
@@ -165,12 +171,34 @@ public final class OffloadServer implements AutoCloseable {
         .toList();
   }
 
+  /**
+   * The API, event streams and dashboard as a Jakarta servlet, for a server built with {@link
+   * Builder#mounted}: register it under a path mapping such as {@code /offload/*} with async
+   * support (the event streams need it), and it answers below that path ({@code /offload/api/jobs},
+   * the dashboard at {@code /offload/}). Requests for the bare path are redirected to it with a
+   * slash, so the dashboard's relative links resolve. {@link #start()} starts the dashboard feed
+   * and {@link #stop()} ends the open event streams; the container does the listening.
+   *
+   * @throws IllegalStateException if the server was not built with {@link Builder#mounted}
+   */
+  public jakarta.servlet.Servlet servlet() {
+    if (!config.mounted) {
+      throw new IllegalStateException(
+          "servlet() is for a server built with mounted(true); this one listens by itself");
+    }
+    // Javalin's own servlet, not app.javalinServlet(): that one is Jetty's WebSocket servlet, which
+    // needs Jetty's context; the API has no WebSocket route and runs in any Jakarta container.
+    return new MountedServlet(new io.javalin.http.servlet.JavalinServlet(app.unsafe));
+  }
+
   /** Ends open event streams, then stops listening. The Offload stays open. Idempotent. */
   public synchronized void stop() {
     if (started && !stopped) {
       streams.stopAll(Duration.ofSeconds(2));
       feed.close();
-      app.stop();
+      if (!config.mounted) {
+        app.stop();
+      }
     }
     stopped = true;
   }
@@ -182,6 +210,9 @@ public final class OffloadServer implements AutoCloseable {
 
   /** The port listened on (the free port picked when built with port 0). */
   public int port() {
+    if (config.mounted) {
+      throw new IllegalStateException("a mounted server has no port of its own");
+    }
     if (!started) {
       throw new IllegalStateException("the server is not started");
     }
@@ -205,6 +236,7 @@ public final class OffloadServer implements AutoCloseable {
     private OffloadMetrics metrics;
     private Duration heartbeat = Duration.ofSeconds(15);
     private Duration feedInterval = Duration.ofSeconds(1);
+    private boolean mounted;
 
     private Builder(Offload offload) {
       this.offload = Objects.requireNonNull(offload, "offload");
@@ -227,6 +259,17 @@ public final class OffloadServer implements AutoCloseable {
     /** The bearer token every {@code /api} request must carry; null (default) for none. */
     public Builder token(String token) {
       this.token = token;
+      return this;
+    }
+
+    /**
+     * Whether the server is mounted in another servlet container through {@link #servlet()} (the
+     * Spring Boot starter does this) instead of listening itself; default false. A mounted server
+     * leaves access to the container: it has no token, no Host guard and no origin check, so the
+     * application's own security rules (Spring Security) decide who reaches it.
+     */
+    public Builder mounted(boolean mounted) {
+      this.mounted = mounted;
       return this;
     }
 
@@ -280,7 +323,11 @@ public final class OffloadServer implements AutoCloseable {
         throw new IllegalStateException(
             "token must be printable ASCII without spaces (it travels in an HTTP header)");
       }
-      if (token == null && !isLoopback(bind)) {
+      if (mounted && token != null) {
+        throw new IllegalStateException(
+            "a mounted server takes no token: the application's security decides who gets in");
+      }
+      if (token == null && !mounted && !isLoopback(bind)) {
         throw new IllegalStateException(
             "refusing to listen on "
                 + bind

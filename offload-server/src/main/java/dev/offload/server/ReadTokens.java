@@ -39,7 +39,7 @@ final class ReadTokens {
     if (token == null || ctx.method() != HandlerType.GET) {
       return false;
     }
-    Matcher m = READABLE.matcher(ctx.path());
+    Matcher m = READABLE.matcher(Http.routePath(ctx));
     if (!m.matches()) {
       return false;
     }

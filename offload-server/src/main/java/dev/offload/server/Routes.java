@@ -141,7 +141,7 @@ final class Routes {
           } catch (IllegalStateException e) {
             throw ApiException.conflict(e.getMessage());
           }
-          ctx.header("Location", "/api/jobs/" + followUp.value());
+          ctx.header("Location", Http.location(ctx, "/api/jobs/" + followUp.value()));
           Http.json(
               ctx, 202, offload.job(followUp).orElseThrow(() -> new NoSuchJobException(followUp)));
         });

@@ -69,7 +69,7 @@ final class SchedulesApi {
     } catch (IllegalStateException e) {
       throw ApiException.conflict(e.getMessage());
     }
-    ctx.header("Location", "/api/schedules/" + info.name());
+    ctx.header("Location", Http.location(ctx, "/api/schedules/" + info.name()));
     Http.json(ctx, 201, info);
   }
 
@@ -132,7 +132,7 @@ final class SchedulesApi {
     } catch (NoSuchElementException e) {
       throw ApiException.notFound(e.getMessage());
     }
-    ctx.header("Location", "/api/jobs/" + id.value());
+    ctx.header("Location", Http.location(ctx, "/api/jobs/" + id.value()));
     Http.json(ctx, 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
   }
 

@@ -81,7 +81,8 @@ final class WorkflowEvents {
             changed = true;
           }
         }
-        if (now.state() != sent.state() || now.progress() != sent.progress()) {
+        // The percent, not the estimate: the time left moves every second.
+        if (now.state() != sent.state() || now.progress().percent() != sent.progress().percent()) {
           stream.send("workflow", Json.write(now));
           sent = now;
           changed = true;

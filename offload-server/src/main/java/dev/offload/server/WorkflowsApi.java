@@ -29,7 +29,7 @@ final class WorkflowsApi {
       String m = e.getMessage() == null ? "invalid workflow" : e.getMessage();
       throw ApiException.invalid(m.startsWith("name") ? "name" : "steps", m);
     }
-    ctx.header("Location", "/api/workflows/" + id.value());
+    ctx.header("Location", Http.location(ctx, "/api/workflows/" + id.value()));
     Http.json(ctx, 201, workflow(id));
   }
 

@@ -421,6 +421,7 @@ class DashboardBrowserTest {
         .contains("4 of 4 steps ended");
     assertThat(overall.getAttribute("aria-valuenow")).isEqualTo("100");
     assertThat(js("return window.__sameDocument === true;")).as("no page reload").isEqualTo(true);
+    waitFor(By.cssSelector("#live.on"));
     screenshot("dashboard-workflow-ended.png");
 
     // A step's job page links back to its workflow.

@@ -55,7 +55,8 @@ class WorkflowsApiTest {
         .until(
             () -> t.get("/api/workflows/" + id).json().get("state").asText().equals("succeeded"));
     JsonNode w = t.get("/api/workflows/" + id).json();
-    assertThat(w.get("progress").asDouble()).isEqualTo(100.0);
+    assertThat(w.get("progress").get("percent").asDouble()).isEqualTo(100.0);
+    assertThat(w.get("progress").get("eta").asDouble()).isZero();
     JsonNode sync = w.get("steps").get(0);
     JsonNode notify = w.get("steps").get(3);
     assertThat(Instant.parse(notify.get("startedAt").asText()))

@@ -323,7 +323,7 @@ final class Sql {
   /** Followed by the filter clauses, then {@link #REPLAY_MANY_RETURNING}. */
   static final String REPLAY_MANY = FRESH + "state IN (" + JobAction.REPLAY.sqlStates() + ")";
 
-  static final String REPLAY_MANY_RETURNING = "\nRETURNING queue";
+  static final String REPLAY_MANY_RETURNING = "\nRETURNING queue, id, workflow_id IS NOT NULL";
 
   /** Followed by the filter clauses. */
   static final String DELETE_MANY =
@@ -445,7 +445,63 @@ final class Sql {
   static final String KIND_KNOWN = "SELECT 1 FROM offload_kinds WHERE kind = ?";
 
   static final String WORKFLOW_INSERT =
-      "INSERT INTO offload_workflows (name, created_at) VALUES (?, ?) RETURNING id";
+      "INSERT INTO offload_workflows (name, created_at, batch) VALUES (?, ?, ?) RETURNING id";
+
+  static final String WORKFLOW_GROUP_INSERT =
+      """
+      INSERT INTO offload_job_dep_groups (workflow_id, job_id, prefix) VALUES (?, ?, ?)
+      ON CONFLICT DO NOTHING\
+      """;
+
+  /** The adding step: its state, workflow, step name and whether its workflow was cancelled. */
+  static final String ADDING_STEP =
+      """
+      SELECT j.state, j.workflow_id, j.step, f.cancelled_at FROM offload_jobs j
+      LEFT JOIN offload_workflows f ON f.id = j.workflow_id WHERE j.id = ?\
+      """;
+
+  static final String STEP_BY_NAME =
+      "SELECT id FROM offload_jobs WHERE workflow_id = ? AND step = ? LIMIT 1";
+
+  static final String DEP_INSERT =
+      "INSERT INTO offload_job_deps (job_id, depends_on) VALUES (?, ?) ON CONFLICT DO NOTHING";
+
+  // A new step that waits for a group waits for the members it has already.
+  static final String GROUP_MEMBERS_DEPS =
+      """
+      INSERT INTO offload_job_deps (job_id, depends_on)
+      SELECT ?1, id FROM offload_jobs WHERE workflow_id = ?2 AND substr(step, 1, length(?3)) = ?3 AND id <> ?1
+      ON CONFLICT DO NOTHING\
+      """;
+
+  // The waiting steps that wait for a group the new step (name ?2) belongs to.
+  static final String GROUP_JOINS =
+      """
+      SELECT w.id FROM offload_job_dep_groups g JOIN offload_jobs w ON w.id = g.job_id
+      WHERE g.workflow_id = ?1 AND w.state = 'waiting' AND substr(?2, 1, length(g.prefix)) = g.prefix AND w.id <> ?3
+      ORDER BY w.id\
+      """;
+
+  // Whether one of the first jobs waits, directly or not, for one of the second: a dependency
+  // that would close a cycle.
+  static final String DEPENDS_ON_ANY =
+      """
+      WITH RECURSIVE up(id) AS (
+        SELECT value FROM json_each(?1)
+        UNION SELECT d.depends_on FROM offload_job_deps d JOIN up ON d.job_id = up.id
+      )
+      SELECT 1 FROM up WHERE id IN (SELECT value FROM json_each(?2)) LIMIT 1\
+      """;
+
+  // A retried or replayed step with dependencies waits for them again (released at once, in the
+  // same transaction, when they have all succeeded).
+  static final String WAIT_IF_DEPENDENCIES =
+      """
+      UPDATE offload_jobs AS j SET state = 'waiting'
+      WHERE j.id IN (SELECT value FROM json_each(?)) AND j.state = 'available'
+        AND EXISTS (SELECT 1 FROM offload_job_deps d WHERE d.job_id = j.id)
+      RETURNING id\
+      """;
 
   static final String WORKFLOW_STEP_INSERT =
       """
@@ -535,11 +591,31 @@ final class Sql {
           AND (w.on_failure = 'cancel' OR dep.state NOT IN ('dead', 'cancelled')))\
       """;
 
+  // A batch's callback gets the batch's counts in its args as it is released, in the same
+  // statement, so the counts are those of the completion that released it.
+  private static final String BATCH_ARGS =
+      """
+      args = CASE WHEN (SELECT f.batch FROM offload_workflows f WHERE f.id = w.workflow_id)
+        THEN json_set(CASE WHEN json_type(w.args) = 'object' THEN w.args ELSE '{}' END, '$.batch', json_object(
+               'id', w.workflow_id,
+               'total', (SELECT count(*) FROM offload_job_deps d WHERE d.job_id = w.id),
+               'succeeded', (SELECT count(*) FROM offload_job_deps d JOIN offload_jobs dep ON dep.id = d.depends_on
+                             WHERE d.job_id = w.id AND dep.state = 'succeeded'),
+               'dead', (SELECT count(*) FROM offload_job_deps d JOIN offload_jobs dep ON dep.id = d.depends_on
+                        WHERE d.job_id = w.id AND dep.state = 'dead'),
+               'cancelled', (SELECT count(*) FROM offload_job_deps d JOIN offload_jobs dep ON dep.id = d.depends_on
+                             WHERE d.job_id = w.id AND dep.state = 'cancelled')))
+        ELSE w.args END
+      """;
+
   static final String RELEASE_DEPENDENTS =
       """
-      UPDATE offload_jobs AS w SET state = 'available', run_at = max(w.run_at, ?1)
-      WHERE w.id IN (SELECT value FROM json_each(?2)) AND\
+      UPDATE offload_jobs AS w SET state = 'available', run_at = max(w.run_at, ?1),
       """
+          + BATCH_ARGS
+          + """
+          WHERE w.id IN (SELECT value FROM json_each(?2)) AND\
+          """
           + " "
           + RELEASABLE
           + "\n"
@@ -549,9 +625,12 @@ final class Sql {
 
   static final String RELEASE_WORKFLOW =
       """
-      UPDATE offload_jobs AS w SET state = 'available', run_at = max(w.run_at, ?1)
-      WHERE w.workflow_id = ?2 AND\
+      UPDATE offload_jobs AS w SET state = 'available', run_at = max(w.run_at, ?1),
       """
+          + BATCH_ARGS
+          + """
+          WHERE w.workflow_id = ?2 AND\
+          """
           + " "
           + RELEASABLE
           + "\n"

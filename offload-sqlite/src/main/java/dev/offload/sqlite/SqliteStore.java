@@ -521,30 +521,71 @@ public final class SqliteStore implements Store {
       if (dependents.isEmpty()) {
         return;
       }
-      String ids = Json.write(dependents);
-      List<Long> cancelled = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.CANCEL_DEPENDENTS)) {
-        ps.setLong(1, now.toEpochMilli());
-        ps.setString(2, ids);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            cancelled.add(rs.getLong(1));
-          }
-        }
-      }
-      changed.addAll(cancelled);
-      try (PreparedStatement ps = c.prepareStatement(Sql.RELEASE_DEPENDENTS)) {
-        ps.setLong(1, now.toEpochMilli());
-        ps.setString(2, ids);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            changed.add(rs.getLong(1));
-            woken.add(rs.getString(2));
-          }
-        }
-      }
-      frontier = cancelled;
+      frontier = cancelOrRelease(c, dependents, now, changed, woken);
     }
+  }
+
+  /**
+   * Cancels (per their failure policy) or releases the waiting steps {@code waiting} whose
+   * dependencies allow it; returns the ones it cancelled.
+   */
+  private static List<Long> cancelOrRelease(
+      Connection c, List<Long> waiting, Instant now, List<Long> changed, Set<String> woken)
+      throws SQLException {
+    List<Long> cancelled = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(Sql.CANCEL_DEPENDENTS)) {
+      ps.setLong(1, now.toEpochMilli());
+      ps.setString(2, Json.write(waiting));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          cancelled.add(rs.getLong(1));
+        }
+      }
+    }
+    changed.addAll(cancelled);
+    releaseOnly(c, waiting, now, changed, woken);
+    return cancelled;
+  }
+
+  /** Releases those of the waiting steps {@code waiting} whose dependencies allow it. */
+  private static void releaseOnly(
+      Connection c, List<Long> waiting, Instant now, List<Long> changed, Set<String> woken)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(Sql.RELEASE_DEPENDENTS)) {
+      ps.setLong(1, now.toEpochMilli());
+      ps.setString(2, Json.write(waiting));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          changed.add(rs.getLong(1));
+          woken.add(rs.getString(2));
+        }
+      }
+    }
+  }
+
+  /**
+   * Steps run again (retried or replayed) wait again for their dependencies (released at once when
+   * those have all succeeded), and the dependents their failure cancelled wait for them.
+   */
+  private static void rearm(
+      Connection c, List<Long> steps, Instant now, List<Long> changed, Set<String> woken)
+      throws SQLException {
+    if (steps.isEmpty()) {
+      return;
+    }
+    List<Long> waiting = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(Sql.WAIT_IF_DEPENDENCIES)) {
+      ps.setString(1, Json.write(steps));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          waiting.add(rs.getLong(1));
+        }
+      }
+    }
+    if (!waiting.isEmpty()) {
+      releaseOnly(c, waiting, now, changed, woken);
+    }
+    rearmDependents(c, steps, now);
   }
 
   @Override
@@ -855,10 +896,14 @@ public final class SqliteStore implements Store {
 
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
+    List<Long> changedIds = new ArrayList<>();
+    Set<String> woken = new LinkedHashSet<>();
     Optional<Row> had =
         db.write(
             "retrying job " + id,
             c -> {
+              changedIds.clear();
+              woken.clear();
               Optional<Row> row = row(c, id);
               if (row.isPresent() && JobAction.RETRY.allows(row.get().state())) {
                 // A finished job starts over with fresh attempts; a waiting one just runs now.
@@ -868,7 +913,7 @@ public final class SqliteStore implements Store {
                     now.toEpochMilli(),
                     id);
                 if (row.get().state().isFinal()) {
-                  rearmDependents(c, id, now);
+                  rearm(c, List.of(id), now, changedIds, woken);
                 }
               }
               return row;
@@ -876,6 +921,8 @@ public final class SqliteStore implements Store {
     if (had.isEmpty()) {
       return Optional.empty();
     }
+    changed(changedIds);
+    wake(woken);
     if (JobAction.RETRY.allows(had.get().state())) {
       wake(List.of(had.get().queue()));
       notifier.publish(Notifier.JOB, Long.toString(id));
@@ -884,8 +931,9 @@ public final class SqliteStore implements Store {
   }
 
   /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
-  private static void rearmDependents(Connection c, long id, Instant now) throws SQLException {
-    List<Long> frontier = List.of(id);
+  private static void rearmDependents(Connection c, List<Long> ids, Instant now)
+      throws SQLException {
+    List<Long> frontier = ids;
     while (!frontier.isEmpty()) {
       List<Long> rearmed = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(Sql.REARM_DEPENDENTS)) {
@@ -935,15 +983,22 @@ public final class SqliteStore implements Store {
             c -> {
               int count = 0;
               Set<String> queues = new LinkedHashSet<>();
+              List<Long> steps = new ArrayList<>();
               try (PreparedStatement ps = c.prepareStatement(sql)) {
                 bind(ps, params);
                 try (ResultSet rs = ps.executeQuery()) {
                   while (rs.next()) {
                     count++;
                     queues.add(rs.getString(1));
+                    if (rs.getBoolean(3)) {
+                      steps.add(rs.getLong(2));
+                    }
                   }
                 }
               }
+              // Replayed workflow steps wait again for their dependencies and re-arm their
+              // dependents, as a retry of each would.
+              rearm(c, steps, now, new ArrayList<>(), queues);
               return new Released(count, queues);
             });
     wake(replayed.queues());
@@ -1445,6 +1500,7 @@ public final class SqliteStore implements Store {
               try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_INSERT)) {
                 ps.setString(1, w.name());
                 ps.setLong(2, w.createdAt().toEpochMilli());
+                ps.setInt(3, w.batch() ? 1 : 0);
                 try (ResultSet rs = ps.executeQuery()) {
                   rs.next();
                   workflowId = rs.getLong(1);
@@ -1484,10 +1540,159 @@ public final class SqliteStore implements Store {
                   }
                 }
               }
+              for (int i = 0; i < w.steps().size(); i++) {
+                for (String group : w.steps().get(i).groups()) {
+                  update(c, Sql.WORKFLOW_GROUP_INSERT, workflowId, ids.get(i), group + "/");
+                }
+              }
               return workflowId;
             });
     wake(woken);
     return id;
+  }
+
+  @Override
+  public List<Long> workflowAddSteps(
+      long parentJobId, Instant now, List<WorkflowInsert.Added> steps) {
+    Set<String> woken = new LinkedHashSet<>();
+    List<Long> changedIds = new ArrayList<>();
+    List<Long> added =
+        db.write(
+            "adding " + steps.size() + " steps to the workflow of job " + parentJobId,
+            c -> {
+              woken.clear();
+              changedIds.clear();
+              long workflowId;
+              String parentStep;
+              try (PreparedStatement ps = c.prepareStatement(Sql.ADDING_STEP)) {
+                ps.setLong(1, parentJobId);
+                try (ResultSet rs = ps.executeQuery()) {
+                  if (!rs.next()) {
+                    throw new IllegalStateException("job " + parentJobId + " no longer exists");
+                  }
+                  workflowId = rs.getLong(2);
+                  if (rs.wasNull()) {
+                    throw new IllegalStateException(
+                        "job " + parentJobId + " is not a workflow step");
+                  }
+                  parentStep = rs.getString(3);
+                  if (!rs.getString(1).equals("running")) {
+                    throw new IllegalStateException(
+                        "step '"
+                            + parentStep
+                            + "' (job "
+                            + parentJobId
+                            + ") is "
+                            + rs.getString(1)
+                            + ": only a running step adds steps");
+                  }
+                  rs.getLong(4);
+                  if (!rs.wasNull()) {
+                    throw new IllegalStateException("workflow " + workflowId + " was cancelled");
+                  }
+                }
+              }
+              List<Long> ids = new ArrayList<>();
+              List<Long> waiting = new ArrayList<>();
+              for (WorkflowInsert.Added st : steps) {
+                String name = parentStep + "/" + st.name();
+                Long existing = stepId(c, workflowId, name);
+                if (existing != null) {
+                  ids.add(existing);
+                  continue;
+                }
+                List<Long> deps = new ArrayList<>();
+                for (String dep : st.after()) {
+                  Long d = stepId(c, workflowId, dep);
+                  if (d == null) {
+                    throw new IllegalArgumentException(
+                        "step '" + name + "' waits for a missing step '" + dep + "'");
+                  }
+                  deps.add(d);
+                }
+                boolean waits = !deps.isEmpty() || !st.groups().isEmpty();
+                JobInsert j = st.job();
+                long id;
+                try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_INSERT)) {
+                  ps.setString(1, j.kind());
+                  ps.setString(2, j.queue());
+                  ps.setInt(3, j.priority());
+                  ps.setString(4, j.argsJson());
+                  ps.setInt(5, j.maxAttempts());
+                  ps.setString(6, waits ? JobState.WAITING.wireName() : j.state().wireName());
+                  Rows.setInstant(ps, 7, j.runAt());
+                  Rows.setInstant(ps, 8, j.createdAt());
+                  ps.setLong(9, workflowId);
+                  ps.setString(10, name);
+                  ps.setString(11, st.onFailure());
+                  try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                  }
+                }
+                for (long d : deps) {
+                  update(c, Sql.DEP_INSERT, id, d);
+                }
+                for (String group : st.groups()) {
+                  String prefix = group + "/";
+                  update(c, Sql.WORKFLOW_GROUP_INSERT, workflowId, id, prefix);
+                  update(c, Sql.GROUP_MEMBERS_DEPS, id, workflowId, prefix);
+                }
+                List<Long> joins = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(Sql.GROUP_JOINS)) {
+                  ps.setLong(1, workflowId);
+                  ps.setString(2, name);
+                  ps.setLong(3, id);
+                  try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                      joins.add(rs.getLong(1));
+                    }
+                  }
+                }
+                if (!joins.isEmpty() && !deps.isEmpty()) {
+                  try (PreparedStatement ps = c.prepareStatement(Sql.DEPENDS_ON_ANY)) {
+                    ps.setString(1, Json.write(deps));
+                    ps.setString(2, Json.write(joins));
+                    try (ResultSet rs = ps.executeQuery()) {
+                      if (rs.next()) {
+                        throw new IllegalArgumentException(
+                            "step '"
+                                + name
+                                + "' would close a cycle: a step it waits for waits for its group");
+                      }
+                    }
+                  }
+                }
+                for (long join : joins) {
+                  update(c, Sql.DEP_INSERT, join, id);
+                }
+                if (waits) {
+                  waiting.add(id);
+                } else {
+                  woken.add(j.queue());
+                }
+                ids.add(id);
+              }
+              if (!waiting.isEmpty()) {
+                release(
+                    c, cancelOrRelease(c, waiting, now, changedIds, woken), now, changedIds, woken);
+              }
+              changedIds.addAll(ids);
+              return ids;
+            });
+    changed(changedIds);
+    wake(woken);
+    return added;
+  }
+
+  private static Long stepId(Connection c, long workflowId, String step) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(Sql.STEP_BY_NAME)) {
+      ps.setLong(1, workflowId);
+      ps.setString(2, step);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
   }
 
   @Override

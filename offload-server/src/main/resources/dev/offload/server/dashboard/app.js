@@ -216,13 +216,22 @@
     }
   }
 
+  /**
+   * The API's paths are written from its root ('/api/queues'); requests go relative to this page, so
+   * the dashboard works at '/' on the standalone server and under a prefix such as '/offload/' when
+   * an application mounts it.
+   */
+  function rel(path) {
+    return path.replace(/^\/+/, '');
+  }
+
   async function api(method, path, body) {
     const headers = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = 'Bearer ' + token;
     let res;
     try {
-      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(rel(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (e) {
       throw new ApiError(0, 'The server cannot be reached.');
     }
@@ -271,7 +280,7 @@
       e.preventDefault();
       const candidate = input.value.trim();
       if (!candidate) return;
-      const res = await fetch('/api/queues', { headers: { Authorization: 'Bearer ' + candidate } }).catch(() => null);
+      const res = await fetch(rel('/api/queues'), { headers: { Authorization: 'Bearer ' + candidate } }).catch(() => null);
       if (!res || res.status === 401) {
         const err = document.getElementById('token-error');
         err.hidden = false;
@@ -303,7 +312,7 @@
    * itself; a refused one (401, 404, 503) is closed, so we ask the API why and retry later.
    */
   function stream(path, handlers, onRefused) {
-    const url = path + (token ? (path.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(token) : '');
+    const url = rel(path) + (token ? (path.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(token) : '');
     const es = new EventSource(url);
     const entry = { es, closed: false };
     es.addEventListener('open', () => setLive(true));
@@ -567,12 +576,14 @@
       return depth;
     }
     const load = () => api('GET', '/api/workflows/' + id).then((w) => {
-      clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress) + ' · updates every second'));
+      // Read every second: as live as the streams, so the header says so.
+      setLive(true);
+      clear(head).append(pageHead('Workflow #' + w.id + ' ' + w.name, 'State: ' + w.state + ' · ' + fmtPct(w.progress.percent) + (w.progress.eta != null && w.state === 'running' ? ' · about ' + Math.round(w.progress.eta) + ' s left' : '') + ' · updates every second'));
       setBadge(stateBadge, w.state === 'failed' ? 'dead' : w.state);
       setText(stateBadge, w.state);
       const ended = w.steps.filter((st) => FINAL.has(st.state)).length;
-      setText(summary, fmtPct(w.progress) + ' · ' + ended + ' of ' + w.steps.length + ' steps ended');
-      overall.update(w.progress, w.state === 'failed' ? 'dead' : w.state);
+      setText(summary, fmtPct(w.progress.percent) + ' · ' + ended + ' of ' + w.steps.length + ' steps ended');
+      overall.update(w.progress.percent, w.state === 'failed' ? 'dead' : w.state);
       if (!nodes.size) {
         const depth = depthOf(w.steps);
         const columns = [];
@@ -601,7 +612,7 @@
         const pct = st.state === 'succeeded' ? 100 : st.progress ? st.progress.percent : 0;
         n.bar.update(pct, st.state);
       }
-    }, failed);
+    }, (e) => { setLive(false); failed(e); });
     load();
     every(1000, load);
   }
