@@ -16,6 +16,7 @@ record BenchOptions(
     boolean scale,
     boolean progress,
     boolean workflow,
+    boolean flow,
     boolean compare,
     boolean help) {
 
@@ -30,6 +31,7 @@ record BenchOptions(
     boolean scale = false;
     boolean progress = false;
     boolean workflow = false;
+    boolean flow = false;
     boolean compare = true;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
@@ -49,7 +51,9 @@ record BenchOptions(
         case "--scale" -> scale = true;
         case "--progress" -> progress = true;
         case "--workflow" -> workflow = true;
-        // --scale, --progress or --workflow alone skip the comparison unless it is asked for too.
+        case "--flow" -> flow = true;
+        // --scale, --progress, --workflow or --flow alone skip the comparison unless it is asked
+        // for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
         default ->
@@ -57,7 +61,7 @@ record BenchOptions(
       }
     }
     boolean onlyExtras =
-        (scale || progress || workflow)
+        (scale || progress || workflow || flow)
             && !List.of(args).contains("--compare")
             && !List.of(args).contains("--quick");
     return new BenchOptions(
@@ -69,6 +73,7 @@ record BenchOptions(
         scale,
         progress,
         workflow,
+        flow,
         compare && !onlyExtras,
         help);
   }
@@ -111,7 +116,7 @@ record BenchOptions(
   static String usage() {
     return """
     Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
-                     [--quick] [--scale] [--progress] [--workflow] [--compare]
+                     [--quick] [--scale] [--progress] [--workflow] [--flow] [--compare]
 
     Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
     fresh schema and its own JVM, plus Offload on SQLite, and prints one row per system (median of
@@ -130,7 +135,12 @@ record BenchOptions(
       --workflow      Offload enqueuing a workflow of 10,000 steps (one root, 9,998 steps after it,
                       one join after those) in one transaction on PostgreSQL; adds the row
                       "scenario": "workflow-10000-steps" to results.json. Alone, skips the comparison
-      --compare       run the comparison too when --scale, --progress or --workflow is given
+      --flow          flow control: 20,000 jobs over 1,000 keys with a per-key limit of 1, a
+                      queue limit equal to --threads, a rate of 1,000/s, each against the same
+                      run without limits (rows with a "scenario" field added to results.json;
+                      --quick: a tenth of the jobs). Alone, skips the comparison
+      --compare       run the comparison too when --scale, --progress, --workflow or --flow
+                      is given
 
     Environment:
       OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres

@@ -79,6 +79,9 @@ public final class Main {
     if (options.workflow()) {
       WorkflowBench.run(this, options);
     }
+    if (options.flow()) {
+      FlowScenarios.run(this, options);
+    }
   }
 
   Path target() {
