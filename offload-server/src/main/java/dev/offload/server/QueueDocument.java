@@ -38,6 +38,10 @@ import java.util.TreeSet;
  * @param slotsInUse jobs running with a live lease: what {@code maxRunning} counts
  * @param keysAtLimit concurrency keys whose running jobs fill {@code perKey}
  * @param waitingOnLimits due jobs that a limit, a rate or a pause holds back, by reason
+ * @param pushUrl the endpoint a push queue delivers its jobs to, or null for a queue of workers
+ * @param pushTimeout how long one push may take ({@code 60s}), or null
+ * @param pushSecretEnv the environment variable holding the push secret on each node, or null
+ * @param allowHttp whether plain http is accepted for a push URL that is not loopback
  */
 record QueueDocument(
     String name,
@@ -58,7 +62,11 @@ record QueueDocument(
     String aging,
     long slotsInUse,
     long keysAtLimit,
-    WaitingOnLimits waitingOnLimits) {
+    WaitingOnLimits waitingOnLimits,
+    String pushUrl,
+    String pushTimeout,
+    String pushSecretEnv,
+    boolean allowHttp) {
 
   /**
    * Due jobs held back, each under the first reason that holds it.
@@ -111,7 +119,11 @@ record QueueDocument(
         o.aging() == null ? null : Durations.format(o.aging()),
         s.flow().slotsInUse(),
         s.flow().keysAtLimit(),
-        WaitingOnLimits.of(s.flow()));
+        WaitingOnLimits.of(s.flow()),
+        o.push() == null ? null : o.push().url().toString(),
+        o.push() == null ? null : Durations.format(o.push().timeout()),
+        o.push() == null ? null : o.push().secretEnv(),
+        o.push() != null && o.push().allowHttp());
   }
 
   /**

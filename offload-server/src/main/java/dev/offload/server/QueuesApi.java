@@ -7,6 +7,8 @@ import dev.offload.QueueStats;
 import dev.offload.Rate;
 import dev.offload.server.internal.KindsDocument;
 import io.javalin.http.Context;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
@@ -62,18 +64,37 @@ final class QueuesApi {
     Http.json(ctx, 200, doc);
   }
 
+  private static final Set<String> PUSH_FIELDS =
+      Set.of("pushUrl", "pushTimeout", "pushSecretEnv", "allowHttp");
   private static final Set<String> SETTINGS =
-      Set.of("maxRunning", "perKey", "rate", "ratePerKey", "fair", "aging");
+      Set.of(
+          "maxRunning",
+          "perKey",
+          "rate",
+          "ratePerKey",
+          "fair",
+          "aging",
+          "pushUrl",
+          "pushTimeout",
+          "pushSecretEnv",
+          "allowHttp");
 
   /**
    * {@code PUT /api/queues/{name}} with {@code {maxRunning, perKey, rate, ratePerKey, fair,
    * aging}}: replaces the queue's flow-control settings for every node (an absent or null field is
    * no limit, false); 200 and the queue. 422 names the field at fault.
+   *
+   * <p>The push binding ({@code pushUrl, pushTimeout, pushSecretEnv, allowHttp}) is changed only by
+   * a body that names one of them, as {@code offload queues set --push-url}: a PUT of limits alone
+   * keeps it, so a script that sets limits never unbinds a push queue by omission. {@code
+   * "pushUrl": null} unbinds; the other push fields without a {@code pushUrl} change the current
+   * binding, and without one are 422.
    */
   void put(Context ctx) {
     String name = ctx.pathParam("name");
+    QueueOptions current;
     try {
-      offload.queueOptions(name);
+      current = offload.queueOptions(name);
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("name", e.getMessage());
     }
@@ -89,7 +110,8 @@ final class QueuesApi {
             field,
             "unknown field '"
                 + field
-                + "' (expected maxRunning, perKey, rate, ratePerKey, fair, aging)");
+                + "' (expected maxRunning, perKey, rate, ratePerKey, fair, aging, pushUrl,"
+                + " pushTimeout, pushSecretEnv, allowHttp)");
       }
     }
     QueueOptions o = QueueOptions.none();
@@ -127,6 +149,7 @@ final class QueuesApi {
       Duration aging = Durations.field("aging", v);
       o = apply("aging", o, x -> x.aging(aging));
     }
+    o = o.push(push(body, current.push()));
     offload.updateQueue(name, o);
     QueueDocument doc =
         QueueDocument.all(offload).stream()
@@ -134,6 +157,65 @@ final class QueuesApi {
             .findFirst()
             .orElseThrow();
     Http.json(ctx, 200, doc);
+  }
+
+  /** The push binding the body asks for, given the {@code current} one (null: not a push queue). */
+  private static QueueOptions.Push push(JsonNode body, QueueOptions.Push current) {
+    if (PUSH_FIELDS.stream().noneMatch(body::has)) {
+      return current;
+    }
+    JsonNode url = body.get("pushUrl");
+    if (url != null && url.isNull()) {
+      return null;
+    }
+    if (url == null && current == null) {
+      throw ApiException.invalid(
+          PUSH_FIELDS.stream().filter(body::has).sorted().findFirst().orElse("pushUrl"),
+          "pushTimeout, pushSecretEnv and allowHttp need a push URL (pushUrl)");
+    }
+    URI uri = current == null ? null : current.url();
+    if (url != null) {
+      if (!url.isTextual()) {
+        throw ApiException.invalid(
+            "pushUrl",
+            "pushUrl must be a URL string, or null to unbind, got " + EnqueueRequest.describe(url));
+      }
+      try {
+        uri = new URI(url.asText().trim());
+      } catch (URISyntaxException e) {
+        throw ApiException.invalid("pushUrl", "pushUrl is not a URL: '" + url.asText() + "'");
+      }
+    }
+    Duration timeout = current == null ? null : current.timeout();
+    JsonNode v;
+    if ((v = present(body, "pushTimeout")) != null) {
+      timeout = Durations.field("pushTimeout", v);
+    } else if (body.has("pushTimeout")) {
+      timeout = null; // the default
+    }
+    String secretEnv = current == null ? null : current.secretEnv();
+    if (body.has("pushSecretEnv")) {
+      v = present(body, "pushSecretEnv");
+      if (v != null && !v.isTextual()) {
+        throw ApiException.invalid(
+            "pushSecretEnv",
+            "pushSecretEnv must be the name of an environment variable, got "
+                + EnqueueRequest.describe(v));
+      }
+      secretEnv = v == null ? null : v.asText();
+    }
+    boolean allowHttp = current != null && current.allowHttp();
+    if ((v = present(body, "allowHttp")) != null) {
+      allowHttp = bool("allowHttp", v);
+    }
+    try {
+      return new QueueOptions.Push(uri, timeout, secretEnv, allowHttp);
+    } catch (IllegalArgumentException e) {
+      // The core's messages start with the field they are about, as the CLI shows them.
+      String message = String.valueOf(e.getMessage());
+      String field = PUSH_FIELDS.stream().filter(message::startsWith).findFirst().orElse("pushUrl");
+      throw ApiException.invalid(field, message);
+    }
   }
 
   private static JsonNode present(JsonNode body, String field) {

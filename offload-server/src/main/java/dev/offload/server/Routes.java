@@ -25,7 +25,7 @@ import java.time.Duration;
  * DELETE /api/jobs/{id}             204
  * POST   /api/dead/replay           {kind?, queue?, errorClass?} → {replayed}
  * GET    /api/queues                {queues}
- * PUT    /api/queues/{name}         {maxRunning, perKey, rate, ratePerKey, fair, aging} → the queue
+ * PUT    /api/queues/{name}         {maxRunning, perKey, rate, ratePerKey, fair, aging, pushUrl, ...} → the queue
  * POST   /api/queues/{name}/pause   the queue (also /resume)
  * GET    /api/kinds                 ?budget= → {budgetMs, kinds}
  * GET    /api/schedules             {schedules}
