@@ -16,6 +16,7 @@ record BenchOptions(
     boolean scale,
     boolean progress,
     boolean workflow,
+    boolean push,
     boolean compare,
     boolean help) {
 
@@ -30,6 +31,7 @@ record BenchOptions(
     boolean scale = false;
     boolean progress = false;
     boolean workflow = false;
+    boolean push = false;
     boolean compare = true;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
@@ -49,7 +51,8 @@ record BenchOptions(
         case "--scale" -> scale = true;
         case "--progress" -> progress = true;
         case "--workflow" -> workflow = true;
-        // --scale, --progress or --workflow alone skip the comparison unless it is asked for too.
+        case "--push" -> push = true;
+        // --scale, --progress, --workflow or --push alone skip the comparison unless it is asked for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
         default ->
@@ -57,7 +60,7 @@ record BenchOptions(
       }
     }
     boolean onlyExtras =
-        (scale || progress || workflow)
+        (scale || progress || workflow || push)
             && !List.of(args).contains("--compare")
             && !List.of(args).contains("--quick");
     return new BenchOptions(
@@ -69,6 +72,7 @@ record BenchOptions(
         scale,
         progress,
         workflow,
+        push,
         compare && !onlyExtras,
         help);
   }
@@ -111,7 +115,8 @@ record BenchOptions(
   static String usage() {
     return """
     Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
-                     [--quick] [--scale] [--progress] [--workflow] [--compare]
+                     [--quick] [--scale] [--progress] [--workflow] [--push]
+                     [--compare]
 
     Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
     fresh schema and its own JVM, plus Offload on SQLite, and prints one row per system (median of
@@ -130,7 +135,10 @@ record BenchOptions(
       --workflow      Offload enqueuing a workflow of 10,000 steps (one root, 9,998 steps after it,
                       one join after those) in one transaction on PostgreSQL; adds the row
                       "scenario": "workflow-10000-steps" to results.json. Alone, skips the comparison
-      --compare       run the comparison too when --scale, --progress or --workflow is given
+      --push          push-1000: 1,000 jobs pushed to a local endpoint answering in 50 ms beside
+                      1,000 pull jobs of 50 ms, one node, concurrency 100 (a push-1000 row in
+                      results.json). Alone, skips the comparison
+      --compare       run the comparison too when --scale, --progress, --workflow or --push is given
 
     Environment:
       OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres
