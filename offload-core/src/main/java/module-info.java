@@ -11,6 +11,7 @@ module dev.offload {
   requires transitive java.sql;
   requires com.cronutils;
   requires com.fasterxml.jackson.datatype.jsr310;
+  requires java.net.http;
   requires org.slf4j;
   requires static org.jspecify;
 

@@ -850,6 +850,18 @@ public final class Offload implements AutoCloseable {
     node.queueOptionsChanged(queue, options);
   }
 
+  /**
+   * Writes a progress report that a push endpoint sent for job {@code id} ({@code POST
+   * /api/jobs/{id}/progress}): the job token of the delivery is the credential. See {@code
+   * docs/push.md} for the body.
+   *
+   * @return false when {@code jobToken} is not the token of the attempt running the job now
+   * @throws InvalidJobException naming the field, when {@code body} is not a progress report
+   */
+  public boolean reportPushProgress(long id, String jobToken, String body) {
+    return node.pushProgress(id, jobToken, body);
+  }
+
   /** The kinds this node has handlers for, with their options. */
   public Map<String, JobOptions> kinds() {
     Map<String, JobOptions> kinds = new LinkedHashMap<>();
@@ -885,11 +897,42 @@ public final class Offload implements AutoCloseable {
     private boolean migrate = true;
     private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
     private byte @Nullable [] progressKey;
+    private java.net.@Nullable URI publicUrl;
+    private java.util.function.Function<String, @Nullable String> pushSecrets = System::getenv;
     private @Nullable TransactionLookup transactions;
     private String webPath = "";
     private final List<JobInterceptor> interceptors = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * The base URL this node's HTTP API is reached at by push endpoints (such as {@code
+     * https://offload.example.com/}); with it, each push carries a {@code progressUrl}. Default:
+     * none ({@code offload serve} sets its own).
+     */
+    public Builder publicUrl(java.net.@Nullable URI publicUrl) {
+      if (publicUrl != null
+          && (!publicUrl.isAbsolute()
+              || publicUrl.getHost() == null
+              || !(publicUrl.getScheme().equalsIgnoreCase("http")
+                  || publicUrl.getScheme().equalsIgnoreCase("https")))) {
+        throw new IllegalArgumentException(
+            "publicUrl must be an absolute http(s) URL, got '" + publicUrl + "'");
+      }
+      String text = publicUrl == null ? null : publicUrl.toString();
+      this.publicUrl =
+          text == null ? null : java.net.URI.create(text.endsWith("/") ? text : text + "/");
+      return this;
+    }
+
+    /**
+     * Where push secrets are read: {@code lookup} maps a queue's {@code secretEnv} name to the
+     * secret. Default: {@link System#getenv(String)}. For a secret manager, or for tests.
+     */
+    public Builder pushSecrets(java.util.function.Function<String, @Nullable String> lookup) {
+      this.pushSecrets = Objects.requireNonNull(lookup, "lookup");
+      return this;
+    }
 
     /**
      * Lets {@code enqueue(kind, args)}, {@code enqueueAll} and {@code enqueueOrFind} join the
@@ -1154,7 +1197,9 @@ public final class Offload implements AutoCloseable {
               deadRetention,
               listeners,
               clock,
-              withLoadedInterceptors(interceptors));
+              withLoadedInterceptors(interceptors),
+              publicUrl,
+              pushSecrets);
       if (migrate) {
         store.migrate();
       }

@@ -1,6 +1,10 @@
 package dev.offload;
 
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * QueueOptions.none().perKey(1)                      // one job per concurrencyKey at a time
  * QueueOptions.none().maxRunning(4)                  // at most 4 jobs of the queue across all nodes
  * QueueOptions.none().rate(Rate.perSecond(10))       // at most 10 starts a second, evenly spaced
+ * QueueOptions.none().push(Push.to("https://app.example.com/offload").secretEnv("OFFLOAD_PUSH_SECRET"))
  * }</pre>
  *
  * @param maxRunning at most this many jobs of the queue run at once across all nodes, or null
@@ -24,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  *     whenever {@code perKey} is set
  * @param aging after each such period of waiting past its run time, a job counts as one priority
  *     level more urgent (so low priorities never starve), or null
+ * @param push the HTTP endpoint the queue's jobs are delivered to (a push queue), or null for a
+ *     queue whose jobs run on this library's workers; see {@code docs/push.md}
  */
 public record QueueOptions(
     @Nullable Integer maxRunning,
@@ -31,9 +38,22 @@ public record QueueOptions(
     @Nullable Rate rate,
     boolean ratePerKey,
     boolean fair,
-    @Nullable Duration aging) {
+    @Nullable Duration aging,
+    @Nullable Push push) {
   public static final int MAX_LIMIT = 100_000;
-  private static final QueueOptions NONE = new QueueOptions(null, null, null, false, false, null);
+  private static final QueueOptions NONE =
+      new QueueOptions(null, null, null, false, false, null, null);
+
+  /** Options of a pull queue (no push endpoint). */
+  public QueueOptions(
+      @Nullable Integer maxRunning,
+      @Nullable Integer perKey,
+      @Nullable Rate rate,
+      boolean ratePerKey,
+      boolean fair,
+      @Nullable Duration aging) {
+    this(maxRunning, perKey, rate, ratePerKey, fair, aging, null);
+  }
 
   public QueueOptions {
     if (maxRunning != null && (maxRunning < 1 || maxRunning > MAX_LIMIT)) {
@@ -58,28 +78,37 @@ public record QueueOptions(
   }
 
   public QueueOptions maxRunning(@Nullable Integer maxRunning) {
-    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging);
+    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
 
   public QueueOptions perKey(@Nullable Integer perKey) {
-    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging);
+    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
 
   /** Sets the rate; null removes it (and {@code ratePerKey} with it). */
   public QueueOptions rate(@Nullable Rate rate) {
-    return new QueueOptions(maxRunning, perKey, rate, rate != null && ratePerKey, fair, aging);
+    return new QueueOptions(
+        maxRunning, perKey, rate, rate != null && ratePerKey, fair, aging, push);
   }
 
   public QueueOptions ratePerKey(boolean ratePerKey) {
-    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging);
+    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
 
   public QueueOptions fair(boolean fair) {
-    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging);
+    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
 
   public QueueOptions aging(@Nullable Duration aging) {
-    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging);
+    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
+  }
+
+  /**
+   * Binds the queue to an HTTP endpoint (its jobs are POSTed there), or with null makes it a pull
+   * queue again.
+   */
+  public QueueOptions push(@Nullable Push push) {
+    return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
 
   /**
@@ -98,5 +127,126 @@ public record QueueOptions(
   /** Whether claims interleave keys: {@code fair}, or a per-key limit. */
   public boolean interleavesKeys() {
     return fair || perKey != null;
+  }
+
+  /**
+   * Where and how a push queue delivers its jobs: {@code POST url} with the job as JSON, signed
+   * with the secret read from the environment variable {@code secretEnv} on each dispatching node
+   * (the secret itself is never stored). Checked when built: {@code https} unless the host is a
+   * loopback address or {@code allowHttp}; link-local and cloud metadata addresses (169.254.0.0/16,
+   * fd00:ec2::254, metadata.google.internal) are always refused, so a queue cannot be pointed at
+   * the network it runs in.
+   *
+   * @param url the endpoint, absolute, http or https, without user info or fragment
+   * @param timeout how long one delivery may take before it is cut off and retried (default 60 s)
+   * @param secretEnv the environment variable that holds the HMAC secret on the dispatching nodes,
+   *     or null to send unsigned requests
+   * @param allowHttp whether plain {@code http} is accepted for a host that is not loopback
+   */
+  public record Push(URI url, Duration timeout, @Nullable String secretEnv, boolean allowHttp) {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+
+    public Push {
+      if (url == null) {
+        throw new IllegalArgumentException("pushUrl is required");
+      }
+      if (timeout == null) {
+        timeout = DEFAULT_TIMEOUT;
+      }
+      if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            "pushTimeout must be between 100ms and 1h, got " + timeout);
+      }
+      if (secretEnv != null && !secretEnv.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+        throw new IllegalArgumentException(
+            "pushSecretEnv must be the name of an environment variable (letters, digits, _), got '"
+                + secretEnv
+                + "'");
+      }
+      checkUrl(url, allowHttp);
+    }
+
+    /** An endpoint with the default timeout, unsigned, https (or loopback http). */
+    public static Push to(String url) {
+      URI uri;
+      try {
+        uri = new URI(url);
+      } catch (URISyntaxException | NullPointerException e) {
+        throw new IllegalArgumentException("pushUrl is not a URL: '" + url + "'");
+      }
+      return new Push(uri, DEFAULT_TIMEOUT, null, false);
+    }
+
+    public Push timeout(Duration timeout) {
+      return new Push(url, timeout, secretEnv, allowHttp);
+    }
+
+    public Push secretEnv(@Nullable String secretEnv) {
+      return new Push(url, timeout, secretEnv, allowHttp);
+    }
+
+    public Push allowHttp(boolean allowHttp) {
+      return new Push(url, timeout, secretEnv, allowHttp);
+    }
+
+    private static void checkUrl(URI url, boolean allowHttp) {
+      String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+      String host = url.getHost();
+      if (!url.isAbsolute() || host == null || !(scheme.equals("http") || scheme.equals("https"))) {
+        throw new IllegalArgumentException(
+            "pushUrl must be an absolute http(s) URL with a host, got '" + url + "'");
+      }
+      if (url.getRawUserInfo() != null || url.getRawFragment() != null) {
+        throw new IllegalArgumentException(
+            "pushUrl must not carry user info or a fragment (put credentials in the secret)");
+      }
+      String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+      bare = bare.toLowerCase(Locale.ROOT);
+      InetAddress literal = literalAddress(bare);
+      if (bare.equals("metadata.google.internal")
+          || bare.equals("metadata")
+          || (literal != null && isMetadata(literal))) {
+        throw new IllegalArgumentException(
+            "pushUrl must not point at a link-local or cloud metadata address, got '" + host + "'");
+      }
+      boolean loopback =
+          bare.equals("localhost")
+              || bare.endsWith(".localhost")
+              || (literal != null && literal.isLoopbackAddress());
+      if (scheme.equals("http") && !loopback && !allowHttp) {
+        throw new IllegalArgumentException(
+            "pushUrl must use https (plain http only for loopback, or with allowHttp), got '"
+                + url
+                + "'");
+      }
+    }
+
+    /** The address a literal IP host names, or null for a host name (never resolved here). */
+    private static @Nullable InetAddress literalAddress(String host) {
+      boolean ipv4 = host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+      boolean ipv6 = host.contains(":") && host.matches("[0-9a-f:.]+");
+      if (!ipv4 && !ipv6) {
+        return null;
+      }
+      try {
+        return InetAddress.getByName(host); // a literal: parsed, no lookup
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalArgumentException("pushUrl has a malformed address '" + host + "'");
+      }
+    }
+
+    private static boolean isMetadata(InetAddress a) {
+      if (a.isLinkLocalAddress() || a.isAnyLocalAddress()) {
+        return true;
+      }
+      byte[] b = a.getAddress();
+      if (b.length == 4) {
+        return (b[0] & 0xff) == 169 && (b[1] & 0xff) == 254;
+      }
+      // fd00:ec2::254, AWS's IMDS over IPv6.
+      return a.getHostAddress().equalsIgnoreCase("fd00:ec2:0:0:0:0:0:254");
+    }
   }
 }

@@ -75,6 +75,8 @@ final class Engine {
   private final ProgressReporter reporter;
   private final StageHistory history;
   private final QueueLimits limits;
+  private final Object pushLock = new Object();
+  private PushDispatcher push;
   // Finished jobs of queues with a running limit whose completion is not written yet, by id.
   private final Map<Long, String> slotHolders = new ConcurrentHashMap<>();
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
@@ -303,13 +305,23 @@ final class Engine {
   }
 
   /**
-   * Starts one attempt of a claimed job on a virtual thread; the producer holds its slot. {@code
-   * claimedNanos} is when its claim was sent, the start of its lease.
+   * Starts one attempt of a claimed job on a virtual thread, or delivers it to {@code endpoint}
+   * when it was claimed from a push queue; the producer holds its slot. {@code claimedNanos} is
+   * when its claim was sent, the start of its lease.
    */
-  void execute(ClaimedJob job, Producer producer, long claimedNanos) {
+  void execute(
+      ClaimedJob job,
+      Producer producer,
+      long claimedNanos,
+      dev.offload.QueueOptions.@org.jspecify.annotations.Nullable Push endpoint) {
     Registration<?> reg = registry.get(job.kind());
     Execution ex = new Execution(this, job, reg, producer, claimedNanos);
     running.put(job.id(), ex);
+    if (endpoint != null) {
+      tellStarted(job);
+      pushDispatcher().deliver(ex, endpoint);
+      return;
+    }
     Thread thread =
         Thread.ofVirtual().name("offload-job-" + job.id()).unstarted(() -> runAttempt(ex));
     ex.thread = thread;
@@ -329,6 +341,82 @@ final class Engine {
       for (JobListener l : config.listeners()) {
         safely(() -> l.onStarted(job.kind(), job.queue(), waited));
       }
+    }
+  }
+
+  /** The dispatcher of push queues, started with the first push. */
+  private PushDispatcher pushDispatcher() {
+    synchronized (pushLock) {
+      if (push == null) {
+        push = new PushDispatcher(this);
+      }
+      return push;
+    }
+  }
+
+  // ---------------------------------------------------------------- push outcomes
+
+  /** A push answered 2xx: the attempt succeeded with {@code resultJson}. */
+  void pushSucceeded(Execution ex, String resultJson) {
+    if (!ex.settle()) {
+      return;
+    }
+    Instant now = config.clock().instant();
+    long bytes = resultJson == null ? 0 : utf8Length(resultJson);
+    if (bytes > config.maxResultBytes()) {
+      finish(
+          ex,
+          notStorable(
+              ex,
+              now,
+              RESULT_NOT_STORABLE,
+              "the push endpoint answered "
+                  + bytes
+                  + " bytes of JSON, over the limit of "
+                  + config.maxResultBytes()
+                  + " bytes (maxResultBytes)"));
+      return;
+    }
+    ClaimedJob job = ex.job;
+    finish(
+        ex,
+        new Completion(
+            job.id(), job.token(), JobState.SUCCEEDED, now, null, resultJson, null, null));
+  }
+
+  /** A push failed: retried with the kind's backoff, or dead when permanent or out of attempts. */
+  void pushFailed(Execution ex, Throwable error) {
+    fail(ex, error);
+  }
+
+  /** A push answered 429 or 503 with Retry-After: run again then, the attempt given back. */
+  void pushSnoozed(Execution ex, Duration wait) {
+    if (ex.settle()) {
+      finish(ex, PushDispatcher.snooze(ex, config.clock().instant(), wait));
+    }
+  }
+
+  /** A continuation found its claim token gone (rescued, cancelled): stop here, write nothing. */
+  void pushLostLease(Execution ex) {
+    if (ex.settle()) {
+      abandon(ex);
+    }
+  }
+
+  void pushProgressWrite(Execution ex, String progressJson) {
+    store.jobProgressMany(
+        List.of(new dev.offload.store.ProgressUpdate(ex.job.id(), ex.job.token(), progressJson)));
+  }
+
+  /** The job's stored checkpoint as JSON, or {@code otherwise} when it cannot be read. */
+  String storedCheckpoint(long id, String otherwise) {
+    try {
+      return store
+          .jobGet(id)
+          .map(j -> j.checkpoint() == null ? otherwise : j.checkpoint().toString())
+          .orElse(otherwise);
+    } catch (RuntimeException e) {
+      return otherwise;
     }
   }
 
@@ -908,6 +996,12 @@ final class Engine {
       join(t);
     }
     closeListenerPool();
+    synchronized (pushLock) {
+      if (push != null) {
+        push.close();
+        push = null;
+      }
+    }
     if (leader) {
       try {
         store.leaderResign(config.node());

@@ -31,6 +31,9 @@ final class Enqueuer {
   private final Map<String, Registration<?>> registry;
   private final EngineConfig config;
   private final Set<String> announcedKinds = ConcurrentHashMap.newKeySet();
+  // Push queues seen lately (System.nanoTime()), so enqueueing to one reads its settings at most
+  // once a second.
+  private final Map<String, Long> pushQueuesSeen = new ConcurrentHashMap<>();
 
   Enqueuer(Store store, Map<String, Registration<?>> registry, EngineConfig config) {
     this.store = store;
@@ -77,7 +80,10 @@ final class Enqueuer {
   private JobInsert insert(JobRequest request, Instant now) {
     EnqueueOptions o = request.options();
     Registration<?> reg = registry.get(request.kind());
-    if (reg == null && !o.unknownKindAllowed() && !knownToStore(request.kind())) {
+    if (reg == null
+        && !o.unknownKindAllowed()
+        && !knownToStore(request.kind())
+        && !pushQueue(o.queue())) {
       throw new UnknownKindException(request.kind());
     }
     JobOptions kindOptions = reg == null ? JobOptions.defaults() : reg.options();
@@ -214,6 +220,29 @@ final class Enqueuer {
     }
     ArgsCheck.text(json, config.maxArgsBytes());
     return json;
+  }
+
+  /**
+   * Whether {@code queue} is a push queue: its endpoint, not a node's handlers, knows its kinds.
+   */
+  private boolean pushQueue(String queue) {
+    if (queue == null) {
+      return false;
+    }
+    Long seen = pushQueuesSeen.get(queue);
+    if (seen != null && System.nanoTime() - seen < 1_000_000_000L) {
+      return true;
+    }
+    // Read afresh: a queue bound a moment ago on any node counts at once.
+    boolean push =
+        store.queueSettingsList().stream()
+            .anyMatch(s -> s.name().equals(queue) && s.options().push() != null);
+    if (push) {
+      pushQueuesSeen.put(queue, System.nanoTime());
+    } else {
+      pushQueuesSeen.remove(queue);
+    }
+    return push;
   }
 
   private boolean knownToStore(String kind) {

@@ -59,6 +59,12 @@ final class Execution implements JobContext {
   volatile Thread thread;
   volatile ScheduledFuture<?> timeout;
 
+  /** A push attempt's request in flight (see {@link PushDispatcher}); null for a handler. */
+  volatile java.util.concurrent.Future<?> call;
+
+  /** How many 202 continuations a push attempt answered so far. */
+  volatile int continuations;
+
   Execution(
       Engine engine,
       ClaimedJob job,
@@ -106,13 +112,28 @@ final class Execution implements JobContext {
     return settled.get();
   }
 
-  /** Marks the attempt cancelled and interrupts the handler's thread. */
+  /** Marks the attempt cancelled and interrupts the handler's thread (or cuts its push off). */
   void interrupt() {
     cancelled = true;
     Thread t = thread;
     if (t != null) {
       t.interrupt();
     }
+    java.util.concurrent.Future<?> c = call;
+    if (c != null) {
+      c.cancel(true);
+    }
+  }
+
+  /**
+   * A push attempt's latest checkpoint: sets it when {@code json} is given by a continuation,
+   * returns the current one (the claimed job's until a continuation stored another).
+   */
+  String pushCheckpoint(String json) {
+    if (json != null) {
+      checkpointJson = json;
+    }
+    return checkpointJson;
   }
 
   @Override

@@ -135,6 +135,15 @@ public final class Node {
     engine.queueOptionsChanged(queue, options);
   }
 
+  /**
+   * Writes a push endpoint's progress report (see {@link PushProgress#report}).
+   *
+   * @return false when {@code jobToken} is not the token of the attempt running job {@code id}
+   */
+  public boolean pushProgress(long id, String jobToken, String body) {
+    return PushProgress.report(store, id, jobToken, body, config.clock().instant());
+  }
+
   /** Runs jobs one at a time on the calling thread, without workers (the test kit). */
   public dev.offload.internal.JobStepper stepper() {
     return new Stepper(engine, store, config);
@@ -152,7 +161,9 @@ public final class Node {
 
   /**
    * How a node runs: its name, its queues and their per-node concurrency, and the timings of its
-   * background services. Built and validated by {@code Offload.Builder}.
+   * background services; for push queues, the base URL the node's API is reached at (for the
+   * endpoints' progress URLs, or null) and where push secrets are read (environment variables by
+   * default). Built and validated by {@code Offload.Builder}.
    */
   public record EngineConfig(
       String node,
@@ -170,11 +181,14 @@ public final class Node {
       Duration deadRetention,
       List<JobListener> listeners,
       InstantSource clock,
-      List<dev.offload.internal.JobInterceptor> interceptors) {
+      List<dev.offload.internal.JobInterceptor> interceptors,
+      java.net.@org.jspecify.annotations.Nullable URI publicUrl,
+      Function<String, String> pushSecrets) {
     public EngineConfig {
       queues = Map.copyOf(queues);
       listeners = List.copyOf(listeners);
       interceptors = List.copyOf(interceptors);
+      Objects.requireNonNull(pushSecrets, "pushSecrets");
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ final class Producer implements Runnable {
   static final int MAX_UNWRITTEN = 2 * Completer.MAX_BATCH;
   private static final Duration BACKLOG_RECHECK = Duration.ofMillis(10);
   private static final long RATE_SAMPLE_NANOS = 50_000_000L;
+  private static final java.security.SecureRandom SECURE = new java.security.SecureRandom();
 
   private final Engine engine;
   private final Store store;
@@ -96,7 +98,8 @@ final class Producer implements Runnable {
   /**
    * A claimed job waiting for a slot, with the local time its claim was sent (its lease's start).
    */
-  private record Claimed(ClaimedJob job, long claimedNanos) {}
+  private record Claimed(
+      ClaimedJob job, long claimedNanos, dev.offload.QueueOptions.@Nullable Push push) {}
 
   /** Starts buffered jobs while slots are free. */
   private void drain() {
@@ -107,7 +110,7 @@ final class Producer implements Runnable {
         return;
       }
       buffered.decrementAndGet();
-      engine.execute(next.job(), this, next.claimedNanos());
+      engine.execute(next.job(), this, next.claimedNanos(), next.push());
     }
   }
 
@@ -253,17 +256,31 @@ final class Producer implements Runnable {
   List<ClaimedJob> runOnce(int limit) {
     EngineConfig config = engine.config();
     Instant now = config.clock().instant();
-    long token = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    Duration lease = config.leaseDuration();
     flow = engine.limits().of(queue);
+    dev.offload.QueueOptions.Push push = flow.push();
+    // A push job's token is derived from its claim token (PushTokens): unguessable there.
+    long token =
+        push == null
+            ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)
+            : 1 + (SECURE.nextLong() & (Long.MAX_VALUE - 1));
+    Duration lease = config.leaseDuration();
     // Taken before the claim is sent: the lease cannot have started earlier, so a lease counted
     // from here is never thought to last longer than it does.
     long claimedNanos = System.nanoTime();
     List<ClaimedJob> claimed =
         store.jobClaim(
-            new ClaimParams(queue, kinds, limit, config.node(), token, now, lease, flow));
+            new ClaimParams(
+                queue,
+                // A push queue's jobs all go to its endpoint, whatever their kind.
+                push == null ? kinds : List.of(ClaimParams.ANY_KIND),
+                limit,
+                config.node(),
+                token,
+                now,
+                lease,
+                flow));
     buffered.addAndGet(claimed.size());
-    claimed.forEach(job -> buffer.add(new Claimed(job, claimedNanos)));
+    claimed.forEach(job -> buffer.add(new Claimed(job, claimedNanos, push)));
     drain();
     return claimed;
   }

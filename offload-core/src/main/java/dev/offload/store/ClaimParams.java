@@ -30,6 +30,12 @@ public record ClaimParams(
     Instant now,
     Duration lease,
     QueueOptions flow) {
+  /**
+   * In {@code kinds}, every kind: a push queue's claim (its jobs all go to its endpoint). Kind
+   * names cannot contain {@code *}.
+   */
+  public static final String ANY_KIND = "*";
+
   public ClaimParams {
     kinds = List.copyOf(kinds);
     Objects.requireNonNull(flow, "flow");

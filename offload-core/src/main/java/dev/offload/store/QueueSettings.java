@@ -29,6 +29,42 @@ public record QueueSettings(String name, QueueOptions options, boolean paused, b
       boolean ratePerKey,
       boolean fair,
       Long agingMs) {
+    return fromColumns(
+        name,
+        paused,
+        configured,
+        maxRunning,
+        perKey,
+        rateCount,
+        ratePeriodMs,
+        ratePerKey,
+        fair,
+        agingMs,
+        null,
+        null,
+        null,
+        false);
+  }
+
+  /**
+   * The settings of a row with its push columns: the endpoint's URL (null for a pull queue), its
+   * timeout in milliseconds, the name of the secret's environment variable, and allow-http.
+   */
+  public static QueueSettings fromColumns(
+      String name,
+      boolean paused,
+      boolean configured,
+      Integer maxRunning,
+      Integer perKey,
+      Integer rateCount,
+      Long ratePeriodMs,
+      boolean ratePerKey,
+      boolean fair,
+      Long agingMs,
+      String pushUrl,
+      Long pushTimeoutMs,
+      String pushSecretEnv,
+      boolean pushAllowHttp) {
     Rate rate =
         rateCount == null || ratePeriodMs == null
             ? null
@@ -40,7 +76,20 @@ public record QueueSettings(String name, QueueOptions options, boolean paused, b
             rate,
             rate != null && ratePerKey,
             fair,
-            agingMs == null ? null : Duration.ofMillis(agingMs));
+            agingMs == null ? null : Duration.ofMillis(agingMs),
+            push(pushUrl, pushTimeoutMs, pushSecretEnv, pushAllowHttp));
     return new QueueSettings(name, options, paused, configured);
+  }
+
+  private static QueueOptions.Push push(
+      String url, Long timeoutMs, String secretEnv, boolean allowHttp) {
+    if (url == null) {
+      return null;
+    }
+    return new QueueOptions.Push(
+        java.net.URI.create(url),
+        timeoutMs == null ? QueueOptions.Push.DEFAULT_TIMEOUT : Duration.ofMillis(timeoutMs),
+        secretEnv,
+        allowHttp);
   }
 }

@@ -239,6 +239,12 @@ public interface Store extends AutoCloseable {
   boolean kindKnown(String kind);
 
   /**
+   * The claim token of job {@code id} while it runs, with its attempt: what a push endpoint's job
+   * token is checked against on any node. Empty when the job does not run.
+   */
+  Optional<LeasedJob> jobRunningLease(long id);
+
+  /**
    * Stores a schedule. A new one is inserted as given; an existing one is left alone unless {@code
    * replace}, which rewrites its definition (keeping its last tick and pause, un-disabling it; when
    * its timing changed or it was disabled, its last tick moves up to {@code s.lastTick()} so ticks

@@ -29,7 +29,8 @@ final class Migrations {
           "004_job_starts.sql",
           "005_flow_control.sql",
           "006_job_headers.sql",
-          "007_fan_out_batches.sql");
+          "007_fan_out_batches.sql",
+          "008_push.sql");
 
   private final DataSource dataSource;
   private final String schema;

@@ -420,12 +420,14 @@ public final class PostgresStore implements Store {
     try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
       ps.setString(1, p.queue());
       ps.setTimestamp(2, Timestamp.from(p.now()));
-      ps.setArray(3, c.createArrayOf("text", p.kinds().toArray()));
-      ps.setString(4, p.queue());
-      ps.setInt(5, p.limit());
-      ps.setString(6, p.node());
-      ps.setLong(7, p.lease().toMillis());
-      ps.setLong(8, p.token());
+      java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
+      ps.setArray(3, kinds);
+      ps.setArray(4, kinds);
+      ps.setString(5, p.queue());
+      ps.setInt(6, p.limit());
+      ps.setString(7, p.node());
+      ps.setLong(8, p.lease().toMillis());
+      ps.setLong(9, p.token());
       List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -1384,7 +1386,11 @@ public final class PostgresStore implements Store {
                   rs.getObject(7, Long.class),
                   rs.getBoolean(8),
                   rs.getBoolean(9),
-                  rs.getObject(10, Long.class)));
+                  rs.getObject(10, Long.class),
+                  rs.getString(11),
+                  rs.getObject(12, Long.class),
+                  rs.getString(13),
+                  rs.getBoolean(14)));
         }
       }
       return out;
@@ -1409,7 +1415,13 @@ public final class PostgresStore implements Store {
             ps.setBoolean(6, o.ratePerKey());
             ps.setBoolean(7, o.fair());
             ps.setObject(8, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
-            ps.setBoolean(9, onlyIfUnconfigured);
+            QueueOptions.Push push = o.push();
+            ps.setString(9, push == null ? null : push.url().toString());
+            ps.setObject(
+                10, push == null ? null : push.timeout().toMillis(), java.sql.Types.BIGINT);
+            ps.setString(11, push == null ? null : push.secretEnv());
+            ps.setBoolean(12, push != null && push.allowHttp());
+            ps.setBoolean(13, onlyIfUnconfigured);
             written = ps.executeUpdate() == 1;
           }
           if (written) {
@@ -1586,6 +1598,20 @@ public final class PostgresStore implements Store {
       }
     } catch (SQLException e) {
       throw fail("looking up kind '" + kind + "'", e);
+    }
+  }
+
+  @Override
+  public Optional<LeasedJob> jobRunningLease(long id) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.jobRunningLease)) {
+      c.setAutoCommit(true);
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new LeasedJob(id, rs.getLong(1))) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw fail("reading the lease of job " + id, e);
     }
   }
 

@@ -46,6 +46,7 @@ final class Sql {
   final String queuesPaused;
   final String queuePause;
   final String queueSettingsList;
+  final String jobRunningLease;
   final String queueSettingsPut;
   final String queueFlow;
   final String queueRatesReset;
@@ -194,7 +195,9 @@ final class Sql {
             """
             WITH next AS (
               SELECT id FROM {schema}.jobs
-              WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ? AND kind = ANY(?::text[])
+              WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
+                -- A push queue's dispatcher claims every kind (ClaimParams.ANY_KIND, '*').
+                AND (kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
                 -- A queue with flow control is claimed only by the locked path (claimCandidates); a
                 -- node whose copy of the settings is a second old claims nothing here.
                 AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND (q.paused
@@ -266,7 +269,7 @@ final class Sql {
                           ELSE greatest(0, j.priority - floor(extract(epoch FROM p.now - j.run_at) * 1000 / p.aging_ms)) END AS urgency
               FROM {schema}.jobs j, p
               WHERE j.queue = p.q AND j.state IN ('scheduled', 'available', 'retrying') AND j.run_at <= p.now
-                AND j.kind = ANY(p.kinds)
+                AND (j.kind = ANY(p.kinds) OR '*' = ANY(p.kinds))
             ),
             ranked AS (
               SELECT r.*, row_number() OVER (PARTITION BY r.ckey ORDER BY r.urgency, r.run_at, r.id) AS nth FROM runnable r
@@ -477,7 +480,7 @@ final class Sql {
             schema,
             """
             SELECT name, paused, configured_at IS NOT NULL, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair,
-                   aging_ms
+                   aging_ms, push_url, push_timeout_ms, push_secret_env, push_allow_http
             FROM {schema}.queues ORDER BY name\
             """);
 
@@ -488,11 +491,14 @@ final class Sql {
             schema,
             """
             INSERT INTO {schema}.queues AS q (name, paused, updated_at, max_running, per_key, rate_count, rate_period_ms,
-                                              rate_per_key, fair, aging_ms, configured_at)
-            VALUES (?, false, now(), ?, ?, ?, ?, ?, ?, ?, now())
+                                              rate_per_key, fair, aging_ms, configured_at, push_url, push_timeout_ms,
+                                              push_secret_env, push_allow_http)
+            VALUES (?, false, now(), ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running, per_key = excluded.per_key,
                 rate_count = excluded.rate_count, rate_period_ms = excluded.rate_period_ms, rate_per_key = excluded.rate_per_key,
                 fair = excluded.fair, aging_ms = excluded.aging_ms, configured_at = excluded.configured_at,
+                push_url = excluded.push_url, push_timeout_ms = excluded.push_timeout_ms,
+                push_secret_env = excluded.push_secret_env, push_allow_http = excluded.push_allow_http,
                 updated_at = excluded.updated_at
               WHERE NOT ? OR q.configured_at IS NULL\
             """);
@@ -646,6 +652,10 @@ final class Sql {
             """);
 
     kindKnown = fill(schema, "SELECT 1 FROM {schema}.kinds WHERE kind = ?");
+    jobRunningLease =
+        fill(
+            schema,
+            "SELECT claim_token FROM {schema}.jobs WHERE id = ? AND state = 'running' AND claim_token IS NOT NULL");
 
     String scheduleValues =
         """

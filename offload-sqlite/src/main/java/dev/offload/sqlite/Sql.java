@@ -79,7 +79,8 @@ final class Sql {
       WHERE id IN (
         SELECT id FROM offload_jobs
         WHERE queue = ?5 AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?4
-          AND kind IN (SELECT value FROM json_each(?6))
+          -- A push queue's dispatcher claims every kind (ClaimParams.ANY_KIND, '*').
+          AND (kind IN (SELECT value FROM json_each(?6)) OR '*' IN (SELECT value FROM json_each(?6)))
           -- A queue with flow control is claimed only by the controlled path (CLAIM_CANDIDATES); a
           -- process whose copy of the settings is a second old claims nothing here.
           AND NOT EXISTS (SELECT 1 FROM offload_queues q WHERE q.name = ?5 AND (q.paused
@@ -126,7 +127,7 @@ final class Sql {
                CASE WHEN ?9 IS NULL THEN priority ELSE max(0, priority - (?2 - run_at) / ?9) END AS urgency
         FROM offload_jobs
         WHERE queue = ?1 AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?2
-          AND kind IN (SELECT value FROM json_each(?4))
+          AND (kind IN (SELECT value FROM json_each(?4)) OR '*' IN (SELECT value FROM json_each(?4)))
       ),
       ranked AS (
         SELECT r.*, row_number() OVER (PARTITION BY r.ckey ORDER BY r.urgency, r.run_at, r.id) AS nth FROM runnable r
@@ -358,12 +359,10 @@ final class Sql {
   static final String QUEUE_SETTINGS_LIST =
       """
       SELECT name, paused, configured_at IS NOT NULL, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair,
-             aging_ms
+             aging_ms, push_url, push_timeout_ms, push_secret_env, push_allow_http
       FROM offload_queues ORDER BY name\
       """;
 
-  // ?10 is "only if unconfigured": a node's defaults never overwrite an operator's settings. The
-  // paused flag is left as it is.
   // What a queue's flow control holds back, for "waiting: ..." and the gauges: counted as the
   // flow-controlled claim counts (running with a live lease; due by the engine's clock). A due job
   // is held by its key's limit first, then by its key's rate.
@@ -399,14 +398,18 @@ final class Sql {
              (SELECT tat_us FROM offload_queue_rates WHERE queue = ?1 AND key = ?6)\
       """;
 
+  // ?10 is "only if unconfigured": a node's defaults never overwrite an operator's settings. The
+  // paused flag is left as it is. ?11 to ?14 are the push endpoint's columns.
   static final String QUEUE_SETTINGS_PUT =
       """
       INSERT INTO offload_queues (name, paused, updated_at, max_running, per_key, rate_count, rate_period_ms, rate_per_key,
-                                  fair, aging_ms, configured_at)
-      VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?2)
+                                  fair, aging_ms, configured_at, push_url, push_timeout_ms, push_secret_env, push_allow_http)
+      VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?2, ?11, ?12, ?13, ?14)
       ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running, per_key = excluded.per_key,
           rate_count = excluded.rate_count, rate_period_ms = excluded.rate_period_ms, rate_per_key = excluded.rate_per_key,
           fair = excluded.fair, aging_ms = excluded.aging_ms, configured_at = excluded.configured_at,
+          push_url = excluded.push_url, push_timeout_ms = excluded.push_timeout_ms,
+          push_secret_env = excluded.push_secret_env, push_allow_http = excluded.push_allow_http,
           updated_at = excluded.updated_at
         WHERE NOT ?10 OR offload_queues.configured_at IS NULL\
       """;
@@ -443,6 +446,9 @@ final class Sql {
       """;
 
   static final String KIND_KNOWN = "SELECT 1 FROM offload_kinds WHERE kind = ?";
+
+  static final String JOB_RUNNING_LEASE =
+      "SELECT claim_token FROM offload_jobs WHERE id = ? AND state = 'running' AND claim_token IS NOT NULL";
 
   static final String WORKFLOW_INSERT =
       "INSERT INTO offload_workflows (name, created_at, batch) VALUES (?, ?, ?) RETURNING id";

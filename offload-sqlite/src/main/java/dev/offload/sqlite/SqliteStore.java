@@ -1154,7 +1154,11 @@ public final class SqliteStore implements Store {
                       Rows.nullableLong(rs, 7),
                       rs.getInt(8) != 0,
                       rs.getInt(9) != 0,
-                      Rows.nullableLong(rs, 10)));
+                      Rows.nullableLong(rs, 10),
+                      rs.getString(11),
+                      Rows.nullableLong(rs, 12),
+                      rs.getString(13),
+                      rs.getInt(14) != 0));
             }
           }
           return out;
@@ -1214,6 +1218,12 @@ public final class SqliteStore implements Store {
                 ps.setObject(
                     9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
                 ps.setInt(10, onlyIfUnconfigured ? 1 : 0);
+                QueueOptions.Push push = o.push();
+                ps.setString(11, push == null ? null : push.url().toString());
+                ps.setObject(
+                    12, push == null ? null : push.timeout().toMillis(), java.sql.Types.BIGINT);
+                ps.setString(13, push == null ? null : push.secretEnv());
+                ps.setInt(14, push != null && push.allowHttp() ? 1 : 0);
                 if (ps.executeUpdate() != 1) {
                   return false;
                 }
@@ -1332,6 +1342,20 @@ public final class SqliteStore implements Store {
             ps.setString(1, kind);
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next();
+            }
+          }
+        });
+  }
+
+  @Override
+  public Optional<LeasedJob> jobRunningLease(long id) {
+    return db.read(
+        "reading the lease of job " + id,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(Sql.JOB_RUNNING_LEASE)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(new LeasedJob(id, rs.getLong(1))) : Optional.empty();
             }
           }
         });
