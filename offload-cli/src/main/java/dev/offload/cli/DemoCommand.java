@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--push",
       description =
-          "Show push delivery instead: an order sync (--orders, default 20000: about 20 s of work)"
+          "Show push delivery instead: an order sync (--orders, default 40000: about 20 s of work)"
               + " delivered to a simulated serverless function that cuts every call off after 5 s,"
               + " run to the end through continuations.")
   boolean push;

@@ -101,7 +101,7 @@ public final class Demo {
   }
 
   /** The orders of {@code offload demo --push} unless given: about 20 s of work. */
-  public static final int PUSH_ORDERS = 20_000;
+  public static final int PUSH_ORDERS = 40_000;
 
   /**
    * Runs {@code offload demo --push}: an order sync of {@code options.orders()} delivered to a

@@ -12,7 +12,6 @@ import dev.offload.push.PushReceiver;
 import dev.offload.server.OffloadServer;
 import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +58,6 @@ final class PushDemo {
             .register(PushSync.KIND, PushSync.Args.class, sync::run)
             .build();
     int port = dashboardPort();
-    URI dashboard = URI.create("http://127.0.0.1:" + port + "/");
     try (DemoFunction function = DemoFunction.start(receiver, LIMIT)) {
       Offload offload =
           offloads.apply(b -> {
@@ -68,8 +66,11 @@ final class PushDemo {
             b.shutdownGrace(Duration.ofSeconds(1));
             b.leaseDuration(Duration.ofSeconds(10));
             b.rescueInterval(Duration.ofSeconds(2));
-            b.queue(QUEUE, 1); // this node dispatches the queue: one call at a time
-            b.publicUrl(dashboard);
+            // This node dispatches the queue, one call at a time: one job, whose calls follow
+            // each other. Without it the node claims nothing from the queue and the job waits.
+            b.queue(QUEUE, 1);
+            // No publicUrl: the HTTP API does not serve POST /api/jobs/{id}/progress yet, so a
+            // progressUrl would only earn 404s. Progress travels in each 202 continuation.
             b.pushSecrets(name -> name.equals(SECRET_ENV) ? secret : null);
           });
       OffloadServer server = null;
