@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param retryPolicy the delay before each retry
  * @param timeout how long one attempt may run before it is interrupted, or null for no limit
  * @param permanentErrors exception types (and their subtypes) that send a job straight to dead
+ * @param concurrencyKey derives a job's {@code concurrencyKey} from its typed args when its enqueue
+ *     gives none ({@link #concurrencyKey(Function)}), or null
  */
 public record JobOptions(
     String queue,
@@ -25,7 +28,8 @@ public record JobOptions(
     int maxAttempts,
     RetryPolicy retryPolicy,
     @Nullable Duration timeout,
-    List<Class<? extends Throwable>> permanentErrors) {
+    List<Class<? extends Throwable>> permanentErrors,
+    @Nullable Function<Object, @Nullable String> concurrencyKey) {
 
   public static final int MAX_PRIORITY = 9;
 
@@ -40,28 +44,72 @@ public record JobOptions(
     permanentErrors = List.copyOf(permanentErrors);
   }
 
+  /** Options without a derived concurrency key. */
+  public JobOptions(
+      String queue,
+      int priority,
+      int maxAttempts,
+      RetryPolicy retryPolicy,
+      @Nullable Duration timeout,
+      List<Class<? extends Throwable>> permanentErrors) {
+    this(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, null);
+  }
+
   public static JobOptions defaults() {
     return new JobOptions("default", 0, 20, RetryPolicy.exponential(), null, List.of());
   }
 
+  /**
+   * Derives each job's concurrency key from its args, in code, for the queue's per-key limit and
+   * rate, when the enqueue gives no {@code concurrencyKey} of its own:
+   *
+   * <pre>{@code
+   * JobOptions.defaults().queue("sync").concurrencyKey((SyncArgs args) -> "tenant:" + args.tenant())
+   * }</pre>
+   *
+   * <p>{@code A} is the kind's args type (declare the lambda's parameter type). The function runs
+   * at enqueue on nodes that register the kind, with the args read as that type (also args given as
+   * JSON, over HTTP or the CLI); null means no key. A key that is empty or over 255 characters, or
+   * a function that throws, refuses the enqueue ({@link InvalidJobException} on {@code
+   * concurrencyKey}, HTTP {@code 422}). A node that does not register the kind cannot derive it:
+   * such an enqueue gives the key explicitly or has none.
+   */
+  @SuppressWarnings("unchecked")
+  public <A> JobOptions concurrencyKey(Function<A, @Nullable String> key) {
+    Objects.requireNonNull(key, "key");
+    return new JobOptions(
+        queue,
+        priority,
+        maxAttempts,
+        retryPolicy,
+        timeout,
+        permanentErrors,
+        (Function<Object, @Nullable String>) (Function<?, @Nullable String>) key);
+  }
+
   public JobOptions queue(String queue) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
+    return new JobOptions(
+        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
   public JobOptions priority(int priority) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
+    return new JobOptions(
+        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
   public JobOptions maxAttempts(int maxAttempts) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
+    return new JobOptions(
+        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
   public JobOptions retryPolicy(RetryPolicy retryPolicy) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
+    return new JobOptions(
+        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
   public JobOptions timeout(Duration timeout) {
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors);
+    return new JobOptions(
+        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
   /** Declares exception types that retrying cannot fix, beside {@link PermanentFailure}. */
@@ -69,7 +117,7 @@ public record JobOptions(
   public final JobOptions permanentOn(Class<? extends Throwable>... types) {
     List<Class<? extends Throwable>> all = new ArrayList<>(permanentErrors);
     all.addAll(List.of(types));
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, all);
+    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, all, concurrencyKey);
   }
 
   /** Whether {@code error} sends a job of this kind straight to dead. */

@@ -78,6 +78,18 @@ class QueuesCommandTest {
     assertUsage(
         Cli.run("queues", "set", "sync", "--rate-per-key", store), "ratePerKey needs a rate");
     assertUsage(Cli.run("queues", "set", "no spaces", "--fair", store), "queue must be");
+    assertUsage(
+        Cli.run("queues", "set", "sync", "--max-running", "0", store),
+        "maxRunning must be between 1");
+    assertUsage(
+        Cli.run("queues", "set", "sync", "--aging", "0s", store), "aging must be at least 1s");
+    assertUsage(Cli.run("queues", "set", "sync", "--rate", "10", store), "rate must be N/PERIOD");
+    assertUsage(
+        Cli.run("enqueue", "demo.sleep", "--unique-key", "u".repeat(256), store),
+        "uniqueKey must be 1-255 characters, got 256");
+    assertUsage(
+        Cli.run("enqueue", "demo.sleep", "--concurrency-key", "c".repeat(256), store),
+        "concurrencyKey must be 1-255 characters, got 256");
     assertThat(Cli.run("queues", store).out()).containsPattern("sync\\s+no\\s+.*max-running 4\\n");
   }
 

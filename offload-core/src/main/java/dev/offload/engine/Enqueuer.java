@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns enqueue requests into validated inserts: kind known, args JSON within the size and depth
@@ -123,7 +124,9 @@ final class Enqueuer {
         null,
         o.idempotencyKey(),
         null,
-        o.concurrencyKey(),
+        o.concurrencyKey() != null || reg == null
+            ? o.concurrencyKey()
+            : derivedKey(request, args, reg),
         o.uniqueKey(),
         o.uniqueFor() == null ? null : now.minus(o.uniqueFor()),
         o.replaceDuplicate());
@@ -203,6 +206,35 @@ final class Enqueuer {
         parent.id().value(),
         Json.write(keys),
         null);
+  }
+
+  /**
+   * The concurrency key the kind derives from the job's args ({@link JobOptions#concurrencyKey}),
+   * or null when it derives none.
+   */
+  private static @Nullable String derivedKey(JobRequest request, String args, Registration<?> reg) {
+    java.util.function.Function<Object, @Nullable String> derive = reg.options().concurrencyKey();
+    if (derive == null) {
+      return null;
+    }
+    String key;
+    try {
+      Object typed =
+          reg.argsType().isInstance(request.args())
+              ? request.args()
+              : Json.read(args, reg.argsType());
+      key = derive.apply(typed);
+    } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw InvalidJobException.invalid(
+          "concurrencyKey",
+          "the concurrencyKey function of kind '"
+              + request.kind()
+              + "' failed on these args: "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+    // The same check as an explicit key: 1-255 characters.
+    return key == null ? null : EnqueueOptions.none().concurrencyKey(key).concurrencyKey();
   }
 
   private String argsJson(Object args) {

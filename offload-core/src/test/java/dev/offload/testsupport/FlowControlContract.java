@@ -8,6 +8,7 @@ import dev.offload.EnqueueOptions;
 import dev.offload.Enqueued;
 import dev.offload.Job;
 import dev.offload.JobId;
+import dev.offload.JobOptions;
 import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.QueueOptions;
@@ -386,6 +387,73 @@ public abstract class FlowControlContract {
         .findFirst()
         .orElseThrow()
         .flow();
+  }
+
+  // ---------------------------------------------------------------- keys derived in code
+
+  /** The args of kind {@code tenant.sync}. */
+  public record TenantArgs(int tenant) {}
+
+  @Test
+  void aKindDerivesTheConcurrencyKeyFromItsTypedArgsUnlessTheEnqueueGivesOne() {
+    try (Offload node =
+        Offload.builder()
+            .store(newStore())
+            .migrate(false)
+            .register(
+                "tenant.sync",
+                TenantArgs.class,
+                (args, ctx) -> null,
+                JobOptions.defaults()
+                    .queue("tenants")
+                    .concurrencyKey((TenantArgs args) ->
+                        args.tenant() < 0
+                            ? null
+                            : "x".repeat(Math.max(0, args.tenant() - 1000))
+                                + "tenant:"
+                                + args.tenant()))
+            .build()) {
+      JobId fromRecord = node.enqueue("tenant.sync", new TenantArgs(42));
+      // Args given as JSON (as HTTP and the CLI give them) are read as the kind's type first.
+      JobId fromJson =
+          node.enqueue("tenant.sync", dev.offload.internal.Json.tree("{\"tenant\": 7}"));
+      JobId explicit =
+          node.enqueue(
+              "tenant.sync", new TenantArgs(42), EnqueueOptions.none().concurrencyKey("vip"));
+      JobId none = node.enqueue("tenant.sync", new TenantArgs(-1));
+      assertThat(concurrencyKey(fromRecord.value())).isEqualTo("tenant:42");
+      assertThat(concurrencyKey(fromJson.value())).isEqualTo("tenant:7");
+      assertThat(concurrencyKey(explicit.value())).isEqualTo("vip");
+      assertThat(concurrencyKey(none.value())).isNull();
+
+      // The derived key is what the per-key limit counts.
+      node.updateQueue("tenants", QueueOptions.none().perKey(1));
+      JobId second42 = node.enqueue("tenant.sync", new TenantArgs(42));
+      List<ClaimedJob> claimed =
+          store.jobClaim(
+              new ClaimParams(
+                  "tenants",
+                  List.of("tenant.sync"),
+                  10,
+                  "node-a",
+                  7L,
+                  Instant.now(),
+                  Duration.ofSeconds(30),
+                  node.queueOptions("tenants")));
+      assertThat(claimed)
+          .extracting(ClaimedJob::id)
+          .containsExactlyInAnyOrder(
+              fromRecord.value(), fromJson.value(), explicit.value(), none.value());
+      assertThat(node.job(second42).orElseThrow().waiting())
+          .isEqualTo("waiting: key tenant:42 at its limit of 1");
+
+      // A derived key over 255 characters is refused like an explicit one, naming the field.
+      assertThatThrownBy(() -> node.enqueue("tenant.sync", new TenantArgs(1300)))
+          .isInstanceOfSatisfying(
+              dev.offload.InvalidJobException.class,
+              e -> assertThat(e.field()).isEqualTo("concurrencyKey"))
+          .hasMessageContaining("concurrencyKey must be 1-255 characters");
+    }
   }
 
   // ---------------------------------------------------------------- rates

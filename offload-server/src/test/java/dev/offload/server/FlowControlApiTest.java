@@ -140,6 +140,39 @@ class FlowControlApiTest {
     assertThat(t.offload.job(new JobId(id)).orElseThrow().args().get("edit").asInt()).isEqualTo(2);
   }
 
+  @Test
+  void badKeysAndUniqueOptionsAre422NamingTheFieldAndCreateNothing() {
+    String longKey = "k".repeat(256);
+    assertEnqueueInvalid("\"concurrencyKey\": \"\"", "concurrencyKey", "1-255 characters");
+    assertEnqueueInvalid(
+        "\"concurrencyKey\": \"" + longKey + "\"", "concurrencyKey", "1-255 characters, got 256");
+    assertEnqueueInvalid("\"uniqueKey\": \"\"", "uniqueKey", "1-255 characters");
+    assertEnqueueInvalid(
+        "\"uniqueKey\": \"" + longKey + "\"", "uniqueKey", "1-255 characters, got 256");
+    assertEnqueueInvalid("\"concurrencyKey\": 42", "concurrencyKey", "string");
+    assertEnqueueInvalid("\"uniqueFor\": \"1h\"", "uniqueFor", "needs a uniqueKey");
+    assertEnqueueInvalid("\"uniqueKey\": \"u\", \"uniqueFor\": \"soon\"", "uniqueFor", "duration");
+    assertEnqueueInvalid(
+        "\"uniqueKey\": \"u\", \"onDuplicate\": \"merge\"", "onDuplicate", "replace");
+    assertThat(t.get("/api/jobs").json().get("jobs").size()).as("nothing was created").isZero();
+    // 255 characters is within the limit.
+    assertThat(
+            t.post(
+                    "/api/jobs",
+                    "{\"kind\": \"echo\", \"delay\": \"1h\", \"concurrencyKey\": \""
+                        + "k".repeat(255)
+                        + "\"}")
+                .status())
+        .isEqualTo(202);
+  }
+
+  private void assertEnqueueInvalid(String fields, String field, String detail) {
+    Res r = t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\", " + fields + "}");
+    assertThat(r.status()).as(fields).isEqualTo(422);
+    assertThat(r.json().path("field").asText(null)).as(fields).isEqualTo(field);
+    assertThat(r.json().get("detail").asText()).as(fields).contains(detail);
+  }
+
   // ---------------------------------------------------------------- why it waits
 
   private long enqueue(String body) {

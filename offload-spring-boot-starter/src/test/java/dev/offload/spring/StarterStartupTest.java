@@ -63,6 +63,28 @@ class StarterStartupTest {
   }
 
   @Test
+  void offloadDatasourcePicksANamedDataSource() throws Exception {
+    Path appDb = dir.resolve("app.db");
+    Path jobsDb = dir.resolve("jobs.db");
+    try (var app =
+        start(
+            TwoDataSourcesApp.class,
+            "test.app-db=" + appDb,
+            "test.jobs-db=" + jobsDb,
+            "offload.datasource=jobsData")) {
+      JobId id = app.getBean(Offload.class).enqueue("orders.sync", new OrdersApp.SyncArgs("b", 1));
+      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + jobsDb);
+          ResultSet rs =
+              c.createStatement()
+                  .executeQuery("SELECT count(*) FROM offload_jobs WHERE id = " + id.value())) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(1);
+      }
+      assertThat(Files.exists(appDb)).as("nothing of Offload in the primary DataSource").isFalse();
+    }
+  }
+
+  @Test
   void recurringDeclaresItsScheduleFromThePlaceholder() {
     try (var app =
         start(
