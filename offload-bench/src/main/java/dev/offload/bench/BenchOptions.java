@@ -52,7 +52,8 @@ record BenchOptions(
         case "--progress" -> progress = true;
         case "--workflow" -> workflow = true;
         case "--push" -> push = true;
-        // --scale, --progress, --workflow or --push alone skip the comparison unless it is asked for too.
+        // --scale, --progress, --workflow or --push alone skip the comparison unless it is asked
+        // for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
         default ->
