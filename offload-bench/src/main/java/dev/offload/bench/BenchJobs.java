@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BenchJobs {
   public static final long DRAIN = -1;
   private static final AtomicLong started = new AtomicLong();
+  private static final AtomicLong firstStartNanos = new AtomicLong();
+  private static final AtomicLong lastStartNanos = new AtomicLong();
   private static volatile long[] latencies = new long[0];
   private static final AtomicInteger latencyCount = new AtomicInteger();
   private static volatile CountDownLatch latencyDone = new CountDownLatch(0);
@@ -24,7 +26,10 @@ public final class BenchJobs {
     long now = System.nanoTime();
     long t = arg == null ? DRAIN : arg;
     if (t == DRAIN) {
-      started.incrementAndGet();
+      if (started.getAndIncrement() == 0) {
+        firstStartNanos.set(now);
+      }
+      lastStartNanos.accumulateAndGet(now, Math::max);
       return;
     }
     int i = latencyCount.getAndIncrement();
@@ -37,6 +42,11 @@ public final class BenchJobs {
 
   static long started() {
     return started.get();
+  }
+
+  /** Seconds from the first drain job's start to the last one's: the rate's measure. */
+  static double startSpanSecs() {
+    return (lastStartNanos.get() - firstStartNanos.get()) / 1e9;
   }
 
   static void expectLatencies(int n) {

@@ -17,6 +17,7 @@ record BenchOptions(
     boolean progress,
     boolean workflow,
     boolean push,
+    boolean flow,
     boolean compare,
     boolean help) {
 
@@ -32,6 +33,7 @@ record BenchOptions(
     boolean progress = false;
     boolean workflow = false;
     boolean push = false;
+    boolean flow = false;
     boolean compare = true;
     boolean help = false;
     for (int i = 0; i < args.length; i++) {
@@ -52,8 +54,9 @@ record BenchOptions(
         case "--progress" -> progress = true;
         case "--workflow" -> workflow = true;
         case "--push" -> push = true;
-        // --scale, --progress, --workflow or --push alone skip the comparison unless it is asked
-        // for too.
+        case "--flow" -> flow = true;
+        // --scale, --progress, --workflow, --push or --flow alone skip the comparison unless it is
+        // asked for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
         default ->
@@ -61,7 +64,7 @@ record BenchOptions(
       }
     }
     boolean onlyExtras =
-        (scale || progress || workflow || push)
+        (scale || progress || workflow || push || flow)
             && !List.of(args).contains("--compare")
             && !List.of(args).contains("--quick");
     return new BenchOptions(
@@ -74,6 +77,7 @@ record BenchOptions(
         progress,
         workflow,
         push,
+        flow,
         compare && !onlyExtras,
         help);
   }
@@ -116,7 +120,7 @@ record BenchOptions(
   static String usage() {
     return """
     Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
-                     [--quick] [--scale] [--progress] [--workflow] [--push]
+                     [--quick] [--scale] [--progress] [--workflow] [--push] [--flow]
                      [--compare]
 
     Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
@@ -139,7 +143,12 @@ record BenchOptions(
       --push          push-1000: 1,000 jobs pushed to a local endpoint answering in 50 ms beside
                       1,000 pull jobs of 50 ms, one node, concurrency 100 (a push-1000 row in
                       results.json). Alone, skips the comparison
-      --compare       run the comparison too when --scale, --progress, --workflow or --push is given
+      --flow          flow control: 20,000 jobs over 1,000 keys with a per-key limit of 1, a
+                      queue limit equal to --threads, a rate of 1,000/s, each against the same
+                      run without limits (rows with a "scenario" field added to results.json;
+                      --quick: a tenth of the jobs). Alone, skips the comparison
+      --compare       run the comparison too when --scale, --progress, --workflow, --push or
+                      --flow is given
 
     Environment:
       OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres

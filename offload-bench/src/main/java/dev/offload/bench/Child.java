@@ -31,6 +31,7 @@ public final class Child {
           case "progress" -> progress(a);
           case "workflow" -> WorkflowBench.child(a);
           case "push" -> PushBench.measure(a);
+          case "flow" -> flow(a);
           default -> throw new IllegalArgumentException("mode " + a.get("mode"));
         };
     result.put("peakHeapMb", round(heap.peakMb()));
@@ -249,6 +250,61 @@ public final class Child {
       }
       r.put("drainSecs", round(secs));
       r.put("drainPerSec", round(pending / secs));
+    }
+    return r;
+  }
+
+  /**
+   * A drain of {@code jobs} no-op jobs with the queue's flow control set by {@code maxRunning},
+   * {@code perKey} and {@code rate} (per second; 0 for none), the jobs spread over {@code keys}
+   * concurrency keys (0 for none). Reports the drain rate and the rate of starts.
+   */
+  private static Map<String, Object> flow(Map<String, String> a) throws Exception {
+    int jobs = Integer.parseInt(a.get("jobs"));
+    int threads = Integer.parseInt(a.get("threads"));
+    int keys = Integer.parseInt(a.get("keys"));
+    int maxRunning = Integer.parseInt(a.get("maxRunning"));
+    int perKey = Integer.parseInt(a.get("perKey"));
+    int rate = Integer.parseInt(a.get("rate"));
+    dev.offload.QueueOptions flow = dev.offload.QueueOptions.none();
+    if (maxRunning > 0) {
+      flow = flow.maxRunning(maxRunning);
+    }
+    if (perKey > 0) {
+      flow = flow.perKey(perKey);
+    }
+    if (rate > 0) {
+      flow = flow.rate(dev.offload.Rate.perSecond(rate));
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("jobs", jobs);
+    r.put("threads", threads);
+    try (OffloadSubject s =
+        new OffloadSubject(a.get("store").equals("sqlite"), a.get("schema"), threads, flow, keys)) {
+      s.setUp();
+      r.put("settings", s.settings());
+      s.enqueueBatch(jobs, 1_000);
+      long t0 = System.nanoTime();
+      s.startWorkers();
+      long last = -1;
+      long lastMoved = System.nanoTime();
+      while (BenchJobs.started() < jobs) {
+        Thread.sleep(2);
+        long now = BenchJobs.started();
+        if (now != last) {
+          last = now;
+          lastMoved = System.nanoTime();
+        } else if (System.nanoTime() - lastMoved > TimeUnit.SECONDS.toNanos(60)) {
+          throw new IllegalStateException("stalled at " + now + " of " + jobs + " jobs for 60 s");
+        }
+      }
+      while (s.unfinished() > 0) {
+        Thread.sleep(5);
+      }
+      double drainSecs = (System.nanoTime() - t0) / 1e9;
+      r.put("drainSecs", round(drainSecs));
+      r.put("drainPerSec", round(jobs / drainSecs));
+      r.put("startsPerSec", round((jobs - 1) / BenchJobs.startSpanSecs()));
     }
     return r;
   }

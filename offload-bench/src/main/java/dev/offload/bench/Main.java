@@ -82,6 +82,9 @@ public final class Main {
     if (options.push()) {
       PushBench.run(this, options);
     }
+    if (options.flow()) {
+      FlowScenarios.run(this, options);
+    }
   }
 
   Path target() {

@@ -1,8 +1,10 @@
 package dev.offload.bench;
 
+import dev.offload.EnqueueOptions;
 import dev.offload.JobOptions;
 import dev.offload.JobRequest;
 import dev.offload.Offload;
+import dev.offload.QueueOptions;
 import dev.offload.postgres.PostgresStore;
 import dev.offload.sqlite.SqliteStore;
 import dev.offload.store.Store;
@@ -18,7 +20,9 @@ import java.util.Map;
 
 /**
  * Offload with its defaults and {@code queue("default", threads)}, on PostgreSQL ({@code
- * PostgresStore.connect} with a pool of threads + 2) or on SQLite ({@code SqliteStore.open}).
+ * PostgresStore.connect} with a pool of threads + 2) or on SQLite ({@code SqliteStore.open}). For
+ * the flow-control scenarios the queue may have limits, and drain jobs a concurrency key out of
+ * {@code keys} (round robin).
  */
 final class OffloadSubject implements Subject {
   static final String KIND = "bench.noop";
@@ -27,14 +31,23 @@ final class OffloadSubject implements Subject {
   private final boolean sqlite;
   private final String schema;
   private final int threads;
+  private final QueueOptions flow;
+  private final int keys;
   private final Path file;
   private Offload offload;
   private Connection probe;
 
   OffloadSubject(boolean sqlite, String schema, int threads) throws Exception {
+    this(sqlite, schema, threads, QueueOptions.none(), 0);
+  }
+
+  OffloadSubject(boolean sqlite, String schema, int threads, QueueOptions flow, int keys)
+      throws Exception {
     this.sqlite = sqlite;
     this.schema = schema;
     this.threads = threads;
+    this.flow = flow;
+    this.keys = keys;
     this.file = sqlite ? Files.createTempDirectory("offload-bench").resolve("offload.db") : null;
   }
 
@@ -59,7 +72,7 @@ final class OffloadSubject implements Subject {
       Pg.createSchema(schema);
       store = PostgresStore.connect(Pg.withSchema(Pg.baseUrl(), schema), threads + 2);
     }
-    offload =
+    Offload.Builder builder =
         Offload.builder()
             .store(store)
             .register(
@@ -72,8 +85,11 @@ final class OffloadSubject implements Subject {
                 JobOptions.defaults())
             .register(
                 ProgressJob.KIND, ProgressJob.Args.class, new ProgressJob(), JobOptions.defaults())
-            .queue("default", threads)
-            .build();
+            .queue("default", threads);
+    if (flow.controlled()) {
+      builder.queue("default", flow);
+    }
+    offload = builder.build();
     probe = sqlite ? DriverManager.getConnection("jdbc:sqlite:" + file) : Pg.connect(Pg.baseUrl());
   }
 
@@ -83,7 +99,13 @@ final class OffloadSubject implements Subject {
     for (int done = 0; done < n; done += batch) {
       requests.clear();
       for (int i = 0; i < Math.min(batch, n - done); i++) {
-        requests.add(JobRequest.of(KIND, DRAIN_ARGS));
+        requests.add(
+            keys == 0
+                ? JobRequest.of(KIND, DRAIN_ARGS)
+                : JobRequest.of(
+                    KIND,
+                    DRAIN_ARGS,
+                    EnqueueOptions.none().concurrencyKey("key:" + (done + i) % keys)));
       }
       offload.enqueueAll(requests);
     }
@@ -119,6 +141,9 @@ final class OffloadSubject implements Subject {
         "store",
         sqlite ? "SqliteStore.open(file)" : "PostgresStore.connect(url, " + (threads + 2) + ")");
     s.put("other", "defaults (poll 1 s as a fallback to LISTEN/NOTIFY, claim batch up to 500)");
+    if (flow.controlled() || keys > 0) {
+      s.put("flow", flow + (keys > 0 ? ", concurrency keys: " + keys : ""));
+    }
     return s;
   }
 

@@ -48,6 +48,15 @@ class BenchOptionsTest {
   }
 
   @Test
+  void flowAloneSkipsTheComparisonUnlessAsked() {
+    BenchOptions flow = BenchOptions.parse("--flow");
+    assertThat(flow.flow()).isTrue();
+    assertThat(flow.compare()).isFalse();
+    assertThat(BenchOptions.parse("--flow", "--quick").compare()).isTrue();
+    assertThat(BenchOptions.parse().flow()).isFalse();
+  }
+
+  @Test
   void rejectsUnknownSystemsAndOptions() {
     assertThatThrownBy(() -> BenchOptions.parse("--systems", "sidekiq"))
         .hasMessageContaining("unknown system 'sidekiq'");

@@ -99,6 +99,10 @@ final class QueuesCommand implements Callable<Integer> {
     if (o.aging() != null) {
       parts.add("aging " + Durations.format(o.aging()));
     }
+    if (o.push() != null) {
+      parts.add(
+          "push " + o.push().url() + " (timeout " + Durations.format(o.push().timeout()) + ")");
+    }
     return parts.isEmpty() ? "none" : String.join(", ", parts);
   }
 
@@ -154,6 +158,30 @@ final class QueuesCommand implements Callable<Integer> {
         description = "After each DUR of waiting, a job counts one priority level more urgent.")
     String aging;
 
+    @Option(
+        names = "--push-url",
+        paramLabel = "URL|none",
+        description =
+            "Deliver the queue's jobs to this endpoint (a push queue; https, or http on loopback); 'none' unbinds.")
+    String pushUrl;
+
+    @Option(
+        names = "--push-timeout",
+        paramLabel = "DUR",
+        description = "How long one push may take (default 60s).")
+    String pushTimeout;
+
+    @Option(
+        names = "--push-secret-env",
+        paramLabel = "VAR",
+        description = "The environment variable holding the signing secret on each node.")
+    String pushSecretEnv;
+
+    @Option(
+        names = "--allow-http",
+        description = "Accept plain http for a push URL that is not loopback.")
+    boolean allowHttp;
+
     @Override
     public Integer call() {
       Context ctx = queues.parent.ctx;
@@ -190,6 +218,33 @@ final class QueuesCommand implements Callable<Integer> {
         }
         if (aging != null) {
           o = o.aging(none(aging) ? null : Durations.parse(aging));
+        }
+        if (pushUrl != null && none(pushUrl)) {
+          o = o.push(null);
+        } else if (pushUrl != null || o.push() != null) {
+          QueueOptions.Push p = o.push();
+          java.net.URI url;
+          if (pushUrl != null) {
+            try {
+              url = new java.net.URI(pushUrl.trim());
+            } catch (java.net.URISyntaxException e) {
+              throw new IllegalArgumentException("pushUrl is not a URL: '" + pushUrl + "'");
+            }
+          } else {
+            url = p.url();
+          }
+          o =
+              o.push(
+                  new QueueOptions.Push(
+                      url,
+                      pushTimeout != null
+                          ? Durations.parse(pushTimeout)
+                          : p == null ? null : p.timeout(),
+                      pushSecretEnv != null ? pushSecretEnv : p == null ? null : p.secretEnv(),
+                      allowHttp || (p != null && p.allowHttp())));
+        } else if (pushTimeout != null || pushSecretEnv != null || allowHttp) {
+          throw new IllegalArgumentException(
+              "--push-timeout, --push-secret-env and --allow-http need a push URL (--push-url)");
         }
         return o;
       } catch (IllegalArgumentException e) {

@@ -66,6 +66,37 @@ class QueuesCommandTest {
   }
 
   @Test
+  void aQueueIsBoundToAPushEndpointAndUnbound() {
+    Cli.Result set =
+        Cli.run(
+            "queues",
+            "set",
+            "sync",
+            "--push-url",
+            "http://127.0.0.1:9/push",
+            "--push-timeout",
+            "30s",
+            "--push-secret-env",
+            "PUSH_SECRET",
+            store);
+    assertThat(set.code()).as(set.toString()).isZero();
+    assertThat(set.out()).contains("push http://127.0.0.1:9/push (timeout 30s)");
+    assertUsage(
+        Cli.run("queues", "set", "sync", "--push-url", "http://169.254.169.254/x", store),
+        "pushUrl must not point at a link-local or cloud metadata address");
+    assertUsage(
+        Cli.run("queues", "set", "sync", "--push-url", "http://example.com/x", store),
+        "pushUrl must use https");
+    Cli.Result allowed =
+        Cli.run(
+            "queues", "set", "sync", "--push-url", "http://example.com/x", "--allow-http", store);
+    assertThat(allowed.code()).as(allowed.toString()).isZero();
+    Cli.Result unbound = Cli.run("queues", "set", "sync", "--push-url", "none", store);
+    assertThat(unbound.code()).as(unbound.toString()).isZero();
+    assertThat(unbound.out()).doesNotContain("push");
+  }
+
+  @Test
   void badValuesAreAClearUsageErrorAndChangeNothing() {
     Cli.run("queues", "set", "sync", "--max-running", "4", store);
     assertUsage(Cli.run("queues", "set", "sync", "--rate", "0/s", store), "at least 1 start");

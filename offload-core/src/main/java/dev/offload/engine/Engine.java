@@ -261,6 +261,9 @@ final class Engine {
       }
     }
     for (String queue : freed) {
+      // This node's claimer at once, the others through the notifier (which would wake this one
+      // too, a round trip later).
+      onInsert(queue);
       store.notifier().publish(Notifier.INSERT, queue);
     }
     if (config.listeners().isEmpty()) {

@@ -512,6 +512,61 @@ public abstract class FlowControlContract {
     assertThat(first).extracting(ClaimedJob::id).containsAll(b);
   }
 
+  /** The args of the fairness test's jobs. */
+  public record Tenant(String tenant) {}
+
+  @Test
+  void aTenantsTenJobsAllStartBeforeTheFiveHundredthOfAnotherTenantsBacklogOfTenThousand() {
+    offload.updateQueue("fair", QueueOptions.none().fair(true));
+    // Tenant A's backlog is all there before tenant B enqueues, and before any worker runs.
+    List<dev.offload.JobRequest> backlog = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      backlog.add(tenantJob("A"));
+      if (backlog.size() == 1_000) {
+        offload.enqueueAll(backlog);
+        backlog.clear();
+      }
+    }
+    for (int i = 0; i < 10; i++) {
+      offload.enqueue("fair.job", new Tenant("B"), tenantJob("B").options());
+    }
+    List<String> startOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (Offload worker =
+        Offload.builder()
+            .store(newStore())
+            .migrate(false)
+            .pollInterval(Duration.ofMillis(50))
+            .register(
+                "fair.job",
+                Tenant.class,
+                (args, ctx) -> {
+                  startOrder.add(args.tenant());
+                  return null;
+                },
+                dev.offload.JobOptions.defaults().queue("fair"))
+            .queue("fair", 4)
+            .build()) {
+      worker.start();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> startOrder.stream().filter("B"::equals).count() == 10);
+    }
+    List<String> order;
+    synchronized (startOrder) {
+      order = List.copyOf(startOrder);
+    }
+    int lastB = order.lastIndexOf("B");
+    long aBeforeLastB = order.subList(0, lastB).stream().filter("A"::equals).count();
+    assertThat(aBeforeLastB).as("A's jobs started before B's last").isLessThan(499);
+  }
+
+  private static dev.offload.JobRequest tenantJob(String tenant) {
+    return dev.offload.JobRequest.of(
+        "fair.job",
+        new Tenant(tenant),
+        EnqueueOptions.none().allowUnknownKind().queue("fair").concurrencyKey("tenant:" + tenant));
+  }
+
   @Test
   void agingMakesALongWaitingLowPriorityJobRunBeforeNewUrgentOnes() {
     long old = insert("bulk", null, 9, t0.minusSeconds(60));

@@ -518,23 +518,20 @@ public final class PostgresStore implements Store {
       return List.of();
     }
     List<Long> ids = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql.claimCandidates)) {
-      ps.setString(1, p.queue());
-      ps.setTimestamp(2, Timestamp.from(p.now()));
-      ps.setLong(3, nowUs);
-      ps.setArray(4, c.createArrayOf("text", p.kinds().toArray()));
-      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
-      ps.setBoolean(6, o.ratePerKey());
-      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
-      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
-      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
-      ps.setBoolean(10, o.interleavesKeys());
-      ps.setLong(11, room);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getLong(1));
+    if (o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null) {
+      try (PreparedStatement ps = c.prepareStatement(sql.claimCandidatesInOrder)) {
+        ps.setString(1, p.queue());
+        ps.setTimestamp(2, Timestamp.from(p.now()));
+        ps.setArray(3, c.createArrayOf("text", p.kinds().toArray()));
+        ps.setLong(4, room);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getLong(1));
+          }
         }
       }
+    } else {
+      candidatesRanked(c, p, o, nowUs, room, ids);
     }
     if (ids.isEmpty()) {
       return List.of();
@@ -569,6 +566,30 @@ public final class PostgresStore implements Store {
     }
     jobs.sort(CLAIM_ORDER);
     return jobs;
+  }
+
+  /** Candidates ranked within their keys: per-key limits and rates, fair order, aging. */
+  private void candidatesRanked(
+      Connection c, ClaimParams p, QueueOptions o, long nowUs, long room, List<Long> ids)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.claimCandidates)) {
+      ps.setString(1, p.queue());
+      ps.setTimestamp(2, Timestamp.from(p.now()));
+      ps.setLong(3, nowUs);
+      ps.setArray(4, c.createArrayOf("text", p.kinds().toArray()));
+      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
+      ps.setBoolean(6, o.ratePerKey());
+      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
+      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+      ps.setBoolean(10, o.interleavesKeys());
+      ps.setLong(11, room);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
   }
 
   private Long rateTat(Connection c, String queue, String key) throws SQLException {

@@ -20,6 +20,7 @@ final class Sql {
   final String claimRunningCount;
   final String claimRateGet;
   final String claimCandidates;
+  final String claimCandidatesInOrder;
   final String claimIds;
   final String claimRateAdvance;
   final String completeMany;
@@ -282,6 +283,19 @@ final class Sql {
                     WHEN greatest(coalesce(t.tat_us, p.now_us), p.now_us) > p.now_us + p.tolerance_us THEN 0
                     ELSE (p.now_us + p.tolerance_us - greatest(coalesce(t.tat_us, p.now_us), p.now_us)) / p.interval_us + 1 END)
             ORDER BY CASE WHEN p.fair THEN r.nth ELSE 0 END, r.urgency, r.run_at, r.id
+            LIMIT ?\
+            """);
+
+    // A queue whose limits do not look at keys (maxRunning, a rate for the whole queue) and that
+    // neither interleaves keys nor ages needs no ranking: its next jobs in plain claim order, from
+    // the same index as the lock-free claim, instead of numbering every runnable row each claim.
+    claimCandidatesInOrder =
+        fill(
+            schema,
+            """
+            SELECT id FROM {schema}.jobs
+            WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ? AND kind = ANY(?::text[])
+            ORDER BY priority, run_at, id
             LIMIT ?\
             """);
 

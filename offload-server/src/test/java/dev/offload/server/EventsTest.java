@@ -157,7 +157,10 @@ class EventsTest {
             .get("id")
             .asLong();
     // Two more jobs are enqueued once the feed has sent its first page, so they arrive as changes.
+    // Reading ends once both changes arrived: the page of two jobs, and queue counts of three.
     AtomicBoolean enqueuedLater = new AtomicBoolean();
+    AtomicBoolean sawBothJobs = new AtomicBoolean();
+    AtomicBoolean sawThreeScheduled = new AtomicBoolean();
     Result r =
         SseClient.read(
             t.http,
@@ -168,7 +171,13 @@ class EventsTest {
                 t.post("/api/jobs", "{\"kind\": \"echo\", \"delay\": \"1h\"}");
                 return false;
               }
-              return e.event().equals("jobs") && Json.tree(e.data()).get("jobs").size() == 2;
+              if (e.event().equals("jobs") && Json.tree(e.data()).get("jobs").size() == 2) {
+                sawBothJobs.set(true);
+              }
+              if (e.event().equals("queues") && scheduled(e) == 3) {
+                sawThreeScheduled.set(true);
+              }
+              return sawBothJobs.get() && sawThreeScheduled.get();
             },
             15_000);
 
@@ -176,7 +185,14 @@ class EventsTest {
     assertThat(r.events().get(1).event()).isEqualTo("jobs");
     JsonNode queues = Json.tree(r.events().get(0).data()).get("queues");
     assertThat(queues).extracting(q -> q.get("name").asText()).contains("default", "reports");
-    JsonNode jobs = Json.tree(r.events().get(r.events().size() - 1).data()).get("jobs");
+    JsonNode jobs =
+        Json.tree(
+                r.events().stream()
+                    .filter(e -> e.event().equals("jobs"))
+                    .reduce((a, b) -> b)
+                    .orElseThrow()
+                    .data())
+            .get("jobs");
     assertThat(jobs).extracting(j -> j.get("queue").asText()).containsOnly("default");
     assertThat(jobs.get(1).get("id").asLong()).isEqualTo(first);
     // Summaries leave out args and stack traces, so a page costs the same whatever jobs hold.
@@ -185,12 +201,14 @@ class EventsTest {
     assertThat(r.events())
         .filteredOn(e -> e.event().equals("queues"))
         .last()
-        .satisfies(e ->
-            assertThat(
-                    Json.tree(e.data()).get("queues").findValues("scheduled").stream()
-                        .mapToLong(JsonNode::asLong)
-                        .sum())
-                .isEqualTo(3));
+        .satisfies(e -> assertThat(scheduled(e)).isEqualTo(3));
+  }
+
+  /** Jobs scheduled across the queues of a {@code queues} event. */
+  private static long scheduled(Event e) {
+    return Json.tree(e.data()).get("queues").findValues("scheduled").stream()
+        .mapToLong(JsonNode::asLong)
+        .sum();
   }
 
   @Test

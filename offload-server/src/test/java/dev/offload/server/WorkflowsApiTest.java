@@ -105,6 +105,29 @@ class WorkflowsApiTest {
     assertThat(t.get("/api/workflows/99/events").status()).isEqualTo(404);
   }
 
+  /** A group join over HTTP: "sync/*" waits for sync (which adds no steps here) and runs after. */
+  @Test
+  void aGroupJoinWaitsForItsStepOverHttp() {
+    Res created =
+        t.post(
+            "/api/workflows",
+            """
+            {"name": "fan", "steps": [
+              {"name": "sync", "kind": "echo"},
+              {"name": "report", "kind": "echo", "after": ["sync/*"]}]}\
+            """);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.json().get("steps").get(1).get("after").toString()).isEqualTo("[\"sync\"]");
+    long id = created.json().get("id").asLong();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> t.get("/api/workflows/" + id).json().get("state").asText().equals("succeeded"));
+    JsonNode steps = t.get("/api/workflows/" + id).json().get("steps");
+    assertThat(Instant.parse(steps.get(1).get("startedAt").asText()))
+        .isAfterOrEqualTo(Instant.parse(steps.get(0).get("finishedAt").asText()));
+  }
+
   @Test
   void aBadGraphIs422NamingItAndNothingIsWritten() {
     assertRefused(
@@ -124,6 +147,9 @@ class WorkflowsApiTest {
         "{\"name\": \"w\", \"steps\": [{\"name\": \"a\", \"kind\": \"echo\", \"onFailure\": \"maybe\"}]}",
         "onFailure");
     assertRefused("{\"name\": \"w\", \"steps\": []}", "steps is required");
+    assertRefused(
+        "{\"name\": \"w\", \"steps\": [{\"name\": \"a\", \"kind\": \"echo\", \"after\": [\"ghost/*\"]}]}",
+        "missing step 'ghost' (the group 'ghost/*' is the steps that 'ghost' adds)");
     assertThat(t.get("/api/jobs").json().get("jobs")).isEmpty();
     assertThat(t.get("/api/workflows/1").status()).isEqualTo(404);
     assertThat(t.get("/api/workflows/x").status()).isEqualTo(404);
