@@ -908,7 +908,7 @@ public final class Offload implements AutoCloseable {
     /**
      * The base URL this node's HTTP API is reached at by push endpoints (such as {@code
      * https://offload.example.com/}); with it, each push carries a {@code progressUrl}. Default:
-     * none ({@code offload serve} sets its own).
+     * none (no {@code progressUrl} is sent).
      */
     public Builder publicUrl(java.net.@Nullable URI publicUrl) {
       if (publicUrl != null

@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -121,8 +123,9 @@ public final class WorkflowBuilder {
     List<List<Integer>> after = new ArrayList<>();
     List<List<String>> groups = new ArrayList<>();
     for (Step s : steps) {
-      List<Integer> deps = new ArrayList<>();
-      List<String> stepGroups = new ArrayList<>();
+      // Sets keep the order and make a join after thousands of steps linear, not quadratic.
+      Set<Integer> deps = new LinkedHashSet<>();
+      Set<String> stepGroups = new LinkedHashSet<>();
       for (String dep : s.options().after()) {
         // "sync/*": the step sync and every step it (or they) will add.
         boolean group = dep.endsWith("/*");
@@ -139,15 +142,13 @@ public final class WorkflowBuilder {
                       ? " (the group '" + dep + "' is the steps that '" + step + "' adds)"
                       : ""));
         }
-        if (!deps.contains(d)) {
-          deps.add(d);
-        }
-        if (group && !stepGroups.contains(step)) {
+        deps.add(d);
+        if (group) {
           stepGroups.add(step);
         }
       }
-      after.add(deps);
-      groups.add(stepGroups);
+      after.add(List.copyOf(deps));
+      groups.add(List.copyOf(stepGroups));
     }
     requireAcyclic(after);
     List<JobRequest> requests = new ArrayList<>();
