@@ -129,7 +129,8 @@ final class Http {
     return parse(body);
   }
 
-  private static byte[] body(Context ctx, long maxBytes) {
+  /** The body's bytes, refusing more than {@code maxBytes} (413) as {@link #jsonBody} does. */
+  static byte[] body(Context ctx, long maxBytes) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > maxBytes) {
       throw tooLarge(ctx, declared + " bytes", maxBytes);

@@ -17,6 +17,7 @@ import java.time.Duration;
  * GET    /api/jobs                  ?state=&amp;queue=&amp;kind=&amp;errorClass=&amp;limit=&amp;cursor=&amp;fields=args,result → {jobs, nextCursor}
  * GET    /api/jobs/{id}             the job (?token= a read token: the job's JobProgressView, without the admin token)
  * GET    /api/jobs/{id}/events      SSE: state and progress until the job ends (?token= as above)
+ * POST   /api/jobs/{id}/progress    a push endpoint's progress: 204 (Bearer the job token, not the admin token)
  * GET    /offload-progress.js       the &lt;offload-progress&gt; web component for end users' pages
  * POST   /api/jobs/{id}/cancel      200 (or 202 while a running attempt stops) + job
  * POST   /api/jobs/{id}/retry       200 + job
@@ -61,6 +62,7 @@ final class Routes {
   private final JobEvents jobEvents;
   private final Health health;
   private final ReadTokens readTokens;
+  private final PushProgressApi pushProgress;
   private final Dashboard dashboard = new Dashboard();
 
   Routes(
@@ -84,6 +86,7 @@ final class Routes {
     this.jobEvents = new JobEvents(offload, heartbeat, streams);
     this.health = new Health(offload);
     this.readTokens = new ReadTokens(offload);
+    this.pushProgress = new PushProgressApi(offload, maxBodyBytes);
   }
 
   private static byte[] resource(String name) {
@@ -106,8 +109,9 @@ final class Routes {
         "/api/*",
         ctx -> {
           // A job's read token opens that job's document and events, and only those (see
-          // ReadTokens).
-          if (!readTokens.admit(ctx)) {
+          // ReadTokens). A push endpoint's progress report carries its job token instead of the
+          // admin token (see PushProgressApi).
+          if (!PushProgressApi.isProgressReport(ctx) && !readTokens.admit(ctx)) {
             security.checkToken(ctx);
           }
         });
@@ -129,6 +133,7 @@ final class Routes {
     r.get("/api/jobs", jobs::list);
     r.get("/api/jobs/{id}", jobs::get);
     r.get("/api/jobs/{id}/events", jobEvents::handle);
+    r.post("/api/jobs/{id}/progress", pushProgress::handle);
     r.post("/api/jobs/{id}/cancel", jobs::cancel);
     r.post("/api/jobs/{id}/retry", jobs::retry);
     r.post(

@@ -202,6 +202,31 @@ class OpenApiTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> t.state(echo).equals("succeeded"));
     checked("POST", "/api/jobs/{id}/retry", t.post("/api/jobs/" + echo + "/retry"));
     checked("POST", "/api/jobs/{id}/retry-items", t.post("/api/jobs/" + echo + "/retry-items"));
+    // A push endpoint's progress report: no job token (401), a made-up one (403), one shaped for a
+    // job that no longer runs (409), and for one that is gone (410).
+    String progress = "/api/jobs/{id}/progress";
+    checked("POST", progress, t.post("/api/jobs/" + echo + "/progress", "{\"percent\":1}"));
+    checked(
+        "POST",
+        progress,
+        t.send(
+            t.request("/api/jobs/" + echo + "/progress")
+                .header("Authorization", "Bearer nope")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))));
+    checked(
+        "POST",
+        progress,
+        t.send(
+            t.request("/api/jobs/" + echo + "/progress")
+                .header("Authorization", "Bearer " + echo + ".stale")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))));
+    checked(
+        "POST",
+        progress,
+        t.send(
+            t.request("/api/jobs/999999/progress")
+                .header("Authorization", "Bearer 999999.gone")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))));
     checked("POST", "/api/jobs", t.post("/api/jobs", "{\"kind\": "));
     checked("POST", "/api/jobs", t.post("/api/jobs", "{\"kind\": \"no.such.kind\"}"));
     checked("POST", "/api/jobs", t.post("/api/jobs", "{\"kind\": \"echo\", \"priorty\": 1}"));
