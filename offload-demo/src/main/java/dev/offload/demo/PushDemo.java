@@ -12,6 +12,7 @@ import dev.offload.push.PushReceiver;
 import dev.offload.server.OffloadServer;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,8 +70,9 @@ final class PushDemo {
             // This node dispatches the queue, one call at a time: one job, whose calls follow
             // each other. Without it the node claims nothing from the queue and the job waits.
             b.queue(QUEUE, 1);
-            // No publicUrl: the HTTP API does not serve POST /api/jobs/{id}/progress yet, so a
-            // progressUrl would only earn 404s. Progress travels in each 202 continuation.
+            // Each push carries a progressUrl on the dashboard's server: the receiver reports
+            // progress while a call runs, beside what each 202 continuation carries.
+            b.publicUrl(URI.create("http://127.0.0.1:" + port + "/"));
             b.pushSecrets(name -> name.equals(SECRET_ENV) ? secret : null);
           });
       OffloadServer server = null;
