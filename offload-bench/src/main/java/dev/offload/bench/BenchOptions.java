@@ -16,6 +16,7 @@ record BenchOptions(
     boolean scale,
     boolean progress,
     boolean workflow,
+    boolean push,
     boolean flow,
     boolean compare,
     boolean help) {
@@ -31,6 +32,7 @@ record BenchOptions(
     boolean scale = false;
     boolean progress = false;
     boolean workflow = false;
+    boolean push = false;
     boolean flow = false;
     boolean compare = true;
     boolean help = false;
@@ -51,9 +53,10 @@ record BenchOptions(
         case "--scale" -> scale = true;
         case "--progress" -> progress = true;
         case "--workflow" -> workflow = true;
+        case "--push" -> push = true;
         case "--flow" -> flow = true;
-        // --scale, --progress, --workflow or --flow alone skip the comparison unless it is asked
-        // for too.
+        // --scale, --progress, --workflow, --push or --flow alone skip the comparison unless it is
+        // asked for too.
         case "--compare" -> compare = true;
         case "-h", "--help" -> help = true;
         default ->
@@ -61,7 +64,7 @@ record BenchOptions(
       }
     }
     boolean onlyExtras =
-        (scale || progress || workflow || flow)
+        (scale || progress || workflow || push || flow)
             && !List.of(args).contains("--compare")
             && !List.of(args).contains("--quick");
     return new BenchOptions(
@@ -73,6 +76,7 @@ record BenchOptions(
         scale,
         progress,
         workflow,
+        push,
         flow,
         compare && !onlyExtras,
         help);
@@ -116,7 +120,8 @@ record BenchOptions(
   static String usage() {
     return """
     Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
-                     [--quick] [--scale] [--progress] [--workflow] [--flow] [--compare]
+                     [--quick] [--scale] [--progress] [--workflow] [--push] [--flow]
+                     [--compare]
 
     Runs Offload, db-scheduler, JobRunr and a raw-SQL floor against the same PostgreSQL, each in a
     fresh schema and its own JVM, plus Offload on SQLite, and prints one row per system (median of
@@ -135,12 +140,15 @@ record BenchOptions(
       --workflow      Offload enqueuing a workflow of 10,000 steps (one root, 9,998 steps after it,
                       one join after those) in one transaction on PostgreSQL; adds the row
                       "scenario": "workflow-10000-steps" to results.json. Alone, skips the comparison
+      --push          push-1000: 1,000 jobs pushed to a local endpoint answering in 50 ms beside
+                      1,000 pull jobs of 50 ms, one node, concurrency 100 (a push-1000 row in
+                      results.json). Alone, skips the comparison
       --flow          flow control: 20,000 jobs over 1,000 keys with a per-key limit of 1, a
                       queue limit equal to --threads, a rate of 1,000/s, each against the same
                       run without limits (rows with a "scenario" field added to results.json;
                       --quick: a tenth of the jobs). Alone, skips the comparison
-      --compare       run the comparison too when --scale, --progress, --workflow or --flow
-                      is given
+      --compare       run the comparison too when --scale, --progress, --workflow, --push or
+                      --flow is given
 
     Environment:
       OFFLOAD_BENCH_PG_URL     default jdbc:postgresql://127.0.0.1:5432/test?user=postgres

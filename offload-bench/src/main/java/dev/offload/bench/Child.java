@@ -30,6 +30,7 @@ public final class Child {
           case "scale" -> scale(a, heap);
           case "progress" -> progress(a);
           case "workflow" -> WorkflowBench.child(a);
+          case "push" -> PushBench.measure(a);
           case "flow" -> flow(a);
           default -> throw new IllegalArgumentException("mode " + a.get("mode"));
         };

@@ -79,6 +79,9 @@ public final class Main {
     if (options.workflow()) {
       WorkflowBench.run(this, options);
     }
+    if (options.push()) {
+      PushBench.run(this, options);
+    }
     if (options.flow()) {
       FlowScenarios.run(this, options);
     }
@@ -140,7 +143,7 @@ public final class Main {
       rows.add(aggregate(e.getValue()));
     }
     Report.print(rows, options);
-    // Rows of other scenarios (--workflow) written by earlier runs stay.
+    // Rows of other scenarios (--workflow, --push) written by earlier runs stay.
     List<Map<String, Object>> kept = new ArrayList<>();
     for (Map<String, Object> old : readResults(target)) {
       if (old.get("scenario") != null) {

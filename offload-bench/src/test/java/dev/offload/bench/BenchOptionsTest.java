@@ -39,6 +39,15 @@ class BenchOptionsTest {
   }
 
   @Test
+  void pushAloneRunsOnlyThePushScenario() {
+    BenchOptions push = BenchOptions.parse("--push");
+    assertThat(push.push()).isTrue();
+    assertThat(push.compare()).isFalse();
+    assertThat(BenchOptions.parse("--push", "--compare").compare()).isTrue();
+    assertThat(BenchOptions.parse().push()).isFalse();
+  }
+
+  @Test
   void flowAloneSkipsTheComparisonUnlessAsked() {
     BenchOptions flow = BenchOptions.parse("--flow");
     assertThat(flow.flow()).isTrue();

@@ -65,6 +65,14 @@ final class DemoCommand implements Callable<Integer> {
   Integer port;
 
   @Option(
+      names = "--push",
+      description =
+          "Show push delivery instead: an order sync (--orders, default 40000: about 20 s of work)"
+              + " delivered to a simulated serverless function that cuts every call off after 5 s,"
+              + " run to the end through continuations.")
+  boolean push;
+
+  @Option(
       names = "--keep-serving",
       description = "Keep the dashboard and the workers up after the jobs end, until Ctrl-C.")
   boolean keepServing;
@@ -79,12 +87,13 @@ final class DemoCommand implements Callable<Integer> {
     Demo.Options options;
     try {
       // The demo shows the store and repeats it in the commands it prints: never with its password.
+      boolean ordersGiven = spec.commandLine().getParseResult().hasMatchedOption("--orders");
       options =
           new Demo.Options(
               store.display(),
               dir,
-              orders,
-              spec.commandLine().getParseResult().hasMatchedOption("--orders"),
+              push && !ordersGiven ? Demo.PUSH_ORDERS : orders,
+              ordersGiven,
               port,
               keepServing,
               ProgressBars.isTty());
@@ -94,9 +103,12 @@ final class DemoCommand implements Callable<Integer> {
     quietLogs();
     StoreOption storeOption = new StoreOption();
     storeOption.url = store;
+    Demo demo = new Demo(options, ctx.out, ctx.err);
     Demo.Ending ending =
-        new Demo(options, ctx.out, ctx.err)
-            .run(configure -> storeOption.build(ctx, configure), ctx.stopTrigger::awaitStop);
+        push
+            ? demo.runPush(
+                configure -> storeOption.build(ctx, configure), ctx.stopTrigger::awaitStop)
+            : demo.run(configure -> storeOption.build(ctx, configure), ctx.stopTrigger::awaitStop);
     if (ending == Demo.Ending.FAILED) {
       throw CliError.failure("the demo's jobs did not all succeed (see 'look' above)", null);
     }

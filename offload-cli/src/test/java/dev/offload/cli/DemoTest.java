@@ -193,6 +193,38 @@ class DemoTest {
         .start();
   }
 
+  /**
+   * {@code demo --push}: 10,000 orders (5 s of work) through a simulated function that cuts every
+   * call off at 5 s: the sync yields before the cut-off and is continued from its checkpoint, in
+   * one attempt, and its progress only rises.
+   */
+  @Test
+  void pushDemoRunsTheSyncToTheEndThroughAFunctionCutOffAtFiveSeconds() throws Exception {
+    Cli.Result r = runToTheEnd("demo", "--push", store, "--orders", "10000", "--port", "0");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("every call cut off after 5 s")
+        .containsPattern("call 1 +orders 0-[\\d,]+ in [\\d.]+ s, then yielded: 202 continue from")
+        .containsPattern(
+            "call [2-9] +orders [\\d,]+-10,000 in [\\d.]+ s: done, 200 with the result")
+        .containsPattern(
+            "Job #\\d+ succeeded in [\\d.]+ s: [2-9] calls of at most 5 s each, attempt 1 of 20, 0"
+                + " calls cut off");
+    List<Double> percents = new ArrayList<>();
+    Matcher bar = Pattern.compile("\\] +(\\d+)%").matcher(r.out());
+    while (bar.find()) {
+      percents.add(Double.parseDouble(bar.group(1)));
+    }
+    assertThat(percents).isNotEmpty().isSorted();
+    try (Offload offload = reader()) {
+      Job sync = offload.jobs(JobQuery.of(JobFilter.any().kind("demo.push.sync"))).jobs().get(0);
+      assertThat(sync.result().get("orders").asInt()).isEqualTo(10_000);
+      assertThat(sync.result().get("calls").asInt()).isGreaterThanOrEqualTo(2);
+      assertThat(sync.attempt()).isEqualTo(1);
+    }
+  }
+
   @Test
   void ordersOutOfRangeAreABadUsage() {
     Cli.Result r = Cli.run("demo", store, "--orders", "0");

@@ -100,6 +100,29 @@ public final class Demo {
     STOPPED
   }
 
+  /** The orders of {@code offload demo --push} unless given: about 20 s of work. */
+  public static final int PUSH_ORDERS = 40_000;
+
+  /**
+   * Runs {@code offload demo --push}: an order sync of {@code options.orders()} delivered to a
+   * simulated serverless function whose calls are cut off after 5 s, run to the end through
+   * continuations (see {@code PushDemo}).
+   *
+   * @param offloads opens the store and builds an Offload, applying the given builder settings
+   * @param stopSignal how Ctrl-C reaches the demo
+   */
+  public Ending runPush(
+      Function<Consumer<Offload.Builder>, Offload> offloads, StopSignal stopSignal)
+      throws InterruptedException {
+    Stop stop = new Stop();
+    try {
+      stop.listen(stopSignal);
+      return new PushDemo(options, out).run(offloads, stop);
+    } finally {
+      stop.finished();
+    }
+  }
+
   /** What the simulated upstream holds for a number of orders: what a correct run ends with. */
   public record Expected(List<MonthTotal> months, List<String> brokenOrders) {}
 
