@@ -70,6 +70,16 @@ final class ServeCommand implements Callable<Integer> {
     Context ctx = parent.ctx;
     String tokenValue = token == null || token.isEmpty() ? null : token;
     byte[] progressKey = progressKey(System.getenv(PROGRESS_KEY_ENV));
+    java.net.URI publicUrl = worker.publicUrl();
+    int listenOn = port;
+    if (publicUrl == null) {
+      // Pushes carry a progressUrl under this server's own URL, which needs its port before the
+      // Offload is built: with --port 0, take a free port now and listen on it.
+      listenOn = port == 0 ? freePort(bind) : port;
+      String host = bind.contains(":") ? "[" + bind + "]" : bind;
+      publicUrl = java.net.URI.create("http://" + host + ":" + listenOn + "/");
+    }
+    java.net.URI pushBase = publicUrl;
     try (Plugins loaded = worker.plugins.load()) {
       OffloadMetrics metrics = OffloadMetrics.create();
       Offload offload =
@@ -81,6 +91,7 @@ final class ServeCommand implements Callable<Integer> {
                 if (progressKey != null) {
                   b.progressKey(progressKey);
                 }
+                b.publicUrl(pushBase);
               });
       OffloadServer server;
       try {
@@ -88,7 +99,7 @@ final class ServeCommand implements Callable<Integer> {
           server =
               OffloadServer.builder(offload)
                   .bind(bind)
-                  .port(port)
+                  .port(listenOn)
                   .token(tokenValue)
                   .metrics(metrics)
                   .build();
@@ -131,6 +142,15 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static int freePort(String bind) {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(bind))) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw CliError.failure("cannot listen on " + bind + ": " + e.getMessage(), e);
+    }
   }
 
   /**
