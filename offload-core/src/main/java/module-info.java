@@ -28,7 +28,7 @@ module dev.offload {
 
   // Offload's optional modules hook in when they are on the class or module path
   // (offload-opentelemetry).
-  uses dev.offload.internal.JobInterceptor;
+  uses dev.offload.internal.OffloadInternals.JobInterceptor;
 
   // Jackson reads and writes the API's records (jobs, errors, progress) and the engine's.
   opens dev.offload to

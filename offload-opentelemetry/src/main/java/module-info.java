@@ -9,6 +9,6 @@ module dev.offload.opentelemetry {
 
   exports dev.offload.opentelemetry;
 
-  provides dev.offload.internal.JobInterceptor with
+  provides dev.offload.internal.OffloadInternals.JobInterceptor with
       dev.offload.opentelemetry.TracingInterceptor;
 }

@@ -1,7 +1,10 @@
 package dev.offload;
 
+import dev.offload.Job.JobId;
+import dev.offload.OffloadException.InvalidJobException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -297,4 +300,38 @@ public record EnqueueOptions(
         uniqueFor,
         true);
   }
+
+  /**
+   * One job to enqueue with {@link Offload#enqueueAll}: a kind, its args (any value Jackson can
+   * write, or a {@code JsonNode}) and options.
+   */
+  public record JobRequest(String kind, @Nullable Object args, EnqueueOptions options) {
+    /**
+     * How deep args may nest: {@code {"a": [1]}} is 2 deep. Deeper args are refused at enqueue
+     * ({@link InvalidJobException}), so no job document becomes too deep to write.
+     */
+    public static final int MAX_ARGS_DEPTH = 64;
+
+    public JobRequest {
+      Validate.kind(kind);
+      Objects.requireNonNull(options, "options");
+      options.validateCombination();
+    }
+
+    public static JobRequest of(String kind, @Nullable Object args) {
+      return new JobRequest(kind, args, EnqueueOptions.none());
+    }
+
+    public static JobRequest of(String kind, @Nullable Object args, EnqueueOptions options) {
+      return new JobRequest(kind, args, options);
+    }
+  }
+
+  /**
+   * What {@link Offload#enqueueOrFind} did.
+   *
+   * @param id the new job, or the stored job that holds the same unique (or idempotency) key
+   * @param duplicate whether that stored job was returned and nothing new was enqueued
+   */
+  public record Enqueued(JobId id, boolean duplicate) {}
 }

@@ -1,8 +1,11 @@
 package dev.offload;
 
-import dev.offload.store.Gcra;
-import dev.offload.store.QueueFlow;
-import dev.offload.store.QueueSettings;
+import dev.offload.Job.JobState;
+import dev.offload.Offload.QueueStats;
+import dev.offload.QueueOptions.Rate;
+import dev.offload.store.Store.Gcra;
+import dev.offload.store.Store.QueueFlow;
+import dev.offload.store.Store.QueueSettings;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,7 +1,13 @@
 package dev.offload;
 
+import dev.offload.Job.JobId;
+import dev.offload.Job.Stage;
+import dev.offload.Workflow.StepOptions;
+import dev.offload.Workflow.WorkflowId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -186,4 +192,26 @@ public interface JobContext {
    * retryFailedItems}; empty otherwise.
    */
   List<String> retryItems();
+
+  /**
+   * Thrown (usually through {@link JobContext#snooze}) to run the job again after {@code delay}
+   * without using an attempt: the answer to a rate limit ("429, retry after 30 s"), not a failure.
+   * No error is recorded. Throw it from anywhere in the handler's call stack.
+   */
+  public static final class Snooze extends RuntimeException {
+    private final Duration delay;
+
+    public Snooze(Duration delay) {
+      super("snoozed for " + delay, null, false, false);
+      Objects.requireNonNull(delay, "delay");
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("snooze delay must not be negative, got " + delay);
+      }
+      this.delay = delay;
+    }
+
+    public Duration delay() {
+      return delay;
+    }
+  }
 }

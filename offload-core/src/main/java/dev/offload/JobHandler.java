@@ -1,5 +1,7 @@
 package dev.offload;
 
+import dev.offload.JobOptions.RetryPolicy;
+
 /**
  * The code behind a job kind. One instance serves every job of its kind, on many threads at once,
  * so it must be thread-safe.

@@ -1,5 +1,6 @@
 package dev.offload;
 
+import dev.offload.Offload.KindStats;
 import dev.offload.store.Store;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,14 +1,33 @@
 package dev.offload;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.EnqueueOptions.Enqueued;
+import dev.offload.EnqueueOptions.JobRequest;
+import dev.offload.Job.FailedItems;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobPage;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
+import dev.offload.OffloadException.IdempotencyKeyConflictException;
+import dev.offload.OffloadException.InvalidJobException;
+import dev.offload.OffloadException.NoSuchJobException;
+import dev.offload.OffloadException.UnknownKindException;
+import dev.offload.Schedule.ScheduleOptions;
+import dev.offload.Schedule.Schedules;
+import dev.offload.Workflow.BatchBuilder;
+import dev.offload.Workflow.WorkflowBuilder;
+import dev.offload.Workflow.WorkflowId;
 import dev.offload.engine.Node;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
-import dev.offload.internal.JobInterceptor;
-import dev.offload.internal.JobStepper;
+import dev.offload.internal.Json;
 import dev.offload.internal.OffloadInternals;
-import dev.offload.store.JobAction;
+import dev.offload.internal.OffloadInternals.JobInterceptor;
+import dev.offload.internal.OffloadInternals.JobStepper;
 import dev.offload.store.Store;
+import dev.offload.store.Store.JobAction;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.net.InetAddress;
@@ -364,7 +383,7 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
    */
   public Enqueued enqueueOrFind(String kind, Object args, EnqueueOptions options) {
-    List<dev.offload.store.InsertResult> results = new ArrayList<>(1);
+    List<dev.offload.store.Store.InsertResult> results = new ArrayList<>(1);
     Connection tx = transactions == null ? null : transactions.current();
     node.insert(
         List.of(JobRequest.of(kind, args, options)),
@@ -373,7 +392,7 @@ public final class Offload implements AutoCloseable {
               tx == null
                   ? store.jobInsertManyResults(inserts)
                   : store.jobInsertManyResults(tx, inserts));
-          return results.stream().map(dev.offload.store.InsertResult::id).toList();
+          return results.stream().map(dev.offload.store.Store.InsertResult::id).toList();
         });
     afterEnqueue(/* inTransaction= */ tx != null);
     return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
@@ -449,17 +468,17 @@ public final class Offload implements AutoCloseable {
     if (!FlowStatus.due(job, now)) {
       return job;
     }
-    dev.offload.store.QueueSettings settings = settingsOf(job.queue());
+    dev.offload.store.Store.QueueSettings settings = settingsOf(job.queue());
     if (settings == null || !FlowStatus.holdsBack(settings)) {
       return job;
     }
-    dev.offload.store.QueueFlow flow =
+    dev.offload.store.Store.QueueFlow flow =
         store.queueFlow(job.queue(), settings.options(), job.concurrencyKey(), now);
     return job.withWaiting(FlowStatus.waiting(job, settings, flow));
   }
 
-  private dev.offload.store.@Nullable QueueSettings settingsOf(String queue) {
-    for (dev.offload.store.QueueSettings s : store.queueSettingsList()) {
+  private dev.offload.store.Store.@Nullable QueueSettings settingsOf(String queue) {
+    for (dev.offload.store.Store.QueueSettings s : store.queueSettingsList()) {
       if (s.name().equals(queue)) {
         return s;
       }
@@ -790,13 +809,13 @@ public final class Offload implements AutoCloseable {
    */
   public List<QueueStats> queues() {
     Instant now = config.clock().instant();
-    Map<String, dev.offload.store.QueueSettings> settings = new java.util.HashMap<>();
-    for (dev.offload.store.QueueSettings s : store.queueSettingsList()) {
+    Map<String, dev.offload.store.Store.QueueSettings> settings = new java.util.HashMap<>();
+    for (dev.offload.store.Store.QueueSettings s : store.queueSettingsList()) {
       settings.put(s.name(), s);
     }
     List<QueueStats> out = new ArrayList<>();
     for (QueueStats stats : store.queueStats(now)) {
-      dev.offload.store.QueueSettings s = settings.get(stats.name());
+      dev.offload.store.Store.QueueSettings s = settings.get(stats.name());
       if (s != null && FlowStatus.holdsBack(s)) {
         stats =
             stats.withFlow(
@@ -816,7 +835,7 @@ public final class Offload implements AutoCloseable {
   public void resumeQueue(String queue) {
     Validate.queueName(queue);
     store.queuePause(queue, false);
-    store.notifier().publish(dev.offload.store.Notifier.INSERT, queue);
+    store.notifier().publish(dev.offload.store.Store.Notifier.INSERT, queue);
   }
 
   /**
@@ -825,7 +844,7 @@ public final class Offload implements AutoCloseable {
    */
   public Map<String, QueueOptions> queueOptions() {
     Map<String, QueueOptions> out = new java.util.TreeMap<>();
-    for (dev.offload.store.QueueSettings s : store.queueSettingsList()) {
+    for (dev.offload.store.Store.QueueSettings s : store.queueSettingsList()) {
       if (s.configured()) {
         out.put(s.name(), s.options());
       }
@@ -1266,6 +1285,333 @@ public final class Offload implements AutoCloseable {
           "cannot tell the args type of "
               + handler.getClass().getName()
               + " (a lambda?): use register(kind, ArgsType.class, handler, options)");
+    }
+  }
+
+  /**
+   * How this node is doing, as {@link Offload#health()} sees it without reading any job: whether
+   * its workers run and whether wake-ups from other nodes reach it. The store is checked apart,
+   * with {@link Offload#ping()}.
+   *
+   * @param node this node's name
+   * @param workers whether the workers are off (never started: the node only enqueues or serves),
+   *     running, or down (stopped, or a worker thread died)
+   * @param notifierConnected false while a notifier that listens on a database connection has lost
+   *     it (workers fall back to polling, event streams lag)
+   */
+  public record NodeHealth(String node, Workers workers, boolean notifierConnected) {
+    /** The state of a node's workers. */
+    public enum Workers {
+      OFF,
+      RUNNING,
+      DOWN;
+
+      public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+
+    /** Whether nothing of this node is down. */
+    public boolean up() {
+      return workers != Workers.DOWN && notifierConnected;
+    }
+  }
+
+  /**
+   * A queue now and over the last minute, for {@code GET /api/queues} and the dashboard.
+   *
+   * @param name the queue
+   * @param paused whether claiming is paused on every node
+   * @param counts jobs per state (states with no jobs are absent); {@code running} counts every job
+   *     a node holds, whether its handler started ({@link #running()}) or not ({@code claimed})
+   * @param claimed running jobs a node claimed ahead and holds for a free slot: their handlers have
+   *     not started
+   * @param finishedLastMinute jobs that reached a final state in the last minute
+   * @param latencyP50Ms median wait from run_at to the handler's start, of jobs finished in the
+   *     last minute, or null
+   * @param runP50Ms median run time of jobs finished in the last minute, or null
+   * @param flow what the queue's flow control holds back now ({@link Flow#none()} for a queue
+   *     without limits and not paused)
+   */
+  public record QueueStats(
+      String name,
+      boolean paused,
+      Map<JobState, Long> counts,
+      long claimed,
+      long finishedLastMinute,
+      @Nullable Double latencyP50Ms,
+      @Nullable Double runP50Ms,
+      Flow flow) {
+
+    public QueueStats {
+      counts = Map.copyOf(counts);
+      flow = flow == null ? Flow.none() : flow;
+    }
+
+    /** A queue as a store counts it, before its flow control is looked at. */
+    public QueueStats(
+        String name,
+        boolean paused,
+        Map<JobState, Long> counts,
+        long claimed,
+        long finishedLastMinute,
+        @Nullable Double latencyP50Ms,
+        @Nullable Double runP50Ms) {
+      this(name, paused, counts, claimed, finishedLastMinute, latencyP50Ms, runP50Ms, Flow.none());
+    }
+
+    /** A queue with no job claimed ahead. */
+    public QueueStats(
+        String name,
+        boolean paused,
+        Map<JobState, Long> counts,
+        long finishedLastMinute,
+        Double latencyP50Ms,
+        Double runP50Ms) {
+      this(name, paused, counts, 0, finishedLastMinute, latencyP50Ms, runP50Ms);
+    }
+
+    /** Jobs whose handlers are running now (held jobs not started are {@link #claimed()}). */
+    public long running() {
+      return Math.max(0, count(JobState.RUNNING) - claimed);
+    }
+
+    public long count(JobState state) {
+      return counts.getOrDefault(state, 0L);
+    }
+
+    /** This queue with what its flow control holds back. */
+    public QueueStats withFlow(Flow flow) {
+      return new QueueStats(
+          name, paused, counts, claimed, finishedLastMinute, latencyP50Ms, runP50Ms, flow);
+    }
+
+    /**
+     * What a queue's flow control holds back now, counted from the store's rows as claims count
+     * them (running with a live lease). Each due job that cannot start is counted once, under the
+     * first reason that holds it: paused, then the queue's limit, the queue's rate, its key's
+     * limit, its key's rate.
+     *
+     * @param slotsInUse jobs running with a live lease: what {@code maxRunning} counts
+     * @param keysAtLimit concurrency keys whose running jobs fill {@code perKey}
+     * @param waitingOnQueueLimit due jobs held because the queue runs {@code maxRunning} jobs
+     * @param waitingOnKeyLimit due jobs held because their key runs {@code perKey} jobs
+     * @param waitingOnRate due jobs held by the rate (the queue's, or their key's)
+     * @param waitingPaused due jobs held because the queue is paused
+     */
+    public record Flow(
+        long slotsInUse,
+        long keysAtLimit,
+        long waitingOnQueueLimit,
+        long waitingOnKeyLimit,
+        long waitingOnRate,
+        long waitingPaused) {
+      private static final Flow NONE = new Flow(0, 0, 0, 0, 0, 0);
+
+      /** Nothing held back, nothing running. */
+      public static Flow none() {
+        return NONE;
+      }
+
+      /** Due jobs that a limit, a rate or a pause holds back. */
+      public long waiting() {
+        return waitingOnQueueLimit + waitingOnKeyLimit + waitingOnRate + waitingPaused;
+      }
+    }
+  }
+
+  /**
+   * How long a kind's recent successful jobs took (the last 24 hours, at most 1,000 jobs), and
+   * whether it belongs in the background: a kind whose p95 exceeds the request budget keeps users
+   * waiting when run inline. A job's time is its whole time, from its handler's first start to its
+   * end, across every attempt and the backoff between them (a 31-second sync that succeeded on its
+   * second attempt took 31 seconds for its user, however short that attempt was); the queue wait
+   * before the first start is shown beside it.
+   *
+   * @param kind the kind
+   * @param runs how many jobs the figures cover
+   * @param p50Ms median time from first start to end
+   * @param p95Ms 95th percentile time from first start to end
+   * @param maxMs longest time from first start to end
+   * @param budgetMs the request budget compared against
+   * @param advice "inline" when p95 fits the budget, "background" when it does not
+   * @param waitP50Ms median queue wait, from when the job was due to its handler's first start
+   * @param waitP95Ms 95th percentile queue wait
+   */
+  public record KindStats(
+      String kind,
+      long runs,
+      double p50Ms,
+      double p95Ms,
+      double maxMs,
+      long budgetMs,
+      String advice,
+      double waitP50Ms,
+      double waitP95Ms) {
+
+    /** Figures from the durations, and the advice for {@code budgetMs}. */
+    public static KindStats of(
+        String kind,
+        long runs,
+        double p50Ms,
+        double p95Ms,
+        double maxMs,
+        long budgetMs,
+        double waitP50Ms,
+        double waitP95Ms) {
+      return new KindStats(
+          kind,
+          runs,
+          p50Ms,
+          p95Ms,
+          maxMs,
+          budgetMs,
+          p95Ms <= budgetMs ? "inline" : "background",
+          waitP50Ms,
+          waitP95Ms);
+    }
+  }
+
+  /**
+   * Told what happens to jobs on this node: for alerting ({@link #onDead}) and metrics (the rest).
+   * Register with {@link Offload.Builder#listener}; every method has an empty default.
+   *
+   * <p>{@link #onEnqueued}, {@link #onStarted} and {@link #onFinished} are called on the thread
+   * doing the work, on the hot path: keep them as cheap as incrementing a counter. {@link #onDead}
+   * and {@link #onRetrying} are called on a listener thread after the outcome is stored and may
+   * take their time. Exceptions are logged and ignored.
+   */
+  public interface JobListener {
+    /**
+     * The job is dead: its attempts are used up, it failed permanently, or its worker kept dying.
+     */
+    default void onDead(Job job) {}
+
+    /**
+     * An attempt of the job failed here and the job will run again ({@code retrying}; its last
+     * error says why, {@link Job#runAt()} when). Called on the listener thread, as {@link #onDead}
+     * is.
+     */
+    default void onRetrying(Job job) {}
+
+    /** {@code count} jobs of {@code kind} were enqueued into {@code queue} by this node. */
+    default void onEnqueued(String kind, String queue, int count) {}
+
+    /** An attempt started here, {@code waitedMillis} after the job became runnable. */
+    default void onStarted(String kind, String queue, long waitedMillis) {}
+
+    /**
+     * An attempt ended here after {@code runMillis}: {@code state} is succeeded, retrying, dead or
+     * cancelled (a retrying outcome is a failed attempt).
+     */
+    default void onFinished(String kind, String queue, JobState state, long runMillis) {}
+  }
+
+  /**
+   * What {@link Offload#runOrDefer} (or {@link Offload#await}) came back with: either the job
+   * {@link Finished finished} within the budget, with its result read as {@code R}, or it is {@link
+   * Deferred deferred}: it keeps running in the background, and the caller answers with its id and
+   * progress URL.
+   *
+   * <pre>{@code
+   * switch (offload.runOrDefer("reports.monthly", args, Report.class, Duration.ofSeconds(10))) {
+   *   case Outcome.Finished<Report> f when f.succeeded() -> render(f.result());
+   *   case Outcome.Finished<Report> f -> fail(f.job().errors());
+   *   case Outcome.Deferred<Report> d -> accepted(d.id(), d.progressUrl());
+   * }
+   * }</pre>
+   *
+   * @param <R> the type the job's result is read as
+   */
+  public sealed interface Outcome<R> {
+
+    /** The job as it was when the call returned. */
+    Job job();
+
+    /** The job's id. */
+    default JobId id() {
+      return job().id();
+    }
+
+    /** Whether the job reached a final state (succeeded, dead or cancelled) within the budget. */
+    default boolean finished() {
+      return this instanceof Finished;
+    }
+
+    /** Whether the job succeeded within the budget. */
+    default boolean succeeded() {
+      return job().state() == JobState.SUCCEEDED;
+    }
+
+    /**
+     * The path at which the Offload server shows the job ({@code /api/jobs/{id}}, with its events
+     * at {@code /api/jobs/{id}/events}), relative to where the server's API is mounted. A {@link
+     * Deferred} of an Offload with a progress key carries the job's signed URL instead ({@link
+     * Offload#progressUrl(JobId)}), which the job's user may be given.
+     */
+    default String progressUrl() {
+      return "/api/jobs/" + id().value();
+    }
+
+    /**
+     * The job ended within the budget.
+     *
+     * @param job the job in its final state
+     * @param result its result read as {@code R} when it succeeded with a result, else null
+     */
+    record Finished<R>(Job job, @Nullable R result) implements Outcome<R> {
+      public Finished {
+        if (!job.state().isFinal()) {
+          throw new IllegalArgumentException(
+              "job " + job.id() + " is " + job.state().wireName() + ", not finished");
+        }
+      }
+    }
+
+    /**
+     * The job did not end within the budget; it carries on in the background.
+     *
+     * @param job the job when the call returned (scheduled, available, running or retrying)
+     * @param progressUrl where to follow it: the signed URL of {@link Offload#progressUrl(JobId)}
+     *     (valid for {@link Offload#DEFAULT_PROGRESS_TTL}) when the Offload has a progress key,
+     *     else the plain {@code /api/jobs/{id}}, which needs the admin token
+     */
+    record Deferred<R>(Job job, String progressUrl) implements Outcome<R> {
+      public Deferred {
+        java.util.Objects.requireNonNull(progressUrl, "progressUrl");
+      }
+
+      /** The job with its plain path as the progress URL. */
+      public Deferred(Job job) {
+        this(job, "/api/jobs/" + job.id().value());
+      }
+    }
+
+    /**
+     * The outcome for {@code job} as read now, its result read as {@code type}.
+     *
+     * @throws IllegalArgumentException if the job succeeded with a result that is not a {@code
+     *     type}
+     */
+    static <R> Outcome<R> of(Job job, Class<R> type) {
+      if (!job.state().isFinal()) {
+        return new Deferred<>(job);
+      }
+      if (job.state() != JobState.SUCCEEDED || job.result() == null || job.result().isNull()) {
+        return new Finished<>(job, null);
+      }
+      try {
+        return new Finished<>(job, Json.convert(job.result(), type));
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException(
+            "the result of job "
+                + job.id()
+                + " is not a "
+                + type.getSimpleName()
+                + ": "
+                + e.getOriginalMessage(),
+            e);
+      }
     }
   }
 }

@@ -5,8 +5,22 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
+import dev.offload.OffloadException.UnknownKindException;
+import dev.offload.engine.Node;
+import dev.offload.engine.Node.Registration;
+import dev.offload.internal.Json;
+import dev.offload.store.Store;
+import dev.offload.store.Store.JobInsert;
+import dev.offload.store.Store.ScheduleRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -16,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -269,5 +284,320 @@ public final class Schedule {
   @Override
   public int hashCode() {
     return Objects.hash(cron, zone, every);
+  }
+
+  /**
+   * The schedules stored in Offload's store, from {@link Offload#schedules()}: list, add, replace,
+   * pause, resume, delete, and run one now. Every started node fires their ticks; see {@link
+   * Schedule} for the timing and {@link CatchUp} for missed ticks. Thread-safe.
+   */
+  public static final class Schedules {
+    private final Store store;
+    private final Map<String, Registration<?>> registry;
+    private final InstantSource clock;
+
+    Schedules(Store store, Map<String, Registration<?>> registry, InstantSource clock) {
+      this.store = store;
+      this.registry = registry;
+      this.clock = clock;
+    }
+
+    /** Every schedule by name, with its next three ticks and latest job. */
+    public List<ScheduleInfo> list() {
+      Instant now = clock.instant();
+      List<ScheduleInfo> out = new ArrayList<>();
+      for (ScheduleRecord r : store.scheduleList()) {
+        out.add(info(r, now));
+      }
+      return out;
+    }
+
+    public Optional<ScheduleInfo> get(String name) {
+      return store.scheduleGet(name).map(r -> info(r, clock.instant()));
+    }
+
+    /**
+     * Adds a schedule; its first tick is the first one after now.
+     *
+     * @throws IllegalStateException if a schedule of that name exists
+     * @throws UnknownKindException if no node knows the kind
+     * @throws IllegalArgumentException if the name or args are invalid
+     */
+    public ScheduleInfo add(
+        String name, Schedule when, String kind, Object args, ScheduleOptions options) {
+      if (!store.scheduleSave(record(name, when, kind, args, options, false), false)) {
+        throw new IllegalStateException(
+            "schedule '" + name + "' exists already; replace it, or delete it first");
+      }
+      return get(name).orElseThrow();
+    }
+
+    /**
+     * Adds a schedule or replaces the definition of the one of that name (keeping whether it is
+     * paused; when its timing changes, ticks before now are not caught up).
+     *
+     * @throws UnknownKindException if no node knows the kind
+     */
+    public ScheduleInfo put(
+        String name, Schedule when, String kind, Object args, ScheduleOptions options) {
+      store.scheduleSave(record(name, when, kind, args, options, false), true);
+      return get(name).orElseThrow();
+    }
+
+    /**
+     * Stops a schedule from firing until {@link #resume}. @throws NoSuchElementException if none
+     */
+    public ScheduleInfo pause(String name) {
+      return setPaused(name, true);
+    }
+
+    /** Fires a paused schedule again from its next tick; ticks while paused are skipped. */
+    public ScheduleInfo resume(String name) {
+      return setPaused(name, false);
+    }
+
+    private ScheduleInfo setPaused(String name, boolean paused) {
+      if (!store.schedulePause(name, paused, clock.instant())) {
+        throw noSuch(name);
+      }
+      return get(name).orElseThrow(() -> noSuch(name));
+    }
+
+    /** Deletes a schedule; its jobs stay. @throws NoSuchElementException if none */
+    public void delete(String name) {
+      if (!store.scheduleDelete(name)) {
+        throw noSuch(name);
+      }
+    }
+
+    /**
+     * Enqueues one job of the schedule now, outside its ticks (its {@code runAt} is now); the
+     * schedule's own ticks are not affected.
+     *
+     * @throws NoSuchElementException if there is no such schedule
+     */
+    public JobId run(String name) {
+      ScheduleRecord r = store.scheduleGet(name).orElseThrow(() -> noSuch(name));
+      Instant now = clock.instant();
+      JobInsert job = Node.scheduledJob(r, now, now);
+      return new JobId(store.jobInsertMany(List.of(job)).get(0));
+    }
+
+    private static NoSuchElementException noSuch(String name) {
+      return new NoSuchElementException("no schedule '" + name + "'");
+    }
+
+    /** A record of a schedule to save, its last tick now; validated like an enqueue. */
+    ScheduleRecord record(
+        String name,
+        Schedule when,
+        String kind,
+        Object args,
+        ScheduleOptions options,
+        boolean declared) {
+      Validate.scheduleName(name);
+      Validate.kind(kind);
+      Objects.requireNonNull(when, "schedule");
+      ScheduleOptions o = options == null ? ScheduleOptions.defaults() : options;
+      Registration<?> reg = registry.get(kind);
+      if (reg == null && !store.kindKnown(kind)) {
+        throw new UnknownKindException(kind);
+      }
+      JobOptions k = reg == null ? JobOptions.defaults() : reg.options();
+      String argsJson =
+          args == null
+              ? "{}"
+              : args instanceof com.fasterxml.jackson.databind.JsonNode n
+                  ? n.toString()
+                  : Json.write(args);
+      return new ScheduleRecord(
+          name,
+          kind,
+          argsJson,
+          o.queue() != null ? o.queue() : k.queue(),
+          o.priority() != null ? o.priority() : k.priority(),
+          o.maxAttempts() != null ? o.maxAttempts() : k.maxAttempts(),
+          when.cronExpression(),
+          when.zone().getId(),
+          when.interval() == null ? null : when.interval().toMillis(),
+          o.catchUp().wireName(),
+          false,
+          declared,
+          false,
+          clock.instant(),
+          null,
+          null);
+    }
+
+    private static ScheduleInfo info(ScheduleRecord r, Instant now) {
+      Schedule when = Node.timing(r);
+      List<Instant> next =
+          r.paused() || r.disabled()
+              ? List.of()
+              : when.nextTimes(r.lastTick().isAfter(now) ? r.lastTick() : now, 3);
+      return new ScheduleInfo(
+          r.name(),
+          r.kind(),
+          Json.tree(r.argsJson()),
+          r.cron(),
+          r.everyMillis() == null ? null : java.time.Duration.ofMillis(r.everyMillis()).toString(),
+          r.cron() == null ? ZoneOffset.UTC.getId() : r.zone(),
+          r.queue(),
+          r.priority(),
+          r.maxAttempts(),
+          CatchUp.fromWire(r.catchUp()),
+          r.paused(),
+          r.declared(),
+          r.disabled(),
+          r.lastTick(),
+          next,
+          r.lastJobId() == null ? null : new JobId(r.lastJobId()),
+          r.lastJobState() == null ? null : JobState.fromWire(r.lastJobState()));
+    }
+  }
+
+  /**
+   * Options of a schedule's jobs and its catch-up policy; each unset job option falls back to the
+   * kind's {@link JobOptions}. Immutable: each method returns a copy.
+   *
+   * @param queue the jobs' queue, or null for the kind's
+   * @param priority 0 (runs first) to 9, or null for the kind's
+   * @param maxAttempts or null for the kind's
+   * @param catchUp what to do about ticks missed while no node ran; default {@link CatchUp#LATEST}
+   */
+  public record ScheduleOptions(
+      @Nullable String queue,
+      @Nullable Integer priority,
+      @Nullable Integer maxAttempts,
+      CatchUp catchUp) {
+    private static final ScheduleOptions DEFAULTS =
+        new ScheduleOptions(null, null, null, CatchUp.LATEST);
+
+    public ScheduleOptions {
+      if (queue != null) {
+        Validate.queueName(queue);
+      }
+      if (priority != null) {
+        Validate.priority(priority);
+      }
+      if (maxAttempts != null) {
+        Validate.maxAttempts(maxAttempts);
+      }
+      if (catchUp == null) {
+        catchUp = CatchUp.LATEST;
+      }
+    }
+
+    public static ScheduleOptions defaults() {
+      return DEFAULTS;
+    }
+
+    public ScheduleOptions queue(String queue) {
+      return new ScheduleOptions(queue, priority, maxAttempts, catchUp);
+    }
+
+    public ScheduleOptions priority(int priority) {
+      return new ScheduleOptions(queue, priority, maxAttempts, catchUp);
+    }
+
+    public ScheduleOptions maxAttempts(int maxAttempts) {
+      return new ScheduleOptions(queue, priority, maxAttempts, catchUp);
+    }
+
+    public ScheduleOptions catchUp(CatchUp catchUp) {
+      return new ScheduleOptions(queue, priority, maxAttempts, catchUp);
+    }
+  }
+
+  /**
+   * A stored schedule as {@code offload schedules --json} and {@code GET /api/schedules} show it.
+   *
+   * @param name the schedule's name
+   * @param kind the kind of the jobs it makes
+   * @param args their args
+   * @param cron the cron expression, or null for an interval
+   * @param every the interval in ISO-8601 ({@code PT5M}), or null for a cron schedule
+   * @param zone the zone the cron expression reads (UTC for intervals)
+   * @param queue the jobs' queue
+   * @param priority the jobs' priority
+   * @param maxAttempts the jobs' attempts
+   * @param catchUp what it does about missed ticks
+   * @param paused whether an operator paused it
+   * @param declared whether application code declares it
+   * @param disabled whether it was declared in code that no longer declares it (it does not fire)
+   * @param lastTick the latest tick fired (or when it was added, before its first tick)
+   * @param next its next three ticks (empty while paused or disabled)
+   * @param lastJob the latest job it made, or null
+   * @param lastJobState that job's state, or null
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record ScheduleInfo(
+      String name,
+      String kind,
+      JsonNode args,
+      @Nullable String cron,
+      @Nullable String every,
+      String zone,
+      String queue,
+      int priority,
+      int maxAttempts,
+      CatchUp catchUp,
+      boolean paused,
+      boolean declared,
+      boolean disabled,
+      Instant lastTick,
+      List<Instant> next,
+      @Nullable JobId lastJob,
+      @Nullable JobState lastJobState) {
+    public ScheduleInfo {
+      next = next == null ? List.of() : List.copyOf(next);
+    }
+
+    /** The timing as text: the cron expression, or {@code every PT5M}. */
+    public String expression() {
+      return cron != null ? cron : "every " + every;
+    }
+
+    /** The timing as a {@link Schedule}. */
+    public Schedule schedule() {
+      return cron != null
+          ? Schedule.cron(cron, java.time.ZoneId.of(zone))
+          : Schedule.every(Duration.parse(every));
+    }
+  }
+
+  /**
+   * What a schedule does about ticks missed while no node ran (a tick more than a minute late is
+   * missed; later ones fire as usual).
+   */
+  public enum CatchUp {
+    /** Skip missed ticks; the next tick fires as usual. */
+    NONE,
+    /** One job for the latest missed tick (the default). */
+    LATEST,
+    /**
+     * One job for each missed tick, the latest {@value #MAX_MISSED} at most; the rest are dropped
+     * and logged.
+     */
+    ALL;
+
+    /** At most this many missed ticks of one schedule are caught up at once. */
+    public static final int MAX_MISSED = 100;
+
+    @JsonValue
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static CatchUp fromWire(String name) {
+      for (CatchUp c : values()) {
+        if (c.wireName().equals(name)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown catch-up policy '" + name + "' (expected none, latest or all)");
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.offload;
 
+import dev.offload.OffloadException.InvalidJobException;
 import java.util.regex.Pattern;
 
 /** Input checks shared by the API records; each message names the field and the bad value. */

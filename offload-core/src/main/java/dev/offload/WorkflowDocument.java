@@ -1,6 +1,9 @@
 package dev.offload;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.Workflow.OnFailure;
+import dev.offload.Workflow.StepOptions;
+import dev.offload.Workflow.WorkflowBuilder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

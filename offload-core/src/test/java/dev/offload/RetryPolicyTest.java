@@ -3,6 +3,7 @@ package dev.offload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.offload.JobOptions.RetryPolicy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,11 @@ package dev.offload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
+import dev.offload.Job.Progress;
+import dev.offload.Workflow.OnFailure;
+import dev.offload.Workflow.WorkflowProgress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

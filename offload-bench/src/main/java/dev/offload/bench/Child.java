@@ -1,7 +1,7 @@
 package dev.offload.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -274,7 +274,7 @@ public final class Child {
       flow = flow.perKey(perKey);
     }
     if (rate > 0) {
-      flow = flow.rate(dev.offload.Rate.perSecond(rate));
+      flow = flow.rate(dev.offload.QueueOptions.Rate.perSecond(rate));
     }
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("jobs", jobs);

@@ -1,8 +1,8 @@
 package dev.offload.bench;
 
 import dev.offload.EnqueueOptions;
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.JobOptions;
-import dev.offload.JobRequest;
 import dev.offload.Offload;
 import dev.offload.QueueOptions;
 import dev.offload.postgres.PostgresStore;

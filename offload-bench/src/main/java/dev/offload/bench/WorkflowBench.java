@@ -1,11 +1,11 @@
 package dev.offload.bench;
 
-import static dev.offload.StepOptions.after;
+import static dev.offload.Workflow.StepOptions.after;
 import static dev.offload.bench.Child.round;
 import static dev.offload.bench.Main.num;
 
-import dev.offload.WorkflowBuilder;
-import dev.offload.WorkflowId;
+import dev.offload.Workflow.WorkflowBuilder;
+import dev.offload.Workflow.WorkflowId;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package dev.offload.cli;
 
-import dev.offload.JobId;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import picocli.CommandLine.Command;
 

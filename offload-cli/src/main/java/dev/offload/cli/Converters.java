@@ -1,6 +1,6 @@
 package dev.offload.cli;
 
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;

@@ -1,7 +1,7 @@
 package dev.offload.cli;
 
-import dev.offload.JobFilter;
-import dev.offload.JobQuery;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobQuery;
 import dev.offload.Offload;
 import dev.offload.internal.Json;
 import java.time.Duration;

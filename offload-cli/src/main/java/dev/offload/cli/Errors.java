@@ -1,7 +1,7 @@
 package dev.offload.cli;
 
 import dev.offload.OffloadException;
-import dev.offload.UnknownKindException;
+import dev.offload.OffloadException.UnknownKindException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;

@@ -1,6 +1,6 @@
 package dev.offload.cli;
 
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 
 /** Job ids as typed on the command line. */
 final class JobIds {

@@ -2,8 +2,8 @@ package dev.offload.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Job;
-import dev.offload.JobError;
-import dev.offload.Progress;
+import dev.offload.Job.JobError;
+import dev.offload.Job.Progress;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -192,16 +192,20 @@ final class JobText {
   }
 
   /** A page as the API's JSON document, or as a table with the cursor of the next page. */
-  static void printPage(dev.offload.JobPage page, boolean json, String whenEmpty, Context ctx) {
+  static void printPage(dev.offload.Job.JobPage page, boolean json, String whenEmpty, Context ctx) {
     printPage(page, json, whenEmpty, /* lastError= */ false, ctx);
   }
 
   /**
-   * As {@link #printPage(dev.offload.JobPage, boolean, String, Context)}, the table with each job's
-   * last error.
+   * As {@link #printPage(dev.offload.Job.JobPage, boolean, String, Context)}, the table with each
+   * job's last error.
    */
   static void printPage(
-      dev.offload.JobPage page, boolean json, String whenEmpty, boolean lastError, Context ctx) {
+      dev.offload.Job.JobPage page,
+      boolean json,
+      String whenEmpty,
+      boolean lastError,
+      Context ctx) {
     if (json) {
       ctx.out.println(dev.offload.internal.Json.write(page));
     } else if (page.jobs().isEmpty()) {

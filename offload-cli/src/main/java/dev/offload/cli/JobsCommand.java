@@ -1,7 +1,7 @@
 package dev.offload.cli;
 
-import dev.offload.JobQuery;
-import dev.offload.JobState;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import java.util.Set;
 import java.util.concurrent.Callable;

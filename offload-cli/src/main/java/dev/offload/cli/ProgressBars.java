@@ -1,7 +1,7 @@
 package dev.offload.cli;
 
 import dev.offload.Job;
-import dev.offload.Progress;
+import dev.offload.Job.Progress;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,7 +81,7 @@ final class ProgressBars {
   String line(String label, Job job, Instant now) {
     Progress p = job.progress();
     double percent =
-        p == null ? (job.state() == dev.offload.JobState.SUCCEEDED ? 100 : 0) : p.percent();
+        p == null ? (job.state() == dev.offload.Job.JobState.SUCCEEDED ? 100 : 0) : p.percent();
     List<String> parts = new ArrayList<>();
     parts.add(pad(label, 22));
     parts.add(bar(percent));

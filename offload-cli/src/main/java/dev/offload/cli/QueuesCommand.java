@@ -1,10 +1,10 @@
 package dev.offload.cli;
 
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
+import dev.offload.Offload.QueueStats;
 import dev.offload.QueueOptions;
-import dev.offload.QueueStats;
-import dev.offload.Rate;
+import dev.offload.QueueOptions.Rate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

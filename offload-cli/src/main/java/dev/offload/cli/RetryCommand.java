@@ -1,6 +1,6 @@
 package dev.offload.cli;
 
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,12 +1,12 @@
 package dev.offload.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.CatchUp;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
 import dev.offload.Schedule;
-import dev.offload.ScheduleInfo;
-import dev.offload.ScheduleOptions;
+import dev.offload.Schedule.CatchUp;
+import dev.offload.Schedule.ScheduleInfo;
+import dev.offload.Schedule.ScheduleOptions;
 import dev.offload.internal.Json;
 import java.time.DateTimeException;
 import java.time.Duration;

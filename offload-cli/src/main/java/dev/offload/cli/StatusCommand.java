@@ -1,7 +1,7 @@
 package dev.offload.cli;
 
 import dev.offload.Job;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
 import dev.offload.internal.Json;
 import java.util.concurrent.Callable;
@@ -84,7 +84,7 @@ final class StatusCommand implements Callable<Integer> {
     } catch (Exception e) {
       throw CliError.failure("following job " + first.id() + " failed: " + e.getMessage(), e);
     }
-    if (last.state() != dev.offload.JobState.SUCCEEDED && !last.errors().isEmpty()) {
+    if (last.state() != dev.offload.Job.JobState.SUCCEEDED && !last.errors().isEmpty()) {
       var error = last.errors().get(last.errors().size() - 1);
       ctx.out.println("last error: " + error.errorClass() + ": " + error.message());
     }
@@ -95,6 +95,6 @@ final class StatusCommand implements Callable<Integer> {
               + last.id()
               + " --failed-items");
     }
-    return last.state() == dev.offload.JobState.SUCCEEDED ? 0 : CliError.FAILURE;
+    return last.state() == dev.offload.Job.JobState.SUCCEEDED ? 0 : CliError.FAILURE;
   }
 }

@@ -1,8 +1,8 @@
 package dev.offload.cli;
 
 import dev.offload.Offload;
-import dev.offload.store.SchemaVersion;
 import dev.offload.store.Store;
+import dev.offload.store.Store.SchemaVersion;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 

@@ -1,9 +1,9 @@
 package dev.offload.cli;
 
 import dev.offload.Job;
-import dev.offload.JobError;
-import dev.offload.JobListener;
-import dev.offload.JobState;
+import dev.offload.Job.JobError;
+import dev.offload.Job.JobState;
+import dev.offload.Offload.JobListener;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;

@@ -3,7 +3,7 @@ package dev.offload.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Offload;
 import dev.offload.Workflow;
-import dev.offload.WorkflowId;
+import dev.offload.Workflow.WorkflowId;
 import dev.offload.internal.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,7 +116,7 @@ final class WorkflowCommand implements Callable<Integer> {
 
   private static boolean unknownKind(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof dev.offload.UnknownKindException) {
+      if (t instanceof dev.offload.OffloadException.UnknownKindException) {
         return true;
       }
     }
@@ -168,7 +168,7 @@ final class WorkflowCommand implements Callable<Integer> {
           Offload offload = store.build(ctx, loaded::configure)) {
         WorkflowId id;
         try {
-          dev.offload.WorkflowBuilder workflow = offload.workflowFrom(doc);
+          dev.offload.Workflow.WorkflowBuilder workflow = offload.workflowFrom(doc);
           id = (allowUnknownKind ? workflow.allowUnknownKinds() : workflow).enqueue();
         } catch (dev.offload.OffloadException e) {
           throw e;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.FailedItems;
 import dev.offload.Job;
-import dev.offload.JobFilter;
-import dev.offload.JobQuery;
+import dev.offload.Job.FailedItems;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobQuery;
 import dev.offload.Offload;
 import dev.offload.demo.Demo;
 import dev.offload.demo.MonthTotal;

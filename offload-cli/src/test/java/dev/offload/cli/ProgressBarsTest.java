@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offload.Job;
-import dev.offload.Progress;
+import dev.offload.Job.Progress;
 import dev.offload.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

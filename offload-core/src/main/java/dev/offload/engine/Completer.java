@@ -1,8 +1,8 @@
 package dev.offload.engine;
 
-import dev.offload.store.Completion;
-import dev.offload.store.RejectedWriteException;
 import dev.offload.store.Store;
+import dev.offload.store.Store.Completion;
+import dev.offload.store.Store.RejectedWriteException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

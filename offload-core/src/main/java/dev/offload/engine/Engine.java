@@ -1,21 +1,21 @@
 package dev.offload.engine;
 
-import dev.offload.JobError;
-import dev.offload.JobListener;
+import dev.offload.Job.JobError;
+import dev.offload.Job.JobState;
+import dev.offload.JobContext.Snooze;
 import dev.offload.JobOptions;
-import dev.offload.JobState;
+import dev.offload.Offload.JobListener;
 import dev.offload.PermanentFailure;
-import dev.offload.Snooze;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
-import dev.offload.internal.JobInterceptor;
 import dev.offload.internal.Json;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.Completion;
-import dev.offload.store.Heartbeat;
-import dev.offload.store.LeasedJob;
-import dev.offload.store.Notifier;
+import dev.offload.internal.OffloadInternals.JobInterceptor;
 import dev.offload.store.Store;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.Completion;
+import dev.offload.store.Store.Heartbeat;
+import dev.offload.store.Store.LeasedJob;
+import dev.offload.store.Store.Notifier;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -408,7 +408,8 @@ final class Engine {
 
   void pushProgressWrite(Execution ex, String progressJson) {
     store.jobProgressMany(
-        List.of(new dev.offload.store.ProgressUpdate(ex.job.id(), ex.job.token(), progressJson)));
+        List.of(
+            new dev.offload.store.Store.ProgressUpdate(ex.job.id(), ex.job.token(), progressJson)));
   }
 
   /** The job's stored checkpoint as JSON, or {@code otherwise} when it cannot be read. */
@@ -435,7 +436,7 @@ final class Engine {
     long token = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     List<ClaimedJob> claimed =
         store.jobClaim(
-            new dev.offload.store.ClaimParams(
+            new dev.offload.store.Store.ClaimParams(
                 queue,
                 List.copyOf(registry.keySet()),
                 1,

@@ -2,17 +2,17 @@ package dev.offload.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.EnqueueOptions;
-import dev.offload.IdempotencyKeyConflictException;
-import dev.offload.InvalidJobException;
+import dev.offload.EnqueueOptions.JobRequest;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobRequest;
-import dev.offload.JobState;
-import dev.offload.UnknownKindException;
+import dev.offload.OffloadException.IdempotencyKeyConflictException;
+import dev.offload.OffloadException.InvalidJobException;
+import dev.offload.OffloadException.UnknownKindException;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
-import dev.offload.store.JobInsert;
 import dev.offload.store.Store;
+import dev.offload.store.Store.JobInsert;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,7 +72,7 @@ final class Enqueuer {
       return null;
     }
     Map<String, String> headers = new java.util.TreeMap<>();
-    for (dev.offload.internal.JobInterceptor i : config.interceptors()) {
+    for (dev.offload.internal.OffloadInternals.JobInterceptor i : config.interceptors()) {
       headers.putAll(i.enqueueHeaders());
     }
     return headers.isEmpty() ? null : Json.write(headers);
@@ -191,7 +191,7 @@ final class Enqueuer {
   public JobInsert followUp(dev.offload.Job parent) {
     Instant now = config.clock().instant();
     List<String> keys =
-        parent.failedItems().items().stream().map(dev.offload.FailedItems.Item::key).toList();
+        parent.failedItems().items().stream().map(dev.offload.Job.FailedItems.Item::key).toList();
     Registration<?> reg = registry.get(parent.kind());
     int maxAttempts = reg == null ? parent.maxAttempts() : reg.options().maxAttempts();
     return new JobInsert(

@@ -1,13 +1,13 @@
 package dev.offload.engine;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.offload.FailedItems;
+import dev.offload.Job.FailedItems;
+import dev.offload.Job.JobId;
+import dev.offload.Job.Stage;
 import dev.offload.JobContext;
-import dev.offload.JobId;
-import dev.offload.Stage;
 import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
-import dev.offload.store.ClaimedJob;
+import dev.offload.store.Store.ClaimedJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.offload.engine;
 
 import dev.offload.Job;
-import dev.offload.store.Notifier;
 import dev.offload.store.Store;
+import dev.offload.store.Store.Notifier;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -1,14 +1,14 @@
 package dev.offload.engine;
 
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.Job;
 import dev.offload.JobHandler;
-import dev.offload.JobListener;
 import dev.offload.JobOptions;
-import dev.offload.JobRequest;
+import dev.offload.Offload.JobListener;
 import dev.offload.Schedule;
-import dev.offload.store.JobInsert;
-import dev.offload.store.ScheduleRecord;
 import dev.offload.store.Store;
+import dev.offload.store.Store.JobInsert;
+import dev.offload.store.Store.ScheduleRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -145,7 +145,7 @@ public final class Node {
   }
 
   /** Runs jobs one at a time on the calling thread, without workers (the test kit). */
-  public dev.offload.internal.JobStepper stepper() {
+  public dev.offload.internal.OffloadInternals.JobStepper stepper() {
     return new Stepper(engine, store, config);
   }
 
@@ -181,7 +181,7 @@ public final class Node {
       Duration deadRetention,
       List<JobListener> listeners,
       InstantSource clock,
-      List<dev.offload.internal.JobInterceptor> interceptors,
+      List<dev.offload.internal.OffloadInternals.JobInterceptor> interceptors,
       java.net.@org.jspecify.annotations.Nullable URI publicUrl,
       Function<String, String> pushSecrets) {
     public EngineConfig {

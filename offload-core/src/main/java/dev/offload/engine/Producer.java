@@ -1,10 +1,10 @@
 package dev.offload.engine;
 
 import dev.offload.engine.Node.EngineConfig;
-import dev.offload.store.ClaimParams;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.LeasedJob;
 import dev.offload.store.Store;
+import dev.offload.store.Store.ClaimParams;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.LeasedJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -241,7 +241,7 @@ final class Producer implements Runnable {
    * 10 ms) rather than a whole poll interval, or the queue would run far below its rate.
    */
   private Duration shortClaimWait(Duration pollInterval) {
-    dev.offload.Rate r = flow.rate();
+    dev.offload.QueueOptions.Rate r = flow.rate();
     if (r == null) {
       return pollInterval;
     }

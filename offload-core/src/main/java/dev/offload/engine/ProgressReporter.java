@@ -1,10 +1,10 @@
 package dev.offload.engine;
 
 import dev.offload.internal.Json;
-import dev.offload.store.JobStart;
-import dev.offload.store.ProgressUpdate;
-import dev.offload.store.RejectedWriteException;
 import dev.offload.store.Store;
+import dev.offload.store.Store.JobStart;
+import dev.offload.store.Store.ProgressUpdate;
+import dev.offload.store.Store.RejectedWriteException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;

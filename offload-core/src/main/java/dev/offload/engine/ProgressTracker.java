@@ -1,9 +1,9 @@
 package dev.offload.engine;
 
-import dev.offload.FailedItems;
-import dev.offload.Progress;
-import dev.offload.Progress.StageProgress;
-import dev.offload.Stage;
+import dev.offload.Job.FailedItems;
+import dev.offload.Job.Progress;
+import dev.offload.Job.Progress.StageProgress;
+import dev.offload.Job.Stage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.offload.engine;
 
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import dev.offload.store.Store;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,13 +2,13 @@ package dev.offload.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobState;
 import dev.offload.PermanentFailure;
 import dev.offload.QueueOptions;
 import dev.offload.internal.Json;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.Completion;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.Completion;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

@@ -1,14 +1,14 @@
 package dev.offload.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.FailedItems;
-import dev.offload.InvalidJobException;
 import dev.offload.Job;
-import dev.offload.Progress;
+import dev.offload.Job.FailedItems;
+import dev.offload.Job.Progress;
+import dev.offload.OffloadException.InvalidJobException;
 import dev.offload.internal.Json;
-import dev.offload.store.LeasedJob;
-import dev.offload.store.ProgressUpdate;
 import dev.offload.store.Store;
+import dev.offload.store.Store.LeasedJob;
+import dev.offload.store.Store.ProgressUpdate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

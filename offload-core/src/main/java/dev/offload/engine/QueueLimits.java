@@ -1,8 +1,8 @@
 package dev.offload.engine;
 
 import dev.offload.QueueOptions;
-import dev.offload.store.QueueSettings;
 import dev.offload.store.Store;
+import dev.offload.store.Store.QueueSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;

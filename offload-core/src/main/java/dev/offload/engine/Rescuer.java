@@ -1,12 +1,12 @@
 package dev.offload.engine;
 
-import dev.offload.JobError;
+import dev.offload.Job.JobError;
 import dev.offload.JobOptions;
 import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
-import dev.offload.store.Completion;
 import dev.offload.store.Store;
-import dev.offload.store.StuckJob;
+import dev.offload.store.Store.Completion;
+import dev.offload.store.Store.StuckJob;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

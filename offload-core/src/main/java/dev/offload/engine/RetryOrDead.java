@@ -1,8 +1,8 @@
 package dev.offload.engine;
 
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobState;
-import dev.offload.store.Completion;
+import dev.offload.store.Store.Completion;
 import java.time.Duration;
 import java.time.Instant;
 

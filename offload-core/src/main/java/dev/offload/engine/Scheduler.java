@@ -1,11 +1,11 @@
 package dev.offload.engine;
 
-import dev.offload.CatchUp;
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import dev.offload.Schedule;
-import dev.offload.store.JobInsert;
-import dev.offload.store.ScheduleRecord;
+import dev.offload.Schedule.CatchUp;
 import dev.offload.store.Store;
+import dev.offload.store.Store.JobInsert;
+import dev.offload.store.Store.ScheduleRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -1,6 +1,6 @@
 package dev.offload.engine;
 
-import dev.offload.Progress;
+import dev.offload.Job.Progress;
 import dev.offload.internal.Json;
 import dev.offload.store.Store;
 import java.util.ArrayList;

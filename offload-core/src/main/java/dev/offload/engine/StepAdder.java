@@ -1,14 +1,14 @@
 package dev.offload.engine;
 
 import dev.offload.EnqueueOptions;
+import dev.offload.EnqueueOptions.JobRequest;
+import dev.offload.Job.JobId;
 import dev.offload.JobContext;
-import dev.offload.JobId;
-import dev.offload.JobRequest;
-import dev.offload.StepOptions;
-import dev.offload.WorkflowId;
-import dev.offload.store.JobInsert;
+import dev.offload.Workflow.StepOptions;
+import dev.offload.Workflow.WorkflowId;
 import dev.offload.store.Store;
-import dev.offload.store.WorkflowInsert;
+import dev.offload.store.Store.JobInsert;
+import dev.offload.store.Store.WorkflowInsert;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +86,7 @@ final class StepAdder implements JobContext.WorkflowSteps {
     try {
       job = enqueuer.inserts(List.of(JobRequest.of(kind, args, o))).get(0);
     } catch (IllegalArgumentException e) {
-      if (e instanceof dev.offload.UnknownKindException) {
+      if (e instanceof dev.offload.OffloadException.UnknownKindException) {
         throw e;
       }
       throw new IllegalArgumentException("step '" + name + "': " + e.getMessage(), e);

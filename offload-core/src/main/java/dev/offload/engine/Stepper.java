@@ -1,10 +1,10 @@
 package dev.offload.engine;
 
-import dev.offload.QueueStats;
+import dev.offload.Offload.QueueStats;
 import dev.offload.engine.Node.EngineConfig;
-import dev.offload.internal.JobStepper;
-import dev.offload.store.ClaimedJob;
+import dev.offload.internal.OffloadInternals.JobStepper;
 import dev.offload.store.Store;
+import dev.offload.store.Store.ClaimedJob;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 

@@ -1,5 +1,6 @@
 package dev.offload.store;
 
+import dev.offload.store.Store.Notifier;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,19 +1,43 @@
 package dev.offload.store;
 
+import static dev.offload.Job.JobState.AVAILABLE;
+import static dev.offload.Job.JobState.CANCELLED;
+import static dev.offload.Job.JobState.DEAD;
+import static dev.offload.Job.JobState.RETRYING;
+import static dev.offload.Job.JobState.RUNNING;
+import static dev.offload.Job.JobState.SCHEDULED;
+import static dev.offload.Job.JobState.SUCCEEDED;
+import static dev.offload.Job.JobState.WAITING;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Job;
-import dev.offload.JobFilter;
-import dev.offload.JobPage;
-import dev.offload.JobQuery;
-import dev.offload.JobState;
-import dev.offload.KindStats;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobPage;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
+import dev.offload.Offload.KindStats;
+import dev.offload.Offload.QueueStats;
+import dev.offload.OffloadException;
+import dev.offload.OffloadException.IdempotencyKeyConflictException;
 import dev.offload.QueueOptions;
-import dev.offload.QueueStats;
+import dev.offload.QueueOptions.Rate;
+import dev.offload.internal.Json;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Persistence for Offload's engine: complete SQL per database, no policy (no backoff, no retry
@@ -358,4 +382,975 @@ public interface Store extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * Claim up to {@code limit} runnable jobs of {@code queue} whose kind is in {@code kinds},
+   * ordered by priority, run_at, id; mark them running under {@code node} with {@code token},
+   * leased for {@code lease}. Nothing is claimed from a paused queue.
+   *
+   * <p>{@code flow} is the engine's recent copy of the queue's options and only picks the path:
+   * when it is {@link QueueOptions#controlled()}, the store claims under a lock for the queue,
+   * reads the options afresh in that transaction and claims only what they allow; otherwise it
+   * claims lock-free and takes nothing from a queue whose stored options are controlled. Slots and
+   * rates are measured on the store's clock, as leases are.
+   *
+   * @param now the engine's time: jobs with {@code run_at <= now} are due; written as started_at
+   * @param lease how long the claim holds without a heartbeat, counted on the store's clock (see
+   *     {@link Store}), not on {@code now}
+   */
+  public record ClaimParams(
+      String queue,
+      List<String> kinds,
+      int limit,
+      String node,
+      long token,
+      Instant now,
+      Duration lease,
+      QueueOptions flow) {
+    /**
+     * In {@code kinds}, every kind: a push queue's claim (its jobs all go to its endpoint). Kind
+     * names cannot contain {@code *}.
+     */
+    public static final String ANY_KIND = "*";
+
+    public ClaimParams {
+      kinds = List.copyOf(kinds);
+      Objects.requireNonNull(flow, "flow");
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be positive, got " + limit);
+      }
+    }
+
+    /** A claim from a queue without flow control. */
+    public ClaimParams(
+        String queue,
+        List<String> kinds,
+        int limit,
+        String node,
+        long token,
+        Instant now,
+        Duration lease) {
+      this(queue, kinds, limit, node, token, now, lease, QueueOptions.none());
+    }
+  }
+
+  /**
+   * A job a claim returned: what the engine needs to run one attempt of it, including what earlier
+   * attempts left (checkpoint, failed items), the item keys of a follow-up job, and the headers its
+   * enqueue stored ({@link JobInsert#headersJson()}).
+   */
+  public record ClaimedJob(
+      long id,
+      String kind,
+      String queue,
+      String argsJson,
+      int attempt,
+      int maxAttempts,
+      int priority,
+      String checkpointJson,
+      String failedItemsJson,
+      String retryItemsJson,
+      long token,
+      java.time.Instant runAt,
+      String headersJson) {
+    /** A job without headers. */
+    public ClaimedJob(
+        long id,
+        String kind,
+        String queue,
+        String argsJson,
+        int attempt,
+        int maxAttempts,
+        int priority,
+        String checkpointJson,
+        String failedItemsJson,
+        String retryItemsJson,
+        long token,
+        java.time.Instant runAt) {
+      this(
+          id,
+          kind,
+          queue,
+          argsJson,
+          attempt,
+          maxAttempts,
+          priority,
+          checkpointJson,
+          failedItemsJson,
+          retryItemsJson,
+          token,
+          runAt,
+          null);
+    }
+  }
+
+  /**
+   * The end of one attempt: written only when the job is still running under {@code token} (and,
+   * for a rescue, only when its lease expired before {@code leaseExpiredBefore}).
+   *
+   * @param id the job
+   * @param token the claim token of the attempt
+   * @param state succeeded, retrying, dead or cancelled
+   * @param at when the attempt ended; becomes finished_at for a final state
+   * @param runAt when a retrying job may run again; null otherwise
+   * @param resultJson the result, or null
+   * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
+   * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this instant
+   *     of the store's clock ({@link StuckJob#checkedAt()}); else null
+   * @param progressJson the attempt's last progress, or null to keep what is stored
+   * @param failedItemsJson the items that failed so far, or null to keep what is stored
+   * @param refundAttempt give the attempt back (a snooze): the next claim reuses its number
+   * @param startedAt when the attempt's handler started, written when its start was not written yet
+   *     (a short job ends before its start is); null for none (a rescue)
+   *     <p>A job whose cancellation was requested ends {@code cancelled} whatever the attempt's
+   *     outcome unless it succeeded: the store applies that, since the request may come from any
+   *     node.
+   */
+  public record Completion(
+      long id,
+      long token,
+      JobState state,
+      Instant at,
+      Instant runAt,
+      String resultJson,
+      String errorJson,
+      Instant leaseExpiredBefore,
+      String progressJson,
+      String failedItemsJson,
+      boolean refundAttempt,
+      Instant startedAt) {
+    public Completion {
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(at, "at");
+      if (state == JobState.RETRYING) {
+        Objects.requireNonNull(runAt, "runAt of a retrying job");
+      } else if (!state.isFinal()) {
+        throw new IllegalArgumentException(
+            "an attempt ends succeeded, retrying, dead or cancelled, not " + state);
+      }
+    }
+
+    /** An end without progress or failed items to write. */
+    public Completion(
+        long id,
+        long token,
+        JobState state,
+        Instant at,
+        Instant runAt,
+        String resultJson,
+        String errorJson,
+        Instant leaseExpiredBefore) {
+      this(
+          id,
+          token,
+          state,
+          at,
+          runAt,
+          resultJson,
+          errorJson,
+          leaseExpiredBefore,
+          null,
+          null,
+          false,
+          null);
+    }
+
+    /** An end with progress and failed items, its start unknown. */
+    public Completion(
+        long id,
+        long token,
+        JobState state,
+        Instant at,
+        Instant runAt,
+        String resultJson,
+        String errorJson,
+        Instant leaseExpiredBefore,
+        String progressJson,
+        String failedItemsJson,
+        boolean refundAttempt) {
+      this(
+          id,
+          token,
+          state,
+          at,
+          runAt,
+          resultJson,
+          errorJson,
+          leaseExpiredBefore,
+          progressJson,
+          failedItemsJson,
+          refundAttempt,
+          null);
+    }
+
+    /** This end, with the time its handler started. */
+    public Completion startedAt(Instant handlerStarted) {
+      return new Completion(
+          id,
+          token,
+          state,
+          at,
+          runAt,
+          resultJson,
+          errorJson,
+          leaseExpiredBefore,
+          progressJson,
+          failedItemsJson,
+          refundAttempt,
+          handlerStarted);
+    }
+  }
+
+  /**
+   * What one heartbeat did.
+   *
+   * @param renewed the presented leases the store extended: their job is still running under that
+   *     claim token and held by that node. A presented lease missing here is lost (its job was
+   *     rescued, released or ended, and may run elsewhere), so the node stops that attempt.
+   * @param cancelRequested the ids among the renewed whose cancellation was requested, so a missed
+   *     notification still stops them within a heartbeat
+   */
+  public record Heartbeat(List<LeasedJob> renewed, List<Long> cancelRequested) {
+    public Heartbeat {
+      renewed = List.copyOf(renewed);
+      cancelRequested = List.copyOf(cancelRequested);
+    }
+
+    /** The answer to a heartbeat that presented no lease. */
+    public static Heartbeat none() {
+      return new Heartbeat(List.of(), List.of());
+    }
+  }
+
+  /**
+   * What became of one {@link JobInsert}.
+   *
+   * @param id the new job's id, or the id of the stored job it duplicates
+   * @param duplicate whether a stored job with the same unique key (or idempotency key) took its
+   *     place, so nothing new was inserted
+   */
+  public record InsertResult(long id, boolean duplicate) {}
+
+  /**
+   * The one definition of which states each action on a job may start from. The façade ({@code
+   * Offload}) refuses an action from any other state, and both stores take their SQL's state
+   * conditions from here ({@link #sqlStates()}), so the three cannot drift apart.
+   *
+   * <pre>
+   * action   from                                   to
+   * cancel   waiting, scheduled, available, retrying cancelled (a workflow's dependents per their policy)
+   *          running                                running, asked to stop; its node ends it cancelled
+   * retry    dead, cancelled                        available, with fresh attempts
+   *          retrying, scheduled                    available, now
+   * replay   dead, cancelled                        available, with fresh attempts (many at once)
+   * delete   any state but running                  gone
+   * purge    succeeded, dead, cancelled             gone (many at once)
+   * rescue   running, with an expired lease         retrying or dead (the engine decides which)
+   * </pre>
+   */
+  public enum JobAction {
+    CANCEL("cancelled", SCHEDULED, AVAILABLE, RETRYING, WAITING, RUNNING),
+    RETRY("retried", DEAD, CANCELLED, RETRYING, SCHEDULED),
+    REPLAY("replayed", DEAD, CANCELLED),
+    DELETE("deleted", WAITING, SCHEDULED, AVAILABLE, RETRYING, SUCCEEDED, DEAD, CANCELLED),
+    PURGE("purged", SUCCEEDED, DEAD, CANCELLED),
+    RESCUE("rescued", RUNNING);
+
+    private final String done;
+
+    // In the order written above: messages list the states that way.
+    private final Set<JobState> from;
+
+    JobAction(String done, JobState... from) {
+      this.done = done;
+      this.from = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(from)));
+    }
+
+    /** The states this action may start from. */
+    public Set<JobState> from() {
+      return from;
+    }
+
+    /** Whether this action may start from {@code state}. */
+    public boolean allows(JobState state) {
+      return from.contains(state);
+    }
+
+    /**
+     * The states this action may start from as a SQL list of string literals, e.g. {@code 'dead',
+     * 'cancelled'}, for {@code state IN (...)}. Literals (not a bound array) keep the conditions
+     * visible to the planner, so partial indexes on a state still match.
+     */
+    public String sqlStates() {
+      return from.stream().map(s -> "'" + s.wireName() + "'").collect(Collectors.joining(", "));
+    }
+
+    /** The states as words for messages, e.g. {@code dead or cancelled}. */
+    public String describeFrom() {
+      String[] names = from.stream().map(JobState::wireName).toArray(String[]::new);
+      if (names.length == 1) {
+        return names[0];
+      }
+      return String.join(", ", Arrays.copyOf(names, names.length - 1))
+          + " or "
+          + names[names.length - 1];
+    }
+
+    /** The action's past participle in messages, e.g. {@code retried}. */
+    public String done() {
+      return done;
+    }
+
+    /** The action's name in messages, e.g. {@code cancel}. */
+    public String verb() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * A job to insert; validated by the engine before it reaches a store. A follow-up job for failed
+   * items names its parent and the item keys to retry. A job with an idempotency key that a stored
+   * job already has is not inserted: when the stored job has the same kind and equal args ({@link
+   * #requireSameRequest}), the store returns its id in place; otherwise the store writes nothing of
+   * the batch and throws {@link IdempotencyKeyConflictException}. The keys within one batch are
+   * distinct (the engine folds repeats together before the store sees them). A job made by a
+   * schedule names it, its {@code runAt} being the tick.
+   *
+   * <p>A job with a {@code uniqueKey} is not inserted while a job with that key is scheduled,
+   * available, running or retrying, nor when one finished after {@code uniqueFinishedAfter} (when
+   * set); the store returns that job's id instead, and with {@code replaceDuplicate} first gives a
+   * duplicate that has not started yet this job's args, run time and priority (debounce). The
+   * {@code concurrencyKey} groups jobs for a queue's per-key limit and rate. {@code headersJson} is
+   * a JSON object of strings stored with the job for the code that runs it (the W3C trace context
+   * of the enqueuing request), handed back in {@link ClaimedJob#headersJson()}; usually null.
+   */
+  public record JobInsert(
+      String kind,
+      String queue,
+      int priority,
+      String argsJson,
+      int maxAttempts,
+      JobState state,
+      Instant runAt,
+      Instant createdAt,
+      Long parentId,
+      String retryItemsJson,
+      String idempotencyKey,
+      String schedule,
+      String concurrencyKey,
+      String uniqueKey,
+      Instant uniqueFinishedAfter,
+      boolean replaceDuplicate,
+      String headersJson) {
+    public JobInsert {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(queue, "queue");
+      Objects.requireNonNull(argsJson, "argsJson");
+      Objects.requireNonNull(runAt, "runAt");
+      Objects.requireNonNull(createdAt, "createdAt");
+      if (state != JobState.AVAILABLE && state != JobState.SCHEDULED) {
+        throw new IllegalArgumentException("a new job is available or scheduled, not " + state);
+      }
+    }
+
+    /** A job without headers. */
+    public JobInsert(
+        String kind,
+        String queue,
+        int priority,
+        String argsJson,
+        int maxAttempts,
+        JobState state,
+        Instant runAt,
+        Instant createdAt,
+        Long parentId,
+        String retryItemsJson,
+        String idempotencyKey,
+        String schedule,
+        String concurrencyKey,
+        String uniqueKey,
+        Instant uniqueFinishedAfter,
+        boolean replaceDuplicate) {
+      this(
+          kind,
+          queue,
+          priority,
+          argsJson,
+          maxAttempts,
+          state,
+          runAt,
+          createdAt,
+          parentId,
+          retryItemsJson,
+          idempotencyKey,
+          schedule,
+          concurrencyKey,
+          uniqueKey,
+          uniqueFinishedAfter,
+          replaceDuplicate,
+          null);
+    }
+
+    /** This job with {@code headersJson} (a JSON object of strings, or null). */
+    public JobInsert withHeaders(String headersJson) {
+      return new JobInsert(
+          kind,
+          queue,
+          priority,
+          argsJson,
+          maxAttempts,
+          state,
+          runAt,
+          createdAt,
+          parentId,
+          retryItemsJson,
+          idempotencyKey,
+          schedule,
+          concurrencyKey,
+          uniqueKey,
+          uniqueFinishedAfter,
+          replaceDuplicate,
+          headersJson);
+    }
+
+    /** A job without flow-control keys. */
+    public JobInsert(
+        String kind,
+        String queue,
+        int priority,
+        String argsJson,
+        int maxAttempts,
+        JobState state,
+        Instant runAt,
+        Instant createdAt,
+        Long parentId,
+        String retryItemsJson,
+        String idempotencyKey,
+        String schedule) {
+      this(
+          kind,
+          queue,
+          priority,
+          argsJson,
+          maxAttempts,
+          state,
+          runAt,
+          createdAt,
+          parentId,
+          retryItemsJson,
+          idempotencyKey,
+          schedule,
+          null,
+          null,
+          null,
+          false);
+    }
+
+    /** A job with no parent. */
+    public JobInsert(
+        String kind,
+        String queue,
+        int priority,
+        String argsJson,
+        int maxAttempts,
+        JobState state,
+        Instant runAt,
+        Instant createdAt) {
+      this(
+          kind,
+          queue,
+          priority,
+          argsJson,
+          maxAttempts,
+          state,
+          runAt,
+          createdAt,
+          null,
+          null,
+          null,
+          null);
+    }
+
+    /** A job without a schedule. */
+    public JobInsert(
+        String kind,
+        String queue,
+        int priority,
+        String argsJson,
+        int maxAttempts,
+        JobState state,
+        Instant runAt,
+        Instant createdAt,
+        Long parentId,
+        String retryItemsJson,
+        String idempotencyKey) {
+      this(
+          kind,
+          queue,
+          priority,
+          argsJson,
+          maxAttempts,
+          state,
+          runAt,
+          createdAt,
+          parentId,
+          retryItemsJson,
+          idempotencyKey,
+          null);
+    }
+
+    /**
+     * Checks that the job stored under this job's idempotency key is the same request: same kind,
+     * equal args (as JSON values: key order, spacing and number spelling do not matter).
+     *
+     * @throws IdempotencyKeyConflictException naming the key when it is not
+     */
+    public void requireSameRequest(long storedId, String storedKind, String storedArgsJson) {
+      if (!kind.equals(storedKind)) {
+        throw new IdempotencyKeyConflictException(
+            idempotencyKey,
+            "job "
+                + storedId
+                + " is of kind '"
+                + storedKind
+                + "', this request is of kind '"
+                + kind
+                + "'");
+      }
+      if (!sameJson(argsJson, storedArgsJson)) {
+        throw new IdempotencyKeyConflictException(
+            idempotencyKey, "job " + storedId + " of kind '" + kind + "' has other args");
+      }
+    }
+
+    /**
+     * Whether two JSON texts hold the same value; numbers compare by value (1, 1.0 and 1e0 are
+     * equal).
+     */
+    public static boolean sameJson(String a, String b) {
+      if (a.equals(b)) {
+        return true;
+      }
+      JsonNode x = Json.tree(a);
+      JsonNode y = Json.tree(b);
+      return x != null && y != null && x.equals(SAME_VALUE, y);
+    }
+
+    private static final Comparator<JsonNode> SAME_VALUE =
+        (x, y) -> {
+          if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+          }
+          return x.equals(y) ? 0 : 1;
+        };
+  }
+
+  /**
+   * The handler of a claimed job started: written only while {@code token} holds the job and its
+   * start is not written yet. A job claimed ahead of a free slot has no start until then.
+   *
+   * @param id the job
+   * @param token the claim token of the attempt
+   * @param at when the handler started (the engine's clock); the job's started_at, and its first
+   *     start when it had none
+   */
+  public record JobStart(long id, long token, Instant at) {
+    public JobStart {
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
+  /** A running job named by its id and the claim token of its attempt. */
+  public record LeasedJob(long id, long token) {}
+
+  /**
+   * Wake-ups between nodes: {@code PgNotifier} uses LISTEN/NOTIFY, across processes; an in-process
+   * notifier reaches only this JVM. Delivery is best effort: the engine still polls.
+   */
+  public interface Notifier extends AutoCloseable {
+    /** Topic whose payload is a queue name that has new runnable jobs. */
+    String INSERT = "insert";
+
+    /**
+     * Topic whose payload is a comma-separated list of job ids whose progress or state changed;
+     * watchers re-read those jobs.
+     */
+    String JOB = "job";
+
+    /** Topic whose payload is the id of a running job whose cancellation was requested. */
+    String CANCEL = "cancel";
+
+    /** A notifier that reaches only this JVM (SQLite, tests). */
+    static Notifier inProcess() {
+      return new LocalNotifier();
+    }
+
+    /**
+     * Calls {@code listener} with each payload published on {@code topic}, on a notifier thread.
+     */
+    AutoCloseable subscribe(String topic, Consumer<String> listener);
+
+    /**
+     * Whether wake-ups from other nodes can arrive now: false while a notifier that listens on a
+     * connection has lost it. An in-process notifier is always connected.
+     */
+    default boolean connected() {
+      return true;
+    }
+
+    /** Publishes outside any transaction. */
+    void publish(String topic, String payload);
+
+    @Override
+    void close();
+  }
+
+  /**
+   * The latest progress of a running attempt, written only while {@code token} still holds the job.
+   */
+  public record ProgressUpdate(long id, long token, String progressJson) {}
+
+  /**
+   * A queue's row in the store: its flow-control options and whether it is paused.
+   *
+   * @param configured whether options were ever written for it (by an operator or a node's
+   *     defaults); a queue that was only paused has none, so code-declared defaults may still apply
+   */
+  public record QueueSettings(
+      String name, QueueOptions options, boolean paused, boolean configured) {
+    public QueueSettings {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * The settings of a row as both stores keep them: numbers or nulls, periods in milliseconds.
+     */
+    public static QueueSettings fromColumns(
+        String name,
+        boolean paused,
+        boolean configured,
+        Integer maxRunning,
+        Integer perKey,
+        Integer rateCount,
+        Long ratePeriodMs,
+        boolean ratePerKey,
+        boolean fair,
+        Long agingMs) {
+      return fromColumns(
+          name,
+          paused,
+          configured,
+          maxRunning,
+          perKey,
+          rateCount,
+          ratePeriodMs,
+          ratePerKey,
+          fair,
+          agingMs,
+          null,
+          null,
+          null,
+          false);
+    }
+
+    /**
+     * The settings of a row with its push columns: the endpoint's URL (null for a pull queue), its
+     * timeout in milliseconds, the name of the secret's environment variable, and allow-http.
+     */
+    public static QueueSettings fromColumns(
+        String name,
+        boolean paused,
+        boolean configured,
+        Integer maxRunning,
+        Integer perKey,
+        Integer rateCount,
+        Long ratePeriodMs,
+        boolean ratePerKey,
+        boolean fair,
+        Long agingMs,
+        String pushUrl,
+        Long pushTimeoutMs,
+        String pushSecretEnv,
+        boolean pushAllowHttp) {
+      Rate rate =
+          rateCount == null || ratePeriodMs == null
+              ? null
+              : new Rate(rateCount, Duration.ofMillis(ratePeriodMs));
+      QueueOptions options =
+          new QueueOptions(
+              maxRunning,
+              perKey,
+              rate,
+              rate != null && ratePerKey,
+              fair,
+              agingMs == null ? null : Duration.ofMillis(agingMs),
+              push(pushUrl, pushTimeoutMs, pushSecretEnv, pushAllowHttp));
+      return new QueueSettings(name, options, paused, configured);
+    }
+
+    private static QueueOptions.Push push(
+        String url, Long timeoutMs, String secretEnv, boolean allowHttp) {
+      if (url == null) {
+        return null;
+      }
+      return new QueueOptions.Push(
+          java.net.URI.create(url),
+          timeoutMs == null ? QueueOptions.Push.DEFAULT_TIMEOUT : Duration.ofMillis(timeoutMs),
+          secretEnv,
+          allowHttp);
+    }
+  }
+
+  /**
+   * The database refused the data of a write (a value it cannot hold, a limit exceeded), as opposed
+   * to an outage: the same write fails again however often it is retried. The message says what was
+   * refused, without SQL or connection details. The engine splits a refused batch to write the rest
+   * and ends the job whose data was refused with an error of its own.
+   */
+  public static class RejectedWriteException extends OffloadException {
+    public RejectedWriteException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * A stored schedule: its definition, its state, and the last tick fired (or, for a new schedule,
+   * the moment it was added: its first tick is the first one after that).
+   *
+   * @param cron the cron expression, or null for an interval
+   * @param zone the zone id the cron expression reads
+   * @param everyMillis the interval in milliseconds, or null for a cron schedule
+   * @param catchUp {@code none}, {@code latest} or {@code all}
+   * @param declared whether application code declared it (and so may disable it when it no longer
+   *     does)
+   * @param disabled set when code that declared it no longer does; it does not fire
+   * @param lastJobId the latest job it made, or null (read only)
+   * @param lastJobState that job's state, or null (read only)
+   */
+  public record ScheduleRecord(
+      String name,
+      String kind,
+      String argsJson,
+      String queue,
+      int priority,
+      int maxAttempts,
+      String cron,
+      String zone,
+      Long everyMillis,
+      String catchUp,
+      boolean paused,
+      boolean declared,
+      boolean disabled,
+      Instant lastTick,
+      Long lastJobId,
+      String lastJobState) {
+    public ScheduleRecord {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(argsJson, "argsJson");
+      Objects.requireNonNull(queue, "queue");
+      Objects.requireNonNull(zone, "zone");
+      Objects.requireNonNull(catchUp, "catchUp");
+      Objects.requireNonNull(lastTick, "lastTick");
+      if ((cron == null) == (everyMillis == null)) {
+        throw new IllegalArgumentException(
+            "a schedule has a cron expression or an interval, not both or neither");
+      }
+    }
+  }
+
+  /**
+   * Where a store's database stands against the migrations this code ships: {@code current} is the
+   * newest migration applied (0 for a database without Offload's schema), {@code latest} the newest
+   * one this code knows.
+   */
+  public record SchemaVersion(int current, int latest) {
+    public SchemaVersion {
+      if (current < 0 || latest < 1) {
+        throw new IllegalArgumentException(
+            "schema versions must be current >= 0 and latest >= 1, got "
+                + current
+                + " and "
+                + latest);
+      }
+    }
+
+    /** Whether the database has every migration this code knows, and no newer one. */
+    public boolean upToDate() {
+      return current == latest;
+    }
+  }
+
+  /**
+   * A running job whose lease expired: its worker is gone or cut off.
+   *
+   * @param checkedAt when the store found the lease expired, on the store's clock: a rescue passes
+   *     it as {@link Completion#leaseExpiredBefore()}, so a lease renewed since is not taken away
+   */
+  public record StuckJob(
+      long id,
+      String kind,
+      int attempt,
+      int maxAttempts,
+      long token,
+      String node,
+      Instant checkedAt) {}
+
+  /**
+   * A workflow to insert in one transaction: its row, one job per step, and the dependencies. A
+   * step with dependencies is stored {@code waiting}; one without is stored in its job's state.
+   *
+   * @param steps in an order where every step comes after the steps it depends on
+   * @param batch whether it is a batch: its steps with dependencies (the {@code onComplete} and
+   *     {@code onSuccess} callbacks) get the batch's counts in their args when they are released
+   */
+  public record WorkflowInsert(String name, Instant createdAt, List<Step> steps, boolean batch) {
+    public WorkflowInsert {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(createdAt, "createdAt");
+      steps = List.copyOf(steps);
+    }
+
+    public WorkflowInsert(String name, Instant createdAt, List<Step> steps) {
+      this(name, createdAt, steps, false);
+    }
+
+    /**
+     * One step.
+     *
+     * @param after the positions in {@link #steps} of the steps it waits for (all before it)
+     * @param onFailure {@code cancel} or {@code continue}
+     * @param groups the names of steps whose added steps ({@code "sync/*"}: every step added under
+     *     {@code sync}, now or later) it also waits for; each is in {@code after} too
+     */
+    public record Step(
+        String name, JobInsert job, List<Integer> after, String onFailure, List<String> groups) {
+      public Step {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(job, "job");
+        after = List.copyOf(after);
+        Objects.requireNonNull(onFailure, "onFailure");
+        groups = List.copyOf(groups);
+      }
+
+      public Step(String name, JobInsert job, List<Integer> after, String onFailure) {
+        this(name, job, after, onFailure, List.of());
+      }
+    }
+
+    /**
+     * A step that a running step adds to its own workflow ({@link Store#workflowAddSteps}).
+     *
+     * @param name its name under the adding step: {@code page-3} added by {@code sync} is {@code
+     *     sync/page-3}
+     * @param after the full names of existing steps it waits for
+     * @param groups the full names of steps whose added steps it also waits for
+     */
+    public record Added(
+        String name, JobInsert job, List<String> after, List<String> groups, String onFailure) {
+      public Added {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(job, "job");
+        after = List.copyOf(after);
+        groups = List.copyOf(groups);
+        Objects.requireNonNull(onFailure, "onFailure");
+      }
+    }
+  }
+
+  /**
+   * A stored workflow and its steps, in insertion order.
+   *
+   * @param cancelledAt when a user cancelled it, or null
+   */
+  public record WorkflowRecord(
+      long id, String name, Instant createdAt, Instant cancelledAt, List<Step> steps) {
+    public WorkflowRecord {
+      steps = List.copyOf(steps);
+    }
+
+    /** A step: its job's id, state and times, and the names of the steps it waits for. */
+    public record Step(
+        long jobId,
+        String name,
+        String kind,
+        JobState state,
+        List<String> after,
+        String onFailure,
+        Instant startedAt,
+        Instant finishedAt,
+        String progressJson) {
+      public Step {
+        after = List.copyOf(after);
+      }
+    }
+  }
+
+  /**
+   * The arithmetic of a rate limit as a generic cell rate algorithm, shared by the stores: one
+   * "theoretical arrival time" (TAT, epoch microseconds) per queue and key, read and advanced in
+   * the claim's transaction. A start at {@code now} conforms while {@code max(tat, now) <= now +
+   * tolerance}; each start moves the TAT one interval ({@code period / count}) on.
+   *
+   * <p>The tolerance is one interval (or 20 ms when the interval is shorter, so a fast rate can be
+   * met with claims of several jobs): starts are spread evenly, and any window of one period holds
+   * at most the rate plus what the tolerance lets through at its edge (one start for rates up to
+   * 50/s).
+   */
+  public static final class Gcra {
+    private static final long MIN_TOLERANCE_MICROS = 20_000;
+
+    private Gcra() {}
+
+    public static long intervalMicros(Rate rate) {
+      return Math.max(1, rate.period().toNanos() / 1_000 / rate.count());
+    }
+
+    public static long toleranceMicros(Rate rate) {
+      return Math.max(
+          intervalMicros(rate), Math.min(MIN_TOLERANCE_MICROS, rate.period().toNanos() / 1_000));
+    }
+
+    public static long micros(Instant t) {
+      return t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000;
+    }
+
+    /** How many starts conform at {@code nowMicros} given the stored TAT (null when none yet). */
+    public static long allowed(@Nullable Long tatMicros, long nowMicros, Rate rate) {
+      long tat = tatMicros == null ? nowMicros : Math.max(tatMicros, nowMicros);
+      long edge = nowMicros + toleranceMicros(rate);
+      return tat > edge ? 0 : (edge - tat) / intervalMicros(rate) + 1;
+    }
+  }
+
+  /**
+   * What a queue's flow control holds back now, as a store counts it from the rows: what runs with
+   * a live lease (on the store's clock, as claims count it), the due jobs and why they cannot
+   * start, and the rates' theoretical arrival times. The store only counts; the engine reads the
+   * reasons from these facts ({@code waiting: ...} on a job, the queue gauges). Read without a
+   * lock: a snapshot that may be a claim behind.
+   *
+   * @param running jobs of the queue running with a live lease: the slots in use
+   * @param keysAtLimit concurrency keys whose running jobs fill the per-key limit (0 without one)
+   * @param due pending jobs (scheduled, available, retrying) whose run time has come
+   * @param dueOfKeysAtLimit due jobs whose key is at the per-key limit
+   * @param dueOfKeysOutOfRate with a rate per key, due jobs whose key's rate allows no start now
+   *     (those of keys at their limit not counted again)
+   * @param queueRateTatMicros the theoretical arrival time of the queue's rate (key {@code ''}: the
+   *     whole queue, or the jobs without a key under a rate per key), or null when none yet
+   * @param keyRunning jobs of the asked key running with a live lease (0 when no key was asked)
+   * @param keyRateTatMicros the asked key's theoretical arrival time, or null
+   * @param nowMicros the store's clock, which rates and leases are measured on (epoch microseconds)
+   */
+  public record QueueFlow(
+      long running,
+      long keysAtLimit,
+      long due,
+      long dueOfKeysAtLimit,
+      long dueOfKeysOutOfRate,
+      @Nullable Long queueRateTatMicros,
+      long keyRunning,
+      @Nullable Long keyRateTatMicros,
+      long nowMicros) {}
 }

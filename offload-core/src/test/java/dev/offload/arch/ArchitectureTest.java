@@ -76,7 +76,7 @@ class ArchitectureTest {
           .and()
           .doNotHaveFullyQualifiedName("dev.offload.Offload$Builder")
           .and()
-          .doNotHaveFullyQualifiedName("dev.offload.Schedules")
+          .doNotHaveFullyQualifiedName("dev.offload.Schedule$Schedules")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("dev.offload.engine")

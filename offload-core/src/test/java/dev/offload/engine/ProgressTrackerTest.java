@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.offload.FailedItems;
-import dev.offload.Progress;
-import dev.offload.Stage;
+import dev.offload.Job.FailedItems;
+import dev.offload.Job.Progress;
+import dev.offload.Job.Stage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.offload.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.offload.CatchUp;
 import dev.offload.Schedule;
+import dev.offload.Schedule.CatchUp;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.offload.testsupport;
 
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.LeasedJob;
 import dev.offload.store.Store;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.LeasedJob;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;

@@ -1,24 +1,24 @@
 package dev.offload.testsupport;
 
-import static dev.offload.StepOptions.after;
+import static dev.offload.Workflow.StepOptions.after;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.Job;
-import dev.offload.JobFilter;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobRequest;
-import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.PermanentFailure;
 import dev.offload.Workflow;
-import dev.offload.WorkflowId;
+import dev.offload.Workflow.WorkflowId;
 import dev.offload.internal.Json;
-import dev.offload.store.ClaimParams;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.Completion;
 import dev.offload.store.Store;
+import dev.offload.store.Store.ClaimParams;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.Completion;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,20 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.EnqueueOptions;
-import dev.offload.Enqueued;
+import dev.offload.EnqueueOptions.Enqueued;
 import dev.offload.Job;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobState;
 import dev.offload.Offload;
+import dev.offload.Offload.QueueStats;
 import dev.offload.QueueOptions;
-import dev.offload.QueueStats;
-import dev.offload.Rate;
-import dev.offload.store.ClaimParams;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.Completion;
-import dev.offload.store.JobInsert;
+import dev.offload.QueueOptions.Rate;
 import dev.offload.store.Store;
+import dev.offload.store.Store.ClaimParams;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.Completion;
+import dev.offload.store.Store.JobInsert;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -450,7 +450,7 @@ public abstract class FlowControlContract {
       // A derived key over 255 characters is refused like an explicit one, naming the field.
       assertThatThrownBy(() -> node.enqueue("tenant.sync", new TenantArgs(1300)))
           .isInstanceOfSatisfying(
-              dev.offload.InvalidJobException.class,
+              dev.offload.OffloadException.InvalidJobException.class,
               e -> assertThat(e.field()).isEqualTo("concurrencyKey"))
           .hasMessageContaining("concurrencyKey must be 1-255 characters");
     }
@@ -519,7 +519,7 @@ public abstract class FlowControlContract {
   void aTenantsTenJobsAllStartBeforeTheFiveHundredthOfAnotherTenantsBacklogOfTenThousand() {
     offload.updateQueue("fair", QueueOptions.none().fair(true));
     // Tenant A's backlog is all there before tenant B enqueues, and before any worker runs.
-    List<dev.offload.JobRequest> backlog = new ArrayList<>();
+    List<dev.offload.EnqueueOptions.JobRequest> backlog = new ArrayList<>();
     for (int i = 0; i < 10_000; i++) {
       backlog.add(tenantJob("A"));
       if (backlog.size() == 1_000) {
@@ -560,8 +560,8 @@ public abstract class FlowControlContract {
     assertThat(aBeforeLastB).as("A's jobs started before B's last").isLessThan(499);
   }
 
-  private static dev.offload.JobRequest tenantJob(String tenant) {
-    return dev.offload.JobRequest.of(
+  private static dev.offload.EnqueueOptions.JobRequest tenantJob(String tenant) {
+    return dev.offload.EnqueueOptions.JobRequest.of(
         "fair.job",
         new Tenant(tenant),
         EnqueueOptions.none().allowUnknownKind().queue("fair").concurrencyKey("tenant:" + tenant));

@@ -2,8 +2,8 @@ package dev.offload.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.offload.Rate;
-import dev.offload.store.Gcra;
+import dev.offload.QueueOptions.Rate;
+import dev.offload.store.Store.Gcra;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,21 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.EnqueueOptions;
-import dev.offload.IdempotencyKeyConflictException;
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.JobQuery;
-import dev.offload.JobRequest;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
-import dev.offload.store.ClaimParams;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.Completion;
-import dev.offload.store.JobInsert;
-import dev.offload.store.JobStart;
-import dev.offload.store.LeasedJob;
+import dev.offload.OffloadException.IdempotencyKeyConflictException;
 import dev.offload.store.Store;
-import dev.offload.store.StuckJob;
+import dev.offload.store.Store.ClaimParams;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.Completion;
+import dev.offload.store.Store.JobInsert;
+import dev.offload.store.Store.JobStart;
+import dev.offload.store.Store.LeasedJob;
+import dev.offload.store.Store.StuckJob;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -395,7 +395,7 @@ public abstract class HardeningContract {
                     throw new dev.offload.PermanentFailure("no");
                   })
               .listener(
-                  new dev.offload.JobListener() {
+                  new dev.offload.Offload.JobListener() {
                     @Override
                     public void onDead(Job job) {
                       deaths.incrementAndGet();
@@ -456,7 +456,7 @@ public abstract class HardeningContract {
                 "default", List.of("k"), 10, "node-a", 7L, Instant.now(), Duration.ofMinutes(1)));
     assertThat(claimed).hasSize(3);
 
-    dev.offload.QueueStats held = store.queueStats(Instant.now()).get(0);
+    dev.offload.Offload.QueueStats held = store.queueStats(Instant.now()).get(0);
     assertThat(held.count(JobState.RUNNING)).isEqualTo(3);
     assertThat(held.claimed()).isEqualTo(3);
     assertThat(held.running()).isZero();
@@ -475,7 +475,7 @@ public abstract class HardeningContract {
             store.jobStartMany(
                 List.of(new JobStart(ids.get(0), 7L, handlerStarted.plusSeconds(1)))))
         .isEmpty();
-    dev.offload.QueueStats oneRuns = store.queueStats(Instant.now()).get(0);
+    dev.offload.Offload.QueueStats oneRuns = store.queueStats(Instant.now()).get(0);
     assertThat(oneRuns.claimed()).isEqualTo(2);
     assertThat(oneRuns.running()).isEqualTo(1);
     assertThat(store.jobGet(ids.get(0)).orElseThrow().startedAt()).isEqualTo(handlerStarted);
@@ -521,7 +521,7 @@ public abstract class HardeningContract {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> {
-            dev.offload.QueueStats q = o.queues().get(0);
+            dev.offload.Offload.QueueStats q = o.queues().get(0);
             return q.running() == 1 && q.claimed() == 0;
           });
       assertThat(o.job(id).orElseThrow().startedAt()).isNotNull();
@@ -550,11 +550,11 @@ public abstract class HardeningContract {
                       return "ok";
                     },
                     dev.offload.JobOptions.defaults()
-                        .retryPolicy(dev.offload.RetryPolicy.immediate())));
+                        .retryPolicy(dev.offload.JobOptions.RetryPolicy.immediate())));
     JobId id = o.enqueue("flaky", new Note("x"));
     assertThat(awaitState(o, id, JobState.SUCCEEDED).attempt()).isEqualTo(2);
 
-    dev.offload.KindStats stats =
+    dev.offload.Offload.KindStats stats =
         o.kindStats(Duration.ofMillis(500)).stream()
             .filter(s -> s.kind().equals("flaky"))
             .findFirst()

@@ -5,29 +5,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.EnqueueOptions;
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.Job;
-import dev.offload.JobFilter;
-import dev.offload.JobId;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobQuery;
-import dev.offload.JobRequest;
-import dev.offload.JobState;
+import dev.offload.JobOptions.RetryPolicy;
 import dev.offload.Offload;
+import dev.offload.OffloadException.UnknownKindException;
 import dev.offload.QueueOptions;
-import dev.offload.RetryPolicy;
-import dev.offload.UnknownKindException;
-import dev.offload.store.ClaimParams;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.Completion;
-import dev.offload.store.Heartbeat;
-import dev.offload.store.JobAction;
-import dev.offload.store.JobInsert;
-import dev.offload.store.LeasedJob;
-import dev.offload.store.ProgressUpdate;
-import dev.offload.store.SchemaVersion;
 import dev.offload.store.Store;
-import dev.offload.store.StuckJob;
-import dev.offload.store.WorkflowInsert;
+import dev.offload.store.Store.ClaimParams;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.Completion;
+import dev.offload.store.Store.Heartbeat;
+import dev.offload.store.Store.JobAction;
+import dev.offload.store.Store.JobInsert;
+import dev.offload.store.Store.LeasedJob;
+import dev.offload.store.Store.ProgressUpdate;
+import dev.offload.store.Store.SchemaVersion;
+import dev.offload.store.Store.StuckJob;
+import dev.offload.store.Store.WorkflowInsert;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -823,10 +823,11 @@ public abstract class StoreContract {
   void argsThatDoNotFitTheKindAreRefusedAtEnqueueOnANodeThatKnowsIt() {
     Offload o = start(offload().register("typed", Sleep.class, (args, ctx) -> null));
     assertThatThrownBy(() -> o.enqueue("typed", Map.of("ms", "not a number")))
-        .isInstanceOf(dev.offload.InvalidJobException.class)
+        .isInstanceOf(dev.offload.OffloadException.InvalidJobException.class)
         .hasMessageStartingWith("ms: expected a number")
-        .satisfies(
-            e -> assertThat(((dev.offload.InvalidJobException) e).field()).isEqualTo("args.ms"));
+        .satisfies(e ->
+            assertThat(((dev.offload.OffloadException.InvalidJobException) e).field())
+                .isEqualTo("args.ms"));
     assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
   }
 
@@ -1062,7 +1063,8 @@ public abstract class StoreContract {
                     Note.class,
                     (args, ctx) -> {
                       ctx.stages(
-                          dev.offload.Stage.of("fetch", 1), dev.offload.Stage.of("import", 3));
+                          dev.offload.Job.Stage.of("fetch", 1),
+                          dev.offload.Job.Stage.of("import", 3));
                       ctx.stage("fetch", 10);
                       ctx.advance(10);
                       ctx.stage("import", 100);
@@ -1306,7 +1308,7 @@ public abstract class StoreContract {
         start(
             offload()
                 .listener(
-                    new dev.offload.JobListener() {
+                    new dev.offload.Offload.JobListener() {
                       @Override
                       public void onDead(Job job) {
                         deaths.add(job.kind() + ":" + job.id());
@@ -1339,7 +1341,7 @@ public abstract class StoreContract {
     JobId sync2 = o.enqueue("sync", new Note("3"));
     awaitState(o, sync2, JobState.DEAD);
 
-    var dead = dev.offload.JobFilter.dead();
+    var dead = dev.offload.Job.JobFilter.dead();
     assertThat(o.jobs(JobQuery.of(dead)).jobs()).hasSize(3);
     assertThat(o.jobs(JobQuery.of(dead.kind("sync"))).jobs())
         .extracting(Job::id)
@@ -1399,7 +1401,7 @@ public abstract class StoreContract {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cancel it");
     assertThatThrownBy(() -> o.retry(new JobId(987_654_321L)))
-        .isInstanceOf(dev.offload.NoSuchJobException.class);
+        .isInstanceOf(dev.offload.OffloadException.NoSuchJobException.class);
 
     JobId dead = o.enqueue("fail", new Note("y"));
     awaitState(o, dead, JobState.DEAD);
@@ -1421,11 +1423,11 @@ public abstract class StoreContract {
     assertThat(job.state()).isEqualTo(JobState.CANCELLED);
     assertThat(job.finishedAt()).isNotNull();
     assertThatThrownBy(() -> client.cancel(new JobId(987_654_321L)))
-        .isInstanceOf(dev.offload.NoSuchJobException.class);
+        .isInstanceOf(dev.offload.OffloadException.NoSuchJobException.class);
     JobId done = client.enqueue("k", new Note("y"));
     store.jobDelete(done.value());
     assertThatThrownBy(() -> client.cancel(done))
-        .isInstanceOf(dev.offload.NoSuchJobException.class);
+        .isInstanceOf(dev.offload.OffloadException.NoSuchJobException.class);
   }
 
   @Test
@@ -1540,13 +1542,13 @@ public abstract class StoreContract {
         .during(Duration.ofMillis(400))
         .atMost(Duration.ofSeconds(2))
         .until(() -> o.job(id).orElseThrow().state() == JobState.AVAILABLE);
-    dev.offload.QueueStats stats =
+    dev.offload.Offload.QueueStats stats =
         o.queues().stream().filter(q -> q.name().equals("default")).findFirst().orElseThrow();
     assertThat(stats.paused()).isTrue();
     assertThat(stats.count(JobState.AVAILABLE)).isEqualTo(1);
     o.resumeQueue("default");
     awaitState(o, id, JobState.SUCCEEDED);
-    dev.offload.QueueStats after =
+    dev.offload.Offload.QueueStats after =
         o.queues().stream().filter(q -> q.name().equals("default")).findFirst().orElseThrow();
     assertThat(after.paused()).isFalse();
     assertThat(after.count(JobState.SUCCEEDED)).isEqualTo(1);
@@ -1589,23 +1591,23 @@ public abstract class StoreContract {
                       release.await();
                       return "late";
                     }));
-    dev.offload.Outcome<Note> inline =
+    dev.offload.Offload.Outcome<Note> inline =
         o.runOrDefer("quick", new Note("hi"), Note.class, Duration.ofSeconds(10));
-    assertThat(inline).isInstanceOf(dev.offload.Outcome.Finished.class);
+    assertThat(inline).isInstanceOf(dev.offload.Offload.Outcome.Finished.class);
     assertThat(inline.succeeded()).isTrue();
-    assertThat(((dev.offload.Outcome.Finished<Note>) inline).result())
+    assertThat(((dev.offload.Offload.Outcome.Finished<Note>) inline).result())
         .isEqualTo(new Note("echo hi"));
 
-    dev.offload.Outcome<String> deferred =
+    dev.offload.Offload.Outcome<String> deferred =
         o.runOrDefer("slow", new Note("x"), String.class, Duration.ofMillis(300));
-    assertThat(deferred).isInstanceOf(dev.offload.Outcome.Deferred.class);
+    assertThat(deferred).isInstanceOf(dev.offload.Offload.Outcome.Deferred.class);
     assertThat(deferred.finished()).isFalse();
     assertThat(deferred.job().state()).isIn(JobState.AVAILABLE, JobState.RUNNING);
     assertThat(deferred.progressUrl()).isEqualTo("/api/jobs/" + deferred.id().value());
     release.countDown();
-    dev.offload.Outcome<String> later =
+    dev.offload.Offload.Outcome<String> later =
         o.await(deferred.id(), String.class, Duration.ofSeconds(10));
-    assertThat(later).isEqualTo(new dev.offload.Outcome.Finished<>(later.job(), "late"));
+    assertThat(later).isEqualTo(new dev.offload.Offload.Outcome.Finished<>(later.job(), "late"));
   }
 
   @Test
@@ -1638,7 +1640,7 @@ public abstract class StoreContract {
     }
     slowish.forEach(id -> awaitState(o, id, JobState.SUCCEEDED));
 
-    Map<String, dev.offload.KindStats> stats = new java.util.HashMap<>();
+    Map<String, dev.offload.Offload.KindStats> stats = new java.util.HashMap<>();
     o.kindStats(Duration.ofMillis(1_000)).forEach(s -> stats.put(s.kind(), s));
     assertThat(stats.get("fast").runs()).isEqualTo(3);
     assertThat(stats.get("fast").maxMs()).isZero();

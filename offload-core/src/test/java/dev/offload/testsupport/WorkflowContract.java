@@ -1,25 +1,25 @@
 package dev.offload.testsupport;
 
-import static dev.offload.StepOptions.after;
+import static dev.offload.Workflow.StepOptions.after;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobQuery;
-import dev.offload.JobState;
 import dev.offload.Offload;
-import dev.offload.OnFailure;
 import dev.offload.PermanentFailure;
 import dev.offload.Workflow;
-import dev.offload.WorkflowBuilder;
-import dev.offload.WorkflowId;
-import dev.offload.store.ClaimParams;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.Completion;
+import dev.offload.Workflow.OnFailure;
+import dev.offload.Workflow.WorkflowBuilder;
+import dev.offload.Workflow.WorkflowId;
 import dev.offload.store.Store;
+import dev.offload.store.Store.ClaimParams;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.Completion;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,9 +2,9 @@ package dev.offload.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Job;
-import dev.offload.JobError;
-import dev.offload.JobState;
-import dev.offload.Progress;
+import dev.offload.Job.JobError;
+import dev.offload.Job.JobState;
+import dev.offload.Job.Progress;
 import java.time.Duration;
 import java.time.Instant;
 

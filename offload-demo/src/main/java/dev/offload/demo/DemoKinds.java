@@ -1,11 +1,11 @@
 package dev.offload.demo;
 
+import dev.offload.Job.JobState;
 import dev.offload.JobContext;
-import dev.offload.JobListener;
 import dev.offload.JobOptions;
-import dev.offload.JobState;
+import dev.offload.JobOptions.RetryPolicy;
 import dev.offload.Offload;
-import dev.offload.RetryPolicy;
+import dev.offload.Offload.JobListener;
 import dev.offload.Schedule;
 import java.nio.file.Path;
 import java.time.Duration;

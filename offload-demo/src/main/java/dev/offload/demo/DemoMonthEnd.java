@@ -1,12 +1,12 @@
 package dev.offload.demo;
 
-import static dev.offload.StepOptions.after;
+import static dev.offload.Workflow.StepOptions.after;
 
 import dev.offload.JobContext;
 import dev.offload.Offload;
-import dev.offload.OnFailure;
 import dev.offload.Workflow;
-import dev.offload.WorkflowId;
+import dev.offload.Workflow.OnFailure;
+import dev.offload.Workflow.WorkflowId;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.offload.demo;
 
+import dev.offload.Job.Stage;
 import dev.offload.JobContext;
 import dev.offload.PermanentFailure;
-import dev.offload.Stage;
 import dev.offload.demo.DemoClient.RateLimited;
 import dev.offload.demo.DemoClient.Totals;
 import dev.offload.demo.DemoClient.UpstreamException;

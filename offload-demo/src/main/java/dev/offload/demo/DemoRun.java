@@ -2,17 +2,17 @@ package dev.offload.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.EnqueueOptions;
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.Job;
-import dev.offload.JobFilter;
-import dev.offload.JobId;
-import dev.offload.JobQuery;
-import dev.offload.JobRequest;
-import dev.offload.JobState;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
+import dev.offload.Job.Progress;
 import dev.offload.Offload;
-import dev.offload.Progress;
-import dev.offload.QueueStats;
+import dev.offload.Offload.QueueStats;
 import dev.offload.Workflow;
-import dev.offload.WorkflowId;
+import dev.offload.Workflow.WorkflowId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -436,7 +436,9 @@ final class DemoRun {
             "",
             "after "
                 + String.join(" and ", st.after())
-                + (st.onFailure() == dev.offload.OnFailure.CONTINUE ? ", succeeded or not" : ""));
+                + (st.onFailure() == dev.offload.Workflow.OnFailure.CONTINUE
+                    ? ", succeeded or not"
+                    : ""));
       }
     }
     return DemoScreen.jobLine(t.label, job, t.eta(Instant.now()));

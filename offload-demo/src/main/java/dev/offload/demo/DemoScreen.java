@@ -1,8 +1,8 @@
 package dev.offload.demo;
 
 import dev.offload.Job;
-import dev.offload.JobState;
-import dev.offload.Progress;
+import dev.offload.Job.JobState;
+import dev.offload.Job.Progress;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

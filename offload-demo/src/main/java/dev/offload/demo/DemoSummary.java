@@ -1,9 +1,9 @@
 package dev.offload.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.FailedItems;
 import dev.offload.Job;
-import dev.offload.JobState;
+import dev.offload.Job.FailedItems;
+import dev.offload.Job.JobState;
 import dev.offload.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -208,7 +208,9 @@ record DemoSummary(
         if (depth.get(st.name()) == d) {
           names.add(
               st.name()
-                  + (st.onFailure() == dev.offload.OnFailure.CONTINUE ? " (runs either way)" : ""));
+                  + (st.onFailure() == dev.offload.Workflow.OnFailure.CONTINUE
+                      ? " (runs either way)"
+                      : ""));
         }
       }
       levels.add(

@@ -1,11 +1,11 @@
 package dev.offload.demo;
 
 import dev.offload.EnqueueOptions;
+import dev.offload.Job.Stage;
 import dev.offload.JobContext;
 import dev.offload.JobHandler;
 import dev.offload.Offload;
 import dev.offload.PermanentFailure;
-import dev.offload.Stage;
 import dev.offload.demo.DemoClient.Page;
 import dev.offload.demo.DemoClient.RateLimited;
 import dev.offload.demo.DemoClient.Totals;

@@ -1,7 +1,7 @@
 package dev.offload.demo;
 
 import dev.offload.Job;
-import dev.offload.Progress;
+import dev.offload.Job.Progress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

@@ -2,11 +2,11 @@ package dev.offload.demo;
 
 import dev.offload.EnqueueOptions;
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.JobQuery;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
+import dev.offload.Job.Progress;
 import dev.offload.Offload;
-import dev.offload.Progress;
 import dev.offload.QueueOptions;
 import dev.offload.push.PushReceiver;
 import dev.offload.server.OffloadServer;

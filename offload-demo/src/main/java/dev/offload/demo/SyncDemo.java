@@ -1,7 +1,7 @@
 package dev.offload.demo;
 
+import dev.offload.Job.Stage;
 import dev.offload.JobContext;
-import dev.offload.Stage;
 import java.util.List;
 
 /**

@@ -8,6 +8,6 @@
  *
  * <p>Depends on the public API ({@code dev.offload}) and on {@code offload-server} for the
  * dashboard it serves; nothing depends on it except {@code offload-cli}, which puts it in {@code
- * offload.jar}. The ETA on its screen is the engine's ({@link dev.offload.Progress#eta()}).
+ * offload.jar}. The ETA on its screen is the engine's ({@link dev.offload.Job.Progress#eta()}).
  */
 package dev.offload.demo;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
-import dev.offload.JobFilter;
-import dev.offload.JobQuery;
-import dev.offload.JobState;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
-import dev.offload.OnFailure;
 import dev.offload.Workflow;
-import dev.offload.WorkflowId;
+import dev.offload.Workflow.OnFailure;
+import dev.offload.Workflow.WorkflowId;
 import dev.offload.sqlite.SqliteStore;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,10 +2,10 @@ package dev.offload.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
+import dev.offload.Offload.Outcome;
 import dev.offload.OffloadPlugin;
-import dev.offload.Outcome;
 import dev.offload.sqlite.SqliteStore;
 import java.nio.file.Path;
 import java.time.Duration;

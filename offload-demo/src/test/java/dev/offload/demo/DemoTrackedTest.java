@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.JobState;
-import dev.offload.Progress;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
+import dev.offload.Job.Progress;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

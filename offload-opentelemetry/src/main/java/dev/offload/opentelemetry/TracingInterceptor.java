@@ -1,7 +1,7 @@
 package dev.offload.opentelemetry;
 
-import dev.offload.Snooze;
-import dev.offload.internal.JobInterceptor;
+import dev.offload.JobContext.Snooze;
+import dev.offload.internal.OffloadInternals.JobInterceptor;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;

@@ -2,11 +2,11 @@ package dev.offload.opentelemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobState;
+import dev.offload.JobOptions.RetryPolicy;
 import dev.offload.Offload;
-import dev.offload.RetryPolicy;
 import dev.offload.test.OffloadTest.Mode;
 import dev.offload.test.OffloadTest.StoreType;
 import dev.offload.test.TestOffload;

@@ -1,7 +1,7 @@
 package dev.offload.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.offload.store.Notifier;
+import dev.offload.store.Store.Notifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

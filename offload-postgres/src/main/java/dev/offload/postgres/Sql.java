@@ -1,6 +1,6 @@
 package dev.offload.postgres;
 
-import dev.offload.store.JobAction;
+import dev.offload.store.Store.JobAction;
 
 /**
  * Every statement of the PostgreSQL store, complete, with {@code {schema}} filled in once, and the

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.offload.EnqueueOptions;
 import dev.offload.Job;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.JobHandler;
-import dev.offload.JobId;
-import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.testsupport.FreshDatabase;
 import java.net.URI;

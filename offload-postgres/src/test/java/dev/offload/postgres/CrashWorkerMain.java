@@ -1,8 +1,8 @@
 package dev.offload.postgres;
 
 import dev.offload.JobOptions;
+import dev.offload.JobOptions.RetryPolicy;
 import dev.offload.Offload;
-import dev.offload.RetryPolicy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

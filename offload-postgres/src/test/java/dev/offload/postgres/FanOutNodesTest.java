@@ -1,14 +1,14 @@
 package dev.offload.postgres;
 
-import static dev.offload.StepOptions.after;
+import static dev.offload.Workflow.StepOptions.after;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import dev.offload.Workflow;
-import dev.offload.WorkflowId;
+import dev.offload.Workflow.WorkflowId;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.EnqueueOptions;
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.JobRequest;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import dev.offload.QueueOptions;
 import dev.offload.postgres.FlowNodes.Run;

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.EnqueueOptions;
-import dev.offload.Enqueued;
+import dev.offload.EnqueueOptions.Enqueued;
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.Job;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobRequest;
-import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.QueueOptions;
-import dev.offload.Rate;
+import dev.offload.QueueOptions.Rate;
 import dev.offload.postgres.FlowNodes.Child;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -306,7 +306,8 @@ class FlowRateAndUniqueNodesTest {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() ->
-              worker.job(new dev.offload.JobId(id)).orElseThrow().state() == JobState.SUCCEEDED);
+              worker.job(new dev.offload.Job.JobId(id)).orElseThrow().state()
+                  == JobState.SUCCEEDED);
     }
   }
 

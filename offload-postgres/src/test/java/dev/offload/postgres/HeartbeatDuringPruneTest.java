@@ -3,8 +3,8 @@ package dev.offload.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.offload.JobId;
-import dev.offload.JobRequest;
+import dev.offload.EnqueueOptions.JobRequest;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
 import dev.offload.testsupport.FreshDatabase;
 import java.sql.Connection;

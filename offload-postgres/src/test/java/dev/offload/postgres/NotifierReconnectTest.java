@@ -3,10 +3,10 @@ package dev.offload.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.offload.JobId;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
-import dev.offload.store.Notifier;
+import dev.offload.store.Store.Notifier;
 import dev.offload.testsupport.FreshDatabase;
 import java.net.URI;
 import java.sql.Connection;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.offload.JobId;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import dev.offload.store.Store;
 import dev.offload.testsupport.FreshDatabase;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import dev.offload.OffloadException;
 import dev.offload.testsupport.FreshDatabase;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.offload.JobId;
+import dev.offload.EnqueueOptions.JobRequest;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobRequest;
-import dev.offload.JobState;
+import dev.offload.JobOptions.RetryPolicy;
 import dev.offload.Offload;
-import dev.offload.RetryPolicy;
-import dev.offload.store.Notifier;
+import dev.offload.store.Store.Notifier;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,7 +1,7 @@
 package dev.offload.postgres;
 
 import dev.offload.EnqueueOptions;
-import dev.offload.Enqueued;
+import dev.offload.EnqueueOptions.Enqueued;
 import dev.offload.Offload;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -3,7 +3,7 @@ package dev.offload.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.offload.JobRequest;
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.Offload;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -118,7 +118,7 @@ class WorkerCrashTest {
     int checkpointEvery = 100;
     try (Offload watcherNode =
         Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
-      dev.offload.JobId id =
+      dev.offload.Job.JobId id =
           watcherNode.enqueue(
               "crash.items",
               Map.of("items", items, "checkpointEvery", checkpointEvery),
@@ -142,7 +142,7 @@ class WorkerCrashTest {
             .atMost(Duration.ofSeconds(60))
             .until(() ->
                 !seen.isEmpty()
-                    && seen.get(seen.size() - 1).state() == dev.offload.JobState.SUCCEEDED);
+                    && seen.get(seen.size() - 1).state() == dev.offload.Job.JobState.SUCCEEDED);
       }
       List<Double> percents =
           seen.stream().filter(j -> j.progress() != null).map(j -> j.progress().percent()).toList();
@@ -170,20 +170,20 @@ class WorkerCrashTest {
   void cancellingAJobRunningInAnotherJvmInterruptsIt() throws Exception {
     try (Offload client =
         Offload.builder().store(PostgresStore.connect(TestDatabase.urlFor(schema), 2)).build()) {
-      dev.offload.JobId id =
+      dev.offload.Job.JobId id =
           client.enqueue(
               "crash.block", Map.of("ms", 0), dev.offload.EnqueueOptions.none().allowUnknownKind());
       Process worker = startWorker("runner");
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> client.job(id).orElseThrow().state() == dev.offload.JobState.RUNNING);
+          .until(() -> client.job(id).orElseThrow().state() == dev.offload.Job.JobState.RUNNING);
 
-      assertThat(client.cancel(id)).isEqualTo(dev.offload.JobState.RUNNING);
+      assertThat(client.cancel(id)).isEqualTo(dev.offload.Job.JobState.RUNNING);
       // The worker JVM hears of it through NOTIFY and interrupts the handler long before its minute
       // is up.
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> client.job(id).orElseThrow().state() == dev.offload.JobState.CANCELLED);
+          .until(() -> client.job(id).orElseThrow().state() == dev.offload.Job.JobState.CANCELLED);
       dev.offload.Job job = client.job(id).orElseThrow();
       assertThat(job.attempt()).isEqualTo(1);
       assertThat(job.result()).isNull();
@@ -201,7 +201,7 @@ class WorkerCrashTest {
             .rescueInterval(Duration.ofMillis(200))
             .build()) {
       leader.start();
-      dev.offload.JobId id =
+      dev.offload.Job.JobId id =
           leader.enqueue(
               "crash.exit",
               Map.of("ms", 0),
@@ -212,8 +212,8 @@ class WorkerCrashTest {
             .as("worker %d dies on the job", attempt)
             .isTrue();
         assertThat(worker.exitValue()).isEqualTo(3);
-        dev.offload.JobState expected =
-            attempt == 1 ? dev.offload.JobState.RETRYING : dev.offload.JobState.DEAD;
+        dev.offload.Job.JobState expected =
+            attempt == 1 ? dev.offload.Job.JobState.RETRYING : dev.offload.Job.JobState.DEAD;
         await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> leader.job(id).orElseThrow().state() == expected);

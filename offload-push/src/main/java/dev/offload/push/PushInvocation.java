@@ -1,8 +1,8 @@
 package dev.offload.push;
 
+import dev.offload.Job.JobId;
+import dev.offload.Job.Stage;
 import dev.offload.JobContext;
-import dev.offload.JobId;
-import dev.offload.Stage;
 import dev.offload.internal.Json;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -3,7 +3,7 @@ package dev.offload.push;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.offload.Stage;
+import dev.offload.Job.Stage;
 import dev.offload.internal.Json;
 import java.util.ArrayList;
 import java.util.List;

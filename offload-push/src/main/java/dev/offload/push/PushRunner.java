@@ -2,9 +2,9 @@ package dev.offload.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offload.JobContext.Snooze;
 import dev.offload.JobHandler;
 import dev.offload.JobOptions;
-import dev.offload.Snooze;
 import dev.offload.internal.Json;
 import dev.offload.push.PushReceiver.Answer;
 import java.net.http.HttpClient;

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offload.Job.Stage;
 import dev.offload.JobOptions;
 import dev.offload.PermanentFailure;
-import dev.offload.Stage;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;

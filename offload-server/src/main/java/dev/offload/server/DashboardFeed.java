@@ -1,7 +1,7 @@
 package dev.offload.server;
 
-import dev.offload.JobPage;
-import dev.offload.JobQuery;
+import dev.offload.Job.JobPage;
+import dev.offload.Job.JobQuery;
 import dev.offload.Offload;
 import dev.offload.internal.Json;
 import io.javalin.http.Context;

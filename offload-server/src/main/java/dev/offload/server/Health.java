@@ -1,7 +1,7 @@
 package dev.offload.server;
 
-import dev.offload.NodeHealth;
 import dev.offload.Offload;
+import dev.offload.Offload.NodeHealth;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;

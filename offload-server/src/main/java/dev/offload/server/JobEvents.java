@@ -1,9 +1,9 @@
 package dev.offload.server;
 
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.NoSuchJobException;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
+import dev.offload.OffloadException.NoSuchJobException;
 import dev.offload.internal.Json;
 import io.javalin.http.Context;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.offload.server;
 
 import dev.offload.Job;
-import dev.offload.JobError;
-import dev.offload.JobState;
-import dev.offload.Progress;
+import dev.offload.Job.JobError;
+import dev.offload.Job.JobState;
+import dev.offload.Job.Progress;
 import java.time.Instant;
 
 /**

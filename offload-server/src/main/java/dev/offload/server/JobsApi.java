@@ -1,17 +1,17 @@
 package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.IdempotencyKeyConflictException;
-import dev.offload.InvalidJobException;
 import dev.offload.Job;
-import dev.offload.JobFilter;
-import dev.offload.JobId;
-import dev.offload.JobQuery;
-import dev.offload.JobState;
-import dev.offload.NoSuchJobException;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
-import dev.offload.Outcome;
-import dev.offload.UnknownKindException;
+import dev.offload.Offload.Outcome;
+import dev.offload.OffloadException.IdempotencyKeyConflictException;
+import dev.offload.OffloadException.InvalidJobException;
+import dev.offload.OffloadException.NoSuchJobException;
+import dev.offload.OffloadException.UnknownKindException;
 import io.javalin.http.Context;
 import java.util.Iterator;
 import java.util.Locale;
@@ -48,7 +48,8 @@ final class JobsApi {
     JobId id;
     boolean duplicate;
     try {
-      dev.offload.Enqueued enqueued = offload.enqueueOrFind(req.kind(), req.args(), req.options());
+      dev.offload.EnqueueOptions.Enqueued enqueued =
+          offload.enqueueOrFind(req.kind(), req.args(), req.options());
       id = enqueued.id();
       duplicate = enqueued.duplicate() && req.options().uniqueKey() != null;
     } catch (InvalidJobException e) {

@@ -1,8 +1,8 @@
 package dev.offload.server;
 
-import dev.offload.JobListener;
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
+import dev.offload.Offload.JobListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

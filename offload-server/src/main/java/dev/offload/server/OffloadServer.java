@@ -1,10 +1,10 @@
 package dev.offload.server;
 
-import dev.offload.InvalidJobException;
-import dev.offload.NoSuchJobException;
 import dev.offload.Offload;
 import dev.offload.OffloadException;
-import dev.offload.UnknownKindException;
+import dev.offload.OffloadException.InvalidJobException;
+import dev.offload.OffloadException.NoSuchJobException;
+import dev.offload.OffloadException.UnknownKindException;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.JavalinConfig;

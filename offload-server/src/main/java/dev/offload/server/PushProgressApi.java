@@ -1,8 +1,8 @@
 package dev.offload.server;
 
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;

@@ -1,10 +1,10 @@
 package dev.offload.server;
 
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobState;
 import dev.offload.Offload;
+import dev.offload.Offload.QueueStats;
 import dev.offload.QueueOptions;
-import dev.offload.QueueStats;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

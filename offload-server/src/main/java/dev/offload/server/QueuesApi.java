@@ -2,9 +2,9 @@ package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Offload;
+import dev.offload.Offload.QueueStats;
 import dev.offload.QueueOptions;
-import dev.offload.QueueStats;
-import dev.offload.Rate;
+import dev.offload.QueueOptions.Rate;
 import dev.offload.server.internal.KindsDocument;
 import io.javalin.http.Context;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.offload.server;
 
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;

@@ -1,8 +1,8 @@
 package dev.offload.server;
 
-import dev.offload.JobId;
-import dev.offload.NoSuchJobException;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
+import dev.offload.OffloadException.NoSuchJobException;
 import io.javalin.config.RoutesConfig;
 import java.time.Duration;
 

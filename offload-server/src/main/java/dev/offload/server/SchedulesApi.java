@@ -1,14 +1,14 @@
 package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.CatchUp;
-import dev.offload.JobId;
-import dev.offload.NoSuchJobException;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
+import dev.offload.OffloadException.NoSuchJobException;
+import dev.offload.OffloadException.UnknownKindException;
 import dev.offload.Schedule;
-import dev.offload.ScheduleInfo;
-import dev.offload.ScheduleOptions;
-import dev.offload.UnknownKindException;
+import dev.offload.Schedule.CatchUp;
+import dev.offload.Schedule.ScheduleInfo;
+import dev.offload.Schedule.ScheduleOptions;
 import io.javalin.http.Context;
 import java.time.DateTimeException;
 import java.time.Duration;

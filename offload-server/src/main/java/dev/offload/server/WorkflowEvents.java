@@ -3,7 +3,7 @@ package dev.offload.server;
 import dev.offload.Job;
 import dev.offload.Offload;
 import dev.offload.Workflow;
-import dev.offload.WorkflowId;
+import dev.offload.Workflow.WorkflowId;
 import dev.offload.internal.Json;
 import io.javalin.http.Context;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.offload.server;
 
 import dev.offload.Offload;
 import dev.offload.Workflow;
-import dev.offload.WorkflowId;
+import dev.offload.Workflow.WorkflowId;
 import io.javalin.http.Context;
 import java.util.NoSuchElementException;
 

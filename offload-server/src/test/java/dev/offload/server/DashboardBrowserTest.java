@@ -440,7 +440,8 @@ class DashboardBrowserTest {
     long first = t.enqueueWith(tenant42);
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> t.offload.job(new dev.offload.JobId(first)).orElseThrow().startedAt() != null);
+        .until(() ->
+            t.offload.job(new dev.offload.Job.JobId(first)).orElseThrow().startedAt() != null);
     long second = t.enqueueWith(tenant42);
 
     driver.get(t.base + "/#/jobs/" + second);
@@ -465,7 +466,7 @@ class DashboardBrowserTest {
     screenshot("dashboard-waiting.png");
 
     // Once the key's running job ends, the held one starts and no longer says it waits.
-    t.offload.cancel(new dev.offload.JobId(first));
+    t.offload.cancel(new dev.offload.Job.JobId(first));
     js("location.hash = arguments[0];", "#/jobs/" + second);
     waitFor(By.cssSelector(".job-title .badge.st-running"));
     assertThat((Boolean) js("return !document.querySelector('dd[data-waiting]').dataset.waiting;"))

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.QueueOptions;
-import dev.offload.Rate;
+import dev.offload.QueueOptions.Rate;
 import dev.offload.server.TestServer.Res;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.internal.Json;
 import dev.offload.server.TestServer.Res;
 import java.io.ByteArrayInputStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.EnqueueOptions;
-import dev.offload.JobRequest;
+import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.Offload;
 import dev.offload.internal.Json;
 import dev.offload.sqlite.SqliteStore;

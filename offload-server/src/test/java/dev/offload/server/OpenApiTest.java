@@ -367,19 +367,24 @@ class OpenApiTest {
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() ->
-              keyed.offload.job(dev.offload.JobId.of(ok)).orElseThrow().state().isFinal()
-                  && keyed.offload.job(dev.offload.JobId.of(dead)).orElseThrow().state().isFinal());
+              keyed.offload.job(dev.offload.Job.JobId.of(ok)).orElseThrow().state().isFinal()
+                  && keyed
+                      .offload
+                      .job(dev.offload.Job.JobId.of(dead))
+                      .orElseThrow()
+                      .state()
+                      .isFinal());
 
       Res succeeded =
           checked(
               "GET",
               "/api/jobs/{id}",
-              keyed.get(keyed.offload.progressUrl(dev.offload.JobId.of(ok))));
+              keyed.get(keyed.offload.progressUrl(dev.offload.Job.JobId.of(ok))));
       Res failed =
           checked(
               "GET",
               "/api/jobs/{id}",
-              keyed.get(keyed.offload.progressUrl(dev.offload.JobId.of(dead))));
+              keyed.get(keyed.offload.progressUrl(dev.offload.Job.JobId.of(dead))));
       Res refused = checked("GET", "/api/jobs/{id}", keyed.get("/api/jobs/" + ok + "?token=nope"));
       Res stream =
           checked(
@@ -389,7 +394,7 @@ class OpenApiTest {
                   "/api/jobs/"
                       + ok
                       + "/events?token="
-                      + keyed.offload.progressToken(dev.offload.JobId.of(ok))));
+                      + keyed.offload.progressToken(dev.offload.Job.JobId.of(ok))));
       checked("GET", "/api/jobs/{id}/events", keyed.get("/api/jobs/" + ok + "/events?token=nope"));
 
       assertThat(succeeded.status()).isEqualTo(200);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offload.Job.JobId;
+import dev.offload.Job.Stage;
 import dev.offload.JobContext;
-import dev.offload.JobId;
-import dev.offload.Stage;
 import dev.offload.internal.Json;
 import dev.offload.sqlite.SqliteStore;
 import io.javalin.Javalin;

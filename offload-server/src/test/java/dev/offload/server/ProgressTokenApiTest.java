@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
-import dev.offload.Outcome;
+import dev.offload.Offload.Outcome;
 import dev.offload.server.SseClient.Result;
 import dev.offload.server.TestServer.Res;
 import dev.offload.sqlite.SqliteStore;

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.offload.JobOptions;
+import dev.offload.JobOptions.RetryPolicy;
 import dev.offload.QueueOptions;
-import dev.offload.RetryPolicy;
 import dev.offload.internal.Json;
 import dev.offload.sqlite.SqliteStore;
 import java.io.IOException;
@@ -265,7 +265,7 @@ class PushProgressApiTest {
     assertThat(madeUp.status()).isEqualTo(403);
     // Neither the admin token nor a read token is a job token.
     assertThat(report(first, ADMIN, "{\"percent\":50}").status()).isEqualTo(403);
-    String readToken = t.offload.progressToken(new dev.offload.JobId(first));
+    String readToken = t.offload.progressToken(new dev.offload.Job.JobId(first));
     assertThat(report(first, readToken, "{\"percent\":50}").status()).isEqualTo(403);
     TestServer.Res queryToken =
         t.post("/api/jobs/" + first + "/progress?token=" + readToken, "{\"percent\":50}");

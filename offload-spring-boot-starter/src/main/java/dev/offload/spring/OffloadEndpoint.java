@@ -1,8 +1,8 @@
 package dev.offload.spring;
 
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
-import dev.offload.QueueStats;
+import dev.offload.Offload.QueueStats;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.offload.spring;
 
-import dev.offload.NodeHealth;
 import dev.offload.Offload;
+import dev.offload.Offload.NodeHealth;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 

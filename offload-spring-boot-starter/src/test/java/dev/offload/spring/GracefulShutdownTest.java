@@ -3,7 +3,7 @@ package dev.offload.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
 import dev.offload.sqlite.SqliteStore;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.offload.spring;
 
+import dev.offload.Job.JobId;
 import dev.offload.JobContext;
 import dev.offload.JobHandler;
-import dev.offload.JobId;
 import dev.offload.Offload;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;

@@ -3,10 +3,10 @@ package dev.offload.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.offload.JobId;
-import dev.offload.NodeHealth;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
-import dev.offload.ScheduleInfo;
+import dev.offload.Offload.NodeHealth;
+import dev.offload.Schedule.ScheduleInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -2,8 +2,8 @@ package dev.offload.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.offload.JobId;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import dev.offload.spring.OrdersApp.SyncArgs;
 import dev.offload.test.OffloadTest.Mode;

@@ -3,10 +3,10 @@ package dev.offload.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.JobState;
-import dev.offload.NodeHealth;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
+import dev.offload.Offload.NodeHealth;
 import dev.offload.spring.OrdersApp.SyncArgs;
 import dev.offload.test.OffloadTest.Mode;
 import dev.offload.test.TestClock;

@@ -1,7 +1,7 @@
 package dev.offload.sqlite;
 
 import dev.offload.OffloadException;
-import dev.offload.store.RejectedWriteException;
+import dev.offload.store.Store.RejectedWriteException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

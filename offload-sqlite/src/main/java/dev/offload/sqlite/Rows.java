@@ -3,15 +3,15 @@ package dev.offload.sqlite;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import dev.offload.FailedItems;
 import dev.offload.Job;
-import dev.offload.JobError;
-import dev.offload.JobId;
-import dev.offload.JobState;
-import dev.offload.Progress;
+import dev.offload.Job.FailedItems;
+import dev.offload.Job.JobError;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
+import dev.offload.Job.Progress;
 import dev.offload.internal.Json;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.StuckJob;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.StuckJob;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,7 +32,7 @@ final class Rows {
 
   /**
    * A row of the job columns; a field not read is a missing node (see {@link
-   * dev.offload.JobQuery#fields}).
+   * dev.offload.Job.JobQuery#fields}).
    */
   static Job job(ResultSet rs, boolean withArgs, boolean withResult) throws SQLException {
     return new Job(

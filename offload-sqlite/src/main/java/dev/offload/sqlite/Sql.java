@@ -1,6 +1,6 @@
 package dev.offload.sqlite;
 
-import dev.offload.store.JobAction;
+import dev.offload.store.Store.JobAction;
 
 /**
  * Every statement of the SQLite store, complete; the states an action may start from are filled in

@@ -3,10 +3,10 @@ package dev.offload.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.offload.JobState;
-import dev.offload.store.ClaimParams;
-import dev.offload.store.ClaimedJob;
-import dev.offload.store.JobInsert;
+import dev.offload.Job.JobState;
+import dev.offload.store.Store.ClaimParams;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.JobInsert;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

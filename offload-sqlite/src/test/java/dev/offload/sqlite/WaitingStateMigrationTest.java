@@ -2,7 +2,7 @@ package dev.offload.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ class WaitingStateMigrationTest {
           store
               .jobInsertMany(
                   List.of(
-                      new dev.offload.store.JobInsert(
+                      new dev.offload.store.Store.JobInsert(
                           "k",
                           "default",
                           0,

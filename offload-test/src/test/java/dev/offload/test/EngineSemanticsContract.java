@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offload.EnqueueOptions;
 import dev.offload.Job;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobState;
+import dev.offload.JobOptions.RetryPolicy;
 import dev.offload.Offload;
 import dev.offload.PermanentFailure;
-import dev.offload.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -3,7 +3,7 @@ package dev.offload.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.offload.JobState;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import dev.offload.test.OffloadTest.Mode;
 import java.time.Duration;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offload.EnqueueOptions;
 import dev.offload.Job;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.JobOptions;
-import dev.offload.JobState;
+import dev.offload.JobOptions.RetryPolicy;
 import dev.offload.Offload;
-import dev.offload.Outcome;
-import dev.offload.RetryPolicy;
+import dev.offload.Offload.Outcome;
 import dev.offload.test.OffloadTest.Mode;
 import java.sql.Connection;
 import java.time.Duration;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offload.EnqueueOptions;
 import dev.offload.Job;
-import dev.offload.JobId;
-import dev.offload.JobState;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import dev.offload.Schedule;
-import dev.offload.StepOptions;
+import dev.offload.Workflow.StepOptions;
 import dev.offload.test.OffloadTest.Mode;
 import java.time.Duration;
 import java.util.List;

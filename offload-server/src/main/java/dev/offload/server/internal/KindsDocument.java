@@ -1,8 +1,8 @@
 package dev.offload.server.internal;
 
 import dev.offload.JobOptions;
-import dev.offload.KindStats;
 import dev.offload.Offload;
+import dev.offload.Offload.KindStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package dev.offload.examples.orders;
 
 import dev.offload.Job;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
-import dev.offload.Outcome;
+import dev.offload.Offload.Outcome;
 import java.net.URI;
 import java.time.Duration;
 import java.time.YearMonth;

@@ -34,7 +34,7 @@ final class Work {
   static class OrderSync implements JobHandler<SyncArgs> {
     @Override
     public Object run(SyncArgs args, JobContext ctx) throws InterruptedException {
-      ctx.stages(new dev.offload.Stage("fetch", 1), new dev.offload.Stage("import", 3));
+      ctx.stages(new dev.offload.Job.Stage("fetch", 1), new dev.offload.Job.Stage("import", 3));
       ctx.stage("fetch", args.orders());
       ctx.message("Fetching " + args.orders() + " orders");
       long value = 0;

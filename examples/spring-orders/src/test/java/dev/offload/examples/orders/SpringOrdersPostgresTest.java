@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.offload.JobId;
+import dev.offload.Job.JobId;
 import dev.offload.Offload;
 import dev.offload.testsupport.FreshDatabase;
 import java.net.http.HttpResponse;
