@@ -393,7 +393,8 @@ public final class Offload implements AutoCloseable {
                   ? store.jobInsertManyResults(inserts)
                   : store.jobInsertManyResults(tx, inserts));
           return results.stream().map(dev.offload.store.Store.InsertResult::id).toList();
-        });
+        },
+        /* committed= */ tx == null);
     afterEnqueue(/* inTransaction= */ tx != null);
     return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
   }
@@ -427,7 +428,7 @@ public final class Offload implements AutoCloseable {
     if (requests.isEmpty()) {
       return List.of();
     }
-    List<JobId> ids = ids(node.insert(requests, store::jobInsertMany));
+    List<JobId> ids = ids(node.insert(requests, store::jobInsertMany, /* committed= */ true));
     afterEnqueue(/* inTransaction= */ false);
     return ids;
   }

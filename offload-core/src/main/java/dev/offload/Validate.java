@@ -1,16 +1,33 @@
 package dev.offload;
 
 import dev.offload.OffloadException.InvalidJobException;
-import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Input checks shared by the API records; each message names the field and the bad value. */
 final class Validate {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-
   private Validate() {}
 
+  /**
+   * Whether {@code name} is 1-128 of letters, digits, '.', '_', ':' or '-', starting with a letter
+   * or digit ({@code [A-Za-z0-9][A-Za-z0-9._:-]{0,127}}); a loop rather than a regex, since every
+   * enqueued job checks its kind.
+   */
+  private static boolean isName(@Nullable String name) {
+    if (name == null || name.isEmpty() || name.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean alnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+      if (!alnum && (i == 0 || c != '.' && c != '_' && c != ':' && c != '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static void kind(String kind) {
-    if (kind == null || !NAME.matcher(kind).matches()) {
+    if (!isName(kind)) {
       throw InvalidJobException.invalid(
           "kind",
           "kind must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
@@ -19,7 +36,7 @@ final class Validate {
   }
 
   static void queueName(String queue) {
-    if (queue == null || !NAME.matcher(queue).matches()) {
+    if (!isName(queue)) {
       throw InvalidJobException.invalid(
           "queue",
           "queue must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
@@ -28,7 +45,7 @@ final class Validate {
   }
 
   static void scheduleName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
+    if (!isName(name)) {
       throw new IllegalArgumentException(
           "schedule name must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
               + quote(name));

@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Collection;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The checks args pass at enqueue, so that a job that is stored can also be run and shown: the size
@@ -66,16 +67,24 @@ final class ArgsCheck {
   }
 
   /**
-   * Reads {@code args} as {@code type}, the way a worker will, and says what does not fit.
+   * Reads args as {@code type}, the way a worker will, and says what does not fit: a tree given as
+   * args is converted, anything else is read from its JSON text {@code json} (one parse, as the
+   * worker's).
    *
    * @throws InvalidJobException naming the field, e.g. {@code args.items: expected a number}
    */
-  static void type(String kind, JsonNode args, Class<?> type) {
-    if (type == JsonNode.class || type == Object.class || type.isInstance(args)) {
+  static void type(String kind, @Nullable Object args, String json, Class<?> type) {
+    if (type == JsonNode.class || type == Object.class) {
       return;
     }
     try {
-      Json.convert(args, type);
+      if (args instanceof JsonNode node) {
+        if (!type.isInstance(node)) {
+          Json.convert(node, type);
+        }
+      } else {
+        Json.read(json, type);
+      }
     } catch (MismatchedInputException e) {
       String path = path(e);
       throw InvalidJobException.invalid(

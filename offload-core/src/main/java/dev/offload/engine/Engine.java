@@ -14,6 +14,7 @@ import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimedJob;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.Heartbeat;
+import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.LeasedJob;
 import dev.offload.store.Store.Notifier;
 import java.io.PrintWriter;
@@ -196,6 +197,24 @@ final class Engine {
             Thread.ofPlatform().daemon().name("offload-schedules").factory());
     long ticks = SCHEDULE_CHECK_MILLIS;
     scheduleTicks.scheduleWithFixedDelay(schedules::runOnce, 0, ticks, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Wakes this node's claimers of the queues {@code inserts} made runnable now, right after their
+   * insert committed: the enqueuing node is often a worker too, and its own claim need not wait for
+   * the NOTIFY to come back from the database (the other nodes still get it).
+   */
+  void wakeFor(List<JobInsert> inserts) {
+    if (producers.isEmpty()) {
+      return;
+    }
+    String last = null;
+    for (JobInsert i : inserts) {
+      if (i.state() == JobState.AVAILABLE && !i.queue().equals(last)) {
+        last = i.queue();
+        onInsert(last);
+      }
+    }
   }
 
   private void onInsert(String queue) {

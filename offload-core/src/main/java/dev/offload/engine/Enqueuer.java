@@ -90,10 +90,7 @@ final class Enqueuer {
     JobOptions kindOptions = reg == null ? JobOptions.defaults() : reg.options();
     String args = argsJson(request.args());
     if (reg != null) {
-      ArgsCheck.type(
-          request.kind(),
-          request.args() instanceof JsonNode node ? node : Json.tree(args),
-          reg.argsType());
+      ArgsCheck.type(request.kind(), request.args(), args, reg.argsType());
     }
     Instant runAt = now;
     if (o.runAt() != null) {

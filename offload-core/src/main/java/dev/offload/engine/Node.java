@@ -71,8 +71,21 @@ public final class Node {
    * @return the id of every request, in request order
    */
   public List<Long> insert(List<JobRequest> requests, Function<List<JobInsert>, List<Long>> write) {
+    return insert(requests, write, /* committed= */ false);
+  }
+
+  /**
+   * As {@link #insert(List, Function)}; {@code committed} says that {@code write} commits (the
+   * store's own transaction), so this node's claimers of the jobs' queues are woken at once rather
+   * than by the notification's round trip through the database.
+   */
+  public List<Long> insert(
+      List<JobRequest> requests, Function<List<JobInsert>, List<Long>> write, boolean committed) {
     Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
     List<Long> ids = batch.ids(write.apply(batch.distinct()));
+    if (committed) {
+      engine.wakeFor(batch.distinct());
+    }
     enqueued(batch.distinct());
     return ids;
   }

@@ -104,8 +104,20 @@ public final class Json {
       // A handler that takes the tree sees the numbers exactly as they were enqueued.
       return type.cast(TREE.readTree(json));
     }
-    return MAPPER.readValue(json, type);
+    return READERS.get(type).readValue(json);
   }
+
+  /**
+   * A reader per args type: every enqueue and every attempt reads args, and a reader bound to its
+   * type skips looking the type and its deserializer up each time.
+   */
+  private static final ClassValue<ObjectReader> READERS =
+      new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+          return MAPPER.readerFor(type);
+        }
+      };
 
   public static <T> T read(String json, TypeReference<T> type) throws JsonProcessingException {
     return MAPPER.readValue(json, type);

@@ -246,58 +246,21 @@ public final class PostgresStore implements Store {
     if (jobs.isEmpty()) {
       return List.of();
     }
-    int n = jobs.size();
-    String[] kind = new String[n],
-        queue = new String[n],
-        args = new String[n],
-        state = new String[n];
-    String[] runAt = new String[n],
-        createdAt = new String[n],
-        retryItems = new String[n],
-        keys = new String[n];
-    String[] concurrencyKeys = new String[n];
-    String[] schedule = new String[n];
-    String[] headers = new String[n];
-    Integer[] priority = new Integer[n], maxAttempts = new Integer[n];
-    Long[] parentId = new Long[n];
-    for (int i = 0; i < n; i++) {
-      JobInsert j = jobs.get(i);
-      kind[i] = j.kind();
-      queue[i] = j.queue();
-      priority[i] = j.priority();
-      args[i] = j.argsJson();
-      maxAttempts[i] = j.maxAttempts();
-      state[i] = j.state().wireName();
-      runAt[i] = j.runAt().toString();
-      createdAt[i] = j.createdAt().toString();
-      parentId[i] = j.parentId();
-      retryItems[i] = j.retryItemsJson();
-      keys[i] = j.idempotencyKey();
-      concurrencyKeys[i] = j.concurrencyKey();
-      schedule[i] = j.schedule();
-      headers[i] = j.headersJson();
+    boolean keyed = false;
+    java.util.Set<String> queues = new java.util.TreeSet<>();
+    for (JobInsert j : jobs) {
+      keyed |= j.idempotencyKey() != null;
+      queues.add(j.queue());
     }
-    try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
-      ps.setArray(1, c.createArrayOf("text", kind));
-      ps.setArray(2, c.createArrayOf("text", queue));
-      ps.setArray(3, c.createArrayOf("int4", priority));
-      ps.setArray(4, c.createArrayOf("text", args));
-      ps.setArray(5, c.createArrayOf("int4", maxAttempts));
-      ps.setArray(6, c.createArrayOf("text", state));
-      ps.setArray(7, c.createArrayOf("text", runAt));
-      ps.setArray(8, c.createArrayOf("text", createdAt));
-      ps.setArray(9, c.createArrayOf("int8", parentId));
-      ps.setArray(10, c.createArrayOf("text", retryItems));
-      ps.setArray(11, c.createArrayOf("text", keys));
-      ps.setArray(12, c.createArrayOf("text", schedule));
-      ps.setArray(13, c.createArrayOf("text", concurrencyKeys));
-      ps.setArray(14, c.createArrayOf("text", headers));
-      List<InsertResult> ids = new ArrayList<>(n);
+    try (PreparedStatement ps = c.prepareStatement(keyed ? sql.insertManyKeyed : sql.insertMany)) {
+      InsertColumns.bind(c, ps, jobs);
+      ps.setArray(InsertColumns.PARAMETERS + 1, c.createArrayOf("text", queues.toArray()));
+      List<InsertResult> ids = new ArrayList<>(jobs.size());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           // A job whose idempotency key was taken comes back with the stored job's id.
           long id = rs.getLong(1);
-          String storedKind = rs.getString(3);
+          String storedKind = keyed ? rs.getString(3) : null;
           if (storedKind != null) {
             jobs.get(ids.size()).requireSameRequest(id, storedKind, rs.getString(4));
           }

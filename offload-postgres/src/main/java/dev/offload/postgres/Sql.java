@@ -9,6 +9,7 @@ import dev.offload.store.Store.JobAction;
  */
 final class Sql {
   final String insertMany;
+  final String insertManyKeyed;
   final String insertUnique;
   final String uniqueFinished;
   final String uniqueLive;
@@ -117,35 +118,39 @@ final class Sql {
       """;
 
   Sql(String schema, String insertChannel, String jobChannel) {
+    // A batch without idempotency keys: a plain insert (no speculative insertion per row), ids in
+    // input order (RETURNING follows the order of unnest). One NOTIFY per queue per insert, not per
+    // job (the queues come as the last parameter); PostgreSQL delivers it on commit.
+    String woken =
+        "woken AS (SELECT pg_notify('%s', q) FROM unnest(?::text[]) AS q)".formatted(insertChannel);
     insertMany =
-        fill(
-            schema,
-            """
-            WITH ins AS (
-              INSERT INTO {schema}.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
-                                         idempotency_key, schedule, concurrency_key, headers)
-              SELECT kind, queue, priority::smallint, args::jsonb, max_attempts, state, run_at::timestamptz, created_at::timestamptz,
-                     parent_id, retry_items::jsonb, idempotency_key, schedule, concurrency_key, headers::jsonb
-              FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
-                          ?::text[], ?::text[], ?::text[], ?::text[])
-                AS t(kind, queue, priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items, idempotency_key,
-                     schedule, concurrency_key, headers)
-              -- A job whose key is taken is not inserted; the no-op update makes RETURNING give the
-              -- stored job's id in its place (even when another transaction committed it after this
-              -- statement's snapshot), so ids stay one per input row, in order. The stored kind and
-              -- args of a keyed job come back for the store to check they match the request.
-              ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
-                DO UPDATE SET idempotency_key = excluded.idempotency_key
-              RETURNING id, queue, idempotency_key, kind, args
-            ),
-            -- One NOTIFY per queue per insert, not per job; PostgreSQL delivers it on commit.
-            woken AS (SELECT pg_notify('%s', queue) FROM (SELECT DISTINCT queue FROM ins) q)
+        "WITH ins AS (\n"
+            + InsertColumns.insert(schema, "", "id")
+            + "\n),\n"
+            + woken
+            + "\nSELECT id, (SELECT count(*) FROM woken) FROM ins";
+    // A job whose key is taken is not inserted; the no-op update makes RETURNING give the stored
+    // job's id in its place (even when another transaction committed it after this statement's
+    // snapshot), so ids stay one per input row, in order. The stored kind and args of a keyed job
+    // come back for the store to check they match the request.
+    insertManyKeyed =
+        "WITH ins AS (\n"
+            + InsertColumns.insert(
+                schema,
+                """
+                ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL
+                  DO UPDATE SET idempotency_key = excluded.idempotency_key\
+                """,
+                "id, idempotency_key, kind, args")
+            + "\n),\n"
+            + woken
+            + """
+
             SELECT id, (SELECT count(*) FROM woken),
                    CASE WHEN idempotency_key IS NOT NULL THEN kind END,
                    CASE WHEN idempotency_key IS NOT NULL THEN args::text END
             FROM ins\
-            """
-                .formatted(insertChannel));
+            """;
 
     // A job with a unique key, one at a time: any conflict (its unique key while a job with it is
     // pending or running, or its idempotency key) inserts nothing, and the store then looks up the
