@@ -91,6 +91,40 @@ final class InsertColumns {
             returning);
   }
 
+  /**
+   * The insert of one job without an idempotency key: its values as parameters (args first, then
+   * {@link #COLUMNS}), no arrays to build or unnest, and the NOTIFY of its queue.
+   */
+  static String insertOne(String schema, String channel) {
+    StringBuilder names = new StringBuilder("args");
+    StringBuilder values = new StringBuilder("?::jsonb");
+    for (Column col : COLUMNS) {
+      names.append(", ").append(col.name());
+      values.append(", ?::").append(sqlType(col));
+      if (col.name().equals("priority")) {
+        values.append("::smallint");
+      }
+    }
+    return """
+    WITH ins AS (
+      INSERT INTO %s.jobs (%s)
+      VALUES (%s)
+      RETURNING id, queue
+    )
+    SELECT id, pg_notify('%s', queue) FROM ins\
+    """
+        .formatted(schema, names, values, channel);
+  }
+
+  /** Binds one job to {@link #insertOne}. */
+  static void bindOne(PreparedStatement ps, JobInsert job) throws SQLException {
+    ps.setString(1, job.argsJson());
+    for (int at = 0; at < COLUMNS.size(); at++) {
+      Column col = COLUMNS.get(at);
+      setOne(ps, at + 2, col, col.value().apply(job));
+    }
+  }
+
   private static String sqlType(Column col) {
     return col.type().equals("int4") ? "int" : col.type().equals("int8") ? "bigint" : col.type();
   }

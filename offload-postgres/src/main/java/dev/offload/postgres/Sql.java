@@ -10,6 +10,7 @@ import dev.offload.store.Store.JobAction;
 final class Sql {
   final String insertMany;
   final String insertManyKeyed;
+  final String insertOne;
   final String insertUnique;
   final String uniqueFinished;
   final String uniqueLive;
@@ -129,6 +130,7 @@ final class Sql {
             + "\n),\n"
             + woken
             + "\nSELECT id, (SELECT count(*) FROM woken) FROM ins";
+    insertOne = InsertColumns.insertOne(schema, insertChannel);
     // A job whose key is taken is not inserted; the no-op update makes RETURNING give the stored
     // job's id in its place (even when another transaction committed it after this statement's
     // snapshot), so ids stay one per input row, in order. The stored kind and args of a keyed job
