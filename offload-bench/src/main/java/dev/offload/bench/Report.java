@@ -111,7 +111,7 @@ final class Report {
   }
 
   private static void check(String what, boolean met, String value) {
-    System.out.printf("  %-7s %-40s %s%n", met ? "MET" : "NOT MET", what, value);
+    System.out.printf("  %-7s %-46s %s%n", met ? "MET" : "NOT MET", what, value);
   }
 
   private static double ratio(Map<String, Object> a, Map<String, Object> b, String field) {
