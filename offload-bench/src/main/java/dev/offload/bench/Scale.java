@@ -136,7 +136,8 @@ final class Scale {
     }
     System.out.println("\nTargets (issue 17):");
     target(
-        "drain with %,d finished rows ≥ 80%% of the empty table".formatted(rows.get(1).get("finished")),
+        "drain with %,d finished rows ≥ 80%% of the empty table"
+            .formatted(rows.get(1).get("finished")),
         rows.get(1),
         base,
         0.8);
