@@ -29,7 +29,7 @@ final class InsertColumns {
   /** A column other than args: its SQL name and array element type, and its value in a job. */
   private record Column(String name, String type, Function<JobInsert, Object> value) {}
 
-  static final List<Column> COLUMNS =
+  private static final List<Column> COLUMNS =
       List.of(
           new Column("kind", "text", JobInsert::kind),
           new Column("queue", "text", JobInsert::queue),
