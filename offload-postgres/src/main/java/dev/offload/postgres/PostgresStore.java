@@ -79,6 +79,8 @@ public final class PostgresStore implements Store {
   private static final long CONNECTION_TIMEOUT_MILLIS = 2_000;
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   private static final TypeReference<List<JobError>> ERRORS = new TypeReference<>() {};
+  // Counter rows (job_counts) past which queueStats folds those of departed backends into one.
+  private static final long COUNTER_ROWS_KEPT = 256;
 
   private final DataSource dataSource;
   private final HikariDataSource ownedPool;
@@ -1321,12 +1323,23 @@ public final class PostgresStore implements Store {
                           new EnumMap<>(JobState.class),
                           new boolean[1],
                           new double[] {0, Double.NaN, Double.NaN}));
+      long counterRows = 0;
+      int groups = 0;
       try (PreparedStatement ps = c.prepareStatement(sql.queueCounts);
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           acc.apply(rs.getString(1))
               .counts()
               .put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
+          counterRows = rs.getLong(4);
+          groups++;
+        }
+      }
+      // Each backend that ever moved a job has counter rows of its own; fold in those of backends
+      // that have gone once they outnumber what the live ones plausibly need.
+      if (counterRows > COUNTER_ROWS_KEPT + 8L * groups) {
+        try (PreparedStatement ps = c.prepareStatement(sql.queueCountsCompact)) {
+          ps.executeUpdate();
         }
       }
       Map<String, Long> claimed = new java.util.HashMap<>();

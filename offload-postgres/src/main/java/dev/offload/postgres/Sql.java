@@ -43,6 +43,7 @@ final class Sql {
   final String progressMany;
   final String prune;
   final String queueCounts;
+  final String queueCountsCompact;
   final String queueLastMinute;
   final String queuesPaused;
   final String queuePause;
@@ -456,8 +457,33 @@ final class Sql {
             )\
             """);
 
+    // Counts kept by the jobs table's triggers (migration 009), one row per queue, state and
+    // writing backend: a few dozen rows, however many jobs there are. The last column is how many
+    // rows were added up, so the store knows when to fold in the rows of backends that are gone.
     queueCounts =
-        fill(schema, "SELECT queue, state, count(*) FROM {schema}.jobs GROUP BY queue, state");
+        fill(
+            schema,
+            """
+            SELECT queue, state, sum(n), (SELECT count(*) FROM {schema}.job_counts) FROM {schema}.job_counts
+            GROUP BY queue, state HAVING sum(n) <> 0\
+            """);
+
+    // Folds the counter rows of backends that have gone into slot 0, in one statement, so the
+    // totals never change; one node at a time (two could lock each other's rows in turn).
+    queueCountsCompact =
+        fill(
+            schema,
+            """
+            WITH gone AS (
+              DELETE FROM {schema}.job_counts c
+              WHERE (SELECT pg_try_advisory_xact_lock(hashtext('offload.counts:{schema}'))) AND c.slot <> 0
+                AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.slot)
+              RETURNING queue, state, n
+            )
+            INSERT INTO {schema}.job_counts AS c (queue, state, slot, n)
+            SELECT queue, state, 0, sum(n) FROM gone GROUP BY queue, state ORDER BY queue, state
+            ON CONFLICT (queue, state, slot) DO UPDATE SET n = c.n + excluded.n\
+            """);
 
     queueLastMinute =
         fill(
