@@ -427,9 +427,10 @@ public final class PostgresStore implements Store {
       ps.setArray(4, kinds);
       ps.setString(5, p.queue());
       ps.setInt(6, p.limit());
-      ps.setString(7, p.node());
-      ps.setLong(8, p.lease().toMillis());
-      ps.setLong(9, p.token());
+      ps.setInt(7, p.limit());
+      ps.setString(8, p.node());
+      ps.setLong(9, p.lease().toMillis());
+      ps.setLong(10, p.token());
       List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -1,5 +1,6 @@
 package dev.offload.postgres;
 
+import dev.offload.JobOptions;
 import dev.offload.store.Store.JobAction;
 
 /**
@@ -191,22 +192,31 @@ final class Sql {
 
     // The CTE picks and locks the rows first; a plain UPDATE ... WHERE id IN (SELECT ... LIMIT)
     // may be planned to lock more rows than the limit and block on rows other workers hold.
+    // One index range per priority level, in priority order: within (queue, priority) the claim
+    // index is ordered by run_at, so each range ends at the first job not yet due. One scan of the
+    // whole queue would walk every job scheduled for later (a million scheduled for tomorrow cost
+    // ~300 ms per claim, even with nothing due). The nested loop yields the levels in order and
+    // stops pulling, and locking, once the outer LIMIT is met.
     claim =
         fill(
             schema,
             """
             WITH next AS (
-              SELECT id FROM {schema}.jobs
-              WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
-                -- A push queue's dispatcher claims every kind (ClaimParams.ANY_KIND, '*').
-                AND (kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
-                -- A queue with flow control is claimed only by the locked path (claimCandidates); a
-                -- node whose copy of the settings is a second old claims nothing here.
-                AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND (q.paused
-                  OR q.max_running IS NOT NULL OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
-              ORDER BY priority, run_at, id
+              SELECT j.id FROM generate_series(0, %d) AS p(priority)
+              CROSS JOIN LATERAL (
+                SELECT id FROM {schema}.jobs
+                WHERE queue = ? AND priority = p.priority AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
+                  -- A push queue's dispatcher claims every kind (ClaimParams.ANY_KIND, '*').
+                  AND (kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
+                  -- A queue with flow control is claimed only by the locked path (claimCandidates); a
+                  -- node whose copy of the settings is a second old claims nothing here.
+                  AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND (q.paused
+                    OR q.max_running IS NOT NULL OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
+                ORDER BY run_at, id
+                LIMIT ?
+                FOR UPDATE SKIP LOCKED
+              ) j
               LIMIT ?
-              FOR UPDATE SKIP LOCKED
             )
             UPDATE {schema}.jobs j
             SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
@@ -217,7 +227,8 @@ final class Sql {
             FROM next WHERE j.id = next.id
             RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
                       j.failed_items::text, j.retry_items::text, j.run_at, j.headers::text\
-            """);
+            """
+                .formatted(JobOptions.MAX_PRIORITY));
 
     // The flow-controlled claim, one transaction: a lock per queue serialises its claims across
     // nodes (and only its claims: other queues and every other write go on), then what runs is

@@ -82,13 +82,16 @@ class PlansWithoutStatisticsTest {
                 ps.setArray(4, c.createArrayOf("text", new Object[] {"noop"}));
                 ps.setString(5, "default");
                 ps.setInt(6, BATCH);
-                ps.setString(7, "node");
-                ps.setLong(8, 60_000);
-                ps.setLong(9, 8);
+                ps.setInt(7, BATCH);
+                ps.setString(8, "node");
+                ps.setLong(9, 60_000);
+                ps.setLong(10, 8);
               });
       assertThat(plan)
           .as("generic plan: %s", generic)
           .contains("Index Scan using jobs_claim_idx")
+          // One range per priority level: jobs not yet due end it instead of being walked.
+          .containsPattern("Index Cond: .*priority = p\\.priority")
           .doesNotContain("Sort")
           .doesNotContain("Bitmap")
           .doesNotContain("Seq Scan on jobs");
