@@ -610,8 +610,8 @@ public final class Offload implements AutoCloseable {
    * node runs it ({@link JobContext#isCancelled()} turns true) and ends {@code cancelled}, never
    * retried.
    *
-   * @return {@code cancelled}, or {@code running} while the running attempt is being stopped
    * @param id the job's id
+   * @return {@code cancelled}, or {@code running} while the running attempt is being stopped
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalStateException if the job already ended (succeeded, dead or cancelled)
    */
@@ -1041,10 +1041,10 @@ public final class Offload implements AutoCloseable {
    * /api/jobs/{id}/progress}): the job token of the delivery is the credential. See {@code
    * docs/push.md} for the body.
    *
-   * @return false when {@code jobToken} is not the token of the attempt running the job now
    * @param id the job's id
    * @param jobToken the delivery's job token
    * @param body the report as JSON
+   * @return false when {@code jobToken} is not the token of the attempt running the job now
    * @throws InvalidJobException naming the field, when {@code body} is not a progress report
    */
   public boolean reportPushProgress(long id, String jobToken, String body) {
