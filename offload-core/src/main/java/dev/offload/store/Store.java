@@ -606,7 +606,18 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** A claim from a queue without flow control. */
+    /**
+     * A claim from a queue without flow control.
+     *
+     * @param queue the queue to claim from
+     * @param kinds the kinds this node can run ({@link #ANY_KIND} for every kind)
+     * @param limit how many jobs at most; positive
+     * @param node the claiming node's name
+     * @param token the claim token the jobs are held under
+     * @param now the engine's time: jobs with {@code run_at <= now} are due; written as started_at
+     * @param lease how long the claim holds without a heartbeat, counted on the store's clock (see
+     *     {@link Store}), not on {@code now}
+     */
     public ClaimParams(
         String queue,
         List<String> kinds,
@@ -652,7 +663,22 @@ public interface Store extends AutoCloseable {
       long token,
       java.time.Instant runAt,
       String headersJson) {
-    /** A job without headers. */
+    /**
+     * A job without headers.
+     *
+     * @param id the job's id
+     * @param kind its kind
+     * @param queue its queue
+     * @param argsJson its args as JSON
+     * @param attempt the number of this attempt, from 1
+     * @param maxAttempts how many attempts it may use
+     * @param priority its priority
+     * @param checkpointJson the last checkpoint as JSON, or null
+     * @param failedItemsJson the items failed so far as JSON, or null
+     * @param retryItemsJson the item keys a follow-up job retries, as JSON, or null
+     * @param token the claim token it is held under
+     * @param runAt when it was due
+     */
     public ClaimedJob(
         long id,
         String kind,
@@ -730,7 +756,19 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** An end without progress or failed items to write. */
+    /**
+     * An end without progress or failed items to write.
+     *
+     * @param id the job
+     * @param token the claim token of the attempt
+     * @param state succeeded, retrying, dead or cancelled
+     * @param at when the attempt ended; becomes finished_at for a final state
+     * @param runAt when a retrying job may run again; null otherwise
+     * @param resultJson the result, or null
+     * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
+     * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this
+     *     instant of the store's clock ({@link StuckJob#checkedAt()}); else null
+     */
     public Completion(
         long id,
         long token,
@@ -755,7 +793,22 @@ public interface Store extends AutoCloseable {
           null);
     }
 
-    /** An end with progress and failed items, its start unknown. */
+    /**
+     * An end with progress and failed items, its start unknown.
+     *
+     * @param id the job
+     * @param token the claim token of the attempt
+     * @param state succeeded, retrying, dead or cancelled
+     * @param at when the attempt ended; becomes finished_at for a final state
+     * @param runAt when a retrying job may run again; null otherwise
+     * @param resultJson the result, or null
+     * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
+     * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this
+     *     instant of the store's clock ({@link StuckJob#checkedAt()}); else null
+     * @param progressJson the attempt's last progress, or null to keep what is stored
+     * @param failedItemsJson the items that failed so far, or null to keep what is stored
+     * @param refundAttempt give the attempt back (a snooze): the next claim reuses its number
+     */
     public Completion(
         long id,
         long token,
@@ -993,7 +1046,28 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** A job without headers. */
+    /**
+     * A job without headers.
+     *
+     * @param kind the job's kind
+     * @param queue its queue
+     * @param priority its priority
+     * @param argsJson its args as JSON
+     * @param maxAttempts how many attempts it may use
+     * @param state scheduled (due later) or available; waiting for a workflow step
+     * @param runAt when it is due
+     * @param createdAt when it was enqueued (the engine's clock)
+     * @param parentId the job whose failed items it retries, or null
+     * @param retryItemsJson the item keys it retries, as JSON, or null
+     * @param idempotencyKey its idempotency key, or null
+     * @param schedule the schedule that made it, or null
+     * @param concurrencyKey its concurrency key, or null
+     * @param uniqueKey its unique key, or null
+     * @param uniqueFinishedAfter a finished job with the unique key counts if it finished after
+     *     this, or null
+     * @param replaceDuplicate whether a pending duplicate takes this job's args, run time and
+     *     priority
+     */
     public JobInsert(
         String kind,
         String queue,
@@ -1058,7 +1132,22 @@ public interface Store extends AutoCloseable {
           headersJson);
     }
 
-    /** A job without flow-control keys. */
+    /**
+     * A job without flow-control keys.
+     *
+     * @param kind the job's kind
+     * @param queue its queue
+     * @param priority its priority
+     * @param argsJson its args as JSON
+     * @param maxAttempts how many attempts it may use
+     * @param state scheduled (due later) or available; waiting for a workflow step
+     * @param runAt when it is due
+     * @param createdAt when it was enqueued (the engine's clock)
+     * @param parentId the job whose failed items it retries, or null
+     * @param retryItemsJson the item keys it retries, as JSON, or null
+     * @param idempotencyKey its idempotency key, or null
+     * @param schedule the schedule that made it, or null
+     */
     public JobInsert(
         String kind,
         String queue,
@@ -1091,7 +1180,18 @@ public interface Store extends AutoCloseable {
           false);
     }
 
-    /** A job with no parent. */
+    /**
+     * A job with no parent.
+     *
+     * @param kind the job's kind
+     * @param queue its queue
+     * @param priority its priority
+     * @param argsJson its args as JSON
+     * @param maxAttempts how many attempts it may use
+     * @param state scheduled (due later) or available; waiting for a workflow step
+     * @param runAt when it is due
+     * @param createdAt when it was enqueued (the engine's clock)
+     */
     public JobInsert(
         String kind,
         String queue,
@@ -1116,7 +1216,21 @@ public interface Store extends AutoCloseable {
           null);
     }
 
-    /** A job without a schedule. */
+    /**
+     * A job without a schedule.
+     *
+     * @param kind the job's kind
+     * @param queue its queue
+     * @param priority its priority
+     * @param argsJson its args as JSON
+     * @param maxAttempts how many attempts it may use
+     * @param state scheduled (due later) or available; waiting for a workflow step
+     * @param runAt when it is due
+     * @param createdAt when it was enqueued (the engine's clock)
+     * @param parentId the job whose failed items it retries, or null
+     * @param retryItemsJson the item keys it retries, as JSON, or null
+     * @param idempotencyKey its idempotency key, or null
+     */
     public JobInsert(
         String kind,
         String queue,
@@ -1545,6 +1659,13 @@ public interface Store extends AutoCloseable {
       steps = List.copyOf(steps);
     }
 
+    /**
+     * A workflow that is not a batch.
+     *
+     * @param name the workflow's name
+     * @param createdAt when it was enqueued
+     * @param steps its steps, each after the steps it depends on
+     */
     public WorkflowInsert(String name, Instant createdAt, List<Step> steps) {
       this(name, createdAt, steps, false);
     }
@@ -1570,6 +1691,14 @@ public interface Store extends AutoCloseable {
         groups = List.copyOf(groups);
       }
 
+      /**
+       * A step that waits for no group.
+       *
+       * @param name its name, unique in the workflow
+       * @param job its job
+       * @param after the positions of the steps it waits for
+       * @param onFailure {@code cancel} or {@code continue}
+       */
       public Step(String name, JobInsert job, List<Integer> after, String onFailure) {
         this(name, job, after, onFailure, List.of());
       }
