@@ -1,6 +1,8 @@
 package dev.offload.postgres;
 
 import static dev.offload.store.jdbc.JdbcRows.bind;
+import static dev.offload.store.jdbc.JdbcRows.singleId;
+import static dev.offload.store.jdbc.JdbcRows.update;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -404,15 +406,6 @@ public final class PostgresStore implements Store {
             "unique key '"
                 + j.uniqueKey()
                 + "' is held by a job that could not be found after 5 tries");
-      }
-    }
-  }
-
-  private static Long singleId(Connection c, String query, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(query)) {
-      bind(ps, List.of(params));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
       }
     }
   }
@@ -1104,49 +1097,62 @@ public final class PostgresStore implements Store {
 
   @Override
   public Optional<JobState> jobCancel(long id, Instant now) {
-    return inTransaction(
+    return act(
         "cancelling job " + id,
-        c -> {
-          Optional<String[]> row = lock(c, id);
-          if (row.isEmpty()) {
-            return Optional.empty();
-          }
-          JobState state = JobState.fromWire(row.get()[0]);
-          if (!JobAction.CANCEL.allows(state)) {
-            return Optional.of(state);
-          }
+        id,
+        JobAction.CANCEL,
+        (c, state, queue) -> {
           if (state == JobState.RUNNING) {
             update(c, sql.cancelRunning, Timestamp.from(now), id);
             notify(c, Notifier.CANCEL, Long.toString(id));
-            return Optional.of(JobState.RUNNING);
+            return;
           }
           update(c, sql.cancelPending, Timestamp.from(now), Timestamp.from(now), id);
           notify(c, Notifier.JOB, Long.toString(id));
           release(c, List.of(id), Timestamp.from(now));
-          return Optional.of(state);
         });
   }
 
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
-    return inTransaction(
+    return act(
         "retrying job " + id,
+        id,
+        JobAction.RETRY,
+        (c, state, queue) -> {
+          // A finished job starts over with fresh attempts; a waiting one just runs now.
+          update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
+          if (state.isFinal()) {
+            rearm(c, List.of(id), Timestamp.from(now));
+          }
+          notify(c, Notifier.INSERT, queue);
+          notify(c, Notifier.JOB, Long.toString(id));
+        });
+  }
+
+  /** A change to one job, made in the transaction that holds its row's lock. */
+  private interface JobChange {
+    void apply(Connection c, JobState state, String queue) throws SQLException;
+  }
+
+  /**
+   * Locks job {@code id} and, when {@code action} may start from its state, makes {@code change} in
+   * the same transaction.
+   *
+   * @return the state the job had, or empty when there is no such job
+   */
+  private Optional<JobState> act(String what, long id, JobAction action, JobChange change) {
+    return inTransaction(
+        what,
         c -> {
           Optional<String[]> row = lock(c, id);
           if (row.isEmpty()) {
             return Optional.empty();
           }
           JobState state = JobState.fromWire(row.get()[0]);
-          if (!JobAction.RETRY.allows(state)) {
-            return Optional.of(state);
+          if (action.allows(state)) {
+            change.apply(c, state, row.get()[1]);
           }
-          // A finished job starts over with fresh attempts; a waiting one just runs now.
-          update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
-          if (state.isFinal()) {
-            rearm(c, List.of(id), Timestamp.from(now));
-          }
-          notify(c, Notifier.INSERT, row.get()[1]);
-          notify(c, Notifier.JOB, Long.toString(id));
           return Optional.of(state);
         });
   }
@@ -1172,28 +1178,22 @@ public final class PostgresStore implements Store {
 
   @Override
   public Optional<JobState> jobDelete(long id) {
-    return inTransaction(
+    return act(
         "deleting job " + id,
-        c -> {
-          Optional<String[]> row = lock(c, id);
-          if (row.isEmpty()) {
-            return Optional.empty();
-          }
-          JobState state = JobState.fromWire(row.get()[0]);
-          if (JobAction.DELETE.allows(state)) {
-            List<String> waiting = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
-              ps.setLong(1, id);
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                  waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-                }
+        id,
+        JobAction.DELETE,
+        (c, state, queue) -> {
+          List<String> waiting = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
               }
             }
-            Store.refuseIfDependedOn(id, waiting);
-            update(c, sql.delete, id);
           }
-          return Optional.of(state);
+          Store.refuseIfDependedOn(id, waiting);
+          update(c, sql.delete, id);
         });
   }
 
@@ -1442,13 +1442,6 @@ public final class PostgresStore implements Store {
             ? Optional.of(new String[] {rs.getString(1), rs.getString(2)})
             : Optional.empty();
       }
-    }
-  }
-
-  private static void update(Connection c, String statement, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(statement)) {
-      bind(ps, List.of(params));
-      ps.executeUpdate();
     }
   }
 
@@ -1862,13 +1855,7 @@ public final class PostgresStore implements Store {
   }
 
   private Long stepId(Connection c, long workflowId, String step) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.stepByName)) {
-      ps.setLong(1, workflowId);
-      ps.setString(2, step);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
-      }
-    }
+    return singleId(c, sql.stepByName, workflowId, step);
   }
 
   @Override

@@ -19,6 +19,7 @@ import dev.offload.store.Store.QueueSettings;
 import dev.offload.store.Store.ScheduleRecord;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowRecord;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -310,6 +311,24 @@ public abstract class JdbcRows {
         ps.setTimestamp(i + 1, t);
       } else {
         throw new IllegalArgumentException("cannot bind " + v);
+      }
+    }
+  }
+
+  /** Runs one statement on {@code c} with {@code params} bound as {@link #bind} binds them. */
+  public static void update(Connection c, String statement, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
+      bind(ps, List.of(params));
+      ps.executeUpdate();
+    }
+  }
+
+  /** The first column of a query's first row, as a long (an id); null when it answers no row. */
+  public static Long singleId(Connection c, String query, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      bind(ps, List.of(params));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
       }
     }
   }
