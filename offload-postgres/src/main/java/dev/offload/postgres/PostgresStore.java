@@ -1730,34 +1730,15 @@ public final class PostgresStore implements Store {
     return inTransaction(
         "adding " + steps.size() + " steps to the workflow of job " + parentJobId,
         c -> {
-          long workflowId;
-          String parentStep;
+          JdbcRows.AddingStep parent;
           try (PreparedStatement ps = c.prepareStatement(sql.lockAddingStep)) {
             ps.setLong(1, parentJobId);
             try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                throw new IllegalStateException("job " + parentJobId + " no longer exists");
-              }
-              workflowId = rs.getLong(2);
-              if (rs.wasNull()) {
-                throw new IllegalStateException("job " + parentJobId + " is not a workflow step");
-              }
-              parentStep = rs.getString(3);
-              if (!rs.getString(1).equals("running")) {
-                throw new IllegalStateException(
-                    "step '"
-                        + parentStep
-                        + "' (job "
-                        + parentJobId
-                        + ") is "
-                        + rs.getString(1)
-                        + ": only a running step adds steps");
-              }
-              if (rs.getTimestamp(4) != null) {
-                throw new IllegalStateException("workflow " + workflowId + " was cancelled");
-              }
+              parent = JdbcRows.addingStep(rs, parentJobId);
             }
           }
+          long workflowId = parent.workflowId();
+          String parentStep = parent.step();
           List<Long> ids = new ArrayList<>();
           List<Long> waiting = new ArrayList<>();
           for (WorkflowInsert.Added st : steps) {
@@ -1767,15 +1748,8 @@ public final class PostgresStore implements Store {
               ids.add(existing);
               continue;
             }
-            List<Long> deps = new ArrayList<>();
-            for (String dep : st.after()) {
-              Long d = stepId(c, workflowId, dep);
-              if (d == null) {
-                throw new IllegalArgumentException(
-                    "step '" + name + "' waits for a missing step '" + dep + "'");
-              }
-              deps.add(d);
-            }
+            List<Long> deps =
+                JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
             JobInsert j = st.job();
             long id;
             try (PreparedStatement ps = c.prepareStatement(sql.addedStepInsert)) {

@@ -1485,36 +1485,15 @@ public final class SqliteStore implements Store {
             c -> {
               woken.clear();
               changedIds.clear();
-              long workflowId;
-              String parentStep;
+              JdbcRows.AddingStep parent;
               try (PreparedStatement ps = c.prepareStatement(Sql.ADDING_STEP)) {
                 ps.setLong(1, parentJobId);
                 try (ResultSet rs = ps.executeQuery()) {
-                  if (!rs.next()) {
-                    throw new IllegalStateException("job " + parentJobId + " no longer exists");
-                  }
-                  workflowId = rs.getLong(2);
-                  if (rs.wasNull()) {
-                    throw new IllegalStateException(
-                        "job " + parentJobId + " is not a workflow step");
-                  }
-                  parentStep = rs.getString(3);
-                  if (!rs.getString(1).equals("running")) {
-                    throw new IllegalStateException(
-                        "step '"
-                            + parentStep
-                            + "' (job "
-                            + parentJobId
-                            + ") is "
-                            + rs.getString(1)
-                            + ": only a running step adds steps");
-                  }
-                  rs.getLong(4);
-                  if (!rs.wasNull()) {
-                    throw new IllegalStateException("workflow " + workflowId + " was cancelled");
-                  }
+                  parent = JdbcRows.addingStep(rs, parentJobId);
                 }
               }
+              long workflowId = parent.workflowId();
+              String parentStep = parent.step();
               List<Long> ids = new ArrayList<>();
               List<Long> waiting = new ArrayList<>();
               for (WorkflowInsert.Added st : steps) {
@@ -1524,15 +1503,8 @@ public final class SqliteStore implements Store {
                   ids.add(existing);
                   continue;
                 }
-                List<Long> deps = new ArrayList<>();
-                for (String dep : st.after()) {
-                  Long d = stepId(c, workflowId, dep);
-                  if (d == null) {
-                    throw new IllegalArgumentException(
-                        "step '" + name + "' waits for a missing step '" + dep + "'");
-                  }
-                  deps.add(d);
-                }
+                List<Long> deps =
+                    JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
                 boolean waits = !deps.isEmpty() || !st.groups().isEmpty();
                 JobInsert j = st.job();
                 long id;

@@ -225,6 +225,66 @@ public abstract class JdbcRows {
         rs.getString(8));
   }
 
+  /**
+   * The running workflow step that adds steps, locked by the store: {@code state, workflow_id,
+   * step, the workflow's cancelled_at}.
+   *
+   * @param rs positioned before the row (none when the job is gone)
+   * @throws IllegalStateException if the job is gone, is not a running workflow step, or its
+   *     workflow was cancelled
+   */
+  public static AddingStep addingStep(ResultSet rs, long jobId) throws SQLException {
+    if (!rs.next()) {
+      throw new IllegalStateException("job " + jobId + " no longer exists");
+    }
+    long workflowId = rs.getLong(2);
+    if (rs.wasNull()) {
+      throw new IllegalStateException("job " + jobId + " is not a workflow step");
+    }
+    String step = rs.getString(3);
+    if (!rs.getString(1).equals(JobState.RUNNING.wireName())) {
+      throw new IllegalStateException(
+          "step '"
+              + step
+              + "' (job "
+              + jobId
+              + ") is "
+              + rs.getString(1)
+              + ": only a running step adds steps");
+    }
+    if (rs.getObject(4) != null) {
+      throw new IllegalStateException("workflow " + workflowId + " was cancelled");
+    }
+    return new AddingStep(workflowId, step);
+  }
+
+  /** The workflow and name of a running step that adds steps ({@link #addingStep}). */
+  public record AddingStep(long workflowId, String step) {}
+
+  /** Finds a step of one workflow by its full name: its job's id, or null. */
+  public interface StepIds {
+    Long of(String step) throws SQLException;
+  }
+
+  /**
+   * The job ids of the steps that the added step {@code name} waits for, in order.
+   *
+   * @throws IllegalArgumentException naming the first of {@code after} that is missing
+   */
+  public static List<Long> stepDependencies(String name, List<String> after, StepIds steps)
+      throws SQLException {
+    List<Long> deps = new ArrayList<>();
+    for (String dep : after) {
+      Long d = steps.of(dep);
+      if (d == null) {
+        throw new IllegalArgumentException(
+            "step '" + name + "' waits for a missing step '" + dep + "'");
+      }
+      deps.add(d);
+    }
+    return deps;
+  }
+
   /** The long in {@code column}, or null for SQL NULL. */
   public static Long nullableLong(ResultSet rs, int column) throws SQLException {
     long v = rs.getLong(column);
