@@ -5,6 +5,7 @@ import dev.offload.OffloadException.InvalidJobException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,15 +57,7 @@ public record EnqueueOptions(
       new EnqueueOptions(null, null, null, null, null, false, null, null, null, null, false);
 
   public EnqueueOptions {
-    if (queue != null) {
-      Validate.queueName(queue);
-    }
-    if (priority != null) {
-      Validate.priority(priority);
-    }
-    if (maxAttempts != null) {
-      Validate.maxAttempts(maxAttempts);
-    }
+    Validate.optionalJobOptions(queue, priority, maxAttempts);
     if (runAt != null && delay != null) {
       throw new IllegalArgumentException("give runAt or delay, not both");
     }
@@ -122,108 +115,37 @@ public record EnqueueOptions(
   }
 
   public EnqueueOptions queue(String queue) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.queue = queue);
   }
 
   public EnqueueOptions priority(int priority) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.priority = priority);
   }
 
   public EnqueueOptions runAt(Instant runAt) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        null,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> {
+      o.runAt = runAt;
+      o.delay = null;
+    });
   }
 
   public EnqueueOptions delay(Duration delay) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        null,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> {
+      o.delay = delay;
+      o.runAt = null;
+    });
   }
 
   public EnqueueOptions maxAttempts(int maxAttempts) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.maxAttempts = maxAttempts);
   }
 
   public EnqueueOptions idempotencyKey(String idempotencyKey) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.idempotencyKey = idempotencyKey);
   }
 
   public EnqueueOptions allowUnknownKind() {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        true,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.unknownKindAllowed = true);
   }
 
   /**
@@ -231,18 +153,7 @@ public record EnqueueOptions(
    * characters.
    */
   public EnqueueOptions concurrencyKey(String concurrencyKey) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.concurrencyKey = concurrencyKey);
   }
 
   /**
@@ -250,36 +161,14 @@ public record EnqueueOptions(
    * characters.
    */
   public EnqueueOptions uniqueKey(String uniqueKey) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.uniqueKey = uniqueKey);
   }
 
   /**
    * With {@link #uniqueKey}: a job with the key that finished within {@code uniqueFor} also counts.
    */
   public EnqueueOptions uniqueFor(Duration uniqueFor) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.uniqueFor = uniqueFor);
   }
 
   /**
@@ -287,18 +176,58 @@ public record EnqueueOptions(
    * and priority (debounce: "re-index 5 s after the last edit" is {@code delay(5s)} with replace).
    */
   public EnqueueOptions onDuplicateReplace() {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        true);
+    return with(o -> o.replaceDuplicate = true);
+  }
+
+  /** A copy of these options with {@code change} applied; the copy is validated as new. */
+  private EnqueueOptions with(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return d.build();
+  }
+
+  /** A mutable copy of the options, so that each method names only the field it sets. */
+  private static final class Draft {
+    @Nullable String queue;
+    @Nullable Integer priority;
+    @Nullable Instant runAt;
+    @Nullable Duration delay;
+    @Nullable Integer maxAttempts;
+    boolean unknownKindAllowed;
+    @Nullable String idempotencyKey;
+    @Nullable String concurrencyKey;
+    @Nullable String uniqueKey;
+    @Nullable Duration uniqueFor;
+    boolean replaceDuplicate;
+
+    Draft(EnqueueOptions o) {
+      queue = o.queue;
+      priority = o.priority;
+      runAt = o.runAt;
+      delay = o.delay;
+      maxAttempts = o.maxAttempts;
+      unknownKindAllowed = o.unknownKindAllowed;
+      idempotencyKey = o.idempotencyKey;
+      concurrencyKey = o.concurrencyKey;
+      uniqueKey = o.uniqueKey;
+      uniqueFor = o.uniqueFor;
+      replaceDuplicate = o.replaceDuplicate;
+    }
+
+    EnqueueOptions build() {
+      return new EnqueueOptions(
+          queue,
+          priority,
+          runAt,
+          delay,
+          maxAttempts,
+          unknownKindAllowed,
+          idempotencyKey,
+          concurrencyKey,
+          uniqueKey,
+          uniqueFor,
+          replaceDuplicate);
+    }
   }
 
   /**

@@ -81,58 +81,6 @@ public record Job(
     errors = errors == null ? List.of() : List.copyOf(errors);
   }
 
-  /** A job without flow-control keys. */
-  public Job(
-      JobId id,
-      String kind,
-      String queue,
-      JobState state,
-      int priority,
-      JsonNode args,
-      int attempt,
-      int maxAttempts,
-      Instant runAt,
-      Instant createdAt,
-      Instant startedAt,
-      Instant finishedAt,
-      String node,
-      List<JobError> errors,
-      JsonNode result,
-      Progress progress,
-      JsonNode checkpoint,
-      FailedItems failedItems,
-      JobId parentId,
-      String schedule,
-      Long workflowId,
-      String step) {
-    this(
-        id,
-        kind,
-        queue,
-        state,
-        priority,
-        args,
-        attempt,
-        maxAttempts,
-        runAt,
-        createdAt,
-        startedAt,
-        finishedAt,
-        node,
-        errors,
-        result,
-        progress,
-        checkpoint,
-        failedItems,
-        parentId,
-        schedule,
-        workflowId,
-        step,
-        null,
-        null,
-        null);
-  }
-
   /** This job with the reason it waits. */
   public Job withWaiting(@Nullable String waiting) {
     return new Job(
@@ -249,15 +197,13 @@ public record Job(
     /** Parses a wire name; throws {@link IllegalArgumentException} naming the valid states. */
     @JsonCreator
     public static JobState fromWire(String name) {
-      for (JobState s : values()) {
-        if (s.wireName().equals(name)) {
-          return s;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown job state '"
-              + name
-              + "' (expected one of scheduled, available, running, retrying, succeeded, dead, cancelled, waiting)");
+      return Validate.fromWire(
+          values(),
+          name,
+          () ->
+              "unknown job state '"
+                  + name
+                  + "' (expected one of scheduled, available, running, retrying, succeeded, dead, cancelled, waiting)");
     }
 
     /** Whether the job has ended and will not run again unless replayed. */

@@ -10,18 +10,8 @@ import java.time.Instant;
  * dead ones after {@code deadRetention}. Deletes in batches of {@value #BATCH} so it never holds
  * locks long enough to slow claiming. Runs on the leader only.
  */
-final class Pruner {
+record Pruner(Store store, Duration retention, Duration deadRetention) {
   static final int BATCH = 1_000;
-
-  private final Store store;
-  private final Duration retention;
-  private final Duration deadRetention;
-
-  Pruner(Store store, Duration retention, Duration deadRetention) {
-    this.store = store;
-    this.retention = retention;
-    this.deadRetention = deadRetention;
-  }
 
   /** Prunes everything due; returns how many jobs it deleted. */
   int runOnce(Instant now) {

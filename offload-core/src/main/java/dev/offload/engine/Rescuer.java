@@ -1,7 +1,6 @@
 package dev.offload.engine;
 
 import dev.offload.Job.JobError;
-import dev.offload.JobOptions;
 import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
 import dev.offload.store.Store;
@@ -22,18 +21,8 @@ import java.util.Map;
  * leader whose clock runs ahead does not take healthy jobs from other nodes; the retry time and the
  * error's timestamp come from the engine's clock, like every other due time.
  */
-final class Rescuer {
+record Rescuer(Store store, Map<String, Registration<?>> registry, String node) {
   static final int BATCH = 1_000;
-
-  private final Store store;
-  private final Map<String, Registration<?>> registry;
-  private final String node;
-
-  Rescuer(Store store, Map<String, Registration<?>> registry, String node) {
-    this.store = store;
-    this.registry = registry;
-    this.node = node;
-  }
 
   /** Rescues up to one batch; returns the completions it wrote. */
   List<Completion> runOnce(Instant now) {
@@ -51,20 +40,8 @@ final class Rescuer {
       String error =
           Json.write(
               new JobError(job.attempt(), now, node, "dev.offload.LostWorker", message, null));
-      Registration<?> reg = registry.get(job.kind());
-      JobOptions options = reg == null ? JobOptions.defaults() : reg.options();
       completions.add(
-          RetryOrDead.failed(
-              job.id(),
-              job.token(),
-              job.attempt(),
-              job.maxAttempts(),
-              options,
-              null,
-              now,
-              error,
-              job.checkedAt(),
-              null));
+          RetryOrDead.lost(job, RetryOrDead.options(registry.get(job.kind())), now, error));
     }
     java.util.Set<Long> written = new java.util.HashSet<>(store.jobCompleteMany(completions));
     return completions.stream().filter(c -> written.contains(c.id())).toList();

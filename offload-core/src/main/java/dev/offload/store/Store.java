@@ -420,18 +420,6 @@ public interface Store extends AutoCloseable {
         throw new IllegalArgumentException("limit must be positive, got " + limit);
       }
     }
-
-    /** A claim from a queue without flow control. */
-    public ClaimParams(
-        String queue,
-        List<String> kinds,
-        int limit,
-        String node,
-        long token,
-        Instant now,
-        Duration lease) {
-      this(queue, kinds, limit, node, token, now, lease, QueueOptions.none());
-    }
   }
 
   /**
@@ -452,37 +440,7 @@ public interface Store extends AutoCloseable {
       String retryItemsJson,
       long token,
       java.time.Instant runAt,
-      String headersJson) {
-    /** A job without headers. */
-    public ClaimedJob(
-        long id,
-        String kind,
-        String queue,
-        String argsJson,
-        int attempt,
-        int maxAttempts,
-        int priority,
-        String checkpointJson,
-        String failedItemsJson,
-        String retryItemsJson,
-        long token,
-        java.time.Instant runAt) {
-      this(
-          id,
-          kind,
-          queue,
-          argsJson,
-          attempt,
-          maxAttempts,
-          priority,
-          checkpointJson,
-          failedItemsJson,
-          retryItemsJson,
-          token,
-          runAt,
-          null);
-    }
-  }
+      String headersJson) {}
 
   /**
    * The end of one attempt: written only when the job is still running under {@code token} (and,
@@ -528,59 +486,6 @@ public interface Store extends AutoCloseable {
         throw new IllegalArgumentException(
             "an attempt ends succeeded, retrying, dead or cancelled, not " + state);
       }
-    }
-
-    /** An end without progress or failed items to write. */
-    public Completion(
-        long id,
-        long token,
-        JobState state,
-        Instant at,
-        Instant runAt,
-        String resultJson,
-        String errorJson,
-        Instant leaseExpiredBefore) {
-      this(
-          id,
-          token,
-          state,
-          at,
-          runAt,
-          resultJson,
-          errorJson,
-          leaseExpiredBefore,
-          null,
-          null,
-          false,
-          null);
-    }
-
-    /** An end with progress and failed items, its start unknown. */
-    public Completion(
-        long id,
-        long token,
-        JobState state,
-        Instant at,
-        Instant runAt,
-        String resultJson,
-        String errorJson,
-        Instant leaseExpiredBefore,
-        String progressJson,
-        String failedItemsJson,
-        boolean refundAttempt) {
-      this(
-          id,
-          token,
-          state,
-          at,
-          runAt,
-          resultJson,
-          errorJson,
-          leaseExpiredBefore,
-          progressJson,
-          failedItemsJson,
-          refundAttempt,
-          null);
     }
 
     /** This end, with the time its handler started. */
@@ -753,44 +658,6 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** A job without headers. */
-    public JobInsert(
-        String kind,
-        String queue,
-        int priority,
-        String argsJson,
-        int maxAttempts,
-        JobState state,
-        Instant runAt,
-        Instant createdAt,
-        Long parentId,
-        String retryItemsJson,
-        String idempotencyKey,
-        String schedule,
-        String concurrencyKey,
-        String uniqueKey,
-        Instant uniqueFinishedAfter,
-        boolean replaceDuplicate) {
-      this(
-          kind,
-          queue,
-          priority,
-          argsJson,
-          maxAttempts,
-          state,
-          runAt,
-          createdAt,
-          parentId,
-          retryItemsJson,
-          idempotencyKey,
-          schedule,
-          concurrencyKey,
-          uniqueKey,
-          uniqueFinishedAfter,
-          replaceDuplicate,
-          null);
-    }
-
     /** This job with {@code headersJson} (a JSON object of strings, or null). */
     public JobInsert withHeaders(String headersJson) {
       return new JobInsert(
@@ -811,92 +678,6 @@ public interface Store extends AutoCloseable {
           uniqueFinishedAfter,
           replaceDuplicate,
           headersJson);
-    }
-
-    /** A job without flow-control keys. */
-    public JobInsert(
-        String kind,
-        String queue,
-        int priority,
-        String argsJson,
-        int maxAttempts,
-        JobState state,
-        Instant runAt,
-        Instant createdAt,
-        Long parentId,
-        String retryItemsJson,
-        String idempotencyKey,
-        String schedule) {
-      this(
-          kind,
-          queue,
-          priority,
-          argsJson,
-          maxAttempts,
-          state,
-          runAt,
-          createdAt,
-          parentId,
-          retryItemsJson,
-          idempotencyKey,
-          schedule,
-          null,
-          null,
-          null,
-          false);
-    }
-
-    /** A job with no parent. */
-    public JobInsert(
-        String kind,
-        String queue,
-        int priority,
-        String argsJson,
-        int maxAttempts,
-        JobState state,
-        Instant runAt,
-        Instant createdAt) {
-      this(
-          kind,
-          queue,
-          priority,
-          argsJson,
-          maxAttempts,
-          state,
-          runAt,
-          createdAt,
-          null,
-          null,
-          null,
-          null);
-    }
-
-    /** A job without a schedule. */
-    public JobInsert(
-        String kind,
-        String queue,
-        int priority,
-        String argsJson,
-        int maxAttempts,
-        JobState state,
-        Instant runAt,
-        Instant createdAt,
-        Long parentId,
-        String retryItemsJson,
-        String idempotencyKey) {
-      this(
-          kind,
-          queue,
-          priority,
-          argsJson,
-          maxAttempts,
-          state,
-          runAt,
-          createdAt,
-          parentId,
-          retryItemsJson,
-          idempotencyKey,
-          null);
     }
 
     /**
@@ -1212,10 +993,6 @@ public interface Store extends AutoCloseable {
       steps = List.copyOf(steps);
     }
 
-    public WorkflowInsert(String name, Instant createdAt, List<Step> steps) {
-      this(name, createdAt, steps, false);
-    }
-
     /**
      * One step.
      *
@@ -1232,10 +1009,6 @@ public interface Store extends AutoCloseable {
         after = List.copyOf(after);
         Objects.requireNonNull(onFailure, "onFailure");
         groups = List.copyOf(groups);
-      }
-
-      public Step(String name, JobInsert job, List<Integer> after, String onFailure) {
-        this(name, job, after, onFailure, List.of());
       }
     }
 
