@@ -473,6 +473,7 @@ public final class PostgresStore implements Store {
       }
     }
     QueueSettings settings = null;
+    long running = 0;
     try (PreparedStatement ps = c.prepareStatement(sql.claimSettings)) {
       ps.setString(1, p.queue());
       try (ResultSet rs = ps.executeQuery()) {
@@ -489,6 +490,7 @@ public final class PostgresStore implements Store {
                   rs.getBoolean(8),
                   rs.getBoolean(9),
                   rs.getObject(10, Long.class));
+          running = rs.getLong(11);
         }
       }
     }
@@ -502,13 +504,7 @@ public final class PostgresStore implements Store {
     QueueOptions o = settings.options();
     long room = p.limit();
     if (o.maxRunning() != null) {
-      try (PreparedStatement ps = c.prepareStatement(sql.claimRunningCount)) {
-        ps.setString(1, p.queue());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          room = Math.min(room, o.maxRunning() - rs.getLong(1));
-        }
-      }
+      room = Math.min(room, o.maxRunning() - running);
     }
     boolean queueRate = o.rate() != null && !o.ratePerKey();
     if (queueRate && room > 0) {
@@ -517,33 +513,35 @@ public final class PostgresStore implements Store {
     if (room <= 0) {
       return List.of();
     }
-    List<Long> ids = new ArrayList<>();
-    if (o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null) {
-      try (PreparedStatement ps = c.prepareStatement(sql.claimCandidatesInOrder)) {
-        ps.setString(1, p.queue());
-        ps.setTimestamp(2, Timestamp.from(p.now()));
-        ps.setArray(3, c.createArrayOf("text", p.kinds().toArray()));
-        ps.setLong(4, room);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getLong(1));
-          }
-        }
-      }
-    } else {
-      candidatesRanked(c, p, o, nowUs, room, ids);
-    }
-    if (ids.isEmpty()) {
-      return List.of();
-    }
     List<ClaimedJob> jobs = new ArrayList<>();
     Map<String, Integer> startsPerKey = new TreeMap<>();
-    try (PreparedStatement ps = c.prepareStatement(sql.claimIds)) {
-      ps.setString(1, p.node());
-      ps.setLong(2, p.lease().toMillis());
-      ps.setLong(3, p.token());
-      ps.setTimestamp(4, Timestamp.from(p.now()));
-      ps.setArray(5, c.createArrayOf("int8", ids.toArray()));
+    boolean inOrder =
+        o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null;
+    try (PreparedStatement ps = c.prepareStatement(inOrder ? sql.claimInOrder : sql.claimIds)) {
+      int at = 1;
+      if (inOrder) {
+        ps.setString(at++, p.queue());
+        ps.setTimestamp(at++, Timestamp.from(p.now()));
+        java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
+        ps.setArray(at++, kinds);
+        ps.setArray(at++, kinds);
+        ps.setLong(at++, room);
+      } else {
+        List<Long> ids = new ArrayList<>();
+        if (o.perKey() != null && o.perKey() == 1 && !o.ratePerKey() && o.aging() == null) {
+          candidatesOnePerKey(c, p, room, ids);
+        } else {
+          candidatesRanked(c, p, o, nowUs, room, ids);
+        }
+        if (ids.isEmpty()) {
+          return List.of();
+        }
+        ps.setArray(5, c.createArrayOf("int8", ids.toArray()));
+      }
+      ps.setString(at++, p.node());
+      ps.setLong(at++, p.lease().toMillis());
+      ps.setLong(at++, p.token());
+      ps.setTimestamp(at, Timestamp.from(p.now()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           jobs.add(claimed(rs, p));
@@ -566,6 +564,34 @@ public final class PostgresStore implements Store {
     }
     jobs.sort(CLAIM_ORDER);
     return jobs;
+  }
+
+  /**
+   * Candidates of a queue with a per-key limit of 1: the first runnable job of each key that runs
+   * nothing, in claim order, read only as far as needed ({@code sql.claimCandidatesOnePerKey}).
+   */
+  private void candidatesOnePerKey(Connection c, ClaimParams p, long room, List<Long> ids)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.claimCandidatesOnePerKey)) {
+      ps.setString(1, p.queue());
+      ps.setTimestamp(2, Timestamp.from(p.now()));
+      java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
+      ps.setArray(3, kinds);
+      ps.setArray(4, kinds);
+      // Rows of a key already taken are read and skipped: allow for some, not for a whole backlog
+      // (a key with a backlog runs after this claim, so the next claim skips it in the database).
+      ps.setLong(5, Math.min(room * 4 + 100, 20_000));
+      ps.setFetchSize((int) Math.min(room + 64, 1_000));
+      java.util.Set<String> keys = new java.util.HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (ids.size() < room && rs.next()) {
+          String key = rs.getString(2);
+          if (key == null || keys.add(key)) {
+            ids.add(rs.getLong(1));
+          }
+        }
+      }
+    }
   }
 
   /** Candidates ranked within their keys: per-key limits and rates, fair order, aging. */

@@ -42,6 +42,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -390,24 +391,35 @@ public final class SqliteStore implements Store {
       return claimed;
     }
     List<Long> ids = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES)) {
-      ps.setString(1, p.queue());
-      Rows.setInstant(ps, 2, p.now());
-      ps.setLong(3, nowUs);
-      ps.setString(4, Json.write(p.kinds()));
-      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
-      ps.setInt(6, o.ratePerKey() ? 1 : 0);
-      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
-      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
-      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
-      ps.setInt(10, o.interleavesKeys() ? 1 : 0);
-      ps.setLong(11, room);
-      Rows.setInstant(ps, 12, leaseNow);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getLong(1));
+    boolean inOrder =
+        o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null;
+    boolean onePerKey =
+        o.perKey() != null && o.perKey() == 1 && !o.ratePerKey() && o.aging() == null;
+    if (inOrder || onePerKey) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              inOrder ? Sql.CLAIM_CANDIDATES_IN_ORDER : Sql.CLAIM_CANDIDATES_ONE_PER_KEY)) {
+        ps.setString(1, p.queue());
+        Rows.setInstant(ps, 2, p.now());
+        ps.setString(3, Json.write(p.kinds()));
+        // Rows of a key already taken are read and skipped: allow for some, not a whole backlog
+        // (that key runs after this claim, so the next claim skips it in the database).
+        ps.setLong(4, inOrder ? room : Math.min(room * 4 + 100, 20_000));
+        if (onePerKey) {
+          Rows.setInstant(ps, 5, leaseNow);
+        }
+        Set<String> keys = new HashSet<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (ids.size() < room && rs.next()) {
+            String key = rs.getString(2);
+            if (inOrder || key == null || keys.add(key)) {
+              ids.add(rs.getLong(1));
+            }
+          }
         }
       }
+    } else {
+      candidatesRanked(c, p, o, room, nowUs, leaseNow, ids);
     }
     Map<String, Integer> startsPerKey = new TreeMap<>();
     try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_ID)) {
@@ -438,6 +450,37 @@ public final class SqliteStore implements Store {
       }
     }
     return claimed;
+  }
+
+  /** Candidates ranked within their keys: per-key limits and rates, fair order, aging. */
+  private static void candidatesRanked(
+      Connection c,
+      ClaimParams p,
+      QueueOptions o,
+      long room,
+      long nowUs,
+      Instant leaseNow,
+      List<Long> ids)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES)) {
+      ps.setString(1, p.queue());
+      Rows.setInstant(ps, 2, p.now());
+      ps.setLong(3, nowUs);
+      ps.setString(4, Json.write(p.kinds()));
+      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
+      ps.setInt(6, o.ratePerKey() ? 1 : 0);
+      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
+      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+      ps.setInt(10, o.interleavesKeys() ? 1 : 0);
+      ps.setLong(11, room);
+      Rows.setInstant(ps, 12, leaseNow);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
   }
 
   /** Claim order (priority, run_at, id), which RETURNING does not keep. */
