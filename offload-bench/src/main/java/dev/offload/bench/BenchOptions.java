@@ -145,8 +145,9 @@ record BenchOptions(
                       results.json). Alone, skips the comparison
       --flow          flow control: 20,000 jobs over 1,000 keys with a per-key limit of 1, a
                       queue limit equal to --threads, a rate of 1,000/s, each against the same
-                      run without limits (rows with a "scenario" field added to results.json;
-                      --quick: a tenth of the jobs). Alone, skips the comparison
+                      run without limits, on PostgreSQL and on SQLite (rows with "scenario"
+                      and "store" fields added to results.json; --quick: a tenth of the
+                      jobs). Alone, skips the comparison
       --compare       run the comparison too when --scale, --progress, --workflow, --push or
                       --flow is given
 

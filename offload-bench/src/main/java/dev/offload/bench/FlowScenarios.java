@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code --flow}: what flow control costs (issue 13). Offload on PostgreSQL drains no-op jobs with
- * a limit and without, in JVMs of their own, alternating the two across repeats:
+ * {@code --flow}: what flow control costs (issue 13). Offload drains no-op jobs with a limit and
+ * without, in JVMs of their own, alternating the two across repeats, on PostgreSQL and then on
+ * SQLite:
  *
  * <ul>
  *   <li>{@code keys-1000-per-key-1}: 20,000 jobs over 1,000 concurrency keys with a per-key limit
@@ -23,11 +24,14 @@ import java.util.Map;
  *       first to the last (target: within 5 % of 1,000).
  * </ul>
  *
- * Each scenario becomes a row of {@code results.json} with a {@code scenario} field (rows of an
- * earlier run with the same scenario are replaced, the comparison's rows are kept).
+ * Each scenario and store becomes a row of {@code results.json} with {@code scenario} and {@code
+ * store} fields (rows of an earlier run with the same scenario and store are replaced, the
+ * comparison's rows are kept).
  */
 final class FlowScenarios {
   private FlowScenarios() {}
+
+  private static final List<String> STORES = List.of("postgres", "sqlite");
 
   /** One child run's settings: jobs, keys, maxRunning, perKey, rate (0: none). */
   private record Setup(int jobs, int keys, int maxRunning, int perKey, int rate) {
@@ -54,16 +58,44 @@ final class FlowScenarios {
     jobs = Math.max(jobs, 100);
     int keys = Math.min(1_000, jobs);
     int threads = options.threads();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (String store : STORES) {
+      rows.addAll(scenarios(main, options, store, jobs, keys, threads));
+    }
+    Path results = main.target().resolve("results.json");
+    List<Map<String, Object>> all = new ArrayList<>();
+    if (Files.exists(results)) {
+      all.addAll(
+          Main.JSON.readValue(
+              Files.readString(results), new TypeReference<List<Map<String, Object>>>() {}));
+    }
+    List<List<Object>> ours = rows.stream().map(FlowScenarios::rowKey).toList();
+    all.removeIf(r -> ours.contains(rowKey(r)));
+    all.addAll(rows);
+    Files.writeString(results, Main.JSON.writeValueAsString(all));
+    System.out.println("\nWrote the flow-control rows into " + results);
+  }
+
+  /** A row's identity: its scenario and store (rows written before there was a store: postgres). */
+  private static List<Object> rowKey(Map<String, Object> row) {
+    Object store = row.get("store");
+    return java.util.Arrays.asList(row.get("scenario"), store == null ? "postgres" : store);
+  }
+
+  private static List<Map<String, Object>> scenarios(
+      Main main, BenchOptions options, String store, int jobs, int keys, int threads)
+      throws Exception {
     Double load = loadAverage();
     System.out.printf(
-        "%nFlow control: Offload on PostgreSQL, %,d no-op jobs, %d threads, %d repeat(s);"
+        "%nFlow control: Offload on %s, %,d no-op jobs, %d threads, %d repeat(s);"
             + " load average %s at the start%n",
-        jobs, threads, options.repeat(), load);
+        store.equals("sqlite") ? "SQLite" : "PostgreSQL", jobs, threads, options.repeat(), load);
     List<Map<String, Object>> rows = new ArrayList<>();
     rows.add(
         compare(
             main,
             options,
+            store,
             "keys-%d-per-key-1".formatted(keys),
             new Setup(jobs, keys, 0, 1, 0),
             new Setup(jobs, keys, 0, 0, 0),
@@ -73,6 +105,7 @@ final class FlowScenarios {
         compare(
             main,
             options,
+            store,
             "max-running-%d".formatted(threads),
             new Setup(jobs, 0, threads, 0, 0),
             new Setup(jobs, 0, 0, 0, 0),
@@ -80,27 +113,17 @@ final class FlowScenarios {
             ratio -> ratio >= 0.9));
     // Ten seconds at the full size; at least two with fewer jobs.
     int rateJobs = Math.max(2_000, Math.min(10_000, jobs / 2));
-    rows.add(rate(main, options, new Setup(rateJobs, 0, 0, 0, 1_000)));
+    rows.add(rate(main, options, store, new Setup(rateJobs, 0, 0, 0, 1_000)));
     for (Map<String, Object> row : rows) {
       row.put("loadAverage", load);
     }
-    Path results = main.target().resolve("results.json");
-    List<Map<String, Object>> all = new ArrayList<>();
-    if (Files.exists(results)) {
-      all.addAll(
-          Main.JSON.readValue(
-              Files.readString(results), new TypeReference<List<Map<String, Object>>>() {}));
-    }
-    List<Object> ours = rows.stream().map(r -> r.get("scenario")).toList();
-    all.removeIf(r -> ours.contains(r.get("scenario")));
-    all.addAll(rows);
-    Files.writeString(results, Main.JSON.writeValueAsString(all));
-    System.out.println("\nWrote the flow-control rows into " + results);
+    return rows;
   }
 
   private static Map<String, Object> compare(
       Main main,
       BenchOptions options,
+      String store,
       String scenario,
       Setup limited,
       Setup baseline,
@@ -111,13 +134,13 @@ final class FlowScenarios {
     List<Map<String, Object>> without = new ArrayList<>();
     for (int rep = 1; rep <= options.repeat(); rep++) {
       // Alternating, so background noise spreads over both.
-      with.add(child(main, options, scenario, "limited", rep, limited));
-      without.add(child(main, options, scenario, "baseline", rep, baseline));
+      with.add(child(main, options, store, scenario, "limited", rep, limited));
+      without.add(child(main, options, store, scenario, "baseline", rep, baseline));
     }
     double limitedRate = median(with, "drainPerSec");
     double baselineRate = median(without, "drainPerSec");
     double ratio = limitedRate / baselineRate;
-    Map<String, Object> row = row(scenario, options, limited);
+    Map<String, Object> row = row(scenario, store, options, limited);
     row.put("drainPerSec", limitedRate);
     row.put("baselineDrainPerSec", baselineRate);
     row.put("baseline", baseline.describe());
@@ -132,17 +155,17 @@ final class FlowScenarios {
     return row;
   }
 
-  private static Map<String, Object> rate(Main main, BenchOptions options, Setup setup)
-      throws Exception {
+  private static Map<String, Object> rate(
+      Main main, BenchOptions options, String store, Setup setup) throws Exception {
     String scenario = "rate-" + setup.rate();
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int rep = 1; rep <= options.repeat(); rep++) {
-      runs.add(child(main, options, scenario, "limited", rep, setup));
+      runs.add(child(main, options, store, scenario, "limited", rep, setup));
     }
     double achieved = median(runs, "startsPerSec");
     double ratio = achieved / setup.rate();
     boolean met = Math.abs(ratio - 1) <= 0.05;
-    Map<String, Object> row = row(scenario, options, setup);
+    Map<String, Object> row = row(scenario, store, options, setup);
     row.put("rate", setup.rate());
     row.put("startsPerSec", achieved);
     row.put("drainPerSec", median(runs, "drainPerSec"));
@@ -156,11 +179,12 @@ final class FlowScenarios {
     return row;
   }
 
-  private static Map<String, Object> row(String scenario, BenchOptions options, Setup setup) {
+  private static Map<String, Object> row(
+      String scenario, String store, BenchOptions options, Setup setup) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("scenario", scenario);
     row.put("system", "offload");
-    row.put("store", "postgres");
+    row.put("store", store);
     row.put("jobs", setup.jobs());
     row.put("threads", options.threads());
     row.put("limits", setup.describe());
@@ -169,13 +193,19 @@ final class FlowScenarios {
   }
 
   private static Map<String, Object> child(
-      Main main, BenchOptions options, String scenario, String variant, int rep, Setup s)
+      Main main,
+      BenchOptions options,
+      String store,
+      String scenario,
+      String variant,
+      int rep,
+      Setup s)
       throws Exception {
     return main.child(
-        "flow-" + scenario + "-" + variant + "-" + rep,
+        "flow-" + store + "-" + scenario + "-" + variant + "-" + rep,
         Main.javaOpts("OFFLOAD_BENCH_JAVA_OPTS"),
         "mode=flow",
-        "store=postgres",
+        "store=" + store,
         "jobs=" + s.jobs(),
         "threads=" + options.threads(),
         "keys=" + s.keys(),

@@ -584,28 +584,39 @@ public final class PostgresStore implements Store {
 
   /**
    * Candidates of a queue with a per-key limit of 1: the first runnable job of each key that runs
-   * nothing, in claim order, read only as far as needed ({@code sql.claimCandidatesOnePerKey}).
+   * nothing, in claim order, read only as far as needed ({@code sql.claimCandidatesOnePerKey}). A
+   * read filled up with further rows of keys already taken (one key's backlog ahead of the others)
+   * is followed by another that leaves those keys out, so a key behind a backlog is reached in the
+   * same claim.
    */
   private void candidatesOnePerKey(Connection c, ClaimParams p, long room, List<Long> ids)
       throws SQLException {
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+    long window = Math.min(room * 4 + 100, 10_000);
+    boolean more = true;
     try (PreparedStatement ps = c.prepareStatement(sql.claimCandidatesOnePerKey)) {
-      ps.setString(1, p.queue());
-      ps.setTimestamp(2, Timestamp.from(p.now()));
-      java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
-      ps.setArray(3, kinds);
-      ps.setArray(4, kinds);
-      // Rows of a key already taken are read and skipped: allow for some, not for a whole backlog
-      // (a key with a backlog runs after this claim, so the next claim skips it in the database).
-      ps.setLong(5, Math.min(room * 4 + 100, 20_000));
-      ps.setFetchSize((int) Math.min(room + 64, 1_000));
-      java.util.Set<String> keys = new java.util.HashSet<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (ids.size() < room && rs.next()) {
-          String key = rs.getString(2);
-          if (key == null || keys.add(key)) {
-            ids.add(rs.getLong(1));
+      while (more && ids.size() < room) {
+        ps.setString(1, p.queue());
+        ps.setTimestamp(2, Timestamp.from(p.now()));
+        java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
+        ps.setArray(3, kinds);
+        ps.setArray(4, kinds);
+        ps.setArray(5, c.createArrayOf("text", keys.toArray()));
+        // Keyless jobs taken by an earlier read are not read again.
+        ps.setArray(6, c.createArrayOf("int8", ids.toArray()));
+        ps.setLong(7, window);
+        ps.setFetchSize((int) Math.min(room + 64, 1_000));
+        int read = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (ids.size() < room && rs.next()) {
+            read++;
+            String key = rs.getString(2);
+            if (key == null || keys.add(key)) {
+              ids.add(rs.getLong(1));
+            }
           }
         }
+        more = read == window;
       }
     }
   }

@@ -311,9 +311,10 @@ final class Sql {
     // A per-key limit of 1 (no aging, no rate per key): a key's candidate is its most urgent
     // runnable job, and "fair" order (each key's first job, then each key's second, ...) is plain
     // claim order. So the runnable rows are read in claim order from the claim index, a key that
-    // runs already is skipped by a probe of the running rows' index, and the caller keeps the
-    // first row of each key and stops reading once it has enough: no window over every runnable
-    // row, no sort. The LIMIT bounds how far one claim reads past rows of keys it already has.
+    // runs already (or that this claim took already, the array) is skipped by a probe of the
+    // running rows' index, and the caller keeps the first row of each key: no window over every
+    // runnable row, no sort. The LIMIT bounds a read; when it is used up by rows of keys already
+    // taken, the caller reads again with those keys in the array.
     claimCandidatesOnePerKey =
         fill(
             schema,
@@ -321,10 +322,11 @@ final class Sql {
             SELECT j.id, j.concurrency_key FROM {schema}.jobs j
             WHERE j.queue = ? AND j.state IN ('scheduled', 'available', 'retrying') AND j.run_at <= ?
               AND (j.kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
-              AND (j.concurrency_key IS NULL OR (
+              AND (j.concurrency_key IS NULL OR (j.concurrency_key <> ALL(?::text[]) AND (
                 SELECT count(*) FROM {schema}.jobs r
                 WHERE r.queue = j.queue AND r.concurrency_key = j.concurrency_key
-                  AND r.state = 'running' AND r.lease_expires_at > clock_timestamp()) = 0)
+                  AND r.state = 'running' AND r.lease_expires_at > clock_timestamp()) = 0))
+              AND j.id <> ALL(?::bigint[])
             ORDER BY j.priority, j.run_at, j.id
             LIMIT ?\
             """);

@@ -42,7 +42,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -395,29 +394,20 @@ public final class SqliteStore implements Store {
         o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null;
     boolean onePerKey =
         o.perKey() != null && o.perKey() == 1 && !o.ratePerKey() && o.aging() == null;
-    if (inOrder || onePerKey) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              inOrder ? Sql.CLAIM_CANDIDATES_IN_ORDER : Sql.CLAIM_CANDIDATES_ONE_PER_KEY)) {
+    if (inOrder) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES_IN_ORDER)) {
         ps.setString(1, p.queue());
         Rows.setInstant(ps, 2, p.now());
         ps.setString(3, Json.write(p.kinds()));
-        // Rows of a key already taken are read and skipped: allow for some, not a whole backlog
-        // (that key runs after this claim, so the next claim skips it in the database).
-        ps.setLong(4, inOrder ? room : Math.min(room * 4 + 100, 20_000));
-        if (onePerKey) {
-          Rows.setInstant(ps, 5, leaseNow);
-        }
-        Set<String> keys = new HashSet<>();
+        ps.setLong(4, room);
         try (ResultSet rs = ps.executeQuery()) {
-          while (ids.size() < room && rs.next()) {
-            String key = rs.getString(2);
-            if (inOrder || key == null || keys.add(key)) {
-              ids.add(rs.getLong(1));
-            }
+          while (rs.next()) {
+            ids.add(rs.getLong(1));
           }
         }
       }
+    } else if (onePerKey) {
+      candidatesOnePerKey(c, p, room, leaseNow, ids);
     } else {
       candidatesRanked(c, p, o, room, nowUs, leaseNow, ids);
     }
@@ -450,6 +440,47 @@ public final class SqliteStore implements Store {
       }
     }
     return claimed;
+  }
+
+  /**
+   * Candidates of a queue with a per-key limit of 1: the first runnable job of each key that runs
+   * nothing, in claim order, read only as far as needed ({@code Sql.CLAIM_CANDIDATES_ONE_PER_KEY}).
+   * A read filled up with further rows of keys already taken (one key's backlog ahead of the
+   * others) is followed by another that leaves those keys out, so a key behind a backlog is reached
+   * in the same claim.
+   */
+  private static void candidatesOnePerKey(
+      Connection c, ClaimParams p, long room, Instant leaseNow, List<Long> ids)
+      throws SQLException {
+    Set<String> keys = new LinkedHashSet<>();
+    List<Long> keyless = new ArrayList<>();
+    long window = Math.min(room * 4 + 100, 10_000);
+    boolean more = true;
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES_ONE_PER_KEY)) {
+      while (more && ids.size() < room) {
+        ps.setString(1, p.queue());
+        Rows.setInstant(ps, 2, p.now());
+        ps.setString(3, Json.write(p.kinds()));
+        ps.setLong(4, window);
+        Rows.setInstant(ps, 5, leaseNow);
+        ps.setString(6, Json.write(keys));
+        ps.setString(7, Json.write(keyless));
+        int read = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (ids.size() < room && rs.next()) {
+            read++;
+            String key = rs.getString(2);
+            if (key == null) {
+              keyless.add(rs.getLong(1));
+              ids.add(rs.getLong(1));
+            } else if (keys.add(key)) {
+              ids.add(rs.getLong(1));
+            }
+          }
+        }
+        more = read == window;
+      }
+    }
   }
 
   /** Candidates ranked within their keys: per-key limits and rates, fair order, aging. */
