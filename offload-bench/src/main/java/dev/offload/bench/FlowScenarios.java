@@ -1,12 +1,8 @@
 package dev.offload.bench;
 
-import static dev.offload.bench.Main.num;
-
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +21,8 @@ import java.util.Map;
  * </ul>
  *
  * Each scenario and store becomes a row of {@code results.json} with {@code scenario} and {@code
- * store} fields (rows of an earlier run with the same scenario and store are replaced, the
- * comparison's rows are kept).
+ * store} fields ({@link Results}: rows of an earlier run with the same scenarios are replaced, the
+ * others are kept).
  */
 final class FlowScenarios {
   private FlowScenarios() {}
@@ -62,24 +58,8 @@ final class FlowScenarios {
     for (String store : STORES) {
       rows.addAll(scenarios(main, options, store, jobs, keys, threads));
     }
-    Path results = main.target().resolve("results.json");
-    List<Map<String, Object>> all = new ArrayList<>();
-    if (Files.exists(results)) {
-      all.addAll(
-          Main.JSON.readValue(
-              Files.readString(results), new TypeReference<List<Map<String, Object>>>() {}));
-    }
-    List<List<Object>> ours = rows.stream().map(FlowScenarios::rowKey).toList();
-    all.removeIf(r -> ours.contains(rowKey(r)));
-    all.addAll(rows);
-    Files.writeString(results, Main.JSON.writeValueAsString(all));
-    System.out.println("\nWrote the flow-control rows into " + results);
-  }
-
-  /** A row's identity: its scenario and store (rows written before there was a store: postgres). */
-  private static List<Object> rowKey(Map<String, Object> row) {
-    Object store = row.get("store");
-    return java.util.Arrays.asList(row.get("scenario"), store == null ? "postgres" : store);
+    // Both stores' rows in one write: they replace every earlier row of these scenarios.
+    Results.write(main.target(), rows);
   }
 
   private static List<Map<String, Object>> scenarios(
@@ -181,12 +161,8 @@ final class FlowScenarios {
 
   private static Map<String, Object> row(
       String scenario, String store, BenchOptions options, Setup setup) {
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("scenario", scenario);
-    row.put("system", "offload");
+    Map<String, Object> row = Results.row(scenario, setup.jobs(), options.threads());
     row.put("store", store);
-    row.put("jobs", setup.jobs());
-    row.put("threads", options.threads());
     row.put("limits", setup.describe());
     row.put("repeats", options.repeat());
     return row;
@@ -216,7 +192,7 @@ final class FlowScenarios {
   }
 
   private static double median(List<Map<String, Object>> runs, String field) {
-    Double m = Stats.median(runs.stream().map(r -> num(r.get(field))).toList());
+    Double m = Stats.median(Stats.values(runs, field));
     return m == null ? Double.NaN : m;
   }
 

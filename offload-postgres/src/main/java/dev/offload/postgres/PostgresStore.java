@@ -1,23 +1,18 @@
 package dev.offload.postgres;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.node.MissingNode;
+import static dev.offload.store.jdbc.JdbcRows.bind;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.offload.Job;
-import dev.offload.Job.FailedItems;
-import dev.offload.Job.JobError;
 import dev.offload.Job.JobFilter;
-import dev.offload.Job.JobId;
 import dev.offload.Job.JobPage;
 import dev.offload.Job.JobQuery;
 import dev.offload.Job.JobState;
-import dev.offload.Job.Progress;
 import dev.offload.Offload.KindStats;
 import dev.offload.Offload.QueueStats;
 import dev.offload.OffloadException;
 import dev.offload.QueueOptions;
-import dev.offload.internal.Json;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
@@ -39,6 +34,7 @@ import dev.offload.store.Store.SchemaVersion;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
+import dev.offload.store.jdbc.JdbcRows;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -78,7 +74,19 @@ public final class PostgresStore implements Store {
   public static final String DEFAULT_SCHEMA = "offload";
   private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-  private static final TypeReference<List<JobError>> ERRORS = new TypeReference<>() {};
+  // Rows read alike on both stores; a time is a timestamptz here.
+  private static final JdbcRows ROWS =
+      new JdbcRows() {
+        @Override
+        public Instant instant(ResultSet rs, int column) throws SQLException {
+          return PostgresStore.instant(rs, column);
+        }
+
+        @Override
+        protected Object timeParameter(Instant t) {
+          return Timestamp.from(t);
+        }
+      };
 
   private final DataSource dataSource;
   private final HikariDataSource ownedPool;
@@ -457,20 +465,7 @@ public final class PostgresStore implements Store {
   }
 
   private static ClaimedJob claimed(ResultSet rs, ClaimParams p) throws SQLException {
-    return new ClaimedJob(
-        rs.getLong(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        rs.getInt(5),
-        rs.getInt(6),
-        rs.getInt(7),
-        rs.getString(8),
-        rs.getString(9),
-        rs.getString(10),
-        p.token(),
-        instant(rs, 11),
-        rs.getString("headers"));
+    return ROWS.claimed(rs, p.token());
   }
 
   /**
@@ -1094,15 +1089,7 @@ public final class PostgresStore implements Store {
       List<StuckJob> stuck = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          stuck.add(
-              new StuckJob(
-                  rs.getLong(1),
-                  rs.getString(2),
-                  rs.getInt(3),
-                  rs.getInt(4),
-                  rs.getLong(5),
-                  rs.getString(6),
-                  rs.getTimestamp(7).toInstant()));
+          stuck.add(JdbcRows.stuck(rs, instant(rs, 7)));
         }
       }
       return stuck;
@@ -1118,7 +1105,7 @@ public final class PostgresStore implements Store {
       c.setAutoCommit(true);
       ps.setLong(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(job(rs)) : Optional.empty();
+        return rs.next() ? Optional.of(ROWS.job(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw fail("reading job " + id, e);
@@ -1128,29 +1115,20 @@ public final class PostgresStore implements Store {
   @Override
   public JobPage jobList(JobQuery q) {
     List<Object> params = new ArrayList<>();
-    params.add(q.beforeId());
     boolean args = q.includes(JobQuery.Field.ARGS);
     boolean result = q.includes(JobQuery.Field.RESULT);
     String select =
         args && result
             ? sql.list
             : args ? sql.listWithoutResult : result ? sql.listWithoutArgs : sql.listWithoutEither;
-    StringBuilder query =
-        new StringBuilder(select)
-            .append(where(q.filter(), params))
-            .append(" ORDER BY id DESC LIMIT ?");
-    params.add(q.limit());
+    String query = select + ROWS.listWhere(q, sql.filters, params) + " ORDER BY id DESC LIMIT ?";
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(query.toString())) {
+        PreparedStatement ps = c.prepareStatement(query)) {
       c.setAutoCommit(true);
       bind(ps, params);
-      List<Job> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          jobs.add(job(rs, args, result));
-        }
+        return ROWS.page(rs, q);
       }
-      return JobPage.of(jobs, q.limit());
     } catch (SQLException e) {
       throw fail("listing jobs", e);
     }
@@ -1158,47 +1136,7 @@ public final class PostgresStore implements Store {
 
   /** The clauses of {@code filter}, appending their values to {@code params}. */
   private String where(JobFilter filter, List<Object> params) {
-    StringBuilder w = new StringBuilder();
-    if (filter.state() != null) {
-      w.append(sql.filterState);
-      params.add(filter.state().wireName());
-    }
-    if (filter.queue() != null) {
-      w.append(sql.filterQueue);
-      params.add(filter.queue());
-    }
-    if (filter.kind() != null) {
-      w.append(sql.filterKind);
-      params.add(filter.kind());
-    }
-    if (filter.errorClass() != null) {
-      w.append(sql.filterErrorClass);
-      params.add(filter.errorClass());
-    }
-    if (filter.finishedAfter() != null) {
-      w.append(sql.filterFinishedAfter);
-      params.add(Timestamp.from(filter.finishedAfter()));
-    }
-    if (filter.finishedBefore() != null) {
-      w.append(sql.filterFinishedBefore);
-      params.add(Timestamp.from(filter.finishedBefore()));
-    }
-    return w.toString();
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      Object v = params.get(i);
-      if (v instanceof Timestamp t) {
-        ps.setTimestamp(i + 1, t);
-      } else if (v instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else if (v instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else {
-        ps.setString(i + 1, (String) v);
-      }
-    }
+    return ROWS.where(filter, sql.filters, params);
   }
 
   @Override
@@ -1449,22 +1387,7 @@ public final class PostgresStore implements Store {
       List<QueueSettings> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(
-              QueueSettings.fromColumns(
-                  rs.getString(1),
-                  rs.getBoolean(2),
-                  rs.getBoolean(3),
-                  rs.getObject(4, Integer.class),
-                  rs.getObject(5, Integer.class),
-                  rs.getObject(6, Integer.class),
-                  rs.getObject(7, Long.class),
-                  rs.getBoolean(8),
-                  rs.getBoolean(9),
-                  rs.getObject(10, Long.class),
-                  rs.getString(11),
-                  rs.getObject(12, Long.class),
-                  rs.getString(13),
-                  rs.getBoolean(14)));
+          out.add(JdbcRows.queueSettings(rs));
         }
       }
       return out;
@@ -1520,16 +1443,7 @@ public final class PostgresStore implements Store {
       ps.setString(6, key);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return new QueueFlow(
-            rs.getLong(1),
-            rs.getLong(2),
-            rs.getLong(3),
-            rs.getLong(4),
-            rs.getLong(5),
-            rs.getObject(6, Long.class),
-            rs.getLong(7),
-            rs.getObject(8, Long.class),
-            rs.getLong(9));
+        return JdbcRows.queueFlow(rs);
       }
     } catch (SQLException e) {
       throw fail("reading the flow control of queue '" + queue + "'", e);
@@ -1581,58 +1495,6 @@ public final class PostgresStore implements Store {
       ps.setString(2, payload);
       ps.execute();
     }
-  }
-
-  private static Job job(ResultSet rs) throws SQLException {
-    return job(rs, true, true);
-  }
-
-  /** A row of the job columns; a field not read is a missing node (see {@link JobQuery#fields}). */
-  private static Job job(ResultSet rs, boolean withArgs, boolean withResult) throws SQLException {
-    List<JobError> errors;
-    Progress progress;
-    FailedItems failedItems;
-    try {
-      errors = Json.read(rs.getString(14), ERRORS);
-      progress = rs.getString(16) == null ? null : Json.read(rs.getString(16), Progress.class);
-      failedItems =
-          rs.getString(18) == null ? null : Json.read(rs.getString(18), FailedItems.class);
-    } catch (Exception e) {
-      throw new SQLException("job " + rs.getLong(1) + " has unreadable JSON: " + e.getMessage(), e);
-    }
-    long parent = rs.getLong(19);
-    JobId parentId = rs.wasNull() ? null : new JobId(parent);
-    return new Job(
-        new JobId(rs.getLong(1)),
-        rs.getString(2),
-        rs.getString(3),
-        JobState.fromWire(rs.getString(4)),
-        rs.getInt(5),
-        withArgs ? Json.tree(rs.getString(6)) : MissingNode.getInstance(),
-        rs.getInt(7),
-        rs.getInt(8),
-        instant(rs, 9),
-        instant(rs, 10),
-        instant(rs, 11),
-        instant(rs, 12),
-        rs.getString(13),
-        errors,
-        withResult ? Json.tree(rs.getString(15)) : MissingNode.getInstance(),
-        progress,
-        Json.tree(rs.getString(17)),
-        failedItems,
-        parentId,
-        rs.getString(20),
-        nullableLong(rs, 21),
-        rs.getString(22),
-        rs.getString(23),
-        rs.getString(24),
-        null);
-  }
-
-  private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
   }
 
   /**
@@ -1743,28 +1605,7 @@ public final class PostgresStore implements Store {
     List<ScheduleRecord> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        long every = rs.getLong(9);
-        Long everyMillis = rs.wasNull() ? null : every;
-        long job = rs.getLong(15);
-        Long jobId = rs.wasNull() ? null : job;
-        out.add(
-            new ScheduleRecord(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getInt(5),
-                rs.getInt(6),
-                rs.getString(7),
-                rs.getString(8),
-                everyMillis,
-                rs.getString(10),
-                rs.getBoolean(11),
-                rs.getBoolean(12),
-                rs.getBoolean(13),
-                rs.getTimestamp(14).toInstant(),
-                jobId,
-                rs.getString(16)));
+        out.add(ROWS.schedule(rs));
       }
     }
     return out;
@@ -2084,7 +1925,7 @@ public final class PostgresStore implements Store {
               return Optional.empty();
             }
             name = rs.getString(2);
-            createdAt = rs.getTimestamp(3).toInstant();
+            createdAt = instant(rs, 3);
             cancelledAt = instant(rs, 4);
           }
         }
@@ -2095,17 +1936,7 @@ public final class PostgresStore implements Store {
             while (rs.next()) {
               Array after = rs.getArray(9);
               List<String> names = after == null ? List.of() : List.of((String[]) after.getArray());
-              steps.add(
-                  new WorkflowRecord.Step(
-                      rs.getLong(1),
-                      rs.getString(2),
-                      rs.getString(3),
-                      JobState.fromWire(rs.getString(4)),
-                      names,
-                      rs.getString(5),
-                      instant(rs, 6),
-                      instant(rs, 7),
-                      rs.getString(8)));
+              steps.add(ROWS.workflowStep(rs, names));
             }
           }
         }

@@ -1,5 +1,8 @@
 package dev.offload.sqlite;
 
+import static dev.offload.sqlite.Rows.ROWS;
+import static dev.offload.store.jdbc.JdbcRows.bind;
+
 import dev.offload.Job;
 import dev.offload.Job.JobFilter;
 import dev.offload.Job.JobPage;
@@ -29,6 +32,7 @@ import dev.offload.store.Store.SchemaVersion;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
+import dev.offload.store.jdbc.JdbcRows;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -114,7 +118,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public void migrate() {
-    db.write("migrating the schema", c -> Migrations.apply(c, System.currentTimeMillis()));
+    db.write("migrating the schema", Migrations::apply);
   }
 
   @Override
@@ -835,7 +839,7 @@ public final class SqliteStore implements Store {
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                stuck.add(Rows.stuck(rs, now));
+                stuck.add(JdbcRows.stuck(rs, now));
               }
             }
           }
@@ -851,7 +855,7 @@ public final class SqliteStore implements Store {
           try (PreparedStatement ps = c.prepareStatement(Sql.GET)) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(Rows.job(rs)) : Optional.empty();
+              return rs.next() ? Optional.of(ROWS.job(rs)) : Optional.empty();
             }
           }
         });
@@ -860,74 +864,27 @@ public final class SqliteStore implements Store {
   @Override
   public JobPage jobList(JobQuery q) {
     List<Object> params = new ArrayList<>();
-    params.add(q.beforeId());
-    boolean args = q.includes(JobQuery.Field.ARGS);
-    boolean result = q.includes(JobQuery.Field.RESULT);
     String sql =
         "SELECT "
-            + Sql.listColumns(args, result)
+            + Sql.listColumns(q.includes(JobQuery.Field.ARGS), q.includes(JobQuery.Field.RESULT))
             + "\nFROM offload_jobs\nWHERE id < ?"
-            + where(q.filter(), params)
+            + ROWS.listWhere(q, Sql.FILTERS, params)
             + Sql.LIST_ORDER;
-    params.add(q.limit());
-    List<Job> jobs =
-        db.read(
-            "listing jobs",
-            c -> {
-              List<Job> page = new ArrayList<>();
-              try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, params);
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    page.add(Rows.job(rs, args, result));
-                  }
-                }
-              }
-              return page;
-            });
-    return JobPage.of(jobs, q.limit());
+    return db.read(
+        "listing jobs",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+              return ROWS.page(rs, q);
+            }
+          }
+        });
   }
 
   /** The clauses of {@code filter} for {@link Sql#LIST}, replay and purge; appends their values. */
   private static String where(JobFilter filter, List<Object> params) {
-    StringBuilder w = new StringBuilder();
-    if (filter.state() != null) {
-      w.append(Sql.FILTER_STATE);
-      params.add(filter.state().wireName());
-    }
-    if (filter.queue() != null) {
-      w.append(Sql.FILTER_QUEUE);
-      params.add(filter.queue());
-    }
-    if (filter.kind() != null) {
-      w.append(Sql.FILTER_KIND);
-      params.add(filter.kind());
-    }
-    if (filter.errorClass() != null) {
-      w.append(Sql.FILTER_ERROR_CLASS);
-      params.add(filter.errorClass());
-    }
-    if (filter.finishedAfter() != null) {
-      w.append(Sql.FILTER_FINISHED_AFTER);
-      params.add(filter.finishedAfter().toEpochMilli());
-    }
-    if (filter.finishedBefore() != null) {
-      w.append(Sql.FILTER_FINISHED_BEFORE);
-      params.add(filter.finishedBefore().toEpochMilli());
-    }
-    return w.toString();
-  }
-
-  /** Binds strings, longs (ids, epoch milliseconds) and ints in order. */
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      switch (params.get(i)) {
-        case Long l -> ps.setLong(i + 1, l);
-        case Integer n -> ps.setInt(i + 1, n);
-        case String text -> ps.setString(i + 1, text);
-        default -> throw new IllegalArgumentException("cannot bind " + params.get(i));
-      }
-    }
+    return ROWS.where(filter, Sql.FILTERS, params);
   }
 
   @Override
@@ -1217,22 +1174,7 @@ public final class SqliteStore implements Store {
           try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_LIST);
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              out.add(
-                  QueueSettings.fromColumns(
-                      rs.getString(1),
-                      rs.getInt(2) != 0,
-                      rs.getInt(3) != 0,
-                      Rows.nullableInt(rs, 4),
-                      Rows.nullableInt(rs, 5),
-                      Rows.nullableInt(rs, 6),
-                      Rows.nullableLong(rs, 7),
-                      rs.getInt(8) != 0,
-                      rs.getInt(9) != 0,
-                      Rows.nullableLong(rs, 10),
-                      rs.getString(11),
-                      Rows.nullableLong(rs, 12),
-                      rs.getString(13),
-                      rs.getInt(14) != 0));
+              out.add(JdbcRows.queueSettings(rs));
             }
           }
           return out;
@@ -1256,16 +1198,7 @@ public final class SqliteStore implements Store {
             ps.setLong(8, Gcra.micros(leaseNow));
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();
-              return new QueueFlow(
-                  rs.getLong(1),
-                  rs.getLong(2),
-                  rs.getLong(3),
-                  rs.getLong(4),
-                  rs.getLong(5),
-                  Rows.nullableLong(rs, 6),
-                  rs.getLong(7),
-                  Rows.nullableLong(rs, 8),
-                  Gcra.micros(leaseNow));
+              return JdbcRows.queueFlow(rs);
             }
           }
         });
@@ -1493,28 +1426,7 @@ public final class SqliteStore implements Store {
     List<ScheduleRecord> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        long every = rs.getLong("every_ms");
-        Long everyMillis = rs.wasNull() ? null : every;
-        long job = rs.getLong("last_job_id");
-        Long jobId = rs.wasNull() ? null : job;
-        out.add(
-            new ScheduleRecord(
-                rs.getString("name"),
-                rs.getString("kind"),
-                rs.getString("args"),
-                rs.getString("queue"),
-                rs.getInt("priority"),
-                rs.getInt("max_attempts"),
-                rs.getString("cron"),
-                rs.getString("zone"),
-                everyMillis,
-                rs.getString("catch_up"),
-                rs.getInt("paused") != 0,
-                rs.getInt("declared") != 0,
-                rs.getInt("disabled") != 0,
-                Rows.instant(rs, "last_tick"),
-                jobId,
-                rs.getString("last_job_state")));
+        out.add(ROWS.schedule(rs));
       }
     }
     return out;
@@ -1807,9 +1719,9 @@ public final class SqliteStore implements Store {
               if (!rs.next()) {
                 return Optional.empty();
               }
-              name = rs.getString("name");
-              createdAt = Rows.instant(rs, "created_at");
-              cancelledAt = Rows.instant(rs, "cancelled_at");
+              name = rs.getString(2);
+              createdAt = ROWS.instant(rs, 3);
+              cancelledAt = ROWS.instant(rs, 4);
             }
           }
           List<WorkflowRecord.Step> steps = new ArrayList<>();
@@ -1818,18 +1730,8 @@ public final class SqliteStore implements Store {
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 List<String> after = new ArrayList<>();
-                Json.tree(rs.getString("after_steps")).forEach(n -> after.add(n.asText()));
-                steps.add(
-                    new WorkflowRecord.Step(
-                        rs.getLong("id"),
-                        rs.getString("step"),
-                        rs.getString("kind"),
-                        JobState.fromWire(rs.getString("state")),
-                        after,
-                        rs.getString("on_failure"),
-                        Rows.instant(rs, "started_at"),
-                        Rows.instant(rs, "finished_at"),
-                        rs.getString("progress")));
+                Json.tree(rs.getString(9)).forEach(n -> after.add(n.asText()));
+                steps.add(ROWS.workflowStep(rs, after));
               }
             }
           }
