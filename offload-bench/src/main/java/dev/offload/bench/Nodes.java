@@ -215,7 +215,14 @@ final class Nodes {
       for (Map<String, Object> c : results) {
         for (String k :
             List.of(
-                "claims", "claimRowsAsked", "claimRows", "shortClaims", "shortClaimsWithWork")) {
+                "claims",
+                "claimRowsAsked",
+                "claimRows",
+                "shortClaims",
+                "shortClaimsWithWork",
+                "claimMicros",
+                "completeCalls",
+                "completeMicros")) {
           claims.merge(k, ((Number) c.get(k)).longValue(), Long::sum);
         }
       }
@@ -263,12 +270,16 @@ final class Nodes {
     @SuppressWarnings("unchecked")
     Map<String, Long> c = (Map<String, Long>) r.get("claims");
     long claims = c.get("claims");
-    return "claims %,d (%.0f rows each), short %,d (%,d with work left)"
+    long completes = c.get("completeCalls");
+    return "claims %,d (%.0f rows, %.1f ms each), short %,d (%,d with work left); completions %,d (%.1f ms each)"
         .formatted(
             claims,
             claims == 0 ? 0.0 : (double) c.get("claimRows") / claims,
+            claims == 0 ? 0.0 : c.get("claimMicros") / 1e3 / claims,
             c.get("shortClaims"),
-            c.get("shortClaimsWithWork"));
+            c.get("shortClaimsWithWork"),
+            completes,
+            completes == 0 ? 0.0 : c.get("completeMicros") / 1e3 / completes);
   }
 
   private static void print(List<Map<String, Object>> rows, BenchOptions options) {

@@ -121,6 +121,10 @@ final class StoreCounter {
     m.put("claimRows", claimed.sum());
     m.put("shortClaims", shortClaims.sum());
     m.put("shortClaimsWithWork", shortWithWork.sum());
+    m.put("claimMicros", micros("jobClaim"));
+    LongAdder[] complete = calls.get("jobCompleteMany");
+    m.put("completeCalls", complete == null ? 0 : complete[0].sum());
+    m.put("completeMicros", micros("jobCompleteMany"));
     Map<String, Object> perMethod = new LinkedHashMap<>();
     calls.forEach((name, c) -> {
       long n = c[0].sum();
@@ -128,6 +132,12 @@ final class StoreCounter {
     });
     m.put("storeCalls", perMethod);
     return m;
+  }
+
+  /** The time spent in {@code method} in all, in microseconds. */
+  private long micros(String method) {
+    LongAdder[] c = calls.get(method);
+    return c == null ? 0 : c[1].sum() / 1_000;
   }
 
   synchronized void close() throws Exception {
