@@ -30,7 +30,6 @@ import org.jspecify.annotations.Nullable;
  *     long, or null
  * @param replaceDuplicate with a unique key, give a duplicate that has not started yet this job's
  *     args, run time and priority (debounce) before returning it
- * @throws InvalidJobException naming the field when a value is out of range
  */
 public record EnqueueOptions(
     @Nullable String queue,
@@ -56,6 +55,11 @@ public record EnqueueOptions(
   private static final EnqueueOptions NONE =
       new EnqueueOptions(null, null, null, null, null, false, null, null, null, null, false);
 
+  /**
+   * Validates the options.
+   *
+   * @throws InvalidJobException naming the field when a value is out of range
+   */
   public EnqueueOptions {
     Validate.optionalJobOptions(queue, priority, maxAttempts);
     if (runAt != null && delay != null) {
@@ -110,18 +114,37 @@ public record EnqueueOptions(
     }
   }
 
+  /** {@return no options: the kind's queue, priority and attempts, due now} */
   public static EnqueueOptions none() {
     return NONE;
   }
 
+  /**
+   * Sets the queue.
+   *
+   * @param queue the queue, instead of the kind's
+   * @return a copy with that queue
+   */
   public EnqueueOptions queue(String queue) {
     return with(o -> o.queue = queue);
   }
 
+  /**
+   * Sets the priority.
+   *
+   * @param priority 0 (runs first) to 9, instead of the kind's
+   * @return a copy with that priority
+   */
   public EnqueueOptions priority(int priority) {
     return with(o -> o.priority = priority);
   }
 
+  /**
+   * Sets when the job is due, in place of a delay.
+   *
+   * @param runAt the time, between {@link #EARLIEST_RUN_AT} and {@link #LATEST_RUN_AT}
+   * @return a copy with that time and no delay
+   */
   public EnqueueOptions runAt(Instant runAt) {
     return with(o -> {
       o.runAt = runAt;
@@ -129,6 +152,12 @@ public record EnqueueOptions(
     });
   }
 
+  /**
+   * Sets how long after the enqueue the job is due, in place of a run time.
+   *
+   * @param delay the delay; not negative
+   * @return a copy with that delay and no run time
+   */
   public EnqueueOptions delay(Duration delay) {
     return with(o -> {
       o.delay = delay;
@@ -136,14 +165,27 @@ public record EnqueueOptions(
     });
   }
 
+  /**
+   * Sets how many attempts the job may use.
+   *
+   * @param maxAttempts at least 1, instead of the kind's
+   * @return a copy with that number
+   */
   public EnqueueOptions maxAttempts(int maxAttempts) {
     return with(o -> o.maxAttempts = maxAttempts);
   }
 
+  /**
+   * Sets the idempotency key: enqueueing again with it returns the first job.
+   *
+   * @param idempotencyKey 1-255 characters, no control characters
+   * @return a copy with that key
+   */
   public EnqueueOptions idempotencyKey(String idempotencyKey) {
     return with(o -> o.idempotencyKey = idempotencyKey);
   }
 
+  /** {@return a copy that queues the job even when no node knows its kind yet} */
   public EnqueueOptions allowUnknownKind() {
     return with(o -> o.unknownKindAllowed = true);
   }
@@ -151,6 +193,9 @@ public record EnqueueOptions(
   /**
    * Groups the job for its queue's per-key limit and rate, e.g. {@code tenant:42}; 1-255
    * characters.
+   *
+   * @param concurrencyKey the key
+   * @return a copy with that key
    */
   public EnqueueOptions concurrencyKey(String concurrencyKey) {
     return with(o -> o.concurrencyKey = concurrencyKey);
@@ -159,6 +204,9 @@ public record EnqueueOptions(
   /**
    * At most one job with this key pending or running; a duplicate enqueue returns it. 1-255
    * characters.
+   *
+   * @param uniqueKey the key
+   * @return a copy with that key
    */
   public EnqueueOptions uniqueKey(String uniqueKey) {
     return with(o -> o.uniqueKey = uniqueKey);
@@ -166,6 +214,9 @@ public record EnqueueOptions(
 
   /**
    * With {@link #uniqueKey}: a job with the key that finished within {@code uniqueFor} also counts.
+   *
+   * @param uniqueFor how long after a job finished its key still counts
+   * @return a copy with that period
    */
   public EnqueueOptions uniqueFor(Duration uniqueFor) {
     return with(o -> o.uniqueFor = uniqueFor);
@@ -174,6 +225,8 @@ public record EnqueueOptions(
   /**
    * With {@link #uniqueKey}: a duplicate that has not started yet takes this job's args, run time
    * and priority (debounce: "re-index 5 s after the last edit" is {@code delay(5s)} with replace).
+   *
+   * @return a copy that replaces a pending duplicate
    */
   public EnqueueOptions onDuplicateReplace() {
     return with(o -> o.replaceDuplicate = true);
@@ -233,6 +286,10 @@ public record EnqueueOptions(
   /**
    * One job to enqueue with {@link Offload#enqueueAll}: a kind, its args (any value Jackson can
    * write, or a {@code JsonNode}) and options.
+   *
+   * @param kind the job's kind
+   * @param args its args, or null
+   * @param options its options
    */
   public record JobRequest(String kind, @Nullable Object args, EnqueueOptions options) {
     /**
@@ -241,16 +298,32 @@ public record EnqueueOptions(
      */
     public static final int MAX_ARGS_DEPTH = 64;
 
+    /** Checks the kind and the options' combination. */
     public JobRequest {
       Validate.kind(kind);
       Objects.requireNonNull(options, "options");
       options.validateCombination();
     }
 
+    /**
+     * A request without options.
+     *
+     * @param kind the job's kind
+     * @param args its args, or null
+     * @return the request
+     */
     public static JobRequest of(String kind, @Nullable Object args) {
       return new JobRequest(kind, args, EnqueueOptions.none());
     }
 
+    /**
+     * A request with options.
+     *
+     * @param kind the job's kind
+     * @param args its args, or null
+     * @param options its options
+     * @return the request
+     */
     public static JobRequest of(String kind, @Nullable Object args, EnqueueOptions options) {
       return new JobRequest(kind, args, options);
     }

@@ -1,6 +1,8 @@
 package dev.offload.postgres;
 
 import static dev.offload.store.jdbc.JdbcRows.bind;
+import static dev.offload.store.jdbc.JdbcRows.singleId;
+import static dev.offload.store.jdbc.JdbcRows.update;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -74,6 +76,8 @@ public final class PostgresStore implements Store {
   public static final String DEFAULT_SCHEMA = "offload";
   private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  // Counter rows (job_counts) past which queueStats folds those of departed backends into one.
+  private static final long COUNTER_ROWS_KEPT = 256;
   // Rows read alike on both stores; a time is a timestamptz here.
   private static final JdbcRows ROWS =
       new JdbcRows() {
@@ -408,15 +412,6 @@ public final class PostgresStore implements Store {
     }
   }
 
-  private static Long singleId(Connection c, String query, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(query)) {
-      bind(ps, List.of(params));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
-      }
-    }
-  }
-
   private static final Comparator<ClaimedJob> CLAIM_ORDER =
       Comparator.comparingInt(ClaimedJob::priority)
           .thenComparing(ClaimedJob::runAt)
@@ -449,9 +444,10 @@ public final class PostgresStore implements Store {
       ps.setArray(4, kinds);
       ps.setString(5, p.queue());
       ps.setInt(6, p.limit());
-      ps.setString(7, p.node());
-      ps.setLong(8, p.lease().toMillis());
-      ps.setLong(9, p.token());
+      ps.setInt(7, p.limit());
+      ps.setString(8, p.node());
+      ps.setLong(9, p.lease().toMillis());
+      ps.setLong(10, p.token());
       List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -484,6 +480,7 @@ public final class PostgresStore implements Store {
       }
     }
     QueueSettings settings = null;
+    long running = 0;
     try (PreparedStatement ps = c.prepareStatement(sql.claimSettings)) {
       ps.setString(1, p.queue());
       try (ResultSet rs = ps.executeQuery()) {
@@ -500,6 +497,7 @@ public final class PostgresStore implements Store {
                   rs.getBoolean(8),
                   rs.getBoolean(9),
                   rs.getObject(10, Long.class));
+          running = rs.getLong(11);
         }
       }
     }
@@ -513,13 +511,7 @@ public final class PostgresStore implements Store {
     QueueOptions o = settings.options();
     long room = p.limit();
     if (o.maxRunning() != null) {
-      try (PreparedStatement ps = c.prepareStatement(sql.claimRunningCount)) {
-        ps.setString(1, p.queue());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          room = Math.min(room, o.maxRunning() - rs.getLong(1));
-        }
-      }
+      room = Math.min(room, o.maxRunning() - running);
     }
     boolean queueRate = o.rate() != null && !o.ratePerKey();
     if (queueRate && room > 0) {
@@ -528,33 +520,35 @@ public final class PostgresStore implements Store {
     if (room <= 0) {
       return List.of();
     }
-    List<Long> ids = new ArrayList<>();
-    if (o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null) {
-      try (PreparedStatement ps = c.prepareStatement(sql.claimCandidatesInOrder)) {
-        ps.setString(1, p.queue());
-        ps.setTimestamp(2, Timestamp.from(p.now()));
-        ps.setArray(3, c.createArrayOf("text", p.kinds().toArray()));
-        ps.setLong(4, room);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getLong(1));
-          }
-        }
-      }
-    } else {
-      candidatesRanked(c, p, o, nowUs, room, ids);
-    }
-    if (ids.isEmpty()) {
-      return List.of();
-    }
     List<ClaimedJob> jobs = new ArrayList<>();
     Map<String, Integer> startsPerKey = new TreeMap<>();
-    try (PreparedStatement ps = c.prepareStatement(sql.claimIds)) {
-      ps.setString(1, p.node());
-      ps.setLong(2, p.lease().toMillis());
-      ps.setLong(3, p.token());
-      ps.setTimestamp(4, Timestamp.from(p.now()));
-      ps.setArray(5, c.createArrayOf("int8", ids.toArray()));
+    boolean inOrder =
+        o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null;
+    try (PreparedStatement ps = c.prepareStatement(inOrder ? sql.claimInOrder : sql.claimIds)) {
+      int at = 1;
+      if (inOrder) {
+        ps.setString(at++, p.queue());
+        ps.setTimestamp(at++, Timestamp.from(p.now()));
+        java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
+        ps.setArray(at++, kinds);
+        ps.setArray(at++, kinds);
+        ps.setLong(at++, room);
+      } else {
+        List<Long> ids = new ArrayList<>();
+        if (o.perKey() != null && o.perKey() == 1 && !o.ratePerKey() && o.aging() == null) {
+          candidatesOnePerKey(c, p, room, ids);
+        } else {
+          candidatesRanked(c, p, o, nowUs, room, ids);
+        }
+        if (ids.isEmpty()) {
+          return List.of();
+        }
+        ps.setArray(5, c.createArrayOf("int8", ids.toArray()));
+      }
+      ps.setString(at++, p.node());
+      ps.setLong(at++, p.lease().toMillis());
+      ps.setLong(at++, p.token());
+      ps.setTimestamp(at, Timestamp.from(p.now()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           jobs.add(claimed(rs, p));
@@ -577,6 +571,45 @@ public final class PostgresStore implements Store {
     }
     jobs.sort(CLAIM_ORDER);
     return jobs;
+  }
+
+  /**
+   * Candidates of a queue with a per-key limit of 1: the first runnable job of each key that runs
+   * nothing, in claim order, read only as far as needed ({@code sql.claimCandidatesOnePerKey}). A
+   * read filled up with further rows of keys already taken (one key's backlog ahead of the others)
+   * is followed by another that leaves those keys out, so a key behind a backlog is reached in the
+   * same claim.
+   */
+  private void candidatesOnePerKey(Connection c, ClaimParams p, long room, List<Long> ids)
+      throws SQLException {
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+    long window = Math.min(room * 4 + 100, 10_000);
+    boolean more = true;
+    try (PreparedStatement ps = c.prepareStatement(sql.claimCandidatesOnePerKey)) {
+      while (more && ids.size() < room) {
+        ps.setString(1, p.queue());
+        ps.setTimestamp(2, Timestamp.from(p.now()));
+        java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
+        ps.setArray(3, kinds);
+        ps.setArray(4, kinds);
+        ps.setArray(5, c.createArrayOf("text", keys.toArray()));
+        // Keyless jobs taken by an earlier read are not read again.
+        ps.setArray(6, c.createArrayOf("int8", ids.toArray()));
+        ps.setLong(7, window);
+        ps.setFetchSize((int) Math.min(room + 64, 1_000));
+        int read = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (ids.size() < room && rs.next()) {
+            read++;
+            String key = rs.getString(2);
+            if (key == null || keys.add(key)) {
+              ids.add(rs.getLong(1));
+            }
+          }
+        }
+        more = read == window;
+      }
+    }
   }
 
   /** Candidates ranked within their keys: per-key limits and rates, fair order, aging. */
@@ -1104,49 +1137,62 @@ public final class PostgresStore implements Store {
 
   @Override
   public Optional<JobState> jobCancel(long id, Instant now) {
-    return inTransaction(
+    return act(
         "cancelling job " + id,
-        c -> {
-          Optional<String[]> row = lock(c, id);
-          if (row.isEmpty()) {
-            return Optional.empty();
-          }
-          JobState state = JobState.fromWire(row.get()[0]);
-          if (!JobAction.CANCEL.allows(state)) {
-            return Optional.of(state);
-          }
+        id,
+        JobAction.CANCEL,
+        (c, state, queue) -> {
           if (state == JobState.RUNNING) {
             update(c, sql.cancelRunning, Timestamp.from(now), id);
             notify(c, Notifier.CANCEL, Long.toString(id));
-            return Optional.of(JobState.RUNNING);
+            return;
           }
           update(c, sql.cancelPending, Timestamp.from(now), Timestamp.from(now), id);
           notify(c, Notifier.JOB, Long.toString(id));
           release(c, List.of(id), Timestamp.from(now));
-          return Optional.of(state);
         });
   }
 
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
-    return inTransaction(
+    return act(
         "retrying job " + id,
+        id,
+        JobAction.RETRY,
+        (c, state, queue) -> {
+          // A finished job starts over with fresh attempts; a waiting one just runs now.
+          update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
+          if (state.isFinal()) {
+            rearm(c, List.of(id), Timestamp.from(now));
+          }
+          notify(c, Notifier.INSERT, queue);
+          notify(c, Notifier.JOB, Long.toString(id));
+        });
+  }
+
+  /** A change to one job, made in the transaction that holds its row's lock. */
+  private interface JobChange {
+    void apply(Connection c, JobState state, String queue) throws SQLException;
+  }
+
+  /**
+   * Locks job {@code id} and, when {@code action} may start from its state, makes {@code change} in
+   * the same transaction.
+   *
+   * @return the state the job had, or empty when there is no such job
+   */
+  private Optional<JobState> act(String what, long id, JobAction action, JobChange change) {
+    return inTransaction(
+        what,
         c -> {
           Optional<String[]> row = lock(c, id);
           if (row.isEmpty()) {
             return Optional.empty();
           }
           JobState state = JobState.fromWire(row.get()[0]);
-          if (!JobAction.RETRY.allows(state)) {
-            return Optional.of(state);
+          if (action.allows(state)) {
+            change.apply(c, state, row.get()[1]);
           }
-          // A finished job starts over with fresh attempts; a waiting one just runs now.
-          update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
-          if (state.isFinal()) {
-            rearm(c, List.of(id), Timestamp.from(now));
-          }
-          notify(c, Notifier.INSERT, row.get()[1]);
-          notify(c, Notifier.JOB, Long.toString(id));
           return Optional.of(state);
         });
   }
@@ -1172,28 +1218,22 @@ public final class PostgresStore implements Store {
 
   @Override
   public Optional<JobState> jobDelete(long id) {
-    return inTransaction(
+    return act(
         "deleting job " + id,
-        c -> {
-          Optional<String[]> row = lock(c, id);
-          if (row.isEmpty()) {
-            return Optional.empty();
-          }
-          JobState state = JobState.fromWire(row.get()[0]);
-          if (JobAction.DELETE.allows(state)) {
-            List<String> waiting = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
-              ps.setLong(1, id);
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                  waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-                }
+        id,
+        JobAction.DELETE,
+        (c, state, queue) -> {
+          List<String> waiting = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
               }
             }
-            Store.refuseIfDependedOn(id, waiting);
-            update(c, sql.delete, id);
           }
-          return Optional.of(state);
+          Store.refuseIfDependedOn(id, waiting);
+          update(c, sql.delete, id);
         });
   }
 
@@ -1275,12 +1315,23 @@ public final class PostgresStore implements Store {
                           new EnumMap<>(JobState.class),
                           new boolean[1],
                           new double[] {0, Double.NaN, Double.NaN}));
+      long counterRows = 0;
+      int groups = 0;
       try (PreparedStatement ps = c.prepareStatement(sql.queueCounts);
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           acc.apply(rs.getString(1))
               .counts()
               .put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
+          counterRows = rs.getLong(4);
+          groups++;
+        }
+      }
+      // Each backend that ever moved a job has counter rows of its own; fold in those of backends
+      // that have gone once they outnumber what the live ones plausibly need.
+      if (counterRows > COUNTER_ROWS_KEPT + 8L * groups) {
+        try (PreparedStatement ps = c.prepareStatement(sql.queueCountsCompact)) {
+          ps.executeUpdate();
         }
       }
       Map<String, Long> claimed = new java.util.HashMap<>();
@@ -1442,13 +1493,6 @@ public final class PostgresStore implements Store {
             ? Optional.of(new String[] {rs.getString(1), rs.getString(2)})
             : Optional.empty();
       }
-    }
-  }
-
-  private static void update(Connection c, String statement, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(statement)) {
-      bind(ps, List.of(params));
-      ps.executeUpdate();
     }
   }
 
@@ -1737,34 +1781,15 @@ public final class PostgresStore implements Store {
     return inTransaction(
         "adding " + steps.size() + " steps to the workflow of job " + parentJobId,
         c -> {
-          long workflowId;
-          String parentStep;
+          JdbcRows.AddingStep parent;
           try (PreparedStatement ps = c.prepareStatement(sql.lockAddingStep)) {
             ps.setLong(1, parentJobId);
             try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                throw new IllegalStateException("job " + parentJobId + " no longer exists");
-              }
-              workflowId = rs.getLong(2);
-              if (rs.wasNull()) {
-                throw new IllegalStateException("job " + parentJobId + " is not a workflow step");
-              }
-              parentStep = rs.getString(3);
-              if (!rs.getString(1).equals("running")) {
-                throw new IllegalStateException(
-                    "step '"
-                        + parentStep
-                        + "' (job "
-                        + parentJobId
-                        + ") is "
-                        + rs.getString(1)
-                        + ": only a running step adds steps");
-              }
-              if (rs.getTimestamp(4) != null) {
-                throw new IllegalStateException("workflow " + workflowId + " was cancelled");
-              }
+              parent = JdbcRows.addingStep(rs, parentJobId);
             }
           }
+          long workflowId = parent.workflowId();
+          String parentStep = parent.step();
           List<Long> ids = new ArrayList<>();
           List<Long> waiting = new ArrayList<>();
           for (WorkflowInsert.Added st : steps) {
@@ -1774,15 +1799,8 @@ public final class PostgresStore implements Store {
               ids.add(existing);
               continue;
             }
-            List<Long> deps = new ArrayList<>();
-            for (String dep : st.after()) {
-              Long d = stepId(c, workflowId, dep);
-              if (d == null) {
-                throw new IllegalArgumentException(
-                    "step '" + name + "' waits for a missing step '" + dep + "'");
-              }
-              deps.add(d);
-            }
+            List<Long> deps =
+                JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
             JobInsert j = st.job();
             long id;
             try (PreparedStatement ps = c.prepareStatement(sql.addedStepInsert)) {
@@ -1862,13 +1880,7 @@ public final class PostgresStore implements Store {
   }
 
   private Long stepId(Connection c, long workflowId, String step) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.stepByName)) {
-      ps.setLong(1, workflowId);
-      ps.setString(2, step);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
-      }
-    }
+    return singleId(c, sql.stepByName, workflowId, step);
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.offload.sqlite;
 
 import static dev.offload.sqlite.Rows.ROWS;
 import static dev.offload.store.jdbc.JdbcRows.bind;
+import static dev.offload.store.jdbc.JdbcRows.singleId;
+import static dev.offload.store.jdbc.JdbcRows.update;
 
 import dev.offload.Job;
 import dev.offload.Job.JobFilter;
@@ -284,15 +286,6 @@ public final class SqliteStore implements Store {
     return new InsertResult(live, true);
   }
 
-  private static Long singleId(Connection c, String query, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(query)) {
-      bind(ps, List.of(params));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
-      }
-    }
-  }
-
   @Override
   public List<ClaimedJob> jobClaim(ClaimParams p) {
     if (p.kinds().isEmpty()) {
@@ -394,24 +387,26 @@ public final class SqliteStore implements Store {
       return claimed;
     }
     List<Long> ids = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES)) {
-      ps.setString(1, p.queue());
-      Rows.setInstant(ps, 2, p.now());
-      ps.setLong(3, nowUs);
-      ps.setString(4, Json.write(p.kinds()));
-      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
-      ps.setInt(6, o.ratePerKey() ? 1 : 0);
-      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
-      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
-      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
-      ps.setInt(10, o.interleavesKeys() ? 1 : 0);
-      ps.setLong(11, room);
-      Rows.setInstant(ps, 12, leaseNow);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getLong(1));
+    boolean inOrder =
+        o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null;
+    boolean onePerKey =
+        o.perKey() != null && o.perKey() == 1 && !o.ratePerKey() && o.aging() == null;
+    if (inOrder) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES_IN_ORDER)) {
+        ps.setString(1, p.queue());
+        Rows.setInstant(ps, 2, p.now());
+        ps.setString(3, Json.write(p.kinds()));
+        ps.setLong(4, room);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getLong(1));
+          }
         }
       }
+    } else if (onePerKey) {
+      candidatesOnePerKey(c, p, room, leaseNow, ids);
+    } else {
+      candidatesRanked(c, p, o, room, nowUs, leaseNow, ids);
     }
     Map<String, Integer> startsPerKey = new TreeMap<>();
     try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_ID)) {
@@ -442,6 +437,78 @@ public final class SqliteStore implements Store {
       }
     }
     return claimed;
+  }
+
+  /**
+   * Candidates of a queue with a per-key limit of 1: the first runnable job of each key that runs
+   * nothing, in claim order, read only as far as needed ({@code Sql.CLAIM_CANDIDATES_ONE_PER_KEY}).
+   * A read filled up with further rows of keys already taken (one key's backlog ahead of the
+   * others) is followed by another that leaves those keys out, so a key behind a backlog is reached
+   * in the same claim.
+   */
+  private static void candidatesOnePerKey(
+      Connection c, ClaimParams p, long room, Instant leaseNow, List<Long> ids)
+      throws SQLException {
+    Set<String> keys = new LinkedHashSet<>();
+    List<Long> keyless = new ArrayList<>();
+    long window = Math.min(room * 4 + 100, 10_000);
+    boolean more = true;
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES_ONE_PER_KEY)) {
+      while (more && ids.size() < room) {
+        ps.setString(1, p.queue());
+        Rows.setInstant(ps, 2, p.now());
+        ps.setString(3, Json.write(p.kinds()));
+        ps.setLong(4, window);
+        Rows.setInstant(ps, 5, leaseNow);
+        ps.setString(6, Json.write(keys));
+        ps.setString(7, Json.write(keyless));
+        int read = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (ids.size() < room && rs.next()) {
+            read++;
+            String key = rs.getString(2);
+            if (key == null) {
+              keyless.add(rs.getLong(1));
+              ids.add(rs.getLong(1));
+            } else if (keys.add(key)) {
+              ids.add(rs.getLong(1));
+            }
+          }
+        }
+        more = read == window;
+      }
+    }
+  }
+
+  /** Candidates ranked within their keys: per-key limits and rates, fair order, aging. */
+  private static void candidatesRanked(
+      Connection c,
+      ClaimParams p,
+      QueueOptions o,
+      long room,
+      long nowUs,
+      Instant leaseNow,
+      List<Long> ids)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES)) {
+      ps.setString(1, p.queue());
+      Rows.setInstant(ps, 2, p.now());
+      ps.setLong(3, nowUs);
+      ps.setString(4, Json.write(p.kinds()));
+      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
+      ps.setInt(6, o.ratePerKey() ? 1 : 0);
+      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
+      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+      ps.setInt(10, o.interleavesKeys() ? 1 : 0);
+      ps.setLong(11, room);
+      Rows.setInstant(ps, 12, leaseNow);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
   }
 
   /** Claim order (priority, run_at, id), which RETURNING does not keep. */
@@ -815,76 +882,79 @@ public final class SqliteStore implements Store {
 
   @Override
   public Optional<JobState> jobCancel(long id, Instant now) {
-    List<Long> releasedIds = new ArrayList<>();
-    Set<String> woken = new LinkedHashSet<>();
-    Optional<Row> had =
-        db.write(
+    Optional<JobState> had =
+        act(
             "cancelling job " + id,
-            c -> {
-              releasedIds.clear();
-              woken.clear();
-              Optional<Row> row = row(c, id);
-              if (row.isPresent() && JobAction.CANCEL.allows(row.get().state())) {
-                if (row.get().state() == JobState.RUNNING) {
-                  update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
-                } else {
-                  update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
-                  release(c, List.of(id), now, releasedIds, woken);
-                }
+            id,
+            JobAction.CANCEL,
+            (c, row, changedIds, woken) -> {
+              if (row.state() == JobState.RUNNING) {
+                update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
+              } else {
+                update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
+                release(c, List.of(id), now, changedIds, woken);
               }
-              return row;
             });
-    if (had.isEmpty()) {
-      return Optional.empty();
+    if (had.isPresent() && JobAction.CANCEL.allows(had.get())) {
+      notifier.publish(
+          had.get() == JobState.RUNNING ? Notifier.CANCEL : Notifier.JOB, Long.toString(id));
     }
-    changed(releasedIds);
-    wake(woken);
-    JobState state = had.get().state();
-    if (!JobAction.CANCEL.allows(state)) {
-      return Optional.of(state);
-    }
-    if (state == JobState.RUNNING) {
-      notifier.publish(Notifier.CANCEL, Long.toString(id));
-      return Optional.of(JobState.RUNNING);
-    }
-    notifier.publish(Notifier.JOB, Long.toString(id));
-    return Optional.of(state);
+    return had;
   }
 
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
+    Optional<JobState> had =
+        act(
+            "retrying job " + id,
+            id,
+            JobAction.RETRY,
+            (c, row, changedIds, woken) -> {
+              // A finished job starts over with fresh attempts; a waiting one just runs now.
+              update(
+                  c, row.state().isFinal() ? Sql.RETRY_FRESH : Sql.RUN_NOW, now.toEpochMilli(), id);
+              if (row.state().isFinal()) {
+                rearm(c, List.of(id), now, changedIds, woken);
+              }
+              woken.add(row.queue());
+            });
+    if (had.isPresent() && JobAction.RETRY.allows(had.get())) {
+      notifier.publish(Notifier.JOB, Long.toString(id));
+    }
+    return had;
+  }
+
+  /** A change to one job in the write transaction that read its row. */
+  private interface JobChange {
+    /** Makes the change; adds the jobs it changed besides this one, and the queues to wake. */
+    void apply(Connection c, Row row, List<Long> changedIds, Set<String> woken) throws SQLException;
+  }
+
+  /**
+   * Reads job {@code id} and, when {@code action} may start from its state, makes {@code change} in
+   * the same write transaction; after the commit, announces the jobs it changed and wakes the
+   * queues it named.
+   *
+   * @return the state the job had, or empty when there is no such job
+   */
+  private Optional<JobState> act(String what, long id, JobAction action, JobChange change) {
     List<Long> changedIds = new ArrayList<>();
     Set<String> woken = new LinkedHashSet<>();
     Optional<Row> had =
         db.write(
-            "retrying job " + id,
+            what,
             c -> {
               changedIds.clear();
               woken.clear();
               Optional<Row> row = row(c, id);
-              if (row.isPresent() && JobAction.RETRY.allows(row.get().state())) {
-                // A finished job starts over with fresh attempts; a waiting one just runs now.
-                update(
-                    c,
-                    row.get().state().isFinal() ? Sql.RETRY_FRESH : Sql.RUN_NOW,
-                    now.toEpochMilli(),
-                    id);
-                if (row.get().state().isFinal()) {
-                  rearm(c, List.of(id), now, changedIds, woken);
-                }
+              if (row.isPresent() && action.allows(row.get().state())) {
+                change.apply(c, row.get(), changedIds, woken);
               }
               return row;
             });
-    if (had.isEmpty()) {
-      return Optional.empty();
-    }
     changed(changedIds);
     wake(woken);
-    if (JobAction.RETRY.allows(had.get().state())) {
-      wake(List.of(had.get().queue()));
-      notifier.publish(Notifier.JOB, Long.toString(id));
-    }
-    return Optional.of(had.get().state());
+    return had.map(Row::state);
   }
 
   /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
@@ -908,24 +978,22 @@ public final class SqliteStore implements Store {
 
   @Override
   public Optional<JobState> jobDelete(long id) {
-    return db.write(
+    return act(
         "deleting job " + id,
-        c -> {
-          Optional<Row> row = row(c, id);
-          if (row.isPresent() && JobAction.DELETE.allows(row.get().state())) {
-            List<String> waiting = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
-              ps.setLong(1, id);
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                  waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-                }
+        id,
+        JobAction.DELETE,
+        (c, row, changedIds, woken) -> {
+          List<String> waiting = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
               }
             }
-            Store.refuseIfDependedOn(id, waiting);
-            update(c, Sql.DELETE, id);
           }
-          return row.map(Row::state);
+          Store.refuseIfDependedOn(id, waiting);
+          update(c, Sql.DELETE, id);
         });
   }
 
@@ -1243,13 +1311,6 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private static void update(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, List.of(params));
-      ps.executeUpdate();
-    }
-  }
-
   @Override
   public void kindAnnounce(Collection<String> kinds, Instant now) {
     if (kinds.isEmpty()) {
@@ -1498,36 +1559,15 @@ public final class SqliteStore implements Store {
             c -> {
               woken.clear();
               changedIds.clear();
-              long workflowId;
-              String parentStep;
+              JdbcRows.AddingStep parent;
               try (PreparedStatement ps = c.prepareStatement(Sql.ADDING_STEP)) {
                 ps.setLong(1, parentJobId);
                 try (ResultSet rs = ps.executeQuery()) {
-                  if (!rs.next()) {
-                    throw new IllegalStateException("job " + parentJobId + " no longer exists");
-                  }
-                  workflowId = rs.getLong(2);
-                  if (rs.wasNull()) {
-                    throw new IllegalStateException(
-                        "job " + parentJobId + " is not a workflow step");
-                  }
-                  parentStep = rs.getString(3);
-                  if (!rs.getString(1).equals("running")) {
-                    throw new IllegalStateException(
-                        "step '"
-                            + parentStep
-                            + "' (job "
-                            + parentJobId
-                            + ") is "
-                            + rs.getString(1)
-                            + ": only a running step adds steps");
-                  }
-                  rs.getLong(4);
-                  if (!rs.wasNull()) {
-                    throw new IllegalStateException("workflow " + workflowId + " was cancelled");
-                  }
+                  parent = JdbcRows.addingStep(rs, parentJobId);
                 }
               }
+              long workflowId = parent.workflowId();
+              String parentStep = parent.step();
               List<Long> ids = new ArrayList<>();
               List<Long> waiting = new ArrayList<>();
               for (WorkflowInsert.Added st : steps) {
@@ -1537,15 +1577,8 @@ public final class SqliteStore implements Store {
                   ids.add(existing);
                   continue;
                 }
-                List<Long> deps = new ArrayList<>();
-                for (String dep : st.after()) {
-                  Long d = stepId(c, workflowId, dep);
-                  if (d == null) {
-                    throw new IllegalArgumentException(
-                        "step '" + name + "' waits for a missing step '" + dep + "'");
-                  }
-                  deps.add(d);
-                }
+                List<Long> deps =
+                    JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
                 boolean waits = !deps.isEmpty() || !st.groups().isEmpty();
                 JobInsert j = st.job();
                 long id;
@@ -1622,13 +1655,7 @@ public final class SqliteStore implements Store {
   }
 
   private static Long stepId(Connection c, long workflowId, String step) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(Sql.STEP_BY_NAME)) {
-      ps.setLong(1, workflowId);
-      ps.setString(2, step);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
-      }
-    }
+    return singleId(c, Sql.STEP_BY_NAME, workflowId, step);
   }
 
   @Override

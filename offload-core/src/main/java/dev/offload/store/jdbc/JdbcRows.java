@@ -19,6 +19,7 @@ import dev.offload.store.Store.QueueSettings;
 import dev.offload.store.Store.ScheduleRecord;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowRecord;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -224,6 +225,66 @@ public abstract class JdbcRows {
         rs.getString(8));
   }
 
+  /**
+   * The running workflow step that adds steps, locked by the store: {@code state, workflow_id,
+   * step, the workflow's cancelled_at}.
+   *
+   * @param rs positioned before the row (none when the job is gone)
+   * @throws IllegalStateException if the job is gone, is not a running workflow step, or its
+   *     workflow was cancelled
+   */
+  public static AddingStep addingStep(ResultSet rs, long jobId) throws SQLException {
+    if (!rs.next()) {
+      throw new IllegalStateException("job " + jobId + " no longer exists");
+    }
+    long workflowId = rs.getLong(2);
+    if (rs.wasNull()) {
+      throw new IllegalStateException("job " + jobId + " is not a workflow step");
+    }
+    String step = rs.getString(3);
+    if (!rs.getString(1).equals(JobState.RUNNING.wireName())) {
+      throw new IllegalStateException(
+          "step '"
+              + step
+              + "' (job "
+              + jobId
+              + ") is "
+              + rs.getString(1)
+              + ": only a running step adds steps");
+    }
+    if (rs.getObject(4) != null) {
+      throw new IllegalStateException("workflow " + workflowId + " was cancelled");
+    }
+    return new AddingStep(workflowId, step);
+  }
+
+  /** The workflow and name of a running step that adds steps ({@link #addingStep}). */
+  public record AddingStep(long workflowId, String step) {}
+
+  /** Finds a step of one workflow by its full name: its job's id, or null. */
+  public interface StepIds {
+    Long of(String step) throws SQLException;
+  }
+
+  /**
+   * The job ids of the steps that the added step {@code name} waits for, in order.
+   *
+   * @throws IllegalArgumentException naming the first of {@code after} that is missing
+   */
+  public static List<Long> stepDependencies(String name, List<String> after, StepIds steps)
+      throws SQLException {
+    List<Long> deps = new ArrayList<>();
+    for (String dep : after) {
+      Long d = steps.of(dep);
+      if (d == null) {
+        throw new IllegalArgumentException(
+            "step '" + name + "' waits for a missing step '" + dep + "'");
+      }
+      deps.add(d);
+    }
+    return deps;
+  }
+
   /** The long in {@code column}, or null for SQL NULL. */
   public static Long nullableLong(ResultSet rs, int column) throws SQLException {
     long v = rs.getLong(column);
@@ -310,6 +371,24 @@ public abstract class JdbcRows {
         ps.setTimestamp(i + 1, t);
       } else {
         throw new IllegalArgumentException("cannot bind " + v);
+      }
+    }
+  }
+
+  /** Runs one statement on {@code c} with {@code params} bound as {@link #bind} binds them. */
+  public static void update(Connection c, String statement, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
+      bind(ps, List.of(params));
+      ps.executeUpdate();
+    }
+  }
+
+  /** The first column of a query's first row, as a long (an id); null when it answers no row. */
+  public static Long singleId(Connection c, String query, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      bind(ps, List.of(params));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
       }
     }
   }
