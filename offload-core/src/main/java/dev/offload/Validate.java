@@ -1,55 +1,76 @@
 package dev.offload;
 
 import dev.offload.OffloadException.InvalidJobException;
+import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** Input checks shared by the API records; each message names the field and the bad value. */
 final class Validate {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
   private Validate() {}
 
-  /**
-   * Whether {@code name} is 1-128 of letters, digits, '.', '_', ':' or '-', starting with a letter
-   * or digit ({@code [A-Za-z0-9][A-Za-z0-9._:-]{0,127}}); a loop rather than a regex, since every
-   * enqueued job checks its kind.
-   */
-  private static boolean isName(@Nullable String name) {
-    if (name == null || name.isEmpty() || name.length() > 128) {
-      return false;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean alnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
-      if (!alnum && (i == 0 || c != '.' && c != '_' && c != ':' && c != '-')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   static void kind(String kind) {
-    if (!isName(kind)) {
-      throw InvalidJobException.invalid(
-          "kind",
-          "kind must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
-              + quote(kind));
+    String problem = nameProblem("kind", kind);
+    if (problem != null) {
+      throw InvalidJobException.invalid("kind", problem);
     }
   }
 
   static void queueName(String queue) {
-    if (!isName(queue)) {
-      throw InvalidJobException.invalid(
-          "queue",
-          "queue must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
-              + quote(queue));
+    String problem = nameProblem("queue", queue);
+    if (problem != null) {
+      throw InvalidJobException.invalid("queue", problem);
     }
   }
 
   static void scheduleName(String name) {
-    if (!isName(name)) {
-      throw new IllegalArgumentException(
-          "schedule name must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
-              + quote(name));
+    String problem = nameProblem("schedule name", name);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
+  }
+
+  /** What is wrong with {@code value} as the name of a kind, queue or schedule; null if nothing. */
+  private static @Nullable String nameProblem(String what, @Nullable String value) {
+    if (value != null && NAME.matcher(value).matches()) {
+      return null;
+    }
+    return what
+        + " must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit),"
+        + " got "
+        + (value == null ? "null" : "'" + value + "'");
+  }
+
+  /** The job options an enqueue, a schedule or a step may leave unset (null) for the kind's. */
+  static void optionalJobOptions(
+      @Nullable String queue, @Nullable Integer priority, @Nullable Integer maxAttempts) {
+    if (queue != null) {
+      queueName(queue);
+    }
+    if (priority != null) {
+      priority(priority);
+    }
+    if (maxAttempts != null) {
+      maxAttempts(maxAttempts);
+    }
+  }
+
+  /**
+   * The constant of {@code values} whose wire name (its name in lower case) is {@code name}.
+   *
+   * @throws IllegalArgumentException with {@code problem}'s message when there is none
+   */
+  static <E extends Enum<E>> E fromWire(
+      E[] values, @Nullable String name, Supplier<String> problem) {
+    for (E e : values) {
+      if (e.name().toLowerCase(Locale.ROOT).equals(name)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(problem.get());
   }
 
   static void priority(int priority) {
@@ -68,9 +89,5 @@ final class Validate {
       throw InvalidJobException.invalid(
           "maxAttempts", "maxAttempts must be between 1 and 1000, got " + maxAttempts);
     }
-  }
-
-  private static String quote(String s) {
-    return s == null ? "null" : "'" + s + "'";
   }
 }

@@ -17,7 +17,6 @@ import dev.offload.QueueOptions.Rate;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
-import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.JobInsert;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,27 +71,32 @@ public abstract class FlowControlContract {
   }
 
   private long insert(String queue, String key, int priority, Instant runAt) {
-    return store
-        .jobInsertMany(
-            List.of(
-                new JobInsert(
-                    "k",
-                    queue,
-                    priority,
-                    "{}",
-                    3,
-                    JobState.AVAILABLE,
-                    runAt,
-                    t0,
-                    null,
-                    null,
-                    null,
-                    null,
-                    key,
-                    null,
-                    null,
-                    false)))
-        .get(0);
+    return store.jobInsertMany(List.of(job(queue, key, priority, runAt))).get(0);
+  }
+
+  private JobInsert job(String queue, String key) {
+    return job(queue, key, 0, t0.minusSeconds(1));
+  }
+
+  private JobInsert job(String queue, String key, int priority, Instant runAt) {
+    return new JobInsert(
+        "k",
+        queue,
+        priority,
+        "{}",
+        3,
+        JobState.AVAILABLE,
+        runAt,
+        t0,
+        null,
+        null,
+        null,
+        null,
+        key,
+        null,
+        null,
+        false,
+        null);
   }
 
   private List<ClaimedJob> claim(String queue, int limit, Instant now, String node) {
@@ -114,7 +118,7 @@ public abstract class FlowControlContract {
     assertThat(
             store.jobCompleteMany(
                 List.of(
-                    new Completion(
+                    StoreFixtures.completion(
                         job.id(), job.token(), JobState.SUCCEEDED, at, null, null, null, null))))
         .containsExactly(job.id());
   }
@@ -239,6 +243,26 @@ public abstract class FlowControlContract {
   }
 
   @Test
+  void aPerKeyLimitOfOneReachesKeysBehindAnotherKeysBacklogInOneClaim() {
+    offload.updateQueue("sync", QueueOptions.none().perKey(1));
+    // A claim reads runnable rows in claim order a window at a time (a few times its limit): a
+    // backlog of one key longer than the window must not hide the keys behind it.
+    List<JobInsert> backlog = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      backlog.add(job("sync", "tenant:A"));
+    }
+    List<Long> a = store.jobInsertMany(backlog);
+    long b = insert("sync", "tenant:B");
+    long unkeyed = insert("sync", null);
+    long c = insert("sync", "tenant:C");
+
+    assertThat(claim("sync", 3, t0))
+        .extracting(ClaimedJob::id)
+        .containsExactly(a.get(0), b, unkeyed);
+    assertThat(claim("sync", 10, t0)).extracting(ClaimedJob::id).containsExactly(c);
+  }
+
+  @Test
   void perKeyLimitAboveOneAndMaxRunningTogether() {
     offload.updateQueue("sync", QueueOptions.none().perKey(2).maxRunning(3));
     for (int i = 0; i < 4; i++) {
@@ -260,7 +284,8 @@ public abstract class FlowControlContract {
     // A node whose copy of the settings predates the limit.
     assertThat(
             store.jobClaim(
-                new ClaimParams("sync", List.of("k"), 10, "stale", 1L, t0, Duration.ofSeconds(30))))
+                StoreFixtures.claim(
+                    "sync", List.of("k"), 10, "stale", 1L, t0, Duration.ofSeconds(30))))
         .isEmpty();
     assertThat(claim("sync", 10, t0)).hasSize(1);
     // And a node that still thinks a queue is limited claims normally once the limit is gone.
