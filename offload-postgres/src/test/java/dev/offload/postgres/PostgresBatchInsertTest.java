@@ -116,23 +116,23 @@ class PostgresBatchInsertTest {
     for (int i = 0; i < 5; i++) {
       jobs.add(
           new JobInsert(
-                  "same",
-                  "q",
-                  3,
-                  "{\"n\":" + i + "}",
-                  9,
-                  JobState.AVAILABLE,
-                  NOW,
-                  NOW,
-                  null,
-                  null,
-                  null,
-                  null,
-                  "k",
-                  null,
-                  null,
-                  false)
-              .withHeaders("{\"traceparent\":\"p\"}"));
+              "same",
+              "q",
+              3,
+              "{\"n\":" + i + "}",
+              9,
+              JobState.AVAILABLE,
+              NOW,
+              NOW,
+              null,
+              null,
+              null,
+              null,
+              "k",
+              null,
+              null,
+              false,
+              "{\"traceparent\":\"p\"}"));
     }
     List<Long> ids = store.jobInsertMany(jobs);
     assertThat(ids).isSorted().doesNotHaveDuplicates();
