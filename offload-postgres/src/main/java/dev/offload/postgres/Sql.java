@@ -19,10 +19,10 @@ final class Sql {
   final String claim;
   final String claimLock;
   final String claimSettings;
-  final String claimRunningCount;
   final String claimRateGet;
   final String claimCandidates;
-  final String claimCandidatesInOrder;
+  final String claimInOrder;
+  final String claimCandidatesOnePerKey;
   final String claimIds;
   final String claimRateAdvance;
   final String completeMany;
@@ -234,19 +234,17 @@ final class Sql {
     claimLock =
         "SELECT pg_advisory_xact_lock(hashtext(?)), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
 
+    // The settings and, for a queue limit, what runs of the queue, in one round trip (after the
+    // lock's statement, so this statement's snapshot sees every claim committed before the lock).
     claimSettings =
         fill(
             schema,
             """
-            SELECT name, paused, true, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms
-            FROM {schema}.queues WHERE name = ?\
-            """);
-
-    claimRunningCount =
-        fill(
-            schema,
-            """
-            SELECT count(*) FROM {schema}.jobs WHERE queue = ? AND state = 'running' AND lease_expires_at > clock_timestamp()\
+            SELECT name, paused, true, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms,
+                   CASE WHEN max_running IS NULL THEN 0 ELSE (
+                     SELECT count(*) FROM {schema}.jobs j
+                     WHERE j.queue = q.name AND j.state = 'running' AND j.lease_expires_at > clock_timestamp()) END
+            FROM {schema}.queues q WHERE name = ?\
             """);
 
     claimRateGet =
@@ -296,14 +294,48 @@ final class Sql {
 
     // A queue whose limits do not look at keys (maxRunning, a rate for the whole queue) and that
     // neither interleaves keys nor ages needs no ranking: its next jobs in plain claim order, from
-    // the same index as the lock-free claim, instead of numbering every runnable row each claim.
-    claimCandidatesInOrder =
+    // the same index as the lock-free claim, picked and claimed in one statement. No row locks are
+    // needed (the queue's lock keeps other claimers out); the state check drops a job that was
+    // cancelled or deleted meanwhile.
+    claimInOrder =
         fill(
             schema,
             """
-            SELECT id FROM {schema}.jobs
-            WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ? AND kind = ANY(?::text[])
-            ORDER BY priority, run_at, id
+            WITH next AS (
+              SELECT id FROM {schema}.jobs
+              WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
+                AND (kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
+              ORDER BY priority, run_at, id
+              LIMIT ?
+            )
+            UPDATE {schema}.jobs j
+            SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
+                lease_expires_at = now() + ?::bigint * interval '1 millisecond', claim_token = ?, started_at = ?
+            FROM next WHERE j.id = next.id AND j.state IN ('scheduled', 'available', 'retrying')
+            RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
+                      j.failed_items::text, j.retry_items::text, j.run_at, j.concurrency_key, j.headers::text\
+            """);
+
+    // A per-key limit of 1 (no aging, no rate per key): a key's candidate is its most urgent
+    // runnable job, and "fair" order (each key's first job, then each key's second, ...) is plain
+    // claim order. So the runnable rows are read in claim order from the claim index, a key that
+    // runs already (or that this claim took already, the array) is skipped by a probe of the
+    // running rows' index, and the caller keeps the first row of each key: no window over every
+    // runnable row, no sort. The LIMIT bounds a read; when it is used up by rows of keys already
+    // taken, the caller reads again with those keys in the array.
+    claimCandidatesOnePerKey =
+        fill(
+            schema,
+            """
+            SELECT j.id, j.concurrency_key FROM {schema}.jobs j
+            WHERE j.queue = ? AND j.state IN ('scheduled', 'available', 'retrying') AND j.run_at <= ?
+              AND (j.kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
+              AND (j.concurrency_key IS NULL OR (j.concurrency_key <> ALL(?::text[]) AND (
+                SELECT count(*) FROM {schema}.jobs r
+                WHERE r.queue = j.queue AND r.concurrency_key = j.concurrency_key
+                  AND r.state = 'running' AND r.lease_expires_at > clock_timestamp()) = 0))
+              AND j.id <> ALL(?::bigint[])
+            ORDER BY j.priority, j.run_at, j.id
             LIMIT ?\
             """);
 
