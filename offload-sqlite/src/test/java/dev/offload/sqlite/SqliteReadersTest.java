@@ -6,12 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job.JobState;
 import dev.offload.OffloadException;
-import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
-import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.Heartbeat;
 import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.LeasedJob;
+import dev.offload.testsupport.StoreFixtures;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,7 +34,7 @@ class SqliteReadersTest {
 
   private static JobInsert job() {
     Instant now = Instant.now();
-    return new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, now, now);
+    return StoreFixtures.job("k", "q", 0, "{}", 3, JobState.AVAILABLE, now, now);
   }
 
   @Test
@@ -48,7 +47,7 @@ class SqliteReadersTest {
       Instant now = Instant.now();
       List<ClaimedJob> claimed =
           store.jobClaim(
-              new ClaimParams("q", List.of("k"), 2, "n", 7L, now, Duration.ofSeconds(30)));
+              StoreFixtures.claim("q", List.of("k"), 2, "n", 7L, now, Duration.ofSeconds(30)));
       assertThat(claimed).hasSize(2);
 
       // Every reader stops in the middle of iterating over the jobs, its read transaction open.
@@ -90,7 +89,7 @@ class SqliteReadersTest {
               store.jobCompleteMany(
                   claimed.stream()
                       .map(j ->
-                          new Completion(
+                          StoreFixtures.completion(
                               j.id(), 7L, JobState.SUCCEEDED, at, null, null, null, null))
                       .toList()));
       await().atMost(Duration.ofSeconds(10)).until(completion::isDone);
