@@ -9,15 +9,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code offload status ID}: one job, for people or (with {@code --json}) as the API's document.
  */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show one job.")
+@Command(name = "status", description = "Show one job.")
 final class StatusCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Parameters(paramLabel = "ID", description = "The job's id, as enqueue printed it.")
@@ -38,7 +35,7 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     JobId jobId;
     try {
       jobId = JobId.parse(id);
