@@ -36,12 +36,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Context ctx = store.ctx();
-    JobId jobId;
-    try {
-      jobId = JobId.parse(id);
-    } catch (IllegalArgumentException e) {
-      throw CliError.usage(e.getMessage());
-    }
+    JobId jobId = JobIds.parse(id);
     try (Offload offload = store.openExisting(ctx)) {
       Job job =
           offload
