@@ -6,12 +6,16 @@ import dev.offload.sqlite.SqliteStore;
 import dev.offload.store.Store;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The value of {@code --store}: {@code sqlite:PATH} or a PostgreSQL URL ({@code postgresql://},
  * {@code postgres://} or {@code jdbc:postgresql://}).
  */
 record StoreUrl(String text, Path sqlitePath) {
+  /** How long a command waits for PostgreSQL to answer before it says it cannot reach it. */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
   static final String FORMS =
       "sqlite:PATH, postgresql://user@host:port/db, postgres://... or jdbc:postgresql://host:port/db?user=...";
 
@@ -84,7 +88,8 @@ record StoreUrl(String text, Path sqlitePath) {
 
   private Store openPostgres() {
     try {
-      return PostgresStore.connect(text);
+      // A command reports a silent or unreachable server within a few seconds, naming it.
+      return PostgresStore.connect(text, 10, CONNECT_TIMEOUT);
     } catch (IllegalArgumentException e) {
       throw CliError.usage("--store: " + e.getMessage(), e);
     }

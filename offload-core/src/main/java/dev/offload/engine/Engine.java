@@ -13,7 +13,6 @@ import dev.offload.internal.OffloadInternals.JobInterceptor;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimedJob;
 import dev.offload.store.Store.Completion;
-import dev.offload.store.Store.Heartbeat;
 import dev.offload.store.Store.LeasedJob;
 import dev.offload.store.Store.Notifier;
 import java.io.PrintWriter;
@@ -21,11 +20,9 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,6 +64,7 @@ final class Engine {
   private final Completer completer;
   private final Rescuer rescuer;
   private final Pruner pruner;
+  private final LeaseRenewer renewer;
   private final Scheduler schedules;
   private final Object listenerPoolLock = new Object();
   private ExecutorService listenerPool;
@@ -101,8 +99,9 @@ final class Engine {
     this.registry = Map.copyOf(registry);
     this.config = config;
     this.completer = new Completer(store, this::written);
-    this.rescuer = new Rescuer(store, this.registry, config.node());
-    this.pruner = new Pruner(store, config.retention(), config.deadRetention());
+    this.rescuer = new Rescuer(store, this.registry, config.node(), config.clock());
+    this.pruner = new Pruner(store, config.retention(), config.deadRetention(), config.clock());
+    this.renewer = new LeaseRenewer(store, config.node(), config.leaseDuration(), this::heldLeases);
     this.schedules = new Scheduler(store, config.clock());
     this.reporter =
         new ProgressReporter(store, running.values(), config.progressInterval(), config.clock());
@@ -752,29 +751,28 @@ final class Engine {
     return out.toString();
   }
 
-  void heartbeat() {
-    // Taken before the ids: a job claimed from here on has a lease that started later.
-    long sent = System.nanoTime();
+  /** The leases this node holds: its running attempts' and its claimed jobs' waiting for a slot. */
+  private List<LeasedJob> heldLeases() {
     List<LeasedJob> leased = new ArrayList<>();
     running.values().forEach(ex -> leased.add(new LeasedJob(ex.job.id(), ex.job.token())));
     producers.values().forEach(p -> leased.addAll(p.bufferedLeases()));
-    if (leased.isEmpty()) {
-      leasesRenewedNanos = sent;
-      return;
-    }
-    Heartbeat beat;
+    return leased;
+  }
+
+  void heartbeat() {
+    // Taken before the leases are read: a job claimed from here on has a lease that started later.
+    long sent = System.nanoTime();
+    LeaseRenewer.Beat beat;
     try {
-      beat = store.jobHeartbeat(config.node(), leased, config.leaseDuration());
+      beat = renewer.runOnce();
       leasesRenewedNanos = sent;
       heartbeatOutage.succeeded();
     } catch (RuntimeException e) {
       heartbeatOutage.failed(e);
       return;
     }
-    Set<LeasedJob> renewed = new HashSet<>(beat.renewed());
-    List<LeasedJob> lost = leased.stream().filter(l -> !renewed.contains(l)).toList();
-    if (!lost.isEmpty()) {
-      stopLostAttempts(lost);
+    if (!beat.lost().isEmpty()) {
+      stopLostAttempts(beat.lost());
     }
     beat.cancelRequested().forEach(this::cancelLocal);
   }
@@ -878,7 +876,7 @@ final class Engine {
         long nowNanos = System.nanoTime();
         if (lastPruneNanos == 0 || nowNanos - lastPruneNanos > PRUNE_EVERY_NANOS) {
           lastPruneNanos = nowNanos;
-          int pruned = pruner.runOnce(config.clock().instant());
+          int pruned = pruner.runOnce();
           if (pruned > 0) {
             log.info("pruned {} finished jobs past their retention", pruned);
           }
@@ -1101,14 +1099,14 @@ final class Engine {
 
   /** Runs one rescue pass now (tests and the CLI); tells listeners about jobs it declared dead. */
   public int rescueOnce() {
-    List<Completion> ended = rescuer.runOnce(config.clock().instant());
+    List<Completion> ended = rescuer.runOnce();
     written(ended);
     return ended.size();
   }
 
   /** Runs one pruning pass now; returns how many jobs were deleted. */
   public int pruneOnce() {
-    return pruner.runOnce(config.clock().instant());
+    return pruner.runOnce();
   }
 
   /** A timeout ended the attempt. */

@@ -8,6 +8,7 @@ import dev.offload.store.Store;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.StuckJob;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,9 @@ import java.util.Map;
  * <p>Whether a lease expired is the store's call, on its clock (the database's on PostgreSQL), so a
  * leader whose clock runs ahead does not take healthy jobs from other nodes; the retry time and the
  * error's timestamp come from the engine's clock, like every other due time.
+ *
+ * <p>The engine's leader thread calls {@link #runOnce} every rescue interval; tests call it
+ * directly, with a clock they move.
  */
 final class Rescuer {
   static final int BATCH = 1_000;
@@ -28,19 +32,22 @@ final class Rescuer {
   private final Store store;
   private final Map<String, Registration<?>> registry;
   private final String node;
+  private final InstantSource clock;
 
-  Rescuer(Store store, Map<String, Registration<?>> registry, String node) {
+  Rescuer(Store store, Map<String, Registration<?>> registry, String node, InstantSource clock) {
     this.store = store;
     this.registry = registry;
     this.node = node;
+    this.clock = clock;
   }
 
   /** Rescues up to one batch; returns the completions it wrote. */
-  List<Completion> runOnce(Instant now) {
+  List<Completion> runOnce() {
     List<StuckJob> stuck = store.jobGetStuck(BATCH);
     if (stuck.isEmpty()) {
       return List.of();
     }
+    Instant now = clock.instant();
     List<Completion> completions = new ArrayList<>(stuck.size());
     for (StuckJob job : stuck) {
       String message =

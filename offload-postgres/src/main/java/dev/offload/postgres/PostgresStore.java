@@ -76,7 +76,7 @@ import javax.sql.DataSource;
  */
 public final class PostgresStore implements Store {
   public static final String DEFAULT_SCHEMA = "offload";
-  private static final long CONNECTION_TIMEOUT_MILLIS = 2_000;
+  private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   private static final TypeReference<List<JobError>> ERRORS = new TypeReference<>() {};
 
@@ -132,8 +132,23 @@ public final class PostgresStore implements Store {
 
   /** A store with its own pool of {@code poolSize} connections for statements, plus its own two. */
   public static PostgresStore connect(String url, int poolSize) {
+    return connect(url, poolSize, DEFAULT_CONNECT_TIMEOUT);
+  }
+
+  /**
+   * As {@link #connect(String, int)}, giving up on a connection after {@code connectTimeout}: the
+   * time one connection attempt may take (TCP connect, TLS and authentication; a {@code
+   * loginTimeout} in the URL wins) and, half a second more, how long a statement waits for a
+   * connection from the pool. The default, 10 s, lets a node ride out a loaded server; a
+   * command-line tool that should report a silent server at once passes a few seconds.
+   */
+  public static PostgresStore connect(String url, int poolSize, Duration connectTimeout) {
     if (poolSize < 1) {
       throw new IllegalArgumentException("poolSize must be at least 1, got " + poolSize);
+    }
+    if (connectTimeout.compareTo(Duration.ofMillis(250)) < 0) {
+      throw new IllegalArgumentException(
+          "connectTimeout must be at least 250 ms, got " + connectTimeout.toMillis() + " ms");
     }
     PgUrl parsed = PgUrl.parse(url);
     HikariConfig config = new HikariConfig();
@@ -143,12 +158,13 @@ public final class PostgresStore implements Store {
     config.setPoolName("offload");
     // Connect lazily, on first use: a node may start before its database does.
     config.setInitializationFailTimeout(-1);
-    // An unreachable or silent server is reported within 2 s, naming it (the description holds the
-    // host and port): a connection attempt gives up after 1.5 s (pgjdbc's loginTimeout covers the
-    // TCP connect, TLS and authentication; a URL that sets it wins), and a statement waits at most
-    // 2 s for a connection, so the attempt's own error is the cause it reports.
-    config.addDataSourceProperty("loginTimeout", "1.5");
-    config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+    // A connection attempt gives up after connectTimeout, and a statement waits half a second more
+    // for a connection, so the attempt's own error (naming the host and port) is the cause it
+    // reports rather than the pool's bare "not available".
+    // pgjdbc reads loginTimeout as (fractional) seconds.
+    config.addDataSourceProperty(
+        "loginTimeout", String.valueOf(connectTimeout.toMillis() / 1000.0));
+    config.setConnectionTimeout(connectTimeout.toMillis() + 500);
     HikariDataSource pool = new HikariDataSource(config);
     return new PostgresStore(pool, pool, parsed.schema(), parsed.display());
   }
