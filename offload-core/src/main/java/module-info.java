@@ -4,7 +4,8 @@
  *
  * <p>{@code dev.offload.store} is exported to everyone because {@code Offload.Builder.store} takes
  * a {@code Store}; it is an SPI for Offload's own stores and may change between versions. {@code
- * dev.offload.internal} (the shared JSON configuration) is exported only to Offload's own modules.
+ * dev.offload.internal} (the shared JSON configuration) is exported only to Offload's own modules,
+ * and {@code dev.offload.store.jdbc} (the JDBC row reading both stores share) only to the stores.
  */
 module dev.offload {
   requires transitive com.fasterxml.jackson.databind;
@@ -17,6 +18,9 @@ module dev.offload {
 
   exports dev.offload;
   exports dev.offload.store;
+  exports dev.offload.store.jdbc to
+      dev.offload.postgres,
+      dev.offload.sqlite;
   exports dev.offload.internal to
       dev.offload.postgres,
       dev.offload.sqlite,

@@ -29,7 +29,6 @@ import org.jspecify.annotations.Nullable;
  *     long, or null
  * @param replaceDuplicate with a unique key, give a duplicate that has not started yet this job's
  *     args, run time and priority (debounce) before returning it
- * @throws InvalidJobException naming the field when a value is out of range
  */
 public record EnqueueOptions(
     @Nullable String queue,
@@ -55,6 +54,11 @@ public record EnqueueOptions(
   private static final EnqueueOptions NONE =
       new EnqueueOptions(null, null, null, null, null, false, null, null, null, null, false);
 
+  /**
+   * Validates the options.
+   *
+   * @throws InvalidJobException naming the field when a value is out of range
+   */
   public EnqueueOptions {
     if (queue != null) {
       Validate.queueName(queue);
@@ -117,10 +121,17 @@ public record EnqueueOptions(
     }
   }
 
+  /** {@return no options: the kind's queue, priority and attempts, due now} */
   public static EnqueueOptions none() {
     return NONE;
   }
 
+  /**
+   * Sets the queue.
+   *
+   * @param queue the queue, instead of the kind's
+   * @return a copy with that queue
+   */
   public EnqueueOptions queue(String queue) {
     return new EnqueueOptions(
         queue,
@@ -136,6 +147,12 @@ public record EnqueueOptions(
         replaceDuplicate);
   }
 
+  /**
+   * Sets the priority.
+   *
+   * @param priority 0 (runs first) to 9, instead of the kind's
+   * @return a copy with that priority
+   */
   public EnqueueOptions priority(int priority) {
     return new EnqueueOptions(
         queue,
@@ -151,6 +168,12 @@ public record EnqueueOptions(
         replaceDuplicate);
   }
 
+  /**
+   * Sets when the job is due, in place of a delay.
+   *
+   * @param runAt the time, between {@link #EARLIEST_RUN_AT} and {@link #LATEST_RUN_AT}
+   * @return a copy with that time and no delay
+   */
   public EnqueueOptions runAt(Instant runAt) {
     return new EnqueueOptions(
         queue,
@@ -166,6 +189,12 @@ public record EnqueueOptions(
         replaceDuplicate);
   }
 
+  /**
+   * Sets how long after the enqueue the job is due, in place of a run time.
+   *
+   * @param delay the delay; not negative
+   * @return a copy with that delay and no run time
+   */
   public EnqueueOptions delay(Duration delay) {
     return new EnqueueOptions(
         queue,
@@ -181,6 +210,12 @@ public record EnqueueOptions(
         replaceDuplicate);
   }
 
+  /**
+   * Sets how many attempts the job may use.
+   *
+   * @param maxAttempts at least 1, instead of the kind's
+   * @return a copy with that number
+   */
   public EnqueueOptions maxAttempts(int maxAttempts) {
     return new EnqueueOptions(
         queue,
@@ -196,6 +231,12 @@ public record EnqueueOptions(
         replaceDuplicate);
   }
 
+  /**
+   * Sets the idempotency key: enqueueing again with it returns the first job.
+   *
+   * @param idempotencyKey 1-255 characters, no control characters
+   * @return a copy with that key
+   */
   public EnqueueOptions idempotencyKey(String idempotencyKey) {
     return new EnqueueOptions(
         queue,
@@ -211,6 +252,7 @@ public record EnqueueOptions(
         replaceDuplicate);
   }
 
+  /** {@return a copy that queues the job even when no node knows its kind yet} */
   public EnqueueOptions allowUnknownKind() {
     return new EnqueueOptions(
         queue,
@@ -229,6 +271,9 @@ public record EnqueueOptions(
   /**
    * Groups the job for its queue's per-key limit and rate, e.g. {@code tenant:42}; 1-255
    * characters.
+   *
+   * @param concurrencyKey the key
+   * @return a copy with that key
    */
   public EnqueueOptions concurrencyKey(String concurrencyKey) {
     return new EnqueueOptions(
@@ -248,6 +293,9 @@ public record EnqueueOptions(
   /**
    * At most one job with this key pending or running; a duplicate enqueue returns it. 1-255
    * characters.
+   *
+   * @param uniqueKey the key
+   * @return a copy with that key
    */
   public EnqueueOptions uniqueKey(String uniqueKey) {
     return new EnqueueOptions(
@@ -266,6 +314,9 @@ public record EnqueueOptions(
 
   /**
    * With {@link #uniqueKey}: a job with the key that finished within {@code uniqueFor} also counts.
+   *
+   * @param uniqueFor how long after a job finished its key still counts
+   * @return a copy with that period
    */
   public EnqueueOptions uniqueFor(Duration uniqueFor) {
     return new EnqueueOptions(
@@ -285,6 +336,8 @@ public record EnqueueOptions(
   /**
    * With {@link #uniqueKey}: a duplicate that has not started yet takes this job's args, run time
    * and priority (debounce: "re-index 5 s after the last edit" is {@code delay(5s)} with replace).
+   *
+   * @return a copy that replaces a pending duplicate
    */
   public EnqueueOptions onDuplicateReplace() {
     return new EnqueueOptions(
@@ -304,6 +357,10 @@ public record EnqueueOptions(
   /**
    * One job to enqueue with {@link Offload#enqueueAll}: a kind, its args (any value Jackson can
    * write, or a {@code JsonNode}) and options.
+   *
+   * @param kind the job's kind
+   * @param args its args, or null
+   * @param options its options
    */
   public record JobRequest(String kind, @Nullable Object args, EnqueueOptions options) {
     /**
@@ -312,16 +369,32 @@ public record EnqueueOptions(
      */
     public static final int MAX_ARGS_DEPTH = 64;
 
+    /** Checks the kind and the options' combination. */
     public JobRequest {
       Validate.kind(kind);
       Objects.requireNonNull(options, "options");
       options.validateCombination();
     }
 
+    /**
+     * A request without options.
+     *
+     * @param kind the job's kind
+     * @param args its args, or null
+     * @return the request
+     */
     public static JobRequest of(String kind, @Nullable Object args) {
       return new JobRequest(kind, args, EnqueueOptions.none());
     }
 
+    /**
+     * A request with options.
+     *
+     * @param kind the job's kind
+     * @param args its args, or null
+     * @param options its options
+     * @return the request
+     */
     public static JobRequest of(String kind, @Nullable Object args, EnqueueOptions options) {
       return new JobRequest(kind, args, options);
     }

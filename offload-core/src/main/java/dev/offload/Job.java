@@ -77,11 +77,40 @@ public record Job(
     @Nullable String uniqueKey,
     @Nullable String waiting) {
 
+  /** Copies the errors (none when null). */
   public Job {
     errors = errors == null ? List.of() : List.copyOf(errors);
   }
 
-  /** A job without flow-control keys. */
+  /**
+   * A job without flow-control keys.
+   *
+   * @param id the job's id
+   * @param kind what runs it
+   * @param queue the queue it waits in
+   * @param state where it is in its lifecycle
+   * @param priority 0 runs first, 9 last
+   * @param args the args as JSON; a {@link MissingNode} (absent from the JSON document) when a
+   *     listing left them out ({@link JobQuery#fields})
+   * @param attempt attempts started so far
+   * @param maxAttempts attempts allowed in all
+   * @param runAt when it may run (next)
+   * @param createdAt when it was enqueued
+   * @param startedAt when the handler of its latest attempt started; null before, and while the job
+   *     is claimed by a node but held for a free slot (running, not started)
+   * @param finishedAt when it reached a final state, or null
+   * @param node the node running it (or that ran its latest attempt), or null
+   * @param errors every failed attempt's error, oldest first
+   * @param result the handler's result, or null; a {@link MissingNode} (absent from the JSON
+   *     document) when a listing left it out
+   * @param progress the latest reported progress, or null
+   * @param checkpoint the latest checkpoint, or null
+   * @param failedItems items that failed without failing the job, or null when none did
+   * @param parentId the job this one retries the failed items of, or null
+   * @param schedule the schedule that made this job (its {@code runAt} is the tick), or null
+   * @param workflowId the workflow this job is a step of, or null
+   * @param step its step name in that workflow, or null
+   */
   public Job(
       JobId id,
       String kind,
@@ -133,7 +162,12 @@ public record Job(
         null);
   }
 
-  /** This job with the reason it waits. */
+  /**
+   * This job with the reason it waits.
+   *
+   * @param waiting why it waits, or null
+   * @return a copy with that reason
+   */
   public Job withWaiting(@Nullable String waiting) {
     return new Job(
         id,
@@ -178,14 +212,25 @@ public record Job(
     }
   }
 
-  /** The identity of a job: a positive number assigned by the store. */
+  /**
+   * The identity of a job: a positive number assigned by the store.
+   *
+   * @param value the number
+   */
   public record JobId(long value) {
+    /** Checks that the id is positive. */
     public JobId {
       if (value <= 0) {
         throw new IllegalArgumentException("job id must be positive, got " + value);
       }
     }
 
+    /**
+     * The id {@code value}.
+     *
+     * @param value a positive number
+     * @return the id
+     */
     @JsonCreator
     public static JobId of(long value) {
       return new JobId(value);
@@ -193,6 +238,9 @@ public record Job(
 
     /**
      * Parses an id as typed by a user; throws {@link IllegalArgumentException} with the bad text.
+     *
+     * @param text the id as typed
+     * @return the id
      */
     public static JobId parse(String text) {
       try {
@@ -202,6 +250,7 @@ public record Job(
       }
     }
 
+    /** {@return the number} */
     @JsonValue
     @Override
     public long value() {
@@ -231,22 +280,35 @@ public record Job(
    * claimed.
    */
   public enum JobState {
+    /** Due later, at its {@code runAt}. */
     SCHEDULED,
+    /** Due: waiting for a worker to claim it. */
     AVAILABLE,
+    /** Claimed by a node: its handler runs (or is about to). */
     RUNNING,
+    /** An attempt failed; it runs again at its {@code runAt}. */
     RETRYING,
+    /** Its handler returned. Final. */
     SUCCEEDED,
+    /** Its attempts are used up, or it failed permanently. Final. */
     DEAD,
+    /** A user cancelled it, or a workflow dependency failed. Final. */
     CANCELLED,
+    /** A workflow step whose dependencies have not all ended; never claimed. */
     WAITING;
 
-    /** The name used in SQL, JSON and the CLI. */
+    /** {@return the name used in SQL, JSON and the CLI} */
     @JsonValue
     public String wireName() {
       return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses a wire name; throws {@link IllegalArgumentException} naming the valid states. */
+    /**
+     * Parses a wire name; throws {@link IllegalArgumentException} naming the valid states.
+     *
+     * @param name the wire name, such as {@code dead}
+     * @return the state
+     */
     @JsonCreator
     public static JobState fromWire(String name) {
       for (JobState s : values()) {
@@ -260,7 +322,7 @@ public record Job(
               + "' (expected one of scheduled, available, running, retrying, succeeded, dead, cancelled, waiting)");
     }
 
-    /** Whether the job has ended and will not run again unless replayed. */
+    /** {@return whether the job has ended and will not run again unless replayed} */
     public boolean isFinal() {
       return this == SUCCEEDED || this == DEAD || this == CANCELLED;
     }
@@ -311,6 +373,7 @@ public record Job(
       long failedItems,
       Instant updatedAt) {
 
+    /** Copies the stages (none when null). */
     public Progress {
       stages = stages == null ? List.of() : List.copyOf(stages);
     }
@@ -330,8 +393,12 @@ public record Job(
   /**
    * A named part of a job with a weight: a job with stages fetch 1, import 4, verify 1 is 1/6 done
    * when fetch is over. Declare them with {@link JobContext#stages}.
+   *
+   * @param name the stage's name, 1 to 100 characters
+   * @param weight its share of the whole; positive
    */
   public record Stage(String name, double weight) {
+    /** Checks the name (1 to 100 characters) and that the weight is positive. */
     public Stage {
       if (name == null || name.isBlank() || name.length() > 100) {
         throw new IllegalArgumentException(
@@ -344,6 +411,13 @@ public record Job(
       }
     }
 
+    /**
+     * A stage.
+     *
+     * @param name its name, 1 to 100 characters
+     * @param weight its share of the whole; positive
+     * @return the stage
+     */
     public static Stage of(String name, double weight) {
       return new Stage(name, weight);
     }
@@ -357,32 +431,49 @@ public record Job(
    * @param items the first {@value #KEPT}, in the order they failed
    */
   public record FailedItems(long count, List<Item> items) {
+    /** How many failed items are kept with their errors. */
     public static final int KEPT = 1_000;
 
+    /** Copies the items (none when null). */
     public FailedItems {
       items = items == null ? List.of() : List.copyOf(items);
     }
 
-    /** How many failed items are counted but not listed. */
+    /** {@return how many failed items are counted but not listed} */
     @com.fasterxml.jackson.annotation.JsonProperty("omitted")
     public long omitted() {
       return count - items.size();
     }
 
-    /** One failed item: its key (an order number, a row id) and what went wrong. */
+    /**
+     * One failed item.
+     *
+     * @param key its key (an order number, a row id)
+     * @param error what went wrong
+     */
     public record Item(String key, String error) {}
   }
 
   /**
    * One page of {@link Offload#jobs}; {@code nextCursor} is null on the last page. The cursor is
    * opaque: pass it back as it is.
+   *
+   * @param jobs the jobs, newest first
+   * @param nextCursor the cursor of the next page, or null on the last
    */
   public record JobPage(List<Job> jobs, @Nullable String nextCursor) {
+    /** Copies the jobs. */
     public JobPage {
       jobs = List.copyOf(jobs);
     }
 
-    /** A page whose cursor continues after its last job when the page is full. */
+    /**
+     * A page whose cursor continues after its last job when the page is full.
+     *
+     * @param jobs the page's jobs, newest first
+     * @param limit the page size asked for
+     * @return the page
+     */
     public static JobPage of(List<Job> jobs, int limit) {
       String next =
           jobs.size() < limit ? null : encodeCursor(jobs.get(jobs.size() - 1).id().value());
@@ -430,6 +521,7 @@ public record Job(
 
     private static final JobFilter ANY = new JobFilter(null, null, null, null, null, null);
 
+    /** Checks the names, the error class and the time range. */
     public JobFilter {
       if (queue != null) {
         Validate.queueName(queue);
@@ -452,35 +544,72 @@ public record Job(
       }
     }
 
+    /** {@return a filter that every job matches} */
     public static JobFilter any() {
       return ANY;
     }
 
-    /** The dead-letter queue: every dead job. */
+    /** {@return the dead-letter queue: every dead job} */
     public static JobFilter dead() {
       return ANY.state(JobState.DEAD);
     }
 
+    /**
+     * Sets the state.
+     *
+     * @param state the state, or null for any
+     * @return a copy with that state
+     */
     public JobFilter state(@Nullable JobState state) {
       return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
     }
 
+    /**
+     * Sets the queue.
+     *
+     * @param queue the queue, or null for any
+     * @return a copy with that queue
+     */
     public JobFilter queue(@Nullable String queue) {
       return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
     }
 
+    /**
+     * Sets the kind.
+     *
+     * @param kind the kind, or null for any
+     * @return a copy with that kind
+     */
     public JobFilter kind(@Nullable String kind) {
       return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
     }
 
+    /**
+     * Sets the class name of the latest error.
+     *
+     * @param errorClass the class name, or null for any
+     * @return a copy with that error class
+     */
     public JobFilter errorClass(@Nullable String errorClass) {
       return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
     }
 
+    /**
+     * Keeps the jobs that finished at or after a time.
+     *
+     * @param finishedAfter the time, or null for no bound
+     * @return a copy with that bound
+     */
     public JobFilter finishedAfter(@Nullable Instant finishedAfter) {
       return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
     }
 
+    /**
+     * Keeps the jobs that finished before a time.
+     *
+     * @param finishedBefore the time, or null for no bound
+     * @return a copy with that bound
+     */
     public JobFilter finishedBefore(@Nullable Instant finishedBefore) {
       return new JobFilter(state, queue, kind, errorClass, finishedAfter, finishedBefore);
     }
@@ -499,6 +628,7 @@ public record Job(
    *     ?fields=args,result}).
    */
   public record JobQuery(JobFilter filter, int limit, @Nullable String cursor, Set<Field> fields) {
+    /** The largest page. */
     public static final int MAX_LIMIT = 1000;
 
     /**
@@ -506,10 +636,12 @@ public record Job(
      * returned.
      */
     public enum Field {
+      /** The job's args. */
       ARGS,
+      /** The job's result. */
       RESULT;
 
-      /** The name in {@code ?fields=} and {@code --fields}. */
+      /** {@return the name in {@code ?fields=} and {@code --fields}} */
       public String wireName() {
         return name().toLowerCase(Locale.ROOT);
       }
@@ -517,6 +649,8 @@ public record Job(
       /**
        * Reads a comma-separated list such as {@code "args,result"}; empty text gives none.
        *
+       * @param text the list
+       * @return the fields named
        * @throws IllegalArgumentException naming an unknown field
        */
       public static Set<Field> parseList(String text) {
@@ -537,11 +671,18 @@ public record Job(
       }
     }
 
-    /** A query whose jobs carry every field. */
+    /**
+     * A query whose jobs carry every field.
+     *
+     * @param filter which jobs
+     * @param limit page size, 1 to 1000
+     * @param cursor the {@link JobPage#nextCursor()} of the previous page, or null for the first
+     */
     public JobQuery(JobFilter filter, int limit, @Nullable String cursor) {
       this(filter, limit, cursor, EnumSet.allOf(Field.class));
     }
 
+    /** Checks the limit and the cursor; a null filter matches every job. */
     public JobQuery {
       fields = fields == null || fields.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(fields));
       if (filter == null) {
@@ -556,59 +697,109 @@ public record Job(
       }
     }
 
+    /** {@return the first 50 jobs of every kind, newest first} */
     public static JobQuery all() {
       return new JobQuery(JobFilter.any(), 50, null);
     }
 
+    /**
+     * The first 50 jobs matching a filter.
+     *
+     * @param filter which jobs
+     * @return the query
+     */
     public static JobQuery of(JobFilter filter) {
       return new JobQuery(filter, 50, null);
     }
 
+    /**
+     * Sets the state.
+     *
+     * @param state the state, or null for any
+     * @return a copy with that state
+     */
     public JobQuery state(@Nullable JobState state) {
       return new JobQuery(filter.state(state), limit, cursor, fields);
     }
 
+    /**
+     * Sets the queue.
+     *
+     * @param queue the queue, or null for any
+     * @return a copy with that queue
+     */
     public JobQuery queue(@Nullable String queue) {
       return new JobQuery(filter.queue(queue), limit, cursor, fields);
     }
 
+    /**
+     * Sets the kind.
+     *
+     * @param kind the kind, or null for any
+     * @return a copy with that kind
+     */
     public JobQuery kind(@Nullable String kind) {
       return new JobQuery(filter.kind(kind), limit, cursor, fields);
     }
 
+    /**
+     * Sets the page size.
+     *
+     * @param limit 1 to {@value #MAX_LIMIT}
+     * @return a copy with that size
+     */
     public JobQuery limit(int limit) {
       return new JobQuery(filter, limit, cursor, fields);
     }
 
+    /**
+     * Sets where the page starts.
+     *
+     * @param cursor the {@link JobPage#nextCursor()} of the previous page, or null for the first
+     * @return a copy with that cursor
+     */
     public JobQuery cursor(@Nullable String cursor) {
       return new JobQuery(filter, limit, cursor, fields);
     }
 
     /**
      * The same query, its jobs carrying only these of the large fields (none: {@code Set.of()}).
+     *
+     * @param fields the large fields the jobs carry
+     * @return a copy with those fields
      */
     public JobQuery fields(Set<Field> fields) {
       return new JobQuery(filter, limit, cursor, fields);
     }
 
-    /** Whether the jobs of the page carry {@code field}. */
+    /**
+     * Whether the jobs of the page carry {@code field}.
+     *
+     * @param field a large field
+     * @return true when the jobs carry it
+     */
     public boolean includes(Field field) {
       return fields.contains(field);
     }
 
+    /** {@return the filter's state, or null for any} */
     public @Nullable JobState state() {
       return filter.state();
     }
 
+    /** {@return the filter's queue, or null for any} */
     public @Nullable String queue() {
       return filter.queue();
     }
 
+    /** {@return the filter's kind, or null for any} */
     public @Nullable String kind() {
       return filter.kind();
     }
 
-    /** The id below which the page starts, or {@link Long#MAX_VALUE} for the first page. */
+    /**
+     * {@return the id below which the page starts, or {@link Long#MAX_VALUE} for the first page}
+     */
     public long beforeId() {
       return cursor == null ? Long.MAX_VALUE : JobPage.decodeCursor(cursor);
     }

@@ -22,20 +22,26 @@ import org.jspecify.annotations.Nullable;
  * #checkpoint(Object)} writes durably before it returns.
  */
 public interface JobContext {
+  /** {@return the job's id} */
   JobId id();
 
+  /** {@return the job's kind} */
   String kind();
 
+  /** {@return the queue the job was claimed from} */
   String queue();
 
-  /** This attempt's number, starting at 1. */
+  /** {@return this attempt's number, starting at 1} */
   int attempt();
 
+  /** {@return how many attempts the job may use before it is dead} */
   int maxAttempts();
 
   /**
-   * True once the attempt should stop: the job was cancelled, timed out, or the node is shutting
-   * down and the grace period is over. The handler's thread is interrupted at the same moment.
+   * Whether the attempt should stop: the job was cancelled, timed out, or the node is shutting down
+   * and the grace period is over. The handler's thread is interrupted at the same moment.
+   *
+   * @return true once the attempt should stop
    */
   boolean isCancelled();
 
@@ -44,6 +50,8 @@ public interface JobContext {
    * JobOptions#timeout()} (empty when the kind has none); on a push endpoint ({@code
    * offload-push}), the end of the invocation. Read it to size a unit of work; {@link
    * #shouldYield()} says when to stop.
+   *
+   * @return the attempt's deadline, or empty when it has none
    */
   default Optional<Instant> deadline() {
     return Optional.empty();
@@ -67,6 +75,8 @@ public interface JobContext {
    * }
    * return "done";
    * }</pre>
+   *
+   * @return true when the handler should checkpoint and return now
    */
   default boolean shouldYield() {
     return isCancelled();
@@ -75,6 +85,8 @@ public interface JobContext {
   /**
    * Ends this attempt and runs the job again after {@code delay} without using an attempt, e.g.
    * when an upstream API answers 429. Never returns: it throws {@link Snooze}.
+   *
+   * @param delay how long to wait before the job runs again; not negative
    */
   default void snooze(java.time.Duration delay) {
     throw new Snooze(delay);
@@ -82,28 +94,55 @@ public interface JobContext {
 
   // ---------------------------------------------------------------- progress
 
-  /** How many items the job (or, with stages, the current stage) has in all. */
+  /**
+   * Sets how many items the job (or, with stages, the current stage) has in all.
+   *
+   * @param total the number of items
+   */
   void total(long total);
 
-  /** Counts {@code n} more items done. */
+  /**
+   * Counts {@code n} more items done.
+   *
+   * @param n how many items were done since the last call
+   */
   void advance(long n);
 
-  /** Sets how many items are done. */
+  /**
+   * Sets how many items are done.
+   *
+   * @param done the number of items done so far
+   */
   void done(long done);
 
-  /** A line for humans, e.g. "Imported 12,000 of 50,000 orders". */
+  /**
+   * Sets the job's message.
+   *
+   * @param message a line for humans, e.g. "Imported 12,000 of 50,000 orders"
+   */
   void message(String message);
 
   /**
    * Declares the job's stages and their weights; the overall percent is the weighted sum of the
    * stages' percents. Call once, before the first {@link #stage}.
+   *
+   * @param stages the stages, in the order they run
    */
   void stages(Stage... stages);
 
-  /** Enters a stage whose total is not known yet; the count starts over at 0. */
+  /**
+   * Enters a stage whose total is not known yet; the count starts over at 0.
+   *
+   * @param name the stage's name, as declared in {@link #stages}
+   */
   void stage(String name);
 
-  /** Enters a stage of {@code total} items; the count starts over at 0. */
+  /**
+   * Enters a stage of {@code total} items; the count starts over at 0.
+   *
+   * @param name the stage's name, as declared in {@link #stages}
+   * @param total how many items the stage has
+   */
   void stage(String name, long total);
 
   // ---------------------------------------------------------------- checkpoints and items
@@ -112,12 +151,19 @@ public interface JobContext {
    * Stores {@code value} (anything Jackson can write) durably with the job, so a retried, rescued
    * or replayed attempt can resume from it. Also stores the items failed so far.
    *
+   * @param value the checkpoint
    * @throws java.util.concurrent.CancellationException if this attempt lost its lease: another node
    *     may run the job now, so stop
    */
   void checkpoint(Object value);
 
-  /** The last checkpoint stored by this job's attempts, read as {@code type}; empty if none. */
+  /**
+   * The last checkpoint stored by this job's attempts.
+   *
+   * @param <T> the checkpoint's type
+   * @param type the class to read the checkpoint as
+   * @return the checkpoint read as {@code type}; empty if none was stored
+   */
   <T> Optional<T> checkpoint(Class<T> type);
 
   // ---------------------------------------------------------------- workflows
@@ -127,6 +173,10 @@ public interface JobContext {
    * ctx.resultOf("sync", SyncResult.class)}; null when that step returned nothing, has not
    * succeeded (an {@code onFailure=continue} step runs after failed ones), or does not exist.
    *
+   * @param <T> the result's type
+   * @param step the step's name in this job's workflow
+   * @param type the class to read the result as
+   * @return the step's result, or null
    * @throws IllegalStateException if the result cannot be read as {@code type}
    */
   default <T> T resultOf(String step, Class<T> type) {
@@ -139,6 +189,7 @@ public interface JobContext {
    * sync/page-7} when this step is {@code sync}, and a step declared {@code after("sync/*")} waits
    * for this step and every step added under it.
    *
+   * @return the workflow of this step
    * @throws IllegalStateException if this job is not a workflow step
    */
   default WorkflowSteps workflow() {
@@ -152,12 +203,16 @@ public interface JobContext {
    * run again.
    */
   interface WorkflowSteps {
-    /** The workflow. */
+    /** {@return the workflow's id} */
     WorkflowId id();
 
     /**
      * Adds the step {@code <this step>/<name>} with no dependencies: it can run at once.
      *
+     * @param name the step's name under this step
+     * @param kind the step's kind
+     * @param args the step's args (anything Jackson can write), or null
+     * @return the step's job id (the existing one's, when the name was added before)
      * @throws IllegalArgumentException for a bad name, an unknown kind or bad args
      * @throws IllegalStateException if this step no longer runs (it ended, or lost its lease), or
      *     the workflow was cancelled
@@ -170,6 +225,11 @@ public interface JobContext {
      * Adds the step {@code <this step>/<name>}; {@code options.after()} names existing steps of the
      * workflow by their full names ({@code "sync/page-1"}, or {@code "sync/page-1/*"} for a group).
      *
+     * @param name the step's name under this step
+     * @param kind the step's kind
+     * @param args the step's args (anything Jackson can write), or null
+     * @param options the step's dependencies, queue, priority and failure policy
+     * @return the step's job id (the existing one's, when the name was added before)
      * @throws IllegalArgumentException for a bad name, a missing step in {@code after}, a
      *     dependency that would close a cycle, an unknown kind or bad args
      * @throws IllegalStateException if this step no longer runs, or the workflow was cancelled
@@ -181,15 +241,25 @@ public interface JobContext {
    * Records that one item of a bulk job failed without failing the job. The first 1,000 are kept
    * with their errors and every one is counted; {@code Offload.retryFailedItems} enqueues a
    * follow-up job for them.
+   *
+   * @param key the item's key, what a follow-up job gets back in {@link #retryItems()}
+   * @param error why it failed
    */
   void itemFailed(String key, String error);
 
-  /** Same as {@link #itemFailed(String, String)} with the exception's class and message. */
+  /**
+   * Same as {@link #itemFailed(String, String)} with the exception's class and message.
+   *
+   * @param key the item's key
+   * @param error what the item failed with
+   */
   void itemFailed(String key, Throwable error);
 
   /**
    * The item keys this job should process, when it is a follow-up enqueued by {@code
    * retryFailedItems}; empty otherwise.
+   *
+   * @return the keys of the items to retry
    */
   List<String> retryItems();
 
@@ -199,8 +269,14 @@ public interface JobContext {
    * No error is recorded. Throw it from anywhere in the handler's call stack.
    */
   public static final class Snooze extends RuntimeException {
+    /** How long the job waits before it runs again. */
     private final Duration delay;
 
+    /**
+     * A snooze of {@code delay}.
+     *
+     * @param delay how long to wait before the job runs again; not negative
+     */
     public Snooze(Duration delay) {
       super("snoozed for " + delay, null, false, false);
       Objects.requireNonNull(delay, "delay");
@@ -210,6 +286,7 @@ public interface JobContext {
       this.delay = delay;
     }
 
+    /** {@return how long the job waits before it runs again} */
     public Duration delay() {
       return delay;
     }

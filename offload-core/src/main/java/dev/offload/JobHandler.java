@@ -15,5 +15,14 @@ import dev.offload.JobOptions.RetryPolicy;
  */
 @FunctionalInterface
 public interface JobHandler<A> {
+  /**
+   * Runs one attempt of a job.
+   *
+   * @param args the job's args
+   * @param ctx the attempt's context: its job, progress, checkpoints and cancellation
+   * @return the job's result (anything Jackson can write), or null for none
+   * @throws Exception to fail the attempt; it is retried unless it is a {@link PermanentFailure} or
+   *     the attempts are used up
+   */
   Object run(A args, JobContext ctx) throws Exception;
 }

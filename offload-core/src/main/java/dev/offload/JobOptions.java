@@ -33,8 +33,10 @@ public record JobOptions(
     List<Class<? extends Throwable>> permanentErrors,
     @Nullable Function<Object, @Nullable String> concurrencyKey) {
 
+  /** The highest priority number, which runs last. */
   public static final int MAX_PRIORITY = 9;
 
+  /** Validates the options and copies the list. */
   public JobOptions {
     Validate.queueName(queue);
     Validate.priority(priority);
@@ -46,7 +48,16 @@ public record JobOptions(
     permanentErrors = List.copyOf(permanentErrors);
   }
 
-  /** Options without a derived concurrency key. */
+  /**
+   * Options without a derived concurrency key.
+   *
+   * @param queue the queue jobs of this kind go to unless an enqueue names another
+   * @param priority the default priority, 0 (runs first) to 9
+   * @param maxAttempts how many times a job of this kind runs before it is dead
+   * @param retryPolicy the delay before each retry
+   * @param timeout how long one attempt may run before it is interrupted, or null for no limit
+   * @param permanentErrors exception types (and their subtypes) that send a job straight to dead
+   */
   public JobOptions(
       String queue,
       int priority,
@@ -57,6 +68,7 @@ public record JobOptions(
     this(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, null);
   }
 
+  /** {@return the defaults listed above} */
   public static JobOptions defaults() {
     return new JobOptions("default", 0, 20, RetryPolicy.exponential(), null, List.of());
   }
@@ -75,6 +87,10 @@ public record JobOptions(
    * a function that throws, refuses the enqueue ({@link InvalidJobException} on {@code
    * concurrencyKey}, HTTP {@code 422}). A node that does not register the kind cannot derive it:
    * such an enqueue gives the key explicitly or has none.
+   *
+   * @param <A> the kind's args type
+   * @param key the key of a job's args, or null for none
+   * @return a copy with the derived key
    */
   @SuppressWarnings("unchecked")
   public <A> JobOptions concurrencyKey(Function<A, @Nullable String> key) {
@@ -89,32 +105,67 @@ public record JobOptions(
         (Function<Object, @Nullable String>) (Function<?, @Nullable String>) key);
   }
 
+  /**
+   * Sets the queue.
+   *
+   * @param queue the queue jobs of this kind go to unless an enqueue names another
+   * @return a copy with that queue
+   */
   public JobOptions queue(String queue) {
     return new JobOptions(
         queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
+  /**
+   * Sets the default priority.
+   *
+   * @param priority 0 (runs first) to {@value #MAX_PRIORITY}
+   * @return a copy with that priority
+   */
   public JobOptions priority(int priority) {
     return new JobOptions(
         queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
+  /**
+   * Sets how many attempts a job may use.
+   *
+   * @param maxAttempts how many times a job of this kind runs before it is dead, at least 1
+   * @return a copy with that number
+   */
   public JobOptions maxAttempts(int maxAttempts) {
     return new JobOptions(
         queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
+  /**
+   * Sets the retry policy.
+   *
+   * @param retryPolicy the delay before each retry
+   * @return a copy with that policy
+   */
   public JobOptions retryPolicy(RetryPolicy retryPolicy) {
     return new JobOptions(
         queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
+  /**
+   * Sets the timeout of an attempt.
+   *
+   * @param timeout how long one attempt may run before it is interrupted and fails; positive
+   * @return a copy with that timeout
+   */
   public JobOptions timeout(Duration timeout) {
     return new JobOptions(
         queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
   }
 
-  /** Declares exception types that retrying cannot fix, beside {@link PermanentFailure}. */
+  /**
+   * Declares exception types that retrying cannot fix, beside {@link PermanentFailure}.
+   *
+   * @param types the exception types; their subtypes count too
+   * @return a copy that also sends these to dead
+   */
   @SafeVarargs
   public final JobOptions permanentOn(Class<? extends Throwable>... types) {
     List<Class<? extends Throwable>> all = new ArrayList<>(permanentErrors);
@@ -122,7 +173,12 @@ public record JobOptions(
     return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, all, concurrencyKey);
   }
 
-  /** Whether {@code error} sends a job of this kind straight to dead. */
+  /**
+   * Whether {@code error} sends a job of this kind straight to dead.
+   *
+   * @param error what an attempt threw
+   * @return true for a {@link PermanentFailure} or one of the declared types
+   */
   public boolean isPermanent(Throwable error) {
     if (error instanceof PermanentFailure) {
       return true;
@@ -146,13 +202,14 @@ public record JobOptions(
   public interface RetryPolicy {
 
     /**
-     * The delay before the next attempt, or null to retry no more (the job becomes dead).
+     * The delay before the next attempt.
      *
      * @param failedAttempt the attempt that just failed, starting at 1
+     * @return the delay, or null to retry no more (the job becomes dead)
      */
     @Nullable Duration delay(int failedAttempt);
 
-    /** The default: 1 s, doubling, capped at 1 h, with ±20 % jitter. */
+    /** {@return the default: 1 s, doubling, capped at 1 h, with ±20 % jitter} */
     static RetryPolicy exponential() {
       return exponential(Duration.ofSeconds(1), 2.0, Duration.ofHours(1), 0.2);
     }
@@ -160,12 +217,23 @@ public record JobOptions(
     /**
      * Exponential backoff: {@code base * factor^(failedAttempt-1)}, at most {@code cap}, then moved
      * by a random amount of up to {@code jitter} (a fraction: 0.2 is ±20 %).
+     *
+     * @param base the delay after the first failure; positive
+     * @param factor what each further failure multiplies the delay by; at least 1
+     * @param cap the longest delay; at least {@code base}
+     * @param jitter the random share added or taken, in [0, 1)
+     * @return the policy
      */
     static RetryPolicy exponential(Duration base, double factor, Duration cap, double jitter) {
       return new Exponential(base, factor, cap, jitter);
     }
 
-    /** The same delay after every failure. */
+    /**
+     * The same delay after every failure.
+     *
+     * @param delay the delay; not negative
+     * @return the policy
+     */
     static RetryPolicy fixed(Duration delay) {
       Objects.requireNonNull(delay, "delay");
       if (delay.isNegative()) {
@@ -174,19 +242,27 @@ public record JobOptions(
       return attempt -> delay;
     }
 
-    /** Retry at once. */
+    /** {@return a policy that retries at once} */
     static RetryPolicy immediate() {
       return attempt -> Duration.ZERO;
     }
 
-    /** Never retry: the first failure makes the job dead. */
+    /** {@return a policy that never retries: the first failure makes the job dead} */
     static RetryPolicy none() {
       return attempt -> null;
     }
 
-    /** Exponential backoff with jitter; validated on construction. */
+    /**
+     * Exponential backoff with jitter; validated on construction.
+     *
+     * @param base the delay after the first failure; positive
+     * @param factor what each further failure multiplies the delay by; at least 1
+     * @param cap the longest delay; at least {@code base}
+     * @param jitter the random share added or taken, in [0, 1)
+     */
     record Exponential(Duration base, double factor, Duration cap, double jitter)
         implements RetryPolicy {
+      /** Validates the parameters. */
       public Exponential {
         Objects.requireNonNull(base, "base");
         Objects.requireNonNull(cap, "cap");

@@ -112,7 +112,11 @@ public final class Offload implements AutoCloseable {
    */
   @FunctionalInterface
   public interface TransactionLookup {
-    /** The connection of the transaction the calling thread is in, or null. */
+    /**
+     * The connection of the transaction the calling thread is in, or null.
+     *
+     * @return the connection of the calling thread's transaction, or null
+     */
     @Nullable Connection current();
   }
 
@@ -159,6 +163,7 @@ public final class Offload implements AutoCloseable {
   private record DeclaredSchedule(
       String name, Schedule when, String kind, Object args, ScheduleOptions options) {}
 
+  /** {@return a builder with the defaults listed on {@link Builder}} */
   public static Builder builder() {
     return new Builder();
   }
@@ -197,6 +202,8 @@ public final class Offload implements AutoCloseable {
   /**
    * This node's workers and notifier, read from memory: cheap enough for every health check.
    * Workers that were started and are no longer running (stopped, or a thread died) are down.
+   *
+   * @return the node's name, whether its workers run, and whether its notifier is connected
    */
   public NodeHealth health() {
     NodeHealth.Workers workers =
@@ -218,6 +225,9 @@ public final class Offload implements AutoCloseable {
   /**
    * Starts a workflow: steps (jobs) with dependencies, enqueued together by {@link
    * WorkflowBuilder#enqueue()}.
+   *
+   * @param name the workflow's name, for people
+   * @return a builder of its steps
    */
   public WorkflowBuilder workflow(String name) {
     return new WorkflowBuilder(
@@ -232,6 +242,8 @@ public final class Offload implements AutoCloseable {
    * Enqueues a workflow given as JSON, the document of {@code POST /api/workflows}: {@code {"name",
    * "steps": [{"name", "kind", "args"?, "after"?, "queue"?, "priority"?, "onFailure"?}]}}.
    *
+   * @param document the workflow as JSON
+   * @return the workflow's id
    * @throws IllegalArgumentException naming the field or step at fault (a cycle, a missing or
    *     duplicate step, an unknown kind); nothing is written
    */
@@ -243,6 +255,8 @@ public final class Offload implements AutoCloseable {
    * Reads a workflow given as JSON (as {@link #enqueueWorkflow} does) into a builder, not yet
    * enqueued: {@code workflowFrom(doc).allowUnknownKinds().enqueue()}.
    *
+   * @param document the workflow as JSON
+   * @return a builder holding its steps
    * @throws IllegalArgumentException naming the field or step at fault
    */
   public WorkflowBuilder workflowFrom(com.fasterxml.jackson.databind.JsonNode document) {
@@ -252,6 +266,9 @@ public final class Offload implements AutoCloseable {
   /**
    * Starts a batch: jobs enqueued together with a job that runs once when all of them have ended
    * ({@code onComplete}) or succeeded ({@code onSuccess}); see {@link BatchBuilder}.
+   *
+   * @param name the batch's name, for people
+   * @return a builder of its jobs and callbacks
    */
   public BatchBuilder batch(String name) {
     return new BatchBuilder(name, store, node::validate, config.clock());
@@ -261,6 +278,9 @@ public final class Offload implements AutoCloseable {
    * A workflow with its steps' states and progress; empty if there is no such workflow. Its
    * progress weighs each step by its kind's median duration over the last day (equally when no kind
    * has one), with an estimate of the time left.
+   *
+   * @param id the workflow's id
+   * @return the workflow, or empty
    */
   public Optional<Workflow> workflow(WorkflowId id) {
     return store
@@ -272,6 +292,7 @@ public final class Offload implements AutoCloseable {
    * Cancels every step of a workflow not yet finished (running ones are interrupted on their
    * nodes); the workflow is {@code cancelled}.
    *
+   * @param id the workflow's id
    * @throws java.util.NoSuchElementException if there is no such workflow
    */
   public void cancelWorkflow(WorkflowId id) {
@@ -284,6 +305,7 @@ public final class Offload implements AutoCloseable {
    * Runs a workflow's dead and cancelled steps again and re-arms their dependents; steps that
    * succeeded are not run again.
    *
+   * @param id the workflow's id
    * @throws java.util.NoSuchElementException if there is no such workflow
    */
   public void retryWorkflow(WorkflowId id) {
@@ -292,7 +314,11 @@ public final class Offload implements AutoCloseable {
     }
   }
 
-  /** The stored schedules: list, add, pause, resume, delete, run now. */
+  /**
+   * The stored schedules: list, add, pause, resume, delete, run now.
+   *
+   * @return the schedules of the store
+   */
   public Schedules schedules() {
     return schedules;
   }
@@ -300,6 +326,8 @@ public final class Offload implements AutoCloseable {
   /**
    * Fires the due ticks of every schedule now, whether or not this node is started (tests, with an
    * injected clock). Returns how many jobs this call enqueued.
+   *
+   * @return how many jobs this call enqueued
    */
   public int fireSchedulesNow() {
     return node.fireSchedulesOnce();
@@ -328,6 +356,10 @@ public final class Offload implements AutoCloseable {
    * Calls {@code listener} with the job as it is now, then after each change of its progress or
    * state made on any node, until the job ends (the final state is delivered) or the returned
    * handle is closed. Listeners run on a watcher thread and should be quick.
+   *
+   * @param id the job's id
+   * @param listener called with the job as stored, on a watcher thread
+   * @return closes the watch
    */
   public AutoCloseable watch(JobId id, java.util.function.Consumer<Job> listener) {
     Objects.requireNonNull(listener, "listener");
@@ -340,6 +372,8 @@ public final class Offload implements AutoCloseable {
    * listed items (the first {@value FailedItems#KEPT}) can be retried; {@link
    * FailedItems#omitted()} says how many were only counted.
    *
+   * @param id the job whose failed items to retry
+   * @return the follow-up job's id
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalStateException if the job recorded no failed items
    */
@@ -353,7 +387,11 @@ public final class Offload implements AutoCloseable {
     return followUp;
   }
 
-  /** This node's name, as written in leases and errors. */
+  /**
+   * This node's name, as written in leases and errors.
+   *
+   * @return this node's name
+   */
   public String node() {
     return config.node();
   }
@@ -361,6 +399,9 @@ public final class Offload implements AutoCloseable {
   /**
    * Enqueues one job.
    *
+   * @param kind the job's kind
+   * @param args the job's args (anything Jackson can write), or null
+   * @return the job's id
    * @throws UnknownKindException if no node knows the kind
    * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
    * @throws IdempotencyKeyConflictException if the options' idempotency key is held by a job of
@@ -371,6 +412,16 @@ public final class Offload implements AutoCloseable {
     return enqueue(kind, args, EnqueueOptions.none());
   }
 
+  /**
+   * Enqueues one job with options (queue, priority, run time, attempts, keys).
+   *
+   * @param kind the job's kind
+   * @param args the job's args (anything Jackson can write), or null
+   * @param options where, when and how it runs, and its keys
+   * @return the job's id
+   * @throws UnknownKindException if no node knows the kind
+   * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
+   */
   public JobId enqueue(String kind, Object args, EnqueueOptions options) {
     return enqueueAll(List.of(JobRequest.of(kind, args, options))).get(0);
   }
@@ -379,6 +430,10 @@ public final class Offload implements AutoCloseable {
    * Enqueues one job, or finds the job that holds its unique key ({@link EnqueueOptions#uniqueKey})
    * or idempotency key; says which.
    *
+   * @param kind the job's kind
+   * @param args the job's args (anything Jackson can write), or null
+   * @param options where, when and how it runs, and its keys
+   * @return the job's id, and whether it existed already
    * @throws UnknownKindException if no node knows the kind
    * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
    */
@@ -398,11 +453,27 @@ public final class Offload implements AutoCloseable {
     return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
   }
 
-  /** Enqueues inside the caller's transaction: the job exists only if {@code tx} commits. */
+  /**
+   * Enqueues inside the caller's transaction: the job exists only if {@code tx} commits.
+   *
+   * @param tx the caller's open transaction
+   * @param kind the job's kind
+   * @param args the job's args (anything Jackson can write), or null
+   * @return the job's id
+   */
   public JobId enqueue(Connection tx, String kind, Object args) {
     return enqueue(tx, kind, args, EnqueueOptions.none());
   }
 
+  /**
+   * Enqueues one job with options inside the caller's transaction.
+   *
+   * @param tx the caller's open transaction
+   * @param kind the job's kind
+   * @param args the job's args (anything Jackson can write), or null
+   * @param options where, when and how it runs, and its keys
+   * @return the job's id
+   */
   public JobId enqueue(Connection tx, String kind, Object args, EnqueueOptions options) {
     return enqueueAll(tx, List.of(JobRequest.of(kind, args, options))).get(0);
   }
@@ -411,6 +482,8 @@ public final class Offload implements AutoCloseable {
    * Enqueues many jobs in one round trip; all or none are written. Ids in request order. Requests
    * that share an idempotency key get one job.
    *
+   * @param requests the jobs
+   * @return their ids, in request order
    * @throws IdempotencyKeyConflictException if a key is reused with another kind or other args
    *     (within the batch or by a stored job); nothing is written
    */
@@ -435,6 +508,10 @@ public final class Offload implements AutoCloseable {
   /**
    * Enqueues many jobs inside the caller's transaction. When it throws, nothing of the batch is
    * left in the transaction.
+   *
+   * @param tx the caller's open transaction
+   * @param requests the jobs
+   * @return their ids, in request order
    */
   public List<JobId> enqueueAll(Connection tx, List<JobRequest> requests) {
     Objects.requireNonNull(tx, "tx");
@@ -457,6 +534,9 @@ public final class Offload implements AutoCloseable {
   /**
    * The job as stored; a due job that a queue's limit, rate or pause holds back says why in {@link
    * Job#waiting()} (read from the store's counts now, so it costs the claim path nothing).
+   *
+   * @param id the job's id
+   * @return the job, or empty if there is no such job
    */
   public Optional<Job> job(JobId id) {
     return store.jobGet(id.value()).map(this::withWaiting);
@@ -486,6 +566,12 @@ public final class Offload implements AutoCloseable {
     return null;
   }
 
+  /**
+   * One page of the jobs matching {@code query}, newest first.
+   *
+   * @param query the filter, the page size and the cursor of the page
+   * @return the jobs and the cursor of the next page
+   */
   public JobPage jobs(JobQuery query) {
     return store.jobList(query);
   }
@@ -498,7 +584,11 @@ public final class Offload implements AutoCloseable {
     store.migrate();
   }
 
-  /** Runs one pass of the rescuer now, whether or not this node leads. Returns the jobs rescued. */
+  /**
+   * Runs one pass of the rescuer now, whether or not this node leads. Returns the jobs rescued.
+   *
+   * @return how many jobs were rescued
+   */
   public int rescueNow() {
     return node.rescueOnce();
   }
@@ -506,6 +596,8 @@ public final class Offload implements AutoCloseable {
   /**
    * Runs one pass of retention pruning now, whether or not this node leads. Returns the jobs
    * deleted.
+   *
+   * @return how many jobs were deleted
    */
   public int pruneNow() {
     return node.pruneOnce();
@@ -518,6 +610,7 @@ public final class Offload implements AutoCloseable {
    * node runs it ({@link JobContext#isCancelled()} turns true) and ends {@code cancelled}, never
    * retried.
    *
+   * @param id the job's id
    * @return {@code cancelled}, or {@code running} while the running attempt is being stopped
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalStateException if the job already ended (succeeded, dead or cancelled)
@@ -538,6 +631,7 @@ public final class Offload implements AutoCloseable {
    * errors and checkpoint (a workflow step also re-arms the dependents its failure cancelled, down
    * the graph); a retrying or scheduled job runs now.
    *
+   * @param id the job's id
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalStateException if the job is running, available or succeeded
    */
@@ -554,6 +648,7 @@ public final class Offload implements AutoCloseable {
   /**
    * Deletes a job that is not running.
    *
+   * @param id the job's id
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalStateException if it is running (cancel it first), or if unfinished workflow
    *     steps wait for it (the message names them; cancel it instead)
@@ -584,6 +679,9 @@ public final class Offload implements AutoCloseable {
   /**
    * Replays the dead (and cancelled) jobs matching {@code filter}, as {@link #retry} does; a filter
    * without a state means dead jobs. Returns how many were replayed.
+   *
+   * @param filter which jobs; its state is dead or cancelled (dead when unset)
+   * @return how many were replayed
    */
   public int replay(JobFilter filter) {
     JobState state = filter.state() == null ? JobState.DEAD : filter.state();
@@ -600,6 +698,9 @@ public final class Offload implements AutoCloseable {
   /**
    * Deletes the finished jobs matching {@code filter}; a filter without a state means dead jobs.
    * Pending and running jobs are never purged. Returns how many were deleted.
+   *
+   * @param filter which jobs; its state is a final one (dead when unset)
+   * @return how many were deleted
    */
   public int purge(JobFilter filter) {
     JobState state = filter.state() == null ? JobState.DEAD : filter.state();
@@ -625,6 +726,11 @@ public final class Offload implements AutoCloseable {
    *
    * @param resultType what the job's result is read as (a record, {@code String}, {@code
    *     JsonNode}...)
+   * @param <R> the result's type
+   * @param kind the job's kind
+   * @param args the job's args (anything Jackson can write), or null
+   * @param budget how long the caller waits for the result
+   * @return the result, or the job to follow
    * @throws UnknownKindException if no node knows the kind
    * @throws IllegalArgumentException if the args cannot be written as JSON, or the result cannot be
    *     read as {@code resultType}
@@ -635,7 +741,18 @@ public final class Offload implements AutoCloseable {
     return runOrDefer(kind, args, EnqueueOptions.none(), resultType, budget);
   }
 
-  /** As {@link #runOrDefer(String, Object, Class, Duration)}, with options. */
+  /**
+   * As {@link #runOrDefer(String, Object, Class, Duration)}, with options.
+   *
+   * @param <R> the result's type
+   * @param kind the job's kind
+   * @param args the job's args (anything Jackson can write), or null
+   * @param options where, when and how it runs, and its keys
+   * @param resultType what the result is read as
+   * @param budget how long the caller waits for the result
+   * @return the result, or the job to follow
+   * @throws InterruptedException if the caller is interrupted while waiting
+   */
   public <R> Outcome<R> runOrDefer(
       String kind, Object args, EnqueueOptions options, Class<R> resultType, Duration budget)
       throws InterruptedException {
@@ -649,6 +766,10 @@ public final class Offload implements AutoCloseable {
   /**
    * As {@link #runOrDefer(String, Object, Class, Duration)}, with the result as JSON.
    *
+   * @param kind the job's kind
+   * @param args the job's args (anything Jackson can write), or null
+   * @param budget how long the caller waits for the result
+   * @return the result as JSON, or the job to follow
    * @throws InterruptedException if the caller is interrupted while waiting
    */
   public Outcome<JsonNode> runOrDefer(String kind, Object args, Duration budget)
@@ -659,6 +780,9 @@ public final class Offload implements AutoCloseable {
   /**
    * Waits up to {@code timeout} for a job to reach a final state; the result as JSON.
    *
+   * @param id the job's id
+   * @param timeout how long to wait
+   * @return the result as JSON, or the job when it did not finish in time
    * @throws NoSuchJobException if there is no such job
    * @throws InterruptedException if the caller is interrupted while waiting
    */
@@ -670,6 +794,11 @@ public final class Offload implements AutoCloseable {
    * Waits up to {@code timeout} for a job to reach a final state; its result read as {@code
    * resultType}.
    *
+   * @param <R> the result's type
+   * @param id the job's id
+   * @param resultType what the result is read as
+   * @param timeout how long to wait
+   * @return the result, or the job when it did not finish in time
    * @throws NoSuchJobException if there is no such job
    * @throws IllegalArgumentException if the result cannot be read as {@code resultType}
    * @throws InterruptedException if the caller is interrupted while waiting
@@ -717,6 +846,9 @@ public final class Offload implements AutoCloseable {
   /**
    * Run times of each kind over the last 24 hours, with advice: a kind whose p95 exceeds {@code
    * requestBudget} (typically 10 s) belongs in the background.
+   *
+   * @param requestBudget the time a request may take, 1 ms to 24 hours
+   * @return the figures and advice of each kind that ran
    */
   public List<KindStats> kindStats(Duration requestBudget) {
     if (requestBudget.isNegative()
@@ -743,6 +875,8 @@ public final class Offload implements AutoCloseable {
    * accepts the same tokens, and nothing is stored. It cannot be revoked before it expires: issue
    * short ones for sensitive jobs.
    *
+   * @param id the job's id
+   * @return the token
    * @throws IllegalStateException if no progress key was configured
    */
   public String progressToken(JobId id) {
@@ -752,6 +886,9 @@ public final class Offload implements AutoCloseable {
   /**
    * As {@link #progressToken(JobId)}, good for {@code ttl} (whole seconds; at least 1 s).
    *
+   * @param id the job's id
+   * @param ttl how long the token is good for
+   * @return the token
    * @throws IllegalArgumentException if {@code ttl} is shorter than a second
    * @throws IllegalStateException if no progress key was configured
    */
@@ -774,6 +911,8 @@ public final class Offload implements AutoCloseable {
    * the job's user, for example as {@code <offload-progress src="…">}; see {@link
    * #progressToken(JobId)} for what it opens.
    *
+   * @param id the job's id
+   * @return the URL, a path below the web path
    * @throws IllegalStateException if no progress key was configured
    */
   public String progressUrl(JobId id) {
@@ -783,6 +922,9 @@ public final class Offload implements AutoCloseable {
   /**
    * As {@link #progressUrl(JobId)}, good for {@code ttl}.
    *
+   * @param id the job's id
+   * @param ttl how long the URL is good for
+   * @return the URL, a path below the web path
    * @throws IllegalArgumentException if {@code ttl} is shorter than a second
    * @throws IllegalStateException if no progress key was configured
    */
@@ -794,6 +936,10 @@ public final class Offload implements AutoCloseable {
    * Whether {@code token} is a read token for job {@code id} (signed with this Offload's progress
    * key) that has not expired. False without a progress key. For servers that accept the tokens of
    * {@link #progressToken(JobId)}; the signature is compared in constant time.
+   *
+   * @param id the job's id
+   * @param token the token presented
+   * @return whether it opens that job now
    */
   public boolean progressTokenValid(JobId id, String token) {
     return progressTokens != null
@@ -806,6 +952,8 @@ public final class Offload implements AutoCloseable {
   /**
    * Every queue with jobs or paused: counts per state, last-minute figures, and what its flow
    * control holds back ({@link QueueStats#flow()}).
+   *
+   * @return the queues, by name
    */
   public List<QueueStats> queues() {
     Instant now = config.clock().instant();
@@ -826,12 +974,21 @@ public final class Offload implements AutoCloseable {
     return out;
   }
 
-  /** Stops every node from claiming jobs of {@code queue}; running jobs finish. */
+  /**
+   * Stops every node from claiming jobs of {@code queue}; running jobs finish.
+   *
+   * @param queue the queue's name
+   */
   public void pauseQueue(String queue) {
     Validate.queueName(queue);
     store.queuePause(queue, true);
   }
 
+  /**
+   * Lets every node claim jobs of {@code queue} again, and wakes them.
+   *
+   * @param queue the queue's name
+   */
   public void resumeQueue(String queue) {
     Validate.queueName(queue);
     store.queuePause(queue, false);
@@ -841,6 +998,8 @@ public final class Offload implements AutoCloseable {
   /**
    * The flow-control options of every queue that has some (limits, rate, fairness, aging), as the
    * store holds them for all nodes.
+   *
+   * @return the options by queue name
    */
   public Map<String, QueueOptions> queueOptions() {
     Map<String, QueueOptions> out = new java.util.TreeMap<>();
@@ -852,7 +1011,12 @@ public final class Offload implements AutoCloseable {
     return out;
   }
 
-  /** The flow-control options of {@code queue}; {@link QueueOptions#none()} when it has none. */
+  /**
+   * The flow-control options of {@code queue}; {@link QueueOptions#none()} when it has none.
+   *
+   * @param queue the queue's name
+   * @return its options
+   */
   public QueueOptions queueOptions(String queue) {
     Validate.queueName(queue);
     return queueOptions().getOrDefault(queue, QueueOptions.none());
@@ -861,6 +1025,9 @@ public final class Offload implements AutoCloseable {
   /**
    * Sets the flow-control options of {@code queue} for every node, replacing what it had (as an
    * operator's {@code offload queues set} does); every node applies them within a second.
+   *
+   * @param queue the queue's name
+   * @param options the options; {@link QueueOptions#none()} removes every limit
    */
   public void updateQueue(String queue, QueueOptions options) {
     Validate.queueName(queue);
@@ -874,6 +1041,9 @@ public final class Offload implements AutoCloseable {
    * /api/jobs/{id}/progress}): the job token of the delivery is the credential. See {@code
    * docs/push.md} for the body.
    *
+   * @param id the job's id
+   * @param jobToken the delivery's job token
+   * @param body the report as JSON
    * @return false when {@code jobToken} is not the token of the attempt running the job now
    * @throws InvalidJobException naming the field, when {@code body} is not a progress report
    */
@@ -881,7 +1051,11 @@ public final class Offload implements AutoCloseable {
     return node.pushProgress(id, jobToken, body);
   }
 
-  /** The kinds this node has handlers for, with their options. */
+  /**
+   * The kinds this node has handlers for, with their options.
+   *
+   * @return the options by kind, in registration order
+   */
   public Map<String, JobOptions> kinds() {
     Map<String, JobOptions> kinds = new LinkedHashMap<>();
     registry.forEach((k, r) -> kinds.put(k, r.options()));
@@ -928,6 +1102,9 @@ public final class Offload implements AutoCloseable {
      * The base URL this node's HTTP API is reached at by push endpoints (such as {@code
      * https://offload.example.com/}); with it, each push carries a {@code progressUrl}. Default:
      * none (no {@code progressUrl} is sent).
+     *
+     * @param publicUrl an absolute http(s) URL, or null for none
+     * @return this builder
      */
     public Builder publicUrl(java.net.@Nullable URI publicUrl) {
       if (publicUrl != null
@@ -947,6 +1124,9 @@ public final class Offload implements AutoCloseable {
     /**
      * Where push secrets are read: {@code lookup} maps a queue's {@code secretEnv} name to the
      * secret. Default: {@link System#getenv(String)}. For a secret manager, or for tests.
+     *
+     * @param lookup the secret of a name, or null when it has none
+     * @return this builder
      */
     public Builder pushSecrets(java.util.function.Function<String, @Nullable String> lookup) {
       this.pushSecrets = Objects.requireNonNull(lookup, "lookup");
@@ -958,6 +1138,9 @@ public final class Offload implements AutoCloseable {
      * caller's transaction when {@code lookup} finds one, as the {@code Connection} overloads do;
      * {@code runOrDefer} never joins (its job must start at once). Default none. The Spring Boot
      * starter sets it to follow {@code @Transactional}.
+     *
+     * @param lookup finds the calling thread's transaction
+     * @return this builder
      */
     public Builder transactions(TransactionLookup lookup) {
       this.transactions = Objects.requireNonNull(lookup, "lookup");
@@ -968,6 +1151,9 @@ public final class Offload implements AutoCloseable {
      * The path the HTTP API is served under, which {@link Offload#progressUrl} starts with: {@code
      * "/offload"} gives {@code /offload/api/jobs/7?token=…}. Default {@code ""}, the standalone
      * server at the root.
+     *
+     * @param webPath empty, or a path that starts with '/' and does not end with one
+     * @return this builder
      */
     public Builder webPath(String webPath) {
       Objects.requireNonNull(webPath, "webPath");
@@ -984,6 +1170,9 @@ public final class Offload implements AutoCloseable {
      * random bytes recommended; give every node that issues or accepts the tokens the same key.
      * Default none, and then no tokens are issued or accepted. Changing the key invalidates every
      * token issued with the old one.
+     *
+     * @param progressKey the key, at least 16 bytes
+     * @return this builder
      */
     public Builder progressKey(byte[] progressKey) {
       Objects.requireNonNull(progressKey, "progressKey");
@@ -996,11 +1185,28 @@ public final class Offload implements AutoCloseable {
      * .schedule("monthly-report", Schedule.cron("0 6 1 * *", ZoneId.of("Europe/Copenhagen")),
      * "reports.monthly", args)}. A schedule that earlier code declared and this code does not is
      * disabled at start.
+     *
+     * @param name the schedule's name, unique in the store
+     * @param when its timing
+     * @param kind the kind of the jobs it enqueues
+     * @param args their args (anything Jackson can write), or null
+     * @return this builder
      */
     public Builder schedule(String name, Schedule when, String kind, Object args) {
       return schedule(name, when, kind, args, ScheduleOptions.defaults());
     }
 
+    /**
+     * Declares a schedule with options (catch-up policy, queue, priority, attempts); see {@link
+     * #schedule(String, Schedule, String, Object)}.
+     *
+     * @param name the schedule's name, unique in the store
+     * @param when its timing
+     * @param kind the kind of the jobs it enqueues
+     * @param args their args (anything Jackson can write), or null
+     * @param options what a missed tick does, and the jobs' queue, priority and attempts
+     * @return this builder
+     */
     public Builder schedule(
         String name, Schedule when, String kind, Object args, ScheduleOptions options) {
       Validate.scheduleName(name);
@@ -1013,20 +1219,56 @@ public final class Offload implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The store jobs are kept in: {@code SqliteStore.open(path)} or {@code
+     * PostgresStore.connect(url)}. Required; {@link Offload#close()} closes it.
+     *
+     * @param store the store
+     * @return this builder
+     */
     public Builder store(Store store) {
       this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
-    /** Registers a handler whose args type is read from its class's {@code JobHandler<A>}. */
+    /**
+     * Registers a handler whose args type is read from its class's {@code JobHandler<A>}.
+     *
+     * @param <A> the args type
+     * @param kind the kind's name
+     * @param handler runs the kind's jobs; its class names the args type
+     * @param options the kind's options
+     * @return this builder
+     */
     public <A> Builder register(String kind, JobHandler<A> handler, JobOptions options) {
       return register(kind, argsTypeOf(handler), handler, options);
     }
 
+    /**
+     * Registers the handler of a kind, with the default options.
+     *
+     * @param <A> the args type
+     * @param kind the kind's name
+     * @param argsType the class a job's args are read as
+     * @param handler runs the kind's jobs
+     * @return this builder
+     * @throws IllegalArgumentException if the kind is registered already or its name is not valid
+     */
     public <A> Builder register(String kind, Class<A> argsType, JobHandler<A> handler) {
       return register(kind, argsType, handler, JobOptions.defaults());
     }
 
+    /**
+     * Registers the handler of a kind.
+     *
+     * @param <A> the args type
+     * @param kind the kind's name
+     * @param argsType the class a job's args are read as
+     * @param handler runs the kind's jobs
+     * @param options the kind's options
+     * @return this builder
+     * @throws IllegalArgumentException if the kind is registered already or its name is not valid
+     */
     public <A> Builder register(
         String kind, Class<A> argsType, JobHandler<A> handler, JobOptions options) {
       Validate.kind(kind);
@@ -1037,7 +1279,13 @@ public final class Offload implements AutoCloseable {
       return this;
     }
 
-    /** Runs up to {@code concurrency} jobs of {@code name} at once on this node. */
+    /**
+     * Runs up to {@code concurrency} jobs of {@code name} at once on this node.
+     *
+     * @param name the queue's name
+     * @param concurrency at most this many jobs at once on this node, 1 to 10,000
+     * @return this builder
+     */
     public Builder queue(String name, int concurrency) {
       Validate.queueName(name);
       if (concurrency < 1 || concurrency > 10_000) {
@@ -1053,6 +1301,10 @@ public final class Offload implements AutoCloseable {
      * fairness, aging). They are written to the store at {@link #build()} only where the queue has
      * no options yet: the last node to start never overwrites what an operator set with {@code
      * offload queues set}. Change them at run time with {@link Offload#updateQueue}.
+     *
+     * @param name the queue's name
+     * @param defaults the options to write where the queue has none
+     * @return this builder
      */
     public Builder queue(String name, QueueOptions defaults) {
       Validate.queueName(name);
@@ -1060,70 +1312,134 @@ public final class Offload implements AutoCloseable {
       return this;
     }
 
-    /** This node's name in leases and errors; default host name plus a random suffix. */
+    /**
+     * This node's name in leases and errors; default host name plus a random suffix.
+     *
+     * @param node the name
+     * @return this builder
+     */
     public Builder node(String node) {
       this.node = Objects.requireNonNull(node, "node");
       return this;
     }
 
+    /**
+     * How often an idle queue is claimed from when no insert notification wakes it; default 1 s.
+     *
+     * @param pollInterval the time between claims of an idle queue
+     * @return this builder
+     */
     public Builder pollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
       return this;
     }
 
-    /** How long a claimed job stays leased without a heartbeat before it may be rescued. */
+    /**
+     * How long a claimed job stays leased without a heartbeat before it may be rescued.
+     *
+     * @param leaseDuration the lease; default 30 s
+     * @return this builder
+     */
     public Builder leaseDuration(Duration leaseDuration) {
       this.leaseDuration = leaseDuration;
       return this;
     }
 
-    /** How often leases are renewed; default a third of the lease. */
+    /**
+     * How often leases are renewed; default a third of the lease.
+     *
+     * @param heartbeatInterval the time between renewals
+     * @return this builder
+     */
     public Builder heartbeatInterval(Duration heartbeatInterval) {
       this.heartbeatInterval = heartbeatInterval;
       return this;
     }
 
-    /** How often the leader looks for expired leases. */
+    /**
+     * How often the leader looks for expired leases.
+     *
+     * @param rescueInterval the time between rescue passes; default 10 s
+     * @return this builder
+     */
     public Builder rescueInterval(Duration rescueInterval) {
       this.rescueInterval = rescueInterval;
       return this;
     }
 
-    /** How long {@link #stop()} waits for running jobs before it releases them. */
+    /**
+     * How long {@link #stop()} waits for running jobs before it releases them.
+     *
+     * @param shutdownGrace the wait; default 10 s
+     * @return this builder
+     */
     public Builder shutdownGrace(Duration shutdownGrace) {
       this.shutdownGrace = shutdownGrace;
       return this;
     }
 
-    /** At most how often a running job's progress is written to the store; default 1 s. */
+    /**
+     * At most how often a running job's progress is written to the store; default 1 s.
+     *
+     * @param progressInterval the least time between two writes of a job's progress
+     * @return this builder
+     */
     public Builder progressInterval(Duration progressInterval) {
       this.progressInterval = progressInterval;
       return this;
     }
 
-    /** How long succeeded and cancelled jobs are kept; default 7 days. */
+    /**
+     * How long succeeded and cancelled jobs are kept; default 7 days.
+     *
+     * @param retention the time after a job finished
+     * @return this builder
+     */
     public Builder retention(Duration retention) {
       this.retention = retention;
       return this;
     }
 
-    /** How long dead jobs are kept; default 30 days. */
+    /**
+     * How long dead jobs are kept; default 30 days.
+     *
+     * @param deadRetention the time after a job died
+     * @return this builder
+     */
     public Builder deadRetention(Duration deadRetention) {
       this.deadRetention = deadRetention;
       return this;
     }
 
-    /** Adds a listener told when jobs die on this node (for alerting). */
+    /**
+     * Adds a listener told when jobs die on this node (for alerting).
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(JobListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
+    /**
+     * The most jobs one claim statement takes; default 500.
+     *
+     * @param maxClaimBatch the limit
+     * @return this builder
+     */
     public Builder maxClaimBatch(int maxClaimBatch) {
       this.maxClaimBatch = maxClaimBatch;
       return this;
     }
 
+    /**
+     * The largest args an enqueue accepts, in bytes of JSON; default 1 MiB. Larger args are refused
+     * with {@link OffloadException.InvalidJobException} on {@code args}.
+     *
+     * @param maxArgsBytes the limit, in bytes
+     * @return this builder
+     */
     public Builder maxArgsBytes(int maxArgsBytes) {
       this.maxArgsBytes = maxArgsBytes;
       return this;
@@ -1132,18 +1448,33 @@ public final class Offload implements AutoCloseable {
     /**
      * The largest result a handler may return, in bytes of JSON; default 16 MiB. An attempt whose
      * result is larger ends the job dead with {@code dev.offload.ResultNotStorable} and the size.
+     *
+     * @param maxResultBytes the limit, in bytes
+     * @return this builder
      */
     public Builder maxResultBytes(int maxResultBytes) {
       this.maxResultBytes = maxResultBytes;
       return this;
     }
 
+    /**
+     * The clock that decides when jobs are due and stamps what the node writes (leases are measured
+     * on the store's clock); default the system clock. Tests give one they move.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Whether {@link #build()} applies pending migrations; default true. */
+    /**
+     * Whether {@link #build()} applies pending migrations; default true.
+     *
+     * @param migrate false when migrations are run by other means
+     * @return this builder
+     */
     public Builder migrate(boolean migrate) {
       this.migrate = migrate;
       return this;
@@ -1152,6 +1483,7 @@ public final class Offload implements AutoCloseable {
     /**
      * Validates and builds.
      *
+     * @return the Offload, not started
      * @throws IllegalStateException naming the field and value that is wrong
      */
     public Offload build() {
@@ -1302,16 +1634,23 @@ public final class Offload implements AutoCloseable {
   public record NodeHealth(String node, Workers workers, boolean notifierConnected) {
     /** The state of a node's workers. */
     public enum Workers {
+      /** Never started: the node only enqueues or serves. */
       OFF,
+      /** Started, and every worker thread runs. */
       RUNNING,
+      /** Stopped, or a worker thread died. */
       DOWN;
 
+      /**
+       * {@return the name in JSON and in {@code /health}: {@code off}, {@code running}, {@code
+       * down}}
+       */
       public String wireName() {
         return name().toLowerCase(java.util.Locale.ROOT);
       }
     }
 
-    /** Whether nothing of this node is down. */
+    /** {@return whether nothing of this node is down} */
     public boolean up() {
       return workers != Workers.DOWN && notifierConnected;
     }
@@ -1343,12 +1682,23 @@ public final class Offload implements AutoCloseable {
       @Nullable Double runP50Ms,
       Flow flow) {
 
+    /** Copies the counts; a null flow is {@link Flow#none()}. */
     public QueueStats {
       counts = Map.copyOf(counts);
       flow = flow == null ? Flow.none() : flow;
     }
 
-    /** A queue as a store counts it, before its flow control is looked at. */
+    /**
+     * A queue as a store counts it, before its flow control is looked at.
+     *
+     * @param name the queue
+     * @param paused whether claiming is paused on every node
+     * @param counts jobs per state
+     * @param claimed running jobs a node holds for a free slot
+     * @param finishedLastMinute jobs that reached a final state in the last minute
+     * @param latencyP50Ms median wait from run_at to the handler's start, or null
+     * @param runP50Ms median run time, or null
+     */
     public QueueStats(
         String name,
         boolean paused,
@@ -1360,7 +1710,16 @@ public final class Offload implements AutoCloseable {
       this(name, paused, counts, claimed, finishedLastMinute, latencyP50Ms, runP50Ms, Flow.none());
     }
 
-    /** A queue with no job claimed ahead. */
+    /**
+     * A queue with no job claimed ahead.
+     *
+     * @param name the queue
+     * @param paused whether claiming is paused on every node
+     * @param counts jobs per state
+     * @param finishedLastMinute jobs that reached a final state in the last minute
+     * @param latencyP50Ms median wait from run_at to the handler's start, or null
+     * @param runP50Ms median run time, or null
+     */
     public QueueStats(
         String name,
         boolean paused,
@@ -1371,16 +1730,29 @@ public final class Offload implements AutoCloseable {
       this(name, paused, counts, 0, finishedLastMinute, latencyP50Ms, runP50Ms);
     }
 
-    /** Jobs whose handlers are running now (held jobs not started are {@link #claimed()}). */
+    /**
+     * {@return jobs whose handlers are running now (held jobs not started are {@link #claimed()})}
+     */
     public long running() {
       return Math.max(0, count(JobState.RUNNING) - claimed);
     }
 
+    /**
+     * The jobs of the queue in one state.
+     *
+     * @param state the state
+     * @return how many jobs are in it, 0 when none
+     */
     public long count(JobState state) {
       return counts.getOrDefault(state, 0L);
     }
 
-    /** This queue with what its flow control holds back. */
+    /**
+     * This queue with what its flow control holds back.
+     *
+     * @param flow what it holds back
+     * @return a copy with {@code flow}
+     */
     public QueueStats withFlow(Flow flow) {
       return new QueueStats(
           name, paused, counts, claimed, finishedLastMinute, latencyP50Ms, runP50Ms, flow);
@@ -1408,12 +1780,12 @@ public final class Offload implements AutoCloseable {
         long waitingPaused) {
       private static final Flow NONE = new Flow(0, 0, 0, 0, 0, 0);
 
-      /** Nothing held back, nothing running. */
+      /** {@return nothing held back, nothing running} */
       public static Flow none() {
         return NONE;
       }
 
-      /** Due jobs that a limit, a rate or a pause holds back. */
+      /** {@return the due jobs that a limit, a rate or a pause holds back} */
       public long waiting() {
         return waitingOnQueueLimit + waitingOnKeyLimit + waitingOnRate + waitingPaused;
       }
@@ -1449,7 +1821,19 @@ public final class Offload implements AutoCloseable {
       double waitP50Ms,
       double waitP95Ms) {
 
-    /** Figures from the durations, and the advice for {@code budgetMs}. */
+    /**
+     * Figures from the durations, and the advice for {@code budgetMs}.
+     *
+     * @param kind the kind
+     * @param runs how many jobs the figures cover
+     * @param p50Ms median time from first start to end
+     * @param p95Ms 95th percentile time from first start to end
+     * @param maxMs longest time from first start to end
+     * @param budgetMs the request budget compared against
+     * @param waitP50Ms median queue wait
+     * @param waitP95Ms 95th percentile queue wait
+     * @return the figures with their advice
+     */
     public static KindStats of(
         String kind,
         long runs,
@@ -1484,6 +1868,8 @@ public final class Offload implements AutoCloseable {
   public interface JobListener {
     /**
      * The job is dead: its attempts are used up, it failed permanently, or its worker kept dying.
+     *
+     * @param job the job as stored
      */
     default void onDead(Job job) {}
 
@@ -1491,18 +1877,36 @@ public final class Offload implements AutoCloseable {
      * An attempt of the job failed here and the job will run again ({@code retrying}; its last
      * error says why, {@link Job#runAt()} when). Called on the listener thread, as {@link #onDead}
      * is.
+     *
+     * @param job the job as stored
      */
     default void onRetrying(Job job) {}
 
-    /** {@code count} jobs of {@code kind} were enqueued into {@code queue} by this node. */
+    /**
+     * Jobs were enqueued by this node.
+     *
+     * @param kind their kind
+     * @param queue their queue
+     * @param count how many
+     */
     default void onEnqueued(String kind, String queue, int count) {}
 
-    /** An attempt started here, {@code waitedMillis} after the job became runnable. */
+    /**
+     * An attempt started here.
+     *
+     * @param kind the job's kind
+     * @param queue the job's queue
+     * @param waitedMillis the time since the job became runnable
+     */
     default void onStarted(String kind, String queue, long waitedMillis) {}
 
     /**
-     * An attempt ended here after {@code runMillis}: {@code state} is succeeded, retrying, dead or
-     * cancelled (a retrying outcome is a failed attempt).
+     * An attempt ended here.
+     *
+     * @param kind the job's kind
+     * @param queue the job's queue
+     * @param state succeeded, retrying (a failed attempt), dead or cancelled
+     * @param runMillis how long the attempt ran
      */
     default void onFinished(String kind, String queue, JobState state, long runMillis) {}
   }
@@ -1525,20 +1929,23 @@ public final class Offload implements AutoCloseable {
    */
   public sealed interface Outcome<R> {
 
-    /** The job as it was when the call returned. */
+    /** {@return the job as it was when the call returned} */
     Job job();
 
-    /** The job's id. */
+    /** {@return the job's id} */
     default JobId id() {
       return job().id();
     }
 
-    /** Whether the job reached a final state (succeeded, dead or cancelled) within the budget. */
+    /**
+     * {@return whether the job reached a final state (succeeded, dead or cancelled) within the
+     * budget}
+     */
     default boolean finished() {
       return this instanceof Finished;
     }
 
-    /** Whether the job succeeded within the budget. */
+    /** {@return whether the job succeeded within the budget} */
     default boolean succeeded() {
       return job().state() == JobState.SUCCEEDED;
     }
@@ -1548,6 +1955,8 @@ public final class Offload implements AutoCloseable {
      * at {@code /api/jobs/{id}/events}), relative to where the server's API is mounted. A {@link
      * Deferred} of an Offload with a progress key carries the job's signed URL instead ({@link
      * Offload#progressUrl(JobId)}), which the job's user may be given.
+     *
+     * @return the path or URL
      */
     default String progressUrl() {
       return "/api/jobs/" + id().value();
@@ -1558,8 +1967,10 @@ public final class Offload implements AutoCloseable {
      *
      * @param job the job in its final state
      * @param result its result read as {@code R} when it succeeded with a result, else null
+     * @param <R> the type the result is read as
      */
     record Finished<R>(Job job, @Nullable R result) implements Outcome<R> {
+      /** Checks that the job is in a final state. */
       public Finished {
         if (!job.state().isFinal()) {
           throw new IllegalArgumentException(
@@ -1575,13 +1986,19 @@ public final class Offload implements AutoCloseable {
      * @param progressUrl where to follow it: the signed URL of {@link Offload#progressUrl(JobId)}
      *     (valid for {@link Offload#DEFAULT_PROGRESS_TTL}) when the Offload has a progress key,
      *     else the plain {@code /api/jobs/{id}}, which needs the admin token
+     * @param <R> the type the result would be read as
      */
     record Deferred<R>(Job job, String progressUrl) implements Outcome<R> {
+      /** Checks that there is a progress URL. */
       public Deferred {
         java.util.Objects.requireNonNull(progressUrl, "progressUrl");
       }
 
-      /** The job with its plain path as the progress URL. */
+      /**
+       * The job with its plain path as the progress URL.
+       *
+       * @param job the job when the call returned
+       */
       public Deferred(Job job) {
         this(job, "/api/jobs/" + job.id().value());
       }
@@ -1590,6 +2007,10 @@ public final class Offload implements AutoCloseable {
     /**
      * The outcome for {@code job} as read now, its result read as {@code type}.
      *
+     * @param <R> the result's type
+     * @param job the job as read now
+     * @param type what its result is read as
+     * @return finished when the job is in a final state, else deferred
      * @throws IllegalArgumentException if the job succeeded with a result that is not a {@code
      *     type}
      */

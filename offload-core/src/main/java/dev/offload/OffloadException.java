@@ -5,23 +5,41 @@ import java.util.NoSuchElementException;
 
 /** A store operation failed (the database is unreachable, a statement failed). */
 public class OffloadException extends RuntimeException {
+  /**
+   * A failure with its cause.
+   *
+   * @param message what failed, without SQL, URLs or passwords
+   * @param cause the driver's or the network's exception
+   */
   public OffloadException(String message, Throwable cause) {
     super(message, cause);
   }
 
+  /**
+   * A failure.
+   *
+   * @param message what failed, without SQL, URLs or passwords
+   */
   public OffloadException(String message) {
     super(message);
   }
 
   /** An action named a job id the store does not hold (never enqueued, deleted or pruned). */
   public static final class NoSuchJobException extends NoSuchElementException {
+    /** The id that named no job. */
     private final JobId id;
 
+    /**
+     * No job {@code id}.
+     *
+     * @param id the id that named no job
+     */
     public NoSuchJobException(JobId id) {
       super("no job " + id);
       this.id = id;
     }
 
+    /** {@return the id that named no job} */
     public JobId id() {
       return id;
     }
@@ -33,8 +51,14 @@ public class OffloadException extends RuntimeException {
    * come.
    */
   public static final class UnknownKindException extends IllegalArgumentException {
+    /** The unknown kind. */
     private final String kind;
 
+    /**
+     * No one knows {@code kind}.
+     *
+     * @param kind the kind that was enqueued
+     */
     public UnknownKindException(String kind) {
       super(
           "unknown job kind '"
@@ -44,6 +68,7 @@ public class OffloadException extends RuntimeException {
       this.kind = kind;
     }
 
+    /** {@return the kind that no one knows} */
     public String kind() {
       return kind;
     }
@@ -59,8 +84,15 @@ public class OffloadException extends RuntimeException {
    * days for succeeded and cancelled jobs, 30 for dead ones, by default) or it is deleted.
    */
   public static final class IdempotencyKeyConflictException extends IllegalArgumentException {
+    /** The reused key. */
     private final String key;
 
+    /**
+     * {@code key} was used for another job.
+     *
+     * @param key the reused key
+     * @param detail how the jobs differ (kind or args), for the message
+     */
     public IdempotencyKeyConflictException(String key, String detail) {
       super(
           "idempotency key '"
@@ -71,7 +103,7 @@ public class OffloadException extends RuntimeException {
       this.key = key;
     }
 
-    /** The key that was reused. */
+    /** {@return the key that was reused} */
     public String key() {
       return key;
     }
@@ -83,7 +115,10 @@ public class OffloadException extends RuntimeException {
    * message names the field; {@code docs/limits.md} lists every limit.
    */
   public static final class InvalidJobException extends IllegalArgumentException {
+    /** The field at fault. */
     private final String field;
+
+    /** Whether it is over a size limit. */
     private final boolean tooLarge;
 
     private InvalidJobException(String field, String message, boolean tooLarge) {
@@ -92,12 +127,24 @@ public class OffloadException extends RuntimeException {
       this.tooLarge = tooLarge;
     }
 
-    /** {@code field} is invalid; {@code message} says why and names it. */
+    /**
+     * An invalid field.
+     *
+     * @param field the field at fault, as a path from the request
+     * @param message why it is invalid, naming it
+     * @return the exception
+     */
     public static InvalidJobException invalid(String field, String message) {
       return new InvalidJobException(field, message, false);
     }
 
-    /** {@code field} is over a size limit; {@code message} says which. */
+    /**
+     * A field over a size limit.
+     *
+     * @param field the field at fault, as a path from the request
+     * @param message which limit it is over, naming it
+     * @return the exception
+     */
     public static InvalidJobException tooLarge(String field, String message) {
       return new InvalidJobException(field, message, true);
     }
@@ -105,12 +152,14 @@ public class OffloadException extends RuntimeException {
     /**
      * The field at fault, as a path from the request: {@code args}, {@code args.items[2].sku},
      * {@code runAt}, {@code delay}.
+     *
+     * @return the field's path
      */
     public String field() {
       return field;
     }
 
-    /** Whether the field is over a size limit (HTTP 413) rather than invalid (422). */
+    /** {@return whether the field is over a size limit (HTTP 413) rather than invalid (422)} */
     public boolean tooLarge() {
       return tooLarge;
     }

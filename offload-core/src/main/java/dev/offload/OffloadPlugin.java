@@ -6,6 +6,10 @@ package dev.offload;
  * {@code META-INF/services/dev.offload.OffloadPlugin}.
  */
 public interface OffloadPlugin {
-  /** Registers this plugin's handlers (and, if it wants, queues) on the builder. */
+  /**
+   * Registers this plugin's handlers (and, if it wants, queues) on the builder.
+   *
+   * @param builder the builder of the worker's {@link Offload}
+   */
   void configure(Offload.Builder builder);
 }

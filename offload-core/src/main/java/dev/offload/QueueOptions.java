@@ -43,11 +43,23 @@ public record QueueOptions(
     boolean fair,
     @Nullable Duration aging,
     @Nullable Push push) {
+  /** The highest {@code maxRunning} and {@code perKey}. */
   public static final int MAX_LIMIT = 100_000;
+
   private static final QueueOptions NONE =
       new QueueOptions(null, null, null, false, false, null, null);
 
-  /** Options of a pull queue (no push endpoint). */
+  /**
+   * Options of a pull queue (no push endpoint).
+   *
+   * @param maxRunning at most this many jobs of the queue run at once across all nodes, or null
+   * @param perKey at most this many jobs with the same {@code concurrencyKey} run at once, or null
+   * @param rate at most this many job starts per period across all nodes, or null
+   * @param ratePerKey whether {@code rate} applies to each {@code concurrencyKey} on its own
+   * @param fair whether claims interleave keys
+   * @param aging the wait past its run time that makes a job one priority level more urgent, or
+   *     null
+   */
   public QueueOptions(
       @Nullable Integer maxRunning,
       @Nullable Integer perKey,
@@ -58,6 +70,7 @@ public record QueueOptions(
     this(maxRunning, perKey, rate, ratePerKey, fair, aging, null);
   }
 
+  /** Validates the limits. */
   public QueueOptions {
     if (maxRunning != null && (maxRunning < 1 || maxRunning > MAX_LIMIT)) {
       throw new IllegalArgumentException(
@@ -75,33 +88,70 @@ public record QueueOptions(
     }
   }
 
-  /** No limits: the queue runs as fast as its nodes' concurrency allows. */
+  /** {@return no limits: the queue runs as fast as its nodes' concurrency allows} */
   public static QueueOptions none() {
     return NONE;
   }
 
+  /**
+   * Sets the queue's limit across all nodes.
+   *
+   * @param maxRunning at most this many jobs of the queue run at once, or null for no limit
+   * @return a copy with that limit
+   */
   public QueueOptions maxRunning(@Nullable Integer maxRunning) {
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
 
+  /**
+   * Sets the per-key limit.
+   *
+   * @param perKey at most this many jobs with the same {@code concurrencyKey} run at once, or null
+   * @return a copy with that limit
+   */
   public QueueOptions perKey(@Nullable Integer perKey) {
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
 
-  /** Sets the rate; null removes it (and {@code ratePerKey} with it). */
+  /**
+   * Sets the rate.
+   *
+   * @param rate at most this many job starts per period, or null to remove it (and {@code
+   *     ratePerKey} with it)
+   * @return a copy with that rate
+   */
   public QueueOptions rate(@Nullable Rate rate) {
     return new QueueOptions(
         maxRunning, perKey, rate, rate != null && ratePerKey, fair, aging, push);
   }
 
+  /**
+   * Sets whether the rate applies to each key on its own.
+   *
+   * @param ratePerKey true for a budget per {@code concurrencyKey}, false for one for the queue
+   * @return a copy with that setting
+   */
   public QueueOptions ratePerKey(boolean ratePerKey) {
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
 
+  /**
+   * Sets whether claims interleave keys.
+   *
+   * @param fair true for one job of each key before a second of any
+   * @return a copy with that setting
+   */
   public QueueOptions fair(boolean fair) {
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
 
+  /**
+   * Sets the aging period.
+   *
+   * @param aging the wait past its run time that makes a job one priority level more urgent (at
+   *     least 1 s), or null for none
+   * @return a copy with that period
+   */
   public QueueOptions aging(@Nullable Duration aging) {
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
   }
@@ -109,6 +159,9 @@ public record QueueOptions(
   /**
    * Binds the queue to an HTTP endpoint (its jobs are POSTed there), or with null makes it a pull
    * queue again.
+   *
+   * @param push the endpoint, or null
+   * @return a copy with that binding
    */
   public QueueOptions push(@Nullable Push push) {
     return new QueueOptions(maxRunning, perKey, rate, ratePerKey, fair, aging, push);
@@ -117,17 +170,21 @@ public record QueueOptions(
   /**
    * Whether claims of the queue need its flow-control path (a lock per queue, counting what runs);
    * a queue without any of these settings is claimed lock-free.
+   *
+   * @return true when any limit, rate, fairness or aging is set
    */
   public boolean controlled() {
     return maxRunning != null || perKey != null || rate != null || fair || aging != null;
   }
 
-  /** Whether a running job holds a slot of a limit ({@code maxRunning} or {@code perKey}). */
+  /**
+   * {@return whether a running job holds a slot of a limit ({@code maxRunning} or {@code perKey})}
+   */
   public boolean holdsSlots() {
     return maxRunning != null || perKey != null;
   }
 
-  /** Whether claims interleave keys: {@code fair}, or a per-key limit. */
+  /** {@return whether claims interleave keys: {@code fair}, or a per-key limit} */
   public boolean interleavesKeys() {
     return fair || perKey != null;
   }
@@ -147,10 +204,16 @@ public record QueueOptions(
    * @param allowHttp whether plain {@code http} is accepted for a host that is not loopback
    */
   public record Push(URI url, Duration timeout, @Nullable String secretEnv, boolean allowHttp) {
+    /** The timeout of a delivery unless one is given. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The shortest timeout a push queue may have. */
     public static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+
+    /** The longest timeout a push queue may have. */
     public static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
+    /** Validates the endpoint; a null timeout is the default. */
     public Push {
       if (url == null) {
         throw new IllegalArgumentException("pushUrl is required");
@@ -171,7 +234,13 @@ public record QueueOptions(
       checkUrl(url, allowHttp);
     }
 
-    /** An endpoint with the default timeout, unsigned, https (or loopback http). */
+    /**
+     * An endpoint with the default timeout, unsigned, https (or loopback http).
+     *
+     * @param url the endpoint's absolute URL
+     * @return the binding
+     * @throws IllegalArgumentException if {@code url} is not a URL the checks above accept
+     */
     public static Push to(String url) {
       URI uri;
       try {
@@ -182,14 +251,32 @@ public record QueueOptions(
       return new Push(uri, DEFAULT_TIMEOUT, null, false);
     }
 
+    /**
+     * Sets the delivery timeout.
+     *
+     * @param timeout how long one delivery may take, 100 ms to 1 h
+     * @return a copy with that timeout
+     */
     public Push timeout(Duration timeout) {
       return new Push(url, timeout, secretEnv, allowHttp);
     }
 
+    /**
+     * Sets where the signing secret is read.
+     *
+     * @param secretEnv the environment variable that holds the secret, or null to send unsigned
+     * @return a copy with that variable
+     */
     public Push secretEnv(@Nullable String secretEnv) {
       return new Push(url, timeout, secretEnv, allowHttp);
     }
 
+    /**
+     * Sets whether plain http is accepted for a host that is not loopback.
+     *
+     * @param allowHttp true to accept it
+     * @return a copy with that setting
+     */
     public Push allowHttp(boolean allowHttp) {
       return new Push(url, timeout, secretEnv, allowHttp);
     }
@@ -265,6 +352,7 @@ public record QueueOptions(
     private static final Pattern TEXT = Pattern.compile("\\s*(\\d{1,9})\\s*/\\s*([a-z]+)\\s*");
     private static final Duration DAY = Duration.ofDays(1);
 
+    /** Validates the count and the period. */
     public Rate {
       Objects.requireNonNull(period, "period");
       if (count < 1) {
@@ -284,14 +372,32 @@ public record QueueOptions(
       }
     }
 
+    /**
+     * A rate per second.
+     *
+     * @param count starts per second
+     * @return the rate
+     */
     public static Rate perSecond(int count) {
       return new Rate(count, Duration.ofSeconds(1));
     }
 
+    /**
+     * A rate per minute.
+     *
+     * @param count starts per minute
+     * @return the rate
+     */
     public static Rate perMinute(int count) {
       return new Rate(count, Duration.ofMinutes(1));
     }
 
+    /**
+     * A rate per hour.
+     *
+     * @param count starts per hour
+     * @return the rate
+     */
     public static Rate perHour(int count) {
       return new Rate(count, Duration.ofHours(1));
     }
@@ -300,6 +406,8 @@ public record QueueOptions(
      * Reads {@code N/PERIOD}, PERIOD one of {@code s}, {@code min}, {@code h}, {@code d} (or {@code
      * sec}, {@code second}, {@code m}, {@code minute}, {@code hour}, {@code day}).
      *
+     * @param text the rate as written, such as {@code 10/s}
+     * @return the rate
      * @throws IllegalArgumentException naming the text and what was expected
      */
     public static Rate parse(String text) {
@@ -325,7 +433,7 @@ public record QueueOptions(
       return new Rate(Integer.parseInt(m.group(1)), period);
     }
 
-    /** The time between two starts: {@code period / count}. */
+    /** {@return the time between two starts: {@code period / count}} */
     public Duration interval() {
       return period.dividedBy(count);
     }

@@ -91,7 +91,13 @@ public final class Schedule {
     this.executionTime = executionTime;
   }
 
-  /** A cron schedule in UTC. */
+  /**
+   * A cron schedule in UTC.
+   *
+   * @param expression five fields (minute hour day-of-month month day-of-week) or a macro such as
+   *     {@code @daily}
+   * @return the schedule
+   */
   public static Schedule cron(String expression) {
     return cron(expression, ZoneOffset.UTC);
   }
@@ -99,6 +105,10 @@ public final class Schedule {
   /**
    * A cron schedule on the wall clock of {@code zone}.
    *
+   * @param expression five fields (minute hour day-of-month month day-of-week) or a macro such as
+   *     {@code @daily}
+   * @param zone the zone whose wall clock it reads
+   * @return the schedule
    * @throws IllegalArgumentException naming the field that is wrong and its allowed range
    */
   public static Schedule cron(String expression, ZoneId zone) {
@@ -120,6 +130,8 @@ public final class Schedule {
   /**
    * A schedule that fires every {@code interval}, at whole multiples of it since the epoch.
    *
+   * @param interval the time between ticks, at least a second
+   * @return the schedule
    * @throws IllegalArgumentException if the interval is under a second
    */
   public static Schedule every(Duration interval) {
@@ -190,22 +202,27 @@ public final class Schedule {
     return Objects.requireNonNull(executionTime, "a cron schedule's execution times");
   }
 
-  /** The cron expression as given (macros kept), or null for an interval. */
+  /** {@return the cron expression as given (macros kept), or null for an interval} */
   public @Nullable String cronExpression() {
     return cron;
   }
 
-  /** The zone whose wall clock the cron expression reads; UTC for intervals. */
+  /** {@return the zone whose wall clock the cron expression reads; UTC for intervals} */
   public ZoneId zone() {
     return zone;
   }
 
-  /** The interval, or null for a cron schedule. */
+  /** {@return the interval, or null for a cron schedule} */
   public @Nullable Duration interval() {
     return every;
   }
 
-  /** The first tick strictly after {@code after}. */
+  /**
+   * The first tick strictly after {@code after}.
+   *
+   * @param after the time to look from
+   * @return the tick
+   */
   public Instant next(Instant after) {
     if (every != null) {
       long step = every.toMillis();
@@ -228,7 +245,12 @@ public final class Schedule {
     }
   }
 
-  /** The latest tick at or before {@code atOrBefore}, or null if there is none. */
+  /**
+   * The latest tick at or before {@code atOrBefore}, or null if there is none.
+   *
+   * @param atOrBefore the time to look back from
+   * @return the tick, or null
+   */
   public @Nullable Instant previous(Instant atOrBefore) {
     if (every != null) {
       long step = every.toMillis();
@@ -239,12 +261,23 @@ public final class Schedule {
     return last.map(t -> instant(t.toLocalDateTime())).orElse(null);
   }
 
-  /** The latest tick strictly before {@code before}, or null if there is none. */
+  /**
+   * The latest tick strictly before {@code before}, or null if there is none.
+   *
+   * @param before the time to look back from
+   * @return the tick, or null
+   */
   public @Nullable Instant previousBefore(Instant before) {
     return previous(before.minusNanos(1));
   }
 
-  /** The next {@code count} ticks after {@code after}. */
+  /**
+   * The next {@code count} ticks after {@code after}.
+   *
+   * @param after the time to look from
+   * @param count how many ticks
+   * @return the ticks, oldest first
+   */
   public List<Instant> nextTimes(Instant after, int count) {
     List<Instant> out = new ArrayList<>(count);
     Instant t = after;
@@ -302,7 +335,11 @@ public final class Schedule {
       this.clock = clock;
     }
 
-    /** Every schedule by name, with its next three ticks and latest job. */
+    /**
+     * Every schedule by name, with its next three ticks and latest job.
+     *
+     * @return the schedules
+     */
     public List<ScheduleInfo> list() {
       Instant now = clock.instant();
       List<ScheduleInfo> out = new ArrayList<>();
@@ -312,6 +349,12 @@ public final class Schedule {
       return out;
     }
 
+    /**
+     * One schedule, with its next three ticks and latest job.
+     *
+     * @param name the schedule's name
+     * @return the schedule, or empty if there is none of that name
+     */
     public Optional<ScheduleInfo> get(String name) {
       return store.scheduleGet(name).map(r -> info(r, clock.instant()));
     }
@@ -319,6 +362,12 @@ public final class Schedule {
     /**
      * Adds a schedule; its first tick is the first one after now.
      *
+     * @param name the schedule's name, unique in the store
+     * @param when its timing
+     * @param kind the kind of the jobs it makes
+     * @param args their args (anything Jackson can write), or null
+     * @param options the jobs' options and the catch-up policy
+     * @return the schedule as stored
      * @throws IllegalStateException if a schedule of that name exists
      * @throws UnknownKindException if no node knows the kind
      * @throws IllegalArgumentException if the name or args are invalid
@@ -336,6 +385,12 @@ public final class Schedule {
      * Adds a schedule or replaces the definition of the one of that name (keeping whether it is
      * paused; when its timing changes, ticks before now are not caught up).
      *
+     * @param name the schedule's name, unique in the store
+     * @param when its timing
+     * @param kind the kind of the jobs it makes
+     * @param args their args (anything Jackson can write), or null
+     * @param options the jobs' options and the catch-up policy
+     * @return the schedule as stored
      * @throws UnknownKindException if no node knows the kind
      */
     public ScheduleInfo put(
@@ -345,13 +400,23 @@ public final class Schedule {
     }
 
     /**
-     * Stops a schedule from firing until {@link #resume}. @throws NoSuchElementException if none
+     * Stops a schedule from firing until {@link #resume}.
+     *
+     * @param name the schedule's name
+     * @return the schedule as stored
+     * @throws NoSuchElementException if there is no such schedule
      */
     public ScheduleInfo pause(String name) {
       return setPaused(name, true);
     }
 
-    /** Fires a paused schedule again from its next tick; ticks while paused are skipped. */
+    /**
+     * Fires a paused schedule again from its next tick; ticks while paused are skipped.
+     *
+     * @param name the schedule's name
+     * @return the schedule as stored
+     * @throws NoSuchElementException if there is no such schedule
+     */
     public ScheduleInfo resume(String name) {
       return setPaused(name, false);
     }
@@ -363,7 +428,12 @@ public final class Schedule {
       return get(name).orElseThrow(() -> noSuch(name));
     }
 
-    /** Deletes a schedule; its jobs stay. @throws NoSuchElementException if none */
+    /**
+     * Deletes a schedule; its jobs stay.
+     *
+     * @param name the schedule's name
+     * @throws NoSuchElementException if there is no such schedule
+     */
     public void delete(String name) {
       if (!store.scheduleDelete(name)) {
         throw noSuch(name);
@@ -374,6 +444,8 @@ public final class Schedule {
      * Enqueues one job of the schedule now, outside its ticks (its {@code runAt} is now); the
      * schedule's own ticks are not affected.
      *
+     * @param name the schedule's name
+     * @return the job's id
      * @throws NoSuchElementException if there is no such schedule
      */
     public JobId run(String name) {
@@ -473,6 +545,7 @@ public final class Schedule {
     private static final ScheduleOptions DEFAULTS =
         new ScheduleOptions(null, null, null, CatchUp.LATEST);
 
+    /** Validates the job options; a null catch-up policy is {@link CatchUp#LATEST}. */
     public ScheduleOptions {
       if (queue != null) {
         Validate.queueName(queue);
@@ -488,22 +561,47 @@ public final class Schedule {
       }
     }
 
+    /** {@return the kind's job options, catch-up {@link CatchUp#LATEST}} */
     public static ScheduleOptions defaults() {
       return DEFAULTS;
     }
 
+    /**
+     * Sets the jobs' queue.
+     *
+     * @param queue the queue
+     * @return a copy with that queue
+     */
     public ScheduleOptions queue(String queue) {
       return new ScheduleOptions(queue, priority, maxAttempts, catchUp);
     }
 
+    /**
+     * Sets the jobs' priority.
+     *
+     * @param priority 0 (runs first) to 9
+     * @return a copy with that priority
+     */
     public ScheduleOptions priority(int priority) {
       return new ScheduleOptions(queue, priority, maxAttempts, catchUp);
     }
 
+    /**
+     * Sets the jobs' attempts.
+     *
+     * @param maxAttempts how many times a job runs before it is dead
+     * @return a copy with that number
+     */
     public ScheduleOptions maxAttempts(int maxAttempts) {
       return new ScheduleOptions(queue, priority, maxAttempts, catchUp);
     }
 
+    /**
+     * Sets the catch-up policy.
+     *
+     * @param catchUp what to do about ticks missed while no node ran
+     * @return a copy with that policy
+     */
     public ScheduleOptions catchUp(CatchUp catchUp) {
       return new ScheduleOptions(queue, priority, maxAttempts, catchUp);
     }
@@ -549,16 +647,17 @@ public final class Schedule {
       List<Instant> next,
       @Nullable JobId lastJob,
       @Nullable JobState lastJobState) {
+    /** Copies the ticks (none when null). */
     public ScheduleInfo {
       next = next == null ? List.of() : List.copyOf(next);
     }
 
-    /** The timing as text: the cron expression, or {@code every PT5M}. */
+    /** {@return the timing as text: the cron expression, or {@code every PT5M}} */
     public String expression() {
       return cron != null ? cron : "every " + every;
     }
 
-    /** The timing as a {@link Schedule}. */
+    /** {@return the timing as a {@link Schedule}} */
     public Schedule schedule() {
       return cron != null
           ? Schedule.cron(cron, java.time.ZoneId.of(zone))
@@ -584,11 +683,21 @@ public final class Schedule {
     /** At most this many missed ticks of one schedule are caught up at once. */
     public static final int MAX_MISSED = 100;
 
+    /**
+     * {@return the name in JSON and on the command line: {@code none}, {@code latest}, {@code all}}
+     */
     @JsonValue
     public String wireName() {
       return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Parses a wire name.
+     *
+     * @param name {@code none}, {@code latest} or {@code all}
+     * @return the policy
+     * @throws IllegalArgumentException naming the valid policies
+     */
     @JsonCreator
     public static CatchUp fromWire(String name) {
       for (CatchUp c : values()) {

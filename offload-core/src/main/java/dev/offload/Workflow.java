@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  *     cancelled because a dependency failed, even if {@code continue} steps then succeeded), or
  *     cancelled (by a user)
  * @param progress how far it is, and an estimate of the time left
+ * @param createdAt when it was enqueued
  * @param steps its steps in the order they were given
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -47,22 +48,37 @@ public record Workflow(
     WorkflowProgress progress,
     Instant createdAt,
     List<Step> steps) {
+  /** Copies the steps. */
   public Workflow {
     steps = List.copyOf(steps);
   }
 
   /** A workflow's state, computed from its steps. */
   public enum State {
+    /** Some step has not ended, and none failed. */
     RUNNING,
+    /** Every step succeeded. */
     SUCCEEDED,
+    /** A step ended dead, or was cancelled because a dependency failed. */
     FAILED,
+    /** A user cancelled it. */
     CANCELLED;
 
+    /**
+     * {@return the name in JSON: {@code running}, {@code succeeded}, {@code failed}, {@code
+     * cancelled}}
+     */
     @JsonValue
     public String wireName() {
       return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Parses a wire name.
+     *
+     * @param name the name in JSON
+     * @return the state
+     */
     @JsonCreator
     public static State fromWire(String name) {
       return valueOf(name.toUpperCase(Locale.ROOT));
@@ -78,6 +94,8 @@ public record Workflow(
    * @param state its job's state ({@code waiting} until its dependencies end)
    * @param after the steps it waits for
    * @param onFailure what it does when a dependency fails
+   * @param startedAt when its job's latest attempt started, or null
+   * @param finishedAt when its job reached a final state, or null
    * @param progress its job's latest progress, or null
    */
   @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -91,6 +109,7 @@ public record Workflow(
       @Nullable Instant startedAt,
       @Nullable Instant finishedAt,
       @Nullable Progress progress) {
+    /** Copies the dependencies. */
     public Step {
       after = List.copyOf(after);
     }
@@ -198,12 +217,27 @@ public record Workflow(
       this.afterEnqueue = afterEnqueue;
     }
 
-    /** A step with no dependencies. */
+    /**
+     * A step with no dependencies.
+     *
+     * @param name the step's name, unique in the workflow
+     * @param kind its kind
+     * @param args its args (anything Jackson can write), or null
+     * @return this builder
+     */
     public WorkflowBuilder step(String name, String kind, @Nullable Object args) {
       return step(name, kind, args, StepOptions.none());
     }
 
-    /** A step with dependencies and options: {@code step("report", kind, args, after("sync"))}. */
+    /**
+     * A step with dependencies and options: {@code step("report", kind, args, after("sync"))}.
+     *
+     * @param name the step's name, unique in the workflow
+     * @param kind its kind
+     * @param args its args (anything Jackson can write), or null
+     * @param options its dependencies, failure policy, queue and priority
+     * @return this builder
+     */
     public WorkflowBuilder step(
         String name, String kind, @Nullable Object args, StepOptions options) {
       steps.add(new Step(name, kind, args, Objects.requireNonNull(options, "options")));
@@ -213,6 +247,8 @@ public record Workflow(
     /**
      * Enqueues the steps even when no worker has announced their kinds yet, as {@link
      * EnqueueOptions#allowUnknownKind()} does for one job.
+     *
+     * @return this builder
      */
     public WorkflowBuilder allowUnknownKinds() {
       this.allowUnknownKinds = true;
@@ -223,6 +259,7 @@ public record Workflow(
      * Validates the graph and enqueues every step in one transaction; nothing is written when it is
      * refused.
      *
+     * @return the workflow's id
      * @throws IllegalArgumentException naming the step at fault: a duplicate name, a dependency on
      *     a missing step, a cycle, an unknown kind or bad args
      */
@@ -392,8 +429,13 @@ public record Workflow(
     }
   }
 
-  /** A workflow's id, as {@code GET /api/workflows/{id}} takes it. */
+  /**
+   * A workflow's id, as {@code GET /api/workflows/{id}} takes it.
+   *
+   * @param value a positive number
+   */
   public record WorkflowId(long value) {
+    /** Checks that the id is positive. */
     public WorkflowId {
       if (value <= 0) {
         throw new IllegalArgumentException("a workflow id is a positive number, got " + value);
@@ -401,6 +443,10 @@ public record Workflow(
     }
 
     /**
+     * Parses an id as typed by a user.
+     *
+     * @param text the id as typed
+     * @return the id
      * @throws IllegalArgumentException if {@code text} is not a positive number
      */
     public static WorkflowId parse(String text) {
@@ -429,6 +475,7 @@ public record Workflow(
    */
   public record StepOptions(
       List<String> after, OnFailure onFailure, @Nullable String queue, @Nullable Integer priority) {
+    /** Validates the queue and priority; no dependencies when null, cancel on failure when null. */
     public StepOptions {
       after = after == null ? List.of() : List.copyOf(after);
       onFailure = onFailure == null ? OnFailure.CANCEL : onFailure;
@@ -440,12 +487,17 @@ public record Workflow(
       }
     }
 
-    /** No dependencies, default options. */
+    /** {@return no dependencies, default options} */
     public static StepOptions none() {
       return new StepOptions(List.of(), OnFailure.CANCEL, null, null);
     }
 
-    /** Waits for the named steps. */
+    /**
+     * Waits for the named steps.
+     *
+     * @param steps the steps' names ({@code "sync/*"} for a group)
+     * @return the options
+     */
     public static StepOptions after(String... steps) {
       for (String s : steps) {
         Objects.requireNonNull(s, "step name");
@@ -453,14 +505,32 @@ public record Workflow(
       return new StepOptions(List.of(steps), OnFailure.CANCEL, null, null);
     }
 
+    /**
+     * Sets what the step does when a dependency fails.
+     *
+     * @param onFailure cancel (the default) or continue
+     * @return a copy with that policy
+     */
     public StepOptions onFailure(OnFailure onFailure) {
       return new StepOptions(after, onFailure, queue, priority);
     }
 
+    /**
+     * Sets the step's queue.
+     *
+     * @param queue the queue
+     * @return a copy with that queue
+     */
     public StepOptions queue(String queue) {
       return new StepOptions(after, onFailure, queue, priority);
     }
 
+    /**
+     * Sets the step's priority.
+     *
+     * @param priority 0 (runs first) to 9
+     * @return a copy with that priority
+     */
     public StepOptions priority(int priority) {
       return new StepOptions(after, onFailure, queue, priority);
     }
@@ -473,11 +543,19 @@ public record Workflow(
     /** The step runs anyway once every dependency has ended (e.g. a notification either way). */
     CONTINUE;
 
+    /** {@return the name in JSON and on the command line: {@code cancel} or {@code continue}} */
     @JsonValue
     public String wireName() {
       return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Parses a wire name.
+     *
+     * @param name {@code cancel} or {@code continue}
+     * @return the policy
+     * @throws IllegalArgumentException naming the valid policies
+     */
     @JsonCreator
     public static OnFailure fromWire(String name) {
       for (OnFailure f : values()) {
@@ -652,13 +730,25 @@ public record Workflow(
       this.clock = clock;
     }
 
-    /** The job that runs once every job of the batch has ended, however it ended. */
+    /**
+     * The job that runs once every job of the batch has ended, however it ended.
+     *
+     * @param kind its kind
+     * @param args its args, into which the batch's counts are merged
+     * @return this builder
+     */
     public BatchBuilder onComplete(String kind, @Nullable Object args) {
       this.onComplete = JobRequest.of(kind, args);
       return this;
     }
 
-    /** The job that runs once every job of the batch has succeeded (cancelled if one did not). */
+    /**
+     * The job that runs once every job of the batch has succeeded (cancelled if one did not).
+     *
+     * @param kind its kind
+     * @param args its args, into which the batch's counts are merged
+     * @return this builder
+     */
     public BatchBuilder onSuccess(String kind, @Nullable Object args) {
       this.onSuccess = JobRequest.of(kind, args);
       return this;
@@ -667,6 +757,7 @@ public record Workflow(
     /**
      * Enqueues the jobs and the callbacks in one transaction; nothing is written when it throws.
      *
+     * @param requests the batch's jobs
      * @return the batch (a workflow)
      * @throws IllegalArgumentException naming the job at fault (an unknown kind, bad args, an
      *     option batches do not take), or when there are no jobs or no callback

@@ -18,6 +18,12 @@ public final class BenchJobs {
   private static volatile long[] latencies = new long[0];
   private static final AtomicInteger latencyCount = new AtomicInteger();
   private static volatile CountDownLatch latencyDone = new CountDownLatch(0);
+  // When each drain job started (nanoTime), for the steady rate; and, when recording runs, the
+  // job ids and wall-clock times (epoch nanoseconds) of every run, for checks across processes.
+  private static volatile long[] startNanos = new long[0];
+  private static volatile long[] runIds = new long[0];
+  private static volatile long[] runEpochNanos = new long[0];
+  private static final AtomicInteger runCount = new AtomicInteger();
 
   private BenchJobs() {}
 
@@ -26,8 +32,13 @@ public final class BenchJobs {
     long now = System.nanoTime();
     long t = arg == null ? DRAIN : arg;
     if (t == DRAIN) {
-      if (started.getAndIncrement() == 0) {
+      long n = started.getAndIncrement();
+      if (n == 0) {
         firstStartNanos.set(now);
+      }
+      long[] s = startNanos;
+      if (n < s.length) {
+        s[(int) n] = now;
       }
       lastStartNanos.accumulateAndGet(now, Math::max);
       return;
@@ -38,6 +49,49 @@ public final class BenchJobs {
       l[i] = now - t;
       latencyDone.countDown();
     }
+  }
+
+  /**
+   * Records an Offload job's run: its id and when (epoch nanoseconds, comparable across processes
+   * on one host). Nothing unless {@link #recordRuns} made room.
+   */
+  static void ran(long id) {
+    long[] ids = runIds;
+    if (ids.length == 0) {
+      return;
+    }
+    int i = runCount.getAndIncrement();
+    if (i < ids.length) {
+      ids[i] = id;
+      java.time.Instant t = java.time.Instant.now();
+      runEpochNanos[i] = t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+  }
+
+  /** Makes room to record up to {@code n} runs with {@link #ran}. */
+  static void recordRuns(int n) {
+    runEpochNanos = new long[n];
+    runIds = new long[n];
+    runCount.set(0);
+  }
+
+  /** The runs recorded: ids and epoch nanoseconds, index by index. */
+  static long[][] runs() {
+    int n = Math.min(runCount.get(), runIds.length);
+    return new long[][] {
+      java.util.Arrays.copyOf(runIds, n), java.util.Arrays.copyOf(runEpochNanos, n)
+    };
+  }
+
+  /** Makes room for the start times of {@code n} drain jobs (for {@link #steadyPerSec}). */
+  static void expectDrain(int n) {
+    startNanos = new long[n];
+  }
+
+  /** The steady rate of the drain jobs started so far: {@link Stats#steadyPerSec}. */
+  static double steadyPerSec() {
+    long[] s = startNanos;
+    return Stats.steadyPerSec(java.util.Arrays.copyOf(s, (int) Math.min(s.length, started())));
   }
 
   static long started() {

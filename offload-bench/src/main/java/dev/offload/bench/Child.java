@@ -2,10 +2,15 @@ package dev.offload.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.offload.Job.JobId;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,8 +31,11 @@ public final class Child {
     HeapSampler heap = new HeapSampler().start();
     Map<String, Object> result =
         switch (a.get("mode")) {
-          case "compare" -> compare(a, heap);
-          case "scale" -> scale(a, heap);
+          case "compare" -> compare(a);
+          case "scale" -> scale(a);
+          case "node" -> node(a);
+          case "soak-worker" -> SoakChild.worker(a);
+          case "soak-enqueue" -> SoakChild.enqueuer(a);
           case "progress" -> progress(a);
           case "workflow" -> WorkflowBench.child(a);
           case "push" -> PushBench.measure(a);
@@ -63,8 +71,15 @@ public final class Child {
     };
   }
 
-  private static Map<String, Object> compare(Map<String, String> a, HeapSampler heap)
-      throws Exception {
+  /** The first fields of a result: which system and store it measured. */
+  static Map<String, Object> row(String system, String store) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("system", system);
+    r.put("store", store);
+    return r;
+  }
+
+  private static Map<String, Object> compare(Map<String, String> a) throws Exception {
     String system = a.get("system");
     String store = a.get("store");
     int jobs = Integer.parseInt(a.get("jobs"));
@@ -72,9 +87,7 @@ public final class Child {
     int singles = Integer.parseInt(a.get("singles"));
     int probes = Integer.parseInt(a.get("probes"));
     long spacingMs = Long.parseLong(a.get("spacingMs"));
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("system", system);
-    r.put("store", store);
+    Map<String, Object> r = row(system, store);
     r.put("jobs", jobs);
     r.put("threads", threads);
     try (Subject s = subject(system, store, a.get("schema"), threads)) {
@@ -101,25 +114,11 @@ public final class Child {
       r.put("enqueuePerSec", round(jobs / ((System.nanoTime() - t0) / 1e9)));
 
       // Drain: from starting the workers until the database says every job finished.
+      BenchJobs.expectDrain(jobs);
       t0 = System.nanoTime();
       s.startWorkers();
-      long deadline = t0 + TimeUnit.MINUTES.toNanos(30);
-      long last = -1;
-      long lastMoved = System.nanoTime();
-      while (BenchJobs.started() < jobs && System.nanoTime() < deadline) {
-        Thread.sleep(2);
-        long now = BenchJobs.started();
-        if (now != last) {
-          last = now;
-          lastMoved = System.nanoTime();
-        } else if (System.nanoTime() - lastMoved > TimeUnit.SECONDS.toNanos(60)) {
-          throw new IllegalStateException(
-              system + " stalled at " + now + " of " + jobs + " jobs for 60 s");
-        }
-      }
-      while (s.unfinished() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      awaitStarted(system, jobs, t0 + TimeUnit.MINUTES.toNanos(30));
+      awaitFinished(s::unfinished, t0 + TimeUnit.MINUTES.toNanos(30));
       double drainSecs = (System.nanoTime() - t0) / 1e9;
       if (BenchJobs.started() < jobs) {
         throw new IllegalStateException(
@@ -127,6 +126,7 @@ public final class Child {
       }
       r.put("drainSecs", round(drainSecs));
       r.put("drainPerSec", round(jobs / drainSecs));
+      r.put("drainSteadyPerSec", round(BenchJobs.steadyPerSec()));
 
       // Latency on an idle queue: one job at a time, spaced, enqueue to handler start.
       if (s.measuresLatency()) {
@@ -152,18 +152,56 @@ public final class Child {
   }
 
   /**
-   * Offload on PostgreSQL draining {@code pending} jobs with {@code finished} succeeded rows
-   * already there.
+   * Waits until {@code jobs} drain jobs have started in this JVM or {@code deadline} ({@link
+   * System#nanoTime()}) passes; fails when none started for 60 s.
    */
-  private static Map<String, Object> scale(Map<String, String> a, HeapSampler heap)
-      throws Exception {
+  static void awaitStarted(String what, long jobs, long deadline) throws InterruptedException {
+    long last = -1;
+    long lastMoved = System.nanoTime();
+    while (BenchJobs.started() < jobs && System.nanoTime() < deadline) {
+      Thread.sleep(2);
+      long now = BenchJobs.started();
+      if (now != last) {
+        last = now;
+        lastMoved = System.nanoTime();
+      } else if (System.nanoTime() - lastMoved > TimeUnit.SECONDS.toNanos(60)) {
+        throw new IllegalStateException(
+            what + " stalled at " + now + " of " + jobs + " jobs for 60 s");
+      }
+    }
+  }
+
+  /**
+   * Waits until the database shows no unfinished job or {@code deadline} passes. A {@code count(*)}
+   * over a big table takes 100+ ms; polling it back to back would take a core from PostgreSQL on a
+   * small machine, so it sleeps twice as long as the count took (at least 5 ms).
+   */
+  static void awaitFinished(Callable<Long> unfinished, long deadline) throws Exception {
+    while (System.nanoTime() < deadline) {
+      long c0 = System.nanoTime();
+      if (unfinished.call() == 0) {
+        return;
+      }
+      Thread.sleep(Math.max(5, 2 * (System.nanoTime() - c0) / 1_000_000));
+    }
+  }
+
+  /**
+   * Offload on PostgreSQL with {@code finished} succeeded rows and {@code pending} jobs in the
+   * table, timing the first {@code measure} jobs (all when equal to {@code pending}) until the
+   * database shows them finished, or until {@code maxSecs} pass. {@code analyze=true} runs {@code
+   * ANALYZE} between the enqueue and the drain, as autovacuum would a minute after a bulk load;
+   * {@code false} leaves the table never analysed (this server's autovacuum is off).
+   */
+  private static Map<String, Object> scale(Map<String, String> a) throws Exception {
     int pending = Integer.parseInt(a.get("pending"));
     long finished = Long.parseLong(a.get("finished"));
+    int measure = Integer.parseInt(a.get("measure"));
+    long maxNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(a.get("maxSecs")));
     int threads = Integer.parseInt(a.get("threads"));
+    boolean analyze = Boolean.parseBoolean(a.get("analyze"));
     String schema = a.get("schema");
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("system", "offload");
-    r.put("store", "postgres");
+    Map<String, Object> r = row("offload", "postgres");
     r.put("pending", pending);
     r.put("finished", finished);
     r.put("threads", threads);
@@ -187,69 +225,32 @@ public final class Child {
       long t0 = System.nanoTime();
       s.enqueueBatch(pending, 5_000);
       r.put("enqueuePerSec", round(pending / ((System.nanoTime() - t0) / 1e9)));
-      // Fresh statistics before the drain, as autovacuum would give them a minute after a bulk
-      // load. Without them (a server with autovacuum = off, or the first minute after the load) the
-      // planner takes the table for empty and the claim sorts every runnable row: about 0.9 s per
-      // claim at 1M pending, and the drain falls to ~50 jobs/s (docs/benchmarks.md).
-      boolean analyze = !"false".equals(a.get("analyze"));
       if (analyze) {
         Pg.exec(Pg.baseUrl(), "ANALYZE " + schema + ".jobs");
       }
       r.put("analyzedBeforeDrain", analyze);
-      // And again every 10 s during the drain, standing in for autoanalyze (the drain turns every
-      // row from available to running to succeeded; statistics taken before it say there are no
-      // running rows, and the completion statement is then planned as a scan of jobs_state_idx for
-      // state = 'running' joined by filter: ~1 s per 1,000 completions at 600k running).
-      Thread analyzer = null;
-      if (analyze) {
-        analyzer =
-            Thread.ofPlatform()
-                .daemon()
-                .name("analyze")
-                .start(() -> {
-                  try (var c = Pg.connect(Pg.baseUrl());
-                      var st = c.createStatement()) {
-                    while (!Thread.currentThread().isInterrupted()) {
-                      Thread.sleep(10_000);
-                      st.execute("ANALYZE " + schema + ".jobs");
-                    }
-                  } catch (InterruptedException e) {
-                    // done
-                  } catch (Exception e) {
-                    System.err.println("analyze: " + e);
-                  }
-                });
-      }
+      BenchJobs.expectDrain(measure);
       t0 = System.nanoTime();
+      long deadline = t0 + maxNanos;
       s.startWorkers();
-      long last = -1;
-      long lastMoved = System.nanoTime();
-      while (BenchJobs.started() < pending) {
-        Thread.sleep(5);
-        long now = BenchJobs.started();
-        if (now != last) {
-          last = now;
-          lastMoved = System.nanoTime();
-        } else if (System.nanoTime() - lastMoved > TimeUnit.SECONDS.toNanos(60)) {
-          throw new IllegalStateException(
-              "offload stalled at " + now + " of " + pending + " jobs for 60 s");
-        }
-      }
-      // count(*) over 1M rows takes 100+ ms; polling it back to back would take a core from
-      // PostgreSQL on a small machine. Sleep twice as long as the count took.
-      while (true) {
+      awaitStarted("offload", measure, deadline);
+      long done = 0;
+      while (System.nanoTime() < deadline) {
         long c0 = System.nanoTime();
-        if (s.unfinished() == 0) {
+        done =
+            Pg.count(s.probe(), "SELECT count(*) FROM " + s.table() + " WHERE state = 'succeeded'")
+                - finished;
+        if (done >= measure) {
           break;
         }
         Thread.sleep(Math.max(20, 2 * (System.nanoTime() - c0) / 1_000_000));
       }
       double secs = (System.nanoTime() - t0) / 1e9;
-      if (analyzer != null) {
-        analyzer.interrupt();
-      }
+      long timed = Math.min(done, measure);
+      r.put("measuredJobs", timed);
       r.put("drainSecs", round(secs));
-      r.put("drainPerSec", round(pending / secs));
+      r.put("drainPerSec", round(timed / secs));
+      r.put("drainSteadyPerSec", round(BenchJobs.steadyPerSec()));
     }
     return r;
   }
@@ -286,21 +287,8 @@ public final class Child {
       s.enqueueBatch(jobs, 1_000);
       long t0 = System.nanoTime();
       s.startWorkers();
-      long last = -1;
-      long lastMoved = System.nanoTime();
-      while (BenchJobs.started() < jobs) {
-        Thread.sleep(2);
-        long now = BenchJobs.started();
-        if (now != last) {
-          last = now;
-          lastMoved = System.nanoTime();
-        } else if (System.nanoTime() - lastMoved > TimeUnit.SECONDS.toNanos(60)) {
-          throw new IllegalStateException("stalled at " + now + " of " + jobs + " jobs for 60 s");
-        }
-      }
-      while (s.unfinished() > 0) {
-        Thread.sleep(5);
-      }
+      awaitStarted("offload", jobs, Long.MAX_VALUE);
+      awaitFinished(s::unfinished, Long.MAX_VALUE);
       double drainSecs = (System.nanoTime() - t0) / 1e9;
       r.put("drainSecs", round(drainSecs));
       r.put("drainPerSec", round(jobs / drainSecs));
@@ -310,13 +298,47 @@ public final class Child {
   }
 
   /**
+   * One of the worker processes of {@code --nodes}: works queue "default" with {@code threads}
+   * threads on the parent's schema, prints READY, runs until the parent writes STOP, stops
+   * gracefully, then writes every run it made (job id, epoch nanoseconds) to {@code runsFile} and
+   * reports its store counts since the parent wrote MEASURE.
+   */
+  private static Map<String, Object> node(Map<String, String> a) throws Exception {
+    int threads = Integer.parseInt(a.get("threads"));
+    BenchJobs.recordRuns(Integer.parseInt(a.get("capacity")));
+    Map<String, Object> r = row("offload", "postgres");
+    r.put("threads", threads);
+    OffloadSubject s = OffloadSubject.node(a.get("schema"), threads);
+    StoreCounter counter;
+    try (s) {
+      s.setUp();
+      counter = s.counter();
+      s.startWorkers();
+      System.out.println("READY");
+      System.out.flush();
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      for (String line; (line = in.readLine()) != null && !line.equals("STOP"); ) {
+        if (line.equals("MEASURE")) {
+          counter.reset();
+          System.out.println("MEASURING");
+          System.out.flush();
+        }
+      }
+    }
+    r.putAll(counter.snapshot());
+    long[][] runs = BenchJobs.runs();
+    NodeRuns.write(Path.of(a.get("runsFile")), runs[0], runs[1]);
+    r.put("runsRecorded", runs[0].length);
+    return r;
+  }
+
+  /**
    * Two jobs of {@code n} steps, one calling {@code advance(1)} per step; the loop times of each.
    */
   private static Map<String, Object> progress(Map<String, String> a) throws Exception {
     long n = Long.parseLong(a.get("n"));
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("system", "offload");
-    r.put("store", "postgres");
+    Map<String, Object> r = row("offload", "postgres");
     r.put("steps", n);
     try (OffloadSubject s = new OffloadSubject(false, a.get("schema"), 2)) {
       s.setUp();

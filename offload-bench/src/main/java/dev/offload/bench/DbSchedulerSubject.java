@@ -4,8 +4,6 @@ import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.zaxxer.hikari.HikariDataSource;
-import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,24 +18,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * pollUsingLockAndFetch(0.5, 1.0)}, {@code threads(n)}, a 100 ms polling interval and {@code
  * enableImmediateExecution()}. Its table is created here, as its README gives it for PostgreSQL.
  */
-final class DbSchedulerSubject implements Subject {
+final class DbSchedulerSubject extends PooledSubject {
   static final Duration POLL = Duration.ofMillis(100);
-  private final String schema;
-  private final int threads;
   private final AtomicLong ids = new AtomicLong();
-  private HikariDataSource pool;
   private OneTimeTask<Long> task;
   private Scheduler scheduler;
-  private Connection probe;
 
   DbSchedulerSubject(String schema, int threads) {
-    this.schema = schema;
-    this.threads = threads;
+    super(schema, threads);
   }
 
   @Override
   public void setUp() throws Exception {
-    Pg.createSchema(schema);
+    openDatabase("db-scheduler", this::createTable);
+    task =
+        Tasks.oneTime("bench-noop", Long.class)
+            .execute((instance, ctx) -> BenchJobs.run(instance.getData()));
+    scheduler =
+        Scheduler.create(pool, task)
+            .threads(threads)
+            .pollingInterval(POLL)
+            .pollUsingLockAndFetch(0.5, 1.0)
+            .enableImmediateExecution()
+            .shutdownMaxWait(Duration.ofSeconds(1))
+            .build();
+  }
+
+  /** Its table and three indexes, as its README gives them for PostgreSQL. */
+  private void createTable() throws Exception {
     Pg.exec(
         Pg.baseUrl(),
         """
@@ -62,19 +70,6 @@ final class DbSchedulerSubject implements Subject {
         "CREATE INDEX last_heartbeat_idx ON %s.scheduled_tasks (last_heartbeat)".formatted(schema),
         "CREATE INDEX priority_execution_time_idx ON %s.scheduled_tasks (priority DESC, execution_time ASC)"
             .formatted(schema));
-    pool = Pg.pool(schema, threads + 2, "db-scheduler");
-    task =
-        Tasks.oneTime("bench-noop", Long.class)
-            .execute((instance, ctx) -> BenchJobs.run(instance.getData()));
-    scheduler =
-        Scheduler.create(pool, task)
-            .threads(threads)
-            .pollingInterval(POLL)
-            .pollUsingLockAndFetch(0.5, 1.0)
-            .enableImmediateExecution()
-            .shutdownMaxWait(Duration.ofSeconds(1))
-            .build();
-    probe = Pg.connect(Pg.baseUrl());
   }
 
   @Override
@@ -130,12 +125,6 @@ final class DbSchedulerSubject implements Subject {
     if (scheduler != null) {
       scheduler.stop();
     }
-    if (probe != null) {
-      probe.close();
-    }
-    if (pool != null) {
-      pool.close();
-    }
-    Pg.dropSchema(schema);
+    closeDatabase();
   }
 }

@@ -1,12 +1,8 @@
 package dev.offload.bench;
 
-import static dev.offload.bench.Main.num;
-
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -84,18 +80,7 @@ final class FlowScenarios {
     for (Map<String, Object> row : rows) {
       row.put("loadAverage", load);
     }
-    Path results = main.target().resolve("results.json");
-    List<Map<String, Object>> all = new ArrayList<>();
-    if (Files.exists(results)) {
-      all.addAll(
-          Main.JSON.readValue(
-              Files.readString(results), new TypeReference<List<Map<String, Object>>>() {}));
-    }
-    List<Object> ours = rows.stream().map(r -> r.get("scenario")).toList();
-    all.removeIf(r -> ours.contains(r.get("scenario")));
-    all.addAll(rows);
-    Files.writeString(results, Main.JSON.writeValueAsString(all));
-    System.out.println("\nWrote the flow-control rows into " + results);
+    Results.write(main.target(), rows);
   }
 
   private static Map<String, Object> compare(
@@ -157,12 +142,7 @@ final class FlowScenarios {
   }
 
   private static Map<String, Object> row(String scenario, BenchOptions options, Setup setup) {
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("scenario", scenario);
-    row.put("system", "offload");
-    row.put("store", "postgres");
-    row.put("jobs", setup.jobs());
-    row.put("threads", options.threads());
+    Map<String, Object> row = Results.row(scenario, setup.jobs(), options.threads());
     row.put("limits", setup.describe());
     row.put("repeats", options.repeat());
     return row;
@@ -186,7 +166,7 @@ final class FlowScenarios {
   }
 
   private static double median(List<Map<String, Object>> runs, String field) {
-    Double m = Stats.median(runs.stream().map(r -> num(r.get(field))).toList());
+    Double m = Stats.median(Stats.values(runs, field));
     return m == null ? Double.NaN : m;
   }
 

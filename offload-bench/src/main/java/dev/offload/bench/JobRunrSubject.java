@@ -2,8 +2,6 @@ package dev.offload.bench;
 
 import static org.jobrunr.server.BackgroundJobServerConfiguration.usingStandardBackgroundJobServerConfiguration;
 
-import com.zaxxer.hikari.HikariDataSource;
-import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,22 +18,16 @@ import org.jobrunr.storage.sql.postgres.PostgresStorageProvider;
  * the shortest poll interval it accepts for SQL storage, 5 s. The server is configured unstarted,
  * so enqueue and drain are measured apart.
  */
-final class JobRunrSubject implements Subject {
+final class JobRunrSubject extends PooledSubject {
   static final Duration POLL = Duration.ofSeconds(5);
-  private final String schema;
-  private final int threads;
-  private HikariDataSource pool;
-  private Connection probe;
 
   JobRunrSubject(String schema, int threads) {
-    this.schema = schema;
-    this.threads = threads;
+    super(schema, threads);
   }
 
   @Override
   public void setUp() throws Exception {
-    Pg.createSchema(schema);
-    pool = Pg.pool(schema, threads + 2, "jobrunr");
+    openDatabase("jobrunr", () -> {});
     JobRunr.configure()
         .useStorageProvider(new PostgresStorageProvider(pool))
         .useBackgroundJobServer(
@@ -44,7 +36,6 @@ final class JobRunrSubject implements Subject {
                 .andPollInterval(POLL),
             /* startBackgroundJobServer= */ false)
         .initialize();
-    probe = Pg.connect(Pg.baseUrl());
   }
 
   @Override
@@ -98,12 +89,6 @@ final class JobRunrSubject implements Subject {
     } catch (RuntimeException e) {
       // best effort: the JVM ends right after
     }
-    if (probe != null) {
-      probe.close();
-    }
-    if (pool != null) {
-      pool.close();
-    }
-    Pg.dropSchema(schema);
+    closeDatabase();
   }
 }

@@ -2,9 +2,6 @@ package dev.offload.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +23,7 @@ public final class Main {
     "enqueueOneP50Ms",
     "enqueueOneP99Ms",
     "drainPerSec",
+    "drainSteadyPerSec",
     "drainSecs",
     "latencyP50Ms",
     "latencyP99Ms",
@@ -41,14 +39,7 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
-    BenchOptions options;
-    try {
-      options = BenchOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("bench: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
+    BenchOptions options = parseOrExit("bench", () -> BenchOptions.parse(args));
     if (options.help()) {
       System.out.print(BenchOptions.usage());
       return;
@@ -56,6 +47,17 @@ public final class Main {
     Path target = Path.of(System.getProperty("bench.target", "offload-bench/target"));
     Files.createDirectories(target.resolve("bench-logs"));
     new Main(options, target).run();
+  }
+
+  /** The parsed command line; on bad input the message and exit status 2. */
+  static <T> T parseOrExit(String command, java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      System.err.println(command + ": " + e.getMessage());
+      System.exit(2);
+      throw e; // not reached
+    }
   }
 
   private void run() throws Exception {
@@ -84,6 +86,9 @@ public final class Main {
     }
     if (options.flow()) {
       FlowScenarios.run(this, options);
+    }
+    if (!options.nodes().isEmpty()) {
+      Nodes.run(this, options);
     }
   }
 
@@ -143,30 +148,7 @@ public final class Main {
       rows.add(aggregate(e.getValue()));
     }
     Report.print(rows, options);
-    // Rows of other scenarios (--workflow, --push) written by earlier runs stay.
-    List<Map<String, Object>> kept = new ArrayList<>();
-    for (Map<String, Object> old : readResults(target)) {
-      if (old.get("scenario") != null) {
-        kept.add(old);
-      }
-    }
-    rows.addAll(kept);
-    Files.writeString(target.resolve("results.json"), JSON.writeValueAsString(rows));
-    System.out.println("\nWrote " + target.resolve("results.json"));
-  }
-
-  /** The rows of {@code target/results.json}, none when it does not exist or does not parse. */
-  @SuppressWarnings("unchecked")
-  static List<Map<String, Object>> readResults(Path target) {
-    Path file = target.resolve("results.json");
-    if (!Files.exists(file)) {
-      return new ArrayList<>();
-    }
-    try {
-      return new ArrayList<>(JSON.readValue(file.toFile(), List.class));
-    } catch (java.io.IOException | ClassCastException e) {
-      return new ArrayList<>();
-    }
+    Results.write(target, rows);
   }
 
   private static Map<String, Object> aggregate(List<Map<String, Object>> runs) {
@@ -175,13 +157,7 @@ public final class Main {
     for (String k : new String[] {"system", "store", "jobs", "threads"}) {
       row.put(k, first.get(k));
     }
-    for (String f : FIELDS) {
-      List<Double> values = new ArrayList<>();
-      for (Map<String, Object> r : runs) {
-        values.add(r.get(f) == null ? null : num(r.get(f)));
-      }
-      row.put(f, Stats.median(values));
-    }
+    Stats.putMedians(row, runs, FIELDS);
     row.put("repeats", runs.size());
     row.put("settings", first.get("settings"));
     List<Map<String, Object>> each = new ArrayList<>();
@@ -210,39 +186,12 @@ public final class Main {
     return v == null || v.isBlank() ? "-Xms64m -Xmx512m" : v.trim();
   }
 
-  /** Runs {@link Child} in a new JVM; its stderr goes to target/bench-logs/NAME.log. */
-  @SuppressWarnings("unchecked")
+  /**
+   * Runs {@link Child} in a new JVM and returns its result; its stderr goes to
+   * target/bench-logs/NAME.log.
+   */
   Map<String, Object> child(String name, String javaOpts, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of(javaOpts.split("\\s+")));
-    cmd.addAll(
-        List.of(
-            "--enable-native-access=ALL-UNNAMED",
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Child.class.getName()));
-    cmd.addAll(List.of(args));
-    Path log = target.resolve("bench-logs").resolve(name + ".log");
-    Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-    String result = null;
-    try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = out.readLine()) != null; ) {
-        if (line.startsWith("RESULT ")) {
-          result = line.substring(7);
-        }
-      }
-    }
-    int exit = p.waitFor();
-    if (result == null) {
-      List<String> lines = Files.readAllLines(log);
-      String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-      throw new IllegalStateException(
-          name + " failed (exit " + exit + "), see " + log + ":\n" + tail);
-    }
-    return JSON.readValue(result, LinkedHashMap.class);
+    return ChildProcess.start(target, name, javaOpts, args).result();
   }
 
   private static void printMachine(Map<String, Object> m) {

@@ -34,6 +34,8 @@ final class OffloadSubject implements Subject {
   private final QueueOptions flow;
   private final int keys;
   private final Path file;
+  private final boolean node;
+  private Store store;
   private Offload offload;
   private Connection probe;
 
@@ -43,12 +45,34 @@ final class OffloadSubject implements Subject {
 
   OffloadSubject(boolean sqlite, String schema, int threads, QueueOptions flow, int keys)
       throws Exception {
+    this(sqlite, schema, threads, flow, keys, /* node= */ false);
+  }
+
+  private OffloadSubject(
+      boolean sqlite, String schema, int threads, QueueOptions flow, int keys, boolean node)
+      throws Exception {
+    this.node = node;
     this.sqlite = sqlite;
     this.schema = schema;
     this.threads = threads;
     this.flow = flow;
     this.keys = keys;
     this.file = sqlite ? Files.createTempDirectory("offload-bench").resolve("offload.db") : null;
+  }
+
+  /**
+   * One of several worker processes on a schema the parent created and will drop: its connections
+   * are named {@value #NODE_APPLICATION} (for the wait-event sampling) and its store calls counted
+   * ({@link #counter()}).
+   */
+  static OffloadSubject node(String schema, int threads) throws Exception {
+    return new OffloadSubject(false, schema, threads, QueueOptions.none(), 0, /* node= */ true);
+  }
+
+  static final String NODE_APPLICATION = "offload-bench-node";
+
+  StoreCounter counter() {
+    return StoreCounter.of(store);
   }
 
   Offload offload() {
@@ -65,9 +89,11 @@ final class OffloadSubject implements Subject {
 
   @Override
   public void setUp() throws Exception {
-    Store store;
     if (sqlite) {
       store = SqliteStore.open(file);
+    } else if (node) {
+      String url = Pg.withSchema(Pg.baseUrl(), schema) + "&ApplicationName=" + NODE_APPLICATION;
+      store = StoreCounter.wrap(PostgresStore.connect(url, threads + 2), table());
     } else {
       Pg.createSchema(schema);
       store = PostgresStore.connect(Pg.withSchema(Pg.baseUrl(), schema), threads + 2);
@@ -80,6 +106,7 @@ final class OffloadSubject implements Subject {
                 BenchArgs.class,
                 (args, ctx) -> {
                   BenchJobs.run(args.t());
+                  BenchJobs.ran(ctx.id().value());
                   return null;
                 },
                 JobOptions.defaults())
@@ -155,7 +182,9 @@ final class OffloadSubject implements Subject {
     if (probe != null) {
       probe.close();
     }
-    if (sqlite) {
+    if (node) {
+      counter().close();
+    } else if (sqlite) {
       try (var files = Files.list(file.getParent())) {
         for (Path p : files.toList()) {
           Files.deleteIfExists(p);

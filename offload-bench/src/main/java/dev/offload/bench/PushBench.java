@@ -2,8 +2,6 @@ package dev.offload.bench;
 
 import static dev.offload.bench.Main.num;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offload.EnqueueOptions;
 import dev.offload.EnqueueOptions.JobRequest;
 import dev.offload.JobOptions;
@@ -11,8 +9,6 @@ import dev.offload.Offload;
 import dev.offload.QueueOptions;
 import dev.offload.postgres.PostgresStore;
 import dev.offload.push.PushReceiver;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,18 +61,10 @@ final class PushBench {
           num(r.get("pullSecs")));
       runs.add(r);
     }
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("scenario", SCENARIO);
-    row.put("system", "offload");
-    row.put("store", "postgres");
-    row.put("jobs", JOBS);
+    Map<String, Object> row = Results.row(SCENARIO, JOBS, CONCURRENCY);
     row.put("concurrency", CONCURRENCY);
     row.put("handlerMs", HANDLER_MS);
-    for (String f : new String[] {"pushPerSec", "pushSecs", "pullPerSec", "pullSecs"}) {
-      List<Double> values = new ArrayList<>();
-      runs.forEach(r -> values.add(num(r.get(f))));
-      row.put(f, Stats.median(values));
-    }
+    Stats.putMedians(row, runs, "pushPerSec", "pushSecs", "pullPerSec", "pullSecs");
     row.put("repeats", runs.size());
     row.put("runs", runs);
     System.out.printf(
@@ -85,23 +73,7 @@ final class PushBench {
         num(row.get("pullPerSec")),
         CONCURRENCY,
         CONCURRENCY * 1000.0 / HANDLER_MS);
-    addRow(main.target().resolve("results.json"), row);
-  }
-
-  /** Replaces the scenario's row in {@code results}, keeping the comparison's rows. */
-  private static void addRow(Path results, Map<String, Object> row) throws Exception {
-    ArrayNode rows =
-        Files.exists(results)
-            ? (ArrayNode) Main.JSON.readTree(results.toFile())
-            : Main.JSON.createArrayNode();
-    for (int i = rows.size() - 1; i >= 0; i--) {
-      if (SCENARIO.equals(rows.get(i).path("scenario").asText(null))) {
-        rows.remove(i);
-      }
-    }
-    rows.add(Main.JSON.<ObjectNode>valueToTree(row));
-    Files.writeString(results, Main.JSON.writeValueAsString(rows));
-    System.out.println("Wrote " + results);
+    Results.write(main.target(), List.of(row));
   }
 
   record Noop(long n) {}

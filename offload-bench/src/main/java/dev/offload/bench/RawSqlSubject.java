@@ -1,6 +1,5 @@
 package dev.offload.bench;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.offload.postgres.PostgresStore;
 import java.sql.Array;
 import java.sql.Connection;
@@ -20,34 +19,31 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * batched completion ({@code UPDATE ... WHERE id = ANY(?)}). No leases, notifications, heartbeats
  * or JSON. Clients: {@code min(threads, }{@value #MAX_CLIENTS}{@code )}, since each claims a batch.
  */
-final class RawSqlSubject implements Subject {
+final class RawSqlSubject extends PooledSubject {
   static final int CLAIM_BATCH = 100;
   static final int MAX_CLIENTS = 4;
-  private final String schema;
-  private final int threads;
   private final int clients;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final List<Thread> workers = new ArrayList<>();
-  private HikariDataSource pool;
-  private Connection probe;
   private String insert;
   private String claim;
   private String complete;
 
   RawSqlSubject(String schema, int threads) {
-    this.schema = schema;
-    this.threads = threads;
+    super(schema, threads);
     this.clients = Math.min(threads, MAX_CLIENTS);
   }
 
   @Override
   public void setUp() throws Exception {
-    Pg.createSchema(schema);
-    try (PostgresStore store = PostgresStore.connect(Pg.withSchema(Pg.baseUrl(), schema), 2)) {
-      store.migrate();
-    }
-    pool = Pg.pool(schema, threads + 2, "raw-sql");
-    probe = Pg.connect(Pg.baseUrl());
+    openDatabase(
+        "raw-sql",
+        () -> {
+          try (PostgresStore store =
+              PostgresStore.connect(Pg.withSchema(Pg.baseUrl(), schema), 2)) {
+            store.migrate();
+          }
+        });
     String t = schema + ".jobs";
     insert =
         """
@@ -164,12 +160,6 @@ final class RawSqlSubject implements Subject {
     for (Thread t : workers) {
       t.join(5_000);
     }
-    if (probe != null) {
-      probe.close();
-    }
-    if (pool != null) {
-      pool.close();
-    }
-    Pg.dropSchema(schema);
+    closeDatabase();
   }
 }

@@ -9,126 +9,159 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code --scale}: Offload on PostgreSQL draining 10k, 100k and 1M pending jobs, and a drain of 10k
- * jobs with 1M finished jobs already in the table; each JVM runs with {@code -Xmx256m} (override
- * with OFFLOAD_BENCH_SCALE_JAVA_OPTS), so finishing at all checks the heap target. {@code
- * --progress}: a job calling {@code advance(1)} ten million times against one that does not.
+ * {@code --scale}: Offload on PostgreSQL draining 100k jobs on an empty table ({@code empty-100k}),
+ * with 1M finished rows beside them ({@code finished-1m}), and the first 100k of 1M pending jobs
+ * ({@code pending-1m}, analysed after the enqueue as autovacuum would a minute after a bulk load);
+ * then the same 1M-pending table never analysed ({@code pending-1m-unanalysed}, at most a minute)
+ * against {@code pending-1m-analysed} (the {@code pending-1m} runs). Each JVM runs with {@code
+ * -Xmx256m} (override with OFFLOAD_BENCH_SCALE_JAVA_OPTS), so finishing at all checks the heap
+ * target. Rows go into results.json with their {@code scenario}. {@code --progress}: a job calling
+ * {@code advance(1)} ten million times against one that does not.
  */
 final class Scale {
+  /** One case: the table's pending and finished rows, how many jobs are timed, for how long. */
+  record Case(
+      String scenario, int pending, long finished, int measure, boolean analyze, int maxSecs) {}
+
   private Scale() {}
+
+  /** The cases; {@code --quick} shrinks each fifty-fold. */
+  static List<Case> cases(boolean quick) {
+    int k = quick ? 50 : 1;
+    int hundredK = 100_000 / k;
+    int million = 1_000_000 / k;
+    return List.of(
+        new Case("empty-100k", hundredK, 0, hundredK, true, 1_800),
+        new Case("finished-1m", hundredK, million, hundredK, true, 1_800),
+        new Case("pending-1m", million, 0, hundredK, true, 1_800),
+        new Case("pending-1m-unanalysed", million, 0, hundredK, false, quick ? 30 : 60));
+  }
 
   static void run(Main main, BenchOptions options) throws Exception {
     String opts = System.getenv("OFFLOAD_BENCH_SCALE_JAVA_OPTS");
     opts = opts == null || opts.isBlank() ? "-Xms64m -Xmx256m" : opts.trim();
-    long million = options.quick() ? 20_000 : 1_000_000;
-    // The finished-rows case drains as many jobs as the baseline (first) case, so the two compare
-    // like with like: a drain's rate depends on its size (JIT warm-up, the claim-ahead ramp).
-    long[][] cases =
-        options.quick()
-            ? new long[][] {{1_000, 0}, {10_000, 0}, {20_000, 0}, {1_000, million}}
-            : new long[][] {{10_000, 0}, {100_000, 0}, {1_000_000, 0}, {10_000, million}};
+    List<Case> cases = cases(options.quick());
     System.out.printf(
-        "%nScale series: Offload on PostgreSQL, %d threads, %d repeat(s), JVM %s; ANALYZE after the"
-            + " enqueue: %s (OFFLOAD_BENCH_SCALE_ANALYZE)%n",
-        options.threads(),
-        options.repeat(),
-        opts,
-        !"false".equals(System.getenv("OFFLOAD_BENCH_SCALE_ANALYZE")));
-    List<Map<String, Object>> rows = new ArrayList<>();
-    for (long[] c : cases) {
-      List<Map<String, Object>> runs = new ArrayList<>();
-      for (int rep = 1; rep <= options.repeat(); rep++) {
+        "%nScale series: Offload on PostgreSQL, %d threads, %d repeat(s), JVM %s%n",
+        options.threads(), options.repeat(), opts);
+    Map<String, List<Map<String, Object>>> runs = new LinkedHashMap<>();
+    for (int rep = 1; rep <= options.repeat(); rep++) {
+      for (Case c : cases) {
         System.out.printf(
-            "  pending %,9d finished %,9d  [%d/%d] ", c[0], c[1], rep, options.repeat());
+            "  [%d/%d] %-22s pending %,9d finished %,9d ",
+            rep, options.repeat(), c.scenario(), c.pending(), c.finished());
         System.out.flush();
         Map<String, Object> r =
             main.child(
-                "scale-" + c[0] + "-" + c[1] + "-" + rep,
+                "scale-" + c.scenario() + "-" + rep,
                 opts,
                 "mode=scale",
-                "pending=" + c[0],
-                "finished=" + c[1],
+                "pending=" + c.pending(),
+                "finished=" + c.finished(),
+                "measure=" + c.measure(),
+                "maxSecs=" + c.maxSecs(),
+                "analyze=" + c.analyze(),
                 "threads=" + options.threads(),
-                "schema=" + Main.schema("scale"),
-                "analyze=" + !"false".equals(System.getenv("OFFLOAD_BENCH_SCALE_ANALYZE")));
+                "schema=" + Main.schema("scale"));
         System.out.printf(
-            "drain %,8.0f/s  enqueue %,8.0f/s  heap %4.0f MiB (after GC %4.0f)%n",
+            "drain %,8.0f/s (%,d jobs timed)  steady %,8.0f/s  heap %4.0f MiB%n",
             num(r.get("drainPerSec")),
-            num(r.get("enqueuePerSec")),
-            num(r.get("peakHeapMb")),
-            num(r.get("peakAfterGcMb")));
-        runs.add(r);
+            ((Number) r.get("measuredJobs")).longValue(),
+            num(r.get("drainSteadyPerSec")),
+            num(r.get("peakHeapMb")));
+        runs.computeIfAbsent(c.scenario(), x -> new ArrayList<>()).add(r);
       }
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("pending", c[0]);
-      row.put("finished", c[1]);
-      for (String f :
-          new String[] {
-            "drainPerSec", "enqueuePerSec", "peakHeapMb", "peakAfterGcMb", "drainSecs"
-          }) {
-        row.put(f, Stats.median(runs.stream().map(r -> num(r.get(f))).toList()));
-      }
-      row.put("maxHeapMb", runs.get(0).get("maxHeap"));
-      row.put("runs", runs);
-      rows.add(row);
     }
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (Case c : cases) {
+      rows.add(row(c.scenario(), c, options, runs.get(c.scenario())));
+    }
+    // The analysed half of the pair is the pending-1m case itself.
+    Map<String, Object> analysed =
+        row("pending-1m-analysed", cases.get(2), options, runs.get("pending-1m"));
+    analysed.put("sameRunsAs", "pending-1m");
+    rows.add(analysed);
+    print(rows, options);
+    Results.write(main.target(), rows);
+  }
+
+  private static Map<String, Object> row(
+      String scenario, Case c, BenchOptions options, List<Map<String, Object>> runs) {
+    Map<String, Object> row = Results.row(scenario, c.measure(), options.threads());
+    row.put("pending", c.pending());
+    row.put("finished", c.finished());
+    row.put("analyzedBeforeDrain", c.analyze());
+    Stats.putMedians(
+        row,
+        runs,
+        "drainPerSec",
+        "drainSteadyPerSec",
+        "drainSecs",
+        "enqueuePerSec",
+        "peakHeapMb",
+        "peakAfterGcMb");
+    row.put("drainMinPerSec", Stats.min(Stats.values(runs, "drainPerSec")));
+    row.put("drainMaxPerSec", Stats.max(Stats.values(runs, "drainPerSec")));
+    row.put("maxHeapMb", runs.get(0).get("maxHeap"));
+    row.put("repeats", runs.size());
+    row.put("runs", runs);
+    return row;
+  }
+
+  private static void print(List<Map<String, Object>> rows, BenchOptions options) {
     double base = num(rows.get(0).get("drainPerSec"));
     System.out.printf(
-        "%nMedians of %d run(s).%n%-10s %-10s %12s %10s %12s %14s %14s %10s%n",
+        "%nMedians of %d run(s).%n%-22s %10s %10s %10s %19s %9s %12s %9s%n",
         options.repeat(),
+        "scenario",
         "pending",
         "finished",
         "drain/s",
+        "spread (min–max)",
         "÷ first",
-        "enqueue/s",
-        "peak heap MiB",
-        "after GC MiB",
-        "-Xmx MiB");
+        "steady/s",
+        "heap MiB");
     for (Map<String, Object> r : rows) {
       System.out.printf(
-          "%,10d %,10d %,12.0f %9.2f× %,12.0f %14.0f %14.0f %10s%n",
-          r.get("pending"),
-          r.get("finished"),
+          "%-22s %,10d %,10d %,10.0f %,9.0f–%,-9.0f %8.2f× %,12.0f %9.0f%n",
+          r.get("scenario"),
+          ((Number) r.get("pending")).longValue(),
+          ((Number) r.get("finished")).longValue(),
           num(r.get("drainPerSec")),
+          num(r.get("drainMinPerSec")),
+          num(r.get("drainMaxPerSec")),
           num(r.get("drainPerSec")) / base,
-          num(r.get("enqueuePerSec")),
-          num(r.get("peakHeapMb")),
-          num(r.get("peakAfterGcMb")),
-          r.get("maxHeapMb"));
+          num(r.get("drainSteadyPerSec")),
+          num(r.get("peakHeapMb")));
     }
-    // DESIGN.md: flat with size (the largest pending case and the finished-rows case within 20% of
-    // the first), and the heap under 256 MiB while draining the largest case.
-    Map<String, Object> big = rows.get(cases.length - 2);
-    Map<String, Object> fin = rows.get(cases.length - 1);
-    double bigRatio = num(big.get("drainPerSec")) / base;
-    double finRatio = num(fin.get("drainPerSec")) / base;
-    System.out.println("\nTargets (DESIGN.md):");
+    System.out.println("\nTargets (issue 17):");
+    target(
+        "drain with %,d finished rows ≥ 80%% of the empty table"
+            .formatted(rows.get(1).get("finished")),
+        rows.get(1),
+        base,
+        0.8);
+    target(
+        "drain of %,d of %,d pending ≥ 80%% of the empty table"
+            .formatted(rows.get(2).get("jobs"), rows.get(2).get("pending")),
+        rows.get(2),
+        base,
+        0.8);
+    target(
+        "never-analysed table ≥ 70% of the same after ANALYZE",
+        rows.get(3), num(rows.get(2).get("drainPerSec")), 0.7);
+    double heap = num(rows.get(2).get("peakHeapMb"));
     System.out.printf(
-        "  %-7s %-52s %.2f×%n",
-        bigRatio >= 0.8 ? "MET" : "NOT MET",
-        "drain with %,d pending ≥ 80%% of %,d pending"
-            .formatted(big.get("pending"), rows.get(0).get("pending")),
-        bigRatio);
-    System.out.printf(
-        "  %-7s %-52s %.2f×%n",
-        finRatio >= 0.8 ? "MET" : "NOT MET",
-        "drain with %,d finished ≥ 80%% of none".formatted(fin.get("finished")),
-        finRatio);
-    double bigHeap =
-        big.get("runs") instanceof List<?> l
-            ? l.stream()
-                .mapToDouble(x -> num(((Map<?, ?>) x).get("peakHeapMb")))
-                .max()
-                .orElse(Double.NaN)
-            : Double.NaN;
-    System.out.printf(
-        "  %-7s %-52s %.0f MiB peak in use (of -Xmx %s MiB; finishing at all proves it fits)%n",
-        bigHeap < 256 ? "MET" : "NOT MET",
-        "heap < 256 MiB draining %,d".formatted(big.get("pending")),
-        bigHeap,
-        big.get("maxHeapMb"));
-    Files.writeString(
-        main.target().resolve("results-scale.json"), Main.JSON.writeValueAsString(rows));
+        "  %-7s %-58s %.0f MiB peak in use (-Xmx %s MiB)%n",
+        heap < 256 ? "MET" : "NOT MET",
+        "heap < 256 MiB with %,d pending".formatted(rows.get(2).get("pending")),
+        heap,
+        rows.get(2).get("maxHeapMb"));
+  }
+
+  private static void target(String what, Map<String, Object> row, double base, double atLeast) {
+    double ratio = num(row.get("drainPerSec")) / base;
+    System.out.printf("  %-7s %-58s %.2f×%n", ratio >= atLeast ? "MET" : "NOT MET", what, ratio);
   }
 
   static void progress(Main main, BenchOptions options) throws Exception {
@@ -160,12 +193,14 @@ final class Scale {
     }
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("steps", n);
-    for (String f :
-        new String[] {
-          "plainLoopMs", "advanceLoopMs", "nsPerAdvance", "plainEndToEndMs", "advanceEndToEndMs"
-        }) {
-      row.put(f, Stats.median(runs.stream().map(r -> num(r.get(f))).toList()));
-    }
+    Stats.putMedians(
+        row,
+        runs,
+        "plainLoopMs",
+        "advanceLoopMs",
+        "nsPerAdvance",
+        "plainEndToEndMs",
+        "advanceEndToEndMs");
     row.put("runs", runs);
     System.out.printf(
         "  median: plain %.1f ms, with advance %.1f ms, %.2f ns per advance(1)%n",

@@ -62,16 +62,7 @@ final class WorkflowBench {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("scenario", SCENARIO);
     row.putAll(r);
-    List<Map<String, Object>> rows = new ArrayList<>();
-    for (Map<String, Object> old : Main.readResults(main.target())) {
-      if (!SCENARIO.equals(old.get("scenario"))) {
-        rows.add(old);
-      }
-    }
-    rows.add(row);
-    Path results = main.target().resolve("results.json");
-    Files.writeString(results, Main.JSON.writeValueAsString(rows));
-    System.out.println("Wrote the row \"scenario\": \"" + SCENARIO + "\" to " + results);
+    Results.write(main.target(), List.of(row));
   }
 
   static int dependencies() {
@@ -82,9 +73,7 @@ final class WorkflowBench {
   static Map<String, Object> child(Map<String, String> a) throws Exception {
     int runs = Integer.parseInt(a.get("runs"));
     String schema = a.get("schema");
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("system", "offload");
-    r.put("store", "postgres");
+    Map<String, Object> r = Child.row("offload", "postgres");
     r.put("steps", STEPS);
     r.put("dependencies", dependencies());
     double load = 0;

@@ -9,8 +9,9 @@ class BenchOptionsTest {
   @Test
   void defaultsRunEveryPeerThreeTimes() {
     BenchOptions o = BenchOptions.parse();
-    assertThat(o.jobs()).isEqualTo(20_000);
+    assertThat(o.jobs()).isEqualTo(100_000);
     assertThat(o.threads()).isEqualTo(16);
+    assertThat(o.nodes()).isEmpty();
     assertThat(o.repeat()).isEqualTo(3);
     assertThat(o.systems()).containsExactly("offload", "db-scheduler", "jobrunr", "raw-sql");
     assertThat(o.compare()).isTrue();
@@ -54,6 +55,34 @@ class BenchOptionsTest {
     assertThat(flow.compare()).isFalse();
     assertThat(BenchOptions.parse("--flow", "--quick").compare()).isTrue();
     assertThat(BenchOptions.parse().flow()).isFalse();
+  }
+
+  @Test
+  void nodesTakeAListAndSkipTheComparisonAlone() {
+    BenchOptions o = BenchOptions.parse("--nodes", "1,2,4", "--jobs=20000", "--repeat", "1");
+    assertThat(o.nodes()).containsExactly(1, 2, 4);
+    assertThat(o.nodesFlow()).isFalse();
+    assertThat(o.compare()).isFalse();
+    assertThat(o.jobs()).isEqualTo(20_000);
+    assertThat(BenchOptions.parse("--nodes=1, 2,2", "--nodes-flow").nodes()).containsExactly(1, 2);
+    assertThat(BenchOptions.parse("--nodes=1", "--nodes-flow").nodesFlow()).isTrue();
+    assertThat(BenchOptions.parse("--nodes", "1", "--compare").compare()).isTrue();
+  }
+
+  @Test
+  void rejectsBadNodeLists() {
+    assertThatThrownBy(() -> BenchOptions.parse("--nodes", "1,x"))
+        .hasMessageContaining("--nodes must be a positive whole number, got 'x'");
+    assertThatThrownBy(() -> BenchOptions.parse("--nodes", "0"))
+        .hasMessageContaining("--nodes must be a positive");
+    assertThatThrownBy(() -> BenchOptions.parse("--nodes", "32"))
+        .hasMessageContaining("--nodes 32 is more than --threads 16");
+    assertThatThrownBy(() -> BenchOptions.parse("--nodes-flow"))
+        .hasMessageContaining("--nodes-flow needs --nodes");
+    assertThatThrownBy(() -> BenchOptions.parse("--nodes"))
+        .hasMessageContaining("--nodes needs a value");
+    assertThatThrownBy(() -> BenchOptions.parse("--quick=yes"))
+        .hasMessageContaining("unknown option '--quick=yes'");
   }
 
   @Test

@@ -67,6 +67,8 @@ public interface Store extends AutoCloseable {
   /**
    * How far the database's schema is migrated. Only reads: never creates or migrates anything, so
    * read-only tools can refuse a store that is missing or old instead of changing it.
+   *
+   * @return the schema's version and the latest this store knows
    */
   SchemaVersion schemaVersion();
 
@@ -75,21 +77,39 @@ public interface Store extends AutoCloseable {
    * {@link JobInsert} for unique and idempotency keys). Jobs without a unique key go in one round
    * trip. Completions, progress and checkpoint writes notify {@link Notifier#JOB} with the ids they
    * changed.
+   *
+   * @param jobs the jobs
+   * @return each job's id, and whether it existed already
    */
   List<InsertResult> jobInsertManyResults(List<JobInsert> jobs);
 
   /**
    * Inserts jobs on the caller's connection without committing: they exist only if the caller's
    * transaction commits.
+   *
+   * @param tx the caller's open transaction
+   * @param jobs the jobs
+   * @return each job's id, and whether it existed already
    */
   List<InsertResult> jobInsertManyResults(Connection tx, List<JobInsert> jobs);
 
-  /** {@link #jobInsertManyResults(List)}, the ids only. */
+  /**
+   * {@link #jobInsertManyResults(List)}, the ids only.
+   *
+   * @param jobs the jobs
+   * @return their ids, in input order
+   */
   default List<Long> jobInsertMany(List<JobInsert> jobs) {
     return jobInsertManyResults(jobs).stream().map(InsertResult::id).toList();
   }
 
-  /** {@link #jobInsertManyResults(Connection, List)}, the ids only. */
+  /**
+   * {@link #jobInsertManyResults(Connection, List)}, the ids only.
+   *
+   * @param tx the caller's open transaction
+   * @param jobs the jobs
+   * @return their ids, in input order
+   */
   default List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
     return jobInsertManyResults(tx, jobs).stream().map(InsertResult::id).toList();
   }
@@ -98,10 +118,17 @@ public interface Store extends AutoCloseable {
    * A new connection to the store's database, for a transaction the caller owns (for instance many
    * {@link #jobInsertMany(Connection, List)} calls that commit or roll back together). The caller
    * closes it.
+   *
+   * @return an open connection
    */
   Connection connectionOpen();
 
-  /** Claims runnable jobs in one statement; see {@link ClaimParams}. */
+  /**
+   * Claims runnable jobs in one statement; see {@link ClaimParams}.
+   *
+   * @param params the queue, kinds, limit, node, token, time and lease
+   * @return the claimed jobs, in claim order
+   */
   List<ClaimedJob> jobClaim(ClaimParams params);
 
   /**
@@ -111,6 +138,7 @@ public interface Store extends AutoCloseable {
    * once they all ended); one whose dependency ended dead or cancelled is cancelled, and so on down
    * the graph.
    *
+   * @param completions the ends of attempts
    * @return the ids that were written
    */
   List<Long> jobCompleteMany(List<Completion> completions);
@@ -119,6 +147,7 @@ public interface Store extends AutoCloseable {
    * Writes the progress of running attempts in one statement and notifies {@link Notifier#JOB};
    * updates whose token no longer holds the job are ignored.
    *
+   * @param updates the progress of running attempts
    * @return the ids that were written
    */
   List<Long> jobProgressMany(List<ProgressUpdate> updates);
@@ -129,6 +158,7 @@ public interface Store extends AutoCloseable {
    * ahead of a free slot) has no started_at. Starts whose token no longer holds the job, or that
    * are written already, are ignored.
    *
+   * @param starts when the handlers started
    * @return the ids that were written
    */
   List<Long> jobStartMany(List<JobStart> starts);
@@ -136,6 +166,10 @@ public interface Store extends AutoCloseable {
   /**
    * Durably stores a running attempt's checkpoint and the items that failed so far.
    *
+   * @param id the job's id
+   * @param token the attempt's claim token
+   * @param checkpointJson the checkpoint as JSON
+   * @param failedItemsJson the items failed so far as JSON, or null
    * @return false when {@code token} no longer holds the job (its lease was lost)
    */
   boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson);
@@ -143,10 +177,20 @@ public interface Store extends AutoCloseable {
   /**
    * Run-time figures of the kinds that succeeded since {@code since} (the last 1,000 runs of each
    * at most); {@code budgetMs} goes into each {@link KindStats}'s advice.
+   *
+   * @param since the start of the period
+   * @param budgetMs the request budget
+   * @return the figures of each kind that succeeded in the period
    */
   List<KindStats> kindStats(Instant since, long budgetMs);
 
-  /** The stored progress of the latest succeeded jobs of {@code kind}, newest first. */
+  /**
+   * The stored progress of the latest succeeded jobs of {@code kind}, newest first.
+   *
+   * @param kind the kind
+   * @param limit how many jobs at most
+   * @return their progress as JSON
+   */
   List<String> jobRecentProgress(String kind, int limit);
 
   /**
@@ -154,6 +198,9 @@ public interface Store extends AutoCloseable {
    * clock: each only while its job still runs under the presented claim token, held by {@code
    * node}.
    *
+   * @param node the node that holds the leases
+   * @param leases the jobs and claim tokens
+   * @param lease the new lease, from now on the store's clock
    * @return the leases renewed (the others are lost), and which of them a user asked to cancel
    */
   Heartbeat jobHeartbeat(String node, Collection<LeasedJob> leases, Duration lease);
@@ -162,6 +209,8 @@ public interface Store extends AutoCloseable {
    * Cancels a job: a pending one (scheduled, available, retrying) at once; for a running one,
    * records the request and notifies {@link Notifier#CANCEL} so its node interrupts it.
    *
+   * @param id the job's id
+   * @param now the engine's time, written as the finish time
    * @return the state the job had: it was cancelled if that was pending, asked to stop if {@code
    *     running}, and left alone if final; empty if there is no such job
    */
@@ -172,6 +221,8 @@ public interface Store extends AutoCloseable {
    * checkpoint kept), and the workflow steps its failure cancelled (not those a user cancelled)
    * wait again, down the graph, in the same transaction; a retrying or scheduled one runs now.
    *
+   * @param id the job's id
+   * @param now the engine's time: the job is due from then
    * @return the state the job had; it changed only if that was dead, cancelled, retrying or
    *     scheduled; empty if there is no such job
    */
@@ -180,6 +231,7 @@ public interface Store extends AutoCloseable {
   /**
    * Deletes a job that is not running and that no unfinished workflow step waits for.
    *
+   * @param id the job's id
    * @return the state the job had (nothing was deleted if it was running); empty if none
    * @throws IllegalStateException naming the steps, if unfinished workflow steps wait for the job
    *     (deleting it would leave them waiting forever); nothing is deleted
@@ -189,6 +241,9 @@ public interface Store extends AutoCloseable {
   /**
    * The refusal of {@link #jobDelete}, the same on every store: throws when {@code waiting} (the
    * unfinished steps that wait for job {@code id}, described) is not empty.
+   *
+   * @param id the job's id
+   * @param waiting the steps that wait for it, described
    */
   static void refuseIfDependedOn(long id, java.util.List<String> waiting) {
     if (!waiting.isEmpty()) {
@@ -204,22 +259,52 @@ public interface Store extends AutoCloseable {
   /**
    * Replays the dead and cancelled jobs matching {@code filter}, as {@link #jobRetry}; returns how
    * many.
+   *
+   * @param filter which jobs
+   * @param now the engine's time: the jobs are due from then
+   * @return how many were replayed
    */
   int jobReplayMany(JobFilter filter, Instant now);
 
-  /** Deletes the jobs matching {@code filter} that are not running or pending; returns how many. */
+  /**
+   * Deletes the jobs matching {@code filter} that are not running or pending; returns how many.
+   *
+   * @param filter which jobs
+   * @return how many were deleted
+   */
   int jobDeleteMany(JobFilter filter);
 
-  /** Deletes up to {@code limit} jobs in {@code state} that finished before {@code before}. */
+  /**
+   * Deletes up to {@code limit} jobs in {@code state} that finished before {@code before}.
+   *
+   * @param state succeeded, cancelled or dead
+   * @param before the jobs finished before this go
+   * @param limit how many at most
+   * @return how many were deleted
+   */
   int jobPrune(JobState state, Instant before, int limit);
 
-  /** Every queue that has jobs or was paused, with counts and last-minute figures. */
+  /**
+   * Every queue that has jobs or was paused, with counts and last-minute figures.
+   *
+   * @param now the engine's time, which the last minute is counted back from
+   * @return the queues, by name
+   */
   List<QueueStats> queueStats(Instant now);
 
-  /** Pauses or resumes claiming from {@code queue} on every node. */
+  /**
+   * Pauses or resumes claiming from {@code queue} on every node.
+   *
+   * @param queue the queue's name
+   * @param paused true to pause, false to resume
+   */
   void queuePause(String queue, boolean paused);
 
-  /** Every queue with a row of settings (paused, or given flow-control options), by name. */
+  /**
+   * Every queue with a row of settings (paused, or given flow-control options), by name.
+   *
+   * @return the settings, by queue name
+   */
   List<QueueSettings> queueSettingsList();
 
   /**
@@ -227,6 +312,8 @@ public interface Store extends AutoCloseable {
    *
    * @param onlyIfUnconfigured write only when no options were ever written for the queue (a node's
    *     code-declared defaults never overwrite what an operator set)
+   * @param queue the queue's name
+   * @param options its options
    * @return whether the options were written
    */
   boolean queueSettingsPut(String queue, QueueOptions options, boolean onlyIfUnconfigured);
@@ -236,6 +323,12 @@ public interface Store extends AutoCloseable {
    * engine's clock), what runs with a live lease, and against {@code options}' per-key limit and
    * rate per key, the keys at their limit and the due jobs they hold; with a {@code key}, also what
    * that key uses. Reads only, without the claim's lock: the claim path pays nothing for it.
+   *
+   * @param queue the queue's name
+   * @param options its options
+   * @param key a concurrency key to count too, or null
+   * @param now the engine's time
+   * @return the counts
    */
   QueueFlow queueFlow(
       String queue,
@@ -246,25 +339,59 @@ public interface Store extends AutoCloseable {
   /**
    * Returns running jobs to {@code available} without counting the attempt (a graceful shutdown);
    * guarded by their tokens.
+   *
+   * @param jobs the jobs and their claim tokens
+   * @param now the engine's time: the jobs are due from then
+   * @return how many were released
    */
   int jobReleaseMany(List<LeasedJob> jobs, Instant now);
 
-  /** Running jobs whose lease expired by the store's clock, oldest lease first. */
+  /**
+   * Running jobs whose lease expired by the store's clock, oldest lease first.
+   *
+   * @param limit how many at most
+   * @return the jobs, with their claim tokens
+   */
   List<StuckJob> jobGetStuck(int limit);
 
+  /**
+   * One job as stored.
+   *
+   * @param id the job's id
+   * @return the job, or empty if there is none
+   */
   Optional<Job> jobGet(long id);
 
+  /**
+   * One page of jobs, newest first.
+   *
+   * @param query the filter, page size, cursor and fields
+   * @return the page
+   */
   JobPage jobList(JobQuery query);
 
-  /** Records that a node can run these kinds, so other nodes may enqueue them. */
+  /**
+   * Records that a node can run these kinds, so other nodes may enqueue them.
+   *
+   * @param kinds the kinds
+   * @param now the engine's time, written as when they were last announced
+   */
   void kindAnnounce(Collection<String> kinds, Instant now);
 
-  /** Whether any node ever announced this kind. */
+  /**
+   * Whether any node ever announced this kind.
+   *
+   * @param kind the kind
+   * @return true if it was announced
+   */
   boolean kindKnown(String kind);
 
   /**
    * The claim token of job {@code id} while it runs, with its attempt: what a push endpoint's job
    * token is checked against on any node. Empty when the job does not run.
+   *
+   * @param id the job's id
+   * @return its claim token and attempt, or empty
    */
   Optional<LeasedJob> jobRunningLease(long id);
 
@@ -274,16 +401,31 @@ public interface Store extends AutoCloseable {
    * its timing changed or it was disabled, its last tick moves up to {@code s.lastTick()} so ticks
    * it did not own are not caught up).
    *
+   * @param s the schedule
+   * @param replace whether an existing one's definition is rewritten
    * @return whether the schedule was written
    */
   boolean scheduleSave(ScheduleRecord s, boolean replace);
 
-  /** Every schedule by name, with its latest job. */
+  /**
+   * Every schedule by name, with its latest job.
+   *
+   * @return the schedules
+   */
   List<ScheduleRecord> scheduleList();
 
+  /**
+   * One schedule, with its latest job.
+   *
+   * @param name the schedule's name
+   * @return the schedule, or empty if there is none
+   */
   Optional<ScheduleRecord> scheduleGet(String name);
 
   /**
+   * Deletes a schedule; its jobs stay.
+   *
+   * @param name the schedule's name
    * @return whether there was such a schedule
    */
   boolean scheduleDelete(String name);
@@ -292,6 +434,9 @@ public interface Store extends AutoCloseable {
    * Pauses or resumes a schedule. Resuming moves its last tick up to {@code now}: ticks while it
    * was paused are skipped, not caught up.
    *
+   * @param name the schedule's name
+   * @param paused true to pause, false to resume
+   * @param now the engine's time
    * @return whether there was such a schedule
    */
   boolean schedulePause(String name, boolean paused, Instant now);
@@ -299,6 +444,9 @@ public interface Store extends AutoCloseable {
   /**
    * Disables the schedules declared in code whose names are not in {@code declared}; returns how
    * many.
+   *
+   * @param declared the names the starting node's code declares
+   * @return how many were disabled
    */
   int scheduleDisableUndeclared(Collection<String> declared);
 
@@ -307,6 +455,9 @@ public interface Store extends AutoCloseable {
    * WHERE name = ? AND last_tick < tick} (and not paused or disabled), and only if that changed the
    * row, inserts {@code jobs}. This is what makes a tick enqueue one job with any number of nodes.
    *
+   * @param name the schedule's name
+   * @param tick the newest due tick, its new last tick
+   * @param jobs the jobs of the due ticks
    * @return the inserted ids, or empty when another node fired the tick first (or the schedule is
    *     gone, paused or disabled)
    */
@@ -316,10 +467,17 @@ public interface Store extends AutoCloseable {
    * Inserts a workflow, its steps' jobs and their dependencies in one transaction, and wakes the
    * queues of the steps that can run now.
    *
+   * @param workflow the workflow and its steps
    * @return the workflow's id
    */
   long workflowInsert(WorkflowInsert workflow);
 
+  /**
+   * A workflow with its steps.
+   *
+   * @param id the workflow's id
+   * @return the workflow, or empty if there is none
+   */
   Optional<WorkflowRecord> workflowGet(long id);
 
   /**
@@ -331,6 +489,9 @@ public interface Store extends AutoCloseable {
    * new step with dependencies starts {@code waiting} and is released, or cancelled, at once if
    * they have already ended.
    *
+   * @param parentJobId the running step that adds them
+   * @param now the engine's time
+   * @param steps the steps to add
    * @return the steps' job ids, in order
    * @throws IllegalStateException if the parent is not a running workflow step, or its workflow was
    *     cancelled; nothing is written
@@ -342,6 +503,10 @@ public interface Store extends AutoCloseable {
   /**
    * What the step named {@code step} of the workflow of job {@code jobId} returned, as JSON; empty
    * when there is no such step or it returned nothing.
+   *
+   * @param jobId a step of the workflow
+   * @param step the name of the step whose result to read
+   * @return the result as JSON, or empty
    */
   Optional<String> workflowStepResult(long jobId, String step);
 
@@ -349,6 +514,8 @@ public interface Store extends AutoCloseable {
    * Cancels a workflow: marks it cancelled by a user, cancels its pending and waiting steps at
    * once, and asks the nodes running its running steps to stop them ({@link Notifier#CANCEL}).
    *
+   * @param id the workflow's id
+   * @param now the engine's time
    * @return false if there is no such workflow
    */
   boolean workflowCancel(long id, Instant now);
@@ -357,6 +524,8 @@ public interface Store extends AutoCloseable {
    * Runs a workflow's dead and cancelled steps again with fresh attempts: each becomes available,
    * or waiting while a dependency has not succeeded; succeeded steps stay as they are.
    *
+   * @param id the workflow's id
+   * @param now the engine's time
    * @return false if there is no such workflow
    */
   boolean workflowRetry(long id, Instant now);
@@ -364,20 +533,29 @@ public interface Store extends AutoCloseable {
   /**
    * Tries to become (or stay) the leader among the nodes of this store for {@code ttl}.
    *
+   * @param node this node's name
+   * @param ttl how long the leadership holds unless renewed
+   * @param now the engine's time
    * @return whether {@code node} is the leader now
    */
   boolean leaderAttemptElect(String node, Duration ttl, Instant now);
 
-  /** Gives up leadership if {@code node} holds it. */
+  /**
+   * Gives up leadership if {@code node} holds it.
+   *
+   * @param node this node's name
+   */
   void leaderResign(String node);
 
-  /** The wake-up channel of this store. */
+  /** {@return the wake-up channel of this store} */
   Notifier notifier();
 
-  /** Whether {@link #notifier()} reaches other processes (PostgreSQL), not only this JVM. */
+  /**
+   * {@return whether {@link #notifier()} reaches other processes (PostgreSQL), not only this JVM}
+   */
   boolean supportsListenNotify();
 
-  /** A short description for logs and errors, without passwords. */
+  /** {@return a short description for logs and errors, without passwords} */
   String describe();
 
   @Override
@@ -394,9 +572,15 @@ public interface Store extends AutoCloseable {
    * claims lock-free and takes nothing from a queue whose stored options are controlled. Slots and
    * rates are measured on the store's clock, as leases are.
    *
+   * @param queue the queue to claim from
+   * @param kinds the kinds this node can run ({@link #ANY_KIND} for every kind)
+   * @param limit how many jobs at most; positive
+   * @param node the claiming node's name
+   * @param token the claim token the jobs are held under
    * @param now the engine's time: jobs with {@code run_at <= now} are due; written as started_at
    * @param lease how long the claim holds without a heartbeat, counted on the store's clock (see
    *     {@link Store}), not on {@code now}
+   * @param flow the engine's copy of the queue's flow-control options
    */
   public record ClaimParams(
       String queue,
@@ -413,6 +597,7 @@ public interface Store extends AutoCloseable {
      */
     public static final String ANY_KIND = "*";
 
+    /** Copies the kinds and checks the limit. */
     public ClaimParams {
       kinds = List.copyOf(kinds);
       Objects.requireNonNull(flow, "flow");
@@ -421,7 +606,18 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** A claim from a queue without flow control. */
+    /**
+     * A claim from a queue without flow control.
+     *
+     * @param queue the queue to claim from
+     * @param kinds the kinds this node can run ({@link #ANY_KIND} for every kind)
+     * @param limit how many jobs at most; positive
+     * @param node the claiming node's name
+     * @param token the claim token the jobs are held under
+     * @param now the engine's time: jobs with {@code run_at <= now} are due; written as started_at
+     * @param lease how long the claim holds without a heartbeat, counted on the store's clock (see
+     *     {@link Store}), not on {@code now}
+     */
     public ClaimParams(
         String queue,
         List<String> kinds,
@@ -438,6 +634,20 @@ public interface Store extends AutoCloseable {
    * A job a claim returned: what the engine needs to run one attempt of it, including what earlier
    * attempts left (checkpoint, failed items), the item keys of a follow-up job, and the headers its
    * enqueue stored ({@link JobInsert#headersJson()}).
+   *
+   * @param id the job's id
+   * @param kind its kind
+   * @param queue its queue
+   * @param argsJson its args as JSON
+   * @param attempt the number of this attempt, from 1
+   * @param maxAttempts how many attempts it may use
+   * @param priority its priority
+   * @param checkpointJson the last checkpoint as JSON, or null
+   * @param failedItemsJson the items failed so far as JSON, or null
+   * @param retryItemsJson the item keys a follow-up job retries, as JSON, or null
+   * @param token the claim token it is held under
+   * @param runAt when it was due
+   * @param headersJson the headers its enqueue stored, as JSON, or null
    */
   public record ClaimedJob(
       long id,
@@ -453,7 +663,22 @@ public interface Store extends AutoCloseable {
       long token,
       java.time.Instant runAt,
       String headersJson) {
-    /** A job without headers. */
+    /**
+     * A job without headers.
+     *
+     * @param id the job's id
+     * @param kind its kind
+     * @param queue its queue
+     * @param argsJson its args as JSON
+     * @param attempt the number of this attempt, from 1
+     * @param maxAttempts how many attempts it may use
+     * @param priority its priority
+     * @param checkpointJson the last checkpoint as JSON, or null
+     * @param failedItemsJson the items failed so far as JSON, or null
+     * @param retryItemsJson the item keys a follow-up job retries, as JSON, or null
+     * @param token the claim token it is held under
+     * @param runAt when it was due
+     */
     public ClaimedJob(
         long id,
         String kind,
@@ -519,6 +744,7 @@ public interface Store extends AutoCloseable {
       String failedItemsJson,
       boolean refundAttempt,
       Instant startedAt) {
+    /** Checks the state. */
     public Completion {
       Objects.requireNonNull(state, "state");
       Objects.requireNonNull(at, "at");
@@ -530,7 +756,19 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** An end without progress or failed items to write. */
+    /**
+     * An end without progress or failed items to write.
+     *
+     * @param id the job
+     * @param token the claim token of the attempt
+     * @param state succeeded, retrying, dead or cancelled
+     * @param at when the attempt ended; becomes finished_at for a final state
+     * @param runAt when a retrying job may run again; null otherwise
+     * @param resultJson the result, or null
+     * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
+     * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this
+     *     instant of the store's clock ({@link StuckJob#checkedAt()}); else null
+     */
     public Completion(
         long id,
         long token,
@@ -555,7 +793,22 @@ public interface Store extends AutoCloseable {
           null);
     }
 
-    /** An end with progress and failed items, its start unknown. */
+    /**
+     * An end with progress and failed items, its start unknown.
+     *
+     * @param id the job
+     * @param token the claim token of the attempt
+     * @param state succeeded, retrying, dead or cancelled
+     * @param at when the attempt ended; becomes finished_at for a final state
+     * @param runAt when a retrying job may run again; null otherwise
+     * @param resultJson the result, or null
+     * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
+     * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this
+     *     instant of the store's clock ({@link StuckJob#checkedAt()}); else null
+     * @param progressJson the attempt's last progress, or null to keep what is stored
+     * @param failedItemsJson the items that failed so far, or null to keep what is stored
+     * @param refundAttempt give the attempt back (a snooze): the next claim reuses its number
+     */
     public Completion(
         long id,
         long token,
@@ -583,7 +836,12 @@ public interface Store extends AutoCloseable {
           null);
     }
 
-    /** This end, with the time its handler started. */
+    /**
+     * This end, with the time its handler started.
+     *
+     * @param handlerStarted when the attempt's handler started
+     * @return a copy with that start
+     */
     public Completion startedAt(Instant handlerStarted) {
       return new Completion(
           id,
@@ -611,12 +869,13 @@ public interface Store extends AutoCloseable {
    *     notification still stops them within a heartbeat
    */
   public record Heartbeat(List<LeasedJob> renewed, List<Long> cancelRequested) {
+    /** Copies the lists. */
     public Heartbeat {
       renewed = List.copyOf(renewed);
       cancelRequested = List.copyOf(cancelRequested);
     }
 
-    /** The answer to a heartbeat that presented no lease. */
+    /** {@return the answer to a heartbeat that presented no lease} */
     public static Heartbeat none() {
       return new Heartbeat(List.of(), List.of());
     }
@@ -649,11 +908,17 @@ public interface Store extends AutoCloseable {
    * </pre>
    */
   public enum JobAction {
+    /** Cancel one job. */
     CANCEL("cancelled", SCHEDULED, AVAILABLE, RETRYING, WAITING, RUNNING),
+    /** Run one job again. */
     RETRY("retried", DEAD, CANCELLED, RETRYING, SCHEDULED),
+    /** Run many ended jobs again. */
     REPLAY("replayed", DEAD, CANCELLED),
+    /** Delete one job. */
     DELETE("deleted", WAITING, SCHEDULED, AVAILABLE, RETRYING, SUCCEEDED, DEAD, CANCELLED),
+    /** Delete many finished jobs. */
     PURGE("purged", SUCCEEDED, DEAD, CANCELLED),
+    /** End the attempt of a job whose worker was lost. */
     RESCUE("rescued", RUNNING);
 
     private final String done;
@@ -666,12 +931,17 @@ public interface Store extends AutoCloseable {
       this.from = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(from)));
     }
 
-    /** The states this action may start from. */
+    /** {@return the states this action may start from} */
     public Set<JobState> from() {
       return from;
     }
 
-    /** Whether this action may start from {@code state}. */
+    /**
+     * Whether this action may start from {@code state}.
+     *
+     * @param state a job's state
+     * @return true when the action may start from it
+     */
     public boolean allows(JobState state) {
       return from.contains(state);
     }
@@ -680,12 +950,14 @@ public interface Store extends AutoCloseable {
      * The states this action may start from as a SQL list of string literals, e.g. {@code 'dead',
      * 'cancelled'}, for {@code state IN (...)}. Literals (not a bound array) keep the conditions
      * visible to the planner, so partial indexes on a state still match.
+     *
+     * @return the list, such as {@code 'dead', 'cancelled'}
      */
     public String sqlStates() {
       return from.stream().map(s -> "'" + s.wireName() + "'").collect(Collectors.joining(", "));
     }
 
-    /** The states as words for messages, e.g. {@code dead or cancelled}. */
+    /** {@return the states as words for messages, e.g. {@code dead or cancelled}} */
     public String describeFrom() {
       String[] names = from.stream().map(JobState::wireName).toArray(String[]::new);
       if (names.length == 1) {
@@ -696,12 +968,12 @@ public interface Store extends AutoCloseable {
           + names[names.length - 1];
     }
 
-    /** The action's past participle in messages, e.g. {@code retried}. */
+    /** {@return the action's past participle in messages, e.g. {@code retried}} */
     public String done() {
       return done;
     }
 
-    /** The action's name in messages, e.g. {@code cancel}. */
+    /** {@return the action's name in messages, e.g. {@code cancel}} */
     public String verb() {
       return name().toLowerCase(Locale.ROOT);
     }
@@ -723,6 +995,26 @@ public interface Store extends AutoCloseable {
    * {@code concurrencyKey} groups jobs for a queue's per-key limit and rate. {@code headersJson} is
    * a JSON object of strings stored with the job for the code that runs it (the W3C trace context
    * of the enqueuing request), handed back in {@link ClaimedJob#headersJson()}; usually null.
+   *
+   * @param kind the job's kind
+   * @param queue its queue
+   * @param priority its priority
+   * @param argsJson its args as JSON
+   * @param maxAttempts how many attempts it may use
+   * @param state scheduled (due later) or available; waiting for a workflow step
+   * @param runAt when it is due
+   * @param createdAt when it was enqueued (the engine's clock)
+   * @param parentId the job whose failed items it retries, or null
+   * @param retryItemsJson the item keys it retries, as JSON, or null
+   * @param idempotencyKey its idempotency key, or null
+   * @param schedule the schedule that made it, or null
+   * @param concurrencyKey its concurrency key, or null
+   * @param uniqueKey its unique key, or null
+   * @param uniqueFinishedAfter a finished job with the unique key counts if it finished after this,
+   *     or null
+   * @param replaceDuplicate whether a pending duplicate takes this job's args, run time and
+   *     priority
+   * @param headersJson headers for the code that runs it, as a JSON object of strings, or null
    */
   public record JobInsert(
       String kind,
@@ -742,6 +1034,7 @@ public interface Store extends AutoCloseable {
       Instant uniqueFinishedAfter,
       boolean replaceDuplicate,
       String headersJson) {
+    /** Checks the required fields. */
     public JobInsert {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(queue, "queue");
@@ -753,7 +1046,28 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** A job without headers. */
+    /**
+     * A job without headers.
+     *
+     * @param kind the job's kind
+     * @param queue its queue
+     * @param priority its priority
+     * @param argsJson its args as JSON
+     * @param maxAttempts how many attempts it may use
+     * @param state scheduled (due later) or available; waiting for a workflow step
+     * @param runAt when it is due
+     * @param createdAt when it was enqueued (the engine's clock)
+     * @param parentId the job whose failed items it retries, or null
+     * @param retryItemsJson the item keys it retries, as JSON, or null
+     * @param idempotencyKey its idempotency key, or null
+     * @param schedule the schedule that made it, or null
+     * @param concurrencyKey its concurrency key, or null
+     * @param uniqueKey its unique key, or null
+     * @param uniqueFinishedAfter a finished job with the unique key counts if it finished after
+     *     this, or null
+     * @param replaceDuplicate whether a pending duplicate takes this job's args, run time and
+     *     priority
+     */
     public JobInsert(
         String kind,
         String queue,
@@ -791,7 +1105,12 @@ public interface Store extends AutoCloseable {
           null);
     }
 
-    /** This job with {@code headersJson} (a JSON object of strings, or null). */
+    /**
+     * This job with headers.
+     *
+     * @param headersJson a JSON object of strings, or null
+     * @return a copy with those headers
+     */
     public JobInsert withHeaders(String headersJson) {
       return new JobInsert(
           kind,
@@ -813,7 +1132,22 @@ public interface Store extends AutoCloseable {
           headersJson);
     }
 
-    /** A job without flow-control keys. */
+    /**
+     * A job without flow-control keys.
+     *
+     * @param kind the job's kind
+     * @param queue its queue
+     * @param priority its priority
+     * @param argsJson its args as JSON
+     * @param maxAttempts how many attempts it may use
+     * @param state scheduled (due later) or available; waiting for a workflow step
+     * @param runAt when it is due
+     * @param createdAt when it was enqueued (the engine's clock)
+     * @param parentId the job whose failed items it retries, or null
+     * @param retryItemsJson the item keys it retries, as JSON, or null
+     * @param idempotencyKey its idempotency key, or null
+     * @param schedule the schedule that made it, or null
+     */
     public JobInsert(
         String kind,
         String queue,
@@ -846,7 +1180,18 @@ public interface Store extends AutoCloseable {
           false);
     }
 
-    /** A job with no parent. */
+    /**
+     * A job with no parent.
+     *
+     * @param kind the job's kind
+     * @param queue its queue
+     * @param priority its priority
+     * @param argsJson its args as JSON
+     * @param maxAttempts how many attempts it may use
+     * @param state scheduled (due later) or available; waiting for a workflow step
+     * @param runAt when it is due
+     * @param createdAt when it was enqueued (the engine's clock)
+     */
     public JobInsert(
         String kind,
         String queue,
@@ -871,7 +1216,21 @@ public interface Store extends AutoCloseable {
           null);
     }
 
-    /** A job without a schedule. */
+    /**
+     * A job without a schedule.
+     *
+     * @param kind the job's kind
+     * @param queue its queue
+     * @param priority its priority
+     * @param argsJson its args as JSON
+     * @param maxAttempts how many attempts it may use
+     * @param state scheduled (due later) or available; waiting for a workflow step
+     * @param runAt when it is due
+     * @param createdAt when it was enqueued (the engine's clock)
+     * @param parentId the job whose failed items it retries, or null
+     * @param retryItemsJson the item keys it retries, as JSON, or null
+     * @param idempotencyKey its idempotency key, or null
+     */
     public JobInsert(
         String kind,
         String queue,
@@ -903,6 +1262,9 @@ public interface Store extends AutoCloseable {
      * Checks that the job stored under this job's idempotency key is the same request: same kind,
      * equal args (as JSON values: key order, spacing and number spelling do not matter).
      *
+     * @param storedId the stored job's id
+     * @param storedKind its kind
+     * @param storedArgsJson its args as JSON
      * @throws IdempotencyKeyConflictException naming the key when it is not
      */
     public void requireSameRequest(long storedId, String storedKind, String storedArgsJson) {
@@ -926,6 +1288,10 @@ public interface Store extends AutoCloseable {
     /**
      * Whether two JSON texts hold the same value; numbers compare by value (1, 1.0 and 1e0 are
      * equal).
+     *
+     * @param a a JSON text
+     * @param b another
+     * @return true when they hold the same value
      */
     public static boolean sameJson(String a, String b) {
       if (a.equals(b)) {
@@ -955,12 +1321,18 @@ public interface Store extends AutoCloseable {
    *     start when it had none
    */
   public record JobStart(long id, long token, Instant at) {
+    /** Checks the time. */
     public JobStart {
       Objects.requireNonNull(at, "at");
     }
   }
 
-  /** A running job named by its id and the claim token of its attempt. */
+  /**
+   * A running job named by its id and the claim token of its attempt.
+   *
+   * @param id the job's id
+   * @param token the claim token of its attempt
+   */
   public record LeasedJob(long id, long token) {}
 
   /**
@@ -980,25 +1352,36 @@ public interface Store extends AutoCloseable {
     /** Topic whose payload is the id of a running job whose cancellation was requested. */
     String CANCEL = "cancel";
 
-    /** A notifier that reaches only this JVM (SQLite, tests). */
+    /** {@return a notifier that reaches only this JVM (SQLite, tests)} */
     static Notifier inProcess() {
       return new LocalNotifier();
     }
 
     /**
      * Calls {@code listener} with each payload published on {@code topic}, on a notifier thread.
+     *
+     * @param topic the topic, such as {@link #INSERT}
+     * @param listener called with each payload
+     * @return closes the subscription
      */
     AutoCloseable subscribe(String topic, Consumer<String> listener);
 
     /**
      * Whether wake-ups from other nodes can arrive now: false while a notifier that listens on a
      * connection has lost it. An in-process notifier is always connected.
+     *
+     * @return true while wake-ups can arrive
      */
     default boolean connected() {
       return true;
     }
 
-    /** Publishes outside any transaction. */
+    /**
+     * Publishes outside any transaction.
+     *
+     * @param topic the topic, such as {@link #INSERT}
+     * @param payload the payload
+     */
     void publish(String topic, String payload);
 
     @Override
@@ -1007,17 +1390,25 @@ public interface Store extends AutoCloseable {
 
   /**
    * The latest progress of a running attempt, written only while {@code token} still holds the job.
+   *
+   * @param id the job's id
+   * @param token the claim token of the attempt
+   * @param progressJson the progress as JSON
    */
   public record ProgressUpdate(long id, long token, String progressJson) {}
 
   /**
    * A queue's row in the store: its flow-control options and whether it is paused.
    *
+   * @param name the queue's name
+   * @param options its flow-control options
+   * @param paused whether claiming from it is paused
    * @param configured whether options were ever written for it (by an operator or a node's
    *     defaults); a queue that was only paused has none, so code-declared defaults may still apply
    */
   public record QueueSettings(
       String name, QueueOptions options, boolean paused, boolean configured) {
+    /** Checks the name and options. */
     public QueueSettings {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(options, "options");
@@ -1025,6 +1416,18 @@ public interface Store extends AutoCloseable {
 
     /**
      * The settings of a row as both stores keep them: numbers or nulls, periods in milliseconds.
+     *
+     * @param name the queue's name
+     * @param paused whether claiming is paused
+     * @param configured whether options were ever written
+     * @param maxRunning the queue's limit, or null
+     * @param perKey the per-key limit, or null
+     * @param rateCount starts per period, or null
+     * @param ratePeriodMs the rate's period in milliseconds, or null
+     * @param ratePerKey whether the rate applies per key
+     * @param fair whether claims interleave keys
+     * @param agingMs the aging period in milliseconds, or null
+     * @return the settings
      */
     public static QueueSettings fromColumns(
         String name,
@@ -1057,6 +1460,22 @@ public interface Store extends AutoCloseable {
     /**
      * The settings of a row with its push columns: the endpoint's URL (null for a pull queue), its
      * timeout in milliseconds, the name of the secret's environment variable, and allow-http.
+     *
+     * @param name the queue's name
+     * @param paused whether claiming is paused
+     * @param configured whether options were ever written
+     * @param maxRunning the queue's limit, or null
+     * @param perKey the per-key limit, or null
+     * @param rateCount starts per period, or null
+     * @param ratePeriodMs the rate's period in milliseconds, or null
+     * @param ratePerKey whether the rate applies per key
+     * @param fair whether claims interleave keys
+     * @param agingMs the aging period in milliseconds, or null
+     * @param pushUrl the push endpoint's URL, or null for a pull queue
+     * @param pushTimeoutMs its timeout in milliseconds, or null for the default
+     * @param pushSecretEnv the environment variable of its secret, or null
+     * @param pushAllowHttp whether plain http is allowed
+     * @return the settings
      */
     public static QueueSettings fromColumns(
         String name,
@@ -1109,6 +1528,12 @@ public interface Store extends AutoCloseable {
    * and ends the job whose data was refused with an error of its own.
    */
   public static class RejectedWriteException extends OffloadException {
+    /**
+     * A refused write.
+     *
+     * @param message what was refused, without SQL or connection details
+     * @param cause the driver's exception
+     */
     public RejectedWriteException(String message, Throwable cause) {
       super(message, cause);
     }
@@ -1118,13 +1543,21 @@ public interface Store extends AutoCloseable {
    * A stored schedule: its definition, its state, and the last tick fired (or, for a new schedule,
    * the moment it was added: its first tick is the first one after that).
    *
+   * @param name its name
+   * @param kind the kind of the jobs it makes
+   * @param argsJson their args as JSON
+   * @param queue their queue
+   * @param priority their priority
+   * @param maxAttempts their attempts
    * @param cron the cron expression, or null for an interval
    * @param zone the zone id the cron expression reads
    * @param everyMillis the interval in milliseconds, or null for a cron schedule
    * @param catchUp {@code none}, {@code latest} or {@code all}
+   * @param paused whether an operator paused it
    * @param declared whether application code declared it (and so may disable it when it no longer
    *     does)
    * @param disabled set when code that declared it no longer does; it does not fire
+   * @param lastTick the latest tick fired, or when it was added
    * @param lastJobId the latest job it made, or null (read only)
    * @param lastJobState that job's state, or null (read only)
    */
@@ -1145,6 +1578,7 @@ public interface Store extends AutoCloseable {
       Instant lastTick,
       Long lastJobId,
       String lastJobState) {
+    /** Checks the required fields. */
     public ScheduleRecord {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(kind, "kind");
@@ -1164,8 +1598,12 @@ public interface Store extends AutoCloseable {
    * Where a store's database stands against the migrations this code ships: {@code current} is the
    * newest migration applied (0 for a database without Offload's schema), {@code latest} the newest
    * one this code knows.
+   *
+   * @param current the newest migration applied
+   * @param latest the newest migration this code knows
    */
   public record SchemaVersion(int current, int latest) {
+    /** Checks that the numbers are not negative. */
     public SchemaVersion {
       if (current < 0 || latest < 1) {
         throw new IllegalArgumentException(
@@ -1176,7 +1614,7 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** Whether the database has every migration this code knows, and no newer one. */
+    /** {@return whether the database has every migration this code knows, and no newer one} */
     public boolean upToDate() {
       return current == latest;
     }
@@ -1185,6 +1623,12 @@ public interface Store extends AutoCloseable {
   /**
    * A running job whose lease expired: its worker is gone or cut off.
    *
+   * @param id the job's id
+   * @param kind its kind
+   * @param attempt the number of the lost attempt
+   * @param maxAttempts how many attempts it may use
+   * @param token the claim token of the lost attempt
+   * @param node the node that held it
    * @param checkedAt when the store found the lease expired, on the store's clock: a rescue passes
    *     it as {@link Completion#leaseExpiredBefore()}, so a lease renewed since is not taken away
    */
@@ -1201,17 +1645,27 @@ public interface Store extends AutoCloseable {
    * A workflow to insert in one transaction: its row, one job per step, and the dependencies. A
    * step with dependencies is stored {@code waiting}; one without is stored in its job's state.
    *
+   * @param name the workflow's name
+   * @param createdAt when it was enqueued
    * @param steps in an order where every step comes after the steps it depends on
    * @param batch whether it is a batch: its steps with dependencies (the {@code onComplete} and
    *     {@code onSuccess} callbacks) get the batch's counts in their args when they are released
    */
   public record WorkflowInsert(String name, Instant createdAt, List<Step> steps, boolean batch) {
+    /** Copies the steps. */
     public WorkflowInsert {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(createdAt, "createdAt");
       steps = List.copyOf(steps);
     }
 
+    /**
+     * A workflow that is not a batch.
+     *
+     * @param name the workflow's name
+     * @param createdAt when it was enqueued
+     * @param steps its steps, each after the steps it depends on
+     */
     public WorkflowInsert(String name, Instant createdAt, List<Step> steps) {
       this(name, createdAt, steps, false);
     }
@@ -1219,6 +1673,8 @@ public interface Store extends AutoCloseable {
     /**
      * One step.
      *
+     * @param name its name, unique in the workflow
+     * @param job its job
      * @param after the positions in {@link #steps} of the steps it waits for (all before it)
      * @param onFailure {@code cancel} or {@code continue}
      * @param groups the names of steps whose added steps ({@code "sync/*"}: every step added under
@@ -1226,6 +1682,7 @@ public interface Store extends AutoCloseable {
      */
     public record Step(
         String name, JobInsert job, List<Integer> after, String onFailure, List<String> groups) {
+      /** Copies the lists. */
       public Step {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(job, "job");
@@ -1234,6 +1691,14 @@ public interface Store extends AutoCloseable {
         groups = List.copyOf(groups);
       }
 
+      /**
+       * A step that waits for no group.
+       *
+       * @param name its name, unique in the workflow
+       * @param job its job
+       * @param after the positions of the steps it waits for
+       * @param onFailure {@code cancel} or {@code continue}
+       */
       public Step(String name, JobInsert job, List<Integer> after, String onFailure) {
         this(name, job, after, onFailure, List.of());
       }
@@ -1245,10 +1710,13 @@ public interface Store extends AutoCloseable {
      * @param name its name under the adding step: {@code page-3} added by {@code sync} is {@code
      *     sync/page-3}
      * @param after the full names of existing steps it waits for
+     * @param job its job
      * @param groups the full names of steps whose added steps it also waits for
+     * @param onFailure {@code cancel} or {@code continue}
      */
     public record Added(
         String name, JobInsert job, List<String> after, List<String> groups, String onFailure) {
+      /** Copies the lists. */
       public Added {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(job, "job");
@@ -1262,15 +1730,32 @@ public interface Store extends AutoCloseable {
   /**
    * A stored workflow and its steps, in insertion order.
    *
+   * @param id its id
+   * @param name its name
+   * @param createdAt when it was enqueued
    * @param cancelledAt when a user cancelled it, or null
+   * @param steps its steps
    */
   public record WorkflowRecord(
       long id, String name, Instant createdAt, Instant cancelledAt, List<Step> steps) {
+    /** Copies the steps. */
     public WorkflowRecord {
       steps = List.copyOf(steps);
     }
 
-    /** A step: its job's id, state and times, and the names of the steps it waits for. */
+    /**
+     * A step: its job's id, state and times, and the names of the steps it waits for.
+     *
+     * @param jobId its job's id
+     * @param name its name
+     * @param kind its job's kind
+     * @param state its job's state
+     * @param after the names of the steps it waits for
+     * @param onFailure {@code cancel} or {@code continue}
+     * @param startedAt when its job's latest attempt started, or null
+     * @param finishedAt when its job ended, or null
+     * @param progressJson its job's latest progress as JSON, or null
+     */
     public record Step(
         long jobId,
         String name,
@@ -1281,6 +1766,7 @@ public interface Store extends AutoCloseable {
         Instant startedAt,
         Instant finishedAt,
         String progressJson) {
+      /** Copies the dependencies. */
       public Step {
         after = List.copyOf(after);
       }
@@ -1303,20 +1789,45 @@ public interface Store extends AutoCloseable {
 
     private Gcra() {}
 
+    /**
+     * The time between two starts.
+     *
+     * @param rate the rate
+     * @return {@code period / count} in microseconds, at least 1
+     */
     public static long intervalMicros(Rate rate) {
       return Math.max(1, rate.period().toNanos() / 1_000 / rate.count());
     }
 
+    /**
+     * How far ahead of now the TAT may be and a start still conform.
+     *
+     * @param rate the rate
+     * @return one interval, or 20 ms when the interval is shorter (at most the period)
+     */
     public static long toleranceMicros(Rate rate) {
       return Math.max(
           intervalMicros(rate), Math.min(MIN_TOLERANCE_MICROS, rate.period().toNanos() / 1_000));
     }
 
+    /**
+     * An instant in epoch microseconds.
+     *
+     * @param t the instant
+     * @return microseconds since the epoch
+     */
     public static long micros(Instant t) {
       return t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000;
     }
 
-    /** How many starts conform at {@code nowMicros} given the stored TAT (null when none yet). */
+    /**
+     * How many starts conform now.
+     *
+     * @param tatMicros the stored TAT, or null when there is none yet
+     * @param nowMicros now, on the store's clock
+     * @param rate the rate
+     * @return how many jobs may start now
+     */
     public static long allowed(@Nullable Long tatMicros, long nowMicros, Rate rate) {
       long tat = tatMicros == null ? nowMicros : Math.max(tatMicros, nowMicros);
       long edge = nowMicros + toleranceMicros(rate);

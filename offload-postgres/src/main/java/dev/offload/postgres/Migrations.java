@@ -1,12 +1,11 @@
 package dev.offload.postgres;
 
 import dev.offload.OffloadException;
-import java.io.IOException;
+import dev.offload.store.jdbc.SchemaMigrations;
+import dev.offload.store.jdbc.SchemaMigrations.Statements;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -15,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Versioned schema migrations: {@code migrations/NNN_name.sql} resources applied in order, each in
- * its own transaction, recorded in {@code <schema>.migrations}. A transaction-level advisory lock
- * makes many nodes starting at once apply each migration exactly once.
+ * Versioned schema migrations ({@link SchemaMigrations}): {@code migrations/NNN_name.sql} resources
+ * applied in order in one transaction, recorded in {@code <schema>.migrations}. A transaction-level
+ * advisory lock makes many nodes starting at once apply each migration exactly once.
  */
 final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
@@ -34,41 +33,64 @@ final class Migrations {
 
   private final DataSource dataSource;
   private final String schema;
+  private final SchemaMigrations runner;
 
   Migrations(DataSource dataSource, String schema) {
     this.dataSource = dataSource;
     this.schema = schema;
+    this.runner =
+        new SchemaMigrations(
+            FILES,
+            new Statements(
+                "SELECT version FROM " + schema + ".migrations",
+                // to_regclass answers null, rather than failing, for a schema or table that does
+                // not exist.
+                "SELECT to_regclass('" + schema + ".migrations') IS NOT NULL",
+                "SELECT coalesce(max(version), 0) FROM " + schema + ".migrations",
+                "INSERT INTO " + schema + ".migrations (version, name) VALUES (?, ?)")) {
+          @Override
+          protected void prepare(Connection c) throws SQLException {
+            try (Statement st = c.createStatement()) {
+              st.execute(
+                  "SELECT pg_advisory_xact_lock(hashtext('offload.migrate:" + schema + "'))");
+              st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+              st.execute(
+                  "CREATE TABLE IF NOT EXISTS "
+                      + schema
+                      + ".migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            }
+          }
+
+          @Override
+          protected void bindRecord(PreparedStatement ps, int version, String file)
+              throws SQLException {
+            ps.setInt(1, version);
+            ps.setString(2, file);
+          }
+
+          @Override
+          protected void run(Connection c, String file, String script) throws SQLException {
+            try (Statement st = c.createStatement()) {
+              st.execute(script.replace("{schema}", schema));
+            }
+          }
+
+          @Override
+          protected InputStream open(String file) {
+            return Migrations.class.getResourceAsStream("migrations/" + file);
+          }
+
+          @Override
+          protected void applied(String file) {
+            log.info("applied migration {} to schema {}", file, schema);
+          }
+        };
   }
 
   void apply() {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("SELECT pg_advisory_xact_lock(hashtext('offload.migrate:" + schema + "'))");
-        st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-        st.execute(
-            "CREATE TABLE IF NOT EXISTS "
-                + schema
-                + ".migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-        int current;
-        try (ResultSet rs =
-            st.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema + ".migrations")) {
-          rs.next();
-          current = rs.getInt(1);
-        }
-        for (int i = current; i < FILES.size(); i++) {
-          String file = FILES.get(i);
-          st.execute(read(file).replace("{schema}", schema));
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO " + schema + ".migrations (version, name) VALUES (?, ?)")) {
-            ps.setInt(1, i + 1);
-            ps.setString(2, file);
-            ps.executeUpdate();
-          }
-          log.info("applied migration {} to schema {}", file, schema);
-        }
-      }
+      runner.apply(c);
       c.commit();
     } catch (SQLException e) {
       throw new OffloadException("migrating schema " + schema + " failed: " + e.getMessage(), e);
@@ -79,21 +101,8 @@ final class Migrations {
    * The newest version applied to the schema; 0 when the schema or its migrations table is missing.
    */
   int current() {
-    try (Connection c = dataSource.getConnection();
-        Statement st = c.createStatement()) {
-      // to_regclass answers null, rather than failing, for a schema or table that does not exist.
-      try (ResultSet rs =
-          st.executeQuery("SELECT to_regclass('" + schema + ".migrations') IS NOT NULL")) {
-        rs.next();
-        if (!rs.getBoolean(1)) {
-          return 0;
-        }
-      }
-      try (ResultSet rs =
-          st.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema + ".migrations")) {
-        rs.next();
-        return rs.getInt(1);
-      }
+    try (Connection c = dataSource.getConnection()) {
+      return runner.current(c);
     } catch (SQLException e) {
       throw new OffloadException(
           "reading the schema version of " + schema + " failed: " + e.getMessage(), e);
@@ -102,17 +111,6 @@ final class Migrations {
 
   /** The schema version the code expects. */
   static int latest() {
-    return FILES.size();
-  }
-
-  private static String read(String file) {
-    try (InputStream in = Migrations.class.getResourceAsStream("migrations/" + file)) {
-      if (in == null) {
-        throw new IllegalStateException("migration " + file + " is missing from the jar");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read migration " + file, e);
-    }
+    return SchemaMigrations.latest(FILES);
   }
 }

@@ -1,23 +1,20 @@
 package dev.offload.postgres;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.node.MissingNode;
+import static dev.offload.store.jdbc.JdbcRows.bind;
+import static dev.offload.store.jdbc.JdbcRows.singleId;
+import static dev.offload.store.jdbc.JdbcRows.update;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.offload.Job;
-import dev.offload.Job.FailedItems;
-import dev.offload.Job.JobError;
 import dev.offload.Job.JobFilter;
-import dev.offload.Job.JobId;
 import dev.offload.Job.JobPage;
 import dev.offload.Job.JobQuery;
 import dev.offload.Job.JobState;
-import dev.offload.Job.Progress;
 import dev.offload.Offload.KindStats;
 import dev.offload.Offload.QueueStats;
 import dev.offload.OffloadException;
 import dev.offload.QueueOptions;
-import dev.offload.internal.Json;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
@@ -39,6 +36,7 @@ import dev.offload.store.Store.SchemaVersion;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
+import dev.offload.store.jdbc.JdbcRows;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -78,7 +76,19 @@ public final class PostgresStore implements Store {
   public static final String DEFAULT_SCHEMA = "offload";
   private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-  private static final TypeReference<List<JobError>> ERRORS = new TypeReference<>() {};
+  // Rows read alike on both stores; a time is a timestamptz here.
+  private static final JdbcRows ROWS =
+      new JdbcRows() {
+        @Override
+        public Instant instant(ResultSet rs, int column) throws SQLException {
+          return PostgresStore.instant(rs, column);
+        }
+
+        @Override
+        protected Object timeParameter(Instant t) {
+          return Timestamp.from(t);
+        }
+      };
 
   private final DataSource dataSource;
   private final HikariDataSource ownedPool;
@@ -400,15 +410,6 @@ public final class PostgresStore implements Store {
     }
   }
 
-  private static Long singleId(Connection c, String query, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(query)) {
-      bind(ps, List.of(params));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
-      }
-    }
-  }
-
   private static final Comparator<ClaimedJob> CLAIM_ORDER =
       Comparator.comparingInt(ClaimedJob::priority)
           .thenComparing(ClaimedJob::runAt)
@@ -457,20 +458,7 @@ public final class PostgresStore implements Store {
   }
 
   private static ClaimedJob claimed(ResultSet rs, ClaimParams p) throws SQLException {
-    return new ClaimedJob(
-        rs.getLong(1),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        rs.getInt(5),
-        rs.getInt(6),
-        rs.getInt(7),
-        rs.getString(8),
-        rs.getString(9),
-        rs.getString(10),
-        p.token(),
-        instant(rs, 11),
-        rs.getString("headers"));
+    return ROWS.claimed(rs, p.token());
   }
 
   /**
@@ -1057,15 +1045,7 @@ public final class PostgresStore implements Store {
       List<StuckJob> stuck = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          stuck.add(
-              new StuckJob(
-                  rs.getLong(1),
-                  rs.getString(2),
-                  rs.getInt(3),
-                  rs.getInt(4),
-                  rs.getLong(5),
-                  rs.getString(6),
-                  rs.getTimestamp(7).toInstant()));
+          stuck.add(JdbcRows.stuck(rs, instant(rs, 7)));
         }
       }
       return stuck;
@@ -1081,7 +1061,7 @@ public final class PostgresStore implements Store {
       c.setAutoCommit(true);
       ps.setLong(1, id);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(job(rs)) : Optional.empty();
+        return rs.next() ? Optional.of(ROWS.job(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw fail("reading job " + id, e);
@@ -1091,29 +1071,20 @@ public final class PostgresStore implements Store {
   @Override
   public JobPage jobList(JobQuery q) {
     List<Object> params = new ArrayList<>();
-    params.add(q.beforeId());
     boolean args = q.includes(JobQuery.Field.ARGS);
     boolean result = q.includes(JobQuery.Field.RESULT);
     String select =
         args && result
             ? sql.list
             : args ? sql.listWithoutResult : result ? sql.listWithoutArgs : sql.listWithoutEither;
-    StringBuilder query =
-        new StringBuilder(select)
-            .append(where(q.filter(), params))
-            .append(" ORDER BY id DESC LIMIT ?");
-    params.add(q.limit());
+    String query = select + ROWS.listWhere(q, sql.filters, params) + " ORDER BY id DESC LIMIT ?";
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(query.toString())) {
+        PreparedStatement ps = c.prepareStatement(query)) {
       c.setAutoCommit(true);
       bind(ps, params);
-      List<Job> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          jobs.add(job(rs, args, result));
-        }
+        return ROWS.page(rs, q);
       }
-      return JobPage.of(jobs, q.limit());
     } catch (SQLException e) {
       throw fail("listing jobs", e);
     }
@@ -1121,94 +1092,67 @@ public final class PostgresStore implements Store {
 
   /** The clauses of {@code filter}, appending their values to {@code params}. */
   private String where(JobFilter filter, List<Object> params) {
-    StringBuilder w = new StringBuilder();
-    if (filter.state() != null) {
-      w.append(sql.filterState);
-      params.add(filter.state().wireName());
-    }
-    if (filter.queue() != null) {
-      w.append(sql.filterQueue);
-      params.add(filter.queue());
-    }
-    if (filter.kind() != null) {
-      w.append(sql.filterKind);
-      params.add(filter.kind());
-    }
-    if (filter.errorClass() != null) {
-      w.append(sql.filterErrorClass);
-      params.add(filter.errorClass());
-    }
-    if (filter.finishedAfter() != null) {
-      w.append(sql.filterFinishedAfter);
-      params.add(Timestamp.from(filter.finishedAfter()));
-    }
-    if (filter.finishedBefore() != null) {
-      w.append(sql.filterFinishedBefore);
-      params.add(Timestamp.from(filter.finishedBefore()));
-    }
-    return w.toString();
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      Object v = params.get(i);
-      if (v instanceof Timestamp t) {
-        ps.setTimestamp(i + 1, t);
-      } else if (v instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else if (v instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else {
-        ps.setString(i + 1, (String) v);
-      }
-    }
+    return ROWS.where(filter, sql.filters, params);
   }
 
   @Override
   public Optional<JobState> jobCancel(long id, Instant now) {
-    return inTransaction(
+    return act(
         "cancelling job " + id,
-        c -> {
-          Optional<String[]> row = lock(c, id);
-          if (row.isEmpty()) {
-            return Optional.empty();
-          }
-          JobState state = JobState.fromWire(row.get()[0]);
-          if (!JobAction.CANCEL.allows(state)) {
-            return Optional.of(state);
-          }
+        id,
+        JobAction.CANCEL,
+        (c, state, queue) -> {
           if (state == JobState.RUNNING) {
             update(c, sql.cancelRunning, Timestamp.from(now), id);
             notify(c, Notifier.CANCEL, Long.toString(id));
-            return Optional.of(JobState.RUNNING);
+            return;
           }
           update(c, sql.cancelPending, Timestamp.from(now), Timestamp.from(now), id);
           notify(c, Notifier.JOB, Long.toString(id));
           release(c, List.of(id), Timestamp.from(now));
-          return Optional.of(state);
         });
   }
 
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
-    return inTransaction(
+    return act(
         "retrying job " + id,
+        id,
+        JobAction.RETRY,
+        (c, state, queue) -> {
+          // A finished job starts over with fresh attempts; a waiting one just runs now.
+          update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
+          if (state.isFinal()) {
+            rearm(c, List.of(id), Timestamp.from(now));
+          }
+          notify(c, Notifier.INSERT, queue);
+          notify(c, Notifier.JOB, Long.toString(id));
+        });
+  }
+
+  /** A change to one job, made in the transaction that holds its row's lock. */
+  private interface JobChange {
+    void apply(Connection c, JobState state, String queue) throws SQLException;
+  }
+
+  /**
+   * Locks job {@code id} and, when {@code action} may start from its state, makes {@code change} in
+   * the same transaction.
+   *
+   * @return the state the job had, or empty when there is no such job
+   */
+  private Optional<JobState> act(String what, long id, JobAction action, JobChange change) {
+    return inTransaction(
+        what,
         c -> {
           Optional<String[]> row = lock(c, id);
           if (row.isEmpty()) {
             return Optional.empty();
           }
           JobState state = JobState.fromWire(row.get()[0]);
-          if (!JobAction.RETRY.allows(state)) {
-            return Optional.of(state);
+          if (action.allows(state)) {
+            change.apply(c, state, row.get()[1]);
           }
-          // A finished job starts over with fresh attempts; a waiting one just runs now.
-          update(c, state.isFinal() ? sql.retryFresh : sql.runNow, Timestamp.from(now), id);
-          if (state.isFinal()) {
-            rearm(c, List.of(id), Timestamp.from(now));
-          }
-          notify(c, Notifier.INSERT, row.get()[1]);
-          notify(c, Notifier.JOB, Long.toString(id));
           return Optional.of(state);
         });
   }
@@ -1234,28 +1178,22 @@ public final class PostgresStore implements Store {
 
   @Override
   public Optional<JobState> jobDelete(long id) {
-    return inTransaction(
+    return act(
         "deleting job " + id,
-        c -> {
-          Optional<String[]> row = lock(c, id);
-          if (row.isEmpty()) {
-            return Optional.empty();
-          }
-          JobState state = JobState.fromWire(row.get()[0]);
-          if (JobAction.DELETE.allows(state)) {
-            List<String> waiting = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
-              ps.setLong(1, id);
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                  waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-                }
+        id,
+        JobAction.DELETE,
+        (c, state, queue) -> {
+          List<String> waiting = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
               }
             }
-            Store.refuseIfDependedOn(id, waiting);
-            update(c, sql.delete, id);
           }
-          return Optional.of(state);
+          Store.refuseIfDependedOn(id, waiting);
+          update(c, sql.delete, id);
         });
   }
 
@@ -1412,22 +1350,7 @@ public final class PostgresStore implements Store {
       List<QueueSettings> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(
-              QueueSettings.fromColumns(
-                  rs.getString(1),
-                  rs.getBoolean(2),
-                  rs.getBoolean(3),
-                  rs.getObject(4, Integer.class),
-                  rs.getObject(5, Integer.class),
-                  rs.getObject(6, Integer.class),
-                  rs.getObject(7, Long.class),
-                  rs.getBoolean(8),
-                  rs.getBoolean(9),
-                  rs.getObject(10, Long.class),
-                  rs.getString(11),
-                  rs.getObject(12, Long.class),
-                  rs.getString(13),
-                  rs.getBoolean(14)));
+          out.add(JdbcRows.queueSettings(rs));
         }
       }
       return out;
@@ -1483,16 +1406,7 @@ public final class PostgresStore implements Store {
       ps.setString(6, key);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return new QueueFlow(
-            rs.getLong(1),
-            rs.getLong(2),
-            rs.getLong(3),
-            rs.getLong(4),
-            rs.getLong(5),
-            rs.getObject(6, Long.class),
-            rs.getLong(7),
-            rs.getObject(8, Long.class),
-            rs.getLong(9));
+        return JdbcRows.queueFlow(rs);
       }
     } catch (SQLException e) {
       throw fail("reading the flow control of queue '" + queue + "'", e);
@@ -1531,71 +1445,12 @@ public final class PostgresStore implements Store {
     }
   }
 
-  private static void update(Connection c, String statement, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(statement)) {
-      bind(ps, List.of(params));
-      ps.executeUpdate();
-    }
-  }
-
   private void notify(Connection c, String topic, String payload) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
       ps.setString(1, channel(topic));
       ps.setString(2, payload);
       ps.execute();
     }
-  }
-
-  private static Job job(ResultSet rs) throws SQLException {
-    return job(rs, true, true);
-  }
-
-  /** A row of the job columns; a field not read is a missing node (see {@link JobQuery#fields}). */
-  private static Job job(ResultSet rs, boolean withArgs, boolean withResult) throws SQLException {
-    List<JobError> errors;
-    Progress progress;
-    FailedItems failedItems;
-    try {
-      errors = Json.read(rs.getString(14), ERRORS);
-      progress = rs.getString(16) == null ? null : Json.read(rs.getString(16), Progress.class);
-      failedItems =
-          rs.getString(18) == null ? null : Json.read(rs.getString(18), FailedItems.class);
-    } catch (Exception e) {
-      throw new SQLException("job " + rs.getLong(1) + " has unreadable JSON: " + e.getMessage(), e);
-    }
-    long parent = rs.getLong(19);
-    JobId parentId = rs.wasNull() ? null : new JobId(parent);
-    return new Job(
-        new JobId(rs.getLong(1)),
-        rs.getString(2),
-        rs.getString(3),
-        JobState.fromWire(rs.getString(4)),
-        rs.getInt(5),
-        withArgs ? Json.tree(rs.getString(6)) : MissingNode.getInstance(),
-        rs.getInt(7),
-        rs.getInt(8),
-        instant(rs, 9),
-        instant(rs, 10),
-        instant(rs, 11),
-        instant(rs, 12),
-        rs.getString(13),
-        errors,
-        withResult ? Json.tree(rs.getString(15)) : MissingNode.getInstance(),
-        progress,
-        Json.tree(rs.getString(17)),
-        failedItems,
-        parentId,
-        rs.getString(20),
-        nullableLong(rs, 21),
-        rs.getString(22),
-        rs.getString(23),
-        rs.getString(24),
-        null);
-  }
-
-  private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
   }
 
   /**
@@ -1706,28 +1561,7 @@ public final class PostgresStore implements Store {
     List<ScheduleRecord> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        long every = rs.getLong(9);
-        Long everyMillis = rs.wasNull() ? null : every;
-        long job = rs.getLong(15);
-        Long jobId = rs.wasNull() ? null : job;
-        out.add(
-            new ScheduleRecord(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getInt(5),
-                rs.getInt(6),
-                rs.getString(7),
-                rs.getString(8),
-                everyMillis,
-                rs.getString(10),
-                rs.getBoolean(11),
-                rs.getBoolean(12),
-                rs.getBoolean(13),
-                rs.getTimestamp(14).toInstant(),
-                jobId,
-                rs.getString(16)));
+        out.add(ROWS.schedule(rs));
       }
     }
     return out;
@@ -1896,34 +1730,15 @@ public final class PostgresStore implements Store {
     return inTransaction(
         "adding " + steps.size() + " steps to the workflow of job " + parentJobId,
         c -> {
-          long workflowId;
-          String parentStep;
+          JdbcRows.AddingStep parent;
           try (PreparedStatement ps = c.prepareStatement(sql.lockAddingStep)) {
             ps.setLong(1, parentJobId);
             try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                throw new IllegalStateException("job " + parentJobId + " no longer exists");
-              }
-              workflowId = rs.getLong(2);
-              if (rs.wasNull()) {
-                throw new IllegalStateException("job " + parentJobId + " is not a workflow step");
-              }
-              parentStep = rs.getString(3);
-              if (!rs.getString(1).equals("running")) {
-                throw new IllegalStateException(
-                    "step '"
-                        + parentStep
-                        + "' (job "
-                        + parentJobId
-                        + ") is "
-                        + rs.getString(1)
-                        + ": only a running step adds steps");
-              }
-              if (rs.getTimestamp(4) != null) {
-                throw new IllegalStateException("workflow " + workflowId + " was cancelled");
-              }
+              parent = JdbcRows.addingStep(rs, parentJobId);
             }
           }
+          long workflowId = parent.workflowId();
+          String parentStep = parent.step();
           List<Long> ids = new ArrayList<>();
           List<Long> waiting = new ArrayList<>();
           for (WorkflowInsert.Added st : steps) {
@@ -1933,15 +1748,8 @@ public final class PostgresStore implements Store {
               ids.add(existing);
               continue;
             }
-            List<Long> deps = new ArrayList<>();
-            for (String dep : st.after()) {
-              Long d = stepId(c, workflowId, dep);
-              if (d == null) {
-                throw new IllegalArgumentException(
-                    "step '" + name + "' waits for a missing step '" + dep + "'");
-              }
-              deps.add(d);
-            }
+            List<Long> deps =
+                JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
             JobInsert j = st.job();
             long id;
             try (PreparedStatement ps = c.prepareStatement(sql.addedStepInsert)) {
@@ -2021,13 +1829,7 @@ public final class PostgresStore implements Store {
   }
 
   private Long stepId(Connection c, long workflowId, String step) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.stepByName)) {
-      ps.setLong(1, workflowId);
-      ps.setString(2, step);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
-      }
-    }
+    return singleId(c, sql.stepByName, workflowId, step);
   }
 
   @Override
@@ -2047,7 +1849,7 @@ public final class PostgresStore implements Store {
               return Optional.empty();
             }
             name = rs.getString(2);
-            createdAt = rs.getTimestamp(3).toInstant();
+            createdAt = instant(rs, 3);
             cancelledAt = instant(rs, 4);
           }
         }
@@ -2058,17 +1860,7 @@ public final class PostgresStore implements Store {
             while (rs.next()) {
               Array after = rs.getArray(9);
               List<String> names = after == null ? List.of() : List.of((String[]) after.getArray());
-              steps.add(
-                  new WorkflowRecord.Step(
-                      rs.getLong(1),
-                      rs.getString(2),
-                      rs.getString(3),
-                      JobState.fromWire(rs.getString(4)),
-                      names,
-                      rs.getString(5),
-                      instant(rs, 6),
-                      instant(rs, 7),
-                      rs.getString(8)));
+              steps.add(ROWS.workflowStep(rs, names));
             }
           }
         }

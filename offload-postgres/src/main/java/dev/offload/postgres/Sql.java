@@ -1,6 +1,7 @@
 package dev.offload.postgres;
 
 import dev.offload.store.Store.JobAction;
+import dev.offload.store.jdbc.JdbcRows;
 
 /**
  * Every statement of the PostgreSQL store, complete, with {@code {schema}} filled in once, and the
@@ -32,12 +33,7 @@ final class Sql {
   final String listWithoutArgs;
   final String listWithoutResult;
   final String listWithoutEither;
-  final String filterState;
-  final String filterQueue;
-  final String filterKind;
-  final String filterErrorClass;
-  final String filterFinishedAfter;
-  final String filterFinishedBefore;
+  final JdbcRows.FilterClauses filters;
   final String kindAnnounce;
   final String kindKnown;
   final String progressMany;
@@ -649,12 +645,14 @@ final class Sql {
     listWithoutResult = list.replace("result::text", "NULL::text");
     listWithoutEither = listWithoutArgs.replace("result::text", "NULL::text");
     // The filter clauses PostgresStore appends to list, replayMany and deleteMany.
-    filterState = " AND state = ?";
-    filterQueue = " AND queue = ?";
-    filterKind = " AND kind = ?";
-    filterErrorClass = " AND errors -> -1 ->> 'errorClass' = ?";
-    filterFinishedAfter = " AND finished_at >= ?";
-    filterFinishedBefore = " AND finished_at < ?";
+    filters =
+        new JdbcRows.FilterClauses(
+            " AND state = ?",
+            " AND queue = ?",
+            " AND kind = ?",
+            " AND errors -> -1 ->> 'errorClass' = ?",
+            " AND finished_at >= ?",
+            " AND finished_at < ?");
 
     kindAnnounce =
         fill(

@@ -41,6 +41,9 @@ public abstract class LambdaPushHandler implements RequestStreamHandler {
   private final PushRunner runner;
 
   /**
+   * A handler that runs the pushes with what {@code builder} registered.
+   *
+   * @param builder the handlers and options, from {@link #builder()}
    * @throws IllegalStateException naming the option that is missing or wrong
    */
   protected LambdaPushHandler(PushReceiver.Builder builder) {
@@ -50,6 +53,8 @@ public abstract class LambdaPushHandler implements RequestStreamHandler {
   /**
    * A new builder, as {@link PushReceiver#builder()} gives, that does not load the servlet API
    * (which a function does not have).
+   *
+   * @return the builder
    */
   public static PushReceiver.Builder builder() {
     return new PushReceiver.Builder();

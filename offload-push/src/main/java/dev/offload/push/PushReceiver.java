@@ -67,6 +67,7 @@ public final class PushReceiver extends HttpServlet {
     this.runner = runner;
   }
 
+  /** {@return a builder of a receiver} */
   public static Builder builder() {
     return new Builder();
   }
@@ -80,6 +81,7 @@ public final class PushReceiver extends HttpServlet {
    * @param body the body
    */
   public record Answer(int status, Map<String, String> headers, String contentType, String body) {
+    /** Copies the headers. */
     public Answer {
       headers = Map.copyOf(headers);
     }
@@ -108,6 +110,10 @@ public final class PushReceiver extends HttpServlet {
   /**
    * Checks and runs one push outside a servlet container: {@code signatureHeader} is the request's
    * {@code Offload-Signature}, {@code body} its raw bytes. Runs the handler on the calling thread.
+   *
+   * @param signatureHeader the {@code Offload-Signature} header, or null when absent
+   * @param body the request's body
+   * @return the answer to send
    */
   public Answer handle(@Nullable String signatureHeader, byte[] body) {
     return runner.handle(signatureHeader, body, null);
@@ -132,23 +138,47 @@ public final class PushReceiver extends HttpServlet {
 
     Builder() {}
 
-    /** The queue's push secret (the value of its {@code --push-secret-env} variable), UTF-8. */
+    /**
+     * The queue's push secret (the value of its {@code --push-secret-env} variable), UTF-8.
+     *
+     * @param secret the secret
+     * @return this builder
+     */
     public Builder secret(String secret) {
       return secret(Objects.requireNonNull(secret, "secret").getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The queue's push secret, as bytes.
+     *
+     * @param secret the secret
+     * @return this builder
+     */
     public Builder secret(byte[] secret) {
       this.secret = Objects.requireNonNull(secret, "secret").clone();
       return this;
     }
 
-    /** How far a signature's timestamp may be from this clock; default 5 minutes. */
+    /**
+     * How far a signature's timestamp may be from this clock; default 5 minutes.
+     *
+     * @param tolerance the largest difference
+     * @return this builder
+     */
     public Builder signatureTolerance(Duration tolerance) {
       this.tolerance = Objects.requireNonNull(tolerance, "tolerance");
       return this;
     }
 
-    /** Registers the handler of {@code kind}, as {@code Offload.Builder.register} does. */
+    /**
+     * Registers the handler of {@code kind}, as {@code Offload.Builder.register} does.
+     *
+     * @param <A> the args type
+     * @param kind the kind
+     * @param argsType the class the args are read as
+     * @param handler runs the kind's jobs
+     * @return this builder
+     */
     public <A> Builder register(String kind, Class<A> argsType, JobHandler<A> handler) {
       return register(kind, argsType, handler, JobOptions.defaults());
     }
@@ -156,6 +186,13 @@ public final class PushReceiver extends HttpServlet {
     /**
      * Registers the handler of {@code kind}; of {@code options} only {@link JobOptions#permanentOn}
      * applies here (queue, attempts, backoff and timeout are the queue's, in Offload).
+     *
+     * @param <A> the args type
+     * @param kind the kind
+     * @param argsType the class the args are read as
+     * @param handler runs the kind's jobs
+     * @param options the kind's options (only {@code permanentOn} applies)
+     * @return this builder
      */
     public <A> Builder register(
         String kind, Class<A> argsType, JobHandler<A> handler, JobOptions options) {
@@ -174,6 +211,12 @@ public final class PushReceiver extends HttpServlet {
       return this;
     }
 
+    /**
+     * The clock that checks signatures' timestamps and deadlines; default the system clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -183,6 +226,9 @@ public final class PushReceiver extends HttpServlet {
      * The platform's own limit on one call (e.g. 60 s on a serverless function) when it is shorter
      * than the queue's push timeout: the handler's deadline is the earlier of the two. Default
      * none.
+     *
+     * @param limit the platform's limit
+     * @return this builder
      */
     public Builder invocationLimit(Duration limit) {
       this.invocationLimit = Objects.requireNonNull(limit, "invocationLimit");
@@ -192,19 +238,32 @@ public final class PushReceiver extends HttpServlet {
     /**
      * How long before the deadline {@code ctx.shouldYield()} turns true; default a fifth of the
      * invocation's time, at most 30 s.
+     *
+     * @param margin the time before the deadline
+     * @return this builder
      */
     public Builder yieldMargin(Duration margin) {
       this.yieldMargin = Objects.requireNonNull(margin, "yieldMargin");
       return this;
     }
 
-    /** At most how often one invocation's progress is sent; default 1 s. */
+    /**
+     * At most how often one invocation's progress is sent; default 1 s.
+     *
+     * @param interval the least time between two progress calls
+     * @return this builder
+     */
     public Builder progressInterval(Duration interval) {
       this.progressInterval = Objects.requireNonNull(interval, "progressInterval");
       return this;
     }
 
-    /** The client of the progress calls; default a new {@link HttpClient}. */
+    /**
+     * The client of the progress calls; default a new {@link HttpClient}.
+     *
+     * @param client the client
+     * @return this builder
+     */
     public Builder httpClient(HttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "httpClient");
       return this;
@@ -213,6 +272,7 @@ public final class PushReceiver extends HttpServlet {
     /**
      * Validates and builds.
      *
+     * @return the receiver
      * @throws IllegalStateException naming the option that is missing or wrong
      */
     public PushReceiver build() {

@@ -39,6 +39,9 @@ import org.springframework.core.env.Environment;
 public class OffloadAutoConfiguration {
   private static final Logger log = LoggerFactory.getLogger(OffloadAutoConfiguration.class);
 
+  /** Created by Spring Boot's auto-configuration. */
+  public OffloadAutoConfiguration() {}
+
   /** Offload's metrics, in the application's registry when it has one. */
   @Bean
   @ConditionalOnMissingBean

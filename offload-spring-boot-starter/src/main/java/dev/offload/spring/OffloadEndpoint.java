@@ -22,7 +22,7 @@ public final class OffloadEndpoint {
     this.offload = offload;
   }
 
-  /** This node's name and workers, and per queue: paused, jobs per state, claimed. */
+  /** {@return this node's name and workers, and per queue: paused, jobs per state, claimed} */
   @ReadOperation
   public Map<String, Object> queues() {
     Map<String, Object> doc = new LinkedHashMap<>();

@@ -26,21 +26,23 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 public @interface OffloadJob {
-  /** The job kind, e.g. {@code orders.sync}. */
+  /** {@return the job kind, e.g. {@code orders.sync}} */
   String kind();
 
-  /** The queue its jobs go to; default {@code default}. */
+  /** {@return the queue its jobs go to; default {@code default}} */
   String queue() default "default";
 
-  /** Attempts before the job is dead; 0 (default) keeps Offload's default of 20. */
+  /** {@return attempts before the job is dead; 0 (default) keeps Offload's default of 20} */
   int maxAttempts() default 0;
 
   /**
    * How long an attempt may run, as Spring Boot reads durations ({@code 30m}, {@code 10s}, {@code
    * PT1H}); empty (default) for no timeout.
+   *
+   * @return the timeout, or empty
    */
   String timeout() default "";
 
-  /** Priority, 0 (runs first) to 9 (last); default 0. */
+  /** {@return the priority, 0 (runs first) to 9 (last); default 0} */
   int priority() default 0;
 }

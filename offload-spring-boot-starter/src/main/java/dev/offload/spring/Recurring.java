@@ -23,15 +23,15 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 public @interface Recurring {
-  /** A five-field cron expression, or {@code -} for none. */
+  /** {@return a five-field cron expression, or {@code -} for none} */
   String cron();
 
-  /** The time zone the cron reads in; default UTC. */
+  /** {@return the time zone the cron reads in; default UTC} */
   String zone() default "UTC";
 
-  /** The schedule's name; default the job kind. */
+  /** {@return the schedule's name; default the job kind} */
   String name() default "";
 
-  /** The args of each job, as JSON; default {@code {}}. */
+  /** {@return the args of each job, as JSON; default {@code {}}} */
   String args() default "{}";
 }

@@ -1,24 +1,22 @@
 package dev.offload.sqlite;
 
-import java.io.IOException;
+import dev.offload.store.jdbc.SchemaMigrations;
+import dev.offload.store.jdbc.SchemaMigrations.Statements;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The schema, as numbered {@code .sql} resources in {@code dev/offload/sqlite/migrations/}, applied
- * in order and recorded in {@code offload_migrations}. The caller runs {@link #apply} in one {@code
- * BEGIN IMMEDIATE} transaction (SQLite's DDL is transactional): a second process that migrates at
- * the same time waits for the write lock, then finds every version applied.
+ * in order and recorded in {@code offload_migrations} ({@link SchemaMigrations}). The caller runs
+ * {@link #apply} in one {@code BEGIN IMMEDIATE} transaction (SQLite's DDL is transactional): a
+ * second process that migrates at the same time waits for the write lock, then finds every version
+ * applied.
  */
 final class Migrations {
   /** In order; the number before the first underscore is the version. Append, never edit. */
@@ -33,65 +31,61 @@ final class Migrations {
           "007_fan_out_batches.sql",
           "008_push.sql");
 
+  private static final SchemaMigrations RUNNER =
+      new SchemaMigrations(
+          FILES,
+          new Statements(
+              Sql.MIGRATIONS_APPLIED,
+              Sql.MIGRATIONS_TABLE_EXISTS,
+              Sql.MIGRATIONS_CURRENT,
+              Sql.MIGRATION_RECORD)) {
+        @Override
+        protected void prepare(Connection c) throws SQLException {
+          try (Statement s = c.createStatement()) {
+            s.execute(Sql.MIGRATIONS_TABLE);
+          }
+        }
+
+        @Override
+        protected void bindRecord(PreparedStatement ps, int version, String file)
+            throws SQLException {
+          ps.setInt(1, version);
+          ps.setLong(2, System.currentTimeMillis());
+        }
+
+        @Override
+        protected void run(Connection c, String file, String script) throws SQLException {
+          if (file.equals("003_workflows.sql")) {
+            allowWaitingState(c);
+          }
+          try (Statement s = c.createStatement()) {
+            for (String statement : statements(script)) {
+              s.execute(statement);
+            }
+          }
+        }
+
+        @Override
+        protected InputStream open(String file) {
+          return Migrations.class.getResourceAsStream("migrations/" + file);
+        }
+      };
+
   private Migrations() {}
 
   /** The newest version this code knows. */
   static int latest() {
-    int latest = 0;
-    for (String file : FILES) {
-      latest = Math.max(latest, Integer.parseInt(file.substring(0, file.indexOf('_'))));
-    }
-    return latest;
+    return SchemaMigrations.latest(FILES);
   }
 
   /** The newest version recorded in the file; 0 when it has no migrations table. Only reads. */
   static int current(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(Sql.MIGRATIONS_TABLE_EXISTS)) {
-      if (!rs.next()) {
-        return 0;
-      }
-    }
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(Sql.MIGRATIONS_CURRENT)) {
-      return rs.next() ? rs.getInt(1) : 0;
-    }
+    return RUNNER.current(c);
   }
 
   /** Applies the versions not yet recorded; returns how many it applied. */
-  static int apply(Connection c, long nowMillis) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(Sql.MIGRATIONS_TABLE);
-    }
-    Set<Integer> applied = new HashSet<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(Sql.MIGRATIONS_APPLIED)) {
-      while (rs.next()) {
-        applied.add(rs.getInt(1));
-      }
-    }
-    int count = 0;
-    for (String file : FILES) {
-      int version = Integer.parseInt(file.substring(0, file.indexOf('_')));
-      if (applied.contains(version)) {
-        continue;
-      }
-      if (file.equals("003_workflows.sql")) {
-        allowWaitingState(c);
-      }
-      try (Statement s = c.createStatement()) {
-        for (String statement : statements(read(file))) {
-          s.execute(statement);
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(Sql.MIGRATION_RECORD)) {
-        ps.setInt(1, version);
-        ps.setLong(2, nowMillis);
-        ps.executeUpdate();
-      }
-      count++;
-    }
-    return count;
+  static int apply(Connection c) throws SQLException {
+    return RUNNER.apply(c);
   }
 
   /**
@@ -146,18 +140,6 @@ final class Migrations {
               == 0) {
         s.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('offload_jobs', " + seq + ")");
       }
-    }
-  }
-
-  private static String read(String file) {
-    String resource = "migrations/" + file;
-    try (InputStream in = Migrations.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("migration " + resource + " is missing from the classpath");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading migration " + resource + " failed", e);
     }
   }
 

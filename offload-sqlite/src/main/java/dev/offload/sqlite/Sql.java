@@ -1,6 +1,7 @@
 package dev.offload.sqlite;
 
 import dev.offload.store.Store.JobAction;
+import dev.offload.store.jdbc.JdbcRows;
 
 /**
  * Every statement of the SQLite store, complete; the states an action may start from are filled in
@@ -263,16 +264,16 @@ final class Sql {
 
   static final String LIST_ORDER = "\nORDER BY id DESC\nLIMIT ?";
 
-  // The filter clauses the store appends to LIST, REPLAY_MANY and DELETE_MANY, one value each.
-  static final String FILTER_STATE = " AND state = ?";
-  static final String FILTER_QUEUE = " AND queue = ?";
-  static final String FILTER_KIND = " AND kind = ?";
-
-  /** The class of the job's latest error. */
-  static final String FILTER_ERROR_CLASS = " AND json_extract(errors, '$[#-1].errorClass') = ?";
-
-  static final String FILTER_FINISHED_AFTER = " AND finished_at >= ?";
-  static final String FILTER_FINISHED_BEFORE = " AND finished_at < ?";
+  /** The filter clauses the store appends to LIST, REPLAY_MANY and DELETE_MANY, one value each. */
+  static final JdbcRows.FilterClauses FILTERS =
+      new JdbcRows.FilterClauses(
+          " AND state = ?",
+          " AND queue = ?",
+          " AND kind = ?",
+          // the class of the job's latest error
+          " AND json_extract(errors, '$[#-1].errorClass') = ?",
+          " AND finished_at >= ?",
+          " AND finished_at < ?");
 
   /** The state and queue of a job, read inside the write transaction that changes it. */
   static final String JOB_STATE = "SELECT state, queue FROM offload_jobs WHERE id = ?";
@@ -367,7 +368,7 @@ final class Sql {
   // flow-controlled claim counts (running with a live lease; due by the engine's clock). A due job
   // is held by its key's limit first, then by its key's rate.
   // ?1 queue, ?2 now (ms), ?3 per key, ?4 rate per key, ?5 tolerance (us), ?6 key, ?7 the lease
-  // clock's now (ms), ?8 the same in us.
+  // clock's now (ms), ?8 the same in us (also the last column: the clock the figures were read on).
   static final String QUEUE_FLOW =
       """
       WITH running AS (
@@ -395,7 +396,8 @@ final class Sql {
              (SELECT coalesce(sum(n), 0) FROM keyed WHERE out_of_rate AND NOT at_limit),
              (SELECT tat_us FROM offload_queue_rates WHERE queue = ?1 AND key = ''),
              (SELECT coalesce(sum(n), 0) FROM running WHERE ckey = ?6),
-             (SELECT tat_us FROM offload_queue_rates WHERE queue = ?1 AND key = ?6)\
+             (SELECT tat_us FROM offload_queue_rates WHERE queue = ?1 AND key = ?6),
+             ?8\
       """;
 
   // ?10 is "only if unconfigured": a node's defaults never overwrite an operator's settings. The

@@ -1,5 +1,10 @@
 package dev.offload.sqlite;
 
+import static dev.offload.sqlite.Rows.ROWS;
+import static dev.offload.store.jdbc.JdbcRows.bind;
+import static dev.offload.store.jdbc.JdbcRows.singleId;
+import static dev.offload.store.jdbc.JdbcRows.update;
+
 import dev.offload.Job;
 import dev.offload.Job.JobFilter;
 import dev.offload.Job.JobPage;
@@ -29,6 +34,7 @@ import dev.offload.store.Store.SchemaVersion;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
+import dev.offload.store.jdbc.JdbcRows;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -114,7 +120,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public void migrate() {
-    db.write("migrating the schema", c -> Migrations.apply(c, System.currentTimeMillis()));
+    db.write("migrating the schema", Migrations::apply);
   }
 
   @Override
@@ -278,15 +284,6 @@ public final class SqliteStore implements Store {
           "unique key '" + j.uniqueKey() + "' is held by a job that could not be found");
     }
     return new InsertResult(live, true);
-  }
-
-  private static Long singleId(Connection c, String query, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(query)) {
-      bind(ps, List.of(params));
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
-      }
-    }
   }
 
   @Override
@@ -761,7 +758,7 @@ public final class SqliteStore implements Store {
             ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                stuck.add(Rows.stuck(rs, now));
+                stuck.add(JdbcRows.stuck(rs, now));
               }
             }
           }
@@ -777,7 +774,7 @@ public final class SqliteStore implements Store {
           try (PreparedStatement ps = c.prepareStatement(Sql.GET)) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(Rows.job(rs)) : Optional.empty();
+              return rs.next() ? Optional.of(ROWS.job(rs)) : Optional.empty();
             }
           }
         });
@@ -786,148 +783,104 @@ public final class SqliteStore implements Store {
   @Override
   public JobPage jobList(JobQuery q) {
     List<Object> params = new ArrayList<>();
-    params.add(q.beforeId());
-    boolean args = q.includes(JobQuery.Field.ARGS);
-    boolean result = q.includes(JobQuery.Field.RESULT);
     String sql =
         "SELECT "
-            + Sql.listColumns(args, result)
+            + Sql.listColumns(q.includes(JobQuery.Field.ARGS), q.includes(JobQuery.Field.RESULT))
             + "\nFROM offload_jobs\nWHERE id < ?"
-            + where(q.filter(), params)
+            + ROWS.listWhere(q, Sql.FILTERS, params)
             + Sql.LIST_ORDER;
-    params.add(q.limit());
-    List<Job> jobs =
-        db.read(
-            "listing jobs",
-            c -> {
-              List<Job> page = new ArrayList<>();
-              try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, params);
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    page.add(Rows.job(rs, args, result));
-                  }
-                }
-              }
-              return page;
-            });
-    return JobPage.of(jobs, q.limit());
+    return db.read(
+        "listing jobs",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+              return ROWS.page(rs, q);
+            }
+          }
+        });
   }
 
   /** The clauses of {@code filter} for {@link Sql#LIST}, replay and purge; appends their values. */
   private static String where(JobFilter filter, List<Object> params) {
-    StringBuilder w = new StringBuilder();
-    if (filter.state() != null) {
-      w.append(Sql.FILTER_STATE);
-      params.add(filter.state().wireName());
-    }
-    if (filter.queue() != null) {
-      w.append(Sql.FILTER_QUEUE);
-      params.add(filter.queue());
-    }
-    if (filter.kind() != null) {
-      w.append(Sql.FILTER_KIND);
-      params.add(filter.kind());
-    }
-    if (filter.errorClass() != null) {
-      w.append(Sql.FILTER_ERROR_CLASS);
-      params.add(filter.errorClass());
-    }
-    if (filter.finishedAfter() != null) {
-      w.append(Sql.FILTER_FINISHED_AFTER);
-      params.add(filter.finishedAfter().toEpochMilli());
-    }
-    if (filter.finishedBefore() != null) {
-      w.append(Sql.FILTER_FINISHED_BEFORE);
-      params.add(filter.finishedBefore().toEpochMilli());
-    }
-    return w.toString();
-  }
-
-  /** Binds strings, longs (ids, epoch milliseconds) and ints in order. */
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      switch (params.get(i)) {
-        case Long l -> ps.setLong(i + 1, l);
-        case Integer n -> ps.setInt(i + 1, n);
-        case String text -> ps.setString(i + 1, text);
-        default -> throw new IllegalArgumentException("cannot bind " + params.get(i));
-      }
-    }
+    return ROWS.where(filter, Sql.FILTERS, params);
   }
 
   @Override
   public Optional<JobState> jobCancel(long id, Instant now) {
-    List<Long> releasedIds = new ArrayList<>();
-    Set<String> woken = new LinkedHashSet<>();
-    Optional<Row> had =
-        db.write(
+    Optional<JobState> had =
+        act(
             "cancelling job " + id,
-            c -> {
-              releasedIds.clear();
-              woken.clear();
-              Optional<Row> row = row(c, id);
-              if (row.isPresent() && JobAction.CANCEL.allows(row.get().state())) {
-                if (row.get().state() == JobState.RUNNING) {
-                  update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
-                } else {
-                  update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
-                  release(c, List.of(id), now, releasedIds, woken);
-                }
+            id,
+            JobAction.CANCEL,
+            (c, row, changedIds, woken) -> {
+              if (row.state() == JobState.RUNNING) {
+                update(c, Sql.CANCEL_RUNNING, now.toEpochMilli(), id);
+              } else {
+                update(c, Sql.CANCEL_PENDING, now.toEpochMilli(), now.toEpochMilli(), id);
+                release(c, List.of(id), now, changedIds, woken);
               }
-              return row;
             });
-    if (had.isEmpty()) {
-      return Optional.empty();
+    if (had.isPresent() && JobAction.CANCEL.allows(had.get())) {
+      notifier.publish(
+          had.get() == JobState.RUNNING ? Notifier.CANCEL : Notifier.JOB, Long.toString(id));
     }
-    changed(releasedIds);
-    wake(woken);
-    JobState state = had.get().state();
-    if (!JobAction.CANCEL.allows(state)) {
-      return Optional.of(state);
-    }
-    if (state == JobState.RUNNING) {
-      notifier.publish(Notifier.CANCEL, Long.toString(id));
-      return Optional.of(JobState.RUNNING);
-    }
-    notifier.publish(Notifier.JOB, Long.toString(id));
-    return Optional.of(state);
+    return had;
   }
 
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
+    Optional<JobState> had =
+        act(
+            "retrying job " + id,
+            id,
+            JobAction.RETRY,
+            (c, row, changedIds, woken) -> {
+              // A finished job starts over with fresh attempts; a waiting one just runs now.
+              update(
+                  c, row.state().isFinal() ? Sql.RETRY_FRESH : Sql.RUN_NOW, now.toEpochMilli(), id);
+              if (row.state().isFinal()) {
+                rearm(c, List.of(id), now, changedIds, woken);
+              }
+              woken.add(row.queue());
+            });
+    if (had.isPresent() && JobAction.RETRY.allows(had.get())) {
+      notifier.publish(Notifier.JOB, Long.toString(id));
+    }
+    return had;
+  }
+
+  /** A change to one job in the write transaction that read its row. */
+  private interface JobChange {
+    /** Makes the change; adds the jobs it changed besides this one, and the queues to wake. */
+    void apply(Connection c, Row row, List<Long> changedIds, Set<String> woken) throws SQLException;
+  }
+
+  /**
+   * Reads job {@code id} and, when {@code action} may start from its state, makes {@code change} in
+   * the same write transaction; after the commit, announces the jobs it changed and wakes the
+   * queues it named.
+   *
+   * @return the state the job had, or empty when there is no such job
+   */
+  private Optional<JobState> act(String what, long id, JobAction action, JobChange change) {
     List<Long> changedIds = new ArrayList<>();
     Set<String> woken = new LinkedHashSet<>();
     Optional<Row> had =
         db.write(
-            "retrying job " + id,
+            what,
             c -> {
               changedIds.clear();
               woken.clear();
               Optional<Row> row = row(c, id);
-              if (row.isPresent() && JobAction.RETRY.allows(row.get().state())) {
-                // A finished job starts over with fresh attempts; a waiting one just runs now.
-                update(
-                    c,
-                    row.get().state().isFinal() ? Sql.RETRY_FRESH : Sql.RUN_NOW,
-                    now.toEpochMilli(),
-                    id);
-                if (row.get().state().isFinal()) {
-                  rearm(c, List.of(id), now, changedIds, woken);
-                }
+              if (row.isPresent() && action.allows(row.get().state())) {
+                change.apply(c, row.get(), changedIds, woken);
               }
               return row;
             });
-    if (had.isEmpty()) {
-      return Optional.empty();
-    }
     changed(changedIds);
     wake(woken);
-    if (JobAction.RETRY.allows(had.get().state())) {
-      wake(List.of(had.get().queue()));
-      notifier.publish(Notifier.JOB, Long.toString(id));
-    }
-    return Optional.of(had.get().state());
+    return had.map(Row::state);
   }
 
   /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
@@ -951,24 +904,22 @@ public final class SqliteStore implements Store {
 
   @Override
   public Optional<JobState> jobDelete(long id) {
-    return db.write(
+    return act(
         "deleting job " + id,
-        c -> {
-          Optional<Row> row = row(c, id);
-          if (row.isPresent() && JobAction.DELETE.allows(row.get().state())) {
-            List<String> waiting = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
-              ps.setLong(1, id);
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                  waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-                }
+        id,
+        JobAction.DELETE,
+        (c, row, changedIds, woken) -> {
+          List<String> waiting = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
               }
             }
-            Store.refuseIfDependedOn(id, waiting);
-            update(c, Sql.DELETE, id);
           }
-          return row.map(Row::state);
+          Store.refuseIfDependedOn(id, waiting);
+          update(c, Sql.DELETE, id);
         });
   }
 
@@ -1143,22 +1094,7 @@ public final class SqliteStore implements Store {
           try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SETTINGS_LIST);
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              out.add(
-                  QueueSettings.fromColumns(
-                      rs.getString(1),
-                      rs.getInt(2) != 0,
-                      rs.getInt(3) != 0,
-                      Rows.nullableInt(rs, 4),
-                      Rows.nullableInt(rs, 5),
-                      Rows.nullableInt(rs, 6),
-                      Rows.nullableLong(rs, 7),
-                      rs.getInt(8) != 0,
-                      rs.getInt(9) != 0,
-                      Rows.nullableLong(rs, 10),
-                      rs.getString(11),
-                      Rows.nullableLong(rs, 12),
-                      rs.getString(13),
-                      rs.getInt(14) != 0));
+              out.add(JdbcRows.queueSettings(rs));
             }
           }
           return out;
@@ -1182,16 +1118,7 @@ public final class SqliteStore implements Store {
             ps.setLong(8, Gcra.micros(leaseNow));
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();
-              return new QueueFlow(
-                  rs.getLong(1),
-                  rs.getLong(2),
-                  rs.getLong(3),
-                  rs.getLong(4),
-                  rs.getLong(5),
-                  Rows.nullableLong(rs, 6),
-                  rs.getLong(7),
-                  Rows.nullableLong(rs, 8),
-                  Gcra.micros(leaseNow));
+              return JdbcRows.queueFlow(rs);
             }
           }
         });
@@ -1310,13 +1237,6 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private static void update(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, List.of(params));
-      ps.executeUpdate();
-    }
-  }
-
   @Override
   public void kindAnnounce(Collection<String> kinds, Instant now) {
     if (kinds.isEmpty()) {
@@ -1419,28 +1339,7 @@ public final class SqliteStore implements Store {
     List<ScheduleRecord> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        long every = rs.getLong("every_ms");
-        Long everyMillis = rs.wasNull() ? null : every;
-        long job = rs.getLong("last_job_id");
-        Long jobId = rs.wasNull() ? null : job;
-        out.add(
-            new ScheduleRecord(
-                rs.getString("name"),
-                rs.getString("kind"),
-                rs.getString("args"),
-                rs.getString("queue"),
-                rs.getInt("priority"),
-                rs.getInt("max_attempts"),
-                rs.getString("cron"),
-                rs.getString("zone"),
-                everyMillis,
-                rs.getString("catch_up"),
-                rs.getInt("paused") != 0,
-                rs.getInt("declared") != 0,
-                rs.getInt("disabled") != 0,
-                Rows.instant(rs, "last_tick"),
-                jobId,
-                rs.getString("last_job_state")));
+        out.add(ROWS.schedule(rs));
       }
     }
     return out;
@@ -1586,36 +1485,15 @@ public final class SqliteStore implements Store {
             c -> {
               woken.clear();
               changedIds.clear();
-              long workflowId;
-              String parentStep;
+              JdbcRows.AddingStep parent;
               try (PreparedStatement ps = c.prepareStatement(Sql.ADDING_STEP)) {
                 ps.setLong(1, parentJobId);
                 try (ResultSet rs = ps.executeQuery()) {
-                  if (!rs.next()) {
-                    throw new IllegalStateException("job " + parentJobId + " no longer exists");
-                  }
-                  workflowId = rs.getLong(2);
-                  if (rs.wasNull()) {
-                    throw new IllegalStateException(
-                        "job " + parentJobId + " is not a workflow step");
-                  }
-                  parentStep = rs.getString(3);
-                  if (!rs.getString(1).equals("running")) {
-                    throw new IllegalStateException(
-                        "step '"
-                            + parentStep
-                            + "' (job "
-                            + parentJobId
-                            + ") is "
-                            + rs.getString(1)
-                            + ": only a running step adds steps");
-                  }
-                  rs.getLong(4);
-                  if (!rs.wasNull()) {
-                    throw new IllegalStateException("workflow " + workflowId + " was cancelled");
-                  }
+                  parent = JdbcRows.addingStep(rs, parentJobId);
                 }
               }
+              long workflowId = parent.workflowId();
+              String parentStep = parent.step();
               List<Long> ids = new ArrayList<>();
               List<Long> waiting = new ArrayList<>();
               for (WorkflowInsert.Added st : steps) {
@@ -1625,15 +1503,8 @@ public final class SqliteStore implements Store {
                   ids.add(existing);
                   continue;
                 }
-                List<Long> deps = new ArrayList<>();
-                for (String dep : st.after()) {
-                  Long d = stepId(c, workflowId, dep);
-                  if (d == null) {
-                    throw new IllegalArgumentException(
-                        "step '" + name + "' waits for a missing step '" + dep + "'");
-                  }
-                  deps.add(d);
-                }
+                List<Long> deps =
+                    JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
                 boolean waits = !deps.isEmpty() || !st.groups().isEmpty();
                 JobInsert j = st.job();
                 long id;
@@ -1710,13 +1581,7 @@ public final class SqliteStore implements Store {
   }
 
   private static Long stepId(Connection c, long workflowId, String step) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(Sql.STEP_BY_NAME)) {
-      ps.setLong(1, workflowId);
-      ps.setString(2, step);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
-      }
-    }
+    return singleId(c, Sql.STEP_BY_NAME, workflowId, step);
   }
 
   @Override
@@ -1733,9 +1598,9 @@ public final class SqliteStore implements Store {
               if (!rs.next()) {
                 return Optional.empty();
               }
-              name = rs.getString("name");
-              createdAt = Rows.instant(rs, "created_at");
-              cancelledAt = Rows.instant(rs, "cancelled_at");
+              name = rs.getString(2);
+              createdAt = ROWS.instant(rs, 3);
+              cancelledAt = ROWS.instant(rs, 4);
             }
           }
           List<WorkflowRecord.Step> steps = new ArrayList<>();
@@ -1744,18 +1609,8 @@ public final class SqliteStore implements Store {
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 List<String> after = new ArrayList<>();
-                Json.tree(rs.getString("after_steps")).forEach(n -> after.add(n.asText()));
-                steps.add(
-                    new WorkflowRecord.Step(
-                        rs.getLong("id"),
-                        rs.getString("step"),
-                        rs.getString("kind"),
-                        JobState.fromWire(rs.getString("state")),
-                        after,
-                        rs.getString("on_failure"),
-                        Rows.instant(rs, "started_at"),
-                        Rows.instant(rs, "finished_at"),
-                        rs.getString("progress")));
+                Json.tree(rs.getString(9)).forEach(n -> after.add(n.asText()));
+                steps.add(ROWS.workflowStep(rs, after));
               }
             }
           }

@@ -28,6 +28,9 @@ public final class OffloadExtension
       ExtensionContext.Namespace.create(OffloadExtension.class);
   private static final String KEY = "offload";
 
+  /** Created by JUnit for {@link OffloadTest}. */
+  public OffloadExtension() {}
+
   @Override
   public void beforeEach(ExtensionContext context) {
     OffloadTest settings = settings(context);

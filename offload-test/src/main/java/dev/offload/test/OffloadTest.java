@@ -42,10 +42,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Inherited
 @ExtendWith(OffloadExtension.class)
 public @interface OffloadTest {
-  /** How enqueued jobs run; default {@link Mode#INLINE}. */
+  /** {@return how enqueued jobs run; default {@link Mode#INLINE}} */
   Mode mode() default Mode.INLINE;
 
-  /** Where jobs are stored; default a temporary SQLite file. */
+  /** {@return where jobs are stored; default a temporary SQLite file} */
   StoreType store() default StoreType.SQLITE;
 
   /** How enqueued jobs run in a test. */

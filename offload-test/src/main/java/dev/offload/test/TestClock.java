@@ -16,12 +16,16 @@ public final class TestClock implements InstantSource {
   private volatile Instant now;
   private volatile Runnable moved = () -> {};
 
-  /** A clock at {@code start}. */
+  /**
+   * A clock at {@code start}.
+   *
+   * @param start the clock's first time
+   */
   public TestClock(Instant start) {
     this.now = Objects.requireNonNull(start, "start");
   }
 
-  /** A clock at the current time, to the millisecond (as the stores keep it). */
+  /** {@return a clock at the current time, to the millisecond (as the stores keep it)} */
   public static TestClock atNow() {
     return new TestClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
   }
@@ -34,6 +38,8 @@ public final class TestClock implements InstantSource {
   /**
    * Moves the clock forward by {@code amount}.
    *
+   * @param amount how far; not negative
+   * @return this clock
    * @throws IllegalArgumentException if {@code amount} is negative
    */
   public TestClock advance(Duration amount) {
@@ -51,6 +57,8 @@ public final class TestClock implements InstantSource {
   /**
    * Sets the clock to {@code instant}.
    *
+   * @param instant the new time
+   * @return this clock
    * @throws IllegalArgumentException if {@code instant} is before the clock's time
    */
   public TestClock set(Instant instant) {

@@ -87,6 +87,10 @@ public final class TestOffload implements AutoCloseable {
    * An Offload for a test, configured by {@code setup} (handlers, queues, schedules), on a new
    * database of {@code store}; close it after the test.
    *
+   * @param mode how enqueued jobs run
+   * @param store where jobs are stored
+   * @param setup registers handlers, queues and schedules on the builder
+   * @return the test's Offload
    * @throws org.opentest4j.TestAbortedException if PostgreSQL is asked for and does not answer (not
    *     under {@code CI=true}, where it fails)
    */
@@ -95,31 +99,48 @@ public final class TestOffload implements AutoCloseable {
     return new TestOffload(mode, TestDatabase.open(store), clock, setup);
   }
 
-  /** The Offload itself, to hand to the code under test. */
+  /** {@return the Offload itself, to hand to the code under test} */
   public Offload offload() {
     return offload;
   }
 
+  /** {@return how this Offload runs enqueued jobs} */
   public Mode mode() {
     return mode;
   }
 
-  /** The Offload's clock: move it to make delayed jobs, retries and schedules due. */
+  /** {@return the Offload's clock: move it to make delayed jobs, retries and schedules due} */
   public TestClock clock() {
     return clock;
   }
 
-  /** The store the test's jobs are in (a SQLite file or a PostgreSQL schema of the test's own). */
+  /**
+   * {@return the store the test's jobs are in (a SQLite file or a PostgreSQL schema of the test's
+   * own)}
+   */
   public Store store() {
     return database.store();
   }
 
-  /** Enqueues a job, as {@link Offload#enqueue(String, Object)}; in inline mode it has run. */
+  /**
+   * Enqueues a job, as {@link Offload#enqueue(String, Object)}; in inline mode it has run.
+   *
+   * @param kind the job's kind
+   * @param args its args (anything Jackson can write), or null
+   * @return the job's id
+   */
   public JobId enqueue(String kind, Object args) {
     return offload.enqueue(kind, args);
   }
 
-  /** Enqueues a job with options, as {@link Offload#enqueue(String, Object, EnqueueOptions)}. */
+  /**
+   * Enqueues a job with options, as {@link Offload#enqueue(String, Object, EnqueueOptions)}.
+   *
+   * @param kind the job's kind
+   * @param args its args (anything Jackson can write), or null
+   * @param options its options
+   * @return the job's id
+   */
   public JobId enqueue(String kind, Object args, EnqueueOptions options) {
     return offload.enqueue(kind, args, options);
   }
@@ -127,6 +148,8 @@ public final class TestOffload implements AutoCloseable {
   /**
    * The job as stored now.
    *
+   * @param id the job's id
+   * @return the job
    * @throws AssertionError if there is no such job
    */
   public Job job(JobId id) {
@@ -137,6 +160,11 @@ public final class TestOffload implements AutoCloseable {
    * Enqueues a job and runs it now on this thread (in inline and manual mode), with whatever else
    * falls due meanwhile; returns its result read as {@code resultType}.
    *
+   * @param <R> the result's type
+   * @param kind the job's kind
+   * @param args its args (anything Jackson can write), or null
+   * @param resultType what the result is read as
+   * @return the result, or null when the job returned none
    * @throws AssertionError if the job did not succeed now (it failed, or is not due), with its
    *     state and last error
    * @throws IllegalStateException in fake mode, where nothing runs
@@ -220,12 +248,15 @@ public final class TestOffload implements AutoCloseable {
 
   /**
    * Every job of {@code kind} enqueued so far, whatever its state, in the order they were enqueued.
+   *
+   * @param kind the job's kind
+   * @return the jobs
    */
   public List<Job> jobs(String kind) {
     return jobs(JobFilter.any().kind(Objects.requireNonNull(kind, "kind")));
   }
 
-  /** Every job enqueued so far, whatever its state, in the order they were enqueued. */
+  /** {@return every job enqueued so far, whatever its state, in the order they were enqueued} */
   public List<Job> jobs() {
     return jobs(JobFilter.any());
   }
@@ -246,6 +277,9 @@ public final class TestOffload implements AutoCloseable {
    * The args of every job of {@code kind} enqueued so far, in order, read as the args type of the
    * kind's handler: {@code List<SyncArgs> syncs = offload.enqueued("orders.sync");}.
    *
+   * @param <A> the args type
+   * @param kind the job's kind
+   * @return the args
    * @throws IllegalArgumentException if no handler of {@code kind} is registered (use {@link
    *     #enqueued(String, Class)})
    */
@@ -261,7 +295,14 @@ public final class TestOffload implements AutoCloseable {
     return (List<A>) enqueued(kind, type);
   }
 
-  /** The args of every job of {@code kind} enqueued so far, in order, read as {@code argsType}. */
+  /**
+   * The args of every job of {@code kind} enqueued so far, in order, read as {@code argsType}.
+   *
+   * @param <A> the args type
+   * @param kind the job's kind
+   * @param argsType what the args are read as
+   * @return the args
+   */
   public <A> List<A> enqueued(String kind, Class<A> argsType) {
     List<A> args = new ArrayList<>();
     for (Job job : jobs(kind)) {
@@ -273,6 +314,7 @@ public final class TestOffload implements AutoCloseable {
   /**
    * Asserts that a job of {@code kind} was enqueued.
    *
+   * @param kind the job's kind
    * @return the first such job
    * @throws AssertionError naming what was enqueued instead
    */
@@ -284,6 +326,8 @@ public final class TestOffload implements AutoCloseable {
    * Asserts that a job of {@code kind} was enqueued whose args equal {@code expectedArgs} as JSON
    * values (a record, a map or a {@code JsonNode}; key order and number spelling do not matter).
    *
+   * @param kind the job's kind
+   * @param expectedArgs the args expected
    * @return the first such job
    * @throws AssertionError naming what was enqueued instead
    */
@@ -297,6 +341,10 @@ public final class TestOffload implements AutoCloseable {
    * Asserts that a job of {@code kind} was enqueued whose args, read as {@code argsType}, match
    * {@code matcher}.
    *
+   * @param <A> the args type
+   * @param kind the job's kind
+   * @param argsType what the args are read as
+   * @param matcher what the args must satisfy
    * @return the first such job
    * @throws AssertionError naming what was enqueued instead
    */

@@ -1,0 +1,419 @@
+package dev.offload.store.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.offload.Job;
+import dev.offload.Job.FailedItems;
+import dev.offload.Job.JobError;
+import dev.offload.Job.JobFilter;
+import dev.offload.Job.JobId;
+import dev.offload.Job.JobPage;
+import dev.offload.Job.JobQuery;
+import dev.offload.Job.JobState;
+import dev.offload.Job.Progress;
+import dev.offload.internal.Json;
+import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.QueueFlow;
+import dev.offload.store.Store.QueueSettings;
+import dev.offload.store.Store.ScheduleRecord;
+import dev.offload.store.Store.StuckJob;
+import dev.offload.store.Store.WorkflowRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What both stores do alike with JDBC: read the rows their SQL returns into the store SPI's
+ * records, and append the clauses and values of a {@link JobFilter}. The SQL itself stays in each
+ * store, in full: a method here names the columns it reads, in order, and each store's statements
+ * select them in that order.
+ *
+ * <p>A store subclasses this once for how its database keeps a time (PostgreSQL: {@code
+ * timestamptz}; SQLite: epoch milliseconds); everything else in a row reads the same. The claim
+ * path calls {@link #claimed}: it reads columns by position and allocates nothing but the record.
+ */
+public abstract class JdbcRows {
+  private static final TypeReference<List<JobError>> ERRORS = new TypeReference<>() {};
+
+  protected JdbcRows() {}
+
+  /** The time in {@code column}, or null for SQL NULL. */
+  public abstract Instant instant(ResultSet rs, int column) throws SQLException;
+
+  /** {@code t} as a statement parameter of this database's time columns, for {@link #bind}. */
+  protected abstract Object timeParameter(Instant t);
+
+  /**
+   * The job columns, in this order: {@code id, kind, queue, state, priority, args, attempt,
+   * max_attempts, run_at, created_at, started_at, finished_at, lease_owner, errors, result,
+   * progress, checkpoint, failed_items, parent_id, schedule, workflow_id, step, concurrency_key,
+   * unique_key}, JSON as text.
+   */
+  public final Job job(ResultSet rs) throws SQLException {
+    return job(rs, true, true);
+  }
+
+  /**
+   * {@link #job(ResultSet)} with the large fields a listing may leave out: a field not read is a
+   * missing node (see {@link JobQuery#fields}).
+   */
+  public final Job job(ResultSet rs, boolean withArgs, boolean withResult) throws SQLException {
+    long id = rs.getLong(1);
+    long parent = rs.getLong(19);
+    JobId parentId = rs.wasNull() ? null : JobId.of(parent);
+    return new Job(
+        JobId.of(id),
+        rs.getString(2),
+        rs.getString(3),
+        JobState.fromWire(rs.getString(4)),
+        rs.getInt(5),
+        withArgs ? Json.tree(rs.getString(6)) : MissingNode.getInstance(),
+        rs.getInt(7),
+        rs.getInt(8),
+        instant(rs, 9),
+        instant(rs, 10),
+        instant(rs, 11),
+        instant(rs, 12),
+        rs.getString(13),
+        errors(id, rs.getString(14)),
+        withResult ? Json.tree(rs.getString(15)) : MissingNode.getInstance(),
+        read(id, rs.getString(16), Progress.class),
+        Json.tree(rs.getString(17)),
+        read(id, rs.getString(18), FailedItems.class),
+        parentId,
+        rs.getString(20),
+        nullableLong(rs, 21),
+        rs.getString(22),
+        rs.getString(23),
+        rs.getString(24),
+        null);
+  }
+
+  /**
+   * A page of a listing: every row of {@code rs} as a job, with the fields {@code query} asks for.
+   */
+  public final JobPage page(ResultSet rs, JobQuery query) throws SQLException {
+    boolean args = query.includes(JobQuery.Field.ARGS);
+    boolean result = query.includes(JobQuery.Field.RESULT);
+    List<Job> jobs = new ArrayList<>();
+    while (rs.next()) {
+      jobs.add(job(rs, args, result));
+    }
+    return JobPage.of(jobs, query.limit());
+  }
+
+  /**
+   * A claimed job: {@code id, kind, queue, args, attempt, max_attempts, priority, checkpoint,
+   * failed_items, retry_items, run_at} by position, then a column named {@code headers} (a claim
+   * may return other columns between them).
+   */
+  public final ClaimedJob claimed(ResultSet rs, long token) throws SQLException {
+    return new ClaimedJob(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getInt(5),
+        rs.getInt(6),
+        rs.getInt(7),
+        rs.getString(8),
+        rs.getString(9),
+        rs.getString(10),
+        token,
+        instant(rs, 11),
+        rs.getString("headers"));
+  }
+
+  /**
+   * A running job whose lease expired: {@code id, kind, attempt, max_attempts, claim_token,
+   * lease_owner}.
+   */
+  public static StuckJob stuck(ResultSet rs, Instant checkedAt) throws SQLException {
+    return new StuckJob(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getInt(3),
+        rs.getInt(4),
+        rs.getLong(5),
+        rs.getString(6),
+        checkedAt);
+  }
+
+  /**
+   * A schedule with its latest job: {@code name, kind, args, queue, priority, max_attempts, cron,
+   * zone, every_ms, catch_up, paused, declared, disabled, last_tick}, then that job's {@code id,
+   * state} (null when it made none).
+   */
+  public final ScheduleRecord schedule(ResultSet rs) throws SQLException {
+    return new ScheduleRecord(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getInt(5),
+        rs.getInt(6),
+        rs.getString(7),
+        rs.getString(8),
+        nullableLong(rs, 9),
+        rs.getString(10),
+        rs.getBoolean(11),
+        rs.getBoolean(12),
+        rs.getBoolean(13),
+        instant(rs, 14),
+        nullableLong(rs, 15),
+        rs.getString(16));
+  }
+
+  /**
+   * A queue's settings: {@code name, paused, configured, max_running, per_key, rate_count,
+   * rate_period_ms, rate_per_key, fair, aging_ms, push_url, push_timeout_ms, push_secret_env,
+   * push_allow_http}.
+   */
+  public static QueueSettings queueSettings(ResultSet rs) throws SQLException {
+    return QueueSettings.fromColumns(
+        rs.getString(1),
+        rs.getBoolean(2),
+        rs.getBoolean(3),
+        nullableInt(rs, 4),
+        nullableInt(rs, 5),
+        nullableInt(rs, 6),
+        nullableLong(rs, 7),
+        rs.getBoolean(8),
+        rs.getBoolean(9),
+        nullableLong(rs, 10),
+        rs.getString(11),
+        nullableLong(rs, 12),
+        rs.getString(13),
+        rs.getBoolean(14));
+  }
+
+  /** What a queue's flow control holds back, the columns in the order of {@link QueueFlow}. */
+  public static QueueFlow queueFlow(ResultSet rs) throws SQLException {
+    return new QueueFlow(
+        rs.getLong(1),
+        rs.getLong(2),
+        rs.getLong(3),
+        rs.getLong(4),
+        rs.getLong(5),
+        nullableLong(rs, 6),
+        rs.getLong(7),
+        nullableLong(rs, 8),
+        rs.getLong(9));
+  }
+
+  /**
+   * A workflow's step: {@code id, step, kind, state, on_failure, started_at, finished_at,
+   * progress}; {@code after}, the steps it waits for, each database aggregates its own way.
+   */
+  public final WorkflowRecord.Step workflowStep(ResultSet rs, List<String> after)
+      throws SQLException {
+    return new WorkflowRecord.Step(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        JobState.fromWire(rs.getString(4)),
+        after,
+        rs.getString(5),
+        instant(rs, 6),
+        instant(rs, 7),
+        rs.getString(8));
+  }
+
+  /**
+   * The running workflow step that adds steps, locked by the store: {@code state, workflow_id,
+   * step, the workflow's cancelled_at}.
+   *
+   * @param rs positioned before the row (none when the job is gone)
+   * @throws IllegalStateException if the job is gone, is not a running workflow step, or its
+   *     workflow was cancelled
+   */
+  public static AddingStep addingStep(ResultSet rs, long jobId) throws SQLException {
+    if (!rs.next()) {
+      throw new IllegalStateException("job " + jobId + " no longer exists");
+    }
+    long workflowId = rs.getLong(2);
+    if (rs.wasNull()) {
+      throw new IllegalStateException("job " + jobId + " is not a workflow step");
+    }
+    String step = rs.getString(3);
+    if (!rs.getString(1).equals(JobState.RUNNING.wireName())) {
+      throw new IllegalStateException(
+          "step '"
+              + step
+              + "' (job "
+              + jobId
+              + ") is "
+              + rs.getString(1)
+              + ": only a running step adds steps");
+    }
+    if (rs.getObject(4) != null) {
+      throw new IllegalStateException("workflow " + workflowId + " was cancelled");
+    }
+    return new AddingStep(workflowId, step);
+  }
+
+  /** The workflow and name of a running step that adds steps ({@link #addingStep}). */
+  public record AddingStep(long workflowId, String step) {}
+
+  /** Finds a step of one workflow by its full name: its job's id, or null. */
+  public interface StepIds {
+    Long of(String step) throws SQLException;
+  }
+
+  /**
+   * The job ids of the steps that the added step {@code name} waits for, in order.
+   *
+   * @throws IllegalArgumentException naming the first of {@code after} that is missing
+   */
+  public static List<Long> stepDependencies(String name, List<String> after, StepIds steps)
+      throws SQLException {
+    List<Long> deps = new ArrayList<>();
+    for (String dep : after) {
+      Long d = steps.of(dep);
+      if (d == null) {
+        throw new IllegalArgumentException(
+            "step '" + name + "' waits for a missing step '" + dep + "'");
+      }
+      deps.add(d);
+    }
+    return deps;
+  }
+
+  /** The long in {@code column}, or null for SQL NULL. */
+  public static Long nullableLong(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  /** The int in {@code column}, or null for SQL NULL. */
+  public static Integer nullableInt(ResultSet rs, int column) throws SQLException {
+    int v = rs.getInt(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  /**
+   * The clauses of a job filter in one database's SQL; each starts with {@code " AND "} and takes
+   * one value. A store appends them to its listing, replay and purge statements.
+   *
+   * @param errorClass compares the class of the job's latest error
+   */
+  public record FilterClauses(
+      String state,
+      String queue,
+      String kind,
+      String errorClass,
+      String finishedAfter,
+      String finishedBefore) {}
+
+  /**
+   * The clauses of {@code filter} that apply, in {@code clauses}' SQL; appends their values to
+   * {@code params}. Written out per call rather than as {@code (? IS NULL OR state = ?)}: only a
+   * plain {@code state = ?} lets either database use its (state, id) and (kind, id) indexes.
+   */
+  public final String where(JobFilter filter, FilterClauses clauses, List<Object> params) {
+    StringBuilder w = new StringBuilder();
+    if (filter.state() != null) {
+      w.append(clauses.state());
+      params.add(filter.state().wireName());
+    }
+    if (filter.queue() != null) {
+      w.append(clauses.queue());
+      params.add(filter.queue());
+    }
+    if (filter.kind() != null) {
+      w.append(clauses.kind());
+      params.add(filter.kind());
+    }
+    if (filter.errorClass() != null) {
+      w.append(clauses.errorClass());
+      params.add(filter.errorClass());
+    }
+    if (filter.finishedAfter() != null) {
+      w.append(clauses.finishedAfter());
+      params.add(timeParameter(filter.finishedAfter()));
+    }
+    if (filter.finishedBefore() != null) {
+      w.append(clauses.finishedBefore());
+      params.add(timeParameter(filter.finishedBefore()));
+    }
+    return w.toString();
+  }
+
+  /**
+   * The filter of a page's listing: appends the cursor ({@code id < ?}, which the store's listing
+   * statement ends with), the filter's values and the page size ({@code LIMIT ?}, which the store
+   * appends after the clauses returned) to {@code params}.
+   */
+  public final String listWhere(JobQuery query, FilterClauses clauses, List<Object> params) {
+    params.add(query.beforeId());
+    String where = where(query.filter(), clauses, params);
+    params.add(query.limit());
+    return where;
+  }
+
+  /** Binds strings, longs, ints and timestamps in order; nothing else is ever a parameter here. */
+  public static void bind(PreparedStatement ps, List<?> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object v = params.get(i);
+      if (v instanceof String s) {
+        ps.setString(i + 1, s);
+      } else if (v instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else if (v instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else if (v instanceof Timestamp t) {
+        ps.setTimestamp(i + 1, t);
+      } else {
+        throw new IllegalArgumentException("cannot bind " + v);
+      }
+    }
+  }
+
+  /** Runs one statement on {@code c} with {@code params} bound as {@link #bind} binds them. */
+  public static void update(Connection c, String statement, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
+      bind(ps, List.of(params));
+      ps.executeUpdate();
+    }
+  }
+
+  /** The first column of a query's first row, as a long (an id); null when it answers no row. */
+  public static Long singleId(Connection c, String query, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      bind(ps, List.of(params));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
+  }
+
+  private static List<JobError> errors(long id, String json) throws SQLException {
+    try {
+      return Json.read(json, ERRORS);
+    } catch (JsonProcessingException e) {
+      throw malformed(id, "errors", e);
+    }
+  }
+
+  private static <T> T read(long id, String json, Class<T> type) throws SQLException {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return Json.read(json, type);
+    } catch (JsonProcessingException e) {
+      throw malformed(id, type.getSimpleName(), e);
+    }
+  }
+
+  private static SQLException malformed(long id, String what, JsonProcessingException e) {
+    return new SQLException(
+        "job " + id + " has malformed " + what + " JSON: " + e.getOriginalMessage(), e);
+  }
+}
