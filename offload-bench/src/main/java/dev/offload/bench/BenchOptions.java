@@ -164,8 +164,8 @@ record BenchOptions(
                       Alone, skips the comparison
       --flow          flow control: 20,000 jobs over 1,000 keys with a per-key limit of 1, a
                       queue limit equal to --threads, a rate of 1,000/s, each against the same
-                      run without limits (one row per scenario; --quick: a tenth of the jobs).
-                      Alone, skips the comparison
+                      run without limits, on PostgreSQL and on SQLite (one row per scenario
+                      and store; --quick: a tenth of the jobs). Alone, skips the comparison
       --nodes LIST    Offload on PostgreSQL draining --jobs no-op jobs with each number of worker
                       processes in LIST (each its own JVM, --threads split between them), timed
                       after all are up and a warm-up batch ran; checks that no job ran twice,

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code --flow}: what flow control costs (issue 13). Offload on PostgreSQL drains no-op jobs with
- * a limit and without, in JVMs of their own, alternating the two across repeats:
+ * {@code --flow}: what flow control costs (issue 13). Offload drains no-op jobs with a limit and
+ * without, in JVMs of their own, alternating the two across repeats, on PostgreSQL and then on
+ * SQLite:
  *
  * <ul>
  *   <li>{@code keys-1000-per-key-1}: 20,000 jobs over 1,000 concurrency keys with a per-key limit
@@ -19,11 +20,14 @@ import java.util.Map;
  *       first to the last (target: within 5 % of 1,000).
  * </ul>
  *
- * Each scenario becomes a row of {@code results.json} with a {@code scenario} field (rows of an
- * earlier run with the same scenario are replaced, the comparison's rows are kept).
+ * Each scenario and store becomes a row of {@code results.json} with {@code scenario} and {@code
+ * store} fields ({@link Results}: rows of an earlier run with the same scenarios are replaced, the
+ * others are kept).
  */
 final class FlowScenarios {
   private FlowScenarios() {}
+
+  private static final List<String> STORES = List.of("postgres", "sqlite");
 
   /** One child run's settings: jobs, keys, maxRunning, perKey, rate (0: none). */
   private record Setup(int jobs, int keys, int maxRunning, int perKey, int rate) {
@@ -50,16 +54,28 @@ final class FlowScenarios {
     jobs = Math.max(jobs, 100);
     int keys = Math.min(1_000, jobs);
     int threads = options.threads();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (String store : STORES) {
+      rows.addAll(scenarios(main, options, store, jobs, keys, threads));
+    }
+    // Both stores' rows in one write: they replace every earlier row of these scenarios.
+    Results.write(main.target(), rows);
+  }
+
+  private static List<Map<String, Object>> scenarios(
+      Main main, BenchOptions options, String store, int jobs, int keys, int threads)
+      throws Exception {
     Double load = loadAverage();
     System.out.printf(
-        "%nFlow control: Offload on PostgreSQL, %,d no-op jobs, %d threads, %d repeat(s);"
+        "%nFlow control: Offload on %s, %,d no-op jobs, %d threads, %d repeat(s);"
             + " load average %s at the start%n",
-        jobs, threads, options.repeat(), load);
+        store.equals("sqlite") ? "SQLite" : "PostgreSQL", jobs, threads, options.repeat(), load);
     List<Map<String, Object>> rows = new ArrayList<>();
     rows.add(
         compare(
             main,
             options,
+            store,
             "keys-%d-per-key-1".formatted(keys),
             new Setup(jobs, keys, 0, 1, 0),
             new Setup(jobs, keys, 0, 0, 0),
@@ -69,6 +85,7 @@ final class FlowScenarios {
         compare(
             main,
             options,
+            store,
             "max-running-%d".formatted(threads),
             new Setup(jobs, 0, threads, 0, 0),
             new Setup(jobs, 0, 0, 0, 0),
@@ -76,16 +93,17 @@ final class FlowScenarios {
             ratio -> ratio >= 0.9));
     // Ten seconds at the full size; at least two with fewer jobs.
     int rateJobs = Math.max(2_000, Math.min(10_000, jobs / 2));
-    rows.add(rate(main, options, new Setup(rateJobs, 0, 0, 0, 1_000)));
+    rows.add(rate(main, options, store, new Setup(rateJobs, 0, 0, 0, 1_000)));
     for (Map<String, Object> row : rows) {
       row.put("loadAverage", load);
     }
-    Results.write(main.target(), rows);
+    return rows;
   }
 
   private static Map<String, Object> compare(
       Main main,
       BenchOptions options,
+      String store,
       String scenario,
       Setup limited,
       Setup baseline,
@@ -96,13 +114,13 @@ final class FlowScenarios {
     List<Map<String, Object>> without = new ArrayList<>();
     for (int rep = 1; rep <= options.repeat(); rep++) {
       // Alternating, so background noise spreads over both.
-      with.add(child(main, options, scenario, "limited", rep, limited));
-      without.add(child(main, options, scenario, "baseline", rep, baseline));
+      with.add(child(main, options, store, scenario, "limited", rep, limited));
+      without.add(child(main, options, store, scenario, "baseline", rep, baseline));
     }
     double limitedRate = median(with, "drainPerSec");
     double baselineRate = median(without, "drainPerSec");
     double ratio = limitedRate / baselineRate;
-    Map<String, Object> row = row(scenario, options, limited);
+    Map<String, Object> row = row(scenario, store, options, limited);
     row.put("drainPerSec", limitedRate);
     row.put("baselineDrainPerSec", baselineRate);
     row.put("baseline", baseline.describe());
@@ -117,17 +135,17 @@ final class FlowScenarios {
     return row;
   }
 
-  private static Map<String, Object> rate(Main main, BenchOptions options, Setup setup)
-      throws Exception {
+  private static Map<String, Object> rate(
+      Main main, BenchOptions options, String store, Setup setup) throws Exception {
     String scenario = "rate-" + setup.rate();
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int rep = 1; rep <= options.repeat(); rep++) {
-      runs.add(child(main, options, scenario, "limited", rep, setup));
+      runs.add(child(main, options, store, scenario, "limited", rep, setup));
     }
     double achieved = median(runs, "startsPerSec");
     double ratio = achieved / setup.rate();
     boolean met = Math.abs(ratio - 1) <= 0.05;
-    Map<String, Object> row = row(scenario, options, setup);
+    Map<String, Object> row = row(scenario, store, options, setup);
     row.put("rate", setup.rate());
     row.put("startsPerSec", achieved);
     row.put("drainPerSec", median(runs, "drainPerSec"));
@@ -141,21 +159,29 @@ final class FlowScenarios {
     return row;
   }
 
-  private static Map<String, Object> row(String scenario, BenchOptions options, Setup setup) {
+  private static Map<String, Object> row(
+      String scenario, String store, BenchOptions options, Setup setup) {
     Map<String, Object> row = Results.row(scenario, setup.jobs(), options.threads());
+    row.put("store", store);
     row.put("limits", setup.describe());
     row.put("repeats", options.repeat());
     return row;
   }
 
   private static Map<String, Object> child(
-      Main main, BenchOptions options, String scenario, String variant, int rep, Setup s)
+      Main main,
+      BenchOptions options,
+      String store,
+      String scenario,
+      String variant,
+      int rep,
+      Setup s)
       throws Exception {
     return main.child(
-        "flow-" + scenario + "-" + variant + "-" + rep,
+        "flow-" + store + "-" + scenario + "-" + variant + "-" + rep,
         Main.javaOpts("OFFLOAD_BENCH_JAVA_OPTS"),
         "mode=flow",
-        "store=postgres",
+        "store=" + store,
         "jobs=" + s.jobs(),
         "threads=" + options.threads(),
         "keys=" + s.keys(),

@@ -20,14 +20,18 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +81,8 @@ final class Engine {
   private PushDispatcher push;
   // Finished jobs of queues with a running limit whose completion is not written yet, by id.
   private final Map<Long, String> slotHolders = new ConcurrentHashMap<>();
+  private final Set<String> freedToAnnounce = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean announcing = new AtomicBoolean();
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
   private final OutageLog leaderOutage = new OutageLog(log, "leader election and rescue");
   private final long leaseNanos;
@@ -261,9 +267,10 @@ final class Engine {
     }
     for (String queue : freed) {
       // This node's claimer at once, the others through the notifier (which would wake this one
-      // too, a round trip later).
+      // too, a round trip later), sent from another thread: the next batch of completions (and
+      // with it the next freed slots) need not wait for the notification's round trip.
       onInsert(queue);
-      store.notifier().publish(Notifier.INSERT, queue);
+      announceFreed(queue);
     }
     if (config.listeners().isEmpty()) {
       return;
@@ -272,6 +279,33 @@ final class Engine {
       if (c.state() == JobState.DEAD || c.state() == JobState.RETRYING) {
         notifyFailed(c.id(), c.state());
       }
+    }
+  }
+
+  /** Tells every node that slots of {@code queue} were freed, coalescing while one is sent. */
+  private void announceFreed(String queue) {
+    freedToAnnounce.add(queue);
+    if (!announcing.compareAndSet(false, true)) {
+      return;
+    }
+    ScheduledExecutorService timers = scheduler;
+    try {
+      if (timers == null) {
+        throw new RejectedExecutionException("not started");
+      }
+      timers.execute(this::publishFreed);
+    } catch (RejectedExecutionException stopping) {
+      publishFreed();
+    }
+  }
+
+  private void publishFreed() {
+    // Cleared first: a queue added while this runs is sent by this loop or by the next task.
+    announcing.set(false);
+    for (Iterator<String> it = freedToAnnounce.iterator(); it.hasNext(); ) {
+      String queue = it.next();
+      it.remove();
+      store.notifier().publish(Notifier.INSERT, queue);
     }
   }
 

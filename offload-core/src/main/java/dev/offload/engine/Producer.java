@@ -228,9 +228,12 @@ final class Producer implements Runnable {
     // the buffer runs dry between claims and the claims shrink further.
     double horizonMillis = Math.max(HORIZON_MILLIS, 2 * claimMillis);
     prefetch = (int) Math.min(maxClaimBatch, Math.round(rate * horizonMillis / 1000.0));
-    if (flow.controlled()) {
-      // A claimed job holds a slot of its queue or key (or a start of its rate) from the moment it
-      // is claimed: buffering it here would keep it from a node with a free thread.
+    if (flow.maxRunning() != null || flow.rate() != null) {
+      // A claimed job holds a slot of its queue (or a start of its rate) from the moment it is
+      // claimed: buffering it here would keep it from a node with a free thread, and a buffered
+      // job of a rate would start later than its start was counted, bunched with others. A
+      // per-key limit alone buffers like any queue: a buffered job holds only its own key's slot,
+      // and only for the buffer's short horizon, while every other key stays free for any node.
       prefetch = 0;
     }
   }

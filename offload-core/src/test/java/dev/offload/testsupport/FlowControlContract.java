@@ -72,27 +72,31 @@ public abstract class FlowControlContract {
   }
 
   private long insert(String queue, String key, int priority, Instant runAt) {
-    return store
-        .jobInsertMany(
-            List.of(
-                new JobInsert(
-                    "k",
-                    queue,
-                    priority,
-                    "{}",
-                    3,
-                    JobState.AVAILABLE,
-                    runAt,
-                    t0,
-                    null,
-                    null,
-                    null,
-                    null,
-                    key,
-                    null,
-                    null,
-                    false)))
-        .get(0);
+    return store.jobInsertMany(List.of(job(queue, key, priority, runAt))).get(0);
+  }
+
+  private JobInsert job(String queue, String key) {
+    return job(queue, key, 0, t0.minusSeconds(1));
+  }
+
+  private JobInsert job(String queue, String key, int priority, Instant runAt) {
+    return new JobInsert(
+        "k",
+        queue,
+        priority,
+        "{}",
+        3,
+        JobState.AVAILABLE,
+        runAt,
+        t0,
+        null,
+        null,
+        null,
+        null,
+        key,
+        null,
+        null,
+        false);
   }
 
   private List<ClaimedJob> claim(String queue, int limit, Instant now, String node) {
@@ -236,6 +240,26 @@ public abstract class FlowControlContract {
     List<ClaimedJob> next = claim("sync", 10, t0);
     assertThat(next).hasSize(1);
     assertThat(concurrencyKey(next.get(0).id())).isEqualTo("tenant:2");
+  }
+
+  @Test
+  void aPerKeyLimitOfOneReachesKeysBehindAnotherKeysBacklogInOneClaim() {
+    offload.updateQueue("sync", QueueOptions.none().perKey(1));
+    // A claim reads runnable rows in claim order a window at a time (a few times its limit): a
+    // backlog of one key longer than the window must not hide the keys behind it.
+    List<JobInsert> backlog = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      backlog.add(job("sync", "tenant:A"));
+    }
+    List<Long> a = store.jobInsertMany(backlog);
+    long b = insert("sync", "tenant:B");
+    long unkeyed = insert("sync", null);
+    long c = insert("sync", "tenant:C");
+
+    assertThat(claim("sync", 3, t0))
+        .extracting(ClaimedJob::id)
+        .containsExactly(a.get(0), b, unkeyed);
+    assertThat(claim("sync", 10, t0)).extracting(ClaimedJob::id).containsExactly(c);
   }
 
   @Test

@@ -76,6 +76,8 @@ public final class PostgresStore implements Store {
   public static final String DEFAULT_SCHEMA = "offload";
   private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  // Counter rows (job_counts) past which queueStats folds those of departed backends into one.
+  private static final long COUNTER_ROWS_KEPT = 256;
   // Rows read alike on both stores; a time is a timestamptz here.
   private static final JdbcRows ROWS =
       new JdbcRows() {
@@ -442,9 +444,10 @@ public final class PostgresStore implements Store {
       ps.setArray(4, kinds);
       ps.setString(5, p.queue());
       ps.setInt(6, p.limit());
-      ps.setString(7, p.node());
-      ps.setLong(8, p.lease().toMillis());
-      ps.setLong(9, p.token());
+      ps.setInt(7, p.limit());
+      ps.setString(8, p.node());
+      ps.setLong(9, p.lease().toMillis());
+      ps.setLong(10, p.token());
       List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -477,6 +480,7 @@ public final class PostgresStore implements Store {
       }
     }
     QueueSettings settings = null;
+    long running = 0;
     try (PreparedStatement ps = c.prepareStatement(sql.claimSettings)) {
       ps.setString(1, p.queue());
       try (ResultSet rs = ps.executeQuery()) {
@@ -493,6 +497,7 @@ public final class PostgresStore implements Store {
                   rs.getBoolean(8),
                   rs.getBoolean(9),
                   rs.getObject(10, Long.class));
+          running = rs.getLong(11);
         }
       }
     }
@@ -506,13 +511,7 @@ public final class PostgresStore implements Store {
     QueueOptions o = settings.options();
     long room = p.limit();
     if (o.maxRunning() != null) {
-      try (PreparedStatement ps = c.prepareStatement(sql.claimRunningCount)) {
-        ps.setString(1, p.queue());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          room = Math.min(room, o.maxRunning() - rs.getLong(1));
-        }
-      }
+      room = Math.min(room, o.maxRunning() - running);
     }
     boolean queueRate = o.rate() != null && !o.ratePerKey();
     if (queueRate && room > 0) {
@@ -521,33 +520,35 @@ public final class PostgresStore implements Store {
     if (room <= 0) {
       return List.of();
     }
-    List<Long> ids = new ArrayList<>();
-    if (o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null) {
-      try (PreparedStatement ps = c.prepareStatement(sql.claimCandidatesInOrder)) {
-        ps.setString(1, p.queue());
-        ps.setTimestamp(2, Timestamp.from(p.now()));
-        ps.setArray(3, c.createArrayOf("text", p.kinds().toArray()));
-        ps.setLong(4, room);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getLong(1));
-          }
-        }
-      }
-    } else {
-      candidatesRanked(c, p, o, nowUs, room, ids);
-    }
-    if (ids.isEmpty()) {
-      return List.of();
-    }
     List<ClaimedJob> jobs = new ArrayList<>();
     Map<String, Integer> startsPerKey = new TreeMap<>();
-    try (PreparedStatement ps = c.prepareStatement(sql.claimIds)) {
-      ps.setString(1, p.node());
-      ps.setLong(2, p.lease().toMillis());
-      ps.setLong(3, p.token());
-      ps.setTimestamp(4, Timestamp.from(p.now()));
-      ps.setArray(5, c.createArrayOf("int8", ids.toArray()));
+    boolean inOrder =
+        o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null;
+    try (PreparedStatement ps = c.prepareStatement(inOrder ? sql.claimInOrder : sql.claimIds)) {
+      int at = 1;
+      if (inOrder) {
+        ps.setString(at++, p.queue());
+        ps.setTimestamp(at++, Timestamp.from(p.now()));
+        java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
+        ps.setArray(at++, kinds);
+        ps.setArray(at++, kinds);
+        ps.setLong(at++, room);
+      } else {
+        List<Long> ids = new ArrayList<>();
+        if (o.perKey() != null && o.perKey() == 1 && !o.ratePerKey() && o.aging() == null) {
+          candidatesOnePerKey(c, p, room, ids);
+        } else {
+          candidatesRanked(c, p, o, nowUs, room, ids);
+        }
+        if (ids.isEmpty()) {
+          return List.of();
+        }
+        ps.setArray(5, c.createArrayOf("int8", ids.toArray()));
+      }
+      ps.setString(at++, p.node());
+      ps.setLong(at++, p.lease().toMillis());
+      ps.setLong(at++, p.token());
+      ps.setTimestamp(at, Timestamp.from(p.now()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           jobs.add(claimed(rs, p));
@@ -570,6 +571,45 @@ public final class PostgresStore implements Store {
     }
     jobs.sort(CLAIM_ORDER);
     return jobs;
+  }
+
+  /**
+   * Candidates of a queue with a per-key limit of 1: the first runnable job of each key that runs
+   * nothing, in claim order, read only as far as needed ({@code sql.claimCandidatesOnePerKey}). A
+   * read filled up with further rows of keys already taken (one key's backlog ahead of the others)
+   * is followed by another that leaves those keys out, so a key behind a backlog is reached in the
+   * same claim.
+   */
+  private void candidatesOnePerKey(Connection c, ClaimParams p, long room, List<Long> ids)
+      throws SQLException {
+    java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+    long window = Math.min(room * 4 + 100, 10_000);
+    boolean more = true;
+    try (PreparedStatement ps = c.prepareStatement(sql.claimCandidatesOnePerKey)) {
+      while (more && ids.size() < room) {
+        ps.setString(1, p.queue());
+        ps.setTimestamp(2, Timestamp.from(p.now()));
+        java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
+        ps.setArray(3, kinds);
+        ps.setArray(4, kinds);
+        ps.setArray(5, c.createArrayOf("text", keys.toArray()));
+        // Keyless jobs taken by an earlier read are not read again.
+        ps.setArray(6, c.createArrayOf("int8", ids.toArray()));
+        ps.setLong(7, window);
+        ps.setFetchSize((int) Math.min(room + 64, 1_000));
+        int read = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (ids.size() < room && rs.next()) {
+            read++;
+            String key = rs.getString(2);
+            if (key == null || keys.add(key)) {
+              ids.add(rs.getLong(1));
+            }
+          }
+        }
+        more = read == window;
+      }
+    }
   }
 
   /** Candidates ranked within their keys: per-key limits and rates, fair order, aging. */
@@ -1275,12 +1315,23 @@ public final class PostgresStore implements Store {
                           new EnumMap<>(JobState.class),
                           new boolean[1],
                           new double[] {0, Double.NaN, Double.NaN}));
+      long counterRows = 0;
+      int groups = 0;
       try (PreparedStatement ps = c.prepareStatement(sql.queueCounts);
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           acc.apply(rs.getString(1))
               .counts()
               .put(JobState.fromWire(rs.getString(2)), rs.getLong(3));
+          counterRows = rs.getLong(4);
+          groups++;
+        }
+      }
+      // Each backend that ever moved a job has counter rows of its own; fold in those of backends
+      // that have gone once they outnumber what the live ones plausibly need.
+      if (counterRows > COUNTER_ROWS_KEPT + 8L * groups) {
+        try (PreparedStatement ps = c.prepareStatement(sql.queueCountsCompact)) {
+          ps.executeUpdate();
         }
       }
       Map<String, Long> claimed = new java.util.HashMap<>();

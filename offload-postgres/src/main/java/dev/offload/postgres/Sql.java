@@ -1,5 +1,6 @@
 package dev.offload.postgres;
 
+import dev.offload.JobOptions;
 import dev.offload.store.Store.JobAction;
 import dev.offload.store.jdbc.JdbcRows;
 
@@ -18,10 +19,10 @@ final class Sql {
   final String claim;
   final String claimLock;
   final String claimSettings;
-  final String claimRunningCount;
   final String claimRateGet;
   final String claimCandidates;
-  final String claimCandidatesInOrder;
+  final String claimInOrder;
+  final String claimCandidatesOnePerKey;
   final String claimIds;
   final String claimRateAdvance;
   final String completeMany;
@@ -39,6 +40,7 @@ final class Sql {
   final String progressMany;
   final String prune;
   final String queueCounts;
+  final String queueCountsCompact;
   final String queueLastMinute;
   final String queuesPaused;
   final String queuePause;
@@ -186,22 +188,31 @@ final class Sql {
 
     // The CTE picks and locks the rows first; a plain UPDATE ... WHERE id IN (SELECT ... LIMIT)
     // may be planned to lock more rows than the limit and block on rows other workers hold.
+    // One index range per priority level, in priority order: within (queue, priority) the claim
+    // index is ordered by run_at, so each range ends at the first job not yet due. One scan of the
+    // whole queue would walk every job scheduled for later (a million scheduled for tomorrow cost
+    // ~300 ms per claim, even with nothing due). The nested loop yields the levels in order and
+    // stops pulling, and locking, once the outer LIMIT is met.
     claim =
         fill(
             schema,
             """
             WITH next AS (
-              SELECT id FROM {schema}.jobs
-              WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
-                -- A push queue's dispatcher claims every kind (ClaimParams.ANY_KIND, '*').
-                AND (kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
-                -- A queue with flow control is claimed only by the locked path (claimCandidates); a
-                -- node whose copy of the settings is a second old claims nothing here.
-                AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND (q.paused
-                  OR q.max_running IS NOT NULL OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
-              ORDER BY priority, run_at, id
+              SELECT j.id FROM generate_series(0, %d) AS p(priority)
+              CROSS JOIN LATERAL (
+                SELECT id FROM {schema}.jobs
+                WHERE queue = ? AND priority = p.priority AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
+                  -- A push queue's dispatcher claims every kind (ClaimParams.ANY_KIND, '*').
+                  AND (kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
+                  -- A queue with flow control is claimed only by the locked path (claimCandidates); a
+                  -- node whose copy of the settings is a second old claims nothing here.
+                  AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND (q.paused
+                    OR q.max_running IS NOT NULL OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
+                ORDER BY run_at, id
+                LIMIT ?
+                FOR UPDATE SKIP LOCKED
+              ) j
               LIMIT ?
-              FOR UPDATE SKIP LOCKED
             )
             UPDATE {schema}.jobs j
             SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
@@ -212,7 +223,8 @@ final class Sql {
             FROM next WHERE j.id = next.id
             RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
                       j.failed_items::text, j.retry_items::text, j.run_at, j.headers::text\
-            """);
+            """
+                .formatted(JobOptions.MAX_PRIORITY));
 
     // The flow-controlled claim, one transaction: a lock per queue serialises its claims across
     // nodes (and only its claims: other queues and every other write go on), then what runs is
@@ -222,19 +234,17 @@ final class Sql {
     claimLock =
         "SELECT pg_advisory_xact_lock(hashtext(?)), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
 
+    // The settings and, for a queue limit, what runs of the queue, in one round trip (after the
+    // lock's statement, so this statement's snapshot sees every claim committed before the lock).
     claimSettings =
         fill(
             schema,
             """
-            SELECT name, paused, true, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms
-            FROM {schema}.queues WHERE name = ?\
-            """);
-
-    claimRunningCount =
-        fill(
-            schema,
-            """
-            SELECT count(*) FROM {schema}.jobs WHERE queue = ? AND state = 'running' AND lease_expires_at > clock_timestamp()\
+            SELECT name, paused, true, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms,
+                   CASE WHEN max_running IS NULL THEN 0 ELSE (
+                     SELECT count(*) FROM {schema}.jobs j
+                     WHERE j.queue = q.name AND j.state = 'running' AND j.lease_expires_at > clock_timestamp()) END
+            FROM {schema}.queues q WHERE name = ?\
             """);
 
     claimRateGet =
@@ -284,14 +294,48 @@ final class Sql {
 
     // A queue whose limits do not look at keys (maxRunning, a rate for the whole queue) and that
     // neither interleaves keys nor ages needs no ranking: its next jobs in plain claim order, from
-    // the same index as the lock-free claim, instead of numbering every runnable row each claim.
-    claimCandidatesInOrder =
+    // the same index as the lock-free claim, picked and claimed in one statement. No row locks are
+    // needed (the queue's lock keeps other claimers out); the state check drops a job that was
+    // cancelled or deleted meanwhile.
+    claimInOrder =
         fill(
             schema,
             """
-            SELECT id FROM {schema}.jobs
-            WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ? AND kind = ANY(?::text[])
-            ORDER BY priority, run_at, id
+            WITH next AS (
+              SELECT id FROM {schema}.jobs
+              WHERE queue = ? AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
+                AND (kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
+              ORDER BY priority, run_at, id
+              LIMIT ?
+            )
+            UPDATE {schema}.jobs j
+            SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
+                lease_expires_at = now() + ?::bigint * interval '1 millisecond', claim_token = ?, started_at = ?
+            FROM next WHERE j.id = next.id AND j.state IN ('scheduled', 'available', 'retrying')
+            RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
+                      j.failed_items::text, j.retry_items::text, j.run_at, j.concurrency_key, j.headers::text\
+            """);
+
+    // A per-key limit of 1 (no aging, no rate per key): a key's candidate is its most urgent
+    // runnable job, and "fair" order (each key's first job, then each key's second, ...) is plain
+    // claim order. So the runnable rows are read in claim order from the claim index, a key that
+    // runs already (or that this claim took already, the array) is skipped by a probe of the
+    // running rows' index, and the caller keeps the first row of each key: no window over every
+    // runnable row, no sort. The LIMIT bounds a read; when it is used up by rows of keys already
+    // taken, the caller reads again with those keys in the array.
+    claimCandidatesOnePerKey =
+        fill(
+            schema,
+            """
+            SELECT j.id, j.concurrency_key FROM {schema}.jobs j
+            WHERE j.queue = ? AND j.state IN ('scheduled', 'available', 'retrying') AND j.run_at <= ?
+              AND (j.kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
+              AND (j.concurrency_key IS NULL OR (j.concurrency_key <> ALL(?::text[]) AND (
+                SELECT count(*) FROM {schema}.jobs r
+                WHERE r.queue = j.queue AND r.concurrency_key = j.concurrency_key
+                  AND r.state = 'running' AND r.lease_expires_at > clock_timestamp()) = 0))
+              AND j.id <> ALL(?::bigint[])
+            ORDER BY j.priority, j.run_at, j.id
             LIMIT ?\
             """);
 
@@ -452,8 +496,33 @@ final class Sql {
             )\
             """);
 
+    // Counts kept by the jobs table's triggers (migration 009), one row per queue, state and
+    // writing backend: a few dozen rows, however many jobs there are. The last column is how many
+    // rows were added up, so the store knows when to fold in the rows of backends that are gone.
     queueCounts =
-        fill(schema, "SELECT queue, state, count(*) FROM {schema}.jobs GROUP BY queue, state");
+        fill(
+            schema,
+            """
+            SELECT queue, state, sum(n), (SELECT count(*) FROM {schema}.job_counts) FROM {schema}.job_counts
+            GROUP BY queue, state HAVING sum(n) <> 0\
+            """);
+
+    // Folds the counter rows of backends that have gone into slot 0, in one statement, so the
+    // totals never change; one node at a time (two could lock each other's rows in turn).
+    queueCountsCompact =
+        fill(
+            schema,
+            """
+            WITH gone AS (
+              DELETE FROM {schema}.job_counts c
+              WHERE (SELECT pg_try_advisory_xact_lock(hashtext('offload.counts:{schema}'))) AND c.slot <> 0
+                AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.slot)
+              RETURNING queue, state, n
+            )
+            INSERT INTO {schema}.job_counts AS c (queue, state, slot, n)
+            SELECT queue, state, 0, sum(n) FROM gone GROUP BY queue, state ORDER BY queue, state
+            ON CONFLICT (queue, state, slot) DO UPDATE SET n = c.n + excluded.n\
+            """);
 
     queueLastMinute =
         fill(

@@ -191,13 +191,15 @@ class DashboardBrowserTest {
     driver.manage().window().setSize(new Dimension(420, 900));
     for (String page : new String[] {"#/", "#/jobs", "#/jobs/" + id, "#/dead"}) {
       js("location.hash = arguments[0];", page);
+      // The router marks the address it has rendered; the previous page's content cannot pass.
       await()
-          .pollDelay(Duration.ofMillis(300))
           .atMost(Duration.ofSeconds(5))
           .until(() ->
               (Boolean)
                   js(
-                      "return document.readyState === 'complete' && document.querySelector('#app').children.length > 0;"));
+                      "return document.body.dataset.route === arguments[0]"
+                          + " && document.querySelector('#app').children.length > 0;",
+                      page));
       assertThat(js("return document.documentElement.scrollWidth <= window.innerWidth;"))
           .as("no sideways scrolling at 420 px on %s", page)
           .isEqualTo(true);

@@ -144,6 +144,41 @@ final class Sql {
       LIMIT ?11\
       """;
 
+  // A queue whose limits do not look at keys (maxRunning, a rate for the whole queue) and that
+  // neither interleaves keys nor ages needs no ranking: its next jobs in plain claim order, from
+  // the claim index, instead of numbering every runnable row on each claim.
+  // ?1 queue, ?2 now (ms), ?3 kinds (JSON), ?4 limit.
+  static final String CLAIM_CANDIDATES_IN_ORDER =
+      """
+      SELECT id, concurrency_key FROM offload_jobs
+      WHERE queue = ?1 AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?2
+        AND (kind IN (SELECT value FROM json_each(?3)) OR '*' IN (SELECT value FROM json_each(?3)))
+      ORDER BY priority, run_at, id
+      LIMIT ?4\
+      """;
+
+  // A per-key limit of 1 (no aging, no rate per key): a key's candidate is its most urgent
+  // runnable job, and fair order (each key's first job, then each key's second) is plain claim
+  // order. So the runnable rows are read in claim order, a key that runs already (or that this
+  // claim took already, ?6) is skipped by a probe of the running rows' index, and the caller keeps
+  // the first row of each key: no window over every runnable row. The LIMIT bounds a read; when it
+  // is used up by rows of keys already taken, the caller reads again with those keys in ?6.
+  // ?1 queue, ?2 now (ms), ?3 kinds (JSON), ?4 limit, ?5 the lease clock's now (ms), ?6 keys taken
+  // (JSON), ?7 keyless jobs taken (JSON ids).
+  static final String CLAIM_CANDIDATES_ONE_PER_KEY =
+      """
+      SELECT j.id, j.concurrency_key FROM offload_jobs j
+      WHERE j.queue = ?1 AND j.state IN ('scheduled', 'available', 'retrying') AND j.run_at <= ?2
+        AND (j.kind IN (SELECT value FROM json_each(?3)) OR '*' IN (SELECT value FROM json_each(?3)))
+        AND (j.concurrency_key IS NULL OR (j.concurrency_key NOT IN (SELECT value FROM json_each(?6)) AND NOT EXISTS (
+          SELECT 1 FROM offload_jobs r INDEXED BY offload_jobs_running_key_idx
+          WHERE r.queue = j.queue AND r.concurrency_key = j.concurrency_key
+            AND r.state = 'running' AND r.lease_expires_at > ?5)))
+        AND j.id NOT IN (SELECT value FROM json_each(?7))
+      ORDER BY j.priority, j.run_at, j.id
+      LIMIT ?4\
+      """;
+
   /** Claims one candidate, unless it was cancelled or deleted meanwhile. */
   static final String CLAIM_ID =
       """

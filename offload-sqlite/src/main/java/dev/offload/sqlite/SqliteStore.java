@@ -387,24 +387,26 @@ public final class SqliteStore implements Store {
       return claimed;
     }
     List<Long> ids = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES)) {
-      ps.setString(1, p.queue());
-      Rows.setInstant(ps, 2, p.now());
-      ps.setLong(3, nowUs);
-      ps.setString(4, Json.write(p.kinds()));
-      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
-      ps.setInt(6, o.ratePerKey() ? 1 : 0);
-      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
-      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
-      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
-      ps.setInt(10, o.interleavesKeys() ? 1 : 0);
-      ps.setLong(11, room);
-      Rows.setInstant(ps, 12, leaseNow);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getLong(1));
+    boolean inOrder =
+        o.perKey() == null && !o.ratePerKey() && !o.interleavesKeys() && o.aging() == null;
+    boolean onePerKey =
+        o.perKey() != null && o.perKey() == 1 && !o.ratePerKey() && o.aging() == null;
+    if (inOrder) {
+      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES_IN_ORDER)) {
+        ps.setString(1, p.queue());
+        Rows.setInstant(ps, 2, p.now());
+        ps.setString(3, Json.write(p.kinds()));
+        ps.setLong(4, room);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getLong(1));
+          }
         }
       }
+    } else if (onePerKey) {
+      candidatesOnePerKey(c, p, room, leaseNow, ids);
+    } else {
+      candidatesRanked(c, p, o, room, nowUs, leaseNow, ids);
     }
     Map<String, Integer> startsPerKey = new TreeMap<>();
     try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_ID)) {
@@ -435,6 +437,78 @@ public final class SqliteStore implements Store {
       }
     }
     return claimed;
+  }
+
+  /**
+   * Candidates of a queue with a per-key limit of 1: the first runnable job of each key that runs
+   * nothing, in claim order, read only as far as needed ({@code Sql.CLAIM_CANDIDATES_ONE_PER_KEY}).
+   * A read filled up with further rows of keys already taken (one key's backlog ahead of the
+   * others) is followed by another that leaves those keys out, so a key behind a backlog is reached
+   * in the same claim.
+   */
+  private static void candidatesOnePerKey(
+      Connection c, ClaimParams p, long room, Instant leaseNow, List<Long> ids)
+      throws SQLException {
+    Set<String> keys = new LinkedHashSet<>();
+    List<Long> keyless = new ArrayList<>();
+    long window = Math.min(room * 4 + 100, 10_000);
+    boolean more = true;
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES_ONE_PER_KEY)) {
+      while (more && ids.size() < room) {
+        ps.setString(1, p.queue());
+        Rows.setInstant(ps, 2, p.now());
+        ps.setString(3, Json.write(p.kinds()));
+        ps.setLong(4, window);
+        Rows.setInstant(ps, 5, leaseNow);
+        ps.setString(6, Json.write(keys));
+        ps.setString(7, Json.write(keyless));
+        int read = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (ids.size() < room && rs.next()) {
+            read++;
+            String key = rs.getString(2);
+            if (key == null) {
+              keyless.add(rs.getLong(1));
+              ids.add(rs.getLong(1));
+            } else if (keys.add(key)) {
+              ids.add(rs.getLong(1));
+            }
+          }
+        }
+        more = read == window;
+      }
+    }
+  }
+
+  /** Candidates ranked within their keys: per-key limits and rates, fair order, aging. */
+  private static void candidatesRanked(
+      Connection c,
+      ClaimParams p,
+      QueueOptions o,
+      long room,
+      long nowUs,
+      Instant leaseNow,
+      List<Long> ids)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_CANDIDATES)) {
+      ps.setString(1, p.queue());
+      Rows.setInstant(ps, 2, p.now());
+      ps.setLong(3, nowUs);
+      ps.setString(4, Json.write(p.kinds()));
+      ps.setObject(5, o.perKey(), java.sql.Types.INTEGER);
+      ps.setInt(6, o.ratePerKey() ? 1 : 0);
+      ps.setLong(7, o.rate() == null ? 1 : Gcra.intervalMicros(o.rate()));
+      ps.setLong(8, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+      ps.setObject(9, o.aging() == null ? null : o.aging().toMillis(), java.sql.Types.BIGINT);
+      ps.setInt(10, o.interleavesKeys() ? 1 : 0);
+      ps.setLong(11, room);
+      Rows.setInstant(ps, 12, leaseNow);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
   }
 
   /** Claim order (priority, run_at, id), which RETURNING does not keep. */

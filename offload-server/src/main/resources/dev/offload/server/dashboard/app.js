@@ -425,6 +425,9 @@
       if (a.getAttribute('data-nav') === section) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     });
+    // The page for this address is in place (its data may still be on the way): scripts and
+    // browser tests can wait on this instead of on time.
+    document.body.dataset.route = hash;
   }
 
   /** Rewrites the address for new filters without a navigation (and without losing focus). */
