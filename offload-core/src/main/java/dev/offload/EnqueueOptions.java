@@ -5,6 +5,7 @@ import dev.offload.OffloadException.InvalidJobException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,15 +61,7 @@ public record EnqueueOptions(
    * @throws InvalidJobException naming the field when a value is out of range
    */
   public EnqueueOptions {
-    if (queue != null) {
-      Validate.queueName(queue);
-    }
-    if (priority != null) {
-      Validate.priority(priority);
-    }
-    if (maxAttempts != null) {
-      Validate.maxAttempts(maxAttempts);
-    }
+    Validate.optionalJobOptions(queue, priority, maxAttempts);
     if (runAt != null && delay != null) {
       throw new IllegalArgumentException("give runAt or delay, not both");
     }
@@ -133,18 +126,7 @@ public record EnqueueOptions(
    * @return a copy with that queue
    */
   public EnqueueOptions queue(String queue) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.queue = queue);
   }
 
   /**
@@ -154,18 +136,7 @@ public record EnqueueOptions(
    * @return a copy with that priority
    */
   public EnqueueOptions priority(int priority) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.priority = priority);
   }
 
   /**
@@ -175,18 +146,10 @@ public record EnqueueOptions(
    * @return a copy with that time and no delay
    */
   public EnqueueOptions runAt(Instant runAt) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        null,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> {
+      o.runAt = runAt;
+      o.delay = null;
+    });
   }
 
   /**
@@ -196,18 +159,10 @@ public record EnqueueOptions(
    * @return a copy with that delay and no run time
    */
   public EnqueueOptions delay(Duration delay) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        null,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> {
+      o.delay = delay;
+      o.runAt = null;
+    });
   }
 
   /**
@@ -217,18 +172,7 @@ public record EnqueueOptions(
    * @return a copy with that number
    */
   public EnqueueOptions maxAttempts(int maxAttempts) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.maxAttempts = maxAttempts);
   }
 
   /**
@@ -238,34 +182,12 @@ public record EnqueueOptions(
    * @return a copy with that key
    */
   public EnqueueOptions idempotencyKey(String idempotencyKey) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.idempotencyKey = idempotencyKey);
   }
 
   /** {@return a copy that queues the job even when no node knows its kind yet} */
   public EnqueueOptions allowUnknownKind() {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        true,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.unknownKindAllowed = true);
   }
 
   /**
@@ -276,18 +198,7 @@ public record EnqueueOptions(
    * @return a copy with that key
    */
   public EnqueueOptions concurrencyKey(String concurrencyKey) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.concurrencyKey = concurrencyKey);
   }
 
   /**
@@ -298,18 +209,7 @@ public record EnqueueOptions(
    * @return a copy with that key
    */
   public EnqueueOptions uniqueKey(String uniqueKey) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.uniqueKey = uniqueKey);
   }
 
   /**
@@ -319,18 +219,7 @@ public record EnqueueOptions(
    * @return a copy with that period
    */
   public EnqueueOptions uniqueFor(Duration uniqueFor) {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        replaceDuplicate);
+    return with(o -> o.uniqueFor = uniqueFor);
   }
 
   /**
@@ -340,18 +229,58 @@ public record EnqueueOptions(
    * @return a copy that replaces a pending duplicate
    */
   public EnqueueOptions onDuplicateReplace() {
-    return new EnqueueOptions(
-        queue,
-        priority,
-        runAt,
-        delay,
-        maxAttempts,
-        unknownKindAllowed,
-        idempotencyKey,
-        concurrencyKey,
-        uniqueKey,
-        uniqueFor,
-        true);
+    return with(o -> o.replaceDuplicate = true);
+  }
+
+  /** A copy of these options with {@code change} applied; the copy is validated as new. */
+  private EnqueueOptions with(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return d.build();
+  }
+
+  /** A mutable copy of the options, so that each method names only the field it sets. */
+  private static final class Draft {
+    @Nullable String queue;
+    @Nullable Integer priority;
+    @Nullable Instant runAt;
+    @Nullable Duration delay;
+    @Nullable Integer maxAttempts;
+    boolean unknownKindAllowed;
+    @Nullable String idempotencyKey;
+    @Nullable String concurrencyKey;
+    @Nullable String uniqueKey;
+    @Nullable Duration uniqueFor;
+    boolean replaceDuplicate;
+
+    Draft(EnqueueOptions o) {
+      queue = o.queue;
+      priority = o.priority;
+      runAt = o.runAt;
+      delay = o.delay;
+      maxAttempts = o.maxAttempts;
+      unknownKindAllowed = o.unknownKindAllowed;
+      idempotencyKey = o.idempotencyKey;
+      concurrencyKey = o.concurrencyKey;
+      uniqueKey = o.uniqueKey;
+      uniqueFor = o.uniqueFor;
+      replaceDuplicate = o.replaceDuplicate;
+    }
+
+    EnqueueOptions build() {
+      return new EnqueueOptions(
+          queue,
+          priority,
+          runAt,
+          delay,
+          maxAttempts,
+          unknownKindAllowed,
+          idempotencyKey,
+          concurrencyKey,
+          uniqueKey,
+          uniqueFor,
+          replaceDuplicate);
+    }
   }
 
   /**

@@ -82,92 +82,7 @@ public record Job(
     errors = errors == null ? List.of() : List.copyOf(errors);
   }
 
-  /**
-   * A job without flow-control keys.
-   *
-   * @param id the job's id
-   * @param kind what runs it
-   * @param queue the queue it waits in
-   * @param state where it is in its lifecycle
-   * @param priority 0 runs first, 9 last
-   * @param args the args as JSON; a {@link MissingNode} (absent from the JSON document) when a
-   *     listing left them out ({@link JobQuery#fields})
-   * @param attempt attempts started so far
-   * @param maxAttempts attempts allowed in all
-   * @param runAt when it may run (next)
-   * @param createdAt when it was enqueued
-   * @param startedAt when the handler of its latest attempt started; null before, and while the job
-   *     is claimed by a node but held for a free slot (running, not started)
-   * @param finishedAt when it reached a final state, or null
-   * @param node the node running it (or that ran its latest attempt), or null
-   * @param errors every failed attempt's error, oldest first
-   * @param result the handler's result, or null; a {@link MissingNode} (absent from the JSON
-   *     document) when a listing left it out
-   * @param progress the latest reported progress, or null
-   * @param checkpoint the latest checkpoint, or null
-   * @param failedItems items that failed without failing the job, or null when none did
-   * @param parentId the job this one retries the failed items of, or null
-   * @param schedule the schedule that made this job (its {@code runAt} is the tick), or null
-   * @param workflowId the workflow this job is a step of, or null
-   * @param step its step name in that workflow, or null
-   */
-  public Job(
-      JobId id,
-      String kind,
-      String queue,
-      JobState state,
-      int priority,
-      JsonNode args,
-      int attempt,
-      int maxAttempts,
-      Instant runAt,
-      Instant createdAt,
-      Instant startedAt,
-      Instant finishedAt,
-      String node,
-      List<JobError> errors,
-      JsonNode result,
-      Progress progress,
-      JsonNode checkpoint,
-      FailedItems failedItems,
-      JobId parentId,
-      String schedule,
-      Long workflowId,
-      String step) {
-    this(
-        id,
-        kind,
-        queue,
-        state,
-        priority,
-        args,
-        attempt,
-        maxAttempts,
-        runAt,
-        createdAt,
-        startedAt,
-        finishedAt,
-        node,
-        errors,
-        result,
-        progress,
-        checkpoint,
-        failedItems,
-        parentId,
-        schedule,
-        workflowId,
-        step,
-        null,
-        null,
-        null);
-  }
-
-  /**
-   * This job with the reason it waits.
-   *
-   * @param waiting why it waits, or null
-   * @return a copy with that reason
-   */
+  /** This job with the reason it waits. */
   public Job withWaiting(@Nullable String waiting) {
     return new Job(
         id,
@@ -311,15 +226,13 @@ public record Job(
      */
     @JsonCreator
     public static JobState fromWire(String name) {
-      for (JobState s : values()) {
-        if (s.wireName().equals(name)) {
-          return s;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown job state '"
-              + name
-              + "' (expected one of scheduled, available, running, retrying, succeeded, dead, cancelled, waiting)");
+      return Validate.fromWire(
+          values(),
+          name,
+          () ->
+              "unknown job state '"
+                  + name
+                  + "' (expected one of scheduled, available, running, retrying, succeeded, dead, cancelled, waiting)");
     }
 
     /** {@return whether the job has ended and will not run again unless replayed} */

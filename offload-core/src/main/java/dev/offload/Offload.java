@@ -27,13 +27,8 @@ import dev.offload.internal.OffloadInternals;
 import dev.offload.internal.OffloadInternals.JobInterceptor;
 import dev.offload.internal.OffloadInternals.JobStepper;
 import dev.offload.store.Store;
-import dev.offload.store.Store.JobAction;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
-import java.net.InetAddress;
 import java.sql.Connection;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,10 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,7 +56,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Offload implements AutoCloseable {
   static {
-    OffloadInternals.provide(new Internals());
+    OffloadInternals.provide(new InternalAccess());
   }
 
   private final Store store;
@@ -76,25 +67,24 @@ public final class Offload implements AutoCloseable {
   private final Schedules schedules;
   private final List<DeclaredSchedule> declared;
   private final @Nullable ProgressTokens progressTokens;
-  private final @Nullable TransactionLookup transactions;
   private final String webPath;
-  private final List<JobInterceptor> interceptors;
   private boolean closed;
   private final KindDurations kindDurations;
+  private final Enqueuing enqueuing;
+  private final JobActions actions;
+  private final QueueReads queueReads;
 
-  private Offload(
+  /** Made by {@link OffloadAssembly#build} from a checked {@link Builder}. */
+  Offload(
       Store store,
       Map<String, Registration<?>> registry,
       EngineConfig config,
       List<DeclaredSchedule> declared,
       @Nullable ProgressTokens progressTokens,
       @Nullable TransactionLookup transactions,
-      String webPath,
-      List<JobInterceptor> interceptors) {
+      String webPath) {
     this.store = store;
-    this.interceptors = List.copyOf(interceptors);
     this.progressTokens = progressTokens;
-    this.transactions = transactions;
     this.webPath = webPath;
     this.registry = Map.copyOf(registry);
     this.config = config;
@@ -102,6 +92,9 @@ public final class Offload implements AutoCloseable {
     this.schedules = new Schedules(store, this.registry, config.clock());
     this.declared = List.copyOf(declared);
     this.kindDurations = new KindDurations(store, config.clock());
+    this.enqueuing = new Enqueuing(store, node, transactions, config.interceptors());
+    this.actions = new JobActions(store, config.clock());
+    this.queueReads = new QueueReads(store, config.clock());
   }
 
   /**
@@ -120,47 +113,18 @@ public final class Offload implements AutoCloseable {
     @Nullable Connection current();
   }
 
-  /** What Offload's own modules reach through {@link OffloadInternals}. */
-  private static final class Internals implements OffloadInternals.Access {
-    @Override
-    public void intercept(Builder builder, JobInterceptor interceptor) {
-      builder.interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
-    }
-
-    @Override
-    public JobStepper stepper(Offload offload) {
-      return offload.stepper();
-    }
-
-    @Override
-    public void storeDeclaredSchedules(Offload offload) {
-      offload.storeDeclaredSchedules();
-    }
-
-    @Override
-    public Map<String, Class<?>> argsTypes(Offload offload) {
-      return offload.argsTypes();
-    }
-  }
-
-  private Map<String, Class<?>> argsTypes() {
+  Map<String, Class<?>> argsTypes() {
     Map<String, Class<?>> types = new LinkedHashMap<>();
     registry.forEach((kind, r) -> types.put(kind, r.argsType()));
     return types;
   }
 
-  private JobStepper stepper() {
+  JobStepper stepper() {
     return node.stepper();
   }
 
-  private void afterEnqueue(boolean inTransaction) {
-    for (JobInterceptor i : interceptors) {
-      i.afterEnqueue(inTransaction);
-    }
-  }
-
   /** A schedule declared with {@link Builder#schedule}. */
-  private record DeclaredSchedule(
+  record DeclaredSchedule(
       String name, Schedule when, String kind, Object args, ScheduleOptions options) {}
 
   /** {@return a builder with the defaults listed on {@link Builder}} */
@@ -187,7 +151,7 @@ public final class Offload implements AutoCloseable {
     startedOnce = true;
   }
 
-  private void storeDeclaredSchedules() {
+  void storeDeclaredSchedules() {
     if (!declared.isEmpty()) {
       List<String> names = new ArrayList<>();
       for (DeclaredSchedule d : declared) {
@@ -235,7 +199,7 @@ public final class Offload implements AutoCloseable {
         store,
         node::validate,
         config.clock(),
-        () -> afterEnqueue(/* inTransaction= */ false));
+        () -> enqueuing.afterEnqueue(/* inTransaction= */ false));
   }
 
   /**
@@ -363,7 +327,7 @@ public final class Offload implements AutoCloseable {
    */
   public AutoCloseable watch(JobId id, java.util.function.Consumer<Job> listener) {
     Objects.requireNonNull(listener, "listener");
-    return node.watch(id.value(), job -> listener.accept(withWaiting(job)));
+    return node.watch(id.value(), job -> listener.accept(queueReads.withWaiting(job)));
   }
 
   /**
@@ -378,13 +342,11 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalStateException if the job recorded no failed items
    */
   public JobId retryFailedItems(JobId id) {
-    Job parent = job(id).orElseThrow(() -> new NoSuchJobException(id));
+    Job parent = store.jobGet(id.value()).orElseThrow(() -> new NoSuchJobException(id));
     if (parent.failedItems() == null || parent.failedItems().items().isEmpty()) {
       throw new IllegalStateException("job " + id + " recorded no failed items to retry");
     }
-    JobId followUp = new JobId(store.jobInsertMany(List.of(node.followUp(parent))).get(0));
-    afterEnqueue(/* inTransaction= */ false);
-    return followUp;
+    return enqueuing.followUp(parent);
   }
 
   /**
@@ -438,19 +400,7 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalArgumentException if the args cannot be written as JSON or are too large
    */
   public Enqueued enqueueOrFind(String kind, Object args, EnqueueOptions options) {
-    List<dev.offload.store.Store.InsertResult> results = new ArrayList<>(1);
-    Connection tx = transactions == null ? null : transactions.current();
-    node.insert(
-        List.of(JobRequest.of(kind, args, options)),
-        inserts -> {
-          results.addAll(
-              tx == null
-                  ? store.jobInsertManyResults(inserts)
-                  : store.jobInsertManyResults(tx, inserts));
-          return results.stream().map(dev.offload.store.Store.InsertResult::id).toList();
-        });
-    afterEnqueue(/* inTransaction= */ tx != null);
-    return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
+    return enqueuing.enqueueOrFind(JobRequest.of(kind, args, options));
   }
 
   /**
@@ -488,21 +438,7 @@ public final class Offload implements AutoCloseable {
    *     (within the batch or by a stored job); nothing is written
    */
   public List<JobId> enqueueAll(List<JobRequest> requests) {
-    Connection tx = transactions == null ? null : transactions.current();
-    if (tx != null) {
-      return enqueueAll(tx, requests);
-    }
-    return enqueueOwn(requests);
-  }
-
-  /** Enqueues in a transaction of its own, whatever transaction the caller is in. */
-  private List<JobId> enqueueOwn(List<JobRequest> requests) {
-    if (requests.isEmpty()) {
-      return List.of();
-    }
-    List<JobId> ids = ids(node.insert(requests, store::jobInsertMany));
-    afterEnqueue(/* inTransaction= */ false);
-    return ids;
+    return enqueuing.enqueueAll(requests);
   }
 
   /**
@@ -514,21 +450,7 @@ public final class Offload implements AutoCloseable {
    * @return their ids, in request order
    */
   public List<JobId> enqueueAll(Connection tx, List<JobRequest> requests) {
-    Objects.requireNonNull(tx, "tx");
-    if (requests.isEmpty()) {
-      return List.of();
-    }
-    List<JobId> ids = ids(node.insert(requests, inserts -> store.jobInsertMany(tx, inserts)));
-    afterEnqueue(/* inTransaction= */ true);
-    return ids;
-  }
-
-  private static List<JobId> ids(List<Long> ids) {
-    List<JobId> out = new ArrayList<>(ids.size());
-    for (long id : ids) {
-      out.add(new JobId(id));
-    }
-    return out;
+    return enqueuing.enqueueAll(tx, requests);
   }
 
   /**
@@ -539,31 +461,7 @@ public final class Offload implements AutoCloseable {
    * @return the job, or empty if there is no such job
    */
   public Optional<Job> job(JobId id) {
-    return store.jobGet(id.value()).map(this::withWaiting);
-  }
-
-  /** {@code job} with the reason it waits, when it is due and a queue setting holds it back. */
-  private Job withWaiting(Job job) {
-    Instant now = config.clock().instant();
-    if (!FlowStatus.due(job, now)) {
-      return job;
-    }
-    dev.offload.store.Store.QueueSettings settings = settingsOf(job.queue());
-    if (settings == null || !FlowStatus.holdsBack(settings)) {
-      return job;
-    }
-    dev.offload.store.Store.QueueFlow flow =
-        store.queueFlow(job.queue(), settings.options(), job.concurrencyKey(), now);
-    return job.withWaiting(FlowStatus.waiting(job, settings, flow));
-  }
-
-  private dev.offload.store.Store.@Nullable QueueSettings settingsOf(String queue) {
-    for (dev.offload.store.Store.QueueSettings s : store.queueSettingsList()) {
-      if (s.name().equals(queue)) {
-        return s;
-      }
-    }
-    return null;
+    return store.jobGet(id.value()).map(queueReads::withWaiting);
   }
 
   /**
@@ -616,14 +514,7 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalStateException if the job already ended (succeeded, dead or cancelled)
    */
   public JobState cancel(JobId id) {
-    JobState before =
-        store
-            .jobCancel(id.value(), config.clock().instant())
-            .orElseThrow(() -> new NoSuchJobException(id));
-    if (!JobAction.CANCEL.allows(before)) {
-      throw refused(id, before, JobAction.CANCEL);
-    }
-    return before == JobState.RUNNING ? JobState.RUNNING : JobState.CANCELLED;
+    return actions.cancel(id);
   }
 
   /**
@@ -636,13 +527,7 @@ public final class Offload implements AutoCloseable {
    * @throws IllegalStateException if the job is running, available or succeeded
    */
   public void retry(JobId id) {
-    JobState before =
-        store
-            .jobRetry(id.value(), config.clock().instant())
-            .orElseThrow(() -> new NoSuchJobException(id));
-    if (!JobAction.RETRY.allows(before)) {
-      throw refused(id, before, JobAction.RETRY);
-    }
+    actions.retry(id);
   }
 
   /**
@@ -654,26 +539,7 @@ public final class Offload implements AutoCloseable {
    *     steps wait for it (the message names them; cancel it instead)
    */
   public void delete(JobId id) {
-    JobState before = store.jobDelete(id.value()).orElseThrow(() -> new NoSuchJobException(id));
-    if (!JobAction.DELETE.allows(before)) {
-      throw new IllegalStateException(
-          "job " + id + " is " + before.wireName() + "; cancel it before deleting it");
-    }
-  }
-
-  private static IllegalStateException refused(JobId id, JobState state, JobAction action) {
-    // A job that ended cannot be cancelled: it is too late, not the wrong moment.
-    String already = action == JobAction.CANCEL && state.isFinal() ? " already" : "";
-    return new IllegalStateException(
-        "job "
-            + id
-            + " is "
-            + state.wireName()
-            + already
-            + "; only a "
-            + action.describeFrom()
-            + " job can be "
-            + action.done());
+    actions.delete(id);
   }
 
   /**
@@ -684,15 +550,7 @@ public final class Offload implements AutoCloseable {
    * @return how many were replayed
    */
   public int replay(JobFilter filter) {
-    JobState state = filter.state() == null ? JobState.DEAD : filter.state();
-    if (!JobAction.REPLAY.allows(state)) {
-      throw new IllegalArgumentException(
-          "only "
-              + JobAction.REPLAY.describeFrom()
-              + " jobs can be replayed, not "
-              + state.wireName());
-    }
-    return store.jobReplayMany(filter.state(state), config.clock().instant());
+    return actions.replay(filter);
   }
 
   /**
@@ -703,16 +561,7 @@ public final class Offload implements AutoCloseable {
    * @return how many were deleted
    */
   public int purge(JobFilter filter) {
-    JobState state = filter.state() == null ? JobState.DEAD : filter.state();
-    if (!JobAction.PURGE.allows(state)) {
-      throw new IllegalArgumentException(
-          "only finished jobs ("
-              + JobAction.PURGE.describeFrom()
-              + ") can be purged, not "
-              + state.wireName()
-              + " ones");
-    }
-    return store.jobDeleteMany(filter.state(state));
+    return actions.purge(filter);
   }
 
   // ---------------------------------------------------------------- inline or background
@@ -759,7 +608,7 @@ public final class Offload implements AutoCloseable {
     Objects.requireNonNull(resultType, "resultType");
     Objects.requireNonNull(budget, "budget");
     // Never in the caller's transaction: the job must be visible at once to start within budget.
-    JobId id = enqueueOwn(List.of(JobRequest.of(kind, args, options))).get(0);
+    JobId id = enqueuing.enqueueOwn(List.of(JobRequest.of(kind, args, options))).get(0);
     return await(id, resultType, budget);
   }
 
@@ -805,39 +654,13 @@ public final class Offload implements AutoCloseable {
    */
   public <R> Outcome<R> await(JobId id, Class<R> resultType, Duration timeout)
       throws InterruptedException {
-    CountDownLatch ended = new CountDownLatch(1);
-    AtomicReference<Job> last = new AtomicReference<>();
-    try (AutoCloseable w =
-        node.watch(
-            id.value(),
-            job -> {
-              last.set(job);
-              if (job.state().isFinal()) {
-                ended.countDown();
-              }
-            })) {
-      // A timeout too long for a long of milliseconds waits as long as a long can say.
-      long millis =
-          timeout.isNegative()
-              ? 0
-              : timeout.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0
-                  ? Long.MAX_VALUE
-                  : timeout.toMillis();
-      boolean finished = ended.await(millis, TimeUnit.MILLISECONDS);
-      Job job =
-          finished
-              ? Objects.requireNonNull(last.get())
-              : job(id).orElseThrow(() -> new NoSuchJobException(id));
-      Outcome<R> outcome = Outcome.of(job, resultType);
-      if (outcome instanceof Outcome.Deferred<R> deferred && progressTokens != null) {
-        return new Outcome.Deferred<>(deferred.job(), progressUrl(id));
-      }
-      return outcome;
-    } catch (InterruptedException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+    Job ended = Awaiting.finalState(node, id, timeout);
+    Job job = ended != null ? ended : job(id).orElseThrow(() -> new NoSuchJobException(id));
+    Outcome<R> outcome = Outcome.of(job, resultType);
+    if (outcome instanceof Outcome.Deferred<R> deferred && progressTokens != null) {
+      return new Outcome.Deferred<>(deferred.job(), progressUrl(id));
     }
+    return outcome;
   }
 
   /** The longest request budget {@link #kindStats} compares run times against. */
@@ -956,22 +779,7 @@ public final class Offload implements AutoCloseable {
    * @return the queues, by name
    */
   public List<QueueStats> queues() {
-    Instant now = config.clock().instant();
-    Map<String, dev.offload.store.Store.QueueSettings> settings = new java.util.HashMap<>();
-    for (dev.offload.store.Store.QueueSettings s : store.queueSettingsList()) {
-      settings.put(s.name(), s);
-    }
-    List<QueueStats> out = new ArrayList<>();
-    for (QueueStats stats : store.queueStats(now)) {
-      dev.offload.store.Store.QueueSettings s = settings.get(stats.name());
-      if (s != null && FlowStatus.holdsBack(s)) {
-        stats =
-            stats.withFlow(
-                FlowStatus.flow(s, store.queueFlow(stats.name(), s.options(), null, now)));
-      }
-      out.add(stats);
-    }
-    return out;
+    return queueReads.queues();
   }
 
   /**
@@ -1002,13 +810,7 @@ public final class Offload implements AutoCloseable {
    * @return the options by queue name
    */
   public Map<String, QueueOptions> queueOptions() {
-    Map<String, QueueOptions> out = new java.util.TreeMap<>();
-    for (dev.offload.store.Store.QueueSettings s : store.queueSettingsList()) {
-      if (s.configured()) {
-        out.put(s.name(), s.options());
-      }
-    }
-    return out;
+    return queueReads.options();
   }
 
   /**
@@ -1069,32 +871,33 @@ public final class Offload implements AutoCloseable {
    * migrations at build.
    */
   public static final class Builder {
-    private @Nullable Store store;
-    private final Map<String, Registration<?>> registry = new LinkedHashMap<>();
-    private final Map<String, Integer> queues = new LinkedHashMap<>();
-    private final Map<String, QueueOptions> queueDefaults = new LinkedHashMap<>();
-    private @Nullable String node;
-    private Duration pollInterval = Duration.ofSeconds(1);
-    private Duration leaseDuration = Duration.ofSeconds(30);
-    private @Nullable Duration heartbeatInterval;
-    private Duration rescueInterval = Duration.ofSeconds(10);
-    private Duration shutdownGrace = Duration.ofSeconds(10);
-    private Duration progressInterval = Duration.ofSeconds(1);
-    private Duration retention = Duration.ofDays(7);
-    private Duration deadRetention = Duration.ofDays(30);
-    private final List<JobListener> listeners = new ArrayList<>();
-    private int maxClaimBatch = 500;
-    private int maxArgsBytes = 1 << 20;
-    private int maxResultBytes = 16 << 20;
-    private InstantSource clock = InstantSource.system();
-    private boolean migrate = true;
-    private final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
-    private byte @Nullable [] progressKey;
-    private java.net.@Nullable URI publicUrl;
-    private java.util.function.Function<String, @Nullable String> pushSecrets = System::getenv;
-    private @Nullable TransactionLookup transactions;
-    private String webPath = "";
-    private final List<JobInterceptor> interceptors = new ArrayList<>();
+    // Package-private: OffloadAssembly checks them and builds.
+    @Nullable Store store;
+    final Map<String, Registration<?>> registry = new LinkedHashMap<>();
+    final Map<String, Integer> queues = new LinkedHashMap<>();
+    final Map<String, QueueOptions> queueDefaults = new LinkedHashMap<>();
+    @Nullable String node;
+    Duration pollInterval = Duration.ofSeconds(1);
+    Duration leaseDuration = Duration.ofSeconds(30);
+    @Nullable Duration heartbeatInterval;
+    Duration rescueInterval = Duration.ofSeconds(10);
+    Duration shutdownGrace = Duration.ofSeconds(10);
+    Duration progressInterval = Duration.ofSeconds(1);
+    Duration retention = Duration.ofDays(7);
+    Duration deadRetention = Duration.ofDays(30);
+    final List<JobListener> listeners = new ArrayList<>();
+    int maxClaimBatch = 500;
+    int maxArgsBytes = 1 << 20;
+    int maxResultBytes = 16 << 20;
+    InstantSource clock = InstantSource.system();
+    boolean migrate = true;
+    final Map<String, DeclaredSchedule> declaredSchedules = new LinkedHashMap<>();
+    byte @Nullable [] progressKey;
+    java.net.@Nullable URI publicUrl;
+    java.util.function.Function<String, @Nullable String> pushSecrets = System::getenv;
+    @Nullable TransactionLookup transactions;
+    String webPath = "";
+    final List<JobInterceptor> interceptors = new ArrayList<>();
 
     private Builder() {}
 
@@ -1241,7 +1044,7 @@ public final class Offload implements AutoCloseable {
      * @return this builder
      */
     public <A> Builder register(String kind, JobHandler<A> handler, JobOptions options) {
-      return register(kind, argsTypeOf(handler), handler, options);
+      return register(kind, OffloadAssembly.argsTypeOf(handler), handler, options);
     }
 
     /**
@@ -1487,136 +1290,7 @@ public final class Offload implements AutoCloseable {
      * @throws IllegalStateException naming the field and value that is wrong
      */
     public Offload build() {
-      if (store == null) {
-        throw new IllegalStateException(
-            "store is required: Offload.builder().store(SqliteStore.open(path)) or PostgresStore");
-      }
-      requirePositive("pollInterval", pollInterval);
-      requirePositive("leaseDuration", leaseDuration);
-      requirePositive("rescueInterval", rescueInterval);
-      requirePositive("progressInterval", progressInterval);
-      requirePositive("retention", retention);
-      requirePositive("deadRetention", deadRetention);
-      Duration beat = heartbeatInterval != null ? heartbeatInterval : leaseDuration.dividedBy(3);
-      requirePositive("heartbeatInterval", beat);
-      if (beat.compareTo(leaseDuration) >= 0) {
-        throw new IllegalStateException(
-            "heartbeatInterval " + beat + " must be shorter than leaseDuration " + leaseDuration);
-      }
-      if (shutdownGrace == null || shutdownGrace.isNegative()) {
-        throw new IllegalStateException("shutdownGrace must not be negative, got " + shutdownGrace);
-      }
-      if (maxClaimBatch < 1 || maxClaimBatch > 10_000) {
-        throw new IllegalStateException(
-            "maxClaimBatch must be between 1 and 10000, got " + maxClaimBatch);
-      }
-      if (maxArgsBytes < 2) {
-        throw new IllegalStateException("maxArgsBytes must be at least 2, got " + maxArgsBytes);
-      }
-      if (progressKey != null && progressKey.length < ProgressTokens.MIN_KEY_BYTES) {
-        throw new IllegalStateException(
-            "progressKey must be at least "
-                + ProgressTokens.MIN_KEY_BYTES
-                + " bytes (32 random bytes recommended), got "
-                + progressKey.length);
-      }
-      if (maxResultBytes < 4) {
-        throw new IllegalStateException("maxResultBytes must be at least 4, got " + maxResultBytes);
-      }
-      Map<String, Integer> allQueues = new LinkedHashMap<>(queues);
-      for (Registration<?> r : registry.values()) {
-        allQueues.putIfAbsent(r.options().queue(), 10);
-      }
-      if (allQueues.isEmpty()) {
-        allQueues.put("default", 10);
-      }
-      String nodeName = node != null ? node : defaultNodeName();
-      EngineConfig config =
-          new EngineConfig(
-              nodeName,
-              allQueues,
-              pollInterval,
-              leaseDuration,
-              beat,
-              rescueInterval,
-              shutdownGrace,
-              progressInterval,
-              maxClaimBatch,
-              maxArgsBytes,
-              maxResultBytes,
-              retention,
-              deadRetention,
-              listeners,
-              clock,
-              withLoadedInterceptors(interceptors),
-              publicUrl,
-              pushSecrets);
-      if (migrate) {
-        store.migrate();
-      }
-      queueDefaults.forEach((name, defaults) ->
-          store.queueSettingsPut(name, defaults, /* onlyIfUnconfigured= */ true));
-      return new Offload(
-          store,
-          registry,
-          config,
-          List.copyOf(declaredSchedules.values()),
-          progressKey == null ? null : new ProgressTokens(progressKey),
-          transactions,
-          webPath,
-          config.interceptors());
-    }
-
-    /**
-     * The interceptors added to this builder and those of Offload's optional modules on the class
-     * path (offload-opentelemetry), found with the ServiceLoader.
-     */
-    private static List<JobInterceptor> withLoadedInterceptors(List<JobInterceptor> added) {
-      List<JobInterceptor> all = new ArrayList<>();
-      for (JobInterceptor i : java.util.ServiceLoader.load(JobInterceptor.class)) {
-        all.add(i);
-      }
-      all.addAll(added);
-      return all;
-    }
-
-    private static void requirePositive(String field, Duration value) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new IllegalStateException(field + " must be positive, got " + value);
-      }
-    }
-
-    private static String defaultNodeName() {
-      String host;
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (Exception e) {
-        host = "node";
-      }
-      return host
-          + "-"
-          + ProcessHandle.current().pid()
-          + "-"
-          + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <A> Class<A> argsTypeOf(JobHandler<A> handler) {
-      for (Type t : handler.getClass().getGenericInterfaces()) {
-        if (t instanceof ParameterizedType p && p.getRawType() == JobHandler.class) {
-          Type arg = p.getActualTypeArguments()[0];
-          if (arg instanceof Class<?> c) {
-            return (Class<A>) c;
-          }
-          if (arg instanceof ParameterizedType pa && pa.getRawType() instanceof Class<?> c) {
-            return (Class<A>) c;
-          }
-        }
-      }
-      throw new IllegalArgumentException(
-          "cannot tell the args type of "
-              + handler.getClass().getName()
-              + " (a lambda?): use register(kind, ArgsType.class, handler, options)");
+      return OffloadAssembly.build(this);
     }
   }
 

@@ -547,15 +547,7 @@ public final class Schedule {
 
     /** Validates the job options; a null catch-up policy is {@link CatchUp#LATEST}. */
     public ScheduleOptions {
-      if (queue != null) {
-        Validate.queueName(queue);
-      }
-      if (priority != null) {
-        Validate.priority(priority);
-      }
-      if (maxAttempts != null) {
-        Validate.maxAttempts(maxAttempts);
-      }
+      Validate.optionalJobOptions(queue, priority, maxAttempts);
       if (catchUp == null) {
         catchUp = CatchUp.LATEST;
       }
@@ -700,13 +692,10 @@ public final class Schedule {
      */
     @JsonCreator
     public static CatchUp fromWire(String name) {
-      for (CatchUp c : values()) {
-        if (c.wireName().equals(name)) {
-          return c;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown catch-up policy '" + name + "' (expected none, latest or all)");
+      return Validate.fromWire(
+          values(),
+          name,
+          () -> "unknown catch-up policy '" + name + "' (expected none, latest or all)");
     }
   }
 }

@@ -1,7 +1,10 @@
 package dev.offload;
 
 import dev.offload.OffloadException.InvalidJobException;
+import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Input checks shared by the API records; each message names the field and the bad value. */
 final class Validate {
@@ -10,29 +13,64 @@ final class Validate {
   private Validate() {}
 
   static void kind(String kind) {
-    if (kind == null || !NAME.matcher(kind).matches()) {
-      throw InvalidJobException.invalid(
-          "kind",
-          "kind must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
-              + quote(kind));
+    String problem = nameProblem("kind", kind);
+    if (problem != null) {
+      throw InvalidJobException.invalid("kind", problem);
     }
   }
 
   static void queueName(String queue) {
-    if (queue == null || !NAME.matcher(queue).matches()) {
-      throw InvalidJobException.invalid(
-          "queue",
-          "queue must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
-              + quote(queue));
+    String problem = nameProblem("queue", queue);
+    if (problem != null) {
+      throw InvalidJobException.invalid("queue", problem);
     }
   }
 
   static void scheduleName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "schedule name must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit), got "
-              + quote(name));
+    String problem = nameProblem("schedule name", name);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
     }
+  }
+
+  /** What is wrong with {@code value} as the name of a kind, queue or schedule; null if nothing. */
+  private static @Nullable String nameProblem(String what, @Nullable String value) {
+    if (value != null && NAME.matcher(value).matches()) {
+      return null;
+    }
+    return what
+        + " must be 1-128 letters, digits, '.', '_', ':' or '-' (starting with a letter or digit),"
+        + " got "
+        + (value == null ? "null" : "'" + value + "'");
+  }
+
+  /** The job options an enqueue, a schedule or a step may leave unset (null) for the kind's. */
+  static void optionalJobOptions(
+      @Nullable String queue, @Nullable Integer priority, @Nullable Integer maxAttempts) {
+    if (queue != null) {
+      queueName(queue);
+    }
+    if (priority != null) {
+      priority(priority);
+    }
+    if (maxAttempts != null) {
+      maxAttempts(maxAttempts);
+    }
+  }
+
+  /**
+   * The constant of {@code values} whose wire name (its name in lower case) is {@code name}.
+   *
+   * @throws IllegalArgumentException with {@code problem}'s message when there is none
+   */
+  static <E extends Enum<E>> E fromWire(
+      E[] values, @Nullable String name, Supplier<String> problem) {
+    for (E e : values) {
+      if (e.name().toLowerCase(Locale.ROOT).equals(name)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(problem.get());
   }
 
   static void priority(int priority) {
@@ -51,9 +89,5 @@ final class Validate {
       throw InvalidJobException.invalid(
           "maxAttempts", "maxAttempts must be between 1 and 1000, got " + maxAttempts);
     }
-  }
-
-  private static String quote(String s) {
-    return s == null ? "null" : "'" + s + "'";
   }
 }

@@ -170,6 +170,18 @@ public record Workflow(
     }
   }
 
+  /** {@code name} if it can name a workflow or batch ({@code what}): 1-200 characters. */
+  private static String requireName(String what, @Nullable String name) {
+    if (name == null || name.isBlank() || name.length() > 200) {
+      throw new IllegalArgumentException(
+          "a "
+              + what
+              + "'s name must be 1-200 characters, got "
+              + (name == null ? "null" : "'" + name + "'"));
+    }
+    return name;
+  }
+
   /**
    * Builds a workflow from {@link Offload#workflow(String)} and enqueues it in one transaction:
    *
@@ -205,12 +217,7 @@ public record Workflow(
         Function<List<JobRequest>, List<JobInsert>> validate,
         InstantSource clock,
         Runnable afterEnqueue) {
-      if (name == null || name.isBlank() || name.length() > 200) {
-        throw new IllegalArgumentException(
-            "a workflow's name must be 1-200 characters, got "
-                + (name == null ? "null" : "'" + name + "'"));
-      }
-      this.name = name;
+      this.name = requireName("workflow", name);
       this.store = store;
       this.validate = validate;
       this.clock = clock;
@@ -353,7 +360,7 @@ public record Workflow(
                 steps.get(i).options().onFailure().wireName(),
                 groups.get(i)));
       }
-      return new WorkflowInsert(name, clock.instant(), out);
+      return new WorkflowInsert(name, clock.instant(), out, /* batch= */ false);
     }
 
     /** "job 3 of 4: ..." from the enqueuer names the position: name the step instead. */
@@ -479,12 +486,7 @@ public record Workflow(
     public StepOptions {
       after = after == null ? List.of() : List.copyOf(after);
       onFailure = onFailure == null ? OnFailure.CANCEL : onFailure;
-      if (queue != null) {
-        Validate.queueName(queue);
-      }
-      if (priority != null) {
-        Validate.priority(priority);
-      }
+      Validate.optionalJobOptions(queue, priority, /* maxAttempts= */ null);
     }
 
     /** {@return no dependencies, default options} */
@@ -558,13 +560,8 @@ public record Workflow(
      */
     @JsonCreator
     public static OnFailure fromWire(String name) {
-      for (OnFailure f : values()) {
-        if (f.wireName().equals(name)) {
-          return f;
-        }
-      }
-      throw new IllegalArgumentException(
-          "onFailure must be cancel or continue, got '" + name + "'");
+      return Validate.fromWire(
+          values(), name, () -> "onFailure must be cancel or continue, got '" + name + "'");
     }
   }
 
@@ -719,12 +716,7 @@ public record Workflow(
         Store store,
         Function<List<JobRequest>, List<JobInsert>> validate,
         InstantSource clock) {
-      if (name == null || name.isBlank() || name.length() > 200) {
-        throw new IllegalArgumentException(
-            "a batch's name must be 1-200 characters, got "
-                + (name == null ? "null" : "'" + name + "'"));
-      }
-      this.name = name;
+      this.name = requireName("batch", name);
       this.store = store;
       this.validate = validate;
       this.clock = clock;
@@ -797,7 +789,7 @@ public record Workflow(
           throw new IllegalArgumentException(
               "job " + (i + 1) + " of batch '" + name + "': batch jobs take no run time or delay");
         }
-        steps.add(new WorkflowInsert.Step("job-" + (i + 1), j, List.of(), "cancel"));
+        steps.add(new WorkflowInsert.Step("job-" + (i + 1), j, List.of(), "cancel", List.of()));
         everyJob.add(i);
       }
       int at = requests.size();
@@ -823,7 +815,7 @@ public record Workflow(
                 + "': args must be a JSON object or null (the batch's counts are added to it), got "
                 + (args.length() > 40 ? args.substring(0, 40) + "..." : args));
       }
-      return new WorkflowInsert.Step(step, job, after, onFailure.wireName());
+      return new WorkflowInsert.Step(step, job, after, onFailure.wireName(), List.of());
     }
   }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,8 +225,7 @@ final class Engine {
       ClaimedJob waiting = p.removeBuffered(id);
       if (waiting != null) {
         Instant now = config.clock().instant();
-        completer.add(
-            new Completion(id, waiting.token(), JobState.CANCELLED, now, null, null, null, null));
+        completer.add(plainEnd(waiting, JobState.CANCELLED, now, null, null, null, false));
         return;
       }
     }
@@ -234,20 +234,7 @@ final class Engine {
       ex.interrupt();
       ClaimedJob job = ex.job;
       Instant now = config.clock().instant();
-      finish(
-          ex,
-          new Completion(
-              job.id(),
-              job.token(),
-              JobState.CANCELLED,
-              now,
-              null,
-              null,
-              null,
-              null,
-              finalProgress(ex, now, false),
-              null,
-              false));
+      finish(ex, endWithProgress(ex, JobState.CANCELLED, now, null, null, false));
       log.info("cancelled job {} ({}) at the request of a user", job.id(), job.kind());
     }
   }
@@ -398,26 +385,10 @@ final class Engine {
       return;
     }
     Instant now = config.clock().instant();
-    long bytes = resultJson == null ? 0 : utf8Length(resultJson);
-    if (bytes > config.maxResultBytes()) {
-      finish(
-          ex,
-          notStorable(
-              ex,
-              now,
-              RESULT_NOT_STORABLE,
-              "the push endpoint answered "
-                  + bytes
-                  + " bytes of JSON, over the limit of "
-                  + config.maxResultBytes()
-                  + " bytes (maxResultBytes)"));
+    if (endedTooLarge(ex, now, resultJson, "the push endpoint answered")) {
       return;
     }
-    ClaimedJob job = ex.job;
-    finish(
-        ex,
-        new Completion(
-            job.id(), job.token(), JobState.SUCCEEDED, now, null, resultJson, null, null));
+    finish(ex, plainEnd(ex.job, JobState.SUCCEEDED, now, null, resultJson, null, false));
   }
 
   /** A push failed: retried with the kind's backoff, or dead when permanent or out of attempts. */
@@ -528,54 +499,16 @@ final class Engine {
       String resultJson = result == null ? null : Json.write(result);
       if (ex.settle()) {
         Instant now = config.clock().instant();
-        long bytes = resultJson == null ? 0 : utf8Length(resultJson);
-        if (bytes > config.maxResultBytes()) {
-          // Stored, it would only fail again on every try; the result is not cut short either.
-          finish(
-              ex,
-              notStorable(
-                  ex,
-                  now,
-                  RESULT_NOT_STORABLE,
-                  "the result is "
-                      + bytes
-                      + " bytes of JSON, over the limit of "
-                      + config.maxResultBytes()
-                      + " bytes (maxResultBytes)"));
+        if (endedTooLarge(ex, now, resultJson, "the result is")) {
           return;
         }
-        finish(
-            ex,
-            new Completion(
-                job.id(),
-                job.token(),
-                JobState.SUCCEEDED,
-                now,
-                null,
-                resultJson,
-                null,
-                null,
-                finalProgress(ex, now, true),
-                failedItems(ex),
-                false));
+        finish(ex, endWithProgress(ex, JobState.SUCCEEDED, now, null, resultJson, false));
       }
     } catch (Snooze s) {
       if (ex.settle()) {
         Instant now = config.clock().instant();
-        finish(
-            ex,
-            new Completion(
-                job.id(),
-                job.token(),
-                JobState.RETRYING,
-                now,
-                now.plus(s.delay()),
-                null,
-                null,
-                null,
-                finalProgress(ex, now, false),
-                null,
-                true));
+        // A snooze gives its attempt back: the next claim reuses its number.
+        finish(ex, endWithProgress(ex, JobState.RETRYING, now, now.plus(s.delay()), null, true));
       }
     } catch (Throwable t) {
       fail(ex, t);
@@ -644,21 +577,9 @@ final class Engine {
                 HumanText.storable(error.getClass().getName()),
                 HumanText.storable(error.getMessage()),
                 HumanText.storable(stackTrace(error))));
-    JobOptions options =
-        ex.registration == null ? JobOptions.defaults() : ex.registration.options();
-    Completion completion =
-        RetryOrDead.failed(
-            job.id(),
-            job.token(),
-            job.attempt(),
-            job.maxAttempts(),
-            options,
-            error,
-            now,
-            errorJson,
-            null,
-            finalProgress(ex, now, false));
-    finish(ex, completion);
+    JobOptions options = RetryOrDead.options(ex.registration);
+    finish(
+        ex, RetryOrDead.failed(job, options, error, now, errorJson, finalProgress(ex, now, false)));
   }
 
   /** The error class of an attempt whose result cannot be stored. */
@@ -674,7 +595,83 @@ final class Engine {
         Json.write(
             new JobError(
                 job.attempt(), now, config.node(), errorClass, HumanText.storable(why), null));
-    return new Completion(job.id(), job.token(), JobState.DEAD, now, null, null, errorJson, null);
+    return plainEnd(job, JobState.DEAD, now, null, null, errorJson, false);
+  }
+
+  /**
+   * An end that writes no progress and no failed items (what is stored is kept); {@code
+   * refundAttempt} gives the attempt back (a snooze).
+   */
+  static Completion plainEnd(
+      ClaimedJob job,
+      JobState state,
+      Instant at,
+      @Nullable Instant runAt,
+      @Nullable String resultJson,
+      @Nullable String errorJson,
+      boolean refundAttempt) {
+    return new Completion(
+        job.id(),
+        job.token(),
+        state,
+        at,
+        runAt,
+        resultJson,
+        errorJson,
+        /* leaseExpiredBefore= */ null,
+        /* progressJson= */ null,
+        /* failedItemsJson= */ null,
+        refundAttempt,
+        /* startedAt= */ null);
+  }
+
+  /**
+   * An end that also writes the attempt's last progress and, when it succeeded, the items that
+   * failed without failing it.
+   */
+  private Completion endWithProgress(
+      Execution ex,
+      JobState state,
+      Instant at,
+      @Nullable Instant runAt,
+      @Nullable String resultJson,
+      boolean refundAttempt) {
+    boolean succeeded = state == JobState.SUCCEEDED;
+    return new Completion(
+        ex.job.id(),
+        ex.job.token(),
+        state,
+        at,
+        runAt,
+        resultJson,
+        /* errorJson= */ null,
+        /* leaseExpiredBefore= */ null,
+        finalProgress(ex, at, succeeded),
+        succeeded ? failedItems(ex) : null,
+        refundAttempt,
+        /* startedAt= */ null);
+  }
+
+  /**
+   * Ends the attempt dead when its result is over {@code maxResultBytes}: stored, it would only
+   * fail again on every try, and the result is not cut short either. {@code said} starts the
+   * error's message ("the result is").
+   */
+  private boolean endedTooLarge(
+      Execution ex, Instant now, @Nullable String resultJson, String said) {
+    long bytes = resultJson == null ? 0 : utf8Length(resultJson);
+    if (bytes <= config.maxResultBytes()) {
+      return false;
+    }
+    String why =
+        said
+            + " "
+            + bytes
+            + " bytes of JSON, over the limit of "
+            + config.maxResultBytes()
+            + " bytes (maxResultBytes)";
+    finish(ex, notStorable(ex, now, RESULT_NOT_STORABLE, why));
+    return true;
   }
 
   /** What the completer writes instead when the store refuses {@code refused}. */

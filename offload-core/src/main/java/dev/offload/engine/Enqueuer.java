@@ -120,16 +120,17 @@ final class Enqueuer {
         state,
         runAt,
         now,
-        null,
-        null,
+        /* parentId= */ null,
+        /* retryItemsJson= */ null,
         o.idempotencyKey(),
-        null,
+        /* schedule= */ null,
         o.concurrencyKey() != null || reg == null
             ? o.concurrencyKey()
             : derivedKey(request, args, reg),
         o.uniqueKey(),
         o.uniqueFor() == null ? null : now.minus(o.uniqueFor()),
-        o.replaceDuplicate());
+        o.replaceDuplicate(),
+        /* headersJson= */ null);
   }
 
   /**
@@ -205,7 +206,13 @@ final class Enqueuer {
         now,
         parent.id().value(),
         Json.write(keys),
-        null);
+        /* idempotencyKey= */ null,
+        /* schedule= */ null,
+        /* concurrencyKey= */ null,
+        /* uniqueKey= */ null,
+        /* uniqueFinishedAfter= */ null,
+        /* replaceDuplicate= */ false,
+        /* headersJson= */ null);
   }
 
   /**

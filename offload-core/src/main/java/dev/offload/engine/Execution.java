@@ -2,10 +2,9 @@ package dev.offload.engine;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.offload.Job.FailedItems;
-import dev.offload.Job.JobId;
 import dev.offload.Job.Stage;
-import dev.offload.JobContext;
 import dev.offload.engine.Node.Registration;
+import dev.offload.internal.AttemptContext;
 import dev.offload.internal.Json;
 import dev.offload.store.Store.ClaimedJob;
 import java.time.Duration;
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (the handler, its timeout, a shutdown) {@link #settle()}s it; the others then do nothing, so a
  * handler that outlives its timeout cannot write a second outcome.
  */
-final class Execution implements JobContext {
+final class Execution extends AttemptContext {
   private static final TypeReference<List<String>> KEYS = new TypeReference<>() {};
 
   final ClaimedJob job;
@@ -38,10 +37,6 @@ final class Execution implements JobContext {
   /** When {@link #shouldYield()} turns true for the deadline; null when there is none. */
   private final Instant yieldAt;
 
-  /** Whether {@link #shouldYield()} has said true, and a checkpoint was stored after that. */
-  private volatile boolean toldToYield;
-
-  private volatile boolean checkpointedAfterYield;
   private volatile String checkpointJson;
   final long startedMillis = System.currentTimeMillis();
 
@@ -71,6 +66,7 @@ final class Execution implements JobContext {
       Registration<?> registration,
       Producer producer,
       long claimedNanos) {
+    super(job.id(), job.kind(), job.queue(), job.attempt(), job.maxAttempts());
     this.engine = engine;
     this.claimedNanos = claimedNanos;
     this.startedAt = engine.config().clock().instant();
@@ -137,31 +133,6 @@ final class Execution implements JobContext {
   }
 
   @Override
-  public JobId id() {
-    return new JobId(job.id());
-  }
-
-  @Override
-  public String kind() {
-    return job.kind();
-  }
-
-  @Override
-  public String queue() {
-    return job.queue();
-  }
-
-  @Override
-  public int attempt() {
-    return job.attempt();
-  }
-
-  @Override
-  public int maxAttempts() {
-    return job.maxAttempts();
-  }
-
-  @Override
   public boolean isCancelled() {
     return cancelled;
   }
@@ -184,36 +155,18 @@ final class Execution implements JobContext {
   }
 
   @Override
-  public boolean shouldYield() {
-    boolean yield =
-        cancelled || (yieldAt != null && !engine.config().clock().instant().isBefore(yieldAt));
-    if (yield) {
-      toldToYield = true;
-    }
-    return yield;
-  }
-
-  /**
-   * Whether the handler returned to be continued: it was told to yield and stored a checkpoint
-   * after that.
-   */
-  boolean continues() {
-    return toldToYield && checkpointedAfterYield;
+  protected boolean yieldNow() {
+    return cancelled || (yieldAt != null && !engine.config().clock().instant().isBefore(yieldAt));
   }
 
   @Override
-  public void total(long total) {
-    progress.total(total);
+  protected ProgressCounts counts() {
+    return progress;
   }
 
   @Override
-  public void advance(long n) {
-    progress.advance(n);
-  }
-
-  @Override
-  public void done(long done) {
-    progress.done(done);
+  protected String checkpointJson() {
+    return checkpointJson;
   }
 
   @Override
@@ -229,11 +182,6 @@ final class Execution implements JobContext {
     }
     progress.stages(named, engine.stageHistory(job.kind()));
     engine.progressChanged();
-  }
-
-  @Override
-  public void stage(String name) {
-    stage(name, -1);
   }
 
   @Override
@@ -254,29 +202,7 @@ final class Execution implements JobContext {
               + " lost its lease (it was rescued, released or cancelled); stop this attempt");
     }
     checkpointJson = json;
-    if (toldToYield) {
-      checkpointedAfterYield = true;
-    }
-  }
-
-  @Override
-  public <T> Optional<T> checkpoint(Class<T> type) {
-    String json = checkpointJson;
-    if (json == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Json.read(json, type));
-    } catch (Exception e) {
-      throw new IllegalStateException(
-          "the checkpoint of job "
-              + job.id()
-              + " is not a "
-              + type.getSimpleName()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
+    checkpointStored();
   }
 
   @Override
@@ -307,16 +233,6 @@ final class Execution implements JobContext {
   @Override
   public void itemFailed(String key, String error) {
     progress.itemFailed(String.valueOf(key), HumanText.storable(error));
-  }
-
-  @Override
-  public void itemFailed(String key, Throwable error) {
-    String message = error.getMessage();
-    itemFailed(
-        key,
-        message == null
-            ? error.getClass().getName()
-            : error.getClass().getSimpleName() + ": " + message);
   }
 
   @Override

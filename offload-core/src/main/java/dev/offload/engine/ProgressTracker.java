@@ -4,6 +4,7 @@ import dev.offload.Job.FailedItems;
 import dev.offload.Job.Progress;
 import dev.offload.Job.Progress.StageProgress;
 import dev.offload.Job.Stage;
+import dev.offload.internal.AttemptContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and a flag, cheap enough per item in a hot loop); the reporter's thread samples and snapshots it
  * and decides when to write. Stage changes are rare and synchronized.
  */
-final class ProgressTracker {
+final class ProgressTracker implements AttemptContext.ProgressCounts {
   private final AtomicLong done = new AtomicLong();
   private volatile long total = -1;
   private volatile String message;
@@ -66,7 +67,8 @@ final class ProgressTracker {
 
   // ---------------------------------------------------------------- handler side
 
-  void total(long total) {
+  @Override
+  public void total(long total) {
     if (total < 0) {
       throw new IllegalArgumentException("total must not be negative, got " + total);
     }
@@ -74,7 +76,8 @@ final class ProgressTracker {
     dirty = true;
   }
 
-  void advance(long n) {
+  @Override
+  public void advance(long n) {
     done.addAndGet(n);
     if (stageFresh) {
       stageFresh = false;
@@ -88,7 +91,8 @@ final class ProgressTracker {
    * Sets the count. Before the stage's first {@link #advance} it is the stage's starting point (a
    * run resuming from a checkpoint), not work done now, so the rate starts counting from it.
    */
-  void done(long n) {
+  @Override
+  public void done(long n) {
     if (n < 0) {
       throw new IllegalArgumentException("done must not be negative, got " + n);
     }

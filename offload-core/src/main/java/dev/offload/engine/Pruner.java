@@ -13,20 +13,8 @@ import java.time.InstantSource;
  * {@link #runOnce} directly, with a clock they move. Ages are counted on the engine's clock, the
  * one that wrote the jobs' finish times.
  */
-final class Pruner {
+record Pruner(Store store, Duration retention, Duration deadRetention, InstantSource clock) {
   static final int BATCH = 1_000;
-
-  private final Store store;
-  private final Duration retention;
-  private final Duration deadRetention;
-  private final InstantSource clock;
-
-  Pruner(Store store, Duration retention, Duration deadRetention, InstantSource clock) {
-    this.store = store;
-    this.retention = retention;
-    this.deadRetention = deadRetention;
-    this.clock = clock;
-  }
 
   /** Prunes everything due; returns how many jobs it deleted. */
   int runOnce() {

@@ -336,21 +336,10 @@ final class PushDispatcher {
 
   /** The options a push job fails by: its kind's when this node registers it, else defaults. */
   static JobOptions options(Execution ex) {
-    return ex.registration == null ? JobOptions.defaults() : ex.registration.options();
+    return RetryOrDead.options(ex.registration);
   }
 
   static Completion snooze(Execution ex, Instant now, Duration wait) {
-    return new Completion(
-        ex.job.id(),
-        ex.job.token(),
-        JobState.RETRYING,
-        now,
-        now.plus(wait),
-        null,
-        null,
-        null,
-        null,
-        null,
-        true);
+    return Engine.plainEnd(ex.job, JobState.RETRYING, now, now.plus(wait), null, null, true);
   }
 }

@@ -1,7 +1,6 @@
 package dev.offload.engine;
 
 import dev.offload.Job.JobError;
-import dev.offload.JobOptions;
 import dev.offload.engine.Node.Registration;
 import dev.offload.internal.Json;
 import dev.offload.store.Store;
@@ -26,20 +25,9 @@ import java.util.Map;
  * <p>The engine's leader thread calls {@link #runOnce} every rescue interval; tests call it
  * directly, with a clock they move.
  */
-final class Rescuer {
+record Rescuer(
+    Store store, Map<String, Registration<?>> registry, String node, InstantSource clock) {
   static final int BATCH = 1_000;
-
-  private final Store store;
-  private final Map<String, Registration<?>> registry;
-  private final String node;
-  private final InstantSource clock;
-
-  Rescuer(Store store, Map<String, Registration<?>> registry, String node, InstantSource clock) {
-    this.store = store;
-    this.registry = registry;
-    this.node = node;
-    this.clock = clock;
-  }
 
   /** Rescues up to one batch; returns the completions it wrote. */
   List<Completion> runOnce() {
@@ -58,20 +46,8 @@ final class Rescuer {
       String error =
           Json.write(
               new JobError(job.attempt(), now, node, "dev.offload.LostWorker", message, null));
-      Registration<?> reg = registry.get(job.kind());
-      JobOptions options = reg == null ? JobOptions.defaults() : reg.options();
       completions.add(
-          RetryOrDead.failed(
-              job.id(),
-              job.token(),
-              job.attempt(),
-              job.maxAttempts(),
-              options,
-              null,
-              now,
-              error,
-              job.checkedAt(),
-              null));
+          RetryOrDead.lost(job, RetryOrDead.options(registry.get(job.kind())), now, error));
     }
     java.util.Set<Long> written = new java.util.HashSet<>(store.jobCompleteMany(completions));
     return completions.stream().filter(c -> written.contains(c.id())).toList();

@@ -108,10 +108,15 @@ final class Scheduler {
         JobState.AVAILABLE,
         tick,
         now,
-        null,
-        null,
-        null,
-        s.name());
+        /* parentId= */ null,
+        /* retryItemsJson= */ null,
+        /* idempotencyKey= */ null,
+        s.name(),
+        /* concurrencyKey= */ null,
+        /* uniqueKey= */ null,
+        /* uniqueFinishedAfter= */ null,
+        /* replaceDuplicate= */ false,
+        /* headersJson= */ null);
   }
 
   /** The timing of a stored schedule. */

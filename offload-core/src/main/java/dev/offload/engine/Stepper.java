@@ -14,16 +14,7 @@ import java.util.TreeSet;
  * Engine#runOneNow}), so retries, snoozes, checkpoints, workflow releases and results behave alike;
  * only timeouts and the background services (heartbeats, rescue, progress ticks) are absent.
  */
-final class Stepper implements JobStepper {
-  private final Engine engine;
-  private final Store store;
-  private final EngineConfig config;
-
-  Stepper(Engine engine, Store store, EngineConfig config) {
-    this.engine = engine;
-    this.store = store;
-    this.config = config;
-  }
+record Stepper(Engine engine, Store store, EngineConfig config) implements JobStepper {
 
   @Override
   public OptionalLong runNext() {

@@ -605,29 +605,6 @@ public interface Store extends AutoCloseable {
         throw new IllegalArgumentException("limit must be positive, got " + limit);
       }
     }
-
-    /**
-     * A claim from a queue without flow control.
-     *
-     * @param queue the queue to claim from
-     * @param kinds the kinds this node can run ({@link #ANY_KIND} for every kind)
-     * @param limit how many jobs at most; positive
-     * @param node the claiming node's name
-     * @param token the claim token the jobs are held under
-     * @param now the engine's time: jobs with {@code run_at <= now} are due; written as started_at
-     * @param lease how long the claim holds without a heartbeat, counted on the store's clock (see
-     *     {@link Store}), not on {@code now}
-     */
-    public ClaimParams(
-        String queue,
-        List<String> kinds,
-        int limit,
-        String node,
-        long token,
-        Instant now,
-        Duration lease) {
-      this(queue, kinds, limit, node, token, now, lease, QueueOptions.none());
-    }
   }
 
   /**
@@ -662,52 +639,7 @@ public interface Store extends AutoCloseable {
       String retryItemsJson,
       long token,
       java.time.Instant runAt,
-      String headersJson) {
-    /**
-     * A job without headers.
-     *
-     * @param id the job's id
-     * @param kind its kind
-     * @param queue its queue
-     * @param argsJson its args as JSON
-     * @param attempt the number of this attempt, from 1
-     * @param maxAttempts how many attempts it may use
-     * @param priority its priority
-     * @param checkpointJson the last checkpoint as JSON, or null
-     * @param failedItemsJson the items failed so far as JSON, or null
-     * @param retryItemsJson the item keys a follow-up job retries, as JSON, or null
-     * @param token the claim token it is held under
-     * @param runAt when it was due
-     */
-    public ClaimedJob(
-        long id,
-        String kind,
-        String queue,
-        String argsJson,
-        int attempt,
-        int maxAttempts,
-        int priority,
-        String checkpointJson,
-        String failedItemsJson,
-        String retryItemsJson,
-        long token,
-        java.time.Instant runAt) {
-      this(
-          id,
-          kind,
-          queue,
-          argsJson,
-          attempt,
-          maxAttempts,
-          priority,
-          checkpointJson,
-          failedItemsJson,
-          retryItemsJson,
-          token,
-          runAt,
-          null);
-    }
-  }
+      String headersJson) {}
 
   /**
    * The end of one attempt: written only when the job is still running under {@code token} (and,
@@ -756,92 +688,7 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /**
-     * An end without progress or failed items to write.
-     *
-     * @param id the job
-     * @param token the claim token of the attempt
-     * @param state succeeded, retrying, dead or cancelled
-     * @param at when the attempt ended; becomes finished_at for a final state
-     * @param runAt when a retrying job may run again; null otherwise
-     * @param resultJson the result, or null
-     * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
-     * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this
-     *     instant of the store's clock ({@link StuckJob#checkedAt()}); else null
-     */
-    public Completion(
-        long id,
-        long token,
-        JobState state,
-        Instant at,
-        Instant runAt,
-        String resultJson,
-        String errorJson,
-        Instant leaseExpiredBefore) {
-      this(
-          id,
-          token,
-          state,
-          at,
-          runAt,
-          resultJson,
-          errorJson,
-          leaseExpiredBefore,
-          null,
-          null,
-          false,
-          null);
-    }
-
-    /**
-     * An end with progress and failed items, its start unknown.
-     *
-     * @param id the job
-     * @param token the claim token of the attempt
-     * @param state succeeded, retrying, dead or cancelled
-     * @param at when the attempt ended; becomes finished_at for a final state
-     * @param runAt when a retrying job may run again; null otherwise
-     * @param resultJson the result, or null
-     * @param errorJson a {@code JobError} as JSON to append to the job's errors, or null
-     * @param leaseExpiredBefore for the rescuer: write only if the lease expired before this
-     *     instant of the store's clock ({@link StuckJob#checkedAt()}); else null
-     * @param progressJson the attempt's last progress, or null to keep what is stored
-     * @param failedItemsJson the items that failed so far, or null to keep what is stored
-     * @param refundAttempt give the attempt back (a snooze): the next claim reuses its number
-     */
-    public Completion(
-        long id,
-        long token,
-        JobState state,
-        Instant at,
-        Instant runAt,
-        String resultJson,
-        String errorJson,
-        Instant leaseExpiredBefore,
-        String progressJson,
-        String failedItemsJson,
-        boolean refundAttempt) {
-      this(
-          id,
-          token,
-          state,
-          at,
-          runAt,
-          resultJson,
-          errorJson,
-          leaseExpiredBefore,
-          progressJson,
-          failedItemsJson,
-          refundAttempt,
-          null);
-    }
-
-    /**
-     * This end, with the time its handler started.
-     *
-     * @param handlerStarted when the attempt's handler started
-     * @return a copy with that start
-     */
+    /** This end, with the time its handler started. */
     public Completion startedAt(Instant handlerStarted) {
       return new Completion(
           id,
@@ -1046,71 +893,7 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /**
-     * A job without headers.
-     *
-     * @param kind the job's kind
-     * @param queue its queue
-     * @param priority its priority
-     * @param argsJson its args as JSON
-     * @param maxAttempts how many attempts it may use
-     * @param state scheduled (due later) or available; waiting for a workflow step
-     * @param runAt when it is due
-     * @param createdAt when it was enqueued (the engine's clock)
-     * @param parentId the job whose failed items it retries, or null
-     * @param retryItemsJson the item keys it retries, as JSON, or null
-     * @param idempotencyKey its idempotency key, or null
-     * @param schedule the schedule that made it, or null
-     * @param concurrencyKey its concurrency key, or null
-     * @param uniqueKey its unique key, or null
-     * @param uniqueFinishedAfter a finished job with the unique key counts if it finished after
-     *     this, or null
-     * @param replaceDuplicate whether a pending duplicate takes this job's args, run time and
-     *     priority
-     */
-    public JobInsert(
-        String kind,
-        String queue,
-        int priority,
-        String argsJson,
-        int maxAttempts,
-        JobState state,
-        Instant runAt,
-        Instant createdAt,
-        Long parentId,
-        String retryItemsJson,
-        String idempotencyKey,
-        String schedule,
-        String concurrencyKey,
-        String uniqueKey,
-        Instant uniqueFinishedAfter,
-        boolean replaceDuplicate) {
-      this(
-          kind,
-          queue,
-          priority,
-          argsJson,
-          maxAttempts,
-          state,
-          runAt,
-          createdAt,
-          parentId,
-          retryItemsJson,
-          idempotencyKey,
-          schedule,
-          concurrencyKey,
-          uniqueKey,
-          uniqueFinishedAfter,
-          replaceDuplicate,
-          null);
-    }
-
-    /**
-     * This job with headers.
-     *
-     * @param headersJson a JSON object of strings, or null
-     * @return a copy with those headers
-     */
+    /** This job with {@code headersJson} (a JSON object of strings, or null). */
     public JobInsert withHeaders(String headersJson) {
       return new JobInsert(
           kind,
@@ -1130,132 +913,6 @@ public interface Store extends AutoCloseable {
           uniqueFinishedAfter,
           replaceDuplicate,
           headersJson);
-    }
-
-    /**
-     * A job without flow-control keys.
-     *
-     * @param kind the job's kind
-     * @param queue its queue
-     * @param priority its priority
-     * @param argsJson its args as JSON
-     * @param maxAttempts how many attempts it may use
-     * @param state scheduled (due later) or available; waiting for a workflow step
-     * @param runAt when it is due
-     * @param createdAt when it was enqueued (the engine's clock)
-     * @param parentId the job whose failed items it retries, or null
-     * @param retryItemsJson the item keys it retries, as JSON, or null
-     * @param idempotencyKey its idempotency key, or null
-     * @param schedule the schedule that made it, or null
-     */
-    public JobInsert(
-        String kind,
-        String queue,
-        int priority,
-        String argsJson,
-        int maxAttempts,
-        JobState state,
-        Instant runAt,
-        Instant createdAt,
-        Long parentId,
-        String retryItemsJson,
-        String idempotencyKey,
-        String schedule) {
-      this(
-          kind,
-          queue,
-          priority,
-          argsJson,
-          maxAttempts,
-          state,
-          runAt,
-          createdAt,
-          parentId,
-          retryItemsJson,
-          idempotencyKey,
-          schedule,
-          null,
-          null,
-          null,
-          false);
-    }
-
-    /**
-     * A job with no parent.
-     *
-     * @param kind the job's kind
-     * @param queue its queue
-     * @param priority its priority
-     * @param argsJson its args as JSON
-     * @param maxAttempts how many attempts it may use
-     * @param state scheduled (due later) or available; waiting for a workflow step
-     * @param runAt when it is due
-     * @param createdAt when it was enqueued (the engine's clock)
-     */
-    public JobInsert(
-        String kind,
-        String queue,
-        int priority,
-        String argsJson,
-        int maxAttempts,
-        JobState state,
-        Instant runAt,
-        Instant createdAt) {
-      this(
-          kind,
-          queue,
-          priority,
-          argsJson,
-          maxAttempts,
-          state,
-          runAt,
-          createdAt,
-          null,
-          null,
-          null,
-          null);
-    }
-
-    /**
-     * A job without a schedule.
-     *
-     * @param kind the job's kind
-     * @param queue its queue
-     * @param priority its priority
-     * @param argsJson its args as JSON
-     * @param maxAttempts how many attempts it may use
-     * @param state scheduled (due later) or available; waiting for a workflow step
-     * @param runAt when it is due
-     * @param createdAt when it was enqueued (the engine's clock)
-     * @param parentId the job whose failed items it retries, or null
-     * @param retryItemsJson the item keys it retries, as JSON, or null
-     * @param idempotencyKey its idempotency key, or null
-     */
-    public JobInsert(
-        String kind,
-        String queue,
-        int priority,
-        String argsJson,
-        int maxAttempts,
-        JobState state,
-        Instant runAt,
-        Instant createdAt,
-        Long parentId,
-        String retryItemsJson,
-        String idempotencyKey) {
-      this(
-          kind,
-          queue,
-          priority,
-          argsJson,
-          maxAttempts,
-          state,
-          runAt,
-          createdAt,
-          parentId,
-          retryItemsJson,
-          idempotencyKey,
-          null);
     }
 
     /**
@@ -1660,17 +1317,6 @@ public interface Store extends AutoCloseable {
     }
 
     /**
-     * A workflow that is not a batch.
-     *
-     * @param name the workflow's name
-     * @param createdAt when it was enqueued
-     * @param steps its steps, each after the steps it depends on
-     */
-    public WorkflowInsert(String name, Instant createdAt, List<Step> steps) {
-      this(name, createdAt, steps, false);
-    }
-
-    /**
      * One step.
      *
      * @param name its name, unique in the workflow
@@ -1689,18 +1335,6 @@ public interface Store extends AutoCloseable {
         after = List.copyOf(after);
         Objects.requireNonNull(onFailure, "onFailure");
         groups = List.copyOf(groups);
-      }
-
-      /**
-       * A step that waits for no group.
-       *
-       * @param name its name, unique in the workflow
-       * @param job its job
-       * @param after the positions of the steps it waits for
-       * @param onFailure {@code cancel} or {@code continue}
-       */
-      public Step(String name, JobInsert job, List<Integer> after, String onFailure) {
-        this(name, job, after, onFailure, List.of());
       }
     }
 

@@ -77,12 +77,19 @@ class ArchitectureTest {
           .doNotHaveFullyQualifiedName("dev.offload.Offload$Builder")
           .and()
           .doNotHaveFullyQualifiedName("dev.offload.Schedule$Schedules")
+          .and()
+          .doNotHaveFullyQualifiedName("dev.offload.OffloadAssembly")
+          .and()
+          .doNotHaveFullyQualifiedName("dev.offload.Enqueuing")
+          .and()
+          .doNotHaveFullyQualifiedName("dev.offload.Awaiting")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("dev.offload.engine")
           .because(
-              "the API and the store SPI never depend on the engine; the façade (Offload, its builder, and its "
-                  + "schedules view) reaches it through Node");
+              "the API and the store SPI never depend on the engine; the façade (Offload, its builder, its "
+                  + "schedules view, and the package-private classes Offload hands its work to) reaches it "
+                  + "through Node");
 
   @ArchTest
   static final ArchRule noPublicMutableStatics =

@@ -11,13 +11,12 @@ import dev.offload.QueueOptions;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
 import dev.offload.store.Store;
-import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
 import dev.offload.store.Store.Completion;
-import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.LeasedJob;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.testsupport.ScheduleContract.ManualClock;
+import dev.offload.testsupport.StoreFixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -118,7 +117,7 @@ public abstract class EngineServicesContract {
     JobState state = runAt.isAfter(now) ? JobState.SCHEDULED : JobState.AVAILABLE;
     return store
         .jobInsertMany(
-            List.of(new JobInsert(kind, queue, priority, "{}", maxAttempts, state, runAt, now)))
+            List.of(StoreFixtures.job(kind, queue, priority, "{}", maxAttempts, state, runAt, now)))
         .get(0);
   }
 
@@ -140,7 +139,7 @@ public abstract class EngineServicesContract {
     long token = nextToken++;
     List<ClaimedJob> claimed =
         store.jobClaim(
-            new ClaimParams(
+            StoreFixtures.claim(
                 "default", List.of("k", "flaky"), 1, node, token, clock.instant(), lease));
     assertThat(claimed).hasSize(1);
     return new LeasedJob(claimed.get(0).id(), token);
@@ -149,7 +148,7 @@ public abstract class EngineServicesContract {
   private Completion ended(LeasedJob lease, JobState state) {
     Instant now = clock.instant();
     Instant runAt = state == JobState.RETRYING ? now.plus(BACKOFF) : null;
-    return new Completion(lease.id(), lease.token(), state, now, runAt, null, null, null);
+    return StoreFixtures.completion(lease.id(), lease.token(), state, now, runAt, null, null, null);
   }
 
   private Completer completer() {

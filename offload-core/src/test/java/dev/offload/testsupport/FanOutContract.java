@@ -16,9 +16,7 @@ import dev.offload.Workflow;
 import dev.offload.Workflow.WorkflowId;
 import dev.offload.internal.Json;
 import dev.offload.store.Store;
-import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
-import dev.offload.store.Store.Completion;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -336,7 +334,7 @@ public abstract class FanOutContract {
     }
     List<ClaimedJob> claimed =
         store.jobClaim(
-            new ClaimParams(
+            StoreFixtures.claim(
                 "default",
                 List.of("fan.page"),
                 1000,
@@ -355,7 +353,7 @@ public abstract class FanOutContract {
               go.await();
               return store.jobCompleteMany(
                   List.of(
-                      new Completion(
+                      StoreFixtures.completion(
                           c.id(), 9L, JobState.SUCCEEDED, Instant.now(), null, "{}", null, null)));
             }));
       }
@@ -399,7 +397,7 @@ public abstract class FanOutContract {
     o.start();
     assertThat(
             store.jobClaim(
-                new ClaimParams(
+                StoreFixtures.claim(
                     "default",
                     List.of("fan.join"),
                     10,

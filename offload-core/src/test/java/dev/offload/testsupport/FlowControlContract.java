@@ -17,7 +17,6 @@ import dev.offload.QueueOptions.Rate;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
-import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.JobInsert;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,7 +95,8 @@ public abstract class FlowControlContract {
         key,
         null,
         null,
-        false);
+        false,
+        null);
   }
 
   private List<ClaimedJob> claim(String queue, int limit, Instant now, String node) {
@@ -118,7 +118,7 @@ public abstract class FlowControlContract {
     assertThat(
             store.jobCompleteMany(
                 List.of(
-                    new Completion(
+                    StoreFixtures.completion(
                         job.id(), job.token(), JobState.SUCCEEDED, at, null, null, null, null))))
         .containsExactly(job.id());
   }
@@ -284,7 +284,8 @@ public abstract class FlowControlContract {
     // A node whose copy of the settings predates the limit.
     assertThat(
             store.jobClaim(
-                new ClaimParams("sync", List.of("k"), 10, "stale", 1L, t0, Duration.ofSeconds(30))))
+                StoreFixtures.claim(
+                    "sync", List.of("k"), 10, "stale", 1L, t0, Duration.ofSeconds(30))))
         .isEmpty();
     assertThat(claim("sync", 10, t0)).hasSize(1);
     // And a node that still thinks a queue is limited claims normally once the limit is gone.

@@ -13,7 +13,6 @@ import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import dev.offload.OffloadException.IdempotencyKeyConflictException;
 import dev.offload.store.Store;
-import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.JobInsert;
@@ -452,7 +451,7 @@ public abstract class HardeningContract {
     List<Long> ids = store.jobInsertMany(List.of(fixture("k"), fixture("k"), fixture("k")));
     List<ClaimedJob> claimed =
         store.jobClaim(
-            new ClaimParams(
+            StoreFixtures.claim(
                 "default", List.of("k"), 10, "node-a", 7L, Instant.now(), Duration.ofMinutes(1)));
     assertThat(claimed).hasSize(3);
 
@@ -484,7 +483,7 @@ public abstract class HardeningContract {
     Instant quick = Instant.parse("2030-01-02T03:04:06.500Z");
     store.jobCompleteMany(
         List.of(
-            new Completion(
+            StoreFixtures.completion(
                     ids.get(2),
                     7L,
                     JobState.SUCCEEDED,
@@ -500,7 +499,7 @@ public abstract class HardeningContract {
 
   private static JobInsert fixture(String kind) {
     Instant now = Instant.now().minusMillis(1);
-    return new JobInsert(kind, "default", 0, "{}", 3, JobState.AVAILABLE, now, now);
+    return StoreFixtures.job(kind, "default", 0, "{}", 3, JobState.AVAILABLE, now, now);
   }
 
   @Test
@@ -688,7 +687,7 @@ public abstract class HardeningContract {
           }
           Instant now = Instant.now();
           Completion rescue =
-              new Completion(
+              StoreFixtures.completion(
                   id.value(),
                   stuck.get(0).token(),
                   JobState.RETRYING,

@@ -88,7 +88,7 @@ public abstract class StoreContract {
 
   protected static JobInsert insert(String kind, String queue, int priority, Instant runAt) {
     Instant now = Instant.now();
-    return new JobInsert(
+    return StoreFixtures.job(
         kind,
         queue,
         priority,
@@ -105,7 +105,7 @@ public abstract class StoreContract {
 
   private List<ClaimedJob> claim(String queue, int limit, List<String> kinds, Duration lease) {
     Instant now = Instant.now();
-    return store.jobClaim(new ClaimParams(queue, kinds, limit, "node-a", 42L, now, lease));
+    return store.jobClaim(StoreFixtures.claim(queue, kinds, limit, "node-a", 42L, now, lease));
   }
 
   private List<ClaimedJob> claim(int limit) {
@@ -183,12 +183,15 @@ public abstract class StoreContract {
                           "first",
                           insert("k", queue + "-dep", 0, now.plusSeconds(3_600)),
                           List.of(),
-                          "cancel"),
+                          "cancel",
+                          List.of()),
                       new WorkflowInsert.Step(
                           "second",
                           insert("k", queue, 0, now.minusSeconds(1)),
                           List.of(0),
-                          "cancel"))));
+                          "cancel",
+                          List.of())),
+                  false));
       long id =
           store.workflowGet(workflow).orElseThrow().steps().stream()
               .filter(s -> s.name().equals("second"))
@@ -208,7 +211,8 @@ public abstract class StoreContract {
     if (state != JobState.RUNNING) {
       Instant runAt = state == JobState.RETRYING ? now.plusSeconds(3_600) : null;
       store.jobCompleteMany(
-          List.of(new Completion(id, claimed.token(), state, now, runAt, null, null, null)));
+          List.of(
+              StoreFixtures.completion(id, claimed.token(), state, now, runAt, null, null, null)));
     }
     assertThat(get(id).state()).isEqualTo(state);
     return id;
@@ -293,7 +297,7 @@ public abstract class StoreContract {
     List<Long> written =
         store.jobCompleteMany(
             List.of(
-                new Completion(
+                StoreFixtures.completion(
                     id, 42L, JobState.SUCCEEDED, at, null, "{\"ok\":true}", null, null)));
     assertThat(written).containsExactly(id);
     Job done = get(id);
@@ -326,10 +330,12 @@ public abstract class StoreContract {
                 null,
                 "only-one",
                 null,
-                false)
+                false,
+                null)
             .withHeaders(trace);
     JobInsert limited =
-        new JobInsert("k", "limited", 0, "{}", 3, JobState.AVAILABLE, now, now).withHeaders(trace);
+        StoreFixtures.job("k", "limited", 0, "{}", 3, JobState.AVAILABLE, now, now)
+            .withHeaders(trace);
     List<Long> ids = store.jobInsertMany(List.of(plain, none, unique, limited));
 
     Map<Long, String> claimed = new java.util.HashMap<>();
@@ -367,7 +373,7 @@ public abstract class StoreContract {
     List<JobInsert> inserts = new ArrayList<>();
     for (int i = 0; i < 1_200; i++) {
       inserts.add(
-          new JobInsert(
+          StoreFixtures.job(
               "k",
               "default",
               i % 10,
@@ -421,7 +427,7 @@ public abstract class StoreContract {
     assertThat(claim(10)).isEmpty();
     assertThat(
             store.jobClaim(
-                new ClaimParams(
+                StoreFixtures.claim(
                     "default", List.of(), 10, "n", 1, Instant.now(), Duration.ofSeconds(5))))
         .isEmpty();
   }
@@ -448,7 +454,7 @@ public abstract class StoreContract {
                 Instant now = Instant.now();
                 List<ClaimedJob> got =
                     store.jobClaim(
-                        new ClaimParams(
+                        StoreFixtures.claim(
                             "default",
                             List.of("k"),
                             37,
@@ -481,22 +487,26 @@ public abstract class StoreContract {
     Instant now = Instant.now();
     assertThat(
             store.jobCompleteMany(
-                List.of(new Completion(id, 7L, JobState.SUCCEEDED, now, null, null, null, null))))
+                List.of(
+                    StoreFixtures.completion(
+                        id, 7L, JobState.SUCCEEDED, now, null, null, null, null))))
         .isEmpty();
     assertThat(get(id).state()).isEqualTo(JobState.RUNNING);
 
     // The attempt is rescued and claimed again: the first worker's token no longer writes anything.
     store.jobCompleteMany(
         List.of(
-            new Completion(
+            StoreFixtures.completion(
                 id, 42L, JobState.RETRYING, now, now.minusSeconds(1), null, null, null)));
     Instant later = Instant.now();
     store.jobClaim(
-        new ClaimParams("default", List.of("k"), 1, "node-b", 99L, later, Duration.ofSeconds(30)));
+        StoreFixtures.claim(
+            "default", List.of("k"), 1, "node-b", 99L, later, Duration.ofSeconds(30)));
     assertThat(
             store.jobCompleteMany(
                 List.of(
-                    new Completion(id, 42L, JobState.SUCCEEDED, later, null, null, null, null))))
+                    StoreFixtures.completion(
+                        id, 42L, JobState.SUCCEEDED, later, null, null, null, null))))
         .isEmpty();
     Job job = get(id);
     assertThat(job.state()).isEqualTo(JobState.RUNNING);
@@ -505,7 +515,8 @@ public abstract class StoreContract {
     assertThat(
             store.jobCompleteMany(
                 List.of(
-                    new Completion(id, 99L, JobState.SUCCEEDED, later, null, null, null, null))))
+                    StoreFixtures.completion(
+                        id, 99L, JobState.SUCCEEDED, later, null, null, null, null))))
         .containsExactly(id);
   }
 
@@ -546,14 +557,14 @@ public abstract class StoreContract {
     List<Completion> rescues =
         stuck.stream()
             .map(s ->
-                new Completion(
+                StoreFixtures.completion(
                     s.id(), s.token(), JobState.RETRYING, now, now, null, null, s.checkedAt()))
             .toList();
     assertThat(store.jobCompleteMany(rescues)).containsExactlyInAnyOrder(rescued, reclaimed);
     // One of them is claimed again by this same node, under a new token (the old code renewed any
     // lease the node held on the id, so the stale attempt went unnoticed).
     store.jobClaim(
-        new ClaimParams(
+        StoreFixtures.claim(
             "default", List.of("k"), 1, "node-a", 43L, Instant.now(), Duration.ofSeconds(30)));
     LeasedJob again =
         new LeasedJob(
@@ -590,7 +601,7 @@ public abstract class StoreContract {
               + "\",\"stackTrace\":\"trace\"}";
       store.jobCompleteMany(
           List.of(
-              new Completion(
+              StoreFixtures.completion(
                   id, 42L, JobState.RETRYING, now, now.minusMillis(1), null, error, null)));
     }
     Job job = get(id);
@@ -621,12 +632,12 @@ public abstract class StoreContract {
             .get(0);
     Instant skewedBehind = Instant.now().minus(Duration.ofMinutes(5));
     store.jobClaim(
-        new ClaimParams(
+        StoreFixtures.claim(
             "default", List.of("k"), 1, "behind", 1L, skewedBehind, Duration.ofSeconds(30)));
     long ahead = store.jobInsertMany(List.of(insert("k"))).get(0);
     Instant skewedAhead = Instant.now().plus(Duration.ofMinutes(5));
     store.jobClaim(
-        new ClaimParams(
+        StoreFixtures.claim(
             "default", List.of("k"), 1, "ahead", 2L, skewedAhead, Duration.ofSeconds(30)));
     assertThat(get(behind).state()).isEqualTo(JobState.RUNNING);
     assertThat(get(ahead).state()).isEqualTo(JobState.RUNNING);
@@ -651,7 +662,7 @@ public abstract class StoreContract {
     assertThat(
             store.jobCompleteMany(
                 List.of(
-                    new Completion(
+                    StoreFixtures.completion(
                         id, 42L, JobState.RETRYING, now, now, null, null, stuck.checkedAt()))))
         .isEmpty();
     assertThat(get(id).state()).isEqualTo(JobState.RUNNING);
@@ -661,7 +672,7 @@ public abstract class StoreContract {
     assertThat(
             store.jobCompleteMany(
                 List.of(
-                    new Completion(
+                    StoreFixtures.completion(
                         id, 42L, JobState.RETRYING, now, now, null, null, again.checkedAt()))))
         .containsExactly(id);
   }
@@ -674,7 +685,9 @@ public abstract class StoreContract {
     // The lease runs 30 s more: a rescue guarded by "expired before now" must not write.
     assertThat(
             store.jobCompleteMany(
-                List.of(new Completion(id, 42L, JobState.RETRYING, now, now, null, null, now))))
+                List.of(
+                    StoreFixtures.completion(
+                        id, 42L, JobState.RETRYING, now, now, null, null, now))))
         .isEmpty();
   }
 
@@ -787,7 +800,7 @@ public abstract class StoreContract {
     // A later claim hands the checkpoint and failed items to the next attempt.
     store.jobCompleteMany(
         List.of(
-            new Completion(
+            StoreFixtures.completion(
                 id,
                 42L,
                 JobState.RETRYING,
@@ -911,7 +924,8 @@ public abstract class StoreContract {
   void lostWorkerOnTheLastAttemptEndsDead() {
     Offload o = offload().register("k", Note.class, (args, ctx) -> null).build();
     JobInsert one =
-        new JobInsert("k", "default", 0, "{}", 1, JobState.AVAILABLE, Instant.now(), Instant.now());
+        StoreFixtures.job(
+            "k", "default", 0, "{}", 1, JobState.AVAILABLE, Instant.now(), Instant.now());
     long id = store.jobInsertMany(List.of(one)).get(0);
     claim("default", 1, List.of("k"), Duration.ofMillis(-1));
     assertThat(o.rescueNow()).isEqualTo(1);
@@ -1529,7 +1543,8 @@ public abstract class StoreContract {
   private long finished(JobState state, Instant at) {
     long id = store.jobInsertMany(List.of(insert("k"))).get(0);
     claim(1);
-    store.jobCompleteMany(List.of(new Completion(id, 42L, state, at, null, null, null, null)));
+    store.jobCompleteMany(
+        List.of(StoreFixtures.completion(id, 42L, state, at, null, null, null, null)));
     return id;
   }
 

@@ -17,9 +17,7 @@ import dev.offload.Workflow.OnFailure;
 import dev.offload.Workflow.WorkflowBuilder;
 import dev.offload.Workflow.WorkflowId;
 import dev.offload.store.Store;
-import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
-import dev.offload.store.Store.Completion;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,7 +164,7 @@ public abstract class WorkflowContract {
 
     List<ClaimedJob> claimed =
         store.jobClaim(
-            new ClaimParams(
+            StoreFixtures.claim(
                 "default", List.of("wf.step"), 10, "n", 1L, Instant.now(), Duration.ofSeconds(30)));
     assertThat(claimed)
         .extracting(ClaimedJob::id)
@@ -174,12 +172,12 @@ public abstract class WorkflowContract {
     Instant now = Instant.now();
     store.jobCompleteMany(
         List.of(
-            new Completion(
+            StoreFixtures.completion(
                 claimed.get(0).id(), 1L, JobState.SUCCEEDED, now, null, "{}", null, null)));
     assertThat(stateOf(o.workflow(id).orElseThrow(), "join")).isEqualTo(JobState.WAITING);
     assertThat(
             store.jobClaim(
-                new ClaimParams(
+                StoreFixtures.claim(
                     "default",
                     List.of("wf.step"),
                     10,
@@ -191,7 +189,7 @@ public abstract class WorkflowContract {
 
     store.jobCompleteMany(
         List.of(
-            new Completion(
+            StoreFixtures.completion(
                 claimed.get(1).id(), 1L, JobState.SUCCEEDED, now, null, "{}", null, null)));
     // Available as soon as the completion returns: released in its transaction.
     assertThat(stateOf(o.workflow(id).orElseThrow(), "join")).isEqualTo(JobState.AVAILABLE);
@@ -212,7 +210,7 @@ public abstract class WorkflowContract {
     }
     List<ClaimedJob> claimed =
         store.jobClaim(
-            new ClaimParams(
+            StoreFixtures.claim(
                 "default",
                 List.of("wf.step"),
                 1000,
@@ -231,7 +229,7 @@ public abstract class WorkflowContract {
               go.await();
               return store.jobCompleteMany(
                   List.of(
-                      new Completion(
+                      StoreFixtures.completion(
                           c.id(), 7L, JobState.SUCCEEDED, Instant.now(), null, "{}", null, null)));
             }));
       }

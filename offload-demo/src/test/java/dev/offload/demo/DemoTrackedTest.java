@@ -72,6 +72,9 @@ class DemoTrackedTest {
         null,
         null,
         null,
+        null,
+        null,
+        null,
         null);
   }
 }

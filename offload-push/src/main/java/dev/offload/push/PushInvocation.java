@@ -1,8 +1,7 @@
 package dev.offload.push;
 
-import dev.offload.Job.JobId;
 import dev.offload.Job.Stage;
-import dev.offload.JobContext;
+import dev.offload.internal.AttemptContext;
 import dev.offload.internal.Json;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -18,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * call. A handler that returns after {@link #shouldYield()} said true and after it stored a
  * checkpoint {@link #continues()}: the receiver answers 202 and Offload calls again from there.
  */
-final class PushInvocation implements JobContext {
+final class PushInvocation extends AttemptContext {
   private static final int MAX_TEXT = 1_000;
 
   private final PushRequest request;
@@ -28,8 +27,6 @@ final class PushInvocation implements JobContext {
   private final PushProgress progress;
   private final ProgressReporter reporter;
   private volatile boolean attemptOver;
-  private volatile boolean toldToYield;
-  private volatile boolean checkpointedAfterYield;
 
   /** The progress call in flight, if any (written by the reporter under its lock). */
   volatile @Nullable CompletableFuture<?> inFlight;
@@ -40,6 +37,7 @@ final class PushInvocation implements JobContext {
       Instant yieldAt,
       InstantSource clock,
       ProgressReporter reporter) {
+    super(request.id(), request.kind(), request.queue(), request.attempt(), request.maxAttempts());
     this.request = request;
     this.deadline = deadline;
     this.yieldAt = yieldAt;
@@ -61,36 +59,6 @@ final class PushInvocation implements JobContext {
     attemptOver = true;
   }
 
-  /** Whether the handler returned to be continued: told to yield, it stored a checkpoint after. */
-  boolean continues() {
-    return toldToYield && checkpointedAfterYield;
-  }
-
-  @Override
-  public JobId id() {
-    return new JobId(request.id());
-  }
-
-  @Override
-  public String kind() {
-    return request.kind();
-  }
-
-  @Override
-  public String queue() {
-    return request.queue();
-  }
-
-  @Override
-  public int attempt() {
-    return request.attempt();
-  }
-
-  @Override
-  public int maxAttempts() {
-    return request.maxAttempts();
-  }
-
   @Override
   public boolean isCancelled() {
     return attemptOver;
@@ -102,27 +70,18 @@ final class PushInvocation implements JobContext {
   }
 
   @Override
-  public boolean shouldYield() {
-    boolean yield = attemptOver || !clock.instant().isBefore(yieldAt);
-    if (yield) {
-      toldToYield = true;
-    }
-    return yield;
+  protected boolean yieldNow() {
+    return attemptOver || !clock.instant().isBefore(yieldAt);
   }
 
   @Override
-  public void total(long total) {
-    progress.total(total);
+  protected ProgressCounts counts() {
+    return progress;
   }
 
   @Override
-  public void advance(long n) {
-    progress.advance(n);
-  }
-
-  @Override
-  public void done(long done) {
-    progress.done(done);
+  protected @Nullable String checkpointJson() {
+    return progress.checkpointJson();
   }
 
   @Override
@@ -140,11 +99,6 @@ final class PushInvocation implements JobContext {
   }
 
   @Override
-  public void stage(String name) {
-    stage(name, -1);
-  }
-
-  @Override
   public void stage(String name, long total) {
     progress.stage(shorten(name), total);
   }
@@ -157,45 +111,13 @@ final class PushInvocation implements JobContext {
   @Override
   public void checkpoint(Object value) {
     progress.checkpoint(Json.write(value));
-    if (toldToYield) {
-      checkpointedAfterYield = true;
-    }
+    checkpointStored();
     reporter.nudge(this);
-  }
-
-  @Override
-  public <T> Optional<T> checkpoint(Class<T> type) {
-    String json = progress.checkpointJson();
-    if (json == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Json.read(json, type));
-    } catch (Exception e) {
-      throw new IllegalStateException(
-          "the checkpoint of job "
-              + request.id()
-              + " is not a "
-              + type.getSimpleName()
-              + ": "
-              + e.getMessage(),
-          e);
-    }
   }
 
   @Override
   public void itemFailed(String key, String error) {
     progress.itemFailed(shorten(String.valueOf(key)), shorten(String.valueOf(error)));
-  }
-
-  @Override
-  public void itemFailed(String key, Throwable error) {
-    String message = error.getMessage();
-    itemFailed(
-        key,
-        message == null
-            ? error.getClass().getName()
-            : error.getClass().getSimpleName() + ": " + message);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offload.Job.Stage;
+import dev.offload.internal.AttemptContext;
 import dev.offload.internal.Json;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * failed and the checkpoint stored since the last report. Handler threads write; the reporter takes
  * what changed. Thread-safe.
  */
-final class PushProgress {
+final class PushProgress implements AttemptContext.ProgressCounts {
   /** At most this many failed items wait for a report; more are dropped (the count goes on). */
   static final int MAX_PENDING_ITEMS = 1_000;
 
@@ -35,17 +36,20 @@ final class PushProgress {
     this.checkpointJson = checkpointJson;
   }
 
-  synchronized void total(long total) {
+  @Override
+  public synchronized void total(long total) {
     this.total = total;
     version++;
   }
 
-  synchronized void advance(long n) {
+  @Override
+  public synchronized void advance(long n) {
     done += n;
     version++;
   }
 
-  synchronized void done(long done) {
+  @Override
+  public synchronized void done(long done) {
     this.done = done;
     version++;
   }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job.JobState;
-import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
 import dev.offload.store.Store.JobInsert;
+import dev.offload.testsupport.StoreFixtures;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -51,7 +51,7 @@ class SqliteFileSharingTest {
 
   private static JobInsert job() {
     Instant now = Instant.now();
-    return new JobInsert("k", "default", 0, "{}", 3, JobState.AVAILABLE, now, now);
+    return StoreFixtures.job("k", "default", 0, "{}", 3, JobState.AVAILABLE, now, now);
   }
 
   @Test
@@ -78,7 +78,7 @@ class SqliteFileSharingTest {
                 Instant now = Instant.now();
                 List<ClaimedJob> got =
                     store.jobClaim(
-                        new ClaimParams(
+                        StoreFixtures.claim(
                             "default",
                             List.of("k"),
                             13,

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.offload.Job.JobState;
 import dev.offload.Offload.QueueStats;
 import dev.offload.OffloadException;
-import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.LeasedJob;
 import dev.offload.store.Store.Notifier;
+import dev.offload.testsupport.StoreFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,7 +34,7 @@ class SqliteStoreFileTest {
 
   private static JobInsert job(String queue) {
     Instant now = Instant.now();
-    return new JobInsert("k", queue, 0, "{}", 3, JobState.AVAILABLE, now, now);
+    return StoreFixtures.job("k", queue, 0, "{}", 3, JobState.AVAILABLE, now, now);
   }
 
   private static String queryOne(Path file, String sql) throws Exception {
@@ -147,7 +147,8 @@ class SqliteStoreFileTest {
 
       woken.clear();
       Instant now = Instant.now();
-      store.jobClaim(new ClaimParams("a", List.of("k"), 10, "n", 5L, now, Duration.ofSeconds(30)));
+      store.jobClaim(
+          StoreFixtures.claim("a", List.of("k"), 10, "n", 5L, now, Duration.ofSeconds(30)));
       assertThat(
               store.jobReleaseMany(
                   List.of(new LeasedJob(ids.get(0), 5L), new LeasedJob(ids.get(2), 5L)), now))
@@ -176,7 +177,8 @@ class SqliteStoreFileTest {
       store.notifier().subscribe(Notifier.CANCEL, cancels::add);
       List<Long> ids = store.jobInsertMany(List.of(job("a"), job("a")));
       Instant now = Instant.now();
-      store.jobClaim(new ClaimParams("a", List.of("k"), 10, "n", 5L, now, Duration.ofSeconds(30)));
+      store.jobClaim(
+          StoreFixtures.claim("a", List.of("k"), 10, "n", 5L, now, Duration.ofSeconds(30)));
 
       assertThat(store.jobCancel(ids.get(0), now)).contains(JobState.RUNNING);
       assertThat(store.jobCancel(ids.get(1), now)).contains(JobState.RUNNING);
@@ -193,9 +195,10 @@ class SqliteStoreFileTest {
       Instant at = now.plusSeconds(1);
       store.jobCompleteMany(
           List.of(
-              new Completion(
+              StoreFixtures.completion(
                   ids.get(0), 5L, JobState.RETRYING, at, at.plusSeconds(5), null, null, null),
-              new Completion(ids.get(1), 5L, JobState.SUCCEEDED, at, null, null, null, null)));
+              StoreFixtures.completion(
+                  ids.get(1), 5L, JobState.SUCCEEDED, at, null, null, null, null)));
       assertThat(store.jobGet(ids.get(0)).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
       assertThat(store.jobGet(ids.get(0)).orElseThrow().finishedAt())
           .isEqualTo(at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
@@ -211,11 +214,12 @@ class SqliteStoreFileTest {
       store.migrate();
       long id = store.jobInsertMany(List.of(job("a"))).get(0);
       Instant now = Instant.now();
-      store.jobClaim(new ClaimParams("a", List.of("k"), 1, "n", 5L, now, Duration.ofSeconds(30)));
+      store.jobClaim(
+          StoreFixtures.claim("a", List.of("k"), 1, "n", 5L, now, Duration.ofSeconds(30)));
       store.jobCompleteMany(
           List.of(
               new Completion(
-                  id, 5L, JobState.RETRYING, now, now, null, null, null, null, null, true)));
+                  id, 5L, JobState.RETRYING, now, now, null, null, null, null, null, true, null)));
       assertThat(store.jobGet(id).orElseThrow().attempt()).isZero();
       assertThat(store.jobGet(id).orElseThrow().finishedAt()).isNull();
     }
@@ -232,17 +236,18 @@ class SqliteStoreFileTest {
         long id =
             store
                 .jobInsertMany(
-                    List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)))
+                    List.of(
+                        StoreFixtures.job("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)))
                 .get(0);
         Instant started = base.plusMillis(waits[i]);
         store.jobClaim(
-            new ClaimParams("q", List.of("k"), 1, "n", 5L, started, Duration.ofSeconds(30)));
+            StoreFixtures.claim("q", List.of("k"), 1, "n", 5L, started, Duration.ofSeconds(30)));
         // A claim leaves started_at empty; the completion carries the handler's start, as the
         // engine's
         // does for a job that ends before its start was written.
         store.jobCompleteMany(
             List.of(
-                new Completion(
+                StoreFixtures.completion(
                         id,
                         5L,
                         JobState.SUCCEEDED,
@@ -254,7 +259,7 @@ class SqliteStoreFileTest {
                     .startedAt(started)));
       }
       store.jobInsertMany(
-          List.of(new JobInsert("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)));
+          List.of(StoreFixtures.job("k", "q", 0, "{}", 3, JobState.AVAILABLE, base, base)));
       store.queuePause("idle", true);
 
       List<QueueStats> stats = store.queueStats(base.plusSeconds(30));

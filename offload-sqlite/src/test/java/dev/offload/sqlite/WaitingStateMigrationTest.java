@@ -3,6 +3,7 @@ package dev.offload.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offload.Job.JobState;
+import dev.offload.testsupport.StoreFixtures;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ class WaitingStateMigrationTest {
           store
               .jobInsertMany(
                   List.of(
-                      new dev.offload.store.Store.JobInsert(
+                      StoreFixtures.job(
                           "k",
                           "default",
                           0,
