@@ -20,6 +20,11 @@ abstract class PhasedLifecycle implements SmartLifecycle {
   abstract void onStop();
 
   @Override
+  public final int getPhase() {
+    return phase;
+  }
+
+  @Override
   public final void start() {
     onStart();
     running = true;
@@ -34,10 +39,5 @@ abstract class PhasedLifecycle implements SmartLifecycle {
   @Override
   public final boolean isRunning() {
     return running;
-  }
-
-  @Override
-  public final int getPhase() {
-    return phase;
   }
 }
