@@ -82,7 +82,12 @@ public record Job(
     errors = errors == null ? List.of() : List.copyOf(errors);
   }
 
-  /** This job with the reason it waits. */
+  /**
+   * This job with the reason it waits.
+   *
+   * @param waiting why a pending job is not claimed yet, or null
+   * @return a copy with {@code waiting} set
+   */
   public Job withWaiting(@Nullable String waiting) {
     return new Job(
         id,

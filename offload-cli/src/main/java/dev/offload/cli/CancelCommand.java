@@ -8,7 +8,6 @@ import picocli.CommandLine.Command;
 /** {@code offload cancel ID}: a pending job at once, a running one on whatever node runs it. */
 @Command(
     name = "cancel",
-    mixinStandardHelpOptions = true,
     description =
         "Cancel a job: a pending one at once; a running one is interrupted on its node and ends cancelled, never retried.")
 final class CancelCommand extends JobAction {

@@ -2,6 +2,7 @@ package dev.offload.cli;
 
 import dev.offload.Job.JobState;
 import java.time.Duration;
+import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -12,27 +13,35 @@ import picocli.CommandLine.TypeConversionException;
 final class Converters {
   private Converters() {}
 
-  /** {@link Durations#parse}: {@code 500ms}, {@code 30s}, {@code 5m}, {@code PT30S}, ... */
-  static final class DurationConverter implements ITypeConverter<Duration> {
+  /** A converter from a parser that throws {@link IllegalArgumentException} on a bad value. */
+  abstract static class Parsing<T> implements ITypeConverter<T> {
+    private final Function<String, T> parser;
+
+    Parsing(Function<String, T> parser) {
+      this.parser = parser;
+    }
+
     @Override
-    public Duration convert(String value) {
+    public final T convert(String value) {
       try {
-        return Durations.parse(value);
+        return parser.apply(value);
       } catch (IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }
     }
   }
 
+  /** {@link Durations#parse}: {@code 500ms}, {@code 30s}, {@code 5m}, {@code PT30S}, ... */
+  static final class DurationConverter extends Parsing<Duration> {
+    DurationConverter() {
+      super(Durations::parse);
+    }
+  }
+
   /** A job state by its wire name ({@code succeeded}, {@code dead}, ...). */
-  static final class StateConverter implements ITypeConverter<JobState> {
-    @Override
-    public JobState convert(String value) {
-      try {
-        return JobState.fromWire(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+  static final class StateConverter extends Parsing<JobState> {
+    StateConverter() {
+      super(JobState::fromWire);
     }
   }
 }

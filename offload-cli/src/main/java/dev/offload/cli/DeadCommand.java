@@ -11,26 +11,18 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code offload dead}: the dead-letter queue, filtered; replay or purge what matches. */
 @Command(
     name = "dead",
-    mixinStandardHelpOptions = true,
     description = {
       "List dead jobs, newest first, filtered by kind, queue, error class and age;",
       "--replay runs every matching one again (fresh attempts, history and checkpoint kept), --purge deletes them."
     })
 final class DeadCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
-  @Option(names = "--kind", paramLabel = "KIND", description = "Only jobs of this kind.")
-  String kind;
-
-  @Option(names = "--queue", paramLabel = "QUEUE", description = "Only jobs of this queue.")
-  String queue;
+  @Mixin JobListOptions list;
 
   @Option(
       names = "--error-class",
@@ -44,19 +36,6 @@ final class DeadCommand implements Callable<Integer> {
       paramLabel = "DUR",
       description = "Only jobs that died within this long (e.g. 2h, 1d).")
   String since;
-
-  @Option(
-      names = "--limit",
-      paramLabel = "N",
-      defaultValue = "20",
-      description = "Jobs per page, 1 to 1000 (default ${DEFAULT-VALUE}).")
-  int limit;
-
-  @Option(
-      names = "--cursor",
-      paramLabel = "C",
-      description = "Where the page starts: the nextCursor of the previous page.")
-  String cursor;
 
   @Option(names = "--replay", description = "Run every matching dead job again.")
   boolean replay;
@@ -72,19 +51,19 @@ final class DeadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     if (replay && purge) {
       throw CliError.usage("give --replay or --purge, not both");
     }
     JobFilter filter;
     JobQuery query;
     try {
-      filter = JobFilter.dead().kind(kind).queue(queue).errorClass(errorClass);
+      filter = JobFilter.dead().kind(list.kind).queue(list.queue).errorClass(errorClass);
       if (since != null) {
         Duration age = Durations.parse(since);
         filter = filter.finishedAfter(Instant.now().minus(age));
       }
-      query = new JobQuery(filter, limit, cursor);
+      query = new JobQuery(filter, list.limit, list.cursor);
     } catch (IllegalArgumentException e) {
       throw CliError.usage(e.getMessage());
     }

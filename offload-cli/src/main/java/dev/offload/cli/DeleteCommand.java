@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 /** {@code offload delete ID}: remove a job that is not running. */
 @Command(
     name = "delete",
-    mixinStandardHelpOptions = true,
     description = "Delete a job that is not running (cancel a running one first).")
 final class DeleteCommand extends JobAction {
   @Override

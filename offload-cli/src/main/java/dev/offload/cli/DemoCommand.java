@@ -23,7 +23,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
     description = {
       "Show what Offload is for: an order sync from a slow, rate-limited, flaky upstream API (simulated here),"
           + " a monthly report, a reconciliation and 1,000 emails run in the background, with live progress,"

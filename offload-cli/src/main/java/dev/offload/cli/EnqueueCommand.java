@@ -31,7 +31,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code offload enqueue KIND}: enqueues one job (and with {@code --wait} waits for its end), or
@@ -41,12 +40,9 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
     name = "enqueue",
-    mixinStandardHelpOptions = true,
     description =
         "Enqueue a job (or, with --args-file, one per line, all or none); print its id, or with --wait its result.")
 final class EnqueueCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Mixin PluginsOption plugins;
@@ -156,7 +152,7 @@ final class EnqueueCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     if (args != null && argsFile != null) {
       throw CliError.usage("give --args or --args-file, not both");
     }

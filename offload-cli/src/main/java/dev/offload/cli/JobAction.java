@@ -5,12 +5,9 @@ import dev.offload.Offload;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** A command that acts on one job by its id: {@code retry}, {@code cancel}, {@code delete}. */
 abstract class JobAction implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Parameters(paramLabel = "ID", description = "The job's id.")
@@ -21,7 +18,7 @@ abstract class JobAction implements Callable<Integer> {
 
   @Override
   public final Integer call() {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     JobId jobId = JobIds.parse(id);
     try (Offload offload = store.openExisting(ctx)) {
       act(offload, jobId, ctx);

@@ -8,14 +8,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code offload jobs}: a page of jobs, newest first, filtered by state, queue and kind. */
-@Command(name = "jobs", mixinStandardHelpOptions = true, description = "List jobs, newest first.")
+@Command(name = "jobs", description = "List jobs, newest first.")
 final class JobsCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
+
+  @Mixin JobListOptions list;
 
   @Option(
       names = "--state",
@@ -24,25 +23,6 @@ final class JobsCommand implements Callable<Integer> {
       description =
           "Only jobs in this state: scheduled, available, running, retrying, succeeded, dead, cancelled.")
   JobState state;
-
-  @Option(names = "--queue", paramLabel = "QUEUE", description = "Only jobs of this queue.")
-  String queue;
-
-  @Option(names = "--kind", paramLabel = "KIND", description = "Only jobs of this kind.")
-  String kind;
-
-  @Option(
-      names = "--limit",
-      paramLabel = "N",
-      defaultValue = "20",
-      description = "Jobs per page, 1 to 1000 (default ${DEFAULT-VALUE}).")
-  int limit;
-
-  @Option(
-      names = "--cursor",
-      paramLabel = "C",
-      description = "Where the page starts: the nextCursor of the previous page.")
-  String cursor;
 
   @Option(names = "--json", description = "Print the page as the JSON document of GET /api/jobs.")
   boolean json;
@@ -57,16 +37,16 @@ final class JobsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     JobQuery query;
     try {
       query =
           JobQuery.all()
-              .limit(limit)
-              .cursor(cursor)
+              .limit(list.limit)
+              .cursor(list.cursor)
               .state(state)
-              .queue(queue)
-              .kind(kind)
+              .queue(list.queue)
+              .kind(list.kind)
               .fields(fields == null ? Set.of() : JobQuery.Field.parseList(fields));
     } catch (IllegalArgumentException e) {
       throw CliError.usage(e.getMessage());

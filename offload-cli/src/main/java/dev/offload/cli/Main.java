@@ -32,6 +32,7 @@ public final class Main {
 
   static int run(Context ctx, String... args) {
     CommandLine cli = new CommandLine(new OffloadCommand(ctx));
+    cli.getCommandSpec().usageMessage().footer(OffloadCommand.FOOTER);
     cli.setOut(new PrintWriter(ctx.out, true));
     cli.setErr(new PrintWriter(ctx.err, true));
     // '@file' arguments would surprise anyone passing JSON or paths; nobody needs them here.

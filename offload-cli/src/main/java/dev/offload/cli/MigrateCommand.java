@@ -4,21 +4,15 @@ import dev.offload.Offload;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code offload migrate}: applies the store's pending schema migrations. */
-@Command(
-    name = "migrate",
-    mixinStandardHelpOptions = true,
-    description = "Apply the store's pending schema migrations.")
+@Command(name = "migrate", description = "Apply the store's pending schema migrations.")
 final class MigrateCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Override
   public Integer call() {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     try (Offload offload = store.build(ctx, b -> b.migrate(false))) {
       offload.migrate();
     }

@@ -9,9 +9,13 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** The top of the {@code offload} command tree; it holds the run's {@link Context}. */
+/**
+ * The top of the {@code offload} command tree; it holds the run's {@link Context}. Every command
+ * below inherits {@code --help} and {@code --version} from here ({@code scope = INHERIT}).
+ */
 @Command(
     name = "offload",
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = OffloadCommand.Version.class,
     description = "Offload: durable background jobs. Run a worker, enqueue jobs, look at them.",
@@ -31,13 +35,18 @@ import picocli.CommandLine.ScopeType;
       StatsCommand.class,
       WorkflowCommand.class,
       DemoCommand.class
-    },
-    footer = {
-      "",
-      "Exit codes: 0 ok, 1 failure (store unreachable, job not found, unknown kind), 2 bad usage,",
-      "3 still running (enqueue --wait)."
     })
 final class OffloadCommand implements Callable<Integer> {
+  /**
+   * The footer of {@code offload --help}. {@link Main} sets it on the top command alone: as an
+   * annotation attribute, {@code scope = INHERIT} would print it under every subcommand's help too.
+   */
+  static final String[] FOOTER = {
+    "",
+    "Exit codes: 0 ok, 1 failure (store unreachable, job not found, unknown kind), 2 bad usage,",
+    "3 still running (enqueue --wait)."
+  };
+
   final Context ctx;
 
   @Option(

@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code offload queues}: every queue with its depth per state, running (handlers started) and
@@ -24,20 +24,17 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
     name = "queues",
-    mixinStandardHelpOptions = true,
     description = {
       "List queues: jobs per state, running and claimed, paused, keys at their per-key limit,",
       "due jobs held back by a limit, rate or pause (HELD), and the limits across all nodes."
     },
     subcommands = {QueuesCommand.Set.class, QueuesCommand.Pause.class, QueuesCommand.Resume.class})
 final class QueuesCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Override
   public Integer call() {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     try (Offload offload = store.build(ctx, b -> {})) {
       Map<String, QueueOptions> options = offload.queueOptions();
       Map<String, QueueStats> stats = new TreeMap<>();
@@ -109,14 +106,11 @@ final class QueuesCommand implements Callable<Integer> {
   /** {@code offload queues set NAME [--max-running N|none] ...}: changes only the options given. */
   @Command(
       name = "set",
-      mixinStandardHelpOptions = true,
       description = {
         "Change a queue's limits for every node (within a second); options not given keep their value,",
         "'none' removes a limit."
       })
   static final class Set implements Callable<Integer> {
-    @ParentCommand QueuesCommand queues;
-
     @Mixin StoreOption store;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
@@ -184,7 +178,7 @@ final class QueuesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      Context ctx = queues.parent.ctx;
+      Context ctx = store.ctx();
       try (Offload offload = store.build(ctx, b -> {})) {
         QueueOptions current;
         try {
@@ -269,57 +263,50 @@ final class QueuesCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code offload queues pause NAME}. */
-  @Command(
-      name = "pause",
-      mixinStandardHelpOptions = true,
-      description = "Stop every node from claiming the queue's jobs.")
-  static final class Pause implements Callable<Integer> {
-    @ParentCommand QueuesCommand queues;
-
+  /**
+   * {@code offload queues pause|resume NAME}: opens the store, does {@code action} to the queue and
+   * says so.
+   */
+  abstract static class Switch implements Callable<Integer> {
     @Mixin StoreOption store;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
     String name;
 
-    @Override
-    public Integer call() {
-      return pause(queues.parent.ctx, store, name, true);
+    private final BiConsumer<Offload, String> action;
+    private final String done;
+
+    Switch(BiConsumer<Offload, String> action, String done) {
+      this.action = action;
+      this.done = done;
     }
-  }
-
-  /** {@code offload queues resume NAME}. */
-  @Command(
-      name = "resume",
-      mixinStandardHelpOptions = true,
-      description = "Let every node claim the queue's jobs again.")
-  static final class Resume implements Callable<Integer> {
-    @ParentCommand QueuesCommand queues;
-
-    @Mixin StoreOption store;
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
-    String name;
 
     @Override
-    public Integer call() {
-      return pause(queues.parent.ctx, store, name, false);
-    }
-  }
-
-  private static int pause(Context ctx, StoreOption store, String name, boolean paused) {
-    try (Offload offload = store.build(ctx, b -> {})) {
-      try {
-        if (paused) {
-          offload.pauseQueue(name);
-        } else {
-          offload.resumeQueue(name);
+    public final Integer call() {
+      Context ctx = store.ctx();
+      try (Offload offload = store.build(ctx, b -> {})) {
+        try {
+          action.accept(offload, name);
+        } catch (IllegalArgumentException e) {
+          throw CliError.usage(e.getMessage(), e);
         }
-      } catch (IllegalArgumentException e) {
-        throw CliError.usage(e.getMessage(), e);
+        ctx.out.println("queue " + name + " " + done);
       }
-      ctx.out.println("queue " + name + (paused ? " paused" : " resumed"));
+      return 0;
     }
-    return 0;
+  }
+
+  @Command(name = "pause", description = "Stop every node from claiming the queue's jobs.")
+  static final class Pause extends Switch {
+    Pause() {
+      super(Offload::pauseQueue, "paused");
+    }
+  }
+
+  @Command(name = "resume", description = "Let every node claim the queue's jobs again.")
+  static final class Resume extends Switch {
+    Resume() {
+      super(Offload::resumeQueue, "resumed");
+    }
   }
 }

@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 /** {@code offload retry ID [--failed-items]}: run a dead, cancelled or waiting job again. */
 @Command(
     name = "retry",
-    mixinStandardHelpOptions = true,
     description = {
       "Run a job again: a dead or cancelled job with fresh attempts (its errors and checkpoint kept),",
       "a retrying or scheduled job now. With --failed-items, enqueue a follow-up job for just the items it recorded as failed."

@@ -21,7 +21,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code offload schedules}: lists the stored schedules (name, timing, zone, next three ticks, last
@@ -30,7 +29,6 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
     name = "schedules",
-    mixinStandardHelpOptions = true,
     description =
         "List schedules: timing, zone, next three fire times, last job and its state, paused or disabled.",
     subcommands = {
@@ -41,8 +39,6 @@ import picocli.CommandLine.ParentCommand;
       SchedulesCommand.Run.class
     })
 final class SchedulesCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Option(names = "--json", description = "Print the document of GET /api/schedules.")
@@ -50,7 +46,7 @@ final class SchedulesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     try (Offload offload = store.build(ctx, b -> {})) {
       List<ScheduleInfo> all = offload.schedules().list();
       if (json) {
@@ -100,8 +96,6 @@ final class SchedulesCommand implements Callable<Integer> {
 
   /** Opens the store, runs {@code action} on one schedule and prints what it returns. */
   abstract static class NamedAction implements Callable<Integer> {
-    @ParentCommand SchedulesCommand parent;
-
     @Mixin StoreOption store;
 
     @Parameters(paramLabel = "NAME", description = "The schedule's name.")
@@ -111,7 +105,7 @@ final class SchedulesCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-      Context ctx = parent.parent.ctx;
+      Context ctx = store.ctx();
       try (Offload offload = store.build(ctx, b -> {})) {
         ctx.out.println(act(offload));
       }
@@ -119,10 +113,7 @@ final class SchedulesCommand implements Callable<Integer> {
     }
   }
 
-  @Command(
-      name = "pause",
-      mixinStandardHelpOptions = true,
-      description = "Stop a schedule from firing on every node.")
+  @Command(name = "pause", description = "Stop a schedule from firing on every node.")
   static final class Pause extends NamedAction {
     @Override
     String act(Offload offload) {
@@ -133,7 +124,6 @@ final class SchedulesCommand implements Callable<Integer> {
 
   @Command(
       name = "resume",
-      mixinStandardHelpOptions = true,
       description =
           "Fire a paused schedule again from its next tick (ticks while paused are skipped).")
   static final class Resume extends NamedAction {
@@ -147,10 +137,7 @@ final class SchedulesCommand implements Callable<Integer> {
     }
   }
 
-  @Command(
-      name = "delete",
-      mixinStandardHelpOptions = true,
-      description = "Delete a schedule (its jobs stay).")
+  @Command(name = "delete", description = "Delete a schedule (its jobs stay).")
   static final class Delete extends NamedAction {
     @Override
     String act(Offload offload) {
@@ -159,10 +146,7 @@ final class SchedulesCommand implements Callable<Integer> {
     }
   }
 
-  @Command(
-      name = "run",
-      mixinStandardHelpOptions = true,
-      description = "Enqueue one job of a schedule now; prints its id.")
+  @Command(name = "run", description = "Enqueue one job of a schedule now; prints its id.")
   static final class Run extends NamedAction {
     @Override
     String act(Offload offload) {
@@ -191,12 +175,9 @@ final class SchedulesCommand implements Callable<Integer> {
 
   @Command(
       name = "add",
-      mixinStandardHelpOptions = true,
       description =
           "Add a schedule; its first tick is the first one after now. Prints the schedule (or with --json its document).")
   static final class Add implements Callable<Integer> {
-    @ParentCommand SchedulesCommand parent;
-
     @Mixin StoreOption store;
 
     @Mixin PluginsOption plugins;
@@ -251,7 +232,7 @@ final class SchedulesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      Context ctx = parent.parent.ctx;
+      Context ctx = store.ctx();
       Schedule when = when();
       ScheduleOptions options;
       JsonNode argsJson = args == null ? null : JsonArgs.parse(args, "--args");

@@ -8,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code offload serve}: the HTTP API, the dashboard, {@code /metrics} and {@code /health}, and
@@ -18,14 +17,11 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
     description = {
       "Serve the HTTP API and the dashboard, and run workers, until SIGTERM or Ctrl-C.",
       "With --no-workers only the API and the dashboard run, for a store that 'offload worker' processes serve."
     })
 final class ServeCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Mixin WorkerOptions worker;
@@ -67,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     String tokenValue = token == null || token.isEmpty() ? null : token;
     byte[] progressKey = progressKey(System.getenv(PROGRESS_KEY_ENV));
     java.net.URI publicUrl = worker.publicUrl();

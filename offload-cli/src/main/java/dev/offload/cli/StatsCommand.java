@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code offload stats}: the table of {@code GET /api/kinds} in the terminal: per kind the runs of
@@ -22,14 +21,11 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
     name = "stats",
-    mixinStandardHelpOptions = true,
     description = {
       "Per kind: successful runs of the last 24 hours, p50/p95/max run time, and whether it can run",
       "inline within a request budget or belongs in the background (see docs/inline-or-background.md)."
     })
 final class StatsCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Mixin PluginsOption plugins;
@@ -48,7 +44,7 @@ final class StatsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     if (budget.isZero() || budget.isNegative()) {
       throw CliError.usage("--budget must be more than 0, got " + budget);
     }

@@ -9,15 +9,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code offload status ID}: one job, for people or (with {@code --json}) as the API's document.
  */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show one job.")
+@Command(name = "status", description = "Show one job.")
 final class StatusCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Parameters(paramLabel = "ID", description = "The job's id, as enqueue printed it.")
@@ -38,13 +35,8 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Context ctx = parent.ctx;
-    JobId jobId;
-    try {
-      jobId = JobId.parse(id);
-    } catch (IllegalArgumentException e) {
-      throw CliError.usage(e.getMessage());
-    }
+    Context ctx = store.ctx();
+    JobId jobId = JobIds.parse(id);
     try (Offload offload = store.openExisting(ctx)) {
       Job job =
           offload

@@ -4,7 +4,9 @@ import dev.offload.Offload;
 import dev.offload.store.Store;
 import dev.offload.store.Store.SchemaVersion;
 import java.util.function.Consumer;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code --store URL}, shared by every command that touches a store. */
 final class StoreOption {
@@ -20,7 +22,19 @@ final class StoreOption {
       })
   StoreUrl url;
 
+  /** The command this option is mixed into; null when a command builds a StoreOption itself. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
   private Store opened;
+
+  /**
+   * The run's {@link Context}, which the top command ({@link OffloadCommand}) holds, however deep
+   * the command with this option is.
+   */
+  Context ctx() {
+    return ((OffloadCommand) mixee.root().userObject()).ctx;
+  }
 
   /**
    * For commands that write ({@code migrate}, {@code enqueue}, {@code worker}, {@code serve},

@@ -7,8 +7,6 @@ import dev.offload.store.Store;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * The value of {@code --store}: {@code sqlite:PATH} or a PostgreSQL URL ({@code postgresql://},
@@ -98,14 +96,9 @@ record StoreUrl(String text, Path sqlitePath) {
   }
 
   /** For picocli, so a malformed {@code --store} is a usage error naming the option. */
-  static final class Converter implements ITypeConverter<StoreUrl> {
-    @Override
-    public StoreUrl convert(String value) {
-      try {
-        return parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+  static final class Converter extends Converters.Parsing<StoreUrl> {
+    Converter() {
+      super(StoreUrl::parse);
     }
   }
 }

@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code offload worker}: runs jobs of the built-in and plugin kinds until SIGTERM or Ctrl-C, then
@@ -14,13 +13,8 @@ import picocli.CommandLine.ParentCommand;
  * other workers. While it works it prints a line for each job that fails or dies here, and every 10
  * s ({@code --summary-every}) a count of the attempts that ended ({@link WorkerReport}).
  */
-@Command(
-    name = "worker",
-    mixinStandardHelpOptions = true,
-    description = "Run jobs until SIGTERM or Ctrl-C, then stop gracefully.")
+@Command(name = "worker", description = "Run jobs until SIGTERM or Ctrl-C, then stop gracefully.")
 final class WorkerCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Mixin WorkerOptions worker;
@@ -37,7 +31,7 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     if (summaryEvery.isNegative()) {
       throw CliError.usage("--summary-every must not be negative, got " + summaryEvery);
     }

@@ -15,7 +15,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code offload workflow ID [--follow] [--json]}: a workflow's state, progress and steps; {@code
@@ -23,13 +22,10 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
     name = "workflow",
-    mixinStandardHelpOptions = true,
     description =
         "Show a workflow (state, progress, steps), or enqueue one with 'workflow enqueue --file FILE.json'.",
     subcommands = WorkflowCommand.Enqueue.class)
 final class WorkflowCommand implements Callable<Integer> {
-  @ParentCommand OffloadCommand parent;
-
   @Mixin StoreOption store;
 
   @Parameters(paramLabel = "ID", arity = "0..1", description = "The workflow's id.")
@@ -46,7 +42,7 @@ final class WorkflowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Context ctx = parent.ctx;
+    Context ctx = store.ctx();
     if (id == null) {
       throw CliError.usage(
           "missing workflow id: 'offload workflow ID' or 'offload workflow enqueue --file FILE.json'");
@@ -125,12 +121,9 @@ final class WorkflowCommand implements Callable<Integer> {
 
   @Command(
       name = "enqueue",
-      mixinStandardHelpOptions = true,
       description =
           "Enqueue a workflow from a JSON file ({\"name\", \"steps\": [{\"name\", \"kind\", \"args\", \"after\"}]}); prints its id.")
   static final class Enqueue implements Callable<Integer> {
-    @ParentCommand WorkflowCommand parent;
-
     @Mixin StoreOption store;
 
     @Mixin PluginsOption plugins;
@@ -154,7 +147,7 @@ final class WorkflowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      Context ctx = parent.parent.ctx;
+      Context ctx = store.ctx();
       String text;
       try {
         text = Files.readString(file);

@@ -688,7 +688,12 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** This end, with the time its handler started. */
+    /**
+     * This end, with the time its handler started.
+     *
+     * @param handlerStarted when the handler began
+     * @return a copy with the start time
+     */
     public Completion startedAt(Instant handlerStarted) {
       return new Completion(
           id,
@@ -893,7 +898,12 @@ public interface Store extends AutoCloseable {
       }
     }
 
-    /** This job with {@code headersJson} (a JSON object of strings, or null). */
+    /**
+     * This job with its headers.
+     *
+     * @param headersJson a JSON object of strings, or null
+     * @return a copy with the headers
+     */
     public JobInsert withHeaders(String headersJson) {
       return new JobInsert(
           kind,

@@ -127,13 +127,7 @@ final class DemoOrders implements AutoCloseable {
 
   /** Keeps orders as fetched, valid or not, replacing earlier copies. */
   synchronized void stage(List<Order> orders) {
-    upsert(
-        """
-        INSERT INTO staged_orders (id, customer, month, amount_cents) VALUES (?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, month = excluded.month,
-          amount_cents = excluded.amount_cents\
-        """,
-        orders);
+    upsert("staged_orders", orders);
   }
 
   synchronized long stagedCount() {
@@ -165,13 +159,7 @@ final class DemoOrders implements AutoCloseable {
 
   /** Imports valid orders, replacing earlier copies. */
   synchronized void importOrders(List<Order> orders) {
-    upsert(
-        """
-        INSERT INTO orders (id, customer, month, amount_cents) VALUES (?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, month = excluded.month,
-          amount_cents = excluded.amount_cents\
-        """,
-        orders);
+    upsert("orders", orders);
   }
 
   /**
@@ -228,10 +216,20 @@ final class DemoOrders implements AutoCloseable {
 
   // ---------------------------------------------------------------- plumbing
 
-  private void upsert(String sql, List<Order> orders) {
+  /**
+   * Inserts {@code orders} into {@code table} (one of this class's own), replacing earlier copies.
+   */
+  private void upsert(String table, List<Order> orders) {
     if (orders.isEmpty()) {
       return;
     }
+    String sql =
+        """
+        INSERT INTO %s (id, customer, month, amount_cents) VALUES (?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, month = excluded.month,
+          amount_cents = excluded.amount_cents\
+        """
+            .formatted(table);
     tx(() -> {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         for (Order o : orders) {

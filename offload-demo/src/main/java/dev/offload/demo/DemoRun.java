@@ -373,8 +373,6 @@ final class DemoRun {
               "",
               "workflow: sync -> report, reconcile -> notify"));
     }
-    boolean hasReport = false;
-    boolean hasReconcile = false;
     boolean mainSyncAlive = false;
     for (DemoTracked t : tracked.values()) {
       if (t.kind.equals(DemoKinds.SYNC)) {
@@ -385,29 +383,13 @@ final class DemoRun {
                 && t.latest.state() != JobState.CANCELLED;
       }
     }
-    for (DemoTracked t : tracked.values()) {
-      if (t.kind.equals(DemoKinds.REPORT)) {
-        lines.add(jobLine(t));
-        hasReport = true;
-      }
-    }
-    if (!hasReport && mainSyncAlive) {
+    if (!addJobLines(lines, DemoKinds.REPORT) && mainSyncAlive) {
       lines.add(DemoScreen.waitingLine("monthly report", "starts when the sync succeeds"));
     }
-    for (DemoTracked t : tracked.values()) {
-      if (t.kind.equals(DemoKinds.RECONCILE)) {
-        lines.add(jobLine(t));
-        hasReconcile = true;
-      }
-    }
-    if (!hasReconcile && mainSyncAlive) {
+    if (!addJobLines(lines, DemoKinds.RECONCILE) && mainSyncAlive) {
       lines.add(DemoScreen.waitingLine("reconciliation", "starts when the sync succeeds"));
     }
-    for (DemoTracked t : tracked.values()) {
-      if (t.kind.equals(DemoKinds.NOTIFY)) {
-        lines.add(jobLine(t));
-      }
-    }
+    addJobLines(lines, DemoKinds.NOTIFY);
     if (emailTotal > 0) {
       long sent = Math.max(0, emailTotal - emailsPending);
       lines.add(
@@ -420,6 +402,18 @@ final class DemoRun {
                   "%,d of %,d sent; %d running, 8 at most", sent, emailTotal, emailsRunning)));
     }
     return lines;
+  }
+
+  /** Adds the line of each tracked job of {@code kind}; false when there is none. */
+  private boolean addJobLines(List<String> lines, String kind) {
+    boolean any = false;
+    for (DemoTracked t : tracked.values()) {
+      if (t.kind.equals(kind)) {
+        lines.add(jobLine(t));
+        any = true;
+      }
+    }
+    return any;
   }
 
   /** A job's line; a workflow step still waiting says what for. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
  * The lines {@code offload demo} ends with: the month-end workflow, the jobs that ran, the retries
@@ -120,37 +121,33 @@ record DemoSummary(
             "(enqueues a follow-up job for just those; the next bin/offload demo runs it)");
       }
     }
-    for (Job j : jobs) {
-      JsonNode r = j.result();
-      if (j.kind().equals(DemoKinds.RECONCILE) && r != null) {
-        row(
-            out,
-            "reconcile",
+    resultRows(
+        out,
+        jobs,
+        DemoKinds.RECONCILE,
+        "reconcile",
+        r ->
             String.format(
                 "%d of %d months match the upstream",
                 r.path("matched").asInt(), r.path("months").asInt()));
-      }
-    }
-    for (Job j : jobs) {
-      JsonNode r = j.result();
-      if (j.kind().equals(DemoKinds.REPORT) && r != null) {
-        row(
-            out,
-            "report",
+    resultRows(
+        out,
+        jobs,
+        DemoKinds.REPORT,
+        "report",
+        r ->
             String.format(
                 "%s (%d months, %,d orders, %s)",
                 r.path("path").asText(),
                 r.path("months").asInt(),
                 r.path("orders").asLong(),
                 DemoReports.money(r.path("totalCents").asLong())));
-      }
-    }
-    for (Job j : jobs) {
-      JsonNode r = j.result();
-      if (j.kind().equals(DemoKinds.NOTIFY) && r != null) {
-        row(out, "notify", "emailed " + r.path("to").asText() + ": " + r.path("subject").asText());
-      }
-    }
+    resultRows(
+        out,
+        jobs,
+        DemoKinds.NOTIFY,
+        "notify",
+        r -> "emailed " + r.path("to").asText() + ": " + r.path("subject").asText());
     row(
         out,
         "upstream",
@@ -262,6 +259,19 @@ record DemoSummary(
         pageRetries == 1 ? "y" : "ies",
         snoozes,
         snoozes == 1 ? "" : "s");
+  }
+
+  /**
+   * A row {@code name} for each job of {@code kind} with a result: what {@code text} makes of it.
+   */
+  private static void resultRows(
+      List<String> out, List<Job> jobs, String kind, String name, Function<JsonNode, String> text) {
+    for (Job j : jobs) {
+      JsonNode r = j.result();
+      if (j.kind().equals(kind) && r != null) {
+        row(out, name, text.apply(r));
+      }
+    }
   }
 
   private static void row(List<String> out, String name, String text) {

@@ -10,6 +10,8 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Set;
 
 /** Reading requests and writing JSON answers, the same way in every handler. */
 final class Http {
@@ -158,6 +160,20 @@ final class Http {
    * characters are kept (not trimmed as {@link String#trim} would), so the check of the value sees
    * them.
    */
+  /**
+   * A 422 naming the first field of {@code body} that is not one of {@code known}; {@code expected}
+   * lists the known ones for the reader.
+   */
+  static void rejectUnknownFields(JsonNode body, Set<String> known, String expected) {
+    for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        throw ApiException.invalid(
+            name, "unknown field '" + name + "' (expected " + expected + ")");
+      }
+    }
+  }
+
   static String param(Context ctx, String name) {
     String v = ctx.queryParam(name);
     return v == null || v.isBlank() ? null : v.strip();

@@ -32,16 +32,7 @@ import java.util.function.Function;
  * never holds up the watcher. Progress that is superseded while a client is slow is skipped; state
  * changes are never skipped.
  */
-final class JobEvents {
-  private final Offload offload;
-  private final Duration heartbeat;
-  private final Streams streams;
-
-  JobEvents(Offload offload, Duration heartbeat, Streams streams) {
-    this.offload = offload;
-    this.heartbeat = heartbeat;
-    this.streams = streams;
-  }
+record JobEvents(Offload offload, Duration heartbeat, Streams streams) {
 
   void handle(Context ctx) throws Exception {
     JobId id = Http.jobId(ctx);

@@ -2,9 +2,9 @@ package dev.offload.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Job;
-import dev.offload.Job.JobError;
 import dev.offload.Job.JobState;
 import dev.offload.Job.Progress;
+import dev.offload.server.JobSummary.LastError;
 import java.time.Instant;
 
 /**
@@ -26,13 +26,9 @@ record JobProgressView(
     Instant finishedAt,
     Progress progress,
     JsonNode result,
-    Error error) {
-
-  /** A failed attempt, without its stack trace or node. */
-  record Error(String errorClass, String message) {}
+    LastError error) {
 
   static JobProgressView of(Job j) {
-    JobError e = j.errors().isEmpty() ? null : j.errors().get(j.errors().size() - 1);
     return new JobProgressView(
         j.id().value(),
         j.kind(),
@@ -44,6 +40,6 @@ record JobProgressView(
         j.finishedAt(),
         j.progress(),
         j.state() == JobState.SUCCEEDED ? j.result() : null,
-        e == null ? null : new Error(e.errorClass(), e.message()));
+        LastError.of(j, Integer.MAX_VALUE));
   }
 }

@@ -34,10 +34,22 @@ record JobSummary(
     Long parentId,
     String schedule) {
 
-  record LastError(String errorClass, String message) {}
+  /** The class and message of a job's latest failed attempt, without its stack trace or node. */
+  record LastError(String errorClass, String message) {
+    /** Null when no attempt failed yet; a message longer than {@code maxLength} is cut short. */
+    static LastError of(Job j, int maxLength) {
+      if (j.errors().isEmpty()) {
+        return null;
+      }
+      JobError e = j.errors().get(j.errors().size() - 1);
+      String m = e.message();
+      return new LastError(
+          e.errorClass(),
+          m == null || m.length() <= maxLength ? m : m.substring(0, maxLength - 3) + "...");
+    }
+  }
 
   static JobSummary of(Job j) {
-    JobError e = j.errors().isEmpty() ? null : j.errors().get(j.errors().size() - 1);
     Progress p = j.progress();
     return new JobSummary(
         j.id().value(),
@@ -53,13 +65,9 @@ record JobSummary(
         j.finishedAt(),
         j.node(),
         p,
-        e == null ? null : new LastError(e.errorClass(), shorten(e.message())),
+        LastError.of(j, /* maxLength= */ 500),
         j.failedItems() == null ? 0 : j.failedItems().count(),
         j.parentId() == null ? null : j.parentId().value(),
         j.schedule());
-  }
-
-  private static String shorten(String message) {
-    return message == null || message.length() <= 500 ? message : message.substring(0, 497) + "...";
   }
 }

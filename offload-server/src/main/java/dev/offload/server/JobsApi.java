@@ -13,24 +13,17 @@ import dev.offload.OffloadException.InvalidJobException;
 import dev.offload.OffloadException.NoSuchJobException;
 import dev.offload.OffloadException.UnknownKindException;
 import io.javalin.http.Context;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The job endpoints: enqueue, read, list, cancel, retry, delete, and bulk replay of dead jobs.
  * Every job document is {@link Job} as the one mapper writes it, the same as {@code offload status
  * --json}; a page is {@code {"jobs": [...], "nextCursor": ...}} as {@code offload jobs --json}.
  */
-final class JobsApi {
-  private final Offload offload;
-  private final long maxBodyBytes;
-
-  JobsApi(Offload offload, long maxBodyBytes) {
-    this.offload = offload;
-    this.maxBodyBytes = maxBodyBytes;
-  }
+record JobsApi(Offload offload, long maxBodyBytes) {
 
   /**
    * {@code POST /api/jobs}: 202 with {@code Location} and the job; with {@code wait}, 200 and the
@@ -104,12 +97,7 @@ final class JobsApi {
    */
   void cancel(Context ctx) {
     JobId id = Http.jobId(ctx);
-    JobState after;
-    try {
-      after = offload.cancel(id);
-    } catch (IllegalStateException e) {
-      throw ApiException.conflict(e.getMessage());
-    }
+    JobState after = refusedAsConflict(() -> offload.cancel(id));
     Http.json(
         ctx,
         after == JobState.CANCELLED ? 200 : 202,
@@ -119,23 +107,32 @@ final class JobsApi {
   /** {@code POST /api/jobs/{id}/retry}: 200 and the job, available again. */
   void retry(Context ctx) {
     JobId id = Http.jobId(ctx);
-    try {
-      offload.retry(id);
-    } catch (IllegalStateException e) {
-      throw ApiException.conflict(e.getMessage());
-    }
+    refusedAsConflict(() -> offload.retry(id));
     Http.json(ctx, 200, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
   }
 
   /** {@code DELETE /api/jobs/{id}}: 204. */
   void delete(Context ctx) {
     JobId id = Http.jobId(ctx);
+    refusedAsConflict(() -> offload.delete(id));
+    ctx.status(204);
+  }
+
+  /** Does {@code action}; a job in a state it cannot start from is a 409 that says why. */
+  static <T> T refusedAsConflict(Supplier<T> action) {
     try {
-      offload.delete(id);
+      return action.get();
     } catch (IllegalStateException e) {
       throw ApiException.conflict(e.getMessage());
     }
-    ctx.status(204);
+  }
+
+  /** As {@link #refusedAsConflict(Supplier)}, for an action without an answer. */
+  static void refusedAsConflict(Runnable action) {
+    refusedAsConflict(() -> {
+      action.run();
+      return null;
+    });
   }
 
   private static final Set<String> REPLAY_FIELDS = Set.of("kind", "queue", "errorClass", "state");
@@ -152,13 +149,7 @@ final class JobsApi {
         throw ApiException.invalid(
             "the body must be a JSON object such as {\"kind\": \"emails.send\"}, or empty");
       }
-      for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-        String name = names.next();
-        if (!REPLAY_FIELDS.contains(name)) {
-          throw ApiException.invalid(
-              name, "unknown field '" + name + "' (expected kind, queue, errorClass or state)");
-        }
-      }
+      Http.rejectUnknownFields(body, REPLAY_FIELDS, "kind, queue, errorClass or state");
       filter = with(filter, "kind", body, JobFilter::kind);
       filter = with(filter, "queue", body, JobFilter::queue);
       filter = with(filter, "errorClass", body, JobFilter::errorClass);
@@ -192,8 +183,7 @@ final class JobsApi {
       return filter;
     }
     if (!v.isTextual()) {
-      throw ApiException.invalid(
-          field, field + " must be a string, got " + EnqueueRequest.describe(v));
+      throw ApiException.invalid(field, field + " must be a string, got " + BodyFields.describe(v));
     }
     try {
       return set.apply(filter, v.asText());

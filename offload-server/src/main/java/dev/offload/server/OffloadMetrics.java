@@ -92,31 +92,30 @@ public final class OffloadMetrics implements JobListener {
   private OffloadMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.queueJobs =
-        MultiGauge.builder("offload.queue.jobs")
-            .description("Jobs in the queue per state, as the store holds them")
-            .register(registry);
+        multiGauge("offload.queue.jobs", "Jobs in the queue per state, as the store holds them");
     this.queuePaused =
-        MultiGauge.builder("offload.queue.paused")
-            .description("1 while claiming from the queue is paused on every node")
-            .register(registry);
+        multiGauge(
+            "offload.queue.paused", "1 while claiming from the queue is paused on every node");
     this.slotsInUse =
-        MultiGauge.builder("offload.queue.slots.in.use")
-            .description(
-                "Jobs of the queue running with a live lease, as its maxRunning counts them")
-            .register(registry);
+        multiGauge(
+            "offload.queue.slots.in.use",
+            "Jobs of the queue running with a live lease, as its maxRunning counts them");
     this.keysAtLimit =
-        MultiGauge.builder("offload.queue.keys.at.limit")
-            .description("Concurrency keys of the queue whose running jobs fill its perKey limit")
-            .register(registry);
+        multiGauge(
+            "offload.queue.keys.at.limit",
+            "Concurrency keys of the queue whose running jobs fill its perKey limit");
     this.waitingOnLimit =
-        MultiGauge.builder("offload.queue.waiting.on.limit")
-            .description(
-                "Due jobs of the queue held back, by what holds them: max_running, per_key, rate"
-                    + " or paused")
-            .register(registry);
+        multiGauge(
+            "offload.queue.waiting.on.limit",
+            "Due jobs of the queue held back, by what holds them: max_running, per_key, rate"
+                + " or paused");
     Gauge.builder("offload.store.up", storeUp, AtomicInteger::get)
         .description("1 when the last read of the queues from the store succeeded")
         .register(registry);
+  }
+
+  private MultiGauge multiGauge(String name, String description) {
+    return MultiGauge.builder(name).description(description).register(registry);
   }
 
   /** Metrics in a registry of their own, with the JVM's memory, thread, CPU and uptime meters. */
@@ -246,6 +245,10 @@ public final class OffloadMetrics implements JobListener {
     waitingOnLimit.register(waiting, /* overwrite= */ true);
   }
 
+  private Counter counter(String name, String description, Tags tags) {
+    return Counter.builder(name).description(description).tags(tags).register(registry);
+  }
+
   private Timer histogram(String name, String description, Tags tags) {
     return Timer.builder(name)
         .description(description)
@@ -269,38 +272,18 @@ public final class OffloadMetrics implements JobListener {
     final Timer wait;
 
     Meters(Tags tags) {
-      MeterRegistry r = registry;
-      enqueued =
-          Counter.builder("offload.jobs.enqueued")
-              .description("Jobs enqueued by this node")
-              .tags(tags)
-              .register(r);
-      started =
-          Counter.builder("offload.jobs.started")
-              .description("Attempts started on this node")
-              .tags(tags)
-              .register(r);
-      succeeded =
-          Counter.builder("offload.jobs.succeeded")
-              .description("Attempts that succeeded on this node")
-              .tags(tags)
-              .register(r);
+      enqueued = counter("offload.jobs.enqueued", "Jobs enqueued by this node", tags);
+      started = counter("offload.jobs.started", "Attempts started on this node", tags);
+      succeeded = counter("offload.jobs.succeeded", "Attempts that succeeded on this node", tags);
       failed =
-          Counter.builder("offload.jobs.failed")
-              .description("Attempts that failed on this node and will be retried")
-              .tags(tags)
-              .register(r);
+          counter(
+              "offload.jobs.failed", "Attempts that failed on this node and will be retried", tags);
       dead =
-          Counter.builder("offload.jobs.dead")
-              .description(
-                  "Attempts that failed on this node with no attempts left, or permanently")
-              .tags(tags)
-              .register(r);
-      cancelled =
-          Counter.builder("offload.jobs.cancelled")
-              .description("Attempts cancelled on this node")
-              .tags(tags)
-              .register(r);
+          counter(
+              "offload.jobs.dead",
+              "Attempts that failed on this node with no attempts left, or permanently",
+              tags);
+      cancelled = counter("offload.jobs.cancelled", "Attempts cancelled on this node", tags);
       wait =
           histogram(
               "offload.job.wait",

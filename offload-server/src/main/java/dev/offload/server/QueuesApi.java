@@ -1,5 +1,8 @@
 package dev.offload.server;
 
+import static dev.offload.server.BodyFields.present;
+import static dev.offload.server.BodyFields.set;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Offload;
 import dev.offload.Offload.QueueStats;
@@ -10,23 +13,14 @@ import io.javalin.http.Context;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 
 /**
  * {@code GET /api/queues}, {@code PUT /api/queues/{name}}, {@code POST
  * /api/queues/{name}/pause|resume}, {@code GET /api/kinds}.
  */
-final class QueuesApi {
-  private final Offload offload;
-  private final Duration requestBudget;
-
-  QueuesApi(Offload offload, Duration requestBudget) {
-    this.offload = offload;
-    this.requestBudget = requestBudget;
-  }
+record QueuesApi(Offload offload, Duration requestBudget) {
 
   /**
    * {@code {"queues": [...]}}: counts per state, running, throughput and latency over the last
@@ -103,52 +97,18 @@ final class QueuesApi {
       throw ApiException.invalid(
           "the body must be a JSON object such as {\"maxRunning\": 4, \"rate\": \"10/s\"}");
     }
-    for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-      String field = names.next();
-      if (!SETTINGS.contains(field)) {
-        throw ApiException.invalid(
-            field,
-            "unknown field '"
-                + field
-                + "' (expected maxRunning, perKey, rate, ratePerKey, fair, aging, pushUrl,"
-                + " pushTimeout, pushSecretEnv, allowHttp)");
-      }
-    }
+    Http.rejectUnknownFields(
+        body,
+        SETTINGS,
+        "maxRunning, perKey, rate, ratePerKey, fair, aging, pushUrl,"
+            + " pushTimeout, pushSecretEnv, allowHttp");
     QueueOptions o = QueueOptions.none();
-    JsonNode v;
-    if ((v = present(body, "maxRunning")) != null) {
-      Integer n = limit("maxRunning", v);
-      o = apply("maxRunning", o, x -> x.maxRunning(n));
-    }
-    if ((v = present(body, "perKey")) != null) {
-      Integer n = limit("perKey", v);
-      o = apply("perKey", o, x -> x.perKey(n));
-    }
-    if ((v = present(body, "rate")) != null) {
-      if (!v.isTextual()) {
-        throw ApiException.invalid(
-            "rate", "rate must be a string such as \"10/s\", \"600/min\" or \"5000/h\", got " + v);
-      }
-      Rate rate;
-      try {
-        rate = Rate.parse(v.asText());
-      } catch (IllegalArgumentException e) {
-        throw ApiException.invalid("rate", e.getMessage());
-      }
-      o = o.rate(rate);
-    }
-    if ((v = present(body, "ratePerKey")) != null) {
-      boolean perKey = bool("ratePerKey", v);
-      o = apply("ratePerKey", o, x -> x.ratePerKey(perKey));
-    }
-    if ((v = present(body, "fair")) != null) {
-      boolean fair = bool("fair", v);
-      o = o.fair(fair);
-    }
-    if ((v = present(body, "aging")) != null) {
-      Duration aging = Durations.field("aging", v);
-      o = apply("aging", o, x -> x.aging(aging));
-    }
+    o = set(body, "maxRunning", o, QueuesApi::limit, QueueOptions::maxRunning);
+    o = set(body, "perKey", o, QueuesApi::limit, QueueOptions::perKey);
+    o = set(body, "rate", o, QueuesApi::rate, QueueOptions::rate);
+    o = set(body, "ratePerKey", o, BodyFields::bool, QueueOptions::ratePerKey);
+    o = set(body, "fair", o, BodyFields::bool, QueueOptions::fair);
+    o = set(body, "aging", o, Durations::field, QueueOptions::aging);
     o = o.push(push(body, current.push()));
     offload.updateQueue(name, o);
     QueueDocument doc =
@@ -178,7 +138,7 @@ final class QueuesApi {
       if (!url.isTextual()) {
         throw ApiException.invalid(
             "pushUrl",
-            "pushUrl must be a URL string, or null to unbind, got " + EnqueueRequest.describe(url));
+            "pushUrl must be a URL string, or null to unbind, got " + BodyFields.describe(url));
       }
       try {
         uri = new URI(url.asText().trim());
@@ -200,13 +160,13 @@ final class QueuesApi {
         throw ApiException.invalid(
             "pushSecretEnv",
             "pushSecretEnv must be the name of an environment variable, got "
-                + EnqueueRequest.describe(v));
+                + BodyFields.describe(v));
       }
       secretEnv = v == null ? null : v.asText();
     }
     boolean allowHttp = current != null && current.allowHttp();
     if ((v = present(body, "allowHttp")) != null) {
-      allowHttp = bool("allowHttp", v);
+      allowHttp = BodyFields.bool("allowHttp", v);
     }
     try {
       return new QueueOptions.Push(uri, timeout, secretEnv, allowHttp);
@@ -218,9 +178,16 @@ final class QueuesApi {
     }
   }
 
-  private static JsonNode present(JsonNode body, String field) {
-    JsonNode v = body.get(field);
-    return v == null || v.isNull() ? null : v;
+  private static Rate rate(String field, JsonNode v) {
+    if (!v.isTextual()) {
+      throw ApiException.invalid(
+          field, field + " must be a string such as \"10/s\", \"600/min\" or \"5000/h\", got " + v);
+    }
+    try {
+      return Rate.parse(v.asText());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(field, e.getMessage());
+    }
   }
 
   private static Integer limit(String field, JsonNode v) {
@@ -231,26 +198,9 @@ final class QueuesApi {
               + " must be a whole number from 1 to "
               + QueueOptions.MAX_LIMIT
               + " or null for no limit, got "
-              + EnqueueRequest.describe(v));
+              + BodyFields.describe(v));
     }
     return v.asInt();
-  }
-
-  private static boolean bool(String field, JsonNode v) {
-    if (!v.isBoolean()) {
-      throw ApiException.invalid(
-          field, field + " must be true or false, got " + EnqueueRequest.describe(v));
-    }
-    return v.asBoolean();
-  }
-
-  private static QueueOptions apply(
-      String field, QueueOptions o, UnaryOperator<QueueOptions> change) {
-    try {
-      return change.apply(o);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.invalid(field, e.getMessage());
-    }
   }
 
   /**

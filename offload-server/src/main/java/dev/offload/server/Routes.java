@@ -140,12 +140,7 @@ final class Routes {
         "/api/jobs/{id}/retry-items",
         ctx -> {
           JobId id = Http.jobId(ctx);
-          JobId followUp;
-          try {
-            followUp = offload.retryFailedItems(id);
-          } catch (IllegalStateException e) {
-            throw ApiException.conflict(e.getMessage());
-          }
+          JobId followUp = JobsApi.refusedAsConflict(() -> offload.retryFailedItems(id));
           ctx.header("Location", Http.location(ctx, "/api/jobs/" + followUp.value()));
           Http.json(
               ctx, 202, offload.job(followUp).orElseThrow(() -> new NoSuchJobException(followUp)));

@@ -1,5 +1,7 @@
 package dev.offload.server;
 
+import static dev.offload.server.BodyFields.present;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offload.Job.JobId;
 import dev.offload.Offload;
@@ -14,10 +16,10 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -26,7 +28,7 @@ import java.util.function.Supplier;
  * cron | every, zone?, queue?, priority?, maxAttempts?, catchUp?}} ({@code name} only in POST, or
  * equal to the path's in PUT); every 422 names the field at fault.
  */
-final class SchedulesApi {
+record SchedulesApi(Offload offload, long maxBodyBytes) {
   private static final Set<String> FIELDS =
       Set.of(
           "name",
@@ -39,14 +41,6 @@ final class SchedulesApi {
           "priority",
           "maxAttempts",
           "catchUp");
-
-  private final Offload offload;
-  private final long maxBodyBytes;
-
-  SchedulesApi(Offload offload, long maxBodyBytes) {
-    this.offload = offload;
-    this.maxBodyBytes = maxBodyBytes;
-  }
 
   /** {@code {"schedules": [...]}}, as {@code offload schedules --json} prints it. */
   void list(Context ctx) {
@@ -83,6 +77,15 @@ final class SchedulesApi {
         save(() -> offload.schedules().put(d.name(), d.when(), d.kind(), d.args(), d.options())));
   }
 
+  /** {@code action} on the schedule the path names; a 404 when there is none. */
+  private static <T> T onNamed(Context ctx, Function<String, T> action) {
+    try {
+      return action.apply(ctx.pathParam("name"));
+    } catch (NoSuchElementException e) {
+      throw ApiException.notFound(e.getMessage());
+    }
+  }
+
   private static ScheduleInfo save(Supplier<ScheduleInfo> action) {
     try {
       return action.get();
@@ -106,32 +109,16 @@ final class SchedulesApi {
   }
 
   void pause(Context ctx) {
-    String name = ctx.pathParam("name");
-    try {
-      Http.json(ctx, 200, offload.schedules().pause(name));
-    } catch (NoSuchElementException e) {
-      throw ApiException.notFound(e.getMessage());
-    }
+    Http.json(ctx, 200, onNamed(ctx, offload.schedules()::pause));
   }
 
   void resume(Context ctx) {
-    String name = ctx.pathParam("name");
-    try {
-      Http.json(ctx, 200, offload.schedules().resume(name));
-    } catch (NoSuchElementException e) {
-      throw ApiException.notFound(e.getMessage());
-    }
+    Http.json(ctx, 200, onNamed(ctx, offload.schedules()::resume));
   }
 
   /** Enqueues one job of the schedule now: 202 + Location + the job. */
   void run(Context ctx) {
-    String name = ctx.pathParam("name");
-    JobId id;
-    try {
-      id = offload.schedules().run(name);
-    } catch (NoSuchElementException e) {
-      throw ApiException.notFound(e.getMessage());
-    }
+    JobId id = onNamed(ctx, offload.schedules()::run);
     ctx.header("Location", Http.location(ctx, "/api/jobs/" + id.value()));
     Http.json(ctx, 202, offload.job(id).orElseThrow(() -> new NoSuchJobException(id)));
   }
@@ -149,16 +136,10 @@ final class SchedulesApi {
             "the body must be a JSON object such as {\"name\": \"monthly-report\", \"kind\": \"reports.monthly\","
                 + " \"cron\": \"0 6 1 * *\", \"zone\": \"Europe/Copenhagen\"}");
       }
-      for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-        String field = names.next();
-        if (!FIELDS.contains(field)) {
-          throw ApiException.invalid(
-              field,
-              "unknown field '"
-                  + field
-                  + "' (expected name, kind, args, cron or every, zone, queue, priority, maxAttempts, catchUp)");
-        }
-      }
+      Http.rejectUnknownFields(
+          body,
+          FIELDS,
+          "name, kind, args, cron or every, zone, queue, priority, maxAttempts, catchUp");
       String name = optionalText(body, "name");
       if (pathName != null) {
         if (name != null && !name.equals(pathName)) {
@@ -246,11 +227,6 @@ final class SchedulesApi {
         throw ApiException.invalid(field, m);
       }
       return new Definition(name, when, kind, present(body, "args"), options);
-    }
-
-    private static JsonNode present(JsonNode body, String field) {
-      JsonNode v = body.get(field);
-      return v == null || v.isNull() ? null : v;
     }
 
     private static String optionalText(JsonNode body, String field) {

@@ -29,16 +29,7 @@ import java.util.Objects;
  * cancelled). Changes come from {@link Offload#watch} on every step's job, so they are seen from
  * any node; each one re-reads the workflow, which keeps the events in the store's order.
  */
-final class WorkflowEvents {
-  private final Offload offload;
-  private final Duration heartbeat;
-  private final Streams streams;
-
-  WorkflowEvents(Offload offload, Duration heartbeat, Streams streams) {
-    this.offload = offload;
-    this.heartbeat = heartbeat;
-    this.streams = streams;
-  }
+record WorkflowEvents(Offload offload, Duration heartbeat, Streams streams) {
 
   void handle(Context ctx) throws Exception {
     String text = ctx.pathParam("id");

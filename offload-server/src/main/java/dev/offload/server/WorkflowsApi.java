@@ -5,20 +5,14 @@ import dev.offload.Workflow;
 import dev.offload.Workflow.WorkflowId;
 import io.javalin.http.Context;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 
 /**
  * {@code POST /api/workflows}, {@code GET /api/workflows/{id}}, {@code POST
  * /api/workflows/{id}/cancel|retry}. A refused workflow (a cycle, a missing or duplicate step, an
  * unknown kind) is a 422 whose detail names it; nothing is written.
  */
-final class WorkflowsApi {
-  private final Offload offload;
-  private final long maxBodyBytes;
-
-  WorkflowsApi(Offload offload, long maxBodyBytes) {
-    this.offload = offload;
-    this.maxBodyBytes = maxBodyBytes;
-  }
+record WorkflowsApi(Offload offload, long maxBodyBytes) {
 
   /** 201 + Location + the workflow. */
   void enqueue(Context ctx) {
@@ -38,19 +32,18 @@ final class WorkflowsApi {
   }
 
   void cancel(Context ctx) {
-    WorkflowId id = id(ctx);
-    try {
-      offload.cancelWorkflow(id);
-    } catch (NoSuchElementException e) {
-      throw ApiException.notFound(e.getMessage());
-    }
-    Http.json(ctx, 200, workflow(id));
+    act(ctx, offload::cancelWorkflow);
   }
 
   void retry(Context ctx) {
+    act(ctx, offload::retryWorkflow);
+  }
+
+  /** {@code action} on the path's workflow, then 200 + the workflow; a 404 when there is none. */
+  private void act(Context ctx, Consumer<WorkflowId> action) {
     WorkflowId id = id(ctx);
     try {
-      offload.retryWorkflow(id);
+      action.accept(id);
     } catch (NoSuchElementException e) {
       throw ApiException.notFound(e.getMessage());
     }

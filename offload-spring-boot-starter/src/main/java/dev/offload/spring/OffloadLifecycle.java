@@ -5,7 +5,6 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationListener;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.ContextClosedEvent;
 
 /**
@@ -22,7 +21,8 @@ import org.springframework.context.event.ContextClosedEvent;
  * <p>From the moment the context starts closing, {@link #draining()} is true and the {@code
  * offload} health contributor reports {@code OUT_OF_SERVICE}.
  */
-final class OffloadLifecycle implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
+final class OffloadLifecycle extends PhasedLifecycle
+    implements ApplicationListener<ContextClosedEvent> {
   /** Right after the web server's graceful shutdown, before the server is stopped. */
   static final int PHASE = Integer.MAX_VALUE - 1024 - 1;
 
@@ -31,27 +31,26 @@ final class OffloadLifecycle implements SmartLifecycle, ApplicationListener<Cont
   private final Offload offload;
   private final boolean workers;
   private final Duration grace;
-  private volatile boolean running;
   private volatile boolean draining;
 
   OffloadLifecycle(Offload offload, boolean workers, Duration grace) {
+    super(PHASE);
     this.offload = offload;
     this.workers = workers;
     this.grace = grace;
   }
 
   @Override
-  public void start() {
+  void onStart() {
     if (workers) {
       offload.start();
       log.info("Offload workers started on node {}", offload.node());
     }
     draining = false;
-    running = true;
   }
 
   @Override
-  public void stop() {
+  void onStop() {
     draining = true;
     if (workers) {
       log.info(
@@ -59,17 +58,6 @@ final class OffloadLifecycle implements SmartLifecycle, ApplicationListener<Cont
           grace.toSeconds());
       offload.stop();
     }
-    running = false;
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
-  }
-
-  @Override
-  public int getPhase() {
-    return PHASE;
   }
 
   @Override

@@ -5,7 +5,6 @@ import dev.offload.server.OffloadMetrics;
 import dev.offload.server.OffloadServer;
 import jakarta.servlet.Servlet;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Offload's HTTP API, event streams and dashboard (offload-server's Javalin routes) as a servlet of
@@ -17,14 +16,14 @@ import org.springframework.context.SmartLifecycle;
  * streams are ended first, as the graceful shutdown would otherwise wait for them until its
  * timeout.
  */
-final class OffloadWeb implements SmartLifecycle {
+final class OffloadWeb extends PhasedLifecycle {
   static final int PHASE = Integer.MAX_VALUE - 512;
 
   private final OffloadServer server;
   private final String path;
-  private volatile boolean running;
 
   OffloadWeb(Offload offload, OffloadMetrics metrics, String path) {
+    super(PHASE);
     this.server = OffloadServer.builder(offload).mounted(true).metrics(metrics).build();
     this.path = path;
   }
@@ -40,24 +39,12 @@ final class OffloadWeb implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
+  void onStart() {
     server.start();
-    running = true;
   }
 
   @Override
-  public void stop() {
+  void onStop() {
     server.stop();
-    running = false;
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
-  }
-
-  @Override
-  public int getPhase() {
-    return PHASE;
   }
 }

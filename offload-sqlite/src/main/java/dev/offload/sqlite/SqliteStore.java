@@ -62,9 +62,9 @@ import java.util.TreeMap;
  * migrates the schema on {@code build()}.
  *
  * <p>Options, fixed: write-ahead logging ({@code journal_mode=WAL}, so readers never wait for the
- * writer), {@code synchronous=NORMAL} (durable across process crashes; a power loss may lose the
- * last transactions), a busy timeout of 5 s, foreign keys on. Several processes may share the file;
- * see the package documentation for the limits.
+ * writer nor it for them), {@code synchronous=NORMAL} (durable across process crashes; a power loss
+ * may lose the last transactions), a busy timeout of 5 s, foreign keys on. Several processes may
+ * share the file; see the package documentation for the limits.
  *
  * <p>Events: publishes {@link Notifier#INSERT} with the queue name on its in-process {@link
  * Notifier} after inserting, releasing, retrying or replaying jobs, {@link Notifier#JOB} with the
@@ -72,7 +72,10 @@ import java.util.TreeMap;
  * was requested; all after the commit, and to this JVM only (other processes on the file learn of a
  * cancellation through their heartbeat).
  *
- * <p>Thread-safe: calls take turns on one connection.
+ * <p>Thread-safe: writes take turns on one connection; reads run on two read-only connections of
+ * their own, each in a read transaction, so a slow read (a dashboard's job list, the queue counts)
+ * never holds up a claim, heartbeat or completion. A read sees everything committed before it
+ * began, this JVM's writes included.
  */
 public final class SqliteStore implements Store {
   // Leases are measured on this machine's clock, not on the engine's injectable one (see Store):
@@ -84,6 +87,11 @@ public final class SqliteStore implements Store {
 
   private SqliteStore(Database db) {
     this.db = db;
+  }
+
+  /** The connections, for tests that hold a read open. */
+  Database database() {
+    return db;
   }
 
   /**

@@ -1,10 +1,13 @@
 /**
  * The SQLite store: Offload's embedded default, all state in one file.
  *
- * <p>Mechanism: one connection per {@link dev.offload.sqlite.SqliteStore}, shared by the threads of
- * the JVM in turn. The file runs in write-ahead-log mode. Every write is a {@code BEGIN IMMEDIATE}
- * transaction, which takes SQLite's single write lock before reading; that is what makes a claim
- * safe without {@code SKIP LOCKED}: two claimers never see the same runnable rows.
+ * <p>Mechanism: per {@link dev.offload.sqlite.SqliteStore}, one writing connection shared by the
+ * threads of the JVM in turn, and two read-only connections (each taken by one thread at a time)
+ * for the store's reads. The file runs in write-ahead-log mode, so a read, which runs in a read
+ * transaction of its own and sees everything committed before it began, neither waits for the
+ * writer nor holds it up. Every write is a {@code BEGIN IMMEDIATE} transaction, which takes
+ * SQLite's single write lock before reading; that is what makes a claim safe without {@code SKIP
+ * LOCKED}: two claimers never see the same runnable rows.
  *
  * <p>Limits:
  *

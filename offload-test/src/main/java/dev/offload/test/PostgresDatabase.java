@@ -20,25 +20,25 @@ final class PostgresDatabase extends TestDatabase {
           .getOrDefault(
               "OFFLOAD_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
-  private final String schema =
-      "offload_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-  private final PostgresStore store;
+  private final String schema;
 
   PostgresDatabase() {
+    this("offload_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+  }
+
+  private PostgresDatabase(String schema) {
+    super(connect(schema));
+    this.schema = schema;
+  }
+
+  private static Store connect(String schema) {
     requireReachable();
-    store =
-        PostgresStore.connect(
-            URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema, /* poolSize= */ 4);
+    return PostgresStore.connect(
+        URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema, /* poolSize= */ 4);
   }
 
   @Override
-  Store store() {
-    return store;
-  }
-
-  @Override
-  void close() {
-    store.close();
+  void delete() {
     try (Connection c = DriverManager.getConnection(URL);
         Statement st = c.createStatement()) {
       st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");

@@ -12,10 +12,24 @@ import java.util.stream.Stream;
 
 /** The database of one test's Offload, and how to get rid of it afterwards. */
 abstract class TestDatabase {
-  abstract Store store();
+  private final Store store;
+
+  TestDatabase(Store store) {
+    this.store = store;
+  }
+
+  final Store store() {
+    return store;
+  }
 
   /** Closes the store (if the Offload did not) and deletes the database. */
-  abstract void close();
+  final void close() {
+    store.close();
+    delete();
+  }
+
+  /** Deletes the database, its store closed. */
+  abstract void delete();
 
   static TestDatabase open(StoreType type) {
     return switch (type) {
@@ -36,25 +50,26 @@ abstract class TestDatabase {
   /** A SQLite file in a temporary directory of its own. */
   private static final class Sqlite extends TestDatabase {
     private final Path dir;
-    private final SqliteStore store;
 
     Sqlite() {
+      this(temporaryDirectory());
+    }
+
+    private Sqlite(Path dir) {
+      super(SqliteStore.open(dir.resolve("offload.db")));
+      this.dir = dir;
+    }
+
+    private static Path temporaryDirectory() {
       try {
-        dir = Files.createTempDirectory("offload-test-");
+        return Files.createTempDirectory("offload-test-");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      store = SqliteStore.open(dir.resolve("offload.db"));
     }
 
     @Override
-    Store store() {
-      return store;
-    }
-
-    @Override
-    void close() {
-      store.close();
+    void delete() {
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);

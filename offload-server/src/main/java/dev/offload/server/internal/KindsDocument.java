@@ -74,12 +74,25 @@ public final class KindsDocument {
           null);
     }
 
+    /** A kind that ran in the last 24 hours, with its figures; its options are merged in later. */
     static KindDocument ran(KindStats s) {
       return new KindDocument(
-              s.kind(), false, null, null, null, null, 0, null, null, null, null, null, null)
-          .withStats(s);
+          s.kind(),
+          false,
+          null,
+          null,
+          null,
+          null,
+          s.runs(),
+          s.p50Ms(),
+          s.p95Ms(),
+          s.maxMs(),
+          s.runs() == 0 ? null : s.advice(),
+          s.waitP50Ms(),
+          s.waitP95Ms());
     }
 
+    /** This kind's name and options with the figures of {@code other}. */
     KindDocument withStats(KindDocument other) {
       return new KindDocument(
           kind,
@@ -95,23 +108,6 @@ public final class KindsDocument {
           other.advice,
           other.waitP50Ms,
           other.waitP95Ms);
-    }
-
-    KindDocument withStats(KindStats s) {
-      return new KindDocument(
-          kind,
-          registered,
-          queue,
-          priority,
-          maxAttempts,
-          timeoutMs,
-          s.runs(),
-          s.p50Ms(),
-          s.p95Ms(),
-          s.maxMs(),
-          s.runs() == 0 ? null : s.advice(),
-          s.waitP50Ms(),
-          s.waitP95Ms());
     }
   }
 }

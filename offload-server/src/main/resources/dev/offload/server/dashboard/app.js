@@ -256,6 +256,20 @@
     toast(e.message || String(e), true);
   }
 
+  /** Runs action on each click of button, which stays disabled meanwhile; a failure shows a toast. */
+  function onClickBusy(button, action) {
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await action();
+      } catch (e) {
+        failed(e);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
   let tokenDialogOpen = false;
 
   function askForToken(error) {
@@ -669,17 +683,10 @@
       h('div', { class: 'panel-body' },
         h('div', { class: 'stats' }, pending.el, running.el, done.el), dist, legend, foot));
     let paused = false;
-    button.addEventListener('click', async () => {
-      button.disabled = true;
-      try {
-        const q = await api('POST', '/api/queues/' + encodeURIComponent(name) + (paused ? '/resume' : '/pause'));
-        update(q);
-        toast('Queue ' + name + (q.paused ? ' paused' : ' resumed'));
-      } catch (e) {
-        failed(e);
-      } finally {
-        button.disabled = false;
-      }
+    onClickBusy(button, async () => {
+      const q = await api('POST', '/api/queues/' + encodeURIComponent(name) + (paused ? '/resume' : '/pause'));
+      update(q);
+      toast('Queue ' + name + (q.paused ? ' paused' : ' resumed'));
     });
     function update(q) {
       paused = q.paused;
@@ -900,23 +907,16 @@
         unavailable: (p) => toast(p.detail, true),
       });
     }
-    more.addEventListener('click', async () => {
+    onClickBusy(more, async () => {
       const v = filters.values();
       const q = new URLSearchParams();
       for (const [k, val] of Object.entries(v)) if (val) q.set(k, val);
       q.set('limit', '50');
       q.set('cursor', olderCursor || cursor);
-      more.disabled = true;
-      try {
-        const page = await api('GET', '/api/jobs?' + q.toString());
-        table.appendOlder(page.jobs.map(summaryOf));
-        olderCursor = page.nextCursor;
-        more.hidden = !olderCursor;
-      } catch (e) {
-        failed(e);
-      } finally {
-        more.disabled = false;
-      }
+      const page = await api('GET', '/api/jobs?' + q.toString());
+      table.appendOlder(page.jobs.map(summaryOf));
+      olderCursor = page.nextCursor;
+      more.hidden = !olderCursor;
     });
     open(filters.values());
   }
@@ -987,21 +987,14 @@
         unavailable: (p) => toast(p.detail, true),
       });
     }
-    replay.addEventListener('click', async () => {
+    onClickBusy(replay, async () => {
       const v = filters.values();
       const what = Object.entries(v).filter(([, val]) => val).map(([k, val]) => k + ' ' + val).join(', ');
       if (!confirm('Replay every dead job' + (what ? ' with ' + what : '') + '?')) return;
-      replay.disabled = true;
-      try {
-        const body = {};
-        for (const [k, val] of Object.entries(v)) if (val) body[k] = val;
-        const r = await api('POST', '/api/dead/replay', body);
-        toast('Replayed ' + r.replayed + (r.replayed === 1 ? ' job' : ' jobs'));
-      } catch (e) {
-        failed(e);
-      } finally {
-        replay.disabled = false;
-      }
+      const body = {};
+      for (const [k, val] of Object.entries(v)) if (val) body[k] = val;
+      const r = await api('POST', '/api/dead/replay', body);
+      toast('Replayed ' + r.replayed + (r.replayed === 1 ? ' job' : ' jobs'));
     });
     open(filters.values());
   }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -47,11 +48,8 @@ class OrdersController {
   ResponseEntity<String> sync(
       Authentication auth, CsrfToken csrf, @RequestParam(defaultValue = "") String orders)
       throws InterruptedException {
-    Optional<Integer> count = count(orders);
-    if (count.isEmpty()) {
-      return badInput(auth, csrf, "orders", mustBeACount());
-    }
-    return start(auth, csrf, "orders.sync", new Work.SyncArgs(auth.getName(), count.get()));
+    return startCounted(
+        auth, csrf, "orders", orders, "orders.sync", n -> new Work.SyncArgs(auth.getName(), n));
   }
 
   @PostMapping("/reports")
@@ -72,12 +70,13 @@ class OrdersController {
   ResponseEntity<String> reconcile(
       Authentication auth, CsrfToken csrf, @RequestParam(defaultValue = "") String payments)
       throws InterruptedException {
-    Optional<Integer> count = count(payments);
-    if (count.isEmpty()) {
-      return badInput(auth, csrf, "payments", mustBeACount());
-    }
-    return start(
-        auth, csrf, "payments.reconcile", new Work.ReconcileArgs(auth.getName(), count.get()));
+    return startCounted(
+        auth,
+        csrf,
+        "payments",
+        payments,
+        "payments.reconcile",
+        n -> new Work.ReconcileArgs(auth.getName(), n));
   }
 
   @GetMapping("/jobs/{id}")
@@ -89,6 +88,22 @@ class OrdersController {
     return html(
         HttpStatus.OK,
         Pages.job(auth.getName(), csrf, job.get(), offload.progressUrl(job.get().id())));
+  }
+
+  /** Starts {@code kind} for a count of items from the form's {@code field}, or says it is bad. */
+  private ResponseEntity<String> startCounted(
+      Authentication auth,
+      CsrfToken csrf,
+      String field,
+      String value,
+      String kind,
+      IntFunction<Object> args)
+      throws InterruptedException {
+    Optional<Integer> count = count(value);
+    if (count.isEmpty()) {
+      return badInput(auth, csrf, field, mustBeACount());
+    }
+    return start(auth, csrf, kind, args.apply(count.get()));
   }
 
   private ResponseEntity<String> start(

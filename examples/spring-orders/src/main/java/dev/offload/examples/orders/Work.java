@@ -4,8 +4,6 @@ import dev.offload.JobContext;
 import dev.offload.JobHandler;
 import dev.offload.spring.OffloadJob;
 import java.time.YearMonth;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 
@@ -29,6 +27,15 @@ final class Work {
   /** A reconcile of {@code payments} payments for {@code owner}. */
   record ReconcileArgs(String owner, int payments) {}
 
+  /** What a sync returns: how many orders it imported and what they are worth. */
+  record SyncResult(String owner, int imported, long totalCents) {}
+
+  /** What a report returns: how many orders the month had. */
+  record ReportResult(String owner, String month, long orders) {}
+
+  /** What a reconcile returns: how many payments it checked and how many did not match. */
+  record ReconcileResult(String owner, int checked, int mismatches) {}
+
   @Component
   @OffloadJob(kind = "orders.sync", queue = "sync", maxAttempts = 5, timeout = "10m")
   static class OrderSync implements JobHandler<SyncArgs> {
@@ -49,11 +56,7 @@ final class Work {
         ctx.advance(1);
         ctx.message("Imported order " + i + " of " + args.orders());
       }
-      Map<String, Object> result = new LinkedHashMap<>();
-      result.put("owner", args.owner());
-      result.put("imported", args.orders());
-      result.put("totalCents", value);
-      return result;
+      return new SyncResult(args.owner(), args.orders(), value);
     }
   }
 
@@ -72,11 +75,7 @@ final class Work {
         ctx.advance(1);
         ctx.message("Summed " + month.atDay(day));
       }
-      Map<String, Object> result = new LinkedHashMap<>();
-      result.put("owner", args.owner());
-      result.put("month", args.month());
-      result.put("orders", orders);
-      return result;
+      return new ReportResult(args.owner(), args.month(), orders);
     }
   }
 
@@ -94,11 +93,7 @@ final class Work {
         }
         ctx.advance(1);
       }
-      Map<String, Object> result = new LinkedHashMap<>();
-      result.put("owner", args.owner());
-      result.put("checked", args.payments());
-      result.put("mismatches", mismatches);
-      return result;
+      return new ReconcileResult(args.owner(), args.payments(), mismatches);
     }
   }
 
