@@ -40,6 +40,9 @@ class DocumentedColumnsTest {
         if (table.equals("migrations")) {
           return; // SQLite records version and applied_at only; the document says so
         }
+        if (table.equals("job_counts")) {
+          return; // PostgreSQL only (SQLite counts with GROUP BY); the document says so
+        }
         for (String column : columns) {
           try (ResultSet rs = c.getMetaData().getColumns(null, null, "offload_" + table, column)) {
             assertThat(rs.next()).as("offload_%s.%s (docs/operations.md)", table, column).isTrue();
