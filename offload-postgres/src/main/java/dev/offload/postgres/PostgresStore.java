@@ -1,6 +1,7 @@
 package dev.offload.postgres;
 
 import static dev.offload.store.jdbc.JdbcRows.bind;
+import static dev.offload.store.jdbc.JdbcRows.ids;
 import static dev.offload.store.jdbc.JdbcRows.singleId;
 import static dev.offload.store.jdbc.JdbcRows.update;
 
@@ -42,7 +43,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -241,15 +241,7 @@ public final class PostgresStore implements Store {
         return insert(tx, jobs);
       }
       // A key held by a different job leaves nothing of the batch in the caller's transaction.
-      Savepoint before = tx.setSavepoint();
-      try {
-        List<InsertResult> ids = insert(tx, jobs);
-        tx.releaseSavepoint(before);
-        return ids;
-      } catch (SQLException | RuntimeException e) {
-        tx.rollback(before);
-        throw e;
-      }
+      return JdbcRows.underSavepoint(tx, () -> insert(tx, jobs));
     } catch (SQLException e) {
       throw fail("inserting " + jobs.size() + " jobs in the caller's transaction", e);
     }
@@ -891,16 +883,6 @@ public final class PostgresStore implements Store {
     return false;
   }
 
-  private static List<Long> ids(PreparedStatement ps) throws SQLException {
-    List<Long> ids = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        ids.add(rs.getLong(1));
-      }
-    }
-    return ids;
-  }
-
   @Override
   public List<Long> jobProgressMany(List<ProgressUpdate> updates) {
     if (updates.isEmpty()) {
@@ -1183,11 +1165,7 @@ public final class PostgresStore implements Store {
       try (PreparedStatement ps = c.prepareStatement(sql.rearmDependents)) {
         ps.setTimestamp(1, now);
         ps.setArray(2, c.createArrayOf("int8", frontier.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            rearmed.add(rs.getLong(1));
-          }
-        }
+        rearmed.addAll(ids(ps));
       }
       notifyChanged(c, rearmed);
       frontier = rearmed;
@@ -1544,19 +1522,7 @@ public final class PostgresStore implements Store {
         PreparedStatement ps =
             c.prepareStatement(replace ? sql.scheduleUpsert : sql.scheduleInsert)) {
       c.setAutoCommit(true);
-      ps.setString(1, s.name());
-      ps.setString(2, s.kind());
-      ps.setString(3, s.argsJson());
-      ps.setString(4, s.queue());
-      ps.setInt(5, s.priority());
-      ps.setInt(6, s.maxAttempts());
-      ps.setString(7, s.cron());
-      ps.setString(8, s.zone());
-      ps.setObject(9, s.everyMillis(), java.sql.Types.BIGINT);
-      ps.setString(10, s.catchUp());
-      ps.setBoolean(11, s.paused());
-      ps.setBoolean(12, s.declared());
-      ps.setTimestamp(13, Timestamp.from(s.lastTick()));
+      ROWS.bindSchedule(ps, s);
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {
       throw fail("saving schedule '" + s.name() + "'", e);
@@ -1568,7 +1534,7 @@ public final class PostgresStore implements Store {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.scheduleList)) {
       c.setAutoCommit(true);
-      return schedules(ps);
+      return ROWS.schedules(ps);
     } catch (SQLException e) {
       throw fail("listing schedules", e);
     }
@@ -1580,20 +1546,10 @@ public final class PostgresStore implements Store {
         PreparedStatement ps = c.prepareStatement(sql.scheduleGet)) {
       c.setAutoCommit(true);
       ps.setString(1, name);
-      return schedules(ps).stream().findFirst();
+      return ROWS.schedules(ps).stream().findFirst();
     } catch (SQLException e) {
       throw fail("reading schedule '" + name + "'", e);
     }
-  }
-
-  private static List<ScheduleRecord> schedules(PreparedStatement ps) throws SQLException {
-    List<ScheduleRecord> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(ROWS.schedule(rs));
-      }
-    }
-    return out;
   }
 
   @Override
@@ -1713,11 +1669,7 @@ public final class PostgresStore implements Store {
             ps.setArray(9, c.createArrayOf("text", createdAt));
             ps.setArray(10, c.createArrayOf("text", step));
             ps.setArray(11, c.createArrayOf("text", onFailure));
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                ids.add(rs.getLong(1));
-              }
-            }
+            ids.addAll(ids(ps));
           }
           List<Long> jobIds = new ArrayList<>();
           List<Long> dependsOn = new ArrayList<>();
@@ -1935,11 +1887,7 @@ public final class PostgresStore implements Store {
           try (PreparedStatement ps = c.prepareStatement(sql.workflowCancelRunning)) {
             ps.setTimestamp(1, Timestamp.from(now));
             ps.setLong(2, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                running.add(rs.getLong(1));
-              }
-            }
+            running.addAll(ids(ps));
           }
           for (long r : running) {
             notify(c, Notifier.CANCEL, Long.toString(r));

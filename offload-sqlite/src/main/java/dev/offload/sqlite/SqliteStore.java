@@ -174,15 +174,7 @@ public final class SqliteStore implements Store {
         return insert(tx, jobs);
       }
       // A key held by a different job leaves nothing of the batch in the caller's transaction.
-      java.sql.Savepoint before = tx.setSavepoint();
-      try {
-        List<InsertResult> ids = insert(tx, jobs);
-        tx.releaseSavepoint(before);
-        return ids;
-      } catch (SQLException | RuntimeException e) {
-        tx.rollback(before);
-        throw e;
-      }
+      return JdbcRows.underSavepoint(tx, () -> insert(tx, jobs));
     } catch (SQLException e) {
       throw db.failure("inserting " + jobs.size() + " jobs on the caller's connection", e);
     }
@@ -974,11 +966,7 @@ public final class SqliteStore implements Store {
       try (PreparedStatement ps = c.prepareStatement(Sql.REARM_DEPENDENTS)) {
         ps.setLong(1, now.toEpochMilli());
         ps.setString(2, Json.write(frontier));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            rearmed.add(rs.getLong(1));
-          }
-        }
+        rearmed.addAll(JdbcRows.ids(ps));
       }
       frontier = rearmed;
     }
@@ -1372,23 +1360,7 @@ public final class SqliteStore implements Store {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(replace ? Sql.SCHEDULE_UPSERT : Sql.SCHEDULE_INSERT)) {
-            ps.setString(1, s.name());
-            ps.setString(2, s.kind());
-            ps.setString(3, s.argsJson());
-            ps.setString(4, s.queue());
-            ps.setInt(5, s.priority());
-            ps.setInt(6, s.maxAttempts());
-            ps.setString(7, s.cron());
-            ps.setString(8, s.zone());
-            if (s.everyMillis() == null) {
-              ps.setNull(9, java.sql.Types.INTEGER);
-            } else {
-              ps.setLong(9, s.everyMillis());
-            }
-            ps.setString(10, s.catchUp());
-            ps.setInt(11, s.paused() ? 1 : 0);
-            ps.setInt(12, s.declared() ? 1 : 0);
-            Rows.setInstant(ps, 13, s.lastTick());
+            ROWS.bindSchedule(ps, s);
             return ps.executeUpdate() == 1;
           }
         });
@@ -1400,7 +1372,7 @@ public final class SqliteStore implements Store {
         "listing schedules",
         c -> {
           try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_LIST)) {
-            return schedules(ps);
+            return ROWS.schedules(ps);
           }
         });
   }
@@ -1412,19 +1384,9 @@ public final class SqliteStore implements Store {
         c -> {
           try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_GET)) {
             ps.setString(1, name);
-            return schedules(ps).stream().findFirst();
+            return ROWS.schedules(ps).stream().findFirst();
           }
         });
-  }
-
-  private static List<ScheduleRecord> schedules(PreparedStatement ps) throws SQLException {
-    List<ScheduleRecord> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(ROWS.schedule(rs));
-      }
-    }
-    return out;
   }
 
   @Override
@@ -1734,11 +1696,7 @@ public final class SqliteStore implements Store {
               try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_CANCEL_RUNNING)) {
                 ps.setLong(1, now.toEpochMilli());
                 ps.setLong(2, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    running.add(rs.getLong(1));
-                  }
-                }
+                running.addAll(JdbcRows.ids(ps));
               }
               return true;
             });
