@@ -211,20 +211,17 @@ public abstract class JdbcRows {
    */
   public static QueueSettings queueSettings(ResultSet rs) throws SQLException {
     return QueueSettings.fromColumns(
-        rs.getString(1),
-        rs.getBoolean(2),
-        rs.getBoolean(3),
-        nullableInt(rs, 4),
-        nullableInt(rs, 5),
-        nullableInt(rs, 6),
-        nullableLong(rs, 7),
-        rs.getBoolean(8),
-        rs.getBoolean(9),
-        nullableLong(rs, 10),
-        rs.getString(11),
-        nullableLong(rs, 12),
-        rs.getString(13),
-        rs.getBoolean(14));
+            rs.getString(1),
+            rs.getBoolean(2),
+            rs.getBoolean(3),
+            nullableInt(rs, 4),
+            nullableInt(rs, 5),
+            nullableInt(rs, 6),
+            nullableLong(rs, 7),
+            rs.getBoolean(8),
+            rs.getBoolean(9),
+            nullableLong(rs, 10))
+        .withPush(rs.getString(11), nullableLong(rs, 12), rs.getString(13), rs.getBoolean(14));
   }
 
   /** What a queue's flow control holds back, the columns in the order of {@link QueueFlow}. */
