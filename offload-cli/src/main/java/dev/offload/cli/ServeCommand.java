@@ -125,17 +125,11 @@ final class ServeCommand implements Callable<Integer> {
                   ? ", no workers"
                   : ", worker " + offload.node() + " on queues " + worker.describeQueues())
               + " (SIGTERM or Ctrl-C stops it)");
-      ctx.out.flush();
-      try {
-        ctx.stopTrigger.awaitStop(() -> {
-          server.stop();
-          offload.close();
-        });
-      } catch (InterruptedException e) {
-        server.stop();
-        offload.close();
-        throw e;
-      }
+      ctx.awaitStop(
+          () -> {
+            server.stop();
+            offload.close();
+          });
     }
     return 0;
   }
