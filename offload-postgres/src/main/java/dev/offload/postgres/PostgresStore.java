@@ -37,6 +37,7 @@ import dev.offload.store.Store.SchemaVersion;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
+import dev.offload.store.jdbc.AddedSteps;
 import dev.offload.store.jdbc.JdbcRows;
 import java.sql.Array;
 import java.sql.Connection;
@@ -100,6 +101,7 @@ public final class PostgresStore implements Store {
   private final PgNotifier notifier;
   private final PgLeader leader;
   private final Migrations migrations;
+  private final AddedSteps addedSteps;
 
   private PostgresStore(
       DataSource dataSource, HikariDataSource ownedPool, String schema, String description) {
@@ -117,6 +119,36 @@ public final class PostgresStore implements Store {
     this.notifier = new PgNotifier(dataSource, schema, this.description);
     this.leader = new PgLeader(dataSource, schema);
     this.migrations = new Migrations(dataSource, schema);
+    this.addedSteps = addedSteps(sql);
+  }
+
+  private static AddedSteps addedSteps(Sql sql) {
+    return new AddedSteps(
+        ROWS,
+        new AddedSteps.Statements(
+            sql.lockAddingStep,
+            sql.stepByName,
+            sql.addedStepInsert,
+            sql.depInsert,
+            sql.lockGroupJoins,
+            sql.dependsOnAny)) {
+      @Override
+      protected void bindIds(PreparedStatement ps, int index, List<Long> ids) throws SQLException {
+        ps.setArray(index, ps.getConnection().createArrayOf("int8", ids.toArray()));
+      }
+
+      @Override
+      protected void joinGroup(Connection c, long workflowId, long jobId, String prefix)
+          throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.workflowGroupsInsert)) {
+          ps.setLong(1, workflowId);
+          ps.setArray(2, c.createArrayOf("int8", new Long[] {jobId}));
+          ps.setArray(3, c.createArrayOf("text", new String[] {prefix}));
+          ps.executeUpdate();
+        }
+        update(c, sql.groupMembersDeps, jobId, workflowId, prefix, prefix, jobId);
+      }
+    };
   }
 
   /**
@@ -1711,106 +1743,14 @@ public final class PostgresStore implements Store {
     return inTransaction(
         "adding " + steps.size() + " steps to the workflow of job " + parentJobId,
         c -> {
-          JdbcRows.AddingStep parent;
-          try (PreparedStatement ps = c.prepareStatement(sql.lockAddingStep)) {
-            ps.setLong(1, parentJobId);
-            try (ResultSet rs = ps.executeQuery()) {
-              parent = JdbcRows.addingStep(rs, parentJobId);
-            }
+          AddedSteps.Added added = addedSteps.add(c, parentJobId, steps);
+          for (String queue : added.readyQueues()) {
+            notify(c, Notifier.INSERT, queue);
           }
-          long workflowId = parent.workflowId();
-          String parentStep = parent.step();
-          List<Long> ids = new ArrayList<>();
-          List<Long> waiting = new ArrayList<>();
-          for (WorkflowInsert.Added st : steps) {
-            String name = parentStep + "/" + st.name();
-            Long existing = stepId(c, workflowId, name);
-            if (existing != null) {
-              ids.add(existing);
-              continue;
-            }
-            List<Long> deps =
-                JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
-            JobInsert j = st.job();
-            long id;
-            try (PreparedStatement ps = c.prepareStatement(sql.addedStepInsert)) {
-              ps.setString(1, j.kind());
-              ps.setString(2, j.queue());
-              ps.setInt(3, j.priority());
-              ps.setString(4, j.argsJson());
-              ps.setInt(5, j.maxAttempts());
-              boolean waits = !deps.isEmpty() || !st.groups().isEmpty();
-              ps.setString(6, waits ? JobState.WAITING.wireName() : j.state().wireName());
-              ps.setTimestamp(7, Timestamp.from(j.runAt()));
-              ps.setTimestamp(8, Timestamp.from(j.createdAt()));
-              ps.setLong(9, workflowId);
-              ps.setString(10, name);
-              ps.setString(11, st.onFailure());
-              try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                id = rs.getLong(1);
-              }
-            }
-            for (long d : deps) {
-              update(c, sql.depInsert, id, d);
-            }
-            for (String group : st.groups()) {
-              String prefix = group + "/";
-              try (PreparedStatement ps = c.prepareStatement(sql.workflowGroupsInsert)) {
-                ps.setLong(1, workflowId);
-                ps.setArray(2, c.createArrayOf("int8", new Long[] {id}));
-                ps.setArray(3, c.createArrayOf("text", new String[] {prefix}));
-                ps.executeUpdate();
-              }
-              update(c, sql.groupMembersDeps, id, workflowId, prefix, prefix, id);
-            }
-            List<Long> joins = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.lockGroupJoins)) {
-              ps.setLong(1, workflowId);
-              ps.setString(2, name);
-              ps.setLong(3, id);
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                  joins.add(rs.getLong(1));
-                }
-              }
-            }
-            if (!joins.isEmpty() && !deps.isEmpty()) {
-              try (PreparedStatement ps = c.prepareStatement(sql.dependsOnAny)) {
-                ps.setArray(1, c.createArrayOf("int8", deps.toArray()));
-                ps.setArray(2, c.createArrayOf("int8", joins.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                  if (rs.next()) {
-                    throw new IllegalArgumentException(
-                        "step '"
-                            + name
-                            + "' would close a cycle: a step it waits for waits for its group");
-                  }
-                }
-              }
-            }
-            for (long join : joins) {
-              update(c, sql.depInsert, join, id);
-            }
-            if (waits(st, deps)) {
-              waiting.add(id);
-            } else {
-              notify(c, Notifier.INSERT, j.queue());
-            }
-            ids.add(id);
-          }
-          settle(c, waiting, Timestamp.from(now));
-          notifyChanged(c, ids);
-          return ids;
+          settle(c, added.waiting(), Timestamp.from(now));
+          notifyChanged(c, added.ids());
+          return added.ids();
         });
-  }
-
-  private static boolean waits(WorkflowInsert.Added st, List<Long> deps) {
-    return !deps.isEmpty() || !st.groups().isEmpty();
-  }
-
-  private Long stepId(Connection c, long workflowId, String step) throws SQLException {
-    return singleId(c, sql.stepByName, workflowId, step);
   }
 
   @Override

@@ -34,6 +34,7 @@ import dev.offload.store.Store.SchemaVersion;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
+import dev.offload.store.jdbc.AddedSteps;
 import dev.offload.store.jdbc.JdbcRows;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -81,6 +82,29 @@ public final class SqliteStore implements Store {
   // Leases are measured on this machine's clock, not on the engine's injectable one (see Store):
   // every process sharing the file runs on this machine and reads the same clock.
   private static final InstantSource LEASE_CLOCK = InstantSource.system();
+  private static final AddedSteps ADDED_STEPS =
+      new AddedSteps(
+          ROWS,
+          new AddedSteps.Statements(
+              Sql.ADDING_STEP,
+              Sql.STEP_BY_NAME,
+              Sql.WORKFLOW_STEP_INSERT,
+              Sql.DEP_INSERT,
+              Sql.GROUP_JOINS,
+              Sql.DEPENDS_ON_ANY)) {
+        @Override
+        protected void bindIds(PreparedStatement ps, int index, List<Long> ids)
+            throws SQLException {
+          ps.setString(index, Json.write(ids));
+        }
+
+        @Override
+        protected void joinGroup(Connection c, long workflowId, long jobId, String prefix)
+            throws SQLException {
+          update(c, Sql.WORKFLOW_GROUP_INSERT, workflowId, jobId, prefix);
+          update(c, Sql.GROUP_MEMBERS_DEPS, jobId, workflowId, prefix);
+        }
+      };
 
   private final Database db;
   private final Notifier notifier = Notifier.inProcess();
@@ -1477,18 +1501,9 @@ public final class SqliteStore implements Store {
               try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_INSERT)) {
                 for (WorkflowInsert.Step st : w.steps()) {
                   JobInsert j = st.job();
-                  ps.setString(1, j.kind());
-                  ps.setString(2, j.queue());
-                  ps.setInt(3, j.priority());
-                  ps.setString(4, j.argsJson());
-                  ps.setInt(5, j.maxAttempts());
-                  ps.setString(
-                      6, st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName());
-                  Rows.setInstant(ps, 7, j.runAt());
-                  Rows.setInstant(ps, 8, j.createdAt());
-                  ps.setLong(9, workflowId);
-                  ps.setString(10, st.name());
-                  ps.setString(11, st.onFailure());
+                  String state =
+                      st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName();
+                  ROWS.bindStep(ps, j, state, workflowId, st.name(), st.onFailure());
                   try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     ids.add(rs.getLong(1));
@@ -1529,103 +1544,22 @@ public final class SqliteStore implements Store {
             c -> {
               woken.clear();
               changedIds.clear();
-              JdbcRows.AddingStep parent;
-              try (PreparedStatement ps = c.prepareStatement(Sql.ADDING_STEP)) {
-                ps.setLong(1, parentJobId);
-                try (ResultSet rs = ps.executeQuery()) {
-                  parent = JdbcRows.addingStep(rs, parentJobId);
-                }
-              }
-              long workflowId = parent.workflowId();
-              String parentStep = parent.step();
-              List<Long> ids = new ArrayList<>();
-              List<Long> waiting = new ArrayList<>();
-              for (WorkflowInsert.Added st : steps) {
-                String name = parentStep + "/" + st.name();
-                Long existing = stepId(c, workflowId, name);
-                if (existing != null) {
-                  ids.add(existing);
-                  continue;
-                }
-                List<Long> deps =
-                    JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
-                boolean waits = !deps.isEmpty() || !st.groups().isEmpty();
-                JobInsert j = st.job();
-                long id;
-                try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_INSERT)) {
-                  ps.setString(1, j.kind());
-                  ps.setString(2, j.queue());
-                  ps.setInt(3, j.priority());
-                  ps.setString(4, j.argsJson());
-                  ps.setInt(5, j.maxAttempts());
-                  ps.setString(6, waits ? JobState.WAITING.wireName() : j.state().wireName());
-                  Rows.setInstant(ps, 7, j.runAt());
-                  Rows.setInstant(ps, 8, j.createdAt());
-                  ps.setLong(9, workflowId);
-                  ps.setString(10, name);
-                  ps.setString(11, st.onFailure());
-                  try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    id = rs.getLong(1);
-                  }
-                }
-                for (long d : deps) {
-                  update(c, Sql.DEP_INSERT, id, d);
-                }
-                for (String group : st.groups()) {
-                  String prefix = group + "/";
-                  update(c, Sql.WORKFLOW_GROUP_INSERT, workflowId, id, prefix);
-                  update(c, Sql.GROUP_MEMBERS_DEPS, id, workflowId, prefix);
-                }
-                List<Long> joins = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(Sql.GROUP_JOINS)) {
-                  ps.setLong(1, workflowId);
-                  ps.setString(2, name);
-                  ps.setLong(3, id);
-                  try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                      joins.add(rs.getLong(1));
-                    }
-                  }
-                }
-                if (!joins.isEmpty() && !deps.isEmpty()) {
-                  try (PreparedStatement ps = c.prepareStatement(Sql.DEPENDS_ON_ANY)) {
-                    ps.setString(1, Json.write(deps));
-                    ps.setString(2, Json.write(joins));
-                    try (ResultSet rs = ps.executeQuery()) {
-                      if (rs.next()) {
-                        throw new IllegalArgumentException(
-                            "step '"
-                                + name
-                                + "' would close a cycle: a step it waits for waits for its group");
-                      }
-                    }
-                  }
-                }
-                for (long join : joins) {
-                  update(c, Sql.DEP_INSERT, join, id);
-                }
-                if (waits) {
-                  waiting.add(id);
-                } else {
-                  woken.add(j.queue());
-                }
-                ids.add(id);
-              }
-              if (!waiting.isEmpty()) {
+              AddedSteps.Added a = ADDED_STEPS.add(c, parentJobId, steps);
+              woken.addAll(a.readyQueues());
+              if (!a.waiting().isEmpty()) {
                 release(
-                    c, cancelOrRelease(c, waiting, now, changedIds, woken), now, changedIds, woken);
+                    c,
+                    cancelOrRelease(c, a.waiting(), now, changedIds, woken),
+                    now,
+                    changedIds,
+                    woken);
               }
-              changedIds.addAll(ids);
-              return ids;
+              changedIds.addAll(a.ids());
+              return a.ids();
             });
     changed(changedIds);
     wake(woken);
     return added;
-  }
-
-  private static Long stepId(Connection c, long workflowId, String step) throws SQLException {
-    return singleId(c, Sql.STEP_BY_NAME, workflowId, step);
   }
 
   @Override

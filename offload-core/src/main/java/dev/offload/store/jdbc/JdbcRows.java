@@ -14,6 +14,7 @@ import dev.offload.Job.JobState;
 import dev.offload.Job.Progress;
 import dev.offload.internal.Json;
 import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.QueueFlow;
 import dev.offload.store.Store.QueueSettings;
 import dev.offload.store.Store.ScheduleRecord;
@@ -202,6 +203,31 @@ public abstract class JdbcRows {
     ps.setBoolean(11, s.paused());
     ps.setBoolean(12, s.declared());
     set(ps, 13, timeParameter(s.lastTick()));
+  }
+
+  /**
+   * Binds a workflow step to a store's insert of one, whose parameters are {@code kind, queue,
+   * priority, args, max_attempts, state, run_at, created_at, workflow_id, step, on_failure}.
+   */
+  public final void bindStep(
+      PreparedStatement ps,
+      JobInsert j,
+      String state,
+      long workflowId,
+      String step,
+      String onFailure)
+      throws SQLException {
+    ps.setString(1, j.kind());
+    ps.setString(2, j.queue());
+    ps.setInt(3, j.priority());
+    ps.setString(4, j.argsJson());
+    ps.setInt(5, j.maxAttempts());
+    ps.setString(6, state);
+    set(ps, 7, timeParameter(j.runAt()));
+    set(ps, 8, timeParameter(j.createdAt()));
+    ps.setLong(9, workflowId);
+    ps.setString(10, step);
+    ps.setString(11, onFailure);
   }
 
   /**
