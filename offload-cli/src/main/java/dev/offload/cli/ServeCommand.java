@@ -125,11 +125,10 @@ final class ServeCommand implements Callable<Integer> {
                   ? ", no workers"
                   : ", worker " + offload.node() + " on queues " + worker.describeQueues())
               + " (SIGTERM or Ctrl-C stops it)");
-      ctx.awaitStop(
-          () -> {
-            server.stop();
-            offload.close();
-          });
+      ctx.awaitStop(() -> {
+        server.stop();
+        offload.close();
+      });
     }
     return 0;
   }
