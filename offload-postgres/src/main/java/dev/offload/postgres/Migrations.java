@@ -30,7 +30,8 @@ final class Migrations {
           "006_job_headers.sql",
           "007_fan_out_batches.sql",
           "008_push.sql",
-          "009_job_counts.sql");
+          "009_job_counts.sql",
+          "010_job_counts_insert.sql");
 
   private final DataSource dataSource;
   private final String schema;
