@@ -295,9 +295,12 @@ public final class PostgresStore implements Store {
         }
       }
     }
-    try (PreparedStatement ps = c.prepareStatement(keyed ? sql.insertManyKeyed : sql.insertMany)) {
-      InsertColumns.bind(c, ps, jobs);
-      ps.setArray(InsertColumns.PARAMETERS + 1, c.createArrayOf("text", queues.toArray()));
+    boolean shared = !keyed && InsertColumns.allShared(jobs);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            keyed ? sql.insertManyKeyed : shared ? sql.insertManyShared : sql.insertMany)) {
+      int next = shared ? InsertColumns.bindShared(c, ps, jobs) : InsertColumns.bind(c, ps, jobs);
+      ps.setArray(next, c.createArrayOf("text", queues.toArray()));
       List<InsertResult> ids = new ArrayList<>(jobs.size());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
