@@ -60,6 +60,13 @@ final class InsertColumns {
 
   private static final Object[] NONE = new Object[0];
 
+  /** The column list of a job's row: args, then {@link #COLUMNS}. */
+  private static final String NAMES =
+      "args, " + String.join(", ", COLUMNS.stream().map(Column::name).toList());
+
+  /** {@link #COLUMNS} as single parameters, each cast to its type, after args. */
+  private static final String VALUES = singleValues();
+
   private InsertColumns() {}
 
   /** The statement's column list, single values, args and arrays, around {@code conflict}. */
@@ -104,15 +111,6 @@ final class InsertColumns {
    * that runs once before the rows (a CTE would materialise every returned id a second time).
    */
   static String insertShared(String schema, String channel) {
-    StringBuilder names = new StringBuilder("args");
-    StringBuilder values = new StringBuilder("a::jsonb");
-    for (Column col : COLUMNS) {
-      names.append(", ").append(col.name());
-      values.append(", ?::").append(sqlType(col));
-      if (col.name().equals("priority")) {
-        values.append("::smallint");
-      }
-    }
     return """
     INSERT INTO %s.jobs (%s)
     SELECT %s
@@ -120,7 +118,7 @@ final class InsertColumns {
     WHERE (SELECT count(pg_notify('%s', q)) FROM unnest(?::text[]) AS q) > 0
     RETURNING id\
     """
-        .formatted(schema, names, values, channel);
+        .formatted(schema, NAMES, "a::jsonb" + VALUES, channel);
   }
 
   /**
@@ -182,15 +180,6 @@ final class InsertColumns {
    * {@link #COLUMNS}), no arrays to build or unnest, and the NOTIFY of its queue.
    */
   static String insertOne(String schema, String channel) {
-    StringBuilder names = new StringBuilder("args");
-    StringBuilder values = new StringBuilder("?::jsonb");
-    for (Column col : COLUMNS) {
-      names.append(", ").append(col.name());
-      values.append(", ?::").append(sqlType(col));
-      if (col.name().equals("priority")) {
-        values.append("::smallint");
-      }
-    }
     return """
     WITH ins AS (
       INSERT INTO %s.jobs (%s)
@@ -199,7 +188,7 @@ final class InsertColumns {
     )
     SELECT id, pg_notify('%s', queue) FROM ins\
     """
-        .formatted(schema, names, values, channel);
+        .formatted(schema, NAMES, "?::jsonb" + VALUES, channel);
   }
 
   /** Binds one job to {@link #insertOne}. */
@@ -209,6 +198,17 @@ final class InsertColumns {
       Column col = COLUMNS.get(at);
       setOne(ps, at + 2, col, col.value().apply(job));
     }
+  }
+
+  private static String singleValues() {
+    StringBuilder values = new StringBuilder();
+    for (Column col : COLUMNS) {
+      values.append(", ?::").append(sqlType(col));
+      if (col.name().equals("priority")) {
+        values.append("::smallint");
+      }
+    }
+    return values.toString();
   }
 
   private static String sqlType(Column col) {
