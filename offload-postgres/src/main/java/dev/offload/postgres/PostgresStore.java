@@ -1133,7 +1133,6 @@ public final class PostgresStore implements Store {
   @Override
   public Optional<JobState> jobCancel(long id, Instant now) {
     return act(
-        "cancelling job " + id,
         id,
         JobAction.CANCEL,
         (c, state, queue) -> {
@@ -1151,7 +1150,6 @@ public final class PostgresStore implements Store {
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
     return act(
-        "retrying job " + id,
         id,
         JobAction.RETRY,
         (c, state, queue) -> {
@@ -1176,7 +1174,8 @@ public final class PostgresStore implements Store {
    *
    * @return the state the job had, or empty when there is no such job
    */
-  private Optional<JobState> act(String what, long id, JobAction action, JobChange change) {
+  private Optional<JobState> act(long id, JobAction action, JobChange change) {
+    String what = JdbcRows.doing(action, id);
     return inTransaction(
         what,
         c -> {
@@ -1210,20 +1209,10 @@ public final class PostgresStore implements Store {
   @Override
   public Optional<JobState> jobDelete(long id) {
     return act(
-        "deleting job " + id,
         id,
         JobAction.DELETE,
         (c, state, queue) -> {
-          List<String> waiting = new ArrayList<>();
-          try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-              }
-            }
-          }
-          Store.refuseIfDependedOn(id, waiting);
+          JdbcRows.refuseIfDependedOn(c, sql.unfinishedDependents, id);
           update(c, sql.delete, id);
         });
   }

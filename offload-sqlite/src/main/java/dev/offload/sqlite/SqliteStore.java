@@ -683,6 +683,21 @@ public final class SqliteStore implements Store {
     rearmDependents(c, steps, now);
   }
 
+  /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
+  private static void rearmDependents(Connection c, List<Long> ids, Instant now)
+      throws SQLException {
+    List<Long> frontier = ids;
+    while (!frontier.isEmpty()) {
+      List<Long> rearmed = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.REARM_DEPENDENTS)) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setString(2, Json.write(frontier));
+        rearmed.addAll(JdbcRows.ids(ps));
+      }
+      frontier = rearmed;
+    }
+  }
+
   @Override
   public List<Long> jobProgressMany(List<ProgressUpdate> updates) {
     if (updates.isEmpty()) {
@@ -908,7 +923,6 @@ public final class SqliteStore implements Store {
   public Optional<JobState> jobCancel(long id, Instant now) {
     Optional<JobState> had =
         act(
-            "cancelling job " + id,
             id,
             JobAction.CANCEL,
             (c, row, changedIds, woken) -> {
@@ -930,7 +944,6 @@ public final class SqliteStore implements Store {
   public Optional<JobState> jobRetry(long id, Instant now) {
     Optional<JobState> had =
         act(
-            "retrying job " + id,
             id,
             JobAction.RETRY,
             (c, row, changedIds, woken) -> {
@@ -961,7 +974,8 @@ public final class SqliteStore implements Store {
    *
    * @return the state the job had, or empty when there is no such job
    */
-  private Optional<JobState> act(String what, long id, JobAction action, JobChange change) {
+  private Optional<JobState> act(long id, JobAction action, JobChange change) {
+    String what = JdbcRows.doing(action, id);
     List<Long> changedIds = new ArrayList<>();
     Set<String> woken = new LinkedHashSet<>();
     Optional<Row> had =
@@ -981,38 +995,13 @@ public final class SqliteStore implements Store {
     return had.map(Row::state);
   }
 
-  /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
-  private static void rearmDependents(Connection c, List<Long> ids, Instant now)
-      throws SQLException {
-    List<Long> frontier = ids;
-    while (!frontier.isEmpty()) {
-      List<Long> rearmed = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.REARM_DEPENDENTS)) {
-        ps.setLong(1, now.toEpochMilli());
-        ps.setString(2, Json.write(frontier));
-        rearmed.addAll(JdbcRows.ids(ps));
-      }
-      frontier = rearmed;
-    }
-  }
-
   @Override
   public Optional<JobState> jobDelete(long id) {
     return act(
-        "deleting job " + id,
         id,
         JobAction.DELETE,
         (c, row, changedIds, woken) -> {
-          List<String> waiting = new ArrayList<>();
-          try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-              }
-            }
-          }
-          Store.refuseIfDependedOn(id, waiting);
+          JdbcRows.refuseIfDependedOn(c, Sql.UNFINISHED_DEPENDENTS, id);
           update(c, Sql.DELETE, id);
         });
   }

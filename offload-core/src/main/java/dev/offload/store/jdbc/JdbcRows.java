@@ -13,6 +13,7 @@ import dev.offload.Job.JobQuery;
 import dev.offload.Job.JobState;
 import dev.offload.Job.Progress;
 import dev.offload.internal.Json;
+import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimedJob;
 import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.QueueFlow;
@@ -462,6 +463,39 @@ public abstract class JdbcRows {
       }
     }
     return ids;
+  }
+
+  /** What a store is doing when it takes {@code action} on job {@code id}, for its errors. */
+  public static String doing(Store.JobAction action, long id) {
+    String verb =
+        switch (action) {
+          case CANCEL -> "cancelling";
+          case RETRY -> "retrying";
+          case DELETE -> "deleting";
+          default -> "acting on";
+        };
+    return verb + " job " + id;
+  }
+
+  /**
+   * Refuses to delete job {@code id} while unfinished workflow steps wait for it ({@code
+   * Store.refuseIfDependedOn}); {@code unfinishedDependents} selects their {@code id, step}, its
+   * one parameter the job's id.
+   *
+   * @throws IllegalStateException naming the steps that wait for the job
+   */
+  public static void refuseIfDependedOn(Connection c, String unfinishedDependents, long id)
+      throws SQLException {
+    List<String> waiting = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(unfinishedDependents)) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
+        }
+      }
+    }
+    Store.refuseIfDependedOn(id, waiting);
   }
 
   /** Work on a connection that may throw {@link SQLException}. */
