@@ -2,7 +2,6 @@ package dev.offload.postgres;
 
 import static dev.offload.store.jdbc.JdbcRows.bind;
 import static dev.offload.store.jdbc.JdbcRows.ids;
-import static dev.offload.store.jdbc.JdbcRows.singleId;
 import static dev.offload.store.jdbc.JdbcRows.update;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -356,39 +355,27 @@ public final class PostgresStore implements Store {
    * frees the key, so the insert is tried again.
    */
   private InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
+    var statements =
+        new JdbcRows.UniqueStatements(
+            sql.idempotencyGet,
+            sql.uniqueFinished,
+            sql.insertUnique,
+            sql.uniqueReplace,
+            sql.uniqueLive);
     for (int round = 1; ; round++) {
-      InsertResult existing = ROWS.existing(c, j, sql.idempotencyGet, sql.uniqueFinished);
-      if (existing != null) {
-        return existing;
-      }
-      try (PreparedStatement ps = c.prepareStatement(sql.insertUnique)) {
-        ROWS.bindKeyed(ps, j);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            notify(c, Notifier.INSERT, j.queue());
-            return new InsertResult(rs.getLong(1), false);
-          }
-        }
-      }
-      if (j.replaceDuplicate()) {
-        Long replaced =
-            singleId(
-                c,
-                sql.uniqueReplace,
-                j.argsJson(),
-                Timestamp.from(j.runAt()),
-                j.priority(),
-                j.state().wireName(),
-                j.uniqueKey());
-        if (replaced != null) {
-          notify(c, Notifier.INSERT, j.queue());
-          notify(c, Notifier.JOB, Long.toString(replaced));
-          return new InsertResult(replaced, true);
-        }
-      }
-      Long live = singleId(c, sql.uniqueLive, j.uniqueKey());
-      if (live != null) {
-        return new InsertResult(live, true);
+      InsertResult result =
+          ROWS.insertUnique(
+              c,
+              j,
+              statements,
+              (job, replaced) -> {
+                notify(c, Notifier.INSERT, job.queue());
+                if (replaced != null) {
+                  notify(c, Notifier.JOB, Long.toString(replaced));
+                }
+              });
+      if (result != null) {
+        return result;
       }
       if (round == 5) {
         throw new SQLException(

@@ -2,7 +2,6 @@ package dev.offload.sqlite;
 
 import static dev.offload.sqlite.Rows.ROWS;
 import static dev.offload.store.jdbc.JdbcRows.bind;
-import static dev.offload.store.jdbc.JdbcRows.singleId;
 import static dev.offload.store.jdbc.JdbcRows.update;
 
 import dev.offload.Job;
@@ -249,39 +248,21 @@ public final class SqliteStore implements Store {
    * pending or running), else a new one. The write lock keeps the holder from changing meanwhile.
    */
   private static InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
-    InsertResult existing = ROWS.existing(c, j, Sql.IDEMPOTENCY_GET, Sql.UNIQUE_FINISHED);
-    if (existing != null) {
-      return existing;
-    }
-    try (PreparedStatement ps = c.prepareStatement(Sql.INSERT_UNIQUE)) {
-      ROWS.bindKeyed(ps, j);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          return new InsertResult(rs.getLong(1), false);
-        }
-      }
-    }
-    if (j.replaceDuplicate()) {
-      Long replaced =
-          singleId(
-              c,
-              Sql.UNIQUE_REPLACE,
-              j.argsJson(),
-              j.runAt().toEpochMilli(),
-              j.priority(),
-              j.state().wireName(),
-              j.uniqueKey());
-      if (replaced != null) {
-        return new InsertResult(replaced, true);
-      }
-    }
-    Long live = singleId(c, Sql.UNIQUE_LIVE, j.uniqueKey());
-    if (live == null) {
+    InsertResult result = ROWS.insertUnique(c, j, UNIQUE, (job, replaced) -> {});
+    if (result == null) {
       throw new SQLException(
           "unique key '" + j.uniqueKey() + "' is held by a job that could not be found");
     }
-    return new InsertResult(live, true);
+    return result;
   }
+
+  private static final JdbcRows.UniqueStatements UNIQUE =
+      new JdbcRows.UniqueStatements(
+          Sql.IDEMPOTENCY_GET,
+          Sql.UNIQUE_FINISHED,
+          Sql.INSERT_UNIQUE,
+          Sql.UNIQUE_REPLACE,
+          Sql.UNIQUE_LIVE);
 
   @Override
   public List<ClaimedJob> jobClaim(ClaimParams p) {

@@ -289,6 +289,70 @@ public abstract class JdbcRows {
   }
 
   /**
+   * A store's statements for a job with a unique key, in the order {@link #insertUnique} runs them.
+   *
+   * @param idempotencyGet see {@link #existing}
+   * @param uniqueFinished see {@link #existing}
+   * @param insert inserts the job unless a live job holds its unique key (parameters as {@link
+   *     #bindKeyed}), answering its id, or no row
+   * @param replace updates {@code args, run_at, priority, state} of the job with the unique key
+   *     (fifth parameter) that has not started, answering its id, or no row
+   * @param live selects the id of the live job that holds a unique key
+   */
+  public record UniqueStatements(
+      String idempotencyGet, String uniqueFinished, String insert, String replace, String live) {}
+
+  /** What a store does once a keyed insert wrote a job, such as waking its queue's workers. */
+  public interface Written {
+    /**
+     * Called in the insert's transaction.
+     *
+     * @param replaced the duplicate whose args and run time were replaced, or null for a new job
+     */
+    void written(JobInsert j, Long replaced) throws SQLException;
+  }
+
+  /**
+   * One try at a job with a unique key: the job that already answers its keys, else a new one, else
+   * the duplicate it replaces ({@code onDuplicate: replace}), else the live job that holds the key.
+   * Null when the holder finished between the insert and the look-up, which freed the key: the
+   * caller tries again, or fails if its lock should have prevented that.
+   */
+  public final InsertResult insertUnique(
+      Connection c, JobInsert j, UniqueStatements sql, Written written) throws SQLException {
+    InsertResult existing = existing(c, j, sql.idempotencyGet(), sql.uniqueFinished());
+    if (existing != null) {
+      return existing;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.insert())) {
+      bindKeyed(ps, j);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          written.written(j, null);
+          return new InsertResult(rs.getLong(1), false);
+        }
+      }
+    }
+    if (j.replaceDuplicate()) {
+      Long replaced =
+          singleId(
+              c,
+              sql.replace(),
+              j.argsJson(),
+              timeParameter(j.runAt()),
+              j.priority(),
+              j.state().wireName(),
+              j.uniqueKey());
+      if (replaced != null) {
+        written.written(j, replaced);
+        return new InsertResult(replaced, true);
+      }
+    }
+    Long live = singleId(c, sql.live(), j.uniqueKey());
+    return live == null ? null : new InsertResult(live, true);
+  }
+
+  /**
    * Binds parameters 1 to 8: {@code kind, queue, priority, args, max_attempts, state, run_at,
    * created_at}.
    */
