@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -48,29 +49,9 @@ public record JobOptions(
     permanentErrors = List.copyOf(permanentErrors);
   }
 
-  /**
-   * Options without a derived concurrency key.
-   *
-   * @param queue the queue jobs of this kind go to unless an enqueue names another
-   * @param priority the default priority, 0 (runs first) to 9
-   * @param maxAttempts how many times a job of this kind runs before it is dead
-   * @param retryPolicy the delay before each retry
-   * @param timeout how long one attempt may run before it is interrupted, or null for no limit
-   * @param permanentErrors exception types (and their subtypes) that send a job straight to dead
-   */
-  public JobOptions(
-      String queue,
-      int priority,
-      int maxAttempts,
-      RetryPolicy retryPolicy,
-      @Nullable Duration timeout,
-      List<Class<? extends Throwable>> permanentErrors) {
-    this(queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, null);
-  }
-
   /** {@return the defaults listed above} */
   public static JobOptions defaults() {
-    return new JobOptions("default", 0, 20, RetryPolicy.exponential(), null, List.of());
+    return new JobOptions("default", 0, 20, RetryPolicy.exponential(), null, List.of(), null);
   }
 
   /**
@@ -95,14 +76,9 @@ public record JobOptions(
   @SuppressWarnings("unchecked")
   public <A> JobOptions concurrencyKey(Function<A, @Nullable String> key) {
     Objects.requireNonNull(key, "key");
-    return new JobOptions(
-        queue,
-        priority,
-        maxAttempts,
-        retryPolicy,
-        timeout,
-        permanentErrors,
-        (Function<Object, @Nullable String>) (Function<?, @Nullable String>) key);
+    Function<Object, @Nullable String> derive =
+        (Function<Object, @Nullable String>) (Function<?, @Nullable String>) key;
+    return with(o -> o.concurrencyKey = derive);
   }
 
   /**
@@ -112,8 +88,7 @@ public record JobOptions(
    * @return a copy with that queue
    */
   public JobOptions queue(String queue) {
-    return new JobOptions(
-        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
+    return with(o -> o.queue = queue);
   }
 
   /**
@@ -123,8 +98,7 @@ public record JobOptions(
    * @return a copy with that priority
    */
   public JobOptions priority(int priority) {
-    return new JobOptions(
-        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
+    return with(o -> o.priority = priority);
   }
 
   /**
@@ -134,8 +108,7 @@ public record JobOptions(
    * @return a copy with that number
    */
   public JobOptions maxAttempts(int maxAttempts) {
-    return new JobOptions(
-        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
+    return with(o -> o.maxAttempts = maxAttempts);
   }
 
   /**
@@ -145,8 +118,7 @@ public record JobOptions(
    * @return a copy with that policy
    */
   public JobOptions retryPolicy(RetryPolicy retryPolicy) {
-    return new JobOptions(
-        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
+    return with(o -> o.retryPolicy = retryPolicy);
   }
 
   /**
@@ -156,8 +128,7 @@ public record JobOptions(
    * @return a copy with that timeout
    */
   public JobOptions timeout(Duration timeout) {
-    return new JobOptions(
-        queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
+    return with(o -> o.timeout = timeout);
   }
 
   /**
@@ -170,7 +141,40 @@ public record JobOptions(
   public final JobOptions permanentOn(Class<? extends Throwable>... types) {
     List<Class<? extends Throwable>> all = new ArrayList<>(permanentErrors);
     all.addAll(List.of(types));
-    return new JobOptions(queue, priority, maxAttempts, retryPolicy, timeout, all, concurrencyKey);
+    return with(o -> o.permanentErrors = all);
+  }
+
+  /** A copy of these options with {@code change} applied; the copy is validated as new. */
+  private JobOptions with(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return d.build();
+  }
+
+  /** A mutable copy of the options, so that each method names only the field it sets. */
+  private static final class Draft {
+    String queue;
+    int priority;
+    int maxAttempts;
+    RetryPolicy retryPolicy;
+    @Nullable Duration timeout;
+    List<Class<? extends Throwable>> permanentErrors;
+    @Nullable Function<Object, @Nullable String> concurrencyKey;
+
+    Draft(JobOptions o) {
+      queue = o.queue;
+      priority = o.priority;
+      maxAttempts = o.maxAttempts;
+      retryPolicy = o.retryPolicy;
+      timeout = o.timeout;
+      permanentErrors = o.permanentErrors;
+      concurrencyKey = o.concurrencyKey;
+    }
+
+    JobOptions build() {
+      return new JobOptions(
+          queue, priority, maxAttempts, retryPolicy, timeout, permanentErrors, concurrencyKey);
+    }
   }
 
   /**

@@ -1385,26 +1385,6 @@ public final class Offload implements AutoCloseable {
     }
 
     /**
-     * A queue with no job claimed ahead.
-     *
-     * @param name the queue
-     * @param paused whether claiming is paused on every node
-     * @param counts jobs per state
-     * @param finishedLastMinute jobs that reached a final state in the last minute
-     * @param latencyP50Ms median wait from run_at to the handler's start, or null
-     * @param runP50Ms median run time, or null
-     */
-    public QueueStats(
-        String name,
-        boolean paused,
-        Map<JobState, Long> counts,
-        long finishedLastMinute,
-        Double latencyP50Ms,
-        Double runP50Ms) {
-      this(name, paused, counts, 0, finishedLastMinute, latencyP50Ms, runP50Ms);
-    }
-
-    /**
      * {@return jobs whose handlers are running now (held jobs not started are {@link #claimed()})}
      */
     public long running() {

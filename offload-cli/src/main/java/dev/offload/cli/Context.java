@@ -25,6 +25,20 @@ final class Context {
     this.stopTrigger = stopTrigger;
   }
 
+  /**
+   * Flushes what the command printed, blocks until the process is told to stop, then runs {@code
+   * stop} (a worker's or server's graceful stop); an interrupted wait runs it at once and rethrows.
+   */
+  void awaitStop(Runnable stop) throws InterruptedException {
+    out.flush();
+    try {
+      stopTrigger.awaitStop(stop);
+    } catch (InterruptedException e) {
+      stop.run();
+      throw e;
+    }
+  }
+
   /** The description of the store this run opened (no password), or null before it opened one. */
   String store() {
     return store;

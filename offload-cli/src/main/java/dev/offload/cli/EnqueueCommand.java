@@ -9,7 +9,6 @@ import dev.offload.Job.JobState;
 import dev.offload.Offload;
 import dev.offload.Offload.Outcome;
 import dev.offload.OffloadException;
-import dev.offload.OffloadException.UnknownKindException;
 import dev.offload.internal.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -332,10 +331,8 @@ final class EnqueueCommand implements Callable<Integer> {
       Offload offload, Connection tx, List<JobRequest> batch, int[] lines, String source) {
     try {
       return offload.enqueueAll(tx, batch);
-    } catch (UnknownKindException e) {
-      throw e;
     } catch (IllegalArgumentException e) {
-      if (e.getCause() instanceof UnknownKindException) {
+      if (Errors.unknownKind(e)) {
         throw e;
       }
       Matcher m = BATCH_ERROR.matcher(String.valueOf(e.getMessage()));
@@ -352,10 +349,8 @@ final class EnqueueCommand implements Callable<Integer> {
   private static List<JobId> enqueue(Offload offload, List<JobRequest> requests) {
     try {
       return offload.enqueueAll(requests);
-    } catch (UnknownKindException e) {
-      throw e;
     } catch (IllegalArgumentException e) {
-      if (e.getCause() instanceof UnknownKindException) {
+      if (Errors.unknownKind(e)) {
         throw e;
       }
       throw CliError.usage(e.getMessage(), e); // args too large, and the like

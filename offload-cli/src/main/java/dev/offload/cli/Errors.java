@@ -129,6 +129,14 @@ final class Errors {
     return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
   }
 
+  /**
+   * Whether {@code e} (or one of its causes) is an unknown kind: a command then rethrows it for
+   * {@link #report} to explain (exit 1) rather than calling it bad usage.
+   */
+  static boolean unknownKind(Throwable e) {
+    return find(e, UnknownKindException.class) != null;
+  }
+
   private static <T extends Throwable> T find(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (type.isInstance(t)) {

@@ -125,17 +125,10 @@ final class ServeCommand implements Callable<Integer> {
                   ? ", no workers"
                   : ", worker " + offload.node() + " on queues " + worker.describeQueues())
               + " (SIGTERM or Ctrl-C stops it)");
-      ctx.out.flush();
-      try {
-        ctx.stopTrigger.awaitStop(() -> {
-          server.stop();
-          offload.close();
-        });
-      } catch (InterruptedException e) {
+      ctx.awaitStop(() -> {
         server.stop();
         offload.close();
-        throw e;
-      }
+      });
     }
     return 0;
   }

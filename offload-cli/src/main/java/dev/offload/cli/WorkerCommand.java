@@ -58,13 +58,7 @@ final class WorkerCommand implements Callable<Integer> {
               + ", queues "
               + worker.describeQueues()
               + " (SIGTERM or Ctrl-C stops it)");
-      ctx.out.flush();
-      try {
-        ctx.stopTrigger.awaitStop(offload::close);
-      } catch (InterruptedException e) {
-        offload.close();
-        throw e;
-      }
+      ctx.awaitStop(offload::close);
     }
     return 0;
   }

@@ -110,15 +110,6 @@ final class WorkflowCommand implements Callable<Integer> {
     return b.toString().stripTrailing();
   }
 
-  private static boolean unknownKind(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof dev.offload.OffloadException.UnknownKindException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   @Command(
       name = "enqueue",
       description =
@@ -166,7 +157,7 @@ final class WorkflowCommand implements Callable<Integer> {
         } catch (dev.offload.OffloadException e) {
           throw e;
         } catch (IllegalArgumentException e) {
-          if (unknownKind(e)) {
+          if (Errors.unknownKind(e)) {
             // As offload enqueue: the document is fine, no worker runs the kind (exit 1).
             throw e;
           }

@@ -1140,58 +1140,6 @@ public interface Store extends AutoCloseable {
         boolean ratePerKey,
         boolean fair,
         Long agingMs) {
-      return fromColumns(
-          name,
-          paused,
-          configured,
-          maxRunning,
-          perKey,
-          rateCount,
-          ratePeriodMs,
-          ratePerKey,
-          fair,
-          agingMs,
-          null,
-          null,
-          null,
-          false);
-    }
-
-    /**
-     * The settings of a row with its push columns: the endpoint's URL (null for a pull queue), its
-     * timeout in milliseconds, the name of the secret's environment variable, and allow-http.
-     *
-     * @param name the queue's name
-     * @param paused whether claiming is paused
-     * @param configured whether options were ever written
-     * @param maxRunning the queue's limit, or null
-     * @param perKey the per-key limit, or null
-     * @param rateCount starts per period, or null
-     * @param ratePeriodMs the rate's period in milliseconds, or null
-     * @param ratePerKey whether the rate applies per key
-     * @param fair whether claims interleave keys
-     * @param agingMs the aging period in milliseconds, or null
-     * @param pushUrl the push endpoint's URL, or null for a pull queue
-     * @param pushTimeoutMs its timeout in milliseconds, or null for the default
-     * @param pushSecretEnv the environment variable of its secret, or null
-     * @param pushAllowHttp whether plain http is allowed
-     * @return the settings
-     */
-    public static QueueSettings fromColumns(
-        String name,
-        boolean paused,
-        boolean configured,
-        Integer maxRunning,
-        Integer perKey,
-        Integer rateCount,
-        Long ratePeriodMs,
-        boolean ratePerKey,
-        boolean fair,
-        Long agingMs,
-        String pushUrl,
-        Long pushTimeoutMs,
-        String pushSecretEnv,
-        boolean pushAllowHttp) {
       Rate rate =
           rateCount == null || ratePeriodMs == null
               ? null
@@ -1204,8 +1152,27 @@ public interface Store extends AutoCloseable {
               rate != null && ratePerKey,
               fair,
               agingMs == null ? null : Duration.ofMillis(agingMs),
-              push(pushUrl, pushTimeoutMs, pushSecretEnv, pushAllowHttp));
+              null);
       return new QueueSettings(name, options, paused, configured);
+    }
+
+    /**
+     * These settings with a row's push columns: the endpoint's URL (null for a pull queue), its
+     * timeout in milliseconds, the name of the secret's environment variable, and allow-http.
+     *
+     * @param pushUrl the push endpoint's URL, or null for a pull queue
+     * @param pushTimeoutMs its timeout in milliseconds, or null for the default
+     * @param pushSecretEnv the environment variable of its secret, or null
+     * @param pushAllowHttp whether plain http is allowed
+     * @return a copy with that binding
+     */
+    public QueueSettings withPush(
+        String pushUrl, Long pushTimeoutMs, String pushSecretEnv, boolean pushAllowHttp) {
+      return new QueueSettings(
+          name,
+          options.push(push(pushUrl, pushTimeoutMs, pushSecretEnv, pushAllowHttp)),
+          paused,
+          configured);
     }
 
     private static QueueOptions.Push push(

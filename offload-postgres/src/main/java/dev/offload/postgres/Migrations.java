@@ -20,17 +20,9 @@ import org.slf4j.LoggerFactory;
  */
 final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
-  static final List<String> FILES =
-      List.of(
-          "001_jobs.sql",
-          "002_schedules.sql",
-          "003_workflows.sql",
-          "004_job_starts.sql",
-          "005_flow_control.sql",
-          "006_job_headers.sql",
-          "007_fan_out_batches.sql",
-          "008_push.sql",
-          "009_job_counts.sql");
+
+  /** The scripts both stores have, then PostgreSQL's own ({@link SchemaMigrations#files}). */
+  static final List<String> FILES = SchemaMigrations.files("009_job_counts.sql");
 
   private final DataSource dataSource;
   private final String schema;

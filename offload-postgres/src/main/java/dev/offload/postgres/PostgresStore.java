@@ -1,6 +1,7 @@
 package dev.offload.postgres;
 
 import static dev.offload.store.jdbc.JdbcRows.bind;
+import static dev.offload.store.jdbc.JdbcRows.ids;
 import static dev.offload.store.jdbc.JdbcRows.singleId;
 import static dev.offload.store.jdbc.JdbcRows.update;
 
@@ -37,13 +38,13 @@ import dev.offload.store.Store.SchemaVersion;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
+import dev.offload.store.jdbc.AddedSteps;
 import dev.offload.store.jdbc.JdbcRows;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -101,6 +102,7 @@ public final class PostgresStore implements Store {
   private final PgNotifier notifier;
   private final PgLeader leader;
   private final Migrations migrations;
+  private final AddedSteps addedSteps;
 
   private PostgresStore(
       DataSource dataSource, HikariDataSource ownedPool, String schema, String description) {
@@ -118,6 +120,36 @@ public final class PostgresStore implements Store {
     this.notifier = new PgNotifier(dataSource, schema, this.description);
     this.leader = new PgLeader(dataSource, schema);
     this.migrations = new Migrations(dataSource, schema);
+    this.addedSteps = addedSteps(sql);
+  }
+
+  private static AddedSteps addedSteps(Sql sql) {
+    return new AddedSteps(
+        ROWS,
+        new AddedSteps.Statements(
+            sql.lockAddingStep,
+            sql.stepByName,
+            sql.addedStepInsert,
+            sql.depInsert,
+            sql.lockGroupJoins,
+            sql.dependsOnAny)) {
+      @Override
+      protected void bindIds(PreparedStatement ps, int index, List<Long> ids) throws SQLException {
+        ps.setArray(index, ps.getConnection().createArrayOf("int8", ids.toArray()));
+      }
+
+      @Override
+      protected void joinGroup(Connection c, long workflowId, long jobId, String prefix)
+          throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.workflowGroupsInsert)) {
+          ps.setLong(1, workflowId);
+          ps.setArray(2, c.createArrayOf("int8", new Long[] {jobId}));
+          ps.setArray(3, c.createArrayOf("text", new String[] {prefix}));
+          ps.executeUpdate();
+        }
+        update(c, sql.groupMembersDeps, jobId, workflowId, prefix, prefix, jobId);
+      }
+    };
   }
 
   /**
@@ -242,15 +274,7 @@ public final class PostgresStore implements Store {
         return insert(tx, jobs);
       }
       // A key held by a different job leaves nothing of the batch in the caller's transaction.
-      Savepoint before = tx.setSavepoint();
-      try {
-        List<InsertResult> ids = insert(tx, jobs);
-        tx.releaseSavepoint(before);
-        return ids;
-      } catch (SQLException | RuntimeException e) {
-        tx.rollback(before);
-        throw e;
-      }
+      return JdbcRows.underSavepoint(tx, () -> insert(tx, jobs));
     } catch (SQLException e) {
       throw fail("inserting " + jobs.size() + " jobs in the caller's transaction", e);
     }
@@ -906,16 +930,6 @@ public final class PostgresStore implements Store {
     return false;
   }
 
-  private static List<Long> ids(PreparedStatement ps) throws SQLException {
-    List<Long> ids = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        ids.add(rs.getLong(1));
-      }
-    }
-    return ids;
-  }
-
   @Override
   public List<Long> jobProgressMany(List<ProgressUpdate> updates) {
     if (updates.isEmpty()) {
@@ -1131,7 +1145,6 @@ public final class PostgresStore implements Store {
   @Override
   public Optional<JobState> jobCancel(long id, Instant now) {
     return act(
-        "cancelling job " + id,
         id,
         JobAction.CANCEL,
         (c, state, queue) -> {
@@ -1149,7 +1162,6 @@ public final class PostgresStore implements Store {
   @Override
   public Optional<JobState> jobRetry(long id, Instant now) {
     return act(
-        "retrying job " + id,
         id,
         JobAction.RETRY,
         (c, state, queue) -> {
@@ -1174,7 +1186,8 @@ public final class PostgresStore implements Store {
    *
    * @return the state the job had, or empty when there is no such job
    */
-  private Optional<JobState> act(String what, long id, JobAction action, JobChange change) {
+  private Optional<JobState> act(long id, JobAction action, JobChange change) {
+    String what = JdbcRows.doing(action, id);
     return inTransaction(
         what,
         c -> {
@@ -1198,11 +1211,7 @@ public final class PostgresStore implements Store {
       try (PreparedStatement ps = c.prepareStatement(sql.rearmDependents)) {
         ps.setTimestamp(1, now);
         ps.setArray(2, c.createArrayOf("int8", frontier.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            rearmed.add(rs.getLong(1));
-          }
-        }
+        rearmed.addAll(ids(ps));
       }
       notifyChanged(c, rearmed);
       frontier = rearmed;
@@ -1212,20 +1221,10 @@ public final class PostgresStore implements Store {
   @Override
   public Optional<JobState> jobDelete(long id) {
     return act(
-        "deleting job " + id,
         id,
         JobAction.DELETE,
         (c, state, queue) -> {
-          List<String> waiting = new ArrayList<>();
-          try (PreparedStatement ps = c.prepareStatement(sql.unfinishedDependents)) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-              }
-            }
-          }
-          Store.refuseIfDependedOn(id, waiting);
+          JdbcRows.refuseIfDependedOn(c, sql.unfinishedDependents, id);
           update(c, sql.delete, id);
         });
   }
@@ -1559,19 +1558,7 @@ public final class PostgresStore implements Store {
         PreparedStatement ps =
             c.prepareStatement(replace ? sql.scheduleUpsert : sql.scheduleInsert)) {
       c.setAutoCommit(true);
-      ps.setString(1, s.name());
-      ps.setString(2, s.kind());
-      ps.setString(3, s.argsJson());
-      ps.setString(4, s.queue());
-      ps.setInt(5, s.priority());
-      ps.setInt(6, s.maxAttempts());
-      ps.setString(7, s.cron());
-      ps.setString(8, s.zone());
-      ps.setObject(9, s.everyMillis(), java.sql.Types.BIGINT);
-      ps.setString(10, s.catchUp());
-      ps.setBoolean(11, s.paused());
-      ps.setBoolean(12, s.declared());
-      ps.setTimestamp(13, Timestamp.from(s.lastTick()));
+      ROWS.bindSchedule(ps, s);
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {
       throw fail("saving schedule '" + s.name() + "'", e);
@@ -1583,7 +1570,7 @@ public final class PostgresStore implements Store {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.scheduleList)) {
       c.setAutoCommit(true);
-      return schedules(ps);
+      return ROWS.schedules(ps);
     } catch (SQLException e) {
       throw fail("listing schedules", e);
     }
@@ -1595,20 +1582,10 @@ public final class PostgresStore implements Store {
         PreparedStatement ps = c.prepareStatement(sql.scheduleGet)) {
       c.setAutoCommit(true);
       ps.setString(1, name);
-      return schedules(ps).stream().findFirst();
+      return ROWS.schedules(ps).stream().findFirst();
     } catch (SQLException e) {
       throw fail("reading schedule '" + name + "'", e);
     }
-  }
-
-  private static List<ScheduleRecord> schedules(PreparedStatement ps) throws SQLException {
-    List<ScheduleRecord> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(ROWS.schedule(rs));
-      }
-    }
-    return out;
   }
 
   @Override
@@ -1728,11 +1705,7 @@ public final class PostgresStore implements Store {
             ps.setArray(9, c.createArrayOf("text", createdAt));
             ps.setArray(10, c.createArrayOf("text", step));
             ps.setArray(11, c.createArrayOf("text", onFailure));
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                ids.add(rs.getLong(1));
-              }
-            }
+            ids.addAll(ids(ps));
           }
           List<Long> jobIds = new ArrayList<>();
           List<Long> dependsOn = new ArrayList<>();
@@ -1774,106 +1747,14 @@ public final class PostgresStore implements Store {
     return inTransaction(
         "adding " + steps.size() + " steps to the workflow of job " + parentJobId,
         c -> {
-          JdbcRows.AddingStep parent;
-          try (PreparedStatement ps = c.prepareStatement(sql.lockAddingStep)) {
-            ps.setLong(1, parentJobId);
-            try (ResultSet rs = ps.executeQuery()) {
-              parent = JdbcRows.addingStep(rs, parentJobId);
-            }
+          AddedSteps.Added added = addedSteps.add(c, parentJobId, steps);
+          for (String queue : added.readyQueues()) {
+            notify(c, Notifier.INSERT, queue);
           }
-          long workflowId = parent.workflowId();
-          String parentStep = parent.step();
-          List<Long> ids = new ArrayList<>();
-          List<Long> waiting = new ArrayList<>();
-          for (WorkflowInsert.Added st : steps) {
-            String name = parentStep + "/" + st.name();
-            Long existing = stepId(c, workflowId, name);
-            if (existing != null) {
-              ids.add(existing);
-              continue;
-            }
-            List<Long> deps =
-                JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
-            JobInsert j = st.job();
-            long id;
-            try (PreparedStatement ps = c.prepareStatement(sql.addedStepInsert)) {
-              ps.setString(1, j.kind());
-              ps.setString(2, j.queue());
-              ps.setInt(3, j.priority());
-              ps.setString(4, j.argsJson());
-              ps.setInt(5, j.maxAttempts());
-              boolean waits = !deps.isEmpty() || !st.groups().isEmpty();
-              ps.setString(6, waits ? JobState.WAITING.wireName() : j.state().wireName());
-              ps.setTimestamp(7, Timestamp.from(j.runAt()));
-              ps.setTimestamp(8, Timestamp.from(j.createdAt()));
-              ps.setLong(9, workflowId);
-              ps.setString(10, name);
-              ps.setString(11, st.onFailure());
-              try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                id = rs.getLong(1);
-              }
-            }
-            for (long d : deps) {
-              update(c, sql.depInsert, id, d);
-            }
-            for (String group : st.groups()) {
-              String prefix = group + "/";
-              try (PreparedStatement ps = c.prepareStatement(sql.workflowGroupsInsert)) {
-                ps.setLong(1, workflowId);
-                ps.setArray(2, c.createArrayOf("int8", new Long[] {id}));
-                ps.setArray(3, c.createArrayOf("text", new String[] {prefix}));
-                ps.executeUpdate();
-              }
-              update(c, sql.groupMembersDeps, id, workflowId, prefix, prefix, id);
-            }
-            List<Long> joins = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.lockGroupJoins)) {
-              ps.setLong(1, workflowId);
-              ps.setString(2, name);
-              ps.setLong(3, id);
-              try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                  joins.add(rs.getLong(1));
-                }
-              }
-            }
-            if (!joins.isEmpty() && !deps.isEmpty()) {
-              try (PreparedStatement ps = c.prepareStatement(sql.dependsOnAny)) {
-                ps.setArray(1, c.createArrayOf("int8", deps.toArray()));
-                ps.setArray(2, c.createArrayOf("int8", joins.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                  if (rs.next()) {
-                    throw new IllegalArgumentException(
-                        "step '"
-                            + name
-                            + "' would close a cycle: a step it waits for waits for its group");
-                  }
-                }
-              }
-            }
-            for (long join : joins) {
-              update(c, sql.depInsert, join, id);
-            }
-            if (waits(st, deps)) {
-              waiting.add(id);
-            } else {
-              notify(c, Notifier.INSERT, j.queue());
-            }
-            ids.add(id);
-          }
-          settle(c, waiting, Timestamp.from(now));
-          notifyChanged(c, ids);
-          return ids;
+          settle(c, added.waiting(), Timestamp.from(now));
+          notifyChanged(c, added.ids());
+          return added.ids();
         });
-  }
-
-  private static boolean waits(WorkflowInsert.Added st, List<Long> deps) {
-    return !deps.isEmpty() || !st.groups().isEmpty();
-  }
-
-  private Long stepId(Connection c, long workflowId, String step) throws SQLException {
-    return singleId(c, sql.stepByName, workflowId, step);
   }
 
   @Override
@@ -1950,11 +1831,7 @@ public final class PostgresStore implements Store {
           try (PreparedStatement ps = c.prepareStatement(sql.workflowCancelRunning)) {
             ps.setTimestamp(1, Timestamp.from(now));
             ps.setLong(2, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                running.add(rs.getLong(1));
-              }
-            }
+            running.addAll(ids(ps));
           }
           for (long r : running) {
             notify(c, Notifier.CANCEL, Long.toString(r));

@@ -54,7 +54,7 @@ record QueuesApi(Offload offload, Duration requestBudget) {
             .filter(q -> q.name().equals(name))
             .findFirst()
             .orElseGet(
-                () -> QueueDocument.of(new QueueStats(name, paused, Map.of(), 0, null, null)));
+                () -> QueueDocument.of(new QueueStats(name, paused, Map.of(), 0, 0, null, null)));
     Http.json(ctx, 200, doc);
   }
 

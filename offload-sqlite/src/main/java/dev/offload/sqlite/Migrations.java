@@ -19,17 +19,11 @@ import java.util.List;
  * applied.
  */
 final class Migrations {
-  /** In order; the number before the first underscore is the version. Append, never edit. */
-  static final List<String> FILES =
-      List.of(
-          "001_jobs.sql",
-          "002_schedules.sql",
-          "003_workflows.sql",
-          "004_job_starts.sql",
-          "005_flow_control.sql",
-          "006_job_headers.sql",
-          "007_fan_out_batches.sql",
-          "008_push.sql");
+  /**
+   * In order; the number before the first underscore is the version. The scripts both stores have
+   * ({@link SchemaMigrations#BOTH_STORES}), then SQLite's own, if any.
+   */
+  static final List<String> FILES = SchemaMigrations.files();
 
   private static final SchemaMigrations RUNNER =
       new SchemaMigrations(

@@ -35,6 +35,7 @@ import dev.offload.store.Store.SchemaVersion;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
+import dev.offload.store.jdbc.AddedSteps;
 import dev.offload.store.jdbc.JdbcRows;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -82,6 +83,29 @@ public final class SqliteStore implements Store {
   // Leases are measured on this machine's clock, not on the engine's injectable one (see Store):
   // every process sharing the file runs on this machine and reads the same clock.
   private static final InstantSource LEASE_CLOCK = InstantSource.system();
+  private static final AddedSteps ADDED_STEPS =
+      new AddedSteps(
+          ROWS,
+          new AddedSteps.Statements(
+              Sql.ADDING_STEP,
+              Sql.STEP_BY_NAME,
+              Sql.WORKFLOW_STEP_INSERT,
+              Sql.DEP_INSERT,
+              Sql.GROUP_JOINS,
+              Sql.DEPENDS_ON_ANY)) {
+        @Override
+        protected void bindIds(PreparedStatement ps, int index, List<Long> ids)
+            throws SQLException {
+          ps.setString(index, Json.write(ids));
+        }
+
+        @Override
+        protected void joinGroup(Connection c, long workflowId, long jobId, String prefix)
+            throws SQLException {
+          update(c, Sql.WORKFLOW_GROUP_INSERT, workflowId, jobId, prefix);
+          update(c, Sql.GROUP_MEMBERS_DEPS, jobId, workflowId, prefix);
+        }
+      };
 
   private final Database db;
   private final Notifier notifier = Notifier.inProcess();
@@ -175,15 +199,7 @@ public final class SqliteStore implements Store {
         return insert(tx, jobs);
       }
       // A key held by a different job leaves nothing of the batch in the caller's transaction.
-      java.sql.Savepoint before = tx.setSavepoint();
-      try {
-        List<InsertResult> ids = insert(tx, jobs);
-        tx.releaseSavepoint(before);
-        return ids;
-      } catch (SQLException | RuntimeException e) {
-        tx.rollback(before);
-        throw e;
-      }
+      return JdbcRows.underSavepoint(tx, () -> insert(tx, jobs));
     } catch (SQLException e) {
       throw db.failure("inserting " + jobs.size() + " jobs on the caller's connection", e);
     }
@@ -677,6 +693,21 @@ public final class SqliteStore implements Store {
     rearmDependents(c, steps, now);
   }
 
+  /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
+  private static void rearmDependents(Connection c, List<Long> ids, Instant now)
+      throws SQLException {
+    List<Long> frontier = ids;
+    while (!frontier.isEmpty()) {
+      List<Long> rearmed = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(Sql.REARM_DEPENDENTS)) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setString(2, Json.write(frontier));
+        rearmed.addAll(JdbcRows.ids(ps));
+      }
+      frontier = rearmed;
+    }
+  }
+
   @Override
   public List<Long> jobProgressMany(List<ProgressUpdate> updates) {
     if (updates.isEmpty()) {
@@ -902,7 +933,6 @@ public final class SqliteStore implements Store {
   public Optional<JobState> jobCancel(long id, Instant now) {
     Optional<JobState> had =
         act(
-            "cancelling job " + id,
             id,
             JobAction.CANCEL,
             (c, row, changedIds, woken) -> {
@@ -924,7 +954,6 @@ public final class SqliteStore implements Store {
   public Optional<JobState> jobRetry(long id, Instant now) {
     Optional<JobState> had =
         act(
-            "retrying job " + id,
             id,
             JobAction.RETRY,
             (c, row, changedIds, woken) -> {
@@ -955,7 +984,8 @@ public final class SqliteStore implements Store {
    *
    * @return the state the job had, or empty when there is no such job
    */
-  private Optional<JobState> act(String what, long id, JobAction action, JobChange change) {
+  private Optional<JobState> act(long id, JobAction action, JobChange change) {
+    String what = JdbcRows.doing(action, id);
     List<Long> changedIds = new ArrayList<>();
     Set<String> woken = new LinkedHashSet<>();
     Optional<Row> had =
@@ -975,42 +1005,13 @@ public final class SqliteStore implements Store {
     return had.map(Row::state);
   }
 
-  /** Re-arms, down the graph, the dependents that the failure of step {@code id} cancelled. */
-  private static void rearmDependents(Connection c, List<Long> ids, Instant now)
-      throws SQLException {
-    List<Long> frontier = ids;
-    while (!frontier.isEmpty()) {
-      List<Long> rearmed = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(Sql.REARM_DEPENDENTS)) {
-        ps.setLong(1, now.toEpochMilli());
-        ps.setString(2, Json.write(frontier));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            rearmed.add(rs.getLong(1));
-          }
-        }
-      }
-      frontier = rearmed;
-    }
-  }
-
   @Override
   public Optional<JobState> jobDelete(long id) {
     return act(
-        "deleting job " + id,
         id,
         JobAction.DELETE,
         (c, row, changedIds, woken) -> {
-          List<String> waiting = new ArrayList<>();
-          try (PreparedStatement ps = c.prepareStatement(Sql.UNFINISHED_DEPENDENTS)) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
-              }
-            }
-          }
-          Store.refuseIfDependedOn(id, waiting);
+          JdbcRows.refuseIfDependedOn(c, Sql.UNFINISHED_DEPENDENTS, id);
           update(c, Sql.DELETE, id);
         });
   }
@@ -1382,23 +1383,7 @@ public final class SqliteStore implements Store {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(replace ? Sql.SCHEDULE_UPSERT : Sql.SCHEDULE_INSERT)) {
-            ps.setString(1, s.name());
-            ps.setString(2, s.kind());
-            ps.setString(3, s.argsJson());
-            ps.setString(4, s.queue());
-            ps.setInt(5, s.priority());
-            ps.setInt(6, s.maxAttempts());
-            ps.setString(7, s.cron());
-            ps.setString(8, s.zone());
-            if (s.everyMillis() == null) {
-              ps.setNull(9, java.sql.Types.INTEGER);
-            } else {
-              ps.setLong(9, s.everyMillis());
-            }
-            ps.setString(10, s.catchUp());
-            ps.setInt(11, s.paused() ? 1 : 0);
-            ps.setInt(12, s.declared() ? 1 : 0);
-            Rows.setInstant(ps, 13, s.lastTick());
+            ROWS.bindSchedule(ps, s);
             return ps.executeUpdate() == 1;
           }
         });
@@ -1410,7 +1395,7 @@ public final class SqliteStore implements Store {
         "listing schedules",
         c -> {
           try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_LIST)) {
-            return schedules(ps);
+            return ROWS.schedules(ps);
           }
         });
   }
@@ -1422,19 +1407,9 @@ public final class SqliteStore implements Store {
         c -> {
           try (PreparedStatement ps = c.prepareStatement(Sql.SCHEDULE_GET)) {
             ps.setString(1, name);
-            return schedules(ps).stream().findFirst();
+            return ROWS.schedules(ps).stream().findFirst();
           }
         });
-  }
-
-  private static List<ScheduleRecord> schedules(PreparedStatement ps) throws SQLException {
-    List<ScheduleRecord> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(ROWS.schedule(rs));
-      }
-    }
-    return out;
   }
 
   @Override
@@ -1525,18 +1500,9 @@ public final class SqliteStore implements Store {
               try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_INSERT)) {
                 for (WorkflowInsert.Step st : w.steps()) {
                   JobInsert j = st.job();
-                  ps.setString(1, j.kind());
-                  ps.setString(2, j.queue());
-                  ps.setInt(3, j.priority());
-                  ps.setString(4, j.argsJson());
-                  ps.setInt(5, j.maxAttempts());
-                  ps.setString(
-                      6, st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName());
-                  Rows.setInstant(ps, 7, j.runAt());
-                  Rows.setInstant(ps, 8, j.createdAt());
-                  ps.setLong(9, workflowId);
-                  ps.setString(10, st.name());
-                  ps.setString(11, st.onFailure());
+                  String state =
+                      st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName();
+                  ROWS.bindStep(ps, j, state, workflowId, st.name(), st.onFailure());
                   try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     ids.add(rs.getLong(1));
@@ -1577,103 +1543,22 @@ public final class SqliteStore implements Store {
             c -> {
               woken.clear();
               changedIds.clear();
-              JdbcRows.AddingStep parent;
-              try (PreparedStatement ps = c.prepareStatement(Sql.ADDING_STEP)) {
-                ps.setLong(1, parentJobId);
-                try (ResultSet rs = ps.executeQuery()) {
-                  parent = JdbcRows.addingStep(rs, parentJobId);
-                }
-              }
-              long workflowId = parent.workflowId();
-              String parentStep = parent.step();
-              List<Long> ids = new ArrayList<>();
-              List<Long> waiting = new ArrayList<>();
-              for (WorkflowInsert.Added st : steps) {
-                String name = parentStep + "/" + st.name();
-                Long existing = stepId(c, workflowId, name);
-                if (existing != null) {
-                  ids.add(existing);
-                  continue;
-                }
-                List<Long> deps =
-                    JdbcRows.stepDependencies(name, st.after(), dep -> stepId(c, workflowId, dep));
-                boolean waits = !deps.isEmpty() || !st.groups().isEmpty();
-                JobInsert j = st.job();
-                long id;
-                try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_INSERT)) {
-                  ps.setString(1, j.kind());
-                  ps.setString(2, j.queue());
-                  ps.setInt(3, j.priority());
-                  ps.setString(4, j.argsJson());
-                  ps.setInt(5, j.maxAttempts());
-                  ps.setString(6, waits ? JobState.WAITING.wireName() : j.state().wireName());
-                  Rows.setInstant(ps, 7, j.runAt());
-                  Rows.setInstant(ps, 8, j.createdAt());
-                  ps.setLong(9, workflowId);
-                  ps.setString(10, name);
-                  ps.setString(11, st.onFailure());
-                  try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    id = rs.getLong(1);
-                  }
-                }
-                for (long d : deps) {
-                  update(c, Sql.DEP_INSERT, id, d);
-                }
-                for (String group : st.groups()) {
-                  String prefix = group + "/";
-                  update(c, Sql.WORKFLOW_GROUP_INSERT, workflowId, id, prefix);
-                  update(c, Sql.GROUP_MEMBERS_DEPS, id, workflowId, prefix);
-                }
-                List<Long> joins = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(Sql.GROUP_JOINS)) {
-                  ps.setLong(1, workflowId);
-                  ps.setString(2, name);
-                  ps.setLong(3, id);
-                  try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                      joins.add(rs.getLong(1));
-                    }
-                  }
-                }
-                if (!joins.isEmpty() && !deps.isEmpty()) {
-                  try (PreparedStatement ps = c.prepareStatement(Sql.DEPENDS_ON_ANY)) {
-                    ps.setString(1, Json.write(deps));
-                    ps.setString(2, Json.write(joins));
-                    try (ResultSet rs = ps.executeQuery()) {
-                      if (rs.next()) {
-                        throw new IllegalArgumentException(
-                            "step '"
-                                + name
-                                + "' would close a cycle: a step it waits for waits for its group");
-                      }
-                    }
-                  }
-                }
-                for (long join : joins) {
-                  update(c, Sql.DEP_INSERT, join, id);
-                }
-                if (waits) {
-                  waiting.add(id);
-                } else {
-                  woken.add(j.queue());
-                }
-                ids.add(id);
-              }
-              if (!waiting.isEmpty()) {
+              AddedSteps.Added a = ADDED_STEPS.add(c, parentJobId, steps);
+              woken.addAll(a.readyQueues());
+              if (!a.waiting().isEmpty()) {
                 release(
-                    c, cancelOrRelease(c, waiting, now, changedIds, woken), now, changedIds, woken);
+                    c,
+                    cancelOrRelease(c, a.waiting(), now, changedIds, woken),
+                    now,
+                    changedIds,
+                    woken);
               }
-              changedIds.addAll(ids);
-              return ids;
+              changedIds.addAll(a.ids());
+              return a.ids();
             });
     changed(changedIds);
     wake(woken);
     return added;
-  }
-
-  private static Long stepId(Connection c, long workflowId, String step) throws SQLException {
-    return singleId(c, Sql.STEP_BY_NAME, workflowId, step);
   }
 
   @Override
@@ -1744,11 +1629,7 @@ public final class SqliteStore implements Store {
               try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_CANCEL_RUNNING)) {
                 ps.setLong(1, now.toEpochMilli());
                 ps.setLong(2, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    running.add(rs.getLong(1));
-                  }
-                }
+                running.addAll(JdbcRows.ids(ps));
               }
               return true;
             });

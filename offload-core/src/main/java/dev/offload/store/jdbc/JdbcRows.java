@@ -13,7 +13,9 @@ import dev.offload.Job.JobQuery;
 import dev.offload.Job.JobState;
 import dev.offload.Job.Progress;
 import dev.offload.internal.Json;
+import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.QueueFlow;
 import dev.offload.store.Store.QueueSettings;
 import dev.offload.store.Store.ScheduleRecord;
@@ -23,7 +25,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,6 +174,63 @@ public abstract class JdbcRows {
         rs.getString(16));
   }
 
+  /** Every schedule {@code ps} answers, each row as {@link #schedule} reads it. */
+  public final List<ScheduleRecord> schedules(PreparedStatement ps) throws SQLException {
+    List<ScheduleRecord> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(schedule(rs));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Binds {@code s} to a store's insert or upsert of a schedule, whose parameters are {@code name,
+   * kind, args, queue, priority, max_attempts, cron, zone, every_ms, catch_up, paused, declared,
+   * last_tick}.
+   */
+  public final void bindSchedule(PreparedStatement ps, ScheduleRecord s) throws SQLException {
+    ps.setString(1, s.name());
+    ps.setString(2, s.kind());
+    ps.setString(3, s.argsJson());
+    ps.setString(4, s.queue());
+    ps.setInt(5, s.priority());
+    ps.setInt(6, s.maxAttempts());
+    ps.setString(7, s.cron());
+    ps.setString(8, s.zone());
+    ps.setObject(9, s.everyMillis(), Types.BIGINT);
+    ps.setString(10, s.catchUp());
+    ps.setBoolean(11, s.paused());
+    ps.setBoolean(12, s.declared());
+    set(ps, 13, timeParameter(s.lastTick()));
+  }
+
+  /**
+   * Binds a workflow step to a store's insert of one, whose parameters are {@code kind, queue,
+   * priority, args, max_attempts, state, run_at, created_at, workflow_id, step, on_failure}.
+   */
+  public final void bindStep(
+      PreparedStatement ps,
+      JobInsert j,
+      String state,
+      long workflowId,
+      String step,
+      String onFailure)
+      throws SQLException {
+    ps.setString(1, j.kind());
+    ps.setString(2, j.queue());
+    ps.setInt(3, j.priority());
+    ps.setString(4, j.argsJson());
+    ps.setInt(5, j.maxAttempts());
+    ps.setString(6, state);
+    set(ps, 7, timeParameter(j.runAt()));
+    set(ps, 8, timeParameter(j.createdAt()));
+    ps.setLong(9, workflowId);
+    ps.setString(10, step);
+    ps.setString(11, onFailure);
+  }
+
   /**
    * A queue's settings: {@code name, paused, configured, max_running, per_key, rate_count,
    * rate_period_ms, rate_per_key, fair, aging_ms, push_url, push_timeout_ms, push_secret_env,
@@ -177,20 +238,17 @@ public abstract class JdbcRows {
    */
   public static QueueSettings queueSettings(ResultSet rs) throws SQLException {
     return QueueSettings.fromColumns(
-        rs.getString(1),
-        rs.getBoolean(2),
-        rs.getBoolean(3),
-        nullableInt(rs, 4),
-        nullableInt(rs, 5),
-        nullableInt(rs, 6),
-        nullableLong(rs, 7),
-        rs.getBoolean(8),
-        rs.getBoolean(9),
-        nullableLong(rs, 10),
-        rs.getString(11),
-        nullableLong(rs, 12),
-        rs.getString(13),
-        rs.getBoolean(14));
+            rs.getString(1),
+            rs.getBoolean(2),
+            rs.getBoolean(3),
+            nullableInt(rs, 4),
+            nullableInt(rs, 5),
+            nullableInt(rs, 6),
+            nullableLong(rs, 7),
+            rs.getBoolean(8),
+            rs.getBoolean(9),
+            nullableLong(rs, 10))
+        .withPush(rs.getString(11), nullableLong(rs, 12), rs.getString(13), rs.getBoolean(14));
   }
 
   /** What a queue's flow control holds back, the columns in the order of {@link QueueFlow}. */
@@ -360,18 +418,21 @@ public abstract class JdbcRows {
   /** Binds strings, longs, ints and timestamps in order; nothing else is ever a parameter here. */
   public static void bind(PreparedStatement ps, List<?> params) throws SQLException {
     for (int i = 0; i < params.size(); i++) {
-      Object v = params.get(i);
-      if (v instanceof String s) {
-        ps.setString(i + 1, s);
-      } else if (v instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else if (v instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else if (v instanceof Timestamp t) {
-        ps.setTimestamp(i + 1, t);
-      } else {
-        throw new IllegalArgumentException("cannot bind " + v);
-      }
+      set(ps, i + 1, params.get(i));
+    }
+  }
+
+  private static void set(PreparedStatement ps, int index, Object v) throws SQLException {
+    if (v instanceof String s) {
+      ps.setString(index, s);
+    } else if (v instanceof Long l) {
+      ps.setLong(index, l);
+    } else if (v instanceof Integer n) {
+      ps.setInt(index, n);
+    } else if (v instanceof Timestamp t) {
+      ps.setTimestamp(index, t);
+    } else {
+      throw new IllegalArgumentException("cannot bind " + v);
     }
   }
 
@@ -390,6 +451,71 @@ public abstract class JdbcRows {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : null;
       }
+    }
+  }
+
+  /** The first column of every row {@code ps} answers, as longs (ids), in order. */
+  public static List<Long> ids(PreparedStatement ps) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+
+  /** What a store is doing when it takes {@code action} on job {@code id}, for its errors. */
+  public static String doing(Store.JobAction action, long id) {
+    String verb =
+        switch (action) {
+          case CANCEL -> "cancelling";
+          case RETRY -> "retrying";
+          case DELETE -> "deleting";
+          default -> "acting on";
+        };
+    return verb + " job " + id;
+  }
+
+  /**
+   * Refuses to delete job {@code id} while unfinished workflow steps wait for it ({@code
+   * Store.refuseIfDependedOn}); {@code unfinishedDependents} selects their {@code id, step}, its
+   * one parameter the job's id.
+   *
+   * @throws IllegalStateException naming the steps that wait for the job
+   */
+  public static void refuseIfDependedOn(Connection c, String unfinishedDependents, long id)
+      throws SQLException {
+    List<String> waiting = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(unfinishedDependents)) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          waiting.add("job " + rs.getLong(1) + " (step '" + rs.getString(2) + "')");
+        }
+      }
+    }
+    Store.refuseIfDependedOn(id, waiting);
+  }
+
+  /** Work on a connection that may throw {@link SQLException}. */
+  public interface SqlWork<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * What {@code work} returns, done under a savepoint of {@code c}: when it throws, nothing it
+   * wrote stays in the caller's transaction, which goes on.
+   */
+  public static <T> T underSavepoint(Connection c, SqlWork<T> work) throws SQLException {
+    Savepoint before = c.setSavepoint();
+    try {
+      T result = work.run();
+      c.releaseSavepoint(before);
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      c.rollback(before);
+      throw e;
     }
   }
 

@@ -9,6 +9,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,6 +47,40 @@ public abstract class SchemaMigrations {
     for (String file : this.files) {
       version(file);
     }
+  }
+
+  /**
+   * The scripts both stores have, under the same names and versions, each written in its own SQL: a
+   * change both schemas need is one version in both. Append, never edit.
+   */
+  public static final List<String> BOTH_STORES =
+      List.of(
+          "001_jobs.sql",
+          "002_schedules.sql",
+          "003_workflows.sql",
+          "004_job_starts.sql",
+          "005_flow_control.sql",
+          "006_job_headers.sql",
+          "007_fan_out_batches.sql",
+          "008_push.sql");
+
+  /**
+   * A store's scripts in version order: {@link #BOTH_STORES} and {@code own}, the ones only that
+   * store has.
+   *
+   * @throws IllegalArgumentException if two scripts have one version
+   */
+  public static List<String> files(String... own) {
+    List<String> files = new ArrayList<>(BOTH_STORES);
+    files.addAll(List.of(own));
+    files.sort(Comparator.comparingInt(SchemaMigrations::version));
+    for (int i = 1; i < files.size(); i++) {
+      if (version(files.get(i)) == version(files.get(i - 1))) {
+        throw new IllegalArgumentException(
+            "migrations " + files.get(i - 1) + " and " + files.get(i) + " have one version");
+      }
+    }
+    return List.copyOf(files);
   }
 
   /** The newest version among {@code files}: the newest one a store's code knows. */

@@ -1,0 +1,30 @@
+package dev.offload.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class SchemaMigrationsTest {
+  @Test
+  void aStoresOwnScriptsStandAmongTheSharedOnesByVersion() {
+    assertThat(SchemaMigrations.files("010_later.sql", "000_first.sql", "009_own.sql"))
+        .startsWith("000_first.sql", "001_jobs.sql")
+        .endsWith("008_push.sql", "009_own.sql", "010_later.sql")
+        .hasSize(SchemaMigrations.BOTH_STORES.size() + 3);
+  }
+
+  @Test
+  void withoutOwnScriptsAStoreHasTheSharedOnesInOrder() {
+    assertThat(SchemaMigrations.files()).isEqualTo(SchemaMigrations.BOTH_STORES);
+    assertThat(SchemaMigrations.latest(SchemaMigrations.files("009_counts.sql"))).isEqualTo(9);
+  }
+
+  @Test
+  void aScriptThatTakesASharedVersionIsRefused() {
+    assertThatThrownBy(() -> SchemaMigrations.files("008_mine.sql"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("008_mine.sql")
+        .hasMessageContaining("008_push.sql");
+  }
+}
