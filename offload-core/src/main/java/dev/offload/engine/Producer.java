@@ -374,9 +374,9 @@ final class Producer implements Runnable {
   }
 
   /**
-   * A job that held a slot of this queue ended here and its completion waits to be written: under
-   * a queue limit the thread it frees is the completer's to claim for (in that write's
-   * transaction), not this producer's, whose claim now would find the slot still taken.
+   * A job that held a slot of this queue ended here and its completion waits to be written: under a
+   * queue limit the thread it frees is the completer's to claim for (in that write's transaction),
+   * not this producer's, whose claim now would find the slot still taken.
    */
   void slotUnwritten() {
     unwrittenSlots.incrementAndGet();
