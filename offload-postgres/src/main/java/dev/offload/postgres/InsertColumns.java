@@ -96,15 +96,6 @@ final class InsertColumns {
    * {@link #COLUMNS}), no arrays to build or unnest, and the NOTIFY of its queue.
    */
   static String insertOne(String schema, String channel) {
-    StringBuilder names = new StringBuilder("args");
-    StringBuilder values = new StringBuilder("?::jsonb");
-    for (Column col : COLUMNS) {
-      names.append(", ").append(col.name());
-      values.append(", ?::").append(sqlType(col));
-      if (col.name().equals("priority")) {
-        values.append("::smallint");
-      }
-    }
     return """
     WITH ins AS (
       INSERT INTO %s.jobs (%s)
@@ -113,10 +104,57 @@ final class InsertColumns {
     )
     SELECT id, pg_notify('%s', queue) FROM ins\
     """
-        .formatted(schema, names, values, channel);
+        .formatted(schema, oneNames(), oneValues(), channel);
   }
 
-  /** Binds one job to {@link #insertOne}. */
+  /** The columns of {@link #insertOne}: args, then {@link #COLUMNS}. */
+  private static String oneNames() {
+    StringBuilder names = new StringBuilder("args");
+    for (Column col : COLUMNS) {
+      names.append(", ").append(col.name());
+    }
+    return names.toString();
+  }
+
+  /** One parameter per column of {@link #oneNames}, cast to the column's type. */
+  private static String oneValues() {
+    StringBuilder values = new StringBuilder("?::jsonb");
+    for (Column col : COLUMNS) {
+      values.append(", ?::").append(sqlType(col));
+      if (col.name().equals("priority")) {
+        values.append("::smallint");
+      }
+    }
+    return values.toString();
+  }
+
+  /**
+   * {@link #insertOne} for a statement that is its own transaction (autocommit), which counts its
+   * job in {@code job_counts} itself rather than through the insert trigger: it sets the
+   * transaction-local {@code offload.insert_counted} before the row is inserted (the {@code mark}
+   * row the insert selects from), and the trigger skips statements of a transaction so marked
+   * (migration 010). In a longer transaction the mark would silence the trigger for the statements
+   * after it, so only the store's own autocommit connection sends this.
+   */
+  static String insertOneOwn(String schema, String channel) {
+    return """
+    WITH mark AS (
+      SELECT set_config('offload.insert_counted', 'on', true)
+    ), ins AS (
+      INSERT INTO %1$s.jobs (%2$s)
+      SELECT %3$s FROM mark
+      RETURNING id, queue, state
+    ), counted AS (
+      INSERT INTO %1$s.job_counts AS c (queue, state, slot, n)
+      SELECT queue, state, pg_backend_pid(), 1 FROM ins
+      ON CONFLICT (queue, state, slot) DO UPDATE SET n = c.n + 1
+    )
+    SELECT id, pg_notify('%4$s', queue) FROM ins\
+    """
+        .formatted(schema, oneNames(), oneValues(), channel);
+  }
+
+  /** Binds one job to {@link #insertOne} or {@link #insertOneOwn}. */
   static void bindOne(PreparedStatement ps, JobInsert job) throws SQLException {
     ps.setString(1, job.argsJson());
     for (int at = 0; at < COLUMNS.size(); at++) {

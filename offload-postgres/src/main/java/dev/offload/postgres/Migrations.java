@@ -22,7 +22,8 @@ final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 
   /** The scripts both stores have, then PostgreSQL's own ({@link SchemaMigrations#files}). */
-  static final List<String> FILES = SchemaMigrations.files("009_job_counts.sql");
+  static final List<String> FILES =
+      SchemaMigrations.files("009_job_counts.sql", "010_job_counts_insert.sql");
 
   private final DataSource dataSource;
   private final String schema;

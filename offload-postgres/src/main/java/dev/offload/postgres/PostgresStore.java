@@ -258,6 +258,10 @@ public final class PostgresStore implements Store {
       // One statement: atomic without a transaction.
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(true);
+        if (jobs.size() == 1) {
+          // Its own transaction: the statement counts its job itself (no trigger call).
+          return List.of(insertOne(c, sql.insertOneOwn, jobs.get(0)));
+        }
         return insertBatch(c, jobs);
       } catch (SQLException e) {
         throw fail("inserting " + jobs.size() + " jobs", e);
@@ -311,14 +315,7 @@ public final class PostgresStore implements Store {
       queues.add(j.queue());
     }
     if (jobs.size() == 1 && !keyed) {
-      // One job (a plain enqueue): one row of parameters, cheaper to send and to plan.
-      try (PreparedStatement ps = c.prepareStatement(sql.insertOne)) {
-        InsertColumns.bindOne(ps, jobs.get(0));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return List.of(new InsertResult(rs.getLong(1), false));
-        }
-      }
+      return List.of(insertOne(c, sql.insertOne, jobs.get(0)));
     }
     try (PreparedStatement ps = c.prepareStatement(keyed ? sql.insertManyKeyed : sql.insertMany)) {
       InsertColumns.bind(c, ps, jobs);
@@ -336,6 +333,18 @@ public final class PostgresStore implements Store {
         }
       }
       return ids;
+    }
+  }
+
+  /** One job (a plain enqueue): one row of parameters, cheaper to send and to plan. */
+  private static InsertResult insertOne(Connection c, String statement, JobInsert job)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(statement)) {
+      InsertColumns.bindOne(ps, job);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new InsertResult(rs.getLong(1), false);
+      }
     }
   }
 

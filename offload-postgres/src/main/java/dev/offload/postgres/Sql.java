@@ -13,6 +13,7 @@ final class Sql {
   final String insertMany;
   final String insertManyKeyed;
   final String insertOne;
+  final String insertOneOwn;
   final String insertUnique;
   final String uniqueFinished;
   final String uniqueLive;
@@ -128,6 +129,7 @@ final class Sql {
             + woken
             + "\nSELECT id, (SELECT count(*) FROM woken) FROM ins";
     insertOne = InsertColumns.insertOne(schema, insertChannel);
+    insertOneOwn = InsertColumns.insertOneOwn(schema, insertChannel);
     // A job whose key is taken is not inserted; the no-op update makes RETURNING give the stored
     // job's id in its place (even when another transaction committed it after this statement's
     // snapshot), so ids stay one per input row, in order. The stored kind and args of a keyed job

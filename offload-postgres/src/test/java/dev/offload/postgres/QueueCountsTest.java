@@ -115,6 +115,50 @@ class QueueCountsTest {
   }
 
   /**
+   * A plain enqueue counts its job in its own statement, the insert trigger skipping it (migration
+   * 010): counted once, and the mark it sets ends with it, so the next statements on the same
+   * connection (a batch, a job in the caller's transaction, any insert) are counted by the trigger.
+   */
+  @Test
+  void aSingleEnqueueCountsItselfOnceAndLeavesItsConnectionCounting() throws Exception {
+    PostgresStore store = PostgresStore.connect(db.url(), 1);
+    try (Offload node =
+        Offload.builder().store(store).register("work", Work.class, (work, ctx) -> null).build()) {
+      node.enqueue("work", new Work(false));
+      node.enqueue("work", new Work(false), EnqueueOptions.none().delay(Duration.ofHours(1)));
+      assertNoMismatch();
+      node.enqueueAll(List.of(JobRequest.of("work", new Work(false)), JobRequest.of("work", null)));
+      assertNoMismatch();
+      node.enqueue("work", new Work(false));
+      // The connection that enqueued (the pool hands a thread its last one): the single enqueue's
+      // count row names its backend.
+      try (Connection c = store.connectionOpen();
+          Statement st = c.createStatement()) {
+        try (ResultSet rs =
+            st.executeQuery(
+                "SELECT pg_backend_pid() = ALL(SELECT slot FROM %s.job_counts), current_setting('offload.insert_counted', true)"
+                    .formatted(db.schema()))) {
+          rs.next();
+          assertThat(rs.getBoolean(1)).as("the enqueues' connection").isTrue();
+          assertThat(rs.getString(2)).as("the mark, after its statement").isNotEqualTo("on");
+        }
+        st.execute(
+            "INSERT INTO %s.jobs (kind, queue, priority, args, max_attempts, state, run_at, created_at) VALUES ('work', 'default', 0, '{}', 1, 'available', now(), now())"
+                .formatted(db.schema()));
+      }
+      assertNoMismatch();
+      try (Connection tx = db.connect()) {
+        tx.setAutoCommit(false);
+        node.enqueue(tx, "work", new Work(false));
+        node.enqueue(tx, "work", new Work(true));
+        tx.commit();
+      }
+      assertNoMismatch();
+      assertThat(total(node, JobState.AVAILABLE) + total(node, JobState.SCHEDULED)).isEqualTo(8);
+    }
+  }
+
+  /**
    * What the dashboard's feed reads each second (the queues document: counts, claimed, last minute,
    * settings; and the newest page of jobs) costs no sequential scan of the jobs table with 50,000
    * finished rows in it, never analysed. The scan counter is read after a statement that does scan
