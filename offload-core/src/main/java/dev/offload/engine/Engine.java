@@ -83,6 +83,7 @@ final class Engine {
   private PushDispatcher push;
   // Finished jobs of queues with a running limit whose completion is not written yet, by id.
   private final Map<Long, String> slotHolders = new ConcurrentHashMap<>();
+  static final long RIDE_MAX_MILLIS = 50;
   private final Set<String> freedToAnnounce = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean announcing = new AtomicBoolean();
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
@@ -295,14 +296,20 @@ final class Engine {
 
   /**
    * The claims to make in the transaction that writes {@code batch}: one for each queue with a
-   * queue limit whose slots the batch frees and whose producer here has free threads, sorted by
-   * queue (the store takes their locks in this order).
+   * queue limit whose slots the batch frees from short jobs (under {@value #RIDE_MAX_MILLIS} ms)
+   * and whose producer here has free threads, sorted by queue (the store takes their locks in this
+   * order). A short job's slot is worth keeping here: the commit saved is most of what the slot
+   * costs. A longer job's slot goes back to every node (the announcement wakes their claims), so a
+   * node that once took a queue's slots does not keep them all while other nodes wait.
    */
   private List<Producer.Claim> ridesFor(List<Completion> batch) {
     java.util.TreeSet<String> queues = new java.util.TreeSet<>();
     for (Completion c : batch) {
       String queue = slotHolders.get(c.id());
-      if (queue != null) {
+      Instant started = c.startedAt();
+      if (queue != null
+          && started != null
+          && Duration.between(started, c.at()).toMillis() < RIDE_MAX_MILLIS) {
         queues.add(queue);
       }
     }
