@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,14 +68,36 @@ final class ArgsCheck {
   }
 
   /**
+   * The args types of which one instance was written and read back: what is not the type (a map, a
+   * tree, another class) can hold anything and is read back every time, but an instance of exactly
+   * the type is read back only until one has been. Reading back catches what the class decides (no
+   * creator, a property Jackson cannot set, a serializer without a deserializer), and the class
+   * does not change between instances; what a value alone decides (an abstract-typed field null the
+   * first time and set later) is then left to the worker, which sends that job to dead with the
+   * error. Reading args back cost about as much as writing them, for every job of a batch.
+   */
+  private static final ClassValue<AtomicBoolean> READ_BACK =
+      new ClassValue<>() {
+        @Override
+        protected AtomicBoolean computeValue(Class<?> type) {
+          return new AtomicBoolean();
+        }
+      };
+
+  /**
    * Reads args as {@code type}, the way a worker will, and says what does not fit: a tree given as
    * args is converted, anything else is read from its JSON text {@code json} (one parse, as the
-   * worker's).
+   * worker's), except an instance of exactly {@code type} once one has been read back ({@link
+   * #READ_BACK}).
    *
    * @throws InvalidJobException naming the field, e.g. {@code args.items: expected a number}
    */
   static void type(String kind, @Nullable Object args, String json, Class<?> type) {
     if (type == JsonNode.class || type == Object.class) {
+      return;
+    }
+    boolean ofType = args != null && args.getClass() == type;
+    if (ofType && READ_BACK.get(type).get()) {
       return;
     }
     try {
@@ -84,6 +107,9 @@ final class ArgsCheck {
         }
       } else {
         Json.read(json, type);
+        if (ofType) {
+          READ_BACK.get(type).set(true);
+        }
       }
     } catch (MismatchedInputException e) {
       String path = path(e);

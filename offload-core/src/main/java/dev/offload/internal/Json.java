@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -55,11 +56,23 @@ public final class Json {
 
   public static String write(Object value) {
     try {
-      return MAPPER.writeValueAsString(value);
+      return value == null ? "null" : WRITERS.get(value.getClass()).writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot write as JSON: " + e.getOriginalMessage(), e);
     }
   }
+
+  /**
+   * A writer per class, as {@link #READERS}: every enqueue writes args and every attempt its
+   * result, and a writer bound to the class skips looking its serializer up each time.
+   */
+  private static final ClassValue<ObjectWriter> WRITERS =
+      new ClassValue<>() {
+        @Override
+        protected ObjectWriter computeValue(Class<?> type) {
+          return MAPPER.writerFor(type);
+        }
+      };
 
   /**
    * Parses JSON text strictly (see {@link #parse(byte[])}); null and SQL NULL give null.

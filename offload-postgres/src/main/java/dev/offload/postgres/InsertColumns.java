@@ -24,6 +24,13 @@ import java.util.function.Function;
  * picks the job's own value when the column came as an array (its single value is then null) and
  * the shared one otherwise (its array is then empty, and {@code unnest} pads it with nulls).
  * Parameter types never change between calls, so the server-side prepared statement is reused.
+ *
+ * <p>A batch whose jobs share every column but args (an {@code enqueueAll} of one kind with one set
+ * of options, the usual case) takes {@link #insertShared} instead: the single values straight into
+ * the select list, args the only array, nothing to coalesce. Single times and JSON are sent untyped
+ * for the server to read as the column's type once per statement; sent as text they would be cast
+ * again for every row (a timestamp parsed twice per job cost more than the rest of the statement's
+ * difference from the bare insert).
  */
 final class InsertColumns {
   /** A column other than args: its SQL name and array element type, and its value in a job. */
@@ -52,6 +59,13 @@ final class InsertColumns {
   static final int PARAMETERS = 2 * SHARED + 1;
 
   private static final Object[] NONE = new Object[0];
+
+  /** The column list of a job's row: args, then {@link #COLUMNS}. */
+  private static final String NAMES =
+      "args, " + String.join(", ", COLUMNS.stream().map(Column::name).toList());
+
+  /** {@link #COLUMNS} as single parameters, each cast to its type, after args. */
+  private static final String VALUES = singleValues();
 
   private InsertColumns() {}
 
@@ -92,6 +106,76 @@ final class InsertColumns {
   }
 
   /**
+   * The insert of a batch that {@link #allShared} shares every column but args: the single values
+   * ({@link #SHARED}), then args, then the queues to notify; one NOTIFY per queue, in an InitPlan
+   * that runs once before the rows (a CTE would materialise every returned id a second time).
+   */
+  static String insertShared(String schema, String channel) {
+    return """
+    INSERT INTO %s.jobs (%s)
+    SELECT %s
+    FROM unnest(?::text[]) AS a
+    WHERE (SELECT count(pg_notify('%s', q)) FROM unnest(?::text[]) AS q) > 0
+    RETURNING id\
+    """
+        .formatted(schema, NAMES, "a::jsonb" + VALUES, channel);
+  }
+
+  /**
+   * Whether every job of {@code jobs} has the same value in every column of {@link #COLUMNS}.
+   * Written out rather than through {@link Column#value}: thirteen functions called at one site are
+   * not inlined, and this runs for every job of every batch.
+   */
+  static boolean allShared(List<JobInsert> jobs) {
+    JobInsert a = jobs.get(0);
+    for (int i = 1; i < jobs.size(); i++) {
+      JobInsert b = jobs.get(i);
+      boolean same =
+          a.kind().equals(b.kind())
+              && a.queue().equals(b.queue())
+              && a.priority() == b.priority()
+              && a.maxAttempts() == b.maxAttempts()
+              && a.state() == b.state()
+              && a.runAt().equals(b.runAt())
+              && a.createdAt().equals(b.createdAt())
+              && Objects.equals(a.parentId(), b.parentId())
+              && Objects.equals(a.retryItemsJson(), b.retryItemsJson())
+              && Objects.equals(a.idempotencyKey(), b.idempotencyKey())
+              && Objects.equals(a.schedule(), b.schedule())
+              && Objects.equals(a.concurrencyKey(), b.concurrencyKey())
+              && Objects.equals(a.headersJson(), b.headersJson());
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Binds {@code jobs}, which {@link #allShared} share every column but args, to {@link
+   * #insertShared}.
+   *
+   * @return the index of the next parameter (the queues)
+   */
+  static int bindShared(Connection c, PreparedStatement ps, List<JobInsert> jobs)
+      throws SQLException {
+    for (int at = 0; at < COLUMNS.size(); at++) {
+      Column col = COLUMNS.get(at);
+      setOne(ps, at + 1, col, col.value().apply(jobs.get(0)));
+    }
+    ps.setArray(SHARED + 1, c.createArrayOf("text", args(jobs)));
+    return SHARED + 2;
+  }
+
+  private static String[] args(List<JobInsert> jobs) {
+    String[] args = new String[jobs.size()];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = jobs.get(i).argsJson();
+    }
+    return args;
+  }
+
+  /**
    * The insert of one job without an idempotency key: its values as parameters (args first, then
    * {@link #COLUMNS}), no arrays to build or unnest, and the NOTIFY of its queue.
    */
@@ -104,28 +188,7 @@ final class InsertColumns {
     )
     SELECT id, pg_notify('%s', queue) FROM ins\
     """
-        .formatted(schema, oneNames(), oneValues(), channel);
-  }
-
-  /** The columns of {@link #insertOne}: args, then {@link #COLUMNS}. */
-  private static String oneNames() {
-    StringBuilder names = new StringBuilder("args");
-    for (Column col : COLUMNS) {
-      names.append(", ").append(col.name());
-    }
-    return names.toString();
-  }
-
-  /** One parameter per column of {@link #oneNames}, cast to the column's type. */
-  private static String oneValues() {
-    StringBuilder values = new StringBuilder("?::jsonb");
-    for (Column col : COLUMNS) {
-      values.append(", ?::").append(sqlType(col));
-      if (col.name().equals("priority")) {
-        values.append("::smallint");
-      }
-    }
-    return values.toString();
+        .formatted(schema, NAMES, "?::jsonb" + VALUES, channel);
   }
 
   /**
@@ -151,7 +214,7 @@ final class InsertColumns {
     )
     SELECT id, pg_notify('%4$s', queue) FROM ins\
     """
-        .formatted(schema, oneNames(), oneValues(), channel);
+        .formatted(schema, NAMES, "?::jsonb" + VALUES, channel);
   }
 
   /** Binds one job to {@link #insertOne} or {@link #insertOneOwn}. */
@@ -163,18 +226,29 @@ final class InsertColumns {
     }
   }
 
+  private static String singleValues() {
+    StringBuilder values = new StringBuilder();
+    for (Column col : COLUMNS) {
+      values.append(", ?::").append(sqlType(col));
+      if (col.name().equals("priority")) {
+        values.append("::smallint");
+      }
+    }
+    return values.toString();
+  }
+
   private static String sqlType(Column col) {
     return col.type().equals("int4") ? "int" : col.type().equals("int8") ? "bigint" : col.type();
   }
 
-  /** Binds {@code jobs} (at least one) to {@code ps}. */
-  static void bind(Connection c, PreparedStatement ps, List<JobInsert> jobs) throws SQLException {
+  /**
+   * Binds {@code jobs} (at least one) to {@code ps}.
+   *
+   * @return the index of the next parameter (the queues)
+   */
+  static int bind(Connection c, PreparedStatement ps, List<JobInsert> jobs) throws SQLException {
     int n = jobs.size();
-    String[] args = new String[n];
-    for (int i = 0; i < n; i++) {
-      args[i] = jobs.get(i).argsJson();
-    }
-    ps.setArray(SHARED + 1, c.createArrayOf("text", args));
+    ps.setArray(SHARED + 1, c.createArrayOf("text", args(jobs)));
     for (int at = 0; at < COLUMNS.size(); at++) {
       Column col = COLUMNS.get(at);
       Object first = col.value().apply(jobs.get(0));
@@ -194,6 +268,7 @@ final class InsertColumns {
       }
       ps.setArray(SHARED + 2 + at, c.createArrayOf(arrayType(col), each));
     }
+    return PARAMETERS + 1;
   }
 
   private static void setOne(PreparedStatement ps, int index, Column col, Object value)
@@ -201,6 +276,8 @@ final class InsertColumns {
     switch (col.type()) {
       case "int4" -> ps.setObject(index, value, Types.INTEGER);
       case "int8" -> ps.setObject(index, value, Types.BIGINT);
+      // Untyped: the statement's cast then types the parameter, read once, not each row.
+      case "timestamptz", "jsonb" -> ps.setObject(index, wire(value), Types.OTHER);
       default -> ps.setString(index, (String) wire(value));
     }
   }

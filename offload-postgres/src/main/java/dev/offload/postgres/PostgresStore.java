@@ -317,9 +317,12 @@ public final class PostgresStore implements Store {
     if (jobs.size() == 1 && !keyed) {
       return List.of(insertOne(c, sql.insertOne, jobs.get(0)));
     }
-    try (PreparedStatement ps = c.prepareStatement(keyed ? sql.insertManyKeyed : sql.insertMany)) {
-      InsertColumns.bind(c, ps, jobs);
-      ps.setArray(InsertColumns.PARAMETERS + 1, c.createArrayOf("text", queues.toArray()));
+    boolean shared = !keyed && InsertColumns.allShared(jobs);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            keyed ? sql.insertManyKeyed : shared ? sql.insertManyShared : sql.insertMany)) {
+      int next = shared ? InsertColumns.bindShared(c, ps, jobs) : InsertColumns.bind(c, ps, jobs);
+      ps.setArray(next, c.createArrayOf("text", queues.toArray()));
       List<InsertResult> ids = new ArrayList<>(jobs.size());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

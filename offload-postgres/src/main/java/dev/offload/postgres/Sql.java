@@ -12,6 +12,7 @@ import dev.offload.store.jdbc.JdbcRows;
 final class Sql {
   final String insertMany;
   final String insertManyKeyed;
+  final String insertManyShared;
   final String insertOne;
   final String insertOneOwn;
   final String insertUnique;
@@ -128,6 +129,7 @@ final class Sql {
             + "\n),\n"
             + woken
             + "\nSELECT id, (SELECT count(*) FROM woken) FROM ins";
+    insertManyShared = InsertColumns.insertShared(schema, insertChannel);
     insertOne = InsertColumns.insertOne(schema, insertChannel);
     insertOneOwn = InsertColumns.insertOneOwn(schema, insertChannel);
     // A job whose key is taken is not inserted; the no-op update makes RETURNING give the stored

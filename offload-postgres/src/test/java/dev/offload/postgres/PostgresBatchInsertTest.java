@@ -139,6 +139,68 @@ class PostgresBatchInsertTest {
     assertThat(stored(ids)).isEqualTo(expected(jobs));
   }
 
+  @Test
+  void jobsThatDifferInOneColumnOnlyAreEachStoredWithTheirOwnValues() throws Exception {
+    // The batch insert takes the shared-only statement when InsertColumns.allShared says every
+    // column but args is shared; a column it forgot to compare would store the first job's value
+    // for all. Each column in turn is the only one that differs.
+    JobInsert a = job("k", "q", 1, 3, NOW, NOW, 5L, "[\"i\"]", null, "s", "c", "{\"h\":\"1\"}");
+    List<JobInsert> variants =
+        List.of(
+            job("k2", "q", 1, 3, NOW, NOW, 5L, "[\"i\"]", null, "s", "c", "{\"h\":\"1\"}"),
+            job("k", "q2", 1, 3, NOW, NOW, 5L, "[\"i\"]", null, "s", "c", "{\"h\":\"1\"}"),
+            job("k", "q", 2, 3, NOW, NOW, 5L, "[\"i\"]", null, "s", "c", "{\"h\":\"1\"}"),
+            job("k", "q", 1, 4, NOW, NOW, 5L, "[\"i\"]", null, "s", "c", "{\"h\":\"1\"}"),
+            job(
+                "k",
+                "q",
+                1,
+                3,
+                NOW.minusSeconds(1),
+                NOW,
+                5L,
+                "[\"i\"]",
+                null,
+                "s",
+                "c",
+                "{\"h\":\"1\"}"),
+            job(
+                "k",
+                "q",
+                1,
+                3,
+                NOW.plusSeconds(60),
+                NOW,
+                5L,
+                "[\"i\"]",
+                null,
+                "s",
+                "c",
+                "{\"h\":\"1\"}"),
+            job(
+                "k",
+                "q",
+                1,
+                3,
+                NOW,
+                NOW.minusSeconds(1),
+                5L,
+                "[\"i\"]",
+                null,
+                "s",
+                "c",
+                "{\"h\":\"1\"}"),
+            job("k", "q", 1, 3, NOW, NOW, null, "[\"i\"]", null, "s", "c", "{\"h\":\"1\"}"),
+            job("k", "q", 1, 3, NOW, NOW, 5L, "[\"j\"]", null, "s", "c", "{\"h\":\"1\"}"),
+            job("k", "q", 1, 3, NOW, NOW, 5L, "[\"i\"]", null, "s2", "c", "{\"h\":\"1\"}"),
+            job("k", "q", 1, 3, NOW, NOW, 5L, "[\"i\"]", null, "s", null, "{\"h\":\"1\"}"),
+            job("k", "q", 1, 3, NOW, NOW, 5L, "[\"i\"]", null, "s", "c", null));
+    for (JobInsert b : variants) {
+      List<JobInsert> jobs = List.of(a, b, a);
+      assertThat(stored(store.jobInsertMany(jobs))).isEqualTo(expected(jobs));
+    }
+  }
+
   private static List<String> expected(List<JobInsert> jobs) {
     List<String> rows = new ArrayList<>();
     for (JobInsert j : jobs) {
