@@ -358,39 +358,12 @@ public final class PostgresStore implements Store {
    */
   private InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
     for (int round = 1; ; round++) {
-      if (j.idempotencyKey() != null) {
-        try (PreparedStatement ps = c.prepareStatement(sql.idempotencyGet)) {
-          ps.setString(1, j.idempotencyKey());
-          try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-              j.requireSameRequest(rs.getLong(1), rs.getString(2), rs.getString(3));
-              return new InsertResult(rs.getLong(1), true);
-            }
-          }
-        }
-      }
-      if (j.uniqueFinishedAfter() != null) {
-        Long recent =
-            singleId(c, sql.uniqueFinished, j.uniqueKey(), Timestamp.from(j.uniqueFinishedAfter()));
-        if (recent != null) {
-          return new InsertResult(recent, true);
-        }
+      InsertResult existing = ROWS.existing(c, j, sql.idempotencyGet, sql.uniqueFinished);
+      if (existing != null) {
+        return existing;
       }
       try (PreparedStatement ps = c.prepareStatement(sql.insertUnique)) {
-        ps.setString(1, j.kind());
-        ps.setString(2, j.queue());
-        ps.setInt(3, j.priority());
-        ps.setString(4, j.argsJson());
-        ps.setInt(5, j.maxAttempts());
-        ps.setString(6, j.state().wireName());
-        ps.setTimestamp(7, Timestamp.from(j.runAt()));
-        ps.setTimestamp(8, Timestamp.from(j.createdAt()));
-        ps.setObject(9, j.parentId(), java.sql.Types.BIGINT);
-        ps.setString(10, j.retryItemsJson());
-        ps.setString(11, j.idempotencyKey());
-        ps.setString(12, j.concurrencyKey());
-        ps.setString(13, j.uniqueKey());
-        ps.setString(14, j.headersJson());
+        ROWS.bindKeyed(ps, j);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             notify(c, Notifier.INSERT, j.queue());
@@ -984,44 +957,42 @@ public final class PostgresStore implements Store {
 
   @Override
   public boolean jobCheckpoint(long id, long token, String checkpointJson, String failedItemsJson) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.checkpoint)) {
-      c.setAutoCommit(true);
-      ps.setString(1, checkpointJson);
-      ps.setString(2, failedItemsJson);
-      ps.setLong(3, id);
-      ps.setLong(4, token);
-      return ps.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw fail("writing the checkpoint of job " + id, e);
-    }
+    return withStatement(
+        "writing the checkpoint of job " + id,
+        sql.checkpoint,
+        ps -> {
+          ps.setString(1, checkpointJson);
+          ps.setString(2, failedItemsJson);
+          ps.setLong(3, id);
+          ps.setLong(4, token);
+          return ps.executeUpdate() == 1;
+        });
   }
 
   @Override
   public List<KindStats> kindStats(Instant since, long budgetMs) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.kindStats)) {
-      c.setAutoCommit(true);
-      ps.setTimestamp(1, Timestamp.from(since));
-      List<KindStats> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              KindStats.of(
-                  rs.getString(1),
-                  rs.getLong(2),
-                  round(rs.getDouble(3)),
-                  round(rs.getDouble(4)),
-                  round(rs.getDouble(5)),
-                  budgetMs,
-                  round(rs.getDouble(6)),
-                  round(rs.getDouble(7))));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw fail("reading run times per kind", e);
-    }
+    return withStatement(
+        "reading run times per kind",
+        sql.kindStats,
+        ps -> {
+          ps.setTimestamp(1, Timestamp.from(since));
+          List<KindStats> out = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(
+                  KindStats.of(
+                      rs.getString(1),
+                      rs.getLong(2),
+                      round(rs.getDouble(3)),
+                      round(rs.getDouble(4)),
+                      round(rs.getDouble(5)),
+                      budgetMs,
+                      round(rs.getDouble(6)),
+                      round(rs.getDouble(7))));
+            }
+          }
+          return out;
+        });
   }
 
   private static double round(double v) {
@@ -1030,21 +1001,20 @@ public final class PostgresStore implements Store {
 
   @Override
   public List<String> jobRecentProgress(String kind, int limit) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.recentProgress)) {
-      c.setAutoCommit(true);
-      ps.setString(1, kind);
-      ps.setInt(2, limit);
-      List<String> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw fail("reading earlier progress of kind '" + kind + "'", e);
-    }
+    return withStatement(
+        "reading earlier progress of kind '" + kind + "'",
+        sql.recentProgress,
+        ps -> {
+          ps.setString(1, kind);
+          ps.setInt(2, limit);
+          List<String> out = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(rs.getString(1));
+            }
+          }
+          return out;
+        });
   }
 
   @Override
@@ -1097,34 +1067,30 @@ public final class PostgresStore implements Store {
 
   @Override
   public List<StuckJob> jobGetStuck(int limit) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.getStuck)) {
-      c.setAutoCommit(true);
-      ps.setInt(1, limit);
-      List<StuckJob> stuck = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          stuck.add(JdbcRows.stuck(rs, instant(rs, 7)));
-        }
-      }
-      return stuck;
-    } catch (SQLException e) {
-      throw fail("looking for jobs with expired leases", e);
-    }
+    return withStatement(
+        "looking for jobs with expired leases",
+        sql.getStuck,
+        ps -> {
+          ps.setInt(1, limit);
+          List<StuckJob> stuck = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              stuck.add(JdbcRows.stuck(rs, instant(rs, 7)));
+            }
+          }
+          return stuck;
+        });
   }
 
   @Override
   public Optional<Job> jobGet(long id) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.get)) {
-      c.setAutoCommit(true);
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(ROWS.job(rs)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw fail("reading job " + id, e);
-    }
+    return withStatement(
+        "reading job " + id,
+        sql.get,
+        ps -> {
+          ps.setLong(1, id);
+          return ROWS.optionalJob(ps);
+        });
   }
 
   @Override
@@ -1137,16 +1103,15 @@ public final class PostgresStore implements Store {
             ? sql.list
             : args ? sql.listWithoutResult : result ? sql.listWithoutArgs : sql.listWithoutEither;
     String query = select + ROWS.listWhere(q, sql.filters, params) + " ORDER BY id DESC LIMIT ?";
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(query)) {
-      c.setAutoCommit(true);
-      bind(ps, params);
-      try (ResultSet rs = ps.executeQuery()) {
-        return ROWS.page(rs, q);
-      }
-    } catch (SQLException e) {
-      throw fail("listing jobs", e);
-    }
+    return withStatement(
+        "listing jobs",
+        query,
+        ps -> {
+          bind(ps, params);
+          try (ResultSet rs = ps.executeQuery()) {
+            return ROWS.page(rs, q);
+          }
+        });
   }
 
   /** The clauses of {@code filter}, appending their values to {@code params}. */
@@ -1280,28 +1245,26 @@ public final class PostgresStore implements Store {
   @Override
   public int jobDeleteMany(JobFilter filter) {
     List<Object> params = new ArrayList<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.deleteMany + where(filter, params))) {
-      c.setAutoCommit(true);
-      bind(ps, params);
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw fail("purging jobs", e);
-    }
+    return withStatement(
+        "purging jobs",
+        sql.deleteMany + where(filter, params),
+        ps -> {
+          bind(ps, params);
+          return ps.executeUpdate();
+        });
   }
 
   @Override
   public int jobPrune(JobState state, Instant before, int limit) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.prune)) {
-      c.setAutoCommit(true);
-      ps.setString(1, state.wireName());
-      ps.setTimestamp(2, Timestamp.from(before));
-      ps.setInt(3, limit);
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw fail("pruning " + state.wireName() + " jobs", e);
-    }
+    return withStatement(
+        "pruning " + state.wireName() + " jobs",
+        sql.prune,
+        ps -> {
+          ps.setString(1, state.wireName());
+          ps.setTimestamp(2, Timestamp.from(before));
+          ps.setInt(3, limit);
+          return ps.executeUpdate();
+        });
   }
 
   @Override
@@ -1399,19 +1362,18 @@ public final class PostgresStore implements Store {
 
   @Override
   public List<QueueSettings> queueSettingsList() {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.queueSettingsList)) {
-      c.setAutoCommit(true);
-      List<QueueSettings> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(JdbcRows.queueSettings(rs));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw fail("reading queue settings", e);
-    }
+    return withStatement(
+        "reading queue settings",
+        sql.queueSettingsList,
+        ps -> {
+          List<QueueSettings> out = new ArrayList<>();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(JdbcRows.queueSettings(rs));
+            }
+          }
+          return out;
+        });
   }
 
   @Override
@@ -1450,26 +1412,44 @@ public final class PostgresStore implements Store {
 
   @Override
   public QueueFlow queueFlow(String queue, QueueOptions o, String key, Instant now) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.queueFlow)) {
-      c.setAutoCommit(true);
-      ps.setString(1, queue);
-      ps.setTimestamp(2, Timestamp.from(now));
-      ps.setObject(3, o.perKey(), java.sql.Types.INTEGER);
-      ps.setBoolean(4, o.ratePerKey());
-      ps.setLong(5, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
-      ps.setString(6, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return JdbcRows.queueFlow(rs);
-      }
-    } catch (SQLException e) {
-      throw fail("reading the flow control of queue '" + queue + "'", e);
-    }
+    return withStatement(
+        "reading the flow control of queue '" + queue + "'",
+        sql.queueFlow,
+        ps -> {
+          ps.setString(1, queue);
+          ps.setTimestamp(2, Timestamp.from(now));
+          ps.setObject(3, o.perKey(), java.sql.Types.INTEGER);
+          ps.setBoolean(4, o.ratePerKey());
+          ps.setLong(5, o.rate() == null ? 0 : Gcra.toleranceMicros(o.rate()));
+          ps.setString(6, key);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return JdbcRows.queueFlow(rs);
+          }
+        });
   }
 
   private interface Tx<T> {
     T run(Connection c) throws SQLException;
+  }
+
+  /** Work with one prepared statement. */
+  private interface WithStatement<T> {
+    T run(PreparedStatement ps) throws SQLException;
+  }
+
+  /**
+   * What {@code work} makes of {@code statement}, prepared on a connection of its own in
+   * autocommit: one statement, its own transaction.
+   */
+  private <T> T withStatement(String what, String statement, WithStatement<T> work) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(statement)) {
+      c.setAutoCommit(true);
+      return work.run(ps);
+    } catch (SQLException e) {
+      throw fail(what, e);
+    }
   }
 
   private <T> T inTransaction(String what, Tx<T> work) {
@@ -1536,95 +1516,87 @@ public final class PostgresStore implements Store {
 
   @Override
   public boolean kindKnown(String kind) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.kindKnown)) {
-      c.setAutoCommit(true);
-      ps.setString(1, kind);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    } catch (SQLException e) {
-      throw fail("looking up kind '" + kind + "'", e);
-    }
+    return withStatement(
+        "looking up kind '" + kind + "'",
+        sql.kindKnown,
+        ps -> {
+          ps.setString(1, kind);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+          }
+        });
   }
 
   @Override
   public Optional<LeasedJob> jobRunningLease(long id) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.jobRunningLease)) {
-      c.setAutoCommit(true);
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(new LeasedJob(id, rs.getLong(1))) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw fail("reading the lease of job " + id, e);
-    }
+    return withStatement(
+        "reading the lease of job " + id,
+        sql.jobRunningLease,
+        ps -> {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(new LeasedJob(id, rs.getLong(1))) : Optional.empty();
+          }
+        });
   }
 
   // ---------------------------------------------------------------- schedules
 
   @Override
   public boolean scheduleSave(ScheduleRecord s, boolean replace) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(replace ? sql.scheduleUpsert : sql.scheduleInsert)) {
-      c.setAutoCommit(true);
-      ROWS.bindSchedule(ps, s);
-      return ps.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw fail("saving schedule '" + s.name() + "'", e);
-    }
+    return withStatement(
+        "saving schedule '" + s.name() + "'",
+        replace ? sql.scheduleUpsert : sql.scheduleInsert,
+        ps -> {
+          ROWS.bindSchedule(ps, s);
+          return ps.executeUpdate() == 1;
+        });
   }
 
   @Override
   public List<ScheduleRecord> scheduleList() {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.scheduleList)) {
-      c.setAutoCommit(true);
-      return ROWS.schedules(ps);
-    } catch (SQLException e) {
-      throw fail("listing schedules", e);
-    }
+    return withStatement(
+        "listing schedules",
+        sql.scheduleList,
+        ps -> {
+          return ROWS.schedules(ps);
+        });
   }
 
   @Override
   public Optional<ScheduleRecord> scheduleGet(String name) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.scheduleGet)) {
-      c.setAutoCommit(true);
-      ps.setString(1, name);
-      return ROWS.schedules(ps).stream().findFirst();
-    } catch (SQLException e) {
-      throw fail("reading schedule '" + name + "'", e);
-    }
+    return withStatement(
+        "reading schedule '" + name + "'",
+        sql.scheduleGet,
+        ps -> {
+          ps.setString(1, name);
+          return ROWS.schedules(ps).stream().findFirst();
+        });
   }
 
   @Override
   public boolean scheduleDelete(String name) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.scheduleDelete)) {
-      c.setAutoCommit(true);
-      ps.setString(1, name);
-      return ps.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw fail("deleting schedule '" + name + "'", e);
-    }
+    return withStatement(
+        "deleting schedule '" + name + "'",
+        sql.scheduleDelete,
+        ps -> {
+          ps.setString(1, name);
+          return ps.executeUpdate() == 1;
+        });
   }
 
   @Override
   public boolean schedulePause(String name, boolean paused, Instant now) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.schedulePause)) {
-      c.setAutoCommit(true);
-      ps.setBoolean(1, paused);
-      ps.setBoolean(2, paused);
-      ps.setTimestamp(3, Timestamp.from(now));
-      ps.setString(4, name);
-      return ps.executeUpdate() == 1;
-    } catch (SQLException e) {
-      throw fail((paused ? "pausing" : "resuming") + " schedule '" + name + "'", e);
-    }
+    return withStatement(
+        (paused ? "pausing" : "resuming") + " schedule '" + name + "'",
+        sql.schedulePause,
+        ps -> {
+          ps.setBoolean(1, paused);
+          ps.setBoolean(2, paused);
+          ps.setTimestamp(3, Timestamp.from(now));
+          ps.setString(4, name);
+          return ps.executeUpdate() == 1;
+        });
   }
 
   @Override
@@ -1813,17 +1785,14 @@ public final class PostgresStore implements Store {
 
   @Override
   public Optional<String> workflowStepResult(long jobId, String step) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.workflowStepResult)) {
-      c.setAutoCommit(true);
-      ps.setString(1, step);
-      ps.setLong(2, jobId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw fail("reading the result of step '" + step + "'", e);
-    }
+    return withStatement(
+        "reading the result of step '" + step + "'",
+        sql.workflowStepResult,
+        ps -> {
+          ps.setString(1, step);
+          ps.setLong(2, jobId);
+          return JdbcRows.optionalString(ps);
+        });
   }
 
   @Override

@@ -250,39 +250,12 @@ public final class SqliteStore implements Store {
    * pending or running), else a new one. The write lock keeps the holder from changing meanwhile.
    */
   private static InsertResult insertUnique(Connection c, JobInsert j) throws SQLException {
-    if (j.idempotencyKey() != null) {
-      try (PreparedStatement ps = c.prepareStatement(Sql.IDEMPOTENCY_GET)) {
-        ps.setString(1, j.idempotencyKey());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            j.requireSameRequest(rs.getLong(1), rs.getString(2), rs.getString(3));
-            return new InsertResult(rs.getLong(1), true);
-          }
-        }
-      }
-    }
-    if (j.uniqueFinishedAfter() != null) {
-      Long recent =
-          singleId(c, Sql.UNIQUE_FINISHED, j.uniqueKey(), j.uniqueFinishedAfter().toEpochMilli());
-      if (recent != null) {
-        return new InsertResult(recent, true);
-      }
+    InsertResult existing = ROWS.existing(c, j, Sql.IDEMPOTENCY_GET, Sql.UNIQUE_FINISHED);
+    if (existing != null) {
+      return existing;
     }
     try (PreparedStatement ps = c.prepareStatement(Sql.INSERT_UNIQUE)) {
-      ps.setString(1, j.kind());
-      ps.setString(2, j.queue());
-      ps.setInt(3, j.priority());
-      ps.setString(4, j.argsJson());
-      ps.setInt(5, j.maxAttempts());
-      ps.setString(6, j.state().wireName());
-      Rows.setInstant(ps, 7, j.runAt());
-      Rows.setInstant(ps, 8, j.createdAt());
-      ps.setObject(9, j.parentId(), java.sql.Types.INTEGER);
-      ps.setString(10, j.retryItemsJson());
-      ps.setString(11, j.idempotencyKey());
-      ps.setString(12, j.concurrencyKey());
-      ps.setString(13, j.uniqueKey());
-      ps.setString(14, j.headersJson());
+      ROWS.bindKeyed(ps, j);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           return new InsertResult(rs.getLong(1), false);
@@ -896,9 +869,7 @@ public final class SqliteStore implements Store {
         c -> {
           try (PreparedStatement ps = c.prepareStatement(Sql.GET)) {
             ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(ROWS.job(rs)) : Optional.empty();
-            }
+            return ROWS.optionalJob(ps);
           }
         });
   }
@@ -1603,9 +1574,7 @@ public final class SqliteStore implements Store {
           try (PreparedStatement ps = c.prepareStatement(Sql.WORKFLOW_STEP_RESULT)) {
             ps.setString(1, step);
             ps.setLong(2, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
+            return JdbcRows.optionalString(ps);
           }
         });
   }

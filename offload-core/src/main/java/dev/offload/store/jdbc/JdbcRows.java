@@ -15,6 +15,7 @@ import dev.offload.Job.Progress;
 import dev.offload.internal.Json;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.InsertResult;
 import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.QueueFlow;
 import dev.offload.store.Store.QueueSettings;
@@ -31,6 +32,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What both stores do alike with JDBC: read the rows their SQL returns into the store SPI's
@@ -97,6 +99,20 @@ public abstract class JdbcRows {
         rs.getString(23),
         rs.getString(24),
         null);
+  }
+
+  /** The job {@code ps} answers, read as {@link #job(ResultSet)} reads it; empty for no row. */
+  public final Optional<Job> optionalJob(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(job(rs)) : Optional.empty();
+    }
+  }
+
+  /** The first column of the first row {@code ps} answers; empty for no row or SQL NULL. */
+  public static Optional<String> optionalString(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+    }
   }
 
   /**
@@ -218,6 +234,65 @@ public abstract class JdbcRows {
       String step,
       String onFailure)
       throws SQLException {
+    bindJob(ps, j, state);
+    ps.setLong(9, workflowId);
+    ps.setString(10, step);
+    ps.setString(11, onFailure);
+  }
+
+  /**
+   * Binds a job with keys to a store's insert of one, whose parameters are {@code kind, queue,
+   * priority, args, max_attempts, state, run_at, created_at, parent_id, retry_items,
+   * idempotency_key, concurrency_key, unique_key, headers}.
+   */
+  public final void bindKeyed(PreparedStatement ps, JobInsert j) throws SQLException {
+    bindJob(ps, j, j.state().wireName());
+    ps.setObject(9, j.parentId(), Types.BIGINT);
+    ps.setString(10, j.retryItemsJson());
+    ps.setString(11, j.idempotencyKey());
+    ps.setString(12, j.concurrencyKey());
+    ps.setString(13, j.uniqueKey());
+    ps.setString(14, j.headersJson());
+  }
+
+  /**
+   * The job that already answers {@code j}'s keys, or null: the one that holds its idempotency key
+   * (it must be the same request), else one with its unique key that finished after {@code
+   * j.uniqueFinishedAfter()}.
+   *
+   * @param idempotencyGet selects {@code id, kind, args} of the job that holds an idempotency key
+   * @param uniqueFinished selects the id of a job with a unique key (first parameter) that finished
+   *     after a time (second)
+   * @throws dev.offload.IdempotencyKeyConflictException if the key's job has another kind or args
+   */
+  public final InsertResult existing(
+      Connection c, JobInsert j, String idempotencyGet, String uniqueFinished) throws SQLException {
+    if (j.idempotencyKey() != null) {
+      try (PreparedStatement ps = c.prepareStatement(idempotencyGet)) {
+        ps.setString(1, j.idempotencyKey());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            j.requireSameRequest(rs.getLong(1), rs.getString(2), rs.getString(3));
+            return new InsertResult(rs.getLong(1), true);
+          }
+        }
+      }
+    }
+    if (j.uniqueFinishedAfter() != null) {
+      Long recent =
+          singleId(c, uniqueFinished, j.uniqueKey(), timeParameter(j.uniqueFinishedAfter()));
+      if (recent != null) {
+        return new InsertResult(recent, true);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Binds parameters 1 to 8: {@code kind, queue, priority, args, max_attempts, state, run_at,
+   * created_at}.
+   */
+  private void bindJob(PreparedStatement ps, JobInsert j, String state) throws SQLException {
     ps.setString(1, j.kind());
     ps.setString(2, j.queue());
     ps.setInt(3, j.priority());
@@ -226,9 +301,6 @@ public abstract class JdbcRows {
     ps.setString(6, state);
     set(ps, 7, timeParameter(j.runAt()));
     set(ps, 8, timeParameter(j.createdAt()));
-    ps.setLong(9, workflowId);
-    ps.setString(10, step);
-    ps.setString(11, onFailure);
   }
 
   /**
