@@ -1363,28 +1363,6 @@ public final class Offload implements AutoCloseable {
     }
 
     /**
-     * A queue as a store counts it, before its flow control is looked at.
-     *
-     * @param name the queue
-     * @param paused whether claiming is paused on every node
-     * @param counts jobs per state
-     * @param claimed running jobs a node holds for a free slot
-     * @param finishedLastMinute jobs that reached a final state in the last minute
-     * @param latencyP50Ms median wait from run_at to the handler's start, or null
-     * @param runP50Ms median run time, or null
-     */
-    public QueueStats(
-        String name,
-        boolean paused,
-        Map<JobState, Long> counts,
-        long claimed,
-        long finishedLastMinute,
-        @Nullable Double latencyP50Ms,
-        @Nullable Double runP50Ms) {
-      this(name, paused, counts, claimed, finishedLastMinute, latencyP50Ms, runP50Ms, Flow.none());
-    }
-
-    /**
      * {@return jobs whose handlers are running now (held jobs not started are {@link #claimed()})}
      */
     public long running() {
@@ -1476,37 +1454,14 @@ public final class Offload implements AutoCloseable {
       double waitP95Ms) {
 
     /**
-     * Figures from the durations, and the advice for {@code budgetMs}.
+     * The advice for a kind's figures.
      *
-     * @param kind the kind
-     * @param runs how many jobs the figures cover
-     * @param p50Ms median time from first start to end
      * @param p95Ms 95th percentile time from first start to end
-     * @param maxMs longest time from first start to end
      * @param budgetMs the request budget compared against
-     * @param waitP50Ms median queue wait
-     * @param waitP95Ms 95th percentile queue wait
-     * @return the figures with their advice
+     * @return "inline" when {@code p95Ms} fits the budget, "background" when it does not
      */
-    public static KindStats of(
-        String kind,
-        long runs,
-        double p50Ms,
-        double p95Ms,
-        double maxMs,
-        long budgetMs,
-        double waitP50Ms,
-        double waitP95Ms) {
-      return new KindStats(
-          kind,
-          runs,
-          p50Ms,
-          p95Ms,
-          maxMs,
-          budgetMs,
-          p95Ms <= budgetMs ? "inline" : "background",
-          waitP50Ms,
-          waitP95Ms);
+    public static String advice(double p95Ms, long budgetMs) {
+      return p95Ms <= budgetMs ? "inline" : "background";
     }
   }
 

@@ -41,7 +41,9 @@ final class QueuesCommand implements Callable<Integer> {
       offload.queues().forEach(s -> stats.put(s.name(), s));
       options
           .keySet()
-          .forEach(q -> stats.putIfAbsent(q, new QueueStats(q, false, Map.of(), 0, 0, null, null)));
+          .forEach(q ->
+              stats.putIfAbsent(
+                  q, new QueueStats(q, false, Map.of(), 0, 0, null, null, QueueStats.Flow.none())));
       if (stats.isEmpty()) {
         ctx.out.println("no queues");
         return 0;

@@ -979,14 +979,16 @@ public final class PostgresStore implements Store {
           List<KindStats> out = new ArrayList<>();
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
+              double p95 = round(rs.getDouble(4));
               out.add(
-                  KindStats.of(
+                  new KindStats(
                       rs.getString(1),
                       rs.getLong(2),
                       round(rs.getDouble(3)),
-                      round(rs.getDouble(4)),
+                      p95,
                       round(rs.getDouble(5)),
                       budgetMs,
+                      KindStats.advice(p95, budgetMs),
                       round(rs.getDouble(6)),
                       round(rs.getDouble(7))));
             }
@@ -1335,7 +1337,8 @@ public final class PostgresStore implements Store {
                   claimed.getOrDefault(name, 0L),
                   (long) a.minute()[0],
                   Double.isNaN(a.minute()[1]) ? null : a.minute()[1],
-                  Double.isNaN(a.minute()[2]) ? null : a.minute()[2])));
+                  Double.isNaN(a.minute()[2]) ? null : a.minute()[2],
+                  QueueStats.Flow.none())));
       return out;
     } catch (SQLException e) {
       throw fail("reading queue statistics", e);

@@ -142,7 +142,8 @@ record QueueDocument(
       if (seen.add(o.queue())) {
         docs.add(
             of(
-                new QueueStats(o.queue(), false, Map.of(), 0, 0, null, null),
+                new QueueStats(
+                    o.queue(), false, Map.of(), 0, 0, null, null, QueueStats.Flow.none()),
                 options.getOrDefault(o.queue(), QueueOptions.none())));
       }
     }

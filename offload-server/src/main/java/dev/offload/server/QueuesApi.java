@@ -53,8 +53,10 @@ record QueuesApi(Offload offload, Duration requestBudget) {
         QueueDocument.all(offload).stream()
             .filter(q -> q.name().equals(name))
             .findFirst()
-            .orElseGet(
-                () -> QueueDocument.of(new QueueStats(name, paused, Map.of(), 0, 0, null, null)));
+            .orElseGet(() ->
+                QueueDocument.of(
+                    new QueueStats(
+                        name, paused, Map.of(), 0, 0, null, null, QueueStats.Flow.none())));
     Http.json(ctx, 200, doc);
   }
 

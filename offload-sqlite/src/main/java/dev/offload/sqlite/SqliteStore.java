@@ -1102,7 +1102,8 @@ public final class SqliteStore implements Store {
                       claimed.getOrDefault(name, 0L),
                       f.finished()[0],
                       median(f.latencies()),
-                      median(f.runs()))));
+                      median(f.runs()),
+                      QueueStats.Flow.none())));
           return out;
         });
   }
@@ -1273,14 +1274,16 @@ public final class SqliteStore implements Store {
     byKind.forEach((kind, t) -> {
       List<Long> ms = t.whole().stream().sorted().toList();
       List<Long> waits = t.waits().stream().sorted().toList();
+      double p95 = round(percentile(ms, 0.95));
       out.add(
-          KindStats.of(
+          new KindStats(
               kind,
               ms.size(),
               round(percentile(ms, 0.5)),
-              round(percentile(ms, 0.95)),
+              p95,
               round(ms.get(ms.size() - 1)),
               budgetMs,
+              KindStats.advice(p95, budgetMs),
               waits.isEmpty() ? 0 : round(percentile(waits, 0.5)),
               waits.isEmpty() ? 0 : round(percentile(waits, 0.95))));
     });
