@@ -83,6 +83,7 @@ final class Engine {
   private PushDispatcher push;
   // Finished jobs of queues with a running limit whose completion is not written yet, by id.
   private final Map<Long, String> slotHolders = new ConcurrentHashMap<>();
+  static final long RIDE_MAX_MILLIS = 50;
   private final Set<String> freedToAnnounce = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean announcing = new AtomicBoolean();
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
@@ -106,7 +107,7 @@ final class Engine {
     this.enqueuer = enqueuer;
     this.registry = Map.copyOf(registry);
     this.config = config;
-    this.completer = new Completer(store, this::written);
+    this.completer = new Completer(store, this::written, this::ridesFor);
     this.rescuer = new Rescuer(store, this.registry, config.node(), config.clock());
     this.pruner = new Pruner(store, config.retention(), config.deadRetention(), config.clock());
     this.renewer = new LeaseRenewer(store, config.node(), config.leaseDuration(), this::heldLeases);
@@ -264,18 +265,23 @@ final class Engine {
    * completion is written), and tell the listeners about jobs that died.
    */
   private void written(List<Completion> batch) {
-    java.util.Set<String> freed = new java.util.HashSet<>();
+    Map<String, Integer> freed = new java.util.HashMap<>();
     for (Completion c : batch) {
       String queue = slotHolders.remove(c.id());
       if (queue != null) {
-        freed.add(queue);
+        freed.merge(queue, 1, Integer::sum);
       }
     }
-    for (String queue : freed) {
-      // This node's claimer at once, the others through the notifier (which would wake this one
-      // too, a round trip later), sent from another thread: the next batch of completions (and
-      // with it the next freed slots) need not wait for the notification's round trip.
-      onInsert(queue);
+    for (Map.Entry<String, Integer> f : freed.entrySet()) {
+      String queue = f.getKey();
+      // This node's claimer at once (unless the write claimed the successors itself), the others
+      // through the notifier (which would wake this one too, a round trip later), sent from
+      // another thread: the next batch of completions (and with it the next freed slots) need not
+      // wait for the notification's round trip.
+      Producer p = producers.get(queue);
+      if (p != null) {
+        p.slotsWritten(f.getValue());
+      }
       announceFreed(queue);
     }
     if (config.listeners().isEmpty()) {
@@ -286,6 +292,36 @@ final class Engine {
         notifyFailed(c.id(), c.state());
       }
     }
+  }
+
+  /**
+   * The claims to make in the transaction that writes {@code batch}: one for each queue with a
+   * queue limit whose slots the batch frees from short jobs (under {@value #RIDE_MAX_MILLIS} ms)
+   * and whose producer here has free threads, sorted by queue (the store takes their locks in this
+   * order). A short job's slot is worth keeping here: the commit saved is most of what the slot
+   * costs. A longer job's slot goes back to every node (the announcement wakes their claims), so a
+   * node that once took a queue's slots does not keep them all while other nodes wait.
+   */
+  private List<Producer.Claim> ridesFor(List<Completion> batch) {
+    java.util.TreeSet<String> queues = new java.util.TreeSet<>();
+    for (Completion c : batch) {
+      String queue = slotHolders.get(c.id());
+      Instant started = c.startedAt();
+      if (queue != null
+          && started != null
+          && Duration.between(started, c.at()).toMillis() < RIDE_MAX_MILLIS) {
+        queues.add(queue);
+      }
+    }
+    List<Producer.Claim> claims = new ArrayList<>();
+    for (String queue : queues) {
+      Producer p = producers.get(queue);
+      Producer.Claim claim = p == null ? null : p.rideAlong();
+      if (claim != null) {
+        claims.add(claim);
+      }
+    }
+    return claims;
   }
 
   /** Tells every node that slots of {@code queue} were freed, coalescing while one is sent. */
@@ -785,6 +821,7 @@ final class Engine {
     // jobs and then for the completer, so it never sees neither.
     if (limits.of(ex.job.queue()).holdsSlots()) {
       slotHolders.put(ex.job.id(), ex.job.queue());
+      ex.producer.slotUnwritten();
     }
     completer.add(
         completion.startedAt(ex.startedAt), reason -> insteadOfRefused(ex, completion, reason));

@@ -14,6 +14,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,13 @@ final class Producer implements Runnable {
   private final List<String> kinds;
   private final int concurrency;
   private final Semaphore slots;
+  // Held while a claim is made, by this producer's thread or by the completer's (rideAlong).
+  private final ReentrantLock claiming = new ReentrantLock();
+  // Ended jobs of this queue whose slots stay taken in the store until their completions are
+  // written.
+  private final AtomicInteger unwrittenSlots = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean rode =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final ConcurrentLinkedQueue<Claimed> buffer = new ConcurrentLinkedQueue<>();
   private final AtomicInteger buffered = new AtomicInteger();
   private final AtomicLong completed = new AtomicLong();
@@ -90,7 +98,10 @@ final class Producer implements Runnable {
     completed.incrementAndGet();
     slots.release();
     drain();
-    if (!queueLooksEmpty && buffered.get() <= prefetch / 2) {
+    // Under a queue limit the slot is still taken in the store until the completion is written,
+    // so a claim now would find no room: the completer claims the successors in the completion's
+    // transaction instead (rideAlong), or wakes this producer once it wrote it.
+    if (!queueLooksEmpty && buffered.get() <= prefetch / 2 && flow.maxRunning() == null) {
       wakeup.signal();
     }
   }
@@ -158,15 +169,21 @@ final class Producer implements Runnable {
     return removed;
   }
 
-  /** Empties the buffer (at shutdown); the caller releases the jobs. */
+  /** Empties the buffer (at shutdown, after {@link #stop}); the caller releases the jobs. */
   List<ClaimedJob> takeBuffered() {
-    List<ClaimedJob> all = new ArrayList<>();
-    Claimed c;
-    while ((c = buffer.poll()) != null) {
-      buffered.decrementAndGet();
-      all.add(c.job());
+    // Waits for a ride in flight: its jobs land in the buffer first, and none starts after this.
+    claiming.lock();
+    try {
+      List<ClaimedJob> all = new ArrayList<>();
+      Claimed c;
+      while ((c = buffer.poll()) != null) {
+        buffered.decrementAndGet();
+        all.add(c.job());
+      }
+      return all;
+    } finally {
+      claiming.unlock();
     }
-    return all;
   }
 
   @Override
@@ -179,6 +196,10 @@ final class Producer implements Runnable {
         int busy = concurrency - slots.availablePermits();
         int waiting = buffered.get();
         int room = concurrency + prefetch - busy - waiting;
+        if (flow.maxRunning() != null) {
+          // Those threads are the completer's to claim for (rideAlong).
+          room -= unwrittenSlots.get();
+        }
         if (engine.unwrittenCompletions() > MAX_UNWRITTEN) {
           wakeup.await(BACKLOG_RECHECK);
           continue;
@@ -257,6 +278,28 @@ final class Producer implements Runnable {
 
   /** Claims up to {@code limit} jobs, buffers them and starts as many as slots allow. */
   List<ClaimedJob> runOnce(int limit) {
+    claiming.lock();
+    try {
+      Claim claim = claim(limit);
+      List<ClaimedJob> claimed = store.jobClaim(claim.params());
+      accept(claim, claimed);
+      return claimed;
+    } finally {
+      claiming.unlock();
+    }
+  }
+
+  /**
+   * A claim about to be sent, with the local time it was sent (its jobs' leases cannot have started
+   * earlier) and the queue's push settings when they were taken.
+   */
+  record Claim(
+      Producer producer,
+      ClaimParams params,
+      long claimedNanos,
+      dev.offload.QueueOptions.@Nullable Push push) {}
+
+  private Claim claim(int limit) {
     EngineConfig config = engine.config();
     Instant now = config.clock().instant();
     flow = engine.limits().of(queue);
@@ -270,21 +313,77 @@ final class Producer implements Runnable {
     // Taken before the claim is sent: the lease cannot have started earlier, so a lease counted
     // from here is never thought to last longer than it does.
     long claimedNanos = System.nanoTime();
-    List<ClaimedJob> claimed =
-        store.jobClaim(
-            new ClaimParams(
-                queue,
-                // A push queue's jobs all go to its endpoint, whatever their kind.
-                push == null ? kinds : List.of(ClaimParams.ANY_KIND),
-                limit,
-                config.node(),
-                token,
-                now,
-                lease,
-                flow));
+    ClaimParams params =
+        new ClaimParams(
+            queue,
+            // A push queue's jobs all go to its endpoint, whatever their kind.
+            push == null ? kinds : List.of(ClaimParams.ANY_KIND),
+            limit,
+            config.node(),
+            token,
+            now,
+            lease,
+            flow);
+    return new Claim(this, params, claimedNanos, push);
+  }
+
+  private void accept(Claim claim, List<ClaimedJob> claimed) {
     buffered.addAndGet(claimed.size());
-    claimed.forEach(job -> buffer.add(new Claimed(job, claimedNanos, push)));
+    claimed.forEach(job -> buffer.add(new Claimed(job, claim.claimedNanos(), claim.push())));
     drain();
-    return claimed;
+  }
+
+  /**
+   * A claim for the free threads of a queue with a queue limit, to be made in the transaction that
+   * writes completions of this queue ({@link Store#jobCompleteManyThenClaim}): the slots they free
+   * go to successors in that commit. Null when this queue has no queue limit, no thread is free, or
+   * this producer is claiming itself; otherwise this producer claims nothing else until {@link
+   * #rideEnded} (called on the same thread), so the two never claim the same threads twice.
+   */
+  @Nullable Claim rideAlong() {
+    if (stopping || flow.maxRunning() == null || !claiming.tryLock()) {
+      return null;
+    }
+    // Checked again under the lock: takeBuffered holds it, so no ride lands after the buffer was
+    // emptied at shutdown.
+    int room = stopping ? 0 : slots.availablePermits() - buffered.get();
+    if (room <= 0) {
+      claiming.unlock();
+      return null;
+    }
+    return claim(Math.min(room, engine.config().maxClaimBatch()));
+  }
+
+  /** The jobs a ride claimed (committed with the completions): run them. */
+  void rode(Claim claim, List<ClaimedJob> claimed) {
+    queueLooksEmpty = claimed.size() < claim.params().limit();
+    rode.set(true);
+    accept(claim, claimed);
+  }
+
+  /**
+   * Completions that held slots of this queue were written: claim for the freed slots, unless the
+   * completion's own transaction just did ({@link #rode}; a claim now would find the room it left
+   * taken by the other nodes, or by this node's completions still unwritten).
+   */
+  void slotsWritten(int n) {
+    unwrittenSlots.addAndGet(-n);
+    if (!rode.getAndSet(false)) {
+      wake();
+    }
+  }
+
+  /**
+   * A job that held a slot of this queue ended here and its completion waits to be written: under a
+   * queue limit the thread it frees is the completer's to claim for (in that write's transaction),
+   * not this producer's, whose claim now would find the slot still taken.
+   */
+  void slotUnwritten() {
+    unwrittenSlots.incrementAndGet();
+  }
+
+  /** Ends a {@link #rideAlong} claim, whether or not its transaction committed. */
+  void rideEnded() {
+    claiming.unlock();
   }
 }

@@ -199,6 +199,137 @@ public abstract class FlowControlContract {
   }
 
   @Test
+  void aCompletionsTransactionClaimsTheSuccessorsOfTheSlotsItFreesAndNoMore() {
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(3));
+    offload.updateQueue("mail", QueueOptions.none().maxRunning(1));
+    for (int i = 0; i < 6; i++) {
+      insert("sync", null);
+    }
+    insert("mail", null);
+    List<ClaimedJob> running = claim("sync", 10, t0, "node-a");
+    assertThat(running).hasSize(3);
+    // Two of the three end; the claim in the same transaction sees their slots free and the third
+    // still held, so it takes two of its ten, and the mail queue's one.
+    Store.CompletedThenClaimed done =
+        store.jobCompleteManyThenClaim(
+            List.of(
+                StoreFixtures.completion(
+                    running.get(0).id(), 7L, JobState.SUCCEEDED, t0, null, null, null, null),
+                StoreFixtures.completion(
+                    running.get(1).id(), 7L, JobState.SUCCEEDED, t0, null, null, null, null)),
+            List.of(claimParams("mail", 10, "node-a"), claimParams("sync", 10, "node-a")));
+    assertThat(done.written()).containsExactlyInAnyOrder(running.get(0).id(), running.get(1).id());
+    assertThat(done.claimed()).hasSize(2);
+    assertThat(done.claimed().get(0)).hasSize(1).allMatch(j -> j.queue().equals("mail"));
+    assertThat(done.claimed().get(1)).hasSize(2).allMatch(j -> j.queue().equals("sync"));
+    assertThat(claim("sync", 10, t0, "node-b")).isEmpty();
+    assertThat(store.jobGet(running.get(0).id()).orElseThrow().state())
+        .isEqualTo(JobState.SUCCEEDED);
+  }
+
+  @Test
+  void aStaleCompletionFreesNoSlotForTheClaimInItsTransaction() {
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(1));
+    insert("sync", null);
+    insert("sync", null);
+    ClaimedJob held = claim("sync", 10, t0, "node-a").get(0);
+    // A completion under another claim token (the job was rescued and claimed again) is ignored,
+    // so the slot stays taken and the claim riding on it takes nothing.
+    Store.CompletedThenClaimed done =
+        store.jobCompleteManyThenClaim(
+            List.of(
+                StoreFixtures.completion(
+                    held.id(), 99L, JobState.SUCCEEDED, t0, null, null, null, null)),
+            List.of(claimParams("sync", 1, "node-a")));
+    assertThat(done.written()).isEmpty();
+    assertThat(done.claimed()).containsExactly(List.of());
+    assertThat(store.jobGet(held.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+  }
+
+  @Test
+  void aNodeClaimsTheSuccessorsOfItsFinishedJobsInTheTransactionThatWritesThem() {
+    offload.updateQueue("lim", QueueOptions.none().maxRunning(2));
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ids.add(
+          offload.enqueue(
+              "lim.job", new TenantArgs(i), EnqueueOptions.none().allowUnknownKind().queue("lim")));
+    }
+    java.util.concurrent.atomic.AtomicInteger running =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger mostAtOnce =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Set<Long> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.atomic.AtomicInteger twice =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger rodeAlong =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Store real = newStore();
+    // The real store, counting what the completions' transactions claimed.
+    Store counting =
+        (Store)
+            java.lang.reflect.Proxy.newProxyInstance(
+                Store.class.getClassLoader(),
+                new Class<?>[] {Store.class},
+                (proxy, method, args) -> {
+                  Object result;
+                  try {
+                    result = method.invoke(real, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                  if (result instanceof Store.CompletedThenClaimed done) {
+                    done.claimed().forEach(jobs -> rodeAlong.addAndGet(jobs.size()));
+                  }
+                  return result;
+                });
+    try (Offload worker =
+        Offload.builder()
+            .store(counting)
+            .migrate(false)
+            // Long enough that the poll cannot be what starts the successors.
+            .pollInterval(Duration.ofSeconds(30))
+            .register(
+                "lim.job",
+                TenantArgs.class,
+                (args, ctx) -> {
+                  mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                  if (!ran.add(ctx.id().value())) {
+                    twice.incrementAndGet();
+                  }
+                  running.decrementAndGet();
+                  return null;
+                },
+                JobOptions.defaults().queue("lim"))
+            .queue("lim", 2)
+            .build()) {
+      worker.start();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() ->
+              ids.stream()
+                  .allMatch(
+                      id -> store.jobGet(id.value()).orElseThrow().state() == JobState.SUCCEEDED));
+    }
+    assertThat(mostAtOnce.get()).isLessThanOrEqualTo(2);
+    assertThat(twice.get()).isZero();
+    assertThat(ran).hasSize(40);
+    assertThat(rodeAlong.get()).as("jobs claimed with the completions").isPositive();
+  }
+
+  private ClaimParams claimParams(String queue, int limit, String node) {
+    return new ClaimParams(
+        queue,
+        List.of("k"),
+        limit,
+        node,
+        7L,
+        t0,
+        Duration.ofSeconds(30),
+        offload.queueOptions(queue));
+  }
+
+  @Test
   void aSlotHeldByANodeThatDiedComesBackWhenItsLeaseExpires() {
     offload.updateQueue("sync", QueueOptions.none().maxRunning(1));
     insert("sync", null);

@@ -18,6 +18,7 @@ import dev.offload.QueueOptions;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.CompletedThenClaimed;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.Gcra;
 import dev.offload.store.Store.Heartbeat;
@@ -397,8 +398,7 @@ public final class PostgresStore implements Store {
       return List.of();
     }
     if (p.flow().controlled()) {
-      return inTransaction(
-          "claiming jobs of queue '" + p.queue() + "'", c -> claimControlled(c, p));
+      return inTransaction("claiming jobs of queue '" + p.queue() + "'", c -> claimIn(c, p));
     }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
@@ -406,6 +406,14 @@ public final class PostgresStore implements Store {
     } catch (SQLException e) {
       throw fail("claiming jobs of queue '" + p.queue() + "'", e);
     }
+  }
+
+  /** A claim in the caller's transaction: the controlled one, or the lock-free one. */
+  private List<ClaimedJob> claimIn(Connection c, ClaimParams p) throws SQLException {
+    if (p.kinds().isEmpty()) {
+      return List.of();
+    }
+    return p.flow().controlled() ? claimControlled(c, p) : claimFree(c, p);
   }
 
   /** The lock-free claim of a queue without flow control: one statement, SKIP LOCKED. */
@@ -446,18 +454,20 @@ public final class PostgresStore implements Store {
    */
   private List<ClaimedJob> claimControlled(Connection c, ClaimParams p) throws SQLException {
     long nowUs;
-    try (PreparedStatement ps = c.prepareStatement(sql.claimLock)) {
+    QueueSettings settings = null;
+    long running = 0;
+    try (PreparedStatement ps = c.prepareStatement(sql.claimLockThenSettings)) {
       ps.setString(1, "offload.claim:" + schema + ":" + p.queue());
-      try (ResultSet rs = ps.executeQuery()) {
+      ps.setString(2, p.queue());
+      ps.execute();
+      try (ResultSet rs = ps.getResultSet()) {
         rs.next();
         nowUs = rs.getLong(2);
       }
-    }
-    QueueSettings settings = null;
-    long running = 0;
-    try (PreparedStatement ps = c.prepareStatement(sql.claimSettings)) {
-      ps.setString(1, p.queue());
-      try (ResultSet rs = ps.executeQuery()) {
+      if (!ps.getMoreResults()) {
+        throw new SQLException("the claim's settings statement returned no rows");
+      }
+      try (ResultSet rs = ps.getResultSet()) {
         if (rs.next()) {
           settings =
               QueueSettings.fromColumns(
@@ -621,10 +631,8 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public List<Long> jobCompleteMany(List<Completion> completions) {
-    if (completions.isEmpty()) {
-      return List.of();
-    }
+  public CompletedThenClaimed jobCompleteManyThenClaim(
+      List<Completion> completions, List<ClaimParams> claims) {
     int n = completions.size();
     Long[] id = new Long[n], token = new Long[n];
     String[] state = new String[n],
@@ -656,22 +664,29 @@ public final class PostgresStore implements Store {
       c.setAutoCommit(false);
       try {
         List<Long> written =
-            complete(
-                c,
-                id,
-                token,
-                state,
-                at,
-                runAt,
-                result,
-                error,
-                leaseCutoff,
-                progress,
-                failedItems,
-                refund,
-                startedAt);
+            n == 0
+                ? List.of()
+                : complete(
+                    c,
+                    id,
+                    token,
+                    state,
+                    at,
+                    runAt,
+                    result,
+                    error,
+                    leaseCutoff,
+                    progress,
+                    failedItems,
+                    refund,
+                    startedAt);
+        // After the completions, so a queue's lock is taken with the slots they freed counted.
+        List<List<ClaimedJob>> claimed = new ArrayList<>();
+        for (ClaimParams p : claims) {
+          claimed.add(claimIn(c, p));
+        }
         c.commit();
-        return written;
+        return new CompletedThenClaimed(written, claimed);
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;

@@ -21,8 +21,7 @@ final class Sql {
   final String uniqueReplace;
   final String idempotencyGet;
   final String claim;
-  final String claimLock;
-  final String claimSettings;
+  final String claimLockThenSettings;
   final String claimRateGet;
   final String claimCandidates;
   final String claimInOrder;
@@ -242,15 +241,14 @@ final class Sql {
     // counted from the rows (running with a live lease) rather than kept in a counter.
     // Slots and rates are measured on the database's clock, as leases are; the lock statement
     // also reads it (epoch microseconds) for the rate.
-    claimLock =
-        "SELECT pg_advisory_xact_lock(hashtext(?)), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
-
-    // The settings and, for a queue limit, what runs of the queue, in one round trip (after the
-    // lock's statement, so this statement's snapshot sees every claim committed before the lock).
-    claimSettings =
+    // Then the settings and, for a queue limit, what runs of the queue. Two statements sent in one
+    // round trip: the second is a statement of its own, so (READ COMMITTED) its snapshot is taken
+    // after the lock is held and sees every claim committed before it.
+    claimLockThenSettings =
         fill(
             schema,
             """
+            SELECT pg_advisory_xact_lock(hashtext(?)), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
             SELECT name, paused, true, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms,
                    CASE WHEN max_running IS NULL THEN 0 ELSE (
                      SELECT count(*) FROM {schema}.jobs j

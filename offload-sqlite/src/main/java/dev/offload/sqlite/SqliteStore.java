@@ -16,6 +16,7 @@ import dev.offload.internal.Json;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
+import dev.offload.store.Store.CompletedThenClaimed;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.Gcra;
 import dev.offload.store.Store.Heartbeat;
@@ -269,14 +270,17 @@ public final class SqliteStore implements Store {
     if (p.kinds().isEmpty()) {
       return List.of();
     }
-    return db.write(
-        "claiming jobs of queue '" + p.queue() + "'",
-        c -> {
-          List<ClaimedJob> claimed =
-              p.flow().controlled() ? claimControlled(c, p) : claimFree(c, p);
-          claimed.sort(CLAIM_ORDER);
-          return claimed;
-        });
+    return db.write("claiming jobs of queue '" + p.queue() + "'", c -> claimIn(c, p));
+  }
+
+  /** A claim in the write transaction: the controlled one or the free one, in claim order. */
+  private static List<ClaimedJob> claimIn(Connection c, ClaimParams p) throws SQLException {
+    if (p.kinds().isEmpty()) {
+      return List.of();
+    }
+    List<ClaimedJob> claimed = p.flow().controlled() ? claimControlled(c, p) : claimFree(c, p);
+    claimed.sort(CLAIM_ORDER);
+    return claimed;
   }
 
   private static List<ClaimedJob> claimFree(Connection c, ClaimParams p) throws SQLException {
@@ -496,18 +500,18 @@ public final class SqliteStore implements Store {
           .thenComparingLong(ClaimedJob::id);
 
   @Override
-  public List<Long> jobCompleteMany(List<Completion> completions) {
-    if (completions.isEmpty()) {
-      return List.of();
-    }
+  public CompletedThenClaimed jobCompleteManyThenClaim(
+      List<Completion> completions, List<ClaimParams> claims) {
     Set<String> woken = new LinkedHashSet<>();
     List<Long> releasedIds = new ArrayList<>();
+    List<List<ClaimedJob>> claimed = new ArrayList<>();
     List<Long> written =
         db.write(
             "completing " + completions.size() + " jobs",
             c -> {
               woken.clear();
               releasedIds.clear();
+              claimed.clear();
               List<Long> ids = new ArrayList<>();
               try (PreparedStatement ps = c.prepareStatement(Sql.COMPLETE)) {
                 for (Completion done : completions) {
@@ -538,13 +542,19 @@ public final class SqliteStore implements Store {
                   }
                 }
               }
-              release(c, endedSteps, completions.get(0).at(), releasedIds, woken);
+              if (!completions.isEmpty()) {
+                release(c, endedSteps, completions.get(0).at(), releasedIds, woken);
+              }
+              // After the completions, so a claim counts the slots they freed.
+              for (ClaimParams p : claims) {
+                claimed.add(claimIn(c, p));
+              }
               return ids;
             });
     changed(written);
     changed(releasedIds);
     wake(woken);
-    return written;
+    return new CompletedThenClaimed(written, claimed);
   }
 
   /**
