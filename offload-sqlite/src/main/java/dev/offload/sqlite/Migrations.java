@@ -21,7 +21,7 @@ import java.util.List;
 final class Migrations {
   /**
    * In order; the number before the first underscore is the version. The scripts both stores have
-   * ({@link SchemaMigrations#BOTH_STORES}), then SQLite's own, if any.
+   * ({@link SchemaMigrations#files}), then SQLite's own, if any.
    */
   static final List<String> FILES = SchemaMigrations.files();
 

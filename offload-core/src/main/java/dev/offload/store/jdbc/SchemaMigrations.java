@@ -53,7 +53,7 @@ public abstract class SchemaMigrations {
    * The scripts both stores have, under the same names and versions, each written in its own SQL: a
    * change both schemas need is one version in both. Append, never edit.
    */
-  public static final List<String> BOTH_STORES =
+  private static final List<String> BOTH_STORES =
       List.of(
           "001_jobs.sql",
           "002_schedules.sql",
@@ -65,8 +65,8 @@ public abstract class SchemaMigrations {
           "008_push.sql");
 
   /**
-   * A store's scripts in version order: {@link #BOTH_STORES} and {@code own}, the ones only that
-   * store has.
+   * A store's scripts in version order: the ones both stores have (001 to 008) and {@code own}, the
+   * ones only that store has.
    *
    * @throws IllegalArgumentException if two scripts have one version
    */
