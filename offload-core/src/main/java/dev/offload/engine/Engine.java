@@ -21,11 +21,13 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -265,7 +267,7 @@ final class Engine {
    * completion is written), and tell the listeners about jobs that died.
    */
   private void written(List<Completion> batch) {
-    Map<String, Integer> freed = new java.util.HashMap<>();
+    Map<String, Integer> freed = new HashMap<>();
     for (Completion c : batch) {
       String queue = slotHolders.remove(c.id());
       if (queue != null) {
@@ -303,7 +305,7 @@ final class Engine {
    * node that once took a queue's slots does not keep them all while other nodes wait.
    */
   private List<Producer.Claim> ridesFor(List<Completion> batch) {
-    java.util.TreeSet<String> queues = new java.util.TreeSet<>();
+    TreeSet<String> queues = new TreeSet<>();
     for (Completion c : batch) {
       String queue = slotHolders.get(c.id());
       Instant started = c.startedAt();

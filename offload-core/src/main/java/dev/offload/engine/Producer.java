@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,8 +53,7 @@ final class Producer implements Runnable {
   // Ended jobs of this queue whose slots stay taken in the store until their completions are
   // written.
   private final AtomicInteger unwrittenSlots = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicBoolean rode =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean rode = new AtomicBoolean();
   private final ConcurrentLinkedQueue<Claimed> buffer = new ConcurrentLinkedQueue<>();
   private final AtomicInteger buffered = new AtomicInteger();
   private final AtomicLong completed = new AtomicLong();
