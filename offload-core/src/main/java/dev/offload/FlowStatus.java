@@ -40,7 +40,7 @@ final class FlowStatus {
     if (settings.paused()) {
       return "waiting: queue " + queue + " is paused";
     }
-    if (o.maxRunning() != null && flow.running() >= o.maxRunning()) {
+    if (o.maxRunning() != null && flow.slotsHeld() >= o.maxRunning()) {
       return "waiting: queue " + queue + " at its limit of " + o.maxRunning();
     }
     Rate rate = o.rate();
@@ -67,19 +67,21 @@ final class FlowStatus {
   /** The queue-wide figures: each held job counted once, under the first reason that holds it. */
   static QueueStats.Flow flow(QueueSettings settings, QueueFlow f) {
     QueueOptions o = settings.options();
+    // Under a queue limit the slots are the nodes' leases; otherwise what runs holds its key's.
+    long inUse = o.maxRunning() != null ? f.slotsHeld() : f.running();
     if (settings.paused()) {
-      return new QueueStats.Flow(f.running(), f.keysAtLimit(), 0, 0, 0, f.due());
+      return new QueueStats.Flow(inUse, f.keysAtLimit(), 0, 0, 0, f.due());
     }
-    if (o.maxRunning() != null && f.running() >= o.maxRunning()) {
-      return new QueueStats.Flow(f.running(), f.keysAtLimit(), f.due(), 0, 0, 0);
+    if (o.maxRunning() != null && f.slotsHeld() >= o.maxRunning()) {
+      return new QueueStats.Flow(inUse, f.keysAtLimit(), f.due(), 0, 0, 0);
     }
     Rate rate = o.rate();
     if (rate != null
         && !o.ratePerKey()
         && Gcra.allowed(f.queueRateTatMicros(), f.nowMicros(), rate) == 0) {
-      return new QueueStats.Flow(f.running(), f.keysAtLimit(), 0, 0, f.due(), 0);
+      return new QueueStats.Flow(inUse, f.keysAtLimit(), 0, 0, f.due(), 0);
     }
     return new QueueStats.Flow(
-        f.running(), f.keysAtLimit(), 0, f.dueOfKeysAtLimit(), f.dueOfKeysOutOfRate(), 0);
+        inUse, f.keysAtLimit(), 0, f.dueOfKeysAtLimit(), f.dueOfKeysOutOfRate(), 0);
   }
 }

@@ -1396,7 +1396,8 @@ public final class Offload implements AutoCloseable {
      * first reason that holds it: paused, then the queue's limit, the queue's rate, its key's
      * limit, its key's rate.
      *
-     * @param slotsInUse jobs running with a live lease: what {@code maxRunning} counts
+     * @param slotsInUse under a queue limit, the slots nodes hold as leases (what {@code
+     *     maxRunning} counts); otherwise jobs running with a live lease
      * @param keysAtLimit concurrency keys whose running jobs fill {@code perKey}
      * @param waitingOnQueueLimit due jobs held because the queue runs {@code maxRunning} jobs
      * @param waitingOnKeyLimit due jobs held because their key runs {@code perKey} jobs

@@ -168,20 +168,23 @@ public record QueueOptions(
   }
 
   /**
-   * Whether claims of the queue need its flow-control path (a lock per queue, counting what runs);
-   * a queue without any of these settings is claimed lock-free.
+   * Whether the queue has any flow control.
    *
    * @return true when any limit, rate, fairness or aging is set
    */
   public boolean controlled() {
-    return maxRunning != null || perKey != null || rate != null || fair || aging != null;
+    return maxRunning != null || claimedUnderLock();
   }
 
   /**
-   * {@return whether a running job holds a slot of a limit ({@code maxRunning} or {@code perKey})}
+   * Whether claims of the queue need its flow-control path: a lock per queue, counting what runs of
+   * each key, advancing rates. A queue limit alone does not: nodes hold its slots as leases and
+   * claim lock-free within them.
+   *
+   * @return true when a per-key limit, a rate, fairness or aging is set
    */
-  public boolean holdsSlots() {
-    return maxRunning != null || perKey != null;
+  public boolean claimedUnderLock() {
+    return perKey != null || rate != null || fair || aging != null;
   }
 
   /** {@return whether claims interleave keys: {@code fair}, or a per-key limit} */

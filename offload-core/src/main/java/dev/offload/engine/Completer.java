@@ -1,8 +1,6 @@
 package dev.offload.engine;
 
 import dev.offload.store.Store;
-import dev.offload.store.Store.ClaimParams;
-import dev.offload.store.Store.CompletedThenClaimed;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.RejectedWriteException;
 import java.util.ArrayDeque;
@@ -26,10 +24,6 @@ import org.slf4j.LoggerFactory;
  * is split in halves until each refused completion stands alone; the rest are written, and a
  * refused one is replaced by its fallback (the job ends dead with the store's reason), so one job's
  * data never holds up the others or gets them run again.
- *
- * <p>The transaction that ends jobs of a queue with a queue limit also claims their successors for
- * this node's free threads ({@link Store#jobCompleteManyThenClaim}): a slot passes from a finished
- * job to the next in one commit, where a claim of its own would be a second commit after this one.
  */
 final class Completer implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Completer.class);
@@ -45,7 +39,6 @@ final class Completer implements Runnable {
 
   private final Store store;
   private final Consumer<List<Completion>> onWritten;
-  private final Function<List<Completion>, List<Producer.Claim>> rides;
   private final LinkedBlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
   private final OutageLog outage = new OutageLog(log, "writing finished jobs");
   private final Object flushed = new Object();
@@ -54,20 +47,8 @@ final class Completer implements Runnable {
   private final AtomicInteger unwritten = new AtomicInteger();
 
   Completer(Store store, Consumer<List<Completion>> onWritten) {
-    this(store, onWritten, batch -> List.of());
-  }
-
-  /**
-   * @param rides the claims to make in the transaction that writes a batch, each reserved on its
-   *     producer ({@link Producer#rideAlong}) and ended here whatever the write's outcome
-   */
-  Completer(
-      Store store,
-      Consumer<List<Completion>> onWritten,
-      Function<List<Completion>, List<Producer.Claim>> rides) {
     this.store = store;
     this.onWritten = onWritten;
-    this.rides = rides;
   }
 
   void add(Completion completion) {
@@ -160,23 +141,7 @@ final class Completer implements Runnable {
   private void write(List<Pending> part) {
     List<Completion> completions = new ArrayList<>(part.size());
     part.forEach(p -> completions.add(p.completion()));
-    List<Long> written;
-    List<Producer.Claim> claims = rides.apply(completions);
-    try {
-      if (claims.isEmpty()) {
-        written = store.jobCompleteMany(completions);
-      } else {
-        List<ClaimParams> params = new ArrayList<>(claims.size());
-        claims.forEach(c -> params.add(c.params()));
-        CompletedThenClaimed done = store.jobCompleteManyThenClaim(completions, params);
-        written = done.written();
-        for (int i = 0; i < claims.size(); i++) {
-          claims.get(i).producer().rode(claims.get(i), done.claimed().get(i));
-        }
-      }
-    } finally {
-      claims.forEach(c -> c.producer().rideEnded());
-    }
+    List<Long> written = store.jobCompleteMany(completions);
     onWritten.accept(completions);
     if (written.size() < completions.size()) {
       log.debug(

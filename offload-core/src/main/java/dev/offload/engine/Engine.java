@@ -21,13 +21,12 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,9 +82,9 @@ final class Engine {
   private final QueueLimits limits;
   private final Object pushLock = new Object();
   private PushDispatcher push;
-  // Finished jobs of queues with a running limit whose completion is not written yet, by id.
+  // Finished jobs of queues with a per-key limit whose completion is not written yet, by id: their
+  // keys' slots are free once it is.
   private final Map<Long, String> slotHolders = new ConcurrentHashMap<>();
-  static final long RIDE_MAX_MILLIS = 50;
   private final Set<String> freedToAnnounce = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean announcing = new AtomicBoolean();
   private final OutageLog heartbeatOutage = new OutageLog(log, "renewing leases");
@@ -109,7 +108,7 @@ final class Engine {
     this.enqueuer = enqueuer;
     this.registry = Map.copyOf(registry);
     this.config = config;
-    this.completer = new Completer(store, this::written, this::ridesFor);
+    this.completer = new Completer(store, this::written);
     this.rescuer = new Rescuer(store, this.registry, config.node(), config.clock());
     this.pruner = new Pruner(store, config.retention(), config.deadRetention(), config.clock());
     this.renewer = new LeaseRenewer(store, config.node(), config.leaseDuration(), this::heldLeases);
@@ -262,27 +261,27 @@ final class Engine {
   }
 
   /**
-   * After completions are stored: wake the claimers of queues whose limits the finished jobs held
-   * slots of (here and, through the store's notifier, on every node: a slot is free only once the
-   * completion is written), and tell the listeners about jobs that died.
+   * After completions are stored: wake the claimers of queues whose per-key limits the finished
+   * jobs held slots of (here and, through the store's notifier, on every node: a key's slot is free
+   * only once the completion is written), and tell the listeners about jobs that died. A queue
+   * limit's slots are leases, handed from job to job on the node that holds them.
    */
   private void written(List<Completion> batch) {
-    Map<String, Integer> freed = new HashMap<>();
+    Set<String> freed = new HashSet<>();
     for (Completion c : batch) {
       String queue = slotHolders.remove(c.id());
       if (queue != null) {
-        freed.merge(queue, 1, Integer::sum);
+        freed.add(queue);
       }
     }
-    for (Map.Entry<String, Integer> f : freed.entrySet()) {
-      String queue = f.getKey();
-      // This node's claimer at once (unless the write claimed the successors itself), the others
-      // through the notifier (which would wake this one too, a round trip later), sent from
+    for (String queue : freed) {
+      // This node's claimer at once, the others through the notifier (which would wake this one
+      // too, a round trip later), sent from
       // another thread: the next batch of completions (and with it the next freed slots) need not
       // wait for the notification's round trip.
       Producer p = producers.get(queue);
       if (p != null) {
-        p.slotsWritten(f.getValue());
+        p.wake();
       }
       announceFreed(queue);
     }
@@ -294,36 +293,6 @@ final class Engine {
         notifyFailed(c.id(), c.state());
       }
     }
-  }
-
-  /**
-   * The claims to make in the transaction that writes {@code batch}: one for each queue with a
-   * queue limit whose slots the batch frees from short jobs (under {@value #RIDE_MAX_MILLIS} ms)
-   * and whose producer here has free threads, sorted by queue (the store takes their locks in this
-   * order). A short job's slot is worth keeping here: the commit saved is most of what the slot
-   * costs. A longer job's slot goes back to every node (the announcement wakes their claims), so a
-   * node that once took a queue's slots does not keep them all while other nodes wait.
-   */
-  private List<Producer.Claim> ridesFor(List<Completion> batch) {
-    TreeSet<String> queues = new TreeSet<>();
-    for (Completion c : batch) {
-      String queue = slotHolders.get(c.id());
-      Instant started = c.startedAt();
-      if (queue != null
-          && started != null
-          && Duration.between(started, c.at()).toMillis() < RIDE_MAX_MILLIS) {
-        queues.add(queue);
-      }
-    }
-    List<Producer.Claim> claims = new ArrayList<>();
-    for (String queue : queues) {
-      Producer p = producers.get(queue);
-      Producer.Claim claim = p == null ? null : p.rideAlong();
-      if (claim != null) {
-        claims.add(claim);
-      }
-    }
-    return claims;
   }
 
   /** Tells every node that slots of {@code queue} were freed, coalescing while one is sent. */
@@ -821,9 +790,8 @@ final class Engine {
     }
     // The completion is handed over before the job leaves 'running': stop() waits for running
     // jobs and then for the completer, so it never sees neither.
-    if (limits.of(ex.job.queue()).holdsSlots()) {
+    if (limits.of(ex.job.queue()).perKey() != null) {
       slotHolders.put(ex.job.id(), ex.job.queue());
-      ex.producer.slotUnwritten();
     }
     completer.add(
         completion.startedAt(ex.startedAt), reason -> insteadOfRefused(ex, completion, reason));
@@ -1071,6 +1039,8 @@ final class Engine {
               OutageLog.rootMessage(e));
         }
       }
+      // Nothing of this node runs any more: its slots of queue limits go back at once.
+      producers.values().forEach(Producer::releaseSlots);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

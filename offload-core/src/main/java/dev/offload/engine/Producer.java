@@ -10,9 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * Between claims that came back short it sleeps until woken by an insert notification or the poll
  * interval passes: push with pull as the safety net.
  *
+ * <p>Under a queue limit ({@code maxRunning}) this node runs at most the slots it leases ({@link
+ * SlotLease}), and sizes its claims by them; a job that ends hands its slot to the next buffered
+ * one as any other does.
+ *
  * <p>Claiming pauses while more than {@value #MAX_UNWRITTEN} finished jobs wait to be written: the
  * jobs a crash would run again stay bounded when the store writes slower than jobs finish.
  */
@@ -47,13 +49,12 @@ final class Producer implements Runnable {
   private final String queue;
   private final List<String> kinds;
   private final int concurrency;
-  private final Semaphore slots;
-  // Held while a claim is made, by this producer's thread or by the completer's (rideAlong).
+  // Jobs of this queue started here and not yet ended: at most concurrency, and under a queue
+  // limit at most the slots leased.
+  private final AtomicInteger running = new AtomicInteger();
+  private final SlotLease slotLease;
+  // Held while a claim is made, so that a claim in flight lands before the buffer is emptied.
   private final ReentrantLock claiming = new ReentrantLock();
-  // Ended jobs of this queue whose slots stay taken in the store until their completions are
-  // written.
-  private final AtomicInteger unwrittenSlots = new AtomicInteger();
-  private final AtomicBoolean rode = new AtomicBoolean();
   private final ConcurrentLinkedQueue<Claimed> buffer = new ConcurrentLinkedQueue<>();
   private final AtomicInteger buffered = new AtomicInteger();
   private final AtomicLong completed = new AtomicLong();
@@ -67,6 +68,7 @@ final class Producer implements Runnable {
   private long rateNanos = System.nanoTime();
   private long rateCompleted;
   private double claimMillis;
+  private long claimedAtNanos = System.nanoTime();
   private volatile dev.offload.QueueOptions flow = dev.offload.QueueOptions.none();
 
   Producer(Engine engine, Store store, String queue, List<String> kinds, int concurrency) {
@@ -75,7 +77,7 @@ final class Producer implements Runnable {
     this.queue = queue;
     this.kinds = List.copyOf(kinds);
     this.concurrency = concurrency;
-    this.slots = new Semaphore(concurrency);
+    this.slotLease = new SlotLease(store, queue, engine.config().node());
     this.outage = new OutageLog(log, "claiming jobs of queue '" + queue + "'");
   }
 
@@ -96,13 +98,29 @@ final class Producer implements Runnable {
   /** Frees the slot of an attempt that ended, and gives it to a buffered job if there is one. */
   void slotFreed() {
     completed.incrementAndGet();
-    slots.release();
+    running.decrementAndGet();
     drain();
-    // Under a queue limit the slot is still taken in the store until the completion is written,
-    // so a claim now would find no room: the completer claims the successors in the completion's
-    // transaction instead (rideAlong), or wakes this producer once it wrote it.
-    if (!queueLooksEmpty && buffered.get() <= prefetch / 2 && flow.maxRunning() == null) {
+    if (!queueLooksEmpty && buffered.get() <= prefetch / 2) {
       wakeup.signal();
+    }
+  }
+
+  /** How many jobs of this queue may run here now. */
+  private int cap() {
+    return flow.maxRunning() == null ? concurrency : Math.min(concurrency, slotLease.allowed());
+  }
+
+  /** Takes a slot if one is free under {@link #cap}. */
+  private boolean tryStart() {
+    int cap = cap();
+    while (true) {
+      int r = running.get();
+      if (r >= cap) {
+        return false;
+      }
+      if (running.compareAndSet(r, r + 1)) {
+        return true;
+      }
     }
   }
 
@@ -114,10 +132,10 @@ final class Producer implements Runnable {
 
   /** Starts buffered jobs while slots are free. */
   private void drain() {
-    while (!stopping && !buffer.isEmpty() && slots.tryAcquire()) {
+    while (!stopping && !buffer.isEmpty() && tryStart()) {
       Claimed next = buffer.poll();
       if (next == null) {
-        slots.release();
+        running.decrementAndGet();
         return;
       }
       buffered.decrementAndGet();
@@ -192,27 +210,39 @@ final class Producer implements Runnable {
     Backoff backoff = new Backoff();
     while (!stopping) {
       try {
-        updatePrefetch(config.maxClaimBatch());
-        int busy = concurrency - slots.availablePermits();
-        int waiting = buffered.get();
-        int room = concurrency + prefetch - busy - waiting;
-        if (flow.maxRunning() != null) {
-          // Those threads are the completer's to claim for (rideAlong).
-          room -= unwrittenSlots.get();
+        flow = engine.limits().of(queue);
+        Duration poll = config.pollInterval();
+        if (flow.maxRunning() == null) {
+          releaseSlots(); // the queue lost its limit: nothing to give back unless a lease is held
+        } else {
+          try {
+            poll = leaseSlots(config.leaseDuration(), poll);
+            outage.succeeded();
+          } catch (RuntimeException e) {
+            outage.failed(e);
+            backoff.pause();
+            continue;
+          }
         }
+        updatePrefetch(config.maxClaimBatch());
+        int cap = cap();
+        int waiting = buffered.get();
+        // Nothing is claimed without a slot to run it: another node may hold them all.
+        int room = cap == 0 ? 0 : cap + prefetch - running.get() - waiting;
         if (engine.unwrittenCompletions() > MAX_UNWRITTEN) {
           wakeup.await(BACKLOG_RECHECK);
           continue;
         }
         // Claim when there is room and the buffer is at most half full; otherwise wait for slots.
         if (room <= 0 || waiting > prefetch / 2) {
-          wakeup.await(config.pollInterval());
+          wakeup.await(poll);
           continue;
         }
         int want = Math.min(room, config.maxClaimBatch());
         List<ClaimedJob> claimed;
         try {
           long started = System.nanoTime();
+          claimedAtNanos = started;
           claimed = runOnce(want);
           double took = (System.nanoTime() - started) / 1e6;
           claimMillis = claimMillis == 0 ? took : claimMillis + 0.2 * (took - claimMillis);
@@ -225,7 +255,7 @@ final class Producer implements Runnable {
         }
         queueLooksEmpty = claimed.size() < want;
         if (queueLooksEmpty) {
-          wakeup.await(shortClaimWait(config.pollInterval()));
+          wakeup.await(shortClaimWait(poll));
         }
       } catch (InterruptedException e) {
         break;
@@ -249,12 +279,11 @@ final class Producer implements Runnable {
     // the buffer runs dry between claims and the claims shrink further.
     double horizonMillis = Math.max(HORIZON_MILLIS, 2 * claimMillis);
     prefetch = (int) Math.min(maxClaimBatch, Math.round(rate * horizonMillis / 1000.0));
-    if (flow.maxRunning() != null || flow.rate() != null) {
-      // A claimed job holds a slot of its queue (or a start of its rate) from the moment it is
-      // claimed: buffering it here would keep it from a node with a free thread, and a buffered
-      // job of a rate would start later than its start was counted, bunched with others. A
-      // per-key limit alone buffers like any queue: a buffered job holds only its own key's slot,
-      // and only for the buffer's short horizon, while every other key stays free for any node.
+    if (flow.rate() != null) {
+      // A claimed job holds a start of its rate from the moment it is claimed: buffered here, it
+      // would start later than its start was counted, bunched with others. A queue limit buffers
+      // like any queue (a buffered job holds no slot: the lease does), and so does a per-key limit
+      // (a buffered job holds only its own key's slot, for the buffer's short horizon).
       prefetch = 0;
     }
   }
@@ -334,56 +363,43 @@ final class Producer implements Runnable {
   }
 
   /**
-   * A claim for the free threads of a queue with a queue limit, to be made in the transaction that
-   * writes completions of this queue ({@link Store#jobCompleteManyThenClaim}): the slots they free
-   * go to successors in that commit. Null when this queue has no queue limit, no thread is free, or
-   * this producer is claiming itself; otherwise this producer claims nothing else until {@link
-   * #rideEnded} (called on the same thread), so the two never claim the same threads twice.
+   * Asks for this node's slots of the queue limit when due ({@link SlotLease}): what the node could
+   * run while it has work, what it runs when the queue looked empty (and one more each poll
+   * interval, to look). Starts buffered jobs the grant lets run.
+   *
+   * @return how long to wait at most before looking again
    */
-  @Nullable Claim rideAlong() {
-    if (stopping || flow.maxRunning() == null || !claiming.tryLock()) {
-      return null;
+  private Duration leaseSlots(Duration lease, Duration poll) {
+    Integer maxRunning = flow.maxRunning();
+    int now = running.get();
+    int wanted = Math.min(concurrency, maxRunning == null ? concurrency : maxRunning);
+    if (queueLooksEmpty && buffered.get() == 0) {
+      // Nothing to do here: keep what runs, and one slot to look again once a poll interval
+      // passed (jobs that came due by the clock wake no one).
+      boolean look = System.nanoTime() - claimedAtNanos >= poll.toNanos();
+      wanted = Math.min(wanted, now + (look ? 1 : 0));
     }
-    // Checked again under the lock: takeBuffered holds it, so no ride lands after the buffer was
-    // emptied at shutdown.
-    int room = stopping ? 0 : slots.availablePermits() - buffered.get();
-    if (room <= 0) {
-      claiming.unlock();
-      return null;
+    if (slotLease.due(wanted)) {
+      if (slotLease.renew(wanted, now, lease) == null) {
+        // The store has no limit for the queue any more: claim as any queue once the copy of the
+        // settings says so too (until then the lock-free claim takes nothing from it).
+        return poll;
+      }
+      drain();
     }
-    return claim(Math.min(room, engine.config().maxClaimBatch()));
-  }
-
-  /** The jobs a ride claimed (committed with the completions): run them. */
-  void rode(Claim claim, List<ClaimedJob> claimed) {
-    queueLooksEmpty = claimed.size() < claim.params().limit();
-    rode.set(true);
-    accept(claim, claimed);
-  }
-
-  /**
-   * Completions that held slots of this queue were written: claim for the freed slots, unless the
-   * completion's own transaction just did ({@link #rode}; a claim now would find the room it left
-   * taken by the other nodes, or by this node's completions still unwritten).
-   */
-  void slotsWritten(int n) {
-    unwrittenSlots.addAndGet(-n);
-    if (!rode.getAndSet(false)) {
-      wake();
+    Duration untilDue = slotLease.untilDue();
+    if (slotLease.allowed() < wanted) {
+      untilDue = Duration.ofMillis(SlotLease.WANTING_MILLIS);
     }
+    return untilDue.compareTo(poll) < 0 ? untilDue : poll;
   }
 
-  /**
-   * A job that held a slot of this queue ended here and its completion waits to be written: under a
-   * queue limit the thread it frees is the completer's to claim for (in that write's transaction),
-   * not this producer's, whose claim now would find the slot still taken.
-   */
-  void slotUnwritten() {
-    unwrittenSlots.incrementAndGet();
-  }
-
-  /** Ends a {@link #rideAlong} claim, whether or not its transaction committed. */
-  void rideEnded() {
-    claiming.unlock();
+  /** Gives back this node's slots of the queue limit (at shutdown, once nothing runs here). */
+  void releaseSlots() {
+    try {
+      slotLease.release();
+    } catch (RuntimeException e) {
+      log.debug("giving back the slots of queue '{}' failed; they lapse with the lease", queue, e);
+    }
   }
 }

@@ -141,26 +141,7 @@ public interface Store extends AutoCloseable {
    * @param completions the ends of attempts
    * @return the ids that were written
    */
-  default List<Long> jobCompleteMany(List<Completion> completions) {
-    return completions.isEmpty()
-        ? List.of()
-        : jobCompleteManyThenClaim(completions, List.of()).written();
-  }
-
-  /**
-   * Ends attempts as {@link #jobCompleteMany} does and then, in the same transaction, makes each of
-   * {@code claims} as {@link #jobClaim} would (a queue's lock is taken after the completions, so
-   * the claim counts the slots they freed). A queue limit's slot thus passes from a finished job to
-   * its successor in one commit instead of two, and the limit holds as for any claim. The claims go
-   * in the order given; a caller claiming from several queues sorts them by queue, so two
-   * transactions never wait for each other's queue locks.
-   *
-   * @param completions the ends of attempts
-   * @param claims the claims to make after them
-   * @return the ids written, and each claim's jobs (in claim order) in the order of {@code claims}
-   */
-  CompletedThenClaimed jobCompleteManyThenClaim(
-      List<Completion> completions, List<ClaimParams> claims);
+  List<Long> jobCompleteMany(List<Completion> completions);
 
   /**
    * Writes the progress of running attempts in one statement and notifies {@link Notifier#JOB};
@@ -354,6 +335,30 @@ public interface Store extends AutoCloseable {
       QueueOptions options,
       @org.jspecify.annotations.Nullable String key,
       Instant now);
+
+  /**
+   * Takes, keeps or gives back this node's slots of a queue limit ({@code maxRunning}), held as a
+   * lease on the store's clock. Under a lock for the queue's slots: the limit, read afresh, less
+   * what the other nodes' live leases hold, is what this node may take of what it wants; while
+   * another node wants more than it holds, no more than this node's fair share (the limit split
+   * evenly between the nodes that want slots). The lease records what this node may be running
+   * until it asks again: the grant or, when that is less, {@code bound} (slots given back still
+   * count until the node reports them unused). A lease with nothing held or wanted is deleted, and
+   * so are the lapsed leases of the queue.
+   *
+   * @param request the queue, the node, what it wants and may be running, and for how long
+   * @return what the node may run now, and the limit it was measured against
+   */
+  SlotGrant queueSlots(SlotRequest request);
+
+  /**
+   * Deletes a node's lease on a queue's slots at once (it stopped, and nothing of the queue runs
+   * there any more), so other nodes need not wait for it to lapse.
+   *
+   * @param queue the queue's name
+   * @param node the node
+   */
+  void queueSlotsRelease(String queue, String node);
 
   /**
    * Returns running jobs to {@code available} without counting the attempt (a graceful shutdown);
@@ -586,10 +591,14 @@ public interface Store extends AutoCloseable {
    * leased for {@code lease}. Nothing is claimed from a paused queue.
    *
    * <p>{@code flow} is the engine's recent copy of the queue's options and only picks the path:
-   * when it is {@link QueueOptions#controlled()}, the store claims under a lock for the queue,
-   * reads the options afresh in that transaction and claims only what they allow; otherwise it
-   * claims lock-free and takes nothing from a queue whose stored options are controlled. Slots and
-   * rates are measured on the store's clock, as leases are.
+   * when it is {@link QueueOptions#claimedUnderLock()}, the store claims under a lock for the
+   * queue, reads the options afresh in that transaction and claims only what they allow; otherwise
+   * it claims lock-free and takes nothing from a queue whose stored options need the lock. A queue
+   * limit ({@code maxRunning}) is not the claim's to enforce: the engine runs no more than the
+   * slots it leases ({@link #queueSlots}) and sizes its claims by them, and the lock-free claim
+   * takes nothing from a queue with a limit unless {@code flow} has one too (the claiming node
+   * knows to lease its slots). Per-key slots and rates are measured on the store's clock, as leases
+   * are.
    *
    * @param queue the queue to claim from
    * @param kinds the kinds this node can run ({@link #ANY_KIND} for every kind)
@@ -659,20 +668,6 @@ public interface Store extends AutoCloseable {
       long token,
       java.time.Instant runAt,
       String headersJson) {}
-
-  /**
-   * What {@link #jobCompleteManyThenClaim} did.
-   *
-   * @param written the ids of the completions that were written
-   * @param claimed each claim's jobs, in claim order, in the order the claims were given
-   */
-  public record CompletedThenClaimed(List<Long> written, List<List<ClaimedJob>> claimed) {
-    /** Copies the lists. */
-    public CompletedThenClaimed {
-      written = List.copyOf(written);
-      claimed = claimed.stream().<List<ClaimedJob>>map(List::copyOf).toList();
-    }
-  }
 
   /**
    * The end of one attempt: written only when the job is still running under {@code token} (and,
@@ -1486,7 +1481,8 @@ public interface Store extends AutoCloseable {
    * reasons from these facts ({@code waiting: ...} on a job, the queue gauges). Read without a
    * lock: a snapshot that may be a claim behind.
    *
-   * @param running jobs of the queue running with a live lease: the slots in use
+   * @param running jobs of the queue running with a live lease: the slots of its per-key limit in
+   *     use
    * @param keysAtLimit concurrency keys whose running jobs fill the per-key limit (0 without one)
    * @param due pending jobs (scheduled, available, retrying) whose run time has come
    * @param dueOfKeysAtLimit due jobs whose key is at the per-key limit
@@ -1497,6 +1493,8 @@ public interface Store extends AutoCloseable {
    * @param keyRunning jobs of the asked key running with a live lease (0 when no key was asked)
    * @param keyRateTatMicros the asked key's theoretical arrival time, or null
    * @param nowMicros the store's clock, which rates and leases are measured on (epoch microseconds)
+   * @param slotsHeld slots of the queue limit that nodes' live leases hold ({@link #queueSlots}):
+   *     what {@code maxRunning} counts
    */
   public record QueueFlow(
       long running,
@@ -1507,5 +1505,36 @@ public interface Store extends AutoCloseable {
       @Nullable Long queueRateTatMicros,
       long keyRunning,
       @Nullable Long keyRateTatMicros,
-      long nowMicros) {}
+      long nowMicros,
+      long slotsHeld) {}
+
+  /**
+   * A node asking for its slots of a queue limit ({@link #queueSlots}).
+   *
+   * @param queue the queue's name
+   * @param node the node asking
+   * @param wanted how many jobs of the queue the node could run now: its threads for the queue
+   *     while it has work, what it runs when it has none
+   * @param bound the most jobs of the queue the node may be running until the answer arrives (what
+   *     it was allowed, or runs, whichever is more)
+   * @param lease how long the slots stay held without asking again
+   */
+  public record SlotRequest(String queue, String node, int wanted, int bound, Duration lease) {
+    /** Checks the counts. */
+    public SlotRequest {
+      if (wanted < 0 || bound < 0) {
+        throw new IllegalArgumentException("wanted and bound must be at least 0");
+      }
+    }
+  }
+
+  /**
+   * What {@link #queueSlots} granted.
+   *
+   * @param allowed how many jobs of the queue the node may be running at once until its lease
+   *     lapses
+   * @param maxRunning the queue limit it was measured against, or null when the queue has none (the
+   *     node runs it by its own concurrency, and holds no lease)
+   */
+  public record SlotGrant(int allowed, @Nullable Integer maxRunning) {}
 }

@@ -227,10 +227,10 @@ public abstract class EngineServicesContract {
   }
 
   @Test
-  void aFinishedJobFreesItsSlotOfALimitedQueueOnlyOnceTheCompleterWroteIt() {
-    store.queueSettingsPut("limited", QueueOptions.none().maxRunning(1), false);
-    long running = insert("k", "limited", 0, clock.instant(), 3);
-    long waiting = insert("k", "limited", 0, clock.instant(), 3);
+  void aFinishedJobFreesItsKeysSlotOnlyOnceTheCompleterWroteIt() {
+    store.queueSettingsPut("limited", QueueOptions.none().perKey(1), false);
+    long running = insertKeyed("limited", "tenant:1");
+    long waiting = insertKeyed("limited", "tenant:1");
     Producer claimer = claimer("limited");
     List<ClaimedJob> claimed = claimer.runOnce(10);
     assertThat(ids(claimed)).containsExactly(running);
@@ -242,6 +242,32 @@ public abstract class EngineServicesContract {
     assertThat(claimer.runOnce(10)).as("ended, not yet written: the slot is held").isEmpty();
     completer.writeNow();
     assertThat(ids(claimer.runOnce(10))).containsExactly(waiting);
+  }
+
+  private long insertKeyed(String queue, String key) {
+    Instant now = clock.instant();
+    return store
+        .jobInsertMany(
+            List.of(
+                new Store.JobInsert(
+                    "k",
+                    queue,
+                    0,
+                    "{}",
+                    3,
+                    JobState.AVAILABLE,
+                    now,
+                    now,
+                    null,
+                    null,
+                    null,
+                    null,
+                    key,
+                    null,
+                    null,
+                    false,
+                    null)))
+        .get(0);
   }
 
   // ---------------------------------------------------------------- heartbeat

@@ -184,70 +184,65 @@ public abstract class FlowControlContract {
 
   // ---------------------------------------------------------------- limits
 
-  @Test
-  void maxRunningCapsWhatRunsAcrossNodesAndAFinishedJobFreesItsSlot() {
-    offload.updateQueue("sync", QueueOptions.none().maxRunning(2));
-    for (int i = 0; i < 5; i++) {
-      insert("sync", null);
-    }
-    List<ClaimedJob> first = claim("sync", 10, t0, "node-a");
-    assertThat(first).hasSize(2);
-    assertThat(claim("sync", 10, t0, "node-b")).isEmpty();
-    succeed(first.get(0), t0);
-    assertThat(claim("sync", 10, t0, "node-b")).hasSize(1);
-    assertThat(claim("sync", 10, t0, "node-a")).isEmpty();
+  private int slots(String queue, String node, int wanted, int bound) {
+    return slots(queue, node, wanted, bound, Duration.ofSeconds(30));
+  }
+
+  private int slots(String queue, String node, int wanted, int bound, Duration lease) {
+    Store.SlotGrant grant =
+        store.queueSlots(new Store.SlotRequest(queue, node, wanted, bound, lease));
+    assertThat(grant.maxRunning()).isEqualTo(offload.queueOptions(queue).maxRunning());
+    return grant.allowed();
   }
 
   @Test
-  void aCompletionsTransactionClaimsTheSuccessorsOfTheSlotsItFreesAndNoMore() {
-    offload.updateQueue("sync", QueueOptions.none().maxRunning(3));
-    offload.updateQueue("mail", QueueOptions.none().maxRunning(1));
-    for (int i = 0; i < 6; i++) {
-      insert("sync", null);
-    }
-    insert("mail", null);
-    List<ClaimedJob> running = claim("sync", 10, t0, "node-a");
-    assertThat(running).hasSize(3);
-    // Two of the three end; the claim in the same transaction sees their slots free and the third
-    // still held, so it takes two of its ten, and the mail queue's one.
-    Store.CompletedThenClaimed done =
-        store.jobCompleteManyThenClaim(
-            List.of(
-                StoreFixtures.completion(
-                    running.get(0).id(), 7L, JobState.SUCCEEDED, t0, null, null, null, null),
-                StoreFixtures.completion(
-                    running.get(1).id(), 7L, JobState.SUCCEEDED, t0, null, null, null, null)),
-            List.of(claimParams("mail", 10, "node-a"), claimParams("sync", 10, "node-a")));
-    assertThat(done.written()).containsExactlyInAnyOrder(running.get(0).id(), running.get(1).id());
-    assertThat(done.claimed()).hasSize(2);
-    assertThat(done.claimed().get(0)).hasSize(1).allMatch(j -> j.queue().equals("mail"));
-    assertThat(done.claimed().get(1)).hasSize(2).allMatch(j -> j.queue().equals("sync"));
-    assertThat(claim("sync", 10, t0, "node-b")).isEmpty();
-    assertThat(store.jobGet(running.get(0).id()).orElseThrow().state())
-        .isEqualTo(JobState.SUCCEEDED);
-  }
+  void aQueueLimitIsSharedOutAsLeasesThatNeverAddUpToMoreThanIt() {
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(4));
+    assertThat(slots("sync", "node-a", 3, 0)).isEqualTo(3);
+    assertThat(slots("sync", "node-b", 3, 0)).as("what node-a leaves").isEqualTo(1);
+    // node-b wants more than it holds: node-a, asking again, is held to its share of two; but it
+    // may still be running three until it says otherwise, so its lease keeps counting them.
+    assertThat(slots("sync", "node-a", 3, 3)).isEqualTo(2);
+    assertThat(slots("sync", "node-b", 3, 1)).isEqualTo(1);
+    assertThat(flowOf("sync").slotsInUse()).isEqualTo(4);
+    // node-a now runs two: the slot it gave back goes to node-b.
+    assertThat(slots("sync", "node-a", 3, 2)).isEqualTo(2);
+    assertThat(slots("sync", "node-b", 3, 1)).isEqualTo(2);
+    // node-a has nothing left to run: its lease is deleted, and node-b may take all four.
+    assertThat(slots("sync", "node-a", 0, 0)).isZero();
+    assertThat(slots("sync", "node-b", 4, 2)).isEqualTo(4);
+    assertThat(flowOf("sync").slotsInUse()).isEqualTo(4);
+    assertThat(slots("sync", "node-c", 1, 0)).as("node-b holds them all").isZero();
+    store.queueSlotsRelease("sync", "node-b");
+    assertThat(slots("sync", "node-c", 1, 0)).isEqualTo(1);
 
-  @Test
-  void aStaleCompletionFreesNoSlotForTheClaimInItsTransaction() {
+    // Without a limit (any more), nothing is leased and the node runs by its own threads.
+    offload.updateQueue("sync", QueueOptions.none());
+    assertThat(
+            store.queueSlots(new Store.SlotRequest("sync", "node-c", 1, 1, Duration.ofSeconds(30))))
+        .isEqualTo(new Store.SlotGrant(0, null));
     offload.updateQueue("sync", QueueOptions.none().maxRunning(1));
-    insert("sync", null);
-    insert("sync", null);
-    ClaimedJob held = claim("sync", 10, t0, "node-a").get(0);
-    // A completion under another claim token (the job was rescued and claimed again) is ignored,
-    // so the slot stays taken and the claim riding on it takes nothing.
-    Store.CompletedThenClaimed done =
-        store.jobCompleteManyThenClaim(
-            List.of(
-                StoreFixtures.completion(
-                    held.id(), 99L, JobState.SUCCEEDED, t0, null, null, null, null)),
-            List.of(claimParams("sync", 1, "node-a")));
-    assertThat(done.written()).isEmpty();
-    assertThat(done.claimed()).containsExactly(List.of());
-    assertThat(store.jobGet(held.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    assertThat(slots("sync", "node-a", 1, 0)).as("node-c's lease went with the limit").isEqualTo(1);
   }
 
   @Test
-  void aNodeClaimsTheSuccessorsOfItsFinishedJobsInTheTransactionThatWritesThem() {
+  void aLoweredLimitIsHeldToAsTheNodesReportTheirJobsEnded() {
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(6));
+    assertThat(slots("sync", "node-a", 6, 0)).isEqualTo(6);
+    offload.updateQueue("sync", QueueOptions.none().maxRunning(2));
+    // Six may still run on node-a: it may start none until fewer than two run, and its lease
+    // counts the six.
+    assertThat(slots("sync", "node-a", 6, 6)).isEqualTo(2);
+    assertThat(slots("sync", "node-b", 1, 0)).isZero();
+    // Two run now; node-b wants one, so node-a is held to its share of one.
+    assertThat(slots("sync", "node-a", 6, 2)).isEqualTo(1);
+    assertThat(slots("sync", "node-b", 1, 0)).as("node-a may still run two").isZero();
+    assertThat(slots("sync", "node-a", 6, 1)).isEqualTo(1);
+    assertThat(slots("sync", "node-b", 1, 0)).isEqualTo(1);
+  }
+
+  @Test
+  void aNodeUnderAQueueLimitRunsNoMoreThanItsSlotsAndHandsThemFromJobToJob() {
     offload.updateQueue("lim", QueueOptions.none().maxRunning(2));
     List<JobId> ids = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
@@ -262,30 +257,11 @@ public abstract class FlowControlContract {
     Set<Long> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
     java.util.concurrent.atomic.AtomicInteger twice =
         new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger rodeAlong =
-        new java.util.concurrent.atomic.AtomicInteger();
-    Store real = newStore();
-    // The real store, counting what the completions' transactions claimed.
-    Store counting =
-        (Store)
-            java.lang.reflect.Proxy.newProxyInstance(
-                Store.class.getClassLoader(),
-                new Class<?>[] {Store.class},
-                (proxy, method, args) -> {
-                  Object result;
-                  try {
-                    result = method.invoke(real, args);
-                  } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                  if (result instanceof Store.CompletedThenClaimed done) {
-                    done.claimed().forEach(jobs -> rodeAlong.addAndGet(jobs.size()));
-                  }
-                  return result;
-                });
+    java.util.concurrent.atomic.AtomicLong leasedWhileRunning =
+        new java.util.concurrent.atomic.AtomicLong();
     try (Offload worker =
         Offload.builder()
-            .store(counting)
+            .store(newStore())
             .migrate(false)
             // Long enough that the poll cannot be what starts the successors.
             .pollInterval(Duration.ofSeconds(30))
@@ -297,11 +273,16 @@ public abstract class FlowControlContract {
                   if (!ran.add(ctx.id().value())) {
                     twice.incrementAndGet();
                   }
+                  if (args.tenant() == 20) {
+                    leasedWhileRunning.set(flowOf("lim").slotsInUse());
+                  }
+                  Thread.sleep(5); // work long enough for a third job to overlap, were it let
                   running.decrementAndGet();
                   return null;
                 },
                 JobOptions.defaults().queue("lim"))
-            .queue("lim", 2)
+            // More threads than the limit: the slots, not the threads, bound what runs.
+            .queue("lim", 4)
             .build()) {
       worker.start();
       await()
@@ -311,39 +292,23 @@ public abstract class FlowControlContract {
                   .allMatch(
                       id -> store.jobGet(id.value()).orElseThrow().state() == JobState.SUCCEEDED));
     }
-    assertThat(mostAtOnce.get()).isLessThanOrEqualTo(2);
+    assertThat(mostAtOnce.get()).isEqualTo(2);
     assertThat(twice.get()).isZero();
     assertThat(ran).hasSize(40);
-    assertThat(rodeAlong.get()).as("jobs claimed with the completions").isPositive();
-  }
-
-  private ClaimParams claimParams(String queue, int limit, String node) {
-    return new ClaimParams(
-        queue,
-        List.of("k"),
-        limit,
-        node,
-        7L,
-        t0,
-        Duration.ofSeconds(30),
-        offload.queueOptions(queue));
+    assertThat(leasedWhileRunning.get()).as("the lease, while jobs ran").isEqualTo(2);
+    assertThat(flowOf("lim").slotsInUse()).as("given back at shutdown").isZero();
   }
 
   @Test
-  void aSlotHeldByANodeThatDiedComesBackWhenItsLeaseExpires() {
+  void aSlotHeldByANodeThatDiedComesBackWhenItsLeaseLapses() {
     offload.updateQueue("sync", QueueOptions.none().maxRunning(1));
-    insert("sync", null);
-    insert("sync", null);
-    // node-a claims with a 3 s lease and is never heard of again (no heartbeat, no completion).
-    assertThat(claim("sync", 10, t0, "node-a", Duration.ofSeconds(3))).hasSize(1);
-    assertThat(claim("sync", 10, t0, "node-b")).isEmpty();
-    // No rescue ran: the slot is free because the lease expired, not because a counter was fixed.
-    List<ClaimedJob> taken = new ArrayList<>();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> taken.addAll(claim("sync", 10, t0, "node-b")));
-    assertThat(taken).hasSize(1);
-    assertThat(store.jobGet(taken.get(0).id()).orElseThrow().node()).isEqualTo("node-b");
+    // node-a leases the slot for a second and is never heard of again.
+    assertThat(slots("sync", "node-a", 1, 0, Duration.ofSeconds(1))).isEqualTo(1);
+    assertThat(slots("sync", "node-b", 1, 0)).isZero();
+    // Nothing gave it back: the slot is free because the lease lapsed, not because a counter was
+    // fixed.
+    await().atMost(Duration.ofSeconds(30)).until(() -> slots("sync", "node-b", 1, 0) == 1);
+    assertThat(slots("sync", "node-a", 1, 0)).isZero();
   }
 
   @Test
@@ -400,7 +365,8 @@ public abstract class FlowControlContract {
       insert("sync", "a");
       insert("sync", "b");
     }
-    List<ClaimedJob> first = claim("sync", 10, t0);
+    // The node sizes its claim by its slots of the queue limit; the keys share them.
+    List<ClaimedJob> first = claim("sync", 3, t0);
     assertThat(first).hasSize(3);
     List<String> keys = first.stream().map(j -> concurrencyKey(j.id())).toList();
     assertThat(keys.stream().filter("a"::equals).count()).isBetween(1L, 2L);
@@ -412,13 +378,30 @@ public abstract class FlowControlContract {
     offload.updateQueue("sync", QueueOptions.none().maxRunning(1));
     insert("sync", null);
     insert("sync", null);
-    // A node whose copy of the settings predates the limit.
+    insert("sync", null);
+    // A node whose copy of the settings predates the limit (it would not lease slots).
     assertThat(
             store.jobClaim(
                 StoreFixtures.claim(
                     "sync", List.of("k"), 10, "stale", 1L, t0, Duration.ofSeconds(30))))
         .isEmpty();
-    assertThat(claim("sync", 10, t0)).hasSize(1);
+    // One that knows claims lock-free, as many as it asks for (its slots decide how many).
+    assertThat(claim("sync", 1, t0)).hasSize(1);
+    // Nor does a node that knows only the queue limit claim from a queue that now has a per-key
+    // limit: that one is the locked claim's.
+    offload.updateQueue("sync", QueueOptions.none().perKey(1));
+    assertThat(
+            store.jobClaim(
+                new ClaimParams(
+                    "sync",
+                    List.of("k"),
+                    10,
+                    "n",
+                    1L,
+                    t0,
+                    Duration.ofSeconds(30),
+                    QueueOptions.none().maxRunning(1))))
+        .isEmpty();
     // And a node that still thinks a queue is limited claims normally once the limit is gone.
     offload.updateQueue("sync", QueueOptions.none());
     assertThat(
@@ -432,7 +415,7 @@ public abstract class FlowControlContract {
                     t0,
                     Duration.ofSeconds(30),
                     QueueOptions.none().maxRunning(1))))
-        .hasSize(1);
+        .hasSize(2);
   }
 
   @Test
@@ -455,7 +438,8 @@ public abstract class FlowControlContract {
     assertThat(offload.job(new JobId(second)).orElseThrow().waiting())
         .as("nothing runs yet: the job is not held back")
         .isNull();
-    List<ClaimedJob> claimed = claim("sync", 10, t0);
+    assertThat(slots("sync", "node-a", 1, 0)).isEqualTo(1);
+    List<ClaimedJob> claimed = claim("sync", 1, t0);
     assertThat(claimed).extracting(ClaimedJob::id).containsExactly(first);
     assertThat(offload.job(new JobId(second)).orElseThrow().waiting())
         .isEqualTo("waiting: queue sync at its limit of 1");
@@ -466,6 +450,7 @@ public abstract class FlowControlContract {
     assertThat(flow.waiting()).isEqualTo(1);
 
     succeed(claimed.get(0), t0);
+    assertThat(slots("sync", "node-a", 0, 0)).isZero();
     assertThat(offload.job(new JobId(second)).orElseThrow().waiting()).isNull();
     assertThat(flowOf("sync")).isEqualTo(QueueStats.Flow.none());
   }

@@ -343,7 +343,7 @@ public abstract class StoreContract {
       claimed.put(job.id(), job.headersJson());
     }
     // The flow-controlled claim is another statement on both stores.
-    QueueOptions flow = QueueOptions.none().maxRunning(5);
+    QueueOptions flow = QueueOptions.none().perKey(5);
     store.queueSettingsPut("limited", flow, /* onlyIfUnconfigured= */ false);
     for (ClaimedJob job :
         store.jobClaim(

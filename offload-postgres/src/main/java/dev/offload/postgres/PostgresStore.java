@@ -18,7 +18,6 @@ import dev.offload.QueueOptions;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
-import dev.offload.store.Store.CompletedThenClaimed;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.Gcra;
 import dev.offload.store.Store.Heartbeat;
@@ -34,11 +33,14 @@ import dev.offload.store.Store.QueueSettings;
 import dev.offload.store.Store.RejectedWriteException;
 import dev.offload.store.Store.ScheduleRecord;
 import dev.offload.store.Store.SchemaVersion;
+import dev.offload.store.Store.SlotGrant;
+import dev.offload.store.Store.SlotRequest;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
 import dev.offload.store.jdbc.AddedSteps;
 import dev.offload.store.jdbc.JdbcRows;
+import dev.offload.store.jdbc.QueueSlots;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -397,8 +399,9 @@ public final class PostgresStore implements Store {
     if (p.kinds().isEmpty()) {
       return List.of();
     }
-    if (p.flow().controlled()) {
-      return inTransaction("claiming jobs of queue '" + p.queue() + "'", c -> claimIn(c, p));
+    if (p.flow().claimedUnderLock()) {
+      return inTransaction(
+          "claiming jobs of queue '" + p.queue() + "'", c -> claimControlled(c, p));
     }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
@@ -406,14 +409,6 @@ public final class PostgresStore implements Store {
     } catch (SQLException e) {
       throw fail("claiming jobs of queue '" + p.queue() + "'", e);
     }
-  }
-
-  /** A claim in the caller's transaction: the controlled one, or the lock-free one. */
-  private List<ClaimedJob> claimIn(Connection c, ClaimParams p) throws SQLException {
-    if (p.kinds().isEmpty()) {
-      return List.of();
-    }
-    return p.flow().controlled() ? claimControlled(c, p) : claimFree(c, p);
   }
 
   /** The lock-free claim of a queue without flow control: one statement, SKIP LOCKED. */
@@ -425,11 +420,12 @@ public final class PostgresStore implements Store {
       ps.setArray(3, kinds);
       ps.setArray(4, kinds);
       ps.setString(5, p.queue());
-      ps.setInt(6, p.limit());
+      ps.setBoolean(6, p.flow().maxRunning() != null);
       ps.setInt(7, p.limit());
-      ps.setString(8, p.node());
-      ps.setLong(9, p.lease().toMillis());
-      ps.setLong(10, p.token());
+      ps.setInt(8, p.limit());
+      ps.setString(9, p.node());
+      ps.setLong(10, p.lease().toMillis());
+      ps.setLong(11, p.token());
       List<ClaimedJob> jobs = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -447,15 +443,14 @@ public final class PostgresStore implements Store {
   }
 
   /**
-   * The claim of a queue with flow control, in the caller's transaction: under a lock for the
-   * queue, read its settings afresh, count what runs (rows running with a live lease: a crashed
-   * node's slots come back when its leases expire), claim at most the room left, and advance the
-   * rate's TAT by the starts claimed.
+   * The claim of a queue with a per-key limit, a rate, fairness or aging, in the caller's
+   * transaction: under a lock for the queue, read its settings afresh, claim what each key's room
+   * (counted from its rows running with a live lease: a crashed node's slots come back when its
+   * leases expire) and the rates allow, and advance the rates' TATs by the starts claimed.
    */
   private List<ClaimedJob> claimControlled(Connection c, ClaimParams p) throws SQLException {
     long nowUs;
     QueueSettings settings = null;
-    long running = 0;
     try (PreparedStatement ps = c.prepareStatement(sql.claimLockThenSettings)) {
       ps.setString(1, "offload.claim:" + schema + ":" + p.queue());
       ps.setString(2, p.queue());
@@ -481,11 +476,10 @@ public final class PostgresStore implements Store {
                   rs.getBoolean(8),
                   rs.getBoolean(9),
                   rs.getObject(10, Long.class));
-          running = rs.getLong(11);
         }
       }
     }
-    if (settings == null || !settings.options().controlled()) {
+    if (settings == null || !settings.options().claimedUnderLock()) {
       // The node's copy was stale: the queue has no flow control (any more).
       return settings != null && settings.paused() ? List.of() : claimFree(c, p);
     }
@@ -494,9 +488,6 @@ public final class PostgresStore implements Store {
     }
     QueueOptions o = settings.options();
     long room = p.limit();
-    if (o.maxRunning() != null) {
-      room = Math.min(room, o.maxRunning() - running);
-    }
     boolean queueRate = o.rate() != null && !o.ratePerKey();
     if (queueRate && room > 0) {
       room = Math.min(room, Gcra.allowed(rateTat(c, p.queue(), ""), nowUs, o.rate()));
@@ -631,9 +622,11 @@ public final class PostgresStore implements Store {
   }
 
   @Override
-  public CompletedThenClaimed jobCompleteManyThenClaim(
-      List<Completion> completions, List<ClaimParams> claims) {
+  public List<Long> jobCompleteMany(List<Completion> completions) {
     int n = completions.size();
+    if (n == 0) {
+      return List.of();
+    }
     Long[] id = new Long[n], token = new Long[n];
     String[] state = new String[n],
         at = new String[n],
@@ -664,29 +657,22 @@ public final class PostgresStore implements Store {
       c.setAutoCommit(false);
       try {
         List<Long> written =
-            n == 0
-                ? List.of()
-                : complete(
-                    c,
-                    id,
-                    token,
-                    state,
-                    at,
-                    runAt,
-                    result,
-                    error,
-                    leaseCutoff,
-                    progress,
-                    failedItems,
-                    refund,
-                    startedAt);
-        // After the completions, so a queue's lock is taken with the slots they freed counted.
-        List<List<ClaimedJob>> claimed = new ArrayList<>();
-        for (ClaimParams p : claims) {
-          claimed.add(claimIn(c, p));
-        }
+            complete(
+                c,
+                id,
+                token,
+                state,
+                at,
+                runAt,
+                result,
+                error,
+                leaseCutoff,
+                progress,
+                failedItems,
+                refund,
+                startedAt);
         c.commit();
-        return new CompletedThenClaimed(written, claimed);
+        return written;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -1417,6 +1403,81 @@ public final class PostgresStore implements Store {
             return JdbcRows.queueFlow(rs);
           }
         });
+  }
+
+  @Override
+  public SlotGrant queueSlots(SlotRequest r) {
+    return inTransaction(
+        "leasing slots of queue '" + r.queue() + "'",
+        c -> {
+          long nowUs;
+          Integer maxRunning = null;
+          List<QueueSlots.Lease> others = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql.slotsLockThenRead)) {
+            ps.setString(1, "offload.slots:" + schema + ":" + r.queue());
+            ps.setString(2, r.queue());
+            ps.setString(3, r.queue());
+            ps.setString(4, r.node());
+            ps.execute();
+            try (ResultSet rs = ps.getResultSet()) {
+              rs.next();
+              nowUs = rs.getLong(2);
+            }
+            ps.getMoreResults();
+            try (ResultSet rs = ps.getResultSet()) {
+              if (rs.next()) {
+                maxRunning = rs.getObject(1, Integer.class);
+              }
+            }
+            ps.getMoreResults();
+            try (ResultSet rs = ps.getResultSet()) {
+              while (rs.next()) {
+                others.add(new QueueSlots.Lease(rs.getString(1), rs.getInt(2), rs.getInt(3)));
+              }
+            }
+          }
+          if (maxRunning == null) {
+            releaseSlots(c, r.queue(), r.node());
+            return new SlotGrant(0, null);
+          }
+          int allowed = QueueSlots.allowed(maxRunning, r.node(), r.wanted(), others);
+          int held = QueueSlots.held(allowed, r.bound());
+          if (held == 0 && r.wanted() == 0) {
+            releaseSlots(c, r.queue(), r.node());
+          } else {
+            try (PreparedStatement ps = c.prepareStatement(sql.slotsWrite)) {
+              ps.setString(1, r.queue());
+              ps.setLong(2, nowUs);
+              ps.setString(3, r.queue());
+              ps.setString(4, r.node());
+              ps.setInt(5, held);
+              ps.setInt(6, r.wanted());
+              ps.setLong(7, nowUs + r.lease().toNanos() / 1_000);
+              ps.execute();
+            }
+          }
+          return new SlotGrant(allowed, maxRunning);
+        });
+  }
+
+  @Override
+  public void queueSlotsRelease(String queue, String node) {
+    withStatement(
+        "releasing slots of queue '" + queue + "'",
+        sql.slotsRelease,
+        ps -> {
+          ps.setString(1, queue);
+          ps.setString(2, node);
+          return ps.executeUpdate();
+        });
+  }
+
+  private void releaseSlots(Connection c, String queue, String node) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.slotsRelease)) {
+      ps.setString(1, queue);
+      ps.setString(2, node);
+      ps.executeUpdate();
+    }
   }
 
   private interface Tx<T> {

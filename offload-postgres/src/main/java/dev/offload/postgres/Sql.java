@@ -22,6 +22,9 @@ final class Sql {
   final String idempotencyGet;
   final String claim;
   final String claimLockThenSettings;
+  final String slotsLockThenRead;
+  final String slotsWrite;
+  final String slotsRelease;
   final String claimRateGet;
   final String claimCandidates;
   final String claimInOrder;
@@ -214,10 +217,12 @@ final class Sql {
                 WHERE queue = ? AND priority = p.priority AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
                   -- A push queue's dispatcher claims every kind (ClaimParams.ANY_KIND, '*').
                   AND (kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
-                  -- A queue with flow control is claimed only by the locked path (claimCandidates); a
-                  -- node whose copy of the settings is a second old claims nothing here.
+                  -- A queue with flow control is claimed only by the locked path (claimCandidates), and
+                  -- a queue limit only by a node that leases its slots (queueSlots): a node whose copy
+                  -- of the settings is a second old claims nothing here.
                   AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND (q.paused
-                    OR q.max_running IS NOT NULL OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
+                    OR (q.max_running IS NOT NULL AND NOT ?::boolean)
+                    OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
                 ORDER BY run_at, id
                 LIMIT ?
                 FOR UPDATE SKIP LOCKED
@@ -236,24 +241,50 @@ final class Sql {
             """
                 .formatted(JobOptions.MAX_PRIORITY));
 
-    // The flow-controlled claim, one transaction: a lock per queue serialises its claims across
-    // nodes (and only its claims: other queues and every other write go on), then what runs is
-    // counted from the rows (running with a live lease) rather than kept in a counter.
-    // Slots and rates are measured on the database's clock, as leases are; the lock statement
-    // also reads it (epoch microseconds) for the rate.
-    // Then the settings and, for a queue limit, what runs of the queue. Two statements sent in one
-    // round trip: the second is a statement of its own, so (READ COMMITTED) its snapshot is taken
-    // after the lock is held and sees every claim committed before it.
+    // The flow-controlled claim (a per-key limit, a rate, fairness or aging), one transaction: a
+    // lock per queue serialises its claims across nodes (and only its claims: other queues and
+    // every other write go on), then what runs of each key is counted from the rows (running with a
+    // live lease) rather than kept in a counter. Rates are measured on the database's clock, as
+    // leases are; the lock statement also reads it (epoch microseconds). Then the settings: a
+    // statement of its own sent in the same round trip, so (READ COMMITTED) its snapshot is taken
+    // after the lock is held and sees every claim committed before it. A queue limit is not counted
+    // here: nodes hold its slots as leases (queueSlots).
     claimLockThenSettings =
         fill(
             schema,
             """
             SELECT pg_advisory_xact_lock(hashtext(?)), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
-            SELECT name, paused, true, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms,
-                   CASE WHEN max_running IS NULL THEN 0 ELSE (
-                     SELECT count(*) FROM {schema}.jobs j
-                     WHERE j.queue = q.name AND j.state = 'running' AND j.lease_expires_at > clock_timestamp()) END
+            SELECT name, paused, true, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms
             FROM {schema}.queues q WHERE name = ?\
+            """);
+
+    // A node's slots of a queue limit (PostgresStore.queueSlots): under a lock for the queue's
+    // slots (not its claims' lock: claims never wait for it), the database's clock, the limit and
+    // the other nodes' live leases, in one round trip; the lease is then written with the lapsed
+    // ones deleted.
+    slotsLockThenRead =
+        fill(
+            schema,
+            """
+            SELECT pg_advisory_xact_lock(hashtext(?)), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
+            SELECT max_running FROM {schema}.queues WHERE name = ?;
+            SELECT node, held, wanted FROM {schema}.queue_slots
+            WHERE queue = ? AND node <> ? AND expires_us > (extract(epoch FROM clock_timestamp()) * 1000000)::bigint\
+            """);
+    slotsWrite =
+        fill(
+            schema,
+            """
+            DELETE FROM {schema}.queue_slots WHERE queue = ? AND expires_us <= ?;
+            INSERT INTO {schema}.queue_slots (queue, node, held, wanted, expires_us) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (queue, node) DO UPDATE
+              SET held = excluded.held, wanted = excluded.wanted, expires_us = excluded.expires_us\
+            """);
+    slotsRelease =
+        fill(
+            schema,
+            """
+            DELETE FROM {schema}.queue_slots WHERE queue = ? AND node = ?\
             """);
 
     claimRateGet =
@@ -630,7 +661,8 @@ final class Sql {
                    (SELECT t.tat_us FROM {schema}.queue_rates t, p WHERE t.queue = p.q AND t.key = ''),
                    (SELECT coalesce(sum(n), 0) FROM running r, p WHERE r.ckey = p.key),
                    (SELECT t.tat_us FROM {schema}.queue_rates t, p WHERE t.queue = p.q AND t.key = p.key),
-                   (SELECT now_us FROM p)\
+                   (SELECT now_us FROM p),
+                   (SELECT coalesce(sum(s.held), 0) FROM {schema}.queue_slots s, p WHERE s.queue = p.q AND s.expires_us > p.now_us)\
             """);
 
     // New settings start the queue's rates afresh: a TAT left by a slower rate would otherwise hold

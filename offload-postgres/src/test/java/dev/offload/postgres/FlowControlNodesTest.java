@@ -64,7 +64,6 @@ class FlowControlNodesTest {
     int jobs = 48;
     try (Offload client = nodes.client()) {
       client.updateQueue("flow", QueueOptions.none().maxRunning(4));
-      nodes.recordStateChanges();
       // All three nodes are polling before the first job exists, so they compete from the start.
       nodes.startWorkers("n1", "n2", "n3");
       List<JobRequest> batch = new ArrayList<>();
@@ -84,19 +83,16 @@ class FlowControlNodesTest {
     assertThat(runs.stream().map(Run::node).distinct().count())
         .as("nodes that ran jobs")
         .isGreaterThan(1);
-    // The limit is used up, not just respected: while some job holds a slot, four do most of the
-    // time. Slots as the store counts them: from a claim's write to the write of the job's end
-    // (handlers run inside those, and a loaded machine stretches the gap around a handler). What
-    // is left is a freed slot waiting for some node's next claim. A limit split between the nodes
-    // (at most one or two each) never reaches four.
-    List<Run> slots = nodes.slotsHeld();
-    assertThat(slots).hasSize(jobs);
-    assertThat(maxOverlap(slots)).as("slots held at once").isEqualTo(4);
-    double atLimit = shareOfBusyTimeAt(slots, 4);
+    // The limit is used up, not just respected: while some job runs, four do most of the time. The
+    // nodes lease the slots (at first one node takes all four, then the others ask for their
+    // share), and a job that ends hands its slot to the next one on its node. A limit split
+    // between the nodes for good (at most one or two each) would never reach four.
+    double atLimit = shareOfBusyTimeAt(runs, 4);
     System.out.printf(
-        "queue limit 4 over 3 nodes: 4 slots held %.0f%% of the time any was, handlers at 4 %.0f%%%n",
-        atLimit * 100, shareOfBusyTimeAt(runs, 4) * 100);
-    assertThat(atLimit).as("share of the busy time with 4 slots held").isGreaterThanOrEqualTo(0.5);
+        "queue limit 4 over 3 nodes: handlers at 4 %.0f%% of the time any ran%n", atLimit * 100);
+    assertThat(atLimit)
+        .as("share of the busy time with 4 jobs running")
+        .isGreaterThanOrEqualTo(0.5);
   }
 
   @Test

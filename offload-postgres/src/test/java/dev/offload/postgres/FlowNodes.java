@@ -164,34 +164,6 @@ final class FlowNodes implements AutoCloseable {
     }
   }
 
-  /**
-   * Each time a job held a slot as the store counts them (see {@link #recordStateChanges}): from
-   * the write of its claim to the write of its end. A run's {@code key} is the job's concurrency
-   * key and its {@code node} the claimer.
-   */
-  List<Run> slotsHeld() throws Exception {
-    List<Run> held = new ArrayList<>();
-    try (Connection c = TestDatabase.connect();
-        Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                ("SELECT c.job_id, j.concurrency_key, c.node, c.at, (SELECT min(e.at) FROM %1$s.changes e"
-                        + " WHERE e.job_id = c.job_id AND e.state <> 'running' AND e.at >= c.at)"
-                        + " FROM %1$s.changes c JOIN %1$s.jobs j ON j.id = c.job_id WHERE c.state = 'running'")
-                    .formatted(schema))) {
-      while (rs.next()) {
-        held.add(
-            new Run(
-                rs.getLong(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getTimestamp(4).toInstant(),
-                rs.getTimestamp(5).toInstant()));
-      }
-    }
-    return held;
-  }
-
   /** The finished handler runs. */
   List<Run> runs() throws Exception {
     List<Run> runs = new ArrayList<>();

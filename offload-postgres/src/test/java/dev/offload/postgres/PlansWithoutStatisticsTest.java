@@ -81,11 +81,12 @@ class PlansWithoutStatisticsTest {
                 ps.setArray(3, c.createArrayOf("text", new Object[] {"noop"}));
                 ps.setArray(4, c.createArrayOf("text", new Object[] {"noop"}));
                 ps.setString(5, "default");
-                ps.setInt(6, BATCH);
+                ps.setBoolean(6, false);
                 ps.setInt(7, BATCH);
-                ps.setString(8, "node");
-                ps.setLong(9, 60_000);
-                ps.setLong(10, 8);
+                ps.setInt(8, BATCH);
+                ps.setString(9, "node");
+                ps.setLong(10, 60_000);
+                ps.setLong(11, 8);
               });
       assertThat(plan)
           .as("generic plan: %s", generic)

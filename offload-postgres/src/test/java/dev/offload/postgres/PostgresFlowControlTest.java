@@ -42,7 +42,9 @@ class PostgresFlowControlTest extends FlowControlContract {
               + schema
               + ".queues, "
               + schema
-              + ".queue_rates");
+              + ".queue_rates, "
+              + schema
+              + ".queue_slots");
     }
   }
 }

@@ -82,10 +82,12 @@ final class Sql {
         WHERE queue = ?5 AND state IN ('scheduled', 'available', 'retrying') AND run_at <= ?4
           -- A push queue's dispatcher claims every kind (ClaimParams.ANY_KIND, '*').
           AND (kind IN (SELECT value FROM json_each(?6)) OR '*' IN (SELECT value FROM json_each(?6)))
-          -- A queue with flow control is claimed only by the controlled path (CLAIM_CANDIDATES); a
-          -- process whose copy of the settings is a second old claims nothing here.
+          -- A queue with flow control is claimed only by the controlled path (CLAIM_CANDIDATES), and
+          -- a queue limit only by a process that leases its slots (?8, QUEUE_SLOTS_*): a process
+          -- whose copy of the settings is a second old claims nothing here.
           AND NOT EXISTS (SELECT 1 FROM offload_queues q WHERE q.name = ?5 AND (q.paused
-            OR q.max_running IS NOT NULL OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
+            OR (q.max_running IS NOT NULL AND NOT ?8)
+            OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))
         ORDER BY priority, run_at, id
         LIMIT ?7
       )
@@ -94,18 +96,36 @@ final class Sql {
       """;
 
   // The flow-controlled claim runs in the same BEGIN IMMEDIATE transaction: SQLite's write lock
-  // already serialises claims, so what runs can be counted from the rows (running with a live
-  // lease) rather than kept in a counter.
+  // already serialises claims, so what runs of a key can be counted from the rows (running with a
+  // live lease) rather than kept in a counter.
   static final String CLAIM_SETTINGS =
       """
       SELECT name, paused, 1, max_running, per_key, rate_count, rate_period_ms, rate_per_key, fair, aging_ms
       FROM offload_queues WHERE name = ?\
       """;
 
-  static final String CLAIM_RUNNING_COUNT =
+  // A process's slots of a queue limit (SqliteStore.queueSlots), in a write transaction: the limit,
+  // the other processes' live leases (?3, now in us), then the lease written and the lapsed ones
+  // deleted.
+  static final String QUEUE_SLOTS_LIMIT = "SELECT max_running FROM offload_queues WHERE name = ?";
+
+  static final String QUEUE_SLOTS_OTHERS =
       """
-      SELECT count(*) FROM offload_jobs WHERE queue = ? AND state = 'running' AND lease_expires_at > ?\
+      SELECT node, held, wanted FROM offload_queue_slots WHERE queue = ?1 AND node <> ?2 AND expires_us > ?3\
       """;
+
+  static final String QUEUE_SLOTS_LAPSED =
+      "DELETE FROM offload_queue_slots WHERE queue = ? AND expires_us <= ?";
+
+  static final String QUEUE_SLOTS_WRITE =
+      """
+      INSERT INTO offload_queue_slots (queue, node, held, wanted, expires_us) VALUES (?1, ?2, ?3, ?4, ?5)
+      ON CONFLICT (queue, node) DO UPDATE
+        SET held = excluded.held, wanted = excluded.wanted, expires_us = excluded.expires_us\
+      """;
+
+  static final String QUEUE_SLOTS_RELEASE =
+      "DELETE FROM offload_queue_slots WHERE queue = ? AND node = ?";
 
   static final String CLAIM_RATE_GET =
       "SELECT tat_us FROM offload_queue_rates WHERE queue = ? AND key = ?";
@@ -432,7 +452,8 @@ final class Sql {
              (SELECT tat_us FROM offload_queue_rates WHERE queue = ?1 AND key = ''),
              (SELECT coalesce(sum(n), 0) FROM running WHERE ckey = ?6),
              (SELECT tat_us FROM offload_queue_rates WHERE queue = ?1 AND key = ?6),
-             ?8\
+             ?8,
+             (SELECT coalesce(sum(held), 0) FROM offload_queue_slots WHERE queue = ?1 AND expires_us > ?8)\
       """;
 
   // ?10 is "only if unconfigured": a node's defaults never overwrite an operator's settings. The

@@ -16,7 +16,6 @@ import dev.offload.internal.Json;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
-import dev.offload.store.Store.CompletedThenClaimed;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.Gcra;
 import dev.offload.store.Store.Heartbeat;
@@ -31,11 +30,14 @@ import dev.offload.store.Store.QueueFlow;
 import dev.offload.store.Store.QueueSettings;
 import dev.offload.store.Store.ScheduleRecord;
 import dev.offload.store.Store.SchemaVersion;
+import dev.offload.store.Store.SlotGrant;
+import dev.offload.store.Store.SlotRequest;
 import dev.offload.store.Store.StuckJob;
 import dev.offload.store.Store.WorkflowInsert;
 import dev.offload.store.Store.WorkflowRecord;
 import dev.offload.store.jdbc.AddedSteps;
 import dev.offload.store.jdbc.JdbcRows;
+import dev.offload.store.jdbc.QueueSlots;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -270,17 +272,14 @@ public final class SqliteStore implements Store {
     if (p.kinds().isEmpty()) {
       return List.of();
     }
-    return db.write("claiming jobs of queue '" + p.queue() + "'", c -> claimIn(c, p));
-  }
-
-  /** A claim in the write transaction: the controlled one or the free one, in claim order. */
-  private static List<ClaimedJob> claimIn(Connection c, ClaimParams p) throws SQLException {
-    if (p.kinds().isEmpty()) {
-      return List.of();
-    }
-    List<ClaimedJob> claimed = p.flow().controlled() ? claimControlled(c, p) : claimFree(c, p);
-    claimed.sort(CLAIM_ORDER);
-    return claimed;
+    return db.write(
+        "claiming jobs of queue '" + p.queue() + "'",
+        c -> {
+          List<ClaimedJob> claimed =
+              p.flow().claimedUnderLock() ? claimControlled(c, p) : claimFree(c, p);
+          claimed.sort(CLAIM_ORDER);
+          return claimed;
+        });
   }
 
   private static List<ClaimedJob> claimFree(Connection c, ClaimParams p) throws SQLException {
@@ -293,6 +292,7 @@ public final class SqliteStore implements Store {
       ps.setString(5, p.queue());
       ps.setString(6, Json.write(p.kinds()));
       ps.setInt(7, p.limit());
+      ps.setInt(8, p.flow().maxRunning() != null ? 1 : 0);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           claimed.add(Rows.claimed(rs, p.token()));
@@ -303,9 +303,10 @@ public final class SqliteStore implements Store {
   }
 
   /**
-   * The claim of a queue with flow control, inside the write transaction: read the settings afresh,
-   * count what runs (rows running with a live lease: a crashed process's slots come back when its
-   * leases expire), claim at most the room left, and advance the rate's TAT.
+   * The claim of a queue with a per-key limit, a rate, fairness or aging, inside the write
+   * transaction: read the settings afresh, claim what each key's room (counted from its rows
+   * running with a live lease: a crashed process's slots come back when its leases expire) and the
+   * rates allow, and advance the rates' TATs.
    */
   private static List<ClaimedJob> claimControlled(Connection c, ClaimParams p) throws SQLException {
     QueueSettings settings = null;
@@ -328,27 +329,17 @@ public final class SqliteStore implements Store {
         }
       }
     }
-    if (settings == null || !settings.options().controlled()) {
-      // This process's copy was stale: the queue has no flow control (any more).
+    if (settings == null || !settings.options().claimedUnderLock()) {
+      // This process's copy was stale: the queue's claims need no lock (any more).
       return settings != null && settings.paused() ? new ArrayList<>() : claimFree(c, p);
     }
     if (settings.paused()) {
       return new ArrayList<>();
     }
     QueueOptions o = settings.options();
-    // Slots and rates are measured on the clock leases are on.
+    // Per-key slots and rates are measured on the clock leases are on.
     Instant leaseNow = LEASE_CLOCK.instant();
     long room = p.limit();
-    if (o.maxRunning() != null) {
-      try (PreparedStatement ps = c.prepareStatement(Sql.CLAIM_RUNNING_COUNT)) {
-        ps.setString(1, p.queue());
-        Rows.setInstant(ps, 2, leaseNow);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          room = Math.min(room, o.maxRunning() - rs.getLong(1));
-        }
-      }
-    }
     long nowUs = Gcra.micros(leaseNow);
     boolean queueRate = o.rate() != null && !o.ratePerKey();
     if (queueRate && room > 0) {
@@ -500,18 +491,18 @@ public final class SqliteStore implements Store {
           .thenComparingLong(ClaimedJob::id);
 
   @Override
-  public CompletedThenClaimed jobCompleteManyThenClaim(
-      List<Completion> completions, List<ClaimParams> claims) {
+  public List<Long> jobCompleteMany(List<Completion> completions) {
+    if (completions.isEmpty()) {
+      return List.of();
+    }
     Set<String> woken = new LinkedHashSet<>();
     List<Long> releasedIds = new ArrayList<>();
-    List<List<ClaimedJob>> claimed = new ArrayList<>();
     List<Long> written =
         db.write(
             "completing " + completions.size() + " jobs",
             c -> {
               woken.clear();
               releasedIds.clear();
-              claimed.clear();
               List<Long> ids = new ArrayList<>();
               try (PreparedStatement ps = c.prepareStatement(Sql.COMPLETE)) {
                 for (Completion done : completions) {
@@ -542,19 +533,13 @@ public final class SqliteStore implements Store {
                   }
                 }
               }
-              if (!completions.isEmpty()) {
-                release(c, endedSteps, completions.get(0).at(), releasedIds, woken);
-              }
-              // After the completions, so a claim counts the slots they freed.
-              for (ClaimParams p : claims) {
-                claimed.add(claimIn(c, p));
-              }
+              release(c, endedSteps, completions.get(0).at(), releasedIds, woken);
               return ids;
             });
     changed(written);
     changed(releasedIds);
     wake(woken);
-    return new CompletedThenClaimed(written, claimed);
+    return written;
   }
 
   /**
@@ -1168,6 +1153,74 @@ public final class SqliteStore implements Store {
             }
           }
         });
+  }
+
+  @Override
+  public SlotGrant queueSlots(SlotRequest r) {
+    return db.write(
+        "leasing slots of queue '" + r.queue() + "'",
+        c -> {
+          long nowUs = Gcra.micros(LEASE_CLOCK.instant());
+          Integer maxRunning = null;
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SLOTS_LIMIT)) {
+            ps.setString(1, r.queue());
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                maxRunning = Rows.nullableInt(rs, 1);
+              }
+            }
+          }
+          List<QueueSlots.Lease> others = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SLOTS_OTHERS)) {
+            ps.setString(1, r.queue());
+            ps.setString(2, r.node());
+            ps.setLong(3, nowUs);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                others.add(new QueueSlots.Lease(rs.getString(1), rs.getInt(2), rs.getInt(3)));
+              }
+            }
+          }
+          try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SLOTS_LAPSED)) {
+            ps.setString(1, r.queue());
+            ps.setLong(2, nowUs);
+            ps.executeUpdate();
+          }
+          int allowed =
+              maxRunning == null ? 0 : QueueSlots.allowed(maxRunning, r.node(), r.wanted(), others);
+          int held = QueueSlots.held(allowed, r.bound());
+          if (maxRunning == null || (held == 0 && r.wanted() == 0)) {
+            releaseSlots(c, r.queue(), r.node());
+          } else {
+            try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SLOTS_WRITE)) {
+              ps.setString(1, r.queue());
+              ps.setString(2, r.node());
+              ps.setInt(3, held);
+              ps.setInt(4, r.wanted());
+              ps.setLong(5, nowUs + r.lease().toNanos() / 1_000);
+              ps.executeUpdate();
+            }
+          }
+          return new SlotGrant(allowed, maxRunning);
+        });
+  }
+
+  @Override
+  public void queueSlotsRelease(String queue, String node) {
+    db.write(
+        "releasing slots of queue '" + queue + "'",
+        c -> {
+          releaseSlots(c, queue, node);
+          return null;
+        });
+  }
+
+  private static void releaseSlots(Connection c, String queue, String node) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(Sql.QUEUE_SLOTS_RELEASE)) {
+      ps.setString(1, queue);
+      ps.setString(2, node);
+      ps.executeUpdate();
+    }
   }
 
   @Override

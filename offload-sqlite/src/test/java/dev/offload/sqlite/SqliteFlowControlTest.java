@@ -25,6 +25,7 @@ class SqliteFlowControlTest extends FlowControlContract {
       s.execute("DELETE FROM offload_kinds");
       s.execute("DELETE FROM offload_queues");
       s.execute("DELETE FROM offload_queue_rates");
+      s.execute("DELETE FROM offload_queue_slots");
     }
   }
 }

@@ -398,7 +398,8 @@ public abstract class JdbcRows {
         nullableLong(rs, 6),
         rs.getLong(7),
         nullableLong(rs, 8),
-        rs.getLong(9));
+        rs.getLong(9),
+        rs.getLong(10));
   }
 
   /**

@@ -62,11 +62,12 @@ public abstract class SchemaMigrations {
           "005_flow_control.sql",
           "006_job_headers.sql",
           "007_fan_out_batches.sql",
-          "008_push.sql");
+          "008_push.sql",
+          "011_queue_slots.sql");
 
   /**
-   * A store's scripts in version order: the ones both stores have (001 to 008) and {@code own}, the
-   * ones only that store has.
+   * A store's scripts in version order: the ones both stores have (001 to 008, 011) and {@code
+   * own}, the ones only that store has.
    *
    * @throws IllegalArgumentException if two scripts have one version
    */

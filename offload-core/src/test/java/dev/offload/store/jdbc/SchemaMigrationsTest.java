@@ -10,7 +10,7 @@ class SchemaMigrationsTest {
   void aStoresOwnScriptsStandAmongTheSharedOnesByVersion() {
     assertThat(SchemaMigrations.files("010_later.sql", "000_first.sql", "009_own.sql"))
         .startsWith("000_first.sql", "001_jobs.sql")
-        .endsWith("008_push.sql", "009_own.sql", "010_later.sql")
+        .endsWith("008_push.sql", "009_own.sql", "010_later.sql", "011_queue_slots.sql")
         .hasSize(SchemaMigrations.files().size() + 3);
   }
 
@@ -18,9 +18,9 @@ class SchemaMigrationsTest {
   void withoutOwnScriptsAStoreHasTheSharedOnesInOrder() {
     assertThat(SchemaMigrations.files())
         .startsWith("001_jobs.sql")
-        .endsWith("008_push.sql")
+        .endsWith("008_push.sql", "011_queue_slots.sql")
         .isSortedAccordingTo(java.util.Comparator.naturalOrder());
-    assertThat(SchemaMigrations.latest(SchemaMigrations.files("009_counts.sql"))).isEqualTo(9);
+    assertThat(SchemaMigrations.latest(SchemaMigrations.files("009_counts.sql"))).isEqualTo(11);
   }
 
   @Test
