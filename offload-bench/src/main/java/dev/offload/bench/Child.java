@@ -108,6 +108,9 @@ public final class Child {
       r.put("enqueueOneP50Ms", round(Stats.percentile(calls, 50) / 1e6));
       r.put("enqueueOneP99Ms", round(Stats.percentile(calls, 99) / 1e6));
       s.clear();
+      if (store.equals("postgres")) {
+        Pg.checkpoint();
+      }
 
       // Batch enqueue of the drain jobs, workers still stopped.
       t0 = System.nanoTime();

@@ -12,8 +12,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code bench/run}: starts one JVM per system and repeat ({@link Child}), interleaving the systems
- * across repeats so background noise spreads over all of them, then prints the medians, the ratios
- * against Offload and the targets, and writes {@code target/results.json}.
+ * across repeats (every other repeat in reverse order) so background noise and what one system
+ * leaves the server spread over all of them, then prints the medians, the ratios against Offload
+ * and the targets, and writes {@code target/results.json}.
  */
 public final class Main {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -102,7 +103,8 @@ public final class Main {
     long spacing = options.quick() ? 5 : 20;
     System.out.printf(
         "%nComparison: %,d no-op jobs, %d worker threads, %d repeat(s); one-at-a-time enqueue of %,d;"
-            + " idle latency over %d jobs %d ms apart. Each system in its own JVM (%s) and fresh schema.%n",
+            + " idle latency over %d jobs %d ms apart. Each system in its own JVM (%s) and fresh schema;"
+            + " a CHECKPOINT before each batch enqueue on PostgreSQL.%n",
         options.jobs(),
         options.threads(),
         options.repeat(),
@@ -119,7 +121,9 @@ public final class Main {
     }
     Map<String, List<Map<String, Object>>> runs = new LinkedHashMap<>();
     for (int rep = 1; rep <= options.repeat(); rep++) {
-      for (String[] p : plan) {
+      // Every other repeat in reverse, so no system always follows the same one (whose drain
+      // leaves the server's buffers, WAL and checkpoint in a state of its own).
+      for (String[] p : rep % 2 == 1 ? plan : plan.reversed()) {
         String key = p[0] + "/" + p[1];
         System.out.printf("  [%d/%d] %-22s ", rep, options.repeat(), key);
         System.out.flush();

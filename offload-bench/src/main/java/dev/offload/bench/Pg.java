@@ -37,6 +37,21 @@ final class Pg {
     }
   }
 
+  /**
+   * Writes every dirty buffer and ends a checkpoint in progress ({@code CHECKPOINT}), so that the
+   * phase timed next starts from the same database state whichever system ran before it: without
+   * it, a system could meet the previous system's dirty pages (written back by its own backend when
+   * buffers run short) or a timed checkpoint spreading its writes over its minutes, and another
+   * not. Needs a superuser or {@code pg_checkpointer}; without either it says so and goes on.
+   */
+  static void checkpoint() {
+    try {
+      exec(baseUrl(), "CHECKPOINT");
+    } catch (SQLException e) {
+      System.err.println("bench: CHECKPOINT refused, phases start from uneven states: " + e);
+    }
+  }
+
   static long count(Connection c, String sql) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
