@@ -28,7 +28,8 @@ public final class Child {
       int eq = s.indexOf('=');
       a.put(s.substring(0, eq), s.substring(eq + 1));
     }
-    HeapSampler heap = new HeapSampler().start();
+    // The node series runs several of these JVMs at once on the cores it measures: sample less.
+    HeapSampler heap = new HeapSampler("node".equals(a.get("mode")) ? 100 : 10).start();
     Map<String, Object> result =
         switch (a.get("mode")) {
           case "compare" -> compare(a);
@@ -313,6 +314,8 @@ public final class Child {
     r.put("threads", threads);
     OffloadSubject s = OffloadSubject.node(a.get("schema"), threads);
     StoreCounter counter;
+    String self = Long.toString(ProcessHandle.current().pid());
+    Map<String, Long> cpuAtMeasure = Map.of();
     try (s) {
       s.setUp();
       counter = s.counter();
@@ -324,10 +327,12 @@ public final class Child {
       for (String line; (line = in.readLine()) != null && !line.equals("STOP"); ) {
         if (line.equals("MEASURE")) {
           counter.reset();
+          cpuAtMeasure = ThreadCpu.of(self);
           System.out.println("MEASURING");
           System.out.flush();
         }
       }
+      r.put("cpuMsByThread", ThreadCpu.since(cpuAtMeasure, ThreadCpu.of(self)));
     }
     r.putAll(counter.snapshot());
     long[][] runs = BenchJobs.runs();

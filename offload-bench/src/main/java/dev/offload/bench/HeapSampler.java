@@ -9,14 +9,27 @@ import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
 /**
- * Samples the heap in use every 10 ms on a daemon thread and keeps the highest value; also the
- * highest heap in use just after a collection (from each GC's notification), which is closer to the
- * live set than the in-use peak, since garbage counts until it is collected.
+ * Samples the heap in use every few ms (10 unless told) on a daemon thread and keeps the highest
+ * value; also the highest heap in use just after a collection (from each GC's notification), which
+ * is closer to the live set than the in-use peak, since garbage counts until it is collected.
  */
 final class HeapSampler {
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private volatile long peak;
   private volatile long peakAfterGc;
+  private final long periodMillis;
+
+  HeapSampler() {
+    this(10);
+  }
+
+  /**
+   * @param periodMillis how often to sample: the {@code --nodes} workers sample every 100 ms, so
+   *     that four processes' samplers do not cost four times one's CPU in the drain they measure
+   */
+  HeapSampler(long periodMillis) {
+    this.periodMillis = periodMillis;
+  }
 
   HeapSampler start() {
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -55,7 +68,7 @@ final class HeapSampler {
           while (true) {
             sample();
             try {
-              Thread.sleep(10);
+              Thread.sleep(periodMillis);
             } catch (InterruptedException e) {
               return;
             }

@@ -178,9 +178,14 @@ final class Nodes {
         tx.commit();
       }
       WaitSampler sampler = WaitSampler.start();
+      Map<String, Long> pgBefore = backendCpu(probe);
       long t0 = System.nanoTime();
       Child.awaitFinished(() -> Pg.count(probe, unfinished), deadline(30));
       double secs = (System.nanoTime() - t0) / 1e9;
+      long pgCpuMs = 0;
+      for (Map.Entry<String, Long> e : backendCpu(probe).entrySet()) {
+        pgCpuMs += e.getValue() - pgBefore.getOrDefault(e.getKey(), 0L);
+      }
       Map<String, Long> waits = sampler.stop();
       long left = Pg.count(probe, unfinished);
       long retried = Pg.count(probe, "SELECT count(*) FROM jobs WHERE attempt > 1");
@@ -210,6 +215,7 @@ final class Nodes {
       r.put("drainSteadyPerSec", Child.round(all.steadyPerSecAbove(warmMaxId)));
       r.put("loadAverage", FlowScenarios.loadAverage());
       r.put("waitSamples", sampler.samples());
+      r.put("pgBackendCpuMs", pgCpuMs);
       r.put("waitEvents", waits);
       Map<String, Long> claims = new LinkedHashMap<>();
       for (Map<String, Object> c : results) {
@@ -236,6 +242,26 @@ final class Nodes {
       children.forEach(ChildProcess::kill);
       Pg.dropSchema(schema);
     }
+  }
+
+  /**
+   * CPU milliseconds so far of each PostgreSQL backend serving the worker processes, by pid (read
+   * from /proc: the database runs on this machine; empty otherwise).
+   */
+  private static Map<String, Long> backendCpu(Connection probe) throws Exception {
+    Map<String, Long> cpu = new TreeMap<>();
+    try (Statement s = probe.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = '"
+                    + OffloadSubject.NODE_APPLICATION
+                    + "' AND datname = current_database()")) {
+      while (rs.next()) {
+        String pid = Long.toString(rs.getLong(1));
+        cpu.put(pid, ThreadCpu.of(pid).values().stream().mapToLong(Long::longValue).sum());
+      }
+    }
+    return cpu;
   }
 
   private static long deadline(int minutes) {
@@ -317,6 +343,12 @@ final class Nodes {
     for (Map<String, Object> r : rows) {
       System.out.printf("%-15s %s%n", r.get("scenario"), topWaits(r));
     }
+    System.out.printf(
+        "%nCPU per job over the measured drains (µs; the workers' JVMs from /proc/self/task,"
+            + " their PostgreSQL backends from /proc/PID):%n");
+    for (Map<String, Object> r : rows) {
+      System.out.printf("%-15s %s%n", r.get("scenario"), cpuText(r, options.jobs()));
+    }
     System.out.println("  No job ran twice or took a second attempt (checked in every run).");
     for (Map<String, Object> r : rows) {
       if (r.get("scenario").equals("nodes-4")) {
@@ -326,6 +358,31 @@ final class Nodes {
             ratio >= 0.8 ? "MET" : "NOT MET", ratio);
       }
     }
+  }
+
+  /** The JVMs' and backends' CPU per job, and the JVMs' busiest threads. */
+  @SuppressWarnings("unchecked")
+  private static String cpuText(Map<String, Object> r, int jobs) {
+    Map<String, Long> threads = new TreeMap<>();
+    long pg = 0;
+    List<Map<String, Object>> runs = (List<Map<String, Object>>) r.get("runs");
+    for (Map<String, Object> run : runs) {
+      pg += ((Number) run.get("pgBackendCpuMs")).longValue();
+      for (Map<String, Object> p : (List<Map<String, Object>>) run.get("processes")) {
+        addAll(threads, p.get("cpuMsByThread"));
+      }
+    }
+    double perJob = 1_000.0 / jobs / runs.size();
+    long jvm = threads.values().stream().mapToLong(Long::longValue).sum();
+    return "JVMs %.1f, backends %.1f; %s"
+        .formatted(
+            jvm * perJob,
+            pg * perJob,
+            threads.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                .limit(6)
+                .map(e -> "%s %.1f".formatted(e.getKey(), e.getValue() * perJob))
+                .toList());
   }
 
   @SuppressWarnings("unchecked")
@@ -363,7 +420,7 @@ final class Nodes {
           "SELECT coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, 'running'),"
               + " count(*) FROM pg_stat_activity WHERE application_name = '"
               + OffloadSubject.NODE_APPLICATION
-              + "' AND state <> 'idle' GROUP BY 1";
+              + "' AND datname = current_database() AND state <> 'idle' GROUP BY 1";
       try (Connection c = Pg.connect(Pg.baseUrl());
           Statement s = c.createStatement()) {
         while (!stopping) {

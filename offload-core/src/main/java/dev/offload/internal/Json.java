@@ -1,9 +1,11 @@
 package dev.offload.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,8 +28,17 @@ public final class Json {
    */
   public static final int MAX_READ_DEPTH = 256;
 
+  /**
+   * Parsers and generators borrow their buffers from one pool for the whole JVM. Jackson's default
+   * keeps them per thread, but every attempt runs on a virtual thread of its own: each one would
+   * allocate a fresh set (a thread-local map, a soft reference, an 8 KB token buffer) to read its
+   * args once, and that was a fifth of a worker's CPU with no-op jobs (issue 17).
+   */
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                  .build())
           .addModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
@@ -48,6 +59,8 @@ public final class Json {
               MAPPER
                   .getFactory()
                   .rebuild()
+                  // A rebuilt factory starts from Jackson's default pool again.
+                  .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                   .streamReadConstraints(
                       StreamReadConstraints.builder().maxNestingDepth(MAX_READ_DEPTH).build())
                   .build());
