@@ -54,11 +54,12 @@ import org.slf4j.LoggerFactory;
  * cost at most one query per interval): {@code offload_queue_jobs{queue,state}} (depth per state),
  * {@code offload_queue_paused{queue}}; {@code offload_store_up} is 1 when that read succeeded. Flow
  * control, per queue (never per key, which would be unbounded): {@code
- * offload_queue_slots_in_use{queue}} (jobs running with a live lease), {@code
- * offload_queue_keys_at_limit{queue}} (keys whose running jobs fill {@code perKey}), {@code
- * offload_queue_waiting_on_limit{queue,limit}} (due jobs held back, {@code limit} one of {@code
- * max_running}, {@code per_key}, {@code rate}, {@code paused}; {@code limit="rate"} are the
- * rate-limited waits). The JVM's memory, threads, CPU and uptime are bound as well.
+ * offload_queue_slots_in_use{queue}} (under a queue limit the slots the nodes' leases hold,
+ * otherwise jobs running with a live lease), {@code offload_queue_keys_at_limit{queue}} (keys whose
+ * running jobs fill {@code perKey}), {@code offload_queue_waiting_on_limit{queue,limit}} (due jobs
+ * held back, {@code limit} one of {@code max_running}, {@code per_key}, {@code rate}, {@code
+ * paused}; {@code limit="rate"} are the rate-limited waits). The JVM's memory, threads, CPU and
+ * uptime are bound as well.
  *
  * <p>Counters count this node's work only: with {@code offload serve --no-workers} the workers run
  * elsewhere, so the started and finished counters of this process stay at 0 while the queue gauges,
@@ -99,7 +100,8 @@ public final class OffloadMetrics implements JobListener {
     this.slotsInUse =
         multiGauge(
             "offload.queue.slots.in.use",
-            "Jobs of the queue running with a live lease, as its maxRunning counts them");
+            "Slots of the queue's maxRunning that the nodes' leases hold, or without one, jobs"
+                + " running with a live lease");
     this.keysAtLimit =
         multiGauge(
             "offload.queue.keys.at.limit",
