@@ -18,11 +18,13 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -171,6 +173,68 @@ class FlowControlNodesTest {
       System.out.printf(
           "tenant:1's next job started %d ms after the killed node's lease expired%n",
           Duration.between(leaseEnd, runOfB.started()).toMillis());
+    }
+  }
+
+  @Test
+  void aKilledNodesQueueSlotComesBackWhenItsSlotLeaseLapses() throws Exception {
+    try (Offload client = nodes.client()) {
+      client.updateQueue("flow", QueueOptions.none().maxRunning(1));
+      // A runs for a minute on the victim, which leases the queue's only slot.
+      JobId a = enqueue(client, work(60_000, null));
+      Process victim = nodes.startWorker("victim");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> client.job(a).orElseThrow().state() == JobState.RUNNING);
+
+      JobId b = enqueue(client, work(10, null));
+      // The survivor rescues only once a minute: B can run there only through the victim's slot
+      // lease lapsing, not through A being rescued.
+      nodes.startWorker("survivor", "60000");
+      // The survivor asks for a slot and is refused while the victim's lease holds it.
+      await().atMost(Duration.ofSeconds(30)).until(() -> slotLease("survivor") != null);
+      assertThat(slotLease("survivor")).as("held, wanted").startsWith(0L, 1L);
+      assertThat(client.job(b).orElseThrow().state()).isEqualTo(JobState.AVAILABLE);
+      assertThat(client.job(b).orElseThrow().waiting())
+          .isEqualTo("waiting: queue flow at its limit of 1");
+
+      victim.destroyForcibly();
+      assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      long[] victimLease = slotLease("victim");
+      assertThat(victimLease).as("the victim's lease, not yet lapsed").isNotNull();
+      long victimLeaseEndMicros = victimLease[2];
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> client.job(b).orElseThrow().state() == JobState.SUCCEEDED);
+      Job aWhenBFinished = client.job(a).orElseThrow();
+      assertThat(aWhenBFinished.state())
+          .as("A not rescued yet: the lapsed slot lease alone freed the slot")
+          .isEqualTo(JobState.RUNNING);
+      Run runOfB =
+          nodes.runs().stream().filter(r -> r.jobId() == b.value()).findFirst().orElseThrow();
+      assertThat(runOfB.node()).isEqualTo("survivor");
+      Instant leaseEnd = Instant.EPOCH.plus(victimLeaseEndMicros, ChronoUnit.MICROS);
+      assertThat(runOfB.started())
+          .as("B started after the victim's slot lease lapsed")
+          .isAfterOrEqualTo(leaseEnd);
+      System.out.printf(
+          "the queue's slot went to the survivor %d ms after the killed node's lease lapsed%n",
+          Duration.between(leaseEnd, runOfB.started()).toMillis());
+    }
+  }
+
+  /** A node's lease on the queue's slots: held, wanted, expires (epoch µs); null if none. */
+  private long @Nullable [] slotLease(String node) throws Exception {
+    try (Connection c = TestDatabase.connect();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT held, wanted, expires_us FROM "
+                    + nodes.schema()
+                    + ".queue_slots WHERE queue = 'flow' AND node = '"
+                    + node
+                    + "'")) {
+      return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)} : null;
     }
   }
 
