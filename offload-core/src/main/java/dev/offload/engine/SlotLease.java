@@ -87,11 +87,12 @@ final class SlotLease {
 
   /** Gives the slots back at once (the node stopped, or the queue lost its limit). */
   void release() {
+    if (!held) {
+      return; // nothing leased (allowed is 0 too): the loop of a queue without a limit stops here
+    }
+    held = false;
     allowed = 0;
     validUntilNanos = System.nanoTime();
-    if (held) {
-      held = false;
-      store.queueSlotsRelease(queue, node);
-    }
+    store.queueSlotsRelease(queue, node);
   }
 }

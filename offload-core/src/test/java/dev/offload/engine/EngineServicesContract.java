@@ -246,28 +246,7 @@ public abstract class EngineServicesContract {
 
   private long insertKeyed(String queue, String key) {
     Instant now = clock.instant();
-    return store
-        .jobInsertMany(
-            List.of(
-                new Store.JobInsert(
-                    "k",
-                    queue,
-                    0,
-                    "{}",
-                    3,
-                    JobState.AVAILABLE,
-                    now,
-                    now,
-                    null,
-                    null,
-                    null,
-                    null,
-                    key,
-                    null,
-                    null,
-                    false,
-                    null)))
-        .get(0);
+    return store.jobInsertMany(List.of(StoreFixtures.keyed(queue, key, 0, now, now))).get(0);
   }
 
   // ---------------------------------------------------------------- heartbeat

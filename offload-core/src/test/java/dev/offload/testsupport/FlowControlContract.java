@@ -79,24 +79,7 @@ public abstract class FlowControlContract {
   }
 
   private JobInsert job(String queue, String key, int priority, Instant runAt) {
-    return new JobInsert(
-        "k",
-        queue,
-        priority,
-        "{}",
-        3,
-        JobState.AVAILABLE,
-        runAt,
-        t0,
-        null,
-        null,
-        null,
-        null,
-        key,
-        null,
-        null,
-        false,
-        null);
+    return StoreFixtures.keyed(queue, key, priority, runAt, t0);
   }
 
   private List<ClaimedJob> claim(String queue, int limit, Instant now, String node) {

@@ -13,6 +13,31 @@ import java.util.List;
 public final class StoreFixtures {
   private StoreFixtures() {}
 
+  /**
+   * An available job of kind {@code k} with a concurrency key (null for none), nothing else set.
+   */
+  public static JobInsert keyed(
+      String queue, String concurrencyKey, int priority, Instant runAt, Instant createdAt) {
+    return new JobInsert(
+        "k",
+        queue,
+        priority,
+        "{}",
+        3,
+        JobState.AVAILABLE,
+        runAt,
+        createdAt,
+        null,
+        null,
+        null,
+        null,
+        concurrencyKey,
+        null,
+        null,
+        false,
+        null);
+  }
+
   /** A job with no parent, keys, schedule or headers. */
   public static JobInsert job(
       String kind,
