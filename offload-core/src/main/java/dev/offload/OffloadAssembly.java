@@ -3,6 +3,7 @@ package dev.offload;
 import dev.offload.Offload.Builder;
 import dev.offload.engine.Node.EngineConfig;
 import dev.offload.engine.Node.Registration;
+import dev.offload.internal.Json;
 import dev.offload.internal.OffloadInternals.JobInterceptor;
 import dev.offload.store.Store;
 import java.lang.reflect.ParameterizedType;
@@ -20,7 +21,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * What {@link Builder#build()} does: checks every setting (failing with the field and the value),
  * fills in the defaults that depend on other settings, migrates the store and writes the queues'
- * declared flow-control defaults, then makes the {@link Offload}. The builder only collects.
+ * declared flow-control defaults, prepares the JSON reader and writer of every registered args type
+ * (so that the first enqueue does not build them), then makes the {@link Offload}. The builder only
+ * collects.
  */
 final class OffloadAssembly {
   private OffloadAssembly() {}
@@ -37,6 +40,9 @@ final class OffloadAssembly {
     }
     b.queueDefaults.forEach(
         (name, defaults) -> store.queueSettingsPut(name, defaults, /* onlyIfUnconfigured= */ true));
+    for (Registration<?> r : b.registry.values()) {
+      Json.prepare(r.argsType());
+    }
     return new Offload(
         store,
         b.registry,

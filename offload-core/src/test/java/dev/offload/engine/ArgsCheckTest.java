@@ -73,4 +73,15 @@ class ArgsCheckTest {
           .hasMessageContaining("WriteOnly");
     }
   }
+
+  @Test
+  void preparingATypeJacksonCannotReadLeavesTheRefusalToTheEnqueue() {
+    // Offload.builder().build() prepares every registered args type: a bad one must not fail the
+    // build, nor be let through afterwards.
+    Json.prepare(WriteOnly.class);
+    WriteOnly args = new WriteOnly(7, "x");
+    assertThatThrownBy(() -> ArgsCheck.type("write-only", args, Json.write(args), WriteOnly.class))
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageContaining("WriteOnly");
+  }
 }
