@@ -209,20 +209,29 @@ final class Engine {
 
   /**
    * Wakes this node's claimers of the queues {@code inserts} made runnable now, right after their
-   * insert committed: the enqueuing node is often a worker too, and its own claim need not wait for
-   * the NOTIFY to come back from the database (the other nodes still get it).
+   * insert committed, with the jobs' ids: the enqueuing node is often a worker too, and its own
+   * claim need neither wait for the NOTIFY to come back from the database (the other nodes still
+   * get it) nor search the queue for jobs it knows.
+   *
+   * @param ids the id of each insert, in order (an idempotency key's may be an earlier job's)
    */
-  void wakeFor(List<JobInsert> inserts) {
+  void wakeFor(List<JobInsert> inserts, List<Long> ids) {
     if (producers.isEmpty()) {
       return;
     }
-    String last = null;
-    for (JobInsert i : inserts) {
-      if (i.state() == JobState.AVAILABLE && !i.queue().equals(last)) {
-        last = i.queue();
-        onInsert(last);
+    Map<String, List<Long>> runnable = new LinkedHashMap<>();
+    for (int i = 0; i < inserts.size(); i++) {
+      JobInsert insert = inserts.get(i);
+      if (insert.state() == JobState.AVAILABLE) {
+        runnable.computeIfAbsent(insert.queue(), q -> new ArrayList<>()).add(ids.get(i));
       }
     }
+    runnable.forEach((queue, queued) -> {
+      Producer p = producers.get(queue);
+      if (p != null) {
+        p.wakeInserted(queued);
+      }
+    });
   }
 
   private void onInsert(String queue) {

@@ -82,10 +82,11 @@ public final class Node {
   public List<Long> insert(
       List<JobRequest> requests, Function<List<JobInsert>, List<Long>> write, boolean committed) {
     Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
-    List<Long> ids = batch.ids(write.apply(batch.distinct()));
+    List<Long> written = write.apply(batch.distinct());
     if (committed) {
-      engine.wakeFor(batch.distinct());
+      engine.wakeFor(batch.distinct(), written);
     }
+    List<Long> ids = batch.ids(written);
     enqueued(batch.distinct());
     return ids;
   }

@@ -59,6 +59,10 @@ final class Producer implements Runnable {
   private final AtomicInteger buffered = new AtomicInteger();
   private final AtomicLong completed = new AtomicLong();
   private final Wakeup wakeup = new Wakeup();
+  // The job this node inserted into the queue while it looked empty here, to be claimed by id;
+  // NONE when there is none, or when more than one came (they are searched for as usual).
+  private static final long NONE = 0;
+  private final AtomicLong inserted = new AtomicLong(NONE);
   private final OutageLog outage;
   private volatile boolean stopping;
   private volatile boolean queueLooksEmpty;
@@ -87,6 +91,22 @@ final class Producer implements Runnable {
 
   void wake() {
     queueLooksEmpty = false;
+    wakeup.signal();
+  }
+
+  /**
+   * Wakes the claimer for jobs this node has just inserted (committed) into the queue. One job
+   * inserted while the queue looked empty here (its last claim came back short, nothing buffered)
+   * is claimed by its id ({@link Store#jobClaimInserted}); more are searched for as any wake's.
+   */
+  void wakeInserted(List<Long> ids) {
+    if (ids.size() != 1
+        || !queueLooksEmpty
+        || buffered.get() > 0
+        || !inserted.compareAndSet(NONE, ids.get(0))) {
+      wake();
+      return;
+    }
     wakeup.signal();
   }
 
@@ -239,11 +259,16 @@ final class Producer implements Runnable {
           continue;
         }
         int want = Math.min(room, config.maxClaimBatch());
+        // A job inserted here since the last claim: committed before this claim, so any claim
+        // finds it. While nothing else is known to be runnable, claiming it by id spares the
+        // search.
+        long insertedHere = inserted.getAndSet(NONE);
+        boolean byId = insertedHere != NONE && queueLooksEmpty && !flow.claimedUnderLock();
         List<ClaimedJob> claimed;
         try {
           long started = System.nanoTime();
           claimedAtNanos = started;
-          claimed = runOnce(want);
+          claimed = byId ? runOnce(want, insertedHere) : runOnce(want);
           double took = (System.nanoTime() - started) / 1e6;
           claimMillis = claimMillis == 0 ? took : claimMillis + 0.2 * (took - claimMillis);
           outage.succeeded();
@@ -251,6 +276,14 @@ final class Producer implements Runnable {
         } catch (RuntimeException e) {
           outage.failed(e);
           backoff.pause();
+          continue;
+        }
+        if (byId) {
+          // Nothing else was known to be runnable: wait as after a short claim, unless a wake came
+          // meanwhile (it cleared queueLooksEmpty), which the next claim searches for.
+          if (queueLooksEmpty) {
+            wakeup.await(shortClaimWait(poll));
+          }
           continue;
         }
         queueLooksEmpty = claimed.size() < want;
@@ -307,10 +340,16 @@ final class Producer implements Runnable {
 
   /** Claims up to {@code limit} jobs, buffers them and starts as many as slots allow. */
   List<ClaimedJob> runOnce(int limit) {
+    return runOnce(limit, NONE);
+  }
+
+  /** As {@link #runOnce(int)}, of job {@code id} only unless it is {@link #NONE}. */
+  private List<ClaimedJob> runOnce(int limit, long id) {
     claiming.lock();
     try {
       Claim claim = claim(limit);
-      List<ClaimedJob> claimed = store.jobClaim(claim.params());
+      List<ClaimedJob> claimed =
+          id == NONE ? store.jobClaim(claim.params()) : store.jobClaimInserted(claim.params(), id);
       accept(claim, claimed);
       return claimed;
     } finally {
@@ -373,7 +412,7 @@ final class Producer implements Runnable {
     Integer maxRunning = flow.maxRunning();
     int now = running.get();
     int wanted = Math.min(concurrency, maxRunning == null ? concurrency : maxRunning);
-    if (queueLooksEmpty && buffered.get() == 0) {
+    if (queueLooksEmpty && buffered.get() == 0 && inserted.get() == NONE) {
       // Nothing to do here: keep what runs, and one slot to look again once a poll interval
       // passed (jobs that came due by the clock wake no one).
       boolean look = System.nanoTime() - claimedAtNanos >= poll.toNanos();

@@ -132,6 +132,25 @@ public interface Store extends AutoCloseable {
   List<ClaimedJob> jobClaim(ClaimParams params);
 
   /**
+   * Claims job {@code id} if {@link #jobClaim} could claim it now, by the rules of {@code params}:
+   * the engine's claim of a job its own node has just inserted into a queue that was idle there,
+   * which need not search the queue for it. A job already claimed, not due, of another queue or
+   * kind, or of a queue its flow control keeps from the lock-free claim is not claimed; a queue
+   * claimed under its lock ({@link QueueOptions#claimedUnderLock()}) is never claimed here.
+   *
+   * <p>The default claims as {@link #jobClaim} does, for a store whose claim costs no more than a
+   * lookup by id when the queue holds little: SQLite updates rows in place, while PostgreSQL's
+   * claim index keeps an entry of every job claimed since the last {@code VACUUM}.
+   *
+   * @param params the queue, kinds, limit, node, token, time and lease
+   * @param id the job's id
+   * @return the claimed jobs, in claim order
+   */
+  default List<ClaimedJob> jobClaimInserted(ClaimParams params, long id) {
+    return jobClaim(params);
+  }
+
+  /**
    * Ends attempts in one transaction. A completion whose token no longer matches a running job is
    * ignored. A workflow step that ends releases its waiting dependents in the same transaction: a
    * dependent whose dependencies all succeeded becomes available (an {@code onFailure=continue} one

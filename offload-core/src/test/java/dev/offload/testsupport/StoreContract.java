@@ -433,6 +433,40 @@ public abstract class StoreContract {
   }
 
   @Test
+  void aJobJustInsertedIsClaimedByItsIdOnlyUnderTheClaimsRules() {
+    Instant now = Instant.now();
+    long notDue = store.jobInsertMany(List.of(insert("k", "later", 0, now.plusSeconds(60)))).get(0);
+    long notMine = store.jobInsertMany(List.of(insert("other", "mine", 0, now))).get(0);
+    long paused = store.jobInsertMany(List.of(insert("k", "paused", 0, now))).get(0);
+    store.queuePause("paused", true);
+    long due = store.jobInsertMany(List.of(insert("k", "default", 0, now))).get(0);
+
+    assertThat(claimInserted("later", notDue)).isEmpty();
+    assertThat(claimInserted("mine", notMine)).isEmpty();
+    assertThat(claimInserted("paused", paused)).isEmpty();
+    // Of another queue than the claim's: a claim of "later" never takes a job of "default".
+    assertThat(claimInserted("later", due)).isEmpty();
+    List<ClaimedJob> claimed = claimInserted("default", due);
+    assertThat(claimed).extracting(ClaimedJob::id).containsExactly(due);
+    assertThat(claimed.get(0).attempt()).isEqualTo(1);
+    assertThat(get(due).state()).isEqualTo(JobState.RUNNING);
+    // Claimed once only.
+    assertThat(claimInserted("default", due)).isEmpty();
+    assertThat(get(notDue).state()).isEqualTo(JobState.SCHEDULED);
+    assertThat(get(notMine).state()).isEqualTo(JobState.AVAILABLE);
+    assertThat(get(paused).state()).isEqualTo(JobState.AVAILABLE);
+  }
+
+  /**
+   * {@link Store#jobClaimInserted} of job {@code id} as node "n" running kind "k" of {@code queue}.
+   */
+  protected final List<ClaimedJob> claimInserted(String queue, long id) {
+    return store.jobClaimInserted(
+        StoreFixtures.claim(queue, List.of("k"), 10, "n", 1, Instant.now(), Duration.ofSeconds(30)),
+        id);
+  }
+
+  @Test
   void concurrentClaimersNeverClaimTheSameJob() throws Exception {
     int jobs = 2_000;
     List<JobInsert> inserts = new ArrayList<>();

@@ -411,31 +411,67 @@ public final class PostgresStore implements Store {
     }
   }
 
+  @Override
+  public List<ClaimedJob> jobClaimInserted(ClaimParams p, long id) {
+    if (p.kinds().isEmpty() || p.flow().claimedUnderLock()) {
+      return List.of();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.claimInserted)) {
+      c.setAutoCommit(true);
+      ps.setLong(1, id);
+      ps.setString(2, p.queue());
+      return claimNext(ps, p, bindClaimable(c, ps, p, 3));
+    } catch (SQLException e) {
+      throw fail("claiming jobs of queue '" + p.queue() + "'", e);
+    }
+  }
+
   /** The lock-free claim of a queue without flow control: one statement, SKIP LOCKED. */
   private List<ClaimedJob> claimFree(Connection c, ClaimParams p) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
       ps.setString(1, p.queue());
-      ps.setTimestamp(2, Timestamp.from(p.now()));
-      java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
-      ps.setArray(3, kinds);
-      ps.setArray(4, kinds);
-      ps.setString(5, p.queue());
-      ps.setBoolean(6, p.flow().maxRunning() != null);
-      ps.setInt(7, p.limit());
-      ps.setInt(8, p.limit());
-      ps.setString(9, p.node());
-      ps.setLong(10, p.lease().toMillis());
-      ps.setLong(11, p.token());
-      List<ClaimedJob> jobs = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          jobs.add(claimed(rs, p));
-        }
-      }
-      // RETURNING has no order; hand the jobs out in claim order.
-      jobs.sort(CLAIM_ORDER);
-      return jobs;
+      int next = bindClaimable(c, ps, p, 2);
+      ps.setInt(next, p.limit());
+      ps.setInt(next + 1, p.limit());
+      return claimNext(ps, p, next + 2);
     }
+  }
+
+  /**
+   * Binds {@code Sql}'s {@code claimable} from parameter {@code first} on.
+   *
+   * @return the next parameter's index
+   */
+  private static int bindClaimable(Connection c, PreparedStatement ps, ClaimParams p, int first)
+      throws SQLException {
+    ps.setTimestamp(first, Timestamp.from(p.now()));
+    java.sql.Array kinds = c.createArrayOf("text", p.kinds().toArray());
+    ps.setArray(first + 1, kinds);
+    ps.setArray(first + 2, kinds);
+    ps.setString(first + 3, p.queue());
+    ps.setBoolean(first + 4, p.flow().maxRunning() != null);
+    return first + 5;
+  }
+
+  /**
+   * Binds {@code Sql}'s {@code claimNext} from parameter {@code first} on, runs the claim and
+   * returns its jobs in claim order.
+   */
+  private static List<ClaimedJob> claimNext(PreparedStatement ps, ClaimParams p, int first)
+      throws SQLException {
+    ps.setString(first, p.node());
+    ps.setLong(first + 1, p.lease().toMillis());
+    ps.setLong(first + 2, p.token());
+    List<ClaimedJob> jobs = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        jobs.add(claimed(rs, p));
+      }
+    }
+    // RETURNING has no order; hand the jobs out in claim order.
+    jobs.sort(CLAIM_ORDER);
+    return jobs;
   }
 
   private static ClaimedJob claimed(ResultSet rs, ClaimParams p) throws SQLException {

@@ -100,6 +100,37 @@ class PlansWithoutStatisticsTest {
   }
 
   @Test
+  void claimOfAJobJustInsertedLooksItUpByItsKey() throws Exception {
+    for (boolean generic : new boolean[] {false, true}) {
+      String plan =
+          explain(
+              generic,
+              sql.claimInserted,
+              ps -> {
+                Connection c = ps.getConnection();
+                // The parameters of PostgresStore.jobClaimInserted, in its order.
+                ps.setLong(1, PENDING);
+                ps.setString(2, "default");
+                ps.setTimestamp(3, Timestamp.from(Instant.now()));
+                ps.setArray(4, c.createArrayOf("text", new Object[] {"noop"}));
+                ps.setArray(5, c.createArrayOf("text", new Object[] {"noop"}));
+                ps.setString(6, "default");
+                ps.setBoolean(7, false);
+                ps.setString(8, "node");
+                ps.setLong(9, 60_000);
+                ps.setLong(10, 8);
+              });
+      assertThat(plan)
+          .as("generic plan: %s", generic)
+          .contains("Index Scan using jobs_pkey on jobs")
+          // The claim index would walk the queue's runnable jobs (and dead entries) for one id.
+          .doesNotContain("jobs_claim_idx")
+          .doesNotContain("Seq Scan on jobs")
+          .doesNotContain("Bitmap");
+    }
+  }
+
+  @Test
   void completionLooksEachJobUpByItsKey() throws Exception {
     Object[] ids = new Object[BATCH];
     Object[] tokens = new Object[BATCH];

@@ -1,9 +1,16 @@
 package dev.offload.postgres;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.offload.Job.JobState;
 import dev.offload.store.Store;
+import dev.offload.store.Store.ClaimedJob;
 import dev.offload.testsupport.FreshDatabase;
 import dev.offload.testsupport.StoreContract;
 import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract against real PostgreSQL, in a schema of this class's own. */
@@ -23,5 +30,18 @@ class PostgresStoreTest extends StoreContract {
   @Override
   protected void truncate() throws Exception {
     db.truncateAll();
+  }
+
+  @Test
+  void aJobJustInsertedIsClaimedAloneThoughOthersComeFirst() {
+    // PostgreSQL looks the job up by its id rather than searching the queue (Store's default, and
+    // SQLite's, claims as jobClaim would: the most urgent first).
+    Instant now = Instant.now();
+    long first = store.jobInsertMany(List.of(insert("k", "default", 0, now))).get(0);
+    long inserted = store.jobInsertMany(List.of(insert("k", "default", 5, now))).get(0);
+    assertThat(claimInserted("default", inserted))
+        .extracting(ClaimedJob::id)
+        .containsExactly(inserted);
+    assertThat(store.jobGet(first).orElseThrow().state()).isEqualTo(JobState.AVAILABLE);
   }
 }
