@@ -25,13 +25,14 @@ import java.util.concurrent.TimeUnit;
  * worker processes (each a JVM of its own, {@code --threads} split between them) on one schema.
  *
  * <p>Per run: the parent creates the schema, starts the processes and waits until each says it is
- * working, drains a warm-up batch (a tenth of the jobs, at least 1,000) so every JVM is compiled
- * and connected, then enqueues the measured batch in one transaction: the clock starts at its
- * commit and stops when the database shows every job succeeded. Meanwhile it samples {@code
- * pg_stat_activity} every {@value #SAMPLE_MILLIS} ms (the processes' connections only, by
- * application name) and counts the wait events. Each process counts its claims ({@link
- * StoreCounter}) and writes the id of every job it ran; the parent fails the benchmark if any job
- * ran twice or took a second attempt. Node counts are interleaved across repeats.
+ * working, drains a warm-up batch (a tenth of the jobs, at least 1,000, for each process: every JVM
+ * then sees as much of it as the one of a single node does) so every JVM is compiled and connected,
+ * then enqueues the measured batch in one transaction: the clock starts at its commit and stops
+ * when the database shows every job succeeded. Meanwhile it samples {@code pg_stat_activity} every
+ * {@value #SAMPLE_MILLIS} ms (the processes' connections only, by application name) and counts the
+ * wait events. Each process counts its claims ({@link StoreCounter}) and writes the id of every job
+ * it ran; the parent fails the benchmark if any job ran twice or took a second attempt. Node counts
+ * are interleaved across repeats.
  */
 final class Nodes {
   static final long SAMPLE_MILLIS = 50;
@@ -42,7 +43,7 @@ final class Nodes {
   static void run(Main main, BenchOptions options) throws Exception {
     int warm = Math.max(1_000, options.jobs() / 10);
     System.out.printf(
-        "%nNodes: Offload on PostgreSQL, %,d no-op jobs after a warm-up of %,d, %d threads split"
+        "%nNodes: Offload on PostgreSQL, %,d no-op jobs after a warm-up of %,d per process, %d threads split"
             + " between %s processes, %d repeat(s), each JVM %s; load average %s%n",
         options.jobs(),
         warm,
@@ -156,14 +157,14 @@ final class Nodes {
                 "mode=node",
                 "threads=" + threads,
                 "schema=" + schema,
-                "capacity=" + (warm + options.jobs()),
+                "capacity=" + (warm * nodes + options.jobs()),
                 "runsFile=" + runs));
       }
       for (ChildProcess c : children) {
         c.await("READY", Duration.ofMinutes(2));
       }
       String unfinished = "SELECT count(*) FROM jobs WHERE state <> 'succeeded'";
-      enqueue(client, null, warm);
+      enqueue(client, null, warm * nodes);
       Child.awaitFinished(() -> Pg.count(probe, unfinished), deadline(10));
       long warmMaxId = Pg.count(probe, "SELECT coalesce(max(id), 0) FROM jobs");
       for (ChildProcess c : children) {
