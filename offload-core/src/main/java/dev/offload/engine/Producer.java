@@ -259,11 +259,11 @@ final class Producer implements Runnable {
           continue;
         }
         int want = Math.min(room, config.maxClaimBatch());
-        // A job inserted here since the last claim: committed before this claim, so any claim
-        // finds it. While nothing else is known to be runnable, claiming it by id spares the
-        // search.
+        // A job inserted here while the queue looked empty: committed before this claim, so any
+        // claim finds it; by its id, it is found without a search. Its own NOTIFY may have come
+        // back already (and other wakes with it): they are claimed for right after.
         long insertedHere = inserted.getAndSet(NONE);
-        boolean byId = insertedHere != NONE && queueLooksEmpty && !flow.claimedUnderLock();
+        boolean byId = insertedHere != NONE && !flow.claimedUnderLock();
         List<ClaimedJob> claimed;
         try {
           long started = System.nanoTime();
@@ -280,7 +280,7 @@ final class Producer implements Runnable {
         }
         if (byId) {
           // Nothing else was known to be runnable: wait as after a short claim, unless a wake came
-          // meanwhile (it cleared queueLooksEmpty), which the next claim searches for.
+          // since the queue looked empty (it cleared queueLooksEmpty): the next claim searches.
           if (queueLooksEmpty) {
             wakeup.await(shortClaimWait(poll));
           }
