@@ -280,8 +280,9 @@ final class Producer implements Runnable {
         }
         if (byId) {
           // Nothing else was known to be runnable: wait as after a short claim, unless a wake came
-          // since the queue looked empty (it cleared queueLooksEmpty): the next claim searches.
-          if (queueLooksEmpty) {
+          // since the queue looked empty (it cleared queueLooksEmpty) or the claim came back full
+          // (a store may claim as jobClaim does): the next claim searches.
+          if (queueLooksEmpty && claimed.size() < want) {
             wakeup.await(shortClaimWait(poll));
           }
           continue;

@@ -31,7 +31,8 @@ final class ClaimTokens {
                   } catch (InvocationTargetException e) {
                     throw e.getCause();
                   }
-                  if (method.getName().equals("jobClaim")) {
+                  // jobClaim, and jobClaimInserted (a job the node enqueued itself).
+                  if (method.getName().startsWith("jobClaim")) {
                     for (Object job : (List<?>) result) {
                       tokens.put(((ClaimedJob) job).id(), ((ClaimedJob) job).token());
                     }

@@ -202,8 +202,7 @@ final class Sql {
 
     // What makes a job of the queue claimable by the lock-free claims (after its queue and, for
     // the claim, its priority level are fixed): runnable now, of a kind this node runs, and its
-    // queue
-    // free of flow control it would need the lock for.
+    // queue free of flow control it would need the lock for.
     String claimable =
         """
         state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
