@@ -135,8 +135,8 @@ public interface Store extends AutoCloseable {
    * Claims job {@code id} if {@link #jobClaim} could claim it now, by the rules of {@code params}:
    * the engine's claim of a job its own node has just inserted into a queue that was idle there,
    * which need not search the queue for it. A job already claimed, not due, of another queue or
-   * kind, or of a queue its flow control keeps from the lock-free claim is not claimed; a queue
-   * claimed under its lock ({@link QueueOptions#claimedUnderLock()}) is never claimed here.
+   * kind, or of a queue its flow control keeps from the lock-free claim is not claimed. The engine
+   * never calls it for a queue claimed under its lock ({@link QueueOptions#claimedUnderLock()}).
    *
    * <p>The default claims as {@link #jobClaim} does, for a store whose claim costs no more than a
    * lookup by id when the queue holds little: SQLite updates rows in place, while PostgreSQL's
