@@ -219,20 +219,28 @@ final class Engine {
     if (producers.isEmpty()) {
       return;
     }
-    Map<String, List<Long>> runnable = new LinkedHashMap<>();
+    // Per queue, the id of its one runnable job, or SEVERAL: only a lone job is claimed by id.
+    Map<String, Long> runnable = new LinkedHashMap<>();
     for (int i = 0; i < inserts.size(); i++) {
       JobInsert insert = inserts.get(i);
       if (insert.state() == JobState.AVAILABLE) {
-        runnable.computeIfAbsent(insert.queue(), q -> new ArrayList<>()).add(ids.get(i));
+        runnable.merge(insert.queue(), ids.get(i), (a, b) -> SEVERAL);
       }
     }
-    runnable.forEach((queue, queued) -> {
+    runnable.forEach((queue, id) -> {
       Producer p = producers.get(queue);
-      if (p != null) {
-        p.wakeInserted(queued);
+      if (p == null) {
+        return;
+      }
+      if (id == SEVERAL) {
+        p.wake();
+      } else {
+        p.wakeInserted(id);
       }
     });
   }
+
+  private static final long SEVERAL = -1;
 
   private void onInsert(String queue) {
     Producer p = producers.get(queue);

@@ -95,15 +95,12 @@ final class Producer implements Runnable {
   }
 
   /**
-   * Wakes the claimer for jobs this node has just inserted (committed) into the queue. One job
-   * inserted while the queue looked empty here (its last claim came back short, nothing buffered)
-   * is claimed by its id ({@link Store#jobClaimInserted}); more are searched for as any wake's.
+   * Wakes the claimer for the one job this node has just inserted (committed) into the queue.
+   * Inserted while the queue looked empty here (its last claim came back short, nothing buffered),
+   * it is claimed by its id ({@link Store#jobClaimInserted}); otherwise as on any wake.
    */
-  void wakeInserted(List<Long> ids) {
-    if (ids.size() != 1
-        || !queueLooksEmpty
-        || buffered.get() > 0
-        || !inserted.compareAndSet(NONE, ids.get(0))) {
+  void wakeInserted(long id) {
+    if (!queueLooksEmpty || buffered.get() > 0 || !inserted.compareAndSet(NONE, id)) {
       wake();
       return;
     }
