@@ -215,21 +215,15 @@ final class Sql {
           OR (q.max_running IS NOT NULL AND NOT ?::boolean)
           OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))\
         """;
-    // A claim commits without waiting for its WAL to reach the disk: were the database to crash
-    // before it does (wal_writer_delay, 200 ms by default, or the next durable commit of any
-    // session), the claim is undone and the job is claimed again, as a job whose node died is. What
-    // a job's run writes (progress, checkpoint, completion) is matched to its claim token and
-    // commits durably, so nothing a handler reported is lost or taken from another claim.
     String claimNext =
         """
-        , async AS (SELECT set_config('synchronous_commit', 'off', true))
         UPDATE {schema}.jobs j
         SET state = 'running', attempt = j.attempt + 1, lease_owner = ?,
             -- Leases are on the database's clock: nodes whose clocks disagree still agree on them.
             lease_expires_at = now() + ?::bigint * interval '1 millisecond',
             -- Claimed, not started: the handler's start is written when a slot runs it (startMany).
             claim_token = ?, started_at = NULL
-        FROM next, async WHERE j.id = next.id
+        FROM next WHERE j.id = next.id
         RETURNING j.id, j.kind, j.queue, j.args::text, j.attempt, j.max_attempts, j.priority, j.checkpoint::text,
                   j.failed_items::text, j.retry_items::text, j.run_at, j.headers::text\
         """;
