@@ -20,6 +20,7 @@ public final class Main {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   static final String[] FIELDS = {
     "enqueuePerSec",
+    "enqueueColdPerSec",
     "enqueueOnePerSec",
     "enqueueOneP50Ms",
     "enqueueOneP99Ms",

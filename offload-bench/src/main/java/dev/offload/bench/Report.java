@@ -27,7 +27,17 @@ final class Report {
         "lat p99",
         "heap MiB");
     System.out.printf(
-        head, "", "", "(batch)", "(one-by-one)", "ms", "(whole)", "(mid 80%)", "ms", "ms", "peak");
+        head,
+        "",
+        "",
+        "(batch,warm)",
+        "(one-by-one)",
+        "ms",
+        "(whole)",
+        "(mid 80%)",
+        "ms",
+        "ms",
+        "peak");
     for (Map<String, Object> r : rows) {
       System.out.printf(
           "%-13s %-8s %,13.0f %,13.0f %9.3f %,11.0f %,11.0f %10s %10s %10.0f%n",
@@ -49,17 +59,19 @@ final class Report {
     System.out.println(
         "\nRatios (Offload on PostgreSQL ÷ the row; above 1 means Offload is faster):");
     System.out.printf(
-        "%-22s %10s %10s %12s %14s%n", "", "drain", "steady", "enqueue", "enqueue 1-by-1");
+        "%-22s %10s %10s %12s %14s %14s%n",
+        "", "drain", "steady", "enqueue", "enqueue cold", "enqueue 1-by-1");
     for (Map<String, Object> r : rows) {
       if (r == off) {
         continue;
       }
       System.out.printf(
-          "%-22s %9.2f× %9.2f× %11.2f× %13.2f×%n",
+          "%-22s %9.2f× %9.2f× %11.2f× %13.2f× %13.2f×%n",
           r.get("system") + "/" + r.get("store"),
           ratio(off, r, "drainPerSec"),
           ratio(off, r, "drainSteadyPerSec"),
           ratio(off, r, "enqueuePerSec"),
+          ratio(off, r, "enqueueColdPerSec"),
           ratio(off, r, "enqueueOnePerSec"));
     }
     targets(rows, off);
@@ -78,6 +90,11 @@ final class Report {
       check("drain ≥ 67% of the raw-SQL floor (issue 17)", pct >= 67, "%.0f%%".formatted(pct));
       double steady = 100 / ratio(raw, off, "drainSteadyPerSec");
       check("steady drain ≥ 67% of the floor's", steady >= 67, "%.0f%%".formatted(steady));
+      double batch = 100 / ratio(raw, off, "enqueuePerSec");
+      double cold = 100 / ratio(raw, off, "enqueueColdPerSec");
+      check(
+          "batch enqueue ≥ 90% of the floor's (issue 17)",
+          batch >= 90, "%.0f%% (first pass: %.0f%%)".formatted(batch, cold));
     }
     bound("batch enqueue ≥ 50,000/s", off, "enqueuePerSec", v -> v >= 50_000, "%,.0f/s");
     bound("one-at-a-time enqueue p50 < 1 ms", off, "enqueueOneP50Ms", v -> v < 1, "%.3f ms");
