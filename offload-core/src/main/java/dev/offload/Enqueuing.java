@@ -50,18 +50,21 @@ final class Enqueuing {
   Enqueued enqueueOrFind(JobRequest request) {
     List<InsertResult> results = new ArrayList<>(1);
     Connection tx = callersTransaction();
-    node.insert(
-        List.of(request),
-        inserts -> {
-          results.addAll(
-              tx == null
-                  ? store.jobInsertManyResults(inserts)
-                  : store.jobInsertManyResults(tx, inserts));
-          return results.stream().map(InsertResult::id).toList();
-        },
-        /* committed= */ tx == null);
+    List<Long> ids =
+        node.insert(
+            List.of(request),
+            inserts -> {
+              results.addAll(
+                  tx == null
+                      ? store.jobInsertManyResults(inserts)
+                      : store.jobInsertManyResults(tx, inserts));
+              return results.stream().map(InsertResult::id).toList();
+            },
+            /* committed= */ tx == null);
     afterEnqueue(/* inTransaction= */ tx != null);
-    return new Enqueued(new JobId(results.get(0).id()), results.get(0).duplicate());
+    // No results: the node inserted the job itself, as a claim of its own (no key, so new).
+    boolean duplicate = !results.isEmpty() && results.get(0).duplicate();
+    return new Enqueued(new JobId(ids.get(0)), duplicate);
   }
 
   /** In the caller's transaction when the lookup finds one, else in one of its own. */

@@ -242,6 +242,22 @@ final class Engine {
 
   private static final long SEVERAL = -1;
 
+  /**
+   * Inserts {@code insert} (one job, in a transaction of its own) and claims it for this node in
+   * the same store call when its queue is idle here ({@link Producer#insertThenClaim}).
+   *
+   * @return the job's id, or null when it was not inserted (the caller inserts it as usual)
+   */
+  @Nullable Long insertThenClaim(JobInsert insert) {
+    if (insert.state() != JobState.AVAILABLE
+        || insert.idempotencyKey() != null
+        || insert.uniqueKey() != null) {
+      return null;
+    }
+    Producer p = producers.get(insert.queue());
+    return p == null ? null : p.insertThenClaim(insert);
+  }
+
   private void onInsert(String queue) {
     Producer p = producers.get(queue);
     if (p != null) {

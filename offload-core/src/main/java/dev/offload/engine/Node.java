@@ -82,6 +82,14 @@ public final class Node {
   public List<Long> insert(
       List<JobRequest> requests, Function<List<JobInsert>, List<Long>> write, boolean committed) {
     Enqueuer.Batch batch = Enqueuer.distinctKeys(enqueuer.inserts(requests));
+    if (committed && batch.distinct().size() == 1) {
+      // One job in a transaction of its own: this node may claim it in the insert's transaction.
+      Long id = engine.insertThenClaim(batch.distinct().get(0));
+      if (id != null) {
+        enqueued(batch.distinct());
+        return batch.ids(List.of(id));
+      }
+    }
     List<Long> written = write.apply(batch.distinct());
     if (committed) {
       engine.wakeFor(batch.distinct(), written);

@@ -151,6 +151,47 @@ public interface Store extends AutoCloseable {
   }
 
   /**
+   * Inserts {@code job} in a transaction of its own and claims it by the rules of {@code params},
+   * as {@link #jobClaimInserted} would: the engine's enqueue of one job into a queue that is idle
+   * on its own node, which will run it. The engine calls it only for a runnable job without an
+   * idempotency or unique key, of a kind {@code params} names, into a queue not claimed under its
+   * lock. A job the rules keep from this claim (its queue paused meanwhile, say) is inserted and
+   * left to any claim, and so is every job when the claim fails after the insert committed: the
+   * insert's outcome is the call's. A store may announce such a job to no one (an insert it claims
+   * in the same transaction wakes no other node): the caller looks for it again.
+   *
+   * <p>The default inserts ({@link #jobInsertMany(List)}), then claims ({@link #jobClaimInserted}),
+   * two transactions. PostgreSQL sends both statements in one round trip and one transaction: one
+   * commit, whose flush is most of an idle enqueue-to-start.
+   *
+   * @param job the job, runnable now
+   * @param params the claim's queue, kinds, node, token, time and lease
+   * @return the job's id, and the job if it was claimed
+   */
+  default InsertedThenClaimed jobInsertThenClaim(JobInsert job, ClaimParams params) {
+    long id = jobInsertMany(List.of(job)).get(0);
+    try {
+      return new InsertedThenClaimed(id, jobClaimInserted(params, id));
+    } catch (RuntimeException e) {
+      // The job is stored: the enqueue succeeded, and any claim finds it.
+      return new InsertedThenClaimed(id, List.of());
+    }
+  }
+
+  /**
+   * What {@link #jobInsertThenClaim} did.
+   *
+   * @param id the inserted job's id
+   * @param claimed the job as claimed, or empty when it was left to any claim
+   */
+  public record InsertedThenClaimed(long id, List<ClaimedJob> claimed) {
+    /** Copies the list. */
+    public InsertedThenClaimed {
+      claimed = List.copyOf(claimed);
+    }
+  }
+
+  /**
    * Ends attempts in one transaction. A completion whose token no longer matches a running job is
    * ignored. A workflow step that ends releases its waiting dependents in the same transaction: a
    * dependent whose dependencies all succeeded becomes available (an {@code onFailure=continue} one

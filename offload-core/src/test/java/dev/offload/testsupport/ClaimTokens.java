@@ -31,11 +31,16 @@ final class ClaimTokens {
                   } catch (InvocationTargetException e) {
                     throw e.getCause();
                   }
-                  // jobClaim, and jobClaimInserted (a job the node enqueued itself).
-                  if (method.getName().startsWith("jobClaim")) {
-                    for (Object job : (List<?>) result) {
-                      tokens.put(((ClaimedJob) job).id(), ((ClaimedJob) job).token());
-                    }
+                  // jobClaim, jobClaimInserted and jobInsertThenClaim (a job the node enqueued
+                  // itself).
+                  List<?> claimed =
+                      method.getName().startsWith("jobClaim")
+                          ? (List<?>) result
+                          : result instanceof Store.InsertedThenClaimed done
+                              ? done.claimed()
+                              : List.of();
+                  for (Object job : claimed) {
+                    tokens.put(((ClaimedJob) job).id(), ((ClaimedJob) job).token());
                   }
                   return result;
                 });

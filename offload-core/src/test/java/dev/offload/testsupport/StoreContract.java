@@ -21,6 +21,7 @@ import dev.offload.store.Store.ClaimParams;
 import dev.offload.store.Store.ClaimedJob;
 import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.Heartbeat;
+import dev.offload.store.Store.InsertedThenClaimed;
 import dev.offload.store.Store.JobAction;
 import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.LeasedJob;
@@ -455,6 +456,105 @@ public abstract class StoreContract {
     assertThat(get(notDue).state()).isEqualTo(JobState.SCHEDULED);
     assertThat(get(notMine).state()).isEqualTo(JobState.AVAILABLE);
     assertThat(get(paused).state()).isEqualTo(JobState.AVAILABLE);
+  }
+
+  @Test
+  void aJobInsertedThenClaimedIsStoredAndClaimedOnlyUnderTheClaimsRules() {
+    Instant now = Instant.now();
+    store.queuePause("paused", true);
+    InsertedThenClaimed mine = insertThenClaim("default", insert("k", "default", 0, now));
+    // Kept from the claim by its rules, yet stored: another kind, a paused queue.
+    InsertedThenClaimed notMine = insertThenClaim("default", insert("other", "default", 0, now));
+    InsertedThenClaimed paused = insertThenClaim("paused", insert("k", "paused", 0, now));
+
+    assertThat(mine.claimed()).extracting(ClaimedJob::id).containsExactly(mine.id());
+    assertThat(mine.claimed().get(0).attempt()).isEqualTo(1);
+    assertThat(mine.claimed().get(0).token()).isEqualTo(1);
+    assertThat(get(mine.id()).state()).isEqualTo(JobState.RUNNING);
+    assertThat(notMine.claimed()).isEmpty();
+    assertThat(paused.claimed()).isEmpty();
+    assertThat(get(notMine.id()).state()).isEqualTo(JobState.AVAILABLE);
+    assertThat(get(paused.id()).state()).isEqualTo(JobState.AVAILABLE);
+    // The counts the dashboard shows moved with the claim.
+    Map<String, Map<JobState, Long>> counts = new java.util.HashMap<>();
+    store.queueStats(Instant.now()).forEach(q -> counts.put(q.name(), q.counts()));
+    assertThat(counts.get("default"))
+        .containsEntry(JobState.RUNNING, 1L)
+        .containsEntry(JobState.AVAILABLE, 1L);
+    assertThat(counts.get("paused")).containsEntry(JobState.AVAILABLE, 1L);
+    // Claimed once: no claim of the queue takes it again.
+    assertThat(
+            store.jobClaim(
+                StoreFixtures.claim(
+                    "default", List.of("k"), 10, "n2", 2, Instant.now(), Duration.ofSeconds(30))))
+        .isEmpty();
+  }
+
+  /**
+   * {@link Store#jobInsertThenClaim} of {@code job} as node "n" running kind "k" of {@code queue}.
+   */
+  protected final InsertedThenClaimed insertThenClaim(String queue, JobInsert job) {
+    return store.jobInsertThenClaim(
+        job,
+        StoreFixtures.claim(queue, List.of("k"), 1, "n", 1, Instant.now(), Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void anIdleNodeInsertsAJobItWillRunAndClaimsItInOneStoreCall() {
+    // The jobs jobInsertThenClaim claimed, and every store call by name.
+    Set<Long> claimedByInsert = ConcurrentHashMap.newKeySet();
+    Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    Store watched =
+        (Store)
+            java.lang.reflect.Proxy.newProxyInstance(
+                Store.class.getClassLoader(),
+                new Class<?>[] {Store.class},
+                (proxy, method, args) -> {
+                  calls
+                      .computeIfAbsent(method.getName(), k -> new AtomicInteger())
+                      .incrementAndGet();
+                  Object result;
+                  try {
+                    result = method.invoke(store, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                  if (result instanceof InsertedThenClaimed done) {
+                    done.claimed().forEach(j -> claimedByInsert.add(j.id()));
+                  }
+                  return result;
+                });
+    Map<Long, Integer> attempts = new ConcurrentHashMap<>();
+    Offload o =
+        start(
+            offload()
+                .store(watched)
+                // No poll in the test's time: what starts a job is its enqueue.
+                .pollInterval(Duration.ofMinutes(5))
+                .register(
+                    "k",
+                    Note.class,
+                    (args, ctx) -> {
+                      attempts.merge(ctx.id().value(), 1, Integer::sum);
+                      return null;
+                    }));
+    List<JobId> ids = new ArrayList<>();
+    // The queue looks empty here once the node's first claim came back short (an enqueue before
+    // that is claimed as usual); each job's own notification then wakes a claim that finds
+    // nothing, which leaves it looking empty again.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> {
+          JobId id = o.enqueue("k", new Note("x"));
+          ids.add(id);
+          awaitState(o, id, JobState.SUCCEEDED);
+          assertThat(claimedByInsert).contains(id.value());
+        });
+    // The last enqueue was claimed by its insert; every job ran once.
+    assertThat(calls.get("jobInsertThenClaim").get()).isPositive();
+    assertThat(attempts.keySet())
+        .containsExactlyInAnyOrderElementsOf(ids.stream().map(JobId::value).toList());
+    assertThat(attempts.values()).containsOnly(1);
   }
 
   /**

@@ -197,7 +197,12 @@ final class InsertColumns {
    * transaction-local {@code offload.insert_counted} before the row is inserted (the {@code mark}
    * row the insert selects from), and the trigger skips statements of a transaction so marked
    * (migration 010). In a longer transaction the mark would silence the trigger for the statements
-   * after it, so only the store's own autocommit connection sends this.
+   * after it, so only the store's own autocommit connection sends this. The statement that the
+   * inserting node's claim follows in the same transaction ({@code Sql.insertOwnThenClaim}) keeps
+   * the mark set for the claim, which inserts nothing; it gets no {@code channel} either: the job
+   * is claimed when it commits, so a notification would only wake producers to find nothing.
+   *
+   * @param channel where to announce the job's queue, or null to announce nothing
    */
   static String insertOneOwn(String schema, String channel) {
     return """
@@ -212,9 +217,13 @@ final class InsertColumns {
       SELECT queue, state, pg_backend_pid(), 1 FROM ins
       ON CONFLICT (queue, state, slot) DO UPDATE SET n = c.n + 1
     )
-    SELECT id, pg_notify('%4$s', queue) FROM ins\
+    SELECT id%4$s FROM ins\
     """
-        .formatted(schema, NAMES, "?::jsonb" + VALUES, channel);
+        .formatted(
+            schema,
+            NAMES,
+            "?::jsonb" + VALUES,
+            channel == null ? "" : ", pg_notify('%s', queue)".formatted(channel));
   }
 
   /** Binds one job to {@link #insertOne} or {@link #insertOneOwn}. */

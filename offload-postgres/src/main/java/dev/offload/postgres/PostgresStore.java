@@ -22,6 +22,7 @@ import dev.offload.store.Store.Completion;
 import dev.offload.store.Store.Gcra;
 import dev.offload.store.Store.Heartbeat;
 import dev.offload.store.Store.InsertResult;
+import dev.offload.store.Store.InsertedThenClaimed;
 import dev.offload.store.Store.JobAction;
 import dev.offload.store.Store.JobInsert;
 import dev.offload.store.Store.JobStart;
@@ -427,6 +428,38 @@ public final class PostgresStore implements Store {
     }
   }
 
+  @Override
+  public InsertedThenClaimed jobInsertThenClaim(JobInsert job, ClaimParams p) {
+    if (job.idempotencyKey() != null
+        || job.uniqueKey() != null
+        || p.kinds().isEmpty()
+        || p.flow().claimedUnderLock()) {
+      return Store.super.jobInsertThenClaim(job, p);
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.insertOwnThenClaim)) {
+      c.setAutoCommit(true);
+      InsertColumns.bindOne(ps, job);
+      int next = InsertColumns.SHARED + 2;
+      ps.setString(next, p.queue());
+      bindClaimNext(ps, p, bindClaimable(c, ps, p, next + 1));
+      ps.execute();
+      long id;
+      try (ResultSet rs = ps.getResultSet()) {
+        rs.next();
+        id = rs.getLong(1);
+      }
+      if (!ps.getMoreResults()) {
+        throw new SQLException("the claim of the inserted job returned no rows");
+      }
+      try (ResultSet rs = ps.getResultSet()) {
+        return new InsertedThenClaimed(id, claimed(rs, p));
+      }
+    } catch (SQLException e) {
+      throw fail("inserting a job of kind '" + job.kind() + "'", e);
+    }
+  }
+
   /** The lock-free claim of a queue without flow control: one statement, SKIP LOCKED. */
   private List<ClaimedJob> claimFree(Connection c, ClaimParams p) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql.claim)) {
@@ -460,22 +493,29 @@ public final class PostgresStore implements Store {
    */
   private static List<ClaimedJob> claimNext(PreparedStatement ps, ClaimParams p, int first)
       throws SQLException {
+    bindClaimNext(ps, p, first);
+    try (ResultSet rs = ps.executeQuery()) {
+      return claimed(rs, p);
+    }
+  }
+
+  /** Binds {@code Sql}'s {@code claimNext} from parameter {@code first} on. */
+  private static void bindClaimNext(PreparedStatement ps, ClaimParams p, int first)
+      throws SQLException {
     ps.setString(first, p.node());
     ps.setLong(first + 1, p.lease().toMillis());
     ps.setLong(first + 2, p.token());
+  }
+
+  /** The jobs of a claim's result, in claim order. */
+  private static List<ClaimedJob> claimed(ResultSet rs, ClaimParams p) throws SQLException {
     List<ClaimedJob> jobs = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        jobs.add(claimed(rs, p));
-      }
+    while (rs.next()) {
+      jobs.add(ROWS.claimed(rs, p.token()));
     }
     // RETURNING has no order; hand the jobs out in claim order.
     jobs.sort(CLAIM_ORDER);
     return jobs;
-  }
-
-  private static ClaimedJob claimed(ResultSet rs, ClaimParams p) throws SQLException {
-    return ROWS.claimed(rs, p.token());
   }
 
   /**
@@ -562,7 +602,7 @@ public final class PostgresStore implements Store {
       ps.setTimestamp(at, Timestamp.from(p.now()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          jobs.add(claimed(rs, p));
+          jobs.add(ROWS.claimed(rs, p.token()));
           String key = queueRate ? "" : rs.getString(12);
           startsPerKey.merge(key == null ? "" : key, 1, Integer::sum);
         }

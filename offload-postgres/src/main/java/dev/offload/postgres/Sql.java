@@ -22,6 +22,8 @@ final class Sql {
   final String idempotencyGet;
   final String claim;
   final String claimInserted;
+  final String claimJustInserted;
+  final String insertOwnThenClaim;
   final String claimLockThenSettings;
   final String slotsLockThenRead;
   final String slotsWrite;
@@ -257,19 +259,36 @@ final class Sql {
     // The claim of a job this node has just inserted, by its id, while the queue was idle here:
     // the same rules as the claim, but the primary key instead of the claim index, whose head holds
     // an entry of every job claimed since the last VACUUM (750 pages after 100,000 jobs).
-    claimInserted =
+    String claimById =
+        """
+        WITH next AS (
+          SELECT id FROM {schema}.jobs
+          WHERE id = %s AND queue = ? AND
+        %s
+          FOR UPDATE SKIP LOCKED
+        )
+        %s\
+        """;
+    claimInserted = fill(schema, claimById.formatted("?", claimable, claimNext));
+
+    // One job inserted in a transaction of its own and claimed in it by the node that inserted it
+    // (jobInsertThenClaim): the two statements go in one round trip, and in one transaction (they
+    // share a Sync), so an idle enqueue-to-start pays one commit. The claim finds the job by the
+    // id the insert just took from the jobs' sequence, looked up once (an InitPlan: currval is
+    // volatile, and a volatile comparison would be no index condition). The insert's mark
+    // (offload.insert_counted) stays set for the claim's statement; it silences only the insert
+    // trigger, and the claim inserts nothing. The insert notifies no one: the job is claimed when
+    // it commits (or, if the claim came back empty, the producer of its queue claims it: it looks
+    // for work each poll interval, and the store's caller wakes it).
+    claimJustInserted =
         fill(
             schema,
-            """
-            WITH next AS (
-              SELECT id FROM {schema}.jobs
-              WHERE id = ? AND queue = ? AND
-            %s
-              FOR UPDATE SKIP LOCKED
-            )
-            %s\
-            """
-                .formatted(claimable, claimNext));
+            claimById.formatted(
+                "(SELECT currval(pg_get_serial_sequence('{schema}.jobs', 'id')))",
+                claimable,
+                claimNext));
+    insertOwnThenClaim =
+        InsertColumns.insertOneOwn(schema, /* channel= */ null) + ";\n" + claimJustInserted;
 
     // The flow-controlled claim (a per-key limit, a rate, fairness or aging), one transaction: a
     // lock per queue serialises its claims across nodes (and only its claims: other queues and

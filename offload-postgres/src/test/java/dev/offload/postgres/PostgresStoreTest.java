@@ -1,13 +1,17 @@
 package dev.offload.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.offload.Job.JobQuery;
 import dev.offload.Job.JobState;
 import dev.offload.store.Store;
 import dev.offload.store.Store.ClaimedJob;
 import dev.offload.testsupport.FreshDatabase;
 import dev.offload.testsupport.StoreContract;
+import dev.offload.testsupport.StoreFixtures;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,5 +47,19 @@ class PostgresStoreTest extends StoreContract {
         .extracting(ClaimedJob::id)
         .containsExactly(inserted);
     assertThat(store.jobGet(first).orElseThrow().state()).isEqualTo(JobState.AVAILABLE);
+  }
+
+  @Test
+  void aJobAndItsClaimCommitTogetherOrNotAtAll() {
+    // One transaction: a claim that fails (a lease no interval can hold) takes its insert with it,
+    // and the caller, told of the failure, finds nothing stored to enqueue twice.
+    Store.ClaimParams params =
+        StoreFixtures.claim(
+            "default", List.of("k"), 1, "n", 1, Instant.now(), Duration.ofMillis(Long.MAX_VALUE));
+    assertThatThrownBy(
+            () -> store.jobInsertThenClaim(insert("k", "default", 0, Instant.now()), params))
+        .isInstanceOf(RuntimeException.class)
+        .hasMessageContaining("inserting a job of kind 'k'");
+    assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
   }
 }
