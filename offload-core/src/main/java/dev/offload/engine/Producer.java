@@ -145,8 +145,8 @@ final class Producer implements Runnable {
       accept(claim, done.claimed());
       if (done.claimed().isEmpty()) {
         // Its queue's settings in the store say this node's claim may not take it (paused, or flow
-        // control this node's copy has yet to see). The insert woke no one (the store notifies
-        // none for a job claimed in its transaction): look again with the settings as they are.
+        // control this node's copy has yet to see): look again here with the settings as they are,
+        // as the other nodes do on the insert's notification.
         wake();
       }
       return done.id();

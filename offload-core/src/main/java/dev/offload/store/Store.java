@@ -157,12 +157,12 @@ public interface Store extends AutoCloseable {
    * idempotency or unique key, of a kind {@code params} names, into a queue not claimed under its
    * lock. A job the rules keep from this claim (its queue paused meanwhile, say) is inserted and
    * left to any claim, and so is every job when the claim fails after the insert committed: the
-   * insert's outcome is the call's. A store may announce such a job to no one (an insert it claims
-   * in the same transaction wakes no other node): the caller looks for it again.
+   * insert's outcome is the call's. A job inserted and not claimed is announced as any insert is; a
+   * job claimed need not be (no one else can take it).
    *
    * <p>The default inserts ({@link #jobInsertMany(List)}), then claims ({@link #jobClaimInserted}),
-   * two transactions. PostgreSQL sends both statements in one round trip and one transaction: one
-   * commit, whose flush is most of an idle enqueue-to-start.
+   * two transactions. PostgreSQL inserts the row already claimed when the queue's rules allow it:
+   * one statement and one commit, whose flush is most of an idle enqueue-to-start.
    *
    * @param job the job, runnable now
    * @param params the claim's queue, kinds, node, token, time and lease

@@ -463,9 +463,11 @@ public abstract class StoreContract {
     Instant now = Instant.now();
     store.queuePause("paused", true);
     InsertedThenClaimed mine = insertThenClaim("default", insert("k", "default", 0, now));
-    // Kept from the claim by its rules, yet stored: another kind, a paused queue.
+    // Kept from the claim by its rules, yet stored: another kind, a paused queue, not due.
     InsertedThenClaimed notMine = insertThenClaim("default", insert("other", "default", 0, now));
     InsertedThenClaimed paused = insertThenClaim("paused", insert("k", "paused", 0, now));
+    InsertedThenClaimed later =
+        insertThenClaim("default", insert("k", "default", 0, now.plusSeconds(3_600)));
 
     assertThat(mine.claimed()).extracting(ClaimedJob::id).containsExactly(mine.id());
     assertThat(mine.claimed().get(0).attempt()).isEqualTo(1);
@@ -475,12 +477,15 @@ public abstract class StoreContract {
     assertThat(paused.claimed()).isEmpty();
     assertThat(get(notMine.id()).state()).isEqualTo(JobState.AVAILABLE);
     assertThat(get(paused.id()).state()).isEqualTo(JobState.AVAILABLE);
+    assertThat(later.claimed()).isEmpty();
+    assertThat(get(later.id()).state()).isEqualTo(JobState.SCHEDULED);
     // The counts the dashboard shows moved with the claim.
     Map<String, Map<JobState, Long>> counts = new java.util.HashMap<>();
     store.queueStats(Instant.now()).forEach(q -> counts.put(q.name(), q.counts()));
     assertThat(counts.get("default"))
         .containsEntry(JobState.RUNNING, 1L)
-        .containsEntry(JobState.AVAILABLE, 1L);
+        .containsEntry(JobState.AVAILABLE, 1L)
+        .containsEntry(JobState.SCHEDULED, 1L);
     assertThat(counts.get("paused")).containsEntry(JobState.AVAILABLE, 1L);
     // Claimed once: no claim of the queue takes it again.
     assertThat(
@@ -488,6 +493,14 @@ public abstract class StoreContract {
                 StoreFixtures.claim(
                     "default", List.of("k"), 10, "n2", 2, Instant.now(), Duration.ofSeconds(30))))
         .isEmpty();
+    // And it ends as any claimed job does: its claim's token writes its completion.
+    assertThat(
+            store.jobCompleteMany(
+                List.of(
+                    StoreFixtures.completion(
+                        mine.id(), 1L, JobState.SUCCEEDED, Instant.now(), null, null, null, null))))
+        .isNotEmpty();
+    assertThat(get(mine.id()).state()).isEqualTo(JobState.SUCCEEDED);
   }
 
   /**

@@ -65,7 +65,7 @@ final class InsertColumns {
       "args, " + String.join(", ", COLUMNS.stream().map(Column::name).toList());
 
   /** {@link #COLUMNS} as single parameters, each cast to its type, after args. */
-  private static final String VALUES = singleValues();
+  private static final String VALUES = singleValues("?::text");
 
   private InsertColumns() {}
 
@@ -197,12 +197,7 @@ final class InsertColumns {
    * transaction-local {@code offload.insert_counted} before the row is inserted (the {@code mark}
    * row the insert selects from), and the trigger skips statements of a transaction so marked
    * (migration 010). In a longer transaction the mark would silence the trigger for the statements
-   * after it, so only the store's own autocommit connection sends this. The statement that the
-   * inserting node's claim follows in the same transaction ({@code Sql.insertOwnThenClaim}) keeps
-   * the mark set for the claim, which inserts nothing; it gets no {@code channel} either: the job
-   * is claimed when it commits, so a notification would only wake producers to find nothing.
-   *
-   * @param channel where to announce the job's queue, or null to announce nothing
+   * after it, so only the store's own autocommit connection sends this.
    */
   static String insertOneOwn(String schema, String channel) {
     return """
@@ -217,28 +212,76 @@ final class InsertColumns {
       SELECT queue, state, pg_backend_pid(), 1 FROM ins
       ON CONFLICT (queue, state, slot) DO UPDATE SET n = c.n + 1
     )
-    SELECT id%4$s FROM ins\
+    SELECT id, pg_notify('%4$s', queue) FROM ins\
     """
-        .formatted(
-            schema,
-            NAMES,
-            "?::jsonb" + VALUES,
-            channel == null ? "" : ", pg_notify('%s', queue)".formatted(channel));
+        .formatted(schema, NAMES, "?::jsonb" + VALUES, channel);
+  }
+
+  /**
+   * {@link #insertOneOwn} of a job the inserting node claims as it inserts it ({@code
+   * Store.jobInsertThenClaim}): the row is inserted already {@code running} under the claim's lease
+   * and token, with its first attempt, when the claim's queue-level rules allow it ({@code
+   * queueClaimable}: neither paused nor under flow control this node's claim may not take); else it
+   * is inserted as the job asked ({@code available}) and announced like any insert. Its parameters:
+   * {@code queueClaimable}'s (queue, whether the node leases slots), then the job as {@link
+   * #bindOne} binds it, then the node, the lease in milliseconds and the claim token. It returns
+   * the claim's columns ({@code JdbcRows.claimed}) and then the state inserted.
+   *
+   * <p>One row version instead of an insert and then an update: no dead tuple, no second round of
+   * index entries, and no update trigger (its transition tables cost more than the claim itself).
+   */
+  static String insertOneClaimed(String schema, String channel, String queueClaimable) {
+    String values = singleValues("CASE WHEN ok.claim THEN 'running' ELSE ?::text END");
+    return """
+    WITH mark AS (
+      SELECT set_config('offload.insert_counted', 'on', true)
+    ), ok AS (
+      SELECT %5$s AS claim
+    ), ins AS (
+      INSERT INTO %1$s.jobs (%2$s, attempt, lease_owner, lease_expires_at, claim_token)
+      SELECT %3$s,
+             CASE WHEN ok.claim THEN 1 ELSE 0 END,
+             CASE WHEN ok.claim THEN ?::text END,
+             -- Leases are on the database's clock, as the claim's are.
+             CASE WHEN ok.claim THEN now() + ?::bigint * interval '1 millisecond' END,
+             CASE WHEN ok.claim THEN ?::bigint END
+      FROM mark, ok
+      RETURNING id, kind, queue, args::text, attempt, max_attempts, priority, checkpoint::text,
+                failed_items::text, retry_items::text, run_at, headers::text AS headers, state
+    ), counted AS (
+      INSERT INTO %1$s.job_counts AS c (queue, state, slot, n)
+      SELECT queue, state, pg_backend_pid(), 1 FROM ins
+      ON CONFLICT (queue, state, slot) DO UPDATE SET n = c.n + 1
+    )
+    SELECT ins.*, CASE WHEN state <> 'running' THEN pg_notify('%4$s', queue) END FROM ins\
+    """
+        .formatted(schema, NAMES, "?::jsonb" + values, channel, queueClaimable);
   }
 
   /** Binds one job to {@link #insertOne} or {@link #insertOneOwn}. */
   static void bindOne(PreparedStatement ps, JobInsert job) throws SQLException {
-    ps.setString(1, job.argsJson());
-    for (int at = 0; at < COLUMNS.size(); at++) {
-      Column col = COLUMNS.get(at);
-      setOne(ps, at + 2, col, col.value().apply(job));
-    }
+    bindOne(ps, job, 1);
   }
 
-  private static String singleValues() {
+  /**
+   * Binds one job from parameter {@code first} on ({@link #insertOneClaimed}).
+   *
+   * @return the next parameter's index
+   */
+  static int bindOne(PreparedStatement ps, JobInsert job, int first) throws SQLException {
+    ps.setString(first, job.argsJson());
+    for (int at = 0; at < COLUMNS.size(); at++) {
+      Column col = COLUMNS.get(at);
+      setOne(ps, first + 1 + at, col, col.value().apply(job));
+    }
+    return first + 1 + COLUMNS.size();
+  }
+
+  /** The single values of {@link #COLUMNS}, each a parameter; {@code state} as given. */
+  private static String singleValues(String state) {
     StringBuilder values = new StringBuilder();
     for (Column col : COLUMNS) {
-      values.append(", ?::").append(sqlType(col));
+      values.append(", ").append(col.name().equals("state") ? state : "?::" + sqlType(col));
       if (col.name().equals("priority")) {
         values.append("::smallint");
       }

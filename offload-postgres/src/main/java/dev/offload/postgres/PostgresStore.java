@@ -430,30 +430,30 @@ public final class PostgresStore implements Store {
 
   @Override
   public InsertedThenClaimed jobInsertThenClaim(JobInsert job, ClaimParams p) {
-    if (job.idempotencyKey() != null
+    // What the claim checks of the row itself is checked here; the queue's rules in the statement.
+    boolean claimable =
+        job.state() == JobState.AVAILABLE
+            && !job.runAt().isAfter(p.now())
+            && (p.kinds().contains(job.kind()) || p.kinds().contains(ClaimParams.ANY_KIND))
+            && p.queue().equals(job.queue());
+    if (!claimable
+        || job.idempotencyKey() != null
         || job.uniqueKey() != null
-        || p.kinds().isEmpty()
         || p.flow().claimedUnderLock()) {
       return Store.super.jobInsertThenClaim(job, p);
     }
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.insertOwnThenClaim)) {
+        PreparedStatement ps = c.prepareStatement(sql.insertClaimed)) {
       c.setAutoCommit(true);
-      InsertColumns.bindOne(ps, job);
-      int next = InsertColumns.SHARED + 2;
-      ps.setString(next, p.queue());
-      bindClaimNext(ps, p, bindClaimable(c, ps, p, next + 1));
-      ps.execute();
-      long id;
-      try (ResultSet rs = ps.getResultSet()) {
+      ps.setString(1, p.queue());
+      ps.setBoolean(2, p.flow().maxRunning() != null);
+      bindClaimNext(ps, p, InsertColumns.bindOne(ps, job, 3));
+      try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        id = rs.getLong(1);
-      }
-      if (!ps.getMoreResults()) {
-        throw new SQLException("the claim of the inserted job returned no rows");
-      }
-      try (ResultSet rs = ps.getResultSet()) {
-        return new InsertedThenClaimed(id, claimed(rs, p));
+        long id = rs.getLong(1);
+        boolean claimed = rs.getString("state").equals(JobState.RUNNING.wireName());
+        return new InsertedThenClaimed(
+            id, claimed ? List.of(ROWS.claimed(rs, p.token())) : List.of());
       }
     } catch (SQLException e) {
       throw fail("inserting a job of kind '" + job.kind() + "'", e);

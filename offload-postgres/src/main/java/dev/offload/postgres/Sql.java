@@ -22,8 +22,7 @@ final class Sql {
   final String idempotencyGet;
   final String claim;
   final String claimInserted;
-  final String claimJustInserted;
-  final String insertOwnThenClaim;
+  final String insertClaimed;
   final String claimLockThenSettings;
   final String slotsLockThenRead;
   final String slotsWrite;
@@ -205,18 +204,23 @@ final class Sql {
     // What makes a job of the queue claimable by the lock-free claims (after its queue and, for
     // the claim, its priority level are fixed): runnable now, of a kind this node runs, and its
     // queue free of flow control it would need the lock for.
+    // A queue with flow control is claimed only by the locked path (claimCandidates), and a queue
+    // limit only by a node that leases its slots (queueSlots): a node whose copy of the settings
+    // is a second old claims nothing here.
+    String queueClaimable =
+        """
+        NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND (q.paused
+          OR (q.max_running IS NOT NULL AND NOT ?::boolean)
+          OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))\
+        """;
     String claimable =
         """
         state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
         -- A push queue's dispatcher claims every kind (ClaimParams.ANY_KIND, '*').
         AND (kind = ANY(?::text[]) OR '*' = ANY(?::text[]))
-        -- A queue with flow control is claimed only by the locked path (claimCandidates), and
-        -- a queue limit only by a node that leases its slots (queueSlots): a node whose copy
-        -- of the settings is a second old claims nothing here.
-        AND NOT EXISTS (SELECT 1 FROM {schema}.queues q WHERE q.name = ? AND (q.paused
-          OR (q.max_running IS NOT NULL AND NOT ?::boolean)
-          OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))\
-        """;
+        AND
+        """
+            + queueClaimable;
     String claimNext =
         """
         UPDATE {schema}.jobs j
@@ -271,24 +275,10 @@ final class Sql {
         """;
     claimInserted = fill(schema, claimById.formatted("?", claimable, claimNext));
 
-    // One job inserted in a transaction of its own and claimed in it by the node that inserted it
-    // (jobInsertThenClaim): the two statements go in one round trip, and in one transaction (they
-    // share a Sync), so an idle enqueue-to-start pays one commit. The claim finds the job by the
-    // id the insert just took from the jobs' sequence, looked up once (an InitPlan: currval is
-    // volatile, and a volatile comparison would be no index condition). The insert's mark
-    // (offload.insert_counted) stays set for the claim's statement; it silences only the insert
-    // trigger, and the claim inserts nothing. The insert notifies no one: the job is claimed when
-    // it commits (or, if the claim came back empty, the producer of its queue claims it: it looks
-    // for work each poll interval, and the store's caller wakes it).
-    claimJustInserted =
-        fill(
-            schema,
-            claimById.formatted(
-                "(SELECT currval(pg_get_serial_sequence('{schema}.jobs', 'id')))",
-                claimable,
-                claimNext));
-    insertOwnThenClaim =
-        InsertColumns.insertOneOwn(schema, /* channel= */ null) + ";\n" + claimJustInserted;
+    // One job inserted in a transaction of its own by the node that will run it, as claimed by
+    // that node (jobInsertThenClaim): one statement, one commit, one row version.
+    insertClaimed =
+        fill(schema, InsertColumns.insertOneClaimed("{schema}", insertChannel, queueClaimable));
 
     // The flow-controlled claim (a per-key limit, a rate, fairness or aging), one transaction: a
     // lock per queue serialises its claims across nodes (and only its claims: other queues and

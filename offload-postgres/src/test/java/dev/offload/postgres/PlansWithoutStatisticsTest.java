@@ -101,39 +101,32 @@ class PlansWithoutStatisticsTest {
 
   @Test
   void claimOfAJobJustInsertedLooksItUpByItsKey() throws Exception {
-    // By the id given (jobClaimInserted), and by the id the same transaction's insert just took
-    // from the sequence (jobInsertThenClaim's second statement).
-    for (String statement : new String[] {sql.claimInserted, sql.claimJustInserted}) {
-      int idGiven = statement.equals(sql.claimInserted) ? 1 : 0;
-      for (boolean generic : new boolean[] {false, true}) {
-        String plan =
-            explain(
-                generic,
-                statement,
-                ps -> {
-                  Connection c = ps.getConnection();
-                  // The parameters of PostgresStore's claim by id, in its order.
-                  if (idGiven == 1) {
-                    ps.setLong(1, PENDING);
-                  }
-                  ps.setString(1 + idGiven, "default");
-                  ps.setTimestamp(2 + idGiven, Timestamp.from(Instant.now()));
-                  ps.setArray(3 + idGiven, c.createArrayOf("text", new Object[] {"noop"}));
-                  ps.setArray(4 + idGiven, c.createArrayOf("text", new Object[] {"noop"}));
-                  ps.setString(5 + idGiven, "default");
-                  ps.setBoolean(6 + idGiven, false);
-                  ps.setString(7 + idGiven, "node");
-                  ps.setLong(8 + idGiven, 60_000);
-                  ps.setLong(9 + idGiven, 8);
-                });
-        assertThat(plan)
-            .as("%s, generic plan: %s", idGiven == 1 ? "id given" : "id just taken", generic)
-            .contains("Index Scan using jobs_pkey on jobs")
-            // The claim index would walk the queue's runnable jobs (and dead entries) for one id.
-            .doesNotContain("jobs_claim_idx")
-            .doesNotContain("Seq Scan on jobs")
-            .doesNotContain("Bitmap");
-      }
+    for (boolean generic : new boolean[] {false, true}) {
+      String plan =
+          explain(
+              generic,
+              sql.claimInserted,
+              ps -> {
+                Connection c = ps.getConnection();
+                // The parameters of PostgresStore.jobClaimInserted, in its order.
+                ps.setLong(1, PENDING);
+                ps.setString(2, "default");
+                ps.setTimestamp(3, Timestamp.from(Instant.now()));
+                ps.setArray(4, c.createArrayOf("text", new Object[] {"noop"}));
+                ps.setArray(5, c.createArrayOf("text", new Object[] {"noop"}));
+                ps.setString(6, "default");
+                ps.setBoolean(7, false);
+                ps.setString(8, "node");
+                ps.setLong(9, 60_000);
+                ps.setLong(10, 8);
+              });
+      assertThat(plan)
+          .as("generic plan: %s", generic)
+          .contains("Index Scan using jobs_pkey on jobs")
+          // The claim index would walk the queue's runnable jobs (and dead entries) for one id.
+          .doesNotContain("jobs_claim_idx")
+          .doesNotContain("Seq Scan on jobs")
+          .doesNotContain("Bitmap");
     }
   }
 

@@ -51,13 +51,13 @@ class PostgresStoreTest extends StoreContract {
 
   @Test
   void aJobAndItsClaimCommitTogetherOrNotAtAll() {
-    // One transaction: a claim that fails (a lease no interval can hold) takes its insert with it,
+    // One statement: a claim that fails (a lease no interval can hold) takes its insert with it,
     // and the caller, told of the failure, finds nothing stored to enqueue twice.
+    Store.JobInsert job = insert("k", "default", 0, Instant.now());
     Store.ClaimParams params =
         StoreFixtures.claim(
             "default", List.of("k"), 1, "n", 1, Instant.now(), Duration.ofMillis(Long.MAX_VALUE));
-    assertThatThrownBy(
-            () -> store.jobInsertThenClaim(insert("k", "default", 0, Instant.now()), params))
+    assertThatThrownBy(() -> store.jobInsertThenClaim(job, params))
         .isInstanceOf(RuntimeException.class)
         .hasMessageContaining("inserting a job of kind 'k'");
     assertThat(store.jobList(JobQuery.all()).jobs()).isEmpty();
