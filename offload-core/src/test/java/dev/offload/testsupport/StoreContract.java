@@ -553,8 +553,9 @@ public abstract class StoreContract {
                     }));
     List<JobId> ids = new ArrayList<>();
     // The queue looks empty here once the node's first claim came back short (an enqueue before
-    // that is claimed as usual); each job's own notification then wakes a claim that finds
-    // nothing, which leaves it looking empty again.
+    // that is claimed as usual). Where the store announces a job claimed by its insert (SQLite's
+    // two steps), the notification wakes a claim that finds nothing, and the queue looks empty
+    // again.
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> {
