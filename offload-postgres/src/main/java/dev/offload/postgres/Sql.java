@@ -201,10 +201,8 @@ final class Sql {
     idempotencyGet =
         fill(schema, "SELECT id, kind, args::text FROM {schema}.jobs WHERE idempotency_key = ?");
 
-    // What makes a job of the queue claimable by the lock-free claims (after its queue and, for
-    // the claim, its priority level are fixed): runnable now, of a kind this node runs, and its
-    // queue free of flow control it would need the lock for.
-    // A queue with flow control is claimed only by the locked path (claimCandidates), and a queue
+    // What makes a queue claimable by the lock-free claims (and by the insert of a job as claimed):
+    // a queue with flow control is claimed only by the locked path (claimCandidates), and a queue
     // limit only by a node that leases its slots (queueSlots): a node whose copy of the settings
     // is a second old claims nothing here.
     String queueClaimable =
@@ -213,6 +211,9 @@ final class Sql {
           OR (q.max_running IS NOT NULL AND NOT ?::boolean)
           OR q.per_key IS NOT NULL OR q.rate_count IS NOT NULL OR q.fair OR q.aging_ms IS NOT NULL))\
         """;
+    // What makes a job of the queue claimable by the lock-free claims (after its queue and, for
+    // the claim, its priority level are fixed): runnable now, of a kind this node runs, and its
+    // queue claimable.
     String claimable =
         """
         state IN ('scheduled', 'available', 'retrying') AND run_at <= ?
