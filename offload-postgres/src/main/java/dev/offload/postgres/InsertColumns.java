@@ -334,9 +334,9 @@ final class InsertColumns {
     }
   }
 
-  /** Times travel as text: {@link java.sql.Timestamp} would shift dates before 1582. */
+  /** Times travel as text ({@link PgTime}). */
   private static Object wire(Object value) {
-    return value instanceof Instant t ? t.toString() : value;
+    return value instanceof Instant t ? PgTime.text(t) : value;
   }
 
   private static String arrayType(Column col) {

@@ -716,15 +716,15 @@ public final class PostgresStore implements Store {
     String[] startedAt = new String[n];
     for (int i = 0; i < n; i++) {
       Completion x = completions.get(i);
-      startedAt[i] = x.startedAt() == null ? null : x.startedAt().toString();
+      startedAt[i] = PgTime.textOrNull(x.startedAt());
       id[i] = x.id();
       token[i] = x.token();
       state[i] = x.state().wireName();
-      at[i] = x.at().toString();
-      runAt[i] = x.runAt() == null ? null : x.runAt().toString();
+      at[i] = PgTime.text(x.at());
+      runAt[i] = PgTime.textOrNull(x.runAt());
       result[i] = x.resultJson();
       error[i] = x.errorJson();
-      leaseCutoff[i] = x.leaseExpiredBefore() == null ? null : x.leaseExpiredBefore().toString();
+      leaseCutoff[i] = PgTime.textOrNull(x.leaseExpiredBefore());
       progress[i] = x.progressJson();
       failedItems[i] = x.failedItemsJson();
       refund[i] = x.refundAttempt();
@@ -997,7 +997,7 @@ public final class PostgresStore implements Store {
       ps.setArray(1, c.createArrayOf("int8", starts.stream().map(JobStart::id).toArray()));
       ps.setArray(2, c.createArrayOf("int8", starts.stream().map(JobStart::token).toArray()));
       ps.setArray(
-          3, c.createArrayOf("text", starts.stream().map(s -> s.at().toString()).toArray()));
+          3, c.createArrayOf("text", starts.stream().map(s -> PgTime.text(s.at())).toArray()));
       return ids(ps);
     } catch (SQLException e) {
       throw fail("writing the starts of " + starts.size() + " jobs", e);
@@ -1795,8 +1795,8 @@ public final class PostgresStore implements Store {
             args[i] = j.argsJson();
             maxAttempts[i] = j.maxAttempts();
             state[i] = st.after().isEmpty() ? j.state().wireName() : JobState.WAITING.wireName();
-            runAt[i] = j.runAt().toString();
-            createdAt[i] = j.createdAt().toString();
+            runAt[i] = PgTime.text(j.runAt());
+            createdAt[i] = PgTime.text(j.createdAt());
             step[i] = st.name();
             onFailure[i] = st.onFailure();
             if (st.after().isEmpty()) {
