@@ -45,10 +45,11 @@ final class Enqueuer {
   public List<JobInsert> inserts(List<JobRequest> requests) {
     Instant now = config.clock().instant();
     String headers = headersJson();
+    List<String> written = batchArgs(requests);
     List<JobInsert> inserts = new ArrayList<>(requests.size());
     for (int i = 0; i < requests.size(); i++) {
       try {
-        JobInsert insert = insert(requests.get(i), now);
+        JobInsert insert = insert(requests.get(i), now, written == null ? null : written.get(i));
         inserts.add(headers == null ? insert : insert.withHeaders(headers));
       } catch (IllegalArgumentException e) {
         if (requests.size() == 1) {
@@ -78,7 +79,26 @@ final class Enqueuer {
     return headers.isEmpty() ? null : Json.write(headers);
   }
 
-  private JobInsert insert(JobRequest request, Instant now) {
+  /**
+   * The args of a batch as JSON text, written through one generator ({@link Json#writeAll}); null
+   * for a single request, when some args are null or a tree, or when some cannot be written (each
+   * job then writes its own, and the one that fails says why).
+   */
+  private static @Nullable List<String> batchArgs(List<JobRequest> requests) {
+    if (requests.size() < 2) {
+      return null;
+    }
+    List<Object> args = new ArrayList<>(requests.size());
+    for (JobRequest r : requests) {
+      if (r.args() == null || r.args() instanceof JsonNode) {
+        return null;
+      }
+      args.add(r.args());
+    }
+    return Json.writeAll(args);
+  }
+
+  private JobInsert insert(JobRequest request, Instant now, @Nullable String written) {
     EnqueueOptions o = request.options();
     Registration<?> reg = registry.get(request.kind());
     if (reg == null
@@ -88,7 +108,8 @@ final class Enqueuer {
       throw new UnknownKindException(request.kind());
     }
     JobOptions kindOptions = reg == null ? JobOptions.defaults() : reg.options();
-    String args = argsJson(request.args());
+    String args = written != null ? written : argsJson(request.args());
+    ArgsCheck.text(args, config.maxArgsBytes());
     if (reg != null) {
       ArgsCheck.type(request.kind(), request.args(), args, reg.argsType());
     }
@@ -241,7 +262,7 @@ final class Enqueuer {
     return key == null ? null : EnqueueOptions.none().concurrencyKey(key).concurrencyKey();
   }
 
-  private String argsJson(Object args) {
+  private static String argsJson(Object args) {
     String json;
     if (args == null) {
       json = "{}";
@@ -254,7 +275,6 @@ final class Enqueuer {
         throw InvalidJobException.invalid("args", "args: " + e.getMessage());
       }
     }
-    ArgsCheck.text(json, config.maxArgsBytes());
     return json;
   }
 
