@@ -157,11 +157,15 @@ final class Enqueuer {
    * every request.
    *
    * @param distinct the inserts to send to the store, each key at most once
-   * @param slots for each request of the batch, its index in {@code distinct}
+   * @param slots for each request of the batch, its index in {@code distinct}; null when no request
+   *     has an idempotency key ({@code distinct} is then the batch itself)
    */
-  public record Batch(List<JobInsert> distinct, int[] slots) {
+  public record Batch(List<JobInsert> distinct, int @Nullable [] slots) {
     /** The id of every request, in request order, from the ids of {@link #distinct}. */
     public List<Long> ids(List<Long> distinctIds) {
+      if (slots == null) {
+        return distinctIds;
+      }
       List<Long> ids = new ArrayList<>(slots.length);
       for (int slot : slots) {
         ids.add(distinctIds.get(slot));
@@ -176,6 +180,10 @@ final class Enqueuer {
    * @throws IdempotencyKeyConflictException when a key is repeated with another kind or other args
    */
   public static Batch distinctKeys(List<JobInsert> inserts) {
+    if (!hasIdempotencyKey(inserts)) {
+      // The usual batch: every insert is its own job, and the store's ids are the requests'.
+      return new Batch(inserts, null);
+    }
     List<JobInsert> distinct = new ArrayList<>(inserts.size());
     int[] slots = new int[inserts.size()];
     Map<String, Integer> byKey = new HashMap<>();
@@ -202,6 +210,15 @@ final class Enqueuer {
       }
     }
     return new Batch(distinct, slots);
+  }
+
+  private static boolean hasIdempotencyKey(List<JobInsert> inserts) {
+    for (JobInsert insert : inserts) {
+      if (insert.idempotencyKey() != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -84,22 +84,73 @@ public final class Json {
    * Each of {@code values} (none of them null) as {@link #write} writes it, through one generator
    * and one serializer provider: a batch's args, where creating both for every job cost more than
    * writing its value. Null when one cannot be written; {@link #write} then says which and why.
+   *
+   * <p>Values of one class (a batch of one kind, the usual case) go through that class's writer,
+   * whose serializer is already resolved; a writer for any class would look it up again for every
+   * batch.
    */
   public static @Nullable List<String> writeAll(List<?> values) {
-    StringWriter out = new StringWriter();
-    StringBuffer text = out.getBuffer();
+    TextSink out = new TextSink();
     List<String> texts = new ArrayList<>(values.size());
-    try (SequenceWriter w = MAPPER.writer().withRootValueSeparator("").writeValues(out)) {
+    ObjectWriter writer = values.isEmpty() ? MAPPER.writer() : WRITERS.get(sharedClass(values));
+    try (SequenceWriter w = writer.withRootValueSeparator("").writeValues(out)) {
       for (Object value : values) {
         w.write(value);
         w.flush();
-        texts.add(text.toString());
-        text.setLength(0);
+        texts.add(out.take());
       }
     } catch (IOException | RuntimeException e) {
       return null;
     }
     return texts;
+  }
+
+  /** The class of every one of {@code values} (at least one) if they share it, else Object. */
+  private static Class<?> sharedClass(List<?> values) {
+    Class<?> type = values.get(0).getClass();
+    for (Object value : values) {
+      if (value.getClass() != type) {
+        return Object.class;
+      }
+    }
+    return type;
+  }
+
+  /**
+   * The text of one value at a time, for {@link #writeAll}: a {@code StringWriter} would take its
+   * {@code StringBuffer}'s lock three times per value (append, toString, setLength), and Jackson's
+   * {@code SegmentedStringWriter} cannot be written to again once taken from.
+   */
+  private static final class TextSink extends Writer {
+    private final StringBuilder text = new StringBuilder();
+
+    @Override
+    public void write(char[] chars, int offset, int length) {
+      text.append(chars, offset, length);
+    }
+
+    @Override
+    public void write(String s, int offset, int length) {
+      text.append(s, offset, offset + length);
+    }
+
+    @Override
+    public void write(int c) {
+      text.append((char) c);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+
+    /** What was written since the last call, and empties the sink. */
+    String take() {
+      String s = text.toString();
+      text.setLength(0);
+      return s;
+    }
   }
 
   /**

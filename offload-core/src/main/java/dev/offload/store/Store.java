@@ -25,6 +25,7 @@ import dev.offload.internal.Json;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -100,7 +101,7 @@ public interface Store extends AutoCloseable {
    * @return their ids, in input order
    */
   default List<Long> jobInsertMany(List<JobInsert> jobs) {
-    return jobInsertManyResults(jobs).stream().map(InsertResult::id).toList();
+    return InsertResult.ids(jobInsertManyResults(jobs));
   }
 
   /**
@@ -111,7 +112,7 @@ public interface Store extends AutoCloseable {
    * @return their ids, in input order
    */
   default List<Long> jobInsertMany(Connection tx, List<JobInsert> jobs) {
-    return jobInsertManyResults(tx, jobs).stream().map(InsertResult::id).toList();
+    return InsertResult.ids(jobInsertManyResults(tx, jobs));
   }
 
   /**
@@ -828,7 +829,16 @@ public interface Store extends AutoCloseable {
    * @param duplicate whether a stored job with the same unique key (or idempotency key) took its
    *     place, so nothing new was inserted
    */
-  public record InsertResult(long id, boolean duplicate) {}
+  public record InsertResult(long id, boolean duplicate) {
+    /** The ids of {@code results}, in order. */
+    static List<Long> ids(List<InsertResult> results) {
+      List<Long> ids = new ArrayList<>(results.size());
+      for (InsertResult r : results) {
+        ids.add(r.id());
+      }
+      return ids;
+    }
+  }
 
   /**
    * The one definition of which states each action on a job may start from. The façade ({@code

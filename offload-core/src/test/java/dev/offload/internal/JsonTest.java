@@ -64,6 +64,29 @@ class JsonTest {
   }
 
   @Test
+  void aBatchOfOneClassIsWrittenThroughItsWriterAsEachAloneWouldBe() {
+    List<List<?>> batches =
+        List.of(
+            List.of(
+                new Order(1, "ada", List.of("a"), Instant.EPOCH),
+                new Order(
+                    2, "\u0001 \"quoted\"", List.of(), Instant.parse("2026-12-04T12:00:00Z"))),
+            List.of(new Refund(1), new Refund(-250)),
+            List.of(Region.US, Region.EU),
+            List.of("a", "b\n"));
+
+    for (List<?> batch : batches) {
+      List<String> alone = new ArrayList<>();
+      for (Object v : batch) {
+        alone.add(Json.write(v));
+      }
+      assertThat(Json.writeAll(batch)).isEqualTo(alone);
+    }
+    assertThat(Json.writeAll(List.of(new Refund(5), new Refund(6))))
+        .containsExactly("{\"type\":\"refund\",\"cents\":5}", "{\"type\":\"refund\",\"cents\":6}");
+  }
+
+  @Test
   void aBatchWithAValueJacksonCannotWriteGivesNullAndTheValueAloneSaysWhy() {
     assertThat(Json.writeAll(List.of(new Order(1, "a", List.of(), Instant.EPOCH), new Broken())))
         .isNull();

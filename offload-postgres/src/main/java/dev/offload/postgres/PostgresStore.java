@@ -312,9 +312,14 @@ public final class PostgresStore implements Store {
     }
     boolean keyed = false;
     java.util.Set<String> queues = new java.util.TreeSet<>();
+    String lastQueue = null;
     for (JobInsert j : jobs) {
       keyed |= j.idempotencyKey() != null;
-      queues.add(j.queue());
+      // A batch is mostly runs of one queue: the set is fed once per run, not once per job.
+      if (!j.queue().equals(lastQueue)) {
+        lastQueue = j.queue();
+        queues.add(lastQueue);
+      }
     }
     if (jobs.size() == 1 && !keyed) {
       return List.of(insertOne(c, sql.insertOne, jobs.get(0)));
