@@ -29,6 +29,8 @@ public final class Main {
     "drainSecs",
     "latencyP50Ms",
     "latencyP99Ms",
+    "latencyColdP50Ms",
+    "latencyColdP99Ms",
     "peakHeapMb"
   };
 

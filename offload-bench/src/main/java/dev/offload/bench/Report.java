@@ -100,6 +100,22 @@ final class Report {
     bound("one-at-a-time enqueue p50 < 1 ms", off, "enqueueOneP50Ms", v -> v < 1, "%.3f ms");
     bound("idle latency p50 ≤ 5 ms (PostgreSQL)", off, "latencyP50Ms", v -> v <= 5, "%.2f ms");
     bound("idle latency p99 ≤ 20 ms (PostgreSQL)", off, "latencyP99Ms", v -> v <= 20, "%.2f ms");
+    if (dbs != null) {
+      check(
+          "idle p50 and p99 ≤ db-scheduler's (issue 17)",
+          num(off.get("latencyP50Ms")) <= num(dbs.get("latencyP50Ms"))
+              && num(off.get("latencyP99Ms")) <= num(dbs.get("latencyP99Ms")),
+          "%s / %s vs %s / %s ms (cold: %s / %s vs %s / %s)"
+              .formatted(
+                  ms(off.get("latencyP50Ms")),
+                  ms(off.get("latencyP99Ms")),
+                  ms(dbs.get("latencyP50Ms")),
+                  ms(dbs.get("latencyP99Ms")),
+                  ms(off.get("latencyColdP50Ms")),
+                  ms(off.get("latencyColdP99Ms")),
+                  ms(dbs.get("latencyColdP50Ms")),
+                  ms(dbs.get("latencyColdP99Ms"))));
+    }
     if (lite != null) {
       bound("idle latency p50 ≤ 5 ms (SQLite)", lite, "latencyP50Ms", v -> v <= 5, "%.2f ms");
       bound("SQLite drain ≥ 5,000/s", lite, "drainPerSec", v -> v >= 5_000, "%,.0f/s");
