@@ -105,16 +105,12 @@ final class Report {
           "idle p50 and p99 ≤ db-scheduler's (issue 17)",
           num(off.get("latencyP50Ms")) <= num(dbs.get("latencyP50Ms"))
               && num(off.get("latencyP99Ms")) <= num(dbs.get("latencyP99Ms")),
-          "%s / %s vs %s / %s ms (cold: %s / %s vs %s / %s)"
+          "%s vs %s ms (cold: %s vs %s)"
               .formatted(
-                  ms(off.get("latencyP50Ms")),
-                  ms(off.get("latencyP99Ms")),
-                  ms(dbs.get("latencyP50Ms")),
-                  ms(dbs.get("latencyP99Ms")),
-                  ms(off.get("latencyColdP50Ms")),
-                  ms(off.get("latencyColdP99Ms")),
-                  ms(dbs.get("latencyColdP50Ms")),
-                  ms(dbs.get("latencyColdP99Ms"))));
+                  p50AndP99(off, "latency"),
+                  p50AndP99(dbs, "latency"),
+                  p50AndP99(off, "latencyCold"),
+                  p50AndP99(dbs, "latencyCold")));
     }
     if (lite != null) {
       bound("idle latency p50 ≤ 5 ms (SQLite)", lite, "latencyP50Ms", v -> v <= 5, "%.2f ms");
@@ -149,6 +145,11 @@ final class Report {
 
   private static double ratio(Map<String, Object> a, Map<String, Object> b, String field) {
     return num(a.get(field)) / num(b.get(field));
+  }
+
+  /** A row's {@code <prefix>P50Ms} and {@code <prefix>P99Ms}, as "p50 / p99". */
+  private static String p50AndP99(Map<String, Object> row, String prefix) {
+    return ms(row.get(prefix + "P50Ms")) + " / " + ms(row.get(prefix + "P99Ms"));
   }
 
   private static String ms(Object o) {
