@@ -7,12 +7,13 @@ import java.util.Set;
 
 /**
  * The command line of {@code bench/run}, parsed. Defaults: 100,000 jobs, 16 threads, 3 repeats,
- * every system; {@code --quick} is 2,000 jobs, 1 repeat, a shorter latency probe.
+ * 1,000 idle-latency probes, every system; {@code --quick} is 2,000 jobs, 1 repeat, 200 probes.
  */
 record BenchOptions(
     int jobs,
     int threads,
     int repeat,
+    int probes,
     List<String> systems,
     List<Integer> nodes,
     boolean quick,
@@ -28,6 +29,10 @@ record BenchOptions(
   static final List<String> ALL_SYSTEMS = List.of("offload", "db-scheduler", "jobrunr", "raw-sql");
   static final int DEFAULT_JOBS = 100_000;
   static final int QUICK_JOBS = 2_000;
+  // A p99 over 1,000 probes is their tenth slowest; over 200 it was the second, and one stall of
+  // the machine's moved it by a millisecond.
+  static final int DEFAULT_PROBES = 1_000;
+  static final int QUICK_PROBES = 200;
 
   /** Flags that run a series of their own and, alone, skip the comparison. */
   private static final List<String> SERIES =
@@ -48,6 +53,7 @@ record BenchOptions(
     Integer jobs = null;
     Integer threads = null;
     Integer repeat = null;
+    Integer probes = null;
     List<String> systems = ALL_SYSTEMS;
     List<Integer> nodes = List.of();
     Set<String> flags = new HashSet<>();
@@ -57,6 +63,7 @@ record BenchOptions(
         case "--jobs" -> jobs = line.positive();
         case "--threads" -> threads = line.positive();
         case "--repeat" -> repeat = line.positive();
+        case "--probes" -> probes = line.positive();
         case "--systems" -> systems = systems(line.value());
         case "--nodes" -> {
           nodes = nodeCounts(line.value());
@@ -91,6 +98,7 @@ record BenchOptions(
         jobs != null ? jobs : quick ? QUICK_JOBS : DEFAULT_JOBS,
         threadCount,
         repeat != null ? repeat : quick ? 1 : 3,
+        probes != null ? probes : quick ? QUICK_PROBES : DEFAULT_PROBES,
         systems,
         nodes,
         quick,
@@ -132,7 +140,8 @@ record BenchOptions(
 
   static String usage() {
     return """
-    Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--systems offload,db-scheduler,jobrunr,raw-sql]
+    Usage: bench/run [--jobs N] [--threads N] [--repeat N] [--probes N]
+                     [--systems offload,db-scheduler,jobrunr,raw-sql]
                      [--quick] [--scale] [--progress] [--workflow] [--push] [--flow]
                      [--nodes 1,2,4 [--nodes-flow]] [--compare]
 
@@ -147,6 +156,8 @@ record BenchOptions(
       --threads N     worker threads of every system (default 16); --nodes splits them between
                       the processes
       --repeat N      runs per system; figures are medians (default 3; --quick 1)
+      --probes N      idle-latency probes per run, 20 ms apart, after half as many unmeasured
+                      (default 1000; --quick 200, 5 ms apart)
       --systems LIST  which PostgreSQL systems to run (default all four); Offload on SQLite runs
                       whenever offload is listed
       --quick         a smoke run of about a minute, for CI

@@ -102,7 +102,7 @@ public final class Main {
 
   private void compare() throws Exception {
     int singles = Math.min(options.jobs(), options.quick() ? 500 : 2_000);
-    int probes = 200;
+    int probes = options.probes();
     long spacing = options.quick() ? 5 : 20;
     System.out.printf(
         "%nComparison: %,d no-op jobs, %d worker threads, %d repeat(s); one-at-a-time enqueue of %,d;"

@@ -13,6 +13,7 @@ class BenchOptionsTest {
     assertThat(o.threads()).isEqualTo(16);
     assertThat(o.nodes()).isEmpty();
     assertThat(o.repeat()).isEqualTo(3);
+    assertThat(o.probes()).isEqualTo(1_000);
     assertThat(o.systems()).containsExactly("offload", "db-scheduler", "jobrunr", "raw-sql");
     assertThat(o.compare()).isTrue();
   }
@@ -22,13 +23,16 @@ class BenchOptionsTest {
     BenchOptions o = BenchOptions.parse("--quick");
     assertThat(o.jobs()).isEqualTo(2_000);
     assertThat(o.repeat()).isEqualTo(1);
+    assertThat(o.probes()).isEqualTo(200);
   }
 
   @Test
   void readsValuesInBothForms() {
     BenchOptions o =
-        BenchOptions.parse("--jobs", "50_000", "--threads=8", "--systems", "raw-sql,offload");
+        BenchOptions.parse(
+            "--jobs", "50_000", "--threads=8", "--probes", "300", "--systems", "raw-sql,offload");
     assertThat(o.jobs()).isEqualTo(50_000);
+    assertThat(o.probes()).isEqualTo(300);
     assertThat(o.threads()).isEqualTo(8);
     assertThat(o.systems()).containsExactly("raw-sql", "offload");
   }
