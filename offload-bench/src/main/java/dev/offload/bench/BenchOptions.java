@@ -156,8 +156,8 @@ record BenchOptions(
       --threads N     worker threads of every system (default 16); --nodes splits them between
                       the processes
       --repeat N      runs per system; figures are medians (default 3; --quick 1)
-      --probes N      idle-latency probes per run, 20 ms apart, after half as many unmeasured
-                      (default 1000; --quick 200, 5 ms apart)
+      --probes N      idle-latency probes per run, 20 ms apart (--quick: 5 ms), after ten times
+                      as many 2 ms apart, reported as "cold" (default 1000; --quick 200)
       --systems LIST  which PostgreSQL systems to run (default all four); Offload on SQLite runs
                       whenever offload is listed
       --quick         a smoke run of about a minute, for CI

@@ -141,12 +141,15 @@ public final class Child {
       r.put("drainPerSec", round(jobs / drainSecs));
       r.put("drainSteadyPerSec", round(BenchJobs.steadyPerSec()));
 
-      // Latency on an idle queue: one job at a time, spaced, enqueue to handler start. The first
-      // half as many probes again are the JVM's first runs of the idle path (the drain ran other
-      // code): recorded as "cold", then the measured ones, for every system alike.
+      // Latency on an idle queue: one job at a time, spaced, enqueue to handler start. First ten
+      // times as many probes, 2 ms apart, recorded as "cold": the JVM's first runs of the idle
+      // path. The drain before ran other code, and a batching system's drain runs its driver's
+      // per-statement code only a few hundred times (a system that claims and completes a row per
+      // statement ran it some 200,000 times). Then the measured ones, 20 ms apart. Every system
+      // gets the same probes, as every system gets the batch enqueue's warm-up passes.
       if (s.measuresLatency()) {
         Thread.sleep(1_000);
-        long[] cold = probeLatencies(s, system, Math.max(1, probes / 2), spacingMs);
+        long[] cold = probeLatencies(s, system, probes * COLD_PROBES_PER_PROBE, COLD_SPACING_MS);
         r.put("latencyColdP50Ms", round(Stats.percentile(cold, 50) / 1e6));
         r.put("latencyColdP99Ms", round(Stats.percentile(cold, 99) / 1e6));
         long[] l = probeLatencies(s, system, probes, spacingMs);
@@ -381,6 +384,11 @@ public final class Child {
     }
     return r;
   }
+
+  /** Unmeasured ("cold") idle-latency probes per measured one, and how far apart they are sent. */
+  static final int COLD_PROBES_PER_PROBE = 10;
+
+  static final long COLD_SPACING_MS = 2;
 
   /** Enqueues {@code n} probes {@code spacingMs} apart; each one's enqueue-to-start time. */
   private static long[] probeLatencies(Subject s, String system, int n, long spacingMs)

@@ -106,7 +106,8 @@ public final class Main {
     long spacing = options.quick() ? 5 : 20;
     System.out.printf(
         "%nComparison: %,d no-op jobs, %d worker threads, %d repeat(s); one-at-a-time enqueue of %,d;"
-            + " idle latency over %d jobs %d ms apart. Each system in its own JVM (%s) and fresh schema;"
+            + " idle latency over %d jobs %d ms apart, after %,d unmeasured %d ms apart. Each system in its"
+            + " own JVM (%s) and fresh schema;"
             + " a CHECKPOINT before each batch enqueue on PostgreSQL.%n",
         options.jobs(),
         options.threads(),
@@ -114,6 +115,8 @@ public final class Main {
         singles,
         probes,
         spacing,
+        probes * Child.COLD_PROBES_PER_PROBE,
+        Child.COLD_SPACING_MS,
         javaOpts("OFFLOAD_BENCH_JAVA_OPTS"));
     List<String[]> plan = new ArrayList<>();
     for (String system : options.systems()) {
