@@ -144,9 +144,9 @@ public final class Child {
       // Latency on an idle queue: one job at a time, spaced, enqueue to handler start. First ten
       // times as many probes, 2 ms apart, recorded as "cold": the JVM's first runs of the idle
       // path. The drain before ran other code, and a batching system's drain runs its driver's
-      // per-statement code only a few hundred times (a system that claims and completes a row per
-      // statement ran it some 200,000 times). Then the measured ones, 20 ms apart. Every system
-      // gets the same probes, as every system gets the batch enqueue's warm-up passes.
+      // per-statement code only a few hundred times (a system that completes each job with a
+      // statement of its own ran it some 100,000 times). Then the measured ones, 20 ms apart.
+      // Every system gets the same probes, as every system gets the batch enqueue's warm-up passes.
       if (s.measuresLatency()) {
         Thread.sleep(1_000);
         long[] cold = probeLatencies(s, system, probes * COLD_PROBES_PER_PROBE, COLD_SPACING_MS);
