@@ -29,8 +29,8 @@ record BenchOptions(
   static final List<String> ALL_SYSTEMS = List.of("offload", "db-scheduler", "jobrunr", "raw-sql");
   static final int DEFAULT_JOBS = 100_000;
   static final int QUICK_JOBS = 2_000;
-  // A p99 over 1,000 probes is their tenth slowest; over 200 it was the second, and one stall of
-  // the machine's moved it by a millisecond.
+  // A p99 over 1,000 probes is their tenth slowest; over 200 it was the second or third, so two
+  // slow probes decided it.
   static final int DEFAULT_PROBES = 1_000;
   static final int QUICK_PROBES = 200;
 
