@@ -33,6 +33,8 @@ record BenchOptions(
   // slow probes decided it.
   static final int DEFAULT_PROBES = 1_000;
   static final int QUICK_PROBES = 200;
+  // Ten times as many unmeasured probes go first, 2 ms apart: 100,000 is about an hour of them.
+  static final int MAX_PROBES = 100_000;
 
   /** Flags that run a series of their own and, alone, skip the comparison. */
   private static final List<String> SERIES =
@@ -63,7 +65,13 @@ record BenchOptions(
         case "--jobs" -> jobs = line.positive();
         case "--threads" -> threads = line.positive();
         case "--repeat" -> repeat = line.positive();
-        case "--probes" -> probes = line.positive();
+        case "--probes" -> {
+          probes = line.positive();
+          if (probes > MAX_PROBES) {
+            throw new IllegalArgumentException(
+                "--probes must be at most " + MAX_PROBES + ", got " + probes);
+          }
+        }
         case "--systems" -> systems = systems(line.value());
         case "--nodes" -> {
           nodes = nodeCounts(line.value());
@@ -157,7 +165,8 @@ record BenchOptions(
                       the processes
       --repeat N      runs per system; figures are medians (default 3; --quick 1)
       --probes N      idle-latency probes per run, 20 ms apart (--quick: 5 ms), after ten times
-                      as many 2 ms apart, reported as "cold" (default 1000; --quick 200)
+                      as many 2 ms apart, reported as "cold" (default 1000; --quick 200;
+                      at most 100000)
       --systems LIST  which PostgreSQL systems to run (default all four); Offload on SQLite runs
                       whenever offload is listed
       --quick         a smoke run of about a minute, for CI

@@ -38,6 +38,16 @@ class BenchOptionsTest {
   }
 
   @Test
+  void probesHaveAnUpperBound() {
+    assertThat(BenchOptions.parse("--probes", "100000").probes()).isEqualTo(100_000);
+    assertThatThrownBy(() -> BenchOptions.parse("--probes", "100001"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--probes must be at most 100000, got 100001");
+    assertThatThrownBy(() -> BenchOptions.parse("--probes", "0"))
+        .hasMessageContaining("--probes must be a positive whole number");
+  }
+
+  @Test
   void scaleAloneSkipsTheComparisonUnlessAsked() {
     assertThat(BenchOptions.parse("--scale").compare()).isFalse();
     assertThat(BenchOptions.parse("--scale", "--compare").compare()).isTrue();
